@@ -1,0 +1,228 @@
+//! The HTTP API: one server function per sign-in step (documented in docs/api.md).
+//! Bodies are thin adapters: they hand the request to the [`Backend`] the server
+//! provides, then apply its cookies and HTTP status.
+
+use crate::model::*;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+pub use glue::{Backend, Call};
+
+/// The current sign-in attempt (from the attempt cookie), or `needs_identifier`.
+#[server(prefix = "/api", endpoint = "sign_in")]
+pub async fn get_sign_in() -> Result<SignInView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.backend().sign_in(&mut c).await;
+    c.finish(r)
+}
+
+/// First factor: email address and password.
+#[server(prefix = "/api", endpoint = "sign_in/password")]
+pub async fn sign_in_password(
+    #[server(default)] identifier: String,
+    #[server(default)] password: String,
+) -> Result<SignInView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.backend().password(&mut c, identifier, password).await;
+    let r = c.finalize_form_post(r).await;
+    c.finish(r)
+}
+
+/// Sends a second-factor code (`strategy=phone_code`).
+#[server(prefix = "/api", endpoint = "sign_in/prepare_second_factor")]
+pub async fn prepare_second_factor(
+    #[server(default)] strategy: String,
+) -> Result<SignInView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = match Strategy::parse(&strategy) {
+        Some(s) => c.backend().prepare_second_factor(&mut c, s).await,
+        None => Err(Fault::Missing(Field::Strategy)),
+    };
+    c.finish(r)
+}
+
+/// Verifies a second factor. `use_backup_code=on` (the form's checkbox) means
+/// `backup_code`, whatever `strategy` says.
+#[server(prefix = "/api", endpoint = "sign_in/attempt_second_factor")]
+pub async fn attempt_second_factor(
+    #[server(default)] strategy: String,
+    #[server(default)] code: String,
+    #[server(default)] use_backup_code: Option<String>,
+) -> Result<SignInView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let strategy = if use_backup_code.is_some_and(|v| v == "on" || v == "true") {
+        Some(Strategy::BackupCode)
+    } else {
+        Strategy::parse(&strategy)
+    };
+    let r = match strategy {
+        Some(s) => c.backend().attempt_second_factor(&mut c, s, code).await,
+        None => Err(Fault::Missing(Field::Strategy)),
+    };
+    let r = c.finalize_form_post(r).await;
+    c.finish(r)
+}
+
+/// Turns a complete attempt into the active session (sets the session cookie).
+#[server(prefix = "/api", endpoint = "sign_in/finalize")]
+pub async fn finalize_sign_in() -> Result<FinalizeView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.backend().finalize(&mut c).await;
+    if let Ok(done) = &r {
+        c.redirect_form_post(&done.redirect_url);
+    }
+    c.finish(r)
+}
+
+/// Abandons the current attempt ("use another account").
+#[server(prefix = "/api", endpoint = "sign_in/reset")]
+pub async fn reset_sign_in() -> Result<SignInView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.backend().reset(&mut c).await;
+    c.finish(r)
+}
+
+/// The signed-in user, or `None`.
+#[server(prefix = "/api", endpoint = "session")]
+pub async fn get_session() -> Result<Option<SessionView>, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.backend().session(&mut c).await;
+    c.finish(r)
+}
+
+/// Ends the session on the server and clears its cookie.
+#[server(prefix = "/api", endpoint = "session/sign_out")]
+pub async fn sign_out() -> Result<(), ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.backend().sign_out(&mut c).await;
+    if r.is_ok() {
+        c.redirect_form_post("/sign-in");
+    }
+    c.finish(r)
+}
+
+#[cfg(feature = "ssr")]
+mod glue {
+    use crate::model::*;
+    use http::{header, request::Parts, HeaderValue, StatusCode};
+    use leptos::prelude::*;
+    use leptos_axum::ResponseOptions;
+    use std::sync::Arc;
+
+    /// What the server implements: every step of the flow. Each method reads
+    /// cookies and headers from `call.parts` and queues cookies on `call`.
+    #[async_trait::async_trait]
+    pub trait Backend: Send + Sync + 'static {
+        async fn sign_in(&self, call: &mut Call) -> Result<SignInView, Fault>;
+        async fn password(&self, call: &mut Call, identifier: String, password: String)
+            -> Result<SignInView, Fault>;
+        async fn prepare_second_factor(&self, call: &mut Call, strategy: Strategy)
+            -> Result<SignInView, Fault>;
+        async fn attempt_second_factor(&self, call: &mut Call, strategy: Strategy, code: String)
+            -> Result<SignInView, Fault>;
+        async fn finalize(&self, call: &mut Call) -> Result<FinalizeView, Fault>;
+        async fn reset(&self, call: &mut Call) -> Result<SignInView, Fault>;
+        async fn session(&self, call: &mut Call) -> Result<Option<SessionView>, Fault>;
+        async fn sign_out(&self, call: &mut Call) -> Result<(), Fault>;
+    }
+
+    /// One server-function call: the request, and the cookies to set.
+    pub struct Call {
+        pub parts: Parts,
+        pub set_cookies: Vec<String>,
+        backend: Arc<dyn Backend>,
+    }
+
+    impl Call {
+        pub async fn begin() -> Result<Call, ApiErrors> {
+            let parts = use_context::<Parts>().ok_or(ApiErrors::from(Fault::Unavailable))?;
+            let backend =
+                use_context::<Arc<dyn Backend>>().ok_or(ApiErrors::from(Fault::Unavailable))?;
+            Ok(Call { parts, set_cookies: Vec::new(), backend })
+        }
+
+        pub fn backend(&self) -> Arc<dyn Backend> {
+            self.backend.clone()
+        }
+
+        /// A plain HTML form post (no JavaScript): answered with redirects.
+        pub fn is_form_post(&self) -> bool {
+            is_form_post(&self.parts)
+        }
+
+        /// Without JavaScript nobody is there to call `finalize`: do it here.
+        pub async fn finalize_form_post(
+            &mut self,
+            r: Result<SignInView, Fault>,
+        ) -> Result<SignInView, Fault> {
+            match r {
+                Ok(view) if view.status == Status::Complete && self.is_form_post() => {
+                    let done = self.backend().finalize(self).await?;
+                    self.redirect_form_post(&done.redirect_url);
+                    Ok(view)
+                }
+                other => other,
+            }
+        }
+
+        pub fn redirect_form_post(&self, to: &str) {
+            if self.is_form_post() {
+                leptos_axum::redirect(to);
+            }
+        }
+
+        /// Applies cookies and the HTTP status, and maps the fault to the wire.
+        pub fn finish<T>(self, r: Result<T, Fault>) -> Result<T, ApiErrors> {
+            let Some(res) = use_context::<ResponseOptions>() else {
+                return r.map_err(ApiErrors::from);
+            };
+            for c in &self.set_cookies {
+                if let Ok(v) = HeaderValue::from_str(c) {
+                    res.append_header(header::SET_COOKIE, v);
+                }
+            }
+            // Statuses only for API callers: a form post must keep its redirect,
+            // and a page render its own status.
+            if is_api_call(&self.parts) {
+                let code = match &r {
+                    Ok(_) => 200,
+                    Err(f) => f.http_status(),
+                };
+                res.set_status(StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST));
+                if let Err(Fault::ResendTooSoon(s)) = &r {
+                    res.insert_header(header::RETRY_AFTER, HeaderValue::from(*s));
+                }
+            }
+            r.map_err(ApiErrors::from)
+        }
+    }
+
+    fn accepts_html(parts: &Parts) -> bool {
+        parts
+            .headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    }
+
+    pub fn is_form_post(parts: &Parts) -> bool {
+        parts.uri.path().starts_with("/api/") && accepts_html(parts)
+    }
+
+    pub fn is_api_call(parts: &Parts) -> bool {
+        parts.uri.path().starts_with("/api/") && !accepts_html(parts)
+    }
+
+    /// Runs before every server function: a request that never reaches the
+    /// body (it could not be decoded) answers 400, not the default 500.
+    pub fn preset_status() {
+        if let (Some(parts), Some(res)) = (use_context::<Parts>(), use_context::<ResponseOptions>()) {
+            if is_api_call(&parts) {
+                res.set_status(StatusCode::BAD_REQUEST);
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub use glue::preset_status;

@@ -1,0 +1,390 @@
+//! Types shared by the browser and the server: what the API answers.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+/// Where a sign-in attempt stands (Clerk's `signIn.status`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    #[default]
+    NeedsIdentifier,
+    NeedsFirstFactor,
+    NeedsSecondFactor,
+    NeedsClientTrust,
+    NeedsNewPassword,
+    Complete,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::NeedsIdentifier => "needs_identifier",
+            Status::NeedsFirstFactor => "needs_first_factor",
+            Status::NeedsSecondFactor => "needs_second_factor",
+            Status::NeedsClientTrust => "needs_client_trust",
+            Status::NeedsNewPassword => "needs_new_password",
+            Status::Complete => "complete",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        [
+            Status::NeedsIdentifier,
+            Status::NeedsFirstFactor,
+            Status::NeedsSecondFactor,
+            Status::NeedsClientTrust,
+            Status::NeedsNewPassword,
+            Status::Complete,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+    }
+}
+
+/// A verification strategy (Clerk's `strategy`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    Password,
+    PhoneCode,
+    Totp,
+    BackupCode,
+}
+
+impl Strategy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::Password => "password",
+            Strategy::PhoneCode => "phone_code",
+            Strategy::Totp => "totp",
+            Strategy::BackupCode => "backup_code",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Strategy> {
+        [Strategy::Password, Strategy::PhoneCode, Strategy::Totp, Strategy::BackupCode]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+    }
+}
+
+/// One second factor the user can use, as listed in `supported_second_factors`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondFactor {
+    pub strategy: Strategy,
+    /// Masked destination, e.g. `+1 ••• ••• 0100` for a phone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safe_identifier: Option<String>,
+}
+
+/// The sign-in attempt as the client sees it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInView {
+    pub status: Status,
+    #[serde(default)]
+    pub identifier: Option<String>,
+    /// Default first; empty unless `status` is `needs_second_factor`.
+    #[serde(default)]
+    pub supported_second_factors: Vec<SecondFactor>,
+    /// Unix time the last SMS code was sent, if one is pending.
+    #[serde(default)]
+    pub phone_code_sent_at: Option<i64>,
+}
+
+impl SignInView {
+    pub fn supports(&self, strategy: Strategy) -> bool {
+        self.supported_second_factors.iter().any(|f| f.strategy == strategy)
+    }
+}
+
+/// What `finalize` answers: where to go next, and the session's pending task.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FinalizeView {
+    pub redirect_url: String,
+    #[serde(default)]
+    pub current_task: Option<String>,
+}
+
+/// The signed-in user, as the home page shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub email: String,
+    pub created_at: i64,
+    pub second_factors: Vec<Strategy>,
+}
+
+/// Form fields an error can belong to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Identifier,
+    Password,
+    Code,
+    Strategy,
+}
+
+/// Every failure the API can report. Internals never travel: the server logs
+/// them and answers `Unavailable`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// A required field is empty.
+    Missing(Field),
+    /// The identifier is not an email address.
+    IdentifierInvalid,
+    /// Unknown email or wrong password: one answer for both, no enumeration.
+    PasswordIncorrect,
+    CodeIncorrect,
+    /// The code is past its lifetime; ask for a new one.
+    CodeExpired,
+    /// Too many wrong tries on this code; ask for a new one.
+    CodeLocked,
+    /// No code was sent for this attempt yet.
+    CodeMissing,
+    /// A new code was asked for within the resend interval (seconds left).
+    ResendTooSoon(u32),
+    /// The strategy is not one of the user's second factors.
+    StrategyInvalid,
+    /// Backup codes need another second factor.
+    BackupCodesNotAvailable,
+    /// The step does not fit the attempt's status (e.g. verify before password).
+    InvalidState,
+    /// No sign-in attempt, or it expired.
+    SignInNotFound,
+    /// Already signed in.
+    SessionExists,
+    /// No active session.
+    SignedOut,
+    /// The code could not be delivered; retry.
+    DeliveryFailed,
+    /// A request that could not be decoded.
+    BadRequest,
+    /// Storage or another internal failure; retry.
+    Unavailable,
+}
+
+impl Fault {
+    pub fn code(self) -> &'static str {
+        match self {
+            Fault::Missing(_) => "form_param_missing",
+            Fault::IdentifierInvalid => "form_param_format_invalid",
+            Fault::PasswordIncorrect => "form_password_incorrect",
+            Fault::CodeIncorrect => "form_code_incorrect",
+            Fault::CodeExpired => "verification_expired",
+            Fault::CodeLocked => "verification_failed",
+            Fault::CodeMissing => "verification_missing",
+            Fault::ResendTooSoon(_) => "verification_code_too_many_requests",
+            Fault::StrategyInvalid => "strategy_for_user_invalid",
+            Fault::BackupCodesNotAvailable => "backup_codes_not_available",
+            Fault::InvalidState => "sign_in_invalid_state",
+            Fault::SignInNotFound => "sign_in_not_found",
+            Fault::SessionExists => "session_exists",
+            Fault::SignedOut => "signed_out",
+            Fault::DeliveryFailed => "delivery_failed",
+            Fault::BadRequest => "request_invalid",
+            Fault::Unavailable => "service_unavailable",
+        }
+    }
+
+    pub fn http_status(self) -> u16 {
+        match self {
+            Fault::Missing(_)
+            | Fault::IdentifierInvalid
+            | Fault::PasswordIncorrect
+            | Fault::CodeIncorrect
+            | Fault::StrategyInvalid
+            | Fault::BackupCodesNotAvailable => 422,
+            Fault::CodeExpired
+            | Fault::CodeLocked
+            | Fault::CodeMissing
+            | Fault::SessionExists
+            | Fault::BadRequest => 400,
+            Fault::ResendTooSoon(_) => 429,
+            Fault::InvalidState => 409,
+            Fault::SignInNotFound => 404,
+            Fault::SignedOut => 401,
+            Fault::DeliveryFailed | Fault::Unavailable => 503,
+        }
+    }
+
+    pub fn field(self) -> Option<Field> {
+        match self {
+            Fault::Missing(f) => Some(f),
+            Fault::IdentifierInvalid => Some(Field::Identifier),
+            Fault::PasswordIncorrect => Some(Field::Password),
+            Fault::CodeIncorrect
+            | Fault::CodeExpired
+            | Fault::CodeLocked
+            | Fault::CodeMissing
+            | Fault::BackupCodesNotAvailable => Some(Field::Code),
+            Fault::StrategyInvalid => Some(Field::Strategy),
+            _ => None,
+        }
+    }
+
+    pub fn message(self) -> String {
+        match self {
+            Fault::Missing(Field::Identifier) => "Enter your email address.".into(),
+            Fault::Missing(Field::Password) => "Enter your password.".into(),
+            Fault::Missing(Field::Code) => "Enter the code.".into(),
+            Fault::Missing(Field::Strategy) => "Choose how to verify.".into(),
+            Fault::IdentifierInvalid => "Enter a valid email address.".into(),
+            Fault::PasswordIncorrect => "Email address or password is incorrect.".into(),
+            Fault::CodeIncorrect => "Incorrect code.".into(),
+            Fault::CodeExpired => "This code has expired. Request a new one.".into(),
+            Fault::CodeLocked => "Too many failed attempts. Request a new code.".into(),
+            Fault::CodeMissing => "No code was sent yet. Request a code first.".into(),
+            Fault::ResendTooSoon(s) => format!("Please wait {s} seconds before requesting a new code."),
+            Fault::StrategyInvalid => "This verification method is not available for this account.".into(),
+            Fault::BackupCodesNotAvailable => {
+                "Backup codes can only be used with another second factor.".into()
+            }
+            Fault::InvalidState => "This step is not available now. Start the sign-in again.".into(),
+            Fault::SignInNotFound => "Your sign-in has expired. Start again.".into(),
+            Fault::SessionExists => "You are already signed in.".into(),
+            Fault::SignedOut => "You are signed out.".into(),
+            Fault::DeliveryFailed => "We could not send the code. Try again.".into(),
+            Fault::BadRequest => "The request could not be read.".into(),
+            Fault::Unavailable => "Something went wrong on our side. Try again.".into(),
+        }
+    }
+}
+
+/// One error in Clerk's wire shape.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+    pub long_message: String,
+    #[serde(default)]
+    pub meta: ErrorMeta,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorMeta {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param_name: Option<Field>,
+    /// Seconds until a retry can succeed (rate limits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u32>,
+}
+
+/// The error body of every endpoint: `{ "status": 422, "errors": [...] }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{}", self.errors.first().map(|e| e.message.as_str()).unwrap_or("error"))]
+pub struct ApiErrors {
+    pub status: u16,
+    pub errors: Vec<ApiError>,
+}
+
+impl From<Fault> for ApiErrors {
+    fn from(f: Fault) -> Self {
+        let message = f.message();
+        ApiErrors {
+            status: f.http_status(),
+            errors: vec![ApiError {
+                code: f.code().into(),
+                long_message: message.clone(),
+                message,
+                meta: ErrorMeta {
+                    param_name: f.field(),
+                    retry_after: match f {
+                        Fault::ResendTooSoon(s) => Some(s),
+                        _ => None,
+                    },
+                },
+            }],
+        }
+    }
+}
+
+impl FromServerFnError for ApiErrors {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // Transport failures on the client, decode failures on the server.
+        let (status, code, message) = match value {
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => {
+                (0, "network_error", "Could not reach the server. Check your connection.")
+            }
+            _ => (400, "request_invalid", "The request could not be read."),
+        };
+        ApiErrors {
+            status,
+            errors: vec![ApiError {
+                code: code.into(),
+                message: message.into(),
+                long_message: message.into(),
+                meta: ErrorMeta::default(),
+            }],
+        }
+    }
+}
+
+impl ApiErrors {
+    pub fn field(&self, field: Field) -> Option<&ApiError> {
+        self.errors.iter().find(|e| e.meta.param_name == Some(field))
+    }
+
+    pub fn codes(&self) -> Vec<&str> {
+        self.errors.iter().map(|e| e.code.as_str()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_and_strategy_names_round_trip() {
+        for s in ["needs_identifier", "needs_second_factor", "complete", "needs_client_trust"] {
+            assert_eq!(Status::parse(s).map(Status::as_str), Some(s));
+        }
+        for s in ["phone_code", "totp", "backup_code", "password"] {
+            assert_eq!(Strategy::parse(s).map(Strategy::as_str), Some(s));
+        }
+        assert_eq!(Status::parse("done"), None);
+        assert_eq!(Strategy::parse("sms"), None);
+    }
+
+    #[test]
+    fn serde_names_match_clerk() {
+        let json = serde_json_like(&Status::NeedsSecondFactor);
+        assert_eq!(json, "\"needs_second_factor\"");
+    }
+
+    fn serde_json_like<T: Serialize>(v: &T) -> String {
+        // JsonEncoding is serde_json under the hood; use it to stay honest.
+        use leptos::server_fn::Encodes;
+        let bytes = <JsonEncoding as Encodes<T>>::encode(v).unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn faults_map_to_fields_and_statuses() {
+        let e = ApiErrors::from(Fault::PasswordIncorrect);
+        assert_eq!(e.status, 422);
+        assert_eq!(e.codes(), vec!["form_password_incorrect"]);
+        assert!(e.field(Field::Password).is_some());
+        assert!(e.field(Field::Identifier).is_none());
+
+        let e = ApiErrors::from(Fault::ResendTooSoon(12));
+        assert_eq!(e.status, 429);
+        assert_eq!(e.errors[0].meta.retry_after, Some(12));
+
+        assert_eq!(Fault::CodeExpired.field(), Some(Field::Code));
+        assert_eq!(Fault::CodeLocked.code(), "verification_failed");
+        assert_eq!(Fault::BackupCodesNotAvailable.code(), "backup_codes_not_available");
+        assert_eq!(Fault::Unavailable.http_status(), 503);
+    }
+
+    #[test]
+    fn decode_failures_are_client_errors() {
+        let e = ApiErrors::from_server_fn_error(ServerFnErrorErr::Args("x".into()));
+        assert_eq!(e.status, 400);
+        assert_eq!(e.codes(), vec!["request_invalid"]);
+    }
+}

@@ -1,0 +1,393 @@
+//! The seed's sign-in page, rebuilt on `use_sign_in()`, and a signed-in home.
+//! Every form posts to its server function, so each step also works without
+//! JavaScript; with it, submit is intercepted and goes through the hook.
+
+use crate::api::*;
+use crate::hook::*;
+use crate::model::*;
+use leptos::{ev::SubmitEvent, html, prelude::*, server_fn::ServerFn, task::spawn_local};
+use leptos_meta::Title;
+use leptos_router::{components::Redirect, hooks::use_navigate, NavigateOptions};
+
+/// What the seed's `handleSubmit` does after each step: finalize a complete
+/// attempt, or send the SMS code when that is the user's default factor.
+async fn after_step(sign_in: SignIn, go: impl Fn(&str) + 'static) {
+    let view = sign_in.view_untracked();
+    match view.status {
+        Status::Complete => {
+            let _ = sign_in
+                .finalize(|done| {
+                    if let Some(task) = &done.current_task {
+                        leptos::logging::log!("pending session task: {task}");
+                    }
+                    go(&done.redirect_url)
+                })
+                .await;
+        }
+        Status::NeedsSecondFactor => {
+            let default = view.supported_second_factors.first().map(|f| f.strategy);
+            if default == Some(Strategy::PhoneCode) && view.phone_code_sent_at.is_none() {
+                let _ = sign_in.mfa.send_phone_code().await;
+            }
+        }
+        _ => {}
+    }
+}
+
+fn navigator() -> impl Fn(&str) + Clone + 'static {
+    let navigate = use_navigate();
+    move |to: &str| navigate(to, NavigateOptions::default())
+}
+
+#[component]
+fn FieldError(id: &'static str, err: Signal<Option<ApiError>>) -> impl IntoView {
+    view! {
+        <p class="field-error" id=id aria-live="polite">
+            {move || err.get().map(|e| e.message)}
+        </p>
+    }
+}
+
+#[component]
+fn GlobalErrors(sign_in: SignIn) -> impl IntoView {
+    let global = move || sign_in.errors.with(|e| e.global.clone());
+    view! {
+        <div class="global-error" role="alert" aria-live="assertive">
+            <For each=global key=|e| e.code.clone() let:e>
+                <p data-code=e.code.clone()>{e.message.clone()}</p>
+            </For>
+        </div>
+    }
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let sign_in = use_sign_in();
+    let session = Resource::new_blocking(|| (), |_| get_session());
+    let status = Memo::new(move |_| sign_in.status());
+    view! {
+        <Title text="Sign in"/>
+        <section class="card">
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || {
+                    if matches!(session.get(), Some(Ok(Some(_)))) {
+                        return view! { <Redirect path="/"/> }.into_any();
+                    }
+                    match status.get() {
+                        Status::NeedsSecondFactor => view! { <VerifyForm sign_in/> }.into_any(),
+                        Status::Complete => view! { <FinishForm sign_in/> }.into_any(),
+                        _ => view! { <PasswordForm sign_in/> }.into_any(),
+                    }
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn PasswordForm(sign_in: SignIn) -> impl IntoView {
+    let email = NodeRef::<html::Input>::new();
+    let password = NodeRef::<html::Input>::new();
+    let go = navigator();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let (Some(e), Some(p)) = (email.get(), password.get()) else { return };
+        let (e, p) = (e.value(), p.value());
+        let go = go.clone();
+        spawn_local(async move {
+            if sign_in.password(e, p).await.is_ok() {
+                after_step(sign_in, go).await;
+            }
+        });
+    };
+    let errs = sign_in.errors;
+    let id_err = Signal::derive(move || errs.with(|e| e.fields.identifier.clone()));
+    let pw_err = Signal::derive(move || errs.with(|e| e.fields.password.clone()));
+    let identifier = sign_in.view_untracked().identifier.unwrap_or_default();
+    view! {
+        <h1>"Sign in"</h1>
+        <form method="post" action=SignInPassword::PATH on:submit=on_submit novalidate>
+            <div class="field">
+                <label for="email">"Enter email address"</label>
+                <input id="email" name="identifier" type="email" autocomplete="username"
+                    value=identifier node_ref=email
+                    aria-invalid=move || id_err.with(Option::is_some).to_string()
+                    aria-describedby="identifier-error"/>
+                <FieldError id="identifier-error" err=id_err/>
+            </div>
+            <div class="field">
+                <label for="password">"Enter password"</label>
+                <input id="password" name="password" type="password"
+                    autocomplete="current-password" node_ref=password
+                    aria-invalid=move || pw_err.with(Option::is_some).to_string()
+                    aria-describedby="password-error"/>
+                <FieldError id="password-error" err=pw_err/>
+            </div>
+            <button type="submit" disabled=move || sign_in.is_fetching()>"Continue"</button>
+        </form>
+        <GlobalErrors sign_in/>
+    }
+}
+
+fn strategy_label(s: Strategy) -> &'static str {
+    match s {
+        Strategy::Totp => "Authenticator app",
+        Strategy::PhoneCode => "Text message",
+        Strategy::BackupCode => "Backup code",
+        Strategy::Password => "Password",
+    }
+}
+
+#[component]
+fn VerifyForm(sign_in: SignIn) -> impl IntoView {
+    let first = sign_in.view_untracked();
+    let choices: Vec<SecondFactor> = first
+        .supported_second_factors
+        .iter()
+        .filter(|f| matches!(f.strategy, Strategy::PhoneCode | Strategy::Totp))
+        .cloned()
+        .collect();
+    let default = choices.first().map(|f| f.strategy).unwrap_or(Strategy::Totp);
+    let phone = first
+        .supported_second_factors
+        .iter()
+        .find(|f| f.strategy == Strategy::PhoneCode)
+        .and_then(|f| f.safe_identifier.clone());
+    let has_backup = first.supports(Strategy::BackupCode);
+    let strategy = RwSignal::new(default);
+    let use_backup = RwSignal::new(false);
+    let code = NodeRef::<html::Input>::new();
+    let go = navigator();
+
+    let send = move || {
+        spawn_local(async move {
+            let _ = sign_in.mfa.send_phone_code().await;
+        })
+    };
+    let choose = move |s: Strategy| {
+        strategy.set(s);
+        if s == Strategy::PhoneCode && sign_in.view_untracked().phone_code_sent_at.is_none() {
+            send();
+        }
+    };
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(input) = code.get() else { return };
+        let value = input.value();
+        let go = go.clone();
+        spawn_local(async move {
+            let r = if use_backup.get_untracked() {
+                sign_in.mfa.verify_backup_code(value).await
+            } else if strategy.get_untracked() == Strategy::PhoneCode {
+                sign_in.mfa.verify_phone_code(value).await
+            } else {
+                sign_in.mfa.verify_totp(value).await
+            };
+            if r.is_ok() {
+                after_step(sign_in, go).await;
+            }
+        });
+    };
+    let on_send = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        send();
+    };
+
+    let errs = sign_in.errors;
+    let code_err = Signal::derive(move || errs.with(|e| e.fields.code.clone()));
+    let phone_hint = phone.clone().unwrap_or_else(|| "your phone".into());
+    let hint = move || {
+        if use_backup.get() {
+            return "Enter one of your backup codes.".to_string();
+        }
+        match strategy.get() {
+            Strategy::PhoneCode if sign_in.view().phone_code_sent_at.is_some() => {
+                format!("Enter the code we sent to {phone_hint}.")
+            }
+            Strategy::PhoneCode => format!("We will text a code to {phone_hint}."),
+            _ => "Enter the 6-digit code from your authenticator app.".to_string(),
+        }
+    };
+    let many = choices.len() > 1;
+    view! {
+        <h1>"Verify your account"</h1>
+        <form method="post" action=AttemptSecondFactor::PATH on:submit=on_submit novalidate>
+            {if many {
+                view! {
+                    <fieldset class="choice">
+                        <legend>"Verify with"</legend>
+                        {choices
+                            .iter()
+                            .map(|f| {
+                                let s = f.strategy;
+                                view! {
+                                    <label>
+                                        <input type="radio" name="strategy" value=s.as_str()
+                                            checked=s == default
+                                            on:change=move |_| choose(s)/>
+                                        {strategy_label(s)}
+                                    </label>
+                                }
+                            })
+                            .collect_view()}
+                    </fieldset>
+                }
+                    .into_any()
+            } else {
+                view! { <input type="hidden" name="strategy" value=default.as_str()/> }.into_any()
+            }}
+            <p class="hint" aria-live="polite">{hint}</p>
+            <div class="field">
+                <label for="code">"Code"</label>
+                <input id="code" name="code" type="text" autocomplete="one-time-code"
+                    inputmode=move || if use_backup.get() { "text" } else { "numeric" }
+                    node_ref=code
+                    aria-invalid=move || code_err.with(Option::is_some).to_string()
+                    aria-describedby="code-error"/>
+                <FieldError id="code-error" err=code_err/>
+            </div>
+            {has_backup
+                .then(|| {
+                    view! {
+                        <div class="check">
+                            <label>
+                                <input type="checkbox" name="use_backup_code"
+                                    on:change=move |ev| use_backup.set(event_target_checked(&ev))/>
+                                "Use backup code"
+                            </label>
+                        </div>
+                    }
+                })}
+            <button type="submit" disabled=move || sign_in.is_fetching()>"Verify"</button>
+        </form>
+        {phone
+            .is_some()
+            .then(|| {
+                view! {
+                    <form class="secondary" method="post" action=PrepareSecondFactor::PATH
+                        on:submit=on_send
+                        hidden=move || strategy.get() != Strategy::PhoneCode || use_backup.get()>
+                        <input type="hidden" name="strategy" value="phone_code"/>
+                        <button type="submit" class="link" disabled=move || sign_in.is_fetching()>
+                            {move || {
+                                if sign_in.view().phone_code_sent_at.is_some() {
+                                    "Resend code"
+                                } else {
+                                    "Send code"
+                                }
+                            }}
+                        </button>
+                    </form>
+                }
+            })}
+        <ResetForm sign_in/>
+        <GlobalErrors sign_in/>
+    }
+}
+
+/// Start over with another account.
+#[component]
+fn ResetForm(sign_in: SignIn) -> impl IntoView {
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        spawn_local(async move {
+            let _ = sign_in.reset().await;
+        });
+    };
+    view! {
+        <form class="secondary" method="post" action=ResetSignIn::PATH on:submit=on_submit>
+            <button type="submit" class="link" disabled=move || sign_in.is_fetching()>
+                "Use another account"
+            </button>
+        </form>
+    }
+}
+
+/// A complete attempt not yet finalized (a reload between verify and finalize).
+#[component]
+fn FinishForm(sign_in: SignIn) -> impl IntoView {
+    let go = navigator();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let go = go.clone();
+        spawn_local(after_step(sign_in, go));
+    };
+    view! {
+        <h1>"You're verified"</h1>
+        <form method="post" action=FinalizeSignIn::PATH on:submit=on_submit>
+            <button type="submit" disabled=move || sign_in.is_fetching()>"Continue"</button>
+        </form>
+        <GlobalErrors sign_in/>
+    }
+}
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let session = Resource::new_blocking(|| (), |_| get_session());
+    view! {
+        <Title text="Home"/>
+        <section class="card">
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || {
+                    session
+                        .get()
+                        .map(|r| match r {
+                            Ok(Some(s)) => view! { <SignedIn session=s/> }.into_any(),
+                            Ok(None) => view! { <Redirect path="/sign-in"/> }.into_any(),
+                            Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                        })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn SignedIn(session: SessionView) -> impl IntoView {
+    let go = navigator();
+    let busy = RwSignal::new(false);
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let go = go.clone();
+        busy.set(true);
+        spawn_local(async move {
+            let _ = sign_out().await;
+            busy.set(false);
+            go("/sign-in");
+        });
+    };
+    let factors = session
+        .second_factors
+        .iter()
+        .map(|s| strategy_label(*s))
+        .collect::<Vec<_>>()
+        .join(", ");
+    view! {
+        <h1>"Welcome"</h1>
+        <p>"Signed in as " <strong data-testid="signed-in-email">{session.email}</strong></p>
+        <p class="muted">
+            {if factors.is_empty() {
+                "No second factor set up.".to_string()
+            } else {
+                format!("Second factors: {factors}.")
+            }}
+        </p>
+        <form method="post" action=SignOut::PATH on:submit=on_submit>
+            <button type="submit" disabled=move || busy.get()>"Sign out"</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <section class="card">
+            <h1>"Page not found"</h1>
+            <p><a href="/sign-in">"Go to sign in"</a></p>
+        </section>
+    }
+}

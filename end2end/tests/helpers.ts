@@ -1,0 +1,75 @@
+import { createHmac, randomUUID } from "node:crypto";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
+
+export const PASSWORD = "a long enough password";
+
+export type User = {
+  email: string;
+  totp_secret?: string;
+  backup_codes: string[];
+};
+
+/** Creates a fresh user through the development endpoint. */
+export async function createUser(
+  request: APIRequestContext,
+  opts: { phone?: boolean; totp?: boolean; backup?: boolean },
+): Promise<User> {
+  const email = `e2e-${randomUUID()}@example.com`;
+  const r = await request.post("/dev/users", {
+    data: {
+      email,
+      password: PASSWORD,
+      phone: opts.phone ? "+15555550142" : undefined,
+      totp: !!opts.totp,
+      backup_codes: !!opts.backup,
+    },
+  });
+  expect(r.status()).toBe(201);
+  return r.json();
+}
+
+/** The newest SMS code sent to `+15555550142` (from the development outbox). */
+export async function lastSmsCode(request: APIRequestContext): Promise<string> {
+  const msgs: { recipient: string; body: string }[] = await (await request.get("/dev/outbox.json")).json();
+  const m = msgs.find((m) => m.recipient === "+15555550142");
+  if (!m) throw new Error("no SMS in the outbox");
+  return m.body.split(" ")[0];
+}
+
+function base32(s: string): Buffer {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of s.replace(/=+$/, "").toUpperCase()) {
+    bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  }
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/** RFC 6238 TOTP (SHA-1, 6 digits, 30 s), computed here like an authenticator app. */
+export function totp(secret: string, time = Date.now() / 1000): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(time / 30)));
+  const mac = createHmac("sha1", base32(secret)).update(counter).digest();
+  const off = mac[mac.length - 1] & 0xf;
+  const n = (mac.readUInt32BE(off) & 0x7fffffff) % 1_000_000;
+  return n.toString().padStart(6, "0");
+}
+
+/** Opens a page and waits until the app has hydrated. */
+export async function open(page: Page, path: string) {
+  await page.goto(path);
+  await page.waitForSelector("body[data-hydrated]");
+}
+
+export async function signInWithPassword(page: Page, email: string, password = PASSWORD) {
+  await page.getByLabel("Enter email address").fill(email);
+  await page.getByLabel("Enter password").fill(password);
+  await page.getByRole("button", { name: "Continue" }).click();
+}
+
+export async function expectSignedIn(page: Page, email: string) {
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId("signed-in-email")).toHaveText(email);
+}

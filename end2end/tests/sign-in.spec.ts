@@ -1,0 +1,167 @@
+import { expect, test } from "@playwright/test";
+import { mkdirSync } from "node:fs";
+import { createUser, expectSignedIn, lastSmsCode, open, PASSWORD, signInWithPassword, totp } from "./helpers";
+
+const shots = new URL("../../docs/screenshots/", import.meta.url).pathname;
+
+test("SMS code: the code is sent on the verify step and signs the user in", async ({ page, request }) => {
+  const user = await createUser(request, { phone: true });
+  await open(page, "/sign-in");
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await signInWithPassword(page, user.email);
+
+  await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
+  // As in the seed, the SMS code goes out as soon as MFA is needed.
+  await expect(page.getByText("Enter the code we sent to +1 ••• ••• 0142.")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Resend code" })).toBeVisible();
+  await page.getByLabel("Code").fill(await lastSmsCode(request));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expectSignedIn(page, user.email);
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  // Signed out on the server: home sends us back.
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/sign-in$/);
+});
+
+test("authenticator app: choosing between TOTP and SMS, then TOTP signs in", async ({ page, request }) => {
+  const user = await createUser(request, { phone: true, totp: true, backup: true });
+  await open(page, "/sign-in");
+  await signInWithPassword(page, user.email);
+  await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
+  await expect(page.getByRole("radio", { name: "Authenticator app" })).toBeChecked();
+  await expect(page.getByText("Enter the 6-digit code from your authenticator app.")).toBeVisible();
+  const code = page.getByLabel("Code");
+  await expect(code).toHaveAttribute("autocomplete", "one-time-code");
+  await expect(code).toHaveAttribute("inputmode", "numeric");
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: `${shots}/verify.png` });
+
+  // Switching to SMS sends a code; switching back keeps TOTP usable.
+  await page.getByRole("radio", { name: "Text message" }).check();
+  await expect(page.getByText("Enter the code we sent to +1 ••• ••• 0142.")).toBeVisible();
+  await page.getByRole("radio", { name: "Authenticator app" }).check();
+
+  await code.fill(totp(user.totp_secret!));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expectSignedIn(page, user.email);
+});
+
+test("backup code: the checkbox switches to backup codes", async ({ page, request }) => {
+  const user = await createUser(request, { totp: true, backup: true });
+  await open(page, "/sign-in");
+  await signInWithPassword(page, user.email);
+  await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
+  await page.getByLabel("Use backup code").check();
+  await expect(page.getByLabel("Code")).toHaveAttribute("inputmode", "text");
+  await page.getByLabel("Code").fill(user.backup_codes[0]);
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expectSignedIn(page, user.email);
+});
+
+test("field errors appear under their inputs", async ({ page, request }) => {
+  const user = await createUser(request, { totp: true });
+  await open(page, "/sign-in");
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: `${shots}/sign-in.png` });
+
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.locator("#identifier-error")).toHaveText("Enter your email address.");
+  await expect(page.getByLabel("Enter email address")).toHaveAttribute("aria-invalid", "true");
+
+  await signInWithPassword(page, user.email, "wrong password");
+  await expect(page.locator("#password-error")).toHaveText("Email address or password is incorrect.");
+  await expect(page.locator("#identifier-error")).toBeEmpty();
+
+  await signInWithPassword(page, user.email);
+  await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
+  await page.getByLabel("Code").fill(totp(user.totp_secret!, Date.now() / 1000 + 3600));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.locator("#code-error")).toHaveText("Incorrect code.");
+  await expect(page.getByLabel("Code")).toHaveAttribute("aria-invalid", "true");
+});
+
+test("buttons are disabled while a request is in flight", async ({ page, request }) => {
+  const user = await createUser(request, { totp: true });
+  await open(page, "/sign-in");
+  const hold = async (url: string) => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    await page.route(url, async (route) => {
+      await gate;
+      await route.continue();
+    });
+    return release;
+  };
+
+  let release = await hold("**/api/sign_in/password");
+  await page.getByLabel("Enter email address").fill(user.email);
+  await page.getByLabel("Enter password").fill(PASSWORD);
+  const cont = page.getByRole("button", { name: "Continue" });
+  await cont.click();
+  await expect(cont).toBeDisabled();
+  release();
+  await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
+
+  release = await hold("**/api/sign_in/attempt_second_factor");
+  await page.getByLabel("Code").fill("000000");
+  const verify = page.getByRole("button", { name: "Verify" });
+  await verify.click();
+  await expect(verify).toBeDisabled();
+  release();
+  await expect(verify).toBeEnabled();
+  await expect(page.locator("#code-error")).not.toBeEmpty();
+});
+
+test("a reload on the verify step stays on the verify step", async ({ page, request }) => {
+  const user = await createUser(request, { totp: true });
+  await open(page, "/sign-in");
+  await signInWithPassword(page, user.email);
+  await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
+  await page.reload();
+  await page.waitForSelector("body[data-hydrated]");
+  await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
+  await page.getByLabel("Code").fill(totp(user.totp_secret!));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expectSignedIn(page, user.email);
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("every step works as plain HTML forms", async ({ page, request }) => {
+    const user = await createUser(request, { phone: true, totp: true, backup: true });
+    await page.goto("/sign-in");
+    await signInWithPassword(page, user.email, "wrong password");
+    await expect(page.locator("#password-error")).toHaveText("Email address or password is incorrect.");
+
+    await signInWithPassword(page, user.email);
+    await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
+    // SMS: ask for a code, then verify with it.
+    await page.getByRole("radio", { name: "Text message" }).check();
+    await page.getByRole("button", { name: "Send code" }).click();
+    await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
+    await page.getByRole("radio", { name: "Text message" }).check();
+    await page.getByLabel("Code").fill("000000" === (await lastSmsCode(request)) ? "111111" : "000000");
+    await page.getByRole("button", { name: "Verify" }).click();
+    await expect(page.locator("#code-error")).toHaveText("Incorrect code.");
+
+    await page.getByRole("radio", { name: "Text message" }).check();
+    await page.getByLabel("Code").fill(await lastSmsCode(request));
+    await page.getByRole("button", { name: "Verify" }).click();
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByTestId("signed-in-email")).toHaveText(user.email);
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/sign-in$/);
+
+    // Backup code through the checkbox.
+    await signInWithPassword(page, user.email);
+    await page.getByLabel("Use backup code").check();
+    await page.getByLabel("Code").fill(user.backup_codes[0]);
+    await page.getByRole("button", { name: "Verify" }).click();
+    await expect(page.getByTestId("signed-in-email")).toHaveText(user.email);
+  });
+});

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs every tool the project needs, each only when missing. Safe to re-run.
+set -euo pipefail
+
+TOOLS="${TOOLS_DIR:-$HOME/.cache/mfa-signin/tools}"
+mkdir -p "$TOOLS"
+export PATH="$HOME/.cargo/bin:$TOOLS/node_modules/.bin:$PATH"
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32 target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! command -v chromium >/dev/null 2>&1; then
+  say "installing Debian's chromium (for the end-to-end tests)"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi
+fi
+
+# cargo-leptos 0.3.11 needs rustc 1.96; --debug halves the install time.
+if ! cargo leptos --version 2>/dev/null | grep -q '0.3.10'; then
+  say "installing cargo-leptos 0.3.10 (about 11 minutes, once)"
+  cargo install cargo-leptos --version 0.3.10 --locked --debug
+fi
+
+# Must equal the wasm-bindgen version in Cargo.lock.
+want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' "$root/Cargo.lock" 2>/dev/null || true)
+want=${want:-0.2.130}
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $want\$"; then
+  say "installing wasm-bindgen-cli $want"
+  cargo install wasm-bindgen-cli --version "$want" --force
+fi
+
+# wasm-opt from npm's binaryen (Debian's breaks hydration).
+if ! [ -x "$TOOLS/node_modules/.bin/wasm-opt" ]; then
+  say "installing binaryen@132 (wasm-opt) into $TOOLS"
+  (cd "$TOOLS" && npm install --no-audit --no-fund --silent binaryen@132)
+fi
+
+if ! [ -d "$root/end2end/node_modules/@playwright/test" ] && [ -f "$root/end2end/package.json" ]; then
+  say "installing Playwright's test runner (no browser download)"
+  (cd "$root/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+fi
+say "tools ready"

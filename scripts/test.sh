@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Every test: unit and HTTP integration (cargo), then end-to-end in Chromium
+# (Playwright, against a fresh SQLite database on its own port).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+. scripts/env.sh
+
+echo "==> unit and integration tests"
+cargo test -p app -p server
+
+echo "==> end-to-end tests (Playwright, headless Chromium)"
+e2e_dir=$(mktemp -d)
+trap 'rm -rf "$e2e_dir"' EXIT
+export MFA_DEV=1 MFA_DEMO=0 DATABASE_URL="sqlite://$e2e_dir/e2e.db"
+export MFA_ADDR="127.0.0.1:${E2E_PORT:-3100}" BASE_URL="http://127.0.0.1:${E2E_PORT:-3100}"
+cargo leptos end-to-end

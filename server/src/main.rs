@@ -1,0 +1,238 @@
+//! mfa-signin: the server (axum + leptos) and its admin CLI.
+
+mod config;
+mod delivery;
+mod flow;
+mod secrets;
+mod service;
+mod store;
+mod users;
+mod web;
+
+use clap::{Parser, Subcommand};
+use std::{net::SocketAddr, path::Path, process::ExitCode, sync::Arc};
+
+#[derive(Parser)]
+#[command(name = "mfa-signin", version, about = "Self-hosted sign-in with multi-factor authentication")]
+struct Cli {
+    #[command(flatten)]
+    cfg: config::Config,
+
+    /// Database URL. SQLite files are created on first use.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/mfa-signin.db", global = true)]
+    database_url: String,
+
+    #[command(subcommand)]
+    cmd: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run the server (the default).
+    Serve(Serve),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Print the development outbox, newest first.
+    Outbox {
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(clap::Args, Default)]
+struct Serve {
+    /// Address to listen on (default: `site-addr` from the Leptos config).
+    #[arg(long, env = "MFA_ADDR")]
+    addr: Option<SocketAddr>,
+    /// Create the demo user if missing and print its credentials.
+    #[arg(long, env = "MFA_DEMO")]
+    demo: bool,
+    /// Leptos runtime config, read when not started by cargo-leptos.
+    #[arg(long, env = "LEPTOS_CONFIG", default_value = "Leptos.toml")]
+    leptos_config: String,
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Create a user; prints the TOTP secret and backup codes once.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        /// E.164 phone number for SMS codes, e.g. +15555550100.
+        #[arg(long)]
+        phone: Option<String>,
+        /// Enrol an authenticator app (TOTP).
+        #[arg(long)]
+        totp: bool,
+        /// Generate backup codes.
+        #[arg(long)]
+        backup_codes: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+const DEMO_EMAIL: &str = "demo@example.com";
+const DEMO_PASSWORD: &str = "correct horse battery staple";
+const DEMO_PHONE: &str = "+15555550100";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open_store(url: &str) -> Result<Arc<dyn store::Store>, String> {
+    if let Some(path) = url.strip_prefix("sqlite://").and_then(|p| p.split('?').next()) {
+        if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+    }
+    let s = store::Sqlite::open(url).await.map_err(|e| format!("opening {url}: {e}"))?;
+    Ok(Arc::new(s))
+}
+
+fn print_created(c: &users::Created, json: bool) {
+    if json {
+        println!("{}", serde_json::to_string_pretty(c).unwrap_or_default());
+        return;
+    }
+    println!("user #{} {}", c.id, c.email);
+    if let Some(p) = &c.phone {
+        println!("  phone (SMS codes): {p}");
+    }
+    if let (Some(s), Some(u)) = (&c.totp_secret, &c.otpauth_uri) {
+        println!("  TOTP secret: {s}\n  otpauth URI: {u}");
+    }
+    if !c.backup_codes.is_empty() {
+        println!("  backup codes (each works once):");
+        for code in &c.backup_codes {
+            println!("    {code}");
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let store = open_store(&cli.database_url).await?;
+    match cli.cmd.unwrap_or(Cmd::Serve(Serve::default_from_env())) {
+        Cmd::User(UserCmd::Create { email, password, phone, totp, backup_codes, json }) => {
+            let spec = users::Spec { email, password, phone, totp, backup_codes };
+            let c = users::create(store.as_ref(), spec, service::now()).await.map_err(|e| e.to_string())?;
+            print_created(&c, json);
+            Ok(())
+        }
+        Cmd::Outbox { limit, json } => {
+            let msgs = store.outbox(limit).await.map_err(|e| e.to_string())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&msgs).unwrap_or_default());
+            } else {
+                for m in msgs {
+                    println!("#{} {} {} to {}: {}", m.id, m.created_at, m.channel, m.recipient, m.body);
+                }
+            }
+            Ok(())
+        }
+        Cmd::Serve(s) => serve(cli.cfg, store, s).await,
+    }
+}
+
+impl Serve {
+    /// cargo-leptos starts the binary without arguments: read the environment.
+    fn default_from_env() -> Serve {
+        Serve::parse_from_env()
+    }
+
+    fn parse_from_env() -> Serve {
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            s: Serve,
+        }
+        Only::try_parse_from(["serve"]).map(|o| o.s).unwrap_or_default()
+    }
+}
+
+async fn demo_user(store: &dyn store::Store) -> Result<(), String> {
+    let spec = users::Spec {
+        email: DEMO_EMAIL.into(),
+        password: DEMO_PASSWORD.into(),
+        phone: Some(DEMO_PHONE.into()),
+        totp: true,
+        backup_codes: true,
+    };
+    let created = match users::create(store, spec, service::now()).await {
+        Ok(c) => c,
+        Err(users::CreateError::Exists) => {
+            // Backup codes are stored hashed: show a fresh set each start.
+            let u = store.user_by_email(DEMO_EMAIL).await.map_err(|e| e.to_string())?.ok_or("demo user vanished")?;
+            let codes = users::regenerate_backup_codes(store, u.id).await.map_err(|e| e.to_string())?;
+            users::Created {
+                id: u.id,
+                otpauth_uri: u.totp_secret.as_deref().and_then(|s| secrets::totp_uri(s, DEMO_EMAIL, users::ISSUER)),
+                email: u.email,
+                phone: u.phone,
+                totp_secret: u.totp_secret,
+                backup_codes: codes,
+            }
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    println!("\nDemo user — sign in with:\n  email:    {DEMO_EMAIL}\n  password: {DEMO_PASSWORD}");
+    print_created(&created, false);
+    println!();
+    Ok(())
+}
+
+async fn serve(cfg: config::Config, store: Arc<dyn store::Store>, s: Serve) -> Result<(), String> {
+    // Under cargo-leptos the LEPTOS_* environment describes the build; a
+    // deployed binary reads Leptos.toml instead.
+    let conf = if std::env::var_os("LEPTOS_OUTPUT_NAME").is_some() {
+        leptos::config::get_configuration(None)
+    } else {
+        leptos::config::get_configuration(Some(&s.leptos_config))
+    }
+    .map_err(|e| format!("leptos config ({}): {e}", s.leptos_config))?;
+    let leptos_options = conf.leptos_options;
+    let addr = s.addr.unwrap_or(leptos_options.site_addr);
+
+    if s.demo {
+        demo_user(store.as_ref()).await?;
+    }
+    if cfg.dev {
+        tracing::warn!(
+            "DEVELOPMENT MODE: plain-HTTP cookies without __Host-/Secure; codes go to the outbox at /dev/outbox"
+        );
+    }
+    let cfg = Arc::new(cfg);
+    let sender = Arc::new(delivery::Outbox { store: store.clone() });
+    let service = Arc::new(service::Service::new(store, sender, cfg)?);
+    let app = web::router(web::AppState { leptos_options, service });
+
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("bind {addr}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("listening on http://{local}");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
+}

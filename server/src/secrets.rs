@@ -1,0 +1,262 @@
+//! Passwords, tokens, one-time codes, backup codes and TOTP.
+
+use argon2::{password_hash::PasswordHasher, password_hash::PasswordVerifier, Algorithm, Argon2, Params, Version};
+use rand::Rng;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use totp_rs::{Builder, Secret, Totp};
+
+/// OWASP's argon2id parameters: m = 19456 KiB, t = 2, p = 1.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19_456, 2, 1, None).unwrap_or(Params::DEFAULT);
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password (CPU-heavy: call from `spawn_blocking`).
+pub fn hash_password(password: &str) -> Result<String, String> {
+    argon2().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| e.to_string())
+}
+
+/// Verifies a password against a PHC string (CPU-heavy: `spawn_blocking`).
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    argon2().verify_password(password.as_bytes(), phc).is_ok()
+}
+
+/// Hashes a password on the blocking pool, off the async runtime.
+pub async fn hash_password_async(password: String) -> Result<String, String> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| e.to_string())?
+}
+
+pub async fn verify_password_async(password: String, phc: String) -> bool {
+    tokio::task::spawn_blocking(move || verify_password(&password, &phc)).await.unwrap_or(false)
+}
+
+/// A 256-bit random token, URL-safe (cookies).
+pub fn token() -> String {
+    let bytes: [u8; 32] = rand::rng().random();
+    hex::encode(bytes)
+}
+
+/// How a token is stored: its SHA-256, so a database leak yields no cookie.
+pub fn token_key(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A 6-digit one-time code from the OS CSPRNG.
+pub fn otp_code() -> String {
+    let n: u32 = rand::rng().random_range(0..1_000_000);
+    format!("{n:06}")
+}
+
+/// A one-time code bound to its attempt: without the attempt's cookie token,
+/// a stolen database row cannot be brute-forced offline.
+pub fn code_hash(attempt_token: &str, code: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"otp\0");
+    h.update(attempt_token.as_bytes());
+    h.update(b"\0");
+    h.update(code.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// Constant-time equality of two strings (hashes).
+pub fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// Backup codes: `xxxx-xxxx-xxxx` over a 32-letter alphabet = 60 bits each.
+/// No i, l, o, 1: nothing to misread.
+const BACKUP_ALPHABET: &[u8; 32] = b"abcdefghjkmnpqrstuvwxyz023456789";
+pub const BACKUP_CODES: usize = 10;
+
+pub fn backup_code() -> String {
+    let mut rng = rand::rng();
+    let chars: Vec<u8> = (0..12).map(|_| BACKUP_ALPHABET[rng.random_range(0..32)]).collect();
+    let s = String::from_utf8(chars).unwrap_or_default();
+    format!("{}-{}-{}", &s[0..4], &s[4..8], &s[8..12])
+}
+
+/// Canonical form of a typed backup code: lower case, no separators.
+pub fn normalize_backup_code(input: &str) -> String {
+    input.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
+}
+
+/// Salted hash of a backup code (salt per code).
+pub fn backup_hash(salt: &str, code: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"backup\0");
+    h.update(salt.as_bytes());
+    h.update(b"\0");
+    h.update(normalize_backup_code(code).as_bytes());
+    hex::encode(h.finalize())
+}
+
+pub fn salt() -> String {
+    let b: [u8; 16] = rand::rng().random();
+    hex::encode(b)
+}
+
+/// A new TOTP secret (160 bits, as RFC 4226 recommends), base32.
+pub fn totp_secret() -> String {
+    let b: [u8; 20] = rand::rng().random();
+    Secret::from(b.to_vec()).to_base32()
+}
+
+/// The authenticator app's TOTP: SHA-1, 6 digits, 30 s, ±1 step.
+pub fn totp(secret_b32: &str, account: &str, issuer: &str) -> Option<Totp> {
+    let secret = Secret::try_from_base32(secret_b32).ok()?;
+    Builder::new()
+        .with_secret(secret)
+        .with_digits(6)
+        .with_skew(1)
+        .with_step_duration(30)
+        .with_account_name(account)
+        .with_issuer(Some(issuer))
+        .build()
+        .ok()
+}
+
+/// The step a code matches at `now` (±1 step), if any. The caller must
+/// accept each step only once (RFC 6238 §5.2).
+pub fn totp_step(secret_b32: &str, code: &str, now: i64) -> Option<i64> {
+    let code = code.trim();
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let t = totp(secret_b32, "user", "check")?;
+    t.check(code, u64::try_from(now).ok()?).and_then(|s| i64::try_from(s).ok())
+}
+
+/// `otpauth://` URI for enrolment in an authenticator app.
+pub fn totp_uri(secret_b32: &str, account: &str, issuer: &str) -> Option<String> {
+    totp(secret_b32, account, issuer)?.to_url().ok()
+}
+
+/// The current code (tests and the admin CLI).
+pub fn totp_now(secret_b32: &str, now: i64) -> Option<String> {
+    Some(totp(secret_b32, "user", "check")?.generate(u64::try_from(now).ok()?).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use totp_rs::Algorithm as A;
+
+    fn rfc_totp(alg: A, seed: &[u8], time: u64) -> String {
+        Builder::new()
+            .with_algorithm(alg)
+            .with_digits(8)
+            .with_secret(seed.to_vec())
+            .with_step_duration(30)
+            .with_account_name("rfc")
+            .build_noncompliant()
+            .generate(time)
+            .to_string()
+    }
+
+    #[test]
+    fn rfc6238_appendix_b_vectors() {
+        let sha1 = b"12345678901234567890";
+        let sha256 = b"12345678901234567890123456789012";
+        let sha512 = b"1234567890123456789012345678901234567890123456789012345678901234";
+        let table: [(u64, &str, &str, &str); 6] = [
+            (59, "94287082", "46119246", "90693936"),
+            (1111111109, "07081804", "68084774", "25091201"),
+            (1111111111, "14050471", "67062674", "99943326"),
+            (1234567890, "89005924", "91819424", "93441116"),
+            (2000000000, "69279037", "90698825", "38618901"),
+            (20000000000, "65353130", "77737706", "47863826"),
+        ];
+        for (t, a, b, c) in table {
+            assert_eq!(rfc_totp(A::SHA1, sha1, t), a, "SHA1 at {t}");
+            assert_eq!(rfc_totp(A::SHA256, sha256, t), b, "SHA256 at {t}");
+            assert_eq!(rfc_totp(A::SHA512, sha512, t), c, "SHA512 at {t}");
+        }
+    }
+
+    #[test]
+    fn rfc4226_appendix_d_hotp_vectors() {
+        // HOTP(counter) is TOTP at time counter * step with T0 = 0.
+        let want = [
+            "755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583",
+            "399871", "520489",
+        ];
+        for (counter, code) in want.iter().enumerate() {
+            let t = Builder::new()
+                .with_digits(6)
+                .with_secret(b"12345678901234567890".to_vec())
+                .with_step_duration(30)
+                .with_account_name("rfc")
+                .build_noncompliant();
+            assert_eq!(t.generate(counter as u64 * 30).to_string(), *code, "counter {counter}");
+        }
+    }
+
+    #[test]
+    fn totp_accepts_one_step_of_drift_and_no_more() {
+        let secret = totp_secret();
+        let now = 1_800_000_015;
+        let code = totp_now(&secret, now).unwrap();
+        let step = now / 30;
+        assert_eq!(totp_step(&secret, &code, now), Some(step));
+        assert_eq!(totp_step(&secret, &code, now + 30), Some(step));
+        assert_eq!(totp_step(&secret, &code, now - 30), Some(step));
+        assert_eq!(totp_step(&secret, &code, now + 60), None);
+        assert_eq!(totp_step(&secret, "12345", now), None);
+        assert_eq!(totp_step(&secret, "abcdef", now), None);
+    }
+
+    #[test]
+    fn totp_uri_names_the_account() {
+        let uri = totp_uri(&totp_secret(), "demo@example.com", "MFA Sign-in").unwrap();
+        assert!(uri.starts_with("otpauth://totp/"), "{uri}");
+        assert!(uri.contains("secret="));
+    }
+
+    #[test]
+    fn passwords_hash_with_owasp_argon2id() {
+        let phc = hash_password("correct horse").unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+        assert!(verify_password("correct horse", &phc));
+        assert!(!verify_password("correct horsE", &phc));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn otp_codes_are_six_digits_and_vary() {
+        let codes: std::collections::HashSet<String> = (0..50).map(|_| otp_code()).collect();
+        assert!(codes.iter().all(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit())));
+        assert!(codes.len() > 40);
+    }
+
+    #[test]
+    fn code_hash_binds_the_attempt() {
+        assert_eq!(code_hash("t1", "123456"), code_hash("t1", "123456"));
+        assert_ne!(code_hash("t1", "123456"), code_hash("t2", "123456"));
+        assert_ne!(code_hash("t1", "123456"), code_hash("t1", "123457"));
+    }
+
+    #[test]
+    fn backup_codes_have_60_bits_and_normalize() {
+        let c = backup_code();
+        assert_eq!(c.len(), 14);
+        assert_eq!(normalize_backup_code(&c).len(), 12);
+        let salt = salt();
+        assert_eq!(backup_hash(&salt, &c), backup_hash(&salt, &c.to_uppercase().replace('-', " ")));
+        assert_ne!(backup_hash(&salt, &c), backup_hash(&self::salt(), &c));
+    }
+
+    #[test]
+    fn tokens_are_long_and_keys_differ() {
+        let t = token();
+        assert_eq!(t.len(), 64);
+        assert_ne!(token(), t);
+        assert_eq!(token_key(&t).len(), 64);
+        assert_ne!(token_key(&t), t);
+        assert!(same("abc", "abc"));
+        assert!(!same("abc", "abd"));
+        assert!(!same("abc", "ab"));
+    }
+}

@@ -1,0 +1,382 @@
+//! The auth backend: checks credentials, feeds verdicts to the state machine
+//! (`flow`), persists through `Store`, sends through `Sender`, sets cookies.
+
+use crate::config::Config;
+use crate::delivery::Sender;
+use crate::flow::{Attempt, Factors, Step};
+use crate::secrets;
+use crate::store::{NewSession, Store, StoreError, User};
+use app::api::{Backend, Call};
+use app::model::*;
+use async_trait::async_trait;
+use std::{net::SocketAddr, sync::Arc};
+
+const PHONE_CODE: &str = "phone_code";
+/// Longest password we hash (the policy accepts at least 256 characters).
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+pub struct Service {
+    pub store: Arc<dyn Store>,
+    pub sender: Arc<dyn Sender>,
+    pub cfg: Arc<Config>,
+    /// Verified against when the email is unknown, so that both cases cost
+    /// one argon2 verify: no enumeration by timing.
+    dummy_hash: String,
+}
+
+/// Storage failures are logged here and reach the client as `Unavailable`.
+fn db<T>(r: Result<T, StoreError>) -> Result<T, Fault> {
+    r.map_err(|e| {
+        tracing::error!(error = %e, "storage failure");
+        Fault::Unavailable
+    })
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn cookie<'a>(call: &'a Call, name: &str) -> Option<&'a str> {
+    call.parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+}
+
+fn header(call: &Call, name: http::header::HeaderName) -> Option<String> {
+    call.parts.headers.get(name).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(256).collect())
+}
+
+/// `+15555550100` → `+1 ••• ••• 0100`.
+pub fn mask_phone(phone: &str) -> String {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let tail = &digits[digits.len().saturating_sub(4)..];
+    let cc = if phone.starts_with("+1") { "+1 " } else { "" };
+    format!("{cc}••• ••• {tail}")
+}
+
+impl Service {
+    pub fn new(store: Arc<dyn Store>, sender: Arc<dyn Sender>, cfg: Arc<Config>) -> Result<Service, String> {
+        let dummy_hash = secrets::hash_password(&secrets::token())?;
+        Ok(Service { store, sender, cfg, dummy_hash })
+    }
+
+    fn set_cookie(&self, call: &mut Call, name: &str, value: &str, max_age: i64) {
+        let secure = if self.cfg.dev { "" } else { "; Secure" };
+        call.set_cookies.push(format!(
+            "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+            self.cfg.cookie_name(name)
+        ));
+    }
+
+    fn clear_cookie(&self, call: &mut Call, name: &str) {
+        self.set_cookie(call, name, "", 0);
+    }
+
+    fn attempt_token<'a>(&self, call: &'a Call) -> Option<&'a str> {
+        cookie(call, &self.cfg.cookie_name("sign_in"))
+    }
+
+    fn session_token<'a>(&self, call: &'a Call) -> Option<&'a str> {
+        cookie(call, &self.cfg.cookie_name("session"))
+    }
+
+    /// The attempt behind the cookie: (token, key, attempt).
+    async fn load(&self, call: &Call, now: i64) -> Result<(String, String, Attempt), Fault> {
+        let token = self.attempt_token(call).ok_or(Fault::SignInNotFound)?.to_string();
+        let key = secrets::token_key(&token);
+        match db(self.store.attempt(&key).await)? {
+            Some(a) if a.expires_at > now => Ok((token, key, a)),
+            _ => Err(Fault::SignInNotFound),
+        }
+    }
+
+    async fn view(&self, key: Option<&str>, a: &Attempt, now: i64) -> Result<SignInView, Fault> {
+        let mut phone = None;
+        let mut sent_at = None;
+        if a.status == Status::NeedsSecondFactor && a.factors.phone {
+            if let Some(uid) = a.user_id {
+                phone = db(self.store.user(uid).await)?.and_then(|u| u.phone);
+            }
+            if let Some(key) = key {
+                sent_at = db(self.store.code(key, PHONE_CODE).await)?
+                    .filter(|c| !c.used && c.expires_at > now)
+                    .map(|c| c.sent_at);
+            }
+        }
+        let supported = if a.status == Status::NeedsSecondFactor { a.factors.supported() } else { vec![] };
+        Ok(SignInView {
+            status: a.status,
+            identifier: a.identifier.clone(),
+            supported_second_factors: supported
+                .into_iter()
+                .map(|strategy| SecondFactor {
+                    strategy,
+                    safe_identifier: (strategy == Strategy::PhoneCode)
+                        .then(|| phone.as_deref().map(mask_phone))
+                        .flatten(),
+                })
+                .collect(),
+            phone_code_sent_at: sent_at,
+        })
+    }
+
+    async fn active_session(&self, call: &Call, now: i64) -> Result<Option<(String, i64, i64)>, Fault> {
+        let Some(token) = self.session_token(call) else { return Ok(None) };
+        let key = secrets::token_key(token);
+        let Some(s) = db(self.store.session(&key).await)? else { return Ok(None) };
+        if now >= s.expires_at || now - s.last_active_at >= self.cfg.session_idle {
+            db(self.store.delete_session(&key).await)?;
+            return Ok(None);
+        }
+        // One write a minute at most keeps the idle clock honest and cheap.
+        if now - s.last_active_at >= 60 {
+            db(self.store.touch_session(&key, now).await)?;
+        }
+        Ok(Some((key, s.user_id, s.created_at)))
+    }
+
+    async fn factors(&self, user: &User) -> Result<Factors, Fault> {
+        let backup = !db(self.store.unused_backup_codes(user.id).await)?.is_empty();
+        Ok(Factors { phone: user.phone.is_some(), totp: user.totp_secret.is_some(), backup_codes: backup })
+    }
+
+    async fn user_of(&self, a: &Attempt) -> Result<User, Fault> {
+        let id = a.user_id.ok_or(Fault::InvalidState)?;
+        db(self.store.user(id).await)?.ok_or(Fault::SignInNotFound)
+    }
+
+    /// Verifies `code` for `strategy`; Ok only if it is right and now used up.
+    async fn verify(&self, token: &str, key: &str, a: &Attempt, s: Strategy, code: &str, now: i64) -> Result<(), Fault> {
+        let max = self.cfg.code_max_failures;
+        match s {
+            Strategy::PhoneCode => {
+                let c = db(self.store.code(key, PHONE_CODE).await)?.ok_or(Fault::CodeMissing)?;
+                if c.used {
+                    return Err(Fault::CodeMissing);
+                }
+                if c.expires_at <= now {
+                    return Err(Fault::CodeExpired);
+                }
+                if c.failures >= max {
+                    return Err(Fault::CodeLocked);
+                }
+                if !secrets::same(&secrets::code_hash(token, code), &c.code_hash) {
+                    let n = db(self.store.fail_code(c.id, max).await)?;
+                    return Err(if n >= max { Fault::CodeLocked } else { Fault::CodeIncorrect });
+                }
+                if !db(self.store.consume_code(c.id, now, max).await)? {
+                    return Err(Fault::CodeIncorrect);
+                }
+                Ok(())
+            }
+            Strategy::Totp => {
+                let user = self.user_of(a).await?;
+                let secret = user.totp_secret.ok_or(Fault::StrategyInvalid)?;
+                let step = secrets::totp_step(&secret, code, now).ok_or(Fault::CodeIncorrect)?;
+                // A code is accepted once: the step only moves forward.
+                if !db(self.store.advance_totp(user.id, step).await)? {
+                    return Err(Fault::CodeIncorrect);
+                }
+                Ok(())
+            }
+            Strategy::BackupCode => {
+                let user = self.user_of(a).await?;
+                let codes = db(self.store.unused_backup_codes(user.id).await)?;
+                // Compare against every code, so timing does not tell which matched.
+                let mut hit = None;
+                for c in &codes {
+                    if secrets::same(&secrets::backup_hash(&c.salt, code), &c.code_hash) {
+                        hit = Some(c.id);
+                    }
+                }
+                let id = hit.ok_or(Fault::CodeIncorrect)?;
+                if !db(self.store.use_backup_code(id, now).await)? {
+                    return Err(Fault::CodeIncorrect);
+                }
+                Ok(())
+            }
+            Strategy::Password => Err(Fault::StrategyInvalid),
+        }
+    }
+}
+
+#[async_trait]
+impl Backend for Service {
+    async fn sign_in(&self, call: &mut Call) -> Result<SignInView, Fault> {
+        let now = now();
+        match self.load(call, now).await {
+            Ok((_, key, a)) => self.view(Some(&key), &a, now).await,
+            Err(Fault::SignInNotFound) => Ok(SignInView::default()),
+            Err(f) => Err(f),
+        }
+    }
+
+    async fn password(&self, call: &mut Call, identifier: String, password: String) -> Result<SignInView, Fault> {
+        let now = now();
+        let email = identifier.trim().to_lowercase();
+        if email.is_empty() {
+            return Err(Fault::Missing(Field::Identifier));
+        }
+        if email.len() > 254 || !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
+            return Err(Fault::IdentifierInvalid);
+        }
+        if password.is_empty() {
+            return Err(Fault::Missing(Field::Password));
+        }
+        if password.len() > MAX_PASSWORD_BYTES {
+            return Err(Fault::PasswordIncorrect);
+        }
+        if self.active_session(call, now).await?.is_some() {
+            return Err(Fault::SessionExists);
+        }
+        let user = db(self.store.user_by_email(&email).await)?;
+        let phc = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| self.dummy_hash.clone());
+        let ok = secrets::verify_password_async(password, phc).await;
+        let user = match user {
+            Some(u) if ok => u,
+            _ => return Err(Fault::PasswordIncorrect),
+        };
+        let factors = self.factors(&user).await?;
+        let attempt = Attempt::new(now).password_passed(user.id, user.email.clone(), factors, now)?;
+        // A fresh attempt (and cookie) at every password step.
+        if let Some(old) = self.attempt_token(call) {
+            db(self.store.delete_attempt(&secrets::token_key(old)).await)?;
+        }
+        let token = secrets::token();
+        let key = secrets::token_key(&token);
+        db(self.store.insert_attempt(&key, &attempt).await)?;
+        self.set_cookie(call, "sign_in", &token, crate::flow::ATTEMPT_TTL);
+        self.view(Some(&key), &attempt, now).await
+    }
+
+    async fn prepare_second_factor(&self, call: &mut Call, s: Strategy) -> Result<SignInView, Fault> {
+        let now = now();
+        let (token, key, a) = self.load(call, now).await?;
+        a.check(Step::Prepare(s), now)?;
+        let phone = self.user_of(&a).await?.phone.ok_or(Fault::StrategyInvalid)?;
+        let gap = self.cfg.resend_after;
+        if let Some(c) = db(self.store.code(&key, PHONE_CODE).await)? {
+            let wait = c.sent_at + gap - now;
+            if wait > 0 {
+                return Err(Fault::ResendTooSoon(wait as u32));
+            }
+        }
+        let code = secrets::otp_code();
+        let hash = secrets::code_hash(&token, &code);
+        let ttl = self.cfg.code_ttl;
+        if !db(self.store.put_code(&key, PHONE_CODE, &hash, now, now + ttl, now - gap).await)? {
+            return Err(Fault::ResendTooSoon(gap.max(1) as u32));
+        }
+        let body = format!(
+            "{code} is your verification code. It expires in {} minutes. Don't share it.",
+            (ttl + 59) / 60
+        );
+        if let Err(e) = self.sender.send_sms(&phone, &body, now).await {
+            tracing::error!(error = %e, "sms delivery failed");
+            // Let the user retry at once.
+            if let Some(c) = db(self.store.code(&key, PHONE_CODE).await)? {
+                db(self.store.delete_code(c.id).await)?;
+            }
+            return Err(Fault::DeliveryFailed);
+        }
+        self.view(Some(&key), &a, now).await
+    }
+
+    async fn attempt_second_factor(&self, call: &mut Call, s: Strategy, code: String) -> Result<SignInView, Fault> {
+        let now = now();
+        let (token, key, a) = self.load(call, now).await?;
+        a.check(Step::Verify(s), now)?;
+        let code = code.trim();
+        if code.is_empty() {
+            return Err(Fault::Missing(Field::Code));
+        }
+        if code.len() > 64 {
+            return Err(Fault::CodeIncorrect);
+        }
+        self.verify(&token, &key, &a, s, code, now).await?;
+        let next = a.second_factor_passed(s, now)?;
+        if !db(self.store.update_attempt(&key, a.status, &next).await)? {
+            return Err(Fault::InvalidState);
+        }
+        self.view(Some(&key), &next, now).await
+    }
+
+    async fn finalize(&self, call: &mut Call) -> Result<FinalizeView, Fault> {
+        let now = now();
+        let (_, key, a) = self.load(call, now).await?;
+        a.check(Step::Finalize, now)?;
+        // Exactly one finalize wins; a replayed cookie finds nothing.
+        let a = db(self.store.take_complete_attempt(&key).await)?.ok_or(Fault::SignInNotFound)?;
+        let user_id = a.user_id.ok_or(Fault::InvalidState)?;
+        if let Some(old) = self.session_token(call) {
+            db(self.store.delete_session(&secrets::token_key(old)).await)?;
+        }
+        let token = secrets::token();
+        let ip = call
+            .parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        db(self
+            .store
+            .insert_session(&NewSession {
+                key: &secrets::token_key(&token),
+                user_id,
+                now,
+                expires_at: now + self.cfg.session_lifetime,
+                ip,
+                user_agent: header(call, http::header::USER_AGENT),
+            })
+            .await)?;
+        self.set_cookie(call, "session", &token, self.cfg.session_lifetime);
+        self.clear_cookie(call, "sign_in");
+        tracing::info!(user_id, "signed in");
+        Ok(FinalizeView { redirect_url: "/".into(), current_task: None })
+    }
+
+    async fn reset(&self, call: &mut Call) -> Result<SignInView, Fault> {
+        if let Some(t) = self.attempt_token(call) {
+            db(self.store.delete_attempt(&secrets::token_key(t)).await)?;
+        }
+        self.clear_cookie(call, "sign_in");
+        Ok(SignInView::default())
+    }
+
+    async fn session(&self, call: &mut Call) -> Result<Option<SessionView>, Fault> {
+        let now = now();
+        let Some((_, user_id, created_at)) = self.active_session(call, now).await? else { return Ok(None) };
+        let Some(user) = db(self.store.user(user_id).await)? else { return Ok(None) };
+        let second_factors = self.factors(&user).await?.supported();
+        Ok(Some(SessionView { email: user.email, created_at, second_factors }))
+    }
+
+    async fn sign_out(&self, call: &mut Call) -> Result<(), Fault> {
+        if let Some(t) = self.session_token(call) {
+            db(self.store.delete_session(&secrets::token_key(t)).await)?;
+        }
+        self.clear_cookie(call, "session");
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_are_masked() {
+        assert_eq!(mask_phone("+15555550100"), "+1 ••• ••• 0100");
+        assert_eq!(mask_phone("+447700900123"), "••• ••• 0123");
+        assert_eq!(mask_phone("12"), "••• ••• 12");
+    }
+}

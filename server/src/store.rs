@@ -1,0 +1,497 @@
+//! Storage behind one trait, so PostgreSQL can sit beside SQLite without
+//! touching the flow. Every check-and-change is one conditional statement:
+//! concurrent requests are settled by the database, not by process memory.
+
+use crate::flow::{Attempt, Factors};
+use app::model::Status;
+use async_trait::async_trait;
+use sqlx::{
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow},
+    Row, SqlitePool,
+};
+use std::{str::FromStr, time::Duration};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("already exists")]
+    Conflict,
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A user row. Holds secrets: never serialized.
+#[derive(Clone)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub phone: Option<String>,
+    pub totp_secret: Option<String>,
+    pub created_at: i64,
+}
+
+pub struct NewUser {
+    pub email: String,
+    pub password_hash: String,
+    pub phone: Option<String>,
+    pub totp_secret: Option<String>,
+    pub created_at: i64,
+}
+
+pub struct BackupCode {
+    pub id: i64,
+    pub salt: String,
+    pub code_hash: String,
+}
+
+pub struct OneTimeCode {
+    pub id: i64,
+    pub code_hash: String,
+    pub sent_at: i64,
+    pub expires_at: i64,
+    pub failures: i64,
+    pub used: bool,
+}
+
+pub struct Session {
+    pub user_id: i64,
+    pub created_at: i64,
+    pub last_active_at: i64,
+    pub expires_at: i64,
+}
+
+pub struct NewSession<'a> {
+    pub key: &'a str,
+    pub user_id: i64,
+    pub now: i64,
+    pub expires_at: i64,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub channel: String,
+    pub recipient: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    async fn create_user(&self, u: &NewUser) -> Result<i64>;
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
+    async fn user(&self, id: i64) -> Result<Option<User>>;
+    /// Replaces the user's whole set of backup codes.
+    async fn set_backup_codes(&self, user_id: i64, codes: &[(String, String)]) -> Result<()>;
+    async fn unused_backup_codes(&self, user_id: i64) -> Result<Vec<BackupCode>>;
+    /// Marks a code used; false if it already was (a lost race).
+    async fn use_backup_code(&self, id: i64, now: i64) -> Result<bool>;
+    /// Records `step` as the last accepted TOTP step; false if it (or a later
+    /// one) was accepted before: a replay.
+    async fn advance_totp(&self, user_id: i64, step: i64) -> Result<bool>;
+
+    async fn insert_attempt(&self, key: &str, a: &Attempt) -> Result<()>;
+    async fn attempt(&self, key: &str) -> Result<Option<Attempt>>;
+    /// Saves `a` only if the stored status is still `from`.
+    async fn update_attempt(&self, key: &str, from: Status, a: &Attempt) -> Result<bool>;
+    async fn delete_attempt(&self, key: &str) -> Result<()>;
+    /// Deletes a complete attempt and returns it; at most one caller wins.
+    async fn take_complete_attempt(&self, key: &str) -> Result<Option<Attempt>>;
+
+    /// Stores a new code for (attempt, purpose), replacing the old one, unless
+    /// the old one was sent after `not_after` (too soon to resend).
+    async fn put_code(
+        &self,
+        attempt_key: &str,
+        purpose: &str,
+        code_hash: &str,
+        now: i64,
+        expires_at: i64,
+        not_after: i64,
+    ) -> Result<bool>;
+    async fn code(&self, attempt_key: &str, purpose: &str) -> Result<Option<OneTimeCode>>;
+    async fn delete_code(&self, id: i64) -> Result<()>;
+    /// Counts a wrong try, up to `max`; returns the new count.
+    async fn fail_code(&self, id: i64, max: i64) -> Result<i64>;
+    /// Uses the code once; false if it was used or locked meanwhile.
+    async fn consume_code(&self, id: i64, now: i64, max: i64) -> Result<bool>;
+
+    async fn insert_session(&self, s: &NewSession<'_>) -> Result<()>;
+    async fn session(&self, key: &str) -> Result<Option<Session>>;
+    async fn touch_session(&self, key: &str, now: i64) -> Result<()>;
+    async fn delete_session(&self, key: &str) -> Result<()>;
+
+    async fn push_outbox(&self, channel: &str, recipient: &str, body: &str, now: i64) -> Result<()>;
+    async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>>;
+}
+
+pub struct Sqlite {
+    pool: SqlitePool,
+}
+
+impl Sqlite {
+    /// Opens (creating if needed) the database and runs the migrations.
+    pub async fn open(url: &str) -> Result<Sqlite> {
+        let opts = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Sqlite { pool })
+    }
+}
+
+fn user_row(r: &SqliteRow) -> Result<User> {
+    Ok(User {
+        id: r.try_get("id")?,
+        email: r.try_get("email")?,
+        password_hash: r.try_get("password_hash")?,
+        phone: r.try_get("phone")?,
+        totp_secret: r.try_get("totp_secret")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn attempt_row(r: &SqliteRow) -> Result<Attempt> {
+    let status: String = r.try_get("status")?;
+    Ok(Attempt {
+        status: Status::parse(&status).unwrap_or(Status::NeedsIdentifier),
+        user_id: r.try_get("user_id")?,
+        identifier: r.try_get("identifier")?,
+        factors: Factors {
+            phone: r.try_get("has_phone")?,
+            totp: r.try_get("has_totp")?,
+            backup_codes: r.try_get("has_backup")?,
+        },
+        created_at: r.try_get("created_at")?,
+        expires_at: r.try_get("expires_at")?,
+    })
+}
+
+// Column lists as macros, so that every query stays a static string.
+macro_rules! user_cols {
+    () => {
+        "id, email, password_hash, phone, totp_secret, created_at"
+    };
+}
+macro_rules! attempt_cols {
+    () => {
+        "status, user_id, identifier, has_phone, has_totp, has_backup, created_at, expires_at"
+    };
+}
+
+#[async_trait]
+impl Store for Sqlite {
+    async fn create_user(&self, u: &NewUser) -> Result<i64> {
+        let r = sqlx::query(
+            "INSERT INTO users (email, password_hash, phone, totp_secret, created_at)
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING id",
+        )
+        .bind(&u.email)
+        .bind(&u.password_hash)
+        .bind(&u.phone)
+        .bind(&u.totp_secret)
+        .bind(u.created_at)
+        .fetch_optional(&self.pool)
+        .await?;
+        match r {
+            Some(row) => Ok(row.try_get(0)?),
+            None => Err(StoreError::Conflict),
+        }
+    }
+
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
+        let q = concat!("SELECT ", user_cols!(), " FROM users WHERE email = ?");
+        let r = sqlx::query(q).bind(email).fetch_optional(&self.pool).await?;
+        r.as_ref().map(user_row).transpose()
+    }
+
+    async fn user(&self, id: i64) -> Result<Option<User>> {
+        let q = concat!("SELECT ", user_cols!(), " FROM users WHERE id = ?");
+        let r = sqlx::query(q).bind(id).fetch_optional(&self.pool).await?;
+        r.as_ref().map(user_row).transpose()
+    }
+
+    async fn set_backup_codes(&self, user_id: i64, codes: &[(String, String)]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM backup_codes WHERE user_id = ?")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        for (salt, hash) in codes {
+            sqlx::query("INSERT INTO backup_codes (user_id, salt, code_hash) VALUES (?, ?, ?)")
+                .bind(user_id)
+                .bind(salt)
+                .bind(hash)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn unused_backup_codes(&self, user_id: i64) -> Result<Vec<BackupCode>> {
+        let rows = sqlx::query(
+            "SELECT id, salt, code_hash FROM backup_codes WHERE user_id = ? AND used_at IS NULL",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(BackupCode {
+                    id: r.try_get("id")?,
+                    salt: r.try_get("salt")?,
+                    code_hash: r.try_get("code_hash")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn use_backup_code(&self, id: i64, now: i64) -> Result<bool> {
+        let r = sqlx::query("UPDATE backup_codes SET used_at = ? WHERE id = ? AND used_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn advance_totp(&self, user_id: i64, step: i64) -> Result<bool> {
+        let r = sqlx::query(
+            "UPDATE users SET totp_last_step = ?
+             WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)",
+        )
+        .bind(step)
+        .bind(user_id)
+        .bind(step)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn insert_attempt(&self, key: &str, a: &Attempt) -> Result<()> {
+        let q = concat!(
+            "INSERT INTO sign_in_attempts (key, ",
+            attempt_cols!(),
+            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        );
+        sqlx::query(q)
+            .bind(key)
+            .bind(a.status.as_str())
+            .bind(a.user_id)
+            .bind(&a.identifier)
+            .bind(a.factors.phone)
+            .bind(a.factors.totp)
+            .bind(a.factors.backup_codes)
+            .bind(a.created_at)
+            .bind(a.expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn attempt(&self, key: &str) -> Result<Option<Attempt>> {
+        let q = concat!("SELECT ", attempt_cols!(), " FROM sign_in_attempts WHERE key = ?");
+        let r = sqlx::query(q).bind(key).fetch_optional(&self.pool).await?;
+        r.as_ref().map(attempt_row).transpose()
+    }
+
+    async fn update_attempt(&self, key: &str, from: Status, a: &Attempt) -> Result<bool> {
+        let r = sqlx::query(
+            "UPDATE sign_in_attempts SET status = ?, expires_at = ? WHERE key = ? AND status = ?",
+        )
+        .bind(a.status.as_str())
+        .bind(a.expires_at)
+        .bind(key)
+        .bind(from.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn delete_attempt(&self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sign_in_attempts WHERE key = ?").bind(key).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn take_complete_attempt(&self, key: &str) -> Result<Option<Attempt>> {
+        let q = concat!(
+            "DELETE FROM sign_in_attempts WHERE key = ? AND status = 'complete' RETURNING ",
+            attempt_cols!()
+        );
+        let r = sqlx::query(q).bind(key).fetch_optional(&self.pool).await?;
+        r.as_ref().map(attempt_row).transpose()
+    }
+
+    async fn put_code(
+        &self,
+        attempt_key: &str,
+        purpose: &str,
+        code_hash: &str,
+        now: i64,
+        expires_at: i64,
+        not_after: i64,
+    ) -> Result<bool> {
+        let r = sqlx::query(
+            "INSERT INTO one_time_codes (attempt_key, purpose, code_hash, sent_at, expires_at)
+             VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (attempt_key, purpose) DO UPDATE
+               SET code_hash = excluded.code_hash, sent_at = excluded.sent_at,
+                   expires_at = excluded.expires_at, failures = 0, used_at = NULL
+             WHERE one_time_codes.sent_at <= ?",
+        )
+        .bind(attempt_key)
+        .bind(purpose)
+        .bind(code_hash)
+        .bind(now)
+        .bind(expires_at)
+        .bind(not_after)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn code(&self, attempt_key: &str, purpose: &str) -> Result<Option<OneTimeCode>> {
+        let r = sqlx::query(
+            "SELECT id, code_hash, sent_at, expires_at, failures, used_at IS NOT NULL AS used
+             FROM one_time_codes WHERE attempt_key = ? AND purpose = ?",
+        )
+        .bind(attempt_key)
+        .bind(purpose)
+        .fetch_optional(&self.pool)
+        .await?;
+        r.map(|r| {
+            Ok(OneTimeCode {
+                id: r.try_get("id")?,
+                code_hash: r.try_get("code_hash")?,
+                sent_at: r.try_get("sent_at")?,
+                expires_at: r.try_get("expires_at")?,
+                failures: r.try_get("failures")?,
+                used: r.try_get("used")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn delete_code(&self, id: i64) -> Result<()> {
+        sqlx::query("DELETE FROM one_time_codes WHERE id = ?").bind(id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn fail_code(&self, id: i64, max: i64) -> Result<i64> {
+        let r = sqlx::query(
+            "UPDATE one_time_codes SET failures = MIN(failures + 1, ?) WHERE id = ? RETURNING failures",
+        )
+        .bind(max)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match r {
+            Some(r) => r.try_get(0)?,
+            None => max,
+        })
+    }
+
+    async fn consume_code(&self, id: i64, now: i64, max: i64) -> Result<bool> {
+        let r = sqlx::query(
+            "UPDATE one_time_codes SET used_at = ?
+             WHERE id = ? AND used_at IS NULL AND failures < ? AND expires_at > ?",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(max)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    async fn insert_session(&self, s: &NewSession<'_>) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (key, user_id, created_at, last_active_at, expires_at, ip, user_agent)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(s.key)
+        .bind(s.user_id)
+        .bind(s.now)
+        .bind(s.now)
+        .bind(s.expires_at)
+        .bind(&s.ip)
+        .bind(&s.user_agent)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn session(&self, key: &str) -> Result<Option<Session>> {
+        let r = sqlx::query(
+            "SELECT user_id, created_at, last_active_at, expires_at FROM sessions WHERE key = ?",
+        )
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        r.map(|r| {
+            Ok(Session {
+                user_id: r.try_get("user_id")?,
+                created_at: r.try_get("created_at")?,
+                last_active_at: r.try_get("last_active_at")?,
+                expires_at: r.try_get("expires_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn touch_session(&self, key: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE sessions SET last_active_at = ? WHERE key = ?")
+            .bind(now)
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn delete_session(&self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE key = ?").bind(key).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn push_outbox(&self, channel: &str, recipient: &str, body: &str, now: i64) -> Result<()> {
+        sqlx::query("INSERT INTO outbox (channel, recipient, body, created_at) VALUES (?, ?, ?, ?)")
+            .bind(channel)
+            .bind(recipient)
+            .bind(body)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>> {
+        let rows = sqlx::query(
+            "SELECT id, channel, recipient, body, created_at FROM outbox ORDER BY id DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OutboxMessage {
+                    id: r.try_get("id")?,
+                    channel: r.try_get("channel")?,
+                    recipient: r.try_get("recipient")?,
+                    body: r.try_get("body")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+}

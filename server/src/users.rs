@@ -1,0 +1,113 @@
+//! Creating users with their factors: shared by the admin CLI and, in
+//! development, by `POST /dev/users`.
+
+use crate::secrets;
+use crate::store::{NewUser, Store, StoreError};
+use serde::{Deserialize, Serialize};
+
+pub const ISSUER: &str = "MFA Sign-in";
+
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct Spec {
+    pub email: String,
+    pub password: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub totp: bool,
+    #[serde(default)]
+    pub backup_codes: bool,
+}
+
+/// What enrolment shows once: the TOTP secret and the backup codes in clear.
+#[derive(Clone, Debug, Serialize)]
+pub struct Created {
+    pub id: i64,
+    pub email: String,
+    pub phone: Option<String>,
+    pub totp_secret: Option<String>,
+    pub otpauth_uri: Option<String>,
+    pub backup_codes: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("a user with this email already exists")]
+    Exists,
+    #[error("{0}")]
+    Store(StoreError),
+}
+
+fn valid_phone(p: &str) -> bool {
+    p.len() >= 8 && p.len() <= 16 && p.starts_with('+') && p[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
+pub async fn create(store: &dyn Store, spec: Spec, now: i64) -> Result<Created, CreateError> {
+    let email = spec.email.trim().to_lowercase();
+    if !email.contains('@') || email.len() > 254 {
+        return Err(CreateError::Invalid("email must be an email address".into()));
+    }
+    if spec.password.chars().count() < 8 || spec.password.len() > 1024 {
+        return Err(CreateError::Invalid("password must have 8 to 256 characters".into()));
+    }
+    if let Some(p) = &spec.phone {
+        if !valid_phone(p) {
+            return Err(CreateError::Invalid("phone must be E.164, like +15555550100".into()));
+        }
+    }
+    let password_hash =
+        secrets::hash_password_async(spec.password).await.map_err(CreateError::Invalid)?;
+    let totp_secret = spec.totp.then(secrets::totp_secret);
+    let id = store
+        .create_user(&NewUser {
+            email: email.clone(),
+            password_hash,
+            phone: spec.phone.clone(),
+            totp_secret: totp_secret.clone(),
+            created_at: now,
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict => CreateError::Exists,
+            e => CreateError::Store(e),
+        })?;
+    let backup_codes = if spec.backup_codes { regenerate_backup_codes(store, id).await? } else { vec![] };
+    Ok(Created {
+        id,
+        otpauth_uri: totp_secret.as_deref().and_then(|s| secrets::totp_uri(s, &email, ISSUER)),
+        email,
+        phone: spec.phone,
+        totp_secret,
+        backup_codes,
+    })
+}
+
+/// A new set of backup codes replaces the old one; returns them in clear.
+pub async fn regenerate_backup_codes(store: &dyn Store, user_id: i64) -> Result<Vec<String>, CreateError> {
+    let codes: Vec<String> = (0..secrets::BACKUP_CODES).map(|_| secrets::backup_code()).collect();
+    let rows: Vec<(String, String)> = codes
+        .iter()
+        .map(|c| {
+            let salt = secrets::salt();
+            let hash = secrets::backup_hash(&salt, c);
+            (salt, hash)
+        })
+        .collect();
+    store.set_backup_codes(user_id, &rows).await.map_err(CreateError::Store)?;
+    Ok(codes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_phone;
+
+    #[test]
+    fn phones_must_be_e164() {
+        assert!(valid_phone("+15555550100"));
+        assert!(!valid_phone("5555550100"));
+        assert!(!valid_phone("+1555-555"));
+        assert!(!valid_phone("+1"));
+    }
+}

@@ -1,0 +1,215 @@
+//! The axum application: leptos pages and server functions, the origin
+//! guard and body limit in front of them, and the development pages.
+
+use crate::{service::Service, store::OutboxMessage, users};
+use app::{api::Backend, model::ApiErrors, shell, App};
+use axum::{
+    body::Body,
+    extract::{FromRef, Request, State},
+    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    middleware::{self, Next},
+    response::{Html, IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+
+/// Server-function bodies are a few fields; anything larger is refused.
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub service: Arc<Service>,
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let backend: Arc<dyn Backend> = state.service.clone();
+    let opts = state.leptos_options.clone();
+    let mut r = Router::new()
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || {
+                provide_context(backend.clone());
+                app::api::preset_status();
+            },
+            move || shell(opts.clone()),
+        )
+        .route("/healthz", get(|| async { "ok" }));
+    if state.service.cfg.dev {
+        r = r
+            .route("/dev/outbox", get(outbox_page))
+            .route("/dev/outbox.json", get(outbox_json))
+            .route("/dev/users", post(dev_user));
+    }
+    r.fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .with_state(state)
+}
+
+fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = ApiErrors {
+        status: status.as_u16(),
+        errors: vec![app::model::ApiError {
+            code: code.into(),
+            message: message.into(),
+            long_message: message.into(),
+            meta: Default::default(),
+        }],
+    };
+    (status, Json(body)).into_response()
+}
+
+/// Is this state-changing request from our own origin? Browsers send
+/// `Sec-Fetch-Site` and `Origin`; a request with neither is not from a
+/// browser page, so no ambient cookie of a victim rides on it.
+pub fn same_origin(cfg_origin: Option<&str>, headers: &HeaderMap) -> bool {
+    let get = |h: &str| headers.get(h).and_then(|v| v.to_str().ok());
+    if let Some(site) = get("sec-fetch-site") {
+        if site != "same-origin" && site != "none" {
+            return false;
+        }
+    }
+    let Some(origin) = get("origin") else { return true };
+    match cfg_origin {
+        Some(want) => origin.trim_end_matches('/') == want.trim_end_matches('/'),
+        None => match (origin.split_once("://"), get("host")) {
+            (Some((_, authority)), Some(host)) => authority == host,
+            _ => false,
+        },
+    }
+}
+
+async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut req = req;
+    let api = req.uri().path().starts_with("/api/");
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        if !same_origin(state.service.cfg.origin.as_deref(), req.headers()) {
+            tracing::warn!(path = %req.uri().path(), "cross-site request refused");
+            return refuse(StatusCode::FORBIDDEN, "origin_invalid", "Cross-site requests are refused.");
+        }
+        let (parts, body) = req.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
+            return refuse(StatusCode::PAYLOAD_TOO_LARGE, "request_too_large", "The request is too large.");
+        };
+        req = Request::from_parts(parts, Body::from(bytes));
+    }
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if api {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+async fn outbox_json(State(state): State<AppState>) -> Response {
+    match state.service.store.outbox(50).await {
+        Ok(m) => Json(m).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "outbox");
+            refuse(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "Try again.")
+        }
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+pub fn outbox_html(messages: &[OutboxMessage]) -> String {
+    let rows: String = messages
+        .iter()
+        .map(|m| {
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"body\">{}</td></tr>",
+                m.created_at,
+                escape(&m.channel),
+                escape(&m.recipient),
+                escape(&m.body)
+            )
+        })
+        .collect();
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Dev outbox</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/mfa-signin.css\"></head><body><main class=\"page\">\
+         <section class=\"card wide\"><h1>Development outbox</h1>\
+         <p class=\"muted\">Messages the development sender stored instead of sending. Newest first.</p>\
+         <table><thead><tr><th>Unix time</th><th>Channel</th><th>To</th><th>Message</th></tr></thead>\
+         <tbody>{rows}</tbody></table></section></main></body></html>"
+    )
+}
+
+async fn outbox_page(State(state): State<AppState>) -> Response {
+    match state.service.store.outbox(50).await {
+        Ok(m) => Html(outbox_html(&m)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "outbox");
+            refuse(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "Try again.")
+        }
+    }
+}
+
+/// Development only: creates a user and answers its secrets (for tests).
+async fn dev_user(State(state): State<AppState>, body: Result<Json<users::Spec>, axum::extract::rejection::JsonRejection>) -> Response {
+    let Ok(Json(spec)) = body else {
+        return refuse(StatusCode::BAD_REQUEST, "request_invalid", "Send a JSON user spec.");
+    };
+    match users::create(state.service.store.as_ref(), spec, crate::service::now()).await {
+        Ok(c) => (StatusCode::CREATED, Json(c)).into_response(),
+        Err(users::CreateError::Exists) => refuse(StatusCode::CONFLICT, "form_identifier_exists", "That email is taken."),
+        Err(users::CreateError::Invalid(m)) => refuse(StatusCode::UNPROCESSABLE_ENTITY, "form_param_invalid", &m),
+        Err(users::CreateError::Store(e)) => {
+            tracing::error!(error = %e, "create user");
+            refuse(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "Try again.")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn origin_rules() {
+        let host = ("host", "127.0.0.1:3000");
+        assert!(same_origin(None, &headers(&[host])), "no browser headers: not a browser page");
+        assert!(same_origin(None, &headers(&[host, ("origin", "http://127.0.0.1:3000")])));
+        assert!(!same_origin(None, &headers(&[host, ("origin", "http://evil.test")])));
+        assert!(!same_origin(None, &headers(&[host, ("origin", "null")])));
+        assert!(!same_origin(None, &headers(&[host, ("sec-fetch-site", "cross-site")])));
+        assert!(!same_origin(None, &headers(&[host, ("sec-fetch-site", "same-site")])));
+        assert!(same_origin(None, &headers(&[host, ("sec-fetch-site", "same-origin")])));
+        let cfg = Some("https://auth.example.com");
+        assert!(same_origin(cfg, &headers(&[host, ("origin", "https://auth.example.com")])));
+        assert!(!same_origin(cfg, &headers(&[host, ("origin", "http://127.0.0.1:3000")])));
+    }
+
+    #[test]
+    fn outbox_escapes_html() {
+        let m = OutboxMessage {
+            id: 1,
+            channel: "sms".into(),
+            recipient: "+1".into(),
+            body: "<script>".into(),
+            created_at: 0,
+        };
+        let html = outbox_html(&[m]);
+        assert!(html.contains("&lt;script&gt;"));
+        assert!(!html.contains("<script>"));
+    }
+}

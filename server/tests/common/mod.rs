@@ -1,0 +1,238 @@
+//! Test harness: starts the real server binary on a fresh SQLite file and talks
+//! to it over HTTP, keeping cookies by hand so their attributes can be checked.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::{
+    collections::HashMap,
+    io::{BufRead, BufReader},
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    sync::atomic::{AtomicU32, Ordering},
+};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_mfa-signin");
+
+static N: AtomicU32 = AtomicU32::new(0);
+
+pub fn temp_db() -> (PathBuf, String) {
+    let dir = std::env::temp_dir().join(format!(
+        "mfa-signin-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/test.db", dir.display());
+    (dir, url)
+}
+
+pub fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub db_url: String,
+    dir: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub struct Opts {
+    pub dev: bool,
+    pub env: Vec<(&'static str, String)>,
+}
+
+impl Default for Opts {
+    fn default() -> Self {
+        Opts { dev: true, env: vec![("MFA_RESEND_AFTER", "1".into())] }
+    }
+}
+
+pub fn start(opts: Opts) -> Server {
+    let (dir, db_url) = temp_db();
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(workspace())
+        .env_remove("LEPTOS_OUTPUT_NAME")
+        .env_remove("MFA_DEV")
+        .env("RUST_LOG", "warn")
+        .args(["--database-url", &db_url, "serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    if opts.dev {
+        cmd.arg("--dev");
+    }
+    for (k, v) in &opts.env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("start server");
+    let out = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(out).lines();
+    let base = loop {
+        let line = lines.next().expect("server exited").unwrap();
+        if let Some(addr) = line.strip_prefix("listening on ") {
+            break addr.trim().to_string();
+        }
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, base, db_url, dir }
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Resp {
+    pub fn code(&self) -> &str {
+        self.body["errors"][0]["code"].as_str().unwrap_or("")
+    }
+    pub fn param(&self) -> &str {
+        self.body["errors"][0]["meta"]["param_name"].as_str().unwrap_or("")
+    }
+    pub fn status_field(&self) -> &str {
+        self.body["status"].as_str().unwrap_or("")
+    }
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(String::from))
+            .collect()
+    }
+}
+
+/// A browser-less client with its own cookie jar.
+pub struct Client {
+    pub base: String,
+    http: reqwest::Client,
+    pub cookies: HashMap<String, String>,
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl Client {
+    pub fn new(s: &Server) -> Client {
+        Client {
+            base: s.base.clone(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: HashMap::new(),
+            headers: vec![],
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    fn keep(&mut self, headers: &reqwest::header::HeaderMap) {
+        for v in headers.get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            let (kv, attrs) = v.split_once(';').unwrap_or((v, ""));
+            let (k, val) = kv.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), val.to_string());
+            }
+        }
+    }
+
+    pub async fn send(&mut self, req: reqwest::RequestBuilder) -> Resp {
+        let mut req = req.header("cookie", self.cookie_header());
+        for (k, v) in &self.headers {
+            req = req.header(*k, v);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        self.keep(&headers);
+        let text = r.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp { status, headers, body, text }
+    }
+
+    /// A server-function call as the Leptos client makes it.
+    pub async fn api(&mut self, path: &str, form: &[(&str, &str)]) -> Resp {
+        let req = self
+            .http
+            .post(format!("{}/api/{path}", self.base))
+            .header("accept", "application/json")
+            .form(form);
+        self.send(req).await
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        let req = self.http.get(format!("{}{path}", self.base));
+        self.send(req).await
+    }
+
+    pub async fn raw(&mut self, req: impl FnOnce(&reqwest::Client, &str) -> reqwest::RequestBuilder) -> Resp {
+        let r = req(&self.http, &self.base);
+        self.send(r).await
+    }
+
+    pub async fn password(&mut self, email: &str, password: &str) -> Resp {
+        self.api("sign_in/password", &[("identifier", email), ("password", password)]).await
+    }
+
+    pub async fn verify(&mut self, strategy: &str, code: &str) -> Resp {
+        self.api("sign_in/attempt_second_factor", &[("strategy", strategy), ("code", code)]).await
+    }
+
+    pub async fn session_email(&mut self) -> Option<String> {
+        let r = self.api("session", &[]).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.body["email"].as_str().map(String::from)
+    }
+}
+
+pub const PASSWORD: &str = "a long enough password";
+
+/// Creates a user through the development endpoint; answers its secrets.
+pub async fn user(s: &Server, email: &str, phone: bool, totp: bool, backup: bool) -> Value {
+    let mut spec = serde_json::json!({ "email": email, "password": PASSWORD, "totp": totp, "backup_codes": backup });
+    if phone {
+        spec["phone"] = "+15555550123".into();
+    }
+    let r = reqwest::Client::new().post(format!("{}/dev/users", s.base)).json(&spec).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    r.json().await.unwrap()
+}
+
+/// The latest SMS code the development outbox holds for anyone.
+pub async fn last_sms_code(s: &Server) -> String {
+    let msgs: Value = reqwest::get(format!("{}/dev/outbox.json", s.base)).await.unwrap().json().await.unwrap();
+    let body = msgs[0]["body"].as_str().unwrap();
+    body.split_whitespace().next().unwrap().to_string()
+}
+
+pub fn totp_at(secret: &str, time: u64) -> String {
+    totp_rs::Builder::new()
+        .with_secret(totp_rs::Secret::try_from_base32(secret).unwrap())
+        .with_digits(6)
+        .with_step_duration(30)
+        .with_account_name("t")
+        .build()
+        .unwrap()
+        .generate(time)
+        .to_string()
+}
+
+pub fn unix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+}

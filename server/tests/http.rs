@@ -1,0 +1,415 @@
+//! The sign-in flow over HTTP against the real server on SQLite.
+
+mod common;
+use common::*;
+
+#[tokio::test]
+async fn wrong_password_and_unknown_email_get_the_same_answer() {
+    let s = start(Opts::default());
+    user(&s, "ann@example.com", false, true, false).await;
+    let mut c = Client::new(&s);
+
+    let wrong = c.password("ann@example.com", "not the password").await;
+    assert_eq!(wrong.status, 422, "{}", wrong.text);
+    assert_eq!(wrong.code(), "form_password_incorrect");
+    assert_eq!(wrong.param(), "password");
+
+    let unknown = c.password("nobody@example.com", "not the password").await;
+    assert_eq!((unknown.status, &unknown.body), (wrong.status, &wrong.body));
+    assert!(c.cookies.is_empty(), "no attempt is created by a failure");
+
+    // Case and spaces in the email do not matter.
+    let ok = c.password("  ANN@Example.com ", PASSWORD).await;
+    assert_eq!(ok.status, 200, "{}", ok.text);
+    assert_eq!(ok.status_field(), "needs_second_factor");
+    assert_eq!(ok.body["identifier"], "ann@example.com");
+}
+
+#[tokio::test]
+async fn field_errors_for_missing_and_malformed_input() {
+    let s = start(Opts::default());
+    let mut c = Client::new(&s);
+    let r = c.password("", "x").await;
+    assert_eq!((r.status, r.code(), r.param()), (422, "form_param_missing", "identifier"));
+    let r = c.password("not-an-email", "x").await;
+    assert_eq!((r.status, r.code(), r.param()), (422, "form_param_format_invalid", "identifier"));
+    let r = c.password("a@b.c", "").await;
+    assert_eq!((r.status, r.code(), r.param()), (422, "form_param_missing", "password"));
+    // Fields absent altogether are the same as empty.
+    let r = c.api("sign_in/password", &[]).await;
+    assert_eq!((r.status, r.code()), (422, "form_param_missing"));
+    // A body the decoder cannot read: 400, never 500.
+    let r = c
+        .raw(|h, b| {
+            h.post(format!("{b}/api/sign_in/password"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("accept", "application/json")
+                .body("identifier=%ZZ&&&password[=")
+        })
+        .await;
+    assert!(r.status == 400 || r.status == 422, "{} {}", r.status, r.text);
+    // Unknown strategy.
+    let r = c.verify("carrier_pigeon", "123456").await;
+    assert_eq!((r.status, r.code()), (422, "form_param_missing"));
+    // Oversized body.
+    let big = "x".repeat(64 * 1024);
+    let r = c.api("sign_in/password", &[("identifier", "a@b.c"), ("password", &big)]).await;
+    assert_eq!((r.status, r.code()), (413, "request_too_large"));
+}
+
+#[tokio::test]
+async fn sms_code_wrong_resent_and_right() {
+    let s = start(Opts::default());
+    user(&s, "sam@example.com", true, false, false).await;
+    let mut c = Client::new(&s);
+    let r = c.password("sam@example.com", PASSWORD).await;
+    assert_eq!(r.status_field(), "needs_second_factor");
+    assert_eq!(r.body["supported_second_factors"][0]["strategy"], "phone_code");
+    assert_eq!(r.body["supported_second_factors"][0]["safe_identifier"], "+1 ••• ••• 0123");
+
+    // Verifying before any code was sent.
+    let r = c.verify("phone_code", "123456").await;
+    assert_eq!((r.status, r.code()), (400, "verification_missing"));
+
+    let r = c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.body["phone_code_sent_at"].is_i64());
+    let first = last_sms_code(&s).await;
+    assert_eq!(first.len(), 6);
+
+    // Resend too soon: 429 with Retry-After.
+    let r = c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await;
+    assert_eq!((r.status, r.code()), (429, "verification_code_too_many_requests"));
+    assert!(r.headers.get("retry-after").is_some());
+
+    let wrong = if first == "000000" { "111111" } else { "000000" };
+    let r = c.verify("phone_code", wrong).await;
+    assert_eq!((r.status, r.code(), r.param()), (422, "form_code_incorrect", "code"));
+
+    // After the interval a resend replaces the code: the old one stops working.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let r = c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let second = last_sms_code(&s).await;
+    if second != first {
+        let r = c.verify("phone_code", &first).await;
+        assert_eq!(r.code(), "form_code_incorrect");
+    }
+    let r = c.verify("phone_code", &second).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.status_field(), "complete");
+
+    // Single use: the attempt is complete, the code cannot be used again.
+    let r = c.verify("phone_code", &second).await;
+    assert_eq!((r.status, r.code()), (409, "sign_in_invalid_state"));
+
+    let r = c.api("sign_in/finalize", &[]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(c.session_email().await.as_deref(), Some("sam@example.com"));
+}
+
+#[tokio::test]
+async fn sms_code_expires() {
+    let s = start(Opts { env: vec![("MFA_CODE_TTL", "1".into())], ..Opts::default() });
+    user(&s, "exp@example.com", true, false, false).await;
+    let mut c = Client::new(&s);
+    c.password("exp@example.com", PASSWORD).await;
+    c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await;
+    let code = last_sms_code(&s).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let r = c.verify("phone_code", &code).await;
+    assert_eq!((r.status, r.code(), r.param()), (400, "verification_expired", "code"));
+}
+
+#[tokio::test]
+async fn sms_code_dies_after_five_wrong_tries() {
+    let s = start(Opts::default());
+    user(&s, "five@example.com", true, false, false).await;
+    let mut c = Client::new(&s);
+    c.password("five@example.com", PASSWORD).await;
+    c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await;
+    let code = last_sms_code(&s).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let mut codes = vec![];
+    for _ in 0..5 {
+        codes.push(c.verify("phone_code", wrong).await.code().to_string());
+    }
+    assert_eq!(codes[..4], ["form_code_incorrect"; 4]);
+    assert_eq!(codes[4], "verification_failed");
+    let r = c.verify("phone_code", &code).await;
+    assert_eq!((r.status, r.code()), (400, "verification_failed"), "the right code is void too");
+}
+
+#[tokio::test]
+async fn totp_right_wrong_and_replayed() {
+    let s = start(Opts::default());
+    let u = user(&s, "tia@example.com", false, true, false).await;
+    let secret = u["totp_secret"].as_str().unwrap().to_string();
+    let mut c = Client::new(&s);
+    let r = c.password("tia@example.com", PASSWORD).await;
+    assert_eq!(r.body["supported_second_factors"][0]["strategy"], "totp");
+
+    let now = unix();
+    let right = totp_at(&secret, now);
+    let wrong = totp_at(&secret, now + 600);
+    let r = c.verify("totp", &wrong).await;
+    assert_eq!((r.status, r.code()), (422, "form_code_incorrect"));
+    let r = c.verify("totp", "abc").await;
+    assert_eq!(r.code(), "form_code_incorrect");
+    let r = c.verify("totp", &right).await;
+    assert_eq!(r.status_field(), "complete", "{}", r.text);
+    c.api("sign_in/finalize", &[]).await;
+    c.api("session/sign_out", &[]).await;
+
+    // The same code in a new sign-in (same 30 s step): a replay.
+    let mut c2 = Client::new(&s);
+    c2.password("tia@example.com", PASSWORD).await;
+    let r = c2.verify("totp", &right).await;
+    assert_eq!((r.status, r.code()), (422, "form_code_incorrect"), "replayed TOTP accepted");
+    // The code of an earlier step is refused too, even if within drift.
+    let r = c2.verify("totp", &totp_at(&secret, now - 30)).await;
+    assert_eq!(r.code(), "form_code_incorrect");
+}
+
+#[tokio::test]
+async fn backup_codes_single_use_and_only_with_another_factor() {
+    let s = start(Opts::default());
+    let u = user(&s, "bo@example.com", false, true, true).await;
+    let codes: Vec<String> =
+        u["backup_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+    assert!(codes.len() >= 10);
+
+    let mut c = Client::new(&s);
+    let r = c.password("bo@example.com", PASSWORD).await;
+    let strategies: Vec<&str> = r.body["supported_second_factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["strategy"].as_str().unwrap())
+        .collect();
+    assert_eq!(strategies, ["totp", "backup_code"]);
+    let r = c.verify("backup_code", "aaaa-bbbb-cccc").await;
+    assert_eq!(r.code(), "form_code_incorrect");
+    // Typed in upper case without dashes: still the code.
+    let typed = codes[0].to_uppercase().replace('-', "");
+    let r = c.verify("backup_code", &typed).await;
+    assert_eq!(r.status_field(), "complete", "{}", r.text);
+    c.api("sign_in/finalize", &[]).await;
+    c.api("session/sign_out", &[]).await;
+
+    let mut c = Client::new(&s);
+    c.password("bo@example.com", PASSWORD).await;
+    let r = c.verify("backup_code", &codes[0]).await;
+    assert_eq!((r.status, r.code()), (422, "form_code_incorrect"), "reused backup code accepted");
+    // The form's checkbox sends use_backup_code=on with the default strategy.
+    let r = c
+        .api(
+            "sign_in/attempt_second_factor",
+            &[("strategy", "totp"), ("code", &codes[1]), ("use_backup_code", "on")],
+        )
+        .await;
+    assert_eq!(r.status_field(), "complete", "{}", r.text);
+
+    // Backup codes alone are not a second factor.
+    user(&s, "only@example.com", false, false, true).await;
+    let mut c = Client::new(&s);
+    let r = c.password("only@example.com", PASSWORD).await;
+    assert_eq!(r.status_field(), "complete");
+    let r = c.verify("backup_code", &codes[2]).await;
+    assert_eq!((r.status, r.code()), (422, "backup_codes_not_available"));
+}
+
+#[tokio::test]
+async fn finalize_once_then_sign_out_ends_the_session_on_the_server() {
+    let s = start(Opts::default());
+    user(&s, "fin@example.com", false, false, false).await;
+    let mut c = Client::new(&s);
+    assert_eq!(c.session_email().await, None);
+    let r = c.password("fin@example.com", PASSWORD).await;
+    assert_eq!(r.status_field(), "complete");
+    let attempt_cookie = c.cookies.get("sign_in").cloned().unwrap();
+
+    let r = c.api("sign_in/finalize", &[]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["redirect_url"], "/");
+    assert!(!c.cookies.contains_key("sign_in"), "attempt cookie cleared");
+    let session = c.cookies.get("session").cloned().unwrap();
+    assert!(session.len() >= 32, "session token of at least 128 bits");
+    assert_eq!(c.session_email().await.as_deref(), Some("fin@example.com"));
+
+    // The finished attempt cannot be replayed.
+    let mut replay = Client::new(&s);
+    replay.cookies.insert("sign_in".into(), attempt_cookie);
+    let r = replay.api("sign_in/finalize", &[]).await;
+    assert_eq!((r.status, r.code()), (404, "sign_in_not_found"));
+
+    // Signing in again while signed in.
+    let r = c.password("fin@example.com", PASSWORD).await;
+    assert_eq!((r.status, r.code()), (400, "session_exists"));
+
+    let r = c.api("session/sign_out", &[]).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(c.session_email().await, None);
+    // The old token is dead on the server, not just forgotten by the client.
+    let mut stolen = Client::new(&s);
+    stolen.cookies.insert("session".into(), session);
+    assert_eq!(stolen.session_email().await, None);
+
+    // A new sign-in gets a new session token.
+    c.password("fin@example.com", PASSWORD).await;
+    c.api("sign_in/finalize", &[]).await;
+    assert_ne!(c.cookies.get("session"), stolen.cookies.get("session"));
+}
+
+#[tokio::test]
+async fn steps_out_of_order_are_refused() {
+    let s = start(Opts::default());
+    let u = user(&s, "ord@example.com", false, true, false).await;
+    let mut c = Client::new(&s);
+    // Nothing started.
+    let r = c.verify("totp", "123456").await;
+    assert_eq!((r.status, r.code()), (404, "sign_in_not_found"));
+    let r = c.api("sign_in/finalize", &[]).await;
+    assert_eq!((r.status, r.code()), (404, "sign_in_not_found"));
+
+    c.password("ord@example.com", PASSWORD).await;
+    let r = c.api("sign_in/finalize", &[]).await;
+    assert_eq!((r.status, r.code()), (409, "sign_in_invalid_state"), "finalize before MFA");
+    let r = c.api("session", &[]).await;
+    assert!(r.body.is_null(), "no session before MFA: {}", r.text);
+    // A strategy the user does not have.
+    let r = c.verify("phone_code", "123456").await;
+    assert_eq!((r.status, r.code()), (422, "strategy_for_user_invalid"));
+    let r = c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await;
+    assert_eq!((r.status, r.code()), (422, "strategy_for_user_invalid"));
+    // A second password step on the same attempt starts over.
+    let r = c.password("ord@example.com", PASSWORD).await;
+    assert_eq!(r.status_field(), "needs_second_factor");
+    let secret = u["totp_secret"].as_str().unwrap();
+    let r = c.verify("totp", &totp_at(secret, unix())).await;
+    assert_eq!(r.status_field(), "complete");
+
+    // Reset abandons the attempt.
+    let r = c.api("sign_in/reset", &[]).await;
+    assert_eq!(r.status_field(), "needs_identifier");
+    let r = c.api("sign_in/finalize", &[]).await;
+    assert_eq!(r.code(), "sign_in_not_found");
+}
+
+#[tokio::test]
+async fn reload_mid_flow_stays_on_the_verify_step() {
+    let s = start(Opts::default());
+    user(&s, "rel@example.com", false, true, false).await;
+    let mut c = Client::new(&s);
+    let page = c.get("/sign-in").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("<h1>Sign in</h1>"), "{}", page.text);
+
+    c.password("rel@example.com", PASSWORD).await;
+    let r = c.api("sign_in", &[]).await;
+    assert_eq!(r.status_field(), "needs_second_factor");
+    let page = c.get("/sign-in").await;
+    assert!(page.text.contains("Verify your account"), "server-rendered verify step");
+    assert!(page.text.contains("autocomplete=\"one-time-code\""));
+    assert!(page.text.contains("inputmode=\"numeric\""));
+
+    // Home redirects to sign-in while signed out.
+    let home = c.get("/").await;
+    assert!(home.status == 302 || home.status == 303 || home.status == 307, "{}", home.status);
+}
+
+#[tokio::test]
+async fn plain_form_posts_work_without_javascript() {
+    let s = start(Opts::default());
+    user(&s, "nojs@example.com", false, false, false).await;
+    let mut c = Client::new(&s);
+    let referer = format!("{}/sign-in", s.base);
+    let form = |pw: &'static str| {
+        let referer = referer.clone();
+        move |h: &reqwest::Client, b: &str| {
+            h.post(format!("{b}/api/sign_in/password"))
+                .header("accept", "text/html,application/xhtml+xml")
+                .header("referer", referer)
+                .form(&[("identifier", "nojs@example.com"), ("password", pw)])
+        }
+    };
+    let r = c.raw(form("wrong password")).await;
+    assert_eq!(r.status, 302, "{}", r.text);
+    let loc = r.headers["location"].to_str().unwrap().to_string();
+    assert!(loc.starts_with(&referer) && loc.contains("__err="), "{loc}");
+    // The page the browser lands on shows the error under the password field.
+    let page = c.get(loc.trim_start_matches(&s.base)).await;
+    assert!(page.text.contains("Email address or password is incorrect."), "{}", page.text);
+
+    let r = c.raw(form(PASSWORD)).await;
+    assert_eq!(r.status, 302);
+    assert_eq!(r.headers["location"], "/", "finalized on the server, sent home");
+    assert_eq!(c.session_email().await.as_deref(), Some("nojs@example.com"));
+    let home = c.get("/").await;
+    assert!(home.text.contains("nojs@example.com"), "{}", home.text);
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let s = start(Opts::default());
+    user(&s, "x@example.com", false, false, false).await;
+    let mut c = Client::new(&s);
+    c.headers = vec![("origin", "https://evil.example".into())];
+    let r = c.password("x@example.com", PASSWORD).await;
+    assert_eq!((r.status, r.code()), (403, "origin_invalid"));
+    c.headers = vec![("sec-fetch-site", "cross-site".into())];
+    let r = c.password("x@example.com", PASSWORD).await;
+    assert_eq!(r.status, 403);
+    assert!(c.cookies.is_empty());
+    let host = s.base.trim_start_matches("http://").to_string();
+    c.headers = vec![("origin", s.base.clone()), ("sec-fetch-site", "same-origin".into()), ("host", host)];
+    let r = c.password("x@example.com", PASSWORD).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+#[tokio::test]
+async fn production_cookies_are_host_prefixed_and_dev_pages_absent() {
+    let s = start(Opts { dev: false, env: vec![] });
+    // No /dev/users in production: create the user with the admin CLI.
+    let out = std::process::Command::new(BIN)
+        .args(["--database-url", &s.db_url, "user", "create", "--email", "p@example.com"])
+        .args(["--password", PASSWORD, "--totp", "--backup-codes", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let created: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(created["backup_codes"].as_array().unwrap().len(), 10);
+    assert!(created["otpauth_uri"].as_str().unwrap().starts_with("otpauth://totp/"));
+
+    let mut c = Client::new(&s);
+    let r = c.password("p@example.com", PASSWORD).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let set = r.set_cookies();
+    let attempt = set.iter().find(|c| c.starts_with("__Host-sign_in=")).expect("__Host- cookie");
+    for attr in ["Path=/", "HttpOnly", "SameSite=Lax", "Secure"] {
+        assert!(attempt.contains(attr), "{attempt} lacks {attr}");
+    }
+    assert!(!attempt.contains("Domain="));
+    let r = c.get("/dev/outbox").await;
+    assert_eq!(r.status, 404);
+    let r = c.raw(|h, b| h.post(format!("{b}/dev/users")).json(&serde_json::json!({}))).await;
+    assert!(r.status == 404 || r.status == 405, "{}", r.status);
+}
+
+#[tokio::test]
+async fn outbox_is_readable_from_the_cli_and_the_dev_page() {
+    let s = start(Opts::default());
+    user(&s, "ob@example.com", true, false, false).await;
+    let mut c = Client::new(&s);
+    c.password("ob@example.com", PASSWORD).await;
+    c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await;
+    let code = last_sms_code(&s).await;
+    let page = c.get("/dev/outbox").await;
+    assert!(page.text.contains(&code) && page.text.contains("+15555550123"));
+    let out = std::process::Command::new(BIN)
+        .args(["--database-url", &s.db_url, "outbox"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&code), "{text}");
+}
