@@ -9,6 +9,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
+# Build output lives outside the clone, so a fresh clone (CI) reuses it.
+# A symlink rather than CARGO_TARGET_DIR: cargo-leptos wants target/ inside
+# the workspace.
+cache_target="$HOME/.cache/mfa-signin/target"
+if [ ! -e "$root/target" ] && [ ! -L "$root/target" ]; then
+  mkdir -p "$cache_target"
+  ln -s "$cache_target" "$root/target"
+fi
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32 target"
   rustup target add wasm32-unknown-unknown

@@ -64,23 +64,34 @@ fn GlobalErrors(sign_in: SignIn) -> impl IntoView {
 pub fn SignInPage() -> impl IntoView {
     let sign_in = use_sign_in();
     let session = Resource::new_blocking(|| (), |_| get_session());
-    let status = Memo::new(move |_| sign_in.status());
     view! {
         <Title text="Sign in"/>
         <section class="card">
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || {
-                    if matches!(session.get(), Some(Ok(Some(_)))) {
-                        return view! { <Redirect path="/"/> }.into_any();
-                    }
-                    match status.get() {
-                        Status::NeedsSecondFactor => view! { <VerifyForm sign_in/> }.into_any(),
-                        Status::Complete => view! { <FinishForm sign_in/> }.into_any(),
-                        _ => view! { <PasswordForm sign_in/> }.into_any(),
-                    }
-                }}
+                <Steps sign_in session/>
             </Suspense>
         </section>
+    }
+}
+
+/// The form for the attempt's status. Created under the Suspense, so that the
+/// status memo's reads of the resource are seen by it.
+#[component]
+fn Steps(
+    sign_in: SignIn,
+    session: Resource<Result<Option<SessionView>, ApiErrors>>,
+) -> impl IntoView {
+    // Re-render only when the status changes, not on every update.
+    let status = Memo::new(move |_| sign_in.status());
+    move || {
+        if matches!(session.get(), Some(Ok(Some(_)))) {
+            return view! { <Redirect path="/"/> }.into_any();
+        }
+        match status.get() {
+            Status::NeedsSecondFactor => view! { <VerifyForm sign_in/> }.into_any(),
+            Status::Complete => view! { <FinishForm sign_in/> }.into_any(),
+            _ => view! { <PasswordForm sign_in/> }.into_any(),
+        }
     }
 }
 
@@ -147,7 +158,12 @@ fn VerifyForm(sign_in: SignIn) -> impl IntoView {
         .filter(|f| matches!(f.strategy, Strategy::PhoneCode | Strategy::Totp))
         .cloned()
         .collect();
-    let default = choices.first().map(|f| f.strategy).unwrap_or(Strategy::Totp);
+    // A pending SMS code means the user chose SMS (matters without JavaScript).
+    let default = if first.phone_code_sent_at.is_some() && first.supports(Strategy::PhoneCode) {
+        Strategy::PhoneCode
+    } else {
+        choices.first().map(|f| f.strategy).unwrap_or(Strategy::Totp)
+    };
     let phone = first
         .supported_second_factors
         .iter()
@@ -190,6 +206,7 @@ fn VerifyForm(sign_in: SignIn) -> impl IntoView {
     };
     let on_send = move |ev: SubmitEvent| {
         ev.prevent_default();
+        strategy.set(Strategy::PhoneCode);
         send();
     };
 
@@ -224,6 +241,7 @@ fn VerifyForm(sign_in: SignIn) -> impl IntoView {
                                     <label>
                                         <input type="radio" name="strategy" value=s.as_str()
                                             checked=s == default
+                                            prop:checked=move || strategy.get() == s
                                             on:change=move |_| choose(s)/>
                                         {strategy_label(s)}
                                     </label>
@@ -265,15 +283,14 @@ fn VerifyForm(sign_in: SignIn) -> impl IntoView {
             .then(|| {
                 view! {
                     <form class="secondary" method="post" action=PrepareSecondFactor::PATH
-                        on:submit=on_send
-                        hidden=move || strategy.get() != Strategy::PhoneCode || use_backup.get()>
+                        on:submit=on_send hidden=move || use_backup.get()>
                         <input type="hidden" name="strategy" value="phone_code"/>
                         <button type="submit" class="link" disabled=move || sign_in.is_fetching()>
                             {move || {
                                 if sign_in.view().phone_code_sent_at.is_some() {
                                     "Resend code"
                                 } else {
-                                    "Send code"
+                                    "Send code by text message"
                                 }
                             }}
                         </button>

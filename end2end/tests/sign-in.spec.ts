@@ -1,8 +1,9 @@
 import { expect, test } from "@playwright/test";
 import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
 import { createUser, expectSignedIn, lastSmsCode, open, PASSWORD, signInWithPassword, totp } from "./helpers";
 
-const shots = new URL("../../docs/screenshots/", import.meta.url).pathname;
+const shots = resolve(__dirname, "../../docs/screenshots");
 
 test("SMS code: the code is sent on the verify step and signs the user in", async ({ page, request }) => {
   const user = await createUser(request, { phone: true });
@@ -14,7 +15,7 @@ test("SMS code: the code is sent on the verify step and signs the user in", asyn
   // As in the seed, the SMS code goes out as soon as MFA is needed.
   await expect(page.getByText("Enter the code we sent to +1 ••• ••• 0142.")).toBeVisible();
   await expect(page.getByRole("button", { name: "Resend code" })).toBeVisible();
-  await page.getByLabel("Code").fill(await lastSmsCode(request));
+  await page.getByLabel("Code", { exact: true }).fill(await lastSmsCode(request));
   await page.getByRole("button", { name: "Verify" }).click();
   await expectSignedIn(page, user.email);
 
@@ -33,7 +34,7 @@ test("authenticator app: choosing between TOTP and SMS, then TOTP signs in", asy
   await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
   await expect(page.getByRole("radio", { name: "Authenticator app" })).toBeChecked();
   await expect(page.getByText("Enter the 6-digit code from your authenticator app.")).toBeVisible();
-  const code = page.getByLabel("Code");
+  const code = page.getByLabel("Code", { exact: true });
   await expect(code).toHaveAttribute("autocomplete", "one-time-code");
   await expect(code).toHaveAttribute("inputmode", "numeric");
   mkdirSync(shots, { recursive: true });
@@ -55,8 +56,8 @@ test("backup code: the checkbox switches to backup codes", async ({ page, reques
   await signInWithPassword(page, user.email);
   await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
   await page.getByLabel("Use backup code").check();
-  await expect(page.getByLabel("Code")).toHaveAttribute("inputmode", "text");
-  await page.getByLabel("Code").fill(user.backup_codes[0]);
+  await expect(page.getByLabel("Code", { exact: true })).toHaveAttribute("inputmode", "text");
+  await page.getByLabel("Code", { exact: true }).fill(user.backup_codes[0]);
   await page.getByRole("button", { name: "Verify" }).click();
   await expectSignedIn(page, user.email);
 });
@@ -77,10 +78,10 @@ test("field errors appear under their inputs", async ({ page, request }) => {
 
   await signInWithPassword(page, user.email);
   await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
-  await page.getByLabel("Code").fill(totp(user.totp_secret!, Date.now() / 1000 + 3600));
+  await page.getByLabel("Code", { exact: true }).fill(totp(user.totp_secret!, Date.now() / 1000 + 3600));
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page.locator("#code-error")).toHaveText("Incorrect code.");
-  await expect(page.getByLabel("Code")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Code", { exact: true })).toHaveAttribute("aria-invalid", "true");
 });
 
 test("buttons are disabled while a request is in flight", async ({ page, request }) => {
@@ -106,7 +107,7 @@ test("buttons are disabled while a request is in flight", async ({ page, request
   await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
 
   release = await hold("**/api/sign_in/attempt_second_factor");
-  await page.getByLabel("Code").fill("000000");
+  await page.getByLabel("Code", { exact: true }).fill("000000");
   const verify = page.getByRole("button", { name: "Verify" });
   await verify.click();
   await expect(verify).toBeDisabled();
@@ -123,7 +124,7 @@ test("a reload on the verify step stays on the verify step", async ({ page, requ
   await page.reload();
   await page.waitForSelector("body[data-hydrated]");
   await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
-  await page.getByLabel("Code").fill(totp(user.totp_secret!));
+  await page.getByLabel("Code", { exact: true }).fill(totp(user.totp_secret!));
   await page.getByRole("button", { name: "Verify" }).click();
   await expectSignedIn(page, user.email);
 });
@@ -140,16 +141,16 @@ test.describe("without JavaScript", () => {
     await signInWithPassword(page, user.email);
     await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
     // SMS: ask for a code, then verify with it.
-    await page.getByRole("radio", { name: "Text message" }).check();
-    await page.getByRole("button", { name: "Send code" }).click();
+    await page.getByRole("button", { name: "Send code by text message" }).click();
     await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
-    await page.getByRole("radio", { name: "Text message" }).check();
-    await page.getByLabel("Code").fill("000000" === (await lastSmsCode(request)) ? "111111" : "000000");
+    // Back from the server with a code pending: SMS is now the selected method.
+    await expect(page.getByRole("radio", { name: "Text message" })).toBeChecked();
+    await expect(page.getByRole("button", { name: "Resend code" })).toBeVisible();
+    await page.getByLabel("Code", { exact: true }).fill("000000" === (await lastSmsCode(request)) ? "111111" : "000000");
     await page.getByRole("button", { name: "Verify" }).click();
     await expect(page.locator("#code-error")).toHaveText("Incorrect code.");
 
-    await page.getByRole("radio", { name: "Text message" }).check();
-    await page.getByLabel("Code").fill(await lastSmsCode(request));
+    await page.getByLabel("Code", { exact: true }).fill(await lastSmsCode(request));
     await page.getByRole("button", { name: "Verify" }).click();
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByTestId("signed-in-email")).toHaveText(user.email);
@@ -160,7 +161,7 @@ test.describe("without JavaScript", () => {
     // Backup code through the checkbox.
     await signInWithPassword(page, user.email);
     await page.getByLabel("Use backup code").check();
-    await page.getByLabel("Code").fill(user.backup_codes[0]);
+    await page.getByLabel("Code", { exact: true }).fill(user.backup_codes[0]);
     await page.getByRole("button", { name: "Verify" }).click();
     await expect(page.getByTestId("signed-in-email")).toHaveText(user.email);
   });

@@ -6,7 +6,7 @@ use clap::Args;
 pub struct Config {
     /// Development mode over plain HTTP: cookies lose `__Host-`/`Secure`,
     /// and `/dev/outbox` and `/dev/users` are served. Never in production.
-    #[arg(long, env = "MFA_DEV", global = true)]
+    #[arg(long, env = "MFA_DEV", global = true, value_parser = clap::builder::FalseyValueParser::new())]
     pub dev: bool,
 
     /// The origin browsers use to reach this server (e.g. https://auth.example.com);

@@ -48,7 +48,7 @@ struct Serve {
     #[arg(long, env = "MFA_ADDR")]
     addr: Option<SocketAddr>,
     /// Create the demo user if missing and print its credentials.
-    #[arg(long, env = "MFA_DEMO")]
+    #[arg(long, env = "MFA_DEMO", value_parser = clap::builder::FalseyValueParser::new())]
     demo: bool,
     /// Leptos runtime config, read when not started by cargo-leptos.
     #[arg(long, env = "LEPTOS_CONFIG", default_value = "Leptos.toml")]

@@ -39,7 +39,14 @@ pub fn now() -> i64 {
         .unwrap_or(0)
 }
 
+/// A cookie's value: one set earlier in this call wins over the request's
+/// (a form post without JavaScript finalizes the attempt it just created).
 fn cookie<'a>(call: &'a Call, name: &str) -> Option<&'a str> {
+    let prefix = format!("{name}=");
+    if let Some(set) = call.set_cookies.iter().rev().find(|c| c.starts_with(&prefix)) {
+        let value = set[prefix.len()..].split(';').next().unwrap_or("");
+        return Some(value).filter(|v| !v.is_empty());
+    }
     call.parts
         .headers
         .get_all(http::header::COOKIE)

@@ -177,7 +177,8 @@ impl Client {
     }
 
     pub async fn get(&mut self, path: &str) -> Resp {
-        let req = self.http.get(format!("{}{path}", self.base));
+        // As a browser navigates: leptos answers redirects only to text/html.
+        let req = self.http.get(format!("{}{path}", self.base)).header("accept", "text/html");
         self.send(req).await
     }
 
