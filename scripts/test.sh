@@ -14,4 +14,7 @@ e2e_dir=$(mktemp -d)
 trap 'rm -rf "$e2e_dir"' EXIT
 export MFA_DEV=1 MFA_DEMO=0 DATABASE_URL="sqlite://$e2e_dir/e2e.db"
 export MFA_ADDR="127.0.0.1:${E2E_PORT:-3100}" BASE_URL="http://127.0.0.1:${E2E_PORT:-3100}"
+# The demo user, exactly as scripts/run.sh makes it, for the demo test.
+cargo run -q -p server --bin mfa-signin -- demo --json > "$e2e_dir/demo.json"
+export DEMO_JSON="$e2e_dir/demo.json"
 cargo leptos end-to-end

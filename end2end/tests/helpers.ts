@@ -1,5 +1,25 @@
 import { createHmac, randomUUID } from "node:crypto";
-import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, test as base, type APIRequestContext, type Page } from "@playwright/test";
+
+/**
+ * Every test fails on a page error, a console error or a console warning
+ * (hydration mismatches are warnings), except the browser's own line for an
+ * expected 4xx answer.
+ */
+export const test = base.extend<{ page: Page }>({
+  page: async ({ page }, use) => {
+    const problems: string[] = [];
+    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+    page.on("console", (m) => {
+      if ((m.type() === "error" || m.type() === "warning") && !m.text().startsWith("Failed to load resource")) {
+        problems.push(`${m.type()}: ${m.text()}`);
+      }
+    });
+    await use(page);
+    expect(problems, "browser console").toEqual([]);
+  },
+});
+export { expect };
 
 export const PASSWORD = "a long enough password";
 
@@ -28,10 +48,10 @@ export async function createUser(
   return r.json();
 }
 
-/** The newest SMS code sent to `+15555550142` (from the development outbox). */
-export async function lastSmsCode(request: APIRequestContext): Promise<string> {
+/** The newest SMS code sent to `phone` (from the development outbox). */
+export async function lastSmsCode(request: APIRequestContext, phone = "+15555550142"): Promise<string> {
   const msgs: { recipient: string; body: string }[] = await (await request.get("/dev/outbox.json")).json();
-  const m = msgs.find((m) => m.recipient === "+15555550142");
+  const m = msgs.find((m) => m.recipient === phone);
   if (!m) throw new Error("no SMS in the outbox");
   return m.body.split(" ")[0];
 }

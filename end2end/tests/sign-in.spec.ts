@@ -1,7 +1,6 @@
-import { expect, test } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { createUser, expectSignedIn, lastSmsCode, open, PASSWORD, signInWithPassword, totp } from "./helpers";
+import { createUser, expect, expectSignedIn, lastSmsCode, open, PASSWORD, signInWithPassword, test, totp } from "./helpers";
 
 const shots = resolve(__dirname, "../../docs/screenshots");
 

@@ -33,6 +33,11 @@ enum Cmd {
     /// Manage users.
     #[command(subcommand)]
     User(UserCmd),
+    /// Create the demo user if missing, give it fresh backup codes, print it.
+    Demo {
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the development outbox, newest first.
     Outbox {
         #[arg(long, default_value_t = 20)]
@@ -89,6 +94,8 @@ async fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
         )
+        // stdout is for the CLI's output (JSON for scripts).
+        .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     match run(cli).await {
@@ -139,6 +146,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             print_created(&c, json);
             Ok(())
         }
+        Cmd::Demo { json } => demo_user(store.as_ref(), json).await,
         Cmd::Outbox { limit, json } => {
             let msgs = store.outbox(limit).await.map_err(|e| e.to_string())?;
             if json {
@@ -170,7 +178,7 @@ impl Serve {
     }
 }
 
-async fn demo_user(store: &dyn store::Store) -> Result<(), String> {
+async fn demo_user(store: &dyn store::Store, json: bool) -> Result<(), String> {
     let spec = users::Spec {
         email: DEMO_EMAIL.into(),
         password: DEMO_PASSWORD.into(),
@@ -195,6 +203,12 @@ async fn demo_user(store: &dyn store::Store) -> Result<(), String> {
         }
         Err(e) => return Err(e.to_string()),
     };
+    if json {
+        let mut v = serde_json::to_value(&created).map_err(|e| e.to_string())?;
+        v["password"] = DEMO_PASSWORD.into();
+        println!("{v}");
+        return Ok(());
+    }
     println!("\nDemo user — sign in with:\n  email:    {DEMO_EMAIL}\n  password: {DEMO_PASSWORD}");
     print_created(&created, false);
     println!();
@@ -214,7 +228,7 @@ async fn serve(cfg: config::Config, store: Arc<dyn store::Store>, s: Serve) -> R
     let addr = s.addr.unwrap_or(leptos_options.site_addr);
 
     if s.demo {
-        demo_user(store.as_ref()).await?;
+        demo_user(store.as_ref(), false).await?;
     }
     if cfg.dev {
         tracing::warn!(

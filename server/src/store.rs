@@ -24,7 +24,7 @@ pub enum StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// A user row. Holds secrets: never serialized.
-#[derive(Clone)]
+#[derive(Clone, sqlx::FromRow)]
 pub struct User {
     pub id: i64,
     pub email: String,
@@ -42,12 +42,14 @@ pub struct NewUser {
     pub created_at: i64,
 }
 
+#[derive(sqlx::FromRow)]
 pub struct BackupCode {
     pub id: i64,
     pub salt: String,
     pub code_hash: String,
 }
 
+#[derive(sqlx::FromRow)]
 pub struct OneTimeCode {
     pub id: i64,
     pub code_hash: String,
@@ -57,6 +59,7 @@ pub struct OneTimeCode {
     pub used: bool,
 }
 
+#[derive(sqlx::FromRow)]
 pub struct Session {
     pub user_id: i64,
     pub created_at: i64,
@@ -73,7 +76,7 @@ pub struct NewSession<'a> {
     pub user_agent: Option<String>,
 }
 
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
 pub struct OutboxMessage {
     pub id: i64,
     pub channel: String,
@@ -149,17 +152,6 @@ impl Sqlite {
     }
 }
 
-fn user_row(r: &SqliteRow) -> Result<User> {
-    Ok(User {
-        id: r.try_get("id")?,
-        email: r.try_get("email")?,
-        password_hash: r.try_get("password_hash")?,
-        phone: r.try_get("phone")?,
-        totp_secret: r.try_get("totp_secret")?,
-        created_at: r.try_get("created_at")?,
-    })
-}
-
 fn attempt_row(r: &SqliteRow) -> Result<Attempt> {
     let status: String = r.try_get("status")?;
     Ok(Attempt {
@@ -210,14 +202,12 @@ impl Store for Sqlite {
 
     async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
         let q = concat!("SELECT ", user_cols!(), " FROM users WHERE email = ?");
-        let r = sqlx::query(q).bind(email).fetch_optional(&self.pool).await?;
-        r.as_ref().map(user_row).transpose()
+        Ok(sqlx::query_as(q).bind(email).fetch_optional(&self.pool).await?)
     }
 
     async fn user(&self, id: i64) -> Result<Option<User>> {
         let q = concat!("SELECT ", user_cols!(), " FROM users WHERE id = ?");
-        let r = sqlx::query(q).bind(id).fetch_optional(&self.pool).await?;
-        r.as_ref().map(user_row).transpose()
+        Ok(sqlx::query_as(q).bind(id).fetch_optional(&self.pool).await?)
     }
 
     async fn set_backup_codes(&self, user_id: i64, codes: &[(String, String)]) -> Result<()> {
@@ -239,21 +229,12 @@ impl Store for Sqlite {
     }
 
     async fn unused_backup_codes(&self, user_id: i64) -> Result<Vec<BackupCode>> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, salt, code_hash FROM backup_codes WHERE user_id = ? AND used_at IS NULL",
         )
         .bind(user_id)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(BackupCode {
-                    id: r.try_get("id")?,
-                    salt: r.try_get("salt")?,
-                    code_hash: r.try_get("code_hash")?,
-                })
-            })
-            .collect()
+        .await?)
     }
 
     async fn use_backup_code(&self, id: i64, now: i64) -> Result<bool> {
@@ -361,25 +342,14 @@ impl Store for Sqlite {
     }
 
     async fn code(&self, attempt_key: &str, purpose: &str) -> Result<Option<OneTimeCode>> {
-        let r = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, code_hash, sent_at, expires_at, failures, used_at IS NOT NULL AS used
              FROM one_time_codes WHERE attempt_key = ? AND purpose = ?",
         )
         .bind(attempt_key)
         .bind(purpose)
         .fetch_optional(&self.pool)
-        .await?;
-        r.map(|r| {
-            Ok(OneTimeCode {
-                id: r.try_get("id")?,
-                code_hash: r.try_get("code_hash")?,
-                sent_at: r.try_get("sent_at")?,
-                expires_at: r.try_get("expires_at")?,
-                failures: r.try_get("failures")?,
-                used: r.try_get("used")?,
-            })
-        })
-        .transpose()
+        .await?)
     }
 
     async fn delete_code(&self, id: i64) -> Result<()> {
@@ -433,21 +403,12 @@ impl Store for Sqlite {
     }
 
     async fn session(&self, key: &str) -> Result<Option<Session>> {
-        let r = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT user_id, created_at, last_active_at, expires_at FROM sessions WHERE key = ?",
         )
         .bind(key)
         .fetch_optional(&self.pool)
-        .await?;
-        r.map(|r| {
-            Ok(Session {
-                user_id: r.try_get("user_id")?,
-                created_at: r.try_get("created_at")?,
-                last_active_at: r.try_get("last_active_at")?,
-                expires_at: r.try_get("expires_at")?,
-            })
-        })
-        .transpose()
+        .await?)
     }
 
     async fn touch_session(&self, key: &str, now: i64) -> Result<()> {
@@ -476,22 +437,11 @@ impl Store for Sqlite {
     }
 
     async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, channel, recipient, body, created_at FROM outbox ORDER BY id DESC LIMIT ?",
         )
         .bind(limit)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(OutboxMessage {
-                    id: r.try_get("id")?,
-                    channel: r.try_get("channel")?,
-                    recipient: r.try_get("recipient")?,
-                    body: r.try_get("body")?,
-                    created_at: r.try_get("created_at")?,
-                })
-            })
-            .collect()
+        .await?)
     }
 }

@@ -109,14 +109,15 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
     res
 }
 
+async fn load_outbox(state: &AppState) -> Result<Vec<OutboxMessage>, Response> {
+    state.service.store.outbox(50).await.map_err(|e| {
+        tracing::error!(error = %e, "outbox");
+        refuse(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "Try again.")
+    })
+}
+
 async fn outbox_json(State(state): State<AppState>) -> Response {
-    match state.service.store.outbox(50).await {
-        Ok(m) => Json(m).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "outbox");
-            refuse(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "Try again.")
-        }
-    }
+    load_outbox(&state).await.map(|m| Json(m).into_response()).unwrap_or_else(|r| r)
 }
 
 fn escape(s: &str) -> String {
@@ -147,13 +148,7 @@ pub fn outbox_html(messages: &[OutboxMessage]) -> String {
 }
 
 async fn outbox_page(State(state): State<AppState>) -> Response {
-    match state.service.store.outbox(50).await {
-        Ok(m) => Html(outbox_html(&m)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "outbox");
-            refuse(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "Try again.")
-        }
-    }
+    load_outbox(&state).await.map(|m| Html(outbox_html(&m)).into_response()).unwrap_or_else(|r| r)
 }
 
 /// Development only: creates a user and answers its secrets (for tests).
