@@ -189,8 +189,8 @@ mod glue {
                     Err(f) => f.http_status(),
                 };
                 res.set_status(StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST));
-                if let Err(Fault::ResendTooSoon(s)) = &r {
-                    res.insert_header(header::RETRY_AFTER, HeaderValue::from(*s));
+                if let Some(s) = r.as_ref().err().and_then(|f| f.retry_after()) {
+                    res.insert_header(header::RETRY_AFTER, HeaderValue::from(s));
                 }
             }
             r.map_err(ApiErrors::from)

@@ -146,6 +146,10 @@ pub enum Fault {
     CodeMissing,
     /// A new code was asked for within the resend interval (seconds left).
     ResendTooSoon(u32),
+    /// Too many failed tries: locked for this many more seconds.
+    UserLocked(u32),
+    /// Too many requests from this client IP (seconds until the window ends).
+    TooManyRequests(u32),
     /// The strategy is not one of the user's second factors.
     StrategyInvalid,
     /// Backup codes need another second factor.
@@ -177,6 +181,8 @@ impl Fault {
             Fault::CodeLocked => "verification_failed",
             Fault::CodeMissing => "verification_missing",
             Fault::ResendTooSoon(_) => "verification_code_too_many_requests",
+            Fault::UserLocked(_) => "user_locked",
+            Fault::TooManyRequests(_) => "too_many_requests",
             Fault::StrategyInvalid => "strategy_for_user_invalid",
             Fault::BackupCodesNotAvailable => "backup_codes_not_available",
             Fault::InvalidState => "sign_in_invalid_state",
@@ -202,11 +208,20 @@ impl Fault {
             | Fault::CodeMissing
             | Fault::SessionExists
             | Fault::BadRequest => 400,
-            Fault::ResendTooSoon(_) => 429,
+            Fault::ResendTooSoon(_) | Fault::TooManyRequests(_) => 429,
+            Fault::UserLocked(_) => 403,
             Fault::InvalidState => 409,
             Fault::SignInNotFound => 404,
             Fault::SignedOut => 401,
             Fault::DeliveryFailed | Fault::Unavailable => 503,
+        }
+    }
+
+    /// Seconds until a retry can succeed, for the faults that have one.
+    pub fn retry_after(self) -> Option<u32> {
+        match self {
+            Fault::ResendTooSoon(s) | Fault::UserLocked(s) | Fault::TooManyRequests(s) => Some(s),
+            _ => None,
         }
     }
 
@@ -238,6 +253,11 @@ impl Fault {
             Fault::CodeLocked => "Too many failed attempts. Request a new code.".into(),
             Fault::CodeMissing => "No code was sent yet. Request a code first.".into(),
             Fault::ResendTooSoon(s) => format!("Please wait {s} seconds before requesting a new code."),
+            Fault::UserLocked(s) => format!(
+                "Your account is locked after too many failed attempts. Try again in {} minutes.",
+                s.div_ceil(60).max(1)
+            ),
+            Fault::TooManyRequests(s) => format!("Too many requests. Try again in {s} seconds."),
             Fault::StrategyInvalid => "This verification method is not available for this account.".into(),
             Fault::BackupCodesNotAvailable => {
                 "Backup codes can only be used with another second factor.".into()
@@ -291,10 +311,7 @@ impl From<Fault> for ApiErrors {
                 message,
                 meta: ErrorMeta {
                     param_name: f.field(),
-                    retry_after: match f {
-                        Fault::ResendTooSoon(s) => Some(s),
-                        _ => None,
-                    },
+                    retry_after: f.retry_after(),
                 },
             }],
         }
@@ -379,6 +396,12 @@ mod tests {
         assert_eq!(Fault::CodeLocked.code(), "verification_failed");
         assert_eq!(Fault::BackupCodesNotAvailable.code(), "backup_codes_not_available");
         assert_eq!(Fault::Unavailable.http_status(), 503);
+        let e = ApiErrors::from(Fault::UserLocked(3599));
+        assert_eq!((e.status, e.codes()), (403, vec!["user_locked"]));
+        assert!(e.errors[0].message.contains("60 minutes"), "{}", e.errors[0].message);
+        let e = ApiErrors::from(Fault::TooManyRequests(7));
+        assert_eq!((e.status, e.codes()), (429, vec!["too_many_requests"]));
+        assert_eq!(e.errors[0].meta.retry_after, Some(7));
     }
 
     #[test]

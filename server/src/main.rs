@@ -38,6 +38,11 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Print the audit trail as JSON, newest first.
+    Audit {
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
     /// Print the development outbox, newest first.
     Outbox {
         #[arg(long, default_value_t = 20)]
@@ -138,15 +143,22 @@ fn print_created(c: &users::Created, json: bool) {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
+    cli.cfg.validate()?;
+    let keys = || secrets::SecretBox::from_hex(&cli.cfg.secret_key_hex()?);
     let store = open_store(&cli.database_url).await?;
     match cli.cmd.unwrap_or(Cmd::Serve(Serve::default_from_env())) {
         Cmd::User(UserCmd::Create { email, password, phone, totp, backup_codes, json }) => {
             let spec = users::Spec { email, password, phone, totp, backup_codes };
-            let c = users::create(store.as_ref(), spec, service::now()).await.map_err(|e| e.to_string())?;
+            let c = users::create(store.as_ref(), &keys()?, spec, service::now()).await.map_err(|e| e.to_string())?;
             print_created(&c, json);
             Ok(())
         }
-        Cmd::Demo { json } => demo_user(store.as_ref(), json).await,
+        Cmd::Demo { json } => demo_user(store.as_ref(), &keys()?, json).await,
+        Cmd::Audit { limit } => {
+            let events = store.audit_log(limit).await.map_err(|e| e.to_string())?;
+            println!("{}", serde_json::to_string_pretty(&events).unwrap_or_default());
+            Ok(())
+        }
         Cmd::Outbox { limit, json } => {
             let msgs = store.outbox(limit).await.map_err(|e| e.to_string())?;
             if json {
@@ -158,7 +170,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
-        Cmd::Serve(s) => serve(cli.cfg, store, s).await,
+        Cmd::Serve(s) => {
+            let keys = keys()?;
+            serve(cli.cfg, store, keys, s).await
+        }
     }
 }
 
@@ -178,7 +193,7 @@ impl Serve {
     }
 }
 
-async fn demo_user(store: &dyn store::Store, json: bool) -> Result<(), String> {
+async fn demo_user(store: &dyn store::Store, keys: &secrets::SecretBox, json: bool) -> Result<(), String> {
     let spec = users::Spec {
         email: DEMO_EMAIL.into(),
         password: DEMO_PASSWORD.into(),
@@ -186,18 +201,19 @@ async fn demo_user(store: &dyn store::Store, json: bool) -> Result<(), String> {
         totp: true,
         backup_codes: true,
     };
-    let created = match users::create(store, spec, service::now()).await {
+    let created = match users::create(store, keys, spec, service::now()).await {
         Ok(c) => c,
         Err(users::CreateError::Exists) => {
             // Backup codes are stored hashed: show a fresh set each start.
             let u = store.user_by_email(DEMO_EMAIL).await.map_err(|e| e.to_string())?.ok_or("demo user vanished")?;
             let codes = users::regenerate_backup_codes(store, u.id).await.map_err(|e| e.to_string())?;
+            let secret = u.totp_secret.as_deref().and_then(|s| keys.open(s));
             users::Created {
                 id: u.id,
-                otpauth_uri: u.totp_secret.as_deref().and_then(|s| secrets::totp_uri(s, DEMO_EMAIL, users::ISSUER)),
+                otpauth_uri: secret.as_deref().and_then(|s| secrets::totp_uri(s, DEMO_EMAIL, users::ISSUER)),
                 email: u.email,
                 phone: u.phone,
-                totp_secret: u.totp_secret,
+                totp_secret: secret,
                 backup_codes: codes,
             }
         }
@@ -215,7 +231,12 @@ async fn demo_user(store: &dyn store::Store, json: bool) -> Result<(), String> {
     Ok(())
 }
 
-async fn serve(cfg: config::Config, store: Arc<dyn store::Store>, s: Serve) -> Result<(), String> {
+async fn serve(
+    cfg: config::Config,
+    store: Arc<dyn store::Store>,
+    keys: secrets::SecretBox,
+    s: Serve,
+) -> Result<(), String> {
     // Under cargo-leptos the LEPTOS_* environment describes the build; a
     // deployed binary reads Leptos.toml instead.
     let conf = if std::env::var_os("LEPTOS_OUTPUT_NAME").is_some() {
@@ -228,7 +249,7 @@ async fn serve(cfg: config::Config, store: Arc<dyn store::Store>, s: Serve) -> R
     let addr = s.addr.unwrap_or(leptos_options.site_addr);
 
     if s.demo {
-        demo_user(store.as_ref(), false).await?;
+        demo_user(store.as_ref(), &keys, false).await?;
     }
     if cfg.dev {
         tracing::warn!(
@@ -237,7 +258,7 @@ async fn serve(cfg: config::Config, store: Arc<dyn store::Store>, s: Serve) -> R
     }
     let cfg = Arc::new(cfg);
     let sender = Arc::new(delivery::Outbox { store: store.clone() });
-    let service = Arc::new(service::Service::new(store, sender, cfg)?);
+    let service = Arc::new(service::Service::new(store, sender, cfg, Arc::new(keys))?);
     let app = web::router(web::AppState { leptos_options, service });
 
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("bind {addr}: {e}"))?;

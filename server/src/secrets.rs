@@ -1,5 +1,6 @@
 //! Passwords, tokens, one-time codes, backup codes and TOTP.
 
+use chacha20poly1305::{aead::Aead, KeyInit, XChaCha20Poly1305, XNonce};
 use argon2::{password_hash::PasswordHasher, password_hash::PasswordVerifier, Algorithm, Argon2, Params, Version};
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -64,6 +65,45 @@ pub fn code_hash(attempt_token: &str, code: &str) -> String {
 /// Constant-time equality of two strings (hashes).
 pub fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// Encrypts secrets at rest (TOTP seeds) with a key kept outside the
+/// database: a leaked database or backup yields no authenticator seeds.
+pub struct SecretBox {
+    cipher: XChaCha20Poly1305,
+}
+
+impl SecretBox {
+    /// From 64 hex characters (32 bytes).
+    pub fn from_hex(key: &str) -> Result<SecretBox, String> {
+        let bytes = hex::decode(key.trim()).map_err(|_| "the secret key must be hex".to_string())?;
+        if bytes.len() != 32 {
+            return Err("the secret key must be 32 bytes (64 hex characters)".into());
+        }
+        let cipher = XChaCha20Poly1305::new_from_slice(&bytes).map_err(|e| e.to_string())?;
+        Ok(SecretBox { cipher })
+    }
+
+    /// `v1:` + hex(nonce ‖ ciphertext ‖ tag), a fresh random nonce each time.
+    pub fn seal(&self, plain: &str) -> Result<String, String> {
+        let nonce: [u8; 24] = rand::rng().random();
+        let ct = self
+            .cipher
+            .encrypt(XNonce::from_slice(&nonce), plain.as_bytes())
+            .map_err(|_| "encryption failed".to_string())?;
+        Ok(format!("v1:{}{}", hex::encode(nonce), hex::encode(ct)))
+    }
+
+    /// None if the value was not sealed with this key or was altered.
+    pub fn open(&self, sealed: &str) -> Option<String> {
+        let bytes = hex::decode(sealed.strip_prefix("v1:")?).ok()?;
+        if bytes.len() < 24 {
+            return None;
+        }
+        let (nonce, ct) = bytes.split_at(24);
+        let plain = self.cipher.decrypt(XNonce::from_slice(nonce), ct).ok()?;
+        String::from_utf8(plain).ok()
+    }
 }
 
 /// Backup codes: `xxxx-xxxx-xxxx` over a 32-letter alphabet = 60 bits each.
@@ -247,6 +287,25 @@ mod tests {
         let salt = salt();
         assert_eq!(backup_hash(&salt, &c), backup_hash(&salt, &c.to_uppercase().replace('-', " ")));
         assert_ne!(backup_hash(&salt, &c), backup_hash(&self::salt(), &c));
+    }
+
+    #[test]
+    fn secret_box_seals_opens_and_detects_tampering() {
+        let b = SecretBox::from_hex(&token()).unwrap();
+        let secret = totp_secret();
+        let sealed = b.seal(&secret).unwrap();
+        assert!(sealed.starts_with("v1:") && !sealed.contains(&secret));
+        assert_ne!(b.seal(&secret).unwrap(), sealed, "fresh nonce each time");
+        assert_eq!(b.open(&sealed).as_deref(), Some(secret.as_str()));
+        let mut bad = sealed.clone().into_bytes();
+        let last = bad.len() - 1;
+        bad[last] = if bad[last] == b'0' { b'1' } else { b'0' };
+        assert_eq!(b.open(&String::from_utf8(bad).unwrap()), None);
+        let other = SecretBox::from_hex(&token()).unwrap();
+        assert_eq!(other.open(&sealed), None, "another key opens nothing");
+        assert_eq!(b.open(&secret), None, "plain text is not accepted");
+        assert!(SecretBox::from_hex("abcd").is_err());
+        assert!(SecretBox::from_hex("zz").is_err());
     }
 
     #[test]

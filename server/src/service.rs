@@ -4,12 +4,15 @@
 use crate::config::Config;
 use crate::delivery::Sender;
 use crate::flow::{Attempt, Factors, Step};
-use crate::secrets;
-use crate::store::{NewSession, Store, StoreError, User};
+use crate::secrets::{self, SecretBox};
+use crate::store::{AuditEvent, NewSession, Store, StoreError, User};
 use app::api::{Backend, Call};
 use app::model::*;
 use async_trait::async_trait;
-use std::{net::SocketAddr, sync::Arc};
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+};
 
 const PHONE_CODE: &str = "phone_code";
 /// Longest password we hash (the policy accepts at least 256 characters).
@@ -19,6 +22,7 @@ pub struct Service {
     pub store: Arc<dyn Store>,
     pub sender: Arc<dyn Sender>,
     pub cfg: Arc<Config>,
+    pub keys: Arc<SecretBox>,
     /// Verified against when the email is unknown, so that both cases cost
     /// one argon2 verify: no enumeration by timing.
     dummy_hash: String,
@@ -63,6 +67,40 @@ fn header(call: &Call, name: http::header::HeaderName) -> Option<String> {
     call.parts.headers.get(name).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(256).collect())
 }
 
+/// The client's IP: the socket's peer, unless that peer is a trusted proxy;
+/// then the right-most X-Forwarded-For entry that is not a trusted proxy.
+pub fn client_ip(call: &Call, trusted: &[IpAddr]) -> IpAddr {
+    let peer = call
+        .parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    let xff: Vec<&str> = call
+        .parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    resolve_ip(peer, &xff, trusted)
+}
+
+pub fn resolve_ip(peer: IpAddr, xff: &[&str], trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops = xff.iter().flat_map(|v| v.split(',')).map(str::trim).collect::<Vec<_>>();
+    for hop in hops.iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => continue,
+            Ok(ip) => return ip,
+            Err(_) => return peer,
+        }
+    }
+    peer
+}
+
 /// `+15555550100` → `+1 ••• ••• 0100`.
 pub fn mask_phone(phone: &str) -> String {
     let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
@@ -72,9 +110,69 @@ pub fn mask_phone(phone: &str) -> String {
 }
 
 impl Service {
-    pub fn new(store: Arc<dyn Store>, sender: Arc<dyn Sender>, cfg: Arc<Config>) -> Result<Service, String> {
+    pub fn new(
+        store: Arc<dyn Store>,
+        sender: Arc<dyn Sender>,
+        cfg: Arc<Config>,
+        keys: Arc<SecretBox>,
+    ) -> Result<Service, String> {
         let dummy_hash = secrets::hash_password(&secrets::token())?;
-        Ok(Service { store, sender, cfg, dummy_hash })
+        Ok(Service { store, sender, cfg, keys, dummy_hash })
+    }
+
+    /// Records an event; a failure to record is logged, not shown.
+    async fn audit(&self, call: &Call, event: &str, user_id: Option<i64>, identifier: Option<&str>, detail: Option<&str>) {
+        let e = AuditEvent {
+            at: now(),
+            event: event.into(),
+            user_id,
+            identifier: identifier.map(String::from),
+            ip: Some(client_ip(call, &self.cfg.trusted_proxies).to_string()),
+            user_agent: header(call, http::header::USER_AGENT),
+            detail: detail.map(String::from),
+        };
+        if let Err(err) = self.store.audit(&e).await {
+            tracing::error!(error = %err, event, "audit write failed");
+        }
+    }
+
+    /// Per-IP fixed-window limit for `bucket`, counted in the database.
+    async fn rate_limit(&self, call: &Call, bucket: &str, limit: i64, now: i64) -> Result<(), Fault> {
+        let ip = client_ip(call, &self.cfg.trusted_proxies).to_string();
+        let window = self.cfg.rate_window;
+        let (hits, start) = db(self.store.rate_hit(bucket, &ip, now, window).await)?;
+        if hits > limit {
+            return Err(Fault::TooManyRequests((start + window - now).max(1) as u32));
+        }
+        Ok(())
+    }
+
+    /// Counts a try against the subject before checking it; refuses while locked.
+    async fn reserve(&self, call: &Call, subject: &str, now: i64) -> Result<(), Fault> {
+        let c = &self.cfg;
+        match db(self.store.lockout_reserve(subject, now, c.lockout_threshold, c.lockout_seconds).await)? {
+            Ok(()) => Ok(()),
+            Err(until) => {
+                self.audit(call, "sign_in.refused_locked", None, Some(subject), None).await;
+                Err(Fault::UserLocked((until - now).max(1) as u32))
+            }
+        }
+    }
+
+    /// After a wrong try: note when it started a lock.
+    async fn failed(&self, call: &Call, subject: &str, user_id: Option<i64>, what: &str, now: i64) {
+        self.audit(call, what, user_id, Some(subject), None).await;
+        if let Ok(Some(_)) = self.store.locked_until(subject, now).await {
+            self.audit(call, "user.locked", user_id, Some(subject), None).await;
+        }
+    }
+
+    fn totp_secret(&self, user: &User) -> Result<String, Fault> {
+        let sealed = user.totp_secret.as_deref().ok_or(Fault::StrategyInvalid)?;
+        self.keys.open(sealed).ok_or_else(|| {
+            tracing::error!(user_id = user.id, "TOTP secret does not open with the configured key");
+            Fault::Unavailable
+        })
     }
 
     fn set_cookie(&self, call: &mut Call, name: &str, value: &str, max_age: i64) {
@@ -188,7 +286,7 @@ impl Service {
             }
             Strategy::Totp => {
                 let user = self.user_of(a).await?;
-                let secret = user.totp_secret.ok_or(Fault::StrategyInvalid)?;
+                let secret = self.totp_secret(&user)?;
                 let step = secrets::totp_step(&secret, code, now).ok_or(Fault::CodeIncorrect)?;
                 // A code is accepted once: the step only moves forward.
                 if !db(self.store.advance_totp(user.id, step).await)? {
@@ -246,13 +344,22 @@ impl Backend for Service {
         if self.active_session(call, now).await?.is_some() {
             return Err(Fault::SessionExists);
         }
+        self.rate_limit(call, "create", self.cfg.rate_create, now).await?;
+        // Counted per email, known or not: lockout tells nothing either.
+        self.reserve(call, &email, now).await?;
         let user = db(self.store.user_by_email(&email).await)?;
         let phc = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| self.dummy_hash.clone());
         let ok = secrets::verify_password_async(password, phc).await;
         let user = match user {
             Some(u) if ok => u,
-            _ => return Err(Fault::PasswordIncorrect),
+            other => {
+                let uid = other.map(|u| u.id);
+                self.failed(call, &email, uid, "sign_in.password_failed", now).await;
+                return Err(Fault::PasswordIncorrect);
+            }
         };
+        db(self.store.lockout_release(&email, self.cfg.lockout_threshold).await)?;
+        self.audit(call, "sign_in.password_ok", Some(user.id), Some(&email), None).await;
         let factors = self.factors(&user).await?;
         let attempt = Attempt::new(now).password_passed(user.id, user.email.clone(), factors, now)?;
         // A fresh attempt (and cookie) at every password step.
@@ -262,6 +369,9 @@ impl Backend for Service {
         let token = secrets::token();
         let key = secrets::token_key(&token);
         db(self.store.insert_attempt(&key, &attempt).await)?;
+        if attempt.status == Status::Complete {
+            db(self.store.lockout_reset(&email).await)?;
+        }
         self.set_cookie(call, "sign_in", &token, crate::flow::ATTEMPT_TTL);
         self.view(Some(&key), &attempt, now).await
     }
@@ -270,6 +380,11 @@ impl Backend for Service {
         let now = now();
         let (token, key, a) = self.load(call, now).await?;
         a.check(Step::Prepare(s), now)?;
+        self.rate_limit(call, "verify", self.cfg.rate_verify, now).await?;
+        let subject = a.identifier.clone().unwrap_or_default();
+        if let Some(until) = db(self.store.locked_until(&subject, now).await)? {
+            return Err(Fault::UserLocked((until - now).max(1) as u32));
+        }
         let phone = self.user_of(&a).await?.phone.ok_or(Fault::StrategyInvalid)?;
         let gap = self.cfg.resend_after;
         if let Some(c) = db(self.store.code(&key, PHONE_CODE).await)? {
@@ -288,6 +403,7 @@ impl Backend for Service {
             "{code} is your verification code. It expires in {} minutes. Don't share it.",
             (ttl + 59) / 60
         );
+        self.audit(call, "sign_in.code_sent", a.user_id, Some(&subject), Some("phone_code")).await;
         if let Err(e) = self.sender.send_sms(&phone, &body, now).await {
             tracing::error!(error = %e, "sms delivery failed");
             // Let the user retry at once.
@@ -307,14 +423,27 @@ impl Backend for Service {
         if code.is_empty() {
             return Err(Fault::Missing(Field::Code));
         }
-        if code.len() > 64 {
-            return Err(Fault::CodeIncorrect);
+        self.rate_limit(call, "verify", self.cfg.rate_verify, now).await?;
+        let subject = a.identifier.clone().unwrap_or_default();
+        self.reserve(call, &subject, now).await?;
+        let verdict = if code.len() > 64 {
+            Err(Fault::CodeIncorrect)
+        } else {
+            self.verify(&token, &key, &a, s, code, now).await
+        };
+        if let Err(f) = verdict {
+            if f != Fault::Unavailable {
+                self.failed(call, &subject, a.user_id, "sign_in.second_factor_failed", now).await;
+            }
+            return Err(f);
         }
-        self.verify(&token, &key, &a, s, code, now).await?;
         let next = a.second_factor_passed(s, now)?;
         if !db(self.store.update_attempt(&key, a.status, &next).await)? {
             return Err(Fault::InvalidState);
         }
+        // A completed sign-in forgets the failures.
+        db(self.store.lockout_reset(&subject).await)?;
+        self.audit(call, "sign_in.second_factor_ok", a.user_id, Some(&subject), Some(s.as_str())).await;
         self.view(Some(&key), &next, now).await
     }
 
@@ -329,11 +458,7 @@ impl Backend for Service {
             db(self.store.delete_session(&secrets::token_key(old)).await)?;
         }
         let token = secrets::token();
-        let ip = call
-            .parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
+        let ip = Some(client_ip(call, &self.cfg.trusted_proxies).to_string());
         db(self
             .store
             .insert_session(&NewSession {
@@ -347,7 +472,7 @@ impl Backend for Service {
             .await)?;
         self.set_cookie(call, "session", &token, self.cfg.session_lifetime);
         self.clear_cookie(call, "sign_in");
-        tracing::info!(user_id, "signed in");
+        self.audit(call, "session.created", Some(user_id), a.identifier.as_deref(), None).await;
         Ok(FinalizeView { redirect_url: "/".into(), current_task: None })
     }
 
@@ -368,8 +493,10 @@ impl Backend for Service {
     }
 
     async fn sign_out(&self, call: &mut Call) -> Result<(), Fault> {
-        if let Some(t) = self.session_token(call) {
-            db(self.store.delete_session(&secrets::token_key(t)).await)?;
+        let now = now();
+        if let Some((key, user_id, _)) = self.active_session(call, now).await? {
+            db(self.store.delete_session(&key).await)?;
+            self.audit(call, "session.ended", Some(user_id), None, None).await;
         }
         self.clear_cookie(call, "session");
         Ok(())
@@ -379,6 +506,21 @@ impl Backend for Service {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let peer: IpAddr = "203.0.113.9".parse().unwrap();
+        let client: IpAddr = "198.51.100.7".parse().unwrap();
+        // Untrusted peer: its header is ignored.
+        assert_eq!(resolve_ip(peer, &["1.2.3.4"], &[proxy]), peer);
+        // Trusted proxy: the right-most untrusted hop; a spoofed left part is ignored.
+        assert_eq!(resolve_ip(proxy, &["1.2.3.4, 198.51.100.7"], &[proxy]), client);
+        assert_eq!(resolve_ip(proxy, &["198.51.100.7, 10.0.0.2"], &[proxy]), client);
+        // Garbage or nothing: the peer.
+        assert_eq!(resolve_ip(proxy, &["not-an-ip"], &[proxy]), proxy);
+        assert_eq!(resolve_ip(proxy, &[], &[proxy]), proxy);
+    }
 
     #[test]
     fn phones_are_masked() {

@@ -85,8 +85,37 @@ pub struct OutboxMessage {
     pub created_at: i64,
 }
 
+/// One line of the audit trail.
+#[derive(Clone, Debug, Default, serde::Serialize, sqlx::FromRow)]
+pub struct AuditEvent {
+    pub at: i64,
+    pub event: String,
+    pub user_id: Option<i64>,
+    pub identifier: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub detail: Option<String>,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
+    /// Counts one try against `subject` before it is checked, so parallel
+    /// tries can never exceed `max`. Err(until) while locked; the try that
+    /// reaches `max` starts a lock of `lock_secs`.
+    async fn lockout_reserve(&self, subject: &str, now: i64, max: i64, lock_secs: i64)
+        -> Result<std::result::Result<(), i64>>;
+    /// The reserved try was right: take it back (the count is not reset),
+    /// lifting a lock that only this try's reservation had set.
+    async fn lockout_release(&self, subject: &str, max: i64) -> Result<()>;
+    /// A sign-in completed: forget the failures.
+    async fn lockout_reset(&self, subject: &str) -> Result<()>;
+    /// Until when `subject` is locked, if it is.
+    async fn locked_until(&self, subject: &str, now: i64) -> Result<Option<i64>>;
+    /// Counts a request in the fixed window; returns (hits, window_start).
+    async fn rate_hit(&self, bucket: &str, client: &str, now: i64, window: i64) -> Result<(i64, i64)>;
+    async fn audit(&self, e: &AuditEvent) -> Result<()>;
+    async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEvent>>;
+
     async fn create_user(&self, u: &NewUser) -> Result<i64>;
     async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
     async fn user(&self, id: i64) -> Result<Option<User>>;
@@ -182,6 +211,113 @@ macro_rules! attempt_cols {
 
 #[async_trait]
 impl Store for Sqlite {
+    async fn lockout_reserve(
+        &self,
+        subject: &str,
+        now: i64,
+        max: i64,
+        lock_secs: i64,
+    ) -> Result<std::result::Result<(), i64>> {
+        // One statement: expired locks start over; a live lock refuses; the
+        // try that reaches `max` sets the lock.
+        let r = sqlx::query(
+            "INSERT INTO lockouts (subject, failures, locked_until)
+             VALUES (?1, 1, CASE WHEN 1 >= ?3 THEN ?2 + ?4 END)
+             ON CONFLICT (subject) DO UPDATE SET
+               failures = CASE WHEN lockouts.locked_until <= ?2 THEN 1 ELSE lockouts.failures + 1 END,
+               locked_until = CASE
+                 WHEN lockouts.locked_until <= ?2 THEN CASE WHEN 1 >= ?3 THEN ?2 + ?4 END
+                 WHEN lockouts.failures + 1 >= ?3 THEN ?2 + ?4
+                 ELSE NULL END
+             WHERE lockouts.locked_until IS NULL OR lockouts.locked_until <= ?2
+             RETURNING failures",
+        )
+        .bind(subject)
+        .bind(now)
+        .bind(max)
+        .bind(lock_secs)
+        .fetch_optional(&self.pool)
+        .await?;
+        if r.is_some() {
+            return Ok(Ok(()));
+        }
+        Ok(Err(self.locked_until(subject, now).await?.unwrap_or(now + lock_secs)))
+    }
+
+    async fn lockout_release(&self, subject: &str, max: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE lockouts SET failures = MAX(failures - 1, 0),
+               locked_until = CASE WHEN failures - 1 < ?2 THEN NULL ELSE locked_until END
+             WHERE subject = ?1",
+        )
+        .bind(subject)
+        .bind(max)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn lockout_reset(&self, subject: &str) -> Result<()> {
+        sqlx::query("DELETE FROM lockouts WHERE subject = ?").bind(subject).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn locked_until(&self, subject: &str, now: i64) -> Result<Option<i64>> {
+        let r = sqlx::query("SELECT locked_until FROM lockouts WHERE subject = ? AND locked_until > ?")
+            .bind(subject)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match r {
+            Some(r) => r.try_get(0)?,
+            None => None,
+        })
+    }
+
+    async fn rate_hit(&self, bucket: &str, client: &str, now: i64, window: i64) -> Result<(i64, i64)> {
+        let r = sqlx::query(
+            "INSERT INTO rate_limits (bucket, client, window_start, hits) VALUES (?1, ?2, ?3, 1)
+             ON CONFLICT (bucket, client) DO UPDATE SET
+               hits = CASE WHEN rate_limits.window_start <= ?3 - ?4 THEN 1 ELSE rate_limits.hits + 1 END,
+               window_start = CASE WHEN rate_limits.window_start <= ?3 - ?4 THEN ?3 ELSE rate_limits.window_start END
+             RETURNING hits, window_start",
+        )
+        .bind(bucket)
+        .bind(client)
+        .bind(now)
+        .bind(window)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((r.try_get(0)?, r.try_get(1)?))
+    }
+
+    async fn audit(&self, e: &AuditEvent) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, event, user_id, identifier, ip, user_agent, detail)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(e.at)
+        .bind(&e.event)
+        .bind(e.user_id)
+        .bind(&e.identifier)
+        .bind(&e.ip)
+        .bind(&e.user_agent)
+        .bind(&e.detail)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEvent>> {
+        Ok(sqlx::query_as(
+            "SELECT at, event, user_id, identifier, ip, user_agent, detail
+             FROM audit_log ORDER BY id DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     async fn create_user(&self, u: &NewUser) -> Result<i64> {
         let r = sqlx::query(
             "INSERT INTO users (email, password_hash, phone, totp_secret, created_at)

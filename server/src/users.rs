@@ -1,8 +1,8 @@
 //! Creating users with their factors: shared by the admin CLI and, in
 //! development, by `POST /dev/users`.
 
-use crate::secrets;
-use crate::store::{NewUser, Store, StoreError};
+use crate::secrets::{self, SecretBox};
+use crate::store::{AuditEvent, NewUser, Store, StoreError};
 use serde::{Deserialize, Serialize};
 
 pub const ISSUER: &str = "MFA Sign-in";
@@ -44,7 +44,7 @@ fn valid_phone(p: &str) -> bool {
     p.len() >= 8 && p.len() <= 16 && p.starts_with('+') && p[1..].bytes().all(|b| b.is_ascii_digit())
 }
 
-pub async fn create(store: &dyn Store, spec: Spec, now: i64) -> Result<Created, CreateError> {
+pub async fn create(store: &dyn Store, keys: &SecretBox, spec: Spec, now: i64) -> Result<Created, CreateError> {
     let email = spec.email.trim().to_lowercase();
     if !email.contains('@') || email.len() > 254 {
         return Err(CreateError::Invalid("email must be an email address".into()));
@@ -60,12 +60,13 @@ pub async fn create(store: &dyn Store, spec: Spec, now: i64) -> Result<Created, 
     let password_hash =
         secrets::hash_password_async(spec.password).await.map_err(CreateError::Invalid)?;
     let totp_secret = spec.totp.then(secrets::totp_secret);
+    let sealed = totp_secret.as_deref().map(|s| keys.seal(s)).transpose().map_err(CreateError::Invalid)?;
     let id = store
         .create_user(&NewUser {
             email: email.clone(),
             password_hash,
             phone: spec.phone.clone(),
-            totp_secret: totp_secret.clone(),
+            totp_secret: sealed,
             created_at: now,
         })
         .await
@@ -73,6 +74,21 @@ pub async fn create(store: &dyn Store, spec: Spec, now: i64) -> Result<Created, 
             StoreError::Conflict => CreateError::Exists,
             e => CreateError::Store(e),
         })?;
+    let factors: Vec<&str> = [("phone", spec.phone.is_some()), ("totp", spec.totp)]
+        .into_iter()
+        .filter_map(|(n, on)| on.then_some(n))
+        .collect();
+    store
+        .audit(&AuditEvent {
+            at: now,
+            event: "user.created".into(),
+            user_id: Some(id),
+            identifier: Some(email.clone()),
+            detail: Some(factors.join(",")),
+            ..Default::default()
+        })
+        .await
+        .map_err(CreateError::Store)?;
     let backup_codes = if spec.backup_codes { regenerate_backup_codes(store, id).await? } else { vec![] };
     Ok(Created {
         id,
@@ -96,6 +112,13 @@ pub async fn regenerate_backup_codes(store: &dyn Store, user_id: i64) -> Result<
         })
         .collect();
     store.set_backup_codes(user_id, &rows).await.map_err(CreateError::Store)?;
+    let event = AuditEvent {
+        at: crate::service::now(),
+        event: "backup_codes.regenerated".into(),
+        user_id: Some(user_id),
+        ..Default::default()
+    };
+    store.audit(&event).await.map_err(CreateError::Store)?;
     Ok(codes)
 }
 

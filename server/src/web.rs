@@ -156,7 +156,8 @@ async fn dev_user(State(state): State<AppState>, body: Result<Json<users::Spec>,
     let Ok(Json(spec)) = body else {
         return refuse(StatusCode::BAD_REQUEST, "request_invalid", "Send a JSON user spec.");
     };
-    match users::create(state.service.store.as_ref(), spec, crate::service::now()).await {
+    let svc = &state.service;
+    match users::create(svc.store.as_ref(), &svc.keys, spec, crate::service::now()).await {
         Ok(c) => (StatusCode::CREATED, Json(c)).into_response(),
         Err(users::CreateError::Exists) => refuse(StatusCode::CONFLICT, "form_identifier_exists", "That email is taken."),
         Err(users::CreateError::Invalid(m)) => refuse(StatusCode::UNPROCESSABLE_ENTITY, "form_param_invalid", &m),

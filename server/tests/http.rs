@@ -110,7 +110,7 @@ async fn sms_code_wrong_resent_and_right() {
 
 #[tokio::test]
 async fn sms_code_expires() {
-    let s = start(Opts { env: vec![("MFA_CODE_TTL", "1".into())], ..Opts::default() });
+    let s = start(Opts::default().with("MFA_CODE_TTL", "1"));
     user(&s, "exp@example.com", true, false, false).await;
     let mut c = Client::new(&s);
     c.password("exp@example.com", PASSWORD).await;
@@ -369,13 +369,12 @@ async fn cross_site_posts_are_refused() {
 
 #[tokio::test]
 async fn production_cookies_are_host_prefixed_and_dev_pages_absent() {
-    let s = start(Opts { dev: false, env: vec![] });
+    let s = start(Opts { dev: false, ..Opts::default() });
     // No /dev/users in production: create the user with the admin CLI.
-    let out = std::process::Command::new(BIN)
-        .args(["--database-url", &s.db_url, "user", "create", "--email", "p@example.com"])
-        .args(["--password", PASSWORD, "--totp", "--backup-codes", "--json"])
-        .output()
-        .unwrap();
+    let out = cli(
+        &s,
+        &["user", "create", "--email", "p@example.com", "--password", PASSWORD, "--totp", "--backup-codes", "--json"],
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let created: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(created["backup_codes"].as_array().unwrap().len(), 10);
@@ -406,10 +405,7 @@ async fn outbox_is_readable_from_the_cli_and_the_dev_page() {
     let code = last_sms_code(&s).await;
     let page = c.get("/dev/outbox").await;
     assert!(page.text.contains(&code) && page.text.contains("+15555550123"));
-    let out = std::process::Command::new(BIN)
-        .args(["--database-url", &s.db_url, "outbox"])
-        .output()
-        .unwrap();
+    let out = cli(&s, &["outbox"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains(&code), "{text}");
 }

@@ -52,10 +52,41 @@ pub struct Opts {
     pub env: Vec<(&'static str, String)>,
 }
 
+/// The key production-mode servers and CLI calls use in tests.
+pub const TEST_KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
 impl Default for Opts {
+    /// Development mode, with rate limits out of the way of ordinary tests
+    /// (the tests of the limits set their own).
     fn default() -> Self {
-        Opts { dev: true, env: vec![("MFA_RESEND_AFTER", "1".into())] }
+        Opts {
+            dev: true,
+            env: vec![
+                ("MFA_RESEND_AFTER", "1".into()),
+                ("MFA_RATE_CREATE", "100000".into()),
+                ("MFA_RATE_VERIFY", "100000".into()),
+            ],
+        }
     }
+}
+
+impl Opts {
+    pub fn with(mut self, k: &'static str, v: &str) -> Opts {
+        self.env.retain(|(key, _)| *key != k);
+        self.env.push((k, v.to_string()));
+        self
+    }
+}
+
+/// The admin CLI against a test server's database.
+pub fn cli(s: &Server, args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .env("MFA_SECRET_KEY", TEST_KEY)
+        .env_remove("MFA_DEV")
+        .args(["--database-url", &s.db_url])
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 pub fn start(opts: Opts) -> Server {
@@ -65,6 +96,7 @@ pub fn start(opts: Opts) -> Server {
         .env_remove("LEPTOS_OUTPUT_NAME")
         .env_remove("MFA_DEV")
         .env("RUST_LOG", "warn")
+        .env("MFA_SECRET_KEY", TEST_KEY)
         .args(["--database-url", &db_url, "serve", "--addr", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
