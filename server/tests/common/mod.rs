@@ -36,14 +36,17 @@ pub struct Server {
     child: Child,
     pub base: String,
     pub db_url: String,
-    dir: PathBuf,
+    /// The temporary folder this server owns (removed on drop).
+    dir: Option<PathBuf>,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 
@@ -91,6 +94,15 @@ pub fn cli(s: &Server, args: &[&str]) -> std::process::Output {
 
 pub fn start(opts: Opts) -> Server {
     let (dir, db_url) = temp_db();
+    start_at(opts, db_url, Some(dir))
+}
+
+/// A second server on an existing server's database.
+pub fn start_with_db(opts: Opts, db_url: &str) -> Server {
+    start_at(opts, db_url.to_string(), None)
+}
+
+fn start_at(opts: Opts, db_url: String, dir: Option<PathBuf>) -> Server {
     let mut cmd = Command::new(BIN);
     cmd.current_dir(workspace())
         .env_remove("LEPTOS_OUTPUT_NAME")
@@ -156,8 +168,12 @@ pub struct Client {
 
 impl Client {
     pub fn new(s: &Server) -> Client {
+        Client::new_for(&s.base)
+    }
+
+    pub fn new_for(base: &str) -> Client {
         Client {
-            base: s.base.clone(),
+            base: base.to_string(),
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -165,6 +181,11 @@ impl Client {
             cookies: HashMap::new(),
             headers: vec![],
         }
+    }
+
+    /// Another client holding the same cookies (a stolen or replayed jar).
+    pub fn fork(&self) -> Client {
+        Client { cookies: self.cookies.clone(), ..Client::new_for(&self.base) }
     }
 
     fn cookie_header(&self) -> String {

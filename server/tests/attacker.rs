@@ -1,0 +1,495 @@
+//! The attacker's suite: each test plays the attacker against the real server
+//! and would fail if its defence were removed.
+
+mod common;
+use common::*;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
+
+fn secret_of(u: &Value) -> String {
+    u["totp_secret"].as_str().unwrap().to_string()
+}
+
+// ---------- lockout ----------
+
+#[tokio::test]
+async fn ten_failures_lock_even_the_right_password_and_unknown_emails_alike() {
+    let s = start(Opts::default());
+    user(&s, "lock@example.com", false, true, false).await;
+    let mut c = Client::new(&s);
+    for i in 0..10 {
+        let r = c.password("lock@example.com", "wrong password").await;
+        assert_eq!(r.code(), "form_password_incorrect", "try {i}");
+    }
+    let r = c.password("lock@example.com", PASSWORD).await;
+    assert_eq!((r.status, r.code()), (403, "user_locked"), "right password while locked");
+    let left = r.body["errors"][0]["meta"]["retry_after"].as_u64().unwrap();
+    assert!((3500..=3600).contains(&left), "about an hour left: {left}");
+    assert!(r.headers.get("retry-after").is_some());
+
+    // An email without an account locks the same way: no enumeration.
+    for _ in 0..10 {
+        c.password("ghost@example.com", "wrong password").await;
+    }
+    let ghost = c.password("ghost@example.com", PASSWORD).await;
+    assert_eq!((ghost.status, ghost.code()), (r.status, r.code()));
+}
+
+#[tokio::test]
+async fn every_factor_counts_a_new_code_does_not_reset_and_success_does() {
+    let s = start(
+        Opts::default().with("MFA_LOCKOUT_THRESHOLD", "5").with("MFA_LOCKOUT_SECONDS", "2"),
+    );
+    let u = user(&s, "mix@example.com", true, true, true).await;
+    let secret = secret_of(&u);
+    let mut c = Client::new(&s);
+    assert_eq!(c.password("mix@example.com", "wrong").await.code(), "form_password_incorrect"); // 1
+    assert_eq!(c.password("mix@example.com", PASSWORD).await.status, 200); // right: not counted
+    assert_eq!(c.verify("totp", &totp_at(&secret, unix() + 900)).await.code(), "form_code_incorrect"); // 2
+    assert_eq!(c.verify("backup_code", "aaaa-bbbb-cccc").await.code(), "form_code_incorrect"); // 3
+    c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await;
+    let sms = last_sms_code(&s).await;
+    let wrong = if sms == "000000" { "111111" } else { "000000" };
+    assert_eq!(c.verify("phone_code", wrong).await.code(), "form_code_incorrect"); // 4
+    // A new code does not reset the count.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await.status, 200);
+    assert_eq!(c.verify("phone_code", wrong).await.code(), "form_code_incorrect"); // 5: locks
+    let r = c.verify("totp", &totp_at(&secret, unix())).await;
+    assert_eq!((r.status, r.code()), (403, "user_locked"), "right TOTP while locked");
+    let r = c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await;
+    assert_eq!(r.code(), "user_locked", "no codes are sent while locked");
+
+    // After the lock, a completed sign-in resets the count.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    for _ in 0..4 {
+        c.password("mix@example.com", "wrong").await;
+    }
+    c.password("mix@example.com", PASSWORD).await;
+    let r = c.verify("backup_code", u["backup_codes"][0].as_str().unwrap()).await;
+    assert_eq!(r.status_field(), "complete", "{}", r.text);
+    c.api("sign_in/reset", &[]).await;
+    for i in 0..4 {
+        assert_eq!(c.password("mix@example.com", "wrong").await.code(), "form_password_incorrect", "{i}");
+    }
+    assert_eq!(c.password("mix@example.com", PASSWORD).await.status, 200, "reset by the success");
+}
+
+#[tokio::test]
+async fn a_threshold_below_five_stops_start_up() {
+    let out = std::process::Command::new(BIN)
+        .env("MFA_LOCKOUT_THRESHOLD", "4")
+        .env("MFA_SECRET_KEY", TEST_KEY)
+        .args(["--database-url", "sqlite::memory:", "outbox"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("MFA_LOCKOUT_THRESHOLD"));
+}
+
+#[tokio::test]
+async fn production_needs_a_secret_key() {
+    let out = std::process::Command::new(BIN)
+        .env_remove("MFA_SECRET_KEY")
+        .env_remove("MFA_DEV")
+        .args(["--database-url", "sqlite::memory:", "serve", "--addr", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("MFA_SECRET_KEY"));
+}
+
+// ---------- rate limits ----------
+
+#[tokio::test]
+async fn per_ip_rate_limits_answer_429_with_retry_after() {
+    let s = start(
+        Opts::default()
+            .with("MFA_RATE_CREATE", "5")
+            .with("MFA_RATE_VERIFY", "3")
+            .with("MFA_TRUSTED_PROXIES", "127.0.0.1"),
+    );
+    user(&s, "rl@example.com", false, true, false).await;
+    let mut c = Client::new(&s);
+    c.headers = vec![("x-forwarded-for", "198.51.100.1".into())];
+    for i in 0..5 {
+        assert_eq!(c.password("rl@example.com", "wrong").await.status, 422, "{i}");
+    }
+    let r = c.password("rl@example.com", "wrong").await;
+    assert_eq!((r.status, r.code()), (429, "too_many_requests"));
+    let retry: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=10).contains(&retry), "{retry}");
+
+    // Another client (behind the trusted proxy) has its own budget.
+    c.headers = vec![("x-forwarded-for", "198.51.100.2".into())];
+    assert_eq!(c.password("rl@example.com", PASSWORD).await.status, 200);
+    for i in 0..3 {
+        assert_eq!(c.verify("totp", "000000").await.status, 422, "{i}");
+    }
+    assert_eq!(c.verify("totp", "000000").await.code(), "too_many_requests");
+}
+
+#[tokio::test]
+async fn forwarded_for_from_an_untrusted_peer_is_ignored() {
+    let s = start(Opts::default().with("MFA_RATE_CREATE", "5"));
+    let mut c = Client::new(&s);
+    for i in 0..6 {
+        // A fresh spoofed address each time: must not buy a fresh budget.
+        c.headers = vec![("x-forwarded-for", format!("203.0.113.{i}"))];
+        let r = c.password("spoof@example.com", "wrong").await;
+        if i < 5 {
+            assert_eq!(r.status, 422);
+        } else {
+            assert_eq!(r.code(), "too_many_requests");
+        }
+    }
+}
+
+// ---------- races ----------
+
+/// `n` sign-ins of `email`, each at `needs_second_factor`.
+async fn attempts(s: &Server, email: &str, n: usize) -> Vec<Client> {
+    let mut out = vec![];
+    for _ in 0..n {
+        let mut c = Client::new(s);
+        assert_eq!(c.password(email, PASSWORD).await.status_field(), "needs_second_factor");
+        out.push(c);
+    }
+    out
+}
+
+/// Sends `per` parallel verifications from each client; answers the statuses.
+async fn storm(clients: Vec<Client>, per: usize, strategy: &'static str, code: String) -> Vec<(u16, String)> {
+    let mut set = JoinSet::new();
+    for c in clients {
+        for _ in 0..per {
+            let mut c = c.fork();
+            let code = code.clone();
+            set.spawn(async move {
+                let r = c.verify(strategy, &code).await;
+                (r.status, r.code().to_string())
+            });
+        }
+    }
+    let mut out = vec![];
+    while let Some(r) = set.join_next().await {
+        out.push(r.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn one_backup_code_in_100_parallel_requests_succeeds_once() {
+    let s = start(Opts::default().with("MFA_LOCKOUT_THRESHOLD", "100000"));
+    let u = user(&s, "race@example.com", false, true, true).await;
+    let code = u["backup_codes"][0].as_str().unwrap().to_string();
+    let clients = attempts(&s, "race@example.com", 20).await;
+    let results = storm(clients, 5, "backup_code", code).await;
+    let wins = results.iter().filter(|(st, _)| *st == 200).count();
+    assert_eq!(results.len(), 100);
+    assert_eq!(wins, 1, "{results:?}");
+    assert!(results.iter().all(|(st, _)| *st < 500), "{results:?}");
+}
+
+#[tokio::test]
+async fn one_totp_code_replayed_in_parallel_succeeds_once() {
+    let s = start(Opts::default().with("MFA_LOCKOUT_THRESHOLD", "100000"));
+    let u = user(&s, "totprace@example.com", false, true, false).await;
+    let clients = attempts(&s, "totprace@example.com", 20).await;
+    let results = storm(clients, 5, "totp", totp_at(&secret_of(&u), unix())).await;
+    let wins = results.iter().filter(|(st, _)| *st == 200).count();
+    assert_eq!(wins, 1, "{results:?}");
+}
+
+#[tokio::test]
+async fn fifty_parallel_wrong_passwords_cannot_pass_the_threshold() {
+    let s = start(Opts::default());
+    user(&s, "burst@example.com", false, false, false).await;
+    let mut set = JoinSet::new();
+    for _ in 0..50 {
+        let mut c = Client::new(&s);
+        set.spawn(async move { c.password("burst@example.com", "wrong password").await.code().to_string() });
+    }
+    let mut codes = vec![];
+    while let Some(r) = set.join_next().await {
+        codes.push(r.unwrap());
+    }
+    let checked = codes.iter().filter(|c| *c == "form_password_incorrect").count();
+    let locked = codes.iter().filter(|c| *c == "user_locked").count();
+    assert_eq!((checked, locked), (10, 40), "{codes:?}");
+}
+
+// ---------- no MFA bypass ----------
+
+#[tokio::test]
+async fn no_step_before_mfa_yields_a_session() {
+    let s = start(Opts::default());
+    let u = user(&s, "mat@example.com", true, true, true).await;
+    let secret = secret_of(&u);
+
+    // Each earlier state, as a client holding its cookies.
+    let mut states: Vec<(&str, Client)> = vec![];
+    states.push(("nothing", Client::new(&s)));
+    let mut wrong = Client::new(&s);
+    wrong.password("mat@example.com", "wrong").await;
+    states.push(("wrong password", wrong));
+    let mut pw = Client::new(&s);
+    pw.password("mat@example.com", PASSWORD).await;
+    states.push(("password only", pw));
+    let mut sent = Client::new(&s);
+    sent.password("mat@example.com", PASSWORD).await;
+    sent.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await;
+    states.push(("code sent", sent));
+    let mut failed = Client::new(&s);
+    failed.password("mat@example.com", PASSWORD).await;
+    failed.verify("totp", "000000").await;
+    failed.verify("backup_code", "nope-nope-nope").await;
+    states.push(("wrong second factors", failed));
+    let mut forged = Client::new(&s);
+    forged.cookies.insert("session".into(), "f".repeat(64));
+    forged.cookies.insert("sign_in".into(), "a".repeat(64));
+    states.push(("forged cookies", forged));
+
+    for (name, mut c) in states {
+        let r = c.api("sign_in/finalize", &[]).await;
+        assert!(r.status >= 400 && r.status < 500, "{name}: finalize gave {} {}", r.status, r.text);
+        assert!(c.cookies.get("session").is_none_or(|v| v == &"f".repeat(64)), "{name}: session cookie set");
+        assert_eq!(c.session_email().await, None, "{name}: signed in without MFA");
+        assert!(!c.get("/").await.text.contains("mat@example.com"), "{name}: home page shows the user");
+        // The attempt cookie is not a session cookie.
+        if let Some(a) = c.cookies.get("sign_in").cloned() {
+            let mut swap = Client::new(&s);
+            swap.cookies.insert("session".into(), a);
+            assert_eq!(swap.session_email().await, None, "{name}: attempt cookie used as session");
+        }
+    }
+
+    // And the one legal path does yield it.
+    let mut c = Client::new(&s);
+    c.password("mat@example.com", PASSWORD).await;
+    c.verify("totp", &totp_at(&secret, unix())).await;
+    assert_eq!(c.api("sign_in/finalize", &[]).await.status, 200);
+    assert_eq!(c.session_email().await.as_deref(), Some("mat@example.com"));
+}
+
+#[tokio::test]
+async fn nothing_changes_state_on_get() {
+    let s = start(Opts::default());
+    user(&s, "get@example.com", false, false, false).await;
+    let mut c = Client::new(&s);
+    for path in [
+        "sign_in",
+        "sign_in/password?identifier=get%40example.com&password=a+long+enough+password",
+        "sign_in/prepare_second_factor",
+        "sign_in/attempt_second_factor",
+        "sign_in/finalize",
+        "sign_in/reset",
+        "session",
+        "session/sign_out",
+    ] {
+        let r = c.get(&format!("/api/{path}")).await;
+        assert!(r.status == 405 || r.status == 404, "GET /api/{path} gave {}", r.status);
+        assert!(r.set_cookies().is_empty(), "GET /api/{path} set a cookie");
+    }
+}
+
+// ---------- no enumeration ----------
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+#[tokio::test]
+async fn unknown_email_costs_the_same_as_a_wrong_password() {
+    let s = start(Opts::default().with("MFA_LOCKOUT_THRESHOLD", "100000"));
+    user(&s, "timing@example.com", false, true, false).await;
+    let mut c = Client::new(&s);
+    let (mut known, mut unknown) = (vec![], vec![]);
+    for i in 0..15 {
+        let t = Instant::now();
+        let a = c.password("timing@example.com", "wrong password").await;
+        known.push(t.elapsed());
+        let t = Instant::now();
+        let b = c.password(&format!("nobody{i}@example.com"), "wrong password").await;
+        unknown.push(t.elapsed());
+        assert_eq!((a.status, &a.body), (b.status, &b.body));
+    }
+    let (k, u) = (median(known), median(unknown));
+    let ratio = k.as_secs_f64() / u.as_secs_f64();
+    eprintln!("median wrong password {k:?}, unknown email {u:?}, ratio {ratio:.2}");
+    // Both pay one argon2id verify (tens of ms); a skipped verify would be ~1 ms.
+    assert!((0.6..1.67).contains(&ratio), "known {k:?} vs unknown {u:?}");
+    assert!(u > Duration::from_millis(5), "the unknown email skipped the hash: {u:?}");
+}
+
+// ---------- bad input ----------
+
+#[tokio::test(flavor = "multi_thread")]
+async fn arbitrary_request_bodies_never_get_a_5xx() {
+    use proptest::{prelude::*, test_runner::TestRunner};
+    let s = start(Opts::default());
+    let base = s.base.clone();
+    let http = reqwest::Client::new();
+    let paths = [
+        "sign_in",
+        "sign_in/password",
+        "sign_in/prepare_second_factor",
+        "sign_in/attempt_second_factor",
+        "sign_in/finalize",
+        "sign_in/reset",
+        "session",
+        "session/sign_out",
+    ];
+    let types = ["application/x-www-form-urlencoded", "application/json", "text/plain", "multipart/form-data"];
+    let mut runner = TestRunner::new(ProptestConfig { cases: 300, ..ProptestConfig::default() });
+    let strategy = (
+        0..paths.len(),
+        0..types.len(),
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..300),
+            "[a-z_=&%0-9A-Z\\[\\]+.-]{0,120}".prop_map(String::into_bytes),
+        ],
+        proptest::option::of("[a-z]{1,8}=[a-zA-Z0-9]{0,300}"),
+    );
+    let seen = std::sync::Mutex::new(vec![]);
+    runner
+        .run(&strategy, |(p, t, body, cookie)| {
+            let rt = tokio::runtime::Handle::current();
+            let status = tokio::task::block_in_place(|| {
+                rt.block_on(async {
+                    let mut req = http
+                        .post(format!("{base}/api/{}", paths[p]))
+                        .header("content-type", types[t])
+                        .header("accept", "application/json")
+                        .body(body.clone());
+                    if let Some(c) = &cookie {
+                        req = req.header("cookie", c);
+                    }
+                    req.send().await.map(|r| r.status().as_u16()).unwrap_or(0)
+                })
+            });
+            seen.lock().unwrap().push(status);
+            prop_assert!((200..500).contains(&status), "{} with {:?} gave {status}", paths[p], body);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(seen.lock().unwrap().len(), 300);
+    let alive = reqwest::get(format!("{}/healthz", s.base)).await.unwrap();
+    assert_eq!(alive.status(), 200);
+}
+
+// ---------- secrets at rest ----------
+
+#[tokio::test]
+async fn only_hashes_and_ciphertext_are_stored() {
+    use sqlx::{Connection, Row};
+    let s = start(Opts::default());
+    let u = user(&s, "rest@example.com", true, true, true).await;
+    let secret = secret_of(&u);
+    let mut c = Client::new(&s);
+    c.password("rest@example.com", PASSWORD).await;
+    c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await;
+    let sms = last_sms_code(&s).await;
+    let attempt_cookie = c.cookies["sign_in"].clone();
+    c.verify("phone_code", &sms).await;
+    c.api("sign_in/finalize", &[]).await;
+    let session_cookie = c.cookies["session"].clone();
+
+    let mut db = sqlx::SqliteConnection::connect(&s.db_url).await.unwrap();
+    let row = sqlx::query("SELECT totp_secret, password_hash FROM users WHERE email = 'rest@example.com'")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    let stored: String = row.get(0);
+    assert!(stored.starts_with("v1:") && !stored.contains(&secret), "TOTP secret stored in clear: {stored}");
+    assert!(row.get::<String, _>(1).starts_with("$argon2id$"));
+    let keys: Vec<String> =
+        sqlx::query("SELECT key FROM sessions").fetch_all(&mut db).await.unwrap().iter().map(|r| r.get(0)).collect();
+    assert!(!keys.contains(&session_cookie), "session token stored in clear");
+    let dump: Vec<String> = sqlx::query(
+        "SELECT code_hash FROM backup_codes UNION ALL SELECT code_hash FROM one_time_codes
+         UNION ALL SELECT key FROM sign_in_attempts",
+    )
+    .fetch_all(&mut db)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    let all = dump.join(" ");
+    for code in u["backup_codes"].as_array().unwrap() {
+        let c = code.as_str().unwrap();
+        assert!(!all.contains(c) && !all.contains(&c.replace('-', "")), "backup code in clear");
+    }
+    assert!(!dump.contains(&sms), "SMS code in clear");
+    assert!(!all.contains(&attempt_cookie), "attempt token in clear");
+}
+
+#[tokio::test]
+async fn a_wrong_key_fails_closed() {
+    let s = start(Opts { dev: false, ..Opts::default() });
+    let out = cli(&s, &["user", "create", "--email", "k@example.com", "--password", PASSWORD, "--totp", "--json"]);
+    let u: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let other = "ff".repeat(32);
+    let s2 = start_with_db(Opts { dev: false, ..Opts::default() }.with("MFA_SECRET_KEY", &other), &s.db_url);
+    let mut c = Client::new(&s2);
+    c.password("k@example.com", PASSWORD).await;
+    let r = c.verify("totp", &totp_at(&secret_of(&u), unix())).await;
+    assert_eq!((r.status, r.code()), (503, "service_unavailable"), "{}", r.text);
+    assert_eq!(c.session_email().await, None);
+}
+
+// ---------- audit trail ----------
+
+#[tokio::test]
+async fn the_audit_trail_records_who_did_what_from_where_without_secrets() {
+    let s = start(Opts::default().with("MFA_LOCKOUT_THRESHOLD", "5"));
+    let u = user(&s, "aud@example.com", true, true, true).await;
+    let mut c = Client::new(&s);
+    c.headers = vec![("user-agent", "attacker-suite/1.0".into())];
+    c.password("aud@example.com", "wrong password").await;
+    c.password("aud@example.com", PASSWORD).await;
+    c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await;
+    let sms = last_sms_code(&s).await;
+    c.verify("totp", "000000").await;
+    c.verify("phone_code", &sms).await;
+    c.api("sign_in/finalize", &[]).await;
+    c.api("session/sign_out", &[]).await;
+    for _ in 0..6 {
+        c.password("aud@example.com", "wrong password").await;
+    }
+
+    let out = cli(&s, &["audit", "--limit", "100"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let events: Vec<Value> = serde_json::from_str(&text).unwrap();
+    let names: Vec<&str> = events.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    for want in [
+        "user.created",
+        "backup_codes.regenerated",
+        "sign_in.password_failed",
+        "sign_in.password_ok",
+        "sign_in.code_sent",
+        "sign_in.second_factor_failed",
+        "sign_in.second_factor_ok",
+        "session.created",
+        "session.ended",
+        "user.locked",
+        "sign_in.refused_locked",
+    ] {
+        assert!(names.contains(&want), "no {want} in {names:?}");
+    }
+    let ok = events.iter().find(|e| e["event"] == "sign_in.second_factor_ok").unwrap();
+    assert_eq!(ok["ip"], "127.0.0.1");
+    assert_eq!(ok["user_agent"], "attacker-suite/1.0");
+    assert_eq!(ok["identifier"], "aud@example.com");
+    assert_eq!(ok["detail"], "phone_code");
+    assert!(ok["at"].as_i64().unwrap() > 1_700_000_000);
+    for secret in [PASSWORD, "wrong password", sms.as_str(), u["totp_secret"].as_str().unwrap()] {
+        assert!(!text.contains(secret), "audit trail holds a secret: {secret}");
+    }
+    for code in u["backup_codes"].as_array().unwrap() {
+        assert!(!text.contains(code.as_str().unwrap()));
+    }
+}
