@@ -581,3 +581,124 @@ impl Store for Sqlite {
         .await?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The atomic primitives the defences rest on: each check-and-change
+    //! succeeds once, whatever the callers' interleaving.
+    use super::*;
+
+    async fn db() -> (Sqlite, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("mfa-store-{}", crate::secrets::token()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let s = Sqlite::open(&format!("sqlite://{}/t.db", dir.display())).await.unwrap();
+        (s, dir)
+    }
+
+    async fn user(s: &Sqlite) -> i64 {
+        s.create_user(&NewUser {
+            email: "a@b.c".into(),
+            password_hash: "x".into(),
+            phone: None,
+            totp_secret: None,
+            created_at: 0,
+        })
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn backup_code_is_used_once() {
+        let (s, dir) = db().await;
+        let uid = user(&s).await;
+        s.set_backup_codes(uid, &[("salt".into(), "hash".into())]).await.unwrap();
+        let id = s.unused_backup_codes(uid).await.unwrap()[0].id;
+        assert!(s.use_backup_code(id, 1).await.unwrap());
+        assert!(!s.use_backup_code(id, 2).await.unwrap(), "used twice");
+        assert!(s.unused_backup_codes(uid).await.unwrap().is_empty());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn totp_steps_only_move_forward() {
+        let (s, dir) = db().await;
+        let uid = user(&s).await;
+        assert!(s.advance_totp(uid, 100).await.unwrap());
+        assert!(!s.advance_totp(uid, 100).await.unwrap(), "same step twice");
+        assert!(!s.advance_totp(uid, 99).await.unwrap(), "earlier step after a later one");
+        assert!(s.advance_totp(uid, 101).await.unwrap());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn codes_are_consumed_once_and_resends_wait() {
+        let (s, dir) = db().await;
+        let a = crate::flow::Attempt::new(0);
+        s.insert_attempt("k", &a).await.unwrap();
+        assert!(s.put_code("k", "p", "h1", 100, 700, 70).await.unwrap());
+        assert!(!s.put_code("k", "p", "h2", 110, 710, 80).await.unwrap(), "resent too soon");
+        let c = s.code("k", "p").await.unwrap().unwrap();
+        assert_eq!(c.code_hash, "h1");
+        assert!(s.consume_code(c.id, 120, 5).await.unwrap());
+        assert!(!s.consume_code(c.id, 121, 5).await.unwrap(), "consumed twice");
+        assert!(s.put_code("k", "p", "h3", 200, 800, 170).await.unwrap());
+        let c = s.code("k", "p").await.unwrap().unwrap();
+        assert_eq!((c.code_hash.as_str(), c.failures, c.used), ("h3", 0, false));
+        for n in 1..=5 {
+            assert_eq!(s.fail_code(c.id, 5).await.unwrap(), n);
+        }
+        assert_eq!(s.fail_code(c.id, 5).await.unwrap(), 5, "capped");
+        assert!(!s.consume_code(c.id, 201, 5).await.unwrap(), "a voided code works");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_complete_attempt_is_taken_once() {
+        let (s, dir) = db().await;
+        let mut a = crate::flow::Attempt::new(0);
+        s.insert_attempt("k", &a).await.unwrap();
+        assert!(s.take_complete_attempt("k").await.unwrap().is_none(), "not complete yet");
+        a.status = Status::Complete;
+        assert!(s.update_attempt("k", Status::NeedsIdentifier, &a).await.unwrap());
+        assert!(!s.update_attempt("k", Status::NeedsIdentifier, &a).await.unwrap(), "stale status");
+        assert!(s.take_complete_attempt("k").await.unwrap().is_some());
+        assert!(s.take_complete_attempt("k").await.unwrap().is_none(), "taken twice");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn lockout_reservations_stop_at_the_threshold() {
+        let (s, dir) = db().await;
+        for i in 0..10 {
+            assert_eq!(s.lockout_reserve("x", 100, 10, 3600).await.unwrap(), Ok(()), "try {i}");
+        }
+        assert_eq!(s.lockout_reserve("x", 100, 10, 3600).await.unwrap(), Err(3700));
+        assert_eq!(s.locked_until("x", 100).await.unwrap(), Some(3700));
+        // Expired: counting starts over.
+        assert_eq!(s.lockout_reserve("x", 3700, 10, 3600).await.unwrap(), Ok(()));
+        assert_eq!(s.locked_until("x", 3700).await.unwrap(), None);
+        // The tenth try was right: taking it back lifts the lock it set.
+        for _ in 0..9 {
+            s.lockout_reserve("y", 0, 10, 3600).await.unwrap().unwrap();
+        }
+        s.lockout_reserve("y", 0, 10, 3600).await.unwrap().unwrap();
+        assert!(s.locked_until("y", 0).await.unwrap().is_some());
+        s.lockout_release("y", 10).await.unwrap();
+        assert_eq!(s.locked_until("y", 0).await.unwrap(), None);
+        assert_eq!(s.lockout_reserve("y", 0, 10, 3600).await.unwrap(), Ok(()));
+        assert!(s.lockout_reserve("y", 0, 10, 3600).await.unwrap().is_err());
+        s.lockout_reset("y").await.unwrap();
+        assert_eq!(s.lockout_reserve("y", 0, 10, 3600).await.unwrap(), Ok(()));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn rate_windows_count_and_roll_over() {
+        let (s, dir) = db().await;
+        assert_eq!(s.rate_hit("b", "ip", 100, 10).await.unwrap(), (1, 100));
+        assert_eq!(s.rate_hit("b", "ip", 105, 10).await.unwrap(), (2, 100));
+        assert_eq!(s.rate_hit("b", "other", 105, 10).await.unwrap(), (1, 105));
+        assert_eq!(s.rate_hit("b", "ip", 110, 10).await.unwrap(), (1, 110), "new window");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
