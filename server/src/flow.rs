@@ -253,4 +253,70 @@ mod tests {
         }
         assert_eq!(a.check(Step::Verify(Strategy::Totp), late - 1), Ok(()));
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        const STRATEGIES: [Strategy; 4] =
+            [Strategy::Password, Strategy::PhoneCode, Strategy::Totp, Strategy::BackupCode];
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            /// Whatever the client sends, in whatever order and at whatever
+            /// time, `complete` is reached only through the password and, when
+            /// the user has one, a supported second factor; and finalize is
+            /// legal exactly then.
+            #[test]
+            fn only_legal_paths_complete(
+                (phone, totp, backup) in (any::<bool>(), any::<bool>(), any::<bool>()),
+                steps in proptest::collection::vec((0u8..4, 0usize..4, any::<bool>(), 0i64..900), 0..25),
+            ) {
+                let f = Factors { phone, totp, backup_codes: backup };
+                let mut now = T;
+                let mut a = Attempt::new(now);
+                let (mut password_ok, mut second_ok) = (false, false);
+                for (kind, strat, pass, dt) in steps {
+                    now += dt;
+                    let s = STRATEGIES[strat];
+                    match kind {
+                        0 => {
+                            let r = a.password_passed(7, "a@b.c".into(), f, now);
+                            if pass {
+                                if let Ok(next) = r {
+                                    a = next;
+                                    password_ok = true;
+                                    second_ok = false;
+                                }
+                            }
+                        }
+                        1 => {
+                            if a.check(Step::Prepare(s), now).is_ok() {
+                                prop_assert_eq!(s, Strategy::PhoneCode);
+                                prop_assert!(f.phone && a.status == Status::NeedsSecondFactor);
+                            }
+                        }
+                        2 => {
+                            if let Ok(next) = a.second_factor_passed(s, now) {
+                                prop_assert!(f.supported().contains(&s), "{:?} not supported", s);
+                                prop_assert!(s != Strategy::BackupCode || f.has_primary());
+                                if pass {
+                                    a = next;
+                                    second_ok = true;
+                                }
+                            }
+                        }
+                        _ => {
+                            let ok = a.check(Step::Finalize, now).is_ok();
+                            prop_assert_eq!(ok, a.status == Status::Complete && now < a.expires_at);
+                        }
+                    }
+                    if a.status == Status::Complete {
+                        prop_assert!(password_ok && (second_ok || !f.has_primary()));
+                    }
+                }
+            }
+        }
+    }
 }
