@@ -6,8 +6,15 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . scripts/env.sh
 
-echo "==> unit and integration tests"
+echo "==> unit and integration tests (SQLite)"
 cargo test -p app -p server
+
+echo "==> server tests again on PostgreSQL (each test creates and drops its own database)"
+export TEST_PG_ADMIN="${TEST_PG_ADMIN:-postgres://postgres@127.0.0.1:5432/test}"
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && command -v pg_ctlcluster >/dev/null; then
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+fi
+TEST_DB=postgres cargo test -p server
 
 echo "==> end-to-end tests (Playwright, headless Chromium)"
 e2e_dir=$(mktemp -d)

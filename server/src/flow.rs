@@ -256,7 +256,7 @@ mod tests {
 
     mod properties {
         use super::*;
-        use proptest::prelude::*;
+        use proptest::prelude::{any, prop_assert, prop_assert_eq, proptest, ProptestConfig};
 
         const STRATEGIES: [Strategy; 4] =
             [Strategy::Password, Strategy::PhoneCode, Strategy::Totp, Strategy::BackupCode];

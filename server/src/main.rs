@@ -118,8 +118,7 @@ async fn open_store(url: &str) -> Result<Arc<dyn store::Store>, String> {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
     }
-    let s = store::Sqlite::open(url).await.map_err(|e| format!("opening {url}: {e}"))?;
-    Ok(Arc::new(s))
+    store::open(url).await.map_err(|e| format!("opening the database: {e}"))
 }
 
 fn print_created(c: &users::Created, json: bool) {

@@ -6,10 +6,16 @@ use crate::flow::{Attempt, Factors};
 use app::model::Status;
 use async_trait::async_trait;
 use sqlx::{
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow},
-    Row, SqlitePool,
+    postgres::PgPoolOptions,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions},
+    Row,
 };
-use std::{str::FromStr, time::Duration};
+use std::{
+    collections::HashMap,
+    str::FromStr,
+    sync::{LazyLock, Mutex},
+    time::Duration,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -163,8 +169,14 @@ pub trait Store: Send + Sync + 'static {
     async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>>;
 }
 
+/// SQLite: the embedded default (one node).
 pub struct Sqlite {
-    pool: SqlitePool,
+    pool: sqlx::SqlitePool,
+}
+
+/// PostgreSQL: for many stateless nodes on one database.
+pub struct Postgres {
+    pool: sqlx::PgPool,
 }
 
 impl Sqlite {
@@ -179,25 +191,72 @@ impl Sqlite {
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         Ok(Sqlite { pool })
     }
+
+    /// The shared SQL is written with PostgreSQL's `$1`; SQLite reads `?1`.
+    /// Converted once per statement, then kept.
+    fn sql(&self, q: &'static str) -> &'static str {
+        static CACHE: LazyLock<Mutex<HashMap<&'static str, &'static str>>> = LazyLock::new(Default::default);
+        let Ok(mut cache) = CACHE.lock() else { return q };
+        cache.entry(q).or_insert_with(|| Box::leak(q.replace('$', "?").into_boxed_str()))
+    }
 }
 
-fn attempt_row(r: &SqliteRow) -> Result<Attempt> {
-    let status: String = r.try_get("status")?;
-    Ok(Attempt {
-        status: Status::parse(&status).unwrap_or(Status::NeedsIdentifier),
-        user_id: r.try_get("user_id")?,
-        identifier: r.try_get("identifier")?,
-        factors: Factors {
-            phone: r.try_get("has_phone")?,
-            totp: r.try_get("has_totp")?,
-            backup_codes: r.try_get("has_backup")?,
-        },
-        created_at: r.try_get("created_at")?,
-        expires_at: r.try_get("expires_at")?,
-    })
+impl Postgres {
+    /// Connects and runs the migrations (safe to run from every node at once:
+    /// sqlx takes an advisory lock).
+    pub async fn open(url: &str) -> Result<Postgres> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(Postgres { pool })
+    }
+
+    fn sql(&self, q: &'static str) -> &'static str {
+        q
+    }
 }
 
-// Column lists as macros, so that every query stays a static string.
+/// Opens the store `url` names: `sqlite:` or `postgres:`/`postgresql:`.
+pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
+    if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(std::sync::Arc::new(Postgres::open(url).await?))
+    } else {
+        Ok(std::sync::Arc::new(Sqlite::open(url).await?))
+    }
+}
+
+/// A `sign_in_attempts` row.
+#[derive(sqlx::FromRow)]
+struct AttemptRow {
+    status: String,
+    user_id: Option<i64>,
+    identifier: Option<String>,
+    has_phone: bool,
+    has_totp: bool,
+    has_backup: bool,
+    created_at: i64,
+    expires_at: i64,
+}
+
+impl From<AttemptRow> for Attempt {
+    fn from(r: AttemptRow) -> Attempt {
+        Attempt {
+            status: Status::parse(&r.status).unwrap_or(Status::NeedsIdentifier),
+            user_id: r.user_id,
+            identifier: r.identifier,
+            factors: Factors { phone: r.has_phone, totp: r.has_totp, backup_codes: r.has_backup },
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+        }
+    }
+}
+
+// One SQL text for both databases: PostgreSQL placeholders, and only what
+// both dialects accept (CASE rather than MIN/MAX, CAST rather than `::`).
+// Column lists are macros, so every statement stays a static string.
 macro_rules! user_cols {
     () => {
         "id, email, password_hash, phone, totp_secret, created_at"
@@ -209,378 +268,353 @@ macro_rules! attempt_cols {
     };
 }
 
-#[async_trait]
-impl Store for Sqlite {
-    async fn lockout_reserve(
-        &self,
-        subject: &str,
-        now: i64,
-        max: i64,
-        lock_secs: i64,
-    ) -> Result<std::result::Result<(), i64>> {
-        // One statement: expired locks start over; a live lock refuses; the
-        // try that reaches `max` sets the lock.
-        let r = sqlx::query(
-            "INSERT INTO lockouts (subject, failures, locked_until)
-             VALUES (?1, 1, CASE WHEN 1 >= ?3 THEN ?2 + ?4 END)
-             ON CONFLICT (subject) DO UPDATE SET
-               failures = CASE WHEN lockouts.locked_until <= ?2 THEN 1 ELSE lockouts.failures + 1 END,
-               locked_until = CASE
-                 WHEN lockouts.locked_until <= ?2 THEN CASE WHEN 1 >= ?3 THEN ?2 + ?4 END
-                 WHEN lockouts.failures + 1 >= ?3 THEN ?2 + ?4
-                 ELSE NULL END
-             WHERE lockouts.locked_until IS NULL OR lockouts.locked_until <= ?2
-             RETURNING failures",
-        )
-        .bind(subject)
-        .bind(now)
-        .bind(max)
-        .bind(lock_secs)
-        .fetch_optional(&self.pool)
-        .await?;
-        if r.is_some() {
-            return Ok(Ok(()));
+const CREATE_USER: &str = "INSERT INTO users (email, password_hash, phone, totp_secret, created_at)
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING RETURNING id";
+const USER_BY_EMAIL: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE email = $1");
+const USER_BY_ID: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE id = $1");
+const DELETE_BACKUP_CODES: &str = "DELETE FROM backup_codes WHERE user_id = $1";
+const INSERT_BACKUP_CODE: &str = "INSERT INTO backup_codes (user_id, salt, code_hash) VALUES ($1, $2, $3)";
+const UNUSED_BACKUP_CODES: &str =
+    "SELECT id, salt, code_hash FROM backup_codes WHERE user_id = $1 AND used_at IS NULL";
+const USE_BACKUP_CODE: &str = "UPDATE backup_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL";
+const ADVANCE_TOTP: &str = "UPDATE users SET totp_last_step = $1
+     WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)";
+const INSERT_ATTEMPT: &str = concat!(
+    "INSERT INTO sign_in_attempts (key, ",
+    attempt_cols!(),
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+);
+const ATTEMPT: &str = concat!("SELECT ", attempt_cols!(), " FROM sign_in_attempts WHERE key = $1");
+const UPDATE_ATTEMPT: &str =
+    "UPDATE sign_in_attempts SET status = $1, expires_at = $2 WHERE key = $3 AND status = $4";
+const DELETE_ATTEMPT: &str = "DELETE FROM sign_in_attempts WHERE key = $1";
+const TAKE_COMPLETE_ATTEMPT: &str = concat!(
+    "DELETE FROM sign_in_attempts WHERE key = $1 AND status = 'complete' RETURNING ",
+    attempt_cols!()
+);
+const PUT_CODE: &str = "INSERT INTO one_time_codes (attempt_key, purpose, code_hash, sent_at, expires_at)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (attempt_key, purpose) DO UPDATE
+       SET code_hash = excluded.code_hash, sent_at = excluded.sent_at,
+           expires_at = excluded.expires_at, failures = 0, used_at = NULL
+     WHERE one_time_codes.sent_at <= $6";
+const CODE: &str = "SELECT id, code_hash, sent_at, expires_at, failures, used_at IS NOT NULL AS used
+     FROM one_time_codes WHERE attempt_key = $1 AND purpose = $2";
+const DELETE_CODE: &str = "DELETE FROM one_time_codes WHERE id = $1";
+const FAIL_CODE: &str = "UPDATE one_time_codes
+     SET failures = CASE WHEN failures + 1 > $1 THEN $1 ELSE failures + 1 END
+     WHERE id = $2 RETURNING failures";
+const CONSUME_CODE: &str = "UPDATE one_time_codes SET used_at = $1
+     WHERE id = $2 AND used_at IS NULL AND failures < $3 AND expires_at > $1";
+const INSERT_SESSION: &str =
+    "INSERT INTO sessions (key, user_id, created_at, last_active_at, expires_at, ip, user_agent)
+     VALUES ($1, $2, $3, $3, $4, $5, $6)";
+const SESSION: &str =
+    "SELECT user_id, created_at, last_active_at, expires_at FROM sessions WHERE key = $1";
+const TOUCH_SESSION: &str = "UPDATE sessions SET last_active_at = $1 WHERE key = $2";
+const DELETE_SESSION: &str = "DELETE FROM sessions WHERE key = $1";
+const PUSH_OUTBOX: &str =
+    "INSERT INTO outbox (channel, recipient, body, created_at) VALUES ($1, $2, $3, $4)";
+const OUTBOX: &str =
+    "SELECT id, channel, recipient, body, created_at FROM outbox ORDER BY id DESC LIMIT $1";
+// Expired locks start over; a live lock refuses (no row returned); the try
+// that reaches the threshold sets the lock.
+const LOCKOUT_RESERVE: &str = "INSERT INTO lockouts (subject, failures, locked_until)
+     VALUES ($1, 1, CASE WHEN 1 >= CAST($3 AS BIGINT) THEN CAST($2 AS BIGINT) + CAST($4 AS BIGINT) END)
+     ON CONFLICT (subject) DO UPDATE SET
+       failures = CASE WHEN lockouts.locked_until <= $2 THEN 1 ELSE lockouts.failures + 1 END,
+       locked_until = CASE
+         WHEN lockouts.locked_until <= $2 THEN
+           CASE WHEN 1 >= CAST($3 AS BIGINT) THEN CAST($2 AS BIGINT) + CAST($4 AS BIGINT) END
+         WHEN lockouts.failures + 1 >= $3 THEN CAST($2 AS BIGINT) + CAST($4 AS BIGINT)
+         ELSE NULL END
+     WHERE lockouts.locked_until IS NULL OR lockouts.locked_until <= $2
+     RETURNING failures";
+const LOCKOUT_RELEASE: &str = "UPDATE lockouts
+     SET failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END,
+         locked_until = CASE WHEN failures - 1 < $2 THEN NULL ELSE locked_until END
+     WHERE subject = $1";
+const LOCKOUT_RESET: &str = "DELETE FROM lockouts WHERE subject = $1";
+const LOCKED_UNTIL: &str = "SELECT locked_until FROM lockouts WHERE subject = $1 AND locked_until > $2";
+const RATE_HIT: &str = "INSERT INTO rate_limits (bucket, client, window_start, hits) VALUES ($1, $2, $3, 1)
+     ON CONFLICT (bucket, client) DO UPDATE SET
+       hits = CASE WHEN rate_limits.window_start <= CAST($3 AS BIGINT) - CAST($4 AS BIGINT)
+              THEN 1 ELSE rate_limits.hits + 1 END,
+       window_start = CASE WHEN rate_limits.window_start <= CAST($3 AS BIGINT) - CAST($4 AS BIGINT)
+              THEN $3 ELSE rate_limits.window_start END
+     RETURNING hits, window_start";
+const AUDIT: &str = "INSERT INTO audit_log (at, event, user_id, identifier, ip, user_agent, detail)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+const AUDIT_LOG: &str = "SELECT at, event, user_id, identifier, ip, user_agent, detail
+     FROM audit_log ORDER BY id DESC LIMIT $1";
+
+/// The one implementation, generated for each pool type.
+macro_rules! sql_store {
+    ($store:ty) => {
+        #[async_trait]
+        impl Store for $store {
+            async fn create_user(&self, u: &NewUser) -> Result<i64> {
+                let r = sqlx::query(self.sql(CREATE_USER))
+                    .bind(&u.email)
+                    .bind(&u.password_hash)
+                    .bind(&u.phone)
+                    .bind(&u.totp_secret)
+                    .bind(u.created_at)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                match r {
+                    Some(row) => Ok(row.try_get(0)?),
+                    None => Err(StoreError::Conflict),
+                }
+            }
+
+            async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
+                Ok(sqlx::query_as(self.sql(USER_BY_EMAIL)).bind(email).fetch_optional(&self.pool).await?)
+            }
+
+            async fn user(&self, id: i64) -> Result<Option<User>> {
+                Ok(sqlx::query_as(self.sql(USER_BY_ID)).bind(id).fetch_optional(&self.pool).await?)
+            }
+
+            async fn set_backup_codes(&self, user_id: i64, codes: &[(String, String)]) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(self.sql(DELETE_BACKUP_CODES)).bind(user_id).execute(&mut *tx).await?;
+                for (salt, hash) in codes {
+                    sqlx::query(self.sql(INSERT_BACKUP_CODE))
+                        .bind(user_id)
+                        .bind(salt)
+                        .bind(hash)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn unused_backup_codes(&self, user_id: i64) -> Result<Vec<BackupCode>> {
+                Ok(sqlx::query_as(self.sql(UNUSED_BACKUP_CODES)).bind(user_id).fetch_all(&self.pool).await?)
+            }
+
+            async fn use_backup_code(&self, id: i64, now: i64) -> Result<bool> {
+                let r = sqlx::query(self.sql(USE_BACKUP_CODE)).bind(now).bind(id).execute(&self.pool).await?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn advance_totp(&self, user_id: i64, step: i64) -> Result<bool> {
+                let r = sqlx::query(self.sql(ADVANCE_TOTP)).bind(step).bind(user_id).execute(&self.pool).await?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn insert_attempt(&self, key: &str, a: &Attempt) -> Result<()> {
+                sqlx::query(self.sql(INSERT_ATTEMPT))
+                    .bind(key)
+                    .bind(a.status.as_str())
+                    .bind(a.user_id)
+                    .bind(&a.identifier)
+                    .bind(a.factors.phone)
+                    .bind(a.factors.totp)
+                    .bind(a.factors.backup_codes)
+                    .bind(a.created_at)
+                    .bind(a.expires_at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn attempt(&self, key: &str) -> Result<Option<Attempt>> {
+                let r: Option<AttemptRow> =
+                    sqlx::query_as(self.sql(ATTEMPT)).bind(key).fetch_optional(&self.pool).await?;
+                Ok(r.map(Attempt::from))
+            }
+
+            async fn update_attempt(&self, key: &str, from: Status, a: &Attempt) -> Result<bool> {
+                let r = sqlx::query(self.sql(UPDATE_ATTEMPT))
+                    .bind(a.status.as_str())
+                    .bind(a.expires_at)
+                    .bind(key)
+                    .bind(from.as_str())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn delete_attempt(&self, key: &str) -> Result<()> {
+                sqlx::query(self.sql(DELETE_ATTEMPT)).bind(key).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn take_complete_attempt(&self, key: &str) -> Result<Option<Attempt>> {
+                let r: Option<AttemptRow> =
+                    sqlx::query_as(self.sql(TAKE_COMPLETE_ATTEMPT)).bind(key).fetch_optional(&self.pool).await?;
+                Ok(r.map(Attempt::from))
+            }
+
+            async fn put_code(
+                &self,
+                attempt_key: &str,
+                purpose: &str,
+                code_hash: &str,
+                now: i64,
+                expires_at: i64,
+                not_after: i64,
+            ) -> Result<bool> {
+                let r = sqlx::query(self.sql(PUT_CODE))
+                    .bind(attempt_key)
+                    .bind(purpose)
+                    .bind(code_hash)
+                    .bind(now)
+                    .bind(expires_at)
+                    .bind(not_after)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn code(&self, attempt_key: &str, purpose: &str) -> Result<Option<OneTimeCode>> {
+                Ok(sqlx::query_as(self.sql(CODE))
+                    .bind(attempt_key)
+                    .bind(purpose)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn delete_code(&self, id: i64) -> Result<()> {
+                sqlx::query(self.sql(DELETE_CODE)).bind(id).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn fail_code(&self, id: i64, max: i64) -> Result<i64> {
+                let r = sqlx::query(self.sql(FAIL_CODE)).bind(max).bind(id).fetch_optional(&self.pool).await?;
+                Ok(match r {
+                    Some(r) => r.try_get(0)?,
+                    None => max,
+                })
+            }
+
+            async fn consume_code(&self, id: i64, now: i64, max: i64) -> Result<bool> {
+                let r = sqlx::query(self.sql(CONSUME_CODE))
+                    .bind(now)
+                    .bind(id)
+                    .bind(max)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn insert_session(&self, s: &NewSession<'_>) -> Result<()> {
+                sqlx::query(self.sql(INSERT_SESSION))
+                    .bind(s.key)
+                    .bind(s.user_id)
+                    .bind(s.now)
+                    .bind(s.expires_at)
+                    .bind(&s.ip)
+                    .bind(&s.user_agent)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn session(&self, key: &str) -> Result<Option<Session>> {
+                Ok(sqlx::query_as(self.sql(SESSION)).bind(key).fetch_optional(&self.pool).await?)
+            }
+
+            async fn touch_session(&self, key: &str, now: i64) -> Result<()> {
+                sqlx::query(self.sql(TOUCH_SESSION)).bind(now).bind(key).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn delete_session(&self, key: &str) -> Result<()> {
+                sqlx::query(self.sql(DELETE_SESSION)).bind(key).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn push_outbox(&self, channel: &str, recipient: &str, body: &str, now: i64) -> Result<()> {
+                sqlx::query(self.sql(PUSH_OUTBOX))
+                    .bind(channel)
+                    .bind(recipient)
+                    .bind(body)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>> {
+                Ok(sqlx::query_as(self.sql(OUTBOX)).bind(limit).fetch_all(&self.pool).await?)
+            }
+
+            async fn lockout_reserve(
+                &self,
+                subject: &str,
+                now: i64,
+                max: i64,
+                lock_secs: i64,
+            ) -> Result<std::result::Result<(), i64>> {
+                let r = sqlx::query(self.sql(LOCKOUT_RESERVE))
+                    .bind(subject)
+                    .bind(now)
+                    .bind(max)
+                    .bind(lock_secs)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                if r.is_some() {
+                    return Ok(Ok(()));
+                }
+                Ok(Err(self.locked_until(subject, now).await?.unwrap_or(now + lock_secs)))
+            }
+
+            async fn lockout_release(&self, subject: &str, max: i64) -> Result<()> {
+                sqlx::query(self.sql(LOCKOUT_RELEASE)).bind(subject).bind(max).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn lockout_reset(&self, subject: &str) -> Result<()> {
+                sqlx::query(self.sql(LOCKOUT_RESET)).bind(subject).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn locked_until(&self, subject: &str, now: i64) -> Result<Option<i64>> {
+                let r = sqlx::query(self.sql(LOCKED_UNTIL)).bind(subject).bind(now).fetch_optional(&self.pool).await?;
+                Ok(match r {
+                    Some(r) => r.try_get(0)?,
+                    None => None,
+                })
+            }
+
+            async fn rate_hit(&self, bucket: &str, client: &str, now: i64, window: i64) -> Result<(i64, i64)> {
+                let r = sqlx::query(self.sql(RATE_HIT))
+                    .bind(bucket)
+                    .bind(client)
+                    .bind(now)
+                    .bind(window)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok((r.try_get(0)?, r.try_get(1)?))
+            }
+
+            async fn audit(&self, e: &AuditEvent) -> Result<()> {
+                sqlx::query(self.sql(AUDIT))
+                    .bind(e.at)
+                    .bind(&e.event)
+                    .bind(e.user_id)
+                    .bind(&e.identifier)
+                    .bind(&e.ip)
+                    .bind(&e.user_agent)
+                    .bind(&e.detail)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEvent>> {
+                Ok(sqlx::query_as(self.sql(AUDIT_LOG)).bind(limit).fetch_all(&self.pool).await?)
+            }
         }
-        Ok(Err(self.locked_until(subject, now).await?.unwrap_or(now + lock_secs)))
-    }
-
-    async fn lockout_release(&self, subject: &str, max: i64) -> Result<()> {
-        sqlx::query(
-            "UPDATE lockouts SET failures = MAX(failures - 1, 0),
-               locked_until = CASE WHEN failures - 1 < ?2 THEN NULL ELSE locked_until END
-             WHERE subject = ?1",
-        )
-        .bind(subject)
-        .bind(max)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    async fn lockout_reset(&self, subject: &str) -> Result<()> {
-        sqlx::query("DELETE FROM lockouts WHERE subject = ?").bind(subject).execute(&self.pool).await?;
-        Ok(())
-    }
-
-    async fn locked_until(&self, subject: &str, now: i64) -> Result<Option<i64>> {
-        let r = sqlx::query("SELECT locked_until FROM lockouts WHERE subject = ? AND locked_until > ?")
-            .bind(subject)
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(match r {
-            Some(r) => r.try_get(0)?,
-            None => None,
-        })
-    }
-
-    async fn rate_hit(&self, bucket: &str, client: &str, now: i64, window: i64) -> Result<(i64, i64)> {
-        let r = sqlx::query(
-            "INSERT INTO rate_limits (bucket, client, window_start, hits) VALUES (?1, ?2, ?3, 1)
-             ON CONFLICT (bucket, client) DO UPDATE SET
-               hits = CASE WHEN rate_limits.window_start <= ?3 - ?4 THEN 1 ELSE rate_limits.hits + 1 END,
-               window_start = CASE WHEN rate_limits.window_start <= ?3 - ?4 THEN ?3 ELSE rate_limits.window_start END
-             RETURNING hits, window_start",
-        )
-        .bind(bucket)
-        .bind(client)
-        .bind(now)
-        .bind(window)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok((r.try_get(0)?, r.try_get(1)?))
-    }
-
-    async fn audit(&self, e: &AuditEvent) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, event, user_id, identifier, ip, user_agent, detail)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(e.at)
-        .bind(&e.event)
-        .bind(e.user_id)
-        .bind(&e.identifier)
-        .bind(&e.ip)
-        .bind(&e.user_agent)
-        .bind(&e.detail)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEvent>> {
-        Ok(sqlx::query_as(
-            "SELECT at, event, user_id, identifier, ip, user_agent, detail
-             FROM audit_log ORDER BY id DESC LIMIT ?",
-        )
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
-    async fn create_user(&self, u: &NewUser) -> Result<i64> {
-        let r = sqlx::query(
-            "INSERT INTO users (email, password_hash, phone, totp_secret, created_at)
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING RETURNING id",
-        )
-        .bind(&u.email)
-        .bind(&u.password_hash)
-        .bind(&u.phone)
-        .bind(&u.totp_secret)
-        .bind(u.created_at)
-        .fetch_optional(&self.pool)
-        .await?;
-        match r {
-            Some(row) => Ok(row.try_get(0)?),
-            None => Err(StoreError::Conflict),
-        }
-    }
-
-    async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
-        let q = concat!("SELECT ", user_cols!(), " FROM users WHERE email = ?");
-        Ok(sqlx::query_as(q).bind(email).fetch_optional(&self.pool).await?)
-    }
-
-    async fn user(&self, id: i64) -> Result<Option<User>> {
-        let q = concat!("SELECT ", user_cols!(), " FROM users WHERE id = ?");
-        Ok(sqlx::query_as(q).bind(id).fetch_optional(&self.pool).await?)
-    }
-
-    async fn set_backup_codes(&self, user_id: i64, codes: &[(String, String)]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM backup_codes WHERE user_id = ?")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        for (salt, hash) in codes {
-            sqlx::query("INSERT INTO backup_codes (user_id, salt, code_hash) VALUES (?, ?, ?)")
-                .bind(user_id)
-                .bind(salt)
-                .bind(hash)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn unused_backup_codes(&self, user_id: i64) -> Result<Vec<BackupCode>> {
-        Ok(sqlx::query_as(
-            "SELECT id, salt, code_hash FROM backup_codes WHERE user_id = ? AND used_at IS NULL",
-        )
-        .bind(user_id)
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
-    async fn use_backup_code(&self, id: i64, now: i64) -> Result<bool> {
-        let r = sqlx::query("UPDATE backup_codes SET used_at = ? WHERE id = ? AND used_at IS NULL")
-            .bind(now)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(r.rows_affected() == 1)
-    }
-
-    async fn advance_totp(&self, user_id: i64, step: i64) -> Result<bool> {
-        let r = sqlx::query(
-            "UPDATE users SET totp_last_step = ?
-             WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)",
-        )
-        .bind(step)
-        .bind(user_id)
-        .bind(step)
-        .execute(&self.pool)
-        .await?;
-        Ok(r.rows_affected() == 1)
-    }
-
-    async fn insert_attempt(&self, key: &str, a: &Attempt) -> Result<()> {
-        let q = concat!(
-            "INSERT INTO sign_in_attempts (key, ",
-            attempt_cols!(),
-            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        );
-        sqlx::query(q)
-            .bind(key)
-            .bind(a.status.as_str())
-            .bind(a.user_id)
-            .bind(&a.identifier)
-            .bind(a.factors.phone)
-            .bind(a.factors.totp)
-            .bind(a.factors.backup_codes)
-            .bind(a.created_at)
-            .bind(a.expires_at)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    async fn attempt(&self, key: &str) -> Result<Option<Attempt>> {
-        let q = concat!("SELECT ", attempt_cols!(), " FROM sign_in_attempts WHERE key = ?");
-        let r = sqlx::query(q).bind(key).fetch_optional(&self.pool).await?;
-        r.as_ref().map(attempt_row).transpose()
-    }
-
-    async fn update_attempt(&self, key: &str, from: Status, a: &Attempt) -> Result<bool> {
-        let r = sqlx::query(
-            "UPDATE sign_in_attempts SET status = ?, expires_at = ? WHERE key = ? AND status = ?",
-        )
-        .bind(a.status.as_str())
-        .bind(a.expires_at)
-        .bind(key)
-        .bind(from.as_str())
-        .execute(&self.pool)
-        .await?;
-        Ok(r.rows_affected() == 1)
-    }
-
-    async fn delete_attempt(&self, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sign_in_attempts WHERE key = ?").bind(key).execute(&self.pool).await?;
-        Ok(())
-    }
-
-    async fn take_complete_attempt(&self, key: &str) -> Result<Option<Attempt>> {
-        let q = concat!(
-            "DELETE FROM sign_in_attempts WHERE key = ? AND status = 'complete' RETURNING ",
-            attempt_cols!()
-        );
-        let r = sqlx::query(q).bind(key).fetch_optional(&self.pool).await?;
-        r.as_ref().map(attempt_row).transpose()
-    }
-
-    async fn put_code(
-        &self,
-        attempt_key: &str,
-        purpose: &str,
-        code_hash: &str,
-        now: i64,
-        expires_at: i64,
-        not_after: i64,
-    ) -> Result<bool> {
-        let r = sqlx::query(
-            "INSERT INTO one_time_codes (attempt_key, purpose, code_hash, sent_at, expires_at)
-             VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (attempt_key, purpose) DO UPDATE
-               SET code_hash = excluded.code_hash, sent_at = excluded.sent_at,
-                   expires_at = excluded.expires_at, failures = 0, used_at = NULL
-             WHERE one_time_codes.sent_at <= ?",
-        )
-        .bind(attempt_key)
-        .bind(purpose)
-        .bind(code_hash)
-        .bind(now)
-        .bind(expires_at)
-        .bind(not_after)
-        .execute(&self.pool)
-        .await?;
-        Ok(r.rows_affected() == 1)
-    }
-
-    async fn code(&self, attempt_key: &str, purpose: &str) -> Result<Option<OneTimeCode>> {
-        Ok(sqlx::query_as(
-            "SELECT id, code_hash, sent_at, expires_at, failures, used_at IS NOT NULL AS used
-             FROM one_time_codes WHERE attempt_key = ? AND purpose = ?",
-        )
-        .bind(attempt_key)
-        .bind(purpose)
-        .fetch_optional(&self.pool)
-        .await?)
-    }
-
-    async fn delete_code(&self, id: i64) -> Result<()> {
-        sqlx::query("DELETE FROM one_time_codes WHERE id = ?").bind(id).execute(&self.pool).await?;
-        Ok(())
-    }
-
-    async fn fail_code(&self, id: i64, max: i64) -> Result<i64> {
-        let r = sqlx::query(
-            "UPDATE one_time_codes SET failures = MIN(failures + 1, ?) WHERE id = ? RETURNING failures",
-        )
-        .bind(max)
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(match r {
-            Some(r) => r.try_get(0)?,
-            None => max,
-        })
-    }
-
-    async fn consume_code(&self, id: i64, now: i64, max: i64) -> Result<bool> {
-        let r = sqlx::query(
-            "UPDATE one_time_codes SET used_at = ?
-             WHERE id = ? AND used_at IS NULL AND failures < ? AND expires_at > ?",
-        )
-        .bind(now)
-        .bind(id)
-        .bind(max)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(r.rows_affected() == 1)
-    }
-
-    async fn insert_session(&self, s: &NewSession<'_>) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO sessions (key, user_id, created_at, last_active_at, expires_at, ip, user_agent)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(s.key)
-        .bind(s.user_id)
-        .bind(s.now)
-        .bind(s.now)
-        .bind(s.expires_at)
-        .bind(&s.ip)
-        .bind(&s.user_agent)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    async fn session(&self, key: &str) -> Result<Option<Session>> {
-        Ok(sqlx::query_as(
-            "SELECT user_id, created_at, last_active_at, expires_at FROM sessions WHERE key = ?",
-        )
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await?)
-    }
-
-    async fn touch_session(&self, key: &str, now: i64) -> Result<()> {
-        sqlx::query("UPDATE sessions SET last_active_at = ? WHERE key = ?")
-            .bind(now)
-            .bind(key)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    async fn delete_session(&self, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE key = ?").bind(key).execute(&self.pool).await?;
-        Ok(())
-    }
-
-    async fn push_outbox(&self, channel: &str, recipient: &str, body: &str, now: i64) -> Result<()> {
-        sqlx::query("INSERT INTO outbox (channel, recipient, body, created_at) VALUES (?, ?, ?, ?)")
-            .bind(channel)
-            .bind(recipient)
-            .bind(body)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>> {
-        Ok(sqlx::query_as(
-            "SELECT id, channel, recipient, body, created_at FROM outbox ORDER BY id DESC LIMIT ?",
-        )
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
-    }
+    };
 }
+
+sql_store!(Sqlite);
+sql_store!(Postgres);
 
 #[cfg(test)]
 mod tests {
@@ -588,14 +622,54 @@ mod tests {
     //! succeeds once, whatever the callers' interleaving.
     use super::*;
 
-    async fn db() -> (Sqlite, std::path::PathBuf) {
-        let dir = std::env::temp_dir().join(format!("mfa-store-{}", crate::secrets::token()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let s = Sqlite::open(&format!("sqlite://{}/t.db", dir.display())).await.unwrap();
-        (s, dir)
+    /// A fresh store: SQLite, or PostgreSQL with `TEST_DB=postgres`.
+    struct Fresh {
+        store: std::sync::Arc<dyn Store>,
+        cleanup: Box<dyn FnOnce()>,
     }
 
-    async fn user(s: &Sqlite) -> i64 {
+    impl Drop for Fresh {
+        fn drop(&mut self) {
+            let f = std::mem::replace(&mut self.cleanup, Box::new(|| {}));
+            f();
+        }
+    }
+
+    impl std::ops::Deref for Fresh {
+        type Target = dyn Store;
+        fn deref(&self) -> &dyn Store {
+            self.store.as_ref()
+        }
+    }
+
+    async fn db() -> (Fresh, ()) {
+        let name = format!("mfa_store_{}", &crate::secrets::token()[..16]);
+        if std::env::var("TEST_DB").is_ok_and(|v| v == "postgres") {
+            let admin = std::env::var("TEST_PG_ADMIN")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+            let psql = {
+                let admin = admin.clone();
+                move |sql: String| {
+                    let ok = std::process::Command::new("psql").args([&admin, "-qAtc", &sql]).status();
+                    assert!(ok.is_ok_and(|s| s.success()), "psql {sql}");
+                }
+            };
+            psql(format!("CREATE DATABASE {name}"));
+            let url = format!("{}/{name}", &admin[..admin.rfind('/').unwrap_or(admin.len())]);
+            let store = open(&url).await.unwrap();
+            let cleanup = Box::new(move || psql(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")));
+            return (Fresh { store, cleanup }, ());
+        }
+        let dir = std::env::temp_dir().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = open(&format!("sqlite://{}/t.db", dir.display())).await.unwrap();
+        let cleanup = Box::new(move || {
+            let _ = std::fs::remove_dir_all(dir);
+        });
+        (Fresh { store, cleanup }, ())
+    }
+
+    async fn user(s: &dyn Store) -> i64 {
         s.create_user(&NewUser {
             email: "a@b.c".into(),
             password_hash: "x".into(),
@@ -609,30 +683,28 @@ mod tests {
 
     #[tokio::test]
     async fn backup_code_is_used_once() {
-        let (s, dir) = db().await;
-        let uid = user(&s).await;
+        let (s, ()) = db().await;
+        let uid = user(&*s).await;
         s.set_backup_codes(uid, &[("salt".into(), "hash".into())]).await.unwrap();
         let id = s.unused_backup_codes(uid).await.unwrap()[0].id;
         assert!(s.use_backup_code(id, 1).await.unwrap());
         assert!(!s.use_backup_code(id, 2).await.unwrap(), "used twice");
         assert!(s.unused_backup_codes(uid).await.unwrap().is_empty());
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[tokio::test]
     async fn totp_steps_only_move_forward() {
-        let (s, dir) = db().await;
-        let uid = user(&s).await;
+        let (s, ()) = db().await;
+        let uid = user(&*s).await;
         assert!(s.advance_totp(uid, 100).await.unwrap());
         assert!(!s.advance_totp(uid, 100).await.unwrap(), "same step twice");
         assert!(!s.advance_totp(uid, 99).await.unwrap(), "earlier step after a later one");
         assert!(s.advance_totp(uid, 101).await.unwrap());
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[tokio::test]
     async fn codes_are_consumed_once_and_resends_wait() {
-        let (s, dir) = db().await;
+        let (s, ()) = db().await;
         let a = crate::flow::Attempt::new(0);
         s.insert_attempt("k", &a).await.unwrap();
         assert!(s.put_code("k", "p", "h1", 100, 700, 70).await.unwrap());
@@ -649,12 +721,11 @@ mod tests {
         }
         assert_eq!(s.fail_code(c.id, 5).await.unwrap(), 5, "capped");
         assert!(!s.consume_code(c.id, 201, 5).await.unwrap(), "a voided code works");
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[tokio::test]
     async fn a_complete_attempt_is_taken_once() {
-        let (s, dir) = db().await;
+        let (s, ()) = db().await;
         let mut a = crate::flow::Attempt::new(0);
         s.insert_attempt("k", &a).await.unwrap();
         assert!(s.take_complete_attempt("k").await.unwrap().is_none(), "not complete yet");
@@ -663,12 +734,11 @@ mod tests {
         assert!(!s.update_attempt("k", Status::NeedsIdentifier, &a).await.unwrap(), "stale status");
         assert!(s.take_complete_attempt("k").await.unwrap().is_some());
         assert!(s.take_complete_attempt("k").await.unwrap().is_none(), "taken twice");
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[tokio::test]
     async fn lockout_reservations_stop_at_the_threshold() {
-        let (s, dir) = db().await;
+        let (s, ()) = db().await;
         for i in 0..10 {
             assert_eq!(s.lockout_reserve("x", 100, 10, 3600).await.unwrap(), Ok(()), "try {i}");
         }
@@ -689,16 +759,14 @@ mod tests {
         assert!(s.lockout_reserve("y", 0, 10, 3600).await.unwrap().is_err());
         s.lockout_reset("y").await.unwrap();
         assert_eq!(s.lockout_reserve("y", 0, 10, 3600).await.unwrap(), Ok(()));
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[tokio::test]
     async fn rate_windows_count_and_roll_over() {
-        let (s, dir) = db().await;
+        let (s, ()) = db().await;
         assert_eq!(s.rate_hit("b", "ip", 100, 10).await.unwrap(), (1, 100));
         assert_eq!(s.rate_hit("b", "ip", 105, 10).await.unwrap(), (2, 100));
         assert_eq!(s.rate_hit("b", "other", 105, 10).await.unwrap(), (1, 105));
         assert_eq!(s.rate_hit("b", "ip", 110, 10).await.unwrap(), (1, 110), "new window");
-        std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -385,6 +385,7 @@ async fn arbitrary_request_bodies_never_get_a_5xx() {
 #[tokio::test]
 async fn only_hashes_and_ciphertext_are_stored() {
     use sqlx::{Connection, Row};
+    sqlx::any::install_default_drivers();
     let s = start(Opts::default());
     let u = user(&s, "rest@example.com", true, true, true).await;
     let secret = secret_of(&u);
@@ -397,7 +398,7 @@ async fn only_hashes_and_ciphertext_are_stored() {
     c.api("sign_in/finalize", &[]).await;
     let session_cookie = c.cookies["session"].clone();
 
-    let mut db = sqlx::SqliteConnection::connect(&s.db_url).await.unwrap();
+    let mut db = sqlx::AnyConnection::connect(&s.db_url).await.unwrap();
     let row = sqlx::query("SELECT totp_secret, password_hash FROM users WHERE email = 'rest@example.com'")
         .fetch_one(&mut db)
         .await

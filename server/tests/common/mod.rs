@@ -16,16 +16,51 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_mfa-signin");
 
 static N: AtomicU32 = AtomicU32::new(0);
 
-pub fn temp_db() -> (PathBuf, String) {
-    let dir = std::env::temp_dir().join(format!(
-        "mfa-signin-test-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
+/// The database a test server gets: a fresh SQLite file, or with
+/// `TEST_DB=postgres` a fresh PostgreSQL database (dropped afterwards).
+pub enum TempDb {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+pub fn pg_admin() -> String {
+    std::env::var("TEST_PG_ADMIN").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+pub fn on_postgres() -> bool {
+    std::env::var("TEST_DB").is_ok_and(|v| v == "postgres")
+}
+
+fn psql(sql: &str) {
+    let out = Command::new("psql").args([&pg_admin(), "-qAtc", sql]).output().expect("psql");
+    assert!(out.status.success(), "psql {sql}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+pub fn temp_db() -> (TempDb, String) {
+    let name = format!("mfa_test_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
+    if on_postgres() {
+        psql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        psql(&format!("CREATE DATABASE {name}"));
+        let base = pg_admin();
+        let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
+        return (TempDb::Postgres(name), url);
+    }
+    let dir = std::env::temp_dir().join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}/test.db", dir.display());
-    (dir, url)
+    (TempDb::Sqlite(dir), url)
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        match self {
+            TempDb::Sqlite(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            TempDb::Postgres(name) => psql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")),
+        }
+    }
 }
 
 pub fn workspace() -> PathBuf {
@@ -36,17 +71,15 @@ pub struct Server {
     child: Child,
     pub base: String,
     pub db_url: String,
-    /// The temporary folder this server owns (removed on drop).
-    dir: Option<PathBuf>,
+    /// The temporary database this server owns (removed after it stops).
+    db: Option<TempDb>,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        if let Some(dir) = &self.dir {
-            let _ = std::fs::remove_dir_all(dir);
-        }
+        self.db.take();
     }
 }
 
@@ -93,8 +126,8 @@ pub fn cli(s: &Server, args: &[&str]) -> std::process::Output {
 }
 
 pub fn start(opts: Opts) -> Server {
-    let (dir, db_url) = temp_db();
-    start_at(opts, db_url, Some(dir))
+    let (db, db_url) = temp_db();
+    start_at(opts, db_url, Some(db))
 }
 
 /// A second server on an existing server's database.
@@ -102,7 +135,7 @@ pub fn start_with_db(opts: Opts, db_url: &str) -> Server {
     start_at(opts, db_url.to_string(), None)
 }
 
-fn start_at(opts: Opts, db_url: String, dir: Option<PathBuf>) -> Server {
+fn start_at(opts: Opts, db_url: String, db: Option<TempDb>) -> Server {
     let mut cmd = Command::new(BIN);
     cmd.current_dir(workspace())
         .env_remove("LEPTOS_OUTPUT_NAME")
@@ -129,7 +162,7 @@ fn start_at(opts: Opts, db_url: String, dir: Option<PathBuf>) -> Server {
     };
     // Keep draining stdout so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    Server { child, base, db_url, dir }
+    Server { child, base, db_url, db }
 }
 
 pub struct Resp {
@@ -185,7 +218,12 @@ impl Client {
 
     /// Another client holding the same cookies (a stolen or replayed jar).
     pub fn fork(&self) -> Client {
-        Client { cookies: self.cookies.clone(), ..Client::new_for(&self.base) }
+        self.fork_to(&self.base)
+    }
+
+    /// The same browser, talking to another server node.
+    pub fn fork_to(&self, base: &str) -> Client {
+        Client { cookies: self.cookies.clone(), headers: self.headers.clone(), ..Client::new_for(base) }
     }
 
     fn cookie_header(&self) -> String {
