@@ -99,8 +99,10 @@ async fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
         )
-        // stdout is for the CLI's output (JSON for scripts).
+        // stdout is for the CLI's output (JSON for scripts); colours only
+        // on a terminal, so log files stay plain text.
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let cli = Cli::parse();
     match run(cli).await {

@@ -76,28 +76,31 @@ async fn every_factor_counts_a_new_code_does_not_reset_and_success_does() {
     assert_eq!(c.password("mix@example.com", PASSWORD).await.status, 200, "reset by the success");
 }
 
+/// Runs the binary with `env` set and `unset` removed; it must refuse to run
+/// and name `needle` in its message.
+fn refuses(env: &[(&str, &str)], unset: &[&str], args: &[&str], needle: &str) {
+    let mut cmd = std::process::Command::new(BIN);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    for k in unset {
+        cmd.env_remove(k);
+    }
+    let out = cmd.args(["--database-url", "sqlite::memory:"]).args(args).output().unwrap();
+    assert!(!out.status.success(), "started with {env:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains(needle));
+}
+
 #[tokio::test]
 async fn a_threshold_below_five_stops_start_up() {
-    let out = std::process::Command::new(BIN)
-        .env("MFA_LOCKOUT_THRESHOLD", "4")
-        .env("MFA_SECRET_KEY", TEST_KEY)
-        .args(["--database-url", "sqlite::memory:", "outbox"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("MFA_LOCKOUT_THRESHOLD"));
+    let env = [("MFA_LOCKOUT_THRESHOLD", "4"), ("MFA_SECRET_KEY", TEST_KEY)];
+    refuses(&env, &[], &["outbox"], "MFA_LOCKOUT_THRESHOLD");
 }
 
 #[tokio::test]
 async fn production_needs_a_secret_key() {
-    let out = std::process::Command::new(BIN)
-        .env_remove("MFA_SECRET_KEY")
-        .env_remove("MFA_DEV")
-        .args(["--database-url", "sqlite::memory:", "serve", "--addr", "127.0.0.1:0"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("MFA_SECRET_KEY"));
+    let args = ["serve", "--addr", "127.0.0.1:0"];
+    refuses(&[], &["MFA_SECRET_KEY", "MFA_DEV"], &args, "MFA_SECRET_KEY");
 }
 
 // ---------- rate limits ----------

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Benchmarks: builds release, then measures the release server from a second
+# process over loopback. Figures go to bench/results.md. Reports; never fails
+# on a missed target.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+. scripts/env.sh
+cargo leptos build --release
+cargo run --release -q -p server --example bench -- target/release/mfa-signin bench/results.md

@@ -1,0 +1,412 @@
+//! Benchmarks (not tests: they report, they never fail CI). Run through
+//! `scripts/bench.sh`, which builds release first. Drives the release server
+//! from this second process over loopback and writes figures to a file.
+//!
+//! Usage: bench <path-to-mfa-signin> <output.md>
+
+use argon2::{password_hash::PasswordVerifier, Algorithm, Argon2, Params, Version};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::{
+    collections::HashMap,
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+    sync::{
+        atomic::{AtomicBool, AtomicU64, Ordering},
+        Arc, Mutex,
+    },
+    time::{Duration, Instant},
+};
+
+const KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+const PASSWORD: &str = "a long enough password";
+const SECS: u64 = 8;
+const CONCURRENCY: usize = 8;
+
+struct Server {
+    child: Child,
+    base: String,
+    _dir: std::path::PathBuf,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn rss_kb(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+fn start(bin: &str, log_sql: bool) -> Server {
+    let dir = std::env::temp_dir().join(format!("mfa-bench-{}-{}", std::process::id(), log_sql));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut child = Command::new(bin)
+        .env("MFA_DEV", "1")
+        .env("MFA_SECRET_KEY", KEY)
+        .env("MFA_RATE_CREATE", "1000000000")
+        .env("MFA_RATE_VERIFY", "1000000000")
+        .env("MFA_LOCKOUT_THRESHOLD", "1000000000")
+        .env("RUST_LOG", if log_sql { "warn,sqlx::query=debug" } else { "error" })
+        .env_remove("LEPTOS_OUTPUT_NAME")
+        .args(["--database-url", &format!("sqlite://{}/bench.db", dir.display())])
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the server");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let l = lines.next().expect("server exited").unwrap();
+        if let Some(a) = l.strip_prefix("listening on ") {
+            break a.trim().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink = log.clone();
+    let err = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for l in BufReader::new(err).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(l);
+        }
+    });
+    Server { child, base, _dir: dir, log }
+}
+
+/// Raw argon2id verifies per second with the server's parameters, on all cores.
+fn raw_argon2(secs: u64) -> f64 {
+    let params = Params::new(19_456, 2, 1, None).unwrap();
+    let a = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let phc = {
+        use argon2::password_hash::PasswordHasher;
+        a.hash_password(PASSWORD.as_bytes()).unwrap().to_string()
+    };
+    let n = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let count = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let handles: Vec<_> = (0..n)
+        .map(|_| {
+            let (count, stop, phc, params) = (count.clone(), stop.clone(), phc.clone(), params.clone());
+            std::thread::spawn(move || {
+                let a = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+                while !stop.load(Ordering::Relaxed) {
+                    assert!(a.verify_password(PASSWORD.as_bytes(), phc.as_str()).is_ok());
+                    count.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(secs));
+    stop.store(true, Ordering::Relaxed);
+    for h in handles {
+        h.join().unwrap();
+    }
+    count.load(Ordering::Relaxed) as f64 / secs as f64
+}
+
+struct Http {
+    c: reqwest::Client,
+    base: String,
+}
+
+impl Http {
+    async fn post(&self, path: &str, cookies: &mut HashMap<String, String>, form: &[(&str, &str)]) -> (u16, Value) {
+        let jar: Vec<String> = cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let r = self
+            .c
+            .post(format!("{}/api/{path}", self.base))
+            .header("accept", "application/json")
+            .header("cookie", jar.join("; "))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        for v in r.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            let kv = v.split(';').next().unwrap();
+            let (k, val) = kv.split_once('=').unwrap();
+            cookies.insert(k.into(), val.into());
+        }
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+}
+
+/// Runs `f` from CONCURRENCY tasks for `secs`; answers completed calls per second.
+async fn rate<F, Fut>(secs: u64, f: F) -> f64
+where
+    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let f = Arc::new(f);
+    let done = Arc::new(AtomicU64::new(0));
+    let next = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..CONCURRENCY {
+        let (f, done, next) = (f.clone(), done.clone(), next.clone());
+        set.spawn(async move {
+            while Instant::now() < deadline {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if f(i).await {
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        });
+    }
+    while set.join_next().await.is_some() {}
+    done.load(Ordering::Relaxed) as f64 / secs as f64
+}
+
+async fn create_user(http: &Http, email: &str, totp: bool) -> Value {
+    let r = http
+        .c
+        .post(format!("{}/dev/users", http.base))
+        .json(&serde_json::json!({ "email": email, "password": PASSWORD, "totp": totp }))
+        .send()
+        .await
+        .unwrap();
+    r.json().await.unwrap()
+}
+
+fn totp_now(secret: &str) -> String {
+    let t = totp_rs::Builder::new()
+        .with_secret(totp_rs::Secret::try_from_base32(secret).unwrap())
+        .with_digits(6)
+        .with_step_duration(30)
+        .with_account_name("b")
+        .build()
+        .unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    t.generate(now).to_string()
+}
+
+fn gzip_size(path: &std::path::Path) -> (u64, u64) {
+    let raw = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let out = Command::new("gzip").args(["-9c"]).arg(path).output().map(|o| o.stdout.len() as u64).unwrap_or(0);
+    (raw, out)
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let bin = args.get(1).cloned().unwrap_or_else(|| "target/release/mfa-signin".into());
+    let out_path = args.get(2).cloned().unwrap_or_else(|| "bench/results.md".into());
+    let mut rows: Vec<(String, String, String)> = vec![];
+    let mut add = |name: &str, value: String, target: &str| {
+        eprintln!("{name}: {value} (target {target})");
+        rows.push((name.into(), value, target.into()));
+    };
+
+    eprintln!("raw argon2id ({SECS} s on all cores)…");
+    let raw = raw_argon2(SECS);
+    add("raw argon2id verifies/s (m=19456, t=2, p=1, all cores)", format!("{raw:.1}"), "—");
+
+    let s = start(&bin, false);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let idle_rss = s.rss_kb();
+    let http = Arc::new(Http { c: reqwest::Client::new(), base: s.base.clone() });
+
+    // 1. Password sign-ins (no second factor).
+    create_user(&http, "plain@example.com", false).await;
+    let h = http.clone();
+    let pw = rate(SECS, move |_| {
+        let h = h.clone();
+        async move {
+            let mut jar = HashMap::new();
+            let (st, v) = h.post("sign_in/password", &mut jar, &[("identifier", "plain@example.com"), ("password", PASSWORD)]).await;
+            st == 200 && v["status"] == "complete"
+        }
+    })
+    .await;
+    add("1. password sign-ins/s ÷ raw argon2id/s", format!("{:.2} ({pw:.1}/s)", pw / raw), "≥ 0.90");
+
+    // 2. Full MFA sign-ins: password → TOTP → finalize. One user per sign-in
+    //    (a TOTP code is accepted once per user and step).
+    let users = (raw * SECS as f64 * 1.5) as usize + 20;
+    eprintln!("creating {users} TOTP users…");
+    let mut secrets = vec![];
+    for i in 0..users {
+        let u = create_user(&http, &format!("mfa{i}@example.com"), true).await;
+        secrets.push(u["totp_secret"].as_str().unwrap().to_string());
+    }
+    let secrets = Arc::new(secrets);
+    let h = http.clone();
+    let sc = secrets.clone();
+    let mfa = rate(SECS, move |i| {
+        let (h, sc) = (h.clone(), sc.clone());
+        async move {
+            let i = i as usize;
+            if i >= sc.len() {
+                return false;
+            }
+            let email = format!("mfa{i}@example.com");
+            let mut jar = HashMap::new();
+            let (st, _) = h.post("sign_in/password", &mut jar, &[("identifier", &email), ("password", PASSWORD)]).await;
+            if st != 200 {
+                return false;
+            }
+            let code = totp_now(&sc[i]);
+            let (st, _) = h.post("sign_in/attempt_second_factor", &mut jar, &[("strategy", "totp"), ("code", &code)]).await;
+            if st != 200 {
+                return false;
+            }
+            h.post("sign_in/finalize", &mut jar, &[]).await.0 == 200
+        }
+    })
+    .await;
+    add("2. full MFA sign-ins/s ÷ raw argon2id/s", format!("{:.2} ({mfa:.1}/s)", mfa / raw), "≥ 0.85");
+
+    // 3. Steps without password hashing.
+    let mut jar = HashMap::new();
+    http.post("sign_in/password", &mut jar, &[("identifier", "mfa0@example.com"), ("password", PASSWORD)]).await;
+    let jar = Arc::new(jar);
+    let h = http.clone();
+    let j = jar.clone();
+    let totp_rps = rate(SECS, move |_| {
+        let (h, j) = (h.clone(), j.clone());
+        async move {
+            let mut jar = (*j).clone();
+            h.post("sign_in/attempt_second_factor", &mut jar, &[("strategy", "totp"), ("code", "000000")]).await.0 == 422
+        }
+    })
+    .await;
+    add("3a. TOTP verify requests/s (wrong code: full check, counted)", format!("{totp_rps:.0}"), "≥ 3× better-auth (not measured)");
+    let get = |path: &'static str| {
+        let h = http.clone();
+        move |_| {
+            let h = h.clone();
+            async move {
+                let r = h.c.get(format!("{}{path}", h.base)).header("accept", "text/html").send().await.unwrap();
+                let ok = r.status() == 200;
+                let _ = r.bytes().await;
+                ok
+            }
+        }
+    };
+    let ssr = rate(SECS, get("/sign-in")).await;
+    let stat = rate(SECS, get("/pkg/mfa-signin.css")).await;
+    add("3b. server-rendered /sign-in requests/s", format!("{ssr:.0}"), "≥ 3× better-auth (not measured)");
+    add("5. SSR /sign-in ÷ static file requests/s", format!("{:.2} ({ssr:.0} / {stat:.0})", ssr / stat), "≥ 0.5");
+
+    // 4. Transfer size of /sign-in.
+    let pkg = std::path::Path::new("target/site/pkg");
+    let mut raw_total = 0;
+    let mut gz_total = 0;
+    let mut parts = vec![];
+    for f in ["mfa-signin.wasm", "mfa-signin.js", "mfa-signin.css"] {
+        let (r, g) = gzip_size(&pkg.join(f));
+        raw_total += r;
+        gz_total += g;
+        parts.push(format!("{f} {:.1}/{:.1}", r as f64 / 1000.0, g as f64 / 1000.0));
+    }
+    add(
+        "4. /sign-in transfer, kB gzip (raw) — wasm + JS + CSS",
+        format!("{:.1} ({:.1}); {}", gz_total as f64 / 1000.0, raw_total as f64 / 1000.0, parts.join(", ")),
+        "≤ 100",
+    );
+
+    // 6. Memory: idle, then after 100,000 sessions exist (rows written
+    //    directly, then a sample looked up through the server).
+    let busy_rss = s.rss_kb();
+    let db_url = format!("sqlite://{}/bench.db", s._dir.display());
+    let uid: i64 = {
+        use sqlx::{Connection, Row};
+        let mut db = sqlx::SqliteConnection::connect(&db_url).await.unwrap();
+        let uid: i64 = sqlx::query("SELECT id FROM users LIMIT 1").fetch_one(&mut db).await.unwrap().get(0);
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+        let mut tx = db.begin().await.unwrap();
+        for i in 0..100_000u32 {
+            let token = format!("bench-session-{i:08}");
+            let key = hex::encode(Sha256::digest(token.as_bytes()));
+            sqlx::query("INSERT INTO sessions (key, user_id, created_at, last_active_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+                .bind(key)
+                .bind(uid)
+                .bind(now)
+                .bind(now)
+                .bind(now + 86_400)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        uid
+    };
+    let _ = uid;
+    let h = http.clone();
+    let looked = rate(4, move |i| {
+        let h = h.clone();
+        async move {
+            let mut jar = HashMap::from([("session".to_string(), format!("bench-session-{:08}", i % 100_000))]);
+            let (st, v) = h.post("session", &mut jar, &[]).await;
+            st == 200 && !v.is_null()
+        }
+    })
+    .await;
+    let after_rss = s.rss_kb();
+    add("6a. server RSS idle, MB", format!("{:.1}", idle_rss as f64 / 1024.0), "≤ 40");
+    add(
+        "6b. server RSS after 100,000 sessions exist (and all of the above), MB",
+        format!("{:.1} (after load: {:.1}; {looked:.0} session lookups/s)", after_rss as f64 / 1024.0, busy_rss as f64 / 1024.0),
+        "≤ 150",
+    );
+    drop(s);
+
+    // 7. Database writes per full MFA sign-in, from sqlx's own statement log.
+    let s = start(&bin, true);
+    let http = Http { c: reqwest::Client::new(), base: s.base.clone() };
+    let u = create_user(&http, "count@example.com", true).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = s.log.lock().unwrap().len();
+    let mut jar = HashMap::new();
+    http.post("sign_in/password", &mut jar, &[("identifier", "count@example.com"), ("password", PASSWORD)]).await;
+    let code = totp_now(u["totp_secret"].as_str().unwrap());
+    http.post("sign_in/attempt_second_factor", &mut jar, &[("strategy", "totp"), ("code", &code)]).await;
+    let (st, _) = http.post("sign_in/finalize", &mut jar, &[]).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let lines: Vec<String> = s.log.lock().unwrap()[before..].to_vec();
+    let writes: Vec<String> = lines
+        .iter()
+        .filter_map(|l| l.split("summary=\"").nth(1))
+        .map(|s| s.split('"').next().unwrap_or("").to_string())
+        .filter(|s| {
+            let w = s.trim_start().to_ascii_uppercase();
+            w.starts_with("INSERT") || w.starts_with("UPDATE") || w.starts_with("DELETE")
+        })
+        .collect();
+    let mut kinds: Vec<String> = writes.iter().map(|w| w.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).collect();
+    kinds.sort();
+    add(
+        "7. database writes per full MFA sign-in (sqlx statement log)",
+        format!("{} (finalize {st}): {}", writes.len(), kinds.join("; ")),
+        "≤ 4",
+    );
+
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let mut md = format!(
+        "# Benchmark results\n\nRelease build, SQLite, {cores} cores, load from a second process over loopback \
+         ({CONCURRENCY} concurrent clients, {SECS} s per figure). Produced by `scripts/bench.sh`.\n\n\
+         | figure | measured | target |\n|---|---|---|\n"
+    );
+    for (n, v, t) in &rows {
+        md.push_str(&format!("| {n} | {v} | {t} |\n"));
+    }
+    if let Some(dir) = std::path::Path::new(&out_path).parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    std::fs::write(&out_path, &md).unwrap();
+    println!("{md}");
+}
