@@ -25,6 +25,7 @@ export const PASSWORD = "a long enough password";
 
 export type User = {
   email: string;
+  phone?: string;
   totp_secret?: string;
   backup_codes: string[];
 };
@@ -35,11 +36,13 @@ export async function createUser(
   opts: { phone?: boolean; totp?: boolean; backup?: boolean },
 ): Promise<User> {
   const email = `e2e-${randomUUID()}@example.com`;
+  // Each user its own number, so parallel tests never read each other's SMS.
+  const phone = `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
   const r = await request.post("/dev/users", {
     data: {
       email,
       password: PASSWORD,
-      phone: opts.phone ? "+15555550142" : undefined,
+      phone: opts.phone ? phone : undefined,
       totp: !!opts.totp,
       backup_codes: !!opts.backup,
     },
@@ -49,7 +52,7 @@ export async function createUser(
 }
 
 /** The newest SMS code sent to `phone` (from the development outbox). */
-export async function lastSmsCode(request: APIRequestContext, phone = "+15555550142"): Promise<string> {
+export async function lastSmsCode(request: APIRequestContext, phone: string): Promise<string> {
   const msgs: { recipient: string; body: string }[] = await (await request.get("/dev/outbox.json")).json();
   const m = msgs.find((m) => m.recipient === phone);
   if (!m) throw new Error("no SMS in the outbox");
@@ -75,6 +78,11 @@ export function totp(secret: string, time = Date.now() / 1000): string {
   const off = mac[mac.length - 1] & 0xf;
   const n = (mac.readUInt32BE(off) & 0x7fffffff) % 1_000_000;
   return n.toString().padStart(6, "0");
+}
+
+/** How the page shows a phone number: `+1 ••• ••• 0142`. */
+export function masked(phone: string): string {
+  return `+1 ••• ••• ${phone.slice(-4)}`;
 }
 
 /** Opens a page and waits until the app has hydrated. */

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { createUser, expect, expectSignedIn, lastSmsCode, open, PASSWORD, signInWithPassword, test, totp } from "./helpers";
+import { createUser, expect, expectSignedIn, lastSmsCode, masked, open, PASSWORD, signInWithPassword, test, totp } from "./helpers";
 
 const shots = resolve(__dirname, "../../docs/screenshots");
 
@@ -12,9 +12,9 @@ test("SMS code: the code is sent on the verify step and signs the user in", asyn
 
   await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
   // As in the seed, the SMS code goes out as soon as MFA is needed.
-  await expect(page.getByText("Enter the code we sent to +1 ••• ••• 0142.")).toBeVisible();
+  await expect(page.getByText(`Enter the code we sent to ${masked(user.phone!)}.`)).toBeVisible();
   await expect(page.getByRole("button", { name: "Resend code" })).toBeVisible();
-  await page.getByLabel("Code", { exact: true }).fill(await lastSmsCode(request));
+  await page.getByLabel("Code", { exact: true }).fill(await lastSmsCode(request, user.phone!));
   await page.getByRole("button", { name: "Verify" }).click();
   await expectSignedIn(page, user.email);
 
@@ -41,7 +41,7 @@ test("authenticator app: choosing between TOTP and SMS, then TOTP signs in", asy
 
   // Switching to SMS sends a code; switching back keeps TOTP usable.
   await page.getByRole("radio", { name: "Text message" }).check();
-  await expect(page.getByText("Enter the code we sent to +1 ••• ••• 0142.")).toBeVisible();
+  await expect(page.getByText(`Enter the code we sent to ${masked(user.phone!)}.`)).toBeVisible();
   await page.getByRole("radio", { name: "Authenticator app" }).check();
 
   await code.fill(totp(user.totp_secret!));
@@ -145,11 +145,11 @@ test.describe("without JavaScript", () => {
     // Back from the server with a code pending: SMS is now the selected method.
     await expect(page.getByRole("radio", { name: "Text message" })).toBeChecked();
     await expect(page.getByRole("button", { name: "Resend code" })).toBeVisible();
-    await page.getByLabel("Code", { exact: true }).fill("000000" === (await lastSmsCode(request)) ? "111111" : "000000");
+    await page.getByLabel("Code", { exact: true }).fill("000000" === (await lastSmsCode(request, user.phone!)) ? "111111" : "000000");
     await page.getByRole("button", { name: "Verify" }).click();
     await expect(page.locator("#code-error")).toHaveText("Incorrect code.");
 
-    await page.getByLabel("Code", { exact: true }).fill(await lastSmsCode(request));
+    await page.getByLabel("Code", { exact: true }).fill(await lastSmsCode(request, user.phone!));
     await page.getByRole("button", { name: "Verify" }).click();
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByTestId("signed-in-email")).toHaveText(user.email);
