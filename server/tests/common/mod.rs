@@ -295,6 +295,18 @@ impl Client {
 
 pub const PASSWORD: &str = "a long enough password";
 
+/// Every endpoint of the API (docs/api.md), under /api/.
+pub const API_PATHS: [&str; 8] = [
+    "sign_in",
+    "sign_in/password",
+    "sign_in/prepare_second_factor",
+    "sign_in/attempt_second_factor",
+    "sign_in/finalize",
+    "sign_in/reset",
+    "session",
+    "session/sign_out",
+];
+
 /// Creates a user through the development endpoint; answers its secrets.
 pub async fn user(s: &Server, email: &str, phone: bool, totp: bool, backup: bool) -> Value {
     let mut spec = serde_json::json!({ "email": email, "password": PASSWORD, "totp": totp, "backup_codes": backup });
