@@ -7,4 +7,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . scripts/env.sh
 cargo leptos build --release
+# The peer for figure 3: better-auth with its two-factor plugin (npm).
+if [ ! -d bench/better-auth/node_modules ]; then
+  (cd bench/better-auth && npm ci --no-audit --no-fund --silent)
+fi
 cargo run --release -q -p server --example bench -- target/release/mfa-signin bench/results.md

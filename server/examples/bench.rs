@@ -39,13 +39,7 @@ impl Drop for Server {
 
 impl Server {
     fn rss_kb(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        status
-            .lines()
-            .find(|l| l.starts_with("VmRSS:"))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
+        rss_of(self.child.id())
     }
 }
 
@@ -194,6 +188,218 @@ fn totp_now(secret: &str) -> String {
     t.generate(now).to_string()
 }
 
+/// better-auth (npm, two-factor plugin, SQLite), started from bench/better-auth.
+struct Peer {
+    child: Child,
+    base: String,
+    _dir: std::path::PathBuf,
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Peer {
+    fn start() -> Option<Peer> {
+        let script = std::path::Path::new("bench/better-auth/server.mjs");
+        if !std::path::Path::new("bench/better-auth/node_modules").exists() {
+            eprintln!("better-auth not installed (bench/better-auth): skipping the comparison");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+        let dir = std::env::temp_dir().join(format!("mfa-bench-peer-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).ok()?;
+        let mut child = Command::new("node")
+            .arg(script)
+            .env("PORT", port.to_string())
+            .env("DB", dir.join("peer.db"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let mut lines = BufReader::new(child.stdout.take()?).lines();
+        let base = loop {
+            let l = lines.next()?.ok()?;
+            if let Some(a) = l.strip_prefix("listening on ") {
+                break a.trim().to_string();
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        Some(Peer { child, base, _dir: dir })
+    }
+
+    fn rss_kb(&self) -> u64 {
+        rss_of(self.child.id())
+    }
+}
+
+fn rss_of(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A JSON call to better-auth with its cookie jar.
+async fn peer_post(c: &reqwest::Client, base: &str, path: &str, jar: &mut HashMap<String, String>, body: Value) -> u16 {
+    let cookie: Vec<String> = jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let r = c
+        .post(format!("{base}/api/auth/{path}"))
+        .header("origin", base)
+        .header("cookie", cookie.join("; "))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    for v in r.headers().get_all("set-cookie") {
+        let kv = v.to_str().unwrap().split(';').next().unwrap();
+        if let Some((k, val)) = kv.split_once('=') {
+            jar.insert(k.into(), val.into());
+        }
+    }
+    let _ = r.bytes().await;
+    status
+}
+
+/// Sends `jars.len() * per` wrong TOTP codes, `per` per sign-in (better-auth
+/// voids a two-factor cookie after 5), CONCURRENCY at a time; requests/s.
+async fn wrong_totp_rate<F, Fut>(jars: Vec<HashMap<String, String>>, per: usize, send: F) -> f64
+where
+    F: Fn(HashMap<String, String>) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let work: Vec<HashMap<String, String>> = jars.into_iter().flat_map(|j| std::iter::repeat_n(j, per)).collect();
+    let total = work.len();
+    let work = Arc::new(Mutex::new(work));
+    let send = Arc::new(send);
+    let ok = Arc::new(AtomicU64::new(0));
+    let t = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..CONCURRENCY {
+        let (work, send, ok) = (work.clone(), send.clone(), ok.clone());
+        set.spawn(async move {
+            loop {
+                let Some(jar) = work.lock().unwrap().pop() else { break };
+                if send(jar).await {
+                    ok.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        });
+    }
+    while set.join_next().await.is_some() {}
+    let secs = t.elapsed().as_secs_f64();
+    let ok = ok.load(Ordering::Relaxed) as usize;
+    assert_eq!(ok, total, "every wrong code must be answered as wrong");
+    total as f64 / secs
+}
+
+fn bench_client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+struct PeerFigures {
+    totp_rps: f64,
+    session_rps: f64,
+    mfa_rate: f64,
+    rss_kb: u64,
+}
+
+/// The same flow against better-auth: sign up and enrol TOTP, then the same
+/// measures as ours.
+async fn peer_figures(c: &reqwest::Client) -> Option<PeerFigures> {
+    let peer = Peer::start()?;
+    let base = peer.base.clone();
+    // Users with TOTP enrolled (without a first verification).
+    let users = 400;
+    let mut secrets = vec![];
+    for i in 0..users {
+        let mut jar = HashMap::new();
+        let email = format!("p{i}@example.com");
+        let body = serde_json::json!({ "email": email, "password": PASSWORD, "name": "P" });
+        assert_eq!(peer_post(c, &base, "sign-up/email", &mut jar, body).await, 200);
+        let r = c
+            .post(format!("{base}/api/auth/two-factor/enable"))
+            .header("origin", &base)
+            .header("cookie", jar.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; "))
+            .json(&serde_json::json!({ "password": PASSWORD }))
+            .send()
+            .await
+            .ok()?;
+        let v: Value = r.json().await.ok()?;
+        let uri = v["totpURI"].as_str()?;
+        let secret = uri.split("secret=").nth(1)?.split('&').next()?.to_string();
+        secrets.push((email, secret));
+    }
+    let sign_in = |email: String| {
+        let (c, base) = (c.clone(), base.clone());
+        async move {
+            let mut jar = HashMap::new();
+            let body = serde_json::json!({ "email": email, "password": PASSWORD });
+            let st = peer_post(&c, &base, "sign-in/email", &mut jar, body).await;
+            (st, jar)
+        }
+    };
+    // Wrong TOTP codes: 300 sign-ins, 4 codes each.
+    let mut jars = vec![];
+    for (email, _) in secrets.iter().take(300) {
+        let (st, jar) = sign_in(email.clone()).await;
+        assert_eq!(st, 200);
+        jars.push(jar);
+    }
+    let (c2, b2) = (c.clone(), base.clone());
+    let totp_rps = wrong_totp_rate(jars, 4, move |mut jar| {
+        let (c, base) = (c2.clone(), b2.clone());
+        async move {
+            peer_post(&c, &base, "two-factor/verify-totp", &mut jar, serde_json::json!({ "code": "000000" })).await == 401
+        }
+    })
+    .await;
+    // Session look-ups (no session: the same answer as ours, null).
+    let (c2, b2) = (c.clone(), base.clone());
+    let session_rps = rate(SECS, move |_| {
+        let (c, base) = (c2.clone(), b2.clone());
+        async move {
+            let r = c.get(format!("{base}/api/auth/get-session")).header("origin", &base).send().await;
+            match r {
+                Ok(r) => {
+                    let ok = r.status() == 200;
+                    let _ = r.bytes().await;
+                    ok
+                }
+                Err(_) => false,
+            }
+        }
+    })
+    .await;
+    // Full MFA sign-ins: password, then the right TOTP code; one user each.
+    let secrets = Arc::new(secrets);
+    let (c2, b2, sc) = (c.clone(), base.clone(), secrets.clone());
+    let mfa_rate = rate(4, move |i| {
+        let (c, base, sc) = (c2.clone(), b2.clone(), sc.clone());
+        async move {
+            let Some((email, secret)) = sc.get(i as usize) else { return false };
+            let mut jar = HashMap::new();
+            let body = serde_json::json!({ "email": email, "password": PASSWORD });
+            if peer_post(&c, &base, "sign-in/email", &mut jar, body).await != 200 {
+                return false;
+            }
+            let code = totp_now(secret);
+            peer_post(&c, &base, "two-factor/verify-totp", &mut jar, serde_json::json!({ "code": code })).await == 200
+        }
+    })
+    .await;
+    let rss_kb = peer.rss_kb();
+    Some(PeerFigures { totp_rps, session_rps, mfa_rate, rss_kb })
+}
+
 fn gzip_size(path: &std::path::Path) -> (u64, u64) {
     let raw = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let out = Command::new("gzip").args(["-9c"]).arg(path).output().map(|o| o.stdout.len() as u64).unwrap_or(0);
@@ -270,21 +476,34 @@ async fn main() {
     .await;
     add("2. full MFA sign-ins/s ÷ raw argon2id/s", format!("{:.2} ({mfa:.1}/s)", mfa / raw), "≥ 0.85");
 
-    // 3. Steps without password hashing.
-    let mut jar = HashMap::new();
-    http.post("sign_in/password", &mut jar, &[("identifier", "mfa0@example.com"), ("password", PASSWORD)]).await;
-    let jar = Arc::new(jar);
+    // 3. Steps without password hashing: wrong TOTP codes, 4 per sign-in
+    //    (the peer allows 5 per sign-in), the same count on both.
+    const SIGN_INS: usize = 300;
+    const PER: usize = 4;
+    let mut jars = vec![];
+    for i in 0..SIGN_INS {
+        let mut jar = HashMap::new();
+        let email = format!("mfa{}@example.com", secrets.len() - 1 - i);
+        http.post("sign_in/password", &mut jar, &[("identifier", &email), ("password", PASSWORD)]).await;
+        jars.push(jar);
+    }
     let h = http.clone();
-    let j = jar.clone();
-    let totp_rps = rate(SECS, move |_| {
-        let (h, j) = (h.clone(), j.clone());
+    let totp_rps = wrong_totp_rate(jars, PER, move |mut jar| {
+        let h = h.clone();
         async move {
-            let mut jar = (*j).clone();
             h.post("sign_in/attempt_second_factor", &mut jar, &[("strategy", "totp"), ("code", "000000")]).await.0 == 422
         }
     })
     .await;
-    add("3a. TOTP verify requests/s (wrong code: full check, counted)", format!("{totp_rps:.0}"), "≥ 3× better-auth (not measured)");
+    let h = http.clone();
+    let session_rps = rate(SECS, move |_| {
+        let h = h.clone();
+        async move {
+            let mut jar = HashMap::new();
+            h.post("session", &mut jar, &[]).await.0 == 200
+        }
+    })
+    .await;
     let get = |path: &'static str| {
         let h = http.clone();
         move |_| {
@@ -299,7 +518,33 @@ async fn main() {
     };
     let ssr = rate(SECS, get("/sign-in")).await;
     let stat = rate(SECS, get("/pkg/mfa-signin.css")).await;
-    add("3b. server-rendered /sign-in requests/s", format!("{ssr:.0}"), "≥ 3× better-auth (not measured)");
+    let ours_rss = s.rss_kb();
+    match peer_figures(&bench_client()).await {
+        Some(p) => {
+            add(
+                "3a. wrong-TOTP verify requests/s: ours vs better-auth",
+                format!("{totp_rps:.0} vs {:.0} = {:.1}×", p.totp_rps, totp_rps / p.totp_rps),
+                "≥ 3×",
+            );
+            add(
+                "3b. session look-ups/s (no hashing): ours vs better-auth",
+                format!("{session_rps:.0} vs {:.0} = {:.1}×", p.session_rps, session_rps / p.session_rps),
+                "≥ 3×",
+            );
+            add(
+                "3c. full MFA sign-ins/s: ours (argon2id) vs better-auth (scrypt, its default)",
+                format!("{mfa:.1} vs {:.1}", p.mfa_rate),
+                "—",
+            );
+            add(
+                "3d. server RSS after these loads, MB: ours vs better-auth",
+                format!("{:.1} vs {:.1}", ours_rss as f64 / 1024.0, p.rss_kb as f64 / 1024.0),
+                "—",
+            );
+        }
+        None => add("3a–d. better-auth comparison", "not measured (bench/better-auth not installed)".into(), "≥ 3×"),
+    }
+    add("3e. server-rendered /sign-in requests/s (better-auth renders no page)", format!("{ssr:.0}"), "—");
     add("5. SSR /sign-in ÷ static file requests/s", format!("{:.2} ({ssr:.0} / {stat:.0})", ssr / stat), "≥ 0.5");
 
     // 4. Transfer size of /sign-in.
