@@ -49,8 +49,9 @@ if ! [ -x "$TOOLS/node_modules/.bin/wasm-opt" ]; then
   (cd "$TOOLS" && npm install --no-audit --no-fund --silent binaryen@132)
 fi
 
-if ! [ -d "$root/end2end/node_modules/@playwright/test" ] && [ -f "$root/end2end/package.json" ]; then
-  say "installing Playwright's test runner (no browser download)"
+if { ! [ -d "$root/end2end/node_modules/@playwright/test" ] || ! [ -d "$root/end2end/node_modules/smtp-server" ]; } \
+    && [ -f "$root/end2end/package.json" ]; then
+  say "installing Playwright's test runner and the test SMTP server (no browser download)"
   (cd "$root/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
 fi
 say "tools ready"

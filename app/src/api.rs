@@ -101,6 +101,75 @@ pub async fn sign_out() -> Result<(), ApiErrors> {
     c.finish(r)
 }
 
+/// The current sign-up (from the sign-up cookie), or `abandoned`.
+#[server(prefix = "/api", endpoint = "sign_up")]
+pub async fn get_sign_up() -> Result<SignUpView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.backend().sign_up(&mut c).await;
+    c.finish(r)
+}
+
+/// Starts a sign-up: email address and password. Sends the email code.
+#[server(prefix = "/api", endpoint = "sign_up/password")]
+pub async fn sign_up_password(
+    #[server(default)] email_address: String,
+    #[server(default)] password: String,
+) -> Result<SignUpView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.backend().sign_up_password(&mut c, email_address, password).await;
+    c.finish(r)
+}
+
+/// Sends a new email code (at most one per resend interval).
+#[server(prefix = "/api", endpoint = "sign_up/send_email_code")]
+pub async fn sign_up_send_email_code() -> Result<SignUpView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.backend().sign_up_send_email_code(&mut c).await;
+    c.finish(r)
+}
+
+/// Verifies the email code; the account exists from here on.
+#[server(prefix = "/api", endpoint = "sign_up/verify_email_code")]
+pub async fn sign_up_verify_email_code(
+    #[server(default)] code: String,
+) -> Result<SignUpView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.backend().sign_up_verify_email_code(&mut c, code).await;
+    let r = match r {
+        // Without JavaScript nobody is there to call `finalize`: do it here.
+        Ok(view) if view.status == SignUpStatus::Complete && c.is_form_post() => {
+            match c.backend().sign_up_finalize(&mut c).await {
+                Ok(done) => {
+                    c.redirect_form_post(&done.redirect_url);
+                    Ok(view)
+                }
+                Err(f) => Err(f),
+            }
+        }
+        other => other,
+    };
+    c.finish(r)
+}
+
+/// Turns a complete sign-up into the active session.
+#[server(prefix = "/api", endpoint = "sign_up/finalize")]
+pub async fn sign_up_finalize() -> Result<FinalizeView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.backend().sign_up_finalize(&mut c).await;
+    if let Ok(done) = &r {
+        c.redirect_form_post(&done.redirect_url);
+    }
+    c.finish(r)
+}
+
+/// Abandons the current sign-up.
+#[server(prefix = "/api", endpoint = "sign_up/reset")]
+pub async fn sign_up_reset() -> Result<SignUpView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.backend().sign_up_reset(&mut c).await;
+    c.finish(r)
+}
+
 #[cfg(feature = "ssr")]
 mod glue {
     use crate::model::*;
@@ -124,6 +193,14 @@ mod glue {
         async fn reset(&self, call: &mut Call) -> Result<SignInView, Fault>;
         async fn session(&self, call: &mut Call) -> Result<Option<SessionView>, Fault>;
         async fn sign_out(&self, call: &mut Call) -> Result<(), Fault>;
+        async fn sign_up(&self, call: &mut Call) -> Result<SignUpView, Fault>;
+        async fn sign_up_password(&self, call: &mut Call, email: String, password: String)
+            -> Result<SignUpView, Fault>;
+        async fn sign_up_send_email_code(&self, call: &mut Call) -> Result<SignUpView, Fault>;
+        async fn sign_up_verify_email_code(&self, call: &mut Call, code: String)
+            -> Result<SignUpView, Fault>;
+        async fn sign_up_finalize(&self, call: &mut Call) -> Result<FinalizeView, Fault>;
+        async fn sign_up_reset(&self, call: &mut Call) -> Result<SignUpView, Fault>;
     }
 
     /// One server-function call: the request, and the cookies to set.

@@ -1,5 +1,6 @@
-//! `use_sign_in()`: Clerk's `useSignIn()` in Leptos. The attempt lives on the
-//! server; this hook mirrors it in signals and exposes the steps as async methods.
+//! `use_sign_in()` and `use_sign_up()`: Clerk's `useSignIn()` and `useSignUp()`
+//! in Leptos. The attempt lives on the server; these hooks mirror it in
+//! signals and expose the steps as async methods.
 
 use crate::api::*;
 use crate::model::*;
@@ -18,6 +19,7 @@ pub enum FetchStatus {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldErrors {
     pub identifier: Option<ApiError>,
+    pub email_address: Option<ApiError>,
     pub password: Option<ApiError>,
     pub code: Option<ApiError>,
 }
@@ -36,6 +38,7 @@ impl From<&ApiErrors> for Errors {
         for err in &e.errors {
             let slot = match err.meta.param_name {
                 Some(Field::Identifier) => &mut out.fields.identifier,
+                Some(Field::EmailAddress) => &mut out.fields.email_address,
                 Some(Field::Password) => &mut out.fields.password,
                 Some(Field::Code) => &mut out.fields.code,
                 _ => {
@@ -71,19 +74,29 @@ pub struct Mfa {
     core: SignInCore,
 }
 
-#[derive(Clone, Copy)]
-struct SignInCore {
-    latest: RwSignal<Option<SignInView>>,
+/// What both hooks share: the last view, the errors, the fetch status.
+struct Core<V: Send + Sync + 'static> {
+    latest: RwSignal<Option<V>>,
     errors: RwSignal<Errors>,
     fetch_status: RwSignal<FetchStatus>,
 }
+
+impl<V: Send + Sync + 'static> Clone for Core<V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<V: Send + Sync + 'static> Copy for Core<V> {}
+
+type SignInCore = Core<SignInView>;
 
 /// Creates the hook. Call it once per page; the state is loaded from the
 /// server (so a reload mid-flow stays where it was).
 pub fn use_sign_in() -> SignIn {
     let loaded = Resource::new_blocking(|| (), |_| get_sign_in());
     let latest = RwSignal::new(None);
-    let errors = RwSignal::new(errors_from_form_post());
+    let errors = RwSignal::new(errors_from_form_post(&sign_in_paths()));
     let fetch_status = RwSignal::new(FetchStatus::Idle);
     let core = SignInCore { latest, errors, fetch_status };
     SignIn {
@@ -96,29 +109,33 @@ pub fn use_sign_in() -> SignIn {
 }
 
 /// Without JavaScript a failed form post comes back with its error in the URL
-/// (`__err`); show it like any other error.
-fn errors_from_form_post() -> Errors {
+/// (`__err`); show it like any other error, on the page of its endpoint.
+fn errors_from_form_post(ours: &[&str]) -> Errors {
     use leptos::server::ServerActionError;
-    use leptos::server_fn::{error::ServerFnUrlError, ServerFn};
+    use leptos::server_fn::error::ServerFnUrlError;
     let Some(e) = use_context::<ServerActionError>() else { return Errors::default() };
-    let ours = [
-        SignInPassword::PATH,
-        PrepareSecondFactor::PATH,
-        AttemptSecondFactor::PATH,
-        FinalizeSignIn::PATH,
-        ResetSignIn::PATH,
-    ];
     if !ours.contains(&e.path()) {
         return Errors::default();
     }
     Errors::from(&ServerFnUrlError::<ApiErrors>::decode_err(e.err()))
 }
 
-impl SignInCore {
+fn sign_in_paths() -> [&'static str; 5] {
+    use leptos::server_fn::ServerFn;
+    [
+        SignInPassword::PATH,
+        PrepareSecondFactor::PATH,
+        AttemptSecondFactor::PATH,
+        FinalizeSignIn::PATH,
+        ResetSignIn::PATH,
+    ]
+}
+
+impl<V: Clone + Send + Sync + 'static> Core<V> {
     async fn run<T>(
         self,
         fut: impl std::future::Future<Output = Result<T, ApiErrors>>,
-        on_ok: impl FnOnce(&T) -> Option<SignInView>,
+        on_ok: impl FnOnce(&T) -> Option<V>,
     ) -> Result<T, ApiErrors> {
         self.fetch_status.set(FetchStatus::Fetching);
         let r = fut.await;
@@ -135,10 +152,7 @@ impl SignInCore {
         r
     }
 
-    async fn step(
-        self,
-        fut: impl std::future::Future<Output = Result<SignInView, ApiErrors>>,
-    ) -> Result<(), ApiErrors> {
+    async fn step(self, fut: impl std::future::Future<Output = Result<V, ApiErrors>>) -> Result<(), ApiErrors> {
         self.run(fut, |v| Some(v.clone())).await.map(|_| ())
     }
 }
@@ -218,6 +232,110 @@ impl Mfa {
     /// `sign_in.mfa.verifyBackupCode({ code })`.
     pub async fn verify_backup_code(&self, code: String) -> Result<(), ApiErrors> {
         self.step(attempt_second_factor("backup_code".into(), code, None)).await
+    }
+
+    /// `sign_in.mfa.sendEmailCode()`: a new code for `needs_client_trust`
+    /// (the first is sent with the password step).
+    pub async fn send_email_code(&self) -> Result<(), ApiErrors> {
+        self.step(prepare_second_factor("email_code".into())).await
+    }
+
+    /// `sign_in.mfa.verifyEmailCode({ code })`: trusts this browser.
+    pub async fn verify_email_code(&self, code: String) -> Result<(), ApiErrors> {
+        self.step(attempt_second_factor("email_code".into(), code, None)).await
+    }
+}
+
+/// The sign-up resource, shaped like [`SignIn`].
+#[derive(Clone, Copy)]
+pub struct SignUp {
+    loaded: Resource<Result<SignUpView, ApiErrors>>,
+    latest: RwSignal<Option<SignUpView>>,
+    pub errors: RwSignal<Errors>,
+    pub fetch_status: RwSignal<FetchStatus>,
+    pub verifications: Verifications,
+}
+
+/// `sign_up.verifications`: the email code.
+#[derive(Clone, Copy)]
+pub struct Verifications {
+    core: Core<SignUpView>,
+}
+
+/// Creates the sign-up hook; the state is loaded from the server.
+pub fn use_sign_up() -> SignUp {
+    use leptos::server_fn::ServerFn;
+    let loaded = Resource::new_blocking(|| (), |_| get_sign_up());
+    let latest = RwSignal::new(None);
+    let paths = [
+        SignUpPassword::PATH,
+        SignUpSendEmailCode::PATH,
+        SignUpVerifyEmailCode::PATH,
+        SignUpFinalize::PATH,
+        SignUpReset::PATH,
+    ];
+    let errors = RwSignal::new(errors_from_form_post(&paths));
+    let fetch_status = RwSignal::new(FetchStatus::Idle);
+    let core = Core { latest, errors, fetch_status };
+    SignUp { loaded, latest, errors, fetch_status, verifications: Verifications { core } }
+}
+
+impl SignUp {
+    fn core(&self) -> Core<SignUpView> {
+        self.verifications.core
+    }
+
+    /// The sign-up as last known (tracked).
+    pub fn view(&self) -> SignUpView {
+        if let Some(v) = self.latest.get() {
+            return v;
+        }
+        match self.loaded.get() {
+            Some(Ok(v)) => v,
+            _ => SignUpView::default(),
+        }
+    }
+
+    pub fn view_untracked(&self) -> SignUpView {
+        untrack(|| self.view())
+    }
+
+    /// `sign_up.status` (tracked).
+    pub fn status(&self) -> SignUpStatus {
+        self.view().status
+    }
+
+    pub fn is_fetching(&self) -> bool {
+        self.fetch_status.get() == FetchStatus::Fetching
+    }
+
+    /// `sign_up.password({ emailAddress, password })`: also sends the code.
+    pub async fn password(&self, email_address: String, password: String) -> Result<(), ApiErrors> {
+        self.core().step(sign_up_password(email_address, password)).await
+    }
+
+    /// `sign_up.finalize({ navigate })`.
+    pub async fn finalize(&self, navigate: impl FnOnce(&FinalizeView)) -> Result<(), ApiErrors> {
+        let done = self.core().run(sign_up_finalize(), |_| None).await?;
+        navigate(&done);
+        Ok(())
+    }
+
+    /// Starts over with another address.
+    pub async fn reset(&self) -> Result<(), ApiErrors> {
+        self.core().step(sign_up_reset()).await
+    }
+}
+
+impl Verifications {
+    /// `sign_up.verifications.sendEmailCode()`.
+    pub async fn send_email_code(&self) -> Result<(), ApiErrors> {
+        self.core.step(sign_up_send_email_code()).await
+    }
+
+    /// `sign_up.verifications.verifyEmailCode({ code })`.
+    pub async fn verify_email_code(&self, code: String) -> Result<(), ApiErrors> {
+        self.core.step(sign_up_verify_email_code(code)).await
     }
 }
 

@@ -13,7 +13,7 @@ use leptos_router::{
     path, SsrMode,
 };
 
-pub use hook::{use_sign_in, Errors, FetchStatus, SignIn};
+pub use hook::{use_sign_in, use_sign_up, Errors, FetchStatus, SignIn, SignUp};
 
 /// The HTML document around the app (server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -53,6 +53,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=pages::SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-up") view=pages::SignUpPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

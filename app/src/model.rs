@@ -53,6 +53,8 @@ pub enum Strategy {
     PhoneCode,
     Totp,
     BackupCode,
+    /// A code sent by email (client trust).
+    EmailCode,
 }
 
 impl Strategy {
@@ -62,11 +64,12 @@ impl Strategy {
             Strategy::PhoneCode => "phone_code",
             Strategy::Totp => "totp",
             Strategy::BackupCode => "backup_code",
+            Strategy::EmailCode => "email_code",
         }
     }
 
     pub fn parse(s: &str) -> Option<Strategy> {
-        [Strategy::Password, Strategy::PhoneCode, Strategy::Totp, Strategy::BackupCode]
+        [Strategy::Password, Strategy::PhoneCode, Strategy::Totp, Strategy::BackupCode, Strategy::EmailCode]
             .into_iter()
             .find(|st| st.as_str() == s)
     }
@@ -93,6 +96,60 @@ pub struct SignInView {
     /// Unix time the last SMS code was sent, if one is pending.
     #[serde(default)]
     pub phone_code_sent_at: Option<i64>,
+    /// `needs_client_trust`: where the email code went (masked), and when.
+    #[serde(default)]
+    pub email_code: Option<CodeSent>,
+}
+
+/// A code sent for verification: masked destination and time sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeSent {
+    pub safe_identifier: String,
+    #[serde(default)]
+    pub sent_at: Option<i64>,
+}
+
+/// Where a sign-up stands (Clerk's `signUp.status`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignUpStatus {
+    /// No sign-up yet: the form asks for email and password.
+    #[default]
+    Abandoned,
+    /// The email address is not verified yet.
+    MissingRequirements,
+    /// Verified: `finalize` creates the session.
+    Complete,
+}
+
+impl SignUpStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignUpStatus::Abandoned => "abandoned",
+            SignUpStatus::MissingRequirements => "missing_requirements",
+            SignUpStatus::Complete => "complete",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SignUpStatus> {
+        [SignUpStatus::Abandoned, SignUpStatus::MissingRequirements, SignUpStatus::Complete]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+    }
+}
+
+/// The sign-up as the client sees it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignUpView {
+    pub status: SignUpStatus,
+    #[serde(default)]
+    pub email_address: Option<String>,
+    /// `["email_address"]` until the code is verified.
+    #[serde(default)]
+    pub unverified_fields: Vec<String>,
+    /// Unix time the last email code was sent.
+    #[serde(default)]
+    pub email_code_sent_at: Option<i64>,
 }
 
 impl SignInView {
@@ -122,6 +179,7 @@ pub struct SessionView {
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     Identifier,
+    EmailAddress,
     Password,
     Code,
     Strategy,
@@ -135,6 +193,18 @@ pub enum Fault {
     Missing(Field),
     /// The identifier is not an email address.
     IdentifierInvalid,
+    /// Sign-up: the email address is not one we can send to.
+    EmailInvalid,
+    /// Sign-up: the verified email address got an account meanwhile.
+    EmailTaken,
+    /// Sign-up: shorter than the policy's minimum (characters).
+    PasswordTooShort(u16),
+    /// Sign-up: longer than the policy's maximum (characters).
+    PasswordTooLong(u16),
+    /// Sign-up: on the list of common and breached passwords.
+    PasswordPwned,
+    /// Sign-up: contains the email address.
+    PasswordWeak,
     /// Unknown email or wrong password: one answer for both, no enumeration.
     PasswordIncorrect,
     CodeIncorrect,
@@ -158,6 +228,8 @@ pub enum Fault {
     InvalidState,
     /// No sign-in attempt, or it expired.
     SignInNotFound,
+    /// No sign-up, or it expired.
+    SignUpNotFound,
     /// Already signed in.
     SessionExists,
     /// No active session.
@@ -174,7 +246,12 @@ impl Fault {
     pub fn code(self) -> &'static str {
         match self {
             Fault::Missing(_) => "form_param_missing",
-            Fault::IdentifierInvalid => "form_param_format_invalid",
+            Fault::IdentifierInvalid | Fault::EmailInvalid => "form_param_format_invalid",
+            Fault::EmailTaken => "form_identifier_exists",
+            Fault::PasswordTooShort(_) => "form_password_length_too_short",
+            Fault::PasswordTooLong(_) => "form_password_length_too_long",
+            Fault::PasswordPwned => "form_password_pwned",
+            Fault::PasswordWeak => "form_password_not_strong_enough",
             Fault::PasswordIncorrect => "form_password_incorrect",
             Fault::CodeIncorrect => "form_code_incorrect",
             Fault::CodeExpired => "verification_expired",
@@ -187,6 +264,7 @@ impl Fault {
             Fault::BackupCodesNotAvailable => "backup_codes_not_available",
             Fault::InvalidState => "sign_in_invalid_state",
             Fault::SignInNotFound => "sign_in_not_found",
+            Fault::SignUpNotFound => "sign_up_not_found",
             Fault::SessionExists => "session_exists",
             Fault::SignedOut => "signed_out",
             Fault::DeliveryFailed => "delivery_failed",
@@ -199,6 +277,12 @@ impl Fault {
         match self {
             Fault::Missing(_)
             | Fault::IdentifierInvalid
+            | Fault::EmailInvalid
+            | Fault::EmailTaken
+            | Fault::PasswordTooShort(_)
+            | Fault::PasswordTooLong(_)
+            | Fault::PasswordPwned
+            | Fault::PasswordWeak
             | Fault::PasswordIncorrect
             | Fault::CodeIncorrect
             | Fault::StrategyInvalid
@@ -211,7 +295,7 @@ impl Fault {
             Fault::ResendTooSoon(_) | Fault::TooManyRequests(_) => 429,
             Fault::UserLocked(_) => 403,
             Fault::InvalidState => 409,
-            Fault::SignInNotFound => 404,
+            Fault::SignInNotFound | Fault::SignUpNotFound => 404,
             Fault::SignedOut => 401,
             Fault::DeliveryFailed | Fault::Unavailable => 503,
         }
@@ -229,7 +313,12 @@ impl Fault {
         match self {
             Fault::Missing(f) => Some(f),
             Fault::IdentifierInvalid => Some(Field::Identifier),
-            Fault::PasswordIncorrect => Some(Field::Password),
+            Fault::EmailInvalid | Fault::EmailTaken => Some(Field::EmailAddress),
+            Fault::PasswordIncorrect
+            | Fault::PasswordTooShort(_)
+            | Fault::PasswordTooLong(_)
+            | Fault::PasswordPwned
+            | Fault::PasswordWeak => Some(Field::Password),
             Fault::CodeIncorrect
             | Fault::CodeExpired
             | Fault::CodeLocked
@@ -242,11 +331,18 @@ impl Fault {
 
     pub fn message(self) -> String {
         match self {
-            Fault::Missing(Field::Identifier) => "Enter your email address.".into(),
+            Fault::Missing(Field::Identifier | Field::EmailAddress) => "Enter your email address.".into(),
             Fault::Missing(Field::Password) => "Enter your password.".into(),
             Fault::Missing(Field::Code) => "Enter the code.".into(),
             Fault::Missing(Field::Strategy) => "Choose how to verify.".into(),
-            Fault::IdentifierInvalid => "Enter a valid email address.".into(),
+            Fault::IdentifierInvalid | Fault::EmailInvalid => "Enter a valid email address.".into(),
+            Fault::EmailTaken => "That email address is taken. Sign in instead.".into(),
+            Fault::PasswordTooShort(n) => format!("Passwords must be {n} characters or more."),
+            Fault::PasswordTooLong(n) => format!("Passwords must be {n} characters or fewer."),
+            Fault::PasswordPwned => "This password is on a list of common or breached passwords. \
+                                     For your safety, choose another one."
+                .into(),
+            Fault::PasswordWeak => "Your password must not contain your email address.".into(),
             Fault::PasswordIncorrect => "Email address or password is incorrect.".into(),
             Fault::CodeIncorrect => "Incorrect code.".into(),
             Fault::CodeExpired => "This code has expired. Request a new one.".into(),
@@ -264,6 +360,7 @@ impl Fault {
             }
             Fault::InvalidState => "This step is not available now. Start the sign-in again.".into(),
             Fault::SignInNotFound => "Your sign-in has expired. Start again.".into(),
+            Fault::SignUpNotFound => "Your sign-up has expired. Start again.".into(),
             Fault::SessionExists => "You are already signed in.".into(),
             Fault::SignedOut => "You are signed out.".into(),
             Fault::DeliveryFailed => "We could not send the code. Try again.".into(),

@@ -49,8 +49,8 @@ fn FieldError(id: &'static str, err: Signal<Option<ApiError>>) -> impl IntoView 
 }
 
 #[component]
-fn GlobalErrors(sign_in: SignIn) -> impl IntoView {
-    let global = move || sign_in.errors.with(|e| e.global.clone());
+fn GlobalErrors(errors: RwSignal<crate::hook::Errors>) -> impl IntoView {
+    let global = move || errors.with(|e| e.global.clone());
     view! {
         <div class="global-error" role="alert" aria-live="assertive">
             <For each=global key=|e| e.code.clone() let:e>
@@ -89,6 +89,7 @@ fn Steps(
         }
         match status.get() {
             Status::NeedsSecondFactor => view! { <VerifyForm sign_in/> }.into_any(),
+            Status::NeedsClientTrust => view! { <TrustForm sign_in/> }.into_any(),
             Status::Complete => view! { <FinishForm sign_in/> }.into_any(),
             _ => view! { <PasswordForm sign_in/> }.into_any(),
         }
@@ -136,7 +137,59 @@ fn PasswordForm(sign_in: SignIn) -> impl IntoView {
             </div>
             <button type="submit" disabled=move || sign_in.is_fetching()>"Continue"</button>
         </form>
-        <GlobalErrors sign_in/>
+        <GlobalErrors errors=sign_in.errors/>
+        <p class="switch">"No account? " <a href="/sign-up">"Sign up"</a></p>
+    }
+}
+
+/// `needs_client_trust`: a new browser proves itself with an emailed code.
+#[component]
+fn TrustForm(sign_in: SignIn) -> impl IntoView {
+    let code = NodeRef::<html::Input>::new();
+    let go = navigator();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(input) = code.get() else { return };
+        let value = input.value();
+        let go = go.clone();
+        spawn_local(async move {
+            if sign_in.mfa.verify_email_code(value).await.is_ok() {
+                after_step(sign_in, go).await;
+            }
+        });
+    };
+    let on_resend = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        spawn_local(async move {
+            let _ = sign_in.mfa.send_email_code().await;
+        });
+    };
+    let to = sign_in.view_untracked().email_code.map(|c| c.safe_identifier).unwrap_or_else(|| "your email".into());
+    let errs = sign_in.errors;
+    let code_err = Signal::derive(move || errs.with(|e| e.fields.code.clone()));
+    view! {
+        <h1>"Verify this device"</h1>
+        <p class="hint" aria-live="polite">
+            "This browser is new to your account. Enter the code we sent to " {to} "."
+        </p>
+        <form method="post" action=AttemptSecondFactor::PATH on:submit=on_submit novalidate>
+            <input type="hidden" name="strategy" value="email_code"/>
+            <div class="field">
+                <label for="code">"Code"</label>
+                <input id="code" name="code" type="text" autocomplete="one-time-code"
+                    inputmode="numeric" node_ref=code
+                    aria-invalid=move || code_err.with(Option::is_some).to_string()
+                    aria-describedby="code-error"/>
+                <FieldError id="code-error" err=code_err/>
+            </div>
+            <button type="submit" disabled=move || sign_in.is_fetching()>"Verify"</button>
+        </form>
+        <form class="secondary" method="post" action=PrepareSecondFactor::PATH on:submit=on_resend>
+            <input type="hidden" name="strategy" value="email_code"/>
+            <button type="submit" class="link" disabled=move || sign_in.is_fetching()>"Resend code"</button>
+        </form>
+        <ResetForm sign_in/>
+        <GlobalErrors errors=sign_in.errors/>
     }
 }
 
@@ -145,6 +198,7 @@ fn strategy_label(s: Strategy) -> &'static str {
         Strategy::Totp => "Authenticator app",
         Strategy::PhoneCode => "Text message",
         Strategy::BackupCode => "Backup code",
+        Strategy::EmailCode => "Email code",
         Strategy::Password => "Password",
     }
 }
@@ -298,7 +352,7 @@ fn VerifyForm(sign_in: SignIn) -> impl IntoView {
                 }
             })}
         <ResetForm sign_in/>
-        <GlobalErrors sign_in/>
+        <GlobalErrors errors=sign_in.errors/>
     }
 }
 
@@ -334,7 +388,162 @@ fn FinishForm(sign_in: SignIn) -> impl IntoView {
         <form method="post" action=FinalizeSignIn::PATH on:submit=on_submit>
             <button type="submit" disabled=move || sign_in.is_fetching()>"Continue"</button>
         </form>
-        <GlobalErrors sign_in/>
+        <GlobalErrors errors=sign_in.errors/>
+    }
+}
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let sign_up = use_sign_up();
+    let session = Resource::new_blocking(|| (), |_| get_session());
+    view! {
+        <Title text="Sign up"/>
+        <section class="card">
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                <SignUpSteps sign_up session/>
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn SignUpSteps(
+    sign_up: SignUp,
+    session: Resource<Result<Option<SessionView>, ApiErrors>>,
+) -> impl IntoView {
+    let status = Memo::new(move |_| sign_up.status());
+    move || {
+        if matches!(session.get(), Some(Ok(Some(_)))) {
+            return view! { <Redirect path="/"/> }.into_any();
+        }
+        match status.get() {
+            SignUpStatus::MissingRequirements => view! { <EmailCodeForm sign_up/> }.into_any(),
+            SignUpStatus::Complete => view! { <FinishSignUp sign_up/> }.into_any(),
+            SignUpStatus::Abandoned => view! { <SignUpForm sign_up/> }.into_any(),
+        }
+    }
+}
+
+/// What the page does once the code is verified: the session, then home.
+async fn finish_sign_up(sign_up: SignUp, go: impl Fn(&str) + 'static) {
+    if sign_up.view_untracked().status == SignUpStatus::Complete {
+        let _ = sign_up.finalize(|done| go(&done.redirect_url)).await;
+    }
+}
+
+#[component]
+fn SignUpForm(sign_up: SignUp) -> impl IntoView {
+    let email = NodeRef::<html::Input>::new();
+    let password = NodeRef::<html::Input>::new();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let (Some(e), Some(p)) = (email.get(), password.get()) else { return };
+        let (e, p) = (e.value(), p.value());
+        spawn_local(async move {
+            let _ = sign_up.password(e, p).await;
+        });
+    };
+    let errs = sign_up.errors;
+    let email_err = Signal::derive(move || errs.with(|e| e.fields.email_address.clone()));
+    let pw_err = Signal::derive(move || errs.with(|e| e.fields.password.clone()));
+    view! {
+        <h1>"Create your account"</h1>
+        <form method="post" action=SignUpPassword::PATH on:submit=on_submit novalidate>
+            <div class="field">
+                <label for="email">"Email address"</label>
+                <input id="email" name="email_address" type="email" autocomplete="email"
+                    node_ref=email
+                    aria-invalid=move || email_err.with(Option::is_some).to_string()
+                    aria-describedby="email-error"/>
+                <FieldError id="email-error" err=email_err/>
+            </div>
+            <div class="field">
+                <label for="password">"Password"</label>
+                <input id="password" name="password" type="password" autocomplete="new-password"
+                    node_ref=password
+                    aria-invalid=move || pw_err.with(Option::is_some).to_string()
+                    aria-describedby="password-hint password-error"/>
+                <p class="hint" id="password-hint">"At least 8 characters. Long phrases are best."</p>
+                <FieldError id="password-error" err=pw_err/>
+            </div>
+            <button type="submit" disabled=move || sign_up.is_fetching()>"Continue"</button>
+        </form>
+        <GlobalErrors errors=sign_up.errors/>
+        <p class="switch">"Have an account? " <a href="/sign-in">"Sign in"</a></p>
+    }
+}
+
+#[component]
+fn EmailCodeForm(sign_up: SignUp) -> impl IntoView {
+    let code = NodeRef::<html::Input>::new();
+    let go = navigator();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(input) = code.get() else { return };
+        let value = input.value();
+        let go = go.clone();
+        spawn_local(async move {
+            if sign_up.verifications.verify_email_code(value).await.is_ok() {
+                finish_sign_up(sign_up, go).await;
+            }
+        });
+    };
+    let on_resend = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        spawn_local(async move {
+            let _ = sign_up.verifications.send_email_code().await;
+        });
+    };
+    let on_reset = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        spawn_local(async move {
+            let _ = sign_up.reset().await;
+        });
+    };
+    let to = sign_up.view_untracked().email_address.unwrap_or_default();
+    let errs = sign_up.errors;
+    let code_err = Signal::derive(move || errs.with(|e| e.fields.code.clone()));
+    view! {
+        <h1>"Check your email"</h1>
+        <p class="hint" aria-live="polite">
+            "Enter the 6-digit code we sent to " <strong>{to}</strong> "."
+        </p>
+        <form method="post" action=SignUpVerifyEmailCode::PATH on:submit=on_submit novalidate>
+            <div class="field">
+                <label for="code">"Code"</label>
+                <input id="code" name="code" type="text" autocomplete="one-time-code"
+                    inputmode="numeric" node_ref=code
+                    aria-invalid=move || code_err.with(Option::is_some).to_string()
+                    aria-describedby="code-error"/>
+                <FieldError id="code-error" err=code_err/>
+            </div>
+            <button type="submit" disabled=move || sign_up.is_fetching()>"Verify"</button>
+        </form>
+        <form class="secondary" method="post" action=SignUpSendEmailCode::PATH on:submit=on_resend>
+            <button type="submit" class="link" disabled=move || sign_up.is_fetching()>"Resend code"</button>
+        </form>
+        <form class="secondary" method="post" action=SignUpReset::PATH on:submit=on_reset>
+            <button type="submit" class="link" disabled=move || sign_up.is_fetching()>"Use another email"</button>
+        </form>
+        <GlobalErrors errors=sign_up.errors/>
+    }
+}
+
+/// A verified sign-up not yet finalized (a reload in between).
+#[component]
+fn FinishSignUp(sign_up: SignUp) -> impl IntoView {
+    let go = navigator();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let go = go.clone();
+        spawn_local(finish_sign_up(sign_up, go));
+    };
+    view! {
+        <h1>"Your email is verified"</h1>
+        <form method="post" action=SignUpFinalize::PATH on:submit=on_submit>
+            <button type="submit" disabled=move || sign_up.is_fetching()>"Continue"</button>
+        </form>
+        <GlobalErrors errors=sign_up.errors/>
     }
 }
 

@@ -101,3 +101,13 @@ export async function expectSignedIn(page: Page, email: string) {
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByTestId("signed-in-email")).toHaveText(email);
 }
+
+/** The newest code emailed to `email` (from the development outbox). */
+export async function lastEmailCode(request: APIRequestContext, email: string): Promise<string> {
+  const msgs: { channel: string; recipient: string; body: string }[] = await (await request.get("/dev/outbox.json")).json();
+  const m = msgs.find((m) => m.channel === "email" && m.recipient === email);
+  if (!m) throw new Error(`no email to ${email} in the outbox`);
+  const code = m.body.match(/\b(\d{6})\b/);
+  if (!code) throw new Error("no code in the email");
+  return code[1];
+}

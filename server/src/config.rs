@@ -15,45 +15,14 @@ pub struct Config {
     #[arg(long, env = "MFA_ORIGIN", global = true)]
     pub origin: Option<String>,
 
-    /// Lifetime of an SMS code, in seconds.
-    #[arg(long, env = "MFA_CODE_TTL", default_value_t = 600, global = true)]
-    pub code_ttl: i64,
+    /// The instance settings file (see settings.toml). Default: `settings.toml`
+    /// in the working directory, if there is one.
+    #[arg(long, env = "MFA_SETTINGS", global = true)]
+    pub settings: Option<std::path::PathBuf>,
 
-    /// Seconds before a new SMS code may be sent.
-    #[arg(long, env = "MFA_RESEND_AFTER", default_value_t = 30, global = true)]
-    pub resend_after: i64,
-
-    /// Wrong tries a code allows before it is void.
-    #[arg(long, env = "MFA_CODE_MAX_FAILURES", default_value_t = 5, global = true)]
-    pub code_max_failures: i64,
-
-    /// Idle timeout of a session, in seconds.
-    #[arg(long, env = "MFA_SESSION_IDLE", default_value_t = 3600, global = true)]
-    pub session_idle: i64,
-
-    /// Absolute lifetime of a session, in seconds.
-    #[arg(long, env = "MFA_SESSION_LIFETIME", default_value_t = 86400, global = true)]
-    pub session_lifetime: i64,
-
-    /// Failed tries (password, codes, TOTP, backup codes) before lockout; at least 5.
-    #[arg(long, env = "MFA_LOCKOUT_THRESHOLD", default_value_t = 10, global = true)]
-    pub lockout_threshold: i64,
-
-    /// How long a lockout lasts, in seconds.
-    #[arg(long, env = "MFA_LOCKOUT_SECONDS", default_value_t = 3600, global = true)]
-    pub lockout_seconds: i64,
-
-    /// Sign-in attempts (password steps) per client IP per window.
-    #[arg(long, env = "MFA_RATE_CREATE", default_value_t = 5, global = true)]
-    pub rate_create: i64,
-
-    /// Code sends and verifications per client IP per window.
-    #[arg(long, env = "MFA_RATE_VERIFY", default_value_t = 3, global = true)]
-    pub rate_verify: i64,
-
-    /// The rate-limit window, in seconds.
-    #[arg(long, env = "MFA_RATE_WINDOW", default_value_t = 10, global = true)]
-    pub rate_window: i64,
+    /// The instance settings, loaded from the file and the environment.
+    #[arg(skip)]
+    pub s: crate::settings::Settings,
 
     /// Reverse proxies whose X-Forwarded-For is believed (comma-separated IPs).
     /// Without them the client IP is the socket's peer.
@@ -71,24 +40,15 @@ pub struct Config {
 }
 
 impl Config {
-    /// Refuses settings that would weaken the defences.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.lockout_threshold < 5 {
-            return Err("lockout threshold (MFA_LOCKOUT_THRESHOLD) must be at least 5".into());
-        }
-        for (name, v) in [
-            ("MFA_LOCKOUT_SECONDS", self.lockout_seconds),
-            ("MFA_RATE_CREATE", self.rate_create),
-            ("MFA_RATE_VERIFY", self.rate_verify),
-            ("MFA_RATE_WINDOW", self.rate_window),
-            ("MFA_CODE_TTL", self.code_ttl),
-            ("MFA_CODE_MAX_FAILURES", self.code_max_failures),
-            ("MFA_SESSION_IDLE", self.session_idle),
-            ("MFA_SESSION_LIFETIME", self.session_lifetime),
-        ] {
-            if v < 1 {
-                return Err(format!("{name} must be a positive number"));
-            }
+    /// Loads the settings file and environment; refuses what cannot work.
+    pub fn load(&mut self) -> Result<(), String> {
+        let (path, required) = match &self.settings {
+            Some(p) => (p.clone(), true),
+            None => (std::path::PathBuf::from("settings.toml"), false),
+        };
+        self.s = crate::settings::Settings::load(&path, required)?;
+        if self.s.test_mode && !self.dev {
+            return Err("`test_mode` (MFA_TEST_MODE) works only in development mode (--dev)".into());
         }
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! The service checks credentials and feeds the verdicts in; this decides what
 //! is legal in each state and where the attempt goes next.
 
-use app::model::{Fault, Status, Strategy};
+use app::model::{Fault, SignUpStatus, Status, Strategy};
 
 /// How long an attempt lives after its password step.
 pub const ATTEMPT_TTL: i64 = 30 * 60;
@@ -44,8 +44,21 @@ pub struct Attempt {
     pub user_id: Option<i64>,
     pub identifier: Option<String>,
     pub factors: Factors,
+    /// Has this user completed a sign-in on this client (browser) before?
+    pub client_known: bool,
     pub created_at: i64,
     pub expires_at: i64,
+}
+
+/// What the service learnt at a right password.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PasswordOk {
+    pub user_id: i64,
+    pub identifier: String,
+    pub factors: Factors,
+    pub client_known: bool,
+    /// The instance setting `client_trust`.
+    pub client_trust: bool,
 }
 
 /// A step the client asks for.
@@ -65,6 +78,7 @@ impl Attempt {
             user_id: None,
             identifier: None,
             factors: Factors::default(),
+            client_known: false,
             created_at: now,
             expires_at: now + ATTEMPT_TTL,
         }
@@ -89,17 +103,22 @@ impl Attempt {
                 {
                     return Err(Fault::BackupCodesNotAvailable);
                 }
-                if self.status != Status::NeedsSecondFactor {
-                    return Err(Fault::InvalidState);
+                match self.status {
+                    // A new client proves itself with an email code only.
+                    Status::NeedsClientTrust if s == Strategy::EmailCode => Ok(()),
+                    Status::NeedsClientTrust => Err(Fault::StrategyInvalid),
+                    Status::NeedsSecondFactor => {
+                        let allowed = match step {
+                            Step::Prepare(_) => s == Strategy::PhoneCode,
+                            _ => s != Strategy::Password,
+                        };
+                        if !allowed || !self.factors.supported().contains(&s) {
+                            return Err(Fault::StrategyInvalid);
+                        }
+                        Ok(())
+                    }
+                    _ => Err(Fault::InvalidState),
                 }
-                let allowed = match step {
-                    Step::Prepare(_) => s == Strategy::PhoneCode,
-                    _ => s != Strategy::Password,
-                };
-                if !allowed || !self.factors.supported().contains(&s) {
-                    return Err(Fault::StrategyInvalid);
-                }
-                Ok(())
             }
             Step::Finalize => match self.status {
                 Status::Complete => Ok(()),
@@ -108,25 +127,23 @@ impl Attempt {
         }
     }
 
-    /// The password was right: MFA if the user has a second factor.
-    pub fn password_passed(
-        &self,
-        user_id: i64,
-        identifier: String,
-        factors: Factors,
-        now: i64,
-    ) -> Result<Attempt, Fault> {
+    /// The password was right: MFA if the user has a second factor; else an
+    /// email code if the client is new to the user and client trust is on.
+    pub fn password_passed(&self, ok: PasswordOk, now: i64) -> Result<Attempt, Fault> {
         self.check(Step::Password, now)?;
-        let status = if factors.has_primary() {
+        let status = if ok.factors.has_primary() {
             Status::NeedsSecondFactor
+        } else if ok.client_trust && !ok.client_known {
+            Status::NeedsClientTrust
         } else {
             Status::Complete
         };
         Ok(Attempt {
             status,
-            user_id: Some(user_id),
-            identifier: Some(identifier),
-            factors,
+            user_id: Some(ok.user_id),
+            identifier: Some(ok.identifier),
+            factors: ok.factors,
+            client_known: ok.client_known,
             created_at: now,
             expires_at: now + ATTEMPT_TTL,
         })
@@ -139,12 +156,78 @@ impl Attempt {
     }
 }
 
+/// How long a sign-up lives after its first step.
+pub const SIGN_UP_TTL: i64 = 30 * 60;
+
+/// A sign-up in progress: email and password, then the emailed code, then a
+/// session. Holds a password hash: never serialized.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignUp {
+    pub status: SignUpStatus,
+    pub email: String,
+    /// The chosen password's hash; `None` when the email already has an
+    /// account (nothing will be created, and no code can verify).
+    pub password_hash: Option<String>,
+    pub user_id: Option<i64>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignUpStep {
+    SendCode,
+    Verify,
+    Finalize,
+}
+
+impl SignUp {
+    pub fn start(email: String, password_hash: Option<String>, now: i64) -> SignUp {
+        SignUp {
+            status: SignUpStatus::MissingRequirements,
+            email,
+            password_hash,
+            user_id: None,
+            created_at: now,
+            expires_at: now + SIGN_UP_TTL,
+        }
+    }
+
+    pub fn check(&self, step: SignUpStep, now: i64) -> Result<(), Fault> {
+        if now >= self.expires_at {
+            return Err(Fault::SignUpNotFound);
+        }
+        let want = match step {
+            SignUpStep::SendCode | SignUpStep::Verify => SignUpStatus::MissingRequirements,
+            SignUpStep::Finalize => SignUpStatus::Complete,
+        };
+        if self.status != want {
+            return Err(Fault::InvalidState);
+        }
+        Ok(())
+    }
+
+    /// The emailed code was right and the user `user_id` now exists.
+    pub fn verified(&self, user_id: i64, now: i64) -> Result<SignUp, Fault> {
+        self.check(SignUpStep::Verify, now)?;
+        if self.password_hash.is_none() {
+            // An existing account's address: nothing can complete it.
+            return Err(Fault::CodeIncorrect);
+        }
+        Ok(SignUp { status: SignUpStatus::Complete, user_id: Some(user_id), ..self.clone() })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const T: i64 = 1_700_000_000;
     const ALL: Factors = Factors { phone: true, totp: true, backup_codes: true };
+
+    /// A right password on a client the user has used before.
+    fn ok(factors: Factors, identifier: &str) -> PasswordOk {
+        PasswordOk { user_id: 7, identifier: identifier.into(), factors, client_known: true, client_trust: true }
+    }
 
     fn at(status: Status, factors: Factors) -> Attempt {
         Attempt { status, user_id: Some(7), factors, ..Attempt::new(T) }
@@ -162,14 +245,14 @@ mod tests {
 
     #[test]
     fn password_without_second_factor_completes() {
-        let a = Attempt::new(T).password_passed(7, "a@b.c".into(), Factors::default(), T).unwrap();
+        let a = Attempt::new(T).password_passed(ok(Factors::default(), "a@b.c"), T).unwrap();
         assert_eq!(a.status, Status::Complete);
         assert_eq!(a.user_id, Some(7));
     }
 
     #[test]
     fn password_with_second_factor_needs_it() {
-        let a = Attempt::new(T).password_passed(7, "a@b.c".into(), ALL, T + 5).unwrap();
+        let a = Attempt::new(T).password_passed(ok(ALL, "a@b.c"), T + 5).unwrap();
         assert_eq!(a.status, Status::NeedsSecondFactor);
         assert_eq!(a.expires_at, T + 5 + ATTEMPT_TTL);
     }
@@ -177,7 +260,7 @@ mod tests {
     #[test]
     fn password_only_once() {
         for st in [Status::NeedsSecondFactor, Status::Complete] {
-            let r = at(st, ALL).password_passed(7, "x@y.z".into(), ALL, T);
+            let r = at(st, ALL).password_passed(ok(ALL, "x@y.z"), T);
             assert_eq!(r, Err(Fault::InvalidState));
         }
     }
@@ -217,7 +300,7 @@ mod tests {
     #[test]
     fn backup_codes_without_another_factor_say_so() {
         let orphan = Factors { backup_codes: true, ..Default::default() };
-        let a = Attempt::new(T).password_passed(7, "a@b.c".into(), orphan, T).unwrap();
+        let a = Attempt::new(T).password_passed(ok(orphan, "a@b.c"), T).unwrap();
         assert_eq!(a.status, Status::Complete);
         assert_eq!(
             a.check(Step::Verify(Strategy::BackupCode), T),
@@ -254,26 +337,94 @@ mod tests {
         assert_eq!(a.check(Step::Verify(Strategy::Totp), late - 1), Ok(()));
     }
 
+    #[test]
+    fn new_client_without_mfa_needs_trust() {
+        let new_client = PasswordOk { client_known: false, ..ok(Factors::default(), "a@b.c") };
+        let a = Attempt::new(T).password_passed(new_client.clone(), T).unwrap();
+        assert_eq!(a.status, Status::NeedsClientTrust);
+        assert!(!a.client_known);
+        // Only an email code moves it on.
+        assert_eq!(a.check(Step::Prepare(Strategy::EmailCode), T), Ok(()));
+        for s in [Strategy::PhoneCode, Strategy::Totp, Strategy::Password] {
+            assert_eq!(a.second_factor_passed(s, T), Err(Fault::StrategyInvalid), "{s:?}");
+        }
+        assert_eq!(a.check(Step::Finalize, T), Err(Fault::InvalidState));
+        let done = a.second_factor_passed(Strategy::EmailCode, T).unwrap();
+        assert_eq!(done.status, Status::Complete);
+        // Setting off: straight to complete.
+        let off = PasswordOk { client_trust: false, ..new_client };
+        assert_eq!(Attempt::new(T).password_passed(off, T).unwrap().status, Status::Complete);
+    }
+
+    #[test]
+    fn mfa_wins_over_client_trust() {
+        let new_client = PasswordOk { client_known: false, ..ok(ALL, "a@b.c") };
+        let a = Attempt::new(T).password_passed(new_client, T).unwrap();
+        assert_eq!(a.status, Status::NeedsSecondFactor);
+        assert_eq!(a.check(Step::Verify(Strategy::EmailCode), T), Err(Fault::StrategyInvalid));
+        assert_eq!(a.check(Step::Prepare(Strategy::EmailCode), T), Err(Fault::StrategyInvalid));
+    }
+
+    #[test]
+    fn email_code_refused_outside_client_trust() {
+        for st in [Status::NeedsIdentifier, Status::Complete] {
+            assert_eq!(at(st, Factors::default()).check(Step::Verify(Strategy::EmailCode), T), Err(Fault::InvalidState));
+        }
+    }
+
+    #[test]
+    fn sign_up_steps() {
+        let su = SignUp::start("a@b.c".into(), Some("$argon2id$x".into()), T);
+        assert_eq!(su.status, SignUpStatus::MissingRequirements);
+        assert_eq!(su.check(SignUpStep::SendCode, T), Ok(()));
+        assert_eq!(su.check(SignUpStep::Finalize, T), Err(Fault::InvalidState));
+        let done = su.verified(9, T + 1).unwrap();
+        assert_eq!((done.status, done.user_id), (SignUpStatus::Complete, Some(9)));
+        assert_eq!(done.check(SignUpStep::Finalize, T + 1), Ok(()));
+        assert_eq!(done.check(SignUpStep::Verify, T + 1), Err(Fault::InvalidState));
+        assert_eq!(done.check(SignUpStep::SendCode, T + 1), Err(Fault::InvalidState));
+        assert_eq!(done.verified(9, T + 1), Err(Fault::InvalidState));
+    }
+
+    #[test]
+    fn sign_up_of_an_existing_email_never_completes() {
+        let su = SignUp::start("a@b.c".into(), None, T);
+        assert_eq!(su.check(SignUpStep::Verify, T), Ok(()), "looks the same from outside");
+        assert_eq!(su.verified(1, T), Err(Fault::CodeIncorrect));
+    }
+
+    #[test]
+    fn sign_up_expires() {
+        let su = SignUp::start("a@b.c".into(), Some("h".into()), T);
+        for step in [SignUpStep::SendCode, SignUpStep::Verify, SignUpStep::Finalize] {
+            assert_eq!(su.check(step, T + SIGN_UP_TTL), Err(Fault::SignUpNotFound));
+        }
+        assert_eq!(su.verified(1, T + SIGN_UP_TTL), Err(Fault::SignUpNotFound));
+    }
+
     mod properties {
         use super::*;
         use proptest::prelude::{any, prop_assert, prop_assert_eq, proptest, ProptestConfig};
 
-        const STRATEGIES: [Strategy; 4] =
-            [Strategy::Password, Strategy::PhoneCode, Strategy::Totp, Strategy::BackupCode];
+        const STRATEGIES: [Strategy; 5] =
+            [Strategy::Password, Strategy::PhoneCode, Strategy::Totp, Strategy::BackupCode, Strategy::EmailCode];
 
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(2000))]
 
             /// Whatever the client sends, in whatever order and at whatever
             /// time, `complete` is reached only through the password and, when
-            /// the user has one, a supported second factor; and finalize is
-            /// legal exactly then.
+            /// the user has one, a supported second factor, or else (a new
+            /// client under client trust) an email code; and finalize is legal
+            /// exactly then.
             #[test]
             fn only_legal_paths_complete(
                 (phone, totp, backup) in (any::<bool>(), any::<bool>(), any::<bool>()),
-                steps in proptest::collection::vec((0u8..4, 0usize..4, any::<bool>(), 0i64..900), 0..25),
+                (known, trust) in (any::<bool>(), any::<bool>()),
+                steps in proptest::collection::vec((0u8..4, 0usize..5, any::<bool>(), 0i64..900), 0..25),
             ) {
                 let f = Factors { phone, totp, backup_codes: backup };
+                let ok = |f, id| PasswordOk { client_known: known, client_trust: trust, ..ok(f, id) };
                 let mut now = T;
                 let mut a = Attempt::new(now);
                 let (mut password_ok, mut second_ok) = (false, false);
@@ -282,7 +433,7 @@ mod tests {
                     let s = STRATEGIES[strat];
                     match kind {
                         0 => {
-                            let r = a.password_passed(7, "a@b.c".into(), f, now);
+                            let r = a.password_passed(ok(f, "a@b.c"), now);
                             if pass {
                                 if let Ok(next) = r {
                                     a = next;
@@ -293,13 +444,21 @@ mod tests {
                         }
                         1 => {
                             if a.check(Step::Prepare(s), now).is_ok() {
-                                prop_assert_eq!(s, Strategy::PhoneCode);
-                                prop_assert!(f.phone && a.status == Status::NeedsSecondFactor);
+                                if s == Strategy::EmailCode {
+                                    prop_assert!(a.status == Status::NeedsClientTrust);
+                                } else {
+                                    prop_assert_eq!(s, Strategy::PhoneCode);
+                                    prop_assert!(f.phone && a.status == Status::NeedsSecondFactor);
+                                }
                             }
                         }
                         2 => {
                             if let Ok(next) = a.second_factor_passed(s, now) {
-                                prop_assert!(f.supported().contains(&s), "{:?} not supported", s);
+                                if s == Strategy::EmailCode {
+                                    prop_assert!(!f.has_primary() && trust && !known);
+                                } else {
+                                    prop_assert!(f.supported().contains(&s), "{:?} not supported", s);
+                                }
                                 prop_assert!(s != Strategy::BackupCode || f.has_primary());
                                 if pass {
                                     a = next;
@@ -313,7 +472,8 @@ mod tests {
                         }
                     }
                     if a.status == Status::Complete {
-                        prop_assert!(password_ok && (second_ok || !f.has_primary()));
+                        let needs_second = f.has_primary() || (trust && !known);
+                        prop_assert!(password_ok && (second_ok || !needs_second));
                     }
                 }
             }

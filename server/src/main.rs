@@ -3,8 +3,10 @@
 mod config;
 mod delivery;
 mod flow;
+mod policy;
 mod secrets;
 mod service;
+mod settings;
 mod store;
 mod users;
 mod web;
@@ -144,7 +146,8 @@ fn print_created(c: &users::Created, json: bool) {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
-    cli.cfg.validate()?;
+    let mut cli = cli;
+    cli.cfg.load()?;
     let keys = || secrets::SecretBox::from_hex(&cli.cfg.secret_key_hex()?);
     let store = open_store(&cli.database_url).await?;
     match cli.cmd.unwrap_or(Cmd::Serve(Serve::default_from_env())) {
@@ -257,8 +260,29 @@ async fn serve(
             "DEVELOPMENT MODE: plain-HTTP cookies without __Host-/Secure; codes go to the outbox at /dev/outbox"
         );
     }
+    let delivery = delivery::Delivery::new(store.clone(), &cfg.s)?;
+    let (channels, outbox) = delivery.describe();
+    if outbox {
+        tracing::warn!("{channels}: whatever is not configured goes to the development outbox (settings.toml: [email], [sms])");
+    } else {
+        tracing::info!("{channels}");
+    }
+    if cfg.s.test_mode {
+        tracing::warn!("TEST MODE: +1 XXX 555-01XX phones and +clerk_test emails get no message and accept 424242");
+    }
     let cfg = Arc::new(cfg);
-    let sender = Arc::new(delivery::Outbox { store: store.clone() });
+    // Expired attempts, sign-ups, codes and sessions are deleted now and then.
+    let sweeper = store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            if let Err(e) = sweeper.sweep(service::now()).await {
+                tracing::warn!(error = %e, "sweep");
+            }
+        }
+    });
+    let sender = Arc::new(delivery);
     let service = Arc::new(service::Service::new(store, sender, cfg, Arc::new(keys))?);
     let app = web::router(web::AppState { leptos_options, service });
 

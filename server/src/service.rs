@@ -2,8 +2,9 @@
 //! (`flow`), persists through `Store`, sends through `Sender`, sets cookies.
 
 use crate::config::Config;
-use crate::delivery::Sender;
-use crate::flow::{Attempt, Factors, Step};
+use crate::delivery::{self, Sender};
+use crate::flow::{Attempt, Factors, PasswordOk, SignUp, SignUpStep, Step, SIGN_UP_TTL};
+use crate::policy;
 use crate::secrets::{self, SecretBox};
 use crate::store::{AuditEvent, NewSession, Store, StoreError, User};
 use app::api::{Backend, Call};
@@ -15,6 +16,21 @@ use std::{
 };
 
 const PHONE_CODE: &str = "phone_code";
+/// Purpose of the email code of `needs_client_trust`.
+const EMAIL_CODE: &str = "email_code";
+/// Purpose of the email code of a sign-up.
+const SIGN_UP_CODE: &str = "sign_up_email";
+/// The client cookie lives as long as browsers allow (400 days in Chrome).
+const CLIENT_MAX_AGE: i64 = 400 * 86400;
+
+/// Where a new one-time code goes.
+enum Dest<'a> {
+    Sms(&'a str),
+    /// An email; the second part completes "Enter it to …".
+    Email(&'a str, &'a str),
+    /// Nowhere: a code nobody can know (a sign-up of an existing address).
+    Void,
+}
 /// Longest password we hash (the policy accepts at least 256 characters).
 const MAX_PASSWORD_BYTES: usize = 1024;
 
@@ -101,6 +117,17 @@ pub fn resolve_ip(peer: IpAddr, xff: &[&str], trusted: &[IpAddr]) -> IpAddr {
     peer
 }
 
+/// `jane@example.com` → `j•••@example.com`.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}•••@{domain}")
+        }
+        None => "•••".into(),
+    }
+}
+
 /// `+15555550100` → `+1 ••• ••• 0100`.
 pub fn mask_phone(phone: &str) -> String {
     let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
@@ -139,7 +166,7 @@ impl Service {
     /// Per-IP fixed-window limit for `bucket`, counted in the database.
     async fn rate_limit(&self, call: &Call, bucket: &str, limit: i64, now: i64) -> Result<(), Fault> {
         let ip = client_ip(call, &self.cfg.trusted_proxies).to_string();
-        let window = self.cfg.rate_window;
+        let window = self.cfg.s.rate_limits.window;
         let (hits, start) = db(self.store.rate_hit(bucket, &ip, now, window).await)?;
         if hits > limit {
             return Err(Fault::TooManyRequests((start + window - now).max(1) as u32));
@@ -150,7 +177,7 @@ impl Service {
     /// Counts a try against the subject before checking it; refuses while locked.
     async fn reserve(&self, call: &Call, subject: &str, now: i64) -> Result<(), Fault> {
         let c = &self.cfg;
-        match db(self.store.lockout_reserve(subject, now, c.lockout_threshold, c.lockout_seconds).await)? {
+        match db(self.store.lockout_reserve(subject, now, c.s.lockout.threshold, c.s.lockout.seconds).await)? {
             Ok(()) => Ok(()),
             Err(until) => {
                 self.audit(call, "sign_in.refused_locked", None, Some(subject), None).await;
@@ -187,6 +214,178 @@ impl Service {
         self.set_cookie(call, name, "", 0);
     }
 
+    /// The client's key (the hash of its long-lived cookie); a browser
+    /// without one gets one now.
+    fn client_key(&self, call: &mut Call) -> String {
+        if let Some(t) = cookie(call, &self.cfg.cookie_name("client")) {
+            return secrets::token_key(t);
+        }
+        let token = secrets::token();
+        self.set_cookie(call, "client", &token, CLIENT_MAX_AGE);
+        secrets::token_key(&token)
+    }
+
+    /// Test mode's reserved destinations get no message and accept 424242.
+    fn is_test(&self, to: &str) -> bool {
+        self.cfg.dev && self.cfg.s.test_mode && delivery::is_test_recipient(to)
+    }
+
+    /// Stores a fresh code for (key, purpose), replacing the old one unless
+    /// that was sent within the resend interval, and sends it.
+    async fn issue_code(&self, token: &str, key: &str, purpose: &str, dest: Dest<'_>, now: i64) -> Result<(), Fault> {
+        let gap = self.cfg.s.codes.resend_after;
+        if let Some(c) = db(self.store.code(key, purpose).await)? {
+            let wait = c.sent_at + gap - now;
+            if wait > 0 {
+                return Err(Fault::ResendTooSoon(wait as u32));
+            }
+        }
+        let to = match dest {
+            Dest::Sms(to) | Dest::Email(to, _) => Some(to),
+            Dest::Void => None,
+        };
+        let test = to.is_some_and(|t| self.is_test(t));
+        let code = if test { delivery::TEST_CODE.to_string() } else { secrets::otp_code() };
+        let hash = secrets::code_hash(token, &code);
+        let ttl = self.cfg.s.codes.ttl;
+        if !db(self.store.put_code(key, purpose, &hash, now, now + ttl, now - gap).await)? {
+            return Err(Fault::ResendTooSoon(gap.max(1) as u32));
+        }
+        let minutes = (ttl + 59) / 60;
+        let sent = match dest {
+            _ if test => Ok(()),
+            Dest::Void => Ok(()),
+            Dest::Sms(to) => {
+                let body = format!("{code} is your verification code. It expires in {minutes} minutes. Don't share it.");
+                self.sender.send_sms(to, &body, now).await
+            }
+            Dest::Email(to, what) => self.sender.send_email(to, &delivery::code_mail(&code, what, minutes), now).await,
+        };
+        if let Err(e) = sent {
+            tracing::error!(error = %e, purpose, "code delivery failed");
+            // Let the user retry at once.
+            if let Some(c) = db(self.store.code(key, purpose).await)? {
+                db(self.store.delete_code(c.id).await)?;
+            }
+            return Err(Fault::DeliveryFailed);
+        }
+        Ok(())
+    }
+
+    /// Checks an emailed or texted code; Ok only if it is right and now used up.
+    async fn verify_code(&self, token: &str, key: &str, purpose: &str, code: &str, now: i64) -> Result<(), Fault> {
+        let max = self.cfg.s.codes.max_failures;
+        let c = db(self.store.code(key, purpose).await)?.ok_or(Fault::CodeMissing)?;
+        if c.used {
+            return Err(Fault::CodeMissing);
+        }
+        if c.expires_at <= now {
+            return Err(Fault::CodeExpired);
+        }
+        if c.failures >= max {
+            return Err(Fault::CodeLocked);
+        }
+        if !secrets::same(&secrets::code_hash(token, code), &c.code_hash) {
+            let n = db(self.store.fail_code(c.id, max).await)?;
+            return Err(if n >= max { Fault::CodeLocked } else { Fault::CodeIncorrect });
+        }
+        if !db(self.store.consume_code(c.id, now, max).await)? {
+            return Err(Fault::CodeIncorrect);
+        }
+        Ok(())
+    }
+
+    /// A new session for `user_id` (a new token; the old session ends), and
+    /// the client remembered for the user unless it already was.
+    async fn start_session(&self, call: &mut Call, user_id: i64, client_known: bool, identifier: Option<&str>, now: i64) -> Result<(), Fault> {
+        if let Some(old) = self.session_token(call) {
+            db(self.store.delete_session(&secrets::token_key(old)).await)?;
+        }
+        let token = secrets::token();
+        let ip = Some(client_ip(call, &self.cfg.trusted_proxies).to_string());
+        db(self
+            .store
+            .insert_session(&NewSession {
+                key: &secrets::token_key(&token),
+                user_id,
+                now,
+                expires_at: now + self.cfg.s.sessions.lifetime,
+                ip,
+                user_agent: header(call, http::header::USER_AGENT),
+            })
+            .await)?;
+        self.set_cookie(call, "session", &token, self.cfg.s.sessions.lifetime);
+        if !client_known {
+            let client = self.client_key(call);
+            db(self.store.trust_client(&client, user_id, now).await)?;
+        }
+        self.audit(call, "session.created", Some(user_id), identifier, None).await;
+        Ok(())
+    }
+
+    fn sign_up_token<'a>(&self, call: &'a Call) -> Option<&'a str> {
+        cookie(call, &self.cfg.cookie_name("sign_up"))
+    }
+
+    /// The sign-up behind the cookie: (token, key, sign-up).
+    async fn load_sign_up(&self, call: &Call, now: i64) -> Result<(String, String, SignUp), Fault> {
+        let token = self.sign_up_token(call).ok_or(Fault::SignUpNotFound)?.to_string();
+        let key = secrets::token_key(&token);
+        match db(self.store.sign_up(&key).await)? {
+            Some(s) if s.expires_at > now => Ok((token, key, s)),
+            _ => Err(Fault::SignUpNotFound),
+        }
+    }
+
+    async fn sign_up_view(&self, key: &str, su: &SignUp, now: i64) -> Result<SignUpView, Fault> {
+        let missing = su.status == SignUpStatus::MissingRequirements;
+        let sent_at = if missing {
+            db(self.store.code(key, SIGN_UP_CODE).await)?.filter(|c| !c.used && c.expires_at > now).map(|c| c.sent_at)
+        } else {
+            None
+        };
+        Ok(SignUpView {
+            status: su.status,
+            email_address: Some(su.email.clone()),
+            unverified_fields: if missing { vec!["email_address".into()] } else { vec![] },
+            email_code_sent_at: sent_at,
+        })
+    }
+
+    /// The link in the notice to an address that already has an account.
+    fn sign_in_link(&self, call: &Call) -> String {
+        let origin = match &self.cfg.origin {
+            Some(o) => o.trim_end_matches('/').to_string(),
+            None => {
+                let host = header(call, http::header::HOST).unwrap_or_else(|| "localhost".into());
+                let scheme = if self.cfg.dev { "http" } else { "https" };
+                format!("{scheme}://{host}")
+            }
+        };
+        format!("{origin}/sign-in")
+    }
+
+    /// Sends the sign-up's email: the code, or to an existing account's
+    /// address a notice (and a code nobody knows, so that both look alike).
+    async fn send_sign_up_email(&self, call: &Call, token: &str, key: &str, su: &SignUp, now: i64) -> Result<(), Fault> {
+        if su.password_hash.is_some() {
+            return self.issue_code(token, key, SIGN_UP_CODE, Dest::Email(&su.email, "finish creating your account"), now).await;
+        }
+        self.issue_code(token, key, SIGN_UP_CODE, Dest::Void, now).await?;
+        if self.is_test(&su.email) {
+            return Ok(());
+        }
+        let mail = delivery::account_exists_mail(&self.sign_in_link(call));
+        if let Err(e) = self.sender.send_email(&su.email, &mail, now).await {
+            tracing::error!(error = %e, "email delivery failed");
+            if let Some(c) = db(self.store.code(key, SIGN_UP_CODE).await)? {
+                db(self.store.delete_code(c.id).await)?;
+            }
+            return Err(Fault::DeliveryFailed);
+        }
+        Ok(())
+    }
+
     fn attempt_token<'a>(&self, call: &'a Call) -> Option<&'a str> {
         cookie(call, &self.cfg.cookie_name("sign_in"))
     }
@@ -219,6 +418,15 @@ impl Service {
             }
         }
         let supported = if a.status == Status::NeedsSecondFactor { a.factors.supported() } else { vec![] };
+        let email_code = match (a.status, &a.identifier, key) {
+            (Status::NeedsClientTrust, Some(email), Some(key)) => Some(CodeSent {
+                safe_identifier: mask_email(email),
+                sent_at: db(self.store.code(key, EMAIL_CODE).await)?
+                    .filter(|c| !c.used && c.expires_at > now)
+                    .map(|c| c.sent_at),
+            }),
+            _ => None,
+        };
         Ok(SignInView {
             status: a.status,
             identifier: a.identifier.clone(),
@@ -232,6 +440,7 @@ impl Service {
                 })
                 .collect(),
             phone_code_sent_at: sent_at,
+            email_code,
         })
     }
 
@@ -239,7 +448,7 @@ impl Service {
         let Some(token) = self.session_token(call) else { return Ok(None) };
         let key = secrets::token_key(token);
         let Some(s) = db(self.store.session(&key).await)? else { return Ok(None) };
-        if now >= s.expires_at || now - s.last_active_at >= self.cfg.session_idle {
+        if now >= s.expires_at || now - s.last_active_at >= self.cfg.s.sessions.idle {
             db(self.store.delete_session(&key).await)?;
             return Ok(None);
         }
@@ -251,8 +460,14 @@ impl Service {
     }
 
     async fn factors(&self, user: &User) -> Result<Factors, Fault> {
-        let backup = !db(self.store.unused_backup_codes(user.id).await)?.is_empty();
-        Ok(Factors { phone: user.phone.is_some(), totp: user.totp_secret.is_some(), backup_codes: backup })
+        // Only the factors the instance enables count.
+        let on = &self.cfg.s.second_factors;
+        let backup = on.backup_code && !db(self.store.unused_backup_codes(user.id).await)?.is_empty();
+        Ok(Factors {
+            phone: on.phone_code && user.phone.is_some(),
+            totp: on.totp && user.totp_secret.is_some(),
+            backup_codes: backup,
+        })
     }
 
     async fn user_of(&self, a: &Attempt) -> Result<User, Fault> {
@@ -262,28 +477,9 @@ impl Service {
 
     /// Verifies `code` for `strategy`; Ok only if it is right and now used up.
     async fn verify(&self, token: &str, key: &str, a: &Attempt, s: Strategy, code: &str, now: i64) -> Result<(), Fault> {
-        let max = self.cfg.code_max_failures;
         match s {
-            Strategy::PhoneCode => {
-                let c = db(self.store.code(key, PHONE_CODE).await)?.ok_or(Fault::CodeMissing)?;
-                if c.used {
-                    return Err(Fault::CodeMissing);
-                }
-                if c.expires_at <= now {
-                    return Err(Fault::CodeExpired);
-                }
-                if c.failures >= max {
-                    return Err(Fault::CodeLocked);
-                }
-                if !secrets::same(&secrets::code_hash(token, code), &c.code_hash) {
-                    let n = db(self.store.fail_code(c.id, max).await)?;
-                    return Err(if n >= max { Fault::CodeLocked } else { Fault::CodeIncorrect });
-                }
-                if !db(self.store.consume_code(c.id, now, max).await)? {
-                    return Err(Fault::CodeIncorrect);
-                }
-                Ok(())
-            }
+            Strategy::PhoneCode => self.verify_code(token, key, PHONE_CODE, code, now).await,
+            Strategy::EmailCode => self.verify_code(token, key, EMAIL_CODE, code, now).await,
             Strategy::Totp => {
                 let user = self.user_of(a).await?;
                 let secret = self.totp_secret(&user)?;
@@ -344,7 +540,7 @@ impl Backend for Service {
         if self.active_session(call, now).await?.is_some() {
             return Err(Fault::SessionExists);
         }
-        self.rate_limit(call, "create", self.cfg.rate_create, now).await?;
+        self.rate_limit(call, "create", self.cfg.s.rate_limits.create, now).await?;
         // Counted per email, known or not: lockout tells nothing either.
         self.reserve(call, &email, now).await?;
         let user = db(self.store.user_by_email(&email).await)?;
@@ -358,10 +554,19 @@ impl Backend for Service {
                 return Err(Fault::PasswordIncorrect);
             }
         };
-        db(self.store.lockout_release(&email, self.cfg.lockout_threshold).await)?;
+        db(self.store.lockout_release(&email, self.cfg.s.lockout.threshold).await)?;
         self.audit(call, "sign_in.password_ok", Some(user.id), Some(&email), None).await;
         let factors = self.factors(&user).await?;
-        let attempt = Attempt::new(now).password_passed(user.id, user.email.clone(), factors, now)?;
+        let client = self.client_key(call);
+        let client_known = db(self.store.client_known(&client, user.id).await)?;
+        let ok = PasswordOk {
+            user_id: user.id,
+            identifier: user.email.clone(),
+            factors,
+            client_known,
+            client_trust: self.cfg.s.client_trust,
+        };
+        let attempt = Attempt::new(now).password_passed(ok, now)?;
         // A fresh attempt (and cookie) at every password step.
         if let Some(old) = self.attempt_token(call) {
             db(self.store.delete_attempt(&secrets::token_key(old)).await)?;
@@ -373,6 +578,11 @@ impl Backend for Service {
             db(self.store.lockout_reset(&email).await)?;
         }
         self.set_cookie(call, "sign_in", &token, crate::flow::ATTEMPT_TTL);
+        if attempt.status == Status::NeedsClientTrust {
+            // A new device: prove it with a code sent to the account's email.
+            self.issue_code(&token, &key, EMAIL_CODE, Dest::Email(&user.email, "sign in on this device"), now).await?;
+            self.audit(call, "sign_in.code_sent", Some(user.id), Some(&email), Some("email_code")).await;
+        }
         self.view(Some(&key), &attempt, now).await
     }
 
@@ -380,38 +590,20 @@ impl Backend for Service {
         let now = now();
         let (token, key, a) = self.load(call, now).await?;
         a.check(Step::Prepare(s), now)?;
-        self.rate_limit(call, "verify", self.cfg.rate_verify, now).await?;
+        self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
         let subject = a.identifier.clone().unwrap_or_default();
         if let Some(until) = db(self.store.locked_until(&subject, now).await)? {
             return Err(Fault::UserLocked((until - now).max(1) as u32));
         }
-        let phone = self.user_of(&a).await?.phone.ok_or(Fault::StrategyInvalid)?;
-        let gap = self.cfg.resend_after;
-        if let Some(c) = db(self.store.code(&key, PHONE_CODE).await)? {
-            let wait = c.sent_at + gap - now;
-            if wait > 0 {
-                return Err(Fault::ResendTooSoon(wait as u32));
-            }
-        }
-        let code = secrets::otp_code();
-        let hash = secrets::code_hash(&token, &code);
-        let ttl = self.cfg.code_ttl;
-        if !db(self.store.put_code(&key, PHONE_CODE, &hash, now, now + ttl, now - gap).await)? {
-            return Err(Fault::ResendTooSoon(gap.max(1) as u32));
-        }
-        let body = format!(
-            "{code} is your verification code. It expires in {} minutes. Don't share it.",
-            (ttl + 59) / 60
-        );
-        self.audit(call, "sign_in.code_sent", a.user_id, Some(&subject), Some("phone_code")).await;
-        if let Err(e) = self.sender.send_sms(&phone, &body, now).await {
-            tracing::error!(error = %e, "sms delivery failed");
-            // Let the user retry at once.
-            if let Some(c) = db(self.store.code(&key, PHONE_CODE).await)? {
-                db(self.store.delete_code(c.id).await)?;
-            }
-            return Err(Fault::DeliveryFailed);
-        }
+        let user = self.user_of(&a).await?;
+        let dest = match s {
+            Strategy::PhoneCode => Dest::Sms(user.phone.as_deref().ok_or(Fault::StrategyInvalid)?),
+            Strategy::EmailCode => Dest::Email(&user.email, "sign in on this device"),
+            _ => return Err(Fault::StrategyInvalid),
+        };
+        let purpose = if s == Strategy::EmailCode { EMAIL_CODE } else { PHONE_CODE };
+        self.issue_code(&token, &key, purpose, dest, now).await?;
+        self.audit(call, "sign_in.code_sent", a.user_id, Some(&subject), Some(s.as_str())).await;
         self.view(Some(&key), &a, now).await
     }
 
@@ -423,7 +615,7 @@ impl Backend for Service {
         if code.is_empty() {
             return Err(Fault::Missing(Field::Code));
         }
-        self.rate_limit(call, "verify", self.cfg.rate_verify, now).await?;
+        self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
         let subject = a.identifier.clone().unwrap_or_default();
         self.reserve(call, &subject, now).await?;
         let verdict = if code.len() > 64 {
@@ -454,25 +646,8 @@ impl Backend for Service {
         // Exactly one finalize wins; a replayed cookie finds nothing.
         let a = db(self.store.take_complete_attempt(&key).await)?.ok_or(Fault::SignInNotFound)?;
         let user_id = a.user_id.ok_or(Fault::InvalidState)?;
-        if let Some(old) = self.session_token(call) {
-            db(self.store.delete_session(&secrets::token_key(old)).await)?;
-        }
-        let token = secrets::token();
-        let ip = Some(client_ip(call, &self.cfg.trusted_proxies).to_string());
-        db(self
-            .store
-            .insert_session(&NewSession {
-                key: &secrets::token_key(&token),
-                user_id,
-                now,
-                expires_at: now + self.cfg.session_lifetime,
-                ip,
-                user_agent: header(call, http::header::USER_AGENT),
-            })
-            .await)?;
-        self.set_cookie(call, "session", &token, self.cfg.session_lifetime);
+        self.start_session(call, user_id, a.client_known, a.identifier.as_deref(), now).await?;
         self.clear_cookie(call, "sign_in");
-        self.audit(call, "session.created", Some(user_id), a.identifier.as_deref(), None).await;
         Ok(FinalizeView { redirect_url: "/".into(), current_task: None })
     }
 
@@ -501,6 +676,134 @@ impl Backend for Service {
         self.clear_cookie(call, "session");
         Ok(())
     }
+
+    async fn sign_up(&self, call: &mut Call) -> Result<SignUpView, Fault> {
+        let now = now();
+        match self.load_sign_up(call, now).await {
+            Ok((_, key, su)) => self.sign_up_view(&key, &su, now).await,
+            Err(Fault::SignUpNotFound) => Ok(SignUpView::default()),
+            Err(f) => Err(f),
+        }
+    }
+
+    async fn sign_up_password(&self, call: &mut Call, email: String, password: String) -> Result<SignUpView, Fault> {
+        let now = now();
+        let email = email.trim().to_lowercase();
+        if email.is_empty() {
+            return Err(Fault::Missing(Field::EmailAddress));
+        }
+        if email.len() > 254 || email.parse::<lettre::Address>().is_err() {
+            return Err(Fault::EmailInvalid);
+        }
+        if password.is_empty() {
+            return Err(Fault::Missing(Field::Password));
+        }
+        policy::check(&password, &email, self.cfg.s.require_mfa)?;
+        if self.active_session(call, now).await?.is_some() {
+            return Err(Fault::SessionExists);
+        }
+        self.rate_limit(call, "create", self.cfg.s.rate_limits.create, now).await?;
+        let existing = db(self.store.user_by_email(&email).await)?;
+        // Hashed either way: an existing address costs the same time.
+        let hash = secrets::hash_password_async(password).await.map_err(|e| {
+            tracing::error!(error = %e, "password hashing failed");
+            Fault::Unavailable
+        })?;
+        let su = SignUp::start(email.clone(), existing.is_none().then_some(hash), now);
+        if let Some(old) = self.sign_up_token(call) {
+            db(self.store.delete_sign_up(&secrets::token_key(old)).await)?;
+        }
+        let token = secrets::token();
+        let key = secrets::token_key(&token);
+        db(self.store.insert_sign_up(&key, &su).await)?;
+        self.set_cookie(call, "sign_up", &token, SIGN_UP_TTL);
+        self.client_key(call);
+        let detail = if existing.is_some() { "existing_account" } else { "new_account" };
+        self.audit(call, "sign_up.started", existing.map(|u| u.id), Some(&email), Some(detail)).await;
+        self.send_sign_up_email(call, &token, &key, &su, now).await?;
+        self.sign_up_view(&key, &su, now).await
+    }
+
+    async fn sign_up_send_email_code(&self, call: &mut Call) -> Result<SignUpView, Fault> {
+        let now = now();
+        let (token, key, su) = self.load_sign_up(call, now).await?;
+        su.check(SignUpStep::SendCode, now)?;
+        self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        self.send_sign_up_email(call, &token, &key, &su, now).await?;
+        self.sign_up_view(&key, &su, now).await
+    }
+
+    async fn sign_up_verify_email_code(&self, call: &mut Call, code: String) -> Result<SignUpView, Fault> {
+        let now = now();
+        let (token, key, su) = self.load_sign_up(call, now).await?;
+        su.check(SignUpStep::Verify, now)?;
+        let code = code.trim();
+        if code.is_empty() {
+            return Err(Fault::Missing(Field::Code));
+        }
+        self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        // Counted apart from sign-in, so that guessing here cannot lock the
+        // address's real account.
+        let subject = format!("sign_up:{}", su.email);
+        self.reserve(call, &subject, now).await?;
+        let verdict = if code.len() > 64 {
+            Err(Fault::CodeIncorrect)
+        } else {
+            self.verify_code(&token, &key, SIGN_UP_CODE, code, now).await
+        };
+        if let Err(f) = verdict {
+            if f != Fault::Unavailable {
+                self.failed(call, &subject, None, "sign_up.code_failed", now).await;
+            }
+            return Err(f);
+        }
+        let hash = su.password_hash.clone().ok_or(Fault::CodeIncorrect)?;
+        let user_id = match self
+            .store
+            .create_user(&crate::store::NewUser {
+                email: su.email.clone(),
+                password_hash: hash,
+                phone: None,
+                totp_secret: None,
+                created_at: now,
+            })
+            .await
+        {
+            Ok(id) => id,
+            Err(StoreError::Conflict) => return Err(Fault::EmailTaken),
+            Err(e) => {
+                tracing::error!(error = %e, "storage failure");
+                return Err(Fault::Unavailable);
+            }
+        };
+        let next = su.verified(user_id, now)?;
+        if !db(self.store.update_sign_up(&key, su.status, &next).await)? {
+            return Err(Fault::InvalidState);
+        }
+        db(self.store.lockout_reset(&subject).await)?;
+        self.audit(call, "user.created", Some(user_id), Some(&su.email), Some("sign_up")).await;
+        self.sign_up_view(&key, &next, now).await
+    }
+
+    async fn sign_up_finalize(&self, call: &mut Call) -> Result<FinalizeView, Fault> {
+        let now = now();
+        let (_, key, su) = self.load_sign_up(call, now).await?;
+        su.check(SignUpStep::Finalize, now)?;
+        let su = db(self.store.take_complete_sign_up(&key).await)?.ok_or(Fault::SignUpNotFound)?;
+        let user_id = su.user_id.ok_or(Fault::InvalidState)?;
+        // The address was proven on this client: it counts as a sign-in here.
+        self.start_session(call, user_id, false, Some(&su.email), now).await?;
+        self.clear_cookie(call, "sign_up");
+        Ok(FinalizeView { redirect_url: "/".into(), current_task: None })
+    }
+
+    async fn sign_up_reset(&self, call: &mut Call) -> Result<SignUpView, Fault> {
+        if let Some(t) = self.sign_up_token(call) {
+            db(self.store.delete_sign_up(&secrets::token_key(t)).await)?;
+        }
+        self.clear_cookie(call, "sign_up");
+        Ok(SignUpView::default())
+    }
 }
 
 #[cfg(test)]
@@ -520,6 +823,12 @@ mod tests {
         // Garbage or nothing: the peer.
         assert_eq!(resolve_ip(proxy, &["not-an-ip"], &[proxy]), proxy);
         assert_eq!(resolve_ip(proxy, &[], &[proxy]), proxy);
+    }
+
+    #[test]
+    fn emails_are_masked() {
+        assert_eq!(mask_email("jane@example.com"), "j•••@example.com");
+        assert_eq!(mask_email("x"), "•••");
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! touching the flow. Every check-and-change is one conditional statement:
 //! concurrent requests are settled by the database, not by process memory.
 
-use crate::flow::{Attempt, Factors};
-use app::model::Status;
+use crate::flow::{Attempt, Factors, SignUp};
+use app::model::{SignUpStatus, Status};
 use async_trait::async_trait;
 use sqlx::{
     postgres::PgPoolOptions,
@@ -167,6 +167,21 @@ pub trait Store: Send + Sync + 'static {
 
     async fn push_outbox(&self, channel: &str, recipient: &str, body: &str, now: i64) -> Result<()>;
     async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>>;
+
+    async fn insert_sign_up(&self, key: &str, s: &SignUp) -> Result<()>;
+    async fn sign_up(&self, key: &str) -> Result<Option<SignUp>>;
+    /// Saves `s` only if the stored status is still `from`.
+    async fn update_sign_up(&self, key: &str, from: SignUpStatus, s: &SignUp) -> Result<bool>;
+    /// Deletes a complete sign-up and returns it; at most one caller wins.
+    async fn take_complete_sign_up(&self, key: &str) -> Result<Option<SignUp>>;
+    async fn delete_sign_up(&self, key: &str) -> Result<()>;
+
+    /// Has `user_id` completed a sign-in on the client `client_key`?
+    async fn client_known(&self, client_key: &str, user_id: i64) -> Result<bool>;
+    async fn trust_client(&self, client_key: &str, user_id: i64, now: i64) -> Result<()>;
+
+    /// Deletes what has expired; returns the number of rows.
+    async fn sweep(&self, now: i64) -> Result<u64>;
 }
 
 /// SQLite: the embedded default (one node).
@@ -237,8 +252,33 @@ struct AttemptRow {
     has_phone: bool,
     has_totp: bool,
     has_backup: bool,
+    client_known: bool,
     created_at: i64,
     expires_at: i64,
+}
+
+/// A `sign_ups` row.
+#[derive(sqlx::FromRow)]
+struct SignUpRow {
+    status: String,
+    email: String,
+    password_hash: Option<String>,
+    user_id: Option<i64>,
+    created_at: i64,
+    expires_at: i64,
+}
+
+impl From<SignUpRow> for SignUp {
+    fn from(r: SignUpRow) -> SignUp {
+        SignUp {
+            status: SignUpStatus::parse(&r.status).unwrap_or(SignUpStatus::Abandoned),
+            email: r.email,
+            password_hash: r.password_hash,
+            user_id: r.user_id,
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+        }
+    }
 }
 
 impl From<AttemptRow> for Attempt {
@@ -248,6 +288,7 @@ impl From<AttemptRow> for Attempt {
             user_id: r.user_id,
             identifier: r.identifier,
             factors: Factors { phone: r.has_phone, totp: r.has_totp, backup_codes: r.has_backup },
+            client_known: r.client_known,
             created_at: r.created_at,
             expires_at: r.expires_at,
         }
@@ -264,7 +305,7 @@ macro_rules! user_cols {
 }
 macro_rules! attempt_cols {
     () => {
-        "status, user_id, identifier, has_phone, has_totp, has_backup, created_at, expires_at"
+        "status, user_id, identifier, has_phone, has_totp, has_backup, client_known, created_at, expires_at"
     };
 }
 
@@ -282,7 +323,7 @@ const ADVANCE_TOTP: &str = "UPDATE users SET totp_last_step = $1
 const INSERT_ATTEMPT: &str = concat!(
     "INSERT INTO sign_in_attempts (key, ",
     attempt_cols!(),
-    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
 );
 const ATTEMPT: &str = concat!("SELECT ", attempt_cols!(), " FROM sign_in_attempts WHERE key = $1");
 const UPDATE_ATTEMPT: &str =
@@ -343,6 +384,31 @@ const RATE_HIT: &str = "INSERT INTO rate_limits (bucket, client, window_start, h
        window_start = CASE WHEN rate_limits.window_start <= CAST($3 AS BIGINT) - CAST($4 AS BIGINT)
               THEN $3 ELSE rate_limits.window_start END
      RETURNING hits, window_start";
+macro_rules! sign_up_cols {
+    () => {
+        "status, email, password_hash, user_id, created_at, expires_at"
+    };
+}
+const INSERT_SIGN_UP: &str =
+    concat!("INSERT INTO sign_ups (key, ", sign_up_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7)");
+const SIGN_UP: &str = concat!("SELECT ", sign_up_cols!(), " FROM sign_ups WHERE key = $1");
+const UPDATE_SIGN_UP: &str = "UPDATE sign_ups SET status = $1, user_id = $2, expires_at = $3
+     WHERE key = $4 AND status = $5";
+const TAKE_COMPLETE_SIGN_UP: &str =
+    concat!("DELETE FROM sign_ups WHERE key = $1 AND status = 'complete' RETURNING ", sign_up_cols!());
+const DELETE_SIGN_UP: &str = "DELETE FROM sign_ups WHERE key = $1";
+const DELETE_CODES_OF: &str = "DELETE FROM one_time_codes WHERE attempt_key = $1";
+const CLIENT_KNOWN: &str = "SELECT 1 FROM trusted_clients WHERE client_key = $1 AND user_id = $2";
+const TRUST_CLIENT: &str = "INSERT INTO trusted_clients (client_key, user_id, trusted_at) VALUES ($1, $2, $3)
+     ON CONFLICT (client_key, user_id) DO NOTHING";
+// Codes are kept an hour past expiry, so a late try still hears "expired".
+const SWEEP: [&str; 5] = [
+    "DELETE FROM sign_in_attempts WHERE expires_at <= $1",
+    "DELETE FROM sign_ups WHERE expires_at <= $1",
+    "DELETE FROM one_time_codes WHERE expires_at <= CAST($1 AS BIGINT) - 3600",
+    "DELETE FROM sessions WHERE expires_at <= $1",
+    "DELETE FROM rate_limits WHERE window_start <= CAST($1 AS BIGINT) - 3600",
+];
 const AUDIT: &str = "INSERT INTO audit_log (at, event, user_id, identifier, ip, user_agent, detail)
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const AUDIT_LOG: &str = "SELECT at, event, user_id, identifier, ip, user_agent, detail
@@ -414,6 +480,7 @@ macro_rules! sql_store {
                     .bind(a.factors.phone)
                     .bind(a.factors.totp)
                     .bind(a.factors.backup_codes)
+                    .bind(a.client_known)
                     .bind(a.created_at)
                     .bind(a.expires_at)
                     .execute(&self.pool)
@@ -608,6 +675,79 @@ macro_rules! sql_store {
 
             async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEvent>> {
                 Ok(sqlx::query_as(self.sql(AUDIT_LOG)).bind(limit).fetch_all(&self.pool).await?)
+            }
+
+            async fn insert_sign_up(&self, key: &str, s: &SignUp) -> Result<()> {
+                sqlx::query(self.sql(INSERT_SIGN_UP))
+                    .bind(key)
+                    .bind(s.status.as_str())
+                    .bind(&s.email)
+                    .bind(&s.password_hash)
+                    .bind(s.user_id)
+                    .bind(s.created_at)
+                    .bind(s.expires_at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn sign_up(&self, key: &str) -> Result<Option<SignUp>> {
+                let r: Option<SignUpRow> =
+                    sqlx::query_as(self.sql(SIGN_UP)).bind(key).fetch_optional(&self.pool).await?;
+                Ok(r.map(SignUp::from))
+            }
+
+            async fn update_sign_up(&self, key: &str, from: SignUpStatus, s: &SignUp) -> Result<bool> {
+                let r = sqlx::query(self.sql(UPDATE_SIGN_UP))
+                    .bind(s.status.as_str())
+                    .bind(s.user_id)
+                    .bind(s.expires_at)
+                    .bind(key)
+                    .bind(from.as_str())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn take_complete_sign_up(&self, key: &str) -> Result<Option<SignUp>> {
+                let r: Option<SignUpRow> =
+                    sqlx::query_as(self.sql(TAKE_COMPLETE_SIGN_UP)).bind(key).fetch_optional(&self.pool).await?;
+                Ok(r.map(SignUp::from))
+            }
+
+            async fn delete_sign_up(&self, key: &str) -> Result<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(self.sql(DELETE_CODES_OF)).bind(key).execute(&mut *tx).await?;
+                sqlx::query(self.sql(DELETE_SIGN_UP)).bind(key).execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn client_known(&self, client_key: &str, user_id: i64) -> Result<bool> {
+                let r = sqlx::query(self.sql(CLIENT_KNOWN))
+                    .bind(client_key)
+                    .bind(user_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(r.is_some())
+            }
+
+            async fn trust_client(&self, client_key: &str, user_id: i64, now: i64) -> Result<()> {
+                sqlx::query(self.sql(TRUST_CLIENT))
+                    .bind(client_key)
+                    .bind(user_id)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn sweep(&self, now: i64) -> Result<u64> {
+                let mut n = 0;
+                for q in SWEEP {
+                    n += sqlx::query(self.sql(q)).bind(now).execute(&self.pool).await?.rows_affected();
+                }
+                Ok(n)
             }
         }
     };

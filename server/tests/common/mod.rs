@@ -71,6 +71,8 @@ pub struct Server {
     child: Child,
     pub base: String,
     pub db_url: String,
+    /// Everything the server logged so far (also echoed to the test's stderr).
+    pub logs: std::sync::Arc<std::sync::Mutex<String>>,
     /// The temporary database this server owns (removed after it stops).
     db: Option<TempDb>,
 }
@@ -93,7 +95,9 @@ pub const TEST_KEY: &str = "000102030405060708090a0b0c0d0e0f10111213141516171819
 
 impl Default for Opts {
     /// Development mode, with rate limits out of the way of ordinary tests
-    /// (the tests of the limits set their own).
+    /// (the tests of the limits set their own), and client trust off so that
+    /// a user without MFA signs in with the password alone (tests/sign_up.rs
+    /// turns it on).
     fn default() -> Self {
         Opts {
             dev: true,
@@ -101,6 +105,7 @@ impl Default for Opts {
                 ("MFA_RESEND_AFTER", "1".into()),
                 ("MFA_RATE_CREATE", "100000".into()),
                 ("MFA_RATE_VERIFY", "100000".into()),
+                ("MFA_CLIENT_TRUST", "0".into()),
             ],
         }
     }
@@ -144,7 +149,7 @@ fn start_at(opts: Opts, db_url: String, db: Option<TempDb>) -> Server {
         .env("MFA_SECRET_KEY", TEST_KEY)
         .args(["--database-url", &db_url, "serve", "--addr", "127.0.0.1:0"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
+        .stderr(Stdio::piped());
     if opts.dev {
         cmd.arg("--dev");
     }
@@ -152,6 +157,15 @@ fn start_at(opts: Opts, db_url: String, db: Option<TempDb>) -> Server {
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().expect("start server");
+    let logs = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let err = child.stderr.take().unwrap();
+    let sink = logs.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            eprintln!("{line}");
+            sink.lock().unwrap().push_str(&(line + "\n"));
+        }
+    });
     let out = child.stdout.take().unwrap();
     let mut lines = BufReader::new(out).lines();
     let base = loop {
@@ -162,7 +176,7 @@ fn start_at(opts: Opts, db_url: String, db: Option<TempDb>) -> Server {
     };
     // Keep draining stdout so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    Server { child, base, db_url, db }
+    Server { child, base, db_url, db, logs }
 }
 
 pub struct Resp {
@@ -296,7 +310,7 @@ impl Client {
 pub const PASSWORD: &str = "a long enough password";
 
 /// Every endpoint of the API (docs/api.md), under /api/.
-pub const API_PATHS: [&str; 8] = [
+pub const API_PATHS: [&str; 14] = [
     "sign_in",
     "sign_in/password",
     "sign_in/prepare_second_factor",
@@ -305,6 +319,12 @@ pub const API_PATHS: [&str; 8] = [
     "sign_in/reset",
     "session",
     "session/sign_out",
+    "sign_up",
+    "sign_up/password",
+    "sign_up/send_email_code",
+    "sign_up/verify_email_code",
+    "sign_up/finalize",
+    "sign_up/reset",
 ];
 
 /// Creates a user through the development endpoint; answers its secrets.
@@ -316,6 +336,24 @@ pub async fn user(s: &Server, email: &str, phone: bool, totp: bool, backup: bool
     let r = reqwest::Client::new().post(format!("{}/dev/users", s.base)).json(&spec).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 201);
     r.json().await.unwrap()
+}
+
+/// The newest outbox message to `to` (email or SMS), if any.
+pub async fn outbox_to(s: &Server, to: &str) -> Option<Value> {
+    let msgs: Value = reqwest::get(format!("{}/dev/outbox.json", s.base)).await.unwrap().json().await.unwrap();
+    msgs.as_array().unwrap().iter().find(|m| m["recipient"] == to).cloned()
+}
+
+/// The first 6-digit number in `text`.
+pub fn six_digits(text: &str) -> Option<String> {
+    text.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).map(String::from)
+}
+
+/// The newest code emailed to `to` (from the development outbox).
+pub async fn email_code(s: &Server, to: &str) -> String {
+    let m = outbox_to(s, to).await.unwrap_or_else(|| panic!("no email to {to}"));
+    assert_eq!(m["channel"], "email");
+    six_digits(m["body"].as_str().unwrap()).expect("a code in the email")
 }
 
 /// The latest SMS code the development outbox holds for anyone.

@@ -1,0 +1,85 @@
+//! The password policy (NIST SP 800-63B-4): a length range, no composition
+//! rules, and a shipped list of common and breached passwords.
+
+use app::model::Fault;
+use std::{collections::HashSet, sync::LazyLock};
+
+/// With MFA the password is one factor of two; alone it must be longer.
+pub const MIN_WITH_MFA: usize = 8;
+pub const MIN_WITHOUT_MFA: usize = 15;
+/// NIST asks that at least 64 be accepted; we accept 256.
+pub const MAX: usize = 256;
+
+static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../data/common-passwords.txt")
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+});
+
+/// Why `password` is refused for the account `email`, if it is.
+pub fn check(password: &str, email: &str, require_mfa: bool) -> Result<(), Fault> {
+    let min = if require_mfa { MIN_WITH_MFA } else { MIN_WITHOUT_MFA };
+    let len = password.chars().count();
+    if len < min {
+        return Err(Fault::PasswordTooShort(min as u16));
+    }
+    if len > MAX {
+        return Err(Fault::PasswordTooLong(MAX as u16));
+    }
+    let lower = password.to_lowercase();
+    if COMMON.contains(lower.as_str()) {
+        return Err(Fault::PasswordPwned);
+    }
+    // Context-specific words: the address, or its part before the @ when
+    // that is long enough to matter.
+    let email = email.to_lowercase();
+    let local = email.split('@').next().unwrap_or("");
+    if lower.contains(&email) || (local.chars().count() >= 4 && lower.contains(local)) {
+        return Err(Fault::PasswordWeak);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_depends_on_mfa() {
+        assert_eq!(check("sevench", "a@b.c", true), Err(Fault::PasswordTooShort(8)));
+        assert_eq!(check("eight ch", "a@b.c", true), Ok(()));
+        assert_eq!(check("fourteen chars", "a@b.c", false), Err(Fault::PasswordTooShort(15)));
+        assert_eq!(check("fifteen chars!!", "a@b.c", false), Ok(()));
+        // Characters, not bytes.
+        assert_eq!(check("ééééééé", "a@b.c", true), Err(Fault::PasswordTooShort(8)));
+    }
+
+    #[test]
+    fn long_passwords_up_to_256() {
+        assert_eq!(check(&"x".repeat(256), "a@b.c", true), Ok(()));
+        assert_eq!(check(&"x".repeat(257), "a@b.c", true), Err(Fault::PasswordTooLong(256)));
+    }
+
+    #[test]
+    fn common_passwords_are_refused_whatever_the_case() {
+        assert!(COMMON.len() > 10_000);
+        for p in ["password", "PassWord", "12345678", "iloveyou", "qwertyuiop", "baseball"] {
+            assert_eq!(check(p, "a@b.c", true), Err(Fault::PasswordPwned), "{p}");
+        }
+        assert_eq!(check("correct horse battery staple", "a@b.c", true), Ok(()));
+    }
+
+    #[test]
+    fn no_composition_rules() {
+        assert_eq!(check("all lower case words", "a@b.c", true), Ok(()));
+        assert_eq!(check("🦀🦀🦀🦀🦀🦀🦀🦀", "a@b.c", true), Ok(()));
+    }
+
+    #[test]
+    fn the_email_is_not_a_password() {
+        assert_eq!(check("jane.doe@example.com", "jane.doe@example.com", true), Err(Fault::PasswordWeak));
+        assert_eq!(check("Jane.Doe-2026!", "jane.doe@example.com", true), Err(Fault::PasswordWeak));
+        assert_eq!(check("a quite long phrase", "ab@example.com", true), Ok(()));
+    }
+}

@@ -1,0 +1,373 @@
+//! Instance settings: one TOML file, the equivalent of Clerk's dashboard.
+//! Every key is documented in the shipped `settings.toml`; an unknown key or a
+//! bad value stops start-up with a message naming the key; environment
+//! variables override the file.
+
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Users must have a second factor (password minimum 8, not 15).
+    pub require_mfa: bool,
+    /// A new device of a user without MFA proves itself with an email code.
+    pub client_trust: bool,
+    /// Development only: test phones and emails get no message and accept 424242.
+    pub test_mode: bool,
+    pub second_factors: SecondFactors,
+    pub codes: Codes,
+    pub lockout: Lockout,
+    pub rate_limits: RateLimits,
+    pub sessions: Sessions,
+    pub email: Email,
+    pub sms: Sms,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecondFactors {
+    pub phone_code: bool,
+    pub totp: bool,
+    pub backup_code: bool,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Codes {
+    pub ttl: i64,
+    pub resend_after: i64,
+    pub max_failures: i64,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Lockout {
+    pub threshold: i64,
+    pub seconds: i64,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimits {
+    pub create: i64,
+    pub verify: i64,
+    pub window: i64,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sessions {
+    pub idle: i64,
+    pub lifetime: i64,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Tls {
+    /// Plain SMTP: only for a relay on the same host or network.
+    None,
+    #[default]
+    Starttls,
+    /// Implicit TLS (SMTPS, usually port 465).
+    Tls,
+}
+
+/// Email over SMTP. Holds a credential: never serialized.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Email {
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    pub tls: Tls,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub from: String,
+}
+
+/// SMS through an HTTP provider speaking Twilio's Messages API.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sms {
+    pub base_url: String,
+    pub account_sid: Option<String>,
+    pub auth_token: Option<String>,
+    pub from: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            require_mfa: true,
+            client_trust: true,
+            test_mode: false,
+            second_factors: SecondFactors { phone_code: true, totp: true, backup_code: true },
+            codes: Codes { ttl: 600, resend_after: 30, max_failures: 5 },
+            lockout: Lockout { threshold: 10, seconds: 3600 },
+            rate_limits: RateLimits { create: 5, verify: 3, window: 10 },
+            sessions: Sessions { idle: 3600, lifetime: 86400 },
+            email: Email::default(),
+            sms: Sms::default(),
+        }
+    }
+}
+
+macro_rules! defaults {
+    ($($t:ty => $e:expr),* $(,)?) => {
+        $(impl Default for $t {
+            fn default() -> Self {
+                $e
+            }
+        })*
+    };
+}
+
+defaults! {
+    SecondFactors => Settings::default().second_factors,
+    Codes => Settings::default().codes,
+    Lockout => Settings::default().lockout,
+    RateLimits => Settings::default().rate_limits,
+    Sessions => Settings::default().sessions,
+    Email => Email {
+        smtp_host: None,
+        smtp_port: None,
+        tls: Tls::Starttls,
+        username: None,
+        password: None,
+        from: "Sign-in <no-reply@localhost>".into(),
+    },
+    Sms => Sms {
+        base_url: "https://api.twilio.com".into(),
+        account_sid: None,
+        auth_token: None,
+        from: None,
+    },
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Bool,
+    Int,
+    Text,
+}
+
+/// Environment variables that override a key of the file.
+const OVERRIDES: &[(&str, &str, Kind)] = &[
+    ("MFA_REQUIRE_MFA", "require_mfa", Kind::Bool),
+    ("MFA_CLIENT_TRUST", "client_trust", Kind::Bool),
+    ("MFA_TEST_MODE", "test_mode", Kind::Bool),
+    ("MFA_PHONE_CODE", "second_factors.phone_code", Kind::Bool),
+    ("MFA_TOTP", "second_factors.totp", Kind::Bool),
+    ("MFA_BACKUP_CODE", "second_factors.backup_code", Kind::Bool),
+    ("MFA_CODE_TTL", "codes.ttl", Kind::Int),
+    ("MFA_RESEND_AFTER", "codes.resend_after", Kind::Int),
+    ("MFA_CODE_MAX_FAILURES", "codes.max_failures", Kind::Int),
+    ("MFA_LOCKOUT_THRESHOLD", "lockout.threshold", Kind::Int),
+    ("MFA_LOCKOUT_SECONDS", "lockout.seconds", Kind::Int),
+    ("MFA_RATE_CREATE", "rate_limits.create", Kind::Int),
+    ("MFA_RATE_VERIFY", "rate_limits.verify", Kind::Int),
+    ("MFA_RATE_WINDOW", "rate_limits.window", Kind::Int),
+    ("MFA_SESSION_IDLE", "sessions.idle", Kind::Int),
+    ("MFA_SESSION_LIFETIME", "sessions.lifetime", Kind::Int),
+    ("MFA_SMTP_HOST", "email.smtp_host", Kind::Text),
+    ("MFA_SMTP_PORT", "email.smtp_port", Kind::Int),
+    ("MFA_SMTP_TLS", "email.tls", Kind::Text),
+    ("MFA_SMTP_USERNAME", "email.username", Kind::Text),
+    ("MFA_SMTP_PASSWORD", "email.password", Kind::Text),
+    ("MFA_EMAIL_FROM", "email.from", Kind::Text),
+    ("MFA_SMS_BASE_URL", "sms.base_url", Kind::Text),
+    ("MFA_SMS_ACCOUNT_SID", "sms.account_sid", Kind::Text),
+    ("MFA_SMS_AUTH_TOKEN", "sms.auth_token", Kind::Text),
+    ("MFA_SMS_FROM", "sms.from", Kind::Text),
+];
+
+fn env_value(name: &str, raw: &str, kind: Kind) -> Result<toml::Value, String> {
+    let v = raw.trim();
+    match kind {
+        Kind::Bool => match v.to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => Ok(toml::Value::Boolean(true)),
+            "0" | "false" | "no" | "off" => Ok(toml::Value::Boolean(false)),
+            _ => Err(format!("{name}: expected true or false, got {v:?}")),
+        },
+        Kind::Int => v
+            .parse::<i64>()
+            .map(toml::Value::Integer)
+            .map_err(|_| format!("{name}: expected a whole number, got {v:?}")),
+        Kind::Text => Ok(toml::Value::String(v.to_string())),
+    }
+}
+
+impl Settings {
+    /// Parses settings `text`, then applies `env` overrides; every error
+    /// names the key (or variable) at fault.
+    pub fn parse(text: &str, origin: &str, env: impl Fn(&str) -> Option<String>) -> Result<Settings, String> {
+        let mut table: toml::Table = text.parse().map_err(|e| format!("{origin}: {e}"))?;
+        for (var, key, kind) in OVERRIDES {
+            let Some(raw) = env(var) else { continue };
+            let value = env_value(var, &raw, *kind)?;
+            let (section, leaf) = match key.split_once('.') {
+                Some((s, l)) => (Some(s), l),
+                None => (None, *key),
+            };
+            let target = match section {
+                None => &mut table,
+                Some(s) => {
+                    let entry = table.entry(s).or_insert_with(|| toml::Value::Table(Default::default()));
+                    entry.as_table_mut().ok_or_else(|| format!("{origin}: `{s}` must be a table"))?
+                }
+            };
+            target.insert(leaf.to_string(), value);
+        }
+        let s: Settings = serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+            let path = e.path().to_string();
+            let var = OVERRIDES.iter().find(|(_, k, _)| *k == path).map(|(v, _, _)| *v);
+            let via = var.filter(|v| env(v).is_some()).map(|v| format!(" (from {v})")).unwrap_or_default();
+            format!("{origin}: `{path}`{via}: {}", e.inner())
+        })?;
+        s.validate().map_err(|e| {
+            // Name the variable too when it set the value at fault.
+            let via: Vec<&str> = OVERRIDES
+                .iter()
+                .filter(|(var, key, _)| e.contains(&format!("`{key}`")) && env(var).is_some())
+                .map(|(var, _, _)| *var)
+                .collect();
+            if via.is_empty() {
+                format!("{origin}: {e}")
+            } else {
+                format!("{origin}: {e} (from {})", via.join(", "))
+            }
+        })?;
+        Ok(s)
+    }
+
+    /// Reads the file at `path` (missing is fine when `required` is false).
+    pub fn load(path: &Path, required: bool) -> Result<Settings, String> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => String::new(),
+            Err(e) => return Err(format!("settings file {}: {e}", path.display())),
+        };
+        Settings::parse(&text, &path.display().to_string(), |k| std::env::var(k).ok())
+    }
+
+    /// Refuses values that would weaken the defences or cannot work.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.lockout.threshold < 5 {
+            return Err("`lockout.threshold` must be at least 5".into());
+        }
+        for (key, v) in [
+            ("lockout.seconds", self.lockout.seconds),
+            ("rate_limits.create", self.rate_limits.create),
+            ("rate_limits.verify", self.rate_limits.verify),
+            ("rate_limits.window", self.rate_limits.window),
+            ("codes.ttl", self.codes.ttl),
+            ("codes.resend_after", self.codes.resend_after),
+            ("codes.max_failures", self.codes.max_failures),
+            ("sessions.idle", self.sessions.idle),
+            ("sessions.lifetime", self.sessions.lifetime),
+        ] {
+            if v < 1 {
+                return Err(format!("`{key}` must be a positive number"));
+            }
+        }
+        if self.codes.ttl > 600 {
+            return Err("`codes.ttl` must be at most 600 seconds (NIST SP 800-63B)".into());
+        }
+        if !(self.second_factors.phone_code || self.second_factors.totp) && self.require_mfa {
+            return Err("`require_mfa` needs `second_factors.phone_code` or `second_factors.totp`".into());
+        }
+        if self.email.from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(format!("`email.from` is not a mailbox: {:?}", self.email.from));
+        }
+        if let Some(h) = &self.email.smtp_host {
+            if h.trim().is_empty() {
+                return Err("`email.smtp_host` is empty".into());
+            }
+        }
+        if self.email.username.is_some() != self.email.password.is_some() {
+            return Err("`email.username` and `email.password` go together".into());
+        }
+        let sms = [&self.sms.account_sid, &self.sms.auth_token, &self.sms.from];
+        if sms.iter().any(|v| v.is_some()) && !sms.iter().all(|v| v.is_some()) {
+            return Err("`sms.account_sid`, `sms.auth_token` and `sms.from` go together".into());
+        }
+        if !(self.sms.base_url.starts_with("https://") || self.sms.base_url.starts_with("http://")) {
+            return Err(format!("`sms.base_url` must be an http(s) URL: {:?}", self.sms.base_url));
+        }
+        Ok(())
+    }
+
+    /// Is real SMS delivery configured?
+    pub fn sms_configured(&self) -> bool {
+        self.sms.account_sid.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str, env: &[(&str, &str)]) -> Result<Settings, String> {
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::parse(text, "test.toml", |k| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn the_shipped_file_documents_the_defaults() {
+        let text = include_str!("../../settings.toml");
+        assert_eq!(parse(text, &[]).unwrap(), Settings::default());
+        // Every key appears in it (as a setting or a commented example).
+        for (_, key, _) in OVERRIDES {
+            let leaf = key.rsplit('.').next().unwrap_or(key);
+            assert!(
+                text.lines().any(|l| l.trim_start_matches(['#', ' ']).starts_with(&format!("{leaf} ="))),
+                "settings.toml does not document `{key}`"
+            );
+        }
+    }
+
+    #[test]
+    fn empty_means_defaults() {
+        assert_eq!(parse("", &[]).unwrap(), Settings::default());
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let e = parse("[codes]\nttl = 300\nlifetime = 3\n", &[]).unwrap_err();
+        assert!(e.contains("lifetime"), "{e}");
+        let e = parse("requier_mfa = true\n", &[]).unwrap_err();
+        assert!(e.contains("requier_mfa"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let e = parse("[codes]\nttl = \"ten\"\n", &[]).unwrap_err();
+        assert!(e.contains("codes.ttl"), "{e}");
+        let e = parse("[lockout]\nthreshold = 3\n", &[]).unwrap_err();
+        assert!(e.contains("lockout.threshold"), "{e}");
+        let e = parse("[email]\ntls = \"ssl\"\n", &[]).unwrap_err();
+        assert!(e.contains("email.tls"), "{e}");
+        let e = parse("[email]\nfrom = \"not a mailbox\"\n", &[]).unwrap_err();
+        assert!(e.contains("email.from"), "{e}");
+        let e = parse("[sms]\naccount_sid = \"AC1\"\n", &[]).unwrap_err();
+        assert!(e.contains("sms.auth_token"), "{e}");
+        let e = parse("[codes]\nttl = 3600\n", &[]).unwrap_err();
+        assert!(e.contains("codes.ttl"), "{e}");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let s = parse("client_trust = true\n[codes]\nttl = 300\n", &[("MFA_CODE_TTL", "120"), ("MFA_CLIENT_TRUST", "0")])
+            .unwrap();
+        assert_eq!(s.codes.ttl, 120);
+        assert!(!s.client_trust);
+        let s = parse("", &[("MFA_SMTP_HOST", "mail.test"), ("MFA_SMTP_TLS", "none")]).unwrap();
+        assert_eq!((s.email.smtp_host.as_deref(), s.email.tls), (Some("mail.test"), Tls::None));
+        let e = parse("", &[("MFA_LOCKOUT_THRESHOLD", "ten")]).unwrap_err();
+        assert!(e.contains("MFA_LOCKOUT_THRESHOLD"), "{e}");
+        let e = parse("", &[("MFA_LOCKOUT_THRESHOLD", "4")]).unwrap_err();
+        assert!(e.contains("lockout.threshold") && e.contains("MFA_LOCKOUT_THRESHOLD"), "{e}");
+        let e = parse("", &[("MFA_SMTP_TLS", "ssl")]).unwrap_err();
+        assert!(e.contains("email.tls") && e.contains("MFA_SMTP_TLS"), "{e}");
+    }
+}
