@@ -8,7 +8,10 @@ use crate::store::Store;
 use async_trait::async_trait;
 use lettre::{
     message::{Mailbox, MultiPart},
-    transport::smtp::authentication::Credentials,
+    transport::smtp::{
+        authentication::Credentials,
+        client::{Certificate, Tls as SmtpTls, TlsParameters},
+    },
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
 use std::{sync::Arc, time::Duration};
@@ -85,14 +88,25 @@ impl Delivery {
             None => EmailVia::Outbox,
             Some(host) => {
                 type T = AsyncSmtpTransport<Tokio1Executor>;
+                // Certificates are checked against the web PKI roots, plus
+                // `ca_file` when set.
+                let params = || -> Result<TlsParameters, String> {
+                    let mut b = TlsParameters::builder(host.clone());
+                    if let Some(path) = &s.email.ca_file {
+                        let pem = std::fs::read(path).map_err(|e| format!("email.ca_file {}: {e}", path.display()))?;
+                        let ca = Certificate::from_pem(&pem).map_err(|e| format!("email.ca_file: {e}"))?;
+                        b = b.add_root_certificate(ca);
+                    }
+                    b.build().map_err(|e| format!("email.tls: {e}"))
+                };
                 let builder = match s.email.tls {
                     Tls::None => T::builder_dangerous(host).port(s.email.smtp_port.unwrap_or(25)),
-                    Tls::Starttls => T::starttls_relay(host)
-                        .map_err(|e| format!("email.smtp_host: {e}"))?
-                        .port(s.email.smtp_port.unwrap_or(587)),
-                    Tls::Tls => T::relay(host)
-                        .map_err(|e| format!("email.smtp_host: {e}"))?
-                        .port(s.email.smtp_port.unwrap_or(465)),
+                    Tls::Starttls => T::builder_dangerous(host)
+                        .port(s.email.smtp_port.unwrap_or(587))
+                        .tls(SmtpTls::Required(params()?)),
+                    Tls::Tls => T::builder_dangerous(host)
+                        .port(s.email.smtp_port.unwrap_or(465))
+                        .tls(SmtpTls::Wrapper(params()?)),
                 };
                 let builder = match (&s.email.username, &s.email.password) {
                     (Some(u), Some(p)) => builder.credentials(Credentials::new(u.clone(), p.clone())),

@@ -26,6 +26,10 @@ impl Drop for Sink {
 }
 
 fn smtp_sink() -> Sink {
+    smtp_sink_with(&[])
+}
+
+fn smtp_sink_with(env: &[(&str, &str)]) -> Sink {
     let script = workspace().join("end2end/tools/smtp-sink.mjs");
     assert!(
         workspace().join("end2end/node_modules/smtp-server").is_dir(),
@@ -33,6 +37,7 @@ fn smtp_sink() -> Sink {
     );
     let mut child = Command::new("node")
         .arg(script)
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -102,6 +107,52 @@ async fn an_smtp_failure_is_a_clear_retryable_error() {
     // Retry at once: no resend wait, since nothing was sent.
     let r = c.api("sign_up/send_email_code", &[]).await;
     assert_eq!(r.code(), "delivery_failed", "{}", r.text);
+}
+
+/// A certificate authority and a certificate it signed for `localhost`, as
+/// PEM files in a fresh directory: (ca, cert, key).
+fn certificates() -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::DigitalSignature];
+    let ca_key = KeyPair::generate().unwrap();
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca, ca_key);
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["localhost".to_string()]).unwrap().signed_by(&leaf_key, &issuer).unwrap();
+    let dir = std::env::temp_dir().join(format!("mfa-smtp-tls-{}-{}", std::process::id(), unix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let paths = (dir.join("ca.pem"), dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&paths.0, ca_cert.pem()).unwrap();
+    std::fs::write(&paths.1, leaf.pem()).unwrap();
+    std::fs::write(&paths.2, leaf_key.serialize_pem()).unwrap();
+    paths
+}
+
+#[tokio::test]
+async fn starttls_and_implicit_tls_verify_the_server_certificate() {
+    let (ca, cert, key) = certificates();
+    let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    for mode in ["starttls", "tls"] {
+        let sink = smtp_sink_with(&[("SMTP_TLS", mode), ("SMTP_CERT", cert), ("SMTP_KEY", key)]);
+        let opts = smtp_opts(sink.port, "secret").with("MFA_SMTP_HOST", "localhost").with("MFA_SMTP_TLS", mode);
+        // Trusting the relay's CA: delivered, over TLS.
+        let s = start(opts.clone().with("MFA_SMTP_CA_FILE", ca.to_str().unwrap()));
+        let mut c = Client::new(&s);
+        let to = format!("{mode}@example.com");
+        let r = c.api("sign_up/password", &[("email_address", &to), ("password", "a brand new passphrase")]).await;
+        assert_eq!(r.status, 200, "{mode}: {}", r.text);
+        let mail = wait_for_mail(&sink, &to).await;
+        assert_eq!(mail["secure"], true, "{mode}: sent over TLS");
+        // Not trusting it: the certificate is refused, nothing is sent.
+        let s = start(opts);
+        let r = Client::new(&s)
+            .api("sign_up/password", &[("email_address", "untrusted@example.com"), ("password", "a brand new passphrase")])
+            .await;
+        assert_eq!(r.code(), "delivery_failed", "{mode}: {}", r.text);
+        assert!(!sink.mails.lock().unwrap().iter().any(|m| m["to"][0] == "untrusted@example.com"));
+    }
 }
 
 #[derive(Clone, Default)]

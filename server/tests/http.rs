@@ -361,6 +361,12 @@ async fn cross_site_posts_are_refused() {
     let r = c.password("x@example.com", PASSWORD).await;
     assert_eq!(r.status, 403);
     assert!(c.cookies.is_empty());
+    // Every endpoint, sign-up included.
+    for path in API_PATHS {
+        let r = c.api(path, &[("email_address", "x2@example.com"), ("password", "a brand new passphrase")]).await;
+        assert_eq!((r.status, r.code()), (403, "origin_invalid"), "{path}");
+    }
+    assert!(c.cookies.is_empty());
     let host = s.base.trim_start_matches("http://").to_string();
     c.headers = vec![("origin", s.base.clone()), ("sec-fetch-site", "same-origin".into()), ("host", host)];
     let r = c.password("x@example.com", PASSWORD).await;
@@ -389,6 +395,15 @@ async fn production_cookies_are_host_prefixed_and_dev_pages_absent() {
         assert!(attempt.contains(attr), "{attempt} lacks {attr}");
     }
     assert!(!attempt.contains("Domain="));
+    let r = c.api("sign_up/password", &[("email_address", "p2@example.com"), ("password", "a brand new passphrase")]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let both = [set.clone(), r.set_cookies()].concat();
+    for name in ["__Host-sign_up=", "__Host-client="] {
+        let cookie = both.iter().find(|c| c.starts_with(name)).unwrap_or_else(|| panic!("{name} in {both:?}"));
+        for attr in ["Path=/", "HttpOnly", "SameSite=Lax", "Secure"] {
+            assert!(cookie.contains(attr), "{cookie} lacks {attr}");
+        }
+    }
     let r = c.get("/dev/outbox").await;
     assert_eq!(r.status, 404);
     let r = c.raw(|h, b| h.post(format!("{b}/dev/users")).json(&serde_json::json!({}))).await;

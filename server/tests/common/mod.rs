@@ -85,6 +85,7 @@ impl Drop for Server {
     }
 }
 
+#[derive(Clone)]
 pub struct Opts {
     pub dev: bool,
     pub env: Vec<(&'static str, String)>,
