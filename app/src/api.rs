@@ -170,6 +170,117 @@ pub async fn sign_up_reset() -> Result<SignUpView, ApiErrors> {
     c.finish(r)
 }
 
+/// The signed-in user (or a pending session's), with their second factors.
+#[server(prefix = "/api", endpoint = "user")]
+pub async fn get_user() -> Result<Option<UserView>, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.backend().user(&mut c).await;
+    c.finish(r)
+}
+
+/// Re-verification: `strategy` is `password` (field `password`), `totp` or
+/// `backup_code` (field `code`). Changes are allowed for 10 minutes after.
+#[server(prefix = "/api", endpoint = "user/reverify")]
+pub async fn reverify(
+    #[server(default)] strategy: String,
+    #[server(default)] password: String,
+    #[server(default)] code: String,
+) -> Result<UserView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = match Strategy::parse(&strategy) {
+        Some(Strategy::Password) => c.backend().reverify(&mut c, Strategy::Password, password).await,
+        Some(s) => c.backend().reverify(&mut c, s, code).await,
+        None => Err(Fault::Missing(Field::Strategy)),
+    };
+    c.finish(r)
+}
+
+/// Starts enrolling an authenticator app: a new secret and its QR code.
+#[server(prefix = "/api", endpoint = "user/totp")]
+pub async fn totp_start() -> Result<TotpSetup, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.backend().totp_start(&mut c).await;
+    c.finish(r)
+}
+
+/// Enables the authenticator app once a code from it checks out.
+#[server(prefix = "/api", endpoint = "user/totp/verify")]
+pub async fn totp_verify(#[server(default)] code: String) -> Result<Changed, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.backend().totp_verify(&mut c, code).await;
+    c.finish(r)
+}
+
+/// Adds a phone number (E.164) and texts it a code.
+#[server(prefix = "/api", endpoint = "user/phone")]
+pub async fn phone_start(#[server(default)] phone_number: String) -> Result<UserView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.backend().phone_start(&mut c, phone_number).await;
+    c.finish(r)
+}
+
+/// Verifies the phone's code; the phone becomes a second factor.
+#[server(prefix = "/api", endpoint = "user/phone/verify")]
+pub async fn phone_verify(#[server(default)] code: String) -> Result<Changed, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.backend().phone_verify(&mut c, code).await;
+    c.finish(r)
+}
+
+/// Makes `strategy` (`totp` or `phone_code`) the default second factor.
+#[server(prefix = "/api", endpoint = "user/default")]
+pub async fn set_default_factor(#[server(default)] strategy: String) -> Result<UserView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = match Strategy::parse(&strategy) {
+        Some(s) => c.backend().set_default(&mut c, s).await,
+        None => Err(Fault::Missing(Field::Strategy)),
+    };
+    c.finish(r)
+}
+
+/// A new set of backup codes, replacing the old (shown once).
+#[server(prefix = "/api", endpoint = "user/backup_codes")]
+pub async fn regenerate_backup_codes() -> Result<Changed, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.backend().backup_codes(&mut c).await;
+    c.finish(r)
+}
+
+/// Removes a second factor (`totp`, `phone_code` or `backup_code`).
+#[server(prefix = "/api", endpoint = "user/remove")]
+pub async fn remove_factor(#[server(default)] strategy: String) -> Result<UserView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = match Strategy::parse(&strategy) {
+        Some(s) => c.backend().remove_factor(&mut c, s).await,
+        None => Err(Fault::Missing(Field::Strategy)),
+    };
+    c.finish(r)
+}
+
+/// The user's active sessions, newest activity first.
+#[server(prefix = "/api", endpoint = "sessions")]
+pub async fn list_sessions() -> Result<Vec<SessionInfo>, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.backend().sessions(&mut c).await;
+    c.finish(r)
+}
+
+/// Ends one of the user's sessions.
+#[server(prefix = "/api", endpoint = "sessions/revoke")]
+pub async fn revoke_session(#[server(default)] id: String) -> Result<Vec<SessionInfo>, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.backend().revoke_session(&mut c, id).await;
+    c.finish(r)
+}
+
+/// Ends every session of the user but this one.
+#[server(prefix = "/api", endpoint = "sessions/revoke_others")]
+pub async fn revoke_other_sessions() -> Result<Vec<SessionInfo>, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.backend().revoke_others(&mut c).await;
+    c.finish(r)
+}
+
 #[cfg(feature = "ssr")]
 mod glue {
     use crate::model::*;
@@ -201,6 +312,18 @@ mod glue {
             -> Result<SignUpView, Fault>;
         async fn sign_up_finalize(&self, call: &mut Call) -> Result<FinalizeView, Fault>;
         async fn sign_up_reset(&self, call: &mut Call) -> Result<SignUpView, Fault>;
+        async fn user(&self, call: &mut Call) -> Result<Option<UserView>, Fault>;
+        async fn reverify(&self, call: &mut Call, strategy: Strategy, secret: String) -> Result<UserView, Fault>;
+        async fn totp_start(&self, call: &mut Call) -> Result<TotpSetup, Fault>;
+        async fn totp_verify(&self, call: &mut Call, code: String) -> Result<Changed, Fault>;
+        async fn phone_start(&self, call: &mut Call, phone: String) -> Result<UserView, Fault>;
+        async fn phone_verify(&self, call: &mut Call, code: String) -> Result<Changed, Fault>;
+        async fn set_default(&self, call: &mut Call, strategy: Strategy) -> Result<UserView, Fault>;
+        async fn backup_codes(&self, call: &mut Call) -> Result<Changed, Fault>;
+        async fn remove_factor(&self, call: &mut Call, strategy: Strategy) -> Result<UserView, Fault>;
+        async fn sessions(&self, call: &mut Call) -> Result<Vec<SessionInfo>, Fault>;
+        async fn revoke_session(&self, call: &mut Call, id: String) -> Result<Vec<SessionInfo>, Fault>;
+        async fn revoke_others(&self, call: &mut Call) -> Result<Vec<SessionInfo>, Fault>;
     }
 
     /// One server-function call: the request, and the cookies to set.

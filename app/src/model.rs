@@ -174,12 +174,88 @@ pub struct SessionView {
     pub second_factors: Vec<Strategy>,
 }
 
+/// The task of a pending session that must set up a second factor.
+pub const TASK_SETUP_MFA: &str = "setup-mfa";
+
+/// Where a pending session's task is done.
+pub fn task_url(task: &str) -> String {
+    format!("/tasks/{task}")
+}
+
+/// One of the user's second factors, as the account page lists them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FactorView {
+    pub strategy: Strategy,
+    #[serde(default)]
+    pub safe_identifier: Option<String>,
+    /// Offered first at sign-in.
+    #[serde(default)]
+    pub default: bool,
+}
+
+/// `use_user()`: the signed-in user (or a pending session's) and their factors.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub email: String,
+    /// TOTP and SMS, default first.
+    pub factors: Vec<FactorView>,
+    pub backup_codes_remaining: u32,
+    /// The instance requires a second factor (the last one cannot be removed).
+    pub require_mfa: bool,
+    /// Changes need the password or a second factor first (none in 10 minutes).
+    pub needs_reverification: bool,
+    /// The session's pending task, if any (`setup-mfa`).
+    #[serde(default)]
+    pub task: Option<String>,
+    /// A phone number awaiting its SMS code (masked).
+    #[serde(default)]
+    pub pending_phone: Option<String>,
+}
+
+impl UserView {
+    pub fn has(&self, s: Strategy) -> bool {
+        self.factors.iter().any(|f| f.strategy == s)
+    }
+}
+
+/// A new authenticator app's secret: shown once, enabled by its first code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpSetup {
+    pub secret: String,
+    pub uri: String,
+    /// The otpauth URI as a QR code, an SVG document rendered by the server.
+    pub qr_svg: String,
+}
+
+/// The result of a change that may hand out new backup codes (shown once).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Changed {
+    pub user: UserView,
+    #[serde(default)]
+    pub backup_codes: Vec<String>,
+}
+
+/// One of the user's sessions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    /// An opaque id (not the token, nor its hash).
+    pub id: String,
+    pub device: String,
+    #[serde(default)]
+    pub ip: Option<String>,
+    pub created_at: i64,
+    pub last_active_at: i64,
+    /// The session making this request.
+    pub current: bool,
+}
+
 /// Form fields an error can belong to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     Identifier,
     EmailAddress,
+    PhoneNumber,
     Password,
     Code,
     Strategy,
@@ -230,6 +306,14 @@ pub enum Fault {
     SignInNotFound,
     /// No sign-up, or it expired.
     SignUpNotFound,
+    /// A change needs the password or a second factor entered in the last 10 minutes.
+    ReverificationRequired,
+    /// The last second factor cannot go while the instance requires MFA.
+    MfaRequired,
+    /// Not an E.164 phone number.
+    PhoneInvalid,
+    /// No such session of this user.
+    SessionNotFound,
     /// Already signed in.
     SessionExists,
     /// No active session.
@@ -265,6 +349,10 @@ impl Fault {
             Fault::InvalidState => "sign_in_invalid_state",
             Fault::SignInNotFound => "sign_in_not_found",
             Fault::SignUpNotFound => "sign_up_not_found",
+            Fault::ReverificationRequired => "session_reverification_required",
+            Fault::MfaRequired => "mfa_required",
+            Fault::PhoneInvalid => "form_param_format_invalid",
+            Fault::SessionNotFound => "resource_not_found",
             Fault::SessionExists => "session_exists",
             Fault::SignedOut => "signed_out",
             Fault::DeliveryFailed => "delivery_failed",
@@ -283,6 +371,8 @@ impl Fault {
             | Fault::PasswordTooLong(_)
             | Fault::PasswordPwned
             | Fault::PasswordWeak
+            | Fault::MfaRequired
+            | Fault::PhoneInvalid
             | Fault::PasswordIncorrect
             | Fault::CodeIncorrect
             | Fault::StrategyInvalid
@@ -295,7 +385,8 @@ impl Fault {
             Fault::ResendTooSoon(_) | Fault::TooManyRequests(_) => 429,
             Fault::UserLocked(_) => 403,
             Fault::InvalidState => 409,
-            Fault::SignInNotFound | Fault::SignUpNotFound => 404,
+            Fault::SignInNotFound | Fault::SignUpNotFound | Fault::SessionNotFound => 404,
+            Fault::ReverificationRequired => 403,
             Fault::SignedOut => 401,
             Fault::DeliveryFailed | Fault::Unavailable => 503,
         }
@@ -314,6 +405,7 @@ impl Fault {
             Fault::Missing(f) => Some(f),
             Fault::IdentifierInvalid => Some(Field::Identifier),
             Fault::EmailInvalid | Fault::EmailTaken => Some(Field::EmailAddress),
+            Fault::PhoneInvalid => Some(Field::PhoneNumber),
             Fault::PasswordIncorrect
             | Fault::PasswordTooShort(_)
             | Fault::PasswordTooLong(_)
@@ -335,6 +427,7 @@ impl Fault {
             Fault::Missing(Field::Password) => "Enter your password.".into(),
             Fault::Missing(Field::Code) => "Enter the code.".into(),
             Fault::Missing(Field::Strategy) => "Choose how to verify.".into(),
+            Fault::Missing(Field::PhoneNumber) => "Enter a phone number.".into(),
             Fault::IdentifierInvalid | Fault::EmailInvalid => "Enter a valid email address.".into(),
             Fault::EmailTaken => "That email address is taken. Sign in instead.".into(),
             Fault::PasswordTooShort(n) => format!("Passwords must be {n} characters or more."),
@@ -361,6 +454,12 @@ impl Fault {
             Fault::InvalidState => "This step is not available now. Start the sign-in again.".into(),
             Fault::SignInNotFound => "Your sign-in has expired. Start again.".into(),
             Fault::SignUpNotFound => "Your sign-up has expired. Start again.".into(),
+            Fault::ReverificationRequired => {
+                "Confirm it's you: enter your password or a code from your authenticator app.".into()
+            }
+            Fault::MfaRequired => "You can't remove your last second factor: this app requires one.".into(),
+            Fault::PhoneInvalid => "Enter the number in international format, e.g. +15555550123.".into(),
+            Fault::SessionNotFound => "That session has already ended.".into(),
             Fault::SessionExists => "You are already signed in.".into(),
             Fault::SignedOut => "You are signed out.".into(),
             Fault::DeliveryFailed => "We could not send the code. Try again.".into(),

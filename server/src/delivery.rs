@@ -65,6 +65,16 @@ pub fn account_exists_mail(sign_in_link: &str) -> Mail {
     }
 }
 
+/// The notice a user gets after each change to their second factors.
+pub fn notice_mail(what: &str, link: &str) -> Mail {
+    let vars = [("what", what), ("link", link)];
+    Mail {
+        subject: "Your sign-in settings changed".into(),
+        text: render(include_str!("../templates/notice.txt"), &vars, false),
+        html: render(include_str!("../templates/notice.html"), &vars, true),
+    }
+}
+
 enum EmailVia {
     Outbox,
     Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, from: Mailbox },

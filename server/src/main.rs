@@ -1,5 +1,6 @@
 //! mfa-signin: the server (axum + leptos) and its admin CLI.
 
+mod account;
 mod config;
 mod delivery;
 mod flow;

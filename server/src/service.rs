@@ -6,7 +6,7 @@ use crate::delivery::{self, Sender};
 use crate::flow::{Attempt, Factors, PasswordOk, SignUp, SignUpStep, Step, SIGN_UP_TTL};
 use crate::policy;
 use crate::secrets::{self, SecretBox};
-use crate::store::{AuditEvent, NewSession, Store, StoreError, User};
+use crate::store::{AuditEvent, NewSession, Session, Store, StoreError, User};
 use app::api::{Backend, Call};
 use app::model::*;
 use async_trait::async_trait;
@@ -24,7 +24,7 @@ const SIGN_UP_CODE: &str = "sign_up_email";
 const CLIENT_MAX_AGE: i64 = 400 * 86400;
 
 /// Where a new one-time code goes.
-enum Dest<'a> {
+pub(crate) enum Dest<'a> {
     Sms(&'a str),
     /// An email; the second part completes "Enter it to …".
     Email(&'a str, &'a str),
@@ -45,7 +45,7 @@ pub struct Service {
 }
 
 /// Storage failures are logged here and reach the client as `Unavailable`.
-fn db<T>(r: Result<T, StoreError>) -> Result<T, Fault> {
+pub(crate) fn db<T>(r: Result<T, StoreError>) -> Result<T, Fault> {
     r.map_err(|e| {
         tracing::error!(error = %e, "storage failure");
         Fault::Unavailable
@@ -79,7 +79,7 @@ fn cookie<'a>(call: &'a Call, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty() && v.len() <= 128)
 }
 
-fn header(call: &Call, name: http::header::HeaderName) -> Option<String> {
+pub(crate) fn header(call: &Call, name: http::header::HeaderName) -> Option<String> {
     call.parts.headers.get(name).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(256).collect())
 }
 
@@ -148,7 +148,7 @@ impl Service {
     }
 
     /// Records an event; a failure to record is logged, not shown.
-    async fn audit(&self, call: &Call, event: &str, user_id: Option<i64>, identifier: Option<&str>, detail: Option<&str>) {
+    pub(crate) async fn audit(&self, call: &Call, event: &str, user_id: Option<i64>, identifier: Option<&str>, detail: Option<&str>) {
         let e = AuditEvent {
             at: now(),
             event: event.into(),
@@ -164,7 +164,7 @@ impl Service {
     }
 
     /// Per-IP fixed-window limit for `bucket`, counted in the database.
-    async fn rate_limit(&self, call: &Call, bucket: &str, limit: i64, now: i64) -> Result<(), Fault> {
+    pub(crate) async fn rate_limit(&self, call: &Call, bucket: &str, limit: i64, now: i64) -> Result<(), Fault> {
         let ip = client_ip(call, &self.cfg.trusted_proxies).to_string();
         let window = self.cfg.s.rate_limits.window;
         let (hits, start) = db(self.store.rate_hit(bucket, &ip, now, window).await)?;
@@ -175,7 +175,7 @@ impl Service {
     }
 
     /// Counts a try against the subject before checking it; refuses while locked.
-    async fn reserve(&self, call: &Call, subject: &str, now: i64) -> Result<(), Fault> {
+    pub(crate) async fn reserve(&self, call: &Call, subject: &str, now: i64) -> Result<(), Fault> {
         let c = &self.cfg;
         match db(self.store.lockout_reserve(subject, now, c.s.lockout.threshold, c.s.lockout.seconds).await)? {
             Ok(()) => Ok(()),
@@ -187,14 +187,14 @@ impl Service {
     }
 
     /// After a wrong try: note when it started a lock.
-    async fn failed(&self, call: &Call, subject: &str, user_id: Option<i64>, what: &str, now: i64) {
+    pub(crate) async fn failed(&self, call: &Call, subject: &str, user_id: Option<i64>, what: &str, now: i64) {
         self.audit(call, what, user_id, Some(subject), None).await;
         if let Ok(Some(_)) = self.store.locked_until(subject, now).await {
             self.audit(call, "user.locked", user_id, Some(subject), None).await;
         }
     }
 
-    fn totp_secret(&self, user: &User) -> Result<String, Fault> {
+    pub(crate) fn totp_secret(&self, user: &User) -> Result<String, Fault> {
         let sealed = user.totp_secret.as_deref().ok_or(Fault::StrategyInvalid)?;
         self.keys.open(sealed).ok_or_else(|| {
             tracing::error!(user_id = user.id, "TOTP secret does not open with the configured key");
@@ -216,7 +216,7 @@ impl Service {
 
     /// The client's key (the hash of its long-lived cookie); a browser
     /// without one gets one now.
-    fn client_key(&self, call: &mut Call) -> String {
+    pub(crate) fn client_key(&self, call: &mut Call) -> String {
         if let Some(t) = cookie(call, &self.cfg.cookie_name("client")) {
             return secrets::token_key(t);
         }
@@ -226,13 +226,13 @@ impl Service {
     }
 
     /// Test mode's reserved destinations get no message and accept 424242.
-    fn is_test(&self, to: &str) -> bool {
+    pub(crate) fn is_test(&self, to: &str) -> bool {
         self.cfg.dev && self.cfg.s.test_mode && delivery::is_test_recipient(to)
     }
 
     /// Stores a fresh code for (key, purpose), replacing the old one unless
     /// that was sent within the resend interval, and sends it.
-    async fn issue_code(&self, token: &str, key: &str, purpose: &str, dest: Dest<'_>, now: i64) -> Result<(), Fault> {
+    pub(crate) async fn issue_code(&self, token: &str, key: &str, purpose: &str, dest: Dest<'_>, now: i64) -> Result<(), Fault> {
         let gap = self.cfg.s.codes.resend_after;
         if let Some(c) = db(self.store.code(key, purpose).await)? {
             let wait = c.sent_at + gap - now;
@@ -273,7 +273,7 @@ impl Service {
     }
 
     /// Checks an emailed or texted code; Ok only if it is right and now used up.
-    async fn verify_code(&self, token: &str, key: &str, purpose: &str, code: &str, now: i64) -> Result<(), Fault> {
+    pub(crate) async fn verify_code(&self, token: &str, key: &str, purpose: &str, code: &str, now: i64) -> Result<(), Fault> {
         let max = self.cfg.s.codes.max_failures;
         let c = db(self.store.code(key, purpose).await)?.ok_or(Fault::CodeMissing)?;
         if c.used {
@@ -297,7 +297,15 @@ impl Service {
 
     /// A new session for `user_id` (a new token; the old session ends), and
     /// the client remembered for the user unless it already was.
-    async fn start_session(&self, call: &mut Call, user_id: i64, client_known: bool, identifier: Option<&str>, now: i64) -> Result<(), Fault> {
+    pub(crate) async fn start_session(
+        &self,
+        call: &mut Call,
+        user_id: i64,
+        client_known: bool,
+        identifier: Option<&str>,
+        task: Option<&str>,
+        now: i64,
+    ) -> Result<FinalizeView, Fault> {
         if let Some(old) = self.session_token(call) {
             db(self.store.delete_session(&secrets::token_key(old)).await)?;
         }
@@ -307,6 +315,7 @@ impl Service {
             .store
             .insert_session(&NewSession {
                 key: &secrets::token_key(&token),
+                task,
                 user_id,
                 now,
                 expires_at: now + self.cfg.s.sessions.lifetime,
@@ -319,8 +328,16 @@ impl Service {
             let client = self.client_key(call);
             db(self.store.trust_client(&client, user_id, now).await)?;
         }
-        self.audit(call, "session.created", Some(user_id), identifier, None).await;
-        Ok(())
+        self.audit(call, "session.created", Some(user_id), identifier, task).await;
+        Ok(match task {
+            Some(t) => FinalizeView { redirect_url: task_url(t), current_task: Some(t.to_string()) },
+            None => FinalizeView { redirect_url: "/".into(), current_task: None },
+        })
+    }
+
+    /// A session's task: a user without a second factor, when MFA is required.
+    pub(crate) fn task_for(&self, factors: Factors) -> Option<&'static str> {
+        (self.cfg.s.require_mfa && !factors.has_primary()).then_some(TASK_SETUP_MFA)
     }
 
     fn sign_up_token<'a>(&self, call: &'a Call) -> Option<&'a str> {
@@ -353,7 +370,7 @@ impl Service {
     }
 
     /// The link in the notice to an address that already has an account.
-    fn sign_in_link(&self, call: &Call) -> String {
+    pub(crate) fn sign_in_link(&self, call: &Call) -> String {
         let origin = match &self.cfg.origin {
             Some(o) => o.trim_end_matches('/').to_string(),
             None => {
@@ -390,7 +407,7 @@ impl Service {
         cookie(call, &self.cfg.cookie_name("sign_in"))
     }
 
-    fn session_token<'a>(&self, call: &'a Call) -> Option<&'a str> {
+    pub(crate) fn session_token<'a>(&self, call: &'a Call) -> Option<&'a str> {
         cookie(call, &self.cfg.cookie_name("session"))
     }
 
@@ -407,9 +424,12 @@ impl Service {
     async fn view(&self, key: Option<&str>, a: &Attempt, now: i64) -> Result<SignInView, Fault> {
         let mut phone = None;
         let mut sent_at = None;
+        let mut phone_first = false;
         if a.status == Status::NeedsSecondFactor && a.factors.phone {
             if let Some(uid) = a.user_id {
-                phone = db(self.store.user(uid).await)?.and_then(|u| u.phone);
+                let user = db(self.store.user(uid).await)?;
+                phone_first = user.as_ref().and_then(|u| u.default_factor.as_deref()) == Some(PHONE_CODE);
+                phone = user.and_then(|u| u.phone);
             }
             if let Some(key) = key {
                 sent_at = db(self.store.code(key, PHONE_CODE).await)?
@@ -417,7 +437,14 @@ impl Service {
                     .map(|c| c.sent_at);
             }
         }
-        let supported = if a.status == Status::NeedsSecondFactor { a.factors.supported() } else { vec![] };
+        let mut supported = if a.status == Status::NeedsSecondFactor { a.factors.supported() } else { vec![] };
+        // The user's default first (TOTP unless they chose SMS).
+        if phone_first {
+            if let Some(i) = supported.iter().position(|s| *s == Strategy::PhoneCode) {
+                let s = supported.remove(i);
+                supported.insert(0, s);
+            }
+        }
         let email_code = match (a.status, &a.identifier, key) {
             (Status::NeedsClientTrust, Some(email), Some(key)) => Some(CodeSent {
                 safe_identifier: mask_email(email),
@@ -444,7 +471,9 @@ impl Service {
         })
     }
 
-    async fn active_session(&self, call: &Call, now: i64) -> Result<Option<(String, i64, i64)>, Fault> {
+    /// The session behind the cookie, if live: (key, session). Pending ones
+    /// included; callers that need an active session check `task`.
+    pub(crate) async fn active_session(&self, call: &Call, now: i64) -> Result<Option<(String, Session)>, Fault> {
         let Some(token) = self.session_token(call) else { return Ok(None) };
         let key = secrets::token_key(token);
         let Some(s) = db(self.store.session(&key).await)? else { return Ok(None) };
@@ -456,10 +485,10 @@ impl Service {
         if now - s.last_active_at >= 60 {
             db(self.store.touch_session(&key, now).await)?;
         }
-        Ok(Some((key, s.user_id, s.created_at)))
+        Ok(Some((key, s)))
     }
 
-    async fn factors(&self, user: &User) -> Result<Factors, Fault> {
+    pub(crate) async fn factors(&self, user: &User) -> Result<Factors, Fault> {
         // Only the factors the instance enables count.
         let on = &self.cfg.s.second_factors;
         let backup = on.backup_code && !db(self.store.unused_backup_codes(user.id).await)?.is_empty();
@@ -537,7 +566,8 @@ impl Backend for Service {
         if password.len() > MAX_PASSWORD_BYTES {
             return Err(Fault::PasswordIncorrect);
         }
-        if self.active_session(call, now).await?.is_some() {
+        // A pending session counts as signed out: its user may sign in again.
+        if self.active_session(call, now).await?.is_some_and(|(_, s)| s.task.is_none()) {
             return Err(Fault::SessionExists);
         }
         self.rate_limit(call, "create", self.cfg.s.rate_limits.create, now).await?;
@@ -646,9 +676,10 @@ impl Backend for Service {
         // Exactly one finalize wins; a replayed cookie finds nothing.
         let a = db(self.store.take_complete_attempt(&key).await)?.ok_or(Fault::SignInNotFound)?;
         let user_id = a.user_id.ok_or(Fault::InvalidState)?;
-        self.start_session(call, user_id, a.client_known, a.identifier.as_deref(), now).await?;
+        let task = self.task_for(a.factors);
+        let done = self.start_session(call, user_id, a.client_known, a.identifier.as_deref(), task, now).await?;
         self.clear_cookie(call, "sign_in");
-        Ok(FinalizeView { redirect_url: "/".into(), current_task: None })
+        Ok(done)
     }
 
     async fn reset(&self, call: &mut Call) -> Result<SignInView, Fault> {
@@ -661,7 +692,12 @@ impl Backend for Service {
 
     async fn session(&self, call: &mut Call) -> Result<Option<SessionView>, Fault> {
         let now = now();
-        let Some((_, user_id, created_at)) = self.active_session(call, now).await? else { return Ok(None) };
+        let Some((_, sess)) = self.active_session(call, now).await? else { return Ok(None) };
+        // A pending session counts as signed out everywhere but its task.
+        if sess.task.is_some() {
+            return Ok(None);
+        }
+        let (user_id, created_at) = (sess.user_id, sess.created_at);
         let Some(user) = db(self.store.user(user_id).await)? else { return Ok(None) };
         let second_factors = self.factors(&user).await?.supported();
         Ok(Some(SessionView { email: user.email, created_at, second_factors }))
@@ -669,7 +705,8 @@ impl Backend for Service {
 
     async fn sign_out(&self, call: &mut Call) -> Result<(), Fault> {
         let now = now();
-        if let Some((key, user_id, _)) = self.active_session(call, now).await? {
+        if let Some((key, sess)) = self.active_session(call, now).await? {
+            let user_id = sess.user_id;
             db(self.store.delete_session(&key).await)?;
             self.audit(call, "session.ended", Some(user_id), None, None).await;
         }
@@ -699,7 +736,8 @@ impl Backend for Service {
             return Err(Fault::Missing(Field::Password));
         }
         policy::check(&password, &email, self.cfg.s.require_mfa)?;
-        if self.active_session(call, now).await?.is_some() {
+        // A pending session counts as signed out: its user may sign in again.
+        if self.active_session(call, now).await?.is_some_and(|(_, s)| s.task.is_none()) {
             return Err(Fault::SessionExists);
         }
         self.rate_limit(call, "create", self.cfg.s.rate_limits.create, now).await?;
@@ -792,9 +830,10 @@ impl Backend for Service {
         let su = db(self.store.take_complete_sign_up(&key).await)?.ok_or(Fault::SignUpNotFound)?;
         let user_id = su.user_id.ok_or(Fault::InvalidState)?;
         // The address was proven on this client: it counts as a sign-in here.
-        self.start_session(call, user_id, false, Some(&su.email), now).await?;
+        let task = self.task_for(Factors::default());
+        let done = self.start_session(call, user_id, false, Some(&su.email), task, now).await?;
         self.clear_cookie(call, "sign_up");
-        Ok(FinalizeView { redirect_url: "/".into(), current_task: None })
+        Ok(done)
     }
 
     async fn sign_up_reset(&self, call: &mut Call) -> Result<SignUpView, Fault> {
@@ -803,6 +842,54 @@ impl Backend for Service {
         }
         self.clear_cookie(call, "sign_up");
         Ok(SignUpView::default())
+    }
+
+    async fn user(&self, call: &mut Call) -> Result<Option<UserView>, Fault> {
+        self.account_user(call).await
+    }
+
+    async fn reverify(&self, call: &mut Call, s: Strategy, secret: String) -> Result<UserView, Fault> {
+        self.account_reverify(call, s, secret).await
+    }
+
+    async fn totp_start(&self, call: &mut Call) -> Result<TotpSetup, Fault> {
+        self.account_totp_start(call).await
+    }
+
+    async fn totp_verify(&self, call: &mut Call, code: String) -> Result<Changed, Fault> {
+        self.account_totp_verify(call, code).await
+    }
+
+    async fn phone_start(&self, call: &mut Call, phone: String) -> Result<UserView, Fault> {
+        self.account_phone_start(call, phone).await
+    }
+
+    async fn phone_verify(&self, call: &mut Call, code: String) -> Result<Changed, Fault> {
+        self.account_phone_verify(call, code).await
+    }
+
+    async fn set_default(&self, call: &mut Call, s: Strategy) -> Result<UserView, Fault> {
+        self.account_set_default(call, s).await
+    }
+
+    async fn backup_codes(&self, call: &mut Call) -> Result<Changed, Fault> {
+        self.account_backup_codes(call).await
+    }
+
+    async fn remove_factor(&self, call: &mut Call, s: Strategy) -> Result<UserView, Fault> {
+        self.account_remove_factor(call, s).await
+    }
+
+    async fn sessions(&self, call: &mut Call) -> Result<Vec<SessionInfo>, Fault> {
+        self.account_sessions(call).await
+    }
+
+    async fn revoke_session(&self, call: &mut Call, id: String) -> Result<Vec<SessionInfo>, Fault> {
+        self.account_revoke(call, id).await
+    }
+
+    async fn revoke_others(&self, call: &mut Call) -> Result<Vec<SessionInfo>, Fault> {
+        self.account_revoke_others(call).await
     }
 }
 

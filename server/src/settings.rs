@@ -60,6 +60,8 @@ pub struct RateLimits {
 pub struct Sessions {
     pub idle: i64,
     pub lifetime: i64,
+    /// Seconds a password or second factor entered in a session allows changes.
+    pub reverification: i64,
 }
 
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -107,7 +109,7 @@ impl Default for Settings {
             codes: Codes { ttl: 600, resend_after: 30, max_failures: 5 },
             lockout: Lockout { threshold: 10, seconds: 3600 },
             rate_limits: RateLimits { create: 5, verify: 3, window: 10 },
-            sessions: Sessions { idle: 3600, lifetime: 86400 },
+            sessions: Sessions { idle: 3600, lifetime: 86400, reverification: 600 },
             email: Email::default(),
             sms: Sms::default(),
         }
@@ -172,6 +174,7 @@ const OVERRIDES: &[(&str, &str, Kind)] = &[
     ("MFA_RATE_WINDOW", "rate_limits.window", Kind::Int),
     ("MFA_SESSION_IDLE", "sessions.idle", Kind::Int),
     ("MFA_SESSION_LIFETIME", "sessions.lifetime", Kind::Int),
+    ("MFA_REVERIFICATION", "sessions.reverification", Kind::Int),
     ("MFA_SMTP_HOST", "email.smtp_host", Kind::Text),
     ("MFA_SMTP_PORT", "email.smtp_port", Kind::Int),
     ("MFA_SMTP_TLS", "email.tls", Kind::Text),
@@ -269,6 +272,7 @@ impl Settings {
             ("codes.max_failures", self.codes.max_failures),
             ("sessions.idle", self.sessions.idle),
             ("sessions.lifetime", self.sessions.lifetime),
+            ("sessions.reverification", self.sessions.reverification),
         ] {
             if v < 1 {
                 return Err(format!("`{key}` must be a positive number"));

@@ -38,6 +38,12 @@ pub struct User {
     pub phone: Option<String>,
     pub totp_secret: Option<String>,
     pub created_at: i64,
+    /// `totp` or `phone_code`: offered first at sign-in.
+    pub default_factor: Option<String>,
+    /// Sealed TOTP secret awaiting its first code.
+    pub pending_totp_secret: Option<String>,
+    /// Phone number awaiting its SMS code.
+    pub pending_phone: Option<String>,
 }
 
 pub struct NewUser {
@@ -71,10 +77,27 @@ pub struct Session {
     pub created_at: i64,
     pub last_active_at: i64,
     pub expires_at: i64,
+    /// A pending session's task (`setup-mfa`).
+    pub task: Option<String>,
+    /// When the password or a second factor was last entered.
+    pub verified_at: i64,
+}
+
+/// A session as its user's session list shows it.
+#[derive(sqlx::FromRow)]
+pub struct SessionRow {
+    pub key: String,
+    pub created_at: i64,
+    pub last_active_at: i64,
+    pub expires_at: i64,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub task: Option<String>,
 }
 
 pub struct NewSession<'a> {
     pub key: &'a str,
+    pub task: Option<&'a str>,
     pub user_id: i64,
     pub now: i64,
     pub expires_at: i64,
@@ -162,6 +185,22 @@ pub trait Store: Send + Sync + 'static {
 
     async fn insert_session(&self, s: &NewSession<'_>) -> Result<()>;
     async fn session(&self, key: &str) -> Result<Option<Session>>;
+    async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionRow>>;
+    /// Sets or clears (None: the session becomes active) a session's task.
+    async fn set_task(&self, key: &str, task: Option<&str>) -> Result<()>;
+    async fn session_verified(&self, key: &str, now: i64) -> Result<()>;
+    /// Ends one of `user_id`'s sessions; false if it was not theirs.
+    async fn delete_user_session(&self, key: &str, user_id: i64) -> Result<bool>;
+    async fn delete_other_sessions(&self, user_id: i64, keep: &str) -> Result<u64>;
+
+    async fn set_pending_totp(&self, user_id: i64, sealed: Option<&str>) -> Result<()>;
+    /// Makes the pending secret (still `sealed`) the user's; `step` counts as used.
+    async fn confirm_totp(&self, user_id: i64, sealed: &str, step: i64) -> Result<bool>;
+    async fn set_pending_phone(&self, user_id: i64, phone: Option<&str>) -> Result<()>;
+    async fn confirm_phone(&self, user_id: i64, phone: &str) -> Result<bool>;
+    async fn remove_totp(&self, user_id: i64) -> Result<()>;
+    async fn remove_phone(&self, user_id: i64) -> Result<()>;
+    async fn set_default_factor(&self, user_id: i64, factor: Option<&str>) -> Result<()>;
     async fn touch_session(&self, key: &str, now: i64) -> Result<()>;
     async fn delete_session(&self, key: &str) -> Result<()>;
 
@@ -300,7 +339,7 @@ impl From<AttemptRow> for Attempt {
 // Column lists are macros, so every statement stays a static string.
 macro_rules! user_cols {
     () => {
-        "id, email, password_hash, phone, totp_secret, created_at"
+        "id, email, password_hash, phone, totp_secret, created_at, default_factor, pending_totp_secret, pending_phone"
     };
 }
 macro_rules! attempt_cols {
@@ -348,10 +387,26 @@ const FAIL_CODE: &str = "UPDATE one_time_codes
 const CONSUME_CODE: &str = "UPDATE one_time_codes SET used_at = $1
      WHERE id = $2 AND used_at IS NULL AND failures < $3 AND expires_at > $1";
 const INSERT_SESSION: &str =
-    "INSERT INTO sessions (key, user_id, created_at, last_active_at, expires_at, ip, user_agent)
-     VALUES ($1, $2, $3, $3, $4, $5, $6)";
+    "INSERT INTO sessions (key, user_id, created_at, last_active_at, expires_at, ip, user_agent, task, verified_at)
+     VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $3)";
 const SESSION: &str =
-    "SELECT user_id, created_at, last_active_at, expires_at FROM sessions WHERE key = $1";
+    "SELECT user_id, created_at, last_active_at, expires_at, task, verified_at FROM sessions WHERE key = $1";
+const SESSIONS_OF: &str = "SELECT key, created_at, last_active_at, expires_at, ip, user_agent, task
+     FROM sessions WHERE user_id = $1 ORDER BY last_active_at DESC";
+const SET_TASK: &str = "UPDATE sessions SET task = $1 WHERE key = $2";
+const SESSION_VERIFIED: &str = "UPDATE sessions SET verified_at = $1 WHERE key = $2";
+const DELETE_USER_SESSION: &str = "DELETE FROM sessions WHERE key = $1 AND user_id = $2";
+const DELETE_OTHER_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = $1 AND key <> $2";
+const SET_PENDING_TOTP: &str = "UPDATE users SET pending_totp_secret = $1 WHERE id = $2";
+// The enrolment code's step counts as used: it cannot sign anyone in later.
+const CONFIRM_TOTP: &str = "UPDATE users SET totp_secret = pending_totp_secret, pending_totp_secret = NULL,
+     totp_last_step = $1 WHERE id = $2 AND pending_totp_secret = $3";
+const SET_PENDING_PHONE: &str = "UPDATE users SET pending_phone = $1 WHERE id = $2";
+const CONFIRM_PHONE: &str =
+    "UPDATE users SET phone = pending_phone, pending_phone = NULL WHERE id = $1 AND pending_phone = $2";
+const REMOVE_TOTP: &str = "UPDATE users SET totp_secret = NULL, totp_last_step = NULL WHERE id = $1";
+const REMOVE_PHONE: &str = "UPDATE users SET phone = NULL WHERE id = $1";
+const SET_DEFAULT_FACTOR: &str = "UPDATE users SET default_factor = $1 WHERE id = $2";
 const TOUCH_SESSION: &str = "UPDATE sessions SET last_active_at = $1 WHERE key = $2";
 const DELETE_SESSION: &str = "DELETE FROM sessions WHERE key = $1";
 const PUSH_OUTBOX: &str =
@@ -576,6 +631,7 @@ macro_rules! sql_store {
                     .bind(s.expires_at)
                     .bind(&s.ip)
                     .bind(&s.user_agent)
+                    .bind(s.task)
                     .execute(&self.pool)
                     .await?;
                 Ok(())
@@ -583,6 +639,70 @@ macro_rules! sql_store {
 
             async fn session(&self, key: &str) -> Result<Option<Session>> {
                 Ok(sqlx::query_as(self.sql(SESSION)).bind(key).fetch_optional(&self.pool).await?)
+            }
+
+            async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionRow>> {
+                Ok(sqlx::query_as(self.sql(SESSIONS_OF)).bind(user_id).fetch_all(&self.pool).await?)
+            }
+
+            async fn set_task(&self, key: &str, task: Option<&str>) -> Result<()> {
+                sqlx::query(self.sql(SET_TASK)).bind(task).bind(key).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn session_verified(&self, key: &str, now: i64) -> Result<()> {
+                sqlx::query(self.sql(SESSION_VERIFIED)).bind(now).bind(key).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn delete_user_session(&self, key: &str, user_id: i64) -> Result<bool> {
+                let r = sqlx::query(self.sql(DELETE_USER_SESSION)).bind(key).bind(user_id).execute(&self.pool).await?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn delete_other_sessions(&self, user_id: i64, keep: &str) -> Result<u64> {
+                let r = sqlx::query(self.sql(DELETE_OTHER_SESSIONS)).bind(user_id).bind(keep).execute(&self.pool).await?;
+                Ok(r.rows_affected())
+            }
+
+            async fn set_pending_totp(&self, user_id: i64, sealed: Option<&str>) -> Result<()> {
+                sqlx::query(self.sql(SET_PENDING_TOTP)).bind(sealed).bind(user_id).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn confirm_totp(&self, user_id: i64, sealed: &str, step: i64) -> Result<bool> {
+                let r = sqlx::query(self.sql(CONFIRM_TOTP))
+                    .bind(step)
+                    .bind(user_id)
+                    .bind(sealed)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn set_pending_phone(&self, user_id: i64, phone: Option<&str>) -> Result<()> {
+                sqlx::query(self.sql(SET_PENDING_PHONE)).bind(phone).bind(user_id).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn confirm_phone(&self, user_id: i64, phone: &str) -> Result<bool> {
+                let r = sqlx::query(self.sql(CONFIRM_PHONE)).bind(user_id).bind(phone).execute(&self.pool).await?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn remove_totp(&self, user_id: i64) -> Result<()> {
+                sqlx::query(self.sql(REMOVE_TOTP)).bind(user_id).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn remove_phone(&self, user_id: i64) -> Result<()> {
+                sqlx::query(self.sql(REMOVE_PHONE)).bind(user_id).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn set_default_factor(&self, user_id: i64, factor: Option<&str>) -> Result<()> {
+                sqlx::query(self.sql(SET_DEFAULT_FACTOR)).bind(factor).bind(user_id).execute(&self.pool).await?;
+                Ok(())
             }
 
             async fn touch_session(&self, key: &str, now: i64) -> Result<()> {

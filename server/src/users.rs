@@ -40,7 +40,7 @@ pub enum CreateError {
     Store(StoreError),
 }
 
-fn valid_phone(p: &str) -> bool {
+pub fn valid_phone(p: &str) -> bool {
     p.len() >= 8 && p.len() <= 16 && p.starts_with('+') && p[1..].bytes().all(|b| b.is_ascii_digit())
 }
 

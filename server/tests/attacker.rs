@@ -268,6 +268,20 @@ async fn no_step_before_mfa_yields_a_session() {
         }
     }
 
+    // A pending session (MFA required, none set up) is signed out for every
+    // endpoint that needs an active session.
+    let s2 = start(Opts::default().with("MFA_REQUIRE_MFA", "1"));
+    user(&s2, "pend@example.com", false, false, false).await;
+    let mut p = Client::new(&s2);
+    p.password("pend@example.com", PASSWORD).await;
+    assert_eq!(p.api("sign_in/finalize", &[]).await.body["current_task"], "setup-mfa");
+    assert_eq!(p.session_email().await, None, "pending: signed out");
+    assert!(!p.get("/").await.text.contains("pend@example.com"), "pending: home shows the user");
+    for path in ["sessions", "sessions/revoke", "sessions/revoke_others", "user/default", "user/backup_codes", "user/remove"] {
+        let r = p.api(path, &[("strategy", "totp"), ("id", "x")]).await;
+        assert_eq!((r.status, r.code()), (401, "signed_out"), "pending: {path}");
+    }
+
     // And the one legal path does yield it.
     let mut c = Client::new(&s);
     c.password("mat@example.com", PASSWORD).await;

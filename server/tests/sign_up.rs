@@ -49,7 +49,7 @@ async fn sign_up_verifies_the_email_then_signs_in() {
 
 #[tokio::test]
 async fn password_policy_gives_the_reason() {
-    let s = start(Opts::default());
+    let s = start(Opts::default().with("MFA_REQUIRE_MFA", "1"));
     let mut c = Client::new(&s);
     let cases = [
         ("short", "form_password_length_too_short"),

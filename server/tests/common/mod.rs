@@ -98,7 +98,8 @@ impl Default for Opts {
     /// Development mode, with rate limits out of the way of ordinary tests
     /// (the tests of the limits set their own), and client trust off so that
     /// a user without MFA signs in with the password alone (tests/sign_up.rs
-    /// turns it on).
+    /// turns it on), and MFA not required, so that such a user's session is
+    /// active rather than pending `setup-mfa` (tests/account.rs requires it).
     fn default() -> Self {
         Opts {
             dev: true,
@@ -107,6 +108,7 @@ impl Default for Opts {
                 ("MFA_RATE_CREATE", "100000".into()),
                 ("MFA_RATE_VERIFY", "100000".into()),
                 ("MFA_CLIENT_TRUST", "0".into()),
+                ("MFA_REQUIRE_MFA", "0".into()),
             ],
         }
     }

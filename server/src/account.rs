@@ -1,0 +1,437 @@
+//! Managing one's own second factors and sessions: the account pages' backend.
+//! Every change needs a session that is active (or pending, for the
+//! `setup-mfa` task's enrolment steps) and a recent re-verification; each
+//! change is audited and the user gets an email notice.
+
+use crate::delivery;
+use crate::secrets;
+use crate::service::{db, mask_phone, now, Dest, Service};
+use crate::store::{Session, User};
+use crate::users;
+use app::api::Call;
+use app::model::*;
+use sha2::{Digest, Sha256};
+
+const PHONE_VERIFY: &str = "phone_verify";
+
+/// The request's session and its user.
+pub struct Current {
+    pub token: String,
+    pub key: String,
+    pub session: Session,
+    pub user: User,
+}
+
+/// A session's public id: derived from its key, revealing neither it nor the token.
+pub fn public_id(key: &str) -> String {
+    hex::encode(&Sha256::digest(format!("session-id:{key}").as_bytes())[..12])
+}
+
+/// "Chrome on Linux" from a user agent, good enough to tell devices apart.
+pub fn device(user_agent: Option<&str>) -> String {
+    let ua = user_agent.unwrap_or("");
+    let browser = [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"), ("curl/", "curl")]
+        .iter()
+        .find(|(k, _)| ua.contains(k))
+        .map(|(_, n)| *n);
+    let os = [("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"), ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Linux", "Linux")]
+        .iter()
+        .find(|(k, _)| ua.contains(k))
+        .map(|(_, n)| *n);
+    match (browser, os) {
+        (Some(b), Some(o)) => format!("{b} on {o}"),
+        (Some(b), None) => b.to_string(),
+        (None, Some(o)) => o.to_string(),
+        (None, None) => "Unknown device".into(),
+    }
+}
+
+impl Service {
+    /// The live session of this request. A pending one passes only when
+    /// `allow_pending` (its task's own steps).
+    pub(crate) async fn current(&self, call: &Call, allow_pending: bool, now: i64) -> Result<Current, Fault> {
+        let Some((key, session)) = self.active_session(call, now).await? else { return Err(Fault::SignedOut) };
+        if session.task.is_some() && !allow_pending {
+            return Err(Fault::SignedOut);
+        }
+        let token = self.session_token(call).ok_or(Fault::SignedOut)?.to_string();
+        let user = db(self.store.user(session.user_id).await)?.ok_or(Fault::SignedOut)?;
+        Ok(Current { token, key, session, user })
+    }
+
+    /// Changes need the password or a second factor in the last 10 minutes.
+    fn recent(&self, c: &Current, now: i64) -> Result<(), Fault> {
+        if now - c.session.verified_at < self.cfg.s.sessions.reverification {
+            Ok(())
+        } else {
+            Err(Fault::ReverificationRequired)
+        }
+    }
+
+    pub(crate) async fn user_view(&self, c: &Current, now: i64) -> Result<UserView, Fault> {
+        let u = &c.user;
+        let on = &self.cfg.s.second_factors;
+        let default = u.default_factor.as_deref();
+        let mut factors = Vec::new();
+        if on.totp && u.totp_secret.is_some() {
+            factors.push(FactorView { strategy: Strategy::Totp, safe_identifier: None, default: false });
+        }
+        if on.phone_code {
+            if let Some(p) = &u.phone {
+                factors.push(FactorView { strategy: Strategy::PhoneCode, safe_identifier: Some(mask_phone(p)), default: false });
+            }
+        }
+        // The default first; without one, the first listed is it.
+        if let Some(i) = factors.iter().position(|f| Some(f.strategy.as_str()) == default) {
+            let f = factors.remove(i);
+            factors.insert(0, f);
+        }
+        if let Some(f) = factors.first_mut() {
+            f.default = true;
+        }
+        let backup = db(self.store.unused_backup_codes(u.id).await)?.len() as u32;
+        Ok(UserView {
+            email: u.email.clone(),
+            factors,
+            backup_codes_remaining: if on.backup_code { backup } else { 0 },
+            require_mfa: self.cfg.s.require_mfa,
+            needs_reverification: now - c.session.verified_at >= self.cfg.s.sessions.reverification,
+            task: c.session.task.clone(),
+            pending_phone: u.pending_phone.as_deref().map(mask_phone),
+        })
+    }
+
+    /// Reloads the user after a change.
+    async fn reload(&self, c: &mut Current) -> Result<(), Fault> {
+        c.user = db(self.store.user(c.user.id).await)?.ok_or(Fault::SignedOut)?;
+        Ok(())
+    }
+
+    /// Audits a change and tells the user by email (a failed email is logged:
+    /// the change itself stands).
+    async fn changed(&self, call: &Call, c: &Current, event: &str, what: &str, now: i64) {
+        self.audit(call, event, Some(c.user.id), Some(&c.user.email), None).await;
+        let link = self.sign_in_link(call);
+        let link = link.trim_end_matches("/sign-in").to_string() + "/account/security";
+        if !self.is_test(&c.user.email) {
+            if let Err(e) = self.sender.send_email(&c.user.email, &delivery::notice_mail(what, &link), now).await {
+                tracing::error!(error = %e, "notice delivery failed");
+            }
+        }
+    }
+
+    /// After the first second factor: the pending `setup-mfa` session becomes
+    /// active, and the user gets backup codes (shown once).
+    async fn after_enrol(&self, call: &Call, c: &mut Current, first: bool) -> Result<Vec<String>, Fault> {
+        if c.session.task.as_deref() == Some(TASK_SETUP_MFA) {
+            db(self.store.set_task(&c.key, None).await)?;
+            c.session.task = None;
+            self.audit(call, "session.task_done", Some(c.user.id), Some(&c.user.email), Some(TASK_SETUP_MFA)).await;
+        }
+        if first && self.cfg.s.second_factors.backup_code {
+            return users::regenerate_backup_codes(self.store.as_ref(), c.user.id).await.map_err(|e| {
+                tracing::error!(error = %e, "backup codes");
+                Fault::Unavailable
+            });
+        }
+        Ok(vec![])
+    }
+
+    pub(crate) async fn account_user(&self, call: &mut Call) -> Result<Option<UserView>, Fault> {
+        let now = now();
+        match self.current(call, true, now).await {
+            Ok(c) => Ok(Some(self.user_view(&c, now).await?)),
+            Err(Fault::SignedOut) => Ok(None),
+            Err(f) => Err(f),
+        }
+    }
+
+    pub(crate) async fn account_reverify(&self, call: &mut Call, s: Strategy, secret: String) -> Result<UserView, Fault> {
+        let now = now();
+        let c = self.current(call, true, now).await?;
+        let secret = secret.trim().to_string();
+        if secret.is_empty() {
+            let field = if s == Strategy::Password { Field::Password } else { Field::Code };
+            return Err(Fault::Missing(field));
+        }
+        self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        // Failures count toward the account's lockout, as at sign-in.
+        let subject = c.user.email.clone();
+        self.reserve(call, &subject, now).await?;
+        let ok = match s {
+            Strategy::Password if secret.len() <= 1024 => {
+                secrets::verify_password_async(secret, c.user.password_hash.clone()).await
+            }
+            Strategy::Totp if c.user.totp_secret.is_some() => {
+                let key = self.totp_secret(&c.user)?;
+                match secrets::totp_step(&key, &secret, now) {
+                    Some(step) => db(self.store.advance_totp(c.user.id, step).await)?,
+                    None => false,
+                }
+            }
+            Strategy::BackupCode => {
+                let codes = db(self.store.unused_backup_codes(c.user.id).await)?;
+                let mut hit = None;
+                for code in &codes {
+                    if secrets::same(&secrets::backup_hash(&code.salt, &secret), &code.code_hash) {
+                        hit = Some(code.id);
+                    }
+                }
+                match hit {
+                    Some(id) => db(self.store.use_backup_code(id, now).await)?,
+                    None => false,
+                }
+            }
+            _ => return Err(Fault::StrategyInvalid),
+        };
+        if !ok {
+            self.failed(call, &subject, Some(c.user.id), "user.reverify_failed", now).await;
+            return Err(if s == Strategy::Password { Fault::PasswordIncorrect } else { Fault::CodeIncorrect });
+        }
+        db(self.store.lockout_release(&subject, self.cfg.s.lockout.threshold).await)?;
+        db(self.store.session_verified(&c.key, now).await)?;
+        self.audit(call, "user.reverified", Some(c.user.id), Some(&subject), Some(s.as_str())).await;
+        let c = Current { session: Session { verified_at: now, ..c.session }, ..c };
+        self.user_view(&c, now).await
+    }
+
+    pub(crate) async fn account_totp_start(&self, call: &mut Call) -> Result<TotpSetup, Fault> {
+        let now = now();
+        let c = self.current(call, true, now).await?;
+        self.recent(&c, now)?;
+        if !self.cfg.s.second_factors.totp {
+            return Err(Fault::StrategyInvalid);
+        }
+        let secret = secrets::totp_secret();
+        let sealed = self.keys.seal(&secret).map_err(|e| {
+            tracing::error!(error = %e, "sealing a TOTP secret");
+            Fault::Unavailable
+        })?;
+        db(self.store.set_pending_totp(c.user.id, Some(&sealed)).await)?;
+        let uri = secrets::totp_uri(&secret, &c.user.email, users::ISSUER).ok_or(Fault::Unavailable)?;
+        let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(|_| Fault::Unavailable)?;
+        let qr_svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();
+        Ok(TotpSetup { secret, uri, qr_svg })
+    }
+
+    pub(crate) async fn account_totp_verify(&self, call: &mut Call, code: String) -> Result<Changed, Fault> {
+        let now = now();
+        let mut c = self.current(call, true, now).await?;
+        self.recent(&c, now)?;
+        let code = code.trim();
+        if code.is_empty() {
+            return Err(Fault::Missing(Field::Code));
+        }
+        self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        let sealed = c.user.pending_totp_secret.clone().ok_or(Fault::CodeMissing)?;
+        let secret = self.keys.open(&sealed).ok_or(Fault::Unavailable)?;
+        let step = secrets::totp_step(&secret, code, now).ok_or(Fault::CodeIncorrect)?;
+        let first = !(c.user.totp_secret.is_some() || c.user.phone.is_some());
+        if !db(self.store.confirm_totp(c.user.id, &sealed, step).await)? {
+            return Err(Fault::CodeIncorrect);
+        }
+        if first {
+            db(self.store.set_default_factor(c.user.id, Some(Strategy::Totp.as_str())).await)?;
+        }
+        let backup_codes = self.after_enrol(call, &mut c, first).await?;
+        self.changed(call, &c, "factor.added", "an authenticator app was added", now).await;
+        self.reload(&mut c).await?;
+        Ok(Changed { user: self.user_view(&c, now).await?, backup_codes })
+    }
+
+    pub(crate) async fn account_phone_start(&self, call: &mut Call, phone: String) -> Result<UserView, Fault> {
+        let now = now();
+        let mut c = self.current(call, true, now).await?;
+        self.recent(&c, now)?;
+        if !self.cfg.s.second_factors.phone_code {
+            return Err(Fault::StrategyInvalid);
+        }
+        let phone: String = phone.chars().filter(|ch| !matches!(ch, ' ' | '-' | '(' | ')')).collect();
+        if phone.is_empty() {
+            return Err(Fault::Missing(Field::PhoneNumber));
+        }
+        if !users::valid_phone(&phone) {
+            return Err(Fault::PhoneInvalid);
+        }
+        self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        db(self.store.set_pending_phone(c.user.id, Some(&phone)).await)?;
+        self.issue_code(&c.token, &c.key, PHONE_VERIFY, Dest::Sms(&phone), now).await?;
+        self.reload(&mut c).await?;
+        self.user_view(&c, now).await
+    }
+
+    pub(crate) async fn account_phone_verify(&self, call: &mut Call, code: String) -> Result<Changed, Fault> {
+        let now = now();
+        let mut c = self.current(call, true, now).await?;
+        self.recent(&c, now)?;
+        let code = code.trim();
+        if code.is_empty() {
+            return Err(Fault::Missing(Field::Code));
+        }
+        self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        let phone = c.user.pending_phone.clone().ok_or(Fault::CodeMissing)?;
+        self.verify_code(&c.token, &c.key, PHONE_VERIFY, code, now).await?;
+        let first = !(c.user.totp_secret.is_some() || c.user.phone.is_some());
+        if !db(self.store.confirm_phone(c.user.id, &phone).await)? {
+            return Err(Fault::CodeIncorrect);
+        }
+        if first {
+            db(self.store.set_default_factor(c.user.id, Some(Strategy::PhoneCode.as_str())).await)?;
+        }
+        let backup_codes = self.after_enrol(call, &mut c, first).await?;
+        self.changed(call, &c, "factor.added", "a phone number was added for text-message codes", now).await;
+        self.reload(&mut c).await?;
+        Ok(Changed { user: self.user_view(&c, now).await?, backup_codes })
+    }
+
+    pub(crate) async fn account_set_default(&self, call: &mut Call, s: Strategy) -> Result<UserView, Fault> {
+        let now = now();
+        let mut c = self.current(call, false, now).await?;
+        self.recent(&c, now)?;
+        let has = match s {
+            Strategy::Totp => c.user.totp_secret.is_some(),
+            Strategy::PhoneCode => c.user.phone.is_some(),
+            _ => false,
+        };
+        if !has {
+            return Err(Fault::StrategyInvalid);
+        }
+        db(self.store.set_default_factor(c.user.id, Some(s.as_str())).await)?;
+        let what = if s == Strategy::Totp { "your authenticator app" } else { "text-message codes" };
+        self.changed(call, &c, "factor.default", &format!("the default second factor is now {what}"), now).await;
+        self.reload(&mut c).await?;
+        self.user_view(&c, now).await
+    }
+
+    pub(crate) async fn account_backup_codes(&self, call: &mut Call) -> Result<Changed, Fault> {
+        let now = now();
+        let mut c = self.current(call, false, now).await?;
+        self.recent(&c, now)?;
+        if !self.cfg.s.second_factors.backup_code {
+            return Err(Fault::StrategyInvalid);
+        }
+        // Backup codes only stand beside another factor.
+        if c.user.totp_secret.is_none() && c.user.phone.is_none() {
+            return Err(Fault::BackupCodesNotAvailable);
+        }
+        let codes = users::regenerate_backup_codes(self.store.as_ref(), c.user.id).await.map_err(|e| {
+            tracing::error!(error = %e, "backup codes");
+            Fault::Unavailable
+        })?;
+        self.changed(call, &c, "factor.backup_codes", "new backup codes were made; the old ones no longer work", now)
+            .await;
+        self.reload(&mut c).await?;
+        Ok(Changed { user: self.user_view(&c, now).await?, backup_codes: codes })
+    }
+
+    pub(crate) async fn account_remove_factor(&self, call: &mut Call, s: Strategy) -> Result<UserView, Fault> {
+        let now = now();
+        let mut c = self.current(call, false, now).await?;
+        self.recent(&c, now)?;
+        let u = &c.user;
+        let (has, other) = match s {
+            Strategy::Totp => (u.totp_secret.is_some(), u.phone.is_some()),
+            Strategy::PhoneCode => (u.phone.is_some(), u.totp_secret.is_some()),
+            Strategy::BackupCode => (!db(self.store.unused_backup_codes(u.id).await)?.is_empty(), true),
+            _ => (false, true),
+        };
+        if !has {
+            return Err(Fault::StrategyInvalid);
+        }
+        if !other && self.cfg.s.require_mfa {
+            return Err(Fault::MfaRequired);
+        }
+        match s {
+            Strategy::Totp => db(self.store.remove_totp(u.id).await)?,
+            Strategy::PhoneCode => db(self.store.remove_phone(u.id).await)?,
+            _ => db(self.store.set_backup_codes(u.id, &[]).await)?,
+        }
+        if s != Strategy::BackupCode {
+            // The last factor takes the backup codes with it; the default
+            // moves to what remains.
+            let next = if other {
+                Some(if s == Strategy::Totp { Strategy::PhoneCode } else { Strategy::Totp }.as_str())
+            } else {
+                db(self.store.set_backup_codes(u.id, &[]).await)?;
+                None
+            };
+            if u.default_factor.as_deref() == Some(s.as_str()) || next.is_none() {
+                db(self.store.set_default_factor(u.id, next).await)?;
+            }
+        }
+        let what = match s {
+            Strategy::Totp => "an authenticator app was removed",
+            Strategy::PhoneCode => "a phone number was removed",
+            _ => "your backup codes were removed",
+        };
+        self.changed(call, &c, "factor.removed", what, now).await;
+        self.reload(&mut c).await?;
+        self.user_view(&c, now).await
+    }
+
+    pub(crate) async fn account_sessions(&self, call: &mut Call) -> Result<Vec<SessionInfo>, Fault> {
+        let now = now();
+        let c = self.current(call, false, now).await?;
+        self.session_list(&c, now).await
+    }
+
+    async fn session_list(&self, c: &Current, now: i64) -> Result<Vec<SessionInfo>, Fault> {
+        let idle = self.cfg.s.sessions.idle;
+        Ok(db(self.store.sessions_of(c.user.id).await)?
+            .into_iter()
+            .filter(|s| s.expires_at > now && now - s.last_active_at < idle)
+            .map(|s| SessionInfo {
+                id: public_id(&s.key),
+                device: device(s.user_agent.as_deref()),
+                ip: s.ip,
+                created_at: s.created_at,
+                last_active_at: s.last_active_at,
+                current: s.key == c.key,
+            })
+            .collect())
+    }
+
+    pub(crate) async fn account_revoke(&self, call: &mut Call, id: String) -> Result<Vec<SessionInfo>, Fault> {
+        let now = now();
+        let c = self.current(call, false, now).await?;
+        let target = db(self.store.sessions_of(c.user.id).await)?
+            .into_iter()
+            .find(|s| secrets::same(&public_id(&s.key), id.trim()))
+            .ok_or(Fault::SessionNotFound)?;
+        if !db(self.store.delete_user_session(&target.key, c.user.id).await)? {
+            return Err(Fault::SessionNotFound);
+        }
+        self.audit(call, "session.revoked", Some(c.user.id), Some(&c.user.email), None).await;
+        self.session_list(&c, now).await
+    }
+
+    pub(crate) async fn account_revoke_others(&self, call: &mut Call) -> Result<Vec<SessionInfo>, Fault> {
+        let now = now();
+        let c = self.current(call, false, now).await?;
+        let n = db(self.store.delete_other_sessions(c.user.id, &c.key).await)?;
+        self.audit(call, "session.revoked_others", Some(c.user.id), Some(&c.user.email), Some(&n.to_string())).await;
+        self.session_list(&c, now).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devices_are_named() {
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+        assert_eq!(device(Some(chrome)), "Chrome on Linux");
+        assert_eq!(device(Some("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Safari/604.1")), "Safari on iOS");
+        assert_eq!(device(Some("curl/8.0")), "curl");
+        assert_eq!(device(None), "Unknown device");
+    }
+
+    #[test]
+    fn public_ids_hide_the_key() {
+        let id = public_id("abc");
+        assert_eq!(id.len(), 24);
+        assert!(!id.contains("abc"));
+        assert_ne!(public_id("abd"), id);
+    }
+}
