@@ -339,6 +339,93 @@ impl Verifications {
     }
 }
 
+/// `use_user()`: the signed-in user's second factors, and the changes to
+/// them. Changes may fail with `session_reverification_required`: then
+/// `reverify_*` first, and try again.
+#[derive(Clone, Copy)]
+pub struct User {
+    pub loaded: Resource<Result<Option<UserView>, ApiErrors>>,
+    core: Core<UserView>,
+    pub errors: RwSignal<Errors>,
+    pub fetch_status: RwSignal<FetchStatus>,
+}
+
+pub fn use_user() -> User {
+    let loaded = Resource::new_blocking(|| (), |_| get_user());
+    let errors = RwSignal::new(Errors::default());
+    let fetch_status = RwSignal::new(FetchStatus::Idle);
+    let core = Core { latest: RwSignal::new(None), errors, fetch_status };
+    User { loaded, core, errors, fetch_status }
+}
+
+impl User {
+    /// The user as last known (tracked); `None` when signed out.
+    pub fn user(&self) -> Option<UserView> {
+        if let Some(u) = self.core.latest.get() {
+            return Some(u);
+        }
+        match self.loaded.get() {
+            Some(Ok(u)) => u,
+            _ => None,
+        }
+    }
+
+    pub fn is_fetching(&self) -> bool {
+        self.fetch_status.get() == FetchStatus::Fetching
+    }
+
+    /// Did the last change fail for want of a recent re-verification?
+    pub fn needs_reverification(&self) -> bool {
+        self.errors.with(|e| e.raw.iter().any(|x| x.code == "session_reverification_required"))
+    }
+
+    pub async fn reverify_password(&self, password: String) -> Result<(), ApiErrors> {
+        self.core.step(reverify("password".into(), password, String::new())).await
+    }
+
+    pub async fn reverify_totp(&self, code: String) -> Result<(), ApiErrors> {
+        self.core.step(reverify("totp".into(), String::new(), code)).await
+    }
+
+    pub async fn reverify_backup_code(&self, code: String) -> Result<(), ApiErrors> {
+        self.core.step(reverify("backup_code".into(), String::new(), code)).await
+    }
+
+    /// Starts enrolling an authenticator app: its secret and QR code.
+    pub async fn create_totp(&self) -> Result<TotpSetup, ApiErrors> {
+        self.core.run(totp_start(), |_| None).await
+    }
+
+    /// Enables the app with a code from it; answers new backup codes, if any.
+    pub async fn verify_totp(&self, code: String) -> Result<Vec<String>, ApiErrors> {
+        let c = self.core.run(totp_verify(code), |c| Some(c.user.clone())).await?;
+        Ok(c.backup_codes)
+    }
+
+    pub async fn add_phone(&self, phone_number: String) -> Result<(), ApiErrors> {
+        self.core.step(phone_start(phone_number)).await
+    }
+
+    pub async fn verify_phone(&self, code: String) -> Result<Vec<String>, ApiErrors> {
+        let c = self.core.run(phone_verify(code), |c| Some(c.user.clone())).await?;
+        Ok(c.backup_codes)
+    }
+
+    pub async fn make_default(&self, strategy: Strategy) -> Result<(), ApiErrors> {
+        self.core.step(set_default_factor(strategy.as_str().into())).await
+    }
+
+    pub async fn remove(&self, strategy: Strategy) -> Result<(), ApiErrors> {
+        self.core.step(remove_factor(strategy.as_str().into())).await
+    }
+
+    /// A new set of backup codes (the old ones stop working).
+    pub async fn regenerate_backup_codes(&self) -> Result<Vec<String>, ApiErrors> {
+        let c = self.core.run(regenerate_backup_codes(), |c| Some(c.user.clone())).await?;
+        Ok(c.backup_codes)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod hook;
 pub mod model;
+mod account;
 mod pages;
 
 use leptos::prelude::*;
@@ -13,7 +14,7 @@ use leptos_router::{
     path, SsrMode,
 };
 
-pub use hook::{use_sign_in, use_sign_up, Errors, FetchStatus, SignIn, SignUp};
+pub use hook::{use_sign_in, use_sign_up, use_user, Errors, FetchStatus, SignIn, SignUp, User};
 
 /// The HTML document around the app (server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -54,6 +55,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=pages::SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-up") view=pages::SignUpPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tasks/setup-mfa") view=account::SetupMfaPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/security") view=account::SecurityPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/sessions") view=account::SessionsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -249,6 +249,23 @@ pub struct SessionInfo {
     pub current: bool,
 }
 
+/// Unix time as `2026-11-28 04:16 UTC` (the same on server and browser, so
+/// hydration agrees).
+pub fn utc(ts: i64) -> String {
+    let (days, secs) = (ts.div_euclid(86400), ts.rem_euclid(86400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", secs / 3600, secs % 3600 / 60)
+}
+
 /// Form fields an error can belong to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -598,6 +615,14 @@ mod tests {
         let e = ApiErrors::from(Fault::TooManyRequests(7));
         assert_eq!((e.status, e.codes()), (429, vec!["too_many_requests"]));
         assert_eq!(e.errors[0].meta.retry_after, Some(7));
+    }
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(utc(1_796_000_000), "2026-11-30 00:53 UTC");
+        assert_eq!(utc(-60), "1969-12-31 23:59 UTC");
     }
 
     #[test]

@@ -34,13 +34,13 @@ async fn after_step(sign_in: SignIn, go: impl Fn(&str) + 'static) {
     }
 }
 
-fn navigator() -> impl Fn(&str) + Clone + 'static {
+pub(crate) fn navigator() -> impl Fn(&str) + Clone + 'static {
     let navigate = use_navigate();
     move |to: &str| navigate(to, NavigateOptions::default())
 }
 
 #[component]
-fn FieldError(id: &'static str, err: Signal<Option<ApiError>>) -> impl IntoView {
+pub(crate) fn FieldError(id: &'static str, err: Signal<Option<ApiError>>) -> impl IntoView {
     view! {
         <p class="field-error" id=id aria-live="polite">
             {move || err.get().map(|e| e.message)}
@@ -49,7 +49,7 @@ fn FieldError(id: &'static str, err: Signal<Option<ApiError>>) -> impl IntoView 
 }
 
 #[component]
-fn GlobalErrors(errors: RwSignal<crate::hook::Errors>) -> impl IntoView {
+pub(crate) fn GlobalErrors(errors: RwSignal<crate::hook::Errors>) -> impl IntoView {
     let global = move || errors.with(|e| e.global.clone());
     view! {
         <div class="global-error" role="alert" aria-live="assertive">
@@ -193,7 +193,7 @@ fn TrustForm(sign_in: SignIn) -> impl IntoView {
     }
 }
 
-fn strategy_label(s: Strategy) -> &'static str {
+pub(crate) fn strategy_label(s: Strategy) -> &'static str {
     match s {
         Strategy::Totp => "Authenticator app",
         Strategy::PhoneCode => "Text message",
@@ -549,16 +549,19 @@ fn FinishSignUp(sign_up: SignUp) -> impl IntoView {
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let session = Resource::new_blocking(|| (), |_| get_session());
+    // The user rather than the session: a pending session goes to its task.
+    let user = Resource::new_blocking(|| (), |_| get_user());
     view! {
         <Title text="Home"/>
         <section class="card">
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || {
-                    session
-                        .get()
+                    user.get()
                         .map(|r| match r {
-                            Ok(Some(s)) => view! { <SignedIn session=s/> }.into_any(),
+                            Ok(Some(u)) => match u.task.clone() {
+                                Some(t) => view! { <Redirect path=task_url(&t)/> }.into_any(),
+                                None => view! { <SignedIn user=u/> }.into_any(),
+                            },
                             Ok(None) => view! { <Redirect path="/sign-in"/> }.into_any(),
                             Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
                         })
@@ -568,8 +571,9 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
+/// Ends the session on the server, then goes to the sign-in page.
 #[component]
-fn SignedIn(session: SessionView) -> impl IntoView {
+pub(crate) fn SignOutButton() -> impl IntoView {
     let go = navigator();
     let busy = RwSignal::new(false);
     let on_submit = move |ev: SubmitEvent| {
@@ -582,15 +586,23 @@ fn SignedIn(session: SessionView) -> impl IntoView {
             go("/sign-in");
         });
     };
-    let factors = session
-        .second_factors
-        .iter()
-        .map(|s| strategy_label(*s))
-        .collect::<Vec<_>>()
-        .join(", ");
+    view! {
+        <form method="post" action=SignOut::PATH on:submit=on_submit>
+            <button type="submit" class="secondary-button" disabled=move || busy.get()>"Sign out"</button>
+        </form>
+    }
+}
+
+#[component]
+fn SignedIn(user: UserView) -> impl IntoView {
+    let mut labels: Vec<&str> = user.factors.iter().map(|f| strategy_label(f.strategy)).collect();
+    if user.backup_codes_remaining > 0 {
+        labels.push(strategy_label(Strategy::BackupCode));
+    }
+    let factors = labels.join(", ");
     view! {
         <h1>"Welcome"</h1>
-        <p>"Signed in as " <strong data-testid="signed-in-email">{session.email}</strong></p>
+        <p>"Signed in as " <strong data-testid="signed-in-email">{user.email}</strong></p>
         <p class="muted">
             {if factors.is_empty() {
                 "No second factor set up.".to_string()
@@ -598,9 +610,11 @@ fn SignedIn(session: SessionView) -> impl IntoView {
                 format!("Second factors: {factors}.")
             }}
         </p>
-        <form method="post" action=SignOut::PATH on:submit=on_submit>
-            <button type="submit" disabled=move || busy.get()>"Sign out"</button>
-        </form>
+        <nav class="links">
+            <a href="/account/security">"Security settings"</a>
+            <a href="/account/sessions">"Active sessions"</a>
+        </nav>
+        <SignOutButton/>
     }
 }
 

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
-import { createUser, expect, expectSignedIn, lastEmailCode, open, PASSWORD, signInWithPassword, test } from "./helpers";
+import { createUser, expect, expectSignedIn, lastEmailCode, open, PASSWORD, signInWithPassword, test, totp } from "./helpers";
 
 const shots = resolve(__dirname, "../../docs/screenshots");
 
-test("sign-up: email and password, then the emailed code, then signed in", async ({ page, request }) => {
+test("sign-up, then the setup-mfa task: enrol TOTP from the page, sign out, sign in with it", async ({ page, request }) => {
   const email = `signup-${randomUUID()}@example.com`;
   await open(page, "/sign-up");
   await expect(page.getByRole("heading", { name: "Create your account" })).toBeVisible();
@@ -30,6 +30,32 @@ test("sign-up: email and password, then the emailed code, then signed in", async
 
   await page.getByLabel("Code", { exact: true }).fill(await lastEmailCode(request, email));
   await page.getByRole("button", { name: "Verify" }).click();
+
+  // MFA is required: the new session is pending until a second factor exists.
+  await expect(page).toHaveURL(/\/tasks\/setup-mfa$/);
+  await expect(page.getByRole("heading", { name: "Set up two-step verification" })).toBeVisible();
+  // Home sends a pending session back to its task.
+  await open(page, "/");
+  await expect(page).toHaveURL(/\/tasks\/setup-mfa$/);
+  await page.getByRole("button", { name: "Add an authenticator app" }).click();
+  const secret = (await page.getByTestId("totp-secret").textContent())!.trim();
+  expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+  await expect(page.locator(".qr svg")).toBeVisible();
+  await page.screenshot({ path: `${shots}/setup-mfa.png` });
+  await page.getByLabel("Code from the app").fill(totp(secret));
+  await page.getByRole("button", { name: "Enable" }).click();
+  await expect(page.getByRole("heading", { name: "You're all set" })).toBeVisible();
+  await expect(page.getByTestId("backup-codes").locator("li")).toHaveCount(10);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expectSignedIn(page, email);
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await signInWithPassword(page, email, "a brand new passphrase");
+  await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
+  // The enrolment code was used; the next step's code is accepted (±1 step).
+  await page.getByLabel("Code", { exact: true }).fill(totp(secret, Date.now() / 1000 + 30));
+  await page.getByRole("button", { name: "Verify" }).click();
   await expectSignedIn(page, email);
 });
 
@@ -43,14 +69,16 @@ test("client trust: a new browser proves itself by email once", async ({ page, r
   await page.screenshot({ path: `${shots}/client-trust.png` });
   await page.getByLabel("Code", { exact: true }).fill(await lastEmailCode(request, user.email));
   await page.getByRole("button", { name: "Verify" }).click();
-  await expectSignedIn(page, user.email);
+  // Trusted; MFA is required, so the session waits for the setup-mfa task.
+  await expect(page).toHaveURL(/\/tasks\/setup-mfa$/);
+  await page.waitForSelector("body[data-hydrated]");
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/sign-in$/);
 
-  // The same browser next time: the password is enough.
+  // The same browser next time: the password is enough (straight to the task).
   await open(page, "/sign-in");
   await signInWithPassword(page, user.email);
-  await expectSignedIn(page, user.email);
+  await expect(page).toHaveURL(/\/tasks\/setup-mfa$/);
 
   // Another browser (a new device) must prove itself again.
   const other = await browser.newContext({ baseURL: test.info().project.use.baseURL });

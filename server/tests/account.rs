@@ -50,7 +50,9 @@ async fn a_user_without_mfa_gets_a_pending_session_until_setup() {
         assert_eq!((r.status, r.code()), (401, "signed_out"), "{path}: {}", r.text);
     }
     let page = c.get("/").await;
-    assert!(page.status == 302 || page.text.contains("/sign-in"), "home treats it as signed out");
+    assert!(!page.text.contains("signed-in-email"), "home does not show a pending user as signed in");
+    let to = page.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("");
+    assert!(to == "/tasks/setup-mfa" || page.text.contains("/tasks/setup-mfa"), "home sends it to its task");
     let r = c.api("user", &[]).await;
     assert_eq!(r.body["task"], "setup-mfa");
     assert_eq!(r.body["factors"], serde_json::json!([]));

@@ -1,0 +1,447 @@
+//! The pages of a signed-in user: the `setup-mfa` session task, managing
+//! second factors (on `use_user()`), and the list of sessions.
+
+use crate::api::*;
+use crate::hook::{use_user, User};
+use crate::model::*;
+use crate::pages::{navigator, strategy_label, FieldError, GlobalErrors, SignOutButton};
+use leptos::{ev::SubmitEvent, html, prelude::*, task::spawn_local};
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+
+fn input_value(node: NodeRef<html::Input>) -> String {
+    node.get().map(|i| i.value()).unwrap_or_default()
+}
+
+/// Where the user is sent when the page is not for them now.
+fn gate(user: &User, task_page: bool) -> Option<AnyView> {
+    match user.loaded.get() {
+        Some(Ok(None)) => Some(view! { <Redirect path="/sign-in"/> }.into_any()),
+        Some(Ok(Some(u))) => match (&u.task, task_page) {
+            (Some(t), false) => Some(view! { <Redirect path=task_url(t)/> }.into_any()),
+            (None, true) => Some(view! { <Redirect path="/"/> }.into_any()),
+            _ => None,
+        },
+        Some(Err(e)) => Some(view! { <p role="alert">{e.to_string()}</p> }.into_any()),
+        None => None,
+    }
+}
+
+/// The `setup-mfa` task: a pending session enrols a second factor, gets its
+/// backup codes, and becomes active.
+#[component]
+pub fn SetupMfaPage() -> impl IntoView {
+    let user = use_user();
+    let codes = RwSignal::new(Vec::<String>::new());
+    let done = RwSignal::new(false);
+    let go = navigator();
+    let finish = move |new: Vec<String>| {
+        codes.set(new);
+        done.set(true);
+    };
+    view! {
+        <Title text="Set up two-step verification"/>
+        <section class="card">
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || {
+                    if let Some(v) = gate(&user, true) {
+                        return v;
+                    }
+                    let go = go.clone();
+                    if done.get() {
+                        return view! {
+                            <h1>"You're all set"</h1>
+                            <BackupCodes codes=codes.get()/>
+                            <button type="button" on:click=move |_| go("/")>"Continue"</button>
+                        }
+                            .into_any();
+                    }
+                    view! {
+                        <h1>"Set up two-step verification"</h1>
+                        <p class="hint">
+                            "Your account needs a second factor before you can go on. Add an authenticator app or a phone number."
+                        </p>
+                        <TotpEnrol user on_done=finish/>
+                        <PhoneEnrol user on_done=finish/>
+                        <GlobalErrors errors=user.errors/>
+                        <SignOutButton/>
+                    }
+                        .into_any()
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
+/// Enrol an authenticator app: the server's QR code and secret, then a code.
+#[component]
+fn TotpEnrol(user: User, on_done: impl Fn(Vec<String>) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let setup = RwSignal::new(None::<TotpSetup>);
+    let code = NodeRef::<html::Input>::new();
+    let start = move |_| {
+        spawn_local(async move {
+            if let Ok(s) = user.create_totp().await {
+                setup.set(Some(s));
+            }
+        });
+    };
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let value = input_value(code);
+        spawn_local(async move {
+            if let Ok(codes) = user.verify_totp(value).await {
+                setup.set(None);
+                on_done(codes);
+            }
+        });
+    };
+    let code_err = Signal::derive(move || user.errors.with(|e| e.fields.code.clone()));
+    view! {
+        <div class="enrol">
+            {move || match setup.get() {
+                None => view! {
+                    <button type="button" class="secondary-button" on:click=start
+                        disabled=move || user.is_fetching()>"Add an authenticator app"</button>
+                }
+                    .into_any(),
+                Some(s) => view! {
+                    <h2>"Authenticator app"</h2>
+                    <p class="hint">"Scan this QR code with your app, or enter the secret by hand."</p>
+                    <div class="qr" inner_html=s.qr_svg.clone()></div>
+                    <p class="secret"><code data-testid="totp-secret">{s.secret.clone()}</code></p>
+                    <form on:submit=on_submit novalidate>
+                        <div class="field">
+                            <label for="totp-code">"Code from the app"</label>
+                            <input id="totp-code" type="text" autocomplete="one-time-code" inputmode="numeric"
+                                node_ref=code aria-describedby="totp-code-error"/>
+                            <FieldError id="totp-code-error" err=code_err/>
+                        </div>
+                        <button type="submit" disabled=move || user.is_fetching()>"Enable"</button>
+                    </form>
+                }
+                    .into_any(),
+            }}
+        </div>
+    }
+}
+
+/// Enrol a phone: the number, then the texted code.
+#[component]
+fn PhoneEnrol(user: User, on_done: impl Fn(Vec<String>) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let number = NodeRef::<html::Input>::new();
+    let code = NodeRef::<html::Input>::new();
+    let on_send = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let value = input_value(number);
+        spawn_local(async move {
+            let _ = user.add_phone(value).await;
+        });
+    };
+    let on_verify = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let value = input_value(code);
+        spawn_local(async move {
+            if let Ok(codes) = user.verify_phone(value).await {
+                open.set(false);
+                on_done(codes);
+            }
+        });
+    };
+    let phone_err = Signal::derive(move || {
+        user.errors.with(|e| e.raw.iter().find(|x| x.meta.param_name == Some(Field::PhoneNumber)).cloned())
+    });
+    let code_err = Signal::derive(move || user.errors.with(|e| e.fields.code.clone()));
+    let pending = move || user.user().and_then(|u| u.pending_phone);
+    view! {
+        <div class="enrol">
+            {move || {
+                if !open.get() {
+                    return view! {
+                        <button type="button" class="secondary-button" on:click=move |_| open.set(true)>
+                            "Add a phone number"
+                        </button>
+                    }
+                        .into_any();
+                }
+                view! {
+                    <h2>"Phone number"</h2>
+                    <form on:submit=on_send novalidate>
+                        <div class="field">
+                            <label for="phone">"Phone number (international format)"</label>
+                            <input id="phone" type="tel" autocomplete="tel" placeholder="+15555550123"
+                                node_ref=number aria-describedby="phone-error"/>
+                            <FieldError id="phone-error" err=phone_err/>
+                        </div>
+                        <button type="submit" class="secondary-button" disabled=move || user.is_fetching()>
+                            "Send code"
+                        </button>
+                    </form>
+                    {move || {
+                        pending()
+                            .map(|p| {
+                                view! {
+                                    <form on:submit=on_verify novalidate>
+                                        <p class="hint">{format!("Enter the code we sent to {p}.")}</p>
+                                        <div class="field">
+                                            <label for="phone-code">"Code"</label>
+                                            <input id="phone-code" type="text" autocomplete="one-time-code"
+                                                inputmode="numeric" node_ref=code aria-describedby="phone-code-error"/>
+                                            <FieldError id="phone-code-error" err=code_err/>
+                                        </div>
+                                        <button type="submit" disabled=move || user.is_fetching()>"Verify phone"</button>
+                                    </form>
+                                }
+                            })
+                    }}
+                }
+                    .into_any()
+            }}
+        </div>
+    }
+}
+
+/// New backup codes, shown once: copy or download them.
+#[component]
+fn BackupCodes(codes: Vec<String>) -> impl IntoView {
+    if codes.is_empty() {
+        return ().into_any();
+    }
+    let text = codes.join("\n") + "\n";
+    let href = format!("data:text/plain;charset=utf-8,{}", text.replace('\n', "%0A"));
+    let copied = RwSignal::new(false);
+    let copy_text = text.clone();
+    let copy = move |_| {
+        let _ = window().navigator().clipboard().write_text(&copy_text);
+        copied.set(true);
+    };
+    view! {
+        <div class="backup-codes">
+            <h2>"Backup codes"</h2>
+            <p class="hint">
+                "Each code works once, if you lose your other factors. Keep them somewhere safe: they are shown only now."
+            </p>
+            <ul data-testid="backup-codes">
+                {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+            </ul>
+            <div class="row">
+                <button type="button" class="secondary-button" on:click=copy>
+                    {move || if copied.get() { "Copied" } else { "Copy" }}
+                </button>
+                <a class="button-link" href=href download="backup-codes.txt">"Download"</a>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// A change to retry once the user has confirmed it's them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Change {
+    Default(Strategy),
+    Remove(Strategy),
+    BackupCodes,
+}
+
+async fn apply(user: User, change: Change, codes: RwSignal<Vec<String>>, retry: RwSignal<Option<Change>>) {
+    let r = match change {
+        Change::Default(s) => user.make_default(s).await,
+        Change::Remove(s) => user.remove(s).await,
+        Change::BackupCodes => user.regenerate_backup_codes().await.map(|c| codes.set(c)),
+    };
+    if r.is_err() && user.needs_reverification() {
+        retry.set(Some(change));
+    }
+}
+
+/// Managing second factors.
+#[component]
+pub fn SecurityPage() -> impl IntoView {
+    let user = use_user();
+    view! {
+        <Title text="Security settings"/>
+        <section class="card wide-ish">
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || gate(&user, false).unwrap_or_else(|| view! { <Security user/> }.into_any())}
+            </Suspense>
+            <p class="switch"><a href="/">"Back home"</a></p>
+        </section>
+    }
+}
+
+#[component]
+fn Security(user: User) -> impl IntoView {
+    let codes = RwSignal::new(Vec::<String>::new());
+    let retry = RwSignal::new(None::<Change>);
+    let run = move |c: Change| spawn_local(apply(user, c, codes, retry));
+    let enrolled = move |new: Vec<String>| codes.set(new);
+    let factors = move || user.user().map(|u| u.factors).unwrap_or_default();
+    let has = move |s: Strategy| user.user().is_some_and(|u| u.has(s));
+    let remaining = move || user.user().map(|u| u.backup_codes_remaining).unwrap_or(0);
+    view! {
+        <h1>"Security settings"</h1>
+        {move || retry.get().map(|c| view! { <Reverify user then=move || { retry.set(None); run(c) }/> })}
+        <h2>"Second factors"</h2>
+        <ul class="factors" data-testid="factors">
+            <For each=factors key=|f| (f.strategy, f.default) let:f>
+                {
+                    let s = f.strategy;
+                    view! {
+                        <li>
+                            <span>
+                                {strategy_label(s)}
+                                {f.safe_identifier.clone().map(|p| format!(" ({p})"))}
+                                {f.default.then(|| view! { <span class="badge">"default"</span> })}
+                            </span>
+                            <span class="row">
+                                {(!f.default).then(|| view! {
+                                    <button type="button" class="link" on:click=move |_| run(Change::Default(s))>
+                                        "Make default"
+                                    </button>
+                                })}
+                                <button type="button" class="link" on:click=move |_| run(Change::Remove(s))>
+                                    {format!("Remove {}", strategy_label(s).to_lowercase())}
+                                </button>
+                            </span>
+                        </li>
+                    }
+                }
+            </For>
+        </ul>
+        {move || factors().is_empty().then(|| view! { <p class="muted">"No second factor yet."</p> })}
+        {move || (!has(Strategy::Totp)).then(|| view! { <TotpEnrol user on_done=enrolled/> })}
+        {move || (!has(Strategy::PhoneCode)).then(|| view! { <PhoneEnrol user on_done=enrolled/> })}
+        <h2>"Backup codes"</h2>
+        <p class="muted" data-testid="backup-remaining">{move || format!("{} unused.", remaining())}</p>
+        <button type="button" class="secondary-button" on:click=move |_| run(Change::BackupCodes)
+            disabled=move || user.is_fetching() || factors().is_empty()>
+            "Generate new codes"
+        </button>
+        {move || view! { <BackupCodes codes=codes.get()/> }}
+        <GlobalErrors errors=user.errors/>
+    }
+}
+
+/// "Confirm it's you": the password (or an authenticator code), then `then`.
+#[component]
+fn Reverify(user: User, then: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let with_app = RwSignal::new(false);
+    let secret = NodeRef::<html::Input>::new();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let value = input_value(secret);
+        spawn_local(async move {
+            let r = if with_app.get_untracked() {
+                user.reverify_totp(value).await
+            } else {
+                user.reverify_password(value).await
+            };
+            if r.is_ok() {
+                then();
+            }
+        });
+    };
+    let err = Signal::derive(move || user.errors.with(|e| e.fields.password.clone().or(e.fields.code.clone())));
+    let can_app = move || user.user().is_some_and(|u| u.has(Strategy::Totp));
+    view! {
+        <form class="reverify" on:submit=on_submit novalidate>
+            <h2>"Confirm it's you"</h2>
+            <p class="hint">"This change needs your password (or an authenticator code) from the last 10 minutes."</p>
+            <div class="field">
+                <label for="reverify">{move || if with_app.get() { "Authenticator code" } else { "Password" }}</label>
+                <input id="reverify" type=move || if with_app.get() { "text" } else { "password" }
+                    autocomplete=move || if with_app.get() { "one-time-code" } else { "current-password" }
+                    node_ref=secret aria-describedby="reverify-error"/>
+                <FieldError id="reverify-error" err=err/>
+            </div>
+            <button type="submit" disabled=move || user.is_fetching()>"Confirm"</button>
+            {move || can_app().then(|| view! {
+                <button type="button" class="link" on:click=move |_| with_app.update(|v| *v = !*v)>
+                    {move || if with_app.get() { "Use your password" } else { "Use your authenticator app" }}
+                </button>
+            })}
+        </form>
+    }
+}
+
+/// The user's sessions: revoke one, or all others.
+#[component]
+pub fn SessionsPage() -> impl IntoView {
+    let user = use_user();
+    let sessions = Resource::new_blocking(|| (), |_| list_sessions());
+    let latest = RwSignal::new(None::<Vec<SessionInfo>>);
+    let busy = RwSignal::new(false);
+    let go = navigator();
+    let list = move || latest.get().or_else(|| sessions.get().and_then(Result::ok)).unwrap_or_default();
+    let act = move |fut: std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<SessionInfo>, ApiErrors>>>>| {
+        busy.set(true);
+        spawn_local(async move {
+            if let Ok(l) = fut.await {
+                latest.set(Some(l));
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <Title text="Active sessions"/>
+        <section class="card wide-ish">
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || {
+                    if let Some(v) = gate(&user, false) {
+                        return v;
+                    }
+                    let go = go.clone();
+                    view! {
+                        <h1>"Active sessions"</h1>
+                        <ul class="sessions" data-testid="sessions">
+                            <For each=list key=|s| s.id.clone() let:s>
+                                {
+                                    let id = s.id.clone();
+                                    let current = s.current;
+                                    let go = go.clone();
+                                    view! {
+                                        <li data-current=current.to_string()>
+                                            <div>
+                                                <strong>{s.device.clone()}</strong>
+                                                {current.then(|| view! { <span class="badge">"this device"</span> })}
+                                                <p class="muted">
+                                                    {format!(
+                                                        "{} · signed in {} · last active {}",
+                                                        s.ip.clone().unwrap_or_else(|| "unknown IP".into()),
+                                                        utc(s.created_at),
+                                                        utc(s.last_active_at),
+                                                    )}
+                                                </p>
+                                            </div>
+                                            <button type="button" class="link" disabled=move || busy.get()
+                                                on:click=move |_| {
+                                                    let id = id.clone();
+                                                    if current {
+                                                        let go = go.clone();
+                                                        spawn_local(async move {
+                                                            let _ = sign_out().await;
+                                                            go("/sign-in");
+                                                        });
+                                                    } else {
+                                                        act(Box::pin(revoke_session(id)));
+                                                    }
+                                                }>
+                                                {if current { "Sign out" } else { "Revoke" }}
+                                            </button>
+                                        </li>
+                                    }
+                                }
+                            </For>
+                        </ul>
+                        <button type="button" class="secondary-button" disabled=move || busy.get() || list().len() < 2
+                            on:click=move |_| act(Box::pin(revoke_other_sessions()))>
+                            "Sign out everywhere else"
+                        </button>
+                    }
+                        .into_any()
+                }}
+            </Suspense>
+            <p class="switch"><a href="/">"Back home"</a></p>
+        </section>
+    }
+}

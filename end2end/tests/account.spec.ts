@@ -1,0 +1,96 @@
+import type { Browser, Page } from "@playwright/test";
+import { createUser, expect, expectSignedIn, open, PASSWORD, signInWithPassword, test, totp, type User } from "./helpers";
+
+async function signInWithTotp(page: Page, user: User, time = Date.now() / 1000) {
+  await open(page, "/sign-in");
+  await signInWithPassword(page, user.email);
+  await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
+  await page.getByLabel("Code", { exact: true }).fill(totp(user.totp_secret!, time));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expectSignedIn(page, user.email);
+}
+
+async function signInWithBackupCode(page: Page, user: User, code: string) {
+  await open(page, "/sign-in");
+  await signInWithPassword(page, user.email);
+  await page.getByLabel("Use backup code").check();
+  await page.getByLabel("Code", { exact: true }).fill(code);
+  await page.getByRole("button", { name: "Verify" }).click();
+}
+
+/** Generates new backup codes, confirming the password if the page asks. */
+async function newBackupCodes(page: Page): Promise<string[]> {
+  await page.getByRole("button", { name: "Generate new codes" }).click();
+  const list = page.getByTestId("backup-codes");
+  const ask = page.getByRole("heading", { name: "Confirm it's you" });
+  await expect(list.or(ask)).toBeVisible();
+  if (await ask.isVisible()) {
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Confirm" }).click();
+  }
+  await expect(list.locator("li")).toHaveCount(10);
+  return (await list.locator("li").allTextContents()).map((c) => c.trim());
+}
+
+async function newContext(browser: Browser) {
+  return browser.newContext({ baseURL: test.info().project.use.baseURL });
+}
+
+test("regenerating backup codes makes the old ones fail", async ({ page, request, browser }) => {
+  const user = await createUser(request, { totp: true, backup: true });
+  await signInWithTotp(page, user);
+  await page.getByRole("link", { name: "Security settings" }).click();
+  await expect(page.getByRole("heading", { name: "Security settings" })).toBeVisible();
+  await expect(page.getByTestId("factors")).toContainText("Authenticator app");
+  const fresh = await newBackupCodes(page);
+  expect(fresh).not.toContain(user.backup_codes[0]);
+  await expect(page.getByRole("link", { name: "Download" })).toHaveAttribute("download", "backup-codes.txt");
+
+  const other = await newContext(browser);
+  const second = await other.newPage();
+  await signInWithBackupCode(second, user, user.backup_codes[0]);
+  await expect(second.locator("#code-error")).toHaveText("Incorrect code.");
+  await second.getByLabel("Code", { exact: true }).fill(fresh[0]);
+  await second.getByRole("button", { name: "Verify" }).click();
+  await expectSignedIn(second, user.email);
+  await other.close();
+});
+
+test("a change without recent verification asks for it, then carries on", async ({ page, request }) => {
+  const user = await createUser(request, { totp: true, backup: true });
+  await signInWithTotp(page, user);
+  // The e2e server allows changes for 6 s after the last verification.
+  await page.waitForTimeout(6_500);
+  await open(page, "/account/security");
+  await page.getByRole("button", { name: "Generate new codes" }).click();
+  await expect(page.getByRole("heading", { name: "Confirm it's you" })).toBeVisible();
+  await page.screenshot({ path: `${__dirname}/../../docs/screenshots/reverify.png` });
+  await page.getByLabel("Password").fill("not my password");
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await expect(page.locator("#reverify-error")).toHaveText("Email address or password is incorrect.");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Confirm" }).click();
+  // The change carries on by itself.
+  await expect(page.getByTestId("backup-codes").locator("li")).toHaveCount(10);
+  await expect(page.getByRole("heading", { name: "Confirm it's you" })).toBeHidden();
+});
+
+test("revoking a session in one browser signs the other out", async ({ page, request, browser }) => {
+  const user = await createUser(request, { totp: true, backup: true });
+  await signInWithTotp(page, user);
+  const other = await newContext(browser);
+  const second = await other.newPage();
+  await signInWithBackupCode(second, user, user.backup_codes[0]);
+  await expectSignedIn(second, user.email);
+
+  await page.getByRole("link", { name: "Active sessions" }).click();
+  const items = page.getByTestId("sessions").locator("li");
+  await expect(items).toHaveCount(2);
+  await expect(page.getByTestId("sessions").locator("li[data-current=true]")).toContainText("this device");
+  await page.getByTestId("sessions").locator("li[data-current=false]").getByRole("button", { name: "Revoke" }).click();
+  await expect(items).toHaveCount(1);
+
+  await second.goto("/");
+  await expect(second).toHaveURL(/\/sign-in$/);
+  await other.close();
+});
