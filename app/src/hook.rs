@@ -375,8 +375,9 @@ impl User {
     }
 
     /// Did the last change fail for want of a recent re-verification?
+    /// (Untracked: asked from event handlers, after a failed change.)
     pub fn needs_reverification(&self) -> bool {
-        self.errors.with(|e| e.raw.iter().any(|x| x.code == "session_reverification_required"))
+        self.errors.with_untracked(|e| e.raw.iter().any(|x| x.code == "session_reverification_required"))
     }
 
     pub async fn reverify_password(&self, password: String) -> Result<(), ApiErrors> {
