@@ -32,11 +32,11 @@ fn gate(user: &User, task_page: bool) -> Option<AnyView> {
 #[component]
 pub fn SetupMfaPage() -> impl IntoView {
     let user = use_user();
-    let codes = RwSignal::new(Vec::<String>::new());
+    let ch = Changes::new(user);
     let done = RwSignal::new(false);
     let go = navigator();
     let finish = move |new: Vec<String>| {
-        codes.set(new);
+        ch.codes.set(new);
         done.set(true);
     };
     view! {
@@ -51,7 +51,7 @@ pub fn SetupMfaPage() -> impl IntoView {
                     if done.get() {
                         return view! {
                             <h1>"You're all set"</h1>
-                            <BackupCodes codes=codes.get()/>
+                            <BackupCodes codes=ch.codes.get()/>
                             <button type="button" on:click=move |_| go("/")>"Continue"</button>
                         }
                             .into_any();
@@ -61,8 +61,9 @@ pub fn SetupMfaPage() -> impl IntoView {
                         <p class="hint">
                             "Your account needs a second factor before you can go on. Add an authenticator app or a phone number."
                         </p>
-                        <TotpEnrol user on_done=finish/>
-                        <PhoneEnrol user on_done=finish/>
+                        {ch.reverify_view()}
+                        <TotpEnrol ch on_done=finish/>
+                        <PhoneEnrol ch on_done=finish/>
                         <GlobalErrors errors=user.errors/>
                         <SignOutButton/>
                     }
@@ -75,16 +76,10 @@ pub fn SetupMfaPage() -> impl IntoView {
 
 /// Enrol an authenticator app: the server's QR code and secret, then a code.
 #[component]
-fn TotpEnrol(user: User, on_done: impl Fn(Vec<String>) + Copy + Send + Sync + 'static) -> impl IntoView {
-    let setup = RwSignal::new(None::<TotpSetup>);
+fn TotpEnrol(ch: Changes, on_done: impl Fn(Vec<String>) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let (user, setup) = (ch.user, ch.setup);
     let code = NodeRef::<html::Input>::new();
-    let start = move |_| {
-        spawn_local(async move {
-            if let Ok(s) = user.create_totp().await {
-                setup.set(Some(s));
-            }
-        });
-    };
+    let start = move |_| ch.run(Change::StartTotp);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let value = input_value(code);
@@ -127,16 +122,15 @@ fn TotpEnrol(user: User, on_done: impl Fn(Vec<String>) + Copy + Send + Sync + 's
 
 /// Enrol a phone: the number, then the texted code.
 #[component]
-fn PhoneEnrol(user: User, on_done: impl Fn(Vec<String>) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn PhoneEnrol(ch: Changes, on_done: impl Fn(Vec<String>) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let user = ch.user;
     let open = RwSignal::new(false);
     let number = NodeRef::<html::Input>::new();
     let code = NodeRef::<html::Input>::new();
     let on_send = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let value = input_value(number);
-        spawn_local(async move {
-            let _ = user.add_phone(value).await;
-        });
+        ch.phone.set(input_value(number));
+        ch.run(Change::AddPhone);
     };
     let on_verify = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -241,16 +235,61 @@ enum Change {
     Default(Strategy),
     Remove(Strategy),
     BackupCodes,
+    StartTotp,
+    AddPhone,
 }
 
-async fn apply(user: User, change: Change, codes: RwSignal<Vec<String>>, retry: RwSignal<Option<Change>>) {
-    let r = match change {
-        Change::Default(s) => user.make_default(s).await,
-        Change::Remove(s) => user.remove(s).await,
-        Change::BackupCodes => user.regenerate_backup_codes().await.map(|c| codes.set(c)),
-    };
-    if r.is_err() && user.needs_reverification() {
-        retry.set(Some(change));
+/// The state a page's changes share: new backup codes to show, the change
+/// awaiting re-verification, an authenticator being enrolled, a phone number.
+#[derive(Clone, Copy)]
+struct Changes {
+    user: User,
+    codes: RwSignal<Vec<String>>,
+    retry: RwSignal<Option<Change>>,
+    setup: RwSignal<Option<TotpSetup>>,
+    phone: RwSignal<String>,
+}
+
+impl Changes {
+    fn new(user: User) -> Changes {
+        Changes {
+            user,
+            codes: RwSignal::new(vec![]),
+            retry: RwSignal::new(None),
+            setup: RwSignal::new(None),
+            phone: RwSignal::new(String::new()),
+        }
+    }
+
+    /// Runs `change`; if it needs a re-verification first, keeps it for after.
+    fn run(self, change: Change) {
+        spawn_local(async move {
+            let user = self.user;
+            let r = match change {
+                Change::Default(s) => user.make_default(s).await,
+                Change::Remove(s) => user.remove(s).await,
+                Change::BackupCodes => user.regenerate_backup_codes().await.map(|c| self.codes.set(c)),
+                Change::StartTotp => user.create_totp().await.map(|t| self.setup.set(Some(t))),
+                Change::AddPhone => user.add_phone(self.phone.get_untracked()).await,
+            };
+            if r.is_err() && user.needs_reverification() {
+                self.retry.set(Some(change));
+            }
+        });
+    }
+
+    /// The "Confirm it's you" form, while a change waits for it.
+    fn reverify_view(self) -> impl IntoView {
+        move || {
+            self.retry.get().map(|c| {
+                view! {
+                    <Reverify user=self.user then=move || {
+                        self.retry.set(None);
+                        self.run(c)
+                    }/>
+                }
+            })
+        }
     }
 }
 
@@ -271,16 +310,16 @@ pub fn SecurityPage() -> impl IntoView {
 
 #[component]
 fn Security(user: User) -> impl IntoView {
-    let codes = RwSignal::new(Vec::<String>::new());
-    let retry = RwSignal::new(None::<Change>);
-    let run = move |c: Change| spawn_local(apply(user, c, codes, retry));
+    let ch = Changes::new(user);
+    let codes = ch.codes;
+    let run = move |c: Change| ch.run(c);
     let enrolled = move |new: Vec<String>| codes.set(new);
     let factors = move || user.user().map(|u| u.factors).unwrap_or_default();
     let has = move |s: Strategy| user.user().is_some_and(|u| u.has(s));
     let remaining = move || user.user().map(|u| u.backup_codes_remaining).unwrap_or(0);
     view! {
         <h1>"Security settings"</h1>
-        {move || retry.get().map(|c| view! { <Reverify user then=move || { retry.set(None); run(c) }/> })}
+        {ch.reverify_view()}
         <h2>"Second factors"</h2>
         <ul class="factors" data-testid="factors">
             <For each=factors key=|f| (f.strategy, f.default) let:f>
@@ -309,8 +348,8 @@ fn Security(user: User) -> impl IntoView {
             </For>
         </ul>
         {move || factors().is_empty().then(|| view! { <p class="muted">"No second factor yet."</p> })}
-        {move || (!has(Strategy::Totp)).then(|| view! { <TotpEnrol user on_done=enrolled/> })}
-        {move || (!has(Strategy::PhoneCode)).then(|| view! { <PhoneEnrol user on_done=enrolled/> })}
+        {move || (!has(Strategy::Totp)).then(|| view! { <TotpEnrol ch on_done=enrolled/> })}
+        {move || (!has(Strategy::PhoneCode)).then(|| view! { <PhoneEnrol ch on_done=enrolled/> })}
         <h2>"Backup codes"</h2>
         <p class="muted" data-testid="backup-remaining">{move || format!("{} unused.", remaining())}</p>
         <button type="button" class="secondary-button" on:click=move |_| run(Change::BackupCodes)
