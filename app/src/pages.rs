@@ -48,6 +48,27 @@ pub(crate) fn FieldError(id: &'static str, err: Signal<Option<ApiError>>) -> imp
     }
 }
 
+/// The one-time code input of every verify form, with its error under it.
+#[component]
+fn CodeField(
+    code: NodeRef<html::Input>,
+    err: Signal<Option<ApiError>>,
+    #[prop(optional, into)] numeric: Option<Signal<bool>>,
+) -> impl IntoView {
+    let numeric = numeric.unwrap_or_else(|| Signal::derive(|| true));
+    view! {
+        <div class="field">
+            <label for="code">"Code"</label>
+            <input id="code" name="code" type="text" autocomplete="one-time-code"
+                inputmode=move || if numeric.get() { "numeric" } else { "text" }
+                node_ref=code
+                aria-invalid=move || err.with(Option::is_some).to_string()
+                aria-describedby="code-error"/>
+            <FieldError id="code-error" err=err/>
+        </div>
+    }
+}
+
 #[component]
 pub(crate) fn GlobalErrors(errors: RwSignal<crate::hook::Errors>) -> impl IntoView {
     let global = move || errors.with(|e| e.global.clone());
@@ -174,14 +195,7 @@ fn TrustForm(sign_in: SignIn) -> impl IntoView {
         </p>
         <form method="post" action=AttemptSecondFactor::PATH on:submit=on_submit novalidate>
             <input type="hidden" name="strategy" value="email_code"/>
-            <div class="field">
-                <label for="code">"Code"</label>
-                <input id="code" name="code" type="text" autocomplete="one-time-code"
-                    inputmode="numeric" node_ref=code
-                    aria-invalid=move || code_err.with(Option::is_some).to_string()
-                    aria-describedby="code-error"/>
-                <FieldError id="code-error" err=code_err/>
-            </div>
+            <CodeField code err=code_err/>
             <button type="submit" disabled=move || sign_in.is_fetching()>"Verify"</button>
         </form>
         <form class="secondary" method="post" action=PrepareSecondFactor::PATH on:submit=on_resend>
@@ -309,15 +323,8 @@ fn VerifyForm(sign_in: SignIn) -> impl IntoView {
                 view! { <input type="hidden" name="strategy" value=default.as_str()/> }.into_any()
             }}
             <p class="hint" aria-live="polite">{hint}</p>
-            <div class="field">
-                <label for="code">"Code"</label>
-                <input id="code" name="code" type="text" autocomplete="one-time-code"
-                    inputmode=move || if use_backup.get() { "text" } else { "numeric" }
-                    node_ref=code
-                    aria-invalid=move || code_err.with(Option::is_some).to_string()
-                    aria-describedby="code-error"/>
-                <FieldError id="code-error" err=code_err/>
-            </div>
+            <CodeField code err=code_err
+                numeric=Signal::derive(move || !use_backup.get())/>
             {has_backup
                 .then(|| {
                     view! {
@@ -509,14 +516,7 @@ fn EmailCodeForm(sign_up: SignUp) -> impl IntoView {
             "Enter the 6-digit code we sent to " <strong>{to}</strong> "."
         </p>
         <form method="post" action=SignUpVerifyEmailCode::PATH on:submit=on_submit novalidate>
-            <div class="field">
-                <label for="code">"Code"</label>
-                <input id="code" name="code" type="text" autocomplete="one-time-code"
-                    inputmode="numeric" node_ref=code
-                    aria-invalid=move || code_err.with(Option::is_some).to_string()
-                    aria-describedby="code-error"/>
-                <FieldError id="code-error" err=code_err/>
-            </div>
+            <CodeField code err=code_err/>
             <button type="submit" disabled=move || sign_up.is_fetching()>"Verify"</button>
         </form>
         <form class="secondary" method="post" action=SignUpSendEmailCode::PATH on:submit=on_resend>

@@ -214,29 +214,41 @@ impl Service {
         Ok(TotpSetup { secret, uri, qr_svg })
     }
 
-    pub(crate) async fn account_totp_verify(&self, call: &mut Call, code: String) -> Result<Changed, Fault> {
-        let now = now();
-        let mut c = self.current(call, true, now).await?;
+    /// The checks before an enrolment code is looked at.
+    async fn enrol_code<'a>(&self, call: &Call, code: &'a str, now: i64) -> Result<(Current, &'a str), Fault> {
+        let c = self.current(call, true, now).await?;
         self.recent(&c, now)?;
         let code = code.trim();
         if code.is_empty() {
             return Err(Fault::Missing(Field::Code));
         }
         self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        Ok((c, code))
+    }
+
+    /// After an enrolment code checked out and the factor `s` was stored:
+    /// the default (for a first factor), the task, backup codes, the notice.
+    async fn enrolled(&self, call: &Call, mut c: Current, s: Strategy, what: &str, now: i64) -> Result<Changed, Fault> {
+        let first = !(c.user.totp_secret.is_some() || c.user.phone.is_some());
+        if first {
+            db(self.store.set_default_factor(c.user.id, Some(s.as_str())).await)?;
+        }
+        let backup_codes = self.after_enrol(call, &mut c, first).await?;
+        self.changed(call, &c, "factor.added", what, now).await;
+        self.reload(&mut c).await?;
+        Ok(Changed { user: self.user_view(&c, now).await?, backup_codes })
+    }
+
+    pub(crate) async fn account_totp_verify(&self, call: &mut Call, code: String) -> Result<Changed, Fault> {
+        let now = now();
+        let (c, code) = self.enrol_code(call, &code, now).await?;
         let sealed = c.user.pending_totp_secret.clone().ok_or(Fault::CodeMissing)?;
         let secret = self.keys.open(&sealed).ok_or(Fault::Unavailable)?;
         let step = secrets::totp_step(&secret, code, now).ok_or(Fault::CodeIncorrect)?;
-        let first = !(c.user.totp_secret.is_some() || c.user.phone.is_some());
         if !db(self.store.confirm_totp(c.user.id, &sealed, step).await)? {
             return Err(Fault::CodeIncorrect);
         }
-        if first {
-            db(self.store.set_default_factor(c.user.id, Some(Strategy::Totp.as_str())).await)?;
-        }
-        let backup_codes = self.after_enrol(call, &mut c, first).await?;
-        self.changed(call, &c, "factor.added", "an authenticator app was added", now).await;
-        self.reload(&mut c).await?;
-        Ok(Changed { user: self.user_view(&c, now).await?, backup_codes })
+        self.enrolled(call, c, Strategy::Totp, "an authenticator app was added", now).await
     }
 
     pub(crate) async fn account_phone_start(&self, call: &mut Call, phone: String) -> Result<UserView, Fault> {
@@ -262,26 +274,13 @@ impl Service {
 
     pub(crate) async fn account_phone_verify(&self, call: &mut Call, code: String) -> Result<Changed, Fault> {
         let now = now();
-        let mut c = self.current(call, true, now).await?;
-        self.recent(&c, now)?;
-        let code = code.trim();
-        if code.is_empty() {
-            return Err(Fault::Missing(Field::Code));
-        }
-        self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        let (c, code) = self.enrol_code(call, &code, now).await?;
         let phone = c.user.pending_phone.clone().ok_or(Fault::CodeMissing)?;
         self.verify_code(&c.token, &c.key, PHONE_VERIFY, code, now).await?;
-        let first = !(c.user.totp_secret.is_some() || c.user.phone.is_some());
         if !db(self.store.confirm_phone(c.user.id, &phone).await)? {
             return Err(Fault::CodeIncorrect);
         }
-        if first {
-            db(self.store.set_default_factor(c.user.id, Some(Strategy::PhoneCode.as_str())).await)?;
-        }
-        let backup_codes = self.after_enrol(call, &mut c, first).await?;
-        self.changed(call, &c, "factor.added", "a phone number was added for text-message codes", now).await;
-        self.reload(&mut c).await?;
-        Ok(Changed { user: self.user_view(&c, now).await?, backup_codes })
+        self.enrolled(call, c, Strategy::PhoneCode, "a phone number was added for text-message codes", now).await
     }
 
     pub(crate) async fn account_set_default(&self, call: &mut Call, s: Strategy) -> Result<UserView, Fault> {
