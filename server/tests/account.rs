@@ -253,6 +253,11 @@ async fn sessions_are_listed_and_revoked() {
     assert_eq!(c2.session_email().await, None);
     assert_eq!(c3.session_email().await, None);
     assert_eq!(a.session_email().await.as_deref(), Some("ses@example.com"));
-    // Signed out: nothing to list.
-    assert_eq!(Client::new(&s).api("sessions", &[]).await.code(), "signed_out");
+    // Signed out: every account endpoint refuses; `user` answers null.
+    let mut nobody = Client::new(&s);
+    for path in ACCOUNT_PATHS {
+        let r = nobody.api(path, &[("strategy", "password"), ("password", PASSWORD), ("code", "123456")]).await;
+        assert_eq!((r.status, r.code()), (401, "signed_out"), "{path}: {}", r.text);
+    }
+    assert_eq!(nobody.api("user", &[]).await.body, Value::Null);
 }

@@ -313,7 +313,7 @@ impl Client {
 pub const PASSWORD: &str = "a long enough password";
 
 /// Every endpoint of the API (docs/api.md), under /api/.
-pub const API_PATHS: [&str; 14] = [
+pub const API_PATHS: [&str; 26] = [
     "sign_in",
     "sign_in/password",
     "sign_in/prepare_second_factor",
@@ -328,6 +328,33 @@ pub const API_PATHS: [&str; 14] = [
     "sign_up/verify_email_code",
     "sign_up/finalize",
     "sign_up/reset",
+    "user",
+    "user/reverify",
+    "user/totp",
+    "user/totp/verify",
+    "user/phone",
+    "user/phone/verify",
+    "user/default",
+    "user/backup_codes",
+    "user/remove",
+    "sessions",
+    "sessions/revoke",
+    "sessions/revoke_others",
+];
+
+/// The endpoints that need a session (all of `user/*` and `sessions*` but `user`).
+pub const ACCOUNT_PATHS: [&str; 11] = [
+    "user/reverify",
+    "user/totp",
+    "user/totp/verify",
+    "user/phone",
+    "user/phone/verify",
+    "user/default",
+    "user/backup_codes",
+    "user/remove",
+    "sessions",
+    "sessions/revoke",
+    "sessions/revoke_others",
 ];
 
 /// Creates a user through the development endpoint; answers its secrets.
