@@ -66,6 +66,7 @@ pub struct Sessions {
 
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
+#[allow(clippy::enum_variant_names)] // `tls = "tls"` in the file
 pub enum Tls {
     /// Plain SMTP: only for a relay on the same host or network.
     None,
