@@ -24,6 +24,10 @@ pub struct Config {
     #[arg(skip)]
     pub s: crate::settings::Settings,
 
+    /// Where the settings came from, for the start-up log.
+    #[arg(skip)]
+    pub settings_source: String,
+
     /// Reverse proxies whose X-Forwarded-For is believed (comma-separated IPs).
     /// Without them the client IP is the socket's peer.
     #[arg(long, env = "MFA_TRUSTED_PROXIES", value_delimiter = ',', global = true)]
@@ -47,6 +51,11 @@ impl Config {
             None => (std::path::PathBuf::from("settings.toml"), false),
         };
         self.s = crate::settings::Settings::load(&path, required)?;
+        self.settings_source = if path.exists() {
+            format!("instance settings from {} (and MFA_* variables)", path.display())
+        } else {
+            "no settings file: built-in defaults (and MFA_* variables)".into()
+        };
         if self.s.test_mode && !self.dev {
             return Err("`test_mode` (MFA_TEST_MODE) works only in development mode (--dev)".into());
         }

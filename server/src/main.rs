@@ -261,6 +261,7 @@ async fn serve(
             "DEVELOPMENT MODE: plain-HTTP cookies without __Host-/Secure; codes go to the outbox at /dev/outbox"
         );
     }
+    tracing::info!("{}", cfg.settings_source);
     let delivery = delivery::Delivery::new(store.clone(), &cfg.s)?;
     let (channels, outbox) = delivery.describe();
     if outbox {
