@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . scripts/env.sh
-cargo leptos build --release
+cargo leptos build --release --split
 # The peer for figure 3: better-auth with its two-factor plugin (npm).
 if [ ! -d bench/better-auth/node_modules ]; then
   (cd bench/better-auth && npm ci --no-audit --no-fund --silent)

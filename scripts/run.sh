@@ -8,4 +8,4 @@ bash scripts/setup.sh
 export MFA_DEV="${MFA_DEV:-1}" MFA_DEMO="${MFA_DEMO:-1}"
 export DATABASE_URL="${DATABASE_URL:-sqlite://data/mfa-signin.db}"
 echo "Starting on http://127.0.0.1:3000/sign-in  (development outbox: http://127.0.0.1:3000/dev/outbox)"
-exec cargo leptos serve "$@"
+exec cargo leptos serve --split "$@"

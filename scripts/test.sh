@@ -29,4 +29,4 @@ export MFA_ADDR="127.0.0.1:${E2E_PORT:-3100}" BASE_URL="http://127.0.0.1:${E2E_P
 # The demo user, exactly as scripts/run.sh makes it, for the demo test.
 cargo run -q -p server --bin mfa-signin -- demo --json > "$e2e_dir/demo.json"
 export DEMO_JSON="$e2e_dir/demo.json"
-cargo leptos end-to-end
+cargo leptos end-to-end --split

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    lazy_route, path, Lazy, LazyRoute, SsrMode,
 };
 
 pub use hook::{use_sign_in, use_sign_up, use_user, Errors, FetchStatus, SignIn, SignUp, User};
@@ -54,12 +54,36 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=pages::SignInPage ssr=SsrMode::Async/>
-                    <Route path=path!("/sign-up") view=pages::SignUpPage ssr=SsrMode::Async/>
-                    <Route path=path!("/tasks/setup-mfa") view=account::SetupMfaPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account/security") view=account::SecurityPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account/sessions") view=account::SessionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-up") view={Lazy::<SignUpRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/tasks/setup-mfa") view={Lazy::<SetupMfaRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/account/security") view={Lazy::<SecurityRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/account/sessions") view={Lazy::<SessionsRoute>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
     }
 }
+
+// Pages most visitors never open are loaded on demand (`cargo leptos --split`),
+// keeping them out of the sign-in page's wasm.
+macro_rules! lazy_page {
+    ($route:ident, $page:path) => {
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                $page().into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(SignUpRoute, pages::SignUpPage);
+lazy_page!(SetupMfaRoute, account::SetupMfaPage);
+lazy_page!(SecurityRoute, account::SecurityPage);
+lazy_page!(SessionsRoute, account::SessionsPage);
