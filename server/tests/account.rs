@@ -255,7 +255,9 @@ async fn sessions_are_listed_and_revoked() {
     assert_eq!(a.session_email().await.as_deref(), Some("ses@example.com"));
     // Signed out: every account endpoint refuses; `user` answers null.
     let mut nobody = Client::new(&s);
-    for path in ACCOUNT_PATHS {
+    let paths = account_paths();
+    assert_eq!(paths.len(), 11);
+    for path in paths {
         let r = nobody.api(path, &[("strategy", "password"), ("password", PASSWORD), ("code", "123456")]).await;
         assert_eq!((r.status, r.code()), (401, "signed_out"), "{path}: {}", r.text);
     }
