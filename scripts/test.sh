@@ -22,9 +22,9 @@ trap 'rm -rf "$e2e_dir"' EXIT
 export MFA_DEV=1 MFA_DEMO=0 DATABASE_URL="sqlite://$e2e_dir/e2e.db"
 # Parallel browsers share one IP: the per-IP limits are tested in server/tests.
 export MFA_RATE_CREATE=1000 MFA_RATE_VERIFY=1000
-# Changes need a re-verification 6 s after sign-in (600 s in production), so
+# Changes need a re-verification 20 s after sign-in (600 s in production), so
 # that a test can see the page ask for it.
-export MFA_REVERIFICATION=6
+export MFA_REVERIFICATION=20
 export MFA_ADDR="127.0.0.1:${E2E_PORT:-3100}" BASE_URL="http://127.0.0.1:${E2E_PORT:-3100}"
 # The demo user, exactly as scripts/run.sh makes it, for the demo test.
 cargo run -q -p server --bin mfa-signin -- demo --json > "$e2e_dir/demo.json"

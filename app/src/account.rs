@@ -33,12 +33,7 @@ fn gate(user: &User, task_page: bool) -> Option<AnyView> {
 pub fn SetupMfaPage() -> impl IntoView {
     let user = use_user();
     let ch = Changes::new(user);
-    let done = RwSignal::new(false);
     let go = navigator();
-    let finish = move |new: Vec<String>| {
-        ch.codes.set(new);
-        done.set(true);
-    };
     view! {
         <Title text="Set up two-step verification"/>
         <section class="card">
@@ -48,7 +43,7 @@ pub fn SetupMfaPage() -> impl IntoView {
                         return v;
                     }
                     let go = go.clone();
-                    if done.get() {
+                    if ch.enrolled.get() {
                         return view! {
                             <h1>"You're all set"</h1>
                             <BackupCodes codes=ch.codes.get()/>
@@ -62,8 +57,8 @@ pub fn SetupMfaPage() -> impl IntoView {
                             "Your account needs a second factor before you can go on. Add an authenticator app or a phone number."
                         </p>
                         {ch.reverify_view()}
-                        <TotpEnrol ch on_done=finish/>
-                        <PhoneEnrol ch on_done=finish/>
+                        <TotpEnrol ch/>
+                        <PhoneEnrol ch/>
                         <GlobalErrors errors=user.errors/>
                         <SignOutButton/>
                     }
@@ -76,19 +71,14 @@ pub fn SetupMfaPage() -> impl IntoView {
 
 /// Enrol an authenticator app: the server's QR code and secret, then a code.
 #[component]
-fn TotpEnrol(ch: Changes, on_done: impl Fn(Vec<String>) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn TotpEnrol(ch: Changes) -> impl IntoView {
     let (user, setup) = (ch.user, ch.setup);
     let code = NodeRef::<html::Input>::new();
     let start = move |_| ch.run(Change::StartTotp);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let value = input_value(code);
-        spawn_local(async move {
-            if let Ok(codes) = user.verify_totp(value).await {
-                setup.set(None);
-                on_done(codes);
-            }
-        });
+        ch.code.set(input_value(code));
+        ch.run(Change::VerifyTotp);
     };
     let code_err = Signal::derive(move || user.errors.with(|e| e.fields.code.clone()));
     view! {
@@ -122,7 +112,7 @@ fn TotpEnrol(ch: Changes, on_done: impl Fn(Vec<String>) + Copy + Send + Sync + '
 
 /// Enrol a phone: the number, then the texted code.
 #[component]
-fn PhoneEnrol(ch: Changes, on_done: impl Fn(Vec<String>) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn PhoneEnrol(ch: Changes) -> impl IntoView {
     let user = ch.user;
     let open = RwSignal::new(false);
     let number = NodeRef::<html::Input>::new();
@@ -134,13 +124,8 @@ fn PhoneEnrol(ch: Changes, on_done: impl Fn(Vec<String>) + Copy + Send + Sync + 
     };
     let on_verify = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let value = input_value(code);
-        spawn_local(async move {
-            if let Ok(codes) = user.verify_phone(value).await {
-                open.set(false);
-                on_done(codes);
-            }
-        });
+        ch.code.set(input_value(code));
+        ch.run(Change::VerifyPhone);
     };
     let phone_err = Signal::derive(move || {
         user.errors.with(|e| e.raw.iter().find(|x| x.meta.param_name == Some(Field::PhoneNumber)).cloned())
@@ -236,11 +221,14 @@ enum Change {
     Remove(Strategy),
     BackupCodes,
     StartTotp,
+    VerifyTotp,
     AddPhone,
+    VerifyPhone,
 }
 
 /// The state a page's changes share: new backup codes to show, the change
-/// awaiting re-verification, an authenticator being enrolled, a phone number.
+/// awaiting re-verification, an authenticator being enrolled, the phone
+/// number and code typed, and whether a factor was just enrolled.
 #[derive(Clone, Copy)]
 struct Changes {
     user: User,
@@ -248,6 +236,8 @@ struct Changes {
     retry: RwSignal<Option<Change>>,
     setup: RwSignal<Option<TotpSetup>>,
     phone: RwSignal<String>,
+    code: RwSignal<String>,
+    enrolled: RwSignal<bool>,
 }
 
 impl Changes {
@@ -258,6 +248,8 @@ impl Changes {
             retry: RwSignal::new(None),
             setup: RwSignal::new(None),
             phone: RwSignal::new(String::new()),
+            code: RwSignal::new(String::new()),
+            enrolled: RwSignal::new(false),
         }
     }
 
@@ -270,12 +262,22 @@ impl Changes {
                 Change::Remove(s) => user.remove(s).await,
                 Change::BackupCodes => user.regenerate_backup_codes().await.map(|c| self.codes.set(c)),
                 Change::StartTotp => user.create_totp().await.map(|t| self.setup.set(Some(t))),
+                Change::VerifyTotp => user.verify_totp(self.code.get_untracked()).await.map(|c| {
+                    self.setup.set(None);
+                    self.enrolled_with(c)
+                }),
                 Change::AddPhone => user.add_phone(self.phone.get_untracked()).await,
+                Change::VerifyPhone => user.verify_phone(self.code.get_untracked()).await.map(|c| self.enrolled_with(c)),
             };
             if r.is_err() && user.needs_reverification() {
                 self.retry.set(Some(change));
             }
         });
+    }
+
+    fn enrolled_with(self, codes: Vec<String>) {
+        self.codes.set(codes);
+        self.enrolled.set(true);
     }
 
     /// The "Confirm it's you" form, while a change waits for it.
@@ -313,7 +315,6 @@ fn Security(user: User) -> impl IntoView {
     let ch = Changes::new(user);
     let codes = ch.codes;
     let run = move |c: Change| ch.run(c);
-    let enrolled = move |new: Vec<String>| codes.set(new);
     let factors = move || user.user().map(|u| u.factors).unwrap_or_default();
     let has = move |s: Strategy| user.user().is_some_and(|u| u.has(s));
     let remaining = move || user.user().map(|u| u.backup_codes_remaining).unwrap_or(0);
@@ -348,8 +349,8 @@ fn Security(user: User) -> impl IntoView {
             </For>
         </ul>
         {move || factors().is_empty().then(|| view! { <p class="muted">"No second factor yet."</p> })}
-        {move || (!has(Strategy::Totp)).then(|| view! { <TotpEnrol ch on_done=enrolled/> })}
-        {move || (!has(Strategy::PhoneCode)).then(|| view! { <PhoneEnrol ch on_done=enrolled/> })}
+        {move || (!has(Strategy::Totp)).then(|| view! { <TotpEnrol ch/> })}
+        {move || (!has(Strategy::PhoneCode)).then(|| view! { <PhoneEnrol ch/> })}
         <h2>"Backup codes"</h2>
         <p class="muted" data-testid="backup-remaining">{move || format!("{} unused.", remaining())}</p>
         <button type="button" class="secondary-button" on:click=move |_| run(Change::BackupCodes)

@@ -107,13 +107,13 @@ async fn a_new_sign_up_is_sent_to_setup_mfa_and_can_enrol_a_phone() {
 
 #[tokio::test]
 async fn changes_need_a_recent_reverification() {
-    let s = start(Opts::default().with("MFA_REVERIFICATION", "1"));
+    let s = start(Opts::default().with("MFA_REVERIFICATION", "2"));
     let u = user(&s, "rv@example.com", false, true, true).await;
     let mut c = Client::new(&s);
     c.password("rv@example.com", PASSWORD).await;
     c.verify("totp", &totp_at(u["totp_secret"].as_str().unwrap(), unix())).await;
     c.api("sign_in/finalize", &[]).await;
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     assert_eq!(c.api("user", &[]).await.body["needs_reverification"], true);
     for (path, field) in [
         ("user/totp", ("", "")),
@@ -135,11 +135,11 @@ async fn changes_need_a_recent_reverification() {
     assert_eq!(r.status, 200, "{}", r.text);
     let codes: Vec<String> = serde_json::from_value(r.body["backup_codes"].clone()).unwrap();
     // A backup code also re-verifies, once; so does the authenticator app.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     assert_eq!(c.api("user", &[]).await.body["needs_reverification"], true);
     let r = c.api("user/reverify", &[("strategy", "backup_code"), ("code", &codes[0])]).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let r = c.api("user/reverify", &[("strategy", "backup_code"), ("code", &codes[0])]).await;
     assert_eq!(r.code(), "form_code_incorrect", "used up");
     let r = c.api("user/reverify", &[("strategy", "totp"), ("code", &totp_at(u["totp_secret"].as_str().unwrap(), unix() + 30))]).await;

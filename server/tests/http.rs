@@ -59,7 +59,8 @@ async fn field_errors_for_missing_and_malformed_input() {
 
 #[tokio::test]
 async fn sms_code_wrong_resent_and_right() {
-    let s = start(Opts::default());
+    // 3 s: "too soon" must hold across two requests on a slow machine.
+    let s = start(Opts::default().with("MFA_RESEND_AFTER", "3"));
     user(&s, "sam@example.com", true, false, false).await;
     let mut c = Client::new(&s);
     let r = c.password("sam@example.com", PASSWORD).await;
@@ -87,7 +88,7 @@ async fn sms_code_wrong_resent_and_right() {
     assert_eq!((r.status, r.code(), r.param()), (422, "form_code_incorrect", "code"));
 
     // After the interval a resend replaces the code: the old one stops working.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
     let r = c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let second = last_sms_code(&s).await;

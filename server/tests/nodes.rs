@@ -7,8 +7,10 @@ use common::*;
 
 #[tokio::test]
 async fn a_sign_in_started_on_one_node_finishes_on_another() {
-    let a = start(Opts::default());
-    let b = start_with_db(Opts::default(), &a.db_url);
+    // A resend interval no slow machine crosses between two requests.
+    let opts = || Opts::default().with("MFA_RESEND_AFTER", "30");
+    let a = start(opts());
+    let b = start_with_db(opts(), &a.db_url);
     user(&a, "two@example.com", true, true, false).await;
 
     let mut on_a = Client::new(&a);

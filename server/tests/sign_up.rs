@@ -110,7 +110,7 @@ async fn an_existing_email_sees_the_same_step_and_nothing_changes() {
 
 #[tokio::test]
 async fn sign_up_codes_expire_lock_and_resend() {
-    let s = start(Opts::default().with("MFA_RESEND_AFTER", "2"));
+    let s = start(Opts::default().with("MFA_RESEND_AFTER", "3"));
     let mut c = Client::new(&s);
     sign_up(&mut c, "codes@example.com", NEW_PASSWORD).await;
     let first = email_code(&s, "codes@example.com").await;
@@ -124,7 +124,7 @@ async fn sign_up_codes_expire_lock_and_resend() {
     assert_eq!(c.api("sign_up/verify_email_code", &[("code", wrong)]).await.code(), "verification_failed");
     assert_eq!(c.api("sign_up/verify_email_code", &[("code", &first)]).await.code(), "verification_failed");
     // A resend replaces it.
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
     assert_eq!(c.api("sign_up/send_email_code", &[]).await.status, 200);
     let second = email_code(&s, "codes@example.com").await;
     let r = c.api("sign_up/verify_email_code", &[("code", &second)]).await;
