@@ -111,8 +111,7 @@ impl Service {
     /// the change itself stands).
     async fn changed(&self, call: &Call, c: &Current, event: &str, what: &str, now: i64) {
         self.audit(call, event, Some(c.user.id), Some(&c.user.email), None).await;
-        let link = self.sign_in_link(call);
-        let link = link.trim_end_matches("/sign-in").to_string() + "/account/security";
+        let link = format!("{}/account/security", self.origin(call));
         if !self.is_test(&c.user.email) {
             if let Err(e) = self.sender.send_email(&c.user.email, &delivery::notice_mail(what, &link), now).await {
                 tracing::error!(error = %e, "notice delivery failed");
@@ -162,26 +161,8 @@ impl Service {
             Strategy::Password if secret.len() <= 1024 => {
                 secrets::verify_password_async(secret, c.user.password_hash.clone()).await
             }
-            Strategy::Totp if c.user.totp_secret.is_some() => {
-                let key = self.totp_secret(&c.user)?;
-                match secrets::totp_step(&key, &secret, now) {
-                    Some(step) => db(self.store.advance_totp(c.user.id, step).await)?,
-                    None => false,
-                }
-            }
-            Strategy::BackupCode => {
-                let codes = db(self.store.unused_backup_codes(c.user.id).await)?;
-                let mut hit = None;
-                for code in &codes {
-                    if secrets::same(&secrets::backup_hash(&code.salt, &secret), &code.code_hash) {
-                        hit = Some(code.id);
-                    }
-                }
-                match hit {
-                    Some(id) => db(self.store.use_backup_code(id, now).await)?,
-                    None => false,
-                }
-            }
+            Strategy::Totp if c.user.totp_secret.is_some() => self.check_totp(&c.user, &secret, now).await?,
+            Strategy::BackupCode => self.check_backup_code(c.user.id, &secret, now).await?,
             _ => return Err(Fault::StrategyInvalid),
         };
         if !ok {

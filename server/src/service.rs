@@ -28,8 +28,9 @@ pub(crate) enum Dest<'a> {
     Sms(&'a str),
     /// An email; the second part completes "Enter it to …".
     Email(&'a str, &'a str),
-    /// Nowhere: a code nobody can know (a sign-up of an existing address).
-    Void,
+    /// A code nobody can know, and this email instead of it (to the owner
+    /// of an address that already has an account).
+    Notice(&'a str, delivery::Mail),
 }
 /// Longest password we hash (the policy accepts at least 256 characters).
 const MAX_PASSWORD_BYTES: usize = 1024;
@@ -240,12 +241,12 @@ impl Service {
                 return Err(Fault::ResendTooSoon(wait as u32));
             }
         }
-        let to = match dest {
-            Dest::Sms(to) | Dest::Email(to, _) => Some(to),
-            Dest::Void => None,
+        let (to, known) = match &dest {
+            Dest::Sms(to) | Dest::Email(to, _) => (*to, true),
+            Dest::Notice(to, _) => (*to, false),
         };
-        let test = to.is_some_and(|t| self.is_test(t));
-        let code = if test { delivery::TEST_CODE.to_string() } else { secrets::otp_code() };
+        let test = self.is_test(to);
+        let code = if test && known { delivery::TEST_CODE.to_string() } else { secrets::otp_code() };
         let hash = secrets::code_hash(token, &code);
         let ttl = self.cfg.s.codes.ttl;
         if !db(self.store.put_code(key, purpose, &hash, now, now + ttl, now - gap).await)? {
@@ -254,7 +255,7 @@ impl Service {
         let minutes = (ttl + 59) / 60;
         let sent = match dest {
             _ if test => Ok(()),
-            Dest::Void => Ok(()),
+            Dest::Notice(to, mail) => self.sender.send_email(to, &mail, now).await,
             Dest::Sms(to) => {
                 let body = format!("{code} is your verification code. It expires in {minutes} minutes. Don't share it.");
                 self.sender.send_sms(to, &body, now).await
@@ -356,11 +357,7 @@ impl Service {
 
     async fn sign_up_view(&self, key: &str, su: &SignUp, now: i64) -> Result<SignUpView, Fault> {
         let missing = su.status == SignUpStatus::MissingRequirements;
-        let sent_at = if missing {
-            db(self.store.code(key, SIGN_UP_CODE).await)?.filter(|c| !c.used && c.expires_at > now).map(|c| c.sent_at)
-        } else {
-            None
-        };
+        let sent_at = if missing { self.pending_code_sent_at(key, SIGN_UP_CODE, now).await? } else { None };
         Ok(SignUpView {
             status: su.status,
             email_address: Some(su.email.clone()),
@@ -369,38 +366,27 @@ impl Service {
         })
     }
 
-    /// The link in the notice to an address that already has an account.
-    pub(crate) fn sign_in_link(&self, call: &Call) -> String {
-        let origin = match &self.cfg.origin {
+    /// This server's origin as browsers reach it, for links in emails.
+    pub(crate) fn origin(&self, call: &Call) -> String {
+        match &self.cfg.origin {
             Some(o) => o.trim_end_matches('/').to_string(),
             None => {
                 let host = header(call, http::header::HOST).unwrap_or_else(|| "localhost".into());
                 let scheme = if self.cfg.dev { "http" } else { "https" };
                 format!("{scheme}://{host}")
             }
-        };
-        format!("{origin}/sign-in")
+        }
     }
 
     /// Sends the sign-up's email: the code, or to an existing account's
     /// address a notice (and a code nobody knows, so that both look alike).
     async fn send_sign_up_email(&self, call: &Call, token: &str, key: &str, su: &SignUp, now: i64) -> Result<(), Fault> {
-        if su.password_hash.is_some() {
-            return self.issue_code(token, key, SIGN_UP_CODE, Dest::Email(&su.email, "finish creating your account"), now).await;
-        }
-        self.issue_code(token, key, SIGN_UP_CODE, Dest::Void, now).await?;
-        if self.is_test(&su.email) {
-            return Ok(());
-        }
-        let mail = delivery::account_exists_mail(&self.sign_in_link(call));
-        if let Err(e) = self.sender.send_email(&su.email, &mail, now).await {
-            tracing::error!(error = %e, "email delivery failed");
-            if let Some(c) = db(self.store.code(key, SIGN_UP_CODE).await)? {
-                db(self.store.delete_code(c.id).await)?;
-            }
-            return Err(Fault::DeliveryFailed);
-        }
-        Ok(())
+        let dest = if su.password_hash.is_some() {
+            Dest::Email(&su.email, "finish creating your account")
+        } else {
+            Dest::Notice(&su.email, delivery::account_exists_mail(&format!("{}/sign-in", self.origin(call))))
+        };
+        self.issue_code(token, key, SIGN_UP_CODE, dest, now).await
     }
 
     fn attempt_token<'a>(&self, call: &'a Call) -> Option<&'a str> {
@@ -432,9 +418,7 @@ impl Service {
                 phone = user.and_then(|u| u.phone);
             }
             if let Some(key) = key {
-                sent_at = db(self.store.code(key, PHONE_CODE).await)?
-                    .filter(|c| !c.used && c.expires_at > now)
-                    .map(|c| c.sent_at);
+                sent_at = self.pending_code_sent_at(key, PHONE_CODE, now).await?;
             }
         }
         let mut supported = if a.status == Status::NeedsSecondFactor { a.factors.supported() } else { vec![] };
@@ -448,9 +432,7 @@ impl Service {
         let email_code = match (a.status, &a.identifier, key) {
             (Status::NeedsClientTrust, Some(email), Some(key)) => Some(CodeSent {
                 safe_identifier: mask_email(email),
-                sent_at: db(self.store.code(key, EMAIL_CODE).await)?
-                    .filter(|c| !c.used && c.expires_at > now)
-                    .map(|c| c.sent_at),
+                sent_at: self.pending_code_sent_at(key, EMAIL_CODE, now).await?,
             }),
             _ => None,
         };
@@ -511,32 +493,43 @@ impl Service {
             Strategy::EmailCode => self.verify_code(token, key, EMAIL_CODE, code, now).await,
             Strategy::Totp => {
                 let user = self.user_of(a).await?;
-                let secret = self.totp_secret(&user)?;
-                let step = secrets::totp_step(&secret, code, now).ok_or(Fault::CodeIncorrect)?;
-                // A code is accepted once: the step only moves forward.
-                if !db(self.store.advance_totp(user.id, step).await)? {
-                    return Err(Fault::CodeIncorrect);
-                }
-                Ok(())
+                self.check_totp(&user, code, now).await?.then_some(()).ok_or(Fault::CodeIncorrect)
             }
             Strategy::BackupCode => {
                 let user = self.user_of(a).await?;
-                let codes = db(self.store.unused_backup_codes(user.id).await)?;
-                // Compare against every code, so timing does not tell which matched.
-                let mut hit = None;
-                for c in &codes {
-                    if secrets::same(&secrets::backup_hash(&c.salt, code), &c.code_hash) {
-                        hit = Some(c.id);
-                    }
-                }
-                let id = hit.ok_or(Fault::CodeIncorrect)?;
-                if !db(self.store.use_backup_code(id, now).await)? {
-                    return Err(Fault::CodeIncorrect);
-                }
-                Ok(())
+                self.check_backup_code(user.id, code, now).await?.then_some(()).ok_or(Fault::CodeIncorrect)
             }
             Strategy::Password => Err(Fault::StrategyInvalid),
         }
+    }
+
+    /// Is `code` the user's current TOTP code, not used before? Uses it up.
+    pub(crate) async fn check_totp(&self, user: &User, code: &str, now: i64) -> Result<bool, Fault> {
+        let secret = self.totp_secret(user)?;
+        let Some(step) = secrets::totp_step(&secret, code, now) else { return Ok(false) };
+        // A code is accepted once: the step only moves forward.
+        db(self.store.advance_totp(user.id, step).await)
+    }
+
+    /// Is `code` one of the user's unused backup codes? Uses it up.
+    pub(crate) async fn check_backup_code(&self, user_id: i64, code: &str, now: i64) -> Result<bool, Fault> {
+        let codes = db(self.store.unused_backup_codes(user_id).await)?;
+        // Compare against every code, so timing does not tell which matched.
+        let mut hit = None;
+        for c in &codes {
+            if secrets::same(&secrets::backup_hash(&c.salt, code), &c.code_hash) {
+                hit = Some(c.id);
+            }
+        }
+        match hit {
+            Some(id) => db(self.store.use_backup_code(id, now).await),
+            None => Ok(false),
+        }
+    }
+
+    /// When the pending (unused, unexpired) code for (key, purpose) was sent.
+    async fn pending_code_sent_at(&self, key: &str, purpose: &str, now: i64) -> Result<Option<i64>, Fault> {
+        Ok(db(self.store.code(key, purpose).await)?.filter(|c| !c.used && c.expires_at > now).map(|c| c.sent_at))
     }
 }
 
