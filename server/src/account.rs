@@ -156,7 +156,7 @@ impl Service {
         self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
         // Failures count toward the account's lockout, as at sign-in.
         let subject = c.user.email.clone();
-        self.reserve(call, &subject, now).await?;
+        let locks = self.reserve(call, &subject, now).await?;
         let ok = match s {
             Strategy::Password if secret.len() <= 1024 => {
                 secrets::verify_password_async(secret, c.user.password_hash.clone()).await
@@ -166,7 +166,7 @@ impl Service {
             _ => return Err(Fault::StrategyInvalid),
         };
         if !ok {
-            self.failed(call, &subject, Some(c.user.id), "user.reverify_failed", now).await;
+            self.failed(call, &subject, Some(c.user.id), "user.reverify_failed", locks).await;
             return Err(if s == Strategy::Password { Fault::PasswordIncorrect } else { Fault::CodeIncorrect });
         }
         db(self.store.lockout_release(&subject, self.cfg.s.lockout.threshold).await)?;

@@ -148,6 +148,25 @@ impl Service {
         Ok(Service { store, sender, cfg, keys, dummy_hash })
     }
 
+    /// This service with its writes gathered into one unit of work (one
+    /// commit), for the steps every sign-in takes.
+    pub(crate) async fn unit(&self) -> Result<Service, Fault> {
+        Ok(Service {
+            store: db(self.store.begin().await)?,
+            sender: self.sender.clone(),
+            cfg: self.cfg.clone(),
+            keys: self.keys.clone(),
+            dummy_hash: self.dummy_hash.clone(),
+        })
+    }
+
+    /// Commits the unit, whatever `r` is: counted tries, limits and audit
+    /// rows stay counted when the step itself failed.
+    pub(crate) async fn commit<T>(&self, r: Result<T, Fault>) -> Result<T, Fault> {
+        db(self.store.commit().await)?;
+        r
+    }
+
     /// Records an event; a failure to record is logged, not shown.
     pub(crate) async fn audit(&self, call: &Call, event: &str, user_id: Option<i64>, identifier: Option<&str>, detail: Option<&str>) {
         let e = AuditEvent {
@@ -175,11 +194,12 @@ impl Service {
         Ok(())
     }
 
-    /// Counts a try against the subject before checking it; refuses while locked.
-    pub(crate) async fn reserve(&self, call: &Call, subject: &str, now: i64) -> Result<(), Fault> {
+    /// Counts a try against the subject before checking it; refuses while
+    /// locked. Ok(true) if this try, when wrong, locks the subject.
+    pub(crate) async fn reserve(&self, call: &Call, subject: &str, now: i64) -> Result<bool, Fault> {
         let c = &self.cfg;
         match db(self.store.lockout_reserve(subject, now, c.s.lockout.threshold, c.s.lockout.seconds).await)? {
-            Ok(()) => Ok(()),
+            Ok(n) => Ok(n >= c.s.lockout.threshold),
             Err(until) => {
                 self.audit(call, "sign_in.refused_locked", None, Some(subject), None).await;
                 Err(Fault::UserLocked((until - now).max(1) as u32))
@@ -187,10 +207,11 @@ impl Service {
         }
     }
 
-    /// After a wrong try: note when it started a lock.
-    pub(crate) async fn failed(&self, call: &Call, subject: &str, user_id: Option<i64>, what: &str, now: i64) {
+    /// After a wrong try: note it, and the lock it started (`locks`, from
+    /// `reserve`).
+    pub(crate) async fn failed(&self, call: &Call, subject: &str, user_id: Option<i64>, what: &str, locks: bool) {
         self.audit(call, what, user_id, Some(subject), None).await;
-        if let Ok(Some(_)) = self.store.locked_until(subject, now).await {
+        if locks {
             self.audit(call, "user.locked", user_id, Some(subject), None).await;
         }
     }
@@ -531,6 +552,109 @@ impl Service {
     async fn pending_code_sent_at(&self, key: &str, purpose: &str, now: i64) -> Result<Option<i64>, Fault> {
         Ok(db(self.store.code(key, purpose).await)?.filter(|c| !c.used && c.expires_at > now).map(|c| c.sent_at))
     }
+    /// The password step before the hash: limits, the counted try, the
+    /// user (None: unknown, checked against the dummy hash all the same).
+    async fn password_gate(&self, call: &mut Call, email: &str, now: i64) -> Result<(Option<User>, bool), Fault> {
+        // A pending session counts as signed out: its user may sign in again.
+        if self.active_session(call, now).await?.is_some_and(|(_, s)| s.task.is_none()) {
+            return Err(Fault::SessionExists);
+        }
+        self.rate_limit(call, "create", self.cfg.s.rate_limits.create, now).await?;
+        // Counted per email, known or not: lockout tells nothing either.
+        let locks = self.reserve(call, email, now).await?;
+        Ok((db(self.store.user_by_email(email).await)?, locks))
+    }
+
+    /// The password step after the hash: a fresh attempt (and cookie), or
+    /// the failure counted. Returns (token, key, attempt, user).
+    async fn password_outcome(
+        &self,
+        call: &mut Call,
+        email: &str,
+        user: Option<User>,
+        ok: bool,
+        locks: bool,
+        now: i64,
+    ) -> Result<(String, String, Attempt, User), Fault> {
+        let user = match user {
+            Some(u) if ok => u,
+            other => {
+                let uid = other.map(|u| u.id);
+                self.failed(call, email, uid, "sign_in.password_failed", locks).await;
+                return Err(Fault::PasswordIncorrect);
+            }
+        };
+        db(self.store.lockout_release(email, self.cfg.s.lockout.threshold).await)?;
+        self.audit(call, "sign_in.password_ok", Some(user.id), Some(email), None).await;
+        let factors = self.factors(&user).await?;
+        let client = self.client_key(call);
+        let client_known = db(self.store.client_known(&client, user.id).await)?;
+        let ok = PasswordOk {
+            user_id: user.id,
+            identifier: user.email.clone(),
+            factors,
+            client_known,
+            client_trust: self.cfg.s.client_trust,
+        };
+        let attempt = Attempt::new(now).password_passed(ok, now)?;
+        // A fresh attempt (and cookie) at every password step.
+        if let Some(old) = self.attempt_token(call) {
+            db(self.store.delete_attempt(&secrets::token_key(old)).await)?;
+        }
+        let token = secrets::token();
+        let key = secrets::token_key(&token);
+        db(self.store.insert_attempt(&key, &attempt).await)?;
+        if attempt.status == Status::Complete {
+            db(self.store.lockout_reset(email).await)?;
+        }
+        self.set_cookie(call, "sign_in", &token, crate::flow::ATTEMPT_TTL);
+        Ok((token, key, attempt, user))
+    }
+
+    /// A second factor checked, in one unit. Returns (key, attempt after).
+    async fn second_factor_unit(&self, call: &mut Call, s: Strategy, code: String, now: i64) -> Result<(String, Attempt), Fault> {
+        let (token, key, a) = self.load(call, now).await?;
+        a.check(Step::Verify(s), now)?;
+        let code = code.trim();
+        if code.is_empty() {
+            return Err(Fault::Missing(Field::Code));
+        }
+        self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        let subject = a.identifier.clone().unwrap_or_default();
+        let locks = self.reserve(call, &subject, now).await?;
+        let verdict = if code.len() > 64 {
+            Err(Fault::CodeIncorrect)
+        } else {
+            self.verify(&token, &key, &a, s, code, now).await
+        };
+        if let Err(f) = verdict {
+            if f != Fault::Unavailable {
+                self.failed(call, &subject, a.user_id, "sign_in.second_factor_failed", locks).await;
+            }
+            return Err(f);
+        }
+        let next = a.second_factor_passed(s, now)?;
+        if !db(self.store.update_attempt(&key, a.status, &next).await)? {
+            return Err(Fault::InvalidState);
+        }
+        // A completed sign-in forgets the failures.
+        db(self.store.lockout_reset(&subject).await)?;
+        self.audit(call, "sign_in.second_factor_ok", a.user_id, Some(&subject), Some(s.as_str())).await;
+        Ok((key, next))
+    }
+
+    /// Finalize, in one unit: the complete attempt becomes a session.
+    async fn finalize_unit(&self, call: &mut Call, now: i64) -> Result<FinalizeView, Fault> {
+        let (_, key, a) = self.load(call, now).await?;
+        a.check(Step::Finalize, now)?;
+        // Exactly one finalize wins; a replayed cookie finds nothing.
+        let a = db(self.store.take_complete_attempt(&key).await)?.ok_or(Fault::SignInNotFound)?;
+        let user_id = a.user_id.ok_or(Fault::InvalidState)?;
+        let task = self.task_for(a.factors);
+        let done = self.start_session(call, user_id, a.client_known, a.identifier.as_deref(), task, now).await?;
+        self.clear_cookie(call, "sign_in");
+        Ok(done)
+    }
 }
 
 #[async_trait]
@@ -559,48 +683,16 @@ impl Backend for Service {
         if password.len() > MAX_PASSWORD_BYTES {
             return Err(Fault::PasswordIncorrect);
         }
-        // A pending session counts as signed out: its user may sign in again.
-        if self.active_session(call, now).await?.is_some_and(|(_, s)| s.task.is_none()) {
-            return Err(Fault::SessionExists);
-        }
-        self.rate_limit(call, "create", self.cfg.s.rate_limits.create, now).await?;
-        // Counted per email, known or not: lockout tells nothing either.
-        self.reserve(call, &email, now).await?;
-        let user = db(self.store.user_by_email(&email).await)?;
+        // Two units: the try is counted and committed before the slow hash
+        // (which must not hold the database), its outcome after.
+        let u = self.unit().await?;
+        let r = u.password_gate(call, &email, now).await;
+        let (user, locks) = u.commit(r).await?;
         let phc = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| self.dummy_hash.clone());
         let ok = secrets::verify_password_async(password, phc).await;
-        let user = match user {
-            Some(u) if ok => u,
-            other => {
-                let uid = other.map(|u| u.id);
-                self.failed(call, &email, uid, "sign_in.password_failed", now).await;
-                return Err(Fault::PasswordIncorrect);
-            }
-        };
-        db(self.store.lockout_release(&email, self.cfg.s.lockout.threshold).await)?;
-        self.audit(call, "sign_in.password_ok", Some(user.id), Some(&email), None).await;
-        let factors = self.factors(&user).await?;
-        let client = self.client_key(call);
-        let client_known = db(self.store.client_known(&client, user.id).await)?;
-        let ok = PasswordOk {
-            user_id: user.id,
-            identifier: user.email.clone(),
-            factors,
-            client_known,
-            client_trust: self.cfg.s.client_trust,
-        };
-        let attempt = Attempt::new(now).password_passed(ok, now)?;
-        // A fresh attempt (and cookie) at every password step.
-        if let Some(old) = self.attempt_token(call) {
-            db(self.store.delete_attempt(&secrets::token_key(old)).await)?;
-        }
-        let token = secrets::token();
-        let key = secrets::token_key(&token);
-        db(self.store.insert_attempt(&key, &attempt).await)?;
-        if attempt.status == Status::Complete {
-            db(self.store.lockout_reset(&email).await)?;
-        }
-        self.set_cookie(call, "sign_in", &token, crate::flow::ATTEMPT_TTL);
+        let u = self.unit().await?;
+        let r = u.password_outcome(call, &email, user, ok, locks, now).await;
+        let (token, key, attempt, user) = u.commit(r).await?;
         if attempt.status == Status::NeedsClientTrust {
             // A new device: prove it with a code sent to the account's email.
             self.issue_code(&token, &key, EMAIL_CODE, Dest::Email(&user.email, "sign in on this device"), now).await?;
@@ -632,47 +724,18 @@ impl Backend for Service {
 
     async fn attempt_second_factor(&self, call: &mut Call, s: Strategy, code: String) -> Result<SignInView, Fault> {
         let now = now();
-        let (token, key, a) = self.load(call, now).await?;
-        a.check(Step::Verify(s), now)?;
-        let code = code.trim();
-        if code.is_empty() {
-            return Err(Fault::Missing(Field::Code));
-        }
-        self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
-        let subject = a.identifier.clone().unwrap_or_default();
-        self.reserve(call, &subject, now).await?;
-        let verdict = if code.len() > 64 {
-            Err(Fault::CodeIncorrect)
-        } else {
-            self.verify(&token, &key, &a, s, code, now).await
-        };
-        if let Err(f) = verdict {
-            if f != Fault::Unavailable {
-                self.failed(call, &subject, a.user_id, "sign_in.second_factor_failed", now).await;
-            }
-            return Err(f);
-        }
-        let next = a.second_factor_passed(s, now)?;
-        if !db(self.store.update_attempt(&key, a.status, &next).await)? {
-            return Err(Fault::InvalidState);
-        }
-        // A completed sign-in forgets the failures.
-        db(self.store.lockout_reset(&subject).await)?;
-        self.audit(call, "sign_in.second_factor_ok", a.user_id, Some(&subject), Some(s.as_str())).await;
+        // One unit: the limit, the counted try, the code used up and the
+        // attempt's new state commit together.
+        let u = self.unit().await?;
+        let r = u.second_factor_unit(call, s, code, now).await;
+        let (key, next) = u.commit(r).await?;
         self.view(Some(&key), &next, now).await
     }
 
     async fn finalize(&self, call: &mut Call) -> Result<FinalizeView, Fault> {
-        let now = now();
-        let (_, key, a) = self.load(call, now).await?;
-        a.check(Step::Finalize, now)?;
-        // Exactly one finalize wins; a replayed cookie finds nothing.
-        let a = db(self.store.take_complete_attempt(&key).await)?.ok_or(Fault::SignInNotFound)?;
-        let user_id = a.user_id.ok_or(Fault::InvalidState)?;
-        let task = self.task_for(a.factors);
-        let done = self.start_session(call, user_id, a.client_known, a.identifier.as_deref(), task, now).await?;
-        self.clear_cookie(call, "sign_in");
-        Ok(done)
+        let u = self.unit().await?;
+        let r = u.finalize_unit(call, now()).await;
+        u.commit(r).await
     }
 
     async fn reset(&self, call: &mut Call) -> Result<SignInView, Fault> {
@@ -776,7 +839,7 @@ impl Backend for Service {
         // Counted apart from sign-in, so that guessing here cannot lock the
         // address's real account.
         let subject = format!("sign_up:{}", su.email);
-        self.reserve(call, &subject, now).await?;
+        let locks = self.reserve(call, &subject, now).await?;
         let verdict = if code.len() > 64 {
             Err(Fault::CodeIncorrect)
         } else {
@@ -784,7 +847,7 @@ impl Backend for Service {
         };
         if let Err(f) = verdict {
             if f != Fault::Unavailable {
-                self.failed(call, &subject, None, "sign_up.code_failed", now).await;
+                self.failed(call, &subject, None, "sign_up.code_failed", locks).await;
             }
             return Err(f);
         }

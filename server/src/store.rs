@@ -1,6 +1,8 @@
 //! Storage behind one trait, so PostgreSQL can sit beside SQLite without
 //! touching the flow. Every check-and-change is one conditional statement:
 //! concurrent requests are settled by the database, not by process memory.
+//! The steps of a sign-in run as units of work (`Store::begin`): one commit
+//! per step rather than one per statement.
 
 use crate::flow::{Attempt, Factors, SignUp};
 use app::model::{SignUpStatus, Status};
@@ -25,6 +27,10 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("transaction already committed")]
+    Committed,
+    #[error("transactions do not nest")]
+    Nested,
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -128,11 +134,18 @@ pub struct AuditEvent {
 
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
+    /// A unit of work: a store whose writes become visible together at
+    /// `commit` (one WAL flush per request, not one per statement), and are
+    /// rolled back if it is dropped first. SQLite units run one at a time.
+    async fn begin(&self) -> Result<std::sync::Arc<dyn Store>>;
+    /// Commits a unit; on the database itself, nothing to do.
+    async fn commit(&self) -> Result<()>;
     /// Counts one try against `subject` before it is checked, so parallel
-    /// tries can never exceed `max`. Err(until) while locked; the try that
-    /// reaches `max` starts a lock of `lock_secs`.
+    /// tries can never exceed `max`: Ok(tries counted, this one included),
+    /// or Err(until) while locked. The try that reaches `max` starts a lock
+    /// of `lock_secs`.
     async fn lockout_reserve(&self, subject: &str, now: i64, max: i64, lock_secs: i64)
-        -> Result<std::result::Result<(), i64>>;
+        -> Result<std::result::Result<i64, i64>>;
     /// The reserved try was right: take it back (the count is not reset),
     /// lifting a lock that only this try's reservation had set.
     async fn lockout_release(&self, subject: &str, max: i64) -> Result<()>;
@@ -226,11 +239,82 @@ pub trait Store: Send + Sync + 'static {
 /// SQLite: the embedded default (one node).
 pub struct Sqlite {
     pool: sqlx::SqlitePool,
+    /// SQLite has one writer: units queue here rather than in its busy
+    /// handler, which sleeps in steps of milliseconds.
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// PostgreSQL: for many stateless nodes on one database.
 pub struct Postgres {
     pool: sqlx::PgPool,
+}
+
+/// A unit of work on `DB` (see [`Store::begin`]).
+pub struct Unit<DB: sqlx::Database> {
+    open: tokio::sync::Mutex<Option<Open<DB>>>,
+}
+
+struct Open<DB: sqlx::Database> {
+    tx: sqlx::Transaction<'static, DB>,
+    _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+/// The connection of an open unit, borrowed for one statement.
+pub struct UnitConn<'a, DB: sqlx::Database>(tokio::sync::MappedMutexGuard<'a, sqlx::Transaction<'static, DB>>);
+
+impl<DB: sqlx::Database> std::ops::Deref for UnitConn<'_, DB> {
+    type Target = DB::Connection;
+    fn deref(&self) -> &DB::Connection {
+        &self.0
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::DerefMut for UnitConn<'_, DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        &mut self.0
+    }
+}
+
+impl<DB: sqlx::Database> Unit<DB> {
+    fn new(tx: sqlx::Transaction<'static, DB>, writer: Option<tokio::sync::OwnedMutexGuard<()>>) -> Unit<DB> {
+        // The bench counts commits per sign-in from these two lines.
+        tracing::debug!("unit begin");
+        Unit { open: tokio::sync::Mutex::new(Some(Open { tx, _writer: writer })) }
+    }
+
+    async fn conn(&self) -> Result<UnitConn<'_, DB>> {
+        let g = self.open.lock().await;
+        tokio::sync::MutexGuard::try_map(g, |o| o.as_mut().map(|o| &mut o.tx))
+            .map(UnitConn)
+            .map_err(|_| StoreError::Committed)
+    }
+
+    async fn finish(&self) -> Result<()> {
+        let open = self.open.lock().await.take().ok_or(StoreError::Committed)?;
+        open.tx.commit().await?;
+        tracing::debug!("unit commit");
+        Ok(())
+    }
+}
+
+impl Unit<sqlx::Sqlite> {
+    fn sql(&self, q: &'static str) -> &'static str {
+        sqlite_sql(q)
+    }
+}
+
+impl Unit<sqlx::Postgres> {
+    fn sql(&self, q: &'static str) -> &'static str {
+        q
+    }
+}
+
+/// The shared SQL is written with PostgreSQL's `$1`; SQLite reads `?1`.
+/// Converted once per statement, then kept.
+fn sqlite_sql(q: &'static str) -> &'static str {
+    static CACHE: LazyLock<Mutex<HashMap<&'static str, &'static str>>> = LazyLock::new(Default::default);
+    let Ok(mut cache) = CACHE.lock() else { return q };
+    cache.entry(q).or_insert_with(|| Box::leak(q.replace('$', "?").into_boxed_str()))
 }
 
 impl Sqlite {
@@ -243,15 +327,15 @@ impl Sqlite {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Sqlite { pool })
+        Ok(Sqlite { pool, writer: Default::default() })
     }
 
-    /// The shared SQL is written with PostgreSQL's `$1`; SQLite reads `?1`.
-    /// Converted once per statement, then kept.
     fn sql(&self, q: &'static str) -> &'static str {
-        static CACHE: LazyLock<Mutex<HashMap<&'static str, &'static str>>> = LazyLock::new(Default::default);
-        let Ok(mut cache) = CACHE.lock() else { return q };
-        cache.entry(q).or_insert_with(|| Box::leak(q.replace('$', "?").into_boxed_str()))
+        sqlite_sql(q)
+    }
+
+    async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
+        Ok(self.pool.acquire().await?)
     }
 }
 
@@ -270,6 +354,10 @@ impl Postgres {
 
     fn sql(&self, q: &'static str) -> &'static str {
         q
+    }
+
+    async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>> {
+        Ok(self.pool.acquire().await?)
     }
 }
 
@@ -471,9 +559,11 @@ const AUDIT_LOG: &str = "SELECT at, event, user_id, identifier, ip, user_agent, 
 
 /// The one implementation, generated for each pool type.
 macro_rules! sql_store {
-    ($store:ty) => {
+    ($store:ty, { $($unit:tt)* }) => {
         #[async_trait]
         impl Store for $store {
+            $($unit)*
+
             async fn create_user(&self, u: &NewUser) -> Result<i64> {
                 let r = sqlx::query(self.sql(CREATE_USER))
                     .bind(&u.email)
@@ -481,7 +571,7 @@ macro_rules! sql_store {
                     .bind(&u.phone)
                     .bind(&u.totp_secret)
                     .bind(u.created_at)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&mut *self.conn().await?)
                     .await?;
                 match r {
                     Some(row) => Ok(row.try_get(0)?),
@@ -490,15 +580,16 @@ macro_rules! sql_store {
             }
 
             async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
-                Ok(sqlx::query_as(self.sql(USER_BY_EMAIL)).bind(email).fetch_optional(&self.pool).await?)
+                Ok(sqlx::query_as(self.sql(USER_BY_EMAIL)).bind(email).fetch_optional(&mut *self.conn().await?).await?)
             }
 
             async fn user(&self, id: i64) -> Result<Option<User>> {
-                Ok(sqlx::query_as(self.sql(USER_BY_ID)).bind(id).fetch_optional(&self.pool).await?)
+                Ok(sqlx::query_as(self.sql(USER_BY_ID)).bind(id).fetch_optional(&mut *self.conn().await?).await?)
             }
 
             async fn set_backup_codes(&self, user_id: i64, codes: &[(String, String)]) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut c = self.conn().await?;
+                let mut tx = sqlx::Connection::begin(&mut *c).await?;
                 sqlx::query(self.sql(DELETE_BACKUP_CODES)).bind(user_id).execute(&mut *tx).await?;
                 for (salt, hash) in codes {
                     sqlx::query(self.sql(INSERT_BACKUP_CODE))
@@ -513,16 +604,16 @@ macro_rules! sql_store {
             }
 
             async fn unused_backup_codes(&self, user_id: i64) -> Result<Vec<BackupCode>> {
-                Ok(sqlx::query_as(self.sql(UNUSED_BACKUP_CODES)).bind(user_id).fetch_all(&self.pool).await?)
+                Ok(sqlx::query_as(self.sql(UNUSED_BACKUP_CODES)).bind(user_id).fetch_all(&mut *self.conn().await?).await?)
             }
 
             async fn use_backup_code(&self, id: i64, now: i64) -> Result<bool> {
-                let r = sqlx::query(self.sql(USE_BACKUP_CODE)).bind(now).bind(id).execute(&self.pool).await?;
+                let r = sqlx::query(self.sql(USE_BACKUP_CODE)).bind(now).bind(id).execute(&mut *self.conn().await?).await?;
                 Ok(r.rows_affected() == 1)
             }
 
             async fn advance_totp(&self, user_id: i64, step: i64) -> Result<bool> {
-                let r = sqlx::query(self.sql(ADVANCE_TOTP)).bind(step).bind(user_id).execute(&self.pool).await?;
+                let r = sqlx::query(self.sql(ADVANCE_TOTP)).bind(step).bind(user_id).execute(&mut *self.conn().await?).await?;
                 Ok(r.rows_affected() == 1)
             }
 
@@ -538,14 +629,14 @@ macro_rules! sql_store {
                     .bind(a.client_known)
                     .bind(a.created_at)
                     .bind(a.expires_at)
-                    .execute(&self.pool)
+                    .execute(&mut *self.conn().await?)
                     .await?;
                 Ok(())
             }
 
             async fn attempt(&self, key: &str) -> Result<Option<Attempt>> {
                 let r: Option<AttemptRow> =
-                    sqlx::query_as(self.sql(ATTEMPT)).bind(key).fetch_optional(&self.pool).await?;
+                    sqlx::query_as(self.sql(ATTEMPT)).bind(key).fetch_optional(&mut *self.conn().await?).await?;
                 Ok(r.map(Attempt::from))
             }
 
@@ -555,19 +646,19 @@ macro_rules! sql_store {
                     .bind(a.expires_at)
                     .bind(key)
                     .bind(from.as_str())
-                    .execute(&self.pool)
+                    .execute(&mut *self.conn().await?)
                     .await?;
                 Ok(r.rows_affected() == 1)
             }
 
             async fn delete_attempt(&self, key: &str) -> Result<()> {
-                sqlx::query(self.sql(DELETE_ATTEMPT)).bind(key).execute(&self.pool).await?;
+                sqlx::query(self.sql(DELETE_ATTEMPT)).bind(key).execute(&mut *self.conn().await?).await?;
                 Ok(())
             }
 
             async fn take_complete_attempt(&self, key: &str) -> Result<Option<Attempt>> {
                 let r: Option<AttemptRow> =
-                    sqlx::query_as(self.sql(TAKE_COMPLETE_ATTEMPT)).bind(key).fetch_optional(&self.pool).await?;
+                    sqlx::query_as(self.sql(TAKE_COMPLETE_ATTEMPT)).bind(key).fetch_optional(&mut *self.conn().await?).await?;
                 Ok(r.map(Attempt::from))
             }
 
@@ -587,7 +678,7 @@ macro_rules! sql_store {
                     .bind(now)
                     .bind(expires_at)
                     .bind(not_after)
-                    .execute(&self.pool)
+                    .execute(&mut *self.conn().await?)
                     .await?;
                 Ok(r.rows_affected() == 1)
             }
@@ -596,17 +687,17 @@ macro_rules! sql_store {
                 Ok(sqlx::query_as(self.sql(CODE))
                     .bind(attempt_key)
                     .bind(purpose)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&mut *self.conn().await?)
                     .await?)
             }
 
             async fn delete_code(&self, id: i64) -> Result<()> {
-                sqlx::query(self.sql(DELETE_CODE)).bind(id).execute(&self.pool).await?;
+                sqlx::query(self.sql(DELETE_CODE)).bind(id).execute(&mut *self.conn().await?).await?;
                 Ok(())
             }
 
             async fn fail_code(&self, id: i64, max: i64) -> Result<i64> {
-                let r = sqlx::query(self.sql(FAIL_CODE)).bind(max).bind(id).fetch_optional(&self.pool).await?;
+                let r = sqlx::query(self.sql(FAIL_CODE)).bind(max).bind(id).fetch_optional(&mut *self.conn().await?).await?;
                 Ok(match r {
                     Some(r) => r.try_get(0)?,
                     None => max,
@@ -618,7 +709,7 @@ macro_rules! sql_store {
                     .bind(now)
                     .bind(id)
                     .bind(max)
-                    .execute(&self.pool)
+                    .execute(&mut *self.conn().await?)
                     .await?;
                 Ok(r.rows_affected() == 1)
             }
@@ -632,41 +723,41 @@ macro_rules! sql_store {
                     .bind(&s.ip)
                     .bind(&s.user_agent)
                     .bind(s.task)
-                    .execute(&self.pool)
+                    .execute(&mut *self.conn().await?)
                     .await?;
                 Ok(())
             }
 
             async fn session(&self, key: &str) -> Result<Option<Session>> {
-                Ok(sqlx::query_as(self.sql(SESSION)).bind(key).fetch_optional(&self.pool).await?)
+                Ok(sqlx::query_as(self.sql(SESSION)).bind(key).fetch_optional(&mut *self.conn().await?).await?)
             }
 
             async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionRow>> {
-                Ok(sqlx::query_as(self.sql(SESSIONS_OF)).bind(user_id).fetch_all(&self.pool).await?)
+                Ok(sqlx::query_as(self.sql(SESSIONS_OF)).bind(user_id).fetch_all(&mut *self.conn().await?).await?)
             }
 
             async fn set_task(&self, key: &str, task: Option<&str>) -> Result<()> {
-                sqlx::query(self.sql(SET_TASK)).bind(task).bind(key).execute(&self.pool).await?;
+                sqlx::query(self.sql(SET_TASK)).bind(task).bind(key).execute(&mut *self.conn().await?).await?;
                 Ok(())
             }
 
             async fn session_verified(&self, key: &str, now: i64) -> Result<()> {
-                sqlx::query(self.sql(SESSION_VERIFIED)).bind(now).bind(key).execute(&self.pool).await?;
+                sqlx::query(self.sql(SESSION_VERIFIED)).bind(now).bind(key).execute(&mut *self.conn().await?).await?;
                 Ok(())
             }
 
             async fn delete_user_session(&self, key: &str, user_id: i64) -> Result<bool> {
-                let r = sqlx::query(self.sql(DELETE_USER_SESSION)).bind(key).bind(user_id).execute(&self.pool).await?;
+                let r = sqlx::query(self.sql(DELETE_USER_SESSION)).bind(key).bind(user_id).execute(&mut *self.conn().await?).await?;
                 Ok(r.rows_affected() == 1)
             }
 
             async fn delete_other_sessions(&self, user_id: i64, keep: &str) -> Result<u64> {
-                let r = sqlx::query(self.sql(DELETE_OTHER_SESSIONS)).bind(user_id).bind(keep).execute(&self.pool).await?;
+                let r = sqlx::query(self.sql(DELETE_OTHER_SESSIONS)).bind(user_id).bind(keep).execute(&mut *self.conn().await?).await?;
                 Ok(r.rows_affected())
             }
 
             async fn set_pending_totp(&self, user_id: i64, sealed: Option<&str>) -> Result<()> {
-                sqlx::query(self.sql(SET_PENDING_TOTP)).bind(sealed).bind(user_id).execute(&self.pool).await?;
+                sqlx::query(self.sql(SET_PENDING_TOTP)).bind(sealed).bind(user_id).execute(&mut *self.conn().await?).await?;
                 Ok(())
             }
 
@@ -675,43 +766,43 @@ macro_rules! sql_store {
                     .bind(step)
                     .bind(user_id)
                     .bind(sealed)
-                    .execute(&self.pool)
+                    .execute(&mut *self.conn().await?)
                     .await?;
                 Ok(r.rows_affected() == 1)
             }
 
             async fn set_pending_phone(&self, user_id: i64, phone: Option<&str>) -> Result<()> {
-                sqlx::query(self.sql(SET_PENDING_PHONE)).bind(phone).bind(user_id).execute(&self.pool).await?;
+                sqlx::query(self.sql(SET_PENDING_PHONE)).bind(phone).bind(user_id).execute(&mut *self.conn().await?).await?;
                 Ok(())
             }
 
             async fn confirm_phone(&self, user_id: i64, phone: &str) -> Result<bool> {
-                let r = sqlx::query(self.sql(CONFIRM_PHONE)).bind(user_id).bind(phone).execute(&self.pool).await?;
+                let r = sqlx::query(self.sql(CONFIRM_PHONE)).bind(user_id).bind(phone).execute(&mut *self.conn().await?).await?;
                 Ok(r.rows_affected() == 1)
             }
 
             async fn remove_totp(&self, user_id: i64) -> Result<()> {
-                sqlx::query(self.sql(REMOVE_TOTP)).bind(user_id).execute(&self.pool).await?;
+                sqlx::query(self.sql(REMOVE_TOTP)).bind(user_id).execute(&mut *self.conn().await?).await?;
                 Ok(())
             }
 
             async fn remove_phone(&self, user_id: i64) -> Result<()> {
-                sqlx::query(self.sql(REMOVE_PHONE)).bind(user_id).execute(&self.pool).await?;
+                sqlx::query(self.sql(REMOVE_PHONE)).bind(user_id).execute(&mut *self.conn().await?).await?;
                 Ok(())
             }
 
             async fn set_default_factor(&self, user_id: i64, factor: Option<&str>) -> Result<()> {
-                sqlx::query(self.sql(SET_DEFAULT_FACTOR)).bind(factor).bind(user_id).execute(&self.pool).await?;
+                sqlx::query(self.sql(SET_DEFAULT_FACTOR)).bind(factor).bind(user_id).execute(&mut *self.conn().await?).await?;
                 Ok(())
             }
 
             async fn touch_session(&self, key: &str, now: i64) -> Result<()> {
-                sqlx::query(self.sql(TOUCH_SESSION)).bind(now).bind(key).execute(&self.pool).await?;
+                sqlx::query(self.sql(TOUCH_SESSION)).bind(now).bind(key).execute(&mut *self.conn().await?).await?;
                 Ok(())
             }
 
             async fn delete_session(&self, key: &str) -> Result<()> {
-                sqlx::query(self.sql(DELETE_SESSION)).bind(key).execute(&self.pool).await?;
+                sqlx::query(self.sql(DELETE_SESSION)).bind(key).execute(&mut *self.conn().await?).await?;
                 Ok(())
             }
 
@@ -721,13 +812,13 @@ macro_rules! sql_store {
                     .bind(recipient)
                     .bind(body)
                     .bind(now)
-                    .execute(&self.pool)
+                    .execute(&mut *self.conn().await?)
                     .await?;
                 Ok(())
             }
 
             async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>> {
-                Ok(sqlx::query_as(self.sql(OUTBOX)).bind(limit).fetch_all(&self.pool).await?)
+                Ok(sqlx::query_as(self.sql(OUTBOX)).bind(limit).fetch_all(&mut *self.conn().await?).await?)
             }
 
             async fn lockout_reserve(
@@ -736,32 +827,32 @@ macro_rules! sql_store {
                 now: i64,
                 max: i64,
                 lock_secs: i64,
-            ) -> Result<std::result::Result<(), i64>> {
+            ) -> Result<std::result::Result<i64, i64>> {
                 let r = sqlx::query(self.sql(LOCKOUT_RESERVE))
                     .bind(subject)
                     .bind(now)
                     .bind(max)
                     .bind(lock_secs)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&mut *self.conn().await?)
                     .await?;
-                if r.is_some() {
-                    return Ok(Ok(()));
+                if let Some(r) = r {
+                    return Ok(Ok(r.try_get(0)?));
                 }
                 Ok(Err(self.locked_until(subject, now).await?.unwrap_or(now + lock_secs)))
             }
 
             async fn lockout_release(&self, subject: &str, max: i64) -> Result<()> {
-                sqlx::query(self.sql(LOCKOUT_RELEASE)).bind(subject).bind(max).execute(&self.pool).await?;
+                sqlx::query(self.sql(LOCKOUT_RELEASE)).bind(subject).bind(max).execute(&mut *self.conn().await?).await?;
                 Ok(())
             }
 
             async fn lockout_reset(&self, subject: &str) -> Result<()> {
-                sqlx::query(self.sql(LOCKOUT_RESET)).bind(subject).execute(&self.pool).await?;
+                sqlx::query(self.sql(LOCKOUT_RESET)).bind(subject).execute(&mut *self.conn().await?).await?;
                 Ok(())
             }
 
             async fn locked_until(&self, subject: &str, now: i64) -> Result<Option<i64>> {
-                let r = sqlx::query(self.sql(LOCKED_UNTIL)).bind(subject).bind(now).fetch_optional(&self.pool).await?;
+                let r = sqlx::query(self.sql(LOCKED_UNTIL)).bind(subject).bind(now).fetch_optional(&mut *self.conn().await?).await?;
                 Ok(match r {
                     Some(r) => r.try_get(0)?,
                     None => None,
@@ -774,7 +865,7 @@ macro_rules! sql_store {
                     .bind(client)
                     .bind(now)
                     .bind(window)
-                    .fetch_one(&self.pool)
+                    .fetch_one(&mut *self.conn().await?)
                     .await?;
                 Ok((r.try_get(0)?, r.try_get(1)?))
             }
@@ -788,13 +879,13 @@ macro_rules! sql_store {
                     .bind(&e.ip)
                     .bind(&e.user_agent)
                     .bind(&e.detail)
-                    .execute(&self.pool)
+                    .execute(&mut *self.conn().await?)
                     .await?;
                 Ok(())
             }
 
             async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEvent>> {
-                Ok(sqlx::query_as(self.sql(AUDIT_LOG)).bind(limit).fetch_all(&self.pool).await?)
+                Ok(sqlx::query_as(self.sql(AUDIT_LOG)).bind(limit).fetch_all(&mut *self.conn().await?).await?)
             }
 
             async fn insert_sign_up(&self, key: &str, s: &SignUp) -> Result<()> {
@@ -806,14 +897,14 @@ macro_rules! sql_store {
                     .bind(s.user_id)
                     .bind(s.created_at)
                     .bind(s.expires_at)
-                    .execute(&self.pool)
+                    .execute(&mut *self.conn().await?)
                     .await?;
                 Ok(())
             }
 
             async fn sign_up(&self, key: &str) -> Result<Option<SignUp>> {
                 let r: Option<SignUpRow> =
-                    sqlx::query_as(self.sql(SIGN_UP)).bind(key).fetch_optional(&self.pool).await?;
+                    sqlx::query_as(self.sql(SIGN_UP)).bind(key).fetch_optional(&mut *self.conn().await?).await?;
                 Ok(r.map(SignUp::from))
             }
 
@@ -824,19 +915,20 @@ macro_rules! sql_store {
                     .bind(s.expires_at)
                     .bind(key)
                     .bind(from.as_str())
-                    .execute(&self.pool)
+                    .execute(&mut *self.conn().await?)
                     .await?;
                 Ok(r.rows_affected() == 1)
             }
 
             async fn take_complete_sign_up(&self, key: &str) -> Result<Option<SignUp>> {
                 let r: Option<SignUpRow> =
-                    sqlx::query_as(self.sql(TAKE_COMPLETE_SIGN_UP)).bind(key).fetch_optional(&self.pool).await?;
+                    sqlx::query_as(self.sql(TAKE_COMPLETE_SIGN_UP)).bind(key).fetch_optional(&mut *self.conn().await?).await?;
                 Ok(r.map(SignUp::from))
             }
 
             async fn delete_sign_up(&self, key: &str) -> Result<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut c = self.conn().await?;
+                let mut tx = sqlx::Connection::begin(&mut *c).await?;
                 sqlx::query(self.sql(DELETE_CODES_OF)).bind(key).execute(&mut *tx).await?;
                 sqlx::query(self.sql(DELETE_SIGN_UP)).bind(key).execute(&mut *tx).await?;
                 tx.commit().await?;
@@ -847,7 +939,7 @@ macro_rules! sql_store {
                 let r = sqlx::query(self.sql(CLIENT_KNOWN))
                     .bind(client_key)
                     .bind(user_id)
-                    .fetch_optional(&self.pool)
+                    .fetch_optional(&mut *self.conn().await?)
                     .await?;
                 Ok(r.is_some())
             }
@@ -857,7 +949,7 @@ macro_rules! sql_store {
                     .bind(client_key)
                     .bind(user_id)
                     .bind(now)
-                    .execute(&self.pool)
+                    .execute(&mut *self.conn().await?)
                     .await?;
                 Ok(())
             }
@@ -865,7 +957,7 @@ macro_rules! sql_store {
             async fn sweep(&self, now: i64) -> Result<u64> {
                 let mut n = 0;
                 for q in SWEEP {
-                    n += sqlx::query(self.sql(q)).bind(now).execute(&self.pool).await?.rows_affected();
+                    n += sqlx::query(self.sql(q)).bind(now).execute(&mut *self.conn().await?).await?.rows_affected();
                 }
                 Ok(n)
             }
@@ -873,8 +965,42 @@ macro_rules! sql_store {
     };
 }
 
-sql_store!(Sqlite);
-sql_store!(Postgres);
+sql_store!(Sqlite, {
+    async fn begin(&self) -> Result<std::sync::Arc<dyn Store>> {
+        let writer = self.writer.clone().lock_owned().await;
+        // IMMEDIATE: take the write lock now, so a unit that reads before it
+        // writes cannot fail to upgrade.
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(std::sync::Arc::new(Unit::new(tx, Some(writer))))
+    }
+    async fn commit(&self) -> Result<()> {
+        Ok(())
+    }
+});
+sql_store!(Postgres, {
+    async fn begin(&self) -> Result<std::sync::Arc<dyn Store>> {
+        Ok(std::sync::Arc::new(Unit::new(self.pool.begin().await?, None)))
+    }
+    async fn commit(&self) -> Result<()> {
+        Ok(())
+    }
+});
+sql_store!(Unit<sqlx::Sqlite>, {
+    async fn begin(&self) -> Result<std::sync::Arc<dyn Store>> {
+        Err(StoreError::Nested)
+    }
+    async fn commit(&self) -> Result<()> {
+        self.finish().await
+    }
+});
+sql_store!(Unit<sqlx::Postgres>, {
+    async fn begin(&self) -> Result<std::sync::Arc<dyn Store>> {
+        Err(StoreError::Nested)
+    }
+    async fn commit(&self) -> Result<()> {
+        self.finish().await
+    }
+});
 
 #[cfg(test)]
 mod tests {
@@ -999,13 +1125,13 @@ mod tests {
     #[tokio::test]
     async fn lockout_reservations_stop_at_the_threshold() {
         let (s, ()) = db().await;
-        for i in 0..10 {
-            assert_eq!(s.lockout_reserve("x", 100, 10, 3600).await.unwrap(), Ok(()), "try {i}");
+        for i in 1..=10 {
+            assert_eq!(s.lockout_reserve("x", 100, 10, 3600).await.unwrap(), Ok(i), "try {i}");
         }
         assert_eq!(s.lockout_reserve("x", 100, 10, 3600).await.unwrap(), Err(3700));
         assert_eq!(s.locked_until("x", 100).await.unwrap(), Some(3700));
         // Expired: counting starts over.
-        assert_eq!(s.lockout_reserve("x", 3700, 10, 3600).await.unwrap(), Ok(()));
+        assert_eq!(s.lockout_reserve("x", 3700, 10, 3600).await.unwrap(), Ok(1));
         assert_eq!(s.locked_until("x", 3700).await.unwrap(), None);
         // The tenth try was right: taking it back lifts the lock it set.
         for _ in 0..9 {
@@ -1015,10 +1141,47 @@ mod tests {
         assert!(s.locked_until("y", 0).await.unwrap().is_some());
         s.lockout_release("y", 10).await.unwrap();
         assert_eq!(s.locked_until("y", 0).await.unwrap(), None);
-        assert_eq!(s.lockout_reserve("y", 0, 10, 3600).await.unwrap(), Ok(()));
+        assert_eq!(s.lockout_reserve("y", 0, 10, 3600).await.unwrap(), Ok(10));
         assert!(s.lockout_reserve("y", 0, 10, 3600).await.unwrap().is_err());
         s.lockout_reset("y").await.unwrap();
-        assert_eq!(s.lockout_reserve("y", 0, 10, 3600).await.unwrap(), Ok(()));
+        assert_eq!(s.lockout_reserve("y", 0, 10, 3600).await.unwrap(), Ok(1));
+    }
+
+    #[tokio::test]
+    async fn a_unit_commits_together_or_not_at_all() {
+        let (s, ()) = db().await;
+        // Dropped before commit: nothing happened.
+        let u = s.begin().await.unwrap();
+        u.rate_hit("b", "ip", 100, 60).await.unwrap();
+        u.lockout_reserve("z", 100, 10, 3600).await.unwrap().unwrap();
+        drop(u);
+        assert_eq!(s.rate_hit("b", "ip", 100, 60).await.unwrap(), (1, 100));
+        // Committed: every write is there, and the unit is closed.
+        let u = s.begin().await.unwrap();
+        assert_eq!(u.rate_hit("b", "ip", 100, 60).await.unwrap(), (2, 100));
+        assert_eq!(u.lockout_reserve("z", 100, 10, 3600).await.unwrap(), Ok(1));
+        u.commit().await.unwrap();
+        assert!(matches!(u.rate_hit("b", "ip", 100, 60).await, Err(StoreError::Committed)));
+        assert!(matches!(u.begin().await, Err(StoreError::Nested)));
+        assert_eq!(s.lockout_reserve("z", 100, 10, 3600).await.unwrap(), Ok(2));
+        // Units that touch the same rows one after another all count.
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let s = s.store.clone();
+                tokio::spawn(async move {
+                    let u = s.begin().await.unwrap();
+                    let n = u.rate_hit("c", "ip", 100, 60).await.unwrap().0;
+                    u.commit().await.unwrap();
+                    n
+                })
+            })
+            .collect();
+        let mut seen = Vec::new();
+        for t in tasks {
+            seen.push(t.await.unwrap());
+        }
+        seen.sort();
+        assert_eq!(seen, (1..=8).collect::<Vec<_>>());
     }
 
     #[tokio::test]
