@@ -42,7 +42,7 @@ pub struct Service {
     pub keys: Arc<SecretBox>,
     /// Verified against when the email is unknown, so that both cases cost
     /// one argon2 verify: no enumeration by timing.
-    dummy_hash: String,
+    dummy_hash: Arc<str>,
 }
 
 /// Storage failures are logged here and reach the client as `Unavailable`.
@@ -145,7 +145,7 @@ impl Service {
         keys: Arc<SecretBox>,
     ) -> Result<Service, String> {
         let dummy_hash = secrets::hash_password(&secrets::token())?;
-        Ok(Service { store, sender, cfg, keys, dummy_hash })
+        Ok(Service { store, sender, cfg, keys, dummy_hash: dummy_hash.into() })
     }
 
     /// This service with its writes gathered into one unit of work (one
@@ -611,21 +611,23 @@ impl Service {
         Ok((token, key, attempt, user))
     }
 
-    /// A second factor checked, in one unit. Returns (key, attempt after).
-    async fn second_factor_unit(&self, call: &mut Call, s: Strategy, code: String, now: i64) -> Result<(String, Attempt), Fault> {
-        let (token, key, a) = self.load(call, now).await?;
-        a.check(Step::Verify(s), now)?;
-        let code = code.trim();
-        if code.is_empty() {
-            return Err(Fault::Missing(Field::Code));
-        }
+    /// A second factor checked, in one unit, for the attempt (token, key,
+    /// attempt) already loaded and checked. Returns the attempt after.
+    async fn second_factor_unit(
+        &self,
+        call: &mut Call,
+        s: Strategy,
+        code: &str,
+        (token, key, a): (&str, &str, &Attempt),
+        now: i64,
+    ) -> Result<Attempt, Fault> {
         self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
         let subject = a.identifier.clone().unwrap_or_default();
         let locks = self.reserve(call, &subject, now).await?;
         let verdict = if code.len() > 64 {
             Err(Fault::CodeIncorrect)
         } else {
-            self.verify(&token, &key, &a, s, code, now).await
+            self.verify(token, key, a, s, code, now).await
         };
         if let Err(f) = verdict {
             if f != Fault::Unavailable {
@@ -634,21 +636,19 @@ impl Service {
             return Err(f);
         }
         let next = a.second_factor_passed(s, now)?;
-        if !db(self.store.update_attempt(&key, a.status, &next).await)? {
+        if !db(self.store.update_attempt(key, a.status, &next).await)? {
             return Err(Fault::InvalidState);
         }
         // A completed sign-in forgets the failures.
         db(self.store.lockout_reset(&subject).await)?;
         self.audit(call, "sign_in.second_factor_ok", a.user_id, Some(&subject), Some(s.as_str())).await;
-        Ok((key, next))
+        Ok(next)
     }
 
-    /// Finalize, in one unit: the complete attempt becomes a session.
-    async fn finalize_unit(&self, call: &mut Call, now: i64) -> Result<FinalizeView, Fault> {
-        let (_, key, a) = self.load(call, now).await?;
-        a.check(Step::Finalize, now)?;
+    /// Finalize, in one unit: the complete attempt `key` becomes a session.
+    async fn finalize_unit(&self, call: &mut Call, key: &str, now: i64) -> Result<FinalizeView, Fault> {
         // Exactly one finalize wins; a replayed cookie finds nothing.
-        let a = db(self.store.take_complete_attempt(&key).await)?.ok_or(Fault::SignInNotFound)?;
+        let a = db(self.store.take_complete_attempt(key).await)?.ok_or(Fault::SignInNotFound)?;
         let user_id = a.user_id.ok_or(Fault::InvalidState)?;
         let task = self.task_for(a.factors);
         let done = self.start_session(call, user_id, a.client_known, a.identifier.as_deref(), task, now).await?;
@@ -688,7 +688,7 @@ impl Backend for Service {
         let u = self.unit().await?;
         let r = u.password_gate(call, &email, now).await;
         let (user, locks) = u.commit(r).await?;
-        let phc = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| self.dummy_hash.clone());
+        let phc = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| self.dummy_hash.to_string());
         let ok = secrets::verify_password_async(password, phc).await;
         let u = self.unit().await?;
         let r = u.password_outcome(call, &email, user, ok, locks, now).await;
@@ -724,17 +724,26 @@ impl Backend for Service {
 
     async fn attempt_second_factor(&self, call: &mut Call, s: Strategy, code: String) -> Result<SignInView, Fault> {
         let now = now();
+        let (token, key, a) = self.load(call, now).await?;
+        a.check(Step::Verify(s), now)?;
+        let code = code.trim();
+        if code.is_empty() {
+            return Err(Fault::Missing(Field::Code));
+        }
         // One unit: the limit, the counted try, the code used up and the
         // attempt's new state commit together.
         let u = self.unit().await?;
-        let r = u.second_factor_unit(call, s, code, now).await;
-        let (key, next) = u.commit(r).await?;
+        let r = u.second_factor_unit(call, s, code, (&token, &key, &a), now).await;
+        let next = u.commit(r).await?;
         self.view(Some(&key), &next, now).await
     }
 
     async fn finalize(&self, call: &mut Call) -> Result<FinalizeView, Fault> {
+        let now = now();
+        let (_, key, a) = self.load(call, now).await?;
+        a.check(Step::Finalize, now)?;
         let u = self.unit().await?;
-        let r = u.finalize_unit(call, now()).await;
+        let r = u.finalize_unit(call, &key, now).await;
         u.commit(r).await
     }
 
