@@ -1,11 +1,15 @@
 //! The pages of a signed-in user: the `setup-mfa` session task, managing
-//! second factors (on `use_user()`), and the list of sessions.
+//! second factors (on `use_user()`), and the list of sessions. The server
+//! decides who may see a page; the parts that change it are islands, lazy
+//! ones (their wasm is fetched by the pages that have them). Views branch
+//! with `Either` rather than `into_any()`, which would carry code islands
+//! never run.
 
 use crate::api::*;
-use crate::hook::{use_user, User};
+use crate::hook::{provide_user, User};
 use crate::model::*;
-use crate::pages::{navigator, strategy_label, FieldError, GlobalErrors, SignOutButton};
-use leptos::{ev::SubmitEvent, html, prelude::*, task::spawn_local};
+use crate::pages::{go, live, loading, strategy_label, FieldError, GlobalErrors, SignOutButton};
+use leptos::{either::Either, ev::SubmitEvent, html, prelude::*, task::spawn_local};
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
@@ -13,17 +17,17 @@ fn input_value(node: NodeRef<html::Input>) -> String {
     node.get().map(|i| i.value()).unwrap_or_default()
 }
 
-/// Where the user is sent when the page is not for them now.
-fn gate(user: &User, task_page: bool) -> Option<AnyView> {
-    match user.loaded.get() {
-        Some(Ok(None)) => Some(view! { <Redirect path="/sign-in"/> }.into_any()),
-        Some(Ok(Some(u))) => match (&u.task, task_page) {
-            (Some(t), false) => Some(view! { <Redirect path=task_url(t)/> }.into_any()),
-            (None, true) => Some(view! { <Redirect path="/"/> }.into_any()),
-            _ => None,
+/// The signed-in user this page is for, or where to send the visitor instead
+/// (server side).
+async fn gate(task_page: bool) -> Result<UserView, AnyView> {
+    match get_user().await {
+        Ok(None) => Err(view! { <Redirect path="/sign-in"/> }.into_any()),
+        Ok(Some(u)) => match (&u.task, task_page) {
+            (Some(t), false) => Err(view! { <Redirect path=task_url(t)/> }.into_any()),
+            (None, true) => Err(view! { <Redirect path="/"/> }.into_any()),
+            _ => Ok(u),
         },
-        Some(Err(e)) => Some(view! { <p role="alert">{e.to_string()}</p> }.into_any()),
-        None => None,
+        Err(e) => Err(view! { <p role="alert">{e.to_string()}</p> }.into_any()),
     }
 }
 
@@ -31,41 +35,44 @@ fn gate(user: &User, task_page: bool) -> Option<AnyView> {
 /// backup codes, and becomes active.
 #[component]
 pub fn SetupMfaPage() -> impl IntoView {
-    let user = use_user();
-    let ch = Changes::new(user);
-    let go = navigator();
     view! {
         <Title text="Set up two-step verification"/>
         <section class="card">
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || {
-                    if let Some(v) = gate(&user, true) {
-                        return v;
+            <Suspense fallback=loading>
+                {move || Suspend::new(async move {
+                    match gate(true).await {
+                        Ok(user) => view! { <SetupMfa user/> }.into_any(),
+                        Err(away) => away,
                     }
-                    let go = go.clone();
-                    if ch.enrolled.get() {
-                        return view! {
-                            <h1>"You're all set"</h1>
-                            <BackupCodes codes=ch.codes.get()/>
-                            <button type="button" on:click=move |_| go("/")>"Continue"</button>
-                        }
-                            .into_any();
-                    }
-                    view! {
-                        <h1>"Set up two-step verification"</h1>
-                        <p class="hint">
-                            "Your account needs a second factor before you can go on. Add an authenticator app or a phone number."
-                        </p>
-                        {ch.reverify_view()}
-                        <TotpEnrol ch/>
-                        <PhoneEnrol ch/>
-                        <GlobalErrors errors=user.errors/>
-                        <SignOutButton/>
-                    }
-                        .into_any()
-                }}
+                })}
             </Suspense>
         </section>
+    }
+}
+
+#[island(lazy)]
+pub fn SetupMfa(user: UserView) -> impl IntoView {
+    let user = provide_user(Some(user));
+    let ch = Changes::new(user);
+    move || {
+        if ch.enrolled.get() {
+            return Either::Left(view! {
+                <h1>"You're all set"</h1>
+                <BackupCodes codes=ch.codes.get()/>
+                <button type="button" on:click=move |_| go("/")>"Continue"</button>
+            });
+        }
+        Either::Right(view! {
+            <h1>"Set up two-step verification"</h1>
+            <p class="hint">
+                "Your account needs a second factor before you can go on. Add an authenticator app or a phone number."
+            </p>
+            {ch.reverify_view()}
+            <TotpEnrol ch/>
+            <PhoneEnrol ch/>
+            <GlobalErrors errors=user.errors/>
+            <SignOutButton/>
+        })
     }
 }
 
@@ -84,12 +91,11 @@ fn TotpEnrol(ch: Changes) -> impl IntoView {
     view! {
         <div class="enrol">
             {move || match setup.get() {
-                None => view! {
+                None => Either::Left(view! {
                     <button type="button" class="secondary-button" on:click=start
-                        disabled=move || user.is_fetching()>"Add an authenticator app"</button>
-                }
-                    .into_any(),
-                Some(s) => view! {
+                        disabled=move || !ch.live.get() || user.is_fetching()>"Add an authenticator app"</button>
+                }),
+                Some(s) => Either::Right(view! {
                     <h2>"Authenticator app"</h2>
                     <p class="hint">"Scan this QR code with your app, or enter the secret by hand."</p>
                     <div class="qr" inner_html=s.qr_svg.clone()></div>
@@ -103,8 +109,7 @@ fn TotpEnrol(ch: Changes) -> impl IntoView {
                         </div>
                         <button type="submit" disabled=move || user.is_fetching()>"Enable"</button>
                     </form>
-                }
-                    .into_any(),
+                }),
             }}
         </div>
     }
@@ -136,14 +141,14 @@ fn PhoneEnrol(ch: Changes) -> impl IntoView {
         <div class="enrol">
             {move || {
                 if !open.get() {
-                    return view! {
-                        <button type="button" class="secondary-button" on:click=move |_| open.set(true)>
+                    return Either::Left(view! {
+                        <button type="button" class="secondary-button" on:click=move |_| open.set(true)
+                            disabled=move || !ch.live.get()>
                             "Add a phone number"
                         </button>
-                    }
-                        .into_any();
+                    });
                 }
-                view! {
+                Either::Right(view! {
                     <h2>"Phone number"</h2>
                     <form on:submit=on_send novalidate>
                         <div class="field">
@@ -173,8 +178,7 @@ fn PhoneEnrol(ch: Changes) -> impl IntoView {
                                 }
                             })
                     }}
-                }
-                    .into_any()
+                })
             }}
         </div>
     }
@@ -184,7 +188,7 @@ fn PhoneEnrol(ch: Changes) -> impl IntoView {
 #[component]
 fn BackupCodes(codes: Vec<String>) -> impl IntoView {
     if codes.is_empty() {
-        return ().into_any();
+        return None;
     }
     let text = codes.join("\n") + "\n";
     let href = format!("data:text/plain;charset=utf-8,{}", text.replace('\n', "%0A"));
@@ -194,7 +198,7 @@ fn BackupCodes(codes: Vec<String>) -> impl IntoView {
         let _ = window().navigator().clipboard().write_text(&copy_text);
         copied.set(true);
     };
-    view! {
+    Some(view! {
         <div class="backup-codes">
             <h2>"Backup codes"</h2>
             <p class="hint">
@@ -210,8 +214,7 @@ fn BackupCodes(codes: Vec<String>) -> impl IntoView {
                 <a class="button-link" href=href download="backup-codes.txt">"Download"</a>
             </div>
         </div>
-    }
-    .into_any()
+    })
 }
 
 /// A change to retry once the user has confirmed it's them.
@@ -228,10 +231,12 @@ enum Change {
 
 /// The state a page's changes share: new backup codes to show, the change
 /// awaiting re-verification, an authenticator being enrolled, the phone
-/// number and code typed, and whether a factor was just enrolled.
+/// number and code typed, whether a factor was just enrolled, and whether
+/// the island is live (its buttons need JavaScript).
 #[derive(Clone, Copy)]
 struct Changes {
     user: User,
+    live: ReadSignal<bool>,
     codes: RwSignal<Vec<String>>,
     retry: RwSignal<Option<Change>>,
     setup: RwSignal<Option<TotpSetup>>,
@@ -244,6 +249,7 @@ impl Changes {
     fn new(user: User) -> Changes {
         Changes {
             user,
+            live: live(),
             codes: RwSignal::new(vec![]),
             retry: RwSignal::new(None),
             setup: RwSignal::new(None),
@@ -298,21 +304,27 @@ impl Changes {
 /// Managing second factors.
 #[component]
 pub fn SecurityPage() -> impl IntoView {
-    let user = use_user();
     view! {
         <Title text="Security settings"/>
         <section class="card wide-ish">
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || gate(&user, false).unwrap_or_else(|| view! { <Security user/> }.into_any())}
+            <Suspense fallback=loading>
+                {move || Suspend::new(async move {
+                    match gate(false).await {
+                        Ok(user) => view! { <Security user/> }.into_any(),
+                        Err(away) => away,
+                    }
+                })}
             </Suspense>
             <p class="switch"><a href="/">"Back home"</a></p>
         </section>
     }
 }
 
-#[component]
-fn Security(user: User) -> impl IntoView {
+#[island(lazy)]
+pub fn Security(user: UserView) -> impl IntoView {
+    let user = provide_user(Some(user));
     let ch = Changes::new(user);
+    let live = ch.live;
     let codes = ch.codes;
     let run = move |c: Change| ch.run(c);
     let factors = move || user.user().map(|u| u.factors).unwrap_or_default();
@@ -335,11 +347,13 @@ fn Security(user: User) -> impl IntoView {
                             </span>
                             <span class="row">
                                 {(!f.default).then(|| view! {
-                                    <button type="button" class="link" on:click=move |_| run(Change::Default(s))>
+                                    <button type="button" class="link" on:click=move |_| run(Change::Default(s))
+                                        disabled=move || !live.get()>
                                         "Make default"
                                     </button>
                                 })}
-                                <button type="button" class="link" on:click=move |_| run(Change::Remove(s))>
+                                <button type="button" class="link" on:click=move |_| run(Change::Remove(s))
+                                    disabled=move || !live.get()>
                                     {format!("Remove {}", strategy_label(s).to_lowercase())}
                                 </button>
                             </span>
@@ -354,7 +368,7 @@ fn Security(user: User) -> impl IntoView {
         <h2>"Backup codes"</h2>
         <p class="muted" data-testid="backup-remaining">{move || format!("{} unused.", remaining())}</p>
         <button type="button" class="secondary-button" on:click=move |_| run(Change::BackupCodes)
-            disabled=move || user.is_fetching() || factors().is_empty()>
+            disabled=move || !live.get() || user.is_fetching() || factors().is_empty()>
             "Generate new codes"
         </button>
         {move || view! { <BackupCodes codes=codes.get()/> }}
@@ -407,81 +421,83 @@ fn Reverify(user: User, then: impl Fn() + Copy + Send + Sync + 'static) -> impl 
 /// The user's sessions: revoke one, or all others.
 #[component]
 pub fn SessionsPage() -> impl IntoView {
-    let user = use_user();
-    let sessions = Resource::new_blocking(|| (), |_| list_sessions());
-    let latest = RwSignal::new(None::<Vec<SessionInfo>>);
+    view! {
+        <Title text="Active sessions"/>
+        <section class="card wide-ish">
+            <Suspense fallback=loading>
+                {move || Suspend::new(async move {
+                    if let Err(away) = gate(false).await {
+                        return away;
+                    }
+                    match list_sessions().await {
+                        Ok(sessions) => view! { <Sessions sessions/> }.into_any(),
+                        Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <p class="switch"><a href="/">"Back home"</a></p>
+        </section>
+    }
+}
+
+#[island(lazy)]
+pub fn Sessions(sessions: Vec<SessionInfo>) -> impl IntoView {
+    let list = RwSignal::new(sessions);
     let busy = RwSignal::new(false);
-    let go = navigator();
-    let list = move || latest.get().or_else(|| sessions.get().and_then(Result::ok)).unwrap_or_default();
+    let live = live();
+    let idle = move || live.get() && !busy.get();
     let act = move |fut: std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<SessionInfo>, ApiErrors>>>>| {
         busy.set(true);
         spawn_local(async move {
             if let Ok(l) = fut.await {
-                latest.set(Some(l));
+                list.set(l);
             }
             busy.set(false);
         });
     };
     view! {
-        <Title text="Active sessions"/>
-        <section class="card wide-ish">
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || {
-                    if let Some(v) = gate(&user, false) {
-                        return v;
-                    }
-                    let go = go.clone();
+        <h1>"Active sessions"</h1>
+        <ul class="sessions" data-testid="sessions">
+            <For each=move || list.get() key=|s| s.id.clone() let:s>
+                {
+                    let id = s.id.clone();
+                    let current = s.current;
                     view! {
-                        <h1>"Active sessions"</h1>
-                        <ul class="sessions" data-testid="sessions">
-                            <For each=list key=|s| s.id.clone() let:s>
-                                {
-                                    let id = s.id.clone();
-                                    let current = s.current;
-                                    let go = go.clone();
-                                    view! {
-                                        <li data-current=current.to_string()>
-                                            <div>
-                                                <strong>{s.device.clone()}</strong>
-                                                {current.then(|| view! { <span class="badge">"this device"</span> })}
-                                                <p class="muted">
-                                                    {format!(
-                                                        "{} · signed in {} · last active {}",
-                                                        s.ip.clone().unwrap_or_else(|| "unknown IP".into()),
-                                                        utc(s.created_at),
-                                                        utc(s.last_active_at),
-                                                    )}
-                                                </p>
-                                            </div>
-                                            <button type="button" class="link" disabled=move || busy.get()
-                                                on:click=move |_| {
-                                                    let id = id.clone();
-                                                    if current {
-                                                        let go = go.clone();
-                                                        spawn_local(async move {
-                                                            let _ = sign_out().await;
-                                                            go("/sign-in");
-                                                        });
-                                                    } else {
-                                                        act(Box::pin(revoke_session(id)));
-                                                    }
-                                                }>
-                                                {if current { "Sign out" } else { "Revoke" }}
-                                            </button>
-                                        </li>
+                        <li data-current=current.to_string()>
+                            <div>
+                                <strong>{s.device.clone()}</strong>
+                                {current.then(|| view! { <span class="badge">"this device"</span> })}
+                                <p class="muted">
+                                    {format!(
+                                        "{} · signed in {} · last active {}",
+                                        s.ip.clone().unwrap_or_else(|| "unknown IP".into()),
+                                        utc(s.created_at),
+                                        utc(s.last_active_at),
+                                    )}
+                                </p>
+                            </div>
+                            <button type="button" class="link" disabled=move || !idle()
+                                on:click=move |_| {
+                                    let id = id.clone();
+                                    if current {
+                                        spawn_local(async move {
+                                            let _ = sign_out().await;
+                                            go("/sign-in");
+                                        });
+                                    } else {
+                                        act(Box::pin(revoke_session(id)));
                                     }
-                                }
-                            </For>
-                        </ul>
-                        <button type="button" class="secondary-button" disabled=move || busy.get() || list().len() < 2
-                            on:click=move |_| act(Box::pin(revoke_other_sessions()))>
-                            "Sign out everywhere else"
-                        </button>
+                                }>
+                                {if current { "Sign out" } else { "Revoke" }}
+                            </button>
+                        </li>
                     }
-                        .into_any()
-                }}
-            </Suspense>
-            <p class="switch"><a href="/">"Back home"</a></p>
-        </section>
+                }
+            </For>
+        </ul>
+        <button type="button" class="secondary-button" disabled=move || !idle() || list.with(|l| l.len() < 2)
+            on:click=move |_| act(Box::pin(revoke_other_sessions()))>
+            "Sign out everywhere else"
+        </button>
     }
 }

@@ -1,6 +1,11 @@
 //! `use_sign_in()` and `use_sign_up()`: Clerk's `useSignIn()` and `useSignUp()`
 //! in Leptos. The attempt lives on the server; these hooks mirror it in
 //! signals and expose the steps as async methods.
+//!
+//! As Clerk's hooks read what `<ClerkProvider>` loaded, these read what an
+//! island was given: the server renders the page with the attempt as it is,
+//! the island calls `provide_sign_in(..)` with it, and every component under
+//! it calls `use_sign_in()`. No second round trip when the page hydrates.
 
 use crate::api::*;
 use crate::model::*;
@@ -61,8 +66,7 @@ impl Errors {
 /// The sign-in resource. `Copy`, so it moves freely into closures and tasks.
 #[derive(Clone, Copy)]
 pub struct SignIn {
-    loaded: Resource<Result<SignInView, ApiErrors>>,
-    latest: RwSignal<Option<SignInView>>,
+    latest: RwSignal<SignInView>,
     pub errors: RwSignal<Errors>,
     pub fetch_status: RwSignal<FetchStatus>,
     pub mfa: Mfa,
@@ -74,9 +78,9 @@ pub struct Mfa {
     core: SignInCore,
 }
 
-/// What both hooks share: the last view, the errors, the fetch status.
+/// What the hooks share: the last view, the errors, the fetch status.
 struct Core<V: Send + Sync + 'static> {
-    latest: RwSignal<Option<V>>,
+    latest: RwSignal<V>,
     errors: RwSignal<Errors>,
     fetch_status: RwSignal<FetchStatus>,
 }
@@ -91,26 +95,27 @@ impl<V: Send + Sync + 'static> Copy for Core<V> {}
 
 type SignInCore = Core<SignInView>;
 
-/// Creates the hook. Call it once per page; the state is loaded from the
-/// server (so a reload mid-flow stays where it was).
-pub fn use_sign_in() -> SignIn {
-    let loaded = Resource::new_blocking(|| (), |_| get_sign_in());
-    let latest = RwSignal::new(None);
-    let errors = RwSignal::new(errors_from_form_post(&sign_in_paths()));
+/// Makes the sign-in `state` (and `errors`, from a form post made before the
+/// page hydrated) what `use_sign_in()` answers under the current owner.
+pub fn provide_sign_in(state: SignInView, errors: Errors) -> SignIn {
+    let latest = RwSignal::new(state);
+    let errors = RwSignal::new(errors);
     let fetch_status = RwSignal::new(FetchStatus::Idle);
     let core = SignInCore { latest, errors, fetch_status };
-    SignIn {
-        loaded,
-        latest,
-        errors,
-        fetch_status,
-        mfa: Mfa { core },
-    }
+    let sign_in = SignIn { latest, errors, fetch_status, mfa: Mfa { core } };
+    provide_context(sign_in);
+    sign_in
+}
+
+/// `useSignIn()`: the sign-in provided above this component; a blank attempt
+/// if none was.
+pub fn use_sign_in() -> SignIn {
+    use_context().unwrap_or_else(|| provide_sign_in(SignInView::default(), Errors::default()))
 }
 
 /// Without JavaScript a failed form post comes back with its error in the URL
-/// (`__err`); show it like any other error, on the page of its endpoint.
-fn errors_from_form_post(ours: &[&str]) -> Errors {
+/// (`__err`); the page shows it like any other error (server side).
+pub fn errors_from_form_post(ours: &[&str]) -> Errors {
     use leptos::server::ServerActionError;
     use leptos::server_fn::error::ServerFnUrlError;
     let Some(e) = use_context::<ServerActionError>() else { return Errors::default() };
@@ -120,7 +125,8 @@ fn errors_from_form_post(ours: &[&str]) -> Errors {
     Errors::from(&ServerFnUrlError::<ApiErrors>::decode_err(e.err()))
 }
 
-fn sign_in_paths() -> [&'static str; 5] {
+/// The endpoints whose form-post errors belong on the sign-in page.
+pub fn sign_in_paths() -> [&'static str; 5] {
     use leptos::server_fn::ServerFn;
     [
         SignInPassword::PATH,
@@ -128,6 +134,18 @@ fn sign_in_paths() -> [&'static str; 5] {
         AttemptSecondFactor::PATH,
         FinalizeSignIn::PATH,
         ResetSignIn::PATH,
+    ]
+}
+
+/// The endpoints whose form-post errors belong on the sign-up page.
+pub fn sign_up_paths() -> [&'static str; 5] {
+    use leptos::server_fn::ServerFn;
+    [
+        SignUpPassword::PATH,
+        SignUpSendEmailCode::PATH,
+        SignUpVerifyEmailCode::PATH,
+        SignUpFinalize::PATH,
+        SignUpReset::PATH,
     ]
 }
 
@@ -142,7 +160,7 @@ impl<V: Clone + Send + Sync + 'static> Core<V> {
         match &r {
             Ok(v) => {
                 if let Some(view) = on_ok(v) {
-                    self.latest.set(Some(view));
+                    self.latest.set(view);
                 }
                 self.errors.set(Errors::default());
             }
@@ -164,13 +182,7 @@ impl SignIn {
 
     /// The attempt as last known (tracked).
     pub fn view(&self) -> SignInView {
-        if let Some(v) = self.latest.get() {
-            return v;
-        }
-        match self.loaded.get() {
-            Some(Ok(v)) => v,
-            _ => SignInView::default(),
-        }
+        self.latest.get()
     }
 
     /// The attempt as last known, without tracking.
@@ -249,8 +261,7 @@ impl Mfa {
 /// The sign-up resource, shaped like [`SignIn`].
 #[derive(Clone, Copy)]
 pub struct SignUp {
-    loaded: Resource<Result<SignUpView, ApiErrors>>,
-    latest: RwSignal<Option<SignUpView>>,
+    latest: RwSignal<SignUpView>,
     pub errors: RwSignal<Errors>,
     pub fetch_status: RwSignal<FetchStatus>,
     pub verifications: Verifications,
@@ -262,22 +273,20 @@ pub struct Verifications {
     core: Core<SignUpView>,
 }
 
-/// Creates the sign-up hook; the state is loaded from the server.
-pub fn use_sign_up() -> SignUp {
-    use leptos::server_fn::ServerFn;
-    let loaded = Resource::new_blocking(|| (), |_| get_sign_up());
-    let latest = RwSignal::new(None);
-    let paths = [
-        SignUpPassword::PATH,
-        SignUpSendEmailCode::PATH,
-        SignUpVerifyEmailCode::PATH,
-        SignUpFinalize::PATH,
-        SignUpReset::PATH,
-    ];
-    let errors = RwSignal::new(errors_from_form_post(&paths));
+/// Like [`provide_sign_in`], for the sign-up.
+pub fn provide_sign_up(state: SignUpView, errors: Errors) -> SignUp {
+    let latest = RwSignal::new(state);
+    let errors = RwSignal::new(errors);
     let fetch_status = RwSignal::new(FetchStatus::Idle);
     let core = Core { latest, errors, fetch_status };
-    SignUp { loaded, latest, errors, fetch_status, verifications: Verifications { core } }
+    let sign_up = SignUp { latest, errors, fetch_status, verifications: Verifications { core } };
+    provide_context(sign_up);
+    sign_up
+}
+
+/// `useSignUp()`: the sign-up provided above this component.
+pub fn use_sign_up() -> SignUp {
+    use_context().unwrap_or_else(|| provide_sign_up(SignUpView::default(), Errors::default()))
 }
 
 impl SignUp {
@@ -287,13 +296,7 @@ impl SignUp {
 
     /// The sign-up as last known (tracked).
     pub fn view(&self) -> SignUpView {
-        if let Some(v) = self.latest.get() {
-            return v;
-        }
-        match self.loaded.get() {
-            Some(Ok(v)) => v,
-            _ => SignUpView::default(),
-        }
+        self.latest.get()
     }
 
     pub fn view_untracked(&self) -> SignUpView {
@@ -344,30 +347,36 @@ impl Verifications {
 /// `reverify_*` first, and try again.
 #[derive(Clone, Copy)]
 pub struct User {
-    pub loaded: Resource<Result<Option<UserView>, ApiErrors>>,
-    core: Core<UserView>,
+    core: Core<Option<UserView>>,
     pub errors: RwSignal<Errors>,
     pub fetch_status: RwSignal<FetchStatus>,
 }
 
-pub fn use_user() -> User {
-    let loaded = Resource::new_blocking(|| (), |_| get_user());
+/// Makes `user` (the signed-in user, as the server rendered the page) what
+/// `use_user()` answers under the current owner.
+pub fn provide_user(user: Option<UserView>) -> User {
     let errors = RwSignal::new(Errors::default());
     let fetch_status = RwSignal::new(FetchStatus::Idle);
-    let core = Core { latest: RwSignal::new(None), errors, fetch_status };
-    User { loaded, core, errors, fetch_status }
+    let core = Core { latest: RwSignal::new(user), errors, fetch_status };
+    let user = User { core, errors, fetch_status };
+    provide_context(user);
+    user
+}
+
+/// `useUser()`: the user provided above this component; signed out if none.
+pub fn use_user() -> User {
+    use_context().unwrap_or_else(|| provide_user(None))
 }
 
 impl User {
     /// The user as last known (tracked); `None` when signed out.
     pub fn user(&self) -> Option<UserView> {
-        if let Some(u) = self.core.latest.get() {
-            return Some(u);
-        }
-        match self.loaded.get() {
-            Some(Ok(u)) => u,
-            _ => None,
-        }
+        self.core.latest.get()
+    }
+
+    /// Runs a change that answers the updated user.
+    async fn apply(&self, fut: impl std::future::Future<Output = Result<UserView, ApiErrors>>) -> Result<(), ApiErrors> {
+        self.core.run(fut, |u| Some(Some(u.clone()))).await.map(|_| ())
     }
 
     pub fn is_fetching(&self) -> bool {
@@ -381,15 +390,15 @@ impl User {
     }
 
     pub async fn reverify_password(&self, password: String) -> Result<(), ApiErrors> {
-        self.core.step(reverify("password".into(), password, String::new())).await
+        self.apply(reverify("password".into(), password, String::new())).await
     }
 
     pub async fn reverify_totp(&self, code: String) -> Result<(), ApiErrors> {
-        self.core.step(reverify("totp".into(), String::new(), code)).await
+        self.apply(reverify("totp".into(), String::new(), code)).await
     }
 
     pub async fn reverify_backup_code(&self, code: String) -> Result<(), ApiErrors> {
-        self.core.step(reverify("backup_code".into(), String::new(), code)).await
+        self.apply(reverify("backup_code".into(), String::new(), code)).await
     }
 
     /// Starts enrolling an authenticator app: its secret and QR code.
@@ -399,30 +408,30 @@ impl User {
 
     /// Enables the app with a code from it; answers new backup codes, if any.
     pub async fn verify_totp(&self, code: String) -> Result<Vec<String>, ApiErrors> {
-        let c = self.core.run(totp_verify(code), |c| Some(c.user.clone())).await?;
+        let c = self.core.run(totp_verify(code), |c| Some(Some(c.user.clone()))).await?;
         Ok(c.backup_codes)
     }
 
     pub async fn add_phone(&self, phone_number: String) -> Result<(), ApiErrors> {
-        self.core.step(phone_start(phone_number)).await
+        self.apply(phone_start(phone_number)).await
     }
 
     pub async fn verify_phone(&self, code: String) -> Result<Vec<String>, ApiErrors> {
-        let c = self.core.run(phone_verify(code), |c| Some(c.user.clone())).await?;
+        let c = self.core.run(phone_verify(code), |c| Some(Some(c.user.clone()))).await?;
         Ok(c.backup_codes)
     }
 
     pub async fn make_default(&self, strategy: Strategy) -> Result<(), ApiErrors> {
-        self.core.step(set_default_factor(strategy.as_str().into())).await
+        self.apply(set_default_factor(strategy.as_str().into())).await
     }
 
     pub async fn remove(&self, strategy: Strategy) -> Result<(), ApiErrors> {
-        self.core.step(remove_factor(strategy.as_str().into())).await
+        self.apply(remove_factor(strategy.as_str().into())).await
     }
 
     /// A new set of backup codes (the old ones stop working).
     pub async fn regenerate_backup_codes(&self) -> Result<Vec<String>, ApiErrors> {
-        let c = self.core.run(regenerate_backup_codes(), |c| Some(c.user.clone())).await?;
+        let c = self.core.run(regenerate_backup_codes(), |c| Some(Some(c.user.clone()))).await?;
         Ok(c.backup_codes)
     }
 }

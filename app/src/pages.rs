@@ -1,17 +1,20 @@
-//! The seed's sign-in page, rebuilt on `use_sign_in()`, and a signed-in home.
-//! Every form posts to its server function, so each step also works without
-//! JavaScript; with it, submit is intercepted and goes through the hook.
+//! The seed's sign-in page, rebuilt on `use_sign_in()`, the sign-up page and
+//! a signed-in home. Pages are rendered on the server; only their forms are
+//! islands, hydrated in the browser. Every form posts to its server function,
+//! so each step also works without JavaScript; with it, submit is
+//! intercepted and goes through the hook.
 
 use crate::api::*;
 use crate::hook::*;
+use crate::hook::Errors;
 use crate::model::*;
-use leptos::{ev::SubmitEvent, html, prelude::*, server_fn::ServerFn, task::spawn_local};
+use leptos::{either::{Either, EitherOf3, EitherOf4}, ev::SubmitEvent, html, prelude::*, server_fn::ServerFn, task::spawn_local};
 use leptos_meta::Title;
-use leptos_router::{components::Redirect, hooks::use_navigate, NavigateOptions};
+use leptos_router::components::Redirect;
 
 /// What the seed's `handleSubmit` does after each step: finalize a complete
 /// attempt, or send the SMS code when that is the user's default factor.
-async fn after_step(sign_in: SignIn, go: impl Fn(&str) + 'static) {
+async fn after_step(sign_in: SignIn) {
     let view = sign_in.view_untracked();
     match view.status {
         Status::Complete => {
@@ -34,9 +37,22 @@ async fn after_step(sign_in: SignIn, go: impl Fn(&str) + 'static) {
     }
 }
 
-pub(crate) fn navigator() -> impl Fn(&str) + Clone + 'static {
-    let navigate = use_navigate();
-    move |to: &str| navigate(to, NavigateOptions::default())
+/// Opens another page. A full load: pages are rendered by the server, and
+/// the browser has no router to ship.
+pub(crate) fn go(to: &str) {
+    let _ = window().location().assign(to);
+}
+
+/// True once the island is live in the browser (never on the server). Buttons
+/// that only work with JavaScript stay disabled until then.
+pub(crate) fn live() -> ReadSignal<bool> {
+    let (live, set_live) = signal(false);
+    Effect::new(move || set_live.set(true));
+    live
+}
+
+pub(crate) fn loading() -> impl IntoView {
+    view! { <p class="muted">"Loading…"</p> }
 }
 
 #[component]
@@ -83,53 +99,55 @@ pub(crate) fn GlobalErrors(errors: RwSignal<crate::hook::Errors>) -> impl IntoVi
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let sign_in = use_sign_in();
-    let session = Resource::new_blocking(|| (), |_| get_session());
+    let errors = errors_from_form_post(&sign_in_paths());
     view! {
         <Title text="Sign in"/>
         <section class="card">
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                <Steps sign_in session/>
+            <Suspense fallback=loading>
+                {move || {
+                    let errors = errors.clone();
+                    Suspend::new(async move {
+                        if matches!(get_session().await, Ok(Some(_))) {
+                            return view! { <Redirect path="/"/> }.into_any();
+                        }
+                        let state = get_sign_in().await.unwrap_or_default();
+                        view! { <SignInFlow state errors/> }.into_any()
+                    })
+                }}
             </Suspense>
         </section>
     }
 }
 
-/// The form for the attempt's status. Created under the Suspense, so that the
-/// status memo's reads of the resource are seen by it.
-#[component]
-fn Steps(
-    sign_in: SignIn,
-    session: Resource<Result<Option<SessionView>, ApiErrors>>,
-) -> impl IntoView {
+/// The sign-in island: the form for the attempt's status, switching as the
+/// status changes.
+#[island]
+pub fn SignInFlow(state: SignInView, errors: Errors) -> impl IntoView {
+    let sign_in = provide_sign_in(state, errors);
     // Re-render only when the status changes, not on every update.
     let status = Memo::new(move |_| sign_in.status());
-    move || {
-        if matches!(session.get(), Some(Ok(Some(_)))) {
-            return view! { <Redirect path="/"/> }.into_any();
-        }
-        match status.get() {
-            Status::NeedsSecondFactor => view! { <VerifyForm sign_in/> }.into_any(),
-            Status::NeedsClientTrust => view! { <TrustForm sign_in/> }.into_any(),
-            Status::Complete => view! { <FinishForm sign_in/> }.into_any(),
-            _ => view! { <PasswordForm sign_in/> }.into_any(),
-        }
+    // `Either`, not `into_any()`: an erased view carries code this page
+    // never runs (async hydration), and the wasm is what the visitor waits for.
+    move || match status.get() {
+        Status::NeedsSecondFactor => EitherOf4::A(view! { <VerifyForm/> }),
+        Status::NeedsClientTrust => EitherOf4::B(view! { <TrustForm/> }),
+        Status::Complete => EitherOf4::C(view! { <FinishForm/> }),
+        _ => EitherOf4::D(view! { <PasswordForm/> }),
     }
 }
 
 #[component]
-fn PasswordForm(sign_in: SignIn) -> impl IntoView {
+fn PasswordForm() -> impl IntoView {
+    let sign_in = use_sign_in();
     let email = NodeRef::<html::Input>::new();
     let password = NodeRef::<html::Input>::new();
-    let go = navigator();
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let (Some(e), Some(p)) = (email.get(), password.get()) else { return };
         let (e, p) = (e.value(), p.value());
-        let go = go.clone();
         spawn_local(async move {
             if sign_in.password(e, p).await.is_ok() {
-                after_step(sign_in, go).await;
+                after_step(sign_in).await;
             }
         });
     };
@@ -165,17 +183,16 @@ fn PasswordForm(sign_in: SignIn) -> impl IntoView {
 
 /// `needs_client_trust`: a new browser proves itself with an emailed code.
 #[component]
-fn TrustForm(sign_in: SignIn) -> impl IntoView {
+fn TrustForm() -> impl IntoView {
+    let sign_in = use_sign_in();
     let code = NodeRef::<html::Input>::new();
-    let go = navigator();
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Some(input) = code.get() else { return };
         let value = input.value();
-        let go = go.clone();
         spawn_local(async move {
             if sign_in.mfa.verify_email_code(value).await.is_ok() {
-                after_step(sign_in, go).await;
+                after_step(sign_in).await;
             }
         });
     };
@@ -202,7 +219,7 @@ fn TrustForm(sign_in: SignIn) -> impl IntoView {
             <input type="hidden" name="strategy" value="email_code"/>
             <button type="submit" class="link" disabled=move || sign_in.is_fetching()>"Resend code"</button>
         </form>
-        <ResetForm sign_in/>
+        <ResetForm/>
         <GlobalErrors errors=sign_in.errors/>
     }
 }
@@ -218,7 +235,8 @@ pub(crate) fn strategy_label(s: Strategy) -> &'static str {
 }
 
 #[component]
-fn VerifyForm(sign_in: SignIn) -> impl IntoView {
+fn VerifyForm() -> impl IntoView {
+    let sign_in = use_sign_in();
     let first = sign_in.view_untracked();
     let choices: Vec<SecondFactor> = first
         .supported_second_factors
@@ -241,7 +259,6 @@ fn VerifyForm(sign_in: SignIn) -> impl IntoView {
     let strategy = RwSignal::new(default);
     let use_backup = RwSignal::new(false);
     let code = NodeRef::<html::Input>::new();
-    let go = navigator();
 
     let send = move || {
         spawn_local(async move {
@@ -258,7 +275,6 @@ fn VerifyForm(sign_in: SignIn) -> impl IntoView {
         ev.prevent_default();
         let Some(input) = code.get() else { return };
         let value = input.value();
-        let go = go.clone();
         spawn_local(async move {
             let r = if use_backup.get_untracked() {
                 sign_in.mfa.verify_backup_code(value).await
@@ -268,7 +284,7 @@ fn VerifyForm(sign_in: SignIn) -> impl IntoView {
                 sign_in.mfa.verify_totp(value).await
             };
             if r.is_ok() {
-                after_step(sign_in, go).await;
+                after_step(sign_in).await;
             }
         });
     };
@@ -298,7 +314,7 @@ fn VerifyForm(sign_in: SignIn) -> impl IntoView {
         <h1>"Verify your account"</h1>
         <form method="post" action=AttemptSecondFactor::PATH on:submit=on_submit novalidate>
             {if many {
-                view! {
+                Either::Left(view! {
                     <fieldset class="choice">
                         <legend>"Verify with"</legend>
                         {choices
@@ -317,10 +333,9 @@ fn VerifyForm(sign_in: SignIn) -> impl IntoView {
                             })
                             .collect_view()}
                     </fieldset>
-                }
-                    .into_any()
+                })
             } else {
-                view! { <input type="hidden" name="strategy" value=default.as_str()/> }.into_any()
+                Either::Right(view! { <input type="hidden" name="strategy" value=default.as_str()/> })
             }}
             <p class="hint" aria-live="polite">{hint}</p>
             <CodeField code err=code_err
@@ -358,14 +373,15 @@ fn VerifyForm(sign_in: SignIn) -> impl IntoView {
                     </form>
                 }
             })}
-        <ResetForm sign_in/>
+        <ResetForm/>
         <GlobalErrors errors=sign_in.errors/>
     }
 }
 
 /// Start over with another account.
 #[component]
-fn ResetForm(sign_in: SignIn) -> impl IntoView {
+fn ResetForm() -> impl IntoView {
+    let sign_in = use_sign_in();
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         spawn_local(async move {
@@ -383,12 +399,11 @@ fn ResetForm(sign_in: SignIn) -> impl IntoView {
 
 /// A complete attempt not yet finalized (a reload between verify and finalize).
 #[component]
-fn FinishForm(sign_in: SignIn) -> impl IntoView {
-    let go = navigator();
+fn FinishForm() -> impl IntoView {
+    let sign_in = use_sign_in();
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let go = go.clone();
-        spawn_local(after_step(sign_in, go));
+        spawn_local(after_step(sign_in));
     };
     view! {
         <h1>"You're verified"</h1>
@@ -401,45 +416,49 @@ fn FinishForm(sign_in: SignIn) -> impl IntoView {
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let sign_up = use_sign_up();
-    let session = Resource::new_blocking(|| (), |_| get_session());
+    let errors = errors_from_form_post(&sign_up_paths());
     view! {
         <Title text="Sign up"/>
         <section class="card">
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                <SignUpSteps sign_up session/>
+            <Suspense fallback=loading>
+                {move || {
+                    let errors = errors.clone();
+                    Suspend::new(async move {
+                        if matches!(get_session().await, Ok(Some(_))) {
+                            return view! { <Redirect path="/"/> }.into_any();
+                        }
+                        let state = get_sign_up().await.unwrap_or_default();
+                        view! { <SignUpFlow state errors/> }.into_any()
+                    })
+                }}
             </Suspense>
         </section>
     }
 }
 
-#[component]
-fn SignUpSteps(
-    sign_up: SignUp,
-    session: Resource<Result<Option<SessionView>, ApiErrors>>,
-) -> impl IntoView {
+/// The sign-up island, shaped like [`SignInFlow`]. Lazy: its wasm is fetched
+/// when a page has it, so the sign-in page does not carry it.
+#[island(lazy)]
+pub fn SignUpFlow(state: SignUpView, errors: Errors) -> impl IntoView {
+    let sign_up = provide_sign_up(state, errors);
     let status = Memo::new(move |_| sign_up.status());
-    move || {
-        if matches!(session.get(), Some(Ok(Some(_)))) {
-            return view! { <Redirect path="/"/> }.into_any();
-        }
-        match status.get() {
-            SignUpStatus::MissingRequirements => view! { <EmailCodeForm sign_up/> }.into_any(),
-            SignUpStatus::Complete => view! { <FinishSignUp sign_up/> }.into_any(),
-            SignUpStatus::Abandoned => view! { <SignUpForm sign_up/> }.into_any(),
-        }
+    move || match status.get() {
+        SignUpStatus::MissingRequirements => EitherOf3::A(view! { <EmailCodeForm/> }),
+        SignUpStatus::Complete => EitherOf3::B(view! { <FinishSignUp/> }),
+        SignUpStatus::Abandoned => EitherOf3::C(view! { <SignUpForm/> }),
     }
 }
 
 /// What the page does once the code is verified: the session, then home.
-async fn finish_sign_up(sign_up: SignUp, go: impl Fn(&str) + 'static) {
+async fn finish_sign_up(sign_up: SignUp) {
     if sign_up.view_untracked().status == SignUpStatus::Complete {
         let _ = sign_up.finalize(|done| go(&done.redirect_url)).await;
     }
 }
 
 #[component]
-fn SignUpForm(sign_up: SignUp) -> impl IntoView {
+fn SignUpForm() -> impl IntoView {
+    let sign_up = use_sign_up();
     let email = NodeRef::<html::Input>::new();
     let password = NodeRef::<html::Input>::new();
     let on_submit = move |ev: SubmitEvent| {
@@ -481,17 +500,16 @@ fn SignUpForm(sign_up: SignUp) -> impl IntoView {
 }
 
 #[component]
-fn EmailCodeForm(sign_up: SignUp) -> impl IntoView {
+fn EmailCodeForm() -> impl IntoView {
+    let sign_up = use_sign_up();
     let code = NodeRef::<html::Input>::new();
-    let go = navigator();
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Some(input) = code.get() else { return };
         let value = input.value();
-        let go = go.clone();
         spawn_local(async move {
             if sign_up.verifications.verify_email_code(value).await.is_ok() {
-                finish_sign_up(sign_up, go).await;
+                finish_sign_up(sign_up).await;
             }
         });
     };
@@ -531,12 +549,11 @@ fn EmailCodeForm(sign_up: SignUp) -> impl IntoView {
 
 /// A verified sign-up not yet finalized (a reload in between).
 #[component]
-fn FinishSignUp(sign_up: SignUp) -> impl IntoView {
-    let go = navigator();
+fn FinishSignUp() -> impl IntoView {
+    let sign_up = use_sign_up();
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let go = go.clone();
-        spawn_local(finish_sign_up(sign_up, go));
+        spawn_local(finish_sign_up(sign_up));
     };
     view! {
         <h1>"Your email is verified"</h1>
@@ -549,46 +566,33 @@ fn FinishSignUp(sign_up: SignUp) -> impl IntoView {
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    // The user rather than the session: a pending session goes to its task.
-    let user = Resource::new_blocking(|| (), |_| get_user());
     view! {
         <Title text="Home"/>
         <section class="card">
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || {
-                    user.get()
-                        .map(|r| match r {
-                            Ok(Some(u)) => match u.task.clone() {
-                                Some(t) => view! { <Redirect path=task_url(&t)/> }.into_any(),
-                                None => view! { <SignedIn user=u/> }.into_any(),
-                            },
-                            Ok(None) => view! { <Redirect path="/sign-in"/> }.into_any(),
-                            Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
-                        })
-                }}
+            <Suspense fallback=loading>
+                {move || Suspend::new(async move {
+                    // The user rather than the session: a pending session goes to its task.
+                    match get_user().await {
+                        Ok(Some(u)) => match u.task.clone() {
+                            Some(t) => view! { <Redirect path=task_url(&t)/> }.into_any(),
+                            None => view! { <SignedIn user=u/> }.into_any(),
+                        },
+                        Ok(None) => view! { <Redirect path="/sign-in"/> }.into_any(),
+                        Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
             </Suspense>
         </section>
     }
 }
 
-/// Ends the session on the server, then goes to the sign-in page.
+/// Ends the session. A plain form: the server answers with a redirect to
+/// the sign-in page, so it needs no wasm.
 #[component]
 pub(crate) fn SignOutButton() -> impl IntoView {
-    let go = navigator();
-    let busy = RwSignal::new(false);
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        let go = go.clone();
-        busy.set(true);
-        spawn_local(async move {
-            let _ = sign_out().await;
-            busy.set(false);
-            go("/sign-in");
-        });
-    };
     view! {
-        <form method="post" action=SignOut::PATH on:submit=on_submit>
-            <button type="submit" class="secondary-button" disabled=move || busy.get()>"Sign out"</button>
+        <form method="post" action=SignOut::PATH>
+            <button type="submit" class="secondary-button">"Sign out"</button>
         </form>
     }
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { expect, expectSignedIn, lastSmsCode, open, signInWithPassword, test, totp } from "./helpers";
+import { expect, expectSignedIn, hydrated, lastSmsCode, open, signInWithPassword, test, totp } from "./helpers";
 
 // scripts/test.sh creates the demo user (as scripts/run.sh does) and passes it here.
 const file = process.env.DEMO_JSON;
@@ -19,6 +19,8 @@ test("the demo user signs in with each of the three second factors", async ({ pa
   const signOut = async () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await expect(page).toHaveURL(/\/sign-in$/);
+    // Signing out loads the page anew: the next steps need its island live.
+    await hydrated(page);
   };
 
   // Authenticator app (the default).

@@ -85,10 +85,15 @@ export function masked(phone: string): string {
   return `+1 ••• ••• ${phone.slice(-4)}`;
 }
 
-/** Opens a page and waits until the app has hydrated. */
+/** Waits until the page's islands have hydrated (every page load is a full load). */
+export async function hydrated(page: Page) {
+  await page.waitForSelector("body[data-hydrated]");
+}
+
+/** Opens a page and waits until it has hydrated. */
 export async function open(page: Page, path: string) {
   await page.goto(path);
-  await page.waitForSelector("body[data-hydrated]");
+  await hydrated(page);
 }
 
 export async function signInWithPassword(page: Page, email: string, password = PASSWORD) {

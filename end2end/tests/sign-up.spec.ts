@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
-import { createUser, expect, expectSignedIn, lastEmailCode, open, PASSWORD, signInWithPassword, test, totp } from "./helpers";
+import { createUser, expect, expectSignedIn, hydrated, lastEmailCode, open, PASSWORD, signInWithPassword, test, totp } from "./helpers";
 
 const shots = resolve(__dirname, "../../docs/screenshots");
 
@@ -51,6 +51,7 @@ test("sign-up, then the setup-mfa task: enrol TOTP from the page, sign out, sign
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/sign-in$/);
+  await hydrated(page);
   await signInWithPassword(page, email, "a brand new passphrase");
   await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
   // The enrolment code was used; the next step's code is accepted (±1 step).
@@ -71,7 +72,7 @@ test("client trust: a new browser proves itself by email once", async ({ page, r
   await page.getByRole("button", { name: "Verify" }).click();
   // Trusted; MFA is required, so the session waits for the setup-mfa task.
   await expect(page).toHaveURL(/\/tasks\/setup-mfa$/);
-  await page.waitForSelector("body[data-hydrated]");
+  await hydrated(page);
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/sign-in$/);
 

@@ -1,4 +1,6 @@
 //! mfa-signin: the server (axum + leptos) and its admin CLI.
+// The page types nest deeply (islands inside Suspense inside routes).
+#![recursion_limit = "256"]
 
 mod account;
 mod config;
