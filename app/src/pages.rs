@@ -6,6 +6,7 @@
 
 use crate::api::*;
 use crate::hook::*;
+// Named, so that it wins over the prelude's `Errors` (error boundaries).
 use crate::hook::Errors;
 use crate::model::*;
 use leptos::{either::{Either, EitherOf3, EitherOf4}, ev::SubmitEvent, html, prelude::*, server_fn::ServerFn, task::spawn_local};
@@ -97,26 +98,41 @@ pub(crate) fn GlobalErrors(errors: RwSignal<crate::hook::Errors>) -> impl IntoVi
     }
 }
 
-#[component]
-pub fn SignInPage() -> impl IntoView {
-    let errors = errors_from_form_post(&sign_in_paths());
+/// A page for visitors without a session (a signed-in one goes home): `flow`
+/// fetches the attempt and renders its island, given the errors of a form
+/// post made without JavaScript.
+fn signed_out_page<Fut>(
+    title: &'static str,
+    errors: Errors,
+    flow: impl Fn(Errors) -> Fut + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    Fut: std::future::Future<Output = AnyView> + Send + 'static,
+{
     view! {
-        <Title text="Sign in"/>
+        <Title text=title/>
         <section class="card">
             <Suspense fallback=loading>
                 {move || {
-                    let errors = errors.clone();
+                    let (errors, flow) = (errors.clone(), flow.clone());
                     Suspend::new(async move {
                         if matches!(get_session().await, Ok(Some(_))) {
                             return view! { <Redirect path="/"/> }.into_any();
                         }
-                        let state = get_sign_in().await.unwrap_or_default();
-                        view! { <SignInFlow state errors/> }.into_any()
+                        flow(errors).await
                     })
                 }}
             </Suspense>
         </section>
     }
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    signed_out_page("Sign in", errors_from_form_post(&sign_in_paths()), |errors| async move {
+        let state = get_sign_in().await.unwrap_or_default();
+        view! { <SignInFlow state errors/> }.into_any()
+    })
 }
 
 /// The sign-in island: the form for the attempt's status, switching as the
@@ -416,24 +432,10 @@ fn FinishForm() -> impl IntoView {
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let errors = errors_from_form_post(&sign_up_paths());
-    view! {
-        <Title text="Sign up"/>
-        <section class="card">
-            <Suspense fallback=loading>
-                {move || {
-                    let errors = errors.clone();
-                    Suspend::new(async move {
-                        if matches!(get_session().await, Ok(Some(_))) {
-                            return view! { <Redirect path="/"/> }.into_any();
-                        }
-                        let state = get_sign_up().await.unwrap_or_default();
-                        view! { <SignUpFlow state errors/> }.into_any()
-                    })
-                }}
-            </Suspense>
-        </section>
-    }
+    signed_out_page("Sign up", errors_from_form_post(&sign_up_paths()), |errors| async move {
+        let state = get_sign_up().await.unwrap_or_default();
+        view! { <SignUpFlow state errors/> }.into_any()
+    })
 }
 
 /// The sign-up island, shaped like [`SignInFlow`]. Lazy: its wasm is fetched
