@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks: builds release, then measures the release server from a second
+# Benchmarks (`scripts/bench.sh [hashing]`): builds release, then measures the release server from a second
 # process over loopback. Figures go to bench/results.md. Reports; never fails
 # on a missed target.
 set -euo pipefail
@@ -10,5 +10,9 @@ cargo leptos build --release --split
 # The peer for figure 3: better-auth with its two-factor plugin (npm).
 if [ ! -d bench/better-auth/node_modules ]; then
   (cd bench/better-auth && npm ci --no-audit --no-fund --silent)
+fi
+# `scripts/bench.sh hashing`: figures 1 and 2 only, into bench/hashing.md.
+if [ "${1:-}" = hashing ]; then
+  exec cargo run --release -q -p server --example bench -- target/release/mfa-signin bench/hashing.md hashing
 fi
 cargo run --release -q -p server --example bench -- target/release/mfa-signin bench/results.md

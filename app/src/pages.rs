@@ -131,20 +131,61 @@ where
 pub fn SignInPage() -> impl IntoView {
     signed_out_page("Sign in", errors_from_form_post(&sign_in_paths()), |errors| async move {
         let state = get_sign_in().await.unwrap_or_default();
-        view! { <SignInFlow state errors/> }.into_any()
+        // Most visits start at the password; a reload mid-flow resumes.
+        if first_step(state.status) {
+            view! { <SignInFlow state errors/> }.into_any()
+        } else {
+            view! { <SignInResume state errors/> }.into_any()
+        }
     })
 }
 
+/// The steps that the password form shows (the rest come after it).
+fn first_step(s: Status) -> bool {
+    matches!(s, Status::NeedsIdentifier | Status::NeedsFirstFactor | Status::NeedsNewPassword)
+}
+
 /// The sign-in island: the form for the attempt's status, switching as the
-/// status changes.
+/// status changes. It carries only the password step; the later steps' wasm
+/// is fetched once the password is accepted, so the first load is small.
 #[island]
 pub fn SignInFlow(state: SignInView, errors: Errors) -> impl IntoView {
     let sign_in = provide_sign_in(state, errors);
-    // Re-render only when the status changes, not on every update.
+    // Re-render only when the flow leaves (or comes back to) the password.
+    let first = Memo::new(move |_| first_step(sign_in.status()));
+    move || {
+        if first.get() {
+            Either::Left(view! { <PasswordForm/> })
+        } else {
+            Either::Right(Suspend::new(later_steps()))
+        }
+    }
+}
+
+/// The steps after the password, from their own wasm chunk, switching as
+/// the status changes.
+#[lazy]
+fn later_steps() -> AnyView {
+    let sign_in = use_sign_in();
     let status = Memo::new(move |_| sign_in.status());
-    // `Either`, not `into_any()`: an erased view carries code this page
-    // never runs (async hydration), and the wasm is what the visitor waits for.
-    move || match status.get() {
+    (move || step_form(status.get())).into_any()
+}
+
+/// The sign-in island for a page loaded mid-flow (say, a reload on the
+/// code form): every step, hydrated as the server rendered it. Lazy, so
+/// /sign-in's first load does not carry it.
+#[island(lazy)]
+pub fn SignInResume(state: SignInView, errors: Errors) -> impl IntoView {
+    let sign_in = provide_sign_in(state, errors);
+    let status = Memo::new(move |_| sign_in.status());
+    move || step_form(status.get())
+}
+
+/// The form for status `s`. `Either`, not `into_any()`: an erased view
+/// carries code an island never runs (async hydration), and the wasm is what
+/// the visitor waits for.
+fn step_form(s: Status) -> impl IntoView {
+    match s {
         Status::NeedsSecondFactor => EitherOf4::A(view! { <VerifyForm/> }),
         Status::NeedsClientTrust => EitherOf4::B(view! { <TrustForm/> }),
         Status::Complete => EitherOf4::C(view! { <FinishForm/> }),
@@ -161,6 +202,8 @@ fn PasswordForm() -> impl IntoView {
         ev.prevent_default();
         let (Some(e), Some(p)) = (email.get(), password.get()) else { return };
         let (e, p) = (e.value(), p.value());
+        // Fetch the next step's wasm while the server checks the password.
+        let _ = lazy_preload!(later_steps);
         spawn_local(async move {
             if sign_in.password(e, p).await.is_ok() {
                 after_step(sign_in).await;

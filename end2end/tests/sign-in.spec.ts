@@ -122,6 +122,8 @@ test("a reload on the verify step stays on the verify step", async ({ page, requ
   await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
   await page.reload();
   await hydrated(page);
+  // A page loaded mid-flow hydrates a lazy island: its wasm comes after the page.
+  await page.waitForLoadState("networkidle");
   await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
   await page.getByLabel("Code", { exact: true }).fill(totp(user.totp_secret!));
   await page.getByRole("button", { name: "Verify" }).click();
