@@ -479,9 +479,12 @@ async fn main() {
         rows.borrow_mut().push((name.into(), value, target.into()));
     };
 
+    // The raw rate drifts on a shared VM (seen: 52 to 65/s within an hour),
+    // so it is measured right before and right after each of figures 1 and
+    // 2, and each figure is divided by the mean of its two neighbours.
     eprintln!("raw argon2id ({SECS} s on all cores)…");
-    let raw = raw_argon2(SECS);
-    add("raw argon2id verifies/s (m=19456, t=2, p=1, all cores)", format!("{raw:.1}"), "—");
+    let raw_before = raw_argon2(SECS);
+    add("raw argon2id verifies/s (m=19456, t=2, p=1, all cores)", String::new(), "—");
 
     let s = start(&bin, false);
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -501,7 +504,10 @@ async fn main() {
         }
     })
     .await;
-    add("1. password sign-ins/s ÷ raw argon2id/s", format!("{:.2} ({pw:.1}/s; {})", pw / raw, cpu.report()), "≥ 0.90");
+    let cpu = cpu.report();
+    let raw_between = raw_argon2(SECS);
+    let raw = (raw_before + raw_between) / 2.0;
+    add("1. password sign-ins/s ÷ raw argon2id/s", format!("{:.2} ({pw:.1}/s; {cpu})", pw / raw), "≥ 0.90");
 
     // 2. Full MFA sign-ins: password → TOTP → finalize. One user per sign-in
     //    (a TOTP code is accepted once per user and step).
@@ -538,7 +544,14 @@ async fn main() {
         }
     })
     .await;
-    add("2. full MFA sign-ins/s ÷ raw argon2id/s", format!("{:.2} ({mfa:.1}/s; {})", mfa / raw, cpu.report()), "≥ 0.85");
+    let cpu = cpu.report();
+    let raw_after = raw_argon2(SECS);
+    let raw2 = (raw_between + raw_after) / 2.0;
+    add("2. full MFA sign-ins/s ÷ raw argon2id/s", format!("{:.2} ({mfa:.1}/s; {cpu})", mfa / raw2), "≥ 0.85");
+    rows.borrow_mut()[0].1 = format!(
+        "{:.1} (mean; before figure 1 {raw_before:.1}, between 1 and 2 {raw_between:.1}, after 2 {raw_after:.1})",
+        (raw_before + raw_between + raw_after) / 3.0
+    );
     if hashing_only {
         return write_results(&rows.borrow(), &out_path);
     }
@@ -632,7 +645,7 @@ async fn main() {
         parts.push(format!("{f} {:.1}/{:.1}", r as f64 / 1000.0, g as f64 / 1000.0));
     }
     add(
-        "4. /sign-in transfer, kB gzip (raw) — wasm + JS + CSS (sign-up and account islands load on demand)",
+        "4. /sign-in transfer, kB gzip (raw) — wasm + JS + CSS (the steps after the password and the other islands load on demand)",
         format!("{:.1} ({:.1}); {}", gz_total as f64 / 1000.0, raw_total as f64 / 1000.0, parts.join(", ")),
         "≤ 100",
     );
