@@ -166,9 +166,7 @@ pub fn SignInFlow(state: SignInView, errors: Errors) -> impl IntoView {
 /// the status changes.
 #[lazy]
 fn later_steps() -> AnyView {
-    let sign_in = use_sign_in();
-    let status = Memo::new(move |_| sign_in.status());
-    (move || step_form(status.get())).into_any()
+    steps(use_sign_in()).into_any()
 }
 
 /// The sign-in island for a page loaded mid-flow (say, a reload on the
@@ -176,7 +174,12 @@ fn later_steps() -> AnyView {
 /// /sign-in's first load does not carry it.
 #[island(lazy)]
 pub fn SignInResume(state: SignInView, errors: Errors) -> impl IntoView {
-    let sign_in = provide_sign_in(state, errors);
+    steps(provide_sign_in(state, errors))
+}
+
+/// The form for the attempt's status, re-rendered only when the status
+/// changes, not on every update.
+fn steps(sign_in: SignIn) -> impl IntoView {
     let status = Memo::new(move |_| sign_in.status());
     move || step_form(status.get())
 }
