@@ -174,6 +174,12 @@ fn later_steps() -> AnyView {
 /// /sign-in's first load does not carry it.
 #[island(lazy)]
 pub fn SignInResume(state: SignInView, errors: Errors) -> impl IntoView {
+    // Its wasm arrives after the page's own mark: tests wait for this one.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-resumed", "true");
+        }
+    });
     steps(provide_sign_in(state, errors))
 }
 

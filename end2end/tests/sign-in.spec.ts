@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { createUser, expect, expectSignedIn, hydrated, lastSmsCode, masked, open, PASSWORD, signInWithPassword, test, totp } from "./helpers";
+import { createUser, expect, expectSignedIn, lastSmsCode, masked, open, PASSWORD, signInWithPassword, test, totp } from "./helpers";
 
 const shots = resolve(__dirname, "../../docs/screenshots");
 
@@ -121,9 +121,8 @@ test("a reload on the verify step stays on the verify step", async ({ page, requ
   await signInWithPassword(page, user.email);
   await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
   await page.reload();
-  await hydrated(page);
-  // A page loaded mid-flow hydrates a lazy island: its wasm comes after the page.
-  await page.waitForLoadState("networkidle");
+  // A page loaded mid-flow hydrates a lazy island: its wasm comes after the page's mark.
+  await page.waitForSelector("body[data-resumed]");
   await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
   await page.getByLabel("Code", { exact: true }).fill(totp(user.totp_secret!));
   await page.getByRole("button", { name: "Verify" }).click();

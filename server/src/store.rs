@@ -12,10 +12,12 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions},
     Row,
 };
+use sqlx::{sqlite::SqliteTransactionManager, ConnectOptions, SqlSafeStr};
+use sqlx_core::transaction::TransactionManager;
 use std::{
     collections::HashMap,
     str::FromStr,
-    sync::{LazyLock, Mutex},
+    sync::{Arc, LazyLock, Mutex},
     time::Duration,
 };
 
@@ -239,9 +241,12 @@ pub trait Store: Send + Sync + 'static {
 /// SQLite: the embedded default (one node).
 pub struct Sqlite {
     pool: sqlx::SqlitePool,
-    /// SQLite has one writer: units queue here rather than in its busy
-    /// handler, which sleeps in steps of milliseconds.
-    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// SQLite has one writer, so units take turns on a connection of their
+    /// own. Queueing here beats SQLite's busy handler (it sleeps in steps of
+    /// milliseconds), and a unit skips the pool's acquire and release: each
+    /// is a round trip to the connection's thread.
+    writer: Arc<tokio::sync::Mutex<sqlx::SqliteConnection>>,
+    opts: SqliteConnectOptions,
 }
 
 /// PostgreSQL: for many stateless nodes on one database.
@@ -249,63 +254,85 @@ pub struct Postgres {
     pool: sqlx::PgPool,
 }
 
-/// A unit of work on `DB` (see [`Store::begin`]).
-pub struct Unit<DB: sqlx::Database> {
-    open: tokio::sync::Mutex<Option<Open<DB>>>,
+/// A unit of work on SQLite's writer connection (see [`Store::begin`]).
+pub struct SqliteUnit {
+    open: tokio::sync::Mutex<Option<tokio::sync::OwnedMutexGuard<sqlx::SqliteConnection>>>,
 }
 
-struct Open<DB: sqlx::Database> {
-    tx: sqlx::Transaction<'static, DB>,
-    _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
+/// A unit of work in a PostgreSQL transaction.
+pub struct PgUnit {
+    open: tokio::sync::Mutex<Option<sqlx::Transaction<'static, sqlx::Postgres>>>,
 }
 
 /// The connection of an open unit, borrowed for one statement.
-pub struct UnitConn<'a, DB: sqlx::Database>(tokio::sync::MappedMutexGuard<'a, sqlx::Transaction<'static, DB>>);
+pub struct UnitConn<'a, C>(tokio::sync::MappedMutexGuard<'a, C>);
 
-impl<DB: sqlx::Database> std::ops::Deref for UnitConn<'_, DB> {
-    type Target = DB::Connection;
-    fn deref(&self) -> &DB::Connection {
+impl<C> std::ops::Deref for UnitConn<'_, C> {
+    type Target = C;
+    fn deref(&self) -> &C {
         &self.0
     }
 }
 
-impl<DB: sqlx::Database> std::ops::DerefMut for UnitConn<'_, DB> {
-    fn deref_mut(&mut self) -> &mut DB::Connection {
+impl<C> std::ops::DerefMut for UnitConn<'_, C> {
+    fn deref_mut(&mut self) -> &mut C {
         &mut self.0
     }
 }
 
-impl<DB: sqlx::Database> Unit<DB> {
-    fn new(tx: sqlx::Transaction<'static, DB>, writer: Option<tokio::sync::OwnedMutexGuard<()>>) -> Unit<DB> {
-        // The bench counts commits per sign-in from these two lines.
-        tracing::debug!("unit begin");
-        Unit { open: tokio::sync::Mutex::new(Some(Open { tx, _writer: writer })) }
+// The bench counts commits per sign-in from the "unit begin" and "unit
+// commit" lines.
+impl SqliteUnit {
+    fn sql(&self, q: &'static str) -> &'static str {
+        sqlite_sql(q)
     }
 
-    async fn conn(&self) -> Result<UnitConn<'_, DB>> {
+    async fn conn(&self) -> Result<UnitConn<'_, sqlx::SqliteConnection>> {
         let g = self.open.lock().await;
-        tokio::sync::MutexGuard::try_map(g, |o| o.as_mut().map(|o| &mut o.tx))
-            .map(UnitConn)
-            .map_err(|_| StoreError::Committed)
+        tokio::sync::MutexGuard::try_map(g, |o| o.as_deref_mut()).map(UnitConn).map_err(|_| StoreError::Committed)
     }
 
     async fn finish(&self) -> Result<()> {
-        let open = self.open.lock().await.take().ok_or(StoreError::Committed)?;
-        open.tx.commit().await?;
+        let mut open = self.open.lock().await;
+        let w = open.as_mut().ok_or(StoreError::Committed)?;
+        let r = SqliteTransactionManager::commit(w).await;
+        if r.is_err() {
+            SqliteTransactionManager::start_rollback(w);
+        }
+        *open = None;
+        r?;
         tracing::debug!("unit commit");
         Ok(())
     }
 }
 
-impl Unit<sqlx::Sqlite> {
-    fn sql(&self, q: &'static str) -> &'static str {
-        sqlite_sql(q)
+impl Drop for SqliteUnit {
+    /// Not committed: roll back. The writer runs its commands in order, so
+    /// the rollback comes before the next unit's BEGIN.
+    fn drop(&mut self) {
+        if let Some(w) = self.open.get_mut().as_deref_mut() {
+            SqliteTransactionManager::start_rollback(w);
+        }
     }
 }
 
-impl Unit<sqlx::Postgres> {
+impl PgUnit {
     fn sql(&self, q: &'static str) -> &'static str {
         q
+    }
+
+    async fn conn(&self) -> Result<UnitConn<'_, sqlx::PgConnection>> {
+        let g = self.open.lock().await;
+        tokio::sync::MutexGuard::try_map(g, |o| o.as_mut().map(|tx| &mut **tx))
+            .map(UnitConn)
+            .map_err(|_| StoreError::Committed)
+    }
+
+    async fn finish(&self) -> Result<()> {
+        let tx = self.open.lock().await.take().ok_or(StoreError::Committed)?;
+        tx.commit().await?;
+        tracing::debug!("unit commit");
+        Ok(())
     }
 }
 
@@ -325,9 +352,16 @@ impl Sqlite {
             .journal_mode(SqliteJournalMode::Wal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+        // No ping before each use: a local file has no link to go stale,
+        // and each ping is a round trip to the connection's thread.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .test_before_acquire(false)
+            .connect_with(opts.clone())
+            .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Sqlite { pool, writer: Default::default() })
+        let writer = opts.connect().await?;
+        Ok(Sqlite { pool, writer: Arc::new(tokio::sync::Mutex::new(writer)), opts })
     }
 
     fn sql(&self, q: &'static str) -> &'static str {
@@ -336,6 +370,29 @@ impl Sqlite {
 
     async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
         Ok(self.pool.acquire().await?)
+    }
+
+    /// The writer, in a fresh transaction; a writer whose thread died is
+    /// replaced.
+    async fn begin_unit(&self) -> Result<SqliteUnit> {
+        let mut w = self.writer.clone().lock_owned().await;
+        // Left open by a unit cancelled while it committed.
+        if SqliteTransactionManager::get_transaction_depth(&w) > 0 {
+            let _ = SqliteTransactionManager::rollback(&mut w).await;
+        }
+        // IMMEDIATE: take the write lock now, so a unit that reads before it
+        // writes cannot fail to upgrade.
+        let begin = || Some(SqlSafeStr::into_sql_str("BEGIN IMMEDIATE"));
+        match SqliteTransactionManager::begin(&mut w, begin()).await {
+            Err(sqlx::Error::WorkerCrashed) => {
+                tracing::warn!("SQLite writer connection lost; reconnecting");
+                *w = self.opts.connect().await?;
+                SqliteTransactionManager::begin(&mut w, begin()).await?;
+            }
+            r => r?,
+        }
+        tracing::debug!("unit begin");
+        Ok(SqliteUnit { open: tokio::sync::Mutex::new(Some(w)) })
     }
 }
 
@@ -967,11 +1024,7 @@ macro_rules! sql_store {
 
 sql_store!(Sqlite, {
     async fn begin(&self) -> Result<std::sync::Arc<dyn Store>> {
-        let writer = self.writer.clone().lock_owned().await;
-        // IMMEDIATE: take the write lock now, so a unit that reads before it
-        // writes cannot fail to upgrade.
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(std::sync::Arc::new(Unit::new(tx, Some(writer))))
+        Ok(std::sync::Arc::new(self.begin_unit().await?))
     }
     async fn commit(&self) -> Result<()> {
         Ok(())
@@ -979,13 +1032,15 @@ sql_store!(Sqlite, {
 });
 sql_store!(Postgres, {
     async fn begin(&self) -> Result<std::sync::Arc<dyn Store>> {
-        Ok(std::sync::Arc::new(Unit::new(self.pool.begin().await?, None)))
+        let tx = self.pool.begin().await?;
+        tracing::debug!("unit begin");
+        Ok(std::sync::Arc::new(PgUnit { open: tokio::sync::Mutex::new(Some(tx)) }))
     }
     async fn commit(&self) -> Result<()> {
         Ok(())
     }
 });
-sql_store!(Unit<sqlx::Sqlite>, {
+sql_store!(SqliteUnit, {
     async fn begin(&self) -> Result<std::sync::Arc<dyn Store>> {
         Err(StoreError::Nested)
     }
@@ -993,7 +1048,7 @@ sql_store!(Unit<sqlx::Sqlite>, {
         self.finish().await
     }
 });
-sql_store!(Unit<sqlx::Postgres>, {
+sql_store!(PgUnit, {
     async fn begin(&self) -> Result<std::sync::Arc<dyn Store>> {
         Err(StoreError::Nested)
     }
