@@ -378,7 +378,9 @@ impl Sqlite {
         let mut w = self.writer.clone().lock_owned().await;
         // Left open by a unit cancelled while it committed.
         if SqliteTransactionManager::get_transaction_depth(&w) > 0 {
-            let _ = SqliteTransactionManager::rollback(&mut w).await;
+            if let Err(e) = SqliteTransactionManager::rollback(&mut w).await {
+                tracing::warn!(error = %e, "rolling back a unit left open");
+            }
         }
         // IMMEDIATE: take the write lock now, so a unit that reads before it
         // writes cannot fail to upgrade.
