@@ -336,9 +336,10 @@ impl CpuShare {
     fn add(&mut self, server: u32, s: Snap) {
         let (a, r) = cpu_ticks(server);
         self.wall += s.at.elapsed().as_secs_f64();
-        self.argon += a - s.server.0;
-        self.rest += r - s.server.1;
-        self.own += cpu_ticks(std::process::id()).1 - s.own;
+        // Saturating: a thread that exits takes its ticks with it.
+        self.argon += a.saturating_sub(s.server.0);
+        self.rest += r.saturating_sub(s.server.1);
+        self.own += cpu_ticks(std::process::id()).1.saturating_sub(s.own);
     }
 
     fn report(&self) -> String {
