@@ -18,6 +18,14 @@ use leptos_router::{
 
 pub use hook::{use_sign_in, use_sign_up, use_user, Errors, FetchStatus, SignIn, SignUp, User};
 
+/// Marks the page's body with `attr` (browser only): the end-to-end tests
+/// wait for these marks before they act.
+pub fn mark_live(attr: &str) {
+    if let Some(body) = document().body() {
+        let _ = body.set_attribute(attr, "true");
+    }
+}
+
 /// The HTML document around the app (server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {

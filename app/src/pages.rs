@@ -175,11 +175,7 @@ fn later_steps() -> AnyView {
 #[island(lazy)]
 pub fn SignInResume(state: SignInView, errors: Errors) -> impl IntoView {
     // Its wasm arrives after the page's own mark: tests wait for this one.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-resumed", "true");
-        }
-    });
+    Effect::new(|_| crate::mark_live("data-resumed"));
     steps(provide_sign_in(state, errors))
 }
 

@@ -1,7 +1,7 @@
 //! The browser entry. Islands: the page's JavaScript calls `hydrate()`, then
 //! hydrates each `#[island]` (exported by the app crate) in document order.
 
-// Nothing here names the app crate: this links it, with its islands' exports.
+// Linked with its islands' exports.
 extern crate app;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
@@ -10,12 +10,5 @@ pub fn hydrate() {
     leptos::mount::hydrate_islands();
     // The islands are hydrated right after this returns, in microtasks; a
     // timer runs after them. Tests wait for this mark.
-    leptos::prelude::set_timeout(
-        || {
-            if let Some(body) = leptos::prelude::document().body() {
-                let _ = body.set_attribute("data-hydrated", "true");
-            }
-        },
-        std::time::Duration::ZERO,
-    );
+    leptos::prelude::set_timeout(|| app::mark_live("data-hydrated"), std::time::Duration::ZERO);
 }
