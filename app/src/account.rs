@@ -354,7 +354,7 @@ pub fn Security(user: UserView) -> impl IntoView {
                                 })}
                                 <button type="button" class="link" on:click=move |_| run(Change::Remove(s))
                                     disabled=move || !live.get()>
-                                    {format!("Remove {}", strategy_label(s).to_lowercase())}
+                                    {format!("Remove {}", strategy_label(s).to_ascii_lowercase())}
                                 </button>
                             </span>
                         </li>

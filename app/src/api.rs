@@ -9,7 +9,7 @@ use leptos::prelude::*;
 pub use glue::{Backend, Call};
 
 /// The current sign-in attempt (from the attempt cookie), or `needs_identifier`.
-#[server(prefix = "/api", endpoint = "sign_in")]
+#[server(prefix = "/api", endpoint = "sign_in", output = JsonStr)]
 pub async fn get_sign_in() -> Result<SignInView, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.backend().sign_in(&mut c).await;
@@ -17,7 +17,7 @@ pub async fn get_sign_in() -> Result<SignInView, ApiErrors> {
 }
 
 /// First factor: email address and password.
-#[server(prefix = "/api", endpoint = "sign_in/password")]
+#[server(prefix = "/api", endpoint = "sign_in/password", output = JsonStr)]
 pub async fn sign_in_password(
     #[server(default)] identifier: String,
     #[server(default)] password: String,
@@ -29,7 +29,7 @@ pub async fn sign_in_password(
 }
 
 /// Sends a second-factor code (`strategy=phone_code`).
-#[server(prefix = "/api", endpoint = "sign_in/prepare_second_factor")]
+#[server(prefix = "/api", endpoint = "sign_in/prepare_second_factor", output = JsonStr)]
 pub async fn prepare_second_factor(
     #[server(default)] strategy: String,
 ) -> Result<SignInView, ApiErrors> {
@@ -43,7 +43,7 @@ pub async fn prepare_second_factor(
 
 /// Verifies a second factor. `use_backup_code=on` (the form's checkbox) means
 /// `backup_code`, whatever `strategy` says.
-#[server(prefix = "/api", endpoint = "sign_in/attempt_second_factor")]
+#[server(prefix = "/api", endpoint = "sign_in/attempt_second_factor", output = JsonStr)]
 pub async fn attempt_second_factor(
     #[server(default)] strategy: String,
     #[server(default)] code: String,
@@ -64,7 +64,7 @@ pub async fn attempt_second_factor(
 }
 
 /// Turns a complete attempt into the active session (sets the session cookie).
-#[server(prefix = "/api", endpoint = "sign_in/finalize")]
+#[server(prefix = "/api", endpoint = "sign_in/finalize", output = JsonStr)]
 pub async fn finalize_sign_in() -> Result<FinalizeView, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.backend().finalize(&mut c).await;
@@ -75,7 +75,7 @@ pub async fn finalize_sign_in() -> Result<FinalizeView, ApiErrors> {
 }
 
 /// Abandons the current attempt ("use another account").
-#[server(prefix = "/api", endpoint = "sign_in/reset")]
+#[server(prefix = "/api", endpoint = "sign_in/reset", output = JsonStr)]
 pub async fn reset_sign_in() -> Result<SignInView, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.backend().reset(&mut c).await;
@@ -83,7 +83,7 @@ pub async fn reset_sign_in() -> Result<SignInView, ApiErrors> {
 }
 
 /// The signed-in user, or `None`.
-#[server(prefix = "/api", endpoint = "session")]
+#[server(prefix = "/api", endpoint = "session", output = JsonStr)]
 pub async fn get_session() -> Result<Option<SessionView>, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.backend().session(&mut c).await;
@@ -91,7 +91,7 @@ pub async fn get_session() -> Result<Option<SessionView>, ApiErrors> {
 }
 
 /// Ends the session on the server and clears its cookie.
-#[server(prefix = "/api", endpoint = "session/sign_out")]
+#[server(prefix = "/api", endpoint = "session/sign_out", output = JsonStr)]
 pub async fn sign_out() -> Result<(), ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.backend().sign_out(&mut c).await;
@@ -102,7 +102,7 @@ pub async fn sign_out() -> Result<(), ApiErrors> {
 }
 
 /// The current sign-up (from the sign-up cookie), or `abandoned`.
-#[server(prefix = "/api", endpoint = "sign_up")]
+#[server(prefix = "/api", endpoint = "sign_up", output = JsonStr)]
 pub async fn get_sign_up() -> Result<SignUpView, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.backend().sign_up(&mut c).await;
@@ -110,7 +110,7 @@ pub async fn get_sign_up() -> Result<SignUpView, ApiErrors> {
 }
 
 /// Starts a sign-up: email address and password. Sends the email code.
-#[server(prefix = "/api", endpoint = "sign_up/password")]
+#[server(prefix = "/api", endpoint = "sign_up/password", output = JsonStr)]
 pub async fn sign_up_password(
     #[server(default)] email_address: String,
     #[server(default)] password: String,
@@ -121,7 +121,7 @@ pub async fn sign_up_password(
 }
 
 /// Sends a new email code (at most one per resend interval).
-#[server(prefix = "/api", endpoint = "sign_up/send_email_code")]
+#[server(prefix = "/api", endpoint = "sign_up/send_email_code", output = JsonStr)]
 pub async fn sign_up_send_email_code() -> Result<SignUpView, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.backend().sign_up_send_email_code(&mut c).await;
@@ -129,7 +129,7 @@ pub async fn sign_up_send_email_code() -> Result<SignUpView, ApiErrors> {
 }
 
 /// Verifies the email code; the account exists from here on.
-#[server(prefix = "/api", endpoint = "sign_up/verify_email_code")]
+#[server(prefix = "/api", endpoint = "sign_up/verify_email_code", output = JsonStr)]
 pub async fn sign_up_verify_email_code(
     #[server(default)] code: String,
 ) -> Result<SignUpView, ApiErrors> {
@@ -152,7 +152,7 @@ pub async fn sign_up_verify_email_code(
 }
 
 /// Turns a complete sign-up into the active session.
-#[server(prefix = "/api", endpoint = "sign_up/finalize")]
+#[server(prefix = "/api", endpoint = "sign_up/finalize", output = JsonStr)]
 pub async fn sign_up_finalize() -> Result<FinalizeView, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.backend().sign_up_finalize(&mut c).await;
@@ -163,7 +163,7 @@ pub async fn sign_up_finalize() -> Result<FinalizeView, ApiErrors> {
 }
 
 /// Abandons the current sign-up.
-#[server(prefix = "/api", endpoint = "sign_up/reset")]
+#[server(prefix = "/api", endpoint = "sign_up/reset", output = JsonStr)]
 pub async fn sign_up_reset() -> Result<SignUpView, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.backend().sign_up_reset(&mut c).await;
@@ -171,7 +171,7 @@ pub async fn sign_up_reset() -> Result<SignUpView, ApiErrors> {
 }
 
 /// The signed-in user (or a pending session's), with their second factors.
-#[server(prefix = "/api", endpoint = "user")]
+#[server(prefix = "/api", endpoint = "user", output = JsonStr)]
 pub async fn get_user() -> Result<Option<UserView>, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.backend().user(&mut c).await;
@@ -180,7 +180,7 @@ pub async fn get_user() -> Result<Option<UserView>, ApiErrors> {
 
 /// Re-verification: `strategy` is `password` (field `password`), `totp` or
 /// `backup_code` (field `code`). Changes are allowed for 10 minutes after.
-#[server(prefix = "/api", endpoint = "user/reverify")]
+#[server(prefix = "/api", endpoint = "user/reverify", output = JsonStr)]
 pub async fn reverify(
     #[server(default)] strategy: String,
     #[server(default)] password: String,
@@ -196,7 +196,7 @@ pub async fn reverify(
 }
 
 /// Starts enrolling an authenticator app: a new secret and its QR code.
-#[server(prefix = "/api", endpoint = "user/totp")]
+#[server(prefix = "/api", endpoint = "user/totp", output = JsonStr)]
 pub async fn totp_start() -> Result<TotpSetup, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.backend().totp_start(&mut c).await;
@@ -204,7 +204,7 @@ pub async fn totp_start() -> Result<TotpSetup, ApiErrors> {
 }
 
 /// Enables the authenticator app once a code from it checks out.
-#[server(prefix = "/api", endpoint = "user/totp/verify")]
+#[server(prefix = "/api", endpoint = "user/totp/verify", output = JsonStr)]
 pub async fn totp_verify(#[server(default)] code: String) -> Result<Changed, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.backend().totp_verify(&mut c, code).await;
@@ -212,7 +212,7 @@ pub async fn totp_verify(#[server(default)] code: String) -> Result<Changed, Api
 }
 
 /// Adds a phone number (E.164) and texts it a code.
-#[server(prefix = "/api", endpoint = "user/phone")]
+#[server(prefix = "/api", endpoint = "user/phone", output = JsonStr)]
 pub async fn phone_start(#[server(default)] phone_number: String) -> Result<UserView, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.backend().phone_start(&mut c, phone_number).await;
@@ -220,7 +220,7 @@ pub async fn phone_start(#[server(default)] phone_number: String) -> Result<User
 }
 
 /// Verifies the phone's code; the phone becomes a second factor.
-#[server(prefix = "/api", endpoint = "user/phone/verify")]
+#[server(prefix = "/api", endpoint = "user/phone/verify", output = JsonStr)]
 pub async fn phone_verify(#[server(default)] code: String) -> Result<Changed, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.backend().phone_verify(&mut c, code).await;
@@ -228,7 +228,7 @@ pub async fn phone_verify(#[server(default)] code: String) -> Result<Changed, Ap
 }
 
 /// Makes `strategy` (`totp` or `phone_code`) the default second factor.
-#[server(prefix = "/api", endpoint = "user/default")]
+#[server(prefix = "/api", endpoint = "user/default", output = JsonStr)]
 pub async fn set_default_factor(#[server(default)] strategy: String) -> Result<UserView, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = match Strategy::parse(&strategy) {
@@ -239,7 +239,7 @@ pub async fn set_default_factor(#[server(default)] strategy: String) -> Result<U
 }
 
 /// A new set of backup codes, replacing the old (shown once).
-#[server(prefix = "/api", endpoint = "user/backup_codes")]
+#[server(prefix = "/api", endpoint = "user/backup_codes", output = JsonStr)]
 pub async fn regenerate_backup_codes() -> Result<Changed, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.backend().backup_codes(&mut c).await;
@@ -247,7 +247,7 @@ pub async fn regenerate_backup_codes() -> Result<Changed, ApiErrors> {
 }
 
 /// Removes a second factor (`totp`, `phone_code` or `backup_code`).
-#[server(prefix = "/api", endpoint = "user/remove")]
+#[server(prefix = "/api", endpoint = "user/remove", output = JsonStr)]
 pub async fn remove_factor(#[server(default)] strategy: String) -> Result<UserView, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = match Strategy::parse(&strategy) {
@@ -258,7 +258,7 @@ pub async fn remove_factor(#[server(default)] strategy: String) -> Result<UserVi
 }
 
 /// The user's active sessions, newest activity first.
-#[server(prefix = "/api", endpoint = "sessions")]
+#[server(prefix = "/api", endpoint = "sessions", output = JsonStr)]
 pub async fn list_sessions() -> Result<Vec<SessionInfo>, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.backend().sessions(&mut c).await;
@@ -266,7 +266,7 @@ pub async fn list_sessions() -> Result<Vec<SessionInfo>, ApiErrors> {
 }
 
 /// Ends one of the user's sessions.
-#[server(prefix = "/api", endpoint = "sessions/revoke")]
+#[server(prefix = "/api", endpoint = "sessions/revoke", output = JsonStr)]
 pub async fn revoke_session(#[server(default)] id: String) -> Result<Vec<SessionInfo>, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.backend().revoke_session(&mut c, id).await;
@@ -274,7 +274,7 @@ pub async fn revoke_session(#[server(default)] id: String) -> Result<Vec<Session
 }
 
 /// Ends every session of the user but this one.
-#[server(prefix = "/api", endpoint = "sessions/revoke_others")]
+#[server(prefix = "/api", endpoint = "sessions/revoke_others", output = JsonStr)]
 pub async fn revoke_other_sessions() -> Result<Vec<SessionInfo>, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.backend().revoke_others(&mut c).await;

@@ -21,7 +21,7 @@ pub enum FetchStatus {
 }
 
 /// Clerk's `errors.fields`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FieldErrors {
     pub identifier: Option<ApiError>,
     pub email_address: Option<ApiError>,
@@ -30,7 +30,9 @@ pub struct FieldErrors {
 }
 
 /// Clerk's `errors`: per-field errors, the rest in `global`, and the raw list.
+/// An island gets it as the raw list and sorts it again: less to decode.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Vec<ApiError>", into = "Vec<ApiError>")]
 pub struct Errors {
     pub fields: FieldErrors,
     pub global: Vec<ApiError>,
@@ -39,8 +41,20 @@ pub struct Errors {
 
 impl From<&ApiErrors> for Errors {
     fn from(e: &ApiErrors) -> Self {
-        let mut out = Errors { raw: e.errors.clone(), ..Default::default() };
-        for err in &e.errors {
+        Errors::from(e.errors.clone())
+    }
+}
+
+impl From<Errors> for Vec<ApiError> {
+    fn from(e: Errors) -> Self {
+        e.raw
+    }
+}
+
+impl From<Vec<ApiError>> for Errors {
+    fn from(raw: Vec<ApiError>) -> Self {
+        let mut out = Errors { raw, ..Default::default() };
+        for err in &out.raw {
             let slot = match err.meta.param_name {
                 Some(Field::Identifier) => &mut out.fields.identifier,
                 Some(Field::EmailAddress) => &mut out.fields.email_address,
@@ -456,5 +470,19 @@ mod tests {
         assert_eq!(errs.raw.len(), 3);
         assert!(!errs.is_empty());
         assert!(Errors::default().is_empty());
+    }
+
+    #[test]
+    fn errors_travel_as_their_raw_list_and_sort_again() {
+        let mut e = ApiErrors::from(Fault::PasswordIncorrect);
+        e.errors.extend(ApiErrors::from(Fault::Unavailable).errors);
+        let errs = Errors::from(&e);
+        // An island's props carry the list only.
+        let json = leptos::serde_json::to_string(&errs).unwrap();
+        assert!(json.starts_with('[') && !json.contains("\"fields\""), "{json}");
+        let back: Errors = leptos::serde_json::from_str(&json).unwrap();
+        assert_eq!(back, errs);
+        assert!(back.fields.password.is_some());
+        assert_eq!(back.global.len(), 1);
     }
 }

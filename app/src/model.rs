@@ -1,10 +1,11 @@
 //! Types shared by the browser and the server: what the API answers.
 
 use leptos::server_fn::{
-    codec::JsonEncoding,
+    codec::Post,
     error::{FromServerFnError, ServerFnErrorErr},
+    Bytes, ContentType, Decodes, Encodes, Format, FormatType,
 };
-use serde::{Deserialize, Serialize};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 /// Where a sign-in attempt stands (Clerk's `signIn.status`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -531,8 +532,41 @@ impl From<Fault> for ApiErrors {
     }
 }
 
+/// The API's bodies: JSON, as server_fn's `JsonEncoding` writes it, read on
+/// the client with `serde_json::from_str`, the reader island props go through.
+/// One set of decoders in the wasm instead of two (`from_slice` is another).
+pub struct JsonStrEncoding;
+
+/// The output codec of every server function: `POST`, JSON answers.
+pub type JsonStr = Post<JsonStrEncoding>;
+
+impl ContentType for JsonStrEncoding {
+    const CONTENT_TYPE: &'static str = "application/json";
+}
+
+impl FormatType for JsonStrEncoding {
+    const FORMAT_TYPE: Format = Format::Text;
+}
+
+impl<T: Serialize> Encodes<T> for JsonStrEncoding {
+    type Error = leptos::serde_json::Error;
+
+    fn encode(output: &T) -> Result<Bytes, Self::Error> {
+        leptos::serde_json::to_vec(output).map(Bytes::from)
+    }
+}
+
+impl<T: DeserializeOwned> Decodes<T> for JsonStrEncoding {
+    type Error = leptos::serde_json::Error;
+
+    fn decode(bytes: Bytes) -> Result<T, Self::Error> {
+        let text = std::str::from_utf8(&bytes).map_err(serde::de::Error::custom)?;
+        leptos::serde_json::from_str(text)
+    }
+}
+
 impl FromServerFnError for ApiErrors {
-    type Encoder = JsonEncoding;
+    type Encoder = JsonStrEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         // Transport failures on the client, decode failures on the server.
@@ -587,10 +621,21 @@ mod tests {
     }
 
     fn serde_json_like<T: Serialize>(v: &T) -> String {
-        // JsonEncoding is serde_json under the hood; use it to stay honest.
-        use leptos::server_fn::Encodes;
-        let bytes = <JsonEncoding as Encodes<T>>::encode(v).unwrap();
+        // The API's own encoding, to stay honest.
+        let bytes = <JsonStrEncoding as Encodes<T>>::encode(v).unwrap();
         String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn api_bodies_round_trip_and_bad_ones_are_errors() {
+        let e = ApiErrors::from(Fault::PasswordIncorrect);
+        let bytes = <JsonStrEncoding as Encodes<ApiErrors>>::encode(&e).unwrap();
+        let back: ApiErrors = <JsonStrEncoding as Decodes<ApiErrors>>::decode(bytes).unwrap();
+        assert_eq!(back, e);
+        let bad = Bytes::from_static(b"{\"status\": 422, \"errors\": [\xff]}");
+        assert!(<JsonStrEncoding as Decodes<ApiErrors>>::decode(bad).is_err());
+        let truncated = Bytes::from_static(b"{\"status\": 422");
+        assert!(<JsonStrEncoding as Decodes<ApiErrors>>::decode(truncated).is_err());
     }
 
     #[test]

@@ -88,13 +88,18 @@ fn CodeField(
 
 #[component]
 pub(crate) fn GlobalErrors(errors: RwSignal<crate::hook::Errors>) -> impl IntoView {
-    let global = move || errors.with(|e| e.global.clone());
+    // Re-rendered whole: a list this short needs no keyed diffing (<For>
+    // would ship a hash map and an index map for it).
+    let global = move || {
+        errors.with(|e| {
+            e.global
+                .iter()
+                .map(|e| view! { <p data-code=e.code.clone()>{e.message.clone()}</p> })
+                .collect_view()
+        })
+    };
     view! {
-        <div class="global-error" role="alert" aria-live="assertive">
-            <For each=global key=|e| e.code.clone() let:e>
-                <p data-code=e.code.clone()>{e.message.clone()}</p>
-            </For>
-        </div>
+        <div class="global-error" role="alert" aria-live="assertive">{global}</div>
     }
 }
 

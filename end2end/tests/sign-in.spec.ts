@@ -83,6 +83,41 @@ test("field errors appear under their inputs", async ({ page, request }) => {
   await expect(page.getByLabel("Code", { exact: true })).toHaveAttribute("aria-invalid", "true");
 });
 
+test("an error of no field shows in the alert, and the next step clears it", async ({ page, request }) => {
+  const user = await createUser(request, { totp: true });
+  await open(page, "/sign-in");
+  await page.route("**/api/sign_in/password", (r) => r.abort());
+  await signInWithPassword(page, user.email);
+  await expect(page.getByRole("alert").locator('p[data-code="network_error"]')).toHaveText(
+    "Could not reach the server. Check your connection.",
+  );
+  await expect(page.locator("#password-error")).toBeEmpty();
+  await page.unroute("**/api/sign_in/password");
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
+  // An empty alert is hidden: no message is left in it.
+  await expect(page.locator(".global-error p")).toHaveCount(0);
+});
+
+test("errors of a form posted before the page was live hydrate with it", async ({ page, request }) => {
+  const user = await createUser(request, { totp: true });
+  // The first load gets no wasm: the form posts as plain HTML.
+  const held: { abort: () => Promise<void> }[] = [];
+  await page.route("**/pkg/mfa-signin.wasm", (r) => {
+    held.push(r);
+  });
+  await page.goto("/sign-in", { waitUntil: "domcontentloaded" });
+  await page.unroute("**/pkg/mfa-signin.wasm");
+  await signInWithPassword(page, user.email, "wrong password");
+  for (const r of held) await r.abort().catch(() => {});
+  // The page that answers the post hydrates with the error in its island's props.
+  await page.waitForSelector("body[data-hydrated]");
+  await expect(page.locator("#password-error")).toHaveText("Email address or password is incorrect.");
+  await expect(page.getByLabel("Enter password")).toHaveAttribute("aria-invalid", "true");
+  await signInWithPassword(page, user.email);
+  await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
+});
+
 test("buttons are disabled while a request is in flight", async ({ page, request }) => {
   const user = await createUser(request, { totp: true });
   await open(page, "/sign-in");

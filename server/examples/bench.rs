@@ -507,6 +507,20 @@ async fn peer_figures(c: &reqwest::Client) -> Option<PeerFigures> {
     Some(PeerFigures { totp_rps, session_rps, mfa_rate, rss_kb })
 }
 
+/// The kB gzip and raw of `files` under `dir` (those that exist), and a
+/// per-file list.
+fn bundle(dir: &str, files: &[&str]) -> (f64, f64, String) {
+    let dir = std::path::Path::new(dir);
+    let (mut raw, mut gz, mut parts) = (0, 0, vec![]);
+    for f in files.iter().filter(|f| dir.join(f).exists()) {
+        let (r, g) = gzip_size(&dir.join(f));
+        raw += r;
+        gz += g;
+        parts.push(format!("{f} {:.1}/{:.1}", r as f64 / 1000.0, g as f64 / 1000.0));
+    }
+    (gz as f64 / 1000.0, raw as f64 / 1000.0, parts.join(", "))
+}
+
 fn gzip_size(path: &std::path::Path) -> (u64, u64) {
     let raw = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     let out = Command::new("gzip").args(["-9c"]).arg(path).output().map(|o| o.stdout.len() as u64).unwrap_or(0);
@@ -670,26 +684,28 @@ async fn main() {
     add("5. SSR /sign-in ÷ static file requests/s", format!("{:.2} ({ssr:.0} / {stat:.0})", ssr / stat), "≥ 0.5");
 
     // 4. Transfer size of /sign-in.
-    let pkg = std::path::Path::new("target/site/pkg");
-    let mut raw_total = 0;
-    let mut gz_total = 0;
-    let mut parts = vec![];
     // Islands: the main wasm holds the sign-in island; the lazy islands
     // (sign-up, account pages) are split off and not fetched by /sign-in.
     // The split loader is imported by the main JS. The page's own HTML (with
     // its inline island loader) is not counted.
     let split_js = "__wasm_split.______________________.js";
-    let files = ["mfa-signin.wasm", "mfa-signin.js", "mfa-signin.css", split_js];
-    for f in files.into_iter().filter(|f| pkg.join(f).exists()) {
-        let (r, g) = gzip_size(&pkg.join(f));
-        raw_total += r;
-        gz_total += g;
-        parts.push(format!("{f} {:.1}/{:.1}", r as f64 / 1000.0, g as f64 / 1000.0));
-    }
+    let (gz, raw, parts) = bundle("target/site/pkg", &["mfa-signin.wasm", "mfa-signin.js", "mfa-signin.css", split_js]);
     add(
         "4. /sign-in transfer, kB gzip (raw) — wasm + JS + CSS (the steps after the password and the other islands load on demand)",
-        format!("{:.1} ({:.1}); {}", gz_total as f64 / 1000.0, raw_total as f64 / 1000.0, parts.join(", ")),
+        format!("{gz:.1} ({raw:.1}); {parts}"),
         "≤ 100",
+    );
+    // What limits it: the same stack and wasm profile hydrating the least
+    // such a page needs (bench/floor, built by scripts/bench.sh).
+    let floor = bundle("bench/floor/target/floor-site/pkg", &["floor.wasm", "floor.js", split_js]);
+    let floor = match floor {
+        (gz, raw, parts) if gz > 0.0 => format!("{gz:.1} ({raw:.1}); {parts}"),
+        _ => "not measured (bench/floor not built)".into(),
+    };
+    add(
+        "4′. floor: one island with one prop and one server-function call, same stack and profile (bench/floor), kB gzip (raw) — wasm + JS",
+        floor,
+        "—",
     );
 
     // 6. Memory: idle, then after 100,000 sessions exist (rows written

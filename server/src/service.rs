@@ -6,7 +6,7 @@ use crate::delivery::{self, Sender};
 use crate::flow::{Attempt, Factors, PasswordOk, SignUp, SignUpStep, Step, SIGN_UP_TTL};
 use crate::policy;
 use crate::secrets::{self, SecretBox};
-use crate::store::{AuditEvent, NewSession, Session, Store, StoreError, User};
+use crate::store::{AuditEvent, NewSession, Session, Store, StoreError, Subject, User};
 use app::api::{Backend, Call};
 use app::model::*;
 use async_trait::async_trait;
@@ -492,14 +492,18 @@ impl Service {
     }
 
     pub(crate) async fn factors(&self, user: &User) -> Result<Factors, Fault> {
-        // Only the factors the instance enables count.
+        let has_backup = !db(self.store.unused_backup_codes(user.id).await)?.is_empty();
+        Ok(self.enabled_factors(user, has_backup))
+    }
+
+    /// The user's factors that this instance enables (only those count).
+    fn enabled_factors(&self, user: &User, has_backup: bool) -> Factors {
         let on = &self.cfg.s.second_factors;
-        let backup = on.backup_code && !db(self.store.unused_backup_codes(user.id).await)?.is_empty();
-        Ok(Factors {
+        Factors {
             phone: on.phone_code && user.phone.is_some(),
             totp: on.totp && user.totp_secret.is_some(),
-            backup_codes: backup,
-        })
+            backup_codes: on.backup_code && has_backup,
+        }
     }
 
     async fn user_of(&self, a: &Attempt) -> Result<User, Fault> {
@@ -554,7 +558,7 @@ impl Service {
     }
     /// The password step before the hash: limits, the counted try, the
     /// user (None: unknown, checked against the dummy hash all the same).
-    async fn password_gate(&self, call: &mut Call, email: &str, now: i64) -> Result<(Option<User>, bool), Fault> {
+    async fn password_gate(&self, call: &mut Call, email: &str, now: i64) -> Result<(Option<Subject>, bool), Fault> {
         // A pending session counts as signed out: its user may sign in again.
         if self.active_session(call, now).await?.is_some_and(|(_, s)| s.task.is_none()) {
             return Err(Fault::SessionExists);
@@ -562,7 +566,10 @@ impl Service {
         self.rate_limit(call, "create", self.cfg.s.rate_limits.create, now).await?;
         // Counted per email, known or not: lockout tells nothing either.
         let locks = self.reserve(call, email, now).await?;
-        Ok((db(self.store.user_by_email(email).await)?, locks))
+        // Read with the user, not after the hash: two round trips fewer. No
+        // cookie is set here; a browser without one gets it on success.
+        let client = cookie(call, &self.cfg.cookie_name("client")).map(secrets::token_key);
+        Ok((db(self.store.sign_in_subject(email, client.as_deref()).await)?, locks))
     }
 
     /// The password step after the hash: a fresh attempt (and cookie), or
@@ -571,24 +578,24 @@ impl Service {
         &self,
         call: &mut Call,
         email: &str,
-        user: Option<User>,
+        subject: Option<Subject>,
         ok: bool,
         locks: bool,
         now: i64,
     ) -> Result<(String, String, Attempt, User), Fault> {
-        let user = match user {
-            Some(u) if ok => u,
+        let Subject { user, has_backup, client_known } = match subject {
+            Some(s) if ok => s,
             other => {
-                let uid = other.map(|u| u.id);
+                let uid = other.map(|s| s.user.id);
                 self.failed(call, email, uid, "sign_in.password_failed", locks).await;
                 return Err(Fault::PasswordIncorrect);
             }
         };
         db(self.store.lockout_release(email, self.cfg.s.lockout.threshold).await)?;
         self.audit(call, "sign_in.password_ok", Some(user.id), Some(email), None).await;
-        let factors = self.factors(&user).await?;
-        let client = self.client_key(call);
-        let client_known = db(self.store.client_known(&client, user.id).await)?;
+        let factors = self.enabled_factors(&user, has_backup);
+        // A browser without a client cookie gets one now.
+        self.client_key(call);
         let ok = PasswordOk {
             user_id: user.id,
             identifier: user.email.clone(),
@@ -688,7 +695,7 @@ impl Backend for Service {
         let u = self.unit().await?;
         let r = u.password_gate(call, &email, now).await;
         let (user, locks) = u.commit(r).await?;
-        let phc = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| self.dummy_hash.to_string());
+        let phc = user.as_ref().map(|s| s.user.password_hash.clone()).unwrap_or_else(|| self.dummy_hash.to_string());
         let ok = secrets::verify_password_async(password, phc).await;
         let u = self.unit().await?;
         let r = u.password_outcome(call, &email, user, ok, locks, now).await;

@@ -54,6 +54,17 @@ pub struct User {
     pub pending_phone: Option<String>,
 }
 
+/// What the password step reads before the hash, in one statement: the user,
+/// whether they have an unused backup code, and whether the browser's client
+/// is one they trust.
+#[derive(Clone, sqlx::FromRow)]
+pub struct Subject {
+    #[sqlx(flatten)]
+    pub user: User,
+    pub has_backup: bool,
+    pub client_known: bool,
+}
+
 pub struct NewUser {
     pub email: String,
     pub password_hash: String,
@@ -162,6 +173,9 @@ pub trait Store: Send + Sync + 'static {
 
     async fn create_user(&self, u: &NewUser) -> Result<i64>;
     async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
+    /// The user with `email` as the password step needs them; `client_key`
+    /// None: a browser with no client cookie, known to nobody.
+    async fn sign_in_subject(&self, email: &str, client_key: Option<&str>) -> Result<Option<Subject>>;
     async fn user(&self, id: i64) -> Result<Option<User>>;
     /// Replaces the user's whole set of backup codes.
     async fn set_backup_codes(&self, user_id: i64, codes: &[(String, String)]) -> Result<()>;
@@ -230,8 +244,8 @@ pub trait Store: Send + Sync + 'static {
     async fn take_complete_sign_up(&self, key: &str) -> Result<Option<SignUp>>;
     async fn delete_sign_up(&self, key: &str) -> Result<()>;
 
-    /// Has `user_id` completed a sign-in on the client `client_key`?
-    async fn client_known(&self, client_key: &str, user_id: i64) -> Result<bool>;
+    /// `user_id` completed a sign-in on the client `client_key` (the password
+    /// step reads this back through `sign_in_subject`).
     async fn trust_client(&self, client_key: &str, user_id: i64, now: i64) -> Result<()>;
 
     /// Deletes what has expired; returns the number of rows.
@@ -498,6 +512,14 @@ macro_rules! attempt_cols {
 const CREATE_USER: &str = "INSERT INTO users (email, password_hash, phone, totp_secret, created_at)
      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING RETURNING id";
 const USER_BY_EMAIL: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE email = $1");
+const SIGN_IN_SUBJECT: &str = concat!(
+    "SELECT ",
+    user_cols!(),
+    ",
+     EXISTS (SELECT 1 FROM backup_codes b WHERE b.user_id = users.id AND b.used_at IS NULL) AS has_backup,
+     EXISTS (SELECT 1 FROM trusted_clients t WHERE t.client_key = $2 AND t.user_id = users.id) AS client_known
+     FROM users WHERE email = $1"
+);
 const USER_BY_ID: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE id = $1");
 const DELETE_BACKUP_CODES: &str = "DELETE FROM backup_codes WHERE user_id = $1";
 const INSERT_BACKUP_CODE: &str = "INSERT INTO backup_codes (user_id, salt, code_hash) VALUES ($1, $2, $3)";
@@ -600,7 +622,6 @@ const TAKE_COMPLETE_SIGN_UP: &str =
     concat!("DELETE FROM sign_ups WHERE key = $1 AND status = 'complete' RETURNING ", sign_up_cols!());
 const DELETE_SIGN_UP: &str = "DELETE FROM sign_ups WHERE key = $1";
 const DELETE_CODES_OF: &str = "DELETE FROM one_time_codes WHERE attempt_key = $1";
-const CLIENT_KNOWN: &str = "SELECT 1 FROM trusted_clients WHERE client_key = $1 AND user_id = $2";
 const TRUST_CLIENT: &str = "INSERT INTO trusted_clients (client_key, user_id, trusted_at) VALUES ($1, $2, $3)
      ON CONFLICT (client_key, user_id) DO NOTHING";
 // Codes are kept an hour past expiry, so a late try still hears "expired".
@@ -640,6 +661,14 @@ macro_rules! sql_store {
 
             async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
                 Ok(sqlx::query_as(self.sql(USER_BY_EMAIL)).bind(email).fetch_optional(&mut *self.conn().await?).await?)
+            }
+
+            async fn sign_in_subject(&self, email: &str, client_key: Option<&str>) -> Result<Option<Subject>> {
+                Ok(sqlx::query_as(self.sql(SIGN_IN_SUBJECT))
+                    .bind(email)
+                    .bind(client_key)
+                    .fetch_optional(&mut *self.conn().await?)
+                    .await?)
             }
 
             async fn user(&self, id: i64) -> Result<Option<User>> {
@@ -994,15 +1023,6 @@ macro_rules! sql_store {
                 Ok(())
             }
 
-            async fn client_known(&self, client_key: &str, user_id: i64) -> Result<bool> {
-                let r = sqlx::query(self.sql(CLIENT_KNOWN))
-                    .bind(client_key)
-                    .bind(user_id)
-                    .fetch_optional(&mut *self.conn().await?)
-                    .await?;
-                Ok(r.is_some())
-            }
-
             async fn trust_client(&self, client_key: &str, user_id: i64, now: i64) -> Result<()> {
                 sqlx::query(self.sql(TRUST_CLIENT))
                     .bind(client_key)
@@ -1133,6 +1153,30 @@ mod tests {
         assert!(s.use_backup_code(id, 1).await.unwrap());
         assert!(!s.use_backup_code(id, 2).await.unwrap(), "used twice");
         assert!(s.unused_backup_codes(uid).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_sign_in_subject_reads_backup_codes_and_trust_with_the_user() {
+        let (s, ()) = db().await;
+        assert!(s.sign_in_subject("a@b.c", Some("c1")).await.unwrap().is_none(), "no such user");
+        let uid = user(&*s).await;
+        let read = |client: Option<&'static str>| {
+            let s = &s;
+            async move {
+                let r = s.sign_in_subject("a@b.c", client).await.unwrap().unwrap();
+                assert_eq!((r.user.id, r.user.email.as_str()), (uid, "a@b.c"));
+                (r.has_backup, r.client_known)
+            }
+        };
+        assert_eq!(read(Some("c1")).await, (false, false));
+        s.set_backup_codes(uid, &[("salt".into(), "hash".into())]).await.unwrap();
+        s.trust_client("c1", uid, 1).await.unwrap();
+        assert_eq!(read(Some("c1")).await, (true, true));
+        assert_eq!(read(Some("c2")).await, (true, false), "another client");
+        assert_eq!(read(None).await, (true, false), "no client cookie");
+        let id = s.unused_backup_codes(uid).await.unwrap()[0].id;
+        assert!(s.use_backup_code(id, 2).await.unwrap());
+        assert_eq!(read(Some("c1")).await, (false, true), "the only code is used");
     }
 
     #[tokio::test]
