@@ -507,9 +507,9 @@ async fn peer_figures(c: &reqwest::Client) -> Option<PeerFigures> {
     Some(PeerFigures { totp_rps, session_rps, mfa_rate, rss_kb })
 }
 
-/// The kB gzip and raw of `files` under `dir` (those that exist), and a
-/// per-file list.
-fn bundle(dir: &str, files: &[&str]) -> (f64, f64, String) {
+/// "kB gzip (kB raw); per file" for `files` under `dir` (those that
+/// exist); None if none does.
+fn bundle(dir: &str, files: &[&str]) -> Option<String> {
     let dir = std::path::Path::new(dir);
     let (mut raw, mut gz, mut parts) = (0, 0, vec![]);
     for f in files.iter().filter(|f| dir.join(f).exists()) {
@@ -518,7 +518,7 @@ fn bundle(dir: &str, files: &[&str]) -> (f64, f64, String) {
         gz += g;
         parts.push(format!("{f} {:.1}/{:.1}", r as f64 / 1000.0, g as f64 / 1000.0));
     }
-    (gz as f64 / 1000.0, raw as f64 / 1000.0, parts.join(", "))
+    (!parts.is_empty()).then(|| format!("{:.1} ({:.1}); {}", gz as f64 / 1000.0, raw as f64 / 1000.0, parts.join(", ")))
 }
 
 fn gzip_size(path: &std::path::Path) -> (u64, u64) {
@@ -689,22 +689,18 @@ async fn main() {
     // The split loader is imported by the main JS. The page's own HTML (with
     // its inline island loader) is not counted.
     let split_js = "__wasm_split.______________________.js";
-    let (gz, raw, parts) = bundle("target/site/pkg", &["mfa-signin.wasm", "mfa-signin.js", "mfa-signin.css", split_js]);
+    let site = bundle("target/site/pkg", &["mfa-signin.wasm", "mfa-signin.js", "mfa-signin.css", split_js]);
     add(
         "4. /sign-in transfer, kB gzip (raw) — wasm + JS + CSS (the steps after the password and the other islands load on demand)",
-        format!("{gz:.1} ({raw:.1}); {parts}"),
+        site.unwrap_or_else(|| "not measured (target/site not built)".into()),
         "≤ 100",
     );
     // What limits it: the same stack and wasm profile hydrating the least
     // such a page needs (bench/floor, built by scripts/bench.sh).
     let floor = bundle("bench/floor/target/floor-site/pkg", &["floor.wasm", "floor.js", split_js]);
-    let floor = match floor {
-        (gz, raw, parts) if gz > 0.0 => format!("{gz:.1} ({raw:.1}); {parts}"),
-        _ => "not measured (bench/floor not built)".into(),
-    };
     add(
         "4′. floor: one island with one prop and one server-function call, same stack and profile (bench/floor), kB gzip (raw) — wasm + JS",
-        floor,
+        floor.unwrap_or_else(|| "not measured (bench/floor not built)".into()),
         "—",
     );
 

@@ -239,12 +239,17 @@ impl Service {
     /// The client's key (the hash of its long-lived cookie); a browser
     /// without one gets one now.
     pub(crate) fn client_key(&self, call: &mut Call) -> String {
-        if let Some(t) = cookie(call, &self.cfg.cookie_name("client")) {
-            return secrets::token_key(t);
+        if let Some(key) = self.known_client_key(call) {
+            return key;
         }
         let token = secrets::token();
         self.set_cookie(call, "client", &token, CLIENT_MAX_AGE);
         secrets::token_key(&token)
+    }
+
+    /// The key of the browser's client cookie, if it has one (sets none).
+    fn known_client_key(&self, call: &Call) -> Option<String> {
+        cookie(call, &self.cfg.cookie_name("client")).map(secrets::token_key)
     }
 
     /// Test mode's reserved destinations get no message and accept 424242.
@@ -568,7 +573,7 @@ impl Service {
         let locks = self.reserve(call, email, now).await?;
         // Read with the user, not after the hash: two round trips fewer. No
         // cookie is set here; a browser without one gets it on success.
-        let client = cookie(call, &self.cfg.cookie_name("client")).map(secrets::token_key);
+        let client = self.known_client_key(call);
         Ok((db(self.store.sign_in_subject(email, client.as_deref()).await)?, locks))
     }
 
