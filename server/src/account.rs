@@ -71,12 +71,15 @@ impl Service {
     pub(crate) async fn user_view(&self, c: &Current, now: i64) -> Result<UserView, Fault> {
         let u = &c.user;
         let on = &self.cfg.s.second_factors;
+        let backup = db(self.store.unused_backup_codes(u.id).await)?.len() as u32;
+        // The factors sign-in asks for, a switched-off one a user relies on included.
+        let usable = self.enabled_factors(u, backup > 0);
         let default = u.default_factor.as_deref();
         let mut factors = Vec::new();
-        if on.totp && u.totp_secret.is_some() {
+        if usable.totp {
             factors.push(FactorView { strategy: Strategy::Totp, safe_identifier: None, default: false });
         }
-        if on.phone_code {
+        if usable.phone {
             if let Some(p) = &u.phone {
                 factors.push(FactorView { strategy: Strategy::PhoneCode, safe_identifier: Some(mask_phone(p)), default: false });
             }
@@ -89,7 +92,6 @@ impl Service {
         if let Some(f) = factors.first_mut() {
             f.default = true;
         }
-        let backup = db(self.store.unused_backup_codes(u.id).await)?.len() as u32;
         Ok(UserView {
             email: u.email.clone(),
             factors,
@@ -157,11 +159,13 @@ impl Service {
         // Failures count toward the account's lockout, as at sign-in.
         let subject = c.user.email.clone();
         let locks = self.reserve(call, &subject, now).await?;
+        // TOTP as sign-in takes it: not once switched off for a user with another factor.
+        let totp = s == Strategy::Totp && self.factors(&c.user).await?.totp;
         let ok = match s {
             Strategy::Password if secret.len() <= 1024 => {
                 secrets::verify_password_async(secret, c.user.password_hash.clone()).await
             }
-            Strategy::Totp if c.user.totp_secret.is_some() => self.check_totp(&c.user, &secret, now).await?,
+            Strategy::Totp if totp => self.check_totp(&c.user, &secret, now).await?,
             Strategy::BackupCode => self.check_backup_code(c.user.id, &secret, now).await?,
             _ => return Err(Fault::StrategyInvalid),
         };
@@ -359,7 +363,7 @@ impl Service {
         let idle = self.cfg.s.sessions.idle;
         Ok(db(self.store.sessions_of(c.user.id).await)?
             .into_iter()
-            .filter(|s| s.expires_at > now && now - s.last_active_at < idle)
+            .filter(|s| s.expires_at > now && !crate::flow::idled_out(s.last_active_at, now, idle))
             .map(|s| SessionInfo {
                 id: public_id(&s.key),
                 device: device(s.user_agent.as_deref()),

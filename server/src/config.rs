@@ -56,6 +56,11 @@ impl Config {
         } else {
             "no settings file: built-in defaults (and MFA_* variables)".into()
         };
+        if let Some(o) = &self.origin {
+            if !crate::origin::Origin::parse(o).is_some_and(|(_, rest)| rest.is_empty() || rest == "/") {
+                return Err(format!("MFA_ORIGIN must be an origin, scheme://host[:port]: {o:?}"));
+            }
+        }
         if self.s.test_mode && !self.dev {
             return Err("`test_mode` (MFA_TEST_MODE) works only in development mode (--dev)".into());
         }

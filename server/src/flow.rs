@@ -21,6 +21,16 @@ impl Factors {
         self.phone || self.totp
     }
 
+    /// What a user may sign in with: what they enrolled (`self`) that the
+    /// instance enables. A switched-off type still counts for a user with no
+    /// enabled one, so turning a type off never turns MFA off: such users
+    /// keep it until they add an enabled factor (README, "Second factors").
+    pub fn usable(self, enabled: Factors) -> Factors {
+        let on = Factors { phone: self.phone && enabled.phone, totp: self.totp && enabled.totp, backup_codes: false };
+        let primary = if on.has_primary() { on } else { Factors { backup_codes: false, ..self } };
+        Factors { backup_codes: self.backup_codes && enabled.backup_codes && primary.has_primary(), ..primary }
+    }
+
     /// `supported_second_factors`, default first: TOTP, then SMS, then backup
     /// codes (only with another factor).
     pub fn supported(self) -> Vec<Strategy> {
@@ -156,6 +166,25 @@ impl Attempt {
     }
 }
 
+/// How often a session's last activity is written: a sixtieth of the idle
+/// timeout (once a minute at the default hour), at most once a second.
+pub fn touch_every(idle: i64) -> i64 {
+    (idle / 60).max(1)
+}
+
+/// Has a session idled out? The stored last activity lags real use by less
+/// than `touch_every(idle)`, so that lag is added back: a session ends
+/// between `idle` and `idle + touch_every(idle)` after its last use, never
+/// while in use.
+pub fn idled_out(last_written: i64, now: i64, idle: i64) -> bool {
+    now - last_written >= idle + touch_every(idle)
+}
+
+/// Should this use of a session write its last activity?
+pub fn needs_touch(last_written: i64, now: i64, idle: i64) -> bool {
+    now - last_written >= touch_every(idle)
+}
+
 /// How long a sign-up lives after its first step.
 pub const SIGN_UP_TTL: i64 = 30 * 60;
 
@@ -241,6 +270,79 @@ mod tests {
         let orphan = Factors { backup_codes: true, ..Default::default() };
         assert!(orphan.supported().is_empty());
         assert!(!orphan.has_primary());
+    }
+
+    #[test]
+    fn a_switched_off_type_counts_until_the_user_has_an_enabled_one() {
+        let totp = Factors { totp: true, backup_codes: true, ..Default::default() };
+        let no_totp = Factors { totp: false, ..ALL };
+        assert_eq!(totp.usable(no_totp), totp, "TOTP only: still asked for, with its backup codes");
+        assert_eq!(ALL.usable(no_totp), Factors { phone: true, backup_codes: true, totp: false }, "the phone serves");
+        assert_eq!(ALL.usable(ALL), ALL);
+        let none = Factors::default();
+        assert_eq!(totp.usable(none), Factors { totp: true, ..none }, "every type off: backup codes too");
+        // Whatever is switched off, a user with a second factor keeps one.
+        for bits in 0..64u8 {
+            let f = |at: u8| Factors {
+                phone: bits >> at & 1 == 1,
+                totp: bits >> (at + 1) & 1 == 1,
+                backup_codes: bits >> (at + 2) & 1 == 1,
+            };
+            let (enrolled, enabled) = (f(0), f(3));
+            let u = enrolled.usable(enabled);
+            assert_eq!(u.has_primary(), enrolled.has_primary(), "{enrolled:?} with {enabled:?}");
+            assert!(!u.phone || enrolled.phone);
+            assert!(!u.totp || enrolled.totp);
+            assert!(!u.backup_codes || (enrolled.backup_codes && enabled.backup_codes));
+        }
+    }
+
+    /// Requests every `gap` seconds for `uses` times, on a fixed clock: the
+    /// session's state after them and how many writes they took.
+    fn used(idle: i64, gap: i64, uses: i64) -> (bool, i64, i64) {
+        let (mut written, mut writes) = (T, 0);
+        for i in 1..=uses {
+            let now = T + i * gap;
+            if idled_out(written, now, idle) {
+                return (false, writes, now);
+            }
+            if needs_touch(written, now, idle) {
+                written = now;
+                writes += 1;
+            }
+        }
+        (true, writes, written)
+    }
+
+    #[test]
+    fn a_session_in_use_never_idles_out_and_writes_sparingly() {
+        // Used every second with a 2 s timeout: alive, one write a second.
+        assert!(used(2, 1, 100).0);
+        // The default hour, used every 59 minutes: alive, a write per use.
+        let (alive, writes, _) = used(3600, 59 * 60, 48);
+        assert!(alive && writes == 48);
+        // Used every second for an hour: about one write a minute.
+        let (alive, writes, _) = used(3600, 1, 3600);
+        assert!(alive && (59..=61).contains(&writes), "{writes}");
+        for idle in [1, 2, 59, 60, 61, 600, 3600, 86400] {
+            for gap in [1, 7, 59, idle / 2, idle - 1, idle].into_iter().filter(|g| (1..=idle).contains(g)) {
+                assert!(used(idle, gap, 200).0, "idle {idle}, a use every {gap} s");
+            }
+        }
+    }
+
+    #[test]
+    fn an_idle_session_ends_at_most_one_write_interval_late() {
+        for idle in [1, 2, 60, 3600] {
+            for last_use in [T, T + touch_every(idle) - 1] {
+                // The last use did not write (it came within the interval).
+                let written = T;
+                let ends = (last_use..).find(|&now| idled_out(written, now, idle)).unwrap();
+                assert!(ends >= last_use + idle, "idle {idle}: ended early");
+                assert!(ends <= last_use + idle + touch_every(idle), "idle {idle}: ended late");
+            }
+        }
+        assert!(!idled_out(T, T + 3600 + 59, 3600) && idled_out(T, T + 3660, 3600));
     }
 
     #[test]

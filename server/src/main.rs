@@ -6,6 +6,7 @@ mod account;
 mod config;
 mod delivery;
 mod flow;
+mod origin;
 mod policy;
 mod secrets;
 mod service;
@@ -264,6 +265,7 @@ async fn serve(
         );
     }
     tracing::info!("{}", cfg.settings_source);
+    warn_switched_off_factors(&cfg, store.as_ref()).await;
     let delivery = delivery::Delivery::new(store.clone(), &cfg.s)?;
     let (channels, outbox) = delivery.describe();
     if outbox {
@@ -307,4 +309,27 @@ async fn serve(
         })
         .await
         .map_err(|e| e.to_string())
+}
+
+/// A switched-off second-factor type still serves the users who have no
+/// enabled one (`Factors::usable`): start-up says how many rely on it.
+async fn warn_switched_off_factors(cfg: &config::Config, store: &dyn store::Store) {
+    let on = &cfg.s.second_factors;
+    let off: Vec<&str> = [("totp", on.totp), ("phone_code", on.phone_code)]
+        .into_iter()
+        .filter_map(|(name, enabled)| (!enabled).then_some(name))
+        .collect();
+    if off.is_empty() {
+        return;
+    }
+    match store.users_on_disabled_factors(i64::from(on.totp), i64::from(on.phone_code)).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(
+            users = n,
+            off = %off.join(","),
+            "second-factor types are switched off, but these users have no other factor: \
+             they keep signing in with it until they add an enabled one"
+        ),
+        Err(e) => tracing::warn!(error = %e, "counting the users of switched-off factor types"),
+    }
 }

@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::delivery::{self, Sender};
-use crate::flow::{Attempt, Factors, PasswordOk, SignUp, SignUpStep, Step, SIGN_UP_TTL};
+use crate::flow::{self, Attempt, Factors, PasswordOk, SignUp, SignUpStep, Step, SIGN_UP_TTL};
 use crate::policy;
 use crate::secrets::{self, SecretBox};
 use crate::store::{AuditEvent, NewSession, Session, Store, StoreError, Subject, User};
@@ -485,12 +485,13 @@ impl Service {
         let Some(token) = self.session_token(call) else { return Ok(None) };
         let key = secrets::token_key(token);
         let Some(s) = db(self.store.session(&key).await)? else { return Ok(None) };
-        if now >= s.expires_at || now - s.last_active_at >= self.cfg.s.sessions.idle {
+        let idle = self.cfg.s.sessions.idle;
+        if now >= s.expires_at || flow::idled_out(s.last_active_at, now, idle) {
             db(self.store.delete_session(&key).await)?;
             return Ok(None);
         }
-        // One write a minute at most keeps the idle clock honest and cheap.
-        if now - s.last_active_at >= 60 {
+        // Written every sixtieth of the idle window: honest and cheap.
+        if flow::needs_touch(s.last_active_at, now, idle) {
             db(self.store.touch_session(&key, now).await)?;
         }
         Ok(Some((key, s)))
@@ -501,14 +502,13 @@ impl Service {
         Ok(self.enabled_factors(user, has_backup))
     }
 
-    /// The user's factors that this instance enables (only those count).
-    fn enabled_factors(&self, user: &User, has_backup: bool) -> Factors {
+    /// The user's factors that count: the enabled ones, or, for a user with
+    /// none of those, the switched-off ones they rely on (`Factors::usable`).
+    pub(crate) fn enabled_factors(&self, user: &User, has_backup: bool) -> Factors {
         let on = &self.cfg.s.second_factors;
-        Factors {
-            phone: on.phone_code && user.phone.is_some(),
-            totp: on.totp && user.totp_secret.is_some(),
-            backup_codes: on.backup_code && has_backup,
-        }
+        let enrolled =
+            Factors { phone: user.phone.is_some(), totp: user.totp_secret.is_some(), backup_codes: has_backup };
+        enrolled.usable(Factors { phone: on.phone_code, totp: on.totp, backup_codes: on.backup_code })
     }
 
     async fn user_of(&self, a: &Attempt) -> Result<User, Fault> {

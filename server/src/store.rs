@@ -235,6 +235,8 @@ pub trait Store: Send + Sync + 'static {
 
     async fn push_outbox(&self, channel: &str, recipient: &str, body: &str, now: i64) -> Result<()>;
     async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>>;
+    /// Users with a second factor, none of them of an enabled type (1 = on).
+    async fn users_on_disabled_factors(&self, totp_on: i64, phone_on: i64) -> Result<i64>;
 
     async fn insert_sign_up(&self, key: &str, s: &SignUp) -> Result<()>;
     async fn sign_up(&self, key: &str) -> Result<Option<SignUp>>;
@@ -632,6 +634,9 @@ const SWEEP: [&str; 5] = [
     "DELETE FROM sessions WHERE expires_at <= $1",
     "DELETE FROM rate_limits WHERE window_start <= CAST($1 AS BIGINT) - 3600",
 ];
+const USERS_ON_DISABLED_FACTORS: &str = "SELECT COUNT(*) FROM users
+     WHERE (totp_secret IS NOT NULL OR phone IS NOT NULL)
+       AND NOT ((totp_secret IS NOT NULL AND $1 = 1) OR (phone IS NOT NULL AND $2 = 1))";
 const AUDIT: &str = "INSERT INTO audit_log (at, event, user_id, identifier, ip, user_agent, detail)
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const AUDIT_LOG: &str = "SELECT at, event, user_id, identifier, ip, user_agent, detail
@@ -947,6 +952,15 @@ macro_rules! sql_store {
                 })
             }
 
+            async fn users_on_disabled_factors(&self, totp_on: i64, phone_on: i64) -> Result<i64> {
+                let r = sqlx::query(self.sql(USERS_ON_DISABLED_FACTORS))
+                    .bind(totp_on)
+                    .bind(phone_on)
+                    .fetch_one(&mut *self.conn().await?)
+                    .await?;
+                Ok(r.try_get(0)?)
+            }
+
             async fn rate_hit(&self, bucket: &str, client: &str, now: i64, window: i64) -> Result<(i64, i64)> {
                 let r = sqlx::query(self.sql(RATE_HIT))
                     .bind(bucket)
@@ -1177,6 +1191,21 @@ mod tests {
         let id = s.unused_backup_codes(uid).await.unwrap()[0].id;
         assert!(s.use_backup_code(id, 2).await.unwrap());
         assert_eq!(read(Some("c1")).await, (false, true), "the only code is used");
+    }
+
+    #[tokio::test]
+    async fn users_on_switched_off_factor_types_are_counted() {
+        let (s, ()) = db().await;
+        let uid = user(&*s).await;
+        assert_eq!(s.users_on_disabled_factors(0, 0).await.unwrap(), 0, "no factor at all");
+        s.set_pending_totp(uid, Some("v1:sealed")).await.unwrap();
+        assert!(s.confirm_totp(uid, "v1:sealed", 1).await.unwrap());
+        assert_eq!(s.users_on_disabled_factors(0, 1).await.unwrap(), 1, "TOTP only, TOTP off");
+        assert_eq!(s.users_on_disabled_factors(1, 0).await.unwrap(), 0, "TOTP only, TOTP on");
+        s.set_pending_phone(uid, Some("+15555550100")).await.unwrap();
+        assert!(s.confirm_phone(uid, "+15555550100").await.unwrap());
+        assert_eq!(s.users_on_disabled_factors(0, 1).await.unwrap(), 0, "the phone is still on");
+        assert_eq!(s.users_on_disabled_factors(0, 0).await.unwrap(), 1, "both off");
     }
 
     #[tokio::test]

@@ -1,12 +1,13 @@
 //! The axum application: leptos pages and server functions, the origin
 //! guard and body limit in front of them, and the development pages.
 
-use crate::{service::Service, store::OutboxMessage, users};
+use crate::origin::{is_local, same_origin, Origin};
+use crate::{secrets, service::Service, store::OutboxMessage, users};
 use app::{api::Backend, model::ApiErrors, shell, App};
 use axum::{
     body::Body,
     extract::{FromRef, Request, State},
-    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
+    http::{header, HeaderValue, Method, StatusCode},
     middleware::{self, Next},
     response::{Html, IntoResponse, Response},
     routing::{get, post},
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
             move || {
                 provide_context(backend.clone());
                 app::api::preset_status();
+                provide_request_nonce();
             },
             move || shell(opts.clone()),
         )
@@ -46,7 +48,7 @@ pub fn router(state: AppState) -> Router {
             .route("/dev/outbox.json", get(outbox_json))
             .route("/dev/users", post(dev_user));
     }
-    r.fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+    r.fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_request_nonce, shell))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state)
 }
@@ -64,31 +66,35 @@ fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// Is this state-changing request from our own origin? Browsers send
-/// `Sec-Fetch-Site` and `Origin`; a request with neither is not from a
-/// browser page, so no ambient cookie of a victim rides on it.
-pub fn same_origin(cfg_origin: Option<&str>, headers: &HeaderMap) -> bool {
-    let get = |h: &str| headers.get(h).and_then(|v| v.to_str().ok());
-    if let Some(site) = get("sec-fetch-site") {
-        if site != "same-origin" && site != "none" {
-            return false;
-        }
+/// The nonce of this response's scripts, made by the guard, handed to Leptos.
+#[derive(Clone)]
+struct CspNonce(Arc<str>);
+
+/// The page's scripts carry the guard's nonce (Leptos would make its own).
+fn provide_request_nonce() {
+    let nonce = use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<CspNonce>().cloned());
+    if let Some(CspNonce(n)) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(n));
     }
-    let Some(origin) = get("origin") else { return true };
-    match cfg_origin {
-        Some(want) => origin.trim_end_matches('/') == want.trim_end_matches('/'),
-        None => match (origin.split_once("://"), get("host")) {
-            (Some((_, authority)), Some(host)) => authority == host,
-            _ => false,
-        },
-    }
+}
+
+/// Scripts only from us or with this response's nonce; no plug-ins, no
+/// `<base>`, forms post only to us, and no page of ours inside a frame.
+fn csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
 }
 
 async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut req = req;
+    let cfg = &state.service.cfg;
+    let own = Origin::own(cfg.origin.as_deref(), cfg.dev, req.headers());
     let api = req.uri().path().starts_with("/api/");
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        if !same_origin(state.service.cfg.origin.as_deref(), req.headers()) {
+        if !same_origin(own.as_ref(), req.headers()) {
             tracing::warn!(path = %req.uri().path(), "cross-site request refused");
             return refuse(StatusCode::FORBIDDEN, "origin_invalid", "Cross-site requests are refused.");
         }
@@ -98,8 +104,23 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
         };
         req = Request::from_parts(parts, Body::from(bytes));
     }
+    // A plain form post is sent back to its Referer: only to a page of ours.
+    let referer = req.headers().get(header::REFERER).map(|r| r.to_str().is_ok_and(|r| is_local(r, own.as_ref())));
+    if referer == Some(false) {
+        req.headers_mut().remove(header::REFERER);
+    }
+    let nonce: Arc<str> = secrets::token().into();
+    req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    let location = h.get(header::LOCATION).map(|l| l.to_str().is_ok_and(|l| is_local(l, own.as_ref())));
+    if location == Some(false) {
+        tracing::warn!("redirect off this server replaced");
+        h.insert(header::LOCATION, HeaderValue::from_static("/"));
+    }
+    if let Ok(v) = HeaderValue::from_str(&csp(&nonce)) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
@@ -171,29 +192,6 @@ async fn dev_user(State(state): State<AppState>, body: Result<Json<users::Spec>,
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.insert(*k, HeaderValue::from_static(v));
-        }
-        h
-    }
-
-    #[test]
-    fn origin_rules() {
-        let host = ("host", "127.0.0.1:3000");
-        assert!(same_origin(None, &headers(&[host])), "no browser headers: not a browser page");
-        assert!(same_origin(None, &headers(&[host, ("origin", "http://127.0.0.1:3000")])));
-        assert!(!same_origin(None, &headers(&[host, ("origin", "http://evil.test")])));
-        assert!(!same_origin(None, &headers(&[host, ("origin", "null")])));
-        assert!(!same_origin(None, &headers(&[host, ("sec-fetch-site", "cross-site")])));
-        assert!(!same_origin(None, &headers(&[host, ("sec-fetch-site", "same-site")])));
-        assert!(same_origin(None, &headers(&[host, ("sec-fetch-site", "same-origin")])));
-        let cfg = Some("https://auth.example.com");
-        assert!(same_origin(cfg, &headers(&[host, ("origin", "https://auth.example.com")])));
-        assert!(!same_origin(cfg, &headers(&[host, ("origin", "http://127.0.0.1:3000")])));
-    }
 
     #[test]
     fn outbox_escapes_html() {

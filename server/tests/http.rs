@@ -425,3 +425,31 @@ async fn outbox_is_readable_from_the_cli_and_the_dev_page() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains(&code), "{text}");
 }
+
+#[tokio::test]
+async fn pages_carry_a_content_security_policy_with_a_fresh_nonce() {
+    let s = start(Opts::default());
+    let mut c = Client::new(&s);
+    let mut nonces = vec![];
+    for path in ["/sign-in", "/sign-up", "/no-such-page"] {
+        let page = c.get(path).await;
+        let csp = page.headers.get("content-security-policy").map(|v| v.to_str().unwrap().to_string());
+        let csp = csp.unwrap_or_else(|| panic!("{path}: no CSP"));
+        for want in ["default-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'", "'wasm-unsafe-eval'"] {
+            assert!(csp.contains(want), "{path}: {want} missing from {csp}");
+        }
+        assert!(!csp.contains("'unsafe-inline'") && !csp.contains("'unsafe-eval'"), "{path}: {csp}");
+        let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).expect("a nonce").to_string();
+        assert!(nonce.len() >= 22, "{nonce}");
+        // Every script on the page carries it.
+        let scripts = page.text.matches("<script").count();
+        assert!(scripts > 0, "{path}: no scripts");
+        assert_eq!(page.text.matches(&format!("nonce=\"{nonce}\"")).count(), scripts, "{path}: {}", page.text);
+        nonces.push(nonce);
+    }
+    nonces.dedup();
+    assert_eq!(nonces.len(), 3, "a fresh nonce per response");
+    // API answers carry the policy too.
+    let r = c.api("sign_in", &[]).await;
+    assert!(r.headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+}

@@ -334,8 +334,13 @@ async fn the_settings_file_configures_the_instance() {
     let mut opts = Opts::default().with("MFA_SETTINGS", path.to_str().unwrap());
     opts.env.retain(|(k, _)| *k != "MFA_CLIENT_TRUST");
     let s = start(opts);
-    // TOTP is off: a TOTP-only user has no second factor, so client trust applies.
-    user(&s, "conf@example.com", false, true, false).await;
+    // TOTP is off: a user who also has a phone is offered the phone only.
+    user(&s, "conf@example.com", true, true, false).await;
     let r = Client::new(&s).password("conf@example.com", PASSWORD).await;
+    assert_eq!(r.status_field(), "needs_second_factor", "{}", r.text);
+    assert_eq!(r.body["supported_second_factors"], serde_json::json!([{"strategy": "phone_code", "safe_identifier": "+1 ••• ••• 0123"}]));
+    // Client trust is on: a user without a second factor proves a new client.
+    user(&s, "plain@example.com", false, false, false).await;
+    let r = Client::new(&s).password("plain@example.com", PASSWORD).await;
     assert_eq!(r.status_field(), "needs_client_trust", "{}", r.text);
 }
