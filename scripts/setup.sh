@@ -18,6 +18,13 @@ if [ ! -e "$root/target" ] && [ ! -L "$root/target" ]; then
   ln -s "$cache_target" "$root/target"
 fi
 
+for c in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$c"; then
+    say "adding the $c component (the test command checks format and lints)"
+    rustup component add "$c"
+  fi
+done
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32 target"
   rustup target add wasm32-unknown-unknown

@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . scripts/env.sh
 
+echo "==> format and lints (app's two feature sets: ssr with the server, hydrate as the wasm)"
+cargo fmt --all --check
+cargo clippy -p app -p server --all-targets -- -D warnings
+cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+
 echo "==> unit and integration tests (SQLite)"
 cargo test -p app -p server
 
@@ -14,7 +19,9 @@ export TEST_PG_ADMIN="${TEST_PG_ADMIN:-postgres://postgres@127.0.0.1:5432/test}"
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && command -v pg_ctlcluster >/dev/null; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
 fi
-TEST_DB=postgres cargo test -p server
+# The same packages as above: another selection unifies features differently
+# and rebuilds app and server (about a minute on two cores).
+TEST_DB=postgres cargo test -p app -p server
 
 echo "==> end-to-end tests (Playwright, headless Chromium)"
 e2e_dir=$(mktemp -d)

@@ -273,7 +273,9 @@ impl Changes {
                     self.enrolled_with(c)
                 }),
                 Change::AddPhone => user.add_phone(self.phone.get_untracked()).await,
-                Change::VerifyPhone => user.verify_phone(self.code.get_untracked()).await.map(|c| self.enrolled_with(c)),
+                Change::VerifyPhone => {
+                    user.verify_phone(self.code.get_untracked()).await.map(|c| self.enrolled_with(c))
+                }
             };
             if r.is_err() && user.needs_reverification() {
                 self.retry.set(Some(change));

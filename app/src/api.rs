@@ -30,9 +30,7 @@ pub async fn sign_in_password(
 
 /// Sends a second-factor code (`strategy=phone_code`).
 #[server(prefix = "/api", endpoint = "sign_in/prepare_second_factor", output = JsonStr)]
-pub async fn prepare_second_factor(
-    #[server(default)] strategy: String,
-) -> Result<SignInView, ApiErrors> {
+pub async fn prepare_second_factor(#[server(default)] strategy: String) -> Result<SignInView, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = match Strategy::parse(&strategy) {
         Some(s) => c.backend().prepare_second_factor(&mut c, s).await,
@@ -130,9 +128,7 @@ pub async fn sign_up_send_email_code() -> Result<SignUpView, ApiErrors> {
 
 /// Verifies the email code; the account exists from here on.
 #[server(prefix = "/api", endpoint = "sign_up/verify_email_code", output = JsonStr)]
-pub async fn sign_up_verify_email_code(
-    #[server(default)] code: String,
-) -> Result<SignUpView, ApiErrors> {
+pub async fn sign_up_verify_email_code(#[server(default)] code: String) -> Result<SignUpView, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.backend().sign_up_verify_email_code(&mut c, code).await;
     let r = match r {
@@ -294,12 +290,14 @@ mod glue {
     #[async_trait::async_trait]
     pub trait Backend: Send + Sync + 'static {
         async fn sign_in(&self, call: &mut Call) -> Result<SignInView, Fault>;
-        async fn password(&self, call: &mut Call, identifier: String, password: String)
-            -> Result<SignInView, Fault>;
-        async fn prepare_second_factor(&self, call: &mut Call, strategy: Strategy)
-            -> Result<SignInView, Fault>;
-        async fn attempt_second_factor(&self, call: &mut Call, strategy: Strategy, code: String)
-            -> Result<SignInView, Fault>;
+        async fn password(&self, call: &mut Call, identifier: String, password: String) -> Result<SignInView, Fault>;
+        async fn prepare_second_factor(&self, call: &mut Call, strategy: Strategy) -> Result<SignInView, Fault>;
+        async fn attempt_second_factor(
+            &self,
+            call: &mut Call,
+            strategy: Strategy,
+            code: String,
+        ) -> Result<SignInView, Fault>;
         async fn finalize(&self, call: &mut Call) -> Result<FinalizeView, Fault>;
         async fn reset(&self, call: &mut Call) -> Result<SignInView, Fault>;
         async fn session(&self, call: &mut Call) -> Result<Option<SessionView>, Fault>;
@@ -308,8 +306,7 @@ mod glue {
         async fn sign_up_password(&self, call: &mut Call, email: String, password: String)
             -> Result<SignUpView, Fault>;
         async fn sign_up_send_email_code(&self, call: &mut Call) -> Result<SignUpView, Fault>;
-        async fn sign_up_verify_email_code(&self, call: &mut Call, code: String)
-            -> Result<SignUpView, Fault>;
+        async fn sign_up_verify_email_code(&self, call: &mut Call, code: String) -> Result<SignUpView, Fault>;
         async fn sign_up_finalize(&self, call: &mut Call) -> Result<FinalizeView, Fault>;
         async fn sign_up_reset(&self, call: &mut Call) -> Result<SignUpView, Fault>;
         async fn user(&self, call: &mut Call) -> Result<Option<UserView>, Fault>;
@@ -336,9 +333,13 @@ mod glue {
     impl Call {
         pub async fn begin() -> Result<Call, ApiErrors> {
             let parts = use_context::<Parts>().ok_or(ApiErrors::from(Fault::Unavailable))?;
-            let backend =
-                use_context::<Arc<dyn Backend>>().ok_or(ApiErrors::from(Fault::Unavailable))?;
+            let backend = use_context::<Arc<dyn Backend>>().ok_or(ApiErrors::from(Fault::Unavailable))?;
             Ok(Call { parts, set_cookies: Vec::new(), backend })
+        }
+
+        /// A call from outside a server function: in-process use-case tests.
+        pub fn new(parts: Parts, backend: Arc<dyn Backend>) -> Call {
+            Call { parts, set_cookies: Vec::new(), backend }
         }
 
         pub fn backend(&self) -> Arc<dyn Backend> {
@@ -351,10 +352,7 @@ mod glue {
         }
 
         /// Without JavaScript nobody is there to call `finalize`: do it here.
-        pub async fn finalize_form_post(
-            &mut self,
-            r: Result<SignInView, Fault>,
-        ) -> Result<SignInView, Fault> {
+        pub async fn finalize_form_post(&mut self, r: Result<SignInView, Fault>) -> Result<SignInView, Fault> {
             match r {
                 Ok(view) if view.status == Status::Complete && self.is_form_post() => {
                     let done = self.backend().finalize(self).await?;
@@ -398,11 +396,7 @@ mod glue {
     }
 
     fn accepts_html(parts: &Parts) -> bool {
-        parts
-            .headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
+        parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
     }
 
     pub fn is_form_post(parts: &Parts) -> bool {

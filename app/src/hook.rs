@@ -389,7 +389,10 @@ impl User {
     }
 
     /// Runs a change that answers the updated user.
-    async fn apply(&self, fut: impl std::future::Future<Output = Result<UserView, ApiErrors>>) -> Result<(), ApiErrors> {
+    async fn apply(
+        &self,
+        fut: impl std::future::Future<Output = Result<UserView, ApiErrors>>,
+    ) -> Result<(), ApiErrors> {
         self.core.run(fut, |u| Some(Some(u.clone()))).await.map(|_| ())
     }
 
@@ -461,10 +464,7 @@ mod tests {
         e.errors.extend(ApiErrors::from(Fault::Missing(Field::Identifier)).errors);
         let errs = Errors::from(&e);
         assert_eq!(errs.fields.code.as_ref().map(|c| c.code.as_str()), Some("form_code_incorrect"));
-        assert_eq!(
-            errs.fields.identifier.as_ref().map(|c| c.code.as_str()),
-            Some("form_param_missing")
-        );
+        assert_eq!(errs.fields.identifier.as_ref().map(|c| c.code.as_str()), Some("form_param_missing"));
         assert!(errs.fields.password.is_none());
         assert_eq!(errs.global.len(), 1);
         assert_eq!(errs.raw.len(), 3);

@@ -3,10 +3,10 @@
 //! wasm. Islands: pages and routing live on the server only; the browser gets
 //! the `#[island]` forms and what they call, nothing else.
 
+mod account;
 pub mod api;
 pub mod hook;
 pub mod model;
-mod account;
 mod pages;
 
 use leptos::prelude::*;

@@ -395,11 +395,9 @@ impl Fault {
             | Fault::CodeIncorrect
             | Fault::StrategyInvalid
             | Fault::BackupCodesNotAvailable => 422,
-            Fault::CodeExpired
-            | Fault::CodeLocked
-            | Fault::CodeMissing
-            | Fault::SessionExists
-            | Fault::BadRequest => 400,
+            Fault::CodeExpired | Fault::CodeLocked | Fault::CodeMissing | Fault::SessionExists | Fault::BadRequest => {
+                400
+            }
             Fault::ResendTooSoon(_) | Fault::TooManyRequests(_) => 429,
             Fault::UserLocked(_) => 403,
             Fault::InvalidState => 409,
@@ -466,9 +464,7 @@ impl Fault {
             ),
             Fault::TooManyRequests(s) => format!("Too many requests. Try again in {s} seconds."),
             Fault::StrategyInvalid => "This verification method is not available for this account.".into(),
-            Fault::BackupCodesNotAvailable => {
-                "Backup codes can only be used with another second factor.".into()
-            }
+            Fault::BackupCodesNotAvailable => "Backup codes can only be used with another second factor.".into(),
             Fault::InvalidState => "This step is not available now. Start the sign-in again.".into(),
             Fault::SignInNotFound => "Your sign-in has expired. Start again.".into(),
             Fault::SignUpNotFound => "Your sign-up has expired. Start again.".into(),
@@ -523,10 +519,7 @@ impl From<Fault> for ApiErrors {
                 code: f.code().into(),
                 long_message: message.clone(),
                 message,
-                meta: ErrorMeta {
-                    param_name: f.field(),
-                    retry_after: f.retry_after(),
-                },
+                meta: ErrorMeta { param_name: f.field(), retry_after: f.retry_after() },
             }],
         }
     }

@@ -9,7 +9,14 @@ use crate::hook::*;
 // Named, so that it wins over the prelude's `Errors` (error boundaries).
 use crate::hook::Errors;
 use crate::model::*;
-use leptos::{either::{Either, EitherOf3, EitherOf4}, ev::SubmitEvent, html, prelude::*, server_fn::ServerFn, task::spawn_local};
+use leptos::{
+    either::{Either, EitherOf3, EitherOf4},
+    ev::SubmitEvent,
+    html,
+    prelude::*,
+    server_fn::ServerFn,
+    task::spawn_local,
+};
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 
@@ -92,10 +99,7 @@ pub(crate) fn GlobalErrors(errors: RwSignal<crate::hook::Errors>) -> impl IntoVi
     // would ship a hash map and an index map for it).
     let global = move || {
         errors.with(|e| {
-            e.global
-                .iter()
-                .map(|e| view! { <p data-code=e.code.clone()>{e.message.clone()}</p> })
-                .collect_view()
+            e.global.iter().map(|e| view! { <p data-code=e.code.clone()>{e.message.clone()}</p> }).collect_view()
         })
     };
     view! {

@@ -4,6 +4,10 @@
 //!
 //! Usage: bench <path-to-mfa-signin> <output.md> [hashing]
 
+// A benchmark driver: a failed unwrap stops the run, and the server it
+// measures runs on the wall clock.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::disallowed_methods)]
+
 use argon2::{Algorithm, Argon2, Params, Version};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -299,8 +303,8 @@ fn cpu_ticks(pid: u32) -> (u64, u64) {
         // After the ")" closing the thread name: state is field 3, utime 14, stime 15.
         let Some((head, tail)) = stat.rsplit_once(')') else { continue };
         let f: Vec<&str> = tail.split_whitespace().collect();
-        let ticks: u64 = f.get(11).and_then(|v| v.parse().ok()).unwrap_or(0)
-            + f.get(12).and_then(|v| v.parse().ok()).unwrap_or(0);
+        let ticks: u64 =
+            f.get(11).and_then(|v| v.parse().ok()).unwrap_or(0) + f.get(12).and_then(|v| v.parse().ok()).unwrap_or(0);
         if head.contains("(argon2-") {
             argon += ticks;
         } else {
@@ -465,7 +469,8 @@ async fn peer_figures(c: &reqwest::Client) -> Option<PeerFigures> {
     let totp_rps = wrong_totp_rate(jars, 4, move |mut jar| {
         let (c, base) = (c2.clone(), b2.clone());
         async move {
-            peer_post(&c, &base, "two-factor/verify-totp", &mut jar, serde_json::json!({ "code": "000000" })).await == 401
+            peer_post(&c, &base, "two-factor/verify-totp", &mut jar, serde_json::json!({ "code": "000000" })).await
+                == 401
         }
     })
     .await;
@@ -556,12 +561,18 @@ async fn main() {
         let h = h.clone();
         async move {
             let mut jar = HashMap::new();
-            let (st, v) = h.post("sign_in/password", &mut jar, &[("identifier", "plain@example.com"), ("password", PASSWORD)]).await;
+            let (st, v) = h
+                .post("sign_in/password", &mut jar, &[("identifier", "plain@example.com"), ("password", PASSWORD)])
+                .await;
             st == 200 && v["status"] == "complete"
         }
     })
     .await;
-    add("1. password sign-ins/s ÷ raw argon2id/s", format!("{:.2} ({pw:.1}/s ÷ {raw1:.1}/s; {cpu})", pw / raw1), "≥ 0.90");
+    add(
+        "1. password sign-ins/s ÷ raw argon2id/s",
+        format!("{:.2} ({pw:.1}/s ÷ {raw1:.1}/s; {cpu})", pw / raw1),
+        "≥ 0.90",
+    );
 
     // 2. Full MFA sign-ins: password → TOTP → finalize. One user per sign-in
     //    (a TOTP code is accepted once per user and step); figure 3 uses the
@@ -593,7 +604,8 @@ async fn main() {
                 return false;
             }
             let code = totp_now(&sc[i]);
-            let (st, _) = h.post("sign_in/attempt_second_factor", &mut jar, &[("strategy", "totp"), ("code", &code)]).await;
+            let (st, _) =
+                h.post("sign_in/attempt_second_factor", &mut jar, &[("strategy", "totp"), ("code", &code)]).await;
             if st != 200 {
                 return false;
             }
@@ -601,7 +613,11 @@ async fn main() {
         }
     })
     .await;
-    add("2. full MFA sign-ins/s ÷ raw argon2id/s", format!("{:.2} ({mfa:.1}/s ÷ {raw2:.1}/s; {cpu})", mfa / raw2), "≥ 0.85");
+    add(
+        "2. full MFA sign-ins/s ÷ raw argon2id/s",
+        format!("{:.2} ({mfa:.1}/s ÷ {raw2:.1}/s; {cpu})", mfa / raw2),
+        "≥ 0.85",
+    );
     rows.borrow_mut()[0].1 = format!(
         "{:.1} (mean; per round, figure 1: {}; figure 2: {})",
         (raw1 + raw2) / 2.0,
@@ -627,7 +643,8 @@ async fn main() {
     let totp_rps = wrong_totp_rate(jars, PER, move |mut jar| {
         let h = h.clone();
         async move {
-            h.post("sign_in/attempt_second_factor", &mut jar, &[("strategy", "totp"), ("code", "000000")]).await.0 == 422
+            h.post("sign_in/attempt_second_factor", &mut jar, &[("strategy", "totp"), ("code", "000000")]).await.0
+                == 422
         }
     })
     .await;
@@ -717,15 +734,17 @@ async fn main() {
         for i in 0..100_000u32 {
             let token = format!("bench-session-{i:08}");
             let key = hex::encode(Sha256::digest(token.as_bytes()));
-            sqlx::query("INSERT INTO sessions (key, user_id, created_at, last_active_at, expires_at) VALUES (?, ?, ?, ?, ?)")
-                .bind(key)
-                .bind(uid)
-                .bind(now)
-                .bind(now)
-                .bind(now + 86_400)
-                .execute(&mut *tx)
-                .await
-                .unwrap();
+            sqlx::query(
+                "INSERT INTO sessions (key, user_id, created_at, last_active_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(key)
+            .bind(uid)
+            .bind(now)
+            .bind(now)
+            .bind(now + 86_400)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
         }
         tx.commit().await.unwrap();
         uid
@@ -745,7 +764,11 @@ async fn main() {
     add("6a. server RSS idle, MB", format!("{:.1}", idle_rss as f64 / 1024.0), "≤ 40");
     add(
         "6b. server RSS after 100,000 sessions exist (and all of the above), MB",
-        format!("{:.1} (after load: {:.1}; {looked:.0} session lookups/s)", after_rss as f64 / 1024.0, busy_rss as f64 / 1024.0),
+        format!(
+            "{:.1} (after load: {:.1}; {looked:.0} session lookups/s)",
+            after_rss as f64 / 1024.0,
+            busy_rss as f64 / 1024.0
+        ),
         "≤ 150",
     );
     drop(s);

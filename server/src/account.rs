@@ -5,7 +5,7 @@
 
 use crate::delivery;
 use crate::secrets;
-use crate::service::{db, mask_phone, now, Dest, Service};
+use crate::service::{db, mask_phone, Dest, Service};
 use crate::store::{Session, User};
 use crate::users;
 use app::api::Call;
@@ -30,14 +30,22 @@ pub fn public_id(key: &str) -> String {
 /// "Chrome on Linux" from a user agent, good enough to tell devices apart.
 pub fn device(user_agent: Option<&str>) -> String {
     let ua = user_agent.unwrap_or("");
-    let browser = [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"), ("curl/", "curl")]
-        .iter()
-        .find(|(k, _)| ua.contains(k))
-        .map(|(_, n)| *n);
-    let os = [("Android", "Android"), ("iPhone", "iOS"), ("iPad", "iPadOS"), ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Linux", "Linux")]
-        .iter()
-        .find(|(k, _)| ua.contains(k))
-        .map(|(_, n)| *n);
+    let browser =
+        [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"), ("curl/", "curl")]
+            .iter()
+            .find(|(k, _)| ua.contains(k))
+            .map(|(_, n)| *n);
+    let os = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(k, _)| ua.contains(k))
+    .map(|(_, n)| *n);
     match (browser, os) {
         (Some(b), Some(o)) => format!("{b} on {o}"),
         (Some(b), None) => b.to_string(),
@@ -81,7 +89,11 @@ impl Service {
         }
         if usable.phone {
             if let Some(p) = &u.phone {
-                factors.push(FactorView { strategy: Strategy::PhoneCode, safe_identifier: Some(mask_phone(p)), default: false });
+                factors.push(FactorView {
+                    strategy: Strategy::PhoneCode,
+                    safe_identifier: Some(mask_phone(p)),
+                    default: false,
+                });
             }
         }
         // The default first; without one, the first listed is it.
@@ -123,14 +135,14 @@ impl Service {
 
     /// After the first second factor: the pending `setup-mfa` session becomes
     /// active, and the user gets backup codes (shown once).
-    async fn after_enrol(&self, call: &Call, c: &mut Current, first: bool) -> Result<Vec<String>, Fault> {
+    async fn after_enrol(&self, call: &Call, c: &mut Current, first: bool, now: i64) -> Result<Vec<String>, Fault> {
         if c.session.task.as_deref() == Some(TASK_SETUP_MFA) {
             db(self.store.set_task(&c.key, None).await)?;
             c.session.task = None;
             self.audit(call, "session.task_done", Some(c.user.id), Some(&c.user.email), Some(TASK_SETUP_MFA)).await;
         }
         if first && self.cfg.s.second_factors.backup_code {
-            return users::regenerate_backup_codes(self.store.as_ref(), c.user.id).await.map_err(|e| {
+            return users::regenerate_backup_codes(self.store.as_ref(), c.user.id, now).await.map_err(|e| {
                 tracing::error!(error = %e, "backup codes");
                 Fault::Unavailable
             });
@@ -139,7 +151,7 @@ impl Service {
     }
 
     pub(crate) async fn account_user(&self, call: &mut Call) -> Result<Option<UserView>, Fault> {
-        let now = now();
+        let now = self.clock.now();
         match self.current(call, true, now).await {
             Ok(c) => Ok(Some(self.user_view(&c, now).await?)),
             Err(Fault::SignedOut) => Ok(None),
@@ -147,8 +159,13 @@ impl Service {
         }
     }
 
-    pub(crate) async fn account_reverify(&self, call: &mut Call, s: Strategy, secret: String) -> Result<UserView, Fault> {
-        let now = now();
+    pub(crate) async fn account_reverify(
+        &self,
+        call: &mut Call,
+        s: Strategy,
+        secret: String,
+    ) -> Result<UserView, Fault> {
+        let now = self.clock.now();
         let c = self.current(call, true, now).await?;
         let secret = secret.trim().to_string();
         if secret.is_empty() {
@@ -181,7 +198,7 @@ impl Service {
     }
 
     pub(crate) async fn account_totp_start(&self, call: &mut Call) -> Result<TotpSetup, Fault> {
-        let now = now();
+        let now = self.clock.now();
         let c = self.current(call, true, now).await?;
         self.recent(&c, now)?;
         if !self.cfg.s.second_factors.totp {
@@ -218,14 +235,14 @@ impl Service {
         if first {
             db(self.store.set_default_factor(c.user.id, Some(s.as_str())).await)?;
         }
-        let backup_codes = self.after_enrol(call, &mut c, first).await?;
+        let backup_codes = self.after_enrol(call, &mut c, first, now).await?;
         self.changed(call, &c, "factor.added", what, now).await;
         self.reload(&mut c).await?;
         Ok(Changed { user: self.user_view(&c, now).await?, backup_codes })
     }
 
     pub(crate) async fn account_totp_verify(&self, call: &mut Call, code: String) -> Result<Changed, Fault> {
-        let now = now();
+        let now = self.clock.now();
         let (c, code) = self.enrol_code(call, &code, now).await?;
         let sealed = c.user.pending_totp_secret.clone().ok_or(Fault::CodeMissing)?;
         let secret = self.keys.open(&sealed).ok_or(Fault::Unavailable)?;
@@ -237,7 +254,7 @@ impl Service {
     }
 
     pub(crate) async fn account_phone_start(&self, call: &mut Call, phone: String) -> Result<UserView, Fault> {
-        let now = now();
+        let now = self.clock.now();
         let mut c = self.current(call, true, now).await?;
         self.recent(&c, now)?;
         if !self.cfg.s.second_factors.phone_code {
@@ -258,7 +275,7 @@ impl Service {
     }
 
     pub(crate) async fn account_phone_verify(&self, call: &mut Call, code: String) -> Result<Changed, Fault> {
-        let now = now();
+        let now = self.clock.now();
         let (c, code) = self.enrol_code(call, &code, now).await?;
         let phone = c.user.pending_phone.clone().ok_or(Fault::CodeMissing)?;
         self.verify_code(&c.token, &c.key, PHONE_VERIFY, code, now).await?;
@@ -269,7 +286,7 @@ impl Service {
     }
 
     pub(crate) async fn account_set_default(&self, call: &mut Call, s: Strategy) -> Result<UserView, Fault> {
-        let now = now();
+        let now = self.clock.now();
         let mut c = self.current(call, false, now).await?;
         self.recent(&c, now)?;
         let has = match s {
@@ -288,7 +305,7 @@ impl Service {
     }
 
     pub(crate) async fn account_backup_codes(&self, call: &mut Call) -> Result<Changed, Fault> {
-        let now = now();
+        let now = self.clock.now();
         let mut c = self.current(call, false, now).await?;
         self.recent(&c, now)?;
         if !self.cfg.s.second_factors.backup_code {
@@ -298,7 +315,7 @@ impl Service {
         if c.user.totp_secret.is_none() && c.user.phone.is_none() {
             return Err(Fault::BackupCodesNotAvailable);
         }
-        let codes = users::regenerate_backup_codes(self.store.as_ref(), c.user.id).await.map_err(|e| {
+        let codes = users::regenerate_backup_codes(self.store.as_ref(), c.user.id, now).await.map_err(|e| {
             tracing::error!(error = %e, "backup codes");
             Fault::Unavailable
         })?;
@@ -309,7 +326,7 @@ impl Service {
     }
 
     pub(crate) async fn account_remove_factor(&self, call: &mut Call, s: Strategy) -> Result<UserView, Fault> {
-        let now = now();
+        let now = self.clock.now();
         let mut c = self.current(call, false, now).await?;
         self.recent(&c, now)?;
         let u = &c.user;
@@ -354,7 +371,7 @@ impl Service {
     }
 
     pub(crate) async fn account_sessions(&self, call: &mut Call) -> Result<Vec<SessionInfo>, Fault> {
-        let now = now();
+        let now = self.clock.now();
         let c = self.current(call, false, now).await?;
         self.session_list(&c, now).await
     }
@@ -376,7 +393,7 @@ impl Service {
     }
 
     pub(crate) async fn account_revoke(&self, call: &mut Call, id: String) -> Result<Vec<SessionInfo>, Fault> {
-        let now = now();
+        let now = self.clock.now();
         let c = self.current(call, false, now).await?;
         let target = db(self.store.sessions_of(c.user.id).await)?
             .into_iter()
@@ -390,7 +407,7 @@ impl Service {
     }
 
     pub(crate) async fn account_revoke_others(&self, call: &mut Call) -> Result<Vec<SessionInfo>, Fault> {
-        let now = now();
+        let now = self.clock.now();
         let c = self.current(call, false, now).await?;
         let n = db(self.store.delete_other_sessions(c.user.id, &c.key).await)?;
         self.audit(call, "session.revoked_others", Some(c.user.id), Some(&c.user.email), Some(&n.to_string())).await;
@@ -404,7 +421,8 @@ mod tests {
 
     #[test]
     fn devices_are_named() {
-        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+        let chrome =
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
         assert_eq!(device(Some(chrome)), "Chrome on Linux");
         assert_eq!(device(Some("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Safari/604.1")), "Safari on iOS");
         assert_eq!(device(Some("curl/8.0")), "curl");

@@ -132,10 +132,7 @@ impl Delivery {
                     .timeout(Duration::from_secs(15))
                     .build()
                     .map_err(|e| format!("sms: {e}"))?,
-                url: format!(
-                    "{}/2010-04-01/Accounts/{sid}/Messages.json",
-                    s.sms.base_url.trim_end_matches('/')
-                ),
+                url: format!("{}/2010-04-01/Accounts/{sid}/Messages.json", s.sms.base_url.trim_end_matches('/')),
                 sid: sid.clone(),
                 token: token.clone(),
                 from: from.clone(),

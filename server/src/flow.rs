@@ -107,10 +107,7 @@ impl Attempt {
             },
             Step::Prepare(s) | Step::Verify(s) => {
                 // Backup codes without another factor: say why, in any state.
-                if s == Strategy::BackupCode
-                    && self.user_id.is_some()
-                    && !self.factors.has_primary()
-                {
+                if s == Strategy::BackupCode && self.user_id.is_some() && !self.factors.has_primary() {
                     return Err(Fault::BackupCodesNotAvailable);
                 }
                 match self.status {
@@ -404,10 +401,7 @@ mod tests {
         let orphan = Factors { backup_codes: true, ..Default::default() };
         let a = Attempt::new(T).password_passed(ok(orphan, "a@b.c"), T).unwrap();
         assert_eq!(a.status, Status::Complete);
-        assert_eq!(
-            a.check(Step::Verify(Strategy::BackupCode), T),
-            Err(Fault::BackupCodesNotAvailable)
-        );
+        assert_eq!(a.check(Step::Verify(Strategy::BackupCode), T), Err(Fault::BackupCodesNotAvailable));
     }
 
     #[test]
@@ -428,12 +422,7 @@ mod tests {
     fn expired_attempt_refuses_every_step() {
         let a = at(Status::NeedsSecondFactor, ALL);
         let late = a.expires_at;
-        for step in [
-            Step::Password,
-            Step::Prepare(Strategy::PhoneCode),
-            Step::Verify(Strategy::Totp),
-            Step::Finalize,
-        ] {
+        for step in [Step::Password, Step::Prepare(Strategy::PhoneCode), Step::Verify(Strategy::Totp), Step::Finalize] {
             assert_eq!(a.check(step, late), Err(Fault::SignInNotFound), "{step:?}");
         }
         assert_eq!(a.check(Step::Verify(Strategy::Totp), late - 1), Ok(()));
@@ -470,7 +459,10 @@ mod tests {
     #[test]
     fn email_code_refused_outside_client_trust() {
         for st in [Status::NeedsIdentifier, Status::Complete] {
-            assert_eq!(at(st, Factors::default()).check(Step::Verify(Strategy::EmailCode), T), Err(Fault::InvalidState));
+            assert_eq!(
+                at(st, Factors::default()).check(Step::Verify(Strategy::EmailCode), T),
+                Err(Fault::InvalidState)
+            );
         }
     }
 

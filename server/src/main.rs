@@ -3,6 +3,7 @@
 #![recursion_limit = "256"]
 
 mod account;
+mod clock;
 mod config;
 mod delivery;
 mod flow;
@@ -12,10 +13,13 @@ mod secrets;
 mod service;
 mod settings;
 mod store;
+#[cfg(test)]
+mod usecases;
 mod users;
 mod web;
 
 use clap::{Parser, Subcommand};
+use clock::{Clock, SystemClock};
 use std::{net::SocketAddr, path::Path, process::ExitCode, sync::Arc};
 
 #[derive(Parser)]
@@ -157,7 +161,8 @@ async fn run(cli: Cli) -> Result<(), String> {
     match cli.cmd.unwrap_or(Cmd::Serve(Serve::default_from_env())) {
         Cmd::User(UserCmd::Create { email, password, phone, totp, backup_codes, json }) => {
             let spec = users::Spec { email, password, phone, totp, backup_codes };
-            let c = users::create(store.as_ref(), &keys()?, spec, service::now()).await.map_err(|e| e.to_string())?;
+            let c =
+                users::create(store.as_ref(), &keys()?, spec, SystemClock.now()).await.map_err(|e| e.to_string())?;
             print_created(&c, json);
             Ok(())
         }
@@ -209,12 +214,13 @@ async fn demo_user(store: &dyn store::Store, keys: &secrets::SecretBox, json: bo
         totp: true,
         backup_codes: true,
     };
-    let created = match users::create(store, keys, spec, service::now()).await {
+    let created = match users::create(store, keys, spec, SystemClock.now()).await {
         Ok(c) => c,
         Err(users::CreateError::Exists) => {
             // Backup codes are stored hashed: show a fresh set each start.
             let u = store.user_by_email(DEMO_EMAIL).await.map_err(|e| e.to_string())?.ok_or("demo user vanished")?;
-            let codes = users::regenerate_backup_codes(store, u.id).await.map_err(|e| e.to_string())?;
+            let codes =
+                users::regenerate_backup_codes(store, u.id, SystemClock.now()).await.map_err(|e| e.to_string())?;
             let secret = u.totp_secret.as_deref().and_then(|s| keys.open(s));
             users::Created {
                 id: u.id,
@@ -269,7 +275,9 @@ async fn serve(
     let delivery = delivery::Delivery::new(store.clone(), &cfg.s)?;
     let (channels, outbox) = delivery.describe();
     if outbox {
-        tracing::warn!("{channels}: whatever is not configured goes to the development outbox (settings.toml: [email], [sms])");
+        tracing::warn!(
+            "{channels}: whatever is not configured goes to the development outbox (settings.toml: [email], [sms])"
+        );
     } else {
         tracing::info!("{channels}");
     }
@@ -278,18 +286,19 @@ async fn serve(
     }
     let cfg = Arc::new(cfg);
     // Expired attempts, sign-ups, codes and sessions are deleted now and then.
-    let sweeper = store.clone();
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let (sweeper, sweep_clock) = (store.clone(), clock.clone());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             tick.tick().await;
-            if let Err(e) = sweeper.sweep(service::now()).await {
+            if let Err(e) = sweeper.sweep(sweep_clock.now()).await {
                 tracing::warn!(error = %e, "sweep");
             }
         }
     });
     let sender = Arc::new(delivery);
-    let service = Arc::new(service::Service::new(store, sender, cfg, Arc::new(keys))?);
+    let service = Arc::new(service::Service::new(store, sender, cfg, Arc::new(keys), clock)?);
     let app = web::router(web::AppState { leptos_options, service });
 
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("bind {addr}: {e}"))?;

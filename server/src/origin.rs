@@ -140,7 +140,9 @@ mod tests {
 
     #[test]
     fn origins_parse_strictly() {
-        for bad in ["", "null", "evil.example", "ftp://a.example", "http://", "http://:80", "http://a:99999", "http://u@a"] {
+        for bad in
+            ["", "null", "evil.example", "ftp://a.example", "http://", "http://:80", "http://a:99999", "http://u@a"]
+        {
             assert!(Origin::parse(bad).is_none(), "{bad}");
         }
         let (o, tail) = Origin::parse("http://[::1]:8080/p?q").unwrap();

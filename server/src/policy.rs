@@ -11,10 +11,7 @@ pub const MIN_WITHOUT_MFA: usize = 15;
 pub const MAX: usize = 256;
 
 static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    include_str!("../data/common-passwords.txt")
-        .lines()
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect()
+    include_str!("../data/common-passwords.txt").lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
 });
 
 /// Why `password` is refused for the account `email`, if it is.

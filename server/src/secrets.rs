@@ -1,7 +1,7 @@
 //! Passwords, tokens, one-time codes, backup codes and TOTP.
 
-use chacha20poly1305::{aead::Aead, KeyInit, XChaCha20Poly1305, XNonce};
 use argon2::{password_hash::PasswordHasher, Algorithm, Argon2, Params, Version};
+use chacha20poly1305::{aead::Aead, KeyInit, XChaCha20Poly1305, XNonce};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -290,10 +290,7 @@ mod tests {
     #[test]
     fn rfc4226_appendix_d_hotp_vectors() {
         // HOTP(counter) is TOTP at time counter * step with T0 = 0.
-        let want = [
-            "755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583",
-            "399871", "520489",
-        ];
+        let want = ["755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871", "520489"];
         for (counter, code) in want.iter().enumerate() {
             let t = Builder::new()
                 .with_digits(6)

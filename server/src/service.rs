@@ -1,6 +1,7 @@
 //! The auth backend: checks credentials, feeds verdicts to the state machine
 //! (`flow`), persists through `Store`, sends through `Sender`, sets cookies.
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::delivery::{self, Sender};
 use crate::flow::{self, Attempt, Factors, PasswordOk, SignUp, SignUpStep, Step, SIGN_UP_TTL};
@@ -40,6 +41,8 @@ pub struct Service {
     pub sender: Arc<dyn Sender>,
     pub cfg: Arc<Config>,
     pub keys: Arc<SecretBox>,
+    /// The only source of the time: each request reads it once.
+    pub clock: Arc<dyn Clock>,
     /// Verified against when the email is unknown, so that both cases cost
     /// one argon2 verify: no enumeration by timing.
     dummy_hash: Arc<str>,
@@ -51,13 +54,6 @@ pub(crate) fn db<T>(r: Result<T, StoreError>) -> Result<T, Fault> {
         tracing::error!(error = %e, "storage failure");
         Fault::Unavailable
     })
-}
-
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 /// A cookie's value: one set earlier in this call wins over the request's
@@ -93,13 +89,7 @@ pub fn client_ip(call: &Call, trusted: &[IpAddr]) -> IpAddr {
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(IpAddr::from([0, 0, 0, 0]));
-    let xff: Vec<&str> = call
-        .parts
-        .headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect();
+    let xff: Vec<&str> = call.parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
     resolve_ip(peer, &xff, trusted)
 }
 
@@ -143,9 +133,10 @@ impl Service {
         sender: Arc<dyn Sender>,
         cfg: Arc<Config>,
         keys: Arc<SecretBox>,
+        clock: Arc<dyn Clock>,
     ) -> Result<Service, String> {
         let dummy_hash = secrets::hash_password(&secrets::token())?;
-        Ok(Service { store, sender, cfg, keys, dummy_hash: dummy_hash.into() })
+        Ok(Service { store, sender, cfg, keys, clock, dummy_hash: dummy_hash.into() })
     }
 
     /// This service with its writes gathered into one unit of work (one
@@ -156,6 +147,7 @@ impl Service {
             sender: self.sender.clone(),
             cfg: self.cfg.clone(),
             keys: self.keys.clone(),
+            clock: self.clock.clone(),
             dummy_hash: self.dummy_hash.clone(),
         })
     }
@@ -168,9 +160,16 @@ impl Service {
     }
 
     /// Records an event; a failure to record is logged, not shown.
-    pub(crate) async fn audit(&self, call: &Call, event: &str, user_id: Option<i64>, identifier: Option<&str>, detail: Option<&str>) {
+    pub(crate) async fn audit(
+        &self,
+        call: &Call,
+        event: &str,
+        user_id: Option<i64>,
+        identifier: Option<&str>,
+        detail: Option<&str>,
+    ) {
         let e = AuditEvent {
-            at: now(),
+            at: self.clock.now(),
             event: event.into(),
             user_id,
             identifier: identifier.map(String::from),
@@ -259,7 +258,14 @@ impl Service {
 
     /// Stores a fresh code for (key, purpose), replacing the old one unless
     /// that was sent within the resend interval, and sends it.
-    pub(crate) async fn issue_code(&self, token: &str, key: &str, purpose: &str, dest: Dest<'_>, now: i64) -> Result<(), Fault> {
+    pub(crate) async fn issue_code(
+        &self,
+        token: &str,
+        key: &str,
+        purpose: &str,
+        dest: Dest<'_>,
+        now: i64,
+    ) -> Result<(), Fault> {
         let gap = self.cfg.s.codes.resend_after;
         if let Some(c) = db(self.store.code(key, purpose).await)? {
             let wait = c.sent_at + gap - now;
@@ -283,7 +289,8 @@ impl Service {
             _ if test => Ok(()),
             Dest::Notice(to, mail) => self.sender.send_email(to, &mail, now).await,
             Dest::Sms(to) => {
-                let body = format!("{code} is your verification code. It expires in {minutes} minutes. Don't share it.");
+                let body =
+                    format!("{code} is your verification code. It expires in {minutes} minutes. Don't share it.");
                 self.sender.send_sms(to, &body, now).await
             }
             Dest::Email(to, what) => self.sender.send_email(to, &delivery::code_mail(&code, what, minutes), now).await,
@@ -300,7 +307,14 @@ impl Service {
     }
 
     /// Checks an emailed or texted code; Ok only if it is right and now used up.
-    pub(crate) async fn verify_code(&self, token: &str, key: &str, purpose: &str, code: &str, now: i64) -> Result<(), Fault> {
+    pub(crate) async fn verify_code(
+        &self,
+        token: &str,
+        key: &str,
+        purpose: &str,
+        code: &str,
+        now: i64,
+    ) -> Result<(), Fault> {
         let max = self.cfg.s.codes.max_failures;
         let c = db(self.store.code(key, purpose).await)?.ok_or(Fault::CodeMissing)?;
         if c.used {
@@ -406,7 +420,14 @@ impl Service {
 
     /// Sends the sign-up's email: the code, or to an existing account's
     /// address a notice (and a code nobody knows, so that both look alike).
-    async fn send_sign_up_email(&self, call: &Call, token: &str, key: &str, su: &SignUp, now: i64) -> Result<(), Fault> {
+    async fn send_sign_up_email(
+        &self,
+        call: &Call,
+        token: &str,
+        key: &str,
+        su: &SignUp,
+        now: i64,
+    ) -> Result<(), Fault> {
         let dest = if su.password_hash.is_some() {
             Dest::Email(&su.email, "finish creating your account")
         } else {
@@ -517,7 +538,15 @@ impl Service {
     }
 
     /// Verifies `code` for `strategy`; Ok only if it is right and now used up.
-    async fn verify(&self, token: &str, key: &str, a: &Attempt, s: Strategy, code: &str, now: i64) -> Result<(), Fault> {
+    async fn verify(
+        &self,
+        token: &str,
+        key: &str,
+        a: &Attempt,
+        s: Strategy,
+        code: &str,
+        now: i64,
+    ) -> Result<(), Fault> {
         match s {
             Strategy::PhoneCode => self.verify_code(token, key, PHONE_CODE, code, now).await,
             Strategy::EmailCode => self.verify_code(token, key, EMAIL_CODE, code, now).await,
@@ -636,11 +665,8 @@ impl Service {
         self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
         let subject = a.identifier.clone().unwrap_or_default();
         let locks = self.reserve(call, &subject, now).await?;
-        let verdict = if code.len() > 64 {
-            Err(Fault::CodeIncorrect)
-        } else {
-            self.verify(token, key, a, s, code, now).await
-        };
+        let verdict =
+            if code.len() > 64 { Err(Fault::CodeIncorrect) } else { self.verify(token, key, a, s, code, now).await };
         if let Err(f) = verdict {
             if f != Fault::Unavailable {
                 self.failed(call, &subject, a.user_id, "sign_in.second_factor_failed", locks).await;
@@ -672,7 +698,7 @@ impl Service {
 #[async_trait]
 impl Backend for Service {
     async fn sign_in(&self, call: &mut Call) -> Result<SignInView, Fault> {
-        let now = now();
+        let now = self.clock.now();
         match self.load(call, now).await {
             Ok((_, key, a)) => self.view(Some(&key), &a, now).await,
             Err(Fault::SignInNotFound) => Ok(SignInView::default()),
@@ -681,7 +707,7 @@ impl Backend for Service {
     }
 
     async fn password(&self, call: &mut Call, identifier: String, password: String) -> Result<SignInView, Fault> {
-        let now = now();
+        let now = self.clock.now();
         let email = identifier.trim().to_lowercase();
         if email.is_empty() {
             return Err(Fault::Missing(Field::Identifier));
@@ -714,7 +740,7 @@ impl Backend for Service {
     }
 
     async fn prepare_second_factor(&self, call: &mut Call, s: Strategy) -> Result<SignInView, Fault> {
-        let now = now();
+        let now = self.clock.now();
         let (token, key, a) = self.load(call, now).await?;
         a.check(Step::Prepare(s), now)?;
         self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
@@ -735,7 +761,7 @@ impl Backend for Service {
     }
 
     async fn attempt_second_factor(&self, call: &mut Call, s: Strategy, code: String) -> Result<SignInView, Fault> {
-        let now = now();
+        let now = self.clock.now();
         let (token, key, a) = self.load(call, now).await?;
         a.check(Step::Verify(s), now)?;
         let code = code.trim();
@@ -751,7 +777,7 @@ impl Backend for Service {
     }
 
     async fn finalize(&self, call: &mut Call) -> Result<FinalizeView, Fault> {
-        let now = now();
+        let now = self.clock.now();
         let (_, key, a) = self.load(call, now).await?;
         a.check(Step::Finalize, now)?;
         let u = self.unit().await?;
@@ -768,7 +794,7 @@ impl Backend for Service {
     }
 
     async fn session(&self, call: &mut Call) -> Result<Option<SessionView>, Fault> {
-        let now = now();
+        let now = self.clock.now();
         let Some((_, sess)) = self.active_session(call, now).await? else { return Ok(None) };
         // A pending session counts as signed out everywhere but its task.
         if sess.task.is_some() {
@@ -781,7 +807,7 @@ impl Backend for Service {
     }
 
     async fn sign_out(&self, call: &mut Call) -> Result<(), Fault> {
-        let now = now();
+        let now = self.clock.now();
         if let Some((key, sess)) = self.active_session(call, now).await? {
             let user_id = sess.user_id;
             db(self.store.delete_session(&key).await)?;
@@ -792,7 +818,7 @@ impl Backend for Service {
     }
 
     async fn sign_up(&self, call: &mut Call) -> Result<SignUpView, Fault> {
-        let now = now();
+        let now = self.clock.now();
         match self.load_sign_up(call, now).await {
             Ok((_, key, su)) => self.sign_up_view(&key, &su, now).await,
             Err(Fault::SignUpNotFound) => Ok(SignUpView::default()),
@@ -801,7 +827,7 @@ impl Backend for Service {
     }
 
     async fn sign_up_password(&self, call: &mut Call, email: String, password: String) -> Result<SignUpView, Fault> {
-        let now = now();
+        let now = self.clock.now();
         let email = email.trim().to_lowercase();
         if email.is_empty() {
             return Err(Fault::Missing(Field::EmailAddress));
@@ -840,7 +866,7 @@ impl Backend for Service {
     }
 
     async fn sign_up_send_email_code(&self, call: &mut Call) -> Result<SignUpView, Fault> {
-        let now = now();
+        let now = self.clock.now();
         let (token, key, su) = self.load_sign_up(call, now).await?;
         su.check(SignUpStep::SendCode, now)?;
         self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
@@ -849,7 +875,7 @@ impl Backend for Service {
     }
 
     async fn sign_up_verify_email_code(&self, call: &mut Call, code: String) -> Result<SignUpView, Fault> {
-        let now = now();
+        let now = self.clock.now();
         let (token, key, su) = self.load_sign_up(call, now).await?;
         su.check(SignUpStep::Verify, now)?;
         let code = code.trim();
@@ -901,7 +927,7 @@ impl Backend for Service {
     }
 
     async fn sign_up_finalize(&self, call: &mut Call) -> Result<FinalizeView, Fault> {
-        let now = now();
+        let now = self.clock.now();
         let (_, key, su) = self.load_sign_up(call, now).await?;
         su.check(SignUpStep::Finalize, now)?;
         let su = db(self.store.take_complete_sign_up(&key).await)?.ok_or(Fault::SignUpNotFound)?;

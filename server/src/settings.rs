@@ -366,8 +366,9 @@ mod tests {
 
     #[test]
     fn environment_overrides_the_file() {
-        let s = parse("client_trust = true\n[codes]\nttl = 300\n", &[("MFA_CODE_TTL", "120"), ("MFA_CLIENT_TRUST", "0")])
-            .unwrap();
+        let s =
+            parse("client_trust = true\n[codes]\nttl = 300\n", &[("MFA_CODE_TTL", "120"), ("MFA_CLIENT_TRUST", "0")])
+                .unwrap();
         assert_eq!(s.codes.ttl, 120);
         assert!(!s.client_trust);
         let s = parse("", &[("MFA_SMTP_HOST", "mail.test"), ("MFA_SMTP_TLS", "none")]).unwrap();

@@ -157,8 +157,13 @@ pub trait Store: Send + Sync + 'static {
     /// tries can never exceed `max`: Ok(tries counted, this one included),
     /// or Err(until) while locked. The try that reaches `max` starts a lock
     /// of `lock_secs`.
-    async fn lockout_reserve(&self, subject: &str, now: i64, max: i64, lock_secs: i64)
-        -> Result<std::result::Result<i64, i64>>;
+    async fn lockout_reserve(
+        &self,
+        subject: &str,
+        now: i64,
+        max: i64,
+        lock_secs: i64,
+    ) -> Result<std::result::Result<i64, i64>>;
     /// The reserved try was right: take it back (the count is not reset),
     /// lifting a lock that only this try's reservation had set.
     async fn lockout_release(&self, subject: &str, max: i64) -> Result<()>;
@@ -370,11 +375,8 @@ impl Sqlite {
             .busy_timeout(Duration::from_secs(10));
         // No ping before each use: a local file has no link to go stale,
         // and each ping is a round trip to the connection's thread.
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .test_before_acquire(false)
-            .connect_with(opts.clone())
-            .await?;
+        let pool =
+            SqlitePoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(opts.clone()).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         let writer = opts.connect().await?;
         Ok(Sqlite { pool, writer: Arc::new(tokio::sync::Mutex::new(writer)), opts })
@@ -418,11 +420,8 @@ impl Postgres {
     /// Connects and runs the migrations (safe to run from every node at once:
     /// sqlx takes an advisory lock).
     pub async fn open(url: &str) -> Result<Postgres> {
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect(url)
-            .await?;
+        let pool =
+            PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(Postgres { pool })
     }
@@ -525,8 +524,7 @@ const SIGN_IN_SUBJECT: &str = concat!(
 const USER_BY_ID: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE id = $1");
 const DELETE_BACKUP_CODES: &str = "DELETE FROM backup_codes WHERE user_id = $1";
 const INSERT_BACKUP_CODE: &str = "INSERT INTO backup_codes (user_id, salt, code_hash) VALUES ($1, $2, $3)";
-const UNUSED_BACKUP_CODES: &str =
-    "SELECT id, salt, code_hash FROM backup_codes WHERE user_id = $1 AND used_at IS NULL";
+const UNUSED_BACKUP_CODES: &str = "SELECT id, salt, code_hash FROM backup_codes WHERE user_id = $1 AND used_at IS NULL";
 const USE_BACKUP_CODE: &str = "UPDATE backup_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL";
 const ADVANCE_TOTP: &str = "UPDATE users SET totp_last_step = $1
      WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)";
@@ -536,13 +534,10 @@ const INSERT_ATTEMPT: &str = concat!(
     ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
 );
 const ATTEMPT: &str = concat!("SELECT ", attempt_cols!(), " FROM sign_in_attempts WHERE key = $1");
-const UPDATE_ATTEMPT: &str =
-    "UPDATE sign_in_attempts SET status = $1, expires_at = $2 WHERE key = $3 AND status = $4";
+const UPDATE_ATTEMPT: &str = "UPDATE sign_in_attempts SET status = $1, expires_at = $2 WHERE key = $3 AND status = $4";
 const DELETE_ATTEMPT: &str = "DELETE FROM sign_in_attempts WHERE key = $1";
-const TAKE_COMPLETE_ATTEMPT: &str = concat!(
-    "DELETE FROM sign_in_attempts WHERE key = $1 AND status = 'complete' RETURNING ",
-    attempt_cols!()
-);
+const TAKE_COMPLETE_ATTEMPT: &str =
+    concat!("DELETE FROM sign_in_attempts WHERE key = $1 AND status = 'complete' RETURNING ", attempt_cols!());
 const PUT_CODE: &str = "INSERT INTO one_time_codes (attempt_key, purpose, code_hash, sent_at, expires_at)
      VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (attempt_key, purpose) DO UPDATE
@@ -580,10 +575,8 @@ const REMOVE_PHONE: &str = "UPDATE users SET phone = NULL WHERE id = $1";
 const SET_DEFAULT_FACTOR: &str = "UPDATE users SET default_factor = $1 WHERE id = $2";
 const TOUCH_SESSION: &str = "UPDATE sessions SET last_active_at = $1 WHERE key = $2";
 const DELETE_SESSION: &str = "DELETE FROM sessions WHERE key = $1";
-const PUSH_OUTBOX: &str =
-    "INSERT INTO outbox (channel, recipient, body, created_at) VALUES ($1, $2, $3, $4)";
-const OUTBOX: &str =
-    "SELECT id, channel, recipient, body, created_at FROM outbox ORDER BY id DESC LIMIT $1";
+const PUSH_OUTBOX: &str = "INSERT INTO outbox (channel, recipient, body, created_at) VALUES ($1, $2, $3, $4)";
+const OUTBOX: &str = "SELECT id, channel, recipient, body, created_at FROM outbox ORDER BY id DESC LIMIT $1";
 // Expired locks start over; a live lock refuses (no row returned); the try
 // that reaches the threshold sets the lock.
 const LOCKOUT_RESERVE: &str = "INSERT INTO lockouts (subject, failures, locked_until)
@@ -1122,8 +1115,8 @@ mod tests {
     async fn db() -> (Fresh, ()) {
         let name = format!("mfa_store_{}", &crate::secrets::token()[..16]);
         if std::env::var("TEST_DB").is_ok_and(|v| v == "postgres") {
-            let admin = std::env::var("TEST_PG_ADMIN")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+            let admin =
+                std::env::var("TEST_PG_ADMIN").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
             let psql = {
                 let admin = admin.clone();
                 move |sql: String| {

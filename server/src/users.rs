@@ -57,8 +57,7 @@ pub async fn create(store: &dyn Store, keys: &SecretBox, spec: Spec, now: i64) -
             return Err(CreateError::Invalid("phone must be E.164, like +15555550100".into()));
         }
     }
-    let password_hash =
-        secrets::hash_password_async(spec.password).await.map_err(CreateError::Invalid)?;
+    let password_hash = secrets::hash_password_async(spec.password).await.map_err(CreateError::Invalid)?;
     let totp_secret = spec.totp.then(secrets::totp_secret);
     let sealed = totp_secret.as_deref().map(|s| keys.seal(s)).transpose().map_err(CreateError::Invalid)?;
     let id = store
@@ -89,7 +88,7 @@ pub async fn create(store: &dyn Store, keys: &SecretBox, spec: Spec, now: i64) -
         })
         .await
         .map_err(CreateError::Store)?;
-    let backup_codes = if spec.backup_codes { regenerate_backup_codes(store, id).await? } else { vec![] };
+    let backup_codes = if spec.backup_codes { regenerate_backup_codes(store, id, now).await? } else { vec![] };
     Ok(Created {
         id,
         otpauth_uri: totp_secret.as_deref().and_then(|s| secrets::totp_uri(s, &email, ISSUER)),
@@ -101,7 +100,7 @@ pub async fn create(store: &dyn Store, keys: &SecretBox, spec: Spec, now: i64) -
 }
 
 /// A new set of backup codes replaces the old one; returns them in clear.
-pub async fn regenerate_backup_codes(store: &dyn Store, user_id: i64) -> Result<Vec<String>, CreateError> {
+pub async fn regenerate_backup_codes(store: &dyn Store, user_id: i64, now: i64) -> Result<Vec<String>, CreateError> {
     let codes: Vec<String> = (0..secrets::BACKUP_CODES).map(|_| secrets::backup_code()).collect();
     let rows: Vec<(String, String)> = codes
         .iter()
@@ -112,12 +111,8 @@ pub async fn regenerate_backup_codes(store: &dyn Store, user_id: i64) -> Result<
         })
         .collect();
     store.set_backup_codes(user_id, &rows).await.map_err(CreateError::Store)?;
-    let event = AuditEvent {
-        at: crate::service::now(),
-        event: "backup_codes.regenerated".into(),
-        user_id: Some(user_id),
-        ..Default::default()
-    };
+    let event =
+        AuditEvent { at: now, event: "backup_codes.regenerated".into(), user_id: Some(user_id), ..Default::default() };
     store.audit(&event).await.map_err(CreateError::Store)?;
     Ok(codes)
 }

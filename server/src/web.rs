@@ -173,14 +173,19 @@ async fn outbox_page(State(state): State<AppState>) -> Response {
 }
 
 /// Development only: creates a user and answers its secrets (for tests).
-async fn dev_user(State(state): State<AppState>, body: Result<Json<users::Spec>, axum::extract::rejection::JsonRejection>) -> Response {
+async fn dev_user(
+    State(state): State<AppState>,
+    body: Result<Json<users::Spec>, axum::extract::rejection::JsonRejection>,
+) -> Response {
     let Ok(Json(spec)) = body else {
         return refuse(StatusCode::BAD_REQUEST, "request_invalid", "Send a JSON user spec.");
     };
     let svc = &state.service;
-    match users::create(svc.store.as_ref(), &svc.keys, spec, crate::service::now()).await {
+    match users::create(svc.store.as_ref(), &svc.keys, spec, svc.clock.now()).await {
         Ok(c) => (StatusCode::CREATED, Json(c)).into_response(),
-        Err(users::CreateError::Exists) => refuse(StatusCode::CONFLICT, "form_identifier_exists", "That email is taken."),
+        Err(users::CreateError::Exists) => {
+            refuse(StatusCode::CONFLICT, "form_identifier_exists", "That email is taken.")
+        }
         Err(users::CreateError::Invalid(m)) => refuse(StatusCode::UNPROCESSABLE_ENTITY, "form_param_invalid", &m),
         Err(users::CreateError::Store(e)) => {
             tracing::error!(error = %e, "create user");

@@ -1,6 +1,9 @@
 //! Session tasks, managing second factors, and sessions, over HTTP against the
 //! real server — each endpoint, including its refusals.
 
+// A test harness: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 use common::*;
 use serde_json::Value;
@@ -142,7 +145,12 @@ async fn changes_need_a_recent_reverification() {
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let r = c.api("user/reverify", &[("strategy", "backup_code"), ("code", &codes[0])]).await;
     assert_eq!(r.code(), "form_code_incorrect", "used up");
-    let r = c.api("user/reverify", &[("strategy", "totp"), ("code", &totp_at(u["totp_secret"].as_str().unwrap(), unix() + 30))]).await;
+    let r = c
+        .api(
+            "user/reverify",
+            &[("strategy", "totp"), ("code", &totp_at(u["totp_secret"].as_str().unwrap(), unix() + 30))],
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
 

@@ -1,6 +1,9 @@
 //! The attacker's suite: each test plays the attacker against the real server
 //! and would fail if its defence were removed.
 
+// A test harness: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 use common::*;
 use serde_json::Value;
@@ -38,9 +41,7 @@ async fn ten_failures_lock_even_the_right_password_and_unknown_emails_alike() {
 
 #[tokio::test]
 async fn every_factor_counts_a_new_code_does_not_reset_and_success_does() {
-    let s = start(
-        Opts::default().with("MFA_LOCKOUT_THRESHOLD", "5").with("MFA_LOCKOUT_SECONDS", "2"),
-    );
+    let s = start(Opts::default().with("MFA_LOCKOUT_THRESHOLD", "5").with("MFA_LOCKOUT_SECONDS", "2"));
     let u = user(&s, "mix@example.com", true, true, true).await;
     let secret = secret_of(&u);
     let mut c = Client::new(&s);
@@ -52,7 +53,7 @@ async fn every_factor_counts_a_new_code_does_not_reset_and_success_does() {
     let sms = last_sms_code(&s).await;
     let wrong = if sms == "000000" { "111111" } else { "000000" };
     assert_eq!(c.verify("phone_code", wrong).await.code(), "form_code_incorrect"); // 4
-    // A new code does not reset the count.
+                                                                                   // A new code does not reset the count.
     tokio::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await.status, 200);
     assert_eq!(c.verify("phone_code", wrong).await.code(), "form_code_incorrect"); // 5: locks
@@ -277,7 +278,9 @@ async fn no_step_before_mfa_yields_a_session() {
     assert_eq!(p.api("sign_in/finalize", &[]).await.body["current_task"], "setup-mfa");
     assert_eq!(p.session_email().await, None, "pending: signed out");
     assert!(!p.get("/").await.text.contains("signed-in-email"), "pending: home shows the user as signed in");
-    for path in ["sessions", "sessions/revoke", "sessions/revoke_others", "user/default", "user/backup_codes", "user/remove"] {
+    for path in
+        ["sessions", "sessions/revoke", "sessions/revoke_others", "user/default", "user/backup_codes", "user/remove"]
+    {
         let r = p.api(path, &[("strategy", "totp"), ("id", "x")]).await;
         assert_eq!((r.status, r.code()), (401, "signed_out"), "pending: {path}");
     }

@@ -2,6 +2,9 @@
 //! started here), SMS through a local HTTP server speaking Twilio's Messages
 //! API that records what it gets.
 
+// A test harness: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 use axum::{extract::State, http::HeaderMap, routing::post, Form, Router};
 use common::*;
@@ -80,7 +83,9 @@ async fn sign_up_codes_go_out_over_smtp() {
     let sink = smtp_sink();
     let s = start(smtp_opts(sink.port, "secret"));
     let mut c = Client::new(&s);
-    let r = c.api("sign_up/password", &[("email_address", "smtp@example.com"), ("password", "a brand new passphrase")]).await;
+    let r = c
+        .api("sign_up/password", &[("email_address", "smtp@example.com"), ("password", "a brand new passphrase")])
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let mail = wait_for_mail(&sink, "smtp@example.com").await;
     assert_eq!(mail["from"], "auth@acme.test");
@@ -101,7 +106,9 @@ async fn an_smtp_failure_is_a_clear_retryable_error() {
     let sink = smtp_sink();
     let s = start(smtp_opts(sink.port, "wrong"));
     let mut c = Client::new(&s);
-    let r = c.api("sign_up/password", &[("email_address", "fail@example.com"), ("password", "a brand new passphrase")]).await;
+    let r = c
+        .api("sign_up/password", &[("email_address", "fail@example.com"), ("password", "a brand new passphrase")])
+        .await;
     assert_eq!((r.status, r.code()), (503, "delivery_failed"), "{}", r.text);
     assert!(s.logs.lock().unwrap().contains("delivery failed"), "logged");
     // Retry at once: no resend wait, since nothing was sent.
@@ -148,20 +155,30 @@ async fn starttls_and_implicit_tls_verify_the_server_certificate() {
         // Not trusting it: the certificate is refused, nothing is sent.
         let s = start(opts);
         let r = Client::new(&s)
-            .api("sign_up/password", &[("email_address", "untrusted@example.com"), ("password", "a brand new passphrase")])
+            .api(
+                "sign_up/password",
+                &[("email_address", "untrusted@example.com"), ("password", "a brand new passphrase")],
+            )
             .await;
         assert_eq!(r.code(), "delivery_failed", "{mode}: {}", r.text);
         assert!(!sink.mails.lock().unwrap().iter().any(|m| m["to"][0] == "untrusted@example.com"));
     }
 }
 
+/// One request the fake SMS provider got: its path and form fields.
+type Request = (String, HashMap<String, String>);
+
 #[derive(Clone, Default)]
 struct Recorded {
-    requests: Arc<Mutex<Vec<(String, HashMap<String, String>)>>>,
+    requests: Arc<Mutex<Vec<Request>>>,
     fail: Arc<Mutex<bool>>,
 }
 
-async fn messages(State(rec): State<Recorded>, headers: HeaderMap, Form(form): Form<HashMap<String, String>>) -> (axum::http::StatusCode, String) {
+async fn messages(
+    State(rec): State<Recorded>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> (axum::http::StatusCode, String) {
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     rec.requests.lock().unwrap().push((auth, form));
     if *rec.fail.lock().unwrap() {
@@ -172,9 +189,7 @@ async fn messages(State(rec): State<Recorded>, headers: HeaderMap, Form(form): F
 
 async fn twilio() -> (String, Recorded) {
     let rec = Recorded::default();
-    let app = Router::new()
-        .route("/2010-04-01/Accounts/AC123/Messages.json", post(messages))
-        .with_state(rec.clone());
+    let app = Router::new().route("/2010-04-01/Accounts/AC123/Messages.json", post(messages)).with_state(rec.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

@@ -1,5 +1,8 @@
 //! The sign-in flow over HTTP against the real server on SQLite.
 
+// A test harness: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 use common::*;
 
@@ -204,10 +207,7 @@ async fn backup_codes_single_use_and_only_with_another_factor() {
     assert_eq!((r.status, r.code()), (422, "form_code_incorrect"), "reused backup code accepted");
     // The form's checkbox sends use_backup_code=on with the default strategy.
     let r = c
-        .api(
-            "sign_in/attempt_second_factor",
-            &[("strategy", "totp"), ("code", &codes[1]), ("use_backup_code", "on")],
-        )
+        .api("sign_in/attempt_second_factor", &[("strategy", "totp"), ("code", &codes[1]), ("use_backup_code", "on")])
         .await;
     assert_eq!(r.status_field(), "complete", "{}", r.text);
 
@@ -396,7 +396,8 @@ async fn production_cookies_are_host_prefixed_and_dev_pages_absent() {
         assert!(attempt.contains(attr), "{attempt} lacks {attr}");
     }
     assert!(!attempt.contains("Domain="));
-    let r = c.api("sign_up/password", &[("email_address", "p2@example.com"), ("password", "a brand new passphrase")]).await;
+    let r =
+        c.api("sign_up/password", &[("email_address", "p2@example.com"), ("password", "a brand new passphrase")]).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let both = [set.clone(), r.set_cookies()].concat();
     for name in ["__Host-sign_up=", "__Host-client="] {
@@ -435,7 +436,13 @@ async fn pages_carry_a_content_security_policy_with_a_fresh_nonce() {
         let page = c.get(path).await;
         let csp = page.headers.get("content-security-policy").map(|v| v.to_str().unwrap().to_string());
         let csp = csp.unwrap_or_else(|| panic!("{path}: no CSP"));
-        for want in ["default-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'", "'wasm-unsafe-eval'"] {
+        for want in [
+            "default-src 'self'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "'wasm-unsafe-eval'",
+        ] {
             assert!(csp.contains(want), "{path}: {want} missing from {csp}");
         }
         assert!(!csp.contains("'unsafe-inline'") && !csp.contains("'unsafe-eval'"), "{path}: {csp}");

@@ -2,6 +2,9 @@
 //! run with TEST_DB=postgres). Nothing lives in a node's memory: a sign-in
 //! moves between nodes, and limits hold across them.
 
+// A test harness: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 use common::*;
 

@@ -1,6 +1,9 @@
 //! Sign-up with email verification, client trust on new devices, test mode
 //! and the settings file, over HTTP against the real server.
 
+// A test harness: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 use common::*;
 
@@ -149,7 +152,9 @@ async fn sign_up_without_javascript() {
         let body: Vec<(String, String)> = body.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |http: &reqwest::Client, _: &str| http.post(url).header("accept", "text/html").form(&body)
     };
-    let r = c.raw(form(&c, "sign_up/password", &[("email_address", "nojs-up@example.com"), ("password", NEW_PASSWORD)])).await;
+    let r = c
+        .raw(form(&c, "sign_up/password", &[("email_address", "nojs-up@example.com"), ("password", NEW_PASSWORD)]))
+        .await;
     assert!(r.status == 302 || r.status == 303, "{} {}", r.status, r.text);
     let page = c.get("/sign-up").await;
     assert!(page.text.contains("Check your email"), "{}", page.text);
@@ -338,7 +343,10 @@ async fn the_settings_file_configures_the_instance() {
     user(&s, "conf@example.com", true, true, false).await;
     let r = Client::new(&s).password("conf@example.com", PASSWORD).await;
     assert_eq!(r.status_field(), "needs_second_factor", "{}", r.text);
-    assert_eq!(r.body["supported_second_factors"], serde_json::json!([{"strategy": "phone_code", "safe_identifier": "+1 ••• ••• 0123"}]));
+    assert_eq!(
+        r.body["supported_second_factors"],
+        serde_json::json!([{"strategy": "phone_code", "safe_identifier": "+1 ••• ••• 0123"}])
+    );
     // Client trust is on: a user without a second factor proves a new client.
     user(&s, "plain@example.com", false, false, false).await;
     let r = Client::new(&s).password("plain@example.com", PASSWORD).await;

@@ -1,0 +1,207 @@
+//! The use cases in process, on a fixed clock: what the HTTP suites can only
+//! sleep for (code expiry, resend windows, lockout windows, session idle and
+//! lifetime) is a clock move here, and each test takes milliseconds.
+
+use crate::clock::{Clock, FixedClock};
+use crate::config::Config;
+use crate::secrets::SecretBox;
+use crate::service::Service;
+use crate::settings::Settings;
+use crate::store::Store;
+use crate::{delivery, users};
+use app::api::{Backend, Call};
+use app::model::{Fault, SessionView, Status, Strategy};
+use std::{collections::HashMap, net::SocketAddr, sync::Arc};
+
+const T: i64 = 1_800_000_000;
+const PASSWORD: &str = "a long enough password";
+const KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+/// A service on a fresh SQLite file and a fixed clock.
+struct World {
+    svc: Arc<Service>,
+    clock: Arc<FixedClock>,
+    store: Arc<dyn Store>,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The settings the HTTP suites use by default: limits out of the way,
+/// neither client trust nor required MFA.
+fn settings() -> Settings {
+    let mut s = Settings { require_mfa: false, client_trust: false, ..Settings::default() };
+    s.rate_limits.create = 100_000;
+    s.rate_limits.verify = 100_000;
+    s
+}
+
+async fn world(s: Settings) -> World {
+    let dir = std::env::temp_dir().join(format!("mfa_usecases_{}", &crate::secrets::token()[..16]));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = crate::store::open(&format!("sqlite://{}/t.db", dir.display())).await.unwrap();
+    let sender = Arc::new(delivery::Delivery::new(store.clone(), &s).unwrap());
+    let cfg = Config {
+        dev: true,
+        origin: None,
+        settings: None,
+        s,
+        settings_source: String::new(),
+        trusted_proxies: vec![],
+        secret_key: Some(KEY.into()),
+        secret_key_file: None,
+    };
+    let clock = Arc::new(FixedClock::at(T));
+    let keys = Arc::new(SecretBox::from_hex(KEY).unwrap());
+    let svc = Service::new(store.clone(), sender, Arc::new(cfg), keys, clock.clone()).unwrap();
+    World { svc: Arc::new(svc), clock, store, dir }
+}
+
+impl World {
+    async fn user(&self, email: &str, phone: bool) -> users::Created {
+        let spec = users::Spec {
+            email: email.into(),
+            password: PASSWORD.into(),
+            phone: phone.then(|| "+15555550123".into()),
+            totp: false,
+            backup_codes: false,
+        };
+        users::create(self.store.as_ref(), &self.svc.keys, spec, self.clock.now()).await.unwrap()
+    }
+
+    /// The code in the newest message to `to`.
+    async fn code_to(&self, to: &str) -> String {
+        let m = self.store.outbox(50).await.unwrap().into_iter().find(|m| m.recipient == to).unwrap();
+        m.body.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).unwrap().to_string()
+    }
+
+    fn browser(&self) -> Browser {
+        Browser { svc: self.svc.clone(), cookies: HashMap::new() }
+    }
+}
+
+/// One browser: its cookies carried from call to call.
+struct Browser {
+    svc: Arc<Service>,
+    cookies: HashMap<String, String>,
+}
+
+impl Browser {
+    async fn with<T>(&mut self, step: impl AsyncFnOnce(&Service, &mut Call) -> T) -> T {
+        let cookie: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let (mut parts, ()) =
+            http::Request::post("/api/x").header("cookie", cookie.join("; ")).body(()).unwrap().into_parts();
+        parts.extensions.insert(axum::extract::ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+        let backend: Arc<dyn Backend> = self.svc.clone();
+        let mut call = Call::new(parts, backend);
+        let out = step(&self.svc, &mut call).await;
+        for c in &call.set_cookies {
+            let (kv, attrs) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = kv.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.into(), v.into());
+            }
+        }
+        out
+    }
+
+    async fn password(&mut self, email: &str, password: &str) -> Result<Status, Fault> {
+        let (e, p) = (email.to_string(), password.to_string());
+        self.with(async |s, c| s.password(c, e, p).await.map(|v| v.status)).await
+    }
+
+    async fn session(&mut self) -> Option<SessionView> {
+        self.with(async |s, c| s.session(c).await).await.unwrap()
+    }
+
+    async fn signed_in(&mut self, email: &str) {
+        assert_eq!(self.password(email, PASSWORD).await, Ok(Status::Complete));
+        self.with(async |s, c| s.finalize(c).await).await.unwrap();
+        assert!(self.session().await.is_some());
+    }
+}
+
+#[tokio::test]
+async fn an_sms_code_waits_its_resend_interval_and_dies_at_its_ttl() {
+    let w = world(settings()).await;
+    w.user("sms@example.com", true).await;
+    let mut b = w.browser();
+    assert_eq!(b.password("sms@example.com", PASSWORD).await, Ok(Status::NeedsSecondFactor));
+    let send = async |b: &mut Browser| b.with(async |s, c| s.prepare_second_factor(c, Strategy::PhoneCode).await).await;
+    send(&mut b).await.unwrap();
+    w.clock.advance(10);
+    assert_eq!(send(&mut b).await.err(), Some(Fault::ResendTooSoon(20)), "10 s into the 30 s interval");
+    w.clock.advance(20);
+    send(&mut b).await.unwrap();
+    let code = w.code_to("+15555550123").await;
+    w.clock.advance(600);
+    let verify = b.with(async |s, c| s.attempt_second_factor(c, Strategy::PhoneCode, code).await).await;
+    assert_eq!(verify.err(), Some(Fault::CodeExpired), "600 s after it was sent");
+}
+
+#[tokio::test]
+async fn a_right_code_inside_its_ttl_signs_in() {
+    let w = world(settings()).await;
+    w.user("ttl@example.com", true).await;
+    let mut b = w.browser();
+    b.password("ttl@example.com", PASSWORD).await.unwrap();
+    b.with(async |s, c| s.prepare_second_factor(c, Strategy::PhoneCode).await).await.unwrap();
+    let code = w.code_to("+15555550123").await;
+    w.clock.advance(599);
+    let r = b.with(async |s, c| s.attempt_second_factor(c, Strategy::PhoneCode, code).await).await;
+    assert_eq!(r.map(|v| v.status), Ok(Status::Complete));
+}
+
+#[tokio::test]
+async fn a_lock_lasts_its_time_exactly_and_a_sign_up_code_expires() {
+    let w = world(settings()).await;
+    w.user("lock@example.com", false).await;
+    let mut b = w.browser();
+    for _ in 0..10 {
+        assert_eq!(b.password("lock@example.com", "wrong password").await, Err(Fault::PasswordIncorrect));
+    }
+    assert_eq!(b.password("lock@example.com", PASSWORD).await, Err(Fault::UserLocked(3600)));
+    w.clock.advance(3599);
+    assert_eq!(b.password("lock@example.com", PASSWORD).await, Err(Fault::UserLocked(1)));
+    w.clock.advance(1);
+    assert_eq!(b.password("lock@example.com", PASSWORD).await, Ok(Status::Complete));
+
+    let mut s = w.browser();
+    let sign_up =
+        s.with(async |s, c| s.sign_up_password(c, "new@example.com".into(), "a brand new passphrase".into()).await);
+    sign_up.await.unwrap();
+    let code = w.code_to("new@example.com").await;
+    w.clock.advance(600);
+    let r = s.with(async |s, c| s.sign_up_verify_email_code(c, code).await).await;
+    assert_eq!(r.err(), Some(Fault::CodeExpired));
+}
+
+#[tokio::test]
+async fn a_session_idles_out_unused_lives_on_in_use_and_ends_at_its_lifetime() {
+    let w = world(settings()).await;
+    w.user("idle@example.com", false).await;
+    // Unused: ends after the idle hour and the one-minute write interval.
+    let mut b = w.browser();
+    b.signed_in("idle@example.com").await;
+    w.clock.advance(3600 + 59);
+    assert!(b.session().await.is_some(), "ended before its idle hour (and the write lag) passed");
+    let mut idle = w.browser();
+    idle.signed_in("idle@example.com").await;
+    w.clock.advance(3660);
+    assert!(idle.session().await.is_none(), "an idle session lived on");
+    // In use every 59 minutes: lives to its 24-hour lifetime, not past it.
+    let mut busy = w.browser();
+    busy.signed_in("idle@example.com").await;
+    for _ in 0..24 {
+        w.clock.advance(59 * 60);
+        assert!(busy.session().await.is_some());
+    }
+    w.clock.advance(86400 - 24 * 59 * 60);
+    assert!(busy.session().await.is_none(), "lived past its lifetime");
+}
