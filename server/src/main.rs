@@ -161,8 +161,9 @@ async fn run(cli: Cli) -> Result<(), String> {
     match cli.cmd.unwrap_or(Cmd::Serve(Serve::default_from_env())) {
         Cmd::User(UserCmd::Create { email, password, phone, totp, backup_codes, json }) => {
             let spec = users::Spec { email, password, phone, totp, backup_codes };
-            let c =
-                users::create(store.as_ref(), &keys()?, spec, SystemClock.now()).await.map_err(|e| e.to_string())?;
+            let c = users::create(store.as_ref(), &keys()?, spec, cli.cfg.s.require_mfa, SystemClock.now())
+                .await
+                .map_err(|e| e.to_string())?;
             print_created(&c, json);
             Ok(())
         }
@@ -214,7 +215,7 @@ async fn demo_user(store: &dyn store::Store, keys: &secrets::SecretBox, json: bo
         totp: true,
         backup_codes: true,
     };
-    let created = match users::create(store, keys, spec, SystemClock.now()).await {
+    let created = match users::create(store, keys, spec, false, SystemClock.now()).await {
         Ok(c) => c,
         Err(users::CreateError::Exists) => {
             // Backup codes are stored hashed: show a fresh set each start.

@@ -14,6 +14,16 @@ static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     include_str!("../data/common-passwords.txt").lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
 });
 
+/// The longest address taken (RFC 5321's limit on a path).
+pub const MAX_EMAIL: usize = 254;
+
+/// The one email rule, for sign-in, sign-up and the admin paths: the address
+/// trimmed and lower-cased, if it is at most 254 bytes and well-formed.
+pub fn email(raw: &str) -> Option<String> {
+    let email = raw.trim().to_lowercase();
+    (email.len() <= MAX_EMAIL && email.parse::<lettre::Address>().is_ok()).then_some(email)
+}
+
 /// Why `password` is refused for the account `email`, if it is.
 pub fn check(password: &str, email: &str, require_mfa: bool) -> Result<(), Fault> {
     let min = if require_mfa { MIN_WITH_MFA } else { MIN_WITHOUT_MFA };
@@ -41,6 +51,16 @@ pub fn check(password: &str, email: &str, require_mfa: bool) -> Result<(), Fault
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_email_rule() {
+        assert_eq!(email("  Ann@Example.COM ").as_deref(), Some("ann@example.com"));
+        for bad in ["", "ann", "@example.com", "ann@", "a b@example.com", "ann@@example.com"] {
+            assert_eq!(email(bad), None, "{bad:?}");
+        }
+        let long = format!("{}@example.com", "a".repeat(MAX_EMAIL));
+        assert_eq!(email(&long), None, "over 254 bytes");
+    }
 
     #[test]
     fn length_depends_on_mfa() {

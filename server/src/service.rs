@@ -708,13 +708,10 @@ impl Backend for Service {
 
     async fn password(&self, call: &mut Call, identifier: String, password: String) -> Result<SignInView, Fault> {
         let now = self.clock.now();
-        let email = identifier.trim().to_lowercase();
-        if email.is_empty() {
+        if identifier.trim().is_empty() {
             return Err(Fault::Missing(Field::Identifier));
         }
-        if email.len() > 254 || !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
-            return Err(Fault::IdentifierInvalid);
-        }
+        let email = policy::email(&identifier).ok_or(Fault::IdentifierInvalid)?;
         if password.is_empty() {
             return Err(Fault::Missing(Field::Password));
         }
@@ -828,13 +825,10 @@ impl Backend for Service {
 
     async fn sign_up_password(&self, call: &mut Call, email: String, password: String) -> Result<SignUpView, Fault> {
         let now = self.clock.now();
-        let email = email.trim().to_lowercase();
-        if email.is_empty() {
+        if email.trim().is_empty() {
             return Err(Fault::Missing(Field::EmailAddress));
         }
-        if email.len() > 254 || email.parse::<lettre::Address>().is_err() {
-            return Err(Fault::EmailInvalid);
-        }
+        let email = policy::email(&email).ok_or(Fault::EmailInvalid)?;
         if password.is_empty() {
             return Err(Fault::Missing(Field::Password));
         }

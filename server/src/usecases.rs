@@ -70,7 +70,7 @@ impl World {
             totp: false,
             backup_codes: false,
         };
-        users::create(self.store.as_ref(), &self.svc.keys, spec, self.clock.now()).await.unwrap()
+        users::create(self.store.as_ref(), &self.svc.keys, spec, false, self.clock.now()).await.unwrap()
     }
 
     /// The code in the newest message to `to`.

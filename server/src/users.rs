@@ -1,6 +1,7 @@
 //! Creating users with their factors: shared by the admin CLI and, in
 //! development, by `POST /dev/users`.
 
+use crate::policy;
 use crate::secrets::{self, SecretBox};
 use crate::store::{AuditEvent, NewUser, Store, StoreError};
 use serde::{Deserialize, Serialize};
@@ -44,14 +45,20 @@ pub fn valid_phone(p: &str) -> bool {
     p.len() >= 8 && p.len() <= 16 && p.starts_with('+') && p[1..].bytes().all(|b| b.is_ascii_digit())
 }
 
-pub async fn create(store: &dyn Store, keys: &SecretBox, spec: Spec, now: i64) -> Result<Created, CreateError> {
-    let email = spec.email.trim().to_lowercase();
-    if !email.contains('@') || email.len() > 254 {
-        return Err(CreateError::Invalid("email must be an email address".into()));
-    }
-    if spec.password.chars().count() < 8 || spec.password.len() > 1024 {
-        return Err(CreateError::Invalid("password must have 8 to 256 characters".into()));
-    }
+/// Creates a user. The sign-up rules apply: the one email rule and the
+/// password policy (15 characters for a user without a second factor on an
+/// instance that does not require one, else 8).
+pub async fn create(
+    store: &dyn Store,
+    keys: &SecretBox,
+    spec: Spec,
+    require_mfa: bool,
+    now: i64,
+) -> Result<Created, CreateError> {
+    let email =
+        policy::email(&spec.email).ok_or_else(|| CreateError::Invalid("email must be an email address".into()))?;
+    let with_mfa = require_mfa || spec.totp || spec.phone.is_some();
+    policy::check(&spec.password, &email, with_mfa).map_err(|f| CreateError::Invalid(f.message()))?;
     if let Some(p) = &spec.phone {
         if !valid_phone(p) {
             return Err(CreateError::Invalid("phone must be E.164, like +15555550100".into()));

@@ -181,7 +181,7 @@ async fn dev_user(
         return refuse(StatusCode::BAD_REQUEST, "request_invalid", "Send a JSON user spec.");
     };
     let svc = &state.service;
-    match users::create(svc.store.as_ref(), &svc.keys, spec, svc.clock.now()).await {
+    match users::create(svc.store.as_ref(), &svc.keys, spec, svc.cfg.s.require_mfa, svc.clock.now()).await {
         Ok(c) => (StatusCode::CREATED, Json(c)).into_response(),
         Err(users::CreateError::Exists) => {
             refuse(StatusCode::CONFLICT, "form_identifier_exists", "That email is taken.")

@@ -652,3 +652,25 @@ async fn locking_someone_else_out_takes_ten_requests_from_one_ip() {
     let r = owner.password("victim@example.com", PASSWORD).await;
     assert_eq!((r.status, r.code()), (403, "user_locked"), "the owner, elsewhere, with the right password");
 }
+
+/// The admin paths take no password sign-up would refuse.
+#[tokio::test]
+async fn the_admin_cli_and_dev_users_apply_the_password_policy() {
+    let s = start(Opts::default());
+    let out = cli(&s, &["user", "create", "--email", "weak@example.com", "--password", "iloveyou", "--totp"]);
+    assert!(!out.status.success(), "a breached password was accepted");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("breach"), "{}", String::from_utf8_lossy(&out.stderr));
+    let dev_user = async |spec: Value| {
+        let r = reqwest::Client::new().post(format!("{}/dev/users", s.base)).json(&spec).send().await.unwrap();
+        r.status().as_u16()
+    };
+    // This instance does not require MFA: alone, a password needs 15 characters.
+    let short = serde_json::json!({ "email": "short@example.com", "password": "eleven char" });
+    assert_eq!(dev_user(short).await, 422, "an 11-character password alone");
+    let with_totp = serde_json::json!({ "email": "short@example.com", "password": "eleven char", "totp": true });
+    assert_eq!(dev_user(with_totp).await, 201, "the same beside an authenticator app");
+    let mine = serde_json::json!({ "email": "ann@example.com", "password": "ann@example.com is me" });
+    assert_eq!(dev_user(mine).await, 422, "a password holding the address");
+    let out = cli(&s, &["user", "create", "--email", "not-an-email", "--password", PASSWORD]);
+    assert!(!out.status.success(), "a malformed address was accepted");
+}
