@@ -14,6 +14,14 @@ use sha2::{Digest, Sha256};
 
 const PHONE_VERIFY: &str = "phone_verify";
 
+/// The check-and-change that completes an enrolment.
+enum Confirm<'a> {
+    /// The pending secret, still as sealed, becomes the user's; `step` is used.
+    Totp { sealed: &'a str, step: i64 },
+    /// The phone's code checks out, and the pending phone becomes the user's.
+    Phone { phone: &'a str, code: &'a str },
+}
+
 /// The request's session and its user.
 pub struct Current {
     pub token: String,
@@ -121,16 +129,27 @@ impl Service {
         Ok(())
     }
 
-    /// Audits a change and tells the user by email (a failed email is logged:
-    /// the change itself stands).
-    async fn changed(&self, call: &Call, c: &Current, event: &str, what: &str, now: i64) {
-        self.audit(call, event, Some(c.user.id), Some(&c.user.email), None).await;
+    /// Tells the user of a change by email, after its unit committed (a send
+    /// inside one would hold the database). A failed email is logged: the
+    /// change itself stands.
+    async fn notify(&self, call: &Call, c: &Current, what: &str, now: i64) {
         let link = format!("{}/account/security", self.origin(call));
         if !self.is_test(&c.user.email) {
             if let Err(e) = self.sender.send_email(&c.user.email, &delivery::notice_mail(what, &link), now).await {
                 tracing::error!(error = %e, "notice delivery failed");
             }
         }
+    }
+
+    async fn audit_change(&self, call: &Call, c: &Current, event: &str) {
+        self.audit(call, event, Some(c.user.id), Some(&c.user.email), None).await;
+    }
+
+    fn backup_codes_made(r: Result<Vec<String>, users::CreateError>) -> Result<Vec<String>, Fault> {
+        r.map_err(|e| {
+            tracing::error!(error = %e, "backup codes");
+            Fault::Unavailable
+        })
     }
 
     /// After the first second factor: the pending `setup-mfa` session becomes
@@ -142,10 +161,7 @@ impl Service {
             self.audit(call, "session.task_done", Some(c.user.id), Some(&c.user.email), Some(TASK_SETUP_MFA)).await;
         }
         if first && self.cfg.s.second_factors.backup_code {
-            return users::regenerate_backup_codes(self.store.as_ref(), c.user.id, now).await.map_err(|e| {
-                tracing::error!(error = %e, "backup codes");
-                Fault::Unavailable
-            });
+            return Self::backup_codes_made(users::regenerate_backup_codes(self.store.as_ref(), c.user.id, now).await);
         }
         Ok(vec![])
     }
@@ -228,17 +244,51 @@ impl Service {
         Ok((c, code))
     }
 
-    /// After an enrolment code checked out and the factor `s` was stored:
-    /// the default (for a first factor), the task, backup codes, the notice.
-    async fn enrolled(&self, call: &Call, mut c: Current, s: Strategy, what: &str, now: i64) -> Result<Changed, Fault> {
+    /// An enrolment, in one unit: the factor confirmed (its check-and-change),
+    /// the default for a first factor, the task done, backup codes, the audit
+    /// rows; then the notice.
+    async fn enrolled(&self, call: &Call, mut c: Current, confirm: Confirm<'_>, now: i64) -> Result<Changed, Fault> {
         let first = !(c.user.totp_secret.is_some() || c.user.phone.is_some());
+        let u = self.unit().await?;
+        let r = u.enrol_unit(call, &mut c, &confirm, first, now).await;
+        let backup_codes = u.commit(r).await?;
+        let what = match confirm {
+            Confirm::Totp { .. } => "an authenticator app was added",
+            Confirm::Phone { .. } => "a phone number was added for text-message codes",
+        };
+        self.notify(call, &c, what, now).await;
+        self.reload(&mut c).await?;
+        Ok(Changed { user: self.user_view(&c, now).await?, backup_codes })
+    }
+
+    async fn enrol_unit(
+        &self,
+        call: &Call,
+        c: &mut Current,
+        confirm: &Confirm<'_>,
+        first: bool,
+        now: i64,
+    ) -> Result<Vec<String>, Fault> {
+        let confirmed = match confirm {
+            Confirm::Totp { sealed, step } => db(self.store.confirm_totp(c.user.id, sealed, *step).await)?,
+            Confirm::Phone { phone, code } => {
+                self.verify_code(&c.token, &c.key, PHONE_VERIFY, code, now).await?;
+                db(self.store.confirm_phone(c.user.id, phone).await)?
+            }
+        };
+        if !confirmed {
+            return Err(Fault::CodeIncorrect);
+        }
+        let s = match confirm {
+            Confirm::Totp { .. } => Strategy::Totp,
+            Confirm::Phone { .. } => Strategy::PhoneCode,
+        };
         if first {
             db(self.store.set_default_factor(c.user.id, Some(s.as_str())).await)?;
         }
-        let backup_codes = self.after_enrol(call, &mut c, first, now).await?;
-        self.changed(call, &c, "factor.added", what, now).await;
-        self.reload(&mut c).await?;
-        Ok(Changed { user: self.user_view(&c, now).await?, backup_codes })
+        let backup_codes = self.after_enrol(call, c, first, now).await?;
+        self.audit_change(call, c, "factor.added").await;
+        Ok(backup_codes)
     }
 
     pub(crate) async fn account_totp_verify(&self, call: &mut Call, code: String) -> Result<Changed, Fault> {
@@ -247,10 +297,7 @@ impl Service {
         let sealed = c.user.pending_totp_secret.clone().ok_or(Fault::CodeMissing)?;
         let secret = self.keys.open(&sealed).ok_or(Fault::Unavailable)?;
         let step = secrets::totp_step(&secret, code, now).ok_or(Fault::CodeIncorrect)?;
-        if !db(self.store.confirm_totp(c.user.id, &sealed, step).await)? {
-            return Err(Fault::CodeIncorrect);
-        }
-        self.enrolled(call, c, Strategy::Totp, "an authenticator app was added", now).await
+        self.enrolled(call, c, Confirm::Totp { sealed: &sealed, step }, now).await
     }
 
     pub(crate) async fn account_phone_start(&self, call: &mut Call, phone: String) -> Result<UserView, Fault> {
@@ -278,11 +325,7 @@ impl Service {
         let now = self.clock.now();
         let (c, code) = self.enrol_code(call, &code, now).await?;
         let phone = c.user.pending_phone.clone().ok_or(Fault::CodeMissing)?;
-        self.verify_code(&c.token, &c.key, PHONE_VERIFY, code, now).await?;
-        if !db(self.store.confirm_phone(c.user.id, &phone).await)? {
-            return Err(Fault::CodeIncorrect);
-        }
-        self.enrolled(call, c, Strategy::PhoneCode, "a phone number was added for text-message codes", now).await
+        self.enrolled(call, c, Confirm::Phone { phone: &phone, code }, now).await
     }
 
     pub(crate) async fn account_set_default(&self, call: &mut Call, s: Strategy) -> Result<UserView, Fault> {
@@ -297,9 +340,14 @@ impl Service {
         if !has {
             return Err(Fault::StrategyInvalid);
         }
-        db(self.store.set_default_factor(c.user.id, Some(s.as_str())).await)?;
+        let u = self.unit().await?;
+        let r = db(u.store.set_default_factor(c.user.id, Some(s.as_str())).await);
+        if r.is_ok() {
+            u.audit_change(call, &c, "factor.default").await;
+        }
+        u.commit(r).await?;
         let what = if s == Strategy::Totp { "your authenticator app" } else { "text-message codes" };
-        self.changed(call, &c, "factor.default", &format!("the default second factor is now {what}"), now).await;
+        self.notify(call, &c, &format!("the default second factor is now {what}"), now).await;
         self.reload(&mut c).await?;
         self.user_view(&c, now).await
     }
@@ -315,12 +363,13 @@ impl Service {
         if c.user.totp_secret.is_none() && c.user.phone.is_none() {
             return Err(Fault::BackupCodesNotAvailable);
         }
-        let codes = users::regenerate_backup_codes(self.store.as_ref(), c.user.id, now).await.map_err(|e| {
-            tracing::error!(error = %e, "backup codes");
-            Fault::Unavailable
-        })?;
-        self.changed(call, &c, "factor.backup_codes", "new backup codes were made; the old ones no longer work", now)
-            .await;
+        let u = self.unit().await?;
+        let r = Self::backup_codes_made(users::regenerate_backup_codes(u.store.as_ref(), c.user.id, now).await);
+        if r.is_ok() {
+            u.audit_change(call, &c, "factor.backup_codes").await;
+        }
+        let codes = u.commit(r).await?;
+        self.notify(call, &c, "new backup codes were made; the old ones no longer work", now).await;
         self.reload(&mut c).await?;
         Ok(Changed { user: self.user_view(&c, now).await?, backup_codes: codes })
     }
@@ -329,7 +378,22 @@ impl Service {
         let now = self.clock.now();
         let mut c = self.current(call, false, now).await?;
         self.recent(&c, now)?;
-        let u = &c.user;
+        let u = self.unit().await?;
+        let r = u.remove_unit(call, &c, s).await;
+        u.commit(r).await?;
+        let what = match s {
+            Strategy::Totp => "an authenticator app was removed",
+            Strategy::PhoneCode => "a phone number was removed",
+            _ => "your backup codes were removed",
+        };
+        self.notify(call, &c, what, now).await;
+        self.reload(&mut c).await?;
+        self.user_view(&c, now).await
+    }
+
+    /// A removal, in one unit, checked against the user as the unit reads it.
+    async fn remove_unit(&self, call: &Call, c: &Current, s: Strategy) -> Result<(), Fault> {
+        let u = db(self.store.user(c.user.id).await)?.ok_or(Fault::SignedOut)?;
         let (has, other) = match s {
             Strategy::Totp => (u.totp_secret.is_some(), u.phone.is_some()),
             Strategy::PhoneCode => (u.phone.is_some(), u.totp_secret.is_some()),
@@ -342,10 +406,16 @@ impl Service {
         if !other && self.cfg.s.require_mfa {
             return Err(Fault::MfaRequired);
         }
-        match s {
-            Strategy::Totp => db(self.store.remove_totp(u.id).await)?,
-            Strategy::PhoneCode => db(self.store.remove_phone(u.id).await)?,
-            _ => db(self.store.set_backup_codes(u.id, &[]).await)?,
+        // The check above, again in the statement that removes: a removal
+        // running beside this one may have taken the other factor.
+        let keep_one = self.cfg.s.require_mfa;
+        let removed = match s {
+            Strategy::Totp => db(self.store.remove_totp(u.id, keep_one).await)?,
+            Strategy::PhoneCode => db(self.store.remove_phone(u.id, keep_one).await)?,
+            _ => db(self.store.set_backup_codes(u.id, &[]).await).map(|()| true)?,
+        };
+        if !removed {
+            return Err(Fault::MfaRequired);
         }
         if s != Strategy::BackupCode {
             // The last factor takes the backup codes with it; the default
@@ -360,14 +430,8 @@ impl Service {
                 db(self.store.set_default_factor(u.id, next).await)?;
             }
         }
-        let what = match s {
-            Strategy::Totp => "an authenticator app was removed",
-            Strategy::PhoneCode => "a phone number was removed",
-            _ => "your backup codes were removed",
-        };
-        self.changed(call, &c, "factor.removed", what, now).await;
-        self.reload(&mut c).await?;
-        self.user_view(&c, now).await
+        self.audit_change(call, c, "factor.removed").await;
+        Ok(())
     }
 
     pub(crate) async fn account_sessions(&self, call: &mut Call) -> Result<Vec<SessionInfo>, Fault> {

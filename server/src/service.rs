@@ -683,6 +683,60 @@ impl Service {
         Ok(next)
     }
 
+    /// The sign-up's email code checked, in one unit, for the sign-up (token,
+    /// key, sign-up) already loaded and checked. Returns the sign-up after.
+    async fn sign_up_verify_unit(
+        &self,
+        call: &mut Call,
+        code: &str,
+        (token, key, su): (&str, &str, &SignUp),
+        now: i64,
+    ) -> Result<SignUp, Fault> {
+        self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        // Counted apart from sign-in, so that guessing here cannot lock the
+        // address's real account.
+        let subject = format!("sign_up:{}", su.email);
+        let locks = self.reserve(call, &subject, now).await?;
+        let verdict = if code.len() > 64 {
+            Err(Fault::CodeIncorrect)
+        } else {
+            self.verify_code(token, key, SIGN_UP_CODE, code, now).await
+        };
+        if let Err(f) = verdict {
+            if f != Fault::Unavailable {
+                self.failed(call, &subject, None, "sign_up.code_failed", locks).await;
+            }
+            return Err(f);
+        }
+        let hash = su.password_hash.clone().ok_or(Fault::CodeIncorrect)?;
+        // Asked first: a unique violation would end PostgreSQL's transaction.
+        if db(self.store.user_by_email(&su.email).await)?.is_some() {
+            return Err(Fault::EmailTaken);
+        }
+        let new = crate::store::NewUser {
+            email: su.email.clone(),
+            password_hash: hash,
+            phone: None,
+            totp_secret: None,
+            created_at: now,
+        };
+        let user_id = match self.store.create_user(&new).await {
+            Ok(id) => id,
+            Err(StoreError::Conflict) => return Err(Fault::EmailTaken),
+            Err(e) => {
+                tracing::error!(error = %e, "storage failure");
+                return Err(Fault::Unavailable);
+            }
+        };
+        let next = su.verified(user_id, now)?;
+        if !db(self.store.update_sign_up(key, su.status, &next).await)? {
+            return Err(Fault::InvalidState);
+        }
+        db(self.store.lockout_reset(&subject).await)?;
+        self.audit(call, "user.created", Some(user_id), Some(&su.email), Some("sign_up")).await;
+        Ok(next)
+    }
+
     /// Finalize, in one unit: the complete attempt `key` becomes a session.
     async fn finalize_unit(&self, call: &mut Call, key: &str, now: i64) -> Result<FinalizeView, Fault> {
         // Exactly one finalize wins; a replayed cookie finds nothing.
@@ -876,47 +930,11 @@ impl Backend for Service {
         if code.is_empty() {
             return Err(Fault::Missing(Field::Code));
         }
-        self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
-        // Counted apart from sign-in, so that guessing here cannot lock the
-        // address's real account.
-        let subject = format!("sign_up:{}", su.email);
-        let locks = self.reserve(call, &subject, now).await?;
-        let verdict = if code.len() > 64 {
-            Err(Fault::CodeIncorrect)
-        } else {
-            self.verify_code(&token, &key, SIGN_UP_CODE, code, now).await
-        };
-        if let Err(f) = verdict {
-            if f != Fault::Unavailable {
-                self.failed(call, &subject, None, "sign_up.code_failed", locks).await;
-            }
-            return Err(f);
-        }
-        let hash = su.password_hash.clone().ok_or(Fault::CodeIncorrect)?;
-        let user_id = match self
-            .store
-            .create_user(&crate::store::NewUser {
-                email: su.email.clone(),
-                password_hash: hash,
-                phone: None,
-                totp_secret: None,
-                created_at: now,
-            })
-            .await
-        {
-            Ok(id) => id,
-            Err(StoreError::Conflict) => return Err(Fault::EmailTaken),
-            Err(e) => {
-                tracing::error!(error = %e, "storage failure");
-                return Err(Fault::Unavailable);
-            }
-        };
-        let next = su.verified(user_id, now)?;
-        if !db(self.store.update_sign_up(&key, su.status, &next).await)? {
-            return Err(Fault::InvalidState);
-        }
-        db(self.store.lockout_reset(&subject).await)?;
-        self.audit(call, "user.created", Some(user_id), Some(&su.email), Some("sign_up")).await;
+        // One unit: the limit, the counted try, the code used up, the new
+        // user and the sign-up's new state commit together.
+        let u = self.unit().await?;
+        let r = u.sign_up_verify_unit(call, code, (&token, &key, &su), now).await;
+        let next = u.commit(r).await?;
         self.sign_up_view(&key, &next, now).await
     }
 

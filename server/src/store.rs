@@ -232,8 +232,11 @@ pub trait Store: Send + Sync + 'static {
     async fn confirm_totp(&self, user_id: i64, sealed: &str, step: i64) -> Result<bool>;
     async fn set_pending_phone(&self, user_id: i64, phone: Option<&str>) -> Result<()>;
     async fn confirm_phone(&self, user_id: i64, phone: &str) -> Result<bool>;
-    async fn remove_totp(&self, user_id: i64) -> Result<()>;
-    async fn remove_phone(&self, user_id: i64) -> Result<()>;
+    /// Removes the authenticator app; with `keep_one`, only while the phone
+    /// remains. False if nothing was removed.
+    async fn remove_totp(&self, user_id: i64, keep_one: bool) -> Result<bool>;
+    /// Removes the phone; with `keep_one`, only while the app remains.
+    async fn remove_phone(&self, user_id: i64, keep_one: bool) -> Result<bool>;
     async fn set_default_factor(&self, user_id: i64, factor: Option<&str>) -> Result<()>;
     async fn touch_session(&self, key: &str, now: i64) -> Result<()>;
     async fn delete_session(&self, key: &str) -> Result<()>;
@@ -570,8 +573,12 @@ const CONFIRM_TOTP: &str = "UPDATE users SET totp_secret = pending_totp_secret, 
 const SET_PENDING_PHONE: &str = "UPDATE users SET pending_phone = $1 WHERE id = $2";
 const CONFIRM_PHONE: &str =
     "UPDATE users SET phone = pending_phone, pending_phone = NULL WHERE id = $1 AND pending_phone = $2";
-const REMOVE_TOTP: &str = "UPDATE users SET totp_secret = NULL, totp_last_step = NULL WHERE id = $1";
-const REMOVE_PHONE: &str = "UPDATE users SET phone = NULL WHERE id = $1";
+// Checked and changed in one statement: two removals at once cannot both
+// see the other factor and take the last one.
+const REMOVE_TOTP: &str = "UPDATE users SET totp_secret = NULL, totp_last_step = NULL
+     WHERE id = $1 AND totp_secret IS NOT NULL AND (phone IS NOT NULL OR $2 = 0)";
+const REMOVE_PHONE: &str = "UPDATE users SET phone = NULL
+     WHERE id = $1 AND phone IS NOT NULL AND (totp_secret IS NOT NULL OR $2 = 0)";
 const SET_DEFAULT_FACTOR: &str = "UPDATE users SET default_factor = $1 WHERE id = $2";
 const TOUCH_SESSION: &str = "UPDATE sessions SET last_active_at = $1 WHERE key = $2";
 const DELETE_SESSION: &str = "DELETE FROM sessions WHERE key = $1";
@@ -867,14 +874,14 @@ macro_rules! sql_store {
                 Ok(r.rows_affected() == 1)
             }
 
-            async fn remove_totp(&self, user_id: i64) -> Result<()> {
-                sqlx::query(self.sql(REMOVE_TOTP)).bind(user_id).execute(&mut *self.conn().await?).await?;
-                Ok(())
+            async fn remove_totp(&self, user_id: i64, keep_one: bool) -> Result<bool> {
+                let q = sqlx::query(self.sql(REMOVE_TOTP)).bind(user_id).bind(i64::from(keep_one));
+                Ok(q.execute(&mut *self.conn().await?).await?.rows_affected() == 1)
             }
 
-            async fn remove_phone(&self, user_id: i64) -> Result<()> {
-                sqlx::query(self.sql(REMOVE_PHONE)).bind(user_id).execute(&mut *self.conn().await?).await?;
-                Ok(())
+            async fn remove_phone(&self, user_id: i64, keep_one: bool) -> Result<bool> {
+                let q = sqlx::query(self.sql(REMOVE_PHONE)).bind(user_id).bind(i64::from(keep_one));
+                Ok(q.execute(&mut *self.conn().await?).await?.rows_affected() == 1)
             }
 
             async fn set_default_factor(&self, user_id: i64, factor: Option<&str>) -> Result<()> {
@@ -1199,6 +1206,22 @@ mod tests {
         assert!(s.confirm_phone(uid, "+15555550100").await.unwrap());
         assert_eq!(s.users_on_disabled_factors(0, 1).await.unwrap(), 0, "the phone is still on");
         assert_eq!(s.users_on_disabled_factors(0, 0).await.unwrap(), 1, "both off");
+    }
+
+    #[tokio::test]
+    async fn the_last_factor_stays_while_one_must() {
+        let (s, ()) = db().await;
+        let uid = user(&*s).await;
+        s.set_pending_totp(uid, Some("v1:sealed")).await.unwrap();
+        assert!(s.confirm_totp(uid, "v1:sealed", 1).await.unwrap());
+        s.set_pending_phone(uid, Some("+15555550100")).await.unwrap();
+        assert!(s.confirm_phone(uid, "+15555550100").await.unwrap());
+        assert!(s.remove_phone(uid, true).await.unwrap(), "the app remains");
+        assert!(!s.remove_totp(uid, true).await.unwrap(), "the last factor, while one must stay");
+        assert!(!s.remove_phone(uid, false).await.unwrap(), "no phone left to remove");
+        assert!(s.remove_totp(uid, false).await.unwrap(), "the last factor, when none must stay");
+        let u = s.user(uid).await.unwrap().unwrap();
+        assert!(u.totp_secret.is_none() && u.phone.is_none());
     }
 
     #[tokio::test]

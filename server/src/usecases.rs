@@ -205,3 +205,35 @@ async fn a_session_idles_out_unused_lives_on_in_use_and_ends_at_its_lifetime() {
     w.clock.advance(86400 - 24 * 59 * 60);
     assert!(busy.session().await.is_none(), "lived past its lifetime");
 }
+
+/// Removing both factors at once, with MFA required: each removal checks
+/// what remains inside its unit, so one of them must lose.
+#[tokio::test]
+async fn parallel_removals_cannot_take_the_last_factor() {
+    let w = world(Settings { require_mfa: true, ..settings() }).await;
+    let spec = users::Spec {
+        email: "two@example.com".into(),
+        password: PASSWORD.into(),
+        phone: Some("+15555550123".into()),
+        totp: true,
+        backup_codes: false,
+    };
+    let u = users::create(w.store.as_ref(), &w.svc.keys, spec, true, w.clock.now()).await.unwrap();
+    let mut b = w.browser();
+    assert_eq!(b.password("two@example.com", PASSWORD).await, Ok(Status::NeedsSecondFactor));
+    let code = crate::secrets::totp_now(u.totp_secret.as_deref().unwrap(), w.clock.now()).unwrap();
+    let r = b.with(async |s, c| s.attempt_second_factor(c, Strategy::Totp, code).await).await;
+    assert_eq!(r.map(|v| v.status), Ok(Status::Complete));
+    b.with(async |s, c| s.finalize(c).await).await.unwrap();
+    let (mut one, mut other) = (w.browser(), w.browser());
+    one.cookies = b.cookies.clone();
+    other.cookies = b.cookies.clone();
+    let (a, z) = tokio::join!(
+        one.with(async |s, c| s.remove_factor(c, Strategy::Totp).await),
+        other.with(async |s, c| s.remove_factor(c, Strategy::PhoneCode).await),
+    );
+    let refused = [&a, &z].iter().filter(|r| r.as_ref().err() == Some(&Fault::MfaRequired)).count();
+    assert_eq!((refused, a.is_ok() || z.is_ok()), (1, true), "{a:?} {z:?}");
+    let left = w.store.user(u.id).await.unwrap().unwrap();
+    assert!(left.totp_secret.is_some() || left.phone.is_some(), "the last factor went");
+}
