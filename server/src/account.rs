@@ -5,7 +5,7 @@
 
 use crate::delivery;
 use crate::secrets;
-use crate::service::{db, mask_phone, Dest, Service};
+use crate::service::{db, mask_phone, Dest, Service, MAX_PASSWORD_BYTES};
 use crate::store::{Session, User};
 use crate::users;
 use app::api::Call;
@@ -188,24 +188,36 @@ impl Service {
             let field = if s == Strategy::Password { Field::Password } else { Field::Code };
             return Err(Fault::Missing(field));
         }
-        self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        // A method the account cannot use is refused before any try counts.
+        let usable = match s {
+            Strategy::Password | Strategy::BackupCode => true,
+            // TOTP as sign-in takes it: not once switched off for a user with another factor.
+            Strategy::Totp => self.factors(&c.user).await?.totp,
+            _ => false,
+        };
+        if !usable {
+            return Err(Fault::StrategyInvalid);
+        }
         // Failures count toward the account's lockout, as at sign-in.
         let subject = c.user.email.clone();
-        let locks = self.reserve(call, &subject, now).await?;
-        // TOTP as sign-in takes it: not once switched off for a user with another factor.
-        let totp = s == Strategy::Totp && self.factors(&c.user).await?.totp;
-        let ok = match s {
-            Strategy::Password if secret.len() <= 1024 => {
-                secrets::verify_password_async(secret, c.user.password_hash.clone()).await
+        self.checked_try(call, (&subject, Some(c.user.id)), "user.reverify_failed", now, async || {
+            let ok = match s {
+                Strategy::Password => {
+                    secret.len() <= MAX_PASSWORD_BYTES
+                        && secrets::verify_password_async(secret.clone(), c.user.password_hash.clone()).await
+                }
+                Strategy::Totp => self.check_totp(&c.user, &secret, now).await?,
+                _ => self.check_backup_code(c.user.id, &secret, now).await?,
+            };
+            if ok {
+                Ok(())
+            } else if s == Strategy::Password {
+                Err(Fault::PasswordIncorrect)
+            } else {
+                Err(Fault::CodeIncorrect)
             }
-            Strategy::Totp if totp => self.check_totp(&c.user, &secret, now).await?,
-            Strategy::BackupCode => self.check_backup_code(c.user.id, &secret, now).await?,
-            _ => return Err(Fault::StrategyInvalid),
-        };
-        if !ok {
-            self.failed(call, &subject, Some(c.user.id), "user.reverify_failed", locks).await;
-            return Err(if s == Strategy::Password { Fault::PasswordIncorrect } else { Fault::CodeIncorrect });
-        }
+        })
+        .await?;
         db(self.store.lockout_release(&subject, self.cfg.s.lockout.threshold).await)?;
         db(self.store.session_verified(&c.key, now).await)?;
         self.audit(call, "user.reverified", Some(c.user.id), Some(&subject), Some(s.as_str())).await;

@@ -34,7 +34,9 @@ pub(crate) enum Dest<'a> {
     Notice(&'a str, delivery::Mail),
 }
 /// Longest password we hash (the policy accepts at least 256 characters).
-const MAX_PASSWORD_BYTES: usize = 1024;
+pub(crate) const MAX_PASSWORD_BYTES: usize = 1024;
+/// Longer than any code: wrong without a look.
+const MAX_CODE_BYTES: usize = 64;
 
 pub struct Service {
     pub store: Arc<dyn Store>,
@@ -204,6 +206,29 @@ impl Service {
                 Err(Fault::UserLocked((until - now).max(1) as u32))
             }
         }
+    }
+
+    /// A try at a secret of the account `subject`, under the limits every
+    /// path shares: the per-IP rate limit, the try counted before `check`
+    /// looks (refused while locked), and a failure audited as `failed_event`
+    /// with the lock it started. What success clears is the caller's.
+    pub(crate) async fn checked_try(
+        &self,
+        call: &Call,
+        (subject, user_id): (&str, Option<i64>),
+        failed_event: &str,
+        now: i64,
+        check: impl AsyncFnOnce() -> Result<(), Fault>,
+    ) -> Result<(), Fault> {
+        self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        let locks = self.reserve(call, subject, now).await?;
+        let verdict = check().await;
+        if let Err(f) = verdict {
+            if f != Fault::Unavailable {
+                self.failed(call, subject, user_id, failed_event, locks).await;
+            }
+        }
+        verdict
     }
 
     /// After a wrong try: note it, and the lock it started (`locks`, from
@@ -662,17 +687,15 @@ impl Service {
         (token, key, a): (&str, &str, &Attempt),
         now: i64,
     ) -> Result<Attempt, Fault> {
-        self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
         let subject = a.identifier.clone().unwrap_or_default();
-        let locks = self.reserve(call, &subject, now).await?;
-        let verdict =
-            if code.len() > 64 { Err(Fault::CodeIncorrect) } else { self.verify(token, key, a, s, code, now).await };
-        if let Err(f) = verdict {
-            if f != Fault::Unavailable {
-                self.failed(call, &subject, a.user_id, "sign_in.second_factor_failed", locks).await;
+        self.checked_try(call, (&subject, a.user_id), "sign_in.second_factor_failed", now, async || {
+            if code.len() > MAX_CODE_BYTES {
+                Err(Fault::CodeIncorrect)
+            } else {
+                self.verify(token, key, a, s, code, now).await
             }
-            return Err(f);
-        }
+        })
+        .await?;
         let next = a.second_factor_passed(s, now)?;
         if !db(self.store.update_attempt(key, a.status, &next).await)? {
             return Err(Fault::InvalidState);
@@ -692,22 +715,17 @@ impl Service {
         (token, key, su): (&str, &str, &SignUp),
         now: i64,
     ) -> Result<SignUp, Fault> {
-        self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
         // Counted apart from sign-in, so that guessing here cannot lock the
         // address's real account.
         let subject = format!("sign_up:{}", su.email);
-        let locks = self.reserve(call, &subject, now).await?;
-        let verdict = if code.len() > 64 {
-            Err(Fault::CodeIncorrect)
-        } else {
-            self.verify_code(token, key, SIGN_UP_CODE, code, now).await
-        };
-        if let Err(f) = verdict {
-            if f != Fault::Unavailable {
-                self.failed(call, &subject, None, "sign_up.code_failed", locks).await;
+        self.checked_try(call, (&subject, None), "sign_up.code_failed", now, async || {
+            if code.len() > MAX_CODE_BYTES {
+                Err(Fault::CodeIncorrect)
+            } else {
+                self.verify_code(token, key, SIGN_UP_CODE, code, now).await
             }
-            return Err(f);
-        }
+        })
+        .await?;
         let hash = su.password_hash.clone().ok_or(Fault::CodeIncorrect)?;
         // Asked first: a unique violation would end PostgreSQL's transaction.
         if db(self.store.user_by_email(&su.email).await)?.is_some() {

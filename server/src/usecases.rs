@@ -237,3 +237,22 @@ async fn parallel_removals_cannot_take_the_last_factor() {
     let left = w.store.user(u.id).await.unwrap().unwrap();
     assert!(left.totp_secret.is_some() || left.phone.is_some(), "the last factor went");
 }
+
+/// Re-verification refuses a method the account lacks before it counts a
+/// try: such refusals never lock the account.
+#[tokio::test]
+async fn reverification_with_a_method_the_account_lacks_counts_no_try() {
+    let w = world(settings()).await;
+    w.user("rv@example.com", false).await;
+    let mut b = w.browser();
+    b.signed_in("rv@example.com").await;
+    for _ in 0..12 {
+        let r = b.with(async |s, c| s.reverify(c, Strategy::Totp, "123456".into()).await).await;
+        assert_eq!(r.err(), Some(Fault::StrategyInvalid));
+    }
+    let r = b.with(async |s, c| s.reverify(c, Strategy::Password, PASSWORD.into()).await).await;
+    assert!(r.is_ok(), "locked by refusals: {r:?}");
+    // A wrong password still counts, and says so.
+    let r = b.with(async |s, c| s.reverify(c, Strategy::Password, "x".repeat(2000)).await).await;
+    assert_eq!(r.err(), Some(Fault::PasswordIncorrect), "an over-long password is a wrong one");
+}
