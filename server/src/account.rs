@@ -3,6 +3,7 @@
 //! `setup-mfa` task's enrolment steps) and a recent re-verification; each
 //! change is audited and the user gets an email notice.
 
+use crate::audit::Event;
 use crate::delivery;
 use crate::secrets;
 use crate::service::{db, mask_phone, Dest, Service, MAX_PASSWORD_BYTES};
@@ -141,7 +142,7 @@ impl Service {
         }
     }
 
-    async fn audit_change(&self, call: &Call, c: &Current, event: &str) {
+    async fn audit_change(&self, call: &Call, c: &Current, event: Event) {
         self.audit(call, event, Some(c.user.id), Some(&c.user.email), None).await;
     }
 
@@ -158,7 +159,7 @@ impl Service {
         if c.session.task.as_deref() == Some(TASK_SETUP_MFA) {
             db(self.store.set_task(&c.key, None).await)?;
             c.session.task = None;
-            self.audit(call, "session.task_done", Some(c.user.id), Some(&c.user.email), Some(TASK_SETUP_MFA)).await;
+            self.audit(call, Event::SessionTaskDone, Some(c.user.id), Some(&c.user.email), Some(TASK_SETUP_MFA)).await;
         }
         if first && self.cfg.s.second_factors.backup_code {
             return Self::backup_codes_made(users::regenerate_backup_codes(self.store.as_ref(), c.user.id, now).await);
@@ -200,7 +201,7 @@ impl Service {
         }
         // Failures count toward the account's lockout, as at sign-in.
         let subject = c.user.email.clone();
-        self.checked_try(call, (&subject, Some(c.user.id)), "user.reverify_failed", now, async || {
+        self.checked_try(call, (&subject, Some(c.user.id)), Event::UserReverifyFailed, now, async || {
             let ok = match s {
                 Strategy::Password => {
                     secret.len() <= MAX_PASSWORD_BYTES
@@ -220,7 +221,7 @@ impl Service {
         .await?;
         db(self.store.lockout_release(&subject, self.cfg.s.lockout.threshold).await)?;
         db(self.store.session_verified(&c.key, now).await)?;
-        self.audit(call, "user.reverified", Some(c.user.id), Some(&subject), Some(s.as_str())).await;
+        self.audit(call, Event::UserReverified, Some(c.user.id), Some(&subject), Some(s.as_str())).await;
         let c = Current { session: Session { verified_at: now, ..c.session }, ..c };
         self.user_view(&c, now).await
     }
@@ -299,7 +300,7 @@ impl Service {
             db(self.store.set_default_factor(c.user.id, Some(s.as_str())).await)?;
         }
         let backup_codes = self.after_enrol(call, c, first, now).await?;
-        self.audit_change(call, c, "factor.added").await;
+        self.audit_change(call, c, Event::FactorAdded).await;
         Ok(backup_codes)
     }
 
@@ -355,7 +356,7 @@ impl Service {
         let u = self.unit().await?;
         let r = db(u.store.set_default_factor(c.user.id, Some(s.as_str())).await);
         if r.is_ok() {
-            u.audit_change(call, &c, "factor.default").await;
+            u.audit_change(call, &c, Event::FactorDefault).await;
         }
         u.commit(r).await?;
         let what = if s == Strategy::Totp { "your authenticator app" } else { "text-message codes" };
@@ -378,7 +379,7 @@ impl Service {
         let u = self.unit().await?;
         let r = Self::backup_codes_made(users::regenerate_backup_codes(u.store.as_ref(), c.user.id, now).await);
         if r.is_ok() {
-            u.audit_change(call, &c, "factor.backup_codes").await;
+            u.audit_change(call, &c, Event::FactorBackupCodes).await;
         }
         let codes = u.commit(r).await?;
         self.notify(call, &c, "new backup codes were made; the old ones no longer work", now).await;
@@ -442,7 +443,7 @@ impl Service {
                 db(self.store.set_default_factor(u.id, next).await)?;
             }
         }
-        self.audit_change(call, c, "factor.removed").await;
+        self.audit_change(call, c, Event::FactorRemoved).await;
         Ok(())
     }
 
@@ -478,7 +479,7 @@ impl Service {
         if !db(self.store.delete_user_session(&target.key, c.user.id).await)? {
             return Err(Fault::SessionNotFound);
         }
-        self.audit(call, "session.revoked", Some(c.user.id), Some(&c.user.email), None).await;
+        self.audit(call, Event::SessionRevoked, Some(c.user.id), Some(&c.user.email), None).await;
         self.session_list(&c, now).await
     }
 
@@ -486,7 +487,7 @@ impl Service {
         let now = self.clock.now();
         let c = self.current(call, false, now).await?;
         let n = db(self.store.delete_other_sessions(c.user.id, &c.key).await)?;
-        self.audit(call, "session.revoked_others", Some(c.user.id), Some(&c.user.email), Some(&n.to_string())).await;
+        self.audit(call, Event::SessionRevokedOthers, Some(c.user.id), Some(&c.user.email), Some(&n.to_string())).await;
         self.session_list(&c, now).await
     }
 }

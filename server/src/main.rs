@@ -3,6 +3,7 @@
 #![recursion_limit = "256"]
 
 mod account;
+mod audit;
 mod clock;
 mod config;
 mod delivery;

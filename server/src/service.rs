@@ -1,6 +1,7 @@
 //! The auth backend: checks credentials, feeds verdicts to the state machine
 //! (`flow`), persists through `Store`, sends through `Sender`, sets cookies.
 
+use crate::audit::Event;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::delivery::{self, Sender};
@@ -165,14 +166,14 @@ impl Service {
     pub(crate) async fn audit(
         &self,
         call: &Call,
-        event: &str,
+        event: Event,
         user_id: Option<i64>,
         identifier: Option<&str>,
         detail: Option<&str>,
     ) {
         let e = AuditEvent {
             at: self.clock.now(),
-            event: event.into(),
+            event: event.name().into(),
             user_id,
             identifier: identifier.map(String::from),
             ip: Some(client_ip(call, &self.cfg.trusted_proxies).to_string()),
@@ -180,7 +181,7 @@ impl Service {
             detail: detail.map(String::from),
         };
         if let Err(err) = self.store.audit(&e).await {
-            tracing::error!(error = %err, event, "audit write failed");
+            tracing::error!(error = %err, event = event.name(), "audit write failed");
         }
     }
 
@@ -202,7 +203,7 @@ impl Service {
         match db(self.store.lockout_reserve(subject, now, c.s.lockout.threshold, c.s.lockout.seconds).await)? {
             Ok(n) => Ok(n >= c.s.lockout.threshold),
             Err(until) => {
-                self.audit(call, "sign_in.refused_locked", None, Some(subject), None).await;
+                self.audit(call, Event::SignInRefusedLocked, None, Some(subject), None).await;
                 Err(Fault::UserLocked((until - now).max(1) as u32))
             }
         }
@@ -216,7 +217,7 @@ impl Service {
         &self,
         call: &Call,
         (subject, user_id): (&str, Option<i64>),
-        failed_event: &str,
+        failed_event: Event,
         now: i64,
         check: impl AsyncFnOnce() -> Result<(), Fault>,
     ) -> Result<(), Fault> {
@@ -233,10 +234,10 @@ impl Service {
 
     /// After a wrong try: note it, and the lock it started (`locks`, from
     /// `reserve`).
-    pub(crate) async fn failed(&self, call: &Call, subject: &str, user_id: Option<i64>, what: &str, locks: bool) {
+    pub(crate) async fn failed(&self, call: &Call, subject: &str, user_id: Option<i64>, what: Event, locks: bool) {
         self.audit(call, what, user_id, Some(subject), None).await;
         if locks {
-            self.audit(call, "user.locked", user_id, Some(subject), None).await;
+            self.audit(call, Event::UserLocked, user_id, Some(subject), None).await;
         }
     }
 
@@ -394,7 +395,7 @@ impl Service {
             let client = self.client_key(call);
             db(self.store.trust_client(&client, user_id, now).await)?;
         }
-        self.audit(call, "session.created", Some(user_id), identifier, task).await;
+        self.audit(call, Event::SessionCreated, Some(user_id), identifier, task).await;
         Ok(match task {
             Some(t) => FinalizeView { redirect_url: task_url(t), current_task: Some(t.to_string()) },
             None => FinalizeView { redirect_url: "/".into(), current_task: None },
@@ -646,12 +647,12 @@ impl Service {
             Some(s) if ok => s,
             other => {
                 let uid = other.map(|s| s.user.id);
-                self.failed(call, email, uid, "sign_in.password_failed", locks).await;
+                self.failed(call, email, uid, Event::SignInPasswordFailed, locks).await;
                 return Err(Fault::PasswordIncorrect);
             }
         };
         db(self.store.lockout_release(email, self.cfg.s.lockout.threshold).await)?;
-        self.audit(call, "sign_in.password_ok", Some(user.id), Some(email), None).await;
+        self.audit(call, Event::SignInPasswordOk, Some(user.id), Some(email), None).await;
         let factors = self.enabled_factors(&user, has_backup);
         // A browser without a client cookie gets one now.
         self.client_key(call);
@@ -688,7 +689,7 @@ impl Service {
         now: i64,
     ) -> Result<Attempt, Fault> {
         let subject = a.identifier.clone().unwrap_or_default();
-        self.checked_try(call, (&subject, a.user_id), "sign_in.second_factor_failed", now, async || {
+        self.checked_try(call, (&subject, a.user_id), Event::SignInSecondFactorFailed, now, async || {
             if code.len() > MAX_CODE_BYTES {
                 Err(Fault::CodeIncorrect)
             } else {
@@ -702,7 +703,7 @@ impl Service {
         }
         // A completed sign-in forgets the failures.
         db(self.store.lockout_reset(&subject).await)?;
-        self.audit(call, "sign_in.second_factor_ok", a.user_id, Some(&subject), Some(s.as_str())).await;
+        self.audit(call, Event::SignInSecondFactorOk, a.user_id, Some(&subject), Some(s.as_str())).await;
         Ok(next)
     }
 
@@ -718,7 +719,7 @@ impl Service {
         // Counted apart from sign-in, so that guessing here cannot lock the
         // address's real account.
         let subject = format!("sign_up:{}", su.email);
-        self.checked_try(call, (&subject, None), "sign_up.code_failed", now, async || {
+        self.checked_try(call, (&subject, None), Event::SignUpCodeFailed, now, async || {
             if code.len() > MAX_CODE_BYTES {
                 Err(Fault::CodeIncorrect)
             } else {
@@ -751,7 +752,7 @@ impl Service {
             return Err(Fault::InvalidState);
         }
         db(self.store.lockout_reset(&subject).await)?;
-        self.audit(call, "user.created", Some(user_id), Some(&su.email), Some("sign_up")).await;
+        self.audit(call, Event::UserCreated, Some(user_id), Some(&su.email), Some("sign_up")).await;
         Ok(next)
     }
 
@@ -803,7 +804,7 @@ impl Backend for Service {
         if attempt.status == Status::NeedsClientTrust {
             // A new device: prove it with a code sent to the account's email.
             self.issue_code(&token, &key, EMAIL_CODE, Dest::Email(&user.email, "sign in on this device"), now).await?;
-            self.audit(call, "sign_in.code_sent", Some(user.id), Some(&email), Some("email_code")).await;
+            self.audit(call, Event::SignInCodeSent, Some(user.id), Some(&email), Some("email_code")).await;
         }
         self.view(Some(&key), &attempt, now).await
     }
@@ -825,7 +826,7 @@ impl Backend for Service {
         };
         let purpose = if s == Strategy::EmailCode { EMAIL_CODE } else { PHONE_CODE };
         self.issue_code(&token, &key, purpose, dest, now).await?;
-        self.audit(call, "sign_in.code_sent", a.user_id, Some(&subject), Some(s.as_str())).await;
+        self.audit(call, Event::SignInCodeSent, a.user_id, Some(&subject), Some(s.as_str())).await;
         self.view(Some(&key), &a, now).await
     }
 
@@ -880,7 +881,7 @@ impl Backend for Service {
         if let Some((key, sess)) = self.active_session(call, now).await? {
             let user_id = sess.user_id;
             db(self.store.delete_session(&key).await)?;
-            self.audit(call, "session.ended", Some(user_id), None, None).await;
+            self.audit(call, Event::SessionEnded, Some(user_id), None, None).await;
         }
         self.clear_cookie(call, "session");
         Ok(())
@@ -926,7 +927,7 @@ impl Backend for Service {
         self.set_cookie(call, "sign_up", &token, SIGN_UP_TTL);
         self.client_key(call);
         let detail = if existing.is_some() { "existing_account" } else { "new_account" };
-        self.audit(call, "sign_up.started", existing.map(|u| u.id), Some(&email), Some(detail)).await;
+        self.audit(call, Event::SignUpStarted, existing.map(|u| u.id), Some(&email), Some(detail)).await;
         self.send_sign_up_email(call, &token, &key, &su, now).await?;
         self.sign_up_view(&key, &su, now).await
     }

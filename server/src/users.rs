@@ -1,6 +1,7 @@
 //! Creating users with their factors: shared by the admin CLI and, in
 //! development, by `POST /dev/users`.
 
+use crate::audit::Event;
 use crate::policy;
 use crate::secrets::{self, SecretBox};
 use crate::store::{AuditEvent, NewUser, Store, StoreError};
@@ -87,7 +88,7 @@ pub async fn create(
     store
         .audit(&AuditEvent {
             at: now,
-            event: "user.created".into(),
+            event: Event::UserCreated.name().into(),
             user_id: Some(id),
             identifier: Some(email.clone()),
             detail: Some(factors.join(",")),
@@ -118,8 +119,12 @@ pub async fn regenerate_backup_codes(store: &dyn Store, user_id: i64, now: i64) 
         })
         .collect();
     store.set_backup_codes(user_id, &rows).await.map_err(CreateError::Store)?;
-    let event =
-        AuditEvent { at: now, event: "backup_codes.regenerated".into(), user_id: Some(user_id), ..Default::default() };
+    let event = AuditEvent {
+        at: now,
+        event: Event::BackupCodesRegenerated.name().into(),
+        user_id: Some(user_id),
+        ..Default::default()
+    };
     store.audit(&event).await.map_err(CreateError::Store)?;
     Ok(codes)
 }
