@@ -6,14 +6,12 @@
 use crate::audit::Event;
 use crate::delivery;
 use crate::secrets;
-use crate::service::{db, mask_phone, Dest, Service, MAX_PASSWORD_BYTES};
+use crate::service::{db, mask_phone, Dest, Purpose, Service, MAX_PASSWORD_BYTES};
 use crate::store::{Session, User};
 use crate::users;
 use app::api::Call;
 use app::model::*;
 use sha2::{Digest, Sha256};
-
-const PHONE_VERIFY: &str = "phone_verify";
 
 /// The check-and-change that completes an enrolment.
 enum Confirm<'a> {
@@ -285,7 +283,7 @@ impl Service {
         let confirmed = match confirm {
             Confirm::Totp { sealed, step } => db(self.store.confirm_totp(c.user.id, sealed, *step).await)?,
             Confirm::Phone { phone, code } => {
-                self.verify_code(&c.token, &c.key, PHONE_VERIFY, code, now).await?;
+                self.verify_code(&c.token, &c.key, Purpose::PhoneVerify, code, now).await?;
                 db(self.store.confirm_phone(c.user.id, phone).await)?
             }
         };
@@ -329,7 +327,7 @@ impl Service {
         }
         self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
         db(self.store.set_pending_phone(c.user.id, Some(&phone)).await)?;
-        self.issue_code(&c.token, &c.key, PHONE_VERIFY, Dest::Sms(&phone), now).await?;
+        self.issue_code(&c.token, &c.key, Purpose::PhoneVerify, Dest::Sms(&phone), now).await?;
         self.reload(&mut c).await?;
         self.user_view(&c, now).await
     }

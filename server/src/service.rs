@@ -17,11 +17,31 @@ use std::{
     sync::Arc,
 };
 
-const PHONE_CODE: &str = "phone_code";
-/// Purpose of the email code of `needs_client_trust`.
-const EMAIL_CODE: &str = "email_code";
-/// Purpose of the email code of a sign-up.
-const SIGN_UP_CODE: &str = "sign_up_email";
+/// What a one-time code is for. Stored with it: an owner's codes for
+/// different steps never stand in for each other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    /// The second factor by SMS.
+    PhoneCode,
+    /// The email code of `needs_client_trust`.
+    EmailCode,
+    /// The email code of a sign-up.
+    SignUp,
+    /// The code that proves a phone being added.
+    PhoneVerify,
+}
+
+impl Purpose {
+    fn name(self) -> &'static str {
+        match self {
+            Purpose::PhoneCode => "phone_code",
+            Purpose::EmailCode => "email_code",
+            Purpose::SignUp => "sign_up_email",
+            Purpose::PhoneVerify => "phone_verify",
+        }
+    }
+}
+
 /// The client cookie lives as long as browsers allow (400 days in Chrome).
 const CLIENT_MAX_AGE: i64 = 400 * 86400;
 
@@ -288,12 +308,12 @@ impl Service {
         &self,
         token: &str,
         key: &str,
-        purpose: &str,
+        purpose: Purpose,
         dest: Dest<'_>,
         now: i64,
     ) -> Result<(), Fault> {
         let gap = self.cfg.s.codes.resend_after;
-        if let Some(c) = db(self.store.code(key, purpose).await)? {
+        if let Some(c) = db(self.store.code(key, purpose.name()).await)? {
             let wait = c.sent_at + gap - now;
             if wait > 0 {
                 return Err(Fault::ResendTooSoon(wait as u32));
@@ -307,7 +327,7 @@ impl Service {
         let code = if test && known { delivery::TEST_CODE.to_string() } else { secrets::otp_code() };
         let hash = secrets::code_hash(token, &code);
         let ttl = self.cfg.s.codes.ttl;
-        if !db(self.store.put_code(key, purpose, &hash, now, now + ttl, now - gap).await)? {
+        if !db(self.store.put_code(key, purpose.name(), &hash, now, now + ttl, now - gap).await)? {
             return Err(Fault::ResendTooSoon(gap.max(1) as u32));
         }
         let minutes = (ttl + 59) / 60;
@@ -322,9 +342,9 @@ impl Service {
             Dest::Email(to, what) => self.sender.send_email(to, &delivery::code_mail(&code, what, minutes), now).await,
         };
         if let Err(e) = sent {
-            tracing::error!(error = %e, purpose, "code delivery failed");
+            tracing::error!(error = %e, purpose = purpose.name(), "code delivery failed");
             // Let the user retry at once.
-            if let Some(c) = db(self.store.code(key, purpose).await)? {
+            if let Some(c) = db(self.store.code(key, purpose.name()).await)? {
                 db(self.store.delete_code(c.id).await)?;
             }
             return Err(Fault::DeliveryFailed);
@@ -337,12 +357,12 @@ impl Service {
         &self,
         token: &str,
         key: &str,
-        purpose: &str,
+        purpose: Purpose,
         code: &str,
         now: i64,
     ) -> Result<(), Fault> {
         let max = self.cfg.s.codes.max_failures;
-        let c = db(self.store.code(key, purpose).await)?.ok_or(Fault::CodeMissing)?;
+        let c = db(self.store.code(key, purpose.name()).await)?.ok_or(Fault::CodeMissing)?;
         if c.used {
             return Err(Fault::CodeMissing);
         }
@@ -423,7 +443,7 @@ impl Service {
 
     async fn sign_up_view(&self, key: &str, su: &SignUp, now: i64) -> Result<SignUpView, Fault> {
         let missing = su.status == SignUpStatus::MissingRequirements;
-        let sent_at = if missing { self.pending_code_sent_at(key, SIGN_UP_CODE, now).await? } else { None };
+        let sent_at = if missing { self.pending_code_sent_at(key, Purpose::SignUp, now).await? } else { None };
         Ok(SignUpView {
             status: su.status,
             email_address: Some(su.email.clone()),
@@ -459,7 +479,7 @@ impl Service {
         } else {
             Dest::Notice(&su.email, delivery::account_exists_mail(&format!("{}/sign-in", self.origin(call))))
         };
-        self.issue_code(token, key, SIGN_UP_CODE, dest, now).await
+        self.issue_code(token, key, Purpose::SignUp, dest, now).await
     }
 
     fn attempt_token<'a>(&self, call: &'a Call) -> Option<&'a str> {
@@ -487,11 +507,12 @@ impl Service {
         if a.status == Status::NeedsSecondFactor && a.factors.phone {
             if let Some(uid) = a.user_id {
                 let user = db(self.store.user(uid).await)?;
-                phone_first = user.as_ref().and_then(|u| u.default_factor.as_deref()) == Some(PHONE_CODE);
+                phone_first =
+                    user.as_ref().and_then(|u| u.default_factor.as_deref()) == Some(Strategy::PhoneCode.as_str());
                 phone = user.and_then(|u| u.phone);
             }
             if let Some(key) = key {
-                sent_at = self.pending_code_sent_at(key, PHONE_CODE, now).await?;
+                sent_at = self.pending_code_sent_at(key, Purpose::PhoneCode, now).await?;
             }
         }
         let mut supported = if a.status == Status::NeedsSecondFactor { a.factors.supported() } else { vec![] };
@@ -505,7 +526,7 @@ impl Service {
         let email_code = match (a.status, &a.identifier, key) {
             (Status::NeedsClientTrust, Some(email), Some(key)) => Some(CodeSent {
                 safe_identifier: mask_email(email),
-                sent_at: self.pending_code_sent_at(key, EMAIL_CODE, now).await?,
+                sent_at: self.pending_code_sent_at(key, Purpose::EmailCode, now).await?,
             }),
             _ => None,
         };
@@ -574,8 +595,8 @@ impl Service {
         now: i64,
     ) -> Result<(), Fault> {
         match s {
-            Strategy::PhoneCode => self.verify_code(token, key, PHONE_CODE, code, now).await,
-            Strategy::EmailCode => self.verify_code(token, key, EMAIL_CODE, code, now).await,
+            Strategy::PhoneCode => self.verify_code(token, key, Purpose::PhoneCode, code, now).await,
+            Strategy::EmailCode => self.verify_code(token, key, Purpose::EmailCode, code, now).await,
             Strategy::Totp => {
                 let user = self.user_of(a).await?;
                 self.check_totp(&user, code, now).await?.then_some(()).ok_or(Fault::CodeIncorrect)
@@ -613,8 +634,8 @@ impl Service {
     }
 
     /// When the pending (unused, unexpired) code for (key, purpose) was sent.
-    async fn pending_code_sent_at(&self, key: &str, purpose: &str, now: i64) -> Result<Option<i64>, Fault> {
-        Ok(db(self.store.code(key, purpose).await)?.filter(|c| !c.used && c.expires_at > now).map(|c| c.sent_at))
+    async fn pending_code_sent_at(&self, key: &str, purpose: Purpose, now: i64) -> Result<Option<i64>, Fault> {
+        Ok(db(self.store.code(key, purpose.name()).await)?.filter(|c| !c.used && c.expires_at > now).map(|c| c.sent_at))
     }
     /// The password step before the hash: limits, the counted try, the
     /// user (None: unknown, checked against the dummy hash all the same).
@@ -723,7 +744,7 @@ impl Service {
             if code.len() > MAX_CODE_BYTES {
                 Err(Fault::CodeIncorrect)
             } else {
-                self.verify_code(token, key, SIGN_UP_CODE, code, now).await
+                self.verify_code(token, key, Purpose::SignUp, code, now).await
             }
         })
         .await?;
@@ -803,7 +824,8 @@ impl Backend for Service {
         let (token, key, attempt, user) = u.commit(r).await?;
         if attempt.status == Status::NeedsClientTrust {
             // A new device: prove it with a code sent to the account's email.
-            self.issue_code(&token, &key, EMAIL_CODE, Dest::Email(&user.email, "sign in on this device"), now).await?;
+            self.issue_code(&token, &key, Purpose::EmailCode, Dest::Email(&user.email, "sign in on this device"), now)
+                .await?;
             self.audit(call, Event::SignInCodeSent, Some(user.id), Some(&email), Some("email_code")).await;
         }
         self.view(Some(&key), &attempt, now).await
@@ -824,7 +846,7 @@ impl Backend for Service {
             Strategy::EmailCode => Dest::Email(&user.email, "sign in on this device"),
             _ => return Err(Fault::StrategyInvalid),
         };
-        let purpose = if s == Strategy::EmailCode { EMAIL_CODE } else { PHONE_CODE };
+        let purpose = if s == Strategy::EmailCode { Purpose::EmailCode } else { Purpose::PhoneCode };
         self.issue_code(&token, &key, purpose, dest, now).await?;
         self.audit(call, Event::SignInCodeSent, a.user_id, Some(&subject), Some(s.as_str())).await;
         self.view(Some(&key), &a, now).await
@@ -1044,6 +1066,13 @@ mod tests {
         // Garbage or nothing: the peer.
         assert_eq!(resolve_ip(proxy, &["not-an-ip"], &[proxy]), proxy);
         assert_eq!(resolve_ip(proxy, &[], &[proxy]), proxy);
+    }
+
+    #[test]
+    fn code_purposes_keep_their_stored_names() {
+        // Rows already hold these: a rename would orphan codes in flight.
+        let names = [Purpose::PhoneCode, Purpose::EmailCode, Purpose::SignUp, Purpose::PhoneVerify].map(Purpose::name);
+        assert_eq!(names, ["phone_code", "email_code", "sign_up_email", "phone_verify"]);
     }
 
     #[test]
