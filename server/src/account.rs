@@ -21,6 +21,23 @@ enum Confirm<'a> {
     Phone { phone: &'a str, code: &'a str },
 }
 
+impl Confirm<'_> {
+    fn strategy(&self) -> Strategy {
+        match self {
+            Confirm::Totp { .. } => Strategy::Totp,
+            Confirm::Phone { .. } => Strategy::PhoneCode,
+        }
+    }
+
+    /// What the user's notice email says was added.
+    fn notice(&self) -> &'static str {
+        match self {
+            Confirm::Totp { .. } => "an authenticator app was added",
+            Confirm::Phone { .. } => "a phone number was added for text-message codes",
+        }
+    }
+}
+
 /// The request's session and its user.
 pub struct Current {
     pub token: String,
@@ -263,11 +280,7 @@ impl Service {
         let u = self.unit().await?;
         let r = u.enrol_unit(call, &mut c, &confirm, first, now).await;
         let backup_codes = u.commit(r).await?;
-        let what = match confirm {
-            Confirm::Totp { .. } => "an authenticator app was added",
-            Confirm::Phone { .. } => "a phone number was added for text-message codes",
-        };
-        self.notify(call, &c, what, now).await;
+        self.notify(call, &c, confirm.notice(), now).await;
         self.reload(&mut c).await?;
         Ok(Changed { user: self.user_view(&c, now).await?, backup_codes })
     }
@@ -290,12 +303,8 @@ impl Service {
         if !confirmed {
             return Err(Fault::CodeIncorrect);
         }
-        let s = match confirm {
-            Confirm::Totp { .. } => Strategy::Totp,
-            Confirm::Phone { .. } => Strategy::PhoneCode,
-        };
         if first {
-            db(self.store.set_default_factor(c.user.id, Some(s.as_str())).await)?;
+            db(self.store.set_default_factor(c.user.id, Some(confirm.strategy().as_str())).await)?;
         }
         let backup_codes = self.after_enrol(call, c, first, now).await?;
         self.audit_change(call, c, Event::FactorAdded).await;

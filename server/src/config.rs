@@ -20,6 +20,10 @@ pub struct Config {
     #[arg(long, env = "MFA_SETTINGS", global = true)]
     pub settings: Option<std::path::PathBuf>,
 
+    /// `origin`, parsed once at load.
+    #[arg(skip)]
+    pub own_origin: Option<crate::origin::Origin>,
+
     /// The instance settings, loaded from the file and the environment.
     #[arg(skip)]
     pub s: crate::settings::Settings,
@@ -57,8 +61,9 @@ impl Config {
             "no settings file: built-in defaults (and MFA_* variables)".into()
         };
         if let Some(o) = &self.origin {
-            if !crate::origin::Origin::parse(o).is_some_and(|(_, rest)| rest.is_empty() || rest == "/") {
-                return Err(format!("MFA_ORIGIN must be an origin, scheme://host[:port]: {o:?}"));
+            match crate::origin::Origin::parse(o) {
+                Some((origin, rest)) if rest.is_empty() || rest == "/" => self.own_origin = Some(origin),
+                _ => return Err(format!("MFA_ORIGIN must be an origin, scheme://host[:port]: {o:?}")),
             }
         }
         if self.s.test_mode && !self.dev {

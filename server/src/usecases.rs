@@ -48,6 +48,7 @@ async fn world(s: Settings) -> World {
     let cfg = Config {
         dev: true,
         origin: None,
+        own_origin: None,
         settings: None,
         s,
         settings_source: String::new(),

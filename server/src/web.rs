@@ -91,7 +91,7 @@ fn csp(nonce: &str) -> String {
 async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut req = req;
     let cfg = &state.service.cfg;
-    let own = Origin::own(cfg.origin.as_deref(), cfg.dev, req.headers());
+    let own = Origin::own(cfg.own_origin.as_ref(), cfg.dev, req.headers());
     let api = req.uri().path().starts_with("/api/");
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         if !same_origin(own.as_ref(), req.headers()) {
