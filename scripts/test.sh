@@ -8,11 +8,11 @@ bash scripts/setup.sh
 
 echo "==> format and lints (app's two feature sets: ssr with the server, hydrate as the wasm)"
 cargo fmt --all --check
-cargo clippy -p app -p server --all-targets -- -D warnings
+cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
 cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
 echo "==> unit and integration tests (SQLite)"
-cargo test -p app -p server
+cargo test --workspace --exclude frontend
 
 echo "==> server tests again on PostgreSQL (each test creates and drops its own database)"
 export TEST_PG_ADMIN="${TEST_PG_ADMIN:-postgres://postgres@127.0.0.1:5432/test}"
@@ -21,7 +21,7 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && command -v pg_ctlcluster 
 fi
 # The same packages as above: another selection unifies features differently
 # and rebuilds app and server (about a minute on two cores).
-TEST_DB=postgres cargo test -p app -p server
+TEST_DB=postgres cargo test --workspace --exclude frontend
 
 echo "==> end-to-end tests (Playwright, headless Chromium)"
 e2e_dir=$(mktemp -d)

@@ -7,11 +7,11 @@
 
 use crate::api::*;
 use crate::hook::{provide_user, User};
-use crate::model::*;
 use crate::pages::{go, live, loading, strategy_label, FieldError, GlobalErrors, SignOutButton};
 use leptos::{either::Either, ev::SubmitEvent, html, prelude::*, task::spawn_local};
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
+use proto::*;
 
 fn input_value(node: NodeRef<html::Input>) -> String {
     node.get().map(|i| i.value()).unwrap_or_default()

@@ -2,8 +2,8 @@
 //! Bodies are thin adapters: they hand the request to the [`Backend`] the server
 //! provides, then apply its cookies and HTTP status.
 
-use crate::model::*;
 use leptos::prelude::*;
+use proto::*;
 
 #[cfg(feature = "ssr")]
 pub use glue::{Backend, Call};
@@ -279,10 +279,10 @@ pub async fn revoke_other_sessions() -> Result<Vec<SessionInfo>, ApiErrors> {
 
 #[cfg(feature = "ssr")]
 mod glue {
-    use crate::model::*;
     use http::{header, request::Parts, HeaderValue, StatusCode};
     use leptos::prelude::*;
     use leptos_axum::ResponseOptions;
+    use proto::*;
     use std::sync::Arc;
 
     /// What the server implements: every step of the flow. Each method reads

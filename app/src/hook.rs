@@ -8,8 +8,8 @@
 //! it calls `use_sign_in()`. No second round trip when the page hydrates.
 
 use crate::api::*;
-use crate::model::*;
 use leptos::prelude::*;
+use proto::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

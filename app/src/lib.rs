@@ -6,7 +6,6 @@
 mod account;
 pub mod api;
 pub mod hook;
-pub mod model;
 mod pages;
 
 use leptos::prelude::*;

@@ -8,7 +8,6 @@ use crate::api::*;
 use crate::hook::*;
 // Named, so that it wins over the prelude's `Errors` (error boundaries).
 use crate::hook::Errors;
-use crate::model::*;
 use leptos::{
     either::{Either, EitherOf3, EitherOf4},
     ev::SubmitEvent,
@@ -19,6 +18,7 @@ use leptos::{
 };
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
+use proto::*;
 
 /// What the seed's `handleSubmit` does after each step: finalize a complete
 /// attempt, or send the SMS code when that is the user's default factor.

@@ -3,14 +3,14 @@
 //! `setup-mfa` task's enrolment steps) and a recent re-verification; each
 //! change is audited and the user gets an email notice.
 
-use crate::audit::Event;
-use crate::delivery;
-use crate::secrets;
 use crate::service::{db, mask_phone, Dest, Purpose, Service, MAX_PASSWORD_BYTES};
-use crate::store::{Session, User};
-use crate::users;
 use app::api::Call;
-use app::model::*;
+use domain::audit::Event;
+use domain::mail;
+use domain::secrets;
+use domain::store::{Session, User};
+use domain::users;
+use proto::*;
 use sha2::{Digest, Sha256};
 
 /// The check-and-change that completes an enrolment.
@@ -151,7 +151,7 @@ impl Service {
     async fn notify(&self, call: &Call, c: &Current, what: &str, now: i64) {
         let link = format!("{}/account/security", self.origin(call));
         if !self.is_test(&c.user.email) {
-            if let Err(e) = self.sender.send_email(&c.user.email, &delivery::notice_mail(what, &link), now).await {
+            if let Err(e) = self.sender.send_email(&c.user.email, &mail::notice_mail(what, &link), now).await {
                 tracing::error!(error = %e, "notice delivery failed");
             }
         }
@@ -464,7 +464,7 @@ impl Service {
         let idle = self.cfg.s.sessions.idle;
         Ok(db(self.store.sessions_of(c.user.id).await)?
             .into_iter()
-            .filter(|s| s.expires_at > now && !crate::flow::idled_out(s.last_active_at, now, idle))
+            .filter(|s| s.expires_at > now && !domain::flow::idled_out(s.last_active_at, now, idle))
             .map(|s| SessionInfo {
                 id: public_id(&s.key),
                 device: device(s.user_agent.as_deref()),

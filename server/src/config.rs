@@ -26,7 +26,7 @@ pub struct Config {
 
     /// The instance settings, loaded from the file and the environment.
     #[arg(skip)]
-    pub s: crate::settings::Settings,
+    pub s: domain::settings::Settings,
 
     /// Where the settings came from, for the start-up log.
     #[arg(skip)]
@@ -54,7 +54,7 @@ impl Config {
             Some(p) => (p.clone(), true),
             None => (std::path::PathBuf::from("settings.toml"), false),
         };
-        self.s = crate::settings::Settings::load(&path, required)?;
+        self.s = domain::settings::Settings::load(&path, required)?;
         self.settings_source = if path.exists() {
             format!("instance settings from {} (and MFA_* variables)", path.display())
         } else {
@@ -99,7 +99,7 @@ impl Config {
             return Ok(k.trim().to_string());
         }
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let key = crate::secrets::token();
+        let key = domain::secrets::token();
         std::fs::write(&path, &key).map_err(|e| format!("{}: {e}", path.display()))?;
         tracing::warn!(path = %path.display(), "development secret key created");
         Ok(key)

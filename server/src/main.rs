@@ -3,24 +3,16 @@
 #![recursion_limit = "256"]
 
 mod account;
-mod audit;
-mod clock;
 mod config;
-mod delivery;
-mod flow;
 mod origin;
-mod policy;
-mod secrets;
 mod service;
-mod settings;
-mod store;
 #[cfg(test)]
 mod usecases;
-mod users;
 mod web;
 
 use clap::{Parser, Subcommand};
-use clock::{Clock, SystemClock};
+use domain::clock::{Clock, SystemClock};
+use domain::{secrets, users};
 use std::{net::SocketAddr, path::Path, process::ExitCode, sync::Arc};
 
 #[derive(Parser)]
@@ -125,7 +117,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn open_store(url: &str) -> Result<Arc<dyn store::Store>, String> {
+async fn open_store(url: &str) -> Result<Arc<dyn domain::store::Store>, String> {
     if let Some(path) = url.strip_prefix("sqlite://").and_then(|p| p.split('?').next()) {
         if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -208,7 +200,7 @@ impl Serve {
     }
 }
 
-async fn demo_user(store: &dyn store::Store, keys: &secrets::SecretBox, json: bool) -> Result<(), String> {
+async fn demo_user(store: &dyn domain::store::Store, keys: &secrets::SecretBox, json: bool) -> Result<(), String> {
     let spec = users::Spec {
         email: DEMO_EMAIL.into(),
         password: DEMO_PASSWORD.into(),
@@ -249,7 +241,7 @@ async fn demo_user(store: &dyn store::Store, keys: &secrets::SecretBox, json: bo
 
 async fn serve(
     cfg: config::Config,
-    store: Arc<dyn store::Store>,
+    store: Arc<dyn domain::store::Store>,
     keys: secrets::SecretBox,
     s: Serve,
 ) -> Result<(), String> {
@@ -324,7 +316,7 @@ async fn serve(
 
 /// A switched-off second-factor type still serves the users who have no
 /// enabled one (`Factors::usable`): start-up says how many rely on it.
-async fn warn_switched_off_factors(cfg: &config::Config, store: &dyn store::Store) {
+async fn warn_switched_off_factors(cfg: &config::Config, store: &dyn domain::store::Store) {
     let on = &cfg.s.second_factors;
     let off: Vec<&str> = [("totp", on.totp), ("phone_code", on.phone_code)]
         .into_iter()

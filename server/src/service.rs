@@ -1,17 +1,17 @@
 //! The auth backend: checks credentials, feeds verdicts to the state machine
 //! (`flow`), persists through `Store`, sends through `Sender`, sets cookies.
 
-use crate::audit::Event;
-use crate::clock::Clock;
 use crate::config::Config;
-use crate::delivery::{self, Sender};
-use crate::flow::{self, Attempt, Factors, PasswordOk, SignUp, SignUpStep, Step, SIGN_UP_TTL};
-use crate::policy;
-use crate::secrets::{self, SecretBox};
-use crate::store::{AuditEvent, NewSession, Session, Store, StoreError, Subject, User};
 use app::api::{Backend, Call};
-use app::model::*;
 use async_trait::async_trait;
+use domain::audit::Event;
+use domain::clock::Clock;
+use domain::flow::{self, Attempt, Factors, PasswordOk, SignUp, SignUpStep, Step, SIGN_UP_TTL};
+use domain::mail::{self, Sender};
+use domain::policy;
+use domain::secrets::{self, SecretBox};
+use domain::store::{AuditEvent, NewSession, Session, Store, StoreError, Subject, User};
+use proto::*;
 use std::{
     net::{IpAddr, SocketAddr},
     sync::Arc,
@@ -52,7 +52,7 @@ pub(crate) enum Dest<'a> {
     Email(&'a str, &'a str),
     /// A code nobody can know, and this email instead of it (to the owner
     /// of an address that already has an account).
-    Notice(&'a str, delivery::Mail),
+    Notice(&'a str, mail::Mail),
 }
 /// Longest password we hash (the policy accepts at least 256 characters).
 pub(crate) const MAX_PASSWORD_BYTES: usize = 1024;
@@ -299,7 +299,7 @@ impl Service {
 
     /// Test mode's reserved destinations get no message and accept 424242.
     pub(crate) fn is_test(&self, to: &str) -> bool {
-        self.cfg.dev && self.cfg.s.test_mode && delivery::is_test_recipient(to)
+        self.cfg.dev && self.cfg.s.test_mode && mail::is_test_recipient(to)
     }
 
     /// Stores a fresh code for (key, purpose), replacing the old one unless
@@ -324,7 +324,7 @@ impl Service {
             Dest::Notice(to, _) => (*to, false),
         };
         let test = self.is_test(to);
-        let code = if test && known { delivery::TEST_CODE.to_string() } else { secrets::otp_code() };
+        let code = if test && known { mail::TEST_CODE.to_string() } else { secrets::otp_code() };
         let hash = secrets::code_hash(token, &code);
         let ttl = self.cfg.s.codes.ttl;
         if !db(self.store.put_code(key, purpose.name(), &hash, now, now + ttl, now - gap).await)? {
@@ -339,7 +339,7 @@ impl Service {
                     format!("{code} is your verification code. It expires in {minutes} minutes. Don't share it.");
                 self.sender.send_sms(to, &body, now).await
             }
-            Dest::Email(to, what) => self.sender.send_email(to, &delivery::code_mail(&code, what, minutes), now).await,
+            Dest::Email(to, what) => self.sender.send_email(to, &mail::code_mail(&code, what, minutes), now).await,
         };
         if let Err(e) = sent {
             tracing::error!(error = %e, purpose = purpose.name(), "code delivery failed");
@@ -477,7 +477,7 @@ impl Service {
         let dest = if su.password_hash.is_some() {
             Dest::Email(&su.email, "finish creating your account")
         } else {
-            Dest::Notice(&su.email, delivery::account_exists_mail(&format!("{}/sign-in", self.origin(call))))
+            Dest::Notice(&su.email, mail::account_exists_mail(&format!("{}/sign-in", self.origin(call))))
         };
         self.issue_code(token, key, Purpose::SignUp, dest, now).await
     }
@@ -695,7 +695,7 @@ impl Service {
         if attempt.status == Status::Complete {
             db(self.store.lockout_reset(email).await)?;
         }
-        self.set_cookie(call, "sign_in", &token, crate::flow::ATTEMPT_TTL);
+        self.set_cookie(call, "sign_in", &token, domain::flow::ATTEMPT_TTL);
         Ok((token, key, attempt, user))
     }
 
@@ -753,7 +753,7 @@ impl Service {
         if db(self.store.user_by_email(&su.email).await)?.is_some() {
             return Err(Fault::EmailTaken);
         }
-        let new = crate::store::NewUser {
+        let new = domain::store::NewUser {
             email: su.email.clone(),
             password_hash: hash,
             phone: None,

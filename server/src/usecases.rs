@@ -2,15 +2,15 @@
 //! sleep for (code expiry, resend windows, lockout windows, session idle and
 //! lifetime) is a clock move here, and each test takes milliseconds.
 
-use crate::clock::{Clock, FixedClock};
 use crate::config::Config;
-use crate::secrets::SecretBox;
 use crate::service::Service;
-use crate::settings::Settings;
-use crate::store::Store;
-use crate::{delivery, users};
 use app::api::{Backend, Call};
-use app::model::{Fault, SessionView, Status, Strategy};
+use domain::clock::{Clock, FixedClock};
+use domain::secrets::SecretBox;
+use domain::settings::Settings;
+use domain::store::Store;
+use domain::users;
+use proto::{Fault, SessionView, Status, Strategy};
 use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 
 const T: i64 = 1_800_000_000;
@@ -41,9 +41,9 @@ fn settings() -> Settings {
 }
 
 async fn world(s: Settings) -> World {
-    let dir = std::env::temp_dir().join(format!("mfa_usecases_{}", &crate::secrets::token()[..16]));
+    let dir = std::env::temp_dir().join(format!("mfa_usecases_{}", &domain::secrets::token()[..16]));
     std::fs::create_dir_all(&dir).unwrap();
-    let store = crate::store::open(&format!("sqlite://{}/t.db", dir.display())).await.unwrap();
+    let store = store::open(&format!("sqlite://{}/t.db", dir.display())).await.unwrap();
     let sender = Arc::new(delivery::Delivery::new(store.clone(), &s).unwrap());
     let cfg = Config {
         dev: true,
@@ -222,7 +222,7 @@ async fn parallel_removals_cannot_take_the_last_factor() {
     let u = users::create(w.store.as_ref(), &w.svc.keys, spec, true, w.clock.now()).await.unwrap();
     let mut b = w.browser();
     assert_eq!(b.password("two@example.com", PASSWORD).await, Ok(Status::NeedsSecondFactor));
-    let code = crate::secrets::totp_now(u.totp_secret.as_deref().unwrap(), w.clock.now()).unwrap();
+    let code = domain::secrets::totp_now(u.totp_secret.as_deref().unwrap(), w.clock.now()).unwrap();
     let r = b.with(async |s, c| s.attempt_second_factor(c, Strategy::Totp, code).await).await;
     assert_eq!(r.map(|v| v.status), Ok(Status::Complete));
     b.with(async |s, c| s.finalize(c).await).await.unwrap();

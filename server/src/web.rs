@@ -2,8 +2,8 @@
 //! guard and body limit in front of them, and the development pages.
 
 use crate::origin::{is_local, same_origin, Origin};
-use crate::{secrets, service::Service, store::OutboxMessage, users};
-use app::{api::Backend, model::ApiErrors, shell, App};
+use crate::service::Service;
+use app::{api::Backend, shell, App};
 use axum::{
     body::Body,
     extract::{FromRef, Request, State},
@@ -13,8 +13,10 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
+use domain::{secrets, store::OutboxMessage, users};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use proto::ApiErrors;
 use std::sync::Arc;
 
 /// Server-function bodies are a few fields; anything larger is refused.
@@ -56,7 +58,7 @@ pub fn router(state: AppState) -> Router {
 fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
     let body = ApiErrors {
         status: status.as_u16(),
-        errors: vec![app::model::ApiError {
+        errors: vec![proto::ApiError {
             code: code.into(),
             message: message.into(),
             long_message: message.into(),

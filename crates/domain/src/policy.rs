@@ -1,8 +1,9 @@
 //! The password policy (NIST SP 800-63B-4): a length range, no composition
 //! rules, and a shipped list of common and breached passwords.
 
-use app::model::Fault;
-use std::{collections::HashSet, sync::LazyLock};
+use email_address::EmailAddress;
+use proto::Fault;
+use std::{collections::HashSet, net::IpAddr, sync::LazyLock};
 
 /// With MFA the password is one factor of two; alone it must be longer.
 pub const MIN_WITH_MFA: usize = 8;
@@ -21,7 +22,28 @@ pub const MAX_EMAIL: usize = 254;
 /// trimmed and lower-cased, if it is at most 254 bytes and well-formed.
 pub fn email(raw: &str) -> Option<String> {
     let email = raw.trim().to_lowercase();
-    (email.len() <= MAX_EMAIL && email.parse::<lettre::Address>().is_ok()).then_some(email)
+    (email.len() <= MAX_EMAIL && address(&email)).then_some(email)
+}
+
+/// Whether `addr` is an address the mailer takes: the rule lettre applies
+/// (`email_address` for each part; an IP literal, or a domain that IDNA
+/// makes ASCII). The delivery crate's tests hold the two equal.
+pub fn address(addr: &str) -> bool {
+    let Some((user, domain)) = addr.rsplit_once('@') else { return false };
+    let ascii = |d: &str| {
+        EmailAddress::is_valid_domain(d)
+            || d.strip_prefix('[').and_then(|ip| ip.strip_suffix(']')).unwrap_or(d).parse::<IpAddr>().is_ok()
+    };
+    EmailAddress::is_valid_local_part(user) && (ascii(domain) || idna::domain_to_ascii(domain).is_ok_and(|d| ascii(&d)))
+}
+
+/// A sender mailbox: `address` or `Name <address>`.
+pub fn mailbox(s: &str) -> bool {
+    let s = s.trim();
+    match s.strip_suffix('>').and_then(|rest| rest.rsplit_once('<')) {
+        Some((_, addr)) => address(addr),
+        None => address(s),
+    }
 }
 
 /// Why `password` is refused for the account `email`, if it is.

@@ -19,10 +19,8 @@ impl Clock for SystemClock {
 }
 
 /// A clock that stands still until a test moves it.
-#[cfg(test)]
 pub struct FixedClock(std::sync::atomic::AtomicI64);
 
-#[cfg(test)]
 impl FixedClock {
     pub fn at(t: i64) -> FixedClock {
         FixedClock(t.into())
@@ -33,7 +31,6 @@ impl FixedClock {
     }
 }
 
-#[cfg(test)]
 impl Clock for FixedClock {
     fn now(&self) -> i64 {
         self.0.load(std::sync::atomic::Ordering::SeqCst)

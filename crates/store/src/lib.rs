@@ -1,12 +1,15 @@
-//! Storage behind one trait, so PostgreSQL can sit beside SQLite without
-//! touching the flow. Every check-and-change is one conditional statement:
-//! concurrent requests are settled by the database, not by process memory.
-//! The steps of a sign-in run as units of work (`Store::begin`): one commit
-//! per step rather than one per statement.
+//! The storage port (`domain::store::Store`) on SQLite and PostgreSQL, from
+//! one SQL text and one set of migrations per database. Every
+//! check-and-change is one conditional statement: concurrent requests are
+//! settled by the database, not by process memory.
 
-use crate::flow::{Attempt, Factors, SignUp};
-use app::model::{SignUpStatus, Status};
 use async_trait::async_trait;
+use domain::flow::{Attempt, Factors, SignUp};
+use domain::store::{
+    AuditEvent, BackupCode, NewSession, NewUser, OneTimeCode, OutboxMessage, Result, Session, SessionRow, Store,
+    StoreError, Subject, User,
+};
+use proto::{SignUpStatus, Status};
 use sqlx::{
     postgres::PgPoolOptions,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions},
@@ -21,245 +24,79 @@ use std::{
     time::Duration,
 };
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("already exists")]
-    Conflict,
-    #[error("database: {0}")]
-    Db(#[from] sqlx::Error),
-    #[error("migration: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("transaction already committed")]
-    Committed,
-    #[error("transactions do not nest")]
-    Nested,
+/// Every database result on its way out: sqlx's errors become the port's.
+trait Db<T> {
+    fn db(self) -> Result<T>;
 }
 
-pub type Result<T> = std::result::Result<T, StoreError>;
-
-/// A user row. Holds secrets: never serialized.
-#[derive(Clone, sqlx::FromRow)]
-pub struct User {
-    pub id: i64,
-    pub email: String,
-    pub password_hash: String,
-    pub phone: Option<String>,
-    pub totp_secret: Option<String>,
-    pub created_at: i64,
-    /// `totp` or `phone_code`: offered first at sign-in.
-    pub default_factor: Option<String>,
-    /// Sealed TOTP secret awaiting its first code.
-    pub pending_totp_secret: Option<String>,
-    /// Phone number awaiting its SMS code.
-    pub pending_phone: Option<String>,
+impl<T> Db<T> for std::result::Result<T, sqlx::Error> {
+    fn db(self) -> Result<T> {
+        self.map_err(|e| StoreError::Db(e.to_string()))
+    }
 }
 
-/// What the password step reads before the hash, in one statement: the user,
-/// whether they have an unused backup code, and whether the browser's client
-/// is one they trust.
-#[derive(Clone, sqlx::FromRow)]
-pub struct Subject {
-    #[sqlx(flatten)]
-    pub user: User,
-    pub has_backup: bool,
-    pub client_known: bool,
+impl<T> Db<T> for std::result::Result<T, sqlx::migrate::MigrateError> {
+    fn db(self) -> Result<T> {
+        self.map_err(|e| StoreError::Migrate(e.to_string()))
+    }
 }
 
-pub struct NewUser {
-    pub email: String,
-    pub password_hash: String,
-    pub phone: Option<String>,
-    pub totp_secret: Option<String>,
-    pub created_at: i64,
+impl<T> Db<T> for Result<T> {
+    fn db(self) -> Result<T> {
+        self
+    }
 }
 
-#[derive(sqlx::FromRow)]
-pub struct BackupCode {
-    pub id: i64,
-    pub salt: String,
-    pub code_hash: String,
+/// A domain row read by column name (the domain knows no sqlx).
+struct Rec<T>(T);
+
+macro_rules! from_row {
+    ($t:ident { $($f:ident),* $(,)? }) => {
+        from_row!(@on sqlx::sqlite::SqliteRow, $t { $($f),* });
+        from_row!(@on sqlx::postgres::PgRow, $t { $($f),* });
+    };
+    (@on $row:ty, $t:ident { $($f:ident),* }) => {
+        impl<'r> sqlx::FromRow<'r, $row> for Rec<$t> {
+            fn from_row(r: &'r $row) -> std::result::Result<Self, sqlx::Error> {
+                Ok(Rec($t { $($f: r.try_get(stringify!($f))?),* }))
+            }
+        }
+    };
 }
 
-#[derive(sqlx::FromRow)]
-pub struct OneTimeCode {
-    pub id: i64,
-    pub code_hash: String,
-    pub sent_at: i64,
-    pub expires_at: i64,
-    pub failures: i64,
-    pub used: bool,
+from_row!(User {
+    id,
+    email,
+    password_hash,
+    phone,
+    totp_secret,
+    created_at,
+    default_factor,
+    pending_totp_secret,
+    pending_phone
+});
+from_row!(BackupCode { id, salt, code_hash });
+from_row!(OneTimeCode { id, code_hash, sent_at, expires_at, failures, used });
+from_row!(Session { user_id, created_at, last_active_at, expires_at, task, verified_at });
+from_row!(SessionRow { key, created_at, last_active_at, expires_at, ip, user_agent, task });
+from_row!(OutboxMessage { id, channel, recipient, body, created_at });
+from_row!(AuditEvent { at, event, user_id, identifier, ip, user_agent, detail });
+
+macro_rules! subject_from_row {
+    ($($row:ty),*) => {$(
+        impl<'r> sqlx::FromRow<'r, $row> for Rec<Subject> {
+            fn from_row(r: &'r $row) -> std::result::Result<Self, sqlx::Error> {
+                let Rec(user) = Rec::<User>::from_row(r)?;
+                Ok(Rec(Subject { user, has_backup: r.try_get("has_backup")?, client_known: r.try_get("client_known")? }))
+            }
+        }
+    )*};
 }
+subject_from_row!(sqlx::sqlite::SqliteRow, sqlx::postgres::PgRow);
 
-#[derive(sqlx::FromRow)]
-pub struct Session {
-    pub user_id: i64,
-    pub created_at: i64,
-    pub last_active_at: i64,
-    pub expires_at: i64,
-    /// A pending session's task (`setup-mfa`).
-    pub task: Option<String>,
-    /// When the password or a second factor was last entered.
-    pub verified_at: i64,
-}
-
-/// A session as its user's session list shows it.
-#[derive(sqlx::FromRow)]
-pub struct SessionRow {
-    pub key: String,
-    pub created_at: i64,
-    pub last_active_at: i64,
-    pub expires_at: i64,
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-    pub task: Option<String>,
-}
-
-pub struct NewSession<'a> {
-    pub key: &'a str,
-    pub task: Option<&'a str>,
-    pub user_id: i64,
-    pub now: i64,
-    pub expires_at: i64,
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-}
-
-#[derive(Clone, Debug, serde::Serialize, sqlx::FromRow)]
-pub struct OutboxMessage {
-    pub id: i64,
-    pub channel: String,
-    pub recipient: String,
-    pub body: String,
-    pub created_at: i64,
-}
-
-/// One line of the audit trail.
-#[derive(Clone, Debug, Default, serde::Serialize, sqlx::FromRow)]
-pub struct AuditEvent {
-    pub at: i64,
-    pub event: String,
-    pub user_id: Option<i64>,
-    pub identifier: Option<String>,
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-    pub detail: Option<String>,
-}
-
-#[async_trait]
-pub trait Store: Send + Sync + 'static {
-    /// A unit of work: a store whose writes become visible together at
-    /// `commit` (one WAL flush per request, not one per statement), and are
-    /// rolled back if it is dropped first. SQLite units run one at a time.
-    async fn begin(&self) -> Result<std::sync::Arc<dyn Store>>;
-    /// Commits a unit; on the database itself, nothing to do.
-    async fn commit(&self) -> Result<()>;
-    /// Counts one try against `subject` before it is checked, so parallel
-    /// tries can never exceed `max`: Ok(tries counted, this one included),
-    /// or Err(until) while locked. The try that reaches `max` starts a lock
-    /// of `lock_secs`.
-    async fn lockout_reserve(
-        &self,
-        subject: &str,
-        now: i64,
-        max: i64,
-        lock_secs: i64,
-    ) -> Result<std::result::Result<i64, i64>>;
-    /// The reserved try was right: take it back (the count is not reset),
-    /// lifting a lock that only this try's reservation had set.
-    async fn lockout_release(&self, subject: &str, max: i64) -> Result<()>;
-    /// A sign-in completed: forget the failures.
-    async fn lockout_reset(&self, subject: &str) -> Result<()>;
-    /// Until when `subject` is locked, if it is.
-    async fn locked_until(&self, subject: &str, now: i64) -> Result<Option<i64>>;
-    /// Counts a request in the fixed window; returns (hits, window_start).
-    async fn rate_hit(&self, bucket: &str, client: &str, now: i64, window: i64) -> Result<(i64, i64)>;
-    async fn audit(&self, e: &AuditEvent) -> Result<()>;
-    async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEvent>>;
-
-    async fn create_user(&self, u: &NewUser) -> Result<i64>;
-    async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
-    /// The user with `email` as the password step needs them; `client_key`
-    /// None: a browser with no client cookie, known to nobody.
-    async fn sign_in_subject(&self, email: &str, client_key: Option<&str>) -> Result<Option<Subject>>;
-    async fn user(&self, id: i64) -> Result<Option<User>>;
-    /// Replaces the user's whole set of backup codes.
-    async fn set_backup_codes(&self, user_id: i64, codes: &[(String, String)]) -> Result<()>;
-    async fn unused_backup_codes(&self, user_id: i64) -> Result<Vec<BackupCode>>;
-    /// Marks a code used; false if it already was (a lost race).
-    async fn use_backup_code(&self, id: i64, now: i64) -> Result<bool>;
-    /// Records `step` as the last accepted TOTP step; false if it (or a later
-    /// one) was accepted before: a replay.
-    async fn advance_totp(&self, user_id: i64, step: i64) -> Result<bool>;
-
-    async fn insert_attempt(&self, key: &str, a: &Attempt) -> Result<()>;
-    async fn attempt(&self, key: &str) -> Result<Option<Attempt>>;
-    /// Saves `a` only if the stored status is still `from`.
-    async fn update_attempt(&self, key: &str, from: Status, a: &Attempt) -> Result<bool>;
-    async fn delete_attempt(&self, key: &str) -> Result<()>;
-    /// Deletes a complete attempt and returns it; at most one caller wins.
-    async fn take_complete_attempt(&self, key: &str) -> Result<Option<Attempt>>;
-
-    /// Stores a new code for (attempt, purpose), replacing the old one, unless
-    /// the old one was sent after `not_after` (too soon to resend).
-    async fn put_code(
-        &self,
-        attempt_key: &str,
-        purpose: &str,
-        code_hash: &str,
-        now: i64,
-        expires_at: i64,
-        not_after: i64,
-    ) -> Result<bool>;
-    async fn code(&self, attempt_key: &str, purpose: &str) -> Result<Option<OneTimeCode>>;
-    async fn delete_code(&self, id: i64) -> Result<()>;
-    /// Counts a wrong try, up to `max`; returns the new count.
-    async fn fail_code(&self, id: i64, max: i64) -> Result<i64>;
-    /// Uses the code once; false if it was used or locked meanwhile.
-    async fn consume_code(&self, id: i64, now: i64, max: i64) -> Result<bool>;
-
-    async fn insert_session(&self, s: &NewSession<'_>) -> Result<()>;
-    async fn session(&self, key: &str) -> Result<Option<Session>>;
-    async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionRow>>;
-    /// Sets or clears (None: the session becomes active) a session's task.
-    async fn set_task(&self, key: &str, task: Option<&str>) -> Result<()>;
-    async fn session_verified(&self, key: &str, now: i64) -> Result<()>;
-    /// Ends one of `user_id`'s sessions; false if it was not theirs.
-    async fn delete_user_session(&self, key: &str, user_id: i64) -> Result<bool>;
-    async fn delete_other_sessions(&self, user_id: i64, keep: &str) -> Result<u64>;
-
-    async fn set_pending_totp(&self, user_id: i64, sealed: Option<&str>) -> Result<()>;
-    /// Makes the pending secret (still `sealed`) the user's; `step` counts as used.
-    async fn confirm_totp(&self, user_id: i64, sealed: &str, step: i64) -> Result<bool>;
-    async fn set_pending_phone(&self, user_id: i64, phone: Option<&str>) -> Result<()>;
-    async fn confirm_phone(&self, user_id: i64, phone: &str) -> Result<bool>;
-    /// Removes the authenticator app; with `keep_one`, only while the phone
-    /// remains. False if nothing was removed.
-    async fn remove_totp(&self, user_id: i64, keep_one: bool) -> Result<bool>;
-    /// Removes the phone; with `keep_one`, only while the app remains.
-    async fn remove_phone(&self, user_id: i64, keep_one: bool) -> Result<bool>;
-    async fn set_default_factor(&self, user_id: i64, factor: Option<&str>) -> Result<()>;
-    async fn touch_session(&self, key: &str, now: i64) -> Result<()>;
-    async fn delete_session(&self, key: &str) -> Result<()>;
-
-    async fn push_outbox(&self, channel: &str, recipient: &str, body: &str, now: i64) -> Result<()>;
-    async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>>;
-    /// Users with a second factor, none of them of an enabled type (1 = on).
-    async fn users_on_disabled_factors(&self, totp_on: i64, phone_on: i64) -> Result<i64>;
-
-    async fn insert_sign_up(&self, key: &str, s: &SignUp) -> Result<()>;
-    async fn sign_up(&self, key: &str) -> Result<Option<SignUp>>;
-    /// Saves `s` only if the stored status is still `from`.
-    async fn update_sign_up(&self, key: &str, from: SignUpStatus, s: &SignUp) -> Result<bool>;
-    /// Deletes a complete sign-up and returns it; at most one caller wins.
-    async fn take_complete_sign_up(&self, key: &str) -> Result<Option<SignUp>>;
-    async fn delete_sign_up(&self, key: &str) -> Result<()>;
-
-    /// `user_id` completed a sign-in on the client `client_key` (the password
-    /// step reads this back through `sign_in_subject`).
-    async fn trust_client(&self, client_key: &str, user_id: i64, now: i64) -> Result<()>;
-
-    /// Deletes what has expired; returns the number of rows.
-    async fn sweep(&self, now: i64) -> Result<u64>;
+/// The rows of a `fetch_all`, unwrapped.
+fn recs<T>(v: Vec<Rec<T>>) -> Vec<T> {
+    v.into_iter().map(|Rec(t)| t).collect()
 }
 
 /// SQLite: the embedded default (one node).
@@ -324,7 +161,7 @@ impl SqliteUnit {
             SqliteTransactionManager::start_rollback(w);
         }
         *open = None;
-        r?;
+        r.db()?;
         tracing::debug!("unit commit");
         Ok(())
     }
@@ -354,7 +191,7 @@ impl PgUnit {
 
     async fn finish(&self) -> Result<()> {
         let tx = self.open.lock().await.take().ok_or(StoreError::Committed)?;
-        tx.commit().await?;
+        tx.commit().await.db()?;
         tracing::debug!("unit commit");
         Ok(())
     }
@@ -371,17 +208,22 @@ fn sqlite_sql(q: &'static str) -> &'static str {
 impl Sqlite {
     /// Opens (creating if needed) the database and runs the migrations.
     pub async fn open(url: &str) -> Result<Sqlite> {
-        let opts = SqliteConnectOptions::from_str(url)?
+        let opts = SqliteConnectOptions::from_str(url)
+            .db()?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         // No ping before each use: a local file has no link to go stale,
         // and each ping is a round trip to the connection's thread.
-        let pool =
-            SqlitePoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(opts.clone()).await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        let writer = opts.connect().await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .test_before_acquire(false)
+            .connect_with(opts.clone())
+            .await
+            .db()?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await.db()?;
+        let writer = opts.connect().await.db()?;
         Ok(Sqlite { pool, writer: Arc::new(tokio::sync::Mutex::new(writer)), opts })
     }
 
@@ -390,7 +232,7 @@ impl Sqlite {
     }
 
     async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
-        Ok(self.pool.acquire().await?)
+        self.pool.acquire().await.db()
     }
 
     /// The writer, in a fresh transaction; a writer whose thread died is
@@ -409,10 +251,10 @@ impl Sqlite {
         match SqliteTransactionManager::begin(&mut w, begin()).await {
             Err(sqlx::Error::WorkerCrashed) => {
                 tracing::warn!("SQLite writer connection lost; reconnecting");
-                *w = self.opts.connect().await?;
-                SqliteTransactionManager::begin(&mut w, begin()).await?;
+                *w = self.opts.connect().await.db()?;
+                SqliteTransactionManager::begin(&mut w, begin()).await.db()?;
             }
-            r => r?,
+            r => r.db()?,
         }
         tracing::debug!("unit begin");
         Ok(SqliteUnit { open: tokio::sync::Mutex::new(Some(w)) })
@@ -423,9 +265,13 @@ impl Postgres {
     /// Connects and runs the migrations (safe to run from every node at once:
     /// sqlx takes an advisory lock).
     pub async fn open(url: &str) -> Result<Postgres> {
-        let pool =
-            PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
-        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await
+            .db()?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await.db()?;
         Ok(Postgres { pool })
     }
 
@@ -434,16 +280,16 @@ impl Postgres {
     }
 
     async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>> {
-        Ok(self.pool.acquire().await?)
+        self.pool.acquire().await.db()
     }
 }
 
 /// Opens the store `url` names: `sqlite:` or `postgres:`/`postgresql:`.
 pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
     if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        Ok(std::sync::Arc::new(Postgres::open(url).await?))
+        Ok(std::sync::Arc::new(Postgres::open(url).await.db()?))
     } else {
-        Ok(std::sync::Arc::new(Sqlite::open(url).await?))
+        Ok(std::sync::Arc::new(Sqlite::open(url).await.db()?))
     }
 }
 
@@ -656,57 +502,58 @@ macro_rules! sql_store {
                     .bind(&u.phone)
                     .bind(&u.totp_secret)
                     .bind(u.created_at)
-                    .fetch_optional(&mut *self.conn().await?)
-                    .await?;
+                    .fetch_optional(&mut *self.conn().await.db()?)
+                    .await.db()?;
                 match r {
-                    Some(row) => Ok(row.try_get(0)?),
+                    Some(row) => Ok(row.try_get(0).db()?),
                     None => Err(StoreError::Conflict),
                 }
             }
 
             async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
-                Ok(sqlx::query_as(self.sql(USER_BY_EMAIL)).bind(email).fetch_optional(&mut *self.conn().await?).await?)
+                Ok(sqlx::query_as(self.sql(USER_BY_EMAIL)).bind(email).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
             }
 
             async fn sign_in_subject(&self, email: &str, client_key: Option<&str>) -> Result<Option<Subject>> {
                 Ok(sqlx::query_as(self.sql(SIGN_IN_SUBJECT))
                     .bind(email)
                     .bind(client_key)
-                    .fetch_optional(&mut *self.conn().await?)
-                    .await?)
+                    .fetch_optional(&mut *self.conn().await.db()?)
+                    .await.db()?
+                    .map(|Rec(r)| r))
             }
 
             async fn user(&self, id: i64) -> Result<Option<User>> {
-                Ok(sqlx::query_as(self.sql(USER_BY_ID)).bind(id).fetch_optional(&mut *self.conn().await?).await?)
+                Ok(sqlx::query_as(self.sql(USER_BY_ID)).bind(id).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
             }
 
             async fn set_backup_codes(&self, user_id: i64, codes: &[(String, String)]) -> Result<()> {
-                let mut c = self.conn().await?;
-                let mut tx = sqlx::Connection::begin(&mut *c).await?;
-                sqlx::query(self.sql(DELETE_BACKUP_CODES)).bind(user_id).execute(&mut *tx).await?;
+                let mut c = self.conn().await.db()?;
+                let mut tx = sqlx::Connection::begin(&mut *c).await.db()?;
+                sqlx::query(self.sql(DELETE_BACKUP_CODES)).bind(user_id).execute(&mut *tx).await.db()?;
                 for (salt, hash) in codes {
                     sqlx::query(self.sql(INSERT_BACKUP_CODE))
                         .bind(user_id)
                         .bind(salt)
                         .bind(hash)
                         .execute(&mut *tx)
-                        .await?;
+                        .await.db()?;
                 }
-                tx.commit().await?;
+                tx.commit().await.db()?;
                 Ok(())
             }
 
             async fn unused_backup_codes(&self, user_id: i64) -> Result<Vec<BackupCode>> {
-                Ok(sqlx::query_as(self.sql(UNUSED_BACKUP_CODES)).bind(user_id).fetch_all(&mut *self.conn().await?).await?)
+                Ok(recs(sqlx::query_as(self.sql(UNUSED_BACKUP_CODES)).bind(user_id).fetch_all(&mut *self.conn().await.db()?).await.db()?))
             }
 
             async fn use_backup_code(&self, id: i64, now: i64) -> Result<bool> {
-                let r = sqlx::query(self.sql(USE_BACKUP_CODE)).bind(now).bind(id).execute(&mut *self.conn().await?).await?;
+                let r = sqlx::query(self.sql(USE_BACKUP_CODE)).bind(now).bind(id).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.rows_affected() == 1)
             }
 
             async fn advance_totp(&self, user_id: i64, step: i64) -> Result<bool> {
-                let r = sqlx::query(self.sql(ADVANCE_TOTP)).bind(step).bind(user_id).execute(&mut *self.conn().await?).await?;
+                let r = sqlx::query(self.sql(ADVANCE_TOTP)).bind(step).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.rows_affected() == 1)
             }
 
@@ -722,14 +569,14 @@ macro_rules! sql_store {
                     .bind(a.client_known)
                     .bind(a.created_at)
                     .bind(a.expires_at)
-                    .execute(&mut *self.conn().await?)
-                    .await?;
+                    .execute(&mut *self.conn().await.db()?)
+                    .await.db()?;
                 Ok(())
             }
 
             async fn attempt(&self, key: &str) -> Result<Option<Attempt>> {
                 let r: Option<AttemptRow> =
-                    sqlx::query_as(self.sql(ATTEMPT)).bind(key).fetch_optional(&mut *self.conn().await?).await?;
+                    sqlx::query_as(self.sql(ATTEMPT)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.map(Attempt::from))
             }
 
@@ -739,19 +586,19 @@ macro_rules! sql_store {
                     .bind(a.expires_at)
                     .bind(key)
                     .bind(from.as_str())
-                    .execute(&mut *self.conn().await?)
-                    .await?;
+                    .execute(&mut *self.conn().await.db()?)
+                    .await.db()?;
                 Ok(r.rows_affected() == 1)
             }
 
             async fn delete_attempt(&self, key: &str) -> Result<()> {
-                sqlx::query(self.sql(DELETE_ATTEMPT)).bind(key).execute(&mut *self.conn().await?).await?;
+                sqlx::query(self.sql(DELETE_ATTEMPT)).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 
             async fn take_complete_attempt(&self, key: &str) -> Result<Option<Attempt>> {
                 let r: Option<AttemptRow> =
-                    sqlx::query_as(self.sql(TAKE_COMPLETE_ATTEMPT)).bind(key).fetch_optional(&mut *self.conn().await?).await?;
+                    sqlx::query_as(self.sql(TAKE_COMPLETE_ATTEMPT)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.map(Attempt::from))
             }
 
@@ -771,8 +618,8 @@ macro_rules! sql_store {
                     .bind(now)
                     .bind(expires_at)
                     .bind(not_after)
-                    .execute(&mut *self.conn().await?)
-                    .await?;
+                    .execute(&mut *self.conn().await.db()?)
+                    .await.db()?;
                 Ok(r.rows_affected() == 1)
             }
 
@@ -780,19 +627,20 @@ macro_rules! sql_store {
                 Ok(sqlx::query_as(self.sql(CODE))
                     .bind(attempt_key)
                     .bind(purpose)
-                    .fetch_optional(&mut *self.conn().await?)
-                    .await?)
+                    .fetch_optional(&mut *self.conn().await.db()?)
+                    .await.db()?
+                    .map(|Rec(r)| r))
             }
 
             async fn delete_code(&self, id: i64) -> Result<()> {
-                sqlx::query(self.sql(DELETE_CODE)).bind(id).execute(&mut *self.conn().await?).await?;
+                sqlx::query(self.sql(DELETE_CODE)).bind(id).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 
             async fn fail_code(&self, id: i64, max: i64) -> Result<i64> {
-                let r = sqlx::query(self.sql(FAIL_CODE)).bind(max).bind(id).fetch_optional(&mut *self.conn().await?).await?;
+                let r = sqlx::query(self.sql(FAIL_CODE)).bind(max).bind(id).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
                 Ok(match r {
-                    Some(r) => r.try_get(0)?,
+                    Some(r) => r.try_get(0).db()?,
                     None => max,
                 })
             }
@@ -802,8 +650,8 @@ macro_rules! sql_store {
                     .bind(now)
                     .bind(id)
                     .bind(max)
-                    .execute(&mut *self.conn().await?)
-                    .await?;
+                    .execute(&mut *self.conn().await.db()?)
+                    .await.db()?;
                 Ok(r.rows_affected() == 1)
             }
 
@@ -816,41 +664,41 @@ macro_rules! sql_store {
                     .bind(&s.ip)
                     .bind(&s.user_agent)
                     .bind(s.task)
-                    .execute(&mut *self.conn().await?)
-                    .await?;
+                    .execute(&mut *self.conn().await.db()?)
+                    .await.db()?;
                 Ok(())
             }
 
             async fn session(&self, key: &str) -> Result<Option<Session>> {
-                Ok(sqlx::query_as(self.sql(SESSION)).bind(key).fetch_optional(&mut *self.conn().await?).await?)
+                Ok(sqlx::query_as(self.sql(SESSION)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
             }
 
             async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionRow>> {
-                Ok(sqlx::query_as(self.sql(SESSIONS_OF)).bind(user_id).fetch_all(&mut *self.conn().await?).await?)
+                Ok(recs(sqlx::query_as(self.sql(SESSIONS_OF)).bind(user_id).fetch_all(&mut *self.conn().await.db()?).await.db()?))
             }
 
             async fn set_task(&self, key: &str, task: Option<&str>) -> Result<()> {
-                sqlx::query(self.sql(SET_TASK)).bind(task).bind(key).execute(&mut *self.conn().await?).await?;
+                sqlx::query(self.sql(SET_TASK)).bind(task).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 
             async fn session_verified(&self, key: &str, now: i64) -> Result<()> {
-                sqlx::query(self.sql(SESSION_VERIFIED)).bind(now).bind(key).execute(&mut *self.conn().await?).await?;
+                sqlx::query(self.sql(SESSION_VERIFIED)).bind(now).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 
             async fn delete_user_session(&self, key: &str, user_id: i64) -> Result<bool> {
-                let r = sqlx::query(self.sql(DELETE_USER_SESSION)).bind(key).bind(user_id).execute(&mut *self.conn().await?).await?;
+                let r = sqlx::query(self.sql(DELETE_USER_SESSION)).bind(key).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.rows_affected() == 1)
             }
 
             async fn delete_other_sessions(&self, user_id: i64, keep: &str) -> Result<u64> {
-                let r = sqlx::query(self.sql(DELETE_OTHER_SESSIONS)).bind(user_id).bind(keep).execute(&mut *self.conn().await?).await?;
+                let r = sqlx::query(self.sql(DELETE_OTHER_SESSIONS)).bind(user_id).bind(keep).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.rows_affected())
             }
 
             async fn set_pending_totp(&self, user_id: i64, sealed: Option<&str>) -> Result<()> {
-                sqlx::query(self.sql(SET_PENDING_TOTP)).bind(sealed).bind(user_id).execute(&mut *self.conn().await?).await?;
+                sqlx::query(self.sql(SET_PENDING_TOTP)).bind(sealed).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 
@@ -859,43 +707,43 @@ macro_rules! sql_store {
                     .bind(step)
                     .bind(user_id)
                     .bind(sealed)
-                    .execute(&mut *self.conn().await?)
-                    .await?;
+                    .execute(&mut *self.conn().await.db()?)
+                    .await.db()?;
                 Ok(r.rows_affected() == 1)
             }
 
             async fn set_pending_phone(&self, user_id: i64, phone: Option<&str>) -> Result<()> {
-                sqlx::query(self.sql(SET_PENDING_PHONE)).bind(phone).bind(user_id).execute(&mut *self.conn().await?).await?;
+                sqlx::query(self.sql(SET_PENDING_PHONE)).bind(phone).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 
             async fn confirm_phone(&self, user_id: i64, phone: &str) -> Result<bool> {
-                let r = sqlx::query(self.sql(CONFIRM_PHONE)).bind(user_id).bind(phone).execute(&mut *self.conn().await?).await?;
+                let r = sqlx::query(self.sql(CONFIRM_PHONE)).bind(user_id).bind(phone).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.rows_affected() == 1)
             }
 
             async fn remove_totp(&self, user_id: i64, keep_one: bool) -> Result<bool> {
                 let q = sqlx::query(self.sql(REMOVE_TOTP)).bind(user_id).bind(i64::from(keep_one));
-                Ok(q.execute(&mut *self.conn().await?).await?.rows_affected() == 1)
+                Ok(q.execute(&mut *self.conn().await.db()?).await.db()?.rows_affected() == 1)
             }
 
             async fn remove_phone(&self, user_id: i64, keep_one: bool) -> Result<bool> {
                 let q = sqlx::query(self.sql(REMOVE_PHONE)).bind(user_id).bind(i64::from(keep_one));
-                Ok(q.execute(&mut *self.conn().await?).await?.rows_affected() == 1)
+                Ok(q.execute(&mut *self.conn().await.db()?).await.db()?.rows_affected() == 1)
             }
 
             async fn set_default_factor(&self, user_id: i64, factor: Option<&str>) -> Result<()> {
-                sqlx::query(self.sql(SET_DEFAULT_FACTOR)).bind(factor).bind(user_id).execute(&mut *self.conn().await?).await?;
+                sqlx::query(self.sql(SET_DEFAULT_FACTOR)).bind(factor).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 
             async fn touch_session(&self, key: &str, now: i64) -> Result<()> {
-                sqlx::query(self.sql(TOUCH_SESSION)).bind(now).bind(key).execute(&mut *self.conn().await?).await?;
+                sqlx::query(self.sql(TOUCH_SESSION)).bind(now).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 
             async fn delete_session(&self, key: &str) -> Result<()> {
-                sqlx::query(self.sql(DELETE_SESSION)).bind(key).execute(&mut *self.conn().await?).await?;
+                sqlx::query(self.sql(DELETE_SESSION)).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 
@@ -905,13 +753,13 @@ macro_rules! sql_store {
                     .bind(recipient)
                     .bind(body)
                     .bind(now)
-                    .execute(&mut *self.conn().await?)
-                    .await?;
+                    .execute(&mut *self.conn().await.db()?)
+                    .await.db()?;
                 Ok(())
             }
 
             async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>> {
-                Ok(sqlx::query_as(self.sql(OUTBOX)).bind(limit).fetch_all(&mut *self.conn().await?).await?)
+                Ok(recs(sqlx::query_as(self.sql(OUTBOX)).bind(limit).fetch_all(&mut *self.conn().await.db()?).await.db()?))
             }
 
             async fn lockout_reserve(
@@ -926,28 +774,28 @@ macro_rules! sql_store {
                     .bind(now)
                     .bind(max)
                     .bind(lock_secs)
-                    .fetch_optional(&mut *self.conn().await?)
-                    .await?;
+                    .fetch_optional(&mut *self.conn().await.db()?)
+                    .await.db()?;
                 if let Some(r) = r {
-                    return Ok(Ok(r.try_get(0)?));
+                    return Ok(Ok(r.try_get(0).db()?));
                 }
-                Ok(Err(self.locked_until(subject, now).await?.unwrap_or(now + lock_secs)))
+                Ok(Err(self.locked_until(subject, now).await.db()?.unwrap_or(now + lock_secs)))
             }
 
             async fn lockout_release(&self, subject: &str, max: i64) -> Result<()> {
-                sqlx::query(self.sql(LOCKOUT_RELEASE)).bind(subject).bind(max).execute(&mut *self.conn().await?).await?;
+                sqlx::query(self.sql(LOCKOUT_RELEASE)).bind(subject).bind(max).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 
             async fn lockout_reset(&self, subject: &str) -> Result<()> {
-                sqlx::query(self.sql(LOCKOUT_RESET)).bind(subject).execute(&mut *self.conn().await?).await?;
+                sqlx::query(self.sql(LOCKOUT_RESET)).bind(subject).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 
             async fn locked_until(&self, subject: &str, now: i64) -> Result<Option<i64>> {
-                let r = sqlx::query(self.sql(LOCKED_UNTIL)).bind(subject).bind(now).fetch_optional(&mut *self.conn().await?).await?;
+                let r = sqlx::query(self.sql(LOCKED_UNTIL)).bind(subject).bind(now).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
                 Ok(match r {
-                    Some(r) => r.try_get(0)?,
+                    Some(r) => r.try_get(0).db()?,
                     None => None,
                 })
             }
@@ -956,9 +804,9 @@ macro_rules! sql_store {
                 let r = sqlx::query(self.sql(USERS_ON_DISABLED_FACTORS))
                     .bind(totp_on)
                     .bind(phone_on)
-                    .fetch_one(&mut *self.conn().await?)
-                    .await?;
-                Ok(r.try_get(0)?)
+                    .fetch_one(&mut *self.conn().await.db()?)
+                    .await.db()?;
+                Ok(r.try_get(0).db()?)
             }
 
             async fn rate_hit(&self, bucket: &str, client: &str, now: i64, window: i64) -> Result<(i64, i64)> {
@@ -967,9 +815,9 @@ macro_rules! sql_store {
                     .bind(client)
                     .bind(now)
                     .bind(window)
-                    .fetch_one(&mut *self.conn().await?)
-                    .await?;
-                Ok((r.try_get(0)?, r.try_get(1)?))
+                    .fetch_one(&mut *self.conn().await.db()?)
+                    .await.db()?;
+                Ok((r.try_get(0).db()?, r.try_get(1).db()?))
             }
 
             async fn audit(&self, e: &AuditEvent) -> Result<()> {
@@ -981,13 +829,13 @@ macro_rules! sql_store {
                     .bind(&e.ip)
                     .bind(&e.user_agent)
                     .bind(&e.detail)
-                    .execute(&mut *self.conn().await?)
-                    .await?;
+                    .execute(&mut *self.conn().await.db()?)
+                    .await.db()?;
                 Ok(())
             }
 
             async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEvent>> {
-                Ok(sqlx::query_as(self.sql(AUDIT_LOG)).bind(limit).fetch_all(&mut *self.conn().await?).await?)
+                Ok(recs(sqlx::query_as(self.sql(AUDIT_LOG)).bind(limit).fetch_all(&mut *self.conn().await.db()?).await.db()?))
             }
 
             async fn insert_sign_up(&self, key: &str, s: &SignUp) -> Result<()> {
@@ -999,14 +847,14 @@ macro_rules! sql_store {
                     .bind(s.user_id)
                     .bind(s.created_at)
                     .bind(s.expires_at)
-                    .execute(&mut *self.conn().await?)
-                    .await?;
+                    .execute(&mut *self.conn().await.db()?)
+                    .await.db()?;
                 Ok(())
             }
 
             async fn sign_up(&self, key: &str) -> Result<Option<SignUp>> {
                 let r: Option<SignUpRow> =
-                    sqlx::query_as(self.sql(SIGN_UP)).bind(key).fetch_optional(&mut *self.conn().await?).await?;
+                    sqlx::query_as(self.sql(SIGN_UP)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.map(SignUp::from))
             }
 
@@ -1017,23 +865,23 @@ macro_rules! sql_store {
                     .bind(s.expires_at)
                     .bind(key)
                     .bind(from.as_str())
-                    .execute(&mut *self.conn().await?)
-                    .await?;
+                    .execute(&mut *self.conn().await.db()?)
+                    .await.db()?;
                 Ok(r.rows_affected() == 1)
             }
 
             async fn take_complete_sign_up(&self, key: &str) -> Result<Option<SignUp>> {
                 let r: Option<SignUpRow> =
-                    sqlx::query_as(self.sql(TAKE_COMPLETE_SIGN_UP)).bind(key).fetch_optional(&mut *self.conn().await?).await?;
+                    sqlx::query_as(self.sql(TAKE_COMPLETE_SIGN_UP)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.map(SignUp::from))
             }
 
             async fn delete_sign_up(&self, key: &str) -> Result<()> {
-                let mut c = self.conn().await?;
-                let mut tx = sqlx::Connection::begin(&mut *c).await?;
-                sqlx::query(self.sql(DELETE_CODES_OF)).bind(key).execute(&mut *tx).await?;
-                sqlx::query(self.sql(DELETE_SIGN_UP)).bind(key).execute(&mut *tx).await?;
-                tx.commit().await?;
+                let mut c = self.conn().await.db()?;
+                let mut tx = sqlx::Connection::begin(&mut *c).await.db()?;
+                sqlx::query(self.sql(DELETE_CODES_OF)).bind(key).execute(&mut *tx).await.db()?;
+                sqlx::query(self.sql(DELETE_SIGN_UP)).bind(key).execute(&mut *tx).await.db()?;
+                tx.commit().await.db()?;
                 Ok(())
             }
 
@@ -1042,15 +890,15 @@ macro_rules! sql_store {
                     .bind(client_key)
                     .bind(user_id)
                     .bind(now)
-                    .execute(&mut *self.conn().await?)
-                    .await?;
+                    .execute(&mut *self.conn().await.db()?)
+                    .await.db()?;
                 Ok(())
             }
 
             async fn sweep(&self, now: i64) -> Result<u64> {
                 let mut n = 0;
                 for q in SWEEP {
-                    n += sqlx::query(self.sql(q)).bind(now).execute(&mut *self.conn().await?).await?.rows_affected();
+                    n += sqlx::query(self.sql(q)).bind(now).execute(&mut *self.conn().await.db()?).await.db()?.rows_affected();
                 }
                 Ok(n)
             }
@@ -1060,7 +908,7 @@ macro_rules! sql_store {
 
 sql_store!(Sqlite, {
     async fn begin(&self) -> Result<std::sync::Arc<dyn Store>> {
-        Ok(std::sync::Arc::new(self.begin_unit().await?))
+        Ok(std::sync::Arc::new(self.begin_unit().await.db()?))
     }
     async fn commit(&self) -> Result<()> {
         Ok(())
@@ -1068,7 +916,7 @@ sql_store!(Sqlite, {
 });
 sql_store!(Postgres, {
     async fn begin(&self) -> Result<std::sync::Arc<dyn Store>> {
-        let tx = self.pool.begin().await?;
+        let tx = self.pool.begin().await.db()?;
         tracing::debug!("unit begin");
         Ok(std::sync::Arc::new(PgUnit { open: tokio::sync::Mutex::new(Some(tx)) }))
     }
@@ -1120,7 +968,7 @@ mod tests {
     }
 
     async fn db() -> (Fresh, ()) {
-        let name = format!("mfa_store_{}", &crate::secrets::token()[..16]);
+        let name = format!("mfa_store_{}", &domain::secrets::token()[..16]);
         if std::env::var("TEST_DB").is_ok_and(|v| v == "postgres") {
             let admin =
                 std::env::var("TEST_PG_ADMIN").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
@@ -1237,7 +1085,7 @@ mod tests {
     #[tokio::test]
     async fn codes_are_consumed_once_and_resends_wait() {
         let (s, ()) = db().await;
-        let a = crate::flow::Attempt::new(0);
+        let a = domain::flow::Attempt::new(0);
         s.insert_attempt("k", &a).await.unwrap();
         assert!(s.put_code("k", "p", "h1", 100, 700, 70).await.unwrap());
         assert!(!s.put_code("k", "p", "h2", 110, 710, 80).await.unwrap(), "resent too soon");
@@ -1258,7 +1106,7 @@ mod tests {
     #[tokio::test]
     async fn a_complete_attempt_is_taken_once() {
         let (s, ()) = db().await;
-        let mut a = crate::flow::Attempt::new(0);
+        let mut a = domain::flow::Attempt::new(0);
         s.insert_attempt("k", &a).await.unwrap();
         assert!(s.take_complete_attempt("k").await.unwrap().is_none(), "not complete yet");
         a.status = Status::Complete;

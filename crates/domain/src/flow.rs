@@ -2,7 +2,7 @@
 //! The service checks credentials and feeds the verdicts in; this decides what
 //! is legal in each state and where the attempt goes next.
 
-use app::model::{Fault, SignUpStatus, Status, Strategy};
+use proto::{Fault, SignUpStatus, Status, Strategy};
 
 /// How long an attempt lives after its password step.
 pub const ATTEMPT_TTL: i64 = 30 * 60;

@@ -1,0 +1,14 @@
+//! The domain, free of web and IO: what a sign-in is and how it moves
+//! (`flow`), credentials (`secrets`), rules (`policy`), the instance's
+//! settings, and the ports the outer crates implement: `store::Store`,
+//! `mail::Sender`, `clock::Clock`.
+
+pub mod audit;
+pub mod clock;
+pub mod flow;
+pub mod mail;
+pub mod policy;
+pub mod secrets;
+pub mod settings;
+pub mod store;
+pub mod users;

@@ -1,0 +1,247 @@
+//! The storage port: the rows the domain reads and writes, and `Store`, the
+//! trait the store crate implements for SQLite and PostgreSQL. Every
+//! check-and-change is one conditional statement: concurrent requests are
+//! settled by the database, not by process memory. The steps of a sign-in
+//! run as units of work (`Store::begin`): one commit per step rather than
+//! one per statement.
+
+use crate::flow::{Attempt, SignUp};
+use async_trait::async_trait;
+use proto::{SignUpStatus, Status};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("already exists")]
+    Conflict,
+    /// The database's own failure, as text (the store crate's errors stay there).
+    #[error("database: {0}")]
+    Db(String),
+    #[error("migration: {0}")]
+    Migrate(String),
+    #[error("transaction already committed")]
+    Committed,
+    #[error("transactions do not nest")]
+    Nested,
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A user row. Holds secrets: never serialized.
+#[derive(Clone)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub phone: Option<String>,
+    pub totp_secret: Option<String>,
+    pub created_at: i64,
+    /// `totp` or `phone_code`: offered first at sign-in.
+    pub default_factor: Option<String>,
+    /// Sealed TOTP secret awaiting its first code.
+    pub pending_totp_secret: Option<String>,
+    /// Phone number awaiting its SMS code.
+    pub pending_phone: Option<String>,
+}
+
+/// What the password step reads before the hash, in one statement: the user,
+/// whether they have an unused backup code, and whether the browser's client
+/// is one they trust.
+#[derive(Clone)]
+pub struct Subject {
+    pub user: User,
+    pub has_backup: bool,
+    pub client_known: bool,
+}
+
+pub struct NewUser {
+    pub email: String,
+    pub password_hash: String,
+    pub phone: Option<String>,
+    pub totp_secret: Option<String>,
+    pub created_at: i64,
+}
+
+pub struct BackupCode {
+    pub id: i64,
+    pub salt: String,
+    pub code_hash: String,
+}
+
+pub struct OneTimeCode {
+    pub id: i64,
+    pub code_hash: String,
+    pub sent_at: i64,
+    pub expires_at: i64,
+    pub failures: i64,
+    pub used: bool,
+}
+
+pub struct Session {
+    pub user_id: i64,
+    pub created_at: i64,
+    pub last_active_at: i64,
+    pub expires_at: i64,
+    /// A pending session's task (`setup-mfa`).
+    pub task: Option<String>,
+    /// When the password or a second factor was last entered.
+    pub verified_at: i64,
+}
+
+/// A session as its user's session list shows it.
+pub struct SessionRow {
+    pub key: String,
+    pub created_at: i64,
+    pub last_active_at: i64,
+    pub expires_at: i64,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub task: Option<String>,
+}
+
+pub struct NewSession<'a> {
+    pub key: &'a str,
+    pub task: Option<&'a str>,
+    pub user_id: i64,
+    pub now: i64,
+    pub expires_at: i64,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub channel: String,
+    pub recipient: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// One line of the audit trail.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct AuditEvent {
+    pub at: i64,
+    pub event: String,
+    pub user_id: Option<i64>,
+    pub identifier: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub detail: Option<String>,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// A unit of work: a store whose writes become visible together at
+    /// `commit` (one WAL flush per request, not one per statement), and are
+    /// rolled back if it is dropped first. SQLite units run one at a time.
+    async fn begin(&self) -> Result<std::sync::Arc<dyn Store>>;
+    /// Commits a unit; on the database itself, nothing to do.
+    async fn commit(&self) -> Result<()>;
+    /// Counts one try against `subject` before it is checked, so parallel
+    /// tries can never exceed `max`: Ok(tries counted, this one included),
+    /// or Err(until) while locked. The try that reaches `max` starts a lock
+    /// of `lock_secs`.
+    async fn lockout_reserve(
+        &self,
+        subject: &str,
+        now: i64,
+        max: i64,
+        lock_secs: i64,
+    ) -> Result<std::result::Result<i64, i64>>;
+    /// The reserved try was right: take it back (the count is not reset),
+    /// lifting a lock that only this try's reservation had set.
+    async fn lockout_release(&self, subject: &str, max: i64) -> Result<()>;
+    /// A sign-in completed: forget the failures.
+    async fn lockout_reset(&self, subject: &str) -> Result<()>;
+    /// Until when `subject` is locked, if it is.
+    async fn locked_until(&self, subject: &str, now: i64) -> Result<Option<i64>>;
+    /// Counts a request in the fixed window; returns (hits, window_start).
+    async fn rate_hit(&self, bucket: &str, client: &str, now: i64, window: i64) -> Result<(i64, i64)>;
+    async fn audit(&self, e: &AuditEvent) -> Result<()>;
+    async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEvent>>;
+
+    async fn create_user(&self, u: &NewUser) -> Result<i64>;
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
+    /// The user with `email` as the password step needs them; `client_key`
+    /// None: a browser with no client cookie, known to nobody.
+    async fn sign_in_subject(&self, email: &str, client_key: Option<&str>) -> Result<Option<Subject>>;
+    async fn user(&self, id: i64) -> Result<Option<User>>;
+    /// Replaces the user's whole set of backup codes.
+    async fn set_backup_codes(&self, user_id: i64, codes: &[(String, String)]) -> Result<()>;
+    async fn unused_backup_codes(&self, user_id: i64) -> Result<Vec<BackupCode>>;
+    /// Marks a code used; false if it already was (a lost race).
+    async fn use_backup_code(&self, id: i64, now: i64) -> Result<bool>;
+    /// Records `step` as the last accepted TOTP step; false if it (or a later
+    /// one) was accepted before: a replay.
+    async fn advance_totp(&self, user_id: i64, step: i64) -> Result<bool>;
+
+    async fn insert_attempt(&self, key: &str, a: &Attempt) -> Result<()>;
+    async fn attempt(&self, key: &str) -> Result<Option<Attempt>>;
+    /// Saves `a` only if the stored status is still `from`.
+    async fn update_attempt(&self, key: &str, from: Status, a: &Attempt) -> Result<bool>;
+    async fn delete_attempt(&self, key: &str) -> Result<()>;
+    /// Deletes a complete attempt and returns it; at most one caller wins.
+    async fn take_complete_attempt(&self, key: &str) -> Result<Option<Attempt>>;
+
+    /// Stores a new code for (attempt, purpose), replacing the old one, unless
+    /// the old one was sent after `not_after` (too soon to resend).
+    async fn put_code(
+        &self,
+        attempt_key: &str,
+        purpose: &str,
+        code_hash: &str,
+        now: i64,
+        expires_at: i64,
+        not_after: i64,
+    ) -> Result<bool>;
+    async fn code(&self, attempt_key: &str, purpose: &str) -> Result<Option<OneTimeCode>>;
+    async fn delete_code(&self, id: i64) -> Result<()>;
+    /// Counts a wrong try, up to `max`; returns the new count.
+    async fn fail_code(&self, id: i64, max: i64) -> Result<i64>;
+    /// Uses the code once; false if it was used or locked meanwhile.
+    async fn consume_code(&self, id: i64, now: i64, max: i64) -> Result<bool>;
+
+    async fn insert_session(&self, s: &NewSession<'_>) -> Result<()>;
+    async fn session(&self, key: &str) -> Result<Option<Session>>;
+    async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionRow>>;
+    /// Sets or clears (None: the session becomes active) a session's task.
+    async fn set_task(&self, key: &str, task: Option<&str>) -> Result<()>;
+    async fn session_verified(&self, key: &str, now: i64) -> Result<()>;
+    /// Ends one of `user_id`'s sessions; false if it was not theirs.
+    async fn delete_user_session(&self, key: &str, user_id: i64) -> Result<bool>;
+    async fn delete_other_sessions(&self, user_id: i64, keep: &str) -> Result<u64>;
+
+    async fn set_pending_totp(&self, user_id: i64, sealed: Option<&str>) -> Result<()>;
+    /// Makes the pending secret (still `sealed`) the user's; `step` counts as used.
+    async fn confirm_totp(&self, user_id: i64, sealed: &str, step: i64) -> Result<bool>;
+    async fn set_pending_phone(&self, user_id: i64, phone: Option<&str>) -> Result<()>;
+    async fn confirm_phone(&self, user_id: i64, phone: &str) -> Result<bool>;
+    /// Removes the authenticator app; with `keep_one`, only while the phone
+    /// remains. False if nothing was removed.
+    async fn remove_totp(&self, user_id: i64, keep_one: bool) -> Result<bool>;
+    /// Removes the phone; with `keep_one`, only while the app remains.
+    async fn remove_phone(&self, user_id: i64, keep_one: bool) -> Result<bool>;
+    async fn set_default_factor(&self, user_id: i64, factor: Option<&str>) -> Result<()>;
+    async fn touch_session(&self, key: &str, now: i64) -> Result<()>;
+    async fn delete_session(&self, key: &str) -> Result<()>;
+
+    async fn push_outbox(&self, channel: &str, recipient: &str, body: &str, now: i64) -> Result<()>;
+    async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>>;
+    /// Users with a second factor, none of them of an enabled type (1 = on).
+    async fn users_on_disabled_factors(&self, totp_on: i64, phone_on: i64) -> Result<i64>;
+
+    async fn insert_sign_up(&self, key: &str, s: &SignUp) -> Result<()>;
+    async fn sign_up(&self, key: &str) -> Result<Option<SignUp>>;
+    /// Saves `s` only if the stored status is still `from`.
+    async fn update_sign_up(&self, key: &str, from: SignUpStatus, s: &SignUp) -> Result<bool>;
+    /// Deletes a complete sign-up and returns it; at most one caller wins.
+    async fn take_complete_sign_up(&self, key: &str) -> Result<Option<SignUp>>;
+    async fn delete_sign_up(&self, key: &str) -> Result<()>;
+
+    /// `user_id` completed a sign-in on the client `client_key` (the password
+    /// step reads this back through `sign_in_subject`).
+    async fn trust_client(&self, client_key: &str, user_id: i64, now: i64) -> Result<()>;
+
+    /// Deletes what has expired; returns the number of rows.
+    async fn sweep(&self, now: i64) -> Result<u64>;
+}

@@ -1,0 +1,297 @@
+//! Wire types: what the API answers, shared by the server, the browser (wasm)
+//! and any other client. Serde only; no server code.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "server-fn")]
+mod codec;
+mod error;
+
+#[cfg(feature = "server-fn")]
+pub use codec::{JsonStr, JsonStrEncoding};
+pub use error::{ApiError, ApiErrors, ErrorMeta, Fault, Field};
+
+/// Where a sign-in attempt stands (Clerk's `signIn.status`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    #[default]
+    NeedsIdentifier,
+    NeedsFirstFactor,
+    NeedsSecondFactor,
+    NeedsClientTrust,
+    NeedsNewPassword,
+    Complete,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::NeedsIdentifier => "needs_identifier",
+            Status::NeedsFirstFactor => "needs_first_factor",
+            Status::NeedsSecondFactor => "needs_second_factor",
+            Status::NeedsClientTrust => "needs_client_trust",
+            Status::NeedsNewPassword => "needs_new_password",
+            Status::Complete => "complete",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        [
+            Status::NeedsIdentifier,
+            Status::NeedsFirstFactor,
+            Status::NeedsSecondFactor,
+            Status::NeedsClientTrust,
+            Status::NeedsNewPassword,
+            Status::Complete,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+    }
+}
+
+/// A verification strategy (Clerk's `strategy`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    Password,
+    PhoneCode,
+    Totp,
+    BackupCode,
+    /// A code sent by email (client trust).
+    EmailCode,
+}
+
+impl Strategy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::Password => "password",
+            Strategy::PhoneCode => "phone_code",
+            Strategy::Totp => "totp",
+            Strategy::BackupCode => "backup_code",
+            Strategy::EmailCode => "email_code",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Strategy> {
+        [Strategy::Password, Strategy::PhoneCode, Strategy::Totp, Strategy::BackupCode, Strategy::EmailCode]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+    }
+}
+
+/// One second factor the user can use, as listed in `supported_second_factors`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondFactor {
+    pub strategy: Strategy,
+    /// Masked destination, e.g. `+1 ••• ••• 0100` for a phone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safe_identifier: Option<String>,
+}
+
+/// The sign-in attempt as the client sees it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInView {
+    pub status: Status,
+    #[serde(default)]
+    pub identifier: Option<String>,
+    /// Default first; empty unless `status` is `needs_second_factor`.
+    #[serde(default)]
+    pub supported_second_factors: Vec<SecondFactor>,
+    /// Unix time the last SMS code was sent, if one is pending.
+    #[serde(default)]
+    pub phone_code_sent_at: Option<i64>,
+    /// `needs_client_trust`: where the email code went (masked), and when.
+    #[serde(default)]
+    pub email_code: Option<CodeSent>,
+}
+
+/// A code sent for verification: masked destination and time sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeSent {
+    pub safe_identifier: String,
+    #[serde(default)]
+    pub sent_at: Option<i64>,
+}
+
+/// Where a sign-up stands (Clerk's `signUp.status`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignUpStatus {
+    /// No sign-up yet: the form asks for email and password.
+    #[default]
+    Abandoned,
+    /// The email address is not verified yet.
+    MissingRequirements,
+    /// Verified: `finalize` creates the session.
+    Complete,
+}
+
+impl SignUpStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignUpStatus::Abandoned => "abandoned",
+            SignUpStatus::MissingRequirements => "missing_requirements",
+            SignUpStatus::Complete => "complete",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SignUpStatus> {
+        [SignUpStatus::Abandoned, SignUpStatus::MissingRequirements, SignUpStatus::Complete]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+    }
+}
+
+/// The sign-up as the client sees it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignUpView {
+    pub status: SignUpStatus,
+    #[serde(default)]
+    pub email_address: Option<String>,
+    /// `["email_address"]` until the code is verified.
+    #[serde(default)]
+    pub unverified_fields: Vec<String>,
+    /// Unix time the last email code was sent.
+    #[serde(default)]
+    pub email_code_sent_at: Option<i64>,
+}
+
+impl SignInView {
+    pub fn supports(&self, strategy: Strategy) -> bool {
+        self.supported_second_factors.iter().any(|f| f.strategy == strategy)
+    }
+}
+
+/// What `finalize` answers: where to go next, and the session's pending task.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FinalizeView {
+    pub redirect_url: String,
+    #[serde(default)]
+    pub current_task: Option<String>,
+}
+
+/// The signed-in user, as the home page shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub email: String,
+    pub created_at: i64,
+    pub second_factors: Vec<Strategy>,
+}
+
+/// The task of a pending session that must set up a second factor.
+pub const TASK_SETUP_MFA: &str = "setup-mfa";
+
+/// Where a pending session's task is done.
+pub fn task_url(task: &str) -> String {
+    format!("/tasks/{task}")
+}
+
+/// One of the user's second factors, as the account page lists them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FactorView {
+    pub strategy: Strategy,
+    #[serde(default)]
+    pub safe_identifier: Option<String>,
+    /// Offered first at sign-in.
+    #[serde(default)]
+    pub default: bool,
+}
+
+/// `use_user()`: the signed-in user (or a pending session's) and their factors.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub email: String,
+    /// TOTP and SMS, default first.
+    pub factors: Vec<FactorView>,
+    pub backup_codes_remaining: u32,
+    /// The instance requires a second factor (the last one cannot be removed).
+    pub require_mfa: bool,
+    /// Changes need the password or a second factor first (none in 10 minutes).
+    pub needs_reverification: bool,
+    /// The session's pending task, if any (`setup-mfa`).
+    #[serde(default)]
+    pub task: Option<String>,
+    /// A phone number awaiting its SMS code (masked).
+    #[serde(default)]
+    pub pending_phone: Option<String>,
+}
+
+impl UserView {
+    pub fn has(&self, s: Strategy) -> bool {
+        self.factors.iter().any(|f| f.strategy == s)
+    }
+}
+
+/// A new authenticator app's secret: shown once, enabled by its first code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpSetup {
+    pub secret: String,
+    pub uri: String,
+    /// The otpauth URI as a QR code, an SVG document rendered by the server.
+    pub qr_svg: String,
+}
+
+/// The result of a change that may hand out new backup codes (shown once).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Changed {
+    pub user: UserView,
+    #[serde(default)]
+    pub backup_codes: Vec<String>,
+}
+
+/// One of the user's sessions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    /// An opaque id (not the token, nor its hash).
+    pub id: String,
+    pub device: String,
+    #[serde(default)]
+    pub ip: Option<String>,
+    pub created_at: i64,
+    pub last_active_at: i64,
+    /// The session making this request.
+    pub current: bool,
+}
+
+/// Unix time as `2026-11-28 04:16 UTC` (the same on server and browser, so
+/// hydration agrees).
+pub fn utc(ts: i64) -> String {
+    let (days, secs) = (ts.div_euclid(86400), ts.rem_euclid(86400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", secs / 3600, secs % 3600 / 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_and_strategy_names_round_trip() {
+        for s in ["needs_identifier", "needs_second_factor", "complete", "needs_client_trust"] {
+            assert_eq!(Status::parse(s).map(Status::as_str), Some(s));
+        }
+        for s in ["phone_code", "totp", "backup_code", "password"] {
+            assert_eq!(Strategy::parse(s).map(Strategy::as_str), Some(s));
+        }
+        assert_eq!(Status::parse("done"), None);
+        assert_eq!(Strategy::parse("sms"), None);
+    }
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00 UTC");
+        assert_eq!(utc(1_796_000_000), "2026-11-30 00:53 UTC");
+        assert_eq!(utc(-60), "1969-12-31 23:59 UTC");
+    }
+}
