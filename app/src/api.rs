@@ -1,18 +1,18 @@
 //! The HTTP API: one server function per sign-in step (documented in docs/api.md).
-//! Bodies are thin adapters: they hand the request to the [`Backend`] the server
-//! provides, then apply its cookies and HTTP status.
+//! Bodies are thin adapters: they hand the request to the domain's use case
+//! (`Service`), then apply its token changes and HTTP status.
 
 use leptos::prelude::*;
 use proto::*;
 
 #[cfg(feature = "ssr")]
-pub use glue::{Backend, Call};
+pub use glue::{Api, Call};
 
 /// The current sign-in attempt (from the attempt cookie), or `needs_identifier`.
 #[server(prefix = "/api", endpoint = "sign_in", output = JsonStr)]
 pub async fn get_sign_in() -> Result<SignInView, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.backend().sign_in(&mut c).await;
+    let r = c.api.service.sign_in(&mut c.req).await;
     c.finish(r)
 }
 
@@ -23,7 +23,7 @@ pub async fn sign_in_password(
     #[server(default)] password: String,
 ) -> Result<SignInView, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.backend().password(&mut c, identifier, password).await;
+    let r = c.api.service.password(&mut c.req, identifier, password).await;
     let r = c.finalize_form_post(r).await;
     c.finish(r)
 }
@@ -33,7 +33,7 @@ pub async fn sign_in_password(
 pub async fn prepare_second_factor(#[server(default)] strategy: String) -> Result<SignInView, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = match Strategy::parse(&strategy) {
-        Some(s) => c.backend().prepare_second_factor(&mut c, s).await,
+        Some(s) => c.api.service.prepare_second_factor(&mut c.req, s).await,
         None => Err(Fault::Missing(Field::Strategy)),
     };
     c.finish(r)
@@ -54,7 +54,7 @@ pub async fn attempt_second_factor(
         Strategy::parse(&strategy)
     };
     let r = match strategy {
-        Some(s) => c.backend().attempt_second_factor(&mut c, s, code).await,
+        Some(s) => c.api.service.attempt_second_factor(&mut c.req, s, code).await,
         None => Err(Fault::Missing(Field::Strategy)),
     };
     let r = c.finalize_form_post(r).await;
@@ -65,7 +65,7 @@ pub async fn attempt_second_factor(
 #[server(prefix = "/api", endpoint = "sign_in/finalize", output = JsonStr)]
 pub async fn finalize_sign_in() -> Result<FinalizeView, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.backend().finalize(&mut c).await;
+    let r = c.api.service.finalize(&mut c.req).await;
     if let Ok(done) = &r {
         c.redirect_form_post(&done.redirect_url);
     }
@@ -76,7 +76,7 @@ pub async fn finalize_sign_in() -> Result<FinalizeView, ApiErrors> {
 #[server(prefix = "/api", endpoint = "sign_in/reset", output = JsonStr)]
 pub async fn reset_sign_in() -> Result<SignInView, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.backend().reset(&mut c).await;
+    let r = c.api.service.reset(&mut c.req).await;
     c.finish(r)
 }
 
@@ -84,7 +84,7 @@ pub async fn reset_sign_in() -> Result<SignInView, ApiErrors> {
 #[server(prefix = "/api", endpoint = "session", output = JsonStr)]
 pub async fn get_session() -> Result<Option<SessionView>, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.backend().session(&mut c).await;
+    let r = c.api.service.session(&mut c.req).await;
     c.finish(r)
 }
 
@@ -92,7 +92,7 @@ pub async fn get_session() -> Result<Option<SessionView>, ApiErrors> {
 #[server(prefix = "/api", endpoint = "session/sign_out", output = JsonStr)]
 pub async fn sign_out() -> Result<(), ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.backend().sign_out(&mut c).await;
+    let r = c.api.service.sign_out(&mut c.req).await;
     if r.is_ok() {
         c.redirect_form_post("/sign-in");
     }
@@ -103,7 +103,7 @@ pub async fn sign_out() -> Result<(), ApiErrors> {
 #[server(prefix = "/api", endpoint = "sign_up", output = JsonStr)]
 pub async fn get_sign_up() -> Result<SignUpView, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.backend().sign_up(&mut c).await;
+    let r = c.api.service.sign_up(&mut c.req).await;
     c.finish(r)
 }
 
@@ -114,7 +114,7 @@ pub async fn sign_up_password(
     #[server(default)] password: String,
 ) -> Result<SignUpView, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.backend().sign_up_password(&mut c, email_address, password).await;
+    let r = c.api.service.sign_up_password(&mut c.req, email_address, password).await;
     c.finish(r)
 }
 
@@ -122,7 +122,7 @@ pub async fn sign_up_password(
 #[server(prefix = "/api", endpoint = "sign_up/send_email_code", output = JsonStr)]
 pub async fn sign_up_send_email_code() -> Result<SignUpView, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.backend().sign_up_send_email_code(&mut c).await;
+    let r = c.api.service.sign_up_send_email_code(&mut c.req).await;
     c.finish(r)
 }
 
@@ -130,11 +130,11 @@ pub async fn sign_up_send_email_code() -> Result<SignUpView, ApiErrors> {
 #[server(prefix = "/api", endpoint = "sign_up/verify_email_code", output = JsonStr)]
 pub async fn sign_up_verify_email_code(#[server(default)] code: String) -> Result<SignUpView, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.backend().sign_up_verify_email_code(&mut c, code).await;
+    let r = c.api.service.sign_up_verify_email_code(&mut c.req, code).await;
     let r = match r {
         // Without JavaScript nobody is there to call `finalize`: do it here.
         Ok(view) if view.status == SignUpStatus::Complete && c.is_form_post() => {
-            match c.backend().sign_up_finalize(&mut c).await {
+            match c.api.service.sign_up_finalize(&mut c.req).await {
                 Ok(done) => {
                     c.redirect_form_post(&done.redirect_url);
                     Ok(view)
@@ -151,7 +151,7 @@ pub async fn sign_up_verify_email_code(#[server(default)] code: String) -> Resul
 #[server(prefix = "/api", endpoint = "sign_up/finalize", output = JsonStr)]
 pub async fn sign_up_finalize() -> Result<FinalizeView, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.backend().sign_up_finalize(&mut c).await;
+    let r = c.api.service.sign_up_finalize(&mut c.req).await;
     if let Ok(done) = &r {
         c.redirect_form_post(&done.redirect_url);
     }
@@ -162,7 +162,7 @@ pub async fn sign_up_finalize() -> Result<FinalizeView, ApiErrors> {
 #[server(prefix = "/api", endpoint = "sign_up/reset", output = JsonStr)]
 pub async fn sign_up_reset() -> Result<SignUpView, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.backend().sign_up_reset(&mut c).await;
+    let r = c.api.service.sign_up_reset(&mut c.req).await;
     c.finish(r)
 }
 
@@ -170,7 +170,7 @@ pub async fn sign_up_reset() -> Result<SignUpView, ApiErrors> {
 #[server(prefix = "/api", endpoint = "user", output = JsonStr)]
 pub async fn get_user() -> Result<Option<UserView>, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.backend().user(&mut c).await;
+    let r = c.api.service.user(&mut c.req).await;
     c.finish(r)
 }
 
@@ -184,8 +184,8 @@ pub async fn reverify(
 ) -> Result<UserView, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = match Strategy::parse(&strategy) {
-        Some(Strategy::Password) => c.backend().reverify(&mut c, Strategy::Password, password).await,
-        Some(s) => c.backend().reverify(&mut c, s, code).await,
+        Some(Strategy::Password) => c.api.service.reverify(&mut c.req, Strategy::Password, password).await,
+        Some(s) => c.api.service.reverify(&mut c.req, s, code).await,
         None => Err(Fault::Missing(Field::Strategy)),
     };
     c.finish(r)
@@ -195,7 +195,7 @@ pub async fn reverify(
 #[server(prefix = "/api", endpoint = "user/totp", output = JsonStr)]
 pub async fn totp_start() -> Result<TotpSetup, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.backend().totp_start(&mut c).await;
+    let r = c.api.service.totp_start(&mut c.req).await;
     c.finish(r)
 }
 
@@ -203,7 +203,7 @@ pub async fn totp_start() -> Result<TotpSetup, ApiErrors> {
 #[server(prefix = "/api", endpoint = "user/totp/verify", output = JsonStr)]
 pub async fn totp_verify(#[server(default)] code: String) -> Result<Changed, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.backend().totp_verify(&mut c, code).await;
+    let r = c.api.service.totp_verify(&mut c.req, code).await;
     c.finish(r)
 }
 
@@ -211,7 +211,7 @@ pub async fn totp_verify(#[server(default)] code: String) -> Result<Changed, Api
 #[server(prefix = "/api", endpoint = "user/phone", output = JsonStr)]
 pub async fn phone_start(#[server(default)] phone_number: String) -> Result<UserView, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.backend().phone_start(&mut c, phone_number).await;
+    let r = c.api.service.phone_start(&mut c.req, phone_number).await;
     c.finish(r)
 }
 
@@ -219,7 +219,7 @@ pub async fn phone_start(#[server(default)] phone_number: String) -> Result<User
 #[server(prefix = "/api", endpoint = "user/phone/verify", output = JsonStr)]
 pub async fn phone_verify(#[server(default)] code: String) -> Result<Changed, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.backend().phone_verify(&mut c, code).await;
+    let r = c.api.service.phone_verify(&mut c.req, code).await;
     c.finish(r)
 }
 
@@ -228,7 +228,7 @@ pub async fn phone_verify(#[server(default)] code: String) -> Result<Changed, Ap
 pub async fn set_default_factor(#[server(default)] strategy: String) -> Result<UserView, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = match Strategy::parse(&strategy) {
-        Some(s) => c.backend().set_default(&mut c, s).await,
+        Some(s) => c.api.service.set_default(&mut c.req, s).await,
         None => Err(Fault::Missing(Field::Strategy)),
     };
     c.finish(r)
@@ -238,7 +238,7 @@ pub async fn set_default_factor(#[server(default)] strategy: String) -> Result<U
 #[server(prefix = "/api", endpoint = "user/backup_codes", output = JsonStr)]
 pub async fn regenerate_backup_codes() -> Result<Changed, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.backend().backup_codes(&mut c).await;
+    let r = c.api.service.backup_codes(&mut c.req).await;
     c.finish(r)
 }
 
@@ -247,7 +247,7 @@ pub async fn regenerate_backup_codes() -> Result<Changed, ApiErrors> {
 pub async fn remove_factor(#[server(default)] strategy: String) -> Result<UserView, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = match Strategy::parse(&strategy) {
-        Some(s) => c.backend().remove_factor(&mut c, s).await,
+        Some(s) => c.api.service.remove_factor(&mut c.req, s).await,
         None => Err(Fault::Missing(Field::Strategy)),
     };
     c.finish(r)
@@ -257,7 +257,7 @@ pub async fn remove_factor(#[server(default)] strategy: String) -> Result<UserVi
 #[server(prefix = "/api", endpoint = "sessions", output = JsonStr)]
 pub async fn list_sessions() -> Result<Vec<SessionInfo>, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.backend().sessions(&mut c).await;
+    let r = c.api.service.sessions(&mut c.req).await;
     c.finish(r)
 }
 
@@ -265,7 +265,7 @@ pub async fn list_sessions() -> Result<Vec<SessionInfo>, ApiErrors> {
 #[server(prefix = "/api", endpoint = "sessions/revoke", output = JsonStr)]
 pub async fn revoke_session(#[server(default)] id: String) -> Result<Vec<SessionInfo>, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.backend().revoke_session(&mut c, id).await;
+    let r = c.api.service.revoke_session(&mut c.req, id).await;
     c.finish(r)
 }
 
@@ -273,77 +273,41 @@ pub async fn revoke_session(#[server(default)] id: String) -> Result<Vec<Session
 #[server(prefix = "/api", endpoint = "sessions/revoke_others", output = JsonStr)]
 pub async fn revoke_other_sessions() -> Result<Vec<SessionInfo>, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.backend().revoke_others(&mut c).await;
+    let r = c.api.service.revoke_others(&mut c.req).await;
     c.finish(r)
 }
 
 #[cfg(feature = "ssr")]
 mod glue {
+    use domain::{request::Request, service::Service};
     use http::{header, request::Parts, HeaderValue, StatusCode};
     use leptos::prelude::*;
     use leptos_axum::ResponseOptions;
     use proto::*;
     use std::sync::Arc;
 
-    /// What the server implements: every step of the flow. Each method reads
-    /// cookies and headers from `call.parts` and queues cookies on `call`.
-    #[async_trait::async_trait]
-    pub trait Backend: Send + Sync + 'static {
-        async fn sign_in(&self, call: &mut Call) -> Result<SignInView, Fault>;
-        async fn password(&self, call: &mut Call, identifier: String, password: String) -> Result<SignInView, Fault>;
-        async fn prepare_second_factor(&self, call: &mut Call, strategy: Strategy) -> Result<SignInView, Fault>;
-        async fn attempt_second_factor(
-            &self,
-            call: &mut Call,
-            strategy: Strategy,
-            code: String,
-        ) -> Result<SignInView, Fault>;
-        async fn finalize(&self, call: &mut Call) -> Result<FinalizeView, Fault>;
-        async fn reset(&self, call: &mut Call) -> Result<SignInView, Fault>;
-        async fn session(&self, call: &mut Call) -> Result<Option<SessionView>, Fault>;
-        async fn sign_out(&self, call: &mut Call) -> Result<(), Fault>;
-        async fn sign_up(&self, call: &mut Call) -> Result<SignUpView, Fault>;
-        async fn sign_up_password(&self, call: &mut Call, email: String, password: String)
-            -> Result<SignUpView, Fault>;
-        async fn sign_up_send_email_code(&self, call: &mut Call) -> Result<SignUpView, Fault>;
-        async fn sign_up_verify_email_code(&self, call: &mut Call, code: String) -> Result<SignUpView, Fault>;
-        async fn sign_up_finalize(&self, call: &mut Call) -> Result<FinalizeView, Fault>;
-        async fn sign_up_reset(&self, call: &mut Call) -> Result<SignUpView, Fault>;
-        async fn user(&self, call: &mut Call) -> Result<Option<UserView>, Fault>;
-        async fn reverify(&self, call: &mut Call, strategy: Strategy, secret: String) -> Result<UserView, Fault>;
-        async fn totp_start(&self, call: &mut Call) -> Result<TotpSetup, Fault>;
-        async fn totp_verify(&self, call: &mut Call, code: String) -> Result<Changed, Fault>;
-        async fn phone_start(&self, call: &mut Call, phone: String) -> Result<UserView, Fault>;
-        async fn phone_verify(&self, call: &mut Call, code: String) -> Result<Changed, Fault>;
-        async fn set_default(&self, call: &mut Call, strategy: Strategy) -> Result<UserView, Fault>;
-        async fn backup_codes(&self, call: &mut Call) -> Result<Changed, Fault>;
-        async fn remove_factor(&self, call: &mut Call, strategy: Strategy) -> Result<UserView, Fault>;
-        async fn sessions(&self, call: &mut Call) -> Result<Vec<SessionInfo>, Fault>;
-        async fn revoke_session(&self, call: &mut Call, id: String) -> Result<Vec<SessionInfo>, Fault>;
-        async fn revoke_others(&self, call: &mut Call) -> Result<Vec<SessionInfo>, Fault>;
+    /// What the server provides to every server function: the use cases and
+    /// the HTTP edge.
+    #[derive(Clone)]
+    pub struct Api {
+        pub service: Arc<Service>,
+        pub edge: Arc<web::Edge>,
     }
 
-    /// One server-function call: the request, and the cookies to set.
+    /// One server-function call: the HTTP request, and the domain's view of
+    /// it (whose token changes become cookies).
     pub struct Call {
         pub parts: Parts,
-        pub set_cookies: Vec<String>,
-        backend: Arc<dyn Backend>,
+        pub req: Request,
+        pub api: Api,
     }
 
     impl Call {
         pub async fn begin() -> Result<Call, ApiErrors> {
             let parts = use_context::<Parts>().ok_or(ApiErrors::from(Fault::Unavailable))?;
-            let backend = use_context::<Arc<dyn Backend>>().ok_or(ApiErrors::from(Fault::Unavailable))?;
-            Ok(Call { parts, set_cookies: Vec::new(), backend })
-        }
-
-        /// A call from outside a server function: in-process use-case tests.
-        pub fn new(parts: Parts, backend: Arc<dyn Backend>) -> Call {
-            Call { parts, set_cookies: Vec::new(), backend }
-        }
-
-        pub fn backend(&self) -> Arc<dyn Backend> {
-            self.backend.clone()
+            let api = use_context::<Api>().ok_or(ApiErrors::from(Fault::Unavailable))?;
+            let req = api.edge.request(&parts);
+            Ok(Call { parts, req, api })
         }
 
         /// A plain HTML form post (no JavaScript): answered with redirects.
@@ -355,7 +319,7 @@ mod glue {
         pub async fn finalize_form_post(&mut self, r: Result<SignInView, Fault>) -> Result<SignInView, Fault> {
             match r {
                 Ok(view) if view.status == Status::Complete && self.is_form_post() => {
-                    let done = self.backend().finalize(self).await?;
+                    let done = self.api.service.finalize(&mut self.req).await?;
                     self.redirect_form_post(&done.redirect_url);
                     Ok(view)
                 }
@@ -374,8 +338,8 @@ mod glue {
             let Some(res) = use_context::<ResponseOptions>() else {
                 return r.map_err(ApiErrors::from);
             };
-            for c in &self.set_cookies {
-                if let Ok(v) = HeaderValue::from_str(c) {
+            for c in self.req.changes() {
+                if let Some(v) = self.api.edge.set_cookie(c) {
                     res.append_header(header::SET_COOKIE, v);
                 }
             }

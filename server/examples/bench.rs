@@ -10,7 +10,6 @@
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::{
     collections::HashMap,
     io::{BufRead, BufReader},
@@ -733,7 +732,7 @@ async fn main() {
         let mut tx = db.begin().await.unwrap();
         for i in 0..100_000u32 {
             let token = format!("bench-session-{i:08}");
-            let key = hex::encode(Sha256::digest(token.as_bytes()));
+            let key = domain::secrets::token_key(&token);
             sqlx::query(
                 "INSERT INTO sessions (key, user_id, created_at, last_active_at, expires_at) VALUES (?, ?, ?, ?, ?)",
             )

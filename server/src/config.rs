@@ -22,7 +22,7 @@ pub struct Config {
 
     /// `origin`, parsed once at load.
     #[arg(skip)]
-    pub own_origin: Option<crate::origin::Origin>,
+    pub own_origin: Option<web::origin::Origin>,
 
     /// The instance settings, loaded from the file and the environment.
     #[arg(skip)]
@@ -61,7 +61,7 @@ impl Config {
             "no settings file: built-in defaults (and MFA_* variables)".into()
         };
         if let Some(o) = &self.origin {
-            match crate::origin::Origin::parse(o) {
+            match web::origin::Origin::parse(o) {
                 Some((origin, rest)) if rest.is_empty() || rest == "/" => self.own_origin = Some(origin),
                 _ => return Err(format!("MFA_ORIGIN must be an origin, scheme://host[:port]: {o:?}")),
             }
@@ -105,12 +105,8 @@ impl Config {
         Ok(key)
     }
 
-    /// `__Host-` cookies need HTTPS; development over HTTP drops the prefix.
-    pub fn cookie_name(&self, name: &str) -> String {
-        if self.dev {
-            name.to_string()
-        } else {
-            format!("__Host-{name}")
-        }
+    /// What the use cases need of the configuration.
+    pub fn instance(&self) -> domain::service::Instance {
+        domain::service::Instance { dev: self.dev, origin: self.origin.clone(), s: self.s.clone() }
     }
 }

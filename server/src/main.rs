@@ -2,13 +2,8 @@
 // The page types nest deeply (islands inside Suspense inside routes).
 #![recursion_limit = "256"]
 
-mod account;
 mod config;
-mod origin;
-mod service;
-#[cfg(test)]
-mod usecases;
-mod web;
+mod routes;
 
 use clap::{Parser, Subcommand};
 use domain::clock::{Clock, SystemClock};
@@ -292,8 +287,10 @@ async fn serve(
         }
     });
     let sender = Arc::new(delivery);
-    let service = Arc::new(service::Service::new(store, sender, cfg, Arc::new(keys), clock)?);
-    let app = web::router(web::AppState { leptos_options, service });
+    let instance = Arc::new(cfg.instance());
+    let service = Arc::new(domain::service::Service::new(store, sender, instance, Arc::new(keys), clock)?);
+    let edge = Arc::new(web::Edge { dev: cfg.dev, trusted_proxies: cfg.trusted_proxies.clone() });
+    let app = routes::router(routes::AppState { leptos_options, api: app::api::Api { service, edge }, cfg });
 
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("bind {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;

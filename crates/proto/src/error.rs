@@ -172,6 +172,47 @@ impl Fault {
         }
     }
 
+    /// The typed fault back from its wire shape (code and meta), so that a
+    /// client can word it in its own language; `None` for a code this build
+    /// does not know.
+    pub fn from_error(e: &ApiError) -> Option<Fault> {
+        let m = &e.meta;
+        let secs = m.retry_after;
+        Some(match (e.code.as_str(), m.param_name) {
+            ("form_param_missing", Some(f)) => Fault::Missing(f),
+            ("form_param_format_invalid", Some(Field::Identifier)) => Fault::IdentifierInvalid,
+            ("form_param_format_invalid", Some(Field::EmailAddress)) => Fault::EmailInvalid,
+            ("form_param_format_invalid", Some(Field::PhoneNumber)) => Fault::PhoneInvalid,
+            ("form_identifier_exists", _) => Fault::EmailTaken,
+            ("form_password_length_too_short", _) => Fault::PasswordTooShort(m.min_length?),
+            ("form_password_length_too_long", _) => Fault::PasswordTooLong(m.max_length?),
+            ("form_password_pwned", _) => Fault::PasswordPwned,
+            ("form_password_not_strong_enough", _) => Fault::PasswordWeak,
+            ("form_password_incorrect", _) => Fault::PasswordIncorrect,
+            ("form_code_incorrect", _) => Fault::CodeIncorrect,
+            ("verification_expired", _) => Fault::CodeExpired,
+            ("verification_failed", _) => Fault::CodeLocked,
+            ("verification_missing", _) => Fault::CodeMissing,
+            ("verification_code_too_many_requests", _) => Fault::ResendTooSoon(secs?),
+            ("user_locked", _) => Fault::UserLocked(secs?),
+            ("too_many_requests", _) => Fault::TooManyRequests(secs?),
+            ("strategy_for_user_invalid", _) => Fault::StrategyInvalid,
+            ("backup_codes_not_available", _) => Fault::BackupCodesNotAvailable,
+            ("sign_in_invalid_state", _) => Fault::InvalidState,
+            ("sign_in_not_found", _) => Fault::SignInNotFound,
+            ("sign_up_not_found", _) => Fault::SignUpNotFound,
+            ("session_reverification_required", _) => Fault::ReverificationRequired,
+            ("mfa_required", _) => Fault::MfaRequired,
+            ("resource_not_found", _) => Fault::SessionNotFound,
+            ("session_exists", _) => Fault::SessionExists,
+            ("signed_out", _) => Fault::SignedOut,
+            ("delivery_failed", _) => Fault::DeliveryFailed,
+            ("request_invalid", _) => Fault::BadRequest,
+            ("service_unavailable", _) => Fault::Unavailable,
+            _ => return None,
+        })
+    }
+
     pub fn message(self) -> String {
         match self {
             Fault::Missing(Field::Identifier | Field::EmailAddress) => "Enter your email address.".into(),
@@ -235,6 +276,11 @@ pub struct ErrorMeta {
     /// Seconds until a retry can succeed (rate limits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u32>,
+    /// The policy's bounds on a password's length (characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u16>,
 }
 
 /// The error body of every endpoint: `{ "status": 422, "errors": [...] }`.
@@ -254,7 +300,18 @@ impl From<Fault> for ApiErrors {
                 code: f.code().into(),
                 long_message: message.clone(),
                 message,
-                meta: ErrorMeta { param_name: f.field(), retry_after: f.retry_after() },
+                meta: ErrorMeta {
+                    param_name: f.field(),
+                    retry_after: f.retry_after(),
+                    min_length: match f {
+                        Fault::PasswordTooShort(n) => Some(n),
+                        _ => None,
+                    },
+                    max_length: match f {
+                        Fault::PasswordTooLong(n) => Some(n),
+                        _ => None,
+                    },
+                },
             }],
         }
     }
@@ -295,5 +352,68 @@ mod tests {
         let e = ApiErrors::from(Fault::TooManyRequests(7));
         assert_eq!((e.status, e.codes()), (429, vec!["too_many_requests"]));
         assert_eq!(e.errors[0].meta.retry_after, Some(7));
+    }
+
+    #[test]
+    fn every_fault_comes_back_from_its_wire_shape() {
+        let fields =
+            [Field::Identifier, Field::EmailAddress, Field::PhoneNumber, Field::Password, Field::Code, Field::Strategy];
+        let mut all: Vec<Fault> = fields.into_iter().map(Fault::Missing).collect();
+        all.extend([
+            Fault::IdentifierInvalid,
+            Fault::EmailInvalid,
+            Fault::EmailTaken,
+            Fault::PasswordTooShort(15),
+            Fault::PasswordTooLong(256),
+            Fault::PasswordPwned,
+            Fault::PasswordWeak,
+            Fault::PasswordIncorrect,
+            Fault::CodeIncorrect,
+            Fault::CodeExpired,
+            Fault::CodeLocked,
+            Fault::CodeMissing,
+            Fault::ResendTooSoon(12),
+            Fault::UserLocked(3599),
+            Fault::TooManyRequests(7),
+            Fault::StrategyInvalid,
+            Fault::BackupCodesNotAvailable,
+            Fault::InvalidState,
+            Fault::SignInNotFound,
+            Fault::SignUpNotFound,
+            Fault::ReverificationRequired,
+            Fault::MfaRequired,
+            Fault::PhoneInvalid,
+            Fault::SessionNotFound,
+            Fault::SessionExists,
+            Fault::SignedOut,
+            Fault::DeliveryFailed,
+            Fault::BadRequest,
+            Fault::Unavailable,
+        ]);
+        // A new variant fails to compile here until it is listed above.
+        let listed = |f: Fault| match f {
+            Fault::Missing(_) | Fault::IdentifierInvalid | Fault::EmailInvalid | Fault::EmailTaken => (),
+            Fault::PasswordTooShort(_) | Fault::PasswordTooLong(_) | Fault::PasswordPwned | Fault::PasswordWeak => (),
+            Fault::PasswordIncorrect | Fault::CodeIncorrect | Fault::CodeExpired | Fault::CodeLocked => (),
+            Fault::CodeMissing | Fault::ResendTooSoon(_) | Fault::UserLocked(_) | Fault::TooManyRequests(_) => (),
+            Fault::StrategyInvalid | Fault::BackupCodesNotAvailable | Fault::InvalidState => (),
+            Fault::SignInNotFound | Fault::SignUpNotFound | Fault::ReverificationRequired | Fault::MfaRequired => (),
+            Fault::PhoneInvalid | Fault::SessionNotFound | Fault::SessionExists | Fault::SignedOut => (),
+            Fault::DeliveryFailed | Fault::BadRequest | Fault::Unavailable => (),
+        };
+        for f in all {
+            listed(f);
+            let wire = ApiErrors::from(f);
+            assert_eq!(Fault::from_error(&wire.errors[0]), Some(f), "{}", f.code());
+        }
+        let short = ApiErrors::from(Fault::PasswordTooShort(8));
+        assert_eq!((short.errors[0].meta.min_length, short.errors[0].meta.max_length), (Some(8), None));
+        let unknown = ApiError {
+            code: "from_a_newer_server".into(),
+            message: String::new(),
+            long_message: String::new(),
+            meta: ErrorMeta::default(),
+        };
+        assert_eq!(Fault::from_error(&unknown), None);
     }
 }

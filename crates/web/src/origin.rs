@@ -1,7 +1,7 @@
 //! This server's own origin, compared as browsers compare origins (scheme,
 //! host and port), and the redirect targets that stay on it.
 
-use axum::http::{header, HeaderMap};
+use http::{header, HeaderMap};
 
 /// A web origin. The port is explicit: the scheme's default when absent.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,13 +3,13 @@
 //! `setup-mfa` task's enrolment steps) and a recent re-verification; each
 //! change is audited and the user gets an email notice.
 
-use crate::service::{db, mask_phone, Dest, Purpose, Service, MAX_PASSWORD_BYTES};
-use app::api::Call;
-use domain::audit::Event;
-use domain::mail;
-use domain::secrets;
-use domain::store::{Session, User};
-use domain::users;
+use super::{db, mask_phone, Dest, Purpose, Service, MAX_PASSWORD_BYTES};
+use crate::audit::Event;
+use crate::mail;
+use crate::request::Request;
+use crate::secrets;
+use crate::store::{Session, User};
+use crate::users;
 use proto::*;
 use sha2::{Digest, Sha256};
 
@@ -81,12 +81,12 @@ pub fn device(user_agent: Option<&str>) -> String {
 impl Service {
     /// The live session of this request. A pending one passes only when
     /// `allow_pending` (its task's own steps).
-    pub(crate) async fn current(&self, call: &Call, allow_pending: bool, now: i64) -> Result<Current, Fault> {
-        let Some((key, session)) = self.active_session(call, now).await? else { return Err(Fault::SignedOut) };
+    pub(crate) async fn current(&self, req: &Request, allow_pending: bool, now: i64) -> Result<Current, Fault> {
+        let Some((key, session)) = self.active_session(req, now).await? else { return Err(Fault::SignedOut) };
         if session.task.is_some() && !allow_pending {
             return Err(Fault::SignedOut);
         }
-        let token = self.session_token(call).ok_or(Fault::SignedOut)?.to_string();
+        let token = self.session_token(req).ok_or(Fault::SignedOut)?.to_string();
         let user = db(self.store.user(session.user_id).await)?.ok_or(Fault::SignedOut)?;
         Ok(Current { token, key, session, user })
     }
@@ -148,8 +148,8 @@ impl Service {
     /// Tells the user of a change by email, after its unit committed (a send
     /// inside one would hold the database). A failed email is logged: the
     /// change itself stands.
-    async fn notify(&self, call: &Call, c: &Current, what: &str, now: i64) {
-        let link = format!("{}/account/security", self.origin(call));
+    async fn notify(&self, req: &Request, c: &Current, what: &str, now: i64) {
+        let link = format!("{}/account/security", self.origin(req));
         if !self.is_test(&c.user.email) {
             if let Err(e) = self.sender.send_email(&c.user.email, &mail::notice_mail(what, &link), now).await {
                 tracing::error!(error = %e, "notice delivery failed");
@@ -157,8 +157,8 @@ impl Service {
         }
     }
 
-    async fn audit_change(&self, call: &Call, c: &Current, event: Event) {
-        self.audit(call, event, Some(c.user.id), Some(&c.user.email), None).await;
+    async fn audit_change(&self, req: &Request, c: &Current, event: Event) {
+        self.audit(req, event, Some(c.user.id), Some(&c.user.email), None).await;
     }
 
     fn backup_codes_made(r: Result<Vec<String>, users::CreateError>) -> Result<Vec<String>, Fault> {
@@ -170,11 +170,11 @@ impl Service {
 
     /// After the first second factor: the pending `setup-mfa` session becomes
     /// active, and the user gets backup codes (shown once).
-    async fn after_enrol(&self, call: &Call, c: &mut Current, first: bool, now: i64) -> Result<Vec<String>, Fault> {
+    async fn after_enrol(&self, req: &Request, c: &mut Current, first: bool, now: i64) -> Result<Vec<String>, Fault> {
         if c.session.task.as_deref() == Some(TASK_SETUP_MFA) {
             db(self.store.set_task(&c.key, None).await)?;
             c.session.task = None;
-            self.audit(call, Event::SessionTaskDone, Some(c.user.id), Some(&c.user.email), Some(TASK_SETUP_MFA)).await;
+            self.audit(req, Event::SessionTaskDone, Some(c.user.id), Some(&c.user.email), Some(TASK_SETUP_MFA)).await;
         }
         if first && self.cfg.s.second_factors.backup_code {
             return Self::backup_codes_made(users::regenerate_backup_codes(self.store.as_ref(), c.user.id, now).await);
@@ -182,23 +182,18 @@ impl Service {
         Ok(vec![])
     }
 
-    pub(crate) async fn account_user(&self, call: &mut Call) -> Result<Option<UserView>, Fault> {
+    pub async fn user(&self, req: &mut Request) -> Result<Option<UserView>, Fault> {
         let now = self.clock.now();
-        match self.current(call, true, now).await {
+        match self.current(req, true, now).await {
             Ok(c) => Ok(Some(self.user_view(&c, now).await?)),
             Err(Fault::SignedOut) => Ok(None),
             Err(f) => Err(f),
         }
     }
 
-    pub(crate) async fn account_reverify(
-        &self,
-        call: &mut Call,
-        s: Strategy,
-        secret: String,
-    ) -> Result<UserView, Fault> {
+    pub async fn reverify(&self, req: &mut Request, s: Strategy, secret: String) -> Result<UserView, Fault> {
         let now = self.clock.now();
-        let c = self.current(call, true, now).await?;
+        let c = self.current(req, true, now).await?;
         let secret = secret.trim().to_string();
         if secret.is_empty() {
             let field = if s == Strategy::Password { Field::Password } else { Field::Code };
@@ -216,7 +211,7 @@ impl Service {
         }
         // Failures count toward the account's lockout, as at sign-in.
         let subject = c.user.email.clone();
-        self.checked_try(call, (&subject, Some(c.user.id)), Event::UserReverifyFailed, now, async || {
+        self.checked_try(req, (&subject, Some(c.user.id)), Event::UserReverifyFailed, now, async || {
             let ok = match s {
                 Strategy::Password => {
                     secret.len() <= MAX_PASSWORD_BYTES
@@ -236,14 +231,14 @@ impl Service {
         .await?;
         db(self.store.lockout_release(&subject, self.cfg.s.lockout.threshold).await)?;
         db(self.store.session_verified(&c.key, now).await)?;
-        self.audit(call, Event::UserReverified, Some(c.user.id), Some(&subject), Some(s.as_str())).await;
+        self.audit(req, Event::UserReverified, Some(c.user.id), Some(&subject), Some(s.as_str())).await;
         let c = Current { session: Session { verified_at: now, ..c.session }, ..c };
         self.user_view(&c, now).await
     }
 
-    pub(crate) async fn account_totp_start(&self, call: &mut Call) -> Result<TotpSetup, Fault> {
+    pub async fn totp_start(&self, req: &mut Request) -> Result<TotpSetup, Fault> {
         let now = self.clock.now();
-        let c = self.current(call, true, now).await?;
+        let c = self.current(req, true, now).await?;
         self.recent(&c, now)?;
         if !self.cfg.s.second_factors.totp {
             return Err(Fault::StrategyInvalid);
@@ -261,33 +256,33 @@ impl Service {
     }
 
     /// The checks before an enrolment code is looked at.
-    async fn enrol_code<'a>(&self, call: &Call, code: &'a str, now: i64) -> Result<(Current, &'a str), Fault> {
-        let c = self.current(call, true, now).await?;
+    async fn enrol_code<'a>(&self, req: &Request, code: &'a str, now: i64) -> Result<(Current, &'a str), Fault> {
+        let c = self.current(req, true, now).await?;
         self.recent(&c, now)?;
         let code = code.trim();
         if code.is_empty() {
             return Err(Fault::Missing(Field::Code));
         }
-        self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
         Ok((c, code))
     }
 
     /// An enrolment, in one unit: the factor confirmed (its check-and-change),
     /// the default for a first factor, the task done, backup codes, the audit
     /// rows; then the notice.
-    async fn enrolled(&self, call: &Call, mut c: Current, confirm: Confirm<'_>, now: i64) -> Result<Changed, Fault> {
+    async fn enrolled(&self, req: &Request, mut c: Current, confirm: Confirm<'_>, now: i64) -> Result<Changed, Fault> {
         let first = !(c.user.totp_secret.is_some() || c.user.phone.is_some());
         let u = self.unit().await?;
-        let r = u.enrol_unit(call, &mut c, &confirm, first, now).await;
+        let r = u.enrol_unit(req, &mut c, &confirm, first, now).await;
         let backup_codes = u.commit(r).await?;
-        self.notify(call, &c, confirm.notice(), now).await;
+        self.notify(req, &c, confirm.notice(), now).await;
         self.reload(&mut c).await?;
         Ok(Changed { user: self.user_view(&c, now).await?, backup_codes })
     }
 
     async fn enrol_unit(
         &self,
-        call: &Call,
+        req: &Request,
         c: &mut Current,
         confirm: &Confirm<'_>,
         first: bool,
@@ -306,23 +301,23 @@ impl Service {
         if first {
             db(self.store.set_default_factor(c.user.id, Some(confirm.strategy().as_str())).await)?;
         }
-        let backup_codes = self.after_enrol(call, c, first, now).await?;
-        self.audit_change(call, c, Event::FactorAdded).await;
+        let backup_codes = self.after_enrol(req, c, first, now).await?;
+        self.audit_change(req, c, Event::FactorAdded).await;
         Ok(backup_codes)
     }
 
-    pub(crate) async fn account_totp_verify(&self, call: &mut Call, code: String) -> Result<Changed, Fault> {
+    pub async fn totp_verify(&self, req: &mut Request, code: String) -> Result<Changed, Fault> {
         let now = self.clock.now();
-        let (c, code) = self.enrol_code(call, &code, now).await?;
+        let (c, code) = self.enrol_code(req, &code, now).await?;
         let sealed = c.user.pending_totp_secret.clone().ok_or(Fault::CodeMissing)?;
         let secret = self.keys.open(&sealed).ok_or(Fault::Unavailable)?;
         let step = secrets::totp_step(&secret, code, now).ok_or(Fault::CodeIncorrect)?;
-        self.enrolled(call, c, Confirm::Totp { sealed: &sealed, step }, now).await
+        self.enrolled(req, c, Confirm::Totp { sealed: &sealed, step }, now).await
     }
 
-    pub(crate) async fn account_phone_start(&self, call: &mut Call, phone: String) -> Result<UserView, Fault> {
+    pub async fn phone_start(&self, req: &mut Request, phone: String) -> Result<UserView, Fault> {
         let now = self.clock.now();
-        let mut c = self.current(call, true, now).await?;
+        let mut c = self.current(req, true, now).await?;
         self.recent(&c, now)?;
         if !self.cfg.s.second_factors.phone_code {
             return Err(Fault::StrategyInvalid);
@@ -334,23 +329,23 @@ impl Service {
         if !users::valid_phone(&phone) {
             return Err(Fault::PhoneInvalid);
         }
-        self.rate_limit(call, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
         db(self.store.set_pending_phone(c.user.id, Some(&phone)).await)?;
         self.issue_code(&c.token, &c.key, Purpose::PhoneVerify, Dest::Sms(&phone), now).await?;
         self.reload(&mut c).await?;
         self.user_view(&c, now).await
     }
 
-    pub(crate) async fn account_phone_verify(&self, call: &mut Call, code: String) -> Result<Changed, Fault> {
+    pub async fn phone_verify(&self, req: &mut Request, code: String) -> Result<Changed, Fault> {
         let now = self.clock.now();
-        let (c, code) = self.enrol_code(call, &code, now).await?;
+        let (c, code) = self.enrol_code(req, &code, now).await?;
         let phone = c.user.pending_phone.clone().ok_or(Fault::CodeMissing)?;
-        self.enrolled(call, c, Confirm::Phone { phone: &phone, code }, now).await
+        self.enrolled(req, c, Confirm::Phone { phone: &phone, code }, now).await
     }
 
-    pub(crate) async fn account_set_default(&self, call: &mut Call, s: Strategy) -> Result<UserView, Fault> {
+    pub async fn set_default(&self, req: &mut Request, s: Strategy) -> Result<UserView, Fault> {
         let now = self.clock.now();
-        let mut c = self.current(call, false, now).await?;
+        let mut c = self.current(req, false, now).await?;
         self.recent(&c, now)?;
         let has = match s {
             Strategy::Totp => c.user.totp_secret.is_some(),
@@ -363,18 +358,18 @@ impl Service {
         let u = self.unit().await?;
         let r = db(u.store.set_default_factor(c.user.id, Some(s.as_str())).await);
         if r.is_ok() {
-            u.audit_change(call, &c, Event::FactorDefault).await;
+            u.audit_change(req, &c, Event::FactorDefault).await;
         }
         u.commit(r).await?;
         let what = if s == Strategy::Totp { "your authenticator app" } else { "text-message codes" };
-        self.notify(call, &c, &format!("the default second factor is now {what}"), now).await;
+        self.notify(req, &c, &format!("the default second factor is now {what}"), now).await;
         self.reload(&mut c).await?;
         self.user_view(&c, now).await
     }
 
-    pub(crate) async fn account_backup_codes(&self, call: &mut Call) -> Result<Changed, Fault> {
+    pub async fn backup_codes(&self, req: &mut Request) -> Result<Changed, Fault> {
         let now = self.clock.now();
-        let mut c = self.current(call, false, now).await?;
+        let mut c = self.current(req, false, now).await?;
         self.recent(&c, now)?;
         if !self.cfg.s.second_factors.backup_code {
             return Err(Fault::StrategyInvalid);
@@ -386,33 +381,33 @@ impl Service {
         let u = self.unit().await?;
         let r = Self::backup_codes_made(users::regenerate_backup_codes(u.store.as_ref(), c.user.id, now).await);
         if r.is_ok() {
-            u.audit_change(call, &c, Event::FactorBackupCodes).await;
+            u.audit_change(req, &c, Event::FactorBackupCodes).await;
         }
         let codes = u.commit(r).await?;
-        self.notify(call, &c, "new backup codes were made; the old ones no longer work", now).await;
+        self.notify(req, &c, "new backup codes were made; the old ones no longer work", now).await;
         self.reload(&mut c).await?;
         Ok(Changed { user: self.user_view(&c, now).await?, backup_codes: codes })
     }
 
-    pub(crate) async fn account_remove_factor(&self, call: &mut Call, s: Strategy) -> Result<UserView, Fault> {
+    pub async fn remove_factor(&self, req: &mut Request, s: Strategy) -> Result<UserView, Fault> {
         let now = self.clock.now();
-        let mut c = self.current(call, false, now).await?;
+        let mut c = self.current(req, false, now).await?;
         self.recent(&c, now)?;
         let u = self.unit().await?;
-        let r = u.remove_unit(call, &c, s).await;
+        let r = u.remove_unit(req, &c, s).await;
         u.commit(r).await?;
         let what = match s {
             Strategy::Totp => "an authenticator app was removed",
             Strategy::PhoneCode => "a phone number was removed",
             _ => "your backup codes were removed",
         };
-        self.notify(call, &c, what, now).await;
+        self.notify(req, &c, what, now).await;
         self.reload(&mut c).await?;
         self.user_view(&c, now).await
     }
 
     /// A removal, in one unit, checked against the user as the unit reads it.
-    async fn remove_unit(&self, call: &Call, c: &Current, s: Strategy) -> Result<(), Fault> {
+    async fn remove_unit(&self, req: &Request, c: &Current, s: Strategy) -> Result<(), Fault> {
         let u = db(self.store.user(c.user.id).await)?.ok_or(Fault::SignedOut)?;
         let (has, other) = match s {
             Strategy::Totp => (u.totp_secret.is_some(), u.phone.is_some()),
@@ -450,13 +445,13 @@ impl Service {
                 db(self.store.set_default_factor(u.id, next).await)?;
             }
         }
-        self.audit_change(call, c, Event::FactorRemoved).await;
+        self.audit_change(req, c, Event::FactorRemoved).await;
         Ok(())
     }
 
-    pub(crate) async fn account_sessions(&self, call: &mut Call) -> Result<Vec<SessionInfo>, Fault> {
+    pub async fn sessions(&self, req: &mut Request) -> Result<Vec<SessionInfo>, Fault> {
         let now = self.clock.now();
-        let c = self.current(call, false, now).await?;
+        let c = self.current(req, false, now).await?;
         self.session_list(&c, now).await
     }
 
@@ -464,7 +459,7 @@ impl Service {
         let idle = self.cfg.s.sessions.idle;
         Ok(db(self.store.sessions_of(c.user.id).await)?
             .into_iter()
-            .filter(|s| s.expires_at > now && !domain::flow::idled_out(s.last_active_at, now, idle))
+            .filter(|s| s.expires_at > now && !crate::flow::idled_out(s.last_active_at, now, idle))
             .map(|s| SessionInfo {
                 id: public_id(&s.key),
                 device: device(s.user_agent.as_deref()),
@@ -476,9 +471,9 @@ impl Service {
             .collect())
     }
 
-    pub(crate) async fn account_revoke(&self, call: &mut Call, id: String) -> Result<Vec<SessionInfo>, Fault> {
+    pub async fn revoke_session(&self, req: &mut Request, id: String) -> Result<Vec<SessionInfo>, Fault> {
         let now = self.clock.now();
-        let c = self.current(call, false, now).await?;
+        let c = self.current(req, false, now).await?;
         let target = db(self.store.sessions_of(c.user.id).await)?
             .into_iter()
             .find(|s| secrets::same(&public_id(&s.key), id.trim()))
@@ -486,15 +481,15 @@ impl Service {
         if !db(self.store.delete_user_session(&target.key, c.user.id).await)? {
             return Err(Fault::SessionNotFound);
         }
-        self.audit(call, Event::SessionRevoked, Some(c.user.id), Some(&c.user.email), None).await;
+        self.audit(req, Event::SessionRevoked, Some(c.user.id), Some(&c.user.email), None).await;
         self.session_list(&c, now).await
     }
 
-    pub(crate) async fn account_revoke_others(&self, call: &mut Call) -> Result<Vec<SessionInfo>, Fault> {
+    pub async fn revoke_others(&self, req: &mut Request) -> Result<Vec<SessionInfo>, Fault> {
         let now = self.clock.now();
-        let c = self.current(call, false, now).await?;
+        let c = self.current(req, false, now).await?;
         let n = db(self.store.delete_other_sessions(c.user.id, &c.key).await)?;
-        self.audit(call, Event::SessionRevokedOthers, Some(c.user.id), Some(&c.user.email), Some(&n.to_string())).await;
+        self.audit(req, Event::SessionRevokedOthers, Some(c.user.id), Some(&c.user.email), Some(&n.to_string())).await;
         self.session_list(&c, now).await
     }
 }

@@ -1,9 +1,7 @@
 //! The axum application: leptos pages and server functions, the origin
 //! guard and body limit in front of them, and the development pages.
 
-use crate::origin::{is_local, same_origin, Origin};
-use crate::service::Service;
-use app::{api::Backend, shell, App};
+use app::{api::Api, shell, App};
 use axum::{
     body::Body,
     extract::{FromRef, Request, State},
@@ -18,6 +16,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use proto::ApiErrors;
 use std::sync::Arc;
+use web::origin::{is_local, same_origin, Origin};
 
 /// Server-function bodies are a few fields; anything larger is refused.
 pub const BODY_LIMIT: usize = 16 * 1024;
@@ -25,26 +24,27 @@ pub const BODY_LIMIT: usize = 16 * 1024;
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub service: Arc<Service>,
+    pub api: Api,
+    pub cfg: Arc<crate::config::Config>,
 }
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let backend: Arc<dyn Backend> = state.service.clone();
+    let api = state.api.clone();
     let opts = state.leptos_options.clone();
     let mut r = Router::new()
         .leptos_routes_with_context(
             &state,
             routes,
             move || {
-                provide_context(backend.clone());
+                provide_context(api.clone());
                 app::api::preset_status();
                 provide_request_nonce();
             },
             move || shell(opts.clone()),
         )
         .route("/healthz", get(|| async { "ok" }));
-    if state.service.cfg.dev {
+    if state.cfg.dev {
         r = r
             .route("/dev/outbox", get(outbox_page))
             .route("/dev/outbox.json", get(outbox_json))
@@ -92,7 +92,7 @@ fn csp(nonce: &str) -> String {
 
 async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut req = req;
-    let cfg = &state.service.cfg;
+    let cfg = &state.cfg;
     let own = Origin::own(cfg.own_origin.as_ref(), cfg.dev, req.headers());
     let api = req.uri().path().starts_with("/api/");
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
@@ -133,7 +133,7 @@ async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Respo
 }
 
 async fn load_outbox(state: &AppState) -> Result<Vec<OutboxMessage>, Response> {
-    state.service.store.outbox(50).await.map_err(|e| {
+    state.api.service.store.outbox(50).await.map_err(|e| {
         tracing::error!(error = %e, "outbox");
         refuse(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "Try again.")
     })
@@ -182,7 +182,7 @@ async fn dev_user(
     let Ok(Json(spec)) = body else {
         return refuse(StatusCode::BAD_REQUEST, "request_invalid", "Send a JSON user spec.");
     };
-    let svc = &state.service;
+    let svc = &state.api.service;
     match users::create(svc.store.as_ref(), &svc.keys, spec, svc.cfg.s.require_mfa, svc.clock.now()).await {
         Ok(c) => (StatusCode::CREATED, Json(c)).into_response(),
         Err(users::CreateError::Exists) => {

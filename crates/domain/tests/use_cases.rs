@@ -2,16 +2,17 @@
 //! sleep for (code expiry, resend windows, lockout windows, session idle and
 //! lifetime) is a clock move here, and each test takes milliseconds.
 
-use crate::config::Config;
-use crate::service::Service;
-use app::api::{Backend, Call};
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use domain::clock::{Clock, FixedClock};
+use domain::request::{Jar, Request};
 use domain::secrets::SecretBox;
+use domain::service::{Instance, Service};
 use domain::settings::Settings;
 use domain::store::Store;
 use domain::users;
 use proto::{Fault, SessionView, Status, Strategy};
-use std::{collections::HashMap, net::SocketAddr, sync::Arc};
+use std::{collections::HashMap, net::IpAddr, sync::Arc};
 
 const T: i64 = 1_800_000_000;
 const PASSWORD: &str = "a long enough password";
@@ -45,17 +46,7 @@ async fn world(s: Settings) -> World {
     std::fs::create_dir_all(&dir).unwrap();
     let store = store::open(&format!("sqlite://{}/t.db", dir.display())).await.unwrap();
     let sender = Arc::new(delivery::Delivery::new(store.clone(), &s).unwrap());
-    let cfg = Config {
-        dev: true,
-        origin: None,
-        own_origin: None,
-        settings: None,
-        s,
-        settings_source: String::new(),
-        trusted_proxies: vec![],
-        secret_key: Some(KEY.into()),
-        secret_key_file: None,
-    };
+    let cfg = Instance { dev: true, origin: None, s };
     let clock = Arc::new(FixedClock::at(T));
     let keys = Arc::new(SecretBox::from_hex(KEY).unwrap());
     let svc = Service::new(store.clone(), sender, Arc::new(cfg), keys, clock.clone()).unwrap();
@@ -81,33 +72,26 @@ impl World {
     }
 
     fn browser(&self) -> Browser {
-        Browser { svc: self.svc.clone(), cookies: HashMap::new() }
+        Browser { svc: self.svc.clone(), tokens: HashMap::new() }
     }
 }
 
-/// One browser: its cookies carried from call to call.
+/// One browser: its tokens carried from request to request.
 struct Browser {
     svc: Arc<Service>,
-    cookies: HashMap<String, String>,
+    tokens: HashMap<Jar, String>,
 }
 
 impl Browser {
-    async fn with<T>(&mut self, step: impl AsyncFnOnce(&Service, &mut Call) -> T) -> T {
-        let cookie: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let (mut parts, ()) =
-            http::Request::post("/api/x").header("cookie", cookie.join("; ")).body(()).unwrap().into_parts();
-        parts.extensions.insert(axum::extract::ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
-        let backend: Arc<dyn Backend> = self.svc.clone();
-        let mut call = Call::new(parts, backend);
-        let out = step(&self.svc, &mut call).await;
-        for c in &call.set_cookies {
-            let (kv, attrs) = c.split_once(';').unwrap_or((c, ""));
-            let (k, v) = kv.split_once('=').unwrap();
-            if attrs.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.into(), v.into());
-            }
+    async fn with<T>(&mut self, step: impl AsyncFnOnce(&Service, &mut Request) -> T) -> T {
+        let tokens = self.tokens.iter().map(|(j, v)| (*j, v.clone())).collect();
+        let mut req = Request::new(IpAddr::from([127, 0, 0, 1]), Some("test"), None, tokens);
+        let out = step(&self.svc, &mut req).await;
+        for c in req.changes() {
+            match &c.set {
+                Some((v, _)) => self.tokens.insert(c.jar, v.clone()),
+                None => self.tokens.remove(&c.jar),
+            };
         }
         out
     }
@@ -227,8 +211,8 @@ async fn parallel_removals_cannot_take_the_last_factor() {
     assert_eq!(r.map(|v| v.status), Ok(Status::Complete));
     b.with(async |s, c| s.finalize(c).await).await.unwrap();
     let (mut one, mut other) = (w.browser(), w.browser());
-    one.cookies = b.cookies.clone();
-    other.cookies = b.cookies.clone();
+    one.tokens = b.tokens.clone();
+    other.tokens = b.tokens.clone();
     let (a, z) = tokio::join!(
         one.with(async |s, c| s.remove_factor(c, Strategy::Totp).await),
         other.with(async |s, c| s.remove_factor(c, Strategy::PhoneCode).await),

@@ -1,0 +1,112 @@
+//! What a use case knows of the request that asked for it, and the token
+//! changes it answers with. The HTTP edge (`web`) fills one from the
+//! headers and turns its changes into `Set-Cookie`; the domain sees no HTTP.
+
+use std::net::IpAddr;
+
+/// A token the client keeps for us (a cookie in a browser).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Jar {
+    /// The long-lived client: which browser this is (client trust).
+    Client,
+    /// The sign-in attempt in progress.
+    SignIn,
+    /// The sign-up in progress.
+    SignUp,
+    /// The session.
+    Session,
+}
+
+impl Jar {
+    pub const ALL: [Jar; 4] = [Jar::Client, Jar::SignIn, Jar::SignUp, Jar::Session];
+
+    /// The cookie's name (without the `__Host-` prefix the edge adds).
+    pub fn name(self) -> &'static str {
+        match self {
+            Jar::Client => "client",
+            Jar::SignIn => "sign_in",
+            Jar::SignUp => "sign_up",
+            Jar::Session => "session",
+        }
+    }
+}
+
+/// A token to give the client (`max_age` seconds), or to take back (`None`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub jar: Jar,
+    pub set: Option<(String, i64)>,
+}
+
+/// One request as the use cases see it.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// The client's address (the edge applies the trusted-proxy rule).
+    pub ip: IpAddr,
+    pub user_agent: Option<String>,
+    /// The `Host` the client asked for: links in emails when no origin is set.
+    pub host: Option<String>,
+    carried: Vec<(Jar, String)>,
+    changes: Vec<Change>,
+}
+
+/// Longer than any token we hand out: not ours.
+const MAX_TOKEN: usize = 128;
+
+impl Request {
+    /// A request from `ip` carrying `tokens` (empty ones and ones too long to
+    /// be ours are dropped).
+    pub fn new(ip: IpAddr, user_agent: Option<&str>, host: Option<&str>, tokens: Vec<(Jar, String)>) -> Request {
+        let clip = |s: &str| s.chars().take(256).collect::<String>();
+        Request {
+            ip,
+            user_agent: user_agent.map(clip),
+            host: host.map(clip),
+            carried: tokens.into_iter().filter(|(_, v)| !v.is_empty() && v.len() <= MAX_TOKEN).collect(),
+            changes: Vec::new(),
+        }
+    }
+
+    /// The token in `jar`: one changed earlier in this request wins over the
+    /// one it carried (a form post without JavaScript finalizes the attempt
+    /// it just created).
+    pub fn token(&self, jar: Jar) -> Option<&str> {
+        match self.changes.iter().rev().find(|c| c.jar == jar) {
+            Some(c) => c.set.as_ref().map(|(v, _)| v.as_str()),
+            None => self.carried.iter().find(|(j, _)| *j == jar).map(|(_, v)| v.as_str()),
+        }
+    }
+
+    pub fn set(&mut self, jar: Jar, value: &str, max_age: i64) {
+        self.changes.push(Change { jar, set: Some((value.to_string(), max_age)) });
+    }
+
+    pub fn clear(&mut self, jar: Jar) {
+        self.changes.push(Change { jar, set: None });
+    }
+
+    /// What to tell the client, in order.
+    pub fn changes(&self) -> &[Change] {
+        &self.changes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_in_this_request_wins_over_what_it_carried() {
+        let ip = IpAddr::from([127, 0, 0, 1]);
+        let long = "x".repeat(MAX_TOKEN + 1);
+        let mut r = Request::new(ip, Some("UA"), None, vec![(Jar::SignIn, "old".into()), (Jar::Session, long)]);
+        assert_eq!(r.token(Jar::SignIn), Some("old"));
+        assert_eq!(r.token(Jar::Session), None, "too long to be ours");
+        r.set(Jar::SignIn, "new", 600);
+        assert_eq!(r.token(Jar::SignIn), Some("new"));
+        r.clear(Jar::SignIn);
+        assert_eq!(r.token(Jar::SignIn), None);
+        assert_eq!(r.changes().len(), 2);
+        assert_eq!(Jar::ALL.map(Jar::name), ["client", "sign_in", "sign_up", "session"]);
+    }
+}

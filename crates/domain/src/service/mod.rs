@@ -1,0 +1,295 @@
+//! The use cases: each step of sign-in, sign-up, sessions and the account
+//! pages, over a `Request` (who asks, the tokens they carry) and the ports.
+//! Checks credentials, feeds verdicts to the state machines (`flow`),
+//! persists through `Store`, sends through `Sender`, answers token changes.
+
+mod account;
+mod codes;
+mod session;
+mod sign_in;
+mod sign_up;
+
+pub use account::{device, public_id};
+pub(crate) use codes::{Dest, Purpose};
+
+use crate::audit::Event;
+use crate::clock::Clock;
+use crate::flow::Factors;
+use crate::mail::{self, Sender};
+use crate::request::{Jar, Request};
+use crate::secrets::{self, SecretBox};
+use crate::settings::Settings;
+use crate::store::{AuditEvent, Store, StoreError, User};
+use proto::*;
+use std::sync::Arc;
+
+/// The instance: its settings, and how it is reached.
+#[derive(Clone, Debug, Default)]
+pub struct Instance {
+    /// Development mode over plain HTTP (test mode's recipients, `http` links).
+    pub dev: bool,
+    /// The origin browsers use (for links in emails); default: the request's Host.
+    pub origin: Option<String>,
+    pub s: Settings,
+}
+
+/// The client cookie lives as long as browsers allow (400 days in Chrome).
+const CLIENT_MAX_AGE: i64 = 400 * 86400;
+
+/// Longest password we hash (the policy accepts at least 256 characters).
+pub(crate) const MAX_PASSWORD_BYTES: usize = 1024;
+/// Longer than any code: wrong without a look.
+const MAX_CODE_BYTES: usize = 64;
+
+pub struct Service {
+    pub store: Arc<dyn Store>,
+    pub sender: Arc<dyn Sender>,
+    pub cfg: Arc<Instance>,
+    pub keys: Arc<SecretBox>,
+    /// The only source of the time: each request reads it once.
+    pub clock: Arc<dyn Clock>,
+    /// Verified against when the email is unknown, so that both cases cost
+    /// one argon2 verify: no enumeration by timing.
+    dummy_hash: Arc<str>,
+}
+
+/// Storage failures are logged here and reach the client as `Unavailable`.
+pub(crate) fn db<T>(r: Result<T, StoreError>) -> Result<T, Fault> {
+    r.map_err(|e| {
+        tracing::error!(error = %e, "storage failure");
+        Fault::Unavailable
+    })
+}
+
+/// `jane@example.com` → `j•••@example.com`.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}•••@{domain}")
+        }
+        None => "•••".into(),
+    }
+}
+
+/// `+15555550100` → `+1 ••• ••• 0100`.
+pub fn mask_phone(phone: &str) -> String {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let tail = &digits[digits.len().saturating_sub(4)..];
+    let cc = if phone.starts_with("+1") { "+1 " } else { "" };
+    format!("{cc}••• ••• {tail}")
+}
+
+impl Service {
+    pub fn new(
+        store: Arc<dyn Store>,
+        sender: Arc<dyn Sender>,
+        cfg: Arc<Instance>,
+        keys: Arc<SecretBox>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Service, String> {
+        let dummy_hash = secrets::hash_password(&secrets::token())?;
+        Ok(Service { store, sender, cfg, keys, clock, dummy_hash: dummy_hash.into() })
+    }
+
+    /// This service with its writes gathered into one unit of work (one
+    /// commit), for the steps every sign-in takes.
+    pub(crate) async fn unit(&self) -> Result<Service, Fault> {
+        Ok(Service {
+            store: db(self.store.begin().await)?,
+            sender: self.sender.clone(),
+            cfg: self.cfg.clone(),
+            keys: self.keys.clone(),
+            clock: self.clock.clone(),
+            dummy_hash: self.dummy_hash.clone(),
+        })
+    }
+
+    /// Commits the unit, whatever `r` is: counted tries, limits and audit
+    /// rows stay counted when the step itself failed.
+    pub(crate) async fn commit<T>(&self, r: Result<T, Fault>) -> Result<T, Fault> {
+        db(self.store.commit().await)?;
+        r
+    }
+
+    /// Records an event; a failure to record is logged, not shown.
+    pub(crate) async fn audit(
+        &self,
+        req: &Request,
+        event: Event,
+        user_id: Option<i64>,
+        identifier: Option<&str>,
+        detail: Option<&str>,
+    ) {
+        let e = AuditEvent {
+            at: self.clock.now(),
+            event: event.name().into(),
+            user_id,
+            identifier: identifier.map(String::from),
+            ip: Some(req.ip.to_string()),
+            user_agent: req.user_agent.clone(),
+            detail: detail.map(String::from),
+        };
+        if let Err(err) = self.store.audit(&e).await {
+            tracing::error!(error = %err, event = event.name(), "audit write failed");
+        }
+    }
+
+    /// Per-IP fixed-window limit for `bucket`, counted in the database.
+    pub(crate) async fn rate_limit(&self, req: &Request, bucket: &str, limit: i64, now: i64) -> Result<(), Fault> {
+        let ip = req.ip.to_string();
+        let window = self.cfg.s.rate_limits.window;
+        let (hits, start) = db(self.store.rate_hit(bucket, &ip, now, window).await)?;
+        if hits > limit {
+            return Err(Fault::TooManyRequests((start + window - now).max(1) as u32));
+        }
+        Ok(())
+    }
+
+    /// Counts a try against the subject before checking it; refuses while
+    /// locked. Ok(true) if this try, when wrong, locks the subject.
+    pub(crate) async fn reserve(&self, req: &Request, subject: &str, now: i64) -> Result<bool, Fault> {
+        let c = &self.cfg;
+        match db(self.store.lockout_reserve(subject, now, c.s.lockout.threshold, c.s.lockout.seconds).await)? {
+            Ok(n) => Ok(n >= c.s.lockout.threshold),
+            Err(until) => {
+                self.audit(req, Event::SignInRefusedLocked, None, Some(subject), None).await;
+                Err(Fault::UserLocked((until - now).max(1) as u32))
+            }
+        }
+    }
+
+    /// A try at a secret of the account `subject`, under the limits every
+    /// path shares: the per-IP rate limit, the try counted before `check`
+    /// looks (refused while locked), and a failure audited as `failed_event`
+    /// with the lock it started. What success clears is the caller's.
+    pub(crate) async fn checked_try(
+        &self,
+        req: &Request,
+        (subject, user_id): (&str, Option<i64>),
+        failed_event: Event,
+        now: i64,
+        check: impl AsyncFnOnce() -> Result<(), Fault>,
+    ) -> Result<(), Fault> {
+        self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        let locks = self.reserve(req, subject, now).await?;
+        let verdict = check().await;
+        if let Err(f) = verdict {
+            if f != Fault::Unavailable {
+                self.failed(req, subject, user_id, failed_event, locks).await;
+            }
+        }
+        verdict
+    }
+
+    /// After a wrong try: note it, and the lock it started (`locks`, from
+    /// `reserve`).
+    pub(crate) async fn failed(&self, req: &Request, subject: &str, user_id: Option<i64>, what: Event, locks: bool) {
+        self.audit(req, what, user_id, Some(subject), None).await;
+        if locks {
+            self.audit(req, Event::UserLocked, user_id, Some(subject), None).await;
+        }
+    }
+
+    pub(crate) fn totp_secret(&self, user: &User) -> Result<String, Fault> {
+        let sealed = user.totp_secret.as_deref().ok_or(Fault::StrategyInvalid)?;
+        self.keys.open(sealed).ok_or_else(|| {
+            tracing::error!(user_id = user.id, "TOTP secret does not open with the configured key");
+            Fault::Unavailable
+        })
+    }
+
+    /// The client's key (the hash of its long-lived cookie); a browser
+    /// without one gets one now.
+    pub(crate) fn client_key(&self, req: &mut Request) -> String {
+        if let Some(key) = self.known_client_key(req) {
+            return key;
+        }
+        let token = secrets::token();
+        req.set(Jar::Client, &token, CLIENT_MAX_AGE);
+        secrets::token_key(&token)
+    }
+
+    /// The key of the browser's client cookie, if it has one (sets none).
+    fn known_client_key(&self, req: &Request) -> Option<String> {
+        req.token(Jar::Client).map(secrets::token_key)
+    }
+
+    /// Test mode's reserved destinations get no message and accept 424242.
+    pub(crate) fn is_test(&self, to: &str) -> bool {
+        self.cfg.dev && self.cfg.s.test_mode && mail::is_test_recipient(to)
+    }
+
+    /// This server's origin as browsers reach it, for links in emails.
+    pub(crate) fn origin(&self, req: &Request) -> String {
+        match &self.cfg.origin {
+            Some(o) => o.trim_end_matches('/').to_string(),
+            None => {
+                let host = req.host.clone().unwrap_or_else(|| "localhost".into());
+                let scheme = if self.cfg.dev { "http" } else { "https" };
+                format!("{scheme}://{host}")
+            }
+        }
+    }
+
+    /// A session's task: a user without a second factor, when MFA is required.
+    pub(crate) fn task_for(&self, factors: Factors) -> Option<&'static str> {
+        (self.cfg.s.require_mfa && !factors.has_primary()).then_some(TASK_SETUP_MFA)
+    }
+
+    pub(crate) async fn factors(&self, user: &User) -> Result<Factors, Fault> {
+        let has_backup = !db(self.store.unused_backup_codes(user.id).await)?.is_empty();
+        Ok(self.enabled_factors(user, has_backup))
+    }
+
+    /// The user's factors that count: the enabled ones, or, for a user with
+    /// none of those, the switched-off ones they rely on (`Factors::usable`).
+    pub(crate) fn enabled_factors(&self, user: &User, has_backup: bool) -> Factors {
+        let on = &self.cfg.s.second_factors;
+        let enrolled =
+            Factors { phone: user.phone.is_some(), totp: user.totp_secret.is_some(), backup_codes: has_backup };
+        enrolled.usable(Factors { phone: on.phone_code, totp: on.totp, backup_codes: on.backup_code })
+    }
+
+    /// Is `code` the user's current TOTP code, not used before? Uses it up.
+    pub(crate) async fn check_totp(&self, user: &User, code: &str, now: i64) -> Result<bool, Fault> {
+        let secret = self.totp_secret(user)?;
+        let Some(step) = secrets::totp_step(&secret, code, now) else { return Ok(false) };
+        // A code is accepted once: the step only moves forward.
+        db(self.store.advance_totp(user.id, step).await)
+    }
+
+    /// Is `code` one of the user's unused backup codes? Uses it up.
+    pub(crate) async fn check_backup_code(&self, user_id: i64, code: &str, now: i64) -> Result<bool, Fault> {
+        let codes = db(self.store.unused_backup_codes(user_id).await)?;
+        // Compare against every code, so timing does not tell which matched.
+        let mut hit = None;
+        for c in &codes {
+            if secrets::same(&secrets::backup_hash(&c.salt, code), &c.code_hash) {
+                hit = Some(c.id);
+            }
+        }
+        match hit {
+            Some(id) => db(self.store.use_backup_code(id, now).await),
+            None => Ok(false),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_masked() {
+        assert_eq!(mask_email("jane@example.com"), "j•••@example.com");
+        assert_eq!(mask_email("x"), "•••");
+    }
+
+    #[test]
+    fn phones_are_masked() {
+        assert_eq!(mask_phone("+15555550100"), "+1 ••• ••• 0100");
+        assert_eq!(mask_phone("+447700900123"), "••• ••• 0123");
+        assert_eq!(mask_phone("12"), "••• ••• 12");
+    }
+}

@@ -1,0 +1,98 @@
+//! Sessions: started by finalize, read by every page, ended by sign-out;
+//! idle and lifetime limits.
+
+use super::{db, Service};
+use crate::audit::Event;
+use crate::flow;
+use crate::request::{Jar, Request};
+use crate::secrets;
+use crate::store::{NewSession, Session};
+use proto::*;
+
+impl Service {
+    pub async fn session(&self, req: &mut Request) -> Result<Option<SessionView>, Fault> {
+        let now = self.clock.now();
+        let Some((_, sess)) = self.active_session(req, now).await? else { return Ok(None) };
+        // A pending session counts as signed out everywhere but its task.
+        if sess.task.is_some() {
+            return Ok(None);
+        }
+        let (user_id, created_at) = (sess.user_id, sess.created_at);
+        let Some(user) = db(self.store.user(user_id).await)? else { return Ok(None) };
+        let second_factors = self.factors(&user).await?.supported();
+        Ok(Some(SessionView { email: user.email, created_at, second_factors }))
+    }
+
+    pub async fn sign_out(&self, req: &mut Request) -> Result<(), Fault> {
+        let now = self.clock.now();
+        if let Some((key, sess)) = self.active_session(req, now).await? {
+            let user_id = sess.user_id;
+            db(self.store.delete_session(&key).await)?;
+            self.audit(req, Event::SessionEnded, Some(user_id), None, None).await;
+        }
+        req.clear(Jar::Session);
+        Ok(())
+    }
+
+    /// A new session for `user_id` (a new token; the old session ends), and
+    /// the client remembered for the user unless it already was.
+    pub(crate) async fn start_session(
+        &self,
+        req: &mut Request,
+        user_id: i64,
+        client_known: bool,
+        identifier: Option<&str>,
+        task: Option<&str>,
+        now: i64,
+    ) -> Result<FinalizeView, Fault> {
+        if let Some(old) = self.session_token(req) {
+            db(self.store.delete_session(&secrets::token_key(old)).await)?;
+        }
+        let token = secrets::token();
+        let ip = Some(req.ip.to_string());
+        db(self
+            .store
+            .insert_session(&NewSession {
+                key: &secrets::token_key(&token),
+                task,
+                user_id,
+                now,
+                expires_at: now + self.cfg.s.sessions.lifetime,
+                ip,
+                user_agent: req.user_agent.clone(),
+            })
+            .await)?;
+        req.set(Jar::Session, &token, self.cfg.s.sessions.lifetime);
+        if !client_known {
+            let client = self.client_key(req);
+            db(self.store.trust_client(&client, user_id, now).await)?;
+        }
+        self.audit(req, Event::SessionCreated, Some(user_id), identifier, task).await;
+        Ok(match task {
+            Some(t) => FinalizeView { redirect_url: task_url(t), current_task: Some(t.to_string()) },
+            None => FinalizeView { redirect_url: "/".into(), current_task: None },
+        })
+    }
+
+    pub(crate) fn session_token<'a>(&self, req: &'a Request) -> Option<&'a str> {
+        req.token(Jar::Session)
+    }
+
+    /// The session behind the cookie, if live: (key, session). Pending ones
+    /// included; callers that need an active session check `task`.
+    pub(crate) async fn active_session(&self, req: &Request, now: i64) -> Result<Option<(String, Session)>, Fault> {
+        let Some(token) = self.session_token(req) else { return Ok(None) };
+        let key = secrets::token_key(token);
+        let Some(s) = db(self.store.session(&key).await)? else { return Ok(None) };
+        let idle = self.cfg.s.sessions.idle;
+        if now >= s.expires_at || flow::idled_out(s.last_active_at, now, idle) {
+            db(self.store.delete_session(&key).await)?;
+            return Ok(None);
+        }
+        // Written every sixtieth of the idle window: honest and cheap.
+        if flow::needs_touch(s.last_active_at, now, idle) {
+            db(self.store.touch_session(&key, now).await)?;
+        }
+        Ok(Some((key, s)))
+    }
+}

@@ -1,0 +1,305 @@
+//! Sign-in: the password, the second factor or the client-trust code, and
+//! finalize, each one unit over the attempt's state machine.
+
+use super::{db, mask_email, mask_phone, Dest, Purpose, Service, MAX_CODE_BYTES, MAX_PASSWORD_BYTES};
+use crate::audit::Event;
+use crate::flow::{Attempt, PasswordOk, Step};
+use crate::policy;
+use crate::request::{Jar, Request};
+use crate::secrets;
+use crate::store::{Subject, User};
+use proto::*;
+
+impl Service {
+    pub async fn sign_in(&self, req: &mut Request) -> Result<SignInView, Fault> {
+        let now = self.clock.now();
+        match self.load(req, now).await {
+            Ok((_, key, a)) => self.view(Some(&key), &a, now).await,
+            Err(Fault::SignInNotFound) => Ok(SignInView::default()),
+            Err(f) => Err(f),
+        }
+    }
+
+    pub async fn password(&self, req: &mut Request, identifier: String, password: String) -> Result<SignInView, Fault> {
+        let now = self.clock.now();
+        if identifier.trim().is_empty() {
+            return Err(Fault::Missing(Field::Identifier));
+        }
+        let email = policy::email(&identifier).ok_or(Fault::IdentifierInvalid)?;
+        if password.is_empty() {
+            return Err(Fault::Missing(Field::Password));
+        }
+        if password.len() > MAX_PASSWORD_BYTES {
+            return Err(Fault::PasswordIncorrect);
+        }
+        // Two units: the try is counted and committed before the slow hash
+        // (which must not hold the database), its outcome after.
+        let u = self.unit().await?;
+        let r = u.password_gate(req, &email, now).await;
+        let (user, locks) = u.commit(r).await?;
+        let phc = user.as_ref().map(|s| s.user.password_hash.clone()).unwrap_or_else(|| self.dummy_hash.to_string());
+        let ok = secrets::verify_password_async(password, phc).await;
+        let u = self.unit().await?;
+        let r = u.password_outcome(req, &email, user, ok, locks, now).await;
+        let (token, key, attempt, user) = u.commit(r).await?;
+        if attempt.status == Status::NeedsClientTrust {
+            // A new device: prove it with a code sent to the account's email.
+            self.issue_code(&token, &key, Purpose::EmailCode, Dest::Email(&user.email, "sign in on this device"), now)
+                .await?;
+            self.audit(req, Event::SignInCodeSent, Some(user.id), Some(&email), Some("email_code")).await;
+        }
+        self.view(Some(&key), &attempt, now).await
+    }
+
+    pub async fn prepare_second_factor(&self, req: &mut Request, s: Strategy) -> Result<SignInView, Fault> {
+        let now = self.clock.now();
+        let (token, key, a) = self.load(req, now).await?;
+        a.check(Step::Prepare(s), now)?;
+        self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        let subject = a.identifier.clone().unwrap_or_default();
+        if let Some(until) = db(self.store.locked_until(&subject, now).await)? {
+            return Err(Fault::UserLocked((until - now).max(1) as u32));
+        }
+        let user = self.user_of(&a).await?;
+        let dest = match s {
+            Strategy::PhoneCode => Dest::Sms(user.phone.as_deref().ok_or(Fault::StrategyInvalid)?),
+            Strategy::EmailCode => Dest::Email(&user.email, "sign in on this device"),
+            _ => return Err(Fault::StrategyInvalid),
+        };
+        let purpose = if s == Strategy::EmailCode { Purpose::EmailCode } else { Purpose::PhoneCode };
+        self.issue_code(&token, &key, purpose, dest, now).await?;
+        self.audit(req, Event::SignInCodeSent, a.user_id, Some(&subject), Some(s.as_str())).await;
+        self.view(Some(&key), &a, now).await
+    }
+
+    pub async fn attempt_second_factor(
+        &self,
+        req: &mut Request,
+        s: Strategy,
+        code: String,
+    ) -> Result<SignInView, Fault> {
+        let now = self.clock.now();
+        let (token, key, a) = self.load(req, now).await?;
+        a.check(Step::Verify(s), now)?;
+        let code = code.trim();
+        if code.is_empty() {
+            return Err(Fault::Missing(Field::Code));
+        }
+        // One unit: the limit, the counted try, the code used up and the
+        // attempt's new state commit together.
+        let u = self.unit().await?;
+        let r = u.second_factor_unit(req, s, code, (&token, &key, &a), now).await;
+        let next = u.commit(r).await?;
+        self.view(Some(&key), &next, now).await
+    }
+
+    pub async fn finalize(&self, req: &mut Request) -> Result<FinalizeView, Fault> {
+        let now = self.clock.now();
+        let (_, key, a) = self.load(req, now).await?;
+        a.check(Step::Finalize, now)?;
+        let u = self.unit().await?;
+        let r = u.finalize_unit(req, &key, now).await;
+        u.commit(r).await
+    }
+
+    pub async fn reset(&self, req: &mut Request) -> Result<SignInView, Fault> {
+        if let Some(t) = self.attempt_token(req) {
+            db(self.store.delete_attempt(&secrets::token_key(t)).await)?;
+        }
+        req.clear(Jar::SignIn);
+        Ok(SignInView::default())
+    }
+
+    fn attempt_token<'a>(&self, req: &'a Request) -> Option<&'a str> {
+        req.token(Jar::SignIn)
+    }
+
+    /// The attempt behind the cookie: (token, key, attempt).
+    async fn load(&self, req: &Request, now: i64) -> Result<(String, String, Attempt), Fault> {
+        let token = self.attempt_token(req).ok_or(Fault::SignInNotFound)?.to_string();
+        let key = secrets::token_key(&token);
+        match db(self.store.attempt(&key).await)? {
+            Some(a) if a.expires_at > now => Ok((token, key, a)),
+            _ => Err(Fault::SignInNotFound),
+        }
+    }
+
+    async fn view(&self, key: Option<&str>, a: &Attempt, now: i64) -> Result<SignInView, Fault> {
+        let mut phone = None;
+        let mut sent_at = None;
+        let mut phone_first = false;
+        if a.status == Status::NeedsSecondFactor && a.factors.phone {
+            if let Some(uid) = a.user_id {
+                let user = db(self.store.user(uid).await)?;
+                phone_first =
+                    user.as_ref().and_then(|u| u.default_factor.as_deref()) == Some(Strategy::PhoneCode.as_str());
+                phone = user.and_then(|u| u.phone);
+            }
+            if let Some(key) = key {
+                sent_at = self.pending_code_sent_at(key, Purpose::PhoneCode, now).await?;
+            }
+        }
+        let mut supported = if a.status == Status::NeedsSecondFactor { a.factors.supported() } else { vec![] };
+        // The user's default first (TOTP unless they chose SMS).
+        if phone_first {
+            if let Some(i) = supported.iter().position(|s| *s == Strategy::PhoneCode) {
+                let s = supported.remove(i);
+                supported.insert(0, s);
+            }
+        }
+        let email_code = match (a.status, &a.identifier, key) {
+            (Status::NeedsClientTrust, Some(email), Some(key)) => Some(CodeSent {
+                safe_identifier: mask_email(email),
+                sent_at: self.pending_code_sent_at(key, Purpose::EmailCode, now).await?,
+            }),
+            _ => None,
+        };
+        Ok(SignInView {
+            status: a.status,
+            identifier: a.identifier.clone(),
+            supported_second_factors: supported
+                .into_iter()
+                .map(|strategy| SecondFactor {
+                    strategy,
+                    safe_identifier: (strategy == Strategy::PhoneCode)
+                        .then(|| phone.as_deref().map(mask_phone))
+                        .flatten(),
+                })
+                .collect(),
+            phone_code_sent_at: sent_at,
+            email_code,
+        })
+    }
+
+    async fn user_of(&self, a: &Attempt) -> Result<User, Fault> {
+        let id = a.user_id.ok_or(Fault::InvalidState)?;
+        db(self.store.user(id).await)?.ok_or(Fault::SignInNotFound)
+    }
+
+    /// Verifies `code` for `strategy`; Ok only if it is right and now used up.
+    async fn verify(
+        &self,
+        token: &str,
+        key: &str,
+        a: &Attempt,
+        s: Strategy,
+        code: &str,
+        now: i64,
+    ) -> Result<(), Fault> {
+        match s {
+            Strategy::PhoneCode => self.verify_code(token, key, Purpose::PhoneCode, code, now).await,
+            Strategy::EmailCode => self.verify_code(token, key, Purpose::EmailCode, code, now).await,
+            Strategy::Totp => {
+                let user = self.user_of(a).await?;
+                self.check_totp(&user, code, now).await?.then_some(()).ok_or(Fault::CodeIncorrect)
+            }
+            Strategy::BackupCode => {
+                let user = self.user_of(a).await?;
+                self.check_backup_code(user.id, code, now).await?.then_some(()).ok_or(Fault::CodeIncorrect)
+            }
+            Strategy::Password => Err(Fault::StrategyInvalid),
+        }
+    }
+
+    /// The password step before the hash: limits, the counted try, the
+    /// user (None: unknown, checked against the dummy hash all the same).
+    async fn password_gate(&self, req: &mut Request, email: &str, now: i64) -> Result<(Option<Subject>, bool), Fault> {
+        // A pending session counts as signed out: its user may sign in again.
+        if self.active_session(req, now).await?.is_some_and(|(_, s)| s.task.is_none()) {
+            return Err(Fault::SessionExists);
+        }
+        self.rate_limit(req, "create", self.cfg.s.rate_limits.create, now).await?;
+        // Counted per email, known or not: lockout tells nothing either.
+        let locks = self.reserve(req, email, now).await?;
+        // Read with the user, not after the hash: two round trips fewer. No
+        // cookie is set here; a browser without one gets it on success.
+        let client = self.known_client_key(req);
+        Ok((db(self.store.sign_in_subject(email, client.as_deref()).await)?, locks))
+    }
+
+    /// The password step after the hash: a fresh attempt (and cookie), or
+    /// the failure counted. Returns (token, key, attempt, user).
+    async fn password_outcome(
+        &self,
+        req: &mut Request,
+        email: &str,
+        subject: Option<Subject>,
+        ok: bool,
+        locks: bool,
+        now: i64,
+    ) -> Result<(String, String, Attempt, User), Fault> {
+        let Subject { user, has_backup, client_known } = match subject {
+            Some(s) if ok => s,
+            other => {
+                let uid = other.map(|s| s.user.id);
+                self.failed(req, email, uid, Event::SignInPasswordFailed, locks).await;
+                return Err(Fault::PasswordIncorrect);
+            }
+        };
+        db(self.store.lockout_release(email, self.cfg.s.lockout.threshold).await)?;
+        self.audit(req, Event::SignInPasswordOk, Some(user.id), Some(email), None).await;
+        let factors = self.enabled_factors(&user, has_backup);
+        // A browser without a client cookie gets one now.
+        self.client_key(req);
+        let ok = PasswordOk {
+            user_id: user.id,
+            identifier: user.email.clone(),
+            factors,
+            client_known,
+            client_trust: self.cfg.s.client_trust,
+        };
+        let attempt = Attempt::new(now).password_passed(ok, now)?;
+        // A fresh attempt (and cookie) at every password step.
+        if let Some(old) = self.attempt_token(req) {
+            db(self.store.delete_attempt(&secrets::token_key(old)).await)?;
+        }
+        let token = secrets::token();
+        let key = secrets::token_key(&token);
+        db(self.store.insert_attempt(&key, &attempt).await)?;
+        if attempt.status == Status::Complete {
+            db(self.store.lockout_reset(email).await)?;
+        }
+        req.set(Jar::SignIn, &token, crate::flow::ATTEMPT_TTL);
+        Ok((token, key, attempt, user))
+    }
+
+    /// A second factor checked, in one unit, for the attempt (token, key,
+    /// attempt) already loaded and checked. Returns the attempt after.
+    async fn second_factor_unit(
+        &self,
+        req: &mut Request,
+        s: Strategy,
+        code: &str,
+        (token, key, a): (&str, &str, &Attempt),
+        now: i64,
+    ) -> Result<Attempt, Fault> {
+        let subject = a.identifier.clone().unwrap_or_default();
+        self.checked_try(req, (&subject, a.user_id), Event::SignInSecondFactorFailed, now, async || {
+            if code.len() > MAX_CODE_BYTES {
+                Err(Fault::CodeIncorrect)
+            } else {
+                self.verify(token, key, a, s, code, now).await
+            }
+        })
+        .await?;
+        let next = a.second_factor_passed(s, now)?;
+        if !db(self.store.update_attempt(key, a.status, &next).await)? {
+            return Err(Fault::InvalidState);
+        }
+        // A completed sign-in forgets the failures.
+        db(self.store.lockout_reset(&subject).await)?;
+        self.audit(req, Event::SignInSecondFactorOk, a.user_id, Some(&subject), Some(s.as_str())).await;
+        Ok(next)
+    }
+
+    /// Finalize, in one unit: the complete attempt `key` becomes a session.
+    async fn finalize_unit(&self, req: &mut Request, key: &str, now: i64) -> Result<FinalizeView, Fault> {
+        // Exactly one finalize wins; a replayed cookie finds nothing.
+        let a = db(self.store.take_complete_attempt(key).await)?.ok_or(Fault::SignInNotFound)?;
+        let user_id = a.user_id.ok_or(Fault::InvalidState)?;
+        let task = self.task_for(a.factors);
+        let done = self.start_session(req, user_id, a.client_known, a.identifier.as_deref(), task, now).await?;
+        req.clear(Jar::SignIn);
+        Ok(done)
+    }
+}

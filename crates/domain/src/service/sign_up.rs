@@ -1,0 +1,197 @@
+//! Sign-up: email and password, the emailed code (a notice instead to an
+//! address that has an account), and finalize.
+
+use super::{db, Dest, Purpose, Service, MAX_CODE_BYTES};
+use crate::audit::Event;
+use crate::flow::{Factors, SignUp, SignUpStep, SIGN_UP_TTL};
+use crate::mail;
+use crate::policy;
+use crate::request::{Jar, Request};
+use crate::secrets;
+use crate::store::{NewUser, StoreError};
+use proto::*;
+
+impl Service {
+    pub async fn sign_up(&self, req: &mut Request) -> Result<SignUpView, Fault> {
+        let now = self.clock.now();
+        match self.load_sign_up(req, now).await {
+            Ok((_, key, su)) => self.sign_up_view(&key, &su, now).await,
+            Err(Fault::SignUpNotFound) => Ok(SignUpView::default()),
+            Err(f) => Err(f),
+        }
+    }
+
+    pub async fn sign_up_password(
+        &self,
+        req: &mut Request,
+        email: String,
+        password: String,
+    ) -> Result<SignUpView, Fault> {
+        let now = self.clock.now();
+        if email.trim().is_empty() {
+            return Err(Fault::Missing(Field::EmailAddress));
+        }
+        let email = policy::email(&email).ok_or(Fault::EmailInvalid)?;
+        if password.is_empty() {
+            return Err(Fault::Missing(Field::Password));
+        }
+        policy::check(&password, &email, self.cfg.s.require_mfa)?;
+        // A pending session counts as signed out: its user may sign in again.
+        if self.active_session(req, now).await?.is_some_and(|(_, s)| s.task.is_none()) {
+            return Err(Fault::SessionExists);
+        }
+        self.rate_limit(req, "create", self.cfg.s.rate_limits.create, now).await?;
+        let existing = db(self.store.user_by_email(&email).await)?;
+        // Hashed either way: an existing address costs the same time.
+        let hash = secrets::hash_password_async(password).await.map_err(|e| {
+            tracing::error!(error = %e, "password hashing failed");
+            Fault::Unavailable
+        })?;
+        let su = SignUp::start(email.clone(), existing.is_none().then_some(hash), now);
+        if let Some(old) = self.sign_up_token(req) {
+            db(self.store.delete_sign_up(&secrets::token_key(old)).await)?;
+        }
+        let token = secrets::token();
+        let key = secrets::token_key(&token);
+        db(self.store.insert_sign_up(&key, &su).await)?;
+        req.set(Jar::SignUp, &token, SIGN_UP_TTL);
+        self.client_key(req);
+        let detail = if existing.is_some() { "existing_account" } else { "new_account" };
+        self.audit(req, Event::SignUpStarted, existing.map(|u| u.id), Some(&email), Some(detail)).await;
+        self.send_sign_up_email(req, &token, &key, &su, now).await?;
+        self.sign_up_view(&key, &su, now).await
+    }
+
+    pub async fn sign_up_send_email_code(&self, req: &mut Request) -> Result<SignUpView, Fault> {
+        let now = self.clock.now();
+        let (token, key, su) = self.load_sign_up(req, now).await?;
+        su.check(SignUpStep::SendCode, now)?;
+        self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        self.send_sign_up_email(req, &token, &key, &su, now).await?;
+        self.sign_up_view(&key, &su, now).await
+    }
+
+    pub async fn sign_up_verify_email_code(&self, req: &mut Request, code: String) -> Result<SignUpView, Fault> {
+        let now = self.clock.now();
+        let (token, key, su) = self.load_sign_up(req, now).await?;
+        su.check(SignUpStep::Verify, now)?;
+        let code = code.trim();
+        if code.is_empty() {
+            return Err(Fault::Missing(Field::Code));
+        }
+        // One unit: the limit, the counted try, the code used up, the new
+        // user and the sign-up's new state commit together.
+        let u = self.unit().await?;
+        let r = u.sign_up_verify_unit(req, code, (&token, &key, &su), now).await;
+        let next = u.commit(r).await?;
+        self.sign_up_view(&key, &next, now).await
+    }
+
+    pub async fn sign_up_finalize(&self, req: &mut Request) -> Result<FinalizeView, Fault> {
+        let now = self.clock.now();
+        let (_, key, su) = self.load_sign_up(req, now).await?;
+        su.check(SignUpStep::Finalize, now)?;
+        let su = db(self.store.take_complete_sign_up(&key).await)?.ok_or(Fault::SignUpNotFound)?;
+        let user_id = su.user_id.ok_or(Fault::InvalidState)?;
+        // The address was proven on this client: it counts as a sign-in here.
+        let task = self.task_for(Factors::default());
+        let done = self.start_session(req, user_id, false, Some(&su.email), task, now).await?;
+        req.clear(Jar::SignUp);
+        Ok(done)
+    }
+
+    pub async fn sign_up_reset(&self, req: &mut Request) -> Result<SignUpView, Fault> {
+        if let Some(t) = self.sign_up_token(req) {
+            db(self.store.delete_sign_up(&secrets::token_key(t)).await)?;
+        }
+        req.clear(Jar::SignUp);
+        Ok(SignUpView::default())
+    }
+
+    fn sign_up_token<'a>(&self, req: &'a Request) -> Option<&'a str> {
+        req.token(Jar::SignUp)
+    }
+
+    /// The sign-up behind the cookie: (token, key, sign-up).
+    async fn load_sign_up(&self, req: &Request, now: i64) -> Result<(String, String, SignUp), Fault> {
+        let token = self.sign_up_token(req).ok_or(Fault::SignUpNotFound)?.to_string();
+        let key = secrets::token_key(&token);
+        match db(self.store.sign_up(&key).await)? {
+            Some(s) if s.expires_at > now => Ok((token, key, s)),
+            _ => Err(Fault::SignUpNotFound),
+        }
+    }
+
+    async fn sign_up_view(&self, key: &str, su: &SignUp, now: i64) -> Result<SignUpView, Fault> {
+        let missing = su.status == SignUpStatus::MissingRequirements;
+        let sent_at = if missing { self.pending_code_sent_at(key, Purpose::SignUp, now).await? } else { None };
+        Ok(SignUpView {
+            status: su.status,
+            email_address: Some(su.email.clone()),
+            unverified_fields: if missing { vec!["email_address".into()] } else { vec![] },
+            email_code_sent_at: sent_at,
+        })
+    }
+
+    /// Sends the sign-up's email: the code, or to an existing account's
+    /// address a notice (and a code nobody knows, so that both look alike).
+    async fn send_sign_up_email(
+        &self,
+        req: &Request,
+        token: &str,
+        key: &str,
+        su: &SignUp,
+        now: i64,
+    ) -> Result<(), Fault> {
+        let dest = if su.password_hash.is_some() {
+            Dest::Email(&su.email, "finish creating your account")
+        } else {
+            Dest::Notice(&su.email, mail::account_exists_mail(&format!("{}/sign-in", self.origin(req))))
+        };
+        self.issue_code(token, key, Purpose::SignUp, dest, now).await
+    }
+
+    /// The sign-up's email code checked, in one unit, for the sign-up (token,
+    /// key, sign-up) already loaded and checked. Returns the sign-up after.
+    async fn sign_up_verify_unit(
+        &self,
+        req: &mut Request,
+        code: &str,
+        (token, key, su): (&str, &str, &SignUp),
+        now: i64,
+    ) -> Result<SignUp, Fault> {
+        // Counted apart from sign-in, so that guessing here cannot lock the
+        // address's real account.
+        let subject = format!("sign_up:{}", su.email);
+        self.checked_try(req, (&subject, None), Event::SignUpCodeFailed, now, async || {
+            if code.len() > MAX_CODE_BYTES {
+                Err(Fault::CodeIncorrect)
+            } else {
+                self.verify_code(token, key, Purpose::SignUp, code, now).await
+            }
+        })
+        .await?;
+        let hash = su.password_hash.clone().ok_or(Fault::CodeIncorrect)?;
+        // Asked first: a unique violation would end PostgreSQL's transaction.
+        if db(self.store.user_by_email(&su.email).await)?.is_some() {
+            return Err(Fault::EmailTaken);
+        }
+        let new =
+            NewUser { email: su.email.clone(), password_hash: hash, phone: None, totp_secret: None, created_at: now };
+        let user_id = match self.store.create_user(&new).await {
+            Ok(id) => id,
+            Err(StoreError::Conflict) => return Err(Fault::EmailTaken),
+            Err(e) => {
+                tracing::error!(error = %e, "storage failure");
+                return Err(Fault::Unavailable);
+            }
+        };
+        let next = su.verified(user_id, now)?;
+        if !db(self.store.update_sign_up(key, su.status, &next).await)? {
+            return Err(Fault::InvalidState);
+        }
+        db(self.store.lockout_reset(&subject).await)?;
+        self.audit(req, Event::UserCreated, Some(user_id), Some(&su.email), Some("sign_up")).await;
+        Ok(next)
+    }
+}

@@ -1,0 +1,139 @@
+//! The HTTP edge shared by the server and the server functions: a request's
+//! headers to the domain's `Request` (client IP under the trusted-proxy rule,
+//! the tokens from cookies), its token changes to `Set-Cookie`, and the
+//! origin rules.
+
+pub mod origin;
+
+use domain::request::{Change, Jar, Request};
+use http::{header, request::Parts, HeaderMap, HeaderValue};
+use std::net::{IpAddr, SocketAddr};
+
+/// How this server meets HTTP: the cookie mode and the proxies it believes.
+#[derive(Clone, Debug, Default)]
+pub struct Edge {
+    /// Development over plain HTTP: cookies lose `__Host-` and `Secure`.
+    pub dev: bool,
+    /// Reverse proxies whose X-Forwarded-For is believed.
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+impl Edge {
+    /// `__Host-` cookies need HTTPS; development over HTTP drops the prefix.
+    pub fn cookie_name(&self, jar: Jar) -> String {
+        if self.dev {
+            jar.name().to_string()
+        } else {
+            format!("__Host-{}", jar.name())
+        }
+    }
+
+    /// The domain's view of a request: its client, and the tokens its
+    /// cookies carry.
+    pub fn request(&self, parts: &Parts) -> Request {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let h = &parts.headers;
+        let xff: Vec<&str> = h.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+        let text = |name: header::HeaderName| h.get(name).and_then(|v| v.to_str().ok());
+        let tokens = Jar::ALL
+            .into_iter()
+            .filter_map(|jar| cookie(h, &self.cookie_name(jar)).map(|v| (jar, v.to_string())))
+            .collect();
+        Request::new(
+            resolve_ip(peer, &xff, &self.trusted_proxies),
+            text(header::USER_AGENT),
+            text(header::HOST),
+            tokens,
+        )
+    }
+
+    /// A token change as a `Set-Cookie` value: HttpOnly, Lax, the whole site.
+    pub fn set_cookie(&self, c: &Change) -> Option<HeaderValue> {
+        let secure = if self.dev { "" } else { "; Secure" };
+        let (value, max_age) = c.set.as_ref().map(|(v, age)| (v.as_str(), *age)).unwrap_or(("", 0));
+        let name = self.cookie_name(c.jar);
+        HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"))
+            .ok()
+    }
+}
+
+/// The first cookie called `name` in the request's `Cookie` headers.
+fn cookie<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The client's IP: the socket's peer, unless that peer is a trusted proxy;
+/// then the right-most X-Forwarded-For entry that is not a trusted proxy.
+pub fn resolve_ip(peer: IpAddr, xff: &[&str], trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops = xff.iter().flat_map(|v| v.split(',')).map(str::trim).collect::<Vec<_>>();
+    for hop in hops.iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => continue,
+            Ok(ip) => return ip,
+            Err(_) => return peer,
+        }
+    }
+    peer
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let peer: IpAddr = "203.0.113.9".parse().unwrap();
+        let client: IpAddr = "198.51.100.7".parse().unwrap();
+        // Untrusted peer: its header is ignored.
+        assert_eq!(resolve_ip(peer, &["1.2.3.4"], &[proxy]), peer);
+        // Trusted proxy: the right-most untrusted hop; a spoofed left part is ignored.
+        assert_eq!(resolve_ip(proxy, &["1.2.3.4, 198.51.100.7"], &[proxy]), client);
+        assert_eq!(resolve_ip(proxy, &["198.51.100.7, 10.0.0.2"], &[proxy]), client);
+        // Garbage or nothing: the peer.
+        assert_eq!(resolve_ip(proxy, &["not-an-ip"], &[proxy]), proxy);
+        assert_eq!(resolve_ip(proxy, &[], &[proxy]), proxy);
+    }
+
+    #[test]
+    fn cookies_become_tokens_and_changes_become_set_cookie() {
+        let edge = Edge { dev: false, trusted_proxies: vec![] };
+        let (mut parts, _) = http::Request::builder()
+            .header(header::COOKIE, "session=plain; __Host-session=tok1")
+            .header(header::COOKIE, "__Host-sign_in=att")
+            .header(header::USER_AGENT, "UA/1")
+            .body(())
+            .unwrap()
+            .into_parts();
+        parts.extensions.insert(axum::extract::ConnectInfo(SocketAddr::from(([203, 0, 113, 9], 4000))));
+        let mut req = edge.request(&parts);
+        assert_eq!(req.token(Jar::Session), Some("tok1"), "only the __Host- cookie outside dev");
+        assert_eq!(req.token(Jar::SignIn), Some("att"));
+        assert_eq!((req.ip, req.user_agent.as_deref()), (IpAddr::from([203, 0, 113, 9]), Some("UA/1")));
+        req.set(Jar::Session, "tok2", 60);
+        req.clear(Jar::SignIn);
+        let set: Vec<_> = req.changes().iter().filter_map(|c| edge.set_cookie(c)).collect();
+        assert_eq!(set[0], "__Host-session=tok2; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure");
+        assert_eq!(set[1], "__Host-sign_in=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure");
+        let dev = Edge { dev: true, trusted_proxies: vec![] };
+        assert_eq!(dev.request(&parts).token(Jar::Session), Some("plain"));
+        assert_eq!(
+            dev.set_cookie(&req.changes()[0]).unwrap(),
+            "session=tok2; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"
+        );
+    }
+}
