@@ -403,10 +403,14 @@ async fn only_hashes_and_ciphertext_are_stored() {
     let session_cookie = c.cookies["session"].clone();
 
     let mut db = sqlx::AnyConnection::connect(&s.db_url).await.unwrap();
-    let row = sqlx::query("SELECT totp_secret, password_hash FROM users WHERE email = 'rest@example.com'")
-        .fetch_one(&mut db)
-        .await
-        .unwrap();
+    // Factors are rows of `credentials`.
+    let row = sqlx::query(
+        "SELECT c.secret, u.password_hash FROM users u JOIN credentials c ON c.user_id = u.id AND c.kind = 'totp'
+         WHERE u.email = 'rest@example.com'",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
     let stored: String = row.get(0);
     assert!(stored.starts_with("v1:") && !stored.contains(&secret), "TOTP secret stored in clear: {stored}");
     assert!(row.get::<String, _>(1).starts_with("$argon2id$"));

@@ -211,10 +211,10 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_user_session(&self, key: &str, user_id: i64) -> Result<bool>;
     async fn delete_other_sessions(&self, user_id: i64, keep: &str) -> Result<u64>;
 
-    async fn set_pending_totp(&self, user_id: i64, sealed: Option<&str>) -> Result<()>;
+    async fn set_pending_totp(&self, user_id: i64, sealed: Option<&str>, now: i64) -> Result<()>;
     /// Makes the pending secret (still `sealed`) the user's; `step` counts as used.
     async fn confirm_totp(&self, user_id: i64, sealed: &str, step: i64) -> Result<bool>;
-    async fn set_pending_phone(&self, user_id: i64, phone: Option<&str>) -> Result<()>;
+    async fn set_pending_phone(&self, user_id: i64, phone: Option<&str>, now: i64) -> Result<()>;
     async fn confirm_phone(&self, user_id: i64, phone: &str) -> Result<bool>;
     /// Removes the authenticator app; with `keep_one`, only while the phone
     /// remains. False if nothing was removed.

@@ -68,7 +68,9 @@ pub async fn create(
     let password_hash = secrets::hash_password_async(spec.password).await.map_err(CreateError::Invalid)?;
     let totp_secret = spec.totp.then(secrets::totp_secret);
     let sealed = totp_secret.as_deref().map(|s| keys.seal(s)).transpose().map_err(CreateError::Invalid)?;
-    let id = store
+    // One unit: the user, their factors, the audit line and the backup codes.
+    let unit = store.begin().await.map_err(CreateError::Store)?;
+    let id = unit
         .create_user(&NewUser {
             email: email.clone(),
             password_hash,
@@ -85,18 +87,18 @@ pub async fn create(
         .into_iter()
         .filter_map(|(n, on)| on.then_some(n))
         .collect();
-    store
-        .audit(&AuditEvent {
-            at: now,
-            event: Event::UserCreated.name().into(),
-            user_id: Some(id),
-            identifier: Some(email.clone()),
-            detail: Some(factors.join(",")),
-            ..Default::default()
-        })
-        .await
-        .map_err(CreateError::Store)?;
-    let backup_codes = if spec.backup_codes { regenerate_backup_codes(store, id, now).await? } else { vec![] };
+    unit.audit(&AuditEvent {
+        at: now,
+        event: Event::UserCreated.name().into(),
+        user_id: Some(id),
+        identifier: Some(email.clone()),
+        detail: Some(factors.join(",")),
+        ..Default::default()
+    })
+    .await
+    .map_err(CreateError::Store)?;
+    let backup_codes = if spec.backup_codes { regenerate_backup_codes(unit.as_ref(), id, now).await? } else { vec![] };
+    unit.commit().await.map_err(CreateError::Store)?;
     Ok(Created {
         id,
         otpauth_uri: totp_secret.as_deref().and_then(|s| secrets::totp_uri(s, &email, ISSUER)),

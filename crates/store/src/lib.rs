@@ -348,9 +348,34 @@ impl From<AttemptRow> for Attempt {
 // One SQL text for both databases: PostgreSQL placeholders, and only what
 // both dialects accept (CASE rather than MIN/MAX, CAST rather than `::`).
 // Column lists are macros, so every statement stays a static string.
+// A user's factors are rows of `credentials`; the domain reads them as the
+// user's fields (one of each kind and state).
 macro_rules! user_cols {
     () => {
-        "id, email, password_hash, phone, totp_secret, created_at, default_factor, pending_totp_secret, pending_phone"
+        concat!(
+            "id, email, password_hash, created_at, default_factor, ",
+            credential!("label", "phone", "active"),
+            " AS phone, ",
+            credential!("secret", "totp", "active"),
+            " AS totp_secret, ",
+            credential!("secret", "totp", "pending"),
+            " AS pending_totp_secret, ",
+            credential!("label", "phone", "pending"),
+            " AS pending_phone"
+        )
+    };
+}
+macro_rules! credential {
+    ($col:literal, $kind:literal, $state:literal) => {
+        concat!(
+            "(SELECT c.",
+            $col,
+            " FROM credentials c WHERE c.user_id = users.id AND c.kind = '",
+            $kind,
+            "' AND c.state = '",
+            $state,
+            "')"
+        )
     };
 }
 macro_rules! attempt_cols {
@@ -359,8 +384,10 @@ macro_rules! attempt_cols {
     };
 }
 
-const CREATE_USER: &str = "INSERT INTO users (email, password_hash, phone, totp_secret, created_at)
-     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING RETURNING id";
+const CREATE_USER: &str = "INSERT INTO users (email, password_hash, created_at)
+     VALUES ($1, $2, $3) ON CONFLICT (email) DO NOTHING RETURNING id";
+const INSERT_CREDENTIAL: &str = "INSERT INTO credentials (user_id, kind, state, secret, label, last_step, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const USER_BY_EMAIL: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE email = $1");
 const SIGN_IN_SUBJECT: &str = concat!(
     "SELECT ",
@@ -375,8 +402,8 @@ const DELETE_BACKUP_CODES: &str = "DELETE FROM backup_codes WHERE user_id = $1";
 const INSERT_BACKUP_CODE: &str = "INSERT INTO backup_codes (user_id, salt, code_hash) VALUES ($1, $2, $3)";
 const UNUSED_BACKUP_CODES: &str = "SELECT id, salt, code_hash FROM backup_codes WHERE user_id = $1 AND used_at IS NULL";
 const USE_BACKUP_CODE: &str = "UPDATE backup_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL";
-const ADVANCE_TOTP: &str = "UPDATE users SET totp_last_step = $1
-     WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)";
+const ADVANCE_TOTP: &str = "UPDATE credentials SET last_step = $1
+     WHERE user_id = $2 AND kind = 'totp' AND state = 'active' AND (last_step IS NULL OR last_step < $1)";
 const INSERT_ATTEMPT: &str = concat!(
     "INSERT INTO sign_in_attempts (key, ",
     attempt_cols!(),
@@ -412,19 +439,30 @@ const SET_TASK: &str = "UPDATE sessions SET task = $1 WHERE key = $2";
 const SESSION_VERIFIED: &str = "UPDATE sessions SET verified_at = $1 WHERE key = $2";
 const DELETE_USER_SESSION: &str = "DELETE FROM sessions WHERE key = $1 AND user_id = $2";
 const DELETE_OTHER_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = $1 AND key <> $2";
-const SET_PENDING_TOTP: &str = "UPDATE users SET pending_totp_secret = $1 WHERE id = $2";
+// A pending credential (an enrolment awaiting its first code) replaces the
+// one before it: $1 user, $2 kind, $3 secret, $4 label, $5 now.
+const PUT_PENDING: &str = "INSERT INTO credentials (user_id, kind, state, secret, label, created_at)
+     VALUES ($1, $2, 'pending', $3, $4, $5)
+     ON CONFLICT (user_id, kind, state) DO UPDATE
+       SET secret = excluded.secret, label = excluded.label, created_at = excluded.created_at";
+const DROP_PENDING: &str = "DELETE FROM credentials WHERE user_id = $1 AND kind = $2 AND state = 'pending'";
+// Confirming: the active credential of the kind goes, if the pending one is
+// still the one proven ($3: its secret or label), and the pending one takes
+// its place. Each statement checks the pending row: of two confirms at once,
+// one changes nothing.
+const DROP_REPLACED: &str = "DELETE FROM credentials WHERE user_id = $1 AND kind = $2 AND state = 'active'
+     AND EXISTS (SELECT 1 FROM credentials p WHERE p.user_id = $1 AND p.kind = $2 AND p.state = 'pending'
+                 AND (p.secret = $3 OR p.label = $3))";
 // The enrolment code's step counts as used: it cannot sign anyone in later.
-const CONFIRM_TOTP: &str = "UPDATE users SET totp_secret = pending_totp_secret, pending_totp_secret = NULL,
-     totp_last_step = $1 WHERE id = $2 AND pending_totp_secret = $3";
-const SET_PENDING_PHONE: &str = "UPDATE users SET pending_phone = $1 WHERE id = $2";
-const CONFIRM_PHONE: &str =
-    "UPDATE users SET phone = pending_phone, pending_phone = NULL WHERE id = $1 AND pending_phone = $2";
-// Checked and changed in one statement: two removals at once cannot both
-// see the other factor and take the last one.
-const REMOVE_TOTP: &str = "UPDATE users SET totp_secret = NULL, totp_last_step = NULL
-     WHERE id = $1 AND totp_secret IS NOT NULL AND (phone IS NOT NULL OR $2 = 0)";
-const REMOVE_PHONE: &str = "UPDATE users SET phone = NULL
-     WHERE id = $1 AND phone IS NOT NULL AND (totp_secret IS NOT NULL OR $2 = 0)";
+const ACTIVATE: &str = "UPDATE credentials SET state = 'active', last_step = $4
+     WHERE user_id = $1 AND kind = $2 AND state = 'pending' AND (secret = $3 OR label = $3)";
+// On PostgreSQL two removals in parallel each see the other's row unless
+// they queue: both first take the user's row lock (SQLite's units are
+// serial already). Then the check and the change are one statement.
+const LOCK_USER: &str = "UPDATE users SET default_factor = default_factor WHERE id = $1";
+const REMOVE_CREDENTIAL: &str = "DELETE FROM credentials WHERE user_id = $1 AND kind = $2 AND state = 'active'
+     AND ($3 = 0 OR EXISTS (SELECT 1 FROM credentials o
+                            WHERE o.user_id = $1 AND o.kind <> $2 AND o.state = 'active'))";
 const SET_DEFAULT_FACTOR: &str = "UPDATE users SET default_factor = $1 WHERE id = $2";
 const TOUCH_SESSION: &str = "UPDATE sessions SET last_active_at = $1 WHERE key = $2";
 const DELETE_SESSION: &str = "DELETE FROM sessions WHERE key = $1";
@@ -480,9 +518,9 @@ const SWEEP: [&str; 5] = [
     "DELETE FROM sessions WHERE expires_at <= $1",
     "DELETE FROM rate_limits WHERE window_start <= CAST($1 AS BIGINT) - 3600",
 ];
-const USERS_ON_DISABLED_FACTORS: &str = "SELECT COUNT(*) FROM users
-     WHERE (totp_secret IS NOT NULL OR phone IS NOT NULL)
-       AND NOT ((totp_secret IS NOT NULL AND $1 = 1) OR (phone IS NOT NULL AND $2 = 1))";
+const USERS_ON_DISABLED_FACTORS: &str = "SELECT COUNT(DISTINCT user_id) FROM credentials c WHERE c.state = 'active'
+     AND NOT EXISTS (SELECT 1 FROM credentials e WHERE e.user_id = c.user_id AND e.state = 'active'
+                     AND ((e.kind = 'totp' AND $1 = 1) OR (e.kind = 'phone' AND $2 = 1)))";
 const AUDIT: &str = "INSERT INTO audit_log (at, event, user_id, identifier, ip, user_agent, detail)
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const AUDIT_LOG: &str = "SELECT at, event, user_id, identifier, ip, user_agent, detail
@@ -496,18 +534,34 @@ macro_rules! sql_store {
             $($unit)*
 
             async fn create_user(&self, u: &NewUser) -> Result<i64> {
+                let mut conn = self.conn().await.db()?;
                 let r = sqlx::query(self.sql(CREATE_USER))
                     .bind(&u.email)
                     .bind(&u.password_hash)
-                    .bind(&u.phone)
-                    .bind(&u.totp_secret)
                     .bind(u.created_at)
-                    .fetch_optional(&mut *self.conn().await.db()?)
+                    .fetch_optional(&mut *conn)
                     .await.db()?;
-                match r {
-                    Some(row) => Ok(row.try_get(0).db()?),
-                    None => Err(StoreError::Conflict),
+                let id: i64 = match r {
+                    Some(row) => row.try_get(0).db()?,
+                    None => return Err(StoreError::Conflict),
+                };
+                let factors = [("totp", u.totp_secret.as_deref(), None), ("phone", None, u.phone.as_deref())];
+                for (kind, secret, label) in factors {
+                    if secret.is_none() && label.is_none() {
+                        continue;
+                    }
+                    sqlx::query(self.sql(INSERT_CREDENTIAL))
+                        .bind(id)
+                        .bind(kind)
+                        .bind("active")
+                        .bind(secret)
+                        .bind(label)
+                        .bind(None::<i64>)
+                        .bind(u.created_at)
+                        .execute(&mut *conn)
+                        .await.db()?;
                 }
+                Ok(id)
             }
 
             async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
@@ -697,39 +751,28 @@ macro_rules! sql_store {
                 Ok(r.rows_affected())
             }
 
-            async fn set_pending_totp(&self, user_id: i64, sealed: Option<&str>) -> Result<()> {
-                sqlx::query(self.sql(SET_PENDING_TOTP)).bind(sealed).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
-                Ok(())
+            async fn set_pending_totp(&self, user_id: i64, sealed: Option<&str>, now: i64) -> Result<()> {
+                self.put_pending(user_id, "totp", sealed, None, now).await
             }
 
             async fn confirm_totp(&self, user_id: i64, sealed: &str, step: i64) -> Result<bool> {
-                let r = sqlx::query(self.sql(CONFIRM_TOTP))
-                    .bind(step)
-                    .bind(user_id)
-                    .bind(sealed)
-                    .execute(&mut *self.conn().await.db()?)
-                    .await.db()?;
-                Ok(r.rows_affected() == 1)
+                self.activate(user_id, "totp", sealed, Some(step)).await
             }
 
-            async fn set_pending_phone(&self, user_id: i64, phone: Option<&str>) -> Result<()> {
-                sqlx::query(self.sql(SET_PENDING_PHONE)).bind(phone).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
-                Ok(())
+            async fn set_pending_phone(&self, user_id: i64, phone: Option<&str>, now: i64) -> Result<()> {
+                self.put_pending(user_id, "phone", None, phone, now).await
             }
 
             async fn confirm_phone(&self, user_id: i64, phone: &str) -> Result<bool> {
-                let r = sqlx::query(self.sql(CONFIRM_PHONE)).bind(user_id).bind(phone).execute(&mut *self.conn().await.db()?).await.db()?;
-                Ok(r.rows_affected() == 1)
+                self.activate(user_id, "phone", phone, None).await
             }
 
             async fn remove_totp(&self, user_id: i64, keep_one: bool) -> Result<bool> {
-                let q = sqlx::query(self.sql(REMOVE_TOTP)).bind(user_id).bind(i64::from(keep_one));
-                Ok(q.execute(&mut *self.conn().await.db()?).await.db()?.rows_affected() == 1)
+                self.remove_credential(user_id, "totp", keep_one).await
             }
 
             async fn remove_phone(&self, user_id: i64, keep_one: bool) -> Result<bool> {
-                let q = sqlx::query(self.sql(REMOVE_PHONE)).bind(user_id).bind(i64::from(keep_one));
-                Ok(q.execute(&mut *self.conn().await.db()?).await.db()?.rows_affected() == 1)
+                self.remove_credential(user_id, "phone", keep_one).await
             }
 
             async fn set_default_factor(&self, user_id: i64, factor: Option<&str>) -> Result<()> {
@@ -903,6 +946,58 @@ macro_rules! sql_store {
                 Ok(n)
             }
         }
+
+        /// The credential statements each factor kind shares.
+        impl $store {
+            async fn put_pending(
+                &self,
+                user_id: i64,
+                kind: &str,
+                secret: Option<&str>,
+                label: Option<&str>,
+                now: i64,
+            ) -> Result<()> {
+                let mut conn = self.conn().await.db()?;
+                if secret.is_none() && label.is_none() {
+                    sqlx::query(self.sql(DROP_PENDING)).bind(user_id).bind(kind).execute(&mut *conn).await.db()?;
+                    return Ok(());
+                }
+                sqlx::query(self.sql(PUT_PENDING))
+                    .bind(user_id)
+                    .bind(kind)
+                    .bind(secret)
+                    .bind(label)
+                    .bind(now)
+                    .execute(&mut *conn)
+                    .await.db()?;
+                Ok(())
+            }
+
+            async fn activate(&self, user_id: i64, kind: &str, proven: &str, step: Option<i64>) -> Result<bool> {
+                let mut conn = self.conn().await.db()?;
+                sqlx::query(self.sql(DROP_REPLACED)).bind(user_id).bind(kind).bind(proven).execute(&mut *conn).await.db()?;
+                let r = sqlx::query(self.sql(ACTIVATE))
+                    .bind(user_id)
+                    .bind(kind)
+                    .bind(proven)
+                    .bind(step)
+                    .execute(&mut *conn)
+                    .await.db()?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn remove_credential(&self, user_id: i64, kind: &str, keep_one: bool) -> Result<bool> {
+                let mut conn = self.conn().await.db()?;
+                sqlx::query(self.sql(LOCK_USER)).bind(user_id).execute(&mut *conn).await.db()?;
+                let r = sqlx::query(self.sql(REMOVE_CREDENTIAL))
+                    .bind(user_id)
+                    .bind(kind)
+                    .bind(i64::from(keep_one))
+                    .execute(&mut *conn)
+                    .await.db()?;
+                Ok(r.rows_affected() == 1)
+            }
+        }
     };
 }
 
@@ -967,7 +1062,9 @@ mod tests {
         }
     }
 
-    async fn db() -> (Fresh, ()) {
+    /// A fresh, empty database: SQLite, or PostgreSQL with `TEST_DB=postgres`;
+    /// its URL and how to drop it.
+    fn fresh_url() -> (String, Box<dyn FnOnce()>) {
         let name = format!("mfa_store_{}", &domain::secrets::token()[..16]);
         if std::env::var("TEST_DB").is_ok_and(|v| v == "postgres") {
             let admin =
@@ -981,16 +1078,22 @@ mod tests {
             };
             psql(format!("CREATE DATABASE {name}"));
             let url = format!("{}/{name}", &admin[..admin.rfind('/').unwrap_or(admin.len())]);
-            let store = open(&url).await.unwrap();
-            let cleanup = Box::new(move || psql(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")));
-            return (Fresh { store, cleanup }, ());
+            return (url, Box::new(move || psql(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))));
         }
         let dir = std::env::temp_dir().join(name);
         std::fs::create_dir_all(&dir).unwrap();
-        let store = open(&format!("sqlite://{}/t.db", dir.display())).await.unwrap();
-        let cleanup = Box::new(move || {
-            let _ = std::fs::remove_dir_all(dir);
-        });
+        let url = format!("sqlite://{}/t.db", dir.display());
+        (
+            url,
+            Box::new(move || {
+                let _ = std::fs::remove_dir_all(dir);
+            }),
+        )
+    }
+
+    async fn db() -> (Fresh, ()) {
+        let (url, cleanup) = fresh_url();
+        let store = open(&url).await.unwrap();
         (Fresh { store, cleanup }, ())
     }
 
@@ -1046,11 +1149,11 @@ mod tests {
         let (s, ()) = db().await;
         let uid = user(&*s).await;
         assert_eq!(s.users_on_disabled_factors(0, 0).await.unwrap(), 0, "no factor at all");
-        s.set_pending_totp(uid, Some("v1:sealed")).await.unwrap();
+        s.set_pending_totp(uid, Some("v1:sealed"), 0).await.unwrap();
         assert!(s.confirm_totp(uid, "v1:sealed", 1).await.unwrap());
         assert_eq!(s.users_on_disabled_factors(0, 1).await.unwrap(), 1, "TOTP only, TOTP off");
         assert_eq!(s.users_on_disabled_factors(1, 0).await.unwrap(), 0, "TOTP only, TOTP on");
-        s.set_pending_phone(uid, Some("+15555550100")).await.unwrap();
+        s.set_pending_phone(uid, Some("+15555550100"), 0).await.unwrap();
         assert!(s.confirm_phone(uid, "+15555550100").await.unwrap());
         assert_eq!(s.users_on_disabled_factors(0, 1).await.unwrap(), 0, "the phone is still on");
         assert_eq!(s.users_on_disabled_factors(0, 0).await.unwrap(), 1, "both off");
@@ -1060,9 +1163,9 @@ mod tests {
     async fn the_last_factor_stays_while_one_must() {
         let (s, ()) = db().await;
         let uid = user(&*s).await;
-        s.set_pending_totp(uid, Some("v1:sealed")).await.unwrap();
+        s.set_pending_totp(uid, Some("v1:sealed"), 0).await.unwrap();
         assert!(s.confirm_totp(uid, "v1:sealed", 1).await.unwrap());
-        s.set_pending_phone(uid, Some("+15555550100")).await.unwrap();
+        s.set_pending_phone(uid, Some("+15555550100"), 0).await.unwrap();
         assert!(s.confirm_phone(uid, "+15555550100").await.unwrap());
         assert!(s.remove_phone(uid, true).await.unwrap(), "the app remains");
         assert!(!s.remove_totp(uid, true).await.unwrap(), "the last factor, while one must stay");
@@ -1075,7 +1178,17 @@ mod tests {
     #[tokio::test]
     async fn totp_steps_only_move_forward() {
         let (s, ()) = db().await;
-        let uid = user(&*s).await;
+        // Steps are the authenticator app's: a user with one.
+        let uid = s
+            .create_user(&NewUser {
+                email: "app@b.c".into(),
+                password_hash: "x".into(),
+                phone: None,
+                totp_secret: Some("v1:sealed".into()),
+                created_at: 0,
+            })
+            .await
+            .unwrap();
         assert!(s.advance_totp(uid, 100).await.unwrap());
         assert!(!s.advance_totp(uid, 100).await.unwrap(), "same step twice");
         assert!(!s.advance_totp(uid, 99).await.unwrap(), "earlier step after a later one");
@@ -1185,5 +1298,116 @@ mod tests {
         assert_eq!(s.rate_hit("b", "ip", 105, 10).await.unwrap(), (2, 100));
         assert_eq!(s.rate_hit("b", "other", 105, 10).await.unwrap(), (1, 105));
         assert_eq!(s.rate_hit("b", "ip", 110, 10).await.unwrap(), (1, 110), "new window");
+    }
+
+    /// Migration 5 moves the factor columns to `credentials` rows: users
+    /// made before it keep their phone, app (and its last step), pending
+    /// enrolments and default.
+    #[tokio::test]
+    async fn the_credentials_migration_carries_existing_factors_over() {
+        use sqlx::{AnyConnection, Connection};
+        sqlx::any::install_default_drivers();
+        let (url, cleanup) = fresh_url();
+        let _drop = OnDrop(Some(cleanup));
+        migrate_before_credentials(&url).await;
+        let mut db = AnyConnection::connect(&url).await.unwrap();
+        for sql in [
+            "INSERT INTO users (email, password_hash, phone, totp_secret, totp_last_step, created_at, default_factor)
+             VALUES ('both@x.test', 'h', '+15555550100', 'v1:app', 100, 7, 'phone_code')",
+            "INSERT INTO users (email, password_hash, pending_totp_secret, pending_phone, created_at)
+             VALUES ('pending@x.test', 'h', 'v1:new', '+15555550199', 8)",
+            "INSERT INTO users (email, password_hash, created_at) VALUES ('none@x.test', 'h', 9)",
+        ] {
+            sqlx::query(sql).execute(&mut db).await.unwrap();
+        }
+        db.close().await.unwrap();
+
+        let s = open(&url).await.unwrap();
+        let both = s.user_by_email("both@x.test").await.unwrap().unwrap();
+        assert_eq!((both.phone.as_deref(), both.totp_secret.as_deref()), (Some("+15555550100"), Some("v1:app")));
+        assert_eq!(both.default_factor.as_deref(), Some("phone_code"));
+        assert!(!s.advance_totp(both.id, 100).await.unwrap(), "the last used step came along");
+        assert!(s.advance_totp(both.id, 101).await.unwrap());
+        let pending = s.user_by_email("pending@x.test").await.unwrap().unwrap();
+        assert_eq!((pending.phone, pending.totp_secret), (None, None));
+        assert_eq!(pending.pending_totp_secret.as_deref(), Some("v1:new"));
+        assert_eq!(pending.pending_phone.as_deref(), Some("+15555550199"));
+        assert!(s.confirm_phone(pending.id, "+15555550199").await.unwrap());
+        let none = s.user_by_email("none@x.test").await.unwrap().unwrap();
+        assert!(none.phone.is_none() && none.totp_secret.is_none() && none.pending_phone.is_none());
+        assert_eq!(s.users_on_disabled_factors(0, 0).await.unwrap(), 2, "both@ and (now) pending@ have one");
+    }
+
+    /// The schema as it was before factors were rows (migrations 1 to 4).
+    async fn migrate_before_credentials(url: &str) {
+        if url.starts_with("postgres") {
+            let pool = sqlx::PgPool::connect(url).await.unwrap();
+            sqlx::migrate!("./migrations/postgres").run_to(4, &pool).await.unwrap();
+            pool.close().await;
+            return;
+        }
+        let opts = SqliteConnectOptions::from_str(url).unwrap().create_if_missing(true);
+        let pool = SqlitePoolOptions::new().connect_with(opts).await.unwrap();
+        sqlx::migrate!("./migrations/sqlite").run_to(4, &pool).await.unwrap();
+        pool.close().await;
+    }
+
+    struct OnDrop(Option<Box<dyn FnOnce()>>);
+
+    impl Drop for OnDrop {
+        fn drop(&mut self) {
+            if let Some(f) = self.0.take() {
+                f();
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn replacing_and_removing_credentials_keeps_one_of_each() {
+        let (s, ()) = db().await;
+        let uid = user(&*s).await;
+        s.set_pending_totp(uid, Some("v1:first"), 0).await.unwrap();
+        assert!(s.confirm_totp(uid, "v1:first", 1).await.unwrap());
+        assert!(!s.confirm_totp(uid, "v1:first", 1).await.unwrap(), "confirmed twice");
+        s.set_pending_totp(uid, Some("v1:second"), 0).await.unwrap();
+        s.set_pending_totp(uid, Some("v1:third"), 0).await.unwrap();
+        assert!(!s.confirm_totp(uid, "v1:second", 2).await.unwrap(), "a replaced enrolment");
+        assert_eq!(s.user(uid).await.unwrap().unwrap().totp_secret.as_deref(), Some("v1:first"), "kept meanwhile");
+        assert!(s.confirm_totp(uid, "v1:third", 2).await.unwrap());
+        let u = s.user(uid).await.unwrap().unwrap();
+        assert_eq!((u.totp_secret.as_deref(), u.pending_totp_secret), (Some("v1:third"), None));
+        assert!(!s.advance_totp(uid, 2).await.unwrap(), "the enrolment step is used");
+        s.set_pending_phone(uid, Some("+15555550100"), 0).await.unwrap();
+        s.set_pending_phone(uid, None, 0).await.unwrap();
+        assert!(!s.confirm_phone(uid, "+15555550100").await.unwrap(), "a withdrawn enrolment");
+    }
+
+    /// Two units at once each remove one of a user's two factors while one
+    /// must stay: on PostgreSQL too, one of them must find the other gone.
+    #[tokio::test]
+    async fn parallel_removals_in_units_leave_one_factor() {
+        let (s, ()) = db().await;
+        let uid = s
+            .create_user(&NewUser {
+                email: "two@b.c".into(),
+                password_hash: "x".into(),
+                phone: Some("+15555550100".into()),
+                totp_secret: Some("v1:sealed".into()),
+                created_at: 0,
+            })
+            .await
+            .unwrap();
+        let remove = async |totp: bool| {
+            let u = s.begin().await.unwrap();
+            let removed = if totp { u.remove_totp(uid, true).await } else { u.remove_phone(uid, true).await };
+            // Hold the unit open a moment: the other one runs meanwhile.
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            u.commit().await.unwrap();
+            removed.unwrap()
+        };
+        let (a, b) = tokio::join!(remove(true), remove(false));
+        assert_eq!(u8::from(a) + u8::from(b), 1, "removed: totp {a}, phone {b}");
+        let u = s.user(uid).await.unwrap().unwrap();
+        assert!(u.totp_secret.is_some() || u.phone.is_some(), "the last factor went");
     }
 }

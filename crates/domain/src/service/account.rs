@@ -248,7 +248,7 @@ impl Service {
             tracing::error!(error = %e, "sealing a TOTP secret");
             Fault::Unavailable
         })?;
-        db(self.store.set_pending_totp(c.user.id, Some(&sealed)).await)?;
+        db(self.store.set_pending_totp(c.user.id, Some(&sealed), now).await)?;
         let uri = secrets::totp_uri(&secret, &c.user.email, users::ISSUER).ok_or(Fault::Unavailable)?;
         let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(|_| Fault::Unavailable)?;
         let qr_svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();
@@ -330,7 +330,7 @@ impl Service {
             return Err(Fault::PhoneInvalid);
         }
         self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
-        db(self.store.set_pending_phone(c.user.id, Some(&phone)).await)?;
+        db(self.store.set_pending_phone(c.user.id, Some(&phone), now).await)?;
         self.issue_code(&c.token, &c.key, Purpose::PhoneVerify, Dest::Sms(&phone), now).await?;
         self.reload(&mut c).await?;
         self.user_view(&c, now).await
