@@ -2,12 +2,8 @@
 //! started here), SMS through a local HTTP server speaking Twilio's Messages
 //! API that records what it gets.
 
-// A test harness: a failed unwrap is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 use axum::{extract::State, http::HeaderMap, routing::post, Form, Router};
-use common::*;
+use crate::common::*;
 use std::{
     collections::HashMap,
     io::{BufRead, BufReader},

@@ -1,11 +1,7 @@
 //! Session tasks, managing second factors, and sessions, over HTTP against the
 //! real server — each endpoint, including its refusals.
 
-// A test harness: a failed unwrap is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn mfa_required() -> Opts {

@@ -2,11 +2,7 @@
 //! run with TEST_DB=postgres). Nothing lives in a node's memory: a sign-in
 //! moves between nodes, and limits hold across them.
 
-// A test harness: a failed unwrap is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-use common::*;
+use crate::common::*;
 
 #[tokio::test]
 async fn a_sign_in_started_on_one_node_finishes_on_another() {

@@ -1,11 +1,7 @@
 //! Sign-up with email verification, client trust on new devices, test mode
 //! and the settings file, over HTTP against the real server.
 
-// A test harness: a failed unwrap is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-use common::*;
+use crate::common::*;
 
 const NEW_PASSWORD: &str = "a brand new passphrase";
 

@@ -1,10 +1,6 @@
 //! The sign-in flow over HTTP against the real server on SQLite.
 
-// A test harness: a failed unwrap is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-use common::*;
+use crate::common::*;
 
 #[tokio::test]
 async fn wrong_password_and_unknown_email_get_the_same_answer() {

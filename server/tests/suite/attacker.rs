@@ -1,11 +1,7 @@
 //! The attacker's suite: each test plays the attacker against the real server
 //! and would fail if its defence were removed.
 
-// A test harness: a failed unwrap is a failed test.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;

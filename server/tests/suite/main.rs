@@ -1,0 +1,15 @@
+//! The HTTP suites against the real binary, as one test binary: one link
+//! instead of six on two cores, and one pool of test threads, so that one
+//! suite's waits overlap another's work.
+
+// A test harness: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+mod account;
+mod attacker;
+mod delivery;
+mod http;
+mod nodes;
+mod sign_up;
