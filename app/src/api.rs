@@ -306,7 +306,7 @@ mod glue {
         pub async fn begin() -> Result<Call, ApiErrors> {
             let parts = use_context::<Parts>().ok_or(ApiErrors::from(Fault::Unavailable))?;
             let api = use_context::<Api>().ok_or(ApiErrors::from(Fault::Unavailable))?;
-            let req = api.edge.request(&parts);
+            let req = api.edge.request(&parts, api.service.clock.now());
             Ok(Call { parts, req, api })
         }
 

@@ -41,6 +41,9 @@ pub struct Change {
 /// One request as the use cases see it.
 #[derive(Clone, Debug)]
 pub struct Request {
+    /// When it came in (Unix seconds): the one reading of the clock that
+    /// every rule of this request uses.
+    pub now: i64,
     /// The client's address (the edge applies the trusted-proxy rule).
     pub ip: IpAddr,
     pub user_agent: Option<String>,
@@ -54,11 +57,18 @@ pub struct Request {
 const MAX_TOKEN: usize = 128;
 
 impl Request {
-    /// A request from `ip` carrying `tokens` (empty ones and ones too long to
-    /// be ours are dropped).
-    pub fn new(ip: IpAddr, user_agent: Option<&str>, host: Option<&str>, tokens: Vec<(Jar, String)>) -> Request {
+    /// A request at `now` from `ip` carrying `tokens` (empty ones and ones
+    /// too long to be ours are dropped).
+    pub fn new(
+        now: i64,
+        ip: IpAddr,
+        user_agent: Option<&str>,
+        host: Option<&str>,
+        tokens: Vec<(Jar, String)>,
+    ) -> Request {
         let clip = |s: &str| s.chars().take(256).collect::<String>();
         Request {
+            now,
             ip,
             user_agent: user_agent.map(clip),
             host: host.map(clip),
@@ -99,7 +109,7 @@ mod tests {
     fn a_change_in_this_request_wins_over_what_it_carried() {
         let ip = IpAddr::from([127, 0, 0, 1]);
         let long = "x".repeat(MAX_TOKEN + 1);
-        let mut r = Request::new(ip, Some("UA"), None, vec![(Jar::SignIn, "old".into()), (Jar::Session, long)]);
+        let mut r = Request::new(0, ip, Some("UA"), None, vec![(Jar::SignIn, "old".into()), (Jar::Session, long)]);
         assert_eq!(r.token(Jar::SignIn), Some("old"));
         assert_eq!(r.token(Jar::Session), None, "too long to be ours");
         r.set(Jar::SignIn, "new", 600);

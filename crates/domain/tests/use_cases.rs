@@ -85,7 +85,7 @@ struct Browser {
 impl Browser {
     async fn with<T>(&mut self, step: impl AsyncFnOnce(&Service, &mut Request) -> T) -> T {
         let tokens = self.tokens.iter().map(|(j, v)| (*j, v.clone())).collect();
-        let mut req = Request::new(IpAddr::from([127, 0, 0, 1]), Some("test"), None, tokens);
+        let mut req = Request::new(self.svc.clock.now(), IpAddr::from([127, 0, 0, 1]), Some("test"), None, tokens);
         let out = step(&self.svc, &mut req).await;
         for c in req.changes() {
             match &c.set {

@@ -28,9 +28,9 @@ impl Edge {
         }
     }
 
-    /// The domain's view of a request: its client, and the tokens its
-    /// cookies carry.
-    pub fn request(&self, parts: &Parts) -> Request {
+    /// The domain's view of a request that came in at `now`: its client,
+    /// and the tokens its cookies carry.
+    pub fn request(&self, parts: &Parts, now: i64) -> Request {
         let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<SocketAddr>>()
@@ -44,6 +44,7 @@ impl Edge {
             .filter_map(|jar| cookie(h, &self.cookie_name(jar)).map(|v| (jar, v.to_string())))
             .collect();
         Request::new(
+            now,
             resolve_ip(peer, &xff, &self.trusted_proxies),
             text(header::USER_AGENT),
             text(header::HOST),
@@ -120,7 +121,7 @@ mod tests {
             .unwrap()
             .into_parts();
         parts.extensions.insert(axum::extract::ConnectInfo(SocketAddr::from(([203, 0, 113, 9], 4000))));
-        let mut req = edge.request(&parts);
+        let mut req = edge.request(&parts, 0);
         assert_eq!(req.token(Jar::Session), Some("tok1"), "only the __Host- cookie outside dev");
         assert_eq!(req.token(Jar::SignIn), Some("att"));
         assert_eq!((req.ip, req.user_agent.as_deref()), (IpAddr::from([203, 0, 113, 9]), Some("UA/1")));
@@ -130,7 +131,7 @@ mod tests {
         assert_eq!(set[0], "__Host-session=tok2; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure");
         assert_eq!(set[1], "__Host-sign_in=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure");
         let dev = Edge { dev: true, trusted_proxies: vec![] };
-        assert_eq!(dev.request(&parts).token(Jar::Session), Some("plain"));
+        assert_eq!(dev.request(&parts, 0).token(Jar::Session), Some("plain"));
         assert_eq!(
             dev.set_cookie(&req.changes()[0]).unwrap(),
             "session=tok2; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"

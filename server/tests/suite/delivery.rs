@@ -2,8 +2,8 @@
 //! started here), SMS through a local HTTP server speaking Twilio's Messages
 //! API that records what it gets.
 
-use axum::{extract::State, http::HeaderMap, routing::post, Form, Router};
 use crate::common::*;
+use axum::{extract::State, http::HeaderMap, routing::post, Form, Router};
 use std::{
     collections::HashMap,
     io::{BufRead, BufReader},

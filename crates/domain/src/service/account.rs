@@ -183,7 +183,7 @@ impl Service {
     }
 
     pub async fn user(&self, req: &mut Request) -> Result<Option<UserView>, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         match self.current(req, true, now).await {
             Ok(c) => Ok(Some(self.user_view(&c, now).await?)),
             Err(Fault::SignedOut) => Ok(None),
@@ -192,7 +192,7 @@ impl Service {
     }
 
     pub async fn reverify(&self, req: &mut Request, s: Strategy, secret: String) -> Result<UserView, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         let c = self.current(req, true, now).await?;
         let secret = secret.trim().to_string();
         if secret.is_empty() {
@@ -237,7 +237,7 @@ impl Service {
     }
 
     pub async fn totp_start(&self, req: &mut Request) -> Result<TotpSetup, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         let c = self.current(req, true, now).await?;
         self.recent(&c, now)?;
         if !self.cfg.s.second_factors.totp {
@@ -307,7 +307,7 @@ impl Service {
     }
 
     pub async fn totp_verify(&self, req: &mut Request, code: String) -> Result<Changed, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         let (c, code) = self.enrol_code(req, &code, now).await?;
         let sealed = c.user.pending_totp_secret.clone().ok_or(Fault::CodeMissing)?;
         let secret = self.keys.open(&sealed).ok_or(Fault::Unavailable)?;
@@ -316,7 +316,7 @@ impl Service {
     }
 
     pub async fn phone_start(&self, req: &mut Request, phone: String) -> Result<UserView, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         let mut c = self.current(req, true, now).await?;
         self.recent(&c, now)?;
         if !self.cfg.s.second_factors.phone_code {
@@ -337,14 +337,14 @@ impl Service {
     }
 
     pub async fn phone_verify(&self, req: &mut Request, code: String) -> Result<Changed, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         let (c, code) = self.enrol_code(req, &code, now).await?;
         let phone = c.user.pending_phone.clone().ok_or(Fault::CodeMissing)?;
         self.enrolled(req, c, Confirm::Phone { phone: &phone, code }, now).await
     }
 
     pub async fn set_default(&self, req: &mut Request, s: Strategy) -> Result<UserView, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         let mut c = self.current(req, false, now).await?;
         self.recent(&c, now)?;
         let has = match s {
@@ -368,7 +368,7 @@ impl Service {
     }
 
     pub async fn backup_codes(&self, req: &mut Request) -> Result<Changed, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         let mut c = self.current(req, false, now).await?;
         self.recent(&c, now)?;
         if !self.cfg.s.second_factors.backup_code {
@@ -390,7 +390,7 @@ impl Service {
     }
 
     pub async fn remove_factor(&self, req: &mut Request, s: Strategy) -> Result<UserView, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         let mut c = self.current(req, false, now).await?;
         self.recent(&c, now)?;
         let u = self.unit().await?;
@@ -450,7 +450,7 @@ impl Service {
     }
 
     pub async fn sessions(&self, req: &mut Request) -> Result<Vec<SessionInfo>, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         let c = self.current(req, false, now).await?;
         self.session_list(&c, now).await
     }
@@ -472,7 +472,7 @@ impl Service {
     }
 
     pub async fn revoke_session(&self, req: &mut Request, id: String) -> Result<Vec<SessionInfo>, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         let c = self.current(req, false, now).await?;
         let target = db(self.store.sessions_of(c.user.id).await)?
             .into_iter()
@@ -486,7 +486,7 @@ impl Service {
     }
 
     pub async fn revoke_others(&self, req: &mut Request) -> Result<Vec<SessionInfo>, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         let c = self.current(req, false, now).await?;
         let n = db(self.store.delete_other_sessions(c.user.id, &c.key).await)?;
         self.audit(req, Event::SessionRevokedOthers, Some(c.user.id), Some(&c.user.email), Some(&n.to_string())).await;

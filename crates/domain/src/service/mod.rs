@@ -80,6 +80,26 @@ pub fn mask_phone(phone: &str) -> String {
     format!("{cc}••• ••• {tail}")
 }
 
+/// A unit of work: the service over one transaction. `commit` consumes it,
+/// so nothing runs on a unit after it; dropped uncommitted, it rolls back.
+pub(crate) struct Unit(Service);
+
+impl std::ops::Deref for Unit {
+    type Target = Service;
+    fn deref(&self) -> &Service {
+        &self.0
+    }
+}
+
+impl Unit {
+    /// Commits the unit, whatever `r` is: counted tries, limits and audit
+    /// rows stay counted when the step itself failed.
+    pub(crate) async fn commit<T>(self, r: Result<T, Fault>) -> Result<T, Fault> {
+        db(self.0.store.commit().await)?;
+        r
+    }
+}
+
 impl Service {
     pub fn new(
         store: Arc<dyn Store>,
@@ -94,22 +114,15 @@ impl Service {
 
     /// This service with its writes gathered into one unit of work (one
     /// commit), for the steps every sign-in takes.
-    pub(crate) async fn unit(&self) -> Result<Service, Fault> {
-        Ok(Service {
+    pub(crate) async fn unit(&self) -> Result<Unit, Fault> {
+        Ok(Unit(Service {
             store: db(self.store.begin().await)?,
             sender: self.sender.clone(),
             cfg: self.cfg.clone(),
             keys: self.keys.clone(),
             clock: self.clock.clone(),
             dummy_hash: self.dummy_hash.clone(),
-        })
-    }
-
-    /// Commits the unit, whatever `r` is: counted tries, limits and audit
-    /// rows stay counted when the step itself failed.
-    pub(crate) async fn commit<T>(&self, r: Result<T, Fault>) -> Result<T, Fault> {
-        db(self.store.commit().await)?;
-        r
+        }))
     }
 
     /// Records an event; a failure to record is logged, not shown.
@@ -122,7 +135,7 @@ impl Service {
         detail: Option<&str>,
     ) {
         let e = AuditEvent {
-            at: self.clock.now(),
+            at: req.now,
             event: event.name().into(),
             user_id,
             identifier: identifier.map(String::from),

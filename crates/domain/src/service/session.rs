@@ -11,7 +11,7 @@ use proto::*;
 
 impl Service {
     pub async fn session(&self, req: &mut Request) -> Result<Option<SessionView>, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         let Some((_, sess)) = self.active_session(req, now).await? else { return Ok(None) };
         // A pending session counts as signed out everywhere but its task.
         if sess.task.is_some() {
@@ -24,7 +24,7 @@ impl Service {
     }
 
     pub async fn sign_out(&self, req: &mut Request) -> Result<(), Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         if let Some((key, sess)) = self.active_session(req, now).await? {
             let user_id = sess.user_id;
             db(self.store.delete_session(&key).await)?;

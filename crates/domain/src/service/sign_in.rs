@@ -12,7 +12,7 @@ use proto::*;
 
 impl Service {
     pub async fn sign_in(&self, req: &mut Request) -> Result<SignInView, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         match self.load(req, now).await {
             Ok((_, key, a)) => self.view(Some(&key), &a, now).await,
             Err(Fault::SignInNotFound) => Ok(SignInView::default()),
@@ -21,7 +21,7 @@ impl Service {
     }
 
     pub async fn password(&self, req: &mut Request, identifier: String, password: String) -> Result<SignInView, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         if identifier.trim().is_empty() {
             return Err(Fault::Missing(Field::Identifier));
         }
@@ -52,7 +52,7 @@ impl Service {
     }
 
     pub async fn prepare_second_factor(&self, req: &mut Request, s: Strategy) -> Result<SignInView, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         let (token, key, a) = self.load(req, now).await?;
         a.check(Step::Prepare(s), now)?;
         self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
@@ -78,7 +78,7 @@ impl Service {
         s: Strategy,
         code: String,
     ) -> Result<SignInView, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         let (token, key, a) = self.load(req, now).await?;
         a.check(Step::Verify(s), now)?;
         let code = code.trim();
@@ -94,7 +94,7 @@ impl Service {
     }
 
     pub async fn finalize(&self, req: &mut Request) -> Result<FinalizeView, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         let (_, key, a) = self.load(req, now).await?;
         a.check(Step::Finalize, now)?;
         let u = self.unit().await?;

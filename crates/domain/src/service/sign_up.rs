@@ -13,7 +13,7 @@ use proto::*;
 
 impl Service {
     pub async fn sign_up(&self, req: &mut Request) -> Result<SignUpView, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         match self.load_sign_up(req, now).await {
             Ok((_, key, su)) => self.sign_up_view(&key, &su, now).await,
             Err(Fault::SignUpNotFound) => Ok(SignUpView::default()),
@@ -27,7 +27,7 @@ impl Service {
         email: String,
         password: String,
     ) -> Result<SignUpView, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         if email.trim().is_empty() {
             return Err(Fault::Missing(Field::EmailAddress));
         }
@@ -63,7 +63,7 @@ impl Service {
     }
 
     pub async fn sign_up_send_email_code(&self, req: &mut Request) -> Result<SignUpView, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         let (token, key, su) = self.load_sign_up(req, now).await?;
         su.check(SignUpStep::SendCode, now)?;
         self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
@@ -72,7 +72,7 @@ impl Service {
     }
 
     pub async fn sign_up_verify_email_code(&self, req: &mut Request, code: String) -> Result<SignUpView, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         let (token, key, su) = self.load_sign_up(req, now).await?;
         su.check(SignUpStep::Verify, now)?;
         let code = code.trim();
@@ -88,7 +88,7 @@ impl Service {
     }
 
     pub async fn sign_up_finalize(&self, req: &mut Request) -> Result<FinalizeView, Fault> {
-        let now = self.clock.now();
+        let now = req.now;
         let (_, key, su) = self.load_sign_up(req, now).await?;
         su.check(SignUpStep::Finalize, now)?;
         let su = db(self.store.take_complete_sign_up(&key).await)?.ok_or(Fault::SignUpNotFound)?;
