@@ -208,8 +208,11 @@ async fn demo_user(store: &dyn domain::store::Store, keys: &secrets::SecretBox, 
         Err(users::CreateError::Exists) => {
             // Backup codes are stored hashed: show a fresh set each start.
             let u = store.user_by_email(DEMO_EMAIL).await.map_err(|e| e.to_string())?.ok_or("demo user vanished")?;
-            let codes =
-                users::regenerate_backup_codes(store, u.id, SystemClock.now()).await.map_err(|e| e.to_string())?;
+            let tx = store.begin().await.map_err(|e| e.to_string())?;
+            let codes = users::regenerate_backup_codes(tx.as_ref(), u.id, SystemClock.now())
+                .await
+                .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())?;
             let secret = u.totp_secret.as_deref().and_then(|s| keys.open(s));
             users::Created {
                 id: u.id,
@@ -281,7 +284,12 @@ async fn serve(
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             tick.tick().await;
-            if let Err(e) = sweeper.sweep(sweep_clock.now()).await {
+            let swept = async {
+                let tx = sweeper.begin().await?;
+                tx.sweep(sweep_clock.now()).await?;
+                tx.commit().await
+            };
+            if let Err(e) = swept.await {
                 tracing::warn!(error = %e, "sweep");
             }
         }

@@ -99,11 +99,20 @@ impl Delivery {
     }
 }
 
+impl Delivery {
+    /// The development outbox: a row, in a unit of its own.
+    async fn to_outbox(&self, channel: &str, to: &str, body: &str, now: i64) -> Result<(), String> {
+        let tx = self.store.begin().await.map_err(|e| e.to_string())?;
+        tx.push_outbox(channel, to, body, now).await.map_err(|e| e.to_string())?;
+        tx.commit().await.map_err(|e| e.to_string())
+    }
+}
+
 #[async_trait]
 impl Sender for Delivery {
     async fn send_sms(&self, to: &str, body: &str, now: i64) -> Result<(), String> {
         match &self.sms {
-            SmsVia::Outbox => self.store.push_outbox("sms", to, body, now).await.map_err(|e| e.to_string()),
+            SmsVia::Outbox => self.to_outbox("sms", to, body, now).await,
             SmsVia::Twilio { http, url, sid, token, from } => {
                 let r = http
                     .post(url)
@@ -127,7 +136,7 @@ impl Sender for Delivery {
         match &self.email {
             EmailVia::Outbox => {
                 let body = format!("Subject: {}\n\n{}", mail.subject, mail.text);
-                self.store.push_outbox("email", to, &body, now).await.map_err(|e| e.to_string())
+                self.to_outbox("email", to, &body, now).await
             }
             EmailVia::Smtp { transport, from } => {
                 let to: Mailbox = to.parse().map_err(|e| format!("recipient: {e}"))?;

@@ -4,7 +4,7 @@
 use crate::audit::Event;
 use crate::policy;
 use crate::secrets::{self, SecretBox};
-use crate::store::{AuditEvent, NewUser, Store, StoreError};
+use crate::store::{AuditEvent, NewUser, Store, StoreError, Tx};
 use serde::{Deserialize, Serialize};
 
 pub const ISSUER: &str = "MFA Sign-in";
@@ -110,7 +110,7 @@ pub async fn create(
 }
 
 /// A new set of backup codes replaces the old one; returns them in clear.
-pub async fn regenerate_backup_codes(store: &dyn Store, user_id: i64, now: i64) -> Result<Vec<String>, CreateError> {
+pub async fn regenerate_backup_codes(store: &dyn Tx, user_id: i64, now: i64) -> Result<Vec<String>, CreateError> {
     let codes: Vec<String> = (0..secrets::BACKUP_CODES).map(|_| secrets::backup_code()).collect();
     let rows: Vec<(String, String)> = codes
         .iter()

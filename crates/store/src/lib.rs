@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use domain::flow::{Attempt, Factors, SignUp};
 use domain::store::{
     AuditEvent, BackupCode, NewSession, NewUser, OneTimeCode, OutboxMessage, Result, Session, SessionRow, Store,
-    StoreError, Subject, User,
+    StoreError, Subject, Tx, User,
 };
 use proto::{SignUpStatus, Status};
 use sqlx::{
@@ -526,12 +526,98 @@ const AUDIT: &str = "INSERT INTO audit_log (at, event, user_id, identifier, ip, 
 const AUDIT_LOG: &str = "SELECT at, event, user_id, identifier, ip, user_agent, detail
      FROM audit_log ORDER BY id DESC LIMIT $1";
 
-/// The one implementation, generated for each pool type.
-macro_rules! sql_store {
-    ($store:ty, { $($unit:tt)* }) => {
+/// The reads, generated for the pools and the units.
+macro_rules! sql_reads {
+    ($store:ty, { $($begin:tt)* }) => {
         #[async_trait]
         impl Store for $store {
-            $($unit)*
+            $($begin)*
+
+            async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
+                Ok(sqlx::query_as(self.sql(USER_BY_EMAIL)).bind(email).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
+            }
+
+            async fn sign_in_subject(&self, email: &str, client_key: Option<&str>) -> Result<Option<Subject>> {
+                Ok(sqlx::query_as(self.sql(SIGN_IN_SUBJECT))
+                    .bind(email)
+                    .bind(client_key)
+                    .fetch_optional(&mut *self.conn().await.db()?)
+                    .await.db()?
+                    .map(|Rec(r)| r))
+            }
+
+            async fn user(&self, id: i64) -> Result<Option<User>> {
+                Ok(sqlx::query_as(self.sql(USER_BY_ID)).bind(id).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
+            }
+
+            async fn unused_backup_codes(&self, user_id: i64) -> Result<Vec<BackupCode>> {
+                Ok(recs(sqlx::query_as(self.sql(UNUSED_BACKUP_CODES)).bind(user_id).fetch_all(&mut *self.conn().await.db()?).await.db()?))
+            }
+
+            async fn attempt(&self, key: &str) -> Result<Option<Attempt>> {
+                let r: Option<AttemptRow> =
+                    sqlx::query_as(self.sql(ATTEMPT)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
+                Ok(r.map(Attempt::from))
+            }
+
+            async fn code(&self, attempt_key: &str, purpose: &str) -> Result<Option<OneTimeCode>> {
+                Ok(sqlx::query_as(self.sql(CODE))
+                    .bind(attempt_key)
+                    .bind(purpose)
+                    .fetch_optional(&mut *self.conn().await.db()?)
+                    .await.db()?
+                    .map(|Rec(r)| r))
+            }
+
+            async fn session(&self, key: &str) -> Result<Option<Session>> {
+                Ok(sqlx::query_as(self.sql(SESSION)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
+            }
+
+            async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionRow>> {
+                Ok(recs(sqlx::query_as(self.sql(SESSIONS_OF)).bind(user_id).fetch_all(&mut *self.conn().await.db()?).await.db()?))
+            }
+
+            async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>> {
+                Ok(recs(sqlx::query_as(self.sql(OUTBOX)).bind(limit).fetch_all(&mut *self.conn().await.db()?).await.db()?))
+            }
+
+            async fn locked_until(&self, subject: &str, now: i64) -> Result<Option<i64>> {
+                let r = sqlx::query(self.sql(LOCKED_UNTIL)).bind(subject).bind(now).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
+                Ok(match r {
+                    Some(r) => r.try_get(0).db()?,
+                    None => None,
+                })
+            }
+
+            async fn users_on_disabled_factors(&self, totp_on: i64, phone_on: i64) -> Result<i64> {
+                let r = sqlx::query(self.sql(USERS_ON_DISABLED_FACTORS))
+                    .bind(totp_on)
+                    .bind(phone_on)
+                    .fetch_one(&mut *self.conn().await.db()?)
+                    .await.db()?;
+                Ok(r.try_get(0).db()?)
+            }
+
+            async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEvent>> {
+                Ok(recs(sqlx::query_as(self.sql(AUDIT_LOG)).bind(limit).fetch_all(&mut *self.conn().await.db()?).await.db()?))
+            }
+
+            async fn sign_up(&self, key: &str) -> Result<Option<SignUp>> {
+                let r: Option<SignUpRow> =
+                    sqlx::query_as(self.sql(SIGN_UP)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
+                Ok(r.map(SignUp::from))
+            }
+        }
+    };
+}
+
+/// The writes, generated for the units only: a write outside a
+/// transaction does not compile.
+macro_rules! sql_writes {
+    ($store:ty, { $($commit:tt)* }) => {
+        #[async_trait]
+        impl Tx for $store {
+            $($commit)*
 
             async fn create_user(&self, u: &NewUser) -> Result<i64> {
                 let mut conn = self.conn().await.db()?;
@@ -564,23 +650,6 @@ macro_rules! sql_store {
                 Ok(id)
             }
 
-            async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
-                Ok(sqlx::query_as(self.sql(USER_BY_EMAIL)).bind(email).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
-            }
-
-            async fn sign_in_subject(&self, email: &str, client_key: Option<&str>) -> Result<Option<Subject>> {
-                Ok(sqlx::query_as(self.sql(SIGN_IN_SUBJECT))
-                    .bind(email)
-                    .bind(client_key)
-                    .fetch_optional(&mut *self.conn().await.db()?)
-                    .await.db()?
-                    .map(|Rec(r)| r))
-            }
-
-            async fn user(&self, id: i64) -> Result<Option<User>> {
-                Ok(sqlx::query_as(self.sql(USER_BY_ID)).bind(id).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
-            }
-
             async fn set_backup_codes(&self, user_id: i64, codes: &[(String, String)]) -> Result<()> {
                 let mut c = self.conn().await.db()?;
                 let mut tx = sqlx::Connection::begin(&mut *c).await.db()?;
@@ -595,10 +664,6 @@ macro_rules! sql_store {
                 }
                 tx.commit().await.db()?;
                 Ok(())
-            }
-
-            async fn unused_backup_codes(&self, user_id: i64) -> Result<Vec<BackupCode>> {
-                Ok(recs(sqlx::query_as(self.sql(UNUSED_BACKUP_CODES)).bind(user_id).fetch_all(&mut *self.conn().await.db()?).await.db()?))
             }
 
             async fn use_backup_code(&self, id: i64, now: i64) -> Result<bool> {
@@ -626,12 +691,6 @@ macro_rules! sql_store {
                     .execute(&mut *self.conn().await.db()?)
                     .await.db()?;
                 Ok(())
-            }
-
-            async fn attempt(&self, key: &str) -> Result<Option<Attempt>> {
-                let r: Option<AttemptRow> =
-                    sqlx::query_as(self.sql(ATTEMPT)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
-                Ok(r.map(Attempt::from))
             }
 
             async fn update_attempt(&self, key: &str, from: Status, a: &Attempt) -> Result<bool> {
@@ -677,15 +736,6 @@ macro_rules! sql_store {
                 Ok(r.rows_affected() == 1)
             }
 
-            async fn code(&self, attempt_key: &str, purpose: &str) -> Result<Option<OneTimeCode>> {
-                Ok(sqlx::query_as(self.sql(CODE))
-                    .bind(attempt_key)
-                    .bind(purpose)
-                    .fetch_optional(&mut *self.conn().await.db()?)
-                    .await.db()?
-                    .map(|Rec(r)| r))
-            }
-
             async fn delete_code(&self, id: i64) -> Result<()> {
                 sqlx::query(self.sql(DELETE_CODE)).bind(id).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
@@ -721,14 +771,6 @@ macro_rules! sql_store {
                     .execute(&mut *self.conn().await.db()?)
                     .await.db()?;
                 Ok(())
-            }
-
-            async fn session(&self, key: &str) -> Result<Option<Session>> {
-                Ok(sqlx::query_as(self.sql(SESSION)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
-            }
-
-            async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionRow>> {
-                Ok(recs(sqlx::query_as(self.sql(SESSIONS_OF)).bind(user_id).fetch_all(&mut *self.conn().await.db()?).await.db()?))
             }
 
             async fn set_task(&self, key: &str, task: Option<&str>) -> Result<()> {
@@ -801,10 +843,6 @@ macro_rules! sql_store {
                 Ok(())
             }
 
-            async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>> {
-                Ok(recs(sqlx::query_as(self.sql(OUTBOX)).bind(limit).fetch_all(&mut *self.conn().await.db()?).await.db()?))
-            }
-
             async fn lockout_reserve(
                 &self,
                 subject: &str,
@@ -835,23 +873,6 @@ macro_rules! sql_store {
                 Ok(())
             }
 
-            async fn locked_until(&self, subject: &str, now: i64) -> Result<Option<i64>> {
-                let r = sqlx::query(self.sql(LOCKED_UNTIL)).bind(subject).bind(now).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
-                Ok(match r {
-                    Some(r) => r.try_get(0).db()?,
-                    None => None,
-                })
-            }
-
-            async fn users_on_disabled_factors(&self, totp_on: i64, phone_on: i64) -> Result<i64> {
-                let r = sqlx::query(self.sql(USERS_ON_DISABLED_FACTORS))
-                    .bind(totp_on)
-                    .bind(phone_on)
-                    .fetch_one(&mut *self.conn().await.db()?)
-                    .await.db()?;
-                Ok(r.try_get(0).db()?)
-            }
-
             async fn rate_hit(&self, bucket: &str, client: &str, now: i64, window: i64) -> Result<(i64, i64)> {
                 let r = sqlx::query(self.sql(RATE_HIT))
                     .bind(bucket)
@@ -877,10 +898,6 @@ macro_rules! sql_store {
                 Ok(())
             }
 
-            async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEvent>> {
-                Ok(recs(sqlx::query_as(self.sql(AUDIT_LOG)).bind(limit).fetch_all(&mut *self.conn().await.db()?).await.db()?))
-            }
-
             async fn insert_sign_up(&self, key: &str, s: &SignUp) -> Result<()> {
                 sqlx::query(self.sql(INSERT_SIGN_UP))
                     .bind(key)
@@ -893,12 +910,6 @@ macro_rules! sql_store {
                     .execute(&mut *self.conn().await.db()?)
                     .await.db()?;
                 Ok(())
-            }
-
-            async fn sign_up(&self, key: &str) -> Result<Option<SignUp>> {
-                let r: Option<SignUpRow> =
-                    sqlx::query_as(self.sql(SIGN_UP)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
-                Ok(r.map(SignUp::from))
             }
 
             async fn update_sign_up(&self, key: &str, from: SignUpStatus, s: &SignUp) -> Result<bool> {
@@ -1001,37 +1012,35 @@ macro_rules! sql_store {
     };
 }
 
-sql_store!(Sqlite, {
-    async fn begin(&self) -> Result<std::sync::Arc<dyn Store>> {
-        Ok(std::sync::Arc::new(self.begin_unit().await.db()?))
-    }
-    async fn commit(&self) -> Result<()> {
-        Ok(())
+sql_reads!(Sqlite, {
+    async fn begin(&self) -> Result<Box<dyn Tx>> {
+        Ok(Box::new(self.begin_unit().await.db()?))
     }
 });
-sql_store!(Postgres, {
-    async fn begin(&self) -> Result<std::sync::Arc<dyn Store>> {
+sql_reads!(Postgres, {
+    async fn begin(&self) -> Result<Box<dyn Tx>> {
         let tx = self.pool.begin().await.db()?;
         tracing::debug!("unit begin");
-        Ok(std::sync::Arc::new(PgUnit { open: tokio::sync::Mutex::new(Some(tx)) }))
-    }
-    async fn commit(&self) -> Result<()> {
-        Ok(())
+        Ok(Box::new(PgUnit { open: tokio::sync::Mutex::new(Some(tx)) }))
     }
 });
-sql_store!(SqliteUnit, {
-    async fn begin(&self) -> Result<std::sync::Arc<dyn Store>> {
+sql_reads!(SqliteUnit, {
+    async fn begin(&self) -> Result<Box<dyn Tx>> {
         Err(StoreError::Nested)
     }
-    async fn commit(&self) -> Result<()> {
+});
+sql_writes!(SqliteUnit, {
+    async fn commit(self: Box<Self>) -> Result<()> {
         self.finish().await
     }
 });
-sql_store!(PgUnit, {
-    async fn begin(&self) -> Result<std::sync::Arc<dyn Store>> {
+sql_reads!(PgUnit, {
+    async fn begin(&self) -> Result<Box<dyn Tx>> {
         Err(StoreError::Nested)
     }
-    async fn commit(&self) -> Result<()> {
+});
+sql_writes!(PgUnit, {
+    async fn commit(self: Box<Self>) -> Result<()> {
         self.finish().await
     }
 });
@@ -1091,13 +1100,21 @@ mod tests {
         )
     }
 
-    async fn db() -> (Fresh, ()) {
+    async fn pool() -> (Fresh, ()) {
         let (url, cleanup) = fresh_url();
         let store = open(&url).await.unwrap();
         (Fresh { store, cleanup }, ())
     }
 
-    async fn user(s: &dyn Store) -> i64 {
+    /// A fresh database and one transaction on it: each statement's own
+    /// behaviour, tested where writes can be made.
+    async fn db() -> (Fresh, Box<dyn Tx>) {
+        let (fresh, ()) = pool().await;
+        let tx = fresh.begin().await.unwrap();
+        (fresh, tx)
+    }
+
+    async fn user(s: &dyn Tx) -> i64 {
         s.create_user(&NewUser {
             email: "a@b.c".into(),
             password_hash: "x".into(),
@@ -1111,7 +1128,7 @@ mod tests {
 
     #[tokio::test]
     async fn backup_code_is_used_once() {
-        let (s, ()) = db().await;
+        let (_db, s) = db().await;
         let uid = user(&*s).await;
         s.set_backup_codes(uid, &[("salt".into(), "hash".into())]).await.unwrap();
         let id = s.unused_backup_codes(uid).await.unwrap()[0].id;
@@ -1122,7 +1139,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_sign_in_subject_reads_backup_codes_and_trust_with_the_user() {
-        let (s, ()) = db().await;
+        let (_db, s) = db().await;
         assert!(s.sign_in_subject("a@b.c", Some("c1")).await.unwrap().is_none(), "no such user");
         let uid = user(&*s).await;
         let read = |client: Option<&'static str>| {
@@ -1146,7 +1163,7 @@ mod tests {
 
     #[tokio::test]
     async fn users_on_switched_off_factor_types_are_counted() {
-        let (s, ()) = db().await;
+        let (_db, s) = db().await;
         let uid = user(&*s).await;
         assert_eq!(s.users_on_disabled_factors(0, 0).await.unwrap(), 0, "no factor at all");
         s.set_pending_totp(uid, Some("v1:sealed"), 0).await.unwrap();
@@ -1161,7 +1178,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_last_factor_stays_while_one_must() {
-        let (s, ()) = db().await;
+        let (_db, s) = db().await;
         let uid = user(&*s).await;
         s.set_pending_totp(uid, Some("v1:sealed"), 0).await.unwrap();
         assert!(s.confirm_totp(uid, "v1:sealed", 1).await.unwrap());
@@ -1177,7 +1194,7 @@ mod tests {
 
     #[tokio::test]
     async fn totp_steps_only_move_forward() {
-        let (s, ()) = db().await;
+        let (_db, s) = db().await;
         // Steps are the authenticator app's: a user with one.
         let uid = s
             .create_user(&NewUser {
@@ -1197,7 +1214,7 @@ mod tests {
 
     #[tokio::test]
     async fn codes_are_consumed_once_and_resends_wait() {
-        let (s, ()) = db().await;
+        let (_db, s) = db().await;
         let a = domain::flow::Attempt::new(0);
         s.insert_attempt("k", &a).await.unwrap();
         assert!(s.put_code("k", "p", "h1", 100, 700, 70).await.unwrap());
@@ -1218,7 +1235,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_complete_attempt_is_taken_once() {
-        let (s, ()) = db().await;
+        let (_db, s) = db().await;
         let mut a = domain::flow::Attempt::new(0);
         s.insert_attempt("k", &a).await.unwrap();
         assert!(s.take_complete_attempt("k").await.unwrap().is_none(), "not complete yet");
@@ -1231,7 +1248,7 @@ mod tests {
 
     #[tokio::test]
     async fn lockout_reservations_stop_at_the_threshold() {
-        let (s, ()) = db().await;
+        let (_db, s) = db().await;
         for i in 1..=10 {
             assert_eq!(s.lockout_reserve("x", 100, 10, 3600).await.unwrap(), Ok(i), "try {i}");
         }
@@ -1256,21 +1273,26 @@ mod tests {
 
     #[tokio::test]
     async fn a_unit_commits_together_or_not_at_all() {
-        let (s, ()) = db().await;
+        let (s, ()) = pool().await;
         // Dropped before commit: nothing happened.
         let u = s.begin().await.unwrap();
         u.rate_hit("b", "ip", 100, 60).await.unwrap();
         u.lockout_reserve("z", 100, 10, 3600).await.unwrap().unwrap();
         drop(u);
-        assert_eq!(s.rate_hit("b", "ip", 100, 60).await.unwrap(), (1, 100));
+        let t = s.begin().await.unwrap();
+        assert_eq!(t.rate_hit("b", "ip", 100, 60).await.unwrap(), (1, 100));
+        t.commit().await.unwrap();
         // Committed: every write is there, and the unit is closed.
         let u = s.begin().await.unwrap();
         assert_eq!(u.rate_hit("b", "ip", 100, 60).await.unwrap(), (2, 100));
         assert_eq!(u.lockout_reserve("z", 100, 10, 3600).await.unwrap(), Ok(1));
-        u.commit().await.unwrap();
-        assert!(matches!(u.rate_hit("b", "ip", 100, 60).await, Err(StoreError::Committed)));
         assert!(matches!(u.begin().await, Err(StoreError::Nested)));
-        assert_eq!(s.lockout_reserve("z", 100, 10, 3600).await.unwrap(), Ok(2));
+        u.commit().await.unwrap();
+        // After `commit` the unit is gone: a use of it does not compile
+        // (the compile_fail examples on `domain::store::Tx`).
+        let t = s.begin().await.unwrap();
+        assert_eq!(t.lockout_reserve("z", 100, 10, 3600).await.unwrap(), Ok(2));
+        t.commit().await.unwrap();
         // Units that touch the same rows one after another all count.
         let tasks: Vec<_> = (0..8)
             .map(|_| {
@@ -1293,7 +1315,7 @@ mod tests {
 
     #[tokio::test]
     async fn rate_windows_count_and_roll_over() {
-        let (s, ()) = db().await;
+        let (_db, s) = db().await;
         assert_eq!(s.rate_hit("b", "ip", 100, 10).await.unwrap(), (1, 100));
         assert_eq!(s.rate_hit("b", "ip", 105, 10).await.unwrap(), (2, 100));
         assert_eq!(s.rate_hit("b", "other", 105, 10).await.unwrap(), (1, 105));
@@ -1322,7 +1344,8 @@ mod tests {
         }
         db.close().await.unwrap();
 
-        let s = open(&url).await.unwrap();
+        let pool = open(&url).await.unwrap();
+        let s = pool.begin().await.unwrap();
         let both = s.user_by_email("both@x.test").await.unwrap().unwrap();
         assert_eq!((both.phone.as_deref(), both.totp_secret.as_deref()), (Some("+15555550100"), Some("v1:app")));
         assert_eq!(both.default_factor.as_deref(), Some("phone_code"));
@@ -1364,7 +1387,7 @@ mod tests {
 
     #[tokio::test]
     async fn replacing_and_removing_credentials_keeps_one_of_each() {
-        let (s, ()) = db().await;
+        let (_db, s) = db().await;
         let uid = user(&*s).await;
         s.set_pending_totp(uid, Some("v1:first"), 0).await.unwrap();
         assert!(s.confirm_totp(uid, "v1:first", 1).await.unwrap());
@@ -1386,8 +1409,9 @@ mod tests {
     /// must stay: on PostgreSQL too, one of them must find the other gone.
     #[tokio::test]
     async fn parallel_removals_in_units_leave_one_factor() {
-        let (s, ()) = db().await;
-        let uid = s
+        let (s, ()) = pool().await;
+        let t = s.begin().await.unwrap();
+        let uid = t
             .create_user(&NewUser {
                 email: "two@b.c".into(),
                 password_hash: "x".into(),
@@ -1397,6 +1421,7 @@ mod tests {
             })
             .await
             .unwrap();
+        t.commit().await.unwrap();
         let remove = async |totp: bool| {
             let u = s.begin().await.unwrap();
             let removed = if totp { u.remove_totp(uid, true).await } else { u.remove_phone(uid, true).await };

@@ -3,15 +3,17 @@
 //! `setup-mfa` task's enrolment steps) and a recent re-verification; each
 //! change is audited and the user gets an email notice.
 
-use super::{db, mask_phone, Dest, Purpose, Service, MAX_PASSWORD_BYTES};
+use super::{db, mask_phone, Dest, Purpose, Service, Unit, MAX_PASSWORD_BYTES};
 use crate::audit::Event;
 use crate::mail;
 use crate::request::Request;
 use crate::secrets;
+use crate::store::Store;
 use crate::store::{Session, User};
 use crate::users;
 use proto::*;
 use sha2::{Digest, Sha256};
+use std::ops::Deref;
 
 /// The check-and-change that completes an enrolment.
 enum Confirm<'a> {
@@ -91,97 +93,6 @@ impl Service {
         Ok(Current { token, key, session, user })
     }
 
-    /// Changes need the password or a second factor in the last 10 minutes.
-    fn recent(&self, c: &Current, now: i64) -> Result<(), Fault> {
-        if now - c.session.verified_at < self.cfg.s.sessions.reverification {
-            Ok(())
-        } else {
-            Err(Fault::ReverificationRequired)
-        }
-    }
-
-    pub(crate) async fn user_view(&self, c: &Current, now: i64) -> Result<UserView, Fault> {
-        let u = &c.user;
-        let on = &self.cfg.s.second_factors;
-        let backup = db(self.store.unused_backup_codes(u.id).await)?.len() as u32;
-        // The factors sign-in asks for, a switched-off one a user relies on included.
-        let usable = self.enabled_factors(u, backup > 0);
-        let default = u.default_factor.as_deref();
-        let mut factors = Vec::new();
-        if usable.totp {
-            factors.push(FactorView { strategy: Strategy::Totp, safe_identifier: None, default: false });
-        }
-        if usable.phone {
-            if let Some(p) = &u.phone {
-                factors.push(FactorView {
-                    strategy: Strategy::PhoneCode,
-                    safe_identifier: Some(mask_phone(p)),
-                    default: false,
-                });
-            }
-        }
-        // The default first; without one, the first listed is it.
-        if let Some(i) = factors.iter().position(|f| Some(f.strategy.as_str()) == default) {
-            let f = factors.remove(i);
-            factors.insert(0, f);
-        }
-        if let Some(f) = factors.first_mut() {
-            f.default = true;
-        }
-        Ok(UserView {
-            email: u.email.clone(),
-            factors,
-            backup_codes_remaining: if on.backup_code { backup } else { 0 },
-            require_mfa: self.cfg.s.require_mfa,
-            needs_reverification: now - c.session.verified_at >= self.cfg.s.sessions.reverification,
-            task: c.session.task.clone(),
-            pending_phone: u.pending_phone.as_deref().map(mask_phone),
-        })
-    }
-
-    /// Reloads the user after a change.
-    async fn reload(&self, c: &mut Current) -> Result<(), Fault> {
-        c.user = db(self.store.user(c.user.id).await)?.ok_or(Fault::SignedOut)?;
-        Ok(())
-    }
-
-    /// Tells the user of a change by email, after its unit committed (a send
-    /// inside one would hold the database). A failed email is logged: the
-    /// change itself stands.
-    async fn notify(&self, req: &Request, c: &Current, what: &str, now: i64) {
-        let link = format!("{}/account/security", self.origin(req));
-        if !self.is_test(&c.user.email) {
-            if let Err(e) = self.sender.send_email(&c.user.email, &mail::notice_mail(what, &link), now).await {
-                tracing::error!(error = %e, "notice delivery failed");
-            }
-        }
-    }
-
-    async fn audit_change(&self, req: &Request, c: &Current, event: Event) {
-        self.audit(req, event, Some(c.user.id), Some(&c.user.email), None).await;
-    }
-
-    fn backup_codes_made(r: Result<Vec<String>, users::CreateError>) -> Result<Vec<String>, Fault> {
-        r.map_err(|e| {
-            tracing::error!(error = %e, "backup codes");
-            Fault::Unavailable
-        })
-    }
-
-    /// After the first second factor: the pending `setup-mfa` session becomes
-    /// active, and the user gets backup codes (shown once).
-    async fn after_enrol(&self, req: &Request, c: &mut Current, first: bool, now: i64) -> Result<Vec<String>, Fault> {
-        if c.session.task.as_deref() == Some(TASK_SETUP_MFA) {
-            db(self.store.set_task(&c.key, None).await)?;
-            c.session.task = None;
-            self.audit(req, Event::SessionTaskDone, Some(c.user.id), Some(&c.user.email), Some(TASK_SETUP_MFA)).await;
-        }
-        if first && self.cfg.s.second_factors.backup_code {
-            return Self::backup_codes_made(users::regenerate_backup_codes(self.store.as_ref(), c.user.id, now).await);
-        }
-        Ok(vec![])
-    }
-
     pub async fn user(&self, req: &mut Request) -> Result<Option<UserView>, Fault> {
         let now = req.now;
         match self.current(req, true, now).await {
@@ -217,8 +128,8 @@ impl Service {
                     secret.len() <= MAX_PASSWORD_BYTES
                         && secrets::verify_password_async(secret.clone(), c.user.password_hash.clone()).await
                 }
-                Strategy::Totp => self.check_totp(&c.user, &secret, now).await?,
-                _ => self.check_backup_code(c.user.id, &secret, now).await?,
+                Strategy::Totp => alone!(self, u => u.check_totp(&c.user, &secret, now).await)?,
+                _ => alone!(self, u => u.check_backup_code(c.user.id, &secret, now).await)?,
             };
             if ok {
                 Ok(())
@@ -229,9 +140,12 @@ impl Service {
             }
         })
         .await?;
-        db(self.store.lockout_release(&subject, self.cfg.s.lockout.threshold).await)?;
-        db(self.store.session_verified(&c.key, now).await)?;
-        self.audit(req, Event::UserReverified, Some(c.user.id), Some(&subject), Some(s.as_str())).await;
+        alone!(self, u => {
+            db(u.store.lockout_release(&subject, self.cfg.s.lockout.threshold).await)?;
+            db(u.store.session_verified(&c.key, now).await)?;
+            u.audit(req, Event::UserReverified, Some(c.user.id), Some(&subject), Some(s.as_str())).await;
+            Ok(())
+        })?;
         let c = Current { session: Session { verified_at: now, ..c.session }, ..c };
         self.user_view(&c, now).await
     }
@@ -248,7 +162,7 @@ impl Service {
             tracing::error!(error = %e, "sealing a TOTP secret");
             Fault::Unavailable
         })?;
-        db(self.store.set_pending_totp(c.user.id, Some(&sealed), now).await)?;
+        alone!(self, u => db(u.store.set_pending_totp(c.user.id, Some(&sealed), now).await))?;
         let uri = secrets::totp_uri(&secret, &c.user.email, users::ISSUER).ok_or(Fault::Unavailable)?;
         let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(|_| Fault::Unavailable)?;
         let qr_svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();
@@ -280,32 +194,6 @@ impl Service {
         Ok(Changed { user: self.user_view(&c, now).await?, backup_codes })
     }
 
-    async fn enrol_unit(
-        &self,
-        req: &Request,
-        c: &mut Current,
-        confirm: &Confirm<'_>,
-        first: bool,
-        now: i64,
-    ) -> Result<Vec<String>, Fault> {
-        let confirmed = match confirm {
-            Confirm::Totp { sealed, step } => db(self.store.confirm_totp(c.user.id, sealed, *step).await)?,
-            Confirm::Phone { phone, code } => {
-                self.verify_code(&c.token, &c.key, Purpose::PhoneVerify, code, now).await?;
-                db(self.store.confirm_phone(c.user.id, phone).await)?
-            }
-        };
-        if !confirmed {
-            return Err(Fault::CodeIncorrect);
-        }
-        if first {
-            db(self.store.set_default_factor(c.user.id, Some(confirm.strategy().as_str())).await)?;
-        }
-        let backup_codes = self.after_enrol(req, c, first, now).await?;
-        self.audit_change(req, c, Event::FactorAdded).await;
-        Ok(backup_codes)
-    }
-
     pub async fn totp_verify(&self, req: &mut Request, code: String) -> Result<Changed, Fault> {
         let now = req.now;
         let (c, code) = self.enrol_code(req, &code, now).await?;
@@ -330,7 +218,7 @@ impl Service {
             return Err(Fault::PhoneInvalid);
         }
         self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
-        db(self.store.set_pending_phone(c.user.id, Some(&phone), now).await)?;
+        alone!(self, u => db(u.store.set_pending_phone(c.user.id, Some(&phone), now).await))?;
         self.issue_code(&c.token, &c.key, Purpose::PhoneVerify, Dest::Sms(&phone), now).await?;
         self.reload(&mut c).await?;
         self.user_view(&c, now).await
@@ -406,6 +294,177 @@ impl Service {
         self.user_view(&c, now).await
     }
 
+    pub async fn sessions(&self, req: &mut Request) -> Result<Vec<SessionInfo>, Fault> {
+        let now = req.now;
+        let c = self.current(req, false, now).await?;
+        self.session_list(&c, now).await
+    }
+
+    pub async fn revoke_session(&self, req: &mut Request, id: String) -> Result<Vec<SessionInfo>, Fault> {
+        let now = req.now;
+        let c = self.current(req, false, now).await?;
+        let target = db(self.store.sessions_of(c.user.id).await)?
+            .into_iter()
+            .find(|s| secrets::same(&public_id(&s.key), id.trim()))
+            .ok_or(Fault::SessionNotFound)?;
+        alone!(self, u => {
+            if !db(u.store.delete_user_session(&target.key, c.user.id).await)? {
+                return Err(Fault::SessionNotFound);
+            }
+            u.audit(req, Event::SessionRevoked, Some(c.user.id), Some(&c.user.email), None).await;
+            Ok(())
+        })?;
+        self.session_list(&c, now).await
+    }
+
+    pub async fn revoke_others(&self, req: &mut Request) -> Result<Vec<SessionInfo>, Fault> {
+        let now = req.now;
+        let c = self.current(req, false, now).await?;
+        alone!(self, u => {
+            let n = db(u.store.delete_other_sessions(c.user.id, &c.key).await)?;
+            u.audit(req, Event::SessionRevokedOthers, Some(c.user.id), Some(&c.user.email), Some(&n.to_string())).await;
+            Ok(())
+        })?;
+        self.session_list(&c, now).await
+    }
+}
+
+impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
+    /// Changes need the password or a second factor in the last 10 minutes.
+    fn recent(&self, c: &Current, now: i64) -> Result<(), Fault> {
+        if now - c.session.verified_at < self.cfg.s.sessions.reverification {
+            Ok(())
+        } else {
+            Err(Fault::ReverificationRequired)
+        }
+    }
+
+    pub(crate) async fn user_view(&self, c: &Current, now: i64) -> Result<UserView, Fault> {
+        let u = &c.user;
+        let on = &self.cfg.s.second_factors;
+        let backup = db(self.store.unused_backup_codes(u.id).await)?.len() as u32;
+        // The factors sign-in asks for, a switched-off one a user relies on included.
+        let usable = self.enabled_factors(u, backup > 0);
+        let default = u.default_factor.as_deref();
+        let mut factors = Vec::new();
+        if usable.totp {
+            factors.push(FactorView { strategy: Strategy::Totp, safe_identifier: None, default: false });
+        }
+        if usable.phone {
+            if let Some(p) = &u.phone {
+                factors.push(FactorView {
+                    strategy: Strategy::PhoneCode,
+                    safe_identifier: Some(mask_phone(p)),
+                    default: false,
+                });
+            }
+        }
+        // The default first; without one, the first listed is it.
+        if let Some(i) = factors.iter().position(|f| Some(f.strategy.as_str()) == default) {
+            let f = factors.remove(i);
+            factors.insert(0, f);
+        }
+        if let Some(f) = factors.first_mut() {
+            f.default = true;
+        }
+        Ok(UserView {
+            email: u.email.clone(),
+            factors,
+            backup_codes_remaining: if on.backup_code { backup } else { 0 },
+            require_mfa: self.cfg.s.require_mfa,
+            needs_reverification: now - c.session.verified_at >= self.cfg.s.sessions.reverification,
+            task: c.session.task.clone(),
+            pending_phone: u.pending_phone.as_deref().map(mask_phone),
+        })
+    }
+
+    /// Reloads the user after a change.
+    async fn reload(&self, c: &mut Current) -> Result<(), Fault> {
+        c.user = db(self.store.user(c.user.id).await)?.ok_or(Fault::SignedOut)?;
+        Ok(())
+    }
+
+    /// Tells the user of a change by email, after its unit committed (a send
+    /// inside one would hold the database). A failed email is logged: the
+    /// change itself stands.
+    async fn notify(&self, req: &Request, c: &Current, what: &str, now: i64) {
+        let link = format!("{}/account/security", self.origin(req));
+        if !self.is_test(&c.user.email) {
+            if let Err(e) = self.sender.send_email(&c.user.email, &mail::notice_mail(what, &link), now).await {
+                tracing::error!(error = %e, "notice delivery failed");
+            }
+        }
+    }
+
+    fn backup_codes_made(r: Result<Vec<String>, users::CreateError>) -> Result<Vec<String>, Fault> {
+        r.map_err(|e| {
+            tracing::error!(error = %e, "backup codes");
+            Fault::Unavailable
+        })
+    }
+
+    async fn session_list(&self, c: &Current, now: i64) -> Result<Vec<SessionInfo>, Fault> {
+        let idle = self.cfg.s.sessions.idle;
+        Ok(db(self.store.sessions_of(c.user.id).await)?
+            .into_iter()
+            .filter(|s| s.expires_at > now && !crate::flow::idled_out(s.last_active_at, now, idle))
+            .map(|s| SessionInfo {
+                id: public_id(&s.key),
+                device: device(s.user_agent.as_deref()),
+                ip: s.ip,
+                created_at: s.created_at,
+                last_active_at: s.last_active_at,
+                current: s.key == c.key,
+            })
+            .collect())
+    }
+}
+
+impl Unit {
+    async fn audit_change(&self, req: &Request, c: &Current, event: Event) {
+        self.audit(req, event, Some(c.user.id), Some(&c.user.email), None).await;
+    }
+
+    /// After the first second factor: the pending `setup-mfa` session becomes
+    /// active, and the user gets backup codes (shown once).
+    async fn after_enrol(&self, req: &Request, c: &mut Current, first: bool, now: i64) -> Result<Vec<String>, Fault> {
+        if c.session.task.as_deref() == Some(TASK_SETUP_MFA) {
+            db(self.store.set_task(&c.key, None).await)?;
+            c.session.task = None;
+            self.audit(req, Event::SessionTaskDone, Some(c.user.id), Some(&c.user.email), Some(TASK_SETUP_MFA)).await;
+        }
+        if first && self.cfg.s.second_factors.backup_code {
+            return Self::backup_codes_made(users::regenerate_backup_codes(self.store.as_ref(), c.user.id, now).await);
+        }
+        Ok(vec![])
+    }
+
+    async fn enrol_unit(
+        &self,
+        req: &Request,
+        c: &mut Current,
+        confirm: &Confirm<'_>,
+        first: bool,
+        now: i64,
+    ) -> Result<Vec<String>, Fault> {
+        let confirmed = match confirm {
+            Confirm::Totp { sealed, step } => db(self.store.confirm_totp(c.user.id, sealed, *step).await)?,
+            Confirm::Phone { phone, code } => {
+                self.verify_code(&c.token, &c.key, Purpose::PhoneVerify, code, now).await?;
+                db(self.store.confirm_phone(c.user.id, phone).await)?
+            }
+        };
+        if !confirmed {
+            return Err(Fault::CodeIncorrect);
+        }
+        if first {
+            db(self.store.set_default_factor(c.user.id, Some(confirm.strategy().as_str())).await)?;
+        }
+        let backup_codes = self.after_enrol(req, c, first, now).await?;
+        self.audit_change(req, c, Event::FactorAdded).await;
+        Ok(backup_codes)
+    }
+
     /// A removal, in one unit, checked against the user as the unit reads it.
     async fn remove_unit(&self, req: &Request, c: &Current, s: Strategy) -> Result<(), Fault> {
         let u = db(self.store.user(c.user.id).await)?.ok_or(Fault::SignedOut)?;
@@ -447,50 +506,6 @@ impl Service {
         }
         self.audit_change(req, c, Event::FactorRemoved).await;
         Ok(())
-    }
-
-    pub async fn sessions(&self, req: &mut Request) -> Result<Vec<SessionInfo>, Fault> {
-        let now = req.now;
-        let c = self.current(req, false, now).await?;
-        self.session_list(&c, now).await
-    }
-
-    async fn session_list(&self, c: &Current, now: i64) -> Result<Vec<SessionInfo>, Fault> {
-        let idle = self.cfg.s.sessions.idle;
-        Ok(db(self.store.sessions_of(c.user.id).await)?
-            .into_iter()
-            .filter(|s| s.expires_at > now && !crate::flow::idled_out(s.last_active_at, now, idle))
-            .map(|s| SessionInfo {
-                id: public_id(&s.key),
-                device: device(s.user_agent.as_deref()),
-                ip: s.ip,
-                created_at: s.created_at,
-                last_active_at: s.last_active_at,
-                current: s.key == c.key,
-            })
-            .collect())
-    }
-
-    pub async fn revoke_session(&self, req: &mut Request, id: String) -> Result<Vec<SessionInfo>, Fault> {
-        let now = req.now;
-        let c = self.current(req, false, now).await?;
-        let target = db(self.store.sessions_of(c.user.id).await)?
-            .into_iter()
-            .find(|s| secrets::same(&public_id(&s.key), id.trim()))
-            .ok_or(Fault::SessionNotFound)?;
-        if !db(self.store.delete_user_session(&target.key, c.user.id).await)? {
-            return Err(Fault::SessionNotFound);
-        }
-        self.audit(req, Event::SessionRevoked, Some(c.user.id), Some(&c.user.email), None).await;
-        self.session_list(&c, now).await
-    }
-
-    pub async fn revoke_others(&self, req: &mut Request) -> Result<Vec<SessionInfo>, Fault> {
-        let now = req.now;
-        let c = self.current(req, false, now).await?;
-        let n = db(self.store.delete_other_sessions(c.user.id, &c.key).await)?;
-        self.audit(req, Event::SessionRevokedOthers, Some(c.user.id), Some(&c.user.email), Some(&n.to_string())).await;
-        self.session_list(&c, now).await
     }
 }
 

@@ -1,10 +1,12 @@
 //! One-time codes sent by email or SMS: issued within the resend window,
 //! checked once, with a cap on wrong tries.
 
-use super::{db, Service};
+use super::{db, Service, Unit};
 use crate::mail;
 use crate::secrets;
+use crate::store::Store;
 use proto::*;
+use std::ops::Deref;
 
 /// What a one-time code is for. Stored with it: an owner's codes for
 /// different steps never stand in for each other.
@@ -52,12 +54,6 @@ impl Service {
         now: i64,
     ) -> Result<(), Fault> {
         let gap = self.cfg.s.codes.resend_after;
-        if let Some(c) = db(self.store.code(key, purpose.name()).await)? {
-            let wait = c.sent_at + gap - now;
-            if wait > 0 {
-                return Err(Fault::ResendTooSoon(wait as u32));
-            }
-        }
         let (to, known) = match &dest {
             Dest::Sms(to) | Dest::Email(to, _) => (*to, true),
             Dest::Notice(to, _) => (*to, false),
@@ -66,9 +62,19 @@ impl Service {
         let code = if test && known { mail::TEST_CODE.to_string() } else { secrets::otp_code() };
         let hash = secrets::code_hash(token, &code);
         let ttl = self.cfg.s.codes.ttl;
-        if !db(self.store.put_code(key, purpose.name(), &hash, now, now + ttl, now - gap).await)? {
-            return Err(Fault::ResendTooSoon(gap.max(1) as u32));
-        }
+        // Stored and committed before it is sent: a send must not hold a unit.
+        alone!(self, u => {
+            if let Some(c) = db(u.store.code(key, purpose.name()).await)? {
+                let wait = c.sent_at + gap - now;
+                if wait > 0 {
+                    return Err(Fault::ResendTooSoon(wait as u32));
+                }
+            }
+            if !db(u.store.put_code(key, purpose.name(), &hash, now, now + ttl, now - gap).await)? {
+                return Err(Fault::ResendTooSoon(gap.max(1) as u32));
+            }
+            Ok(())
+        })?;
         let minutes = (ttl + 59) / 60;
         let sent = match dest {
             _ if test => Ok(()),
@@ -83,14 +89,29 @@ impl Service {
         if let Err(e) = sent {
             tracing::error!(error = %e, purpose = purpose.name(), "code delivery failed");
             // Let the user retry at once.
-            if let Some(c) = db(self.store.code(key, purpose.name()).await)? {
-                db(self.store.delete_code(c.id).await)?;
-            }
+            alone!(self, u => match db(u.store.code(key, purpose.name()).await)? {
+                Some(c) => db(u.store.delete_code(c.id).await),
+                None => Ok(()),
+            })?;
             return Err(Fault::DeliveryFailed);
         }
         Ok(())
     }
+}
 
+impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
+    /// When the pending (unused, unexpired) code for (key, purpose) was sent.
+    pub(crate) async fn pending_code_sent_at(
+        &self,
+        key: &str,
+        purpose: Purpose,
+        now: i64,
+    ) -> Result<Option<i64>, Fault> {
+        Ok(db(self.store.code(key, purpose.name()).await)?.filter(|c| !c.used && c.expires_at > now).map(|c| c.sent_at))
+    }
+}
+
+impl Unit {
     /// Checks an emailed or texted code; Ok only if it is right and now used up.
     pub(crate) async fn verify_code(
         &self,
@@ -119,16 +140,6 @@ impl Service {
             return Err(Fault::CodeIncorrect);
         }
         Ok(())
-    }
-
-    /// When the pending (unused, unexpired) code for (key, purpose) was sent.
-    pub(crate) async fn pending_code_sent_at(
-        &self,
-        key: &str,
-        purpose: Purpose,
-        now: i64,
-    ) -> Result<Option<i64>, Fault> {
-        Ok(db(self.store.code(key, purpose.name()).await)?.filter(|c| !c.used && c.expires_at > now).map(|c| c.sent_at))
     }
 }
 

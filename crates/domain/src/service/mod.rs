@@ -3,6 +3,17 @@
 //! Checks credentials, feeds verdicts to the state machines (`flow`),
 //! persists through `Store`, sends through `Sender`, answers token changes.
 
+/// Runs `$body` (giving `Result<_, Fault>`, `?` allowed) on a unit of its
+/// own, bound to `$u`, and commits the unit whatever the result: for a
+/// write outside a step's unit.
+macro_rules! alone {
+    ($svc:expr, $u:ident => $body:expr) => {{
+        let $u = $svc.unit().await?;
+        let r = async { $body }.await;
+        $u.commit(r).await
+    }};
+}
+
 mod account;
 mod codes;
 mod session;
@@ -19,8 +30,9 @@ use crate::mail::{self, Sender};
 use crate::request::{Jar, Request};
 use crate::secrets::{self, SecretBox};
 use crate::settings::Settings;
-use crate::store::{AuditEvent, Store, StoreError, User};
+use crate::store::{AuditEvent, Store, StoreError, Tx, User};
 use proto::*;
+use std::ops::Deref;
 use std::sync::Arc;
 
 /// The instance: its settings, and how it is reached.
@@ -41,8 +53,10 @@ pub(crate) const MAX_PASSWORD_BYTES: usize = 1024;
 /// Longer than any code: wrong without a look.
 const MAX_CODE_BYTES: usize = 64;
 
-pub struct Service {
-    pub store: Arc<dyn Store>,
+/// The use cases over a store: the pool (`Service`, the default), or one
+/// transaction (`Unit`). Reads work on both; writes only on a unit.
+pub struct Service<D = Arc<dyn Store>> {
+    pub store: D,
     pub sender: Arc<dyn Sender>,
     pub cfg: Arc<Instance>,
     pub keys: Arc<SecretBox>,
@@ -80,22 +94,16 @@ pub fn mask_phone(phone: &str) -> String {
     format!("{cc}••• ••• {tail}")
 }
 
-/// A unit of work: the service over one transaction. `commit` consumes it,
-/// so nothing runs on a unit after it; dropped uncommitted, it rolls back.
-pub(crate) struct Unit(Service);
-
-impl std::ops::Deref for Unit {
-    type Target = Service;
-    fn deref(&self) -> &Service {
-        &self.0
-    }
-}
+/// A unit of work: the service over one transaction (`Tx`), the only place
+/// a write compiles. `commit` consumes it; dropped uncommitted, it rolls
+/// back.
+pub(crate) type Unit = Service<Box<dyn Tx>>;
 
 impl Unit {
     /// Commits the unit, whatever `r` is: counted tries, limits and audit
     /// rows stay counted when the step itself failed.
     pub(crate) async fn commit<T>(self, r: Result<T, Fault>) -> Result<T, Fault> {
-        db(self.0.store.commit().await)?;
+        db(self.store.commit().await)?;
         r
     }
 }
@@ -115,16 +123,128 @@ impl Service {
     /// This service with its writes gathered into one unit of work (one
     /// commit), for the steps every sign-in takes.
     pub(crate) async fn unit(&self) -> Result<Unit, Fault> {
-        Ok(Unit(Service {
+        Ok(Service {
             store: db(self.store.begin().await)?,
             sender: self.sender.clone(),
             cfg: self.cfg.clone(),
             keys: self.keys.clone(),
             clock: self.clock.clone(),
             dummy_hash: self.dummy_hash.clone(),
-        }))
+        })
     }
 
+    /// Records an event in a unit of its own; a failure is logged, not shown.
+    pub(crate) async fn audit(
+        &self,
+        req: &Request,
+        event: Event,
+        user_id: Option<i64>,
+        identifier: Option<&str>,
+        detail: Option<&str>,
+    ) {
+        if let Ok(u) = self.unit().await {
+            u.audit(req, event, user_id, identifier, detail).await;
+            let _ = u.commit(Ok(())).await;
+        }
+    }
+
+    /// The per-IP limit, counted in a unit of its own.
+    pub(crate) async fn rate_limit(&self, req: &Request, bucket: &str, limit: i64, now: i64) -> Result<(), Fault> {
+        alone!(self, u => u.rate_limit(req, bucket, limit, now).await)
+    }
+
+    /// `Unit::checked_try` for a check too slow to hold a unit (a password
+    /// hash): the limit and the counted try commit first, the check runs
+    /// outside any unit (a code it uses up takes a unit of its own), and a
+    /// failure is audited after.
+    pub(crate) async fn checked_try(
+        &self,
+        req: &Request,
+        (subject, user_id): (&str, Option<i64>),
+        failed_event: Event,
+        now: i64,
+        check: impl AsyncFnOnce() -> Result<(), Fault>,
+    ) -> Result<(), Fault> {
+        let locks = alone!(self, u => {
+            u.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
+            u.reserve(req, subject, now).await
+        })?;
+        let verdict = check().await;
+        if let Err(f) = verdict {
+            if f != Fault::Unavailable {
+                self.audit(req, failed_event, user_id, Some(subject), None).await;
+                if locks {
+                    self.audit(req, Event::UserLocked, user_id, Some(subject), None).await;
+                }
+            }
+        }
+        verdict
+    }
+}
+
+impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
+    pub(crate) fn totp_secret(&self, user: &User) -> Result<String, Fault> {
+        let sealed = user.totp_secret.as_deref().ok_or(Fault::StrategyInvalid)?;
+        self.keys.open(sealed).ok_or_else(|| {
+            tracing::error!(user_id = user.id, "TOTP secret does not open with the configured key");
+            Fault::Unavailable
+        })
+    }
+
+    /// The client's key (the hash of its long-lived cookie); a browser
+    /// without one gets one now.
+    pub(crate) fn client_key(&self, req: &mut Request) -> String {
+        if let Some(key) = self.known_client_key(req) {
+            return key;
+        }
+        let token = secrets::token();
+        req.set(Jar::Client, &token, CLIENT_MAX_AGE);
+        secrets::token_key(&token)
+    }
+
+    /// The key of the browser's client cookie, if it has one (sets none).
+    fn known_client_key(&self, req: &Request) -> Option<String> {
+        req.token(Jar::Client).map(secrets::token_key)
+    }
+
+    /// Test mode's reserved destinations get no message and accept 424242.
+    pub(crate) fn is_test(&self, to: &str) -> bool {
+        self.cfg.dev && self.cfg.s.test_mode && mail::is_test_recipient(to)
+    }
+
+    /// This server's origin as browsers reach it, for links in emails.
+    pub(crate) fn origin(&self, req: &Request) -> String {
+        match &self.cfg.origin {
+            Some(o) => o.trim_end_matches('/').to_string(),
+            None => {
+                let host = req.host.clone().unwrap_or_else(|| "localhost".into());
+                let scheme = if self.cfg.dev { "http" } else { "https" };
+                format!("{scheme}://{host}")
+            }
+        }
+    }
+
+    /// A session's task: a user without a second factor, when MFA is required.
+    pub(crate) fn task_for(&self, factors: Factors) -> Option<&'static str> {
+        (self.cfg.s.require_mfa && !factors.has_primary()).then_some(TASK_SETUP_MFA)
+    }
+
+    pub(crate) async fn factors(&self, user: &User) -> Result<Factors, Fault> {
+        let has_backup = !db(self.store.unused_backup_codes(user.id).await)?.is_empty();
+        Ok(self.enabled_factors(user, has_backup))
+    }
+
+    /// The user's factors that count: the enabled ones, or, for a user with
+    /// none of those, the switched-off ones they rely on (`Factors::usable`).
+    pub(crate) fn enabled_factors(&self, user: &User, has_backup: bool) -> Factors {
+        let on = &self.cfg.s.second_factors;
+        let enrolled =
+            Factors { phone: user.phone.is_some(), totp: user.totp_secret.is_some(), backup_codes: has_backup };
+        enrolled.usable(Factors { phone: on.phone_code, totp: on.totp, backup_codes: on.backup_code })
+    }
+}
+
+impl Unit {
     /// Records an event; a failure to record is logged, not shown.
     pub(crate) async fn audit(
         &self,
@@ -202,66 +322,6 @@ impl Service {
         if locks {
             self.audit(req, Event::UserLocked, user_id, Some(subject), None).await;
         }
-    }
-
-    pub(crate) fn totp_secret(&self, user: &User) -> Result<String, Fault> {
-        let sealed = user.totp_secret.as_deref().ok_or(Fault::StrategyInvalid)?;
-        self.keys.open(sealed).ok_or_else(|| {
-            tracing::error!(user_id = user.id, "TOTP secret does not open with the configured key");
-            Fault::Unavailable
-        })
-    }
-
-    /// The client's key (the hash of its long-lived cookie); a browser
-    /// without one gets one now.
-    pub(crate) fn client_key(&self, req: &mut Request) -> String {
-        if let Some(key) = self.known_client_key(req) {
-            return key;
-        }
-        let token = secrets::token();
-        req.set(Jar::Client, &token, CLIENT_MAX_AGE);
-        secrets::token_key(&token)
-    }
-
-    /// The key of the browser's client cookie, if it has one (sets none).
-    fn known_client_key(&self, req: &Request) -> Option<String> {
-        req.token(Jar::Client).map(secrets::token_key)
-    }
-
-    /// Test mode's reserved destinations get no message and accept 424242.
-    pub(crate) fn is_test(&self, to: &str) -> bool {
-        self.cfg.dev && self.cfg.s.test_mode && mail::is_test_recipient(to)
-    }
-
-    /// This server's origin as browsers reach it, for links in emails.
-    pub(crate) fn origin(&self, req: &Request) -> String {
-        match &self.cfg.origin {
-            Some(o) => o.trim_end_matches('/').to_string(),
-            None => {
-                let host = req.host.clone().unwrap_or_else(|| "localhost".into());
-                let scheme = if self.cfg.dev { "http" } else { "https" };
-                format!("{scheme}://{host}")
-            }
-        }
-    }
-
-    /// A session's task: a user without a second factor, when MFA is required.
-    pub(crate) fn task_for(&self, factors: Factors) -> Option<&'static str> {
-        (self.cfg.s.require_mfa && !factors.has_primary()).then_some(TASK_SETUP_MFA)
-    }
-
-    pub(crate) async fn factors(&self, user: &User) -> Result<Factors, Fault> {
-        let has_backup = !db(self.store.unused_backup_codes(user.id).await)?.is_empty();
-        Ok(self.enabled_factors(user, has_backup))
-    }
-
-    /// The user's factors that count: the enabled ones, or, for a user with
-    /// none of those, the switched-off ones they rely on (`Factors::usable`).
-    pub(crate) fn enabled_factors(&self, user: &User, has_backup: bool) -> Factors {
-        let on = &self.cfg.s.second_factors;
-        let enrolled =
-            Factors { phone: user.phone.is_some(), totp: user.totp_secret.is_some(), backup_codes: has_backup };
-        enrolled.usable(Factors { phone: on.phone_code, totp: on.totp, backup_codes: on.backup_code })
     }
 
     /// Is `code` the user's current TOTP code, not used before? Uses it up.

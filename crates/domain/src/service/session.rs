@@ -1,13 +1,15 @@
 //! Sessions: started by finalize, read by every page, ended by sign-out;
 //! idle and lifetime limits.
 
-use super::{db, Service};
+use super::{db, Service, Unit};
 use crate::audit::Event;
 use crate::flow;
 use crate::request::{Jar, Request};
 use crate::secrets;
+use crate::store::Store;
 use crate::store::{NewSession, Session};
 use proto::*;
+use std::ops::Deref;
 
 impl Service {
     pub async fn session(&self, req: &mut Request) -> Result<Option<SessionView>, Fault> {
@@ -27,11 +29,78 @@ impl Service {
         let now = req.now;
         if let Some((key, sess)) = self.active_session(req, now).await? {
             let user_id = sess.user_id;
-            db(self.store.delete_session(&key).await)?;
-            self.audit(req, Event::SessionEnded, Some(user_id), None, None).await;
+            alone!(self, u => {
+                db(u.store.delete_session(&key).await)?;
+                u.audit(req, Event::SessionEnded, Some(user_id), None, None).await;
+                Ok(())
+            })?;
         }
         req.clear(Jar::Session);
         Ok(())
+    }
+
+    /// The session behind the cookie, if live: (key, session). Pending ones
+    /// included; callers that need an active session check `task`. Its
+    /// upkeep (an end, a touch) is a unit of its own.
+    pub(crate) async fn active_session(&self, req: &Request, now: i64) -> Result<Option<(String, Session)>, Fault> {
+        let Some((key, s, upkeep)) = self.read_session(req, now).await? else { return Ok(None) };
+        if upkeep != Upkeep::None {
+            alone!(self, u => u.keep_up(&key, upkeep, now).await)?;
+        }
+        Ok((upkeep != Upkeep::End).then_some((key, s)))
+    }
+}
+
+/// What reading a session asks to write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Upkeep {
+    None,
+    /// Last activity is due to be written (every sixtieth of the idle window).
+    Touch,
+    /// Past its lifetime or idle timeout: delete it.
+    End,
+}
+
+impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
+    /// The session behind the cookie, and the upkeep it is due.
+    pub(crate) async fn read_session(
+        &self,
+        req: &Request,
+        now: i64,
+    ) -> Result<Option<(String, Session, Upkeep)>, Fault> {
+        let Some(token) = self.session_token(req) else { return Ok(None) };
+        let key = secrets::token_key(token);
+        let Some(s) = db(self.store.session(&key).await)? else { return Ok(None) };
+        let idle = self.cfg.s.sessions.idle;
+        let upkeep = if now >= s.expires_at || flow::idled_out(s.last_active_at, now, idle) {
+            Upkeep::End
+        } else if flow::needs_touch(s.last_active_at, now, idle) {
+            Upkeep::Touch
+        } else {
+            Upkeep::None
+        };
+        Ok(Some((key, s, upkeep)))
+    }
+
+    pub(crate) fn session_token<'a>(&self, req: &'a Request) -> Option<&'a str> {
+        req.token(Jar::Session)
+    }
+}
+
+impl Unit {
+    /// `Service::active_session` inside this unit.
+    pub(crate) async fn active_session(&self, req: &Request, now: i64) -> Result<Option<(String, Session)>, Fault> {
+        let Some((key, s, upkeep)) = self.read_session(req, now).await? else { return Ok(None) };
+        self.keep_up(&key, upkeep, now).await?;
+        Ok((upkeep != Upkeep::End).then_some((key, s)))
+    }
+
+    async fn keep_up(&self, key: &str, upkeep: Upkeep, now: i64) -> Result<(), Fault> {
+        match upkeep {
+            Upkeep::None => Ok(()),
+            Upkeep::Touch => db(self.store.touch_session(key, now).await),
+            Upkeep::End => db(self.store.delete_session(key).await),
+        }
     }
 
     /// A new session for `user_id` (a new token; the old session ends), and
@@ -72,27 +141,5 @@ impl Service {
             Some(t) => FinalizeView { redirect_url: task_url(t), current_task: Some(t.to_string()) },
             None => FinalizeView { redirect_url: "/".into(), current_task: None },
         })
-    }
-
-    pub(crate) fn session_token<'a>(&self, req: &'a Request) -> Option<&'a str> {
-        req.token(Jar::Session)
-    }
-
-    /// The session behind the cookie, if live: (key, session). Pending ones
-    /// included; callers that need an active session check `task`.
-    pub(crate) async fn active_session(&self, req: &Request, now: i64) -> Result<Option<(String, Session)>, Fault> {
-        let Some(token) = self.session_token(req) else { return Ok(None) };
-        let key = secrets::token_key(token);
-        let Some(s) = db(self.store.session(&key).await)? else { return Ok(None) };
-        let idle = self.cfg.s.sessions.idle;
-        if now >= s.expires_at || flow::idled_out(s.last_active_at, now, idle) {
-            db(self.store.delete_session(&key).await)?;
-            return Ok(None);
-        }
-        // Written every sixtieth of the idle window: honest and cheap.
-        if flow::needs_touch(s.last_active_at, now, idle) {
-            db(self.store.touch_session(&key, now).await)?;
-        }
-        Ok(Some((key, s)))
     }
 }

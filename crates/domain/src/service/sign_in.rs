@@ -1,14 +1,16 @@
 //! Sign-in: the password, the second factor or the client-trust code, and
 //! finalize, each one unit over the attempt's state machine.
 
-use super::{db, mask_email, mask_phone, Dest, Purpose, Service, MAX_CODE_BYTES, MAX_PASSWORD_BYTES};
+use super::{db, mask_email, mask_phone, Dest, Purpose, Service, Unit, MAX_CODE_BYTES, MAX_PASSWORD_BYTES};
 use crate::audit::Event;
 use crate::flow::{Attempt, PasswordOk, Step};
 use crate::policy;
 use crate::request::{Jar, Request};
 use crate::secrets;
+use crate::store::Store;
 use crate::store::{Subject, User};
 use proto::*;
+use std::ops::Deref;
 
 impl Service {
     pub async fn sign_in(&self, req: &mut Request) -> Result<SignInView, Fault> {
@@ -103,13 +105,15 @@ impl Service {
     }
 
     pub async fn reset(&self, req: &mut Request) -> Result<SignInView, Fault> {
-        if let Some(t) = self.attempt_token(req) {
-            db(self.store.delete_attempt(&secrets::token_key(t)).await)?;
+        if let Some(key) = self.attempt_token(req).map(secrets::token_key) {
+            alone!(self, u => db(u.store.delete_attempt(&key).await))?;
         }
         req.clear(Jar::SignIn);
         Ok(SignInView::default())
     }
+}
 
+impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     fn attempt_token<'a>(&self, req: &'a Request) -> Option<&'a str> {
         req.token(Jar::SignIn)
     }
@@ -175,7 +179,9 @@ impl Service {
         let id = a.user_id.ok_or(Fault::InvalidState)?;
         db(self.store.user(id).await)?.ok_or(Fault::SignInNotFound)
     }
+}
 
+impl Unit {
     /// Verifies `code` for `strategy`; Ok only if it is right and now used up.
     async fn verify(
         &self,

@@ -1,15 +1,17 @@
 //! Sign-up: email and password, the emailed code (a notice instead to an
 //! address that has an account), and finalize.
 
-use super::{db, Dest, Purpose, Service, MAX_CODE_BYTES};
+use super::{db, Dest, Purpose, Service, Unit, MAX_CODE_BYTES};
 use crate::audit::Event;
 use crate::flow::{Factors, SignUp, SignUpStep, SIGN_UP_TTL};
 use crate::mail;
 use crate::policy;
 use crate::request::{Jar, Request};
 use crate::secrets;
+use crate::store::Store;
 use crate::store::{NewUser, StoreError};
 use proto::*;
+use std::ops::Deref;
 
 impl Service {
     pub async fn sign_up(&self, req: &mut Request) -> Result<SignUpView, Fault> {
@@ -48,16 +50,21 @@ impl Service {
             Fault::Unavailable
         })?;
         let su = SignUp::start(email.clone(), existing.is_none().then_some(hash), now);
-        if let Some(old) = self.sign_up_token(req) {
-            db(self.store.delete_sign_up(&secrets::token_key(old)).await)?;
-        }
+        let old = self.sign_up_token(req).map(secrets::token_key);
         let token = secrets::token();
         let key = secrets::token_key(&token);
-        db(self.store.insert_sign_up(&key, &su).await)?;
+        let detail = if existing.is_some() { "existing_account" } else { "new_account" };
+        let existing_id = existing.map(|u| u.id);
+        alone!(self, u => {
+            if let Some(old) = &old {
+                db(u.store.delete_sign_up(old).await)?;
+            }
+            db(u.store.insert_sign_up(&key, &su).await)?;
+            u.audit(req, Event::SignUpStarted, existing_id, Some(&email), Some(detail)).await;
+            Ok(())
+        })?;
         req.set(Jar::SignUp, &token, SIGN_UP_TTL);
         self.client_key(req);
-        let detail = if existing.is_some() { "existing_account" } else { "new_account" };
-        self.audit(req, Event::SignUpStarted, existing.map(|u| u.id), Some(&email), Some(detail)).await;
         self.send_sign_up_email(req, &token, &key, &su, now).await?;
         self.sign_up_view(&key, &su, now).await
     }
@@ -91,23 +98,40 @@ impl Service {
         let now = req.now;
         let (_, key, su) = self.load_sign_up(req, now).await?;
         su.check(SignUpStep::Finalize, now)?;
-        let su = db(self.store.take_complete_sign_up(&key).await)?.ok_or(Fault::SignUpNotFound)?;
-        let user_id = su.user_id.ok_or(Fault::InvalidState)?;
-        // The address was proven on this client: it counts as a sign-in here.
-        let task = self.task_for(Factors::default());
-        let done = self.start_session(req, user_id, false, Some(&su.email), task, now).await?;
-        req.clear(Jar::SignUp);
-        Ok(done)
+        // One unit, as a sign-in's finalize: exactly one finalize wins.
+        let u = self.unit().await?;
+        let r = u.sign_up_finalize_unit(req, &key, now).await;
+        u.commit(r).await
     }
 
     pub async fn sign_up_reset(&self, req: &mut Request) -> Result<SignUpView, Fault> {
-        if let Some(t) = self.sign_up_token(req) {
-            db(self.store.delete_sign_up(&secrets::token_key(t)).await)?;
+        if let Some(key) = self.sign_up_token(req).map(secrets::token_key) {
+            alone!(self, u => db(u.store.delete_sign_up(&key).await))?;
         }
         req.clear(Jar::SignUp);
         Ok(SignUpView::default())
     }
 
+    /// Sends the sign-up's email: the code, or to an existing account's
+    /// address a notice (and a code nobody knows, so that both look alike).
+    async fn send_sign_up_email(
+        &self,
+        req: &Request,
+        token: &str,
+        key: &str,
+        su: &SignUp,
+        now: i64,
+    ) -> Result<(), Fault> {
+        let dest = if su.password_hash.is_some() {
+            Dest::Email(&su.email, "finish creating your account")
+        } else {
+            Dest::Notice(&su.email, mail::account_exists_mail(&format!("{}/sign-in", self.origin(req))))
+        };
+        self.issue_code(token, key, Purpose::SignUp, dest, now).await
+    }
+}
+
+impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     fn sign_up_token<'a>(&self, req: &'a Request) -> Option<&'a str> {
         req.token(Jar::SignUp)
     }
@@ -132,23 +156,18 @@ impl Service {
             email_code_sent_at: sent_at,
         })
     }
+}
 
-    /// Sends the sign-up's email: the code, or to an existing account's
-    /// address a notice (and a code nobody knows, so that both look alike).
-    async fn send_sign_up_email(
-        &self,
-        req: &Request,
-        token: &str,
-        key: &str,
-        su: &SignUp,
-        now: i64,
-    ) -> Result<(), Fault> {
-        let dest = if su.password_hash.is_some() {
-            Dest::Email(&su.email, "finish creating your account")
-        } else {
-            Dest::Notice(&su.email, mail::account_exists_mail(&format!("{}/sign-in", self.origin(req))))
-        };
-        self.issue_code(token, key, Purpose::SignUp, dest, now).await
+impl Unit {
+    /// Finalize, in one unit: the complete sign-up `key` becomes a session.
+    async fn sign_up_finalize_unit(&self, req: &mut Request, key: &str, now: i64) -> Result<FinalizeView, Fault> {
+        let su = db(self.store.take_complete_sign_up(key).await)?.ok_or(Fault::SignUpNotFound)?;
+        let user_id = su.user_id.ok_or(Fault::InvalidState)?;
+        // The address was proven on this client: it counts as a sign-in here.
+        let task = self.task_for(Factors::default());
+        let done = self.start_session(req, user_id, false, Some(&su.email), task, now).await?;
+        req.clear(Jar::SignUp);
+        Ok(done)
     }
 
     /// The sign-up's email code checked, in one unit, for the sign-up (token,
