@@ -1,8 +1,9 @@
 //! The HTTP edge shared by the server and the server functions: a request's
 //! headers to the domain's `Request` (client IP under the trusted-proxy rule,
-//! the tokens from cookies), its token changes to `Set-Cookie`, and the
-//! origin rules.
+//! the tokens from cookies), its token changes to `Set-Cookie`, the origin
+//! rules, and the guard in front of every route.
 
+pub mod guard;
 pub mod origin;
 
 use domain::request::{Change, Jar, Request};

@@ -1,0 +1,171 @@
+//! Adding a second factor: an authenticator app or a phone, pending until
+//! its first code; the first factor also makes the backup codes.
+
+use super::super::{db, Dest, Purpose, Service, Unit};
+use super::Current;
+use crate::audit::Event;
+use crate::request::Request;
+use crate::secrets;
+use crate::store::Store;
+use crate::users;
+use proto::*;
+use std::ops::Deref;
+
+/// The check-and-change that completes an enrolment.
+enum Confirm<'a> {
+    /// The pending secret, still as sealed, becomes the user's; `step` is used.
+    Totp { sealed: &'a str, step: i64 },
+    /// The phone's code checks out, and the pending phone becomes the user's.
+    Phone { phone: &'a str, code: &'a str },
+}
+
+impl Confirm<'_> {
+    fn strategy(&self) -> Strategy {
+        match self {
+            Confirm::Totp { .. } => Strategy::Totp,
+            Confirm::Phone { .. } => Strategy::PhoneCode,
+        }
+    }
+
+    /// What the user's notice email says was added.
+    fn notice(&self) -> &'static str {
+        match self {
+            Confirm::Totp { .. } => "an authenticator app was added",
+            Confirm::Phone { .. } => "a phone number was added for text-message codes",
+        }
+    }
+}
+
+impl Service {
+    pub async fn totp_start(&self, req: &mut Request) -> Result<TotpSetup, Fault> {
+        let now = req.now;
+        let c = self.current(req, true, now).await?;
+        self.recent(&c, now)?;
+        if !self.cfg.s.second_factors.totp {
+            return Err(Fault::StrategyInvalid);
+        }
+        let secret = secrets::totp_secret();
+        let sealed = self.keys.seal(&secret).map_err(|e| {
+            tracing::error!(error = %e, "sealing a TOTP secret");
+            Fault::Unavailable
+        })?;
+        alone!(self, u => db(u.store.set_pending_totp(c.user.id, Some(&sealed), now).await))?;
+        let uri = secrets::totp_uri(&secret, &c.user.email, users::ISSUER).ok_or(Fault::Unavailable)?;
+        let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(|_| Fault::Unavailable)?;
+        let qr_svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();
+        Ok(TotpSetup { secret, uri, qr_svg })
+    }
+
+    pub async fn totp_verify(&self, req: &mut Request, code: String) -> Result<Changed, Fault> {
+        let now = req.now;
+        let (c, code) = self.enrol_code(req, &code, now).await?;
+        let sealed = c.user.pending_totp_secret.clone().ok_or(Fault::CodeMissing)?;
+        let secret = self.keys.open(&sealed).ok_or(Fault::Unavailable)?;
+        let step = secrets::totp_step(&secret, code, now).ok_or(Fault::CodeIncorrect)?;
+        self.enrolled(req, c, Confirm::Totp { sealed: &sealed, step }, now).await
+    }
+
+    pub async fn phone_start(&self, req: &mut Request, phone: String) -> Result<UserView, Fault> {
+        let now = req.now;
+        let mut c = self.current(req, true, now).await?;
+        self.recent(&c, now)?;
+        if !self.cfg.s.second_factors.phone_code {
+            return Err(Fault::StrategyInvalid);
+        }
+        let phone: String = phone.chars().filter(|ch| !matches!(ch, ' ' | '-' | '(' | ')')).collect();
+        if phone.is_empty() {
+            return Err(Fault::Missing(Field::PhoneNumber));
+        }
+        if !users::valid_phone(&phone) {
+            return Err(Fault::PhoneInvalid);
+        }
+        self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        alone!(self, u => db(u.store.set_pending_phone(c.user.id, Some(&phone), now).await))?;
+        self.issue_code(&c.token, &c.key, Purpose::PhoneVerify, Dest::Sms(&phone), now).await?;
+        self.reload(&mut c).await?;
+        self.user_view(&c, now).await
+    }
+
+    pub async fn phone_verify(&self, req: &mut Request, code: String) -> Result<Changed, Fault> {
+        let now = req.now;
+        let (c, code) = self.enrol_code(req, &code, now).await?;
+        let phone = c.user.pending_phone.clone().ok_or(Fault::CodeMissing)?;
+        self.enrolled(req, c, Confirm::Phone { phone: &phone, code }, now).await
+    }
+
+    /// The checks before an enrolment code is looked at.
+    async fn enrol_code<'a>(&self, req: &Request, code: &'a str, now: i64) -> Result<(Current, &'a str), Fault> {
+        let c = self.current(req, true, now).await?;
+        self.recent(&c, now)?;
+        let code = code.trim();
+        if code.is_empty() {
+            return Err(Fault::Missing(Field::Code));
+        }
+        self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        Ok((c, code))
+    }
+
+    /// An enrolment, in one unit: the factor confirmed (its check-and-change),
+    /// the default for a first factor, the task done, backup codes, the audit
+    /// rows; then the notice.
+    async fn enrolled(&self, req: &Request, mut c: Current, confirm: Confirm<'_>, now: i64) -> Result<Changed, Fault> {
+        let first = !(c.user.totp_secret.is_some() || c.user.phone.is_some());
+        let u = self.unit().await?;
+        let r = u.enrol_unit(req, &mut c, &confirm, first, now).await;
+        let backup_codes = u.commit(r).await?;
+        self.notify(req, &c, confirm.notice(), now).await;
+        self.reload(&mut c).await?;
+        Ok(Changed { user: self.user_view(&c, now).await?, backup_codes })
+    }
+}
+
+impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
+    pub(super) fn backup_codes_made(r: Result<Vec<String>, users::CreateError>) -> Result<Vec<String>, Fault> {
+        r.map_err(|e| {
+            tracing::error!(error = %e, "backup codes");
+            Fault::Unavailable
+        })
+    }
+}
+
+impl Unit {
+    async fn enrol_unit(
+        &self,
+        req: &Request,
+        c: &mut Current,
+        confirm: &Confirm<'_>,
+        first: bool,
+        now: i64,
+    ) -> Result<Vec<String>, Fault> {
+        let confirmed = match confirm {
+            Confirm::Totp { sealed, step } => db(self.store.confirm_totp(c.user.id, sealed, *step).await)?,
+            Confirm::Phone { phone, code } => {
+                self.verify_code(&c.token, &c.key, Purpose::PhoneVerify, code, now).await?;
+                db(self.store.confirm_phone(c.user.id, phone).await)?
+            }
+        };
+        if !confirmed {
+            return Err(Fault::CodeIncorrect);
+        }
+        if first {
+            db(self.store.set_default_factor(c.user.id, Some(confirm.strategy().as_str())).await)?;
+        }
+        let backup_codes = self.after_enrol(req, c, first, now).await?;
+        self.audit_change(req, c, Event::FactorAdded).await;
+        Ok(backup_codes)
+    }
+
+    /// After the first second factor: the pending `setup-mfa` session becomes
+    /// active, and the user gets backup codes (shown once).
+    async fn after_enrol(&self, req: &Request, c: &mut Current, first: bool, now: i64) -> Result<Vec<String>, Fault> {
+        if c.session.task.as_deref() == Some(TASK_SETUP_MFA) {
+            db(self.store.set_task(&c.key, None).await)?;
+            c.session.task = None;
+            self.audit(req, Event::SessionTaskDone, Some(c.user.id), Some(&c.user.email), Some(TASK_SETUP_MFA)).await;
+        }
+        if first && self.cfg.s.second_factors.backup_code {
+            return Self::backup_codes_made(users::regenerate_backup_codes(self.store.as_ref(), c.user.id, now).await);
+        }
+        Ok(vec![])
+    }
+}

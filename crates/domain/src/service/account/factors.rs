@@ -1,0 +1,119 @@
+//! The default second factor, new backup codes, and removing a factor (the
+//! last one stays while the instance requires one).
+
+use super::super::{db, Service, Unit};
+use super::Current;
+use crate::audit::Event;
+use crate::request::Request;
+use crate::users;
+use proto::*;
+
+impl Service {
+    pub async fn set_default(&self, req: &mut Request, s: Strategy) -> Result<UserView, Fault> {
+        let now = req.now;
+        let mut c = self.current(req, false, now).await?;
+        self.recent(&c, now)?;
+        let has = match s {
+            Strategy::Totp => c.user.totp_secret.is_some(),
+            Strategy::PhoneCode => c.user.phone.is_some(),
+            _ => false,
+        };
+        if !has {
+            return Err(Fault::StrategyInvalid);
+        }
+        let u = self.unit().await?;
+        let r = db(u.store.set_default_factor(c.user.id, Some(s.as_str())).await);
+        if r.is_ok() {
+            u.audit_change(req, &c, Event::FactorDefault).await;
+        }
+        u.commit(r).await?;
+        let what = if s == Strategy::Totp { "your authenticator app" } else { "text-message codes" };
+        self.notify(req, &c, &format!("the default second factor is now {what}"), now).await;
+        self.reload(&mut c).await?;
+        self.user_view(&c, now).await
+    }
+
+    pub async fn backup_codes(&self, req: &mut Request) -> Result<Changed, Fault> {
+        let now = req.now;
+        let mut c = self.current(req, false, now).await?;
+        self.recent(&c, now)?;
+        if !self.cfg.s.second_factors.backup_code {
+            return Err(Fault::StrategyInvalid);
+        }
+        // Backup codes only stand beside another factor.
+        if c.user.totp_secret.is_none() && c.user.phone.is_none() {
+            return Err(Fault::BackupCodesNotAvailable);
+        }
+        let u = self.unit().await?;
+        let r = Self::backup_codes_made(users::regenerate_backup_codes(u.store.as_ref(), c.user.id, now).await);
+        if r.is_ok() {
+            u.audit_change(req, &c, Event::FactorBackupCodes).await;
+        }
+        let codes = u.commit(r).await?;
+        self.notify(req, &c, "new backup codes were made; the old ones no longer work", now).await;
+        self.reload(&mut c).await?;
+        Ok(Changed { user: self.user_view(&c, now).await?, backup_codes: codes })
+    }
+
+    pub async fn remove_factor(&self, req: &mut Request, s: Strategy) -> Result<UserView, Fault> {
+        let now = req.now;
+        let mut c = self.current(req, false, now).await?;
+        self.recent(&c, now)?;
+        let u = self.unit().await?;
+        let r = u.remove_unit(req, &c, s).await;
+        u.commit(r).await?;
+        let what = match s {
+            Strategy::Totp => "an authenticator app was removed",
+            Strategy::PhoneCode => "a phone number was removed",
+            _ => "your backup codes were removed",
+        };
+        self.notify(req, &c, what, now).await;
+        self.reload(&mut c).await?;
+        self.user_view(&c, now).await
+    }
+}
+
+impl Unit {
+    /// A removal, in one unit, checked against the user as the unit reads it.
+    async fn remove_unit(&self, req: &Request, c: &Current, s: Strategy) -> Result<(), Fault> {
+        let u = db(self.store.user(c.user.id).await)?.ok_or(Fault::SignedOut)?;
+        let (has, other) = match s {
+            Strategy::Totp => (u.totp_secret.is_some(), u.phone.is_some()),
+            Strategy::PhoneCode => (u.phone.is_some(), u.totp_secret.is_some()),
+            Strategy::BackupCode => (!db(self.store.unused_backup_codes(u.id).await)?.is_empty(), true),
+            _ => (false, true),
+        };
+        if !has {
+            return Err(Fault::StrategyInvalid);
+        }
+        if !other && self.cfg.s.require_mfa {
+            return Err(Fault::MfaRequired);
+        }
+        // The check above, again in the statement that removes: a removal
+        // running beside this one may have taken the other factor.
+        let keep_one = self.cfg.s.require_mfa;
+        let removed = match s {
+            Strategy::Totp => db(self.store.remove_totp(u.id, keep_one).await)?,
+            Strategy::PhoneCode => db(self.store.remove_phone(u.id, keep_one).await)?,
+            _ => db(self.store.set_backup_codes(u.id, &[]).await).map(|()| true)?,
+        };
+        if !removed {
+            return Err(Fault::MfaRequired);
+        }
+        if s != Strategy::BackupCode {
+            // The last factor takes the backup codes with it; the default
+            // moves to what remains.
+            let next = if other {
+                Some(if s == Strategy::Totp { Strategy::PhoneCode } else { Strategy::Totp }.as_str())
+            } else {
+                db(self.store.set_backup_codes(u.id, &[]).await)?;
+                None
+            };
+            if u.default_factor.as_deref() == Some(s.as_str()) || next.is_none() {
+                db(self.store.set_default_factor(u.id, next).await)?;
+            }
+        }
+        self.audit_change(req, c, Event::FactorRemoved).await;
+        Ok(())
+    }
+}

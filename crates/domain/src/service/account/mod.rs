@@ -1,0 +1,174 @@
+//! Managing one's own second factors and sessions: the account pages' backend.
+//! Every change needs a session that is active (or pending, for the
+//! `setup-mfa` task's enrolment steps) and a recent re-verification; each
+//! change is audited and the user gets an email notice. Here: the request's
+//! account, and re-verification.
+
+mod enrol;
+mod factors;
+mod sessions;
+
+pub use sessions::{device, public_id};
+
+use super::{db, mask_phone, Service, Unit, MAX_PASSWORD_BYTES};
+use crate::audit::Event;
+use crate::mail;
+use crate::request::Request;
+use crate::secrets;
+use crate::store::Store;
+use crate::store::{Session, User};
+use proto::*;
+use std::ops::Deref;
+
+/// The request's session and its user.
+pub struct Current {
+    pub token: String,
+    pub key: String,
+    pub session: Session,
+    pub user: User,
+}
+
+impl Service {
+    /// The live session of this request. A pending one passes only when
+    /// `allow_pending` (its task's own steps).
+    pub(crate) async fn current(&self, req: &Request, allow_pending: bool, now: i64) -> Result<Current, Fault> {
+        let Some((key, session)) = self.active_session(req, now).await? else { return Err(Fault::SignedOut) };
+        if session.task.is_some() && !allow_pending {
+            return Err(Fault::SignedOut);
+        }
+        let token = self.session_token(req).ok_or(Fault::SignedOut)?.to_string();
+        let user = db(self.store.user(session.user_id).await)?.ok_or(Fault::SignedOut)?;
+        Ok(Current { token, key, session, user })
+    }
+
+    pub async fn user(&self, req: &mut Request) -> Result<Option<UserView>, Fault> {
+        let now = req.now;
+        match self.current(req, true, now).await {
+            Ok(c) => Ok(Some(self.user_view(&c, now).await?)),
+            Err(Fault::SignedOut) => Ok(None),
+            Err(f) => Err(f),
+        }
+    }
+
+    pub async fn reverify(&self, req: &mut Request, s: Strategy, secret: String) -> Result<UserView, Fault> {
+        let now = req.now;
+        let c = self.current(req, true, now).await?;
+        let secret = secret.trim().to_string();
+        if secret.is_empty() {
+            let field = if s == Strategy::Password { Field::Password } else { Field::Code };
+            return Err(Fault::Missing(field));
+        }
+        // A method the account cannot use is refused before any try counts.
+        let usable = match s {
+            Strategy::Password | Strategy::BackupCode => true,
+            // TOTP as sign-in takes it: not once switched off for a user with another factor.
+            Strategy::Totp => self.factors(&c.user).await?.totp,
+            _ => false,
+        };
+        if !usable {
+            return Err(Fault::StrategyInvalid);
+        }
+        // Failures count toward the account's lockout, as at sign-in.
+        let subject = c.user.email.clone();
+        self.checked_try(req, (&subject, Some(c.user.id)), Event::UserReverifyFailed, now, async || {
+            let ok = match s {
+                Strategy::Password => {
+                    secret.len() <= MAX_PASSWORD_BYTES
+                        && secrets::verify_password_async(secret.clone(), c.user.password_hash.clone()).await
+                }
+                Strategy::Totp => alone!(self, u => u.check_totp(&c.user, &secret, now).await)?,
+                _ => alone!(self, u => u.check_backup_code(c.user.id, &secret, now).await)?,
+            };
+            if ok {
+                Ok(())
+            } else if s == Strategy::Password {
+                Err(Fault::PasswordIncorrect)
+            } else {
+                Err(Fault::CodeIncorrect)
+            }
+        })
+        .await?;
+        alone!(self, u => {
+            db(u.store.lockout_release(&subject, self.cfg.s.lockout.threshold).await)?;
+            db(u.store.session_verified(&c.key, now).await)?;
+            u.audit(req, Event::UserReverified, Some(c.user.id), Some(&subject), Some(s.as_str())).await;
+            Ok(())
+        })?;
+        let c = Current { session: Session { verified_at: now, ..c.session }, ..c };
+        self.user_view(&c, now).await
+    }
+}
+
+impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
+    /// Changes need the password or a second factor in the last 10 minutes.
+    fn recent(&self, c: &Current, now: i64) -> Result<(), Fault> {
+        if now - c.session.verified_at < self.cfg.s.sessions.reverification {
+            Ok(())
+        } else {
+            Err(Fault::ReverificationRequired)
+        }
+    }
+
+    pub(crate) async fn user_view(&self, c: &Current, now: i64) -> Result<UserView, Fault> {
+        let u = &c.user;
+        let on = &self.cfg.s.second_factors;
+        let backup = db(self.store.unused_backup_codes(u.id).await)?.len() as u32;
+        // The factors sign-in asks for, a switched-off one a user relies on included.
+        let usable = self.enabled_factors(u, backup > 0);
+        let default = u.default_factor.as_deref();
+        let mut factors = Vec::new();
+        if usable.totp {
+            factors.push(FactorView { strategy: Strategy::Totp, safe_identifier: None, default: false });
+        }
+        if usable.phone {
+            if let Some(p) = &u.phone {
+                factors.push(FactorView {
+                    strategy: Strategy::PhoneCode,
+                    safe_identifier: Some(mask_phone(p)),
+                    default: false,
+                });
+            }
+        }
+        // The default first; without one, the first listed is it.
+        if let Some(i) = factors.iter().position(|f| Some(f.strategy.as_str()) == default) {
+            let f = factors.remove(i);
+            factors.insert(0, f);
+        }
+        if let Some(f) = factors.first_mut() {
+            f.default = true;
+        }
+        Ok(UserView {
+            email: u.email.clone(),
+            factors,
+            backup_codes_remaining: if on.backup_code { backup } else { 0 },
+            require_mfa: self.cfg.s.require_mfa,
+            needs_reverification: now - c.session.verified_at >= self.cfg.s.sessions.reverification,
+            task: c.session.task.clone(),
+            pending_phone: u.pending_phone.as_deref().map(mask_phone),
+        })
+    }
+
+    /// Reloads the user after a change.
+    async fn reload(&self, c: &mut Current) -> Result<(), Fault> {
+        c.user = db(self.store.user(c.user.id).await)?.ok_or(Fault::SignedOut)?;
+        Ok(())
+    }
+
+    /// Tells the user of a change by email, after its unit committed (a send
+    /// inside one would hold the database). A failed email is logged: the
+    /// change itself stands.
+    async fn notify(&self, req: &Request, c: &Current, what: &str, now: i64) {
+        let link = format!("{}/account/security", self.origin(req));
+        if !self.is_test(&c.user.email) {
+            if let Err(e) = self.sender.send_email(&c.user.email, &mail::notice_mail(what, &link), now).await {
+                tracing::error!(error = %e, "notice delivery failed");
+            }
+        }
+    }
+}
+
+impl Unit {
+    async fn audit_change(&self, req: &Request, c: &Current, event: Event) {
+        self.audit(req, event, Some(c.user.id), Some(&c.user.email), None).await;
+    }
+}

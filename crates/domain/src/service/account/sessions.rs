@@ -1,0 +1,120 @@
+//! The user's sessions: listed by device, revoked one by one or all others.
+
+use super::super::{db, Service};
+use super::Current;
+use crate::audit::Event;
+use crate::request::Request;
+use crate::secrets;
+use crate::store::Store;
+use proto::*;
+use sha2::{Digest, Sha256};
+use std::ops::Deref;
+
+/// A session's public id: derived from its key, revealing neither it nor the token.
+pub fn public_id(key: &str) -> String {
+    hex::encode(&Sha256::digest(format!("session-id:{key}").as_bytes())[..12])
+}
+
+/// "Chrome on Linux" from a user agent, good enough to tell devices apart.
+pub fn device(user_agent: Option<&str>) -> String {
+    let ua = user_agent.unwrap_or("");
+    let browser =
+        [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"), ("curl/", "curl")]
+            .iter()
+            .find(|(k, _)| ua.contains(k))
+            .map(|(_, n)| *n);
+    let os = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(k, _)| ua.contains(k))
+    .map(|(_, n)| *n);
+    match (browser, os) {
+        (Some(b), Some(o)) => format!("{b} on {o}"),
+        (Some(b), None) => b.to_string(),
+        (None, Some(o)) => o.to_string(),
+        (None, None) => "Unknown device".into(),
+    }
+}
+
+impl Service {
+    pub async fn sessions(&self, req: &mut Request) -> Result<Vec<SessionInfo>, Fault> {
+        let now = req.now;
+        let c = self.current(req, false, now).await?;
+        self.session_list(&c, now).await
+    }
+
+    pub async fn revoke_session(&self, req: &mut Request, id: String) -> Result<Vec<SessionInfo>, Fault> {
+        let now = req.now;
+        let c = self.current(req, false, now).await?;
+        let target = db(self.store.sessions_of(c.user.id).await)?
+            .into_iter()
+            .find(|s| secrets::same(&public_id(&s.key), id.trim()))
+            .ok_or(Fault::SessionNotFound)?;
+        alone!(self, u => {
+            if !db(u.store.delete_user_session(&target.key, c.user.id).await)? {
+                return Err(Fault::SessionNotFound);
+            }
+            u.audit(req, Event::SessionRevoked, Some(c.user.id), Some(&c.user.email), None).await;
+            Ok(())
+        })?;
+        self.session_list(&c, now).await
+    }
+
+    pub async fn revoke_others(&self, req: &mut Request) -> Result<Vec<SessionInfo>, Fault> {
+        let now = req.now;
+        let c = self.current(req, false, now).await?;
+        alone!(self, u => {
+            let n = db(u.store.delete_other_sessions(c.user.id, &c.key).await)?;
+            u.audit(req, Event::SessionRevokedOthers, Some(c.user.id), Some(&c.user.email), Some(&n.to_string())).await;
+            Ok(())
+        })?;
+        self.session_list(&c, now).await
+    }
+}
+
+impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
+    async fn session_list(&self, c: &Current, now: i64) -> Result<Vec<SessionInfo>, Fault> {
+        let idle = self.cfg.s.sessions.idle;
+        Ok(db(self.store.sessions_of(c.user.id).await)?
+            .into_iter()
+            .filter(|s| s.expires_at > now && !crate::flow::idled_out(s.last_active_at, now, idle))
+            .map(|s| SessionInfo {
+                id: public_id(&s.key),
+                device: device(s.user_agent.as_deref()),
+                ip: s.ip,
+                created_at: s.created_at,
+                last_active_at: s.last_active_at,
+                current: s.key == c.key,
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devices_are_named() {
+        let chrome =
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+        assert_eq!(device(Some(chrome)), "Chrome on Linux");
+        assert_eq!(device(Some("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Safari/604.1")), "Safari on iOS");
+        assert_eq!(device(Some("curl/8.0")), "curl");
+        assert_eq!(device(None), "Unknown device");
+    }
+
+    #[test]
+    fn public_ids_hide_the_key() {
+        let id = public_id("abc");
+        assert_eq!(id.len(), 24);
+        assert!(!id.contains("abc"));
+        assert_ne!(public_id("abd"), id);
+    }
+}
