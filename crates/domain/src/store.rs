@@ -129,63 +129,153 @@ pub struct AuditEvent {
     pub detail: Option<String>,
 }
 
+/// Reads of `users`: accounts, with their factors as the domain reads them, and the clients they trust.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
-    /// A unit of work: the only way to write. Its writes become visible
-    /// together at `Tx::commit` (one WAL flush per request, not one per
-    /// statement), and roll back if it is dropped first. SQLite units run
-    /// one at a time.
-    async fn begin(&self) -> Result<Box<dyn Tx>>;
-    /// Until when `subject` is locked, if it is.
-    async fn locked_until(&self, subject: &str, now: i64) -> Result<Option<i64>>;
-    async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEvent>>;
+pub trait Users: Send + Sync {
     async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
     /// The user with `email` as the password step needs them; `client_key`
     /// None: a browser with no client cookie, known to nobody.
     async fn sign_in_subject(&self, email: &str, client_key: Option<&str>) -> Result<Option<Subject>>;
     async fn user(&self, id: i64) -> Result<Option<User>>;
-    async fn unused_backup_codes(&self, user_id: i64) -> Result<Vec<BackupCode>>;
-    async fn attempt(&self, key: &str) -> Result<Option<Attempt>>;
-    async fn code(&self, attempt_key: &str, purpose: &str) -> Result<Option<OneTimeCode>>;
-    async fn session(&self, key: &str) -> Result<Option<Session>>;
-    async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionRow>>;
-    async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>>;
     /// Users with a second factor, none of them of an enabled type (1 = on).
     async fn users_on_disabled_factors(&self, totp_on: i64, phone_on: i64) -> Result<i64>;
+}
+
+/// Writes to `users`: accounts, with their factors as the domain reads them, and the clients they trust.
+#[async_trait]
+pub trait UsersWrite: Send + Sync {
+    async fn create_user(&self, u: &NewUser) -> Result<i64>;
+    async fn set_default_factor(&self, user_id: i64, factor: Option<&str>) -> Result<()>;
+    /// `user_id` completed a sign-in on the client `client_key` (the password
+    /// step reads this back through `sign_in_subject`).
+    async fn trust_client(&self, client_key: &str, user_id: i64, now: i64) -> Result<()>;
+}
+
+/// Writes to `credentials`: the second factors, one row each (read with the user).
+#[async_trait]
+pub trait CredentialsWrite: Send + Sync {
+    /// Records `step` as the last accepted TOTP step; false if it (or a later
+    /// one) was accepted before: a replay.
+    async fn advance_totp(&self, user_id: i64, step: i64) -> Result<bool>;
+    async fn set_pending_totp(&self, user_id: i64, sealed: Option<&str>, now: i64) -> Result<()>;
+    /// Makes the pending secret (still `sealed`) the user's; `step` counts as used.
+    async fn confirm_totp(&self, user_id: i64, sealed: &str, step: i64) -> Result<bool>;
+    async fn set_pending_phone(&self, user_id: i64, phone: Option<&str>, now: i64) -> Result<()>;
+    async fn confirm_phone(&self, user_id: i64, phone: &str) -> Result<bool>;
+    /// Removes the authenticator app; with `keep_one`, only while the phone
+    /// remains. False if nothing was removed.
+    async fn remove_totp(&self, user_id: i64, keep_one: bool) -> Result<bool>;
+    /// Removes the phone; with `keep_one`, only while the app remains.
+    async fn remove_phone(&self, user_id: i64, keep_one: bool) -> Result<bool>;
+}
+
+/// Reads of `backup_codes`: hashed, single use.
+#[async_trait]
+pub trait BackupCodes: Send + Sync {
+    async fn unused_backup_codes(&self, user_id: i64) -> Result<Vec<BackupCode>>;
+}
+
+/// Writes to `backup_codes`: hashed, single use.
+#[async_trait]
+pub trait BackupCodesWrite: Send + Sync {
+    /// Replaces the user's whole set of backup codes.
+    async fn set_backup_codes(&self, user_id: i64, codes: &[(String, String)]) -> Result<()>;
+    /// Marks a code used; false if it already was (a lost race).
+    async fn use_backup_code(&self, id: i64, now: i64) -> Result<bool>;
+}
+
+/// Reads of `sign_in_attempts`: the sign-in state machine, stored.
+#[async_trait]
+pub trait Attempts: Send + Sync {
+    async fn attempt(&self, key: &str) -> Result<Option<Attempt>>;
+}
+
+/// Writes to `sign_in_attempts`: the sign-in state machine, stored.
+#[async_trait]
+pub trait AttemptsWrite: Send + Sync {
+    async fn insert_attempt(&self, key: &str, a: &Attempt) -> Result<()>;
+    /// Saves `a` only if the stored status is still `from`.
+    async fn update_attempt(&self, key: &str, from: Status, a: &Attempt) -> Result<bool>;
+    async fn delete_attempt(&self, key: &str) -> Result<()>;
+    /// Deletes a complete attempt and returns it; at most one caller wins.
+    async fn take_complete_attempt(&self, key: &str) -> Result<Option<Attempt>>;
+}
+
+/// Reads of `one_time_codes`: emailed and texted codes, hashed.
+#[async_trait]
+pub trait Codes: Send + Sync {
+    async fn code(&self, attempt_key: &str, purpose: &str) -> Result<Option<OneTimeCode>>;
+}
+
+/// Writes to `one_time_codes`: emailed and texted codes, hashed.
+#[async_trait]
+pub trait CodesWrite: Send + Sync {
+    /// Stores a new code for (attempt, purpose), replacing the old one, unless
+    /// the old one was sent after `not_after` (too soon to resend).
+    async fn put_code(
+        &self,
+        attempt_key: &str,
+        purpose: &str,
+        code_hash: &str,
+        now: i64,
+        expires_at: i64,
+        not_after: i64,
+    ) -> Result<bool>;
+    async fn delete_code(&self, id: i64) -> Result<()>;
+    /// Counts a wrong try, up to `max`; returns the new count.
+    async fn fail_code(&self, id: i64, max: i64) -> Result<i64>;
+    /// Uses the code once; false if it was used or locked meanwhile.
+    async fn consume_code(&self, id: i64, now: i64, max: i64) -> Result<bool>;
+}
+
+/// Reads of `sessions`.
+#[async_trait]
+pub trait Sessions: Send + Sync {
+    async fn session(&self, key: &str) -> Result<Option<Session>>;
+    async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionRow>>;
+}
+
+/// Writes to `sessions`.
+#[async_trait]
+pub trait SessionsWrite: Send + Sync {
+    async fn insert_session(&self, s: &NewSession<'_>) -> Result<()>;
+    /// Sets or clears (None: the session becomes active) a session's task.
+    async fn set_task(&self, key: &str, task: Option<&str>) -> Result<()>;
+    async fn session_verified(&self, key: &str, now: i64) -> Result<()>;
+    /// Ends one of `user_id`'s sessions; false if it was not theirs.
+    async fn delete_user_session(&self, key: &str, user_id: i64) -> Result<bool>;
+    async fn delete_other_sessions(&self, user_id: i64, keep: &str) -> Result<u64>;
+    async fn touch_session(&self, key: &str, now: i64) -> Result<()>;
+    async fn delete_session(&self, key: &str) -> Result<()>;
+}
+
+/// Reads of `sign_ups`: the sign-up state machine, stored.
+#[async_trait]
+pub trait SignUps: Send + Sync {
     async fn sign_up(&self, key: &str) -> Result<Option<SignUp>>;
 }
 
-/// A transaction: reads see its own writes; `commit` consumes it.
-///
-/// Writes exist only here. On the pool they do not compile:
-///
-/// ```compile_fail,E0599
-/// async fn write_on_the_pool(store: &dyn domain::store::Store) {
-///     let _ = store.delete_session("key").await;
-/// }
-/// ```
-///
-/// nor does a use of a transaction after its commit:
-///
-/// ```compile_fail,E0382
-/// async fn use_after_commit(tx: Box<dyn domain::store::Tx>) {
-///     let _ = tx.commit().await;
-///     let _ = tx.delete_session("key").await;
-/// }
-/// ```
-///
-/// while the same write inside one does:
-///
-/// ```
-/// async fn write_in_a_unit(store: &dyn domain::store::Store) -> domain::store::Result<()> {
-///     let tx = store.begin().await?;
-///     tx.delete_session("key").await?;
-///     tx.commit().await
-/// }
-/// ```
+/// Writes to `sign_ups`: the sign-up state machine, stored.
 #[async_trait]
-pub trait Tx: Store {
-    async fn commit(self: Box<Self>) -> Result<()>;
+pub trait SignUpsWrite: Send + Sync {
+    async fn insert_sign_up(&self, key: &str, s: &SignUp) -> Result<()>;
+    /// Saves `s` only if the stored status is still `from`.
+    async fn update_sign_up(&self, key: &str, from: SignUpStatus, s: &SignUp) -> Result<bool>;
+    /// Deletes a complete sign-up and returns it; at most one caller wins.
+    async fn take_complete_sign_up(&self, key: &str) -> Result<Option<SignUp>>;
+    async fn delete_sign_up(&self, key: &str) -> Result<()>;
+}
+
+/// Reads of `lockouts` and `rate_limits`: the counters every try goes through.
+#[async_trait]
+pub trait Limits: Send + Sync {
+    /// Until when `subject` is locked, if it is.
+    async fn locked_until(&self, subject: &str, now: i64) -> Result<Option<i64>>;
+}
+
+/// Writes to `lockouts` and `rate_limits`: the counters every try goes through.
+#[async_trait]
+pub trait LimitsWrite: Send + Sync {
     /// Counts one try against `subject` before it is checked, so parallel
     /// tries can never exceed `max`: Ok(tries counted, this one included),
     /// or Err(until) while locked. The try that reaches `max` starts a lock
@@ -204,67 +294,100 @@ pub trait Tx: Store {
     async fn lockout_reset(&self, subject: &str) -> Result<()>;
     /// Counts a request in the fixed window; returns (hits, window_start).
     async fn rate_hit(&self, bucket: &str, client: &str, now: i64, window: i64) -> Result<(i64, i64)>;
+}
+
+/// Reads of `audit_log`.
+#[async_trait]
+pub trait AuditLog: Send + Sync {
+    async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEvent>>;
+}
+
+/// Writes to `audit_log`.
+#[async_trait]
+pub trait AuditLogWrite: Send + Sync {
     async fn audit(&self, e: &AuditEvent) -> Result<()>;
-    async fn create_user(&self, u: &NewUser) -> Result<i64>;
-    /// Replaces the user's whole set of backup codes.
-    async fn set_backup_codes(&self, user_id: i64, codes: &[(String, String)]) -> Result<()>;
-    /// Marks a code used; false if it already was (a lost race).
-    async fn use_backup_code(&self, id: i64, now: i64) -> Result<bool>;
-    /// Records `step` as the last accepted TOTP step; false if it (or a later
-    /// one) was accepted before: a replay.
-    async fn advance_totp(&self, user_id: i64, step: i64) -> Result<bool>;
-    async fn insert_attempt(&self, key: &str, a: &Attempt) -> Result<()>;
-    /// Saves `a` only if the stored status is still `from`.
-    async fn update_attempt(&self, key: &str, from: Status, a: &Attempt) -> Result<bool>;
-    async fn delete_attempt(&self, key: &str) -> Result<()>;
-    /// Deletes a complete attempt and returns it; at most one caller wins.
-    async fn take_complete_attempt(&self, key: &str) -> Result<Option<Attempt>>;
-    /// Stores a new code for (attempt, purpose), replacing the old one, unless
-    /// the old one was sent after `not_after` (too soon to resend).
-    async fn put_code(
-        &self,
-        attempt_key: &str,
-        purpose: &str,
-        code_hash: &str,
-        now: i64,
-        expires_at: i64,
-        not_after: i64,
-    ) -> Result<bool>;
-    async fn delete_code(&self, id: i64) -> Result<()>;
-    /// Counts a wrong try, up to `max`; returns the new count.
-    async fn fail_code(&self, id: i64, max: i64) -> Result<i64>;
-    /// Uses the code once; false if it was used or locked meanwhile.
-    async fn consume_code(&self, id: i64, now: i64, max: i64) -> Result<bool>;
-    async fn insert_session(&self, s: &NewSession<'_>) -> Result<()>;
-    /// Sets or clears (None: the session becomes active) a session's task.
-    async fn set_task(&self, key: &str, task: Option<&str>) -> Result<()>;
-    async fn session_verified(&self, key: &str, now: i64) -> Result<()>;
-    /// Ends one of `user_id`'s sessions; false if it was not theirs.
-    async fn delete_user_session(&self, key: &str, user_id: i64) -> Result<bool>;
-    async fn delete_other_sessions(&self, user_id: i64, keep: &str) -> Result<u64>;
-    async fn set_pending_totp(&self, user_id: i64, sealed: Option<&str>, now: i64) -> Result<()>;
-    /// Makes the pending secret (still `sealed`) the user's; `step` counts as used.
-    async fn confirm_totp(&self, user_id: i64, sealed: &str, step: i64) -> Result<bool>;
-    async fn set_pending_phone(&self, user_id: i64, phone: Option<&str>, now: i64) -> Result<()>;
-    async fn confirm_phone(&self, user_id: i64, phone: &str) -> Result<bool>;
-    /// Removes the authenticator app; with `keep_one`, only while the phone
-    /// remains. False if nothing was removed.
-    async fn remove_totp(&self, user_id: i64, keep_one: bool) -> Result<bool>;
-    /// Removes the phone; with `keep_one`, only while the app remains.
-    async fn remove_phone(&self, user_id: i64, keep_one: bool) -> Result<bool>;
-    async fn set_default_factor(&self, user_id: i64, factor: Option<&str>) -> Result<()>;
-    async fn touch_session(&self, key: &str, now: i64) -> Result<()>;
-    async fn delete_session(&self, key: &str) -> Result<()>;
+}
+
+/// Reads of `outbox`: the development sender's messages.
+#[async_trait]
+pub trait Outbox: Send + Sync {
+    async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>>;
+}
+
+/// Writes to `outbox`: the development sender's messages.
+#[async_trait]
+pub trait OutboxWrite: Send + Sync {
     async fn push_outbox(&self, channel: &str, recipient: &str, body: &str, now: i64) -> Result<()>;
-    async fn insert_sign_up(&self, key: &str, s: &SignUp) -> Result<()>;
-    /// Saves `s` only if the stored status is still `from`.
-    async fn update_sign_up(&self, key: &str, from: SignUpStatus, s: &SignUp) -> Result<bool>;
-    /// Deletes a complete sign-up and returns it; at most one caller wins.
-    async fn take_complete_sign_up(&self, key: &str) -> Result<Option<SignUp>>;
-    async fn delete_sign_up(&self, key: &str) -> Result<()>;
-    /// `user_id` completed a sign-in on the client `client_key` (the password
-    /// step reads this back through `sign_in_subject`).
-    async fn trust_client(&self, client_key: &str, user_id: i64, now: i64) -> Result<()>;
+}
+
+/// The store: one repository per table (the traits above), read on the
+/// pool; writes only in a transaction (`Tx`).
+#[async_trait]
+pub trait Store:
+    Users + BackupCodes + Attempts + Codes + Sessions + SignUps + Limits + AuditLog + Outbox + Send + Sync + 'static
+{
+    /// A unit of work: the only way to write. Its writes become visible
+    /// together at `Tx::commit` (one WAL flush per request, not one per
+    /// statement), and roll back if it is dropped first. SQLite units run
+    /// one at a time.
+    async fn begin(&self) -> Result<Box<dyn Tx>>;
+}
+
+/// A transaction: reads see its own writes; `commit` consumes it.
+///
+/// Writes exist only here. On the pool they do not compile:
+///
+/// ```compile_fail,E0599
+/// use domain::store::prelude::*;
+/// async fn write_on_the_pool(store: &dyn Store) {
+///     let _ = store.delete_session("key").await;
+/// }
+/// ```
+///
+/// nor does a use of a transaction after its commit:
+///
+/// ```compile_fail,E0382
+/// use domain::store::prelude::*;
+/// async fn use_after_commit(tx: Box<dyn Tx>) {
+///     let _ = tx.commit().await;
+///     let _ = tx.delete_session("key").await;
+/// }
+/// ```
+///
+/// while the same write inside one does:
+///
+/// ```
+/// use domain::store::prelude::*;
+/// async fn write_in_a_unit(store: &dyn Store) -> domain::store::Result<()> {
+///     let tx = store.begin().await?;
+///     tx.delete_session("key").await?;
+///     tx.commit().await
+/// }
+/// ```
+#[async_trait]
+pub trait Tx:
+    Store
+    + UsersWrite
+    + CredentialsWrite
+    + BackupCodesWrite
+    + AttemptsWrite
+    + CodesWrite
+    + SessionsWrite
+    + SignUpsWrite
+    + LimitsWrite
+    + AuditLogWrite
+    + OutboxWrite
+{
+    async fn commit(self: Box<Self>) -> Result<()>;
     /// Deletes what has expired; returns the number of rows.
     async fn sweep(&self, now: i64) -> Result<u64>;
+}
+
+/// Every repository trait, for calling their methods on a `Store` or a `Tx`.
+pub mod prelude {
+    pub use super::{
+        Attempts, AttemptsWrite, AuditLog, AuditLogWrite, BackupCodes, BackupCodesWrite, Codes, CodesWrite,
+        CredentialsWrite, Limits, LimitsWrite, Outbox, OutboxWrite, Sessions, SessionsWrite, SignUps, SignUpsWrite,
+        Store, Tx, Users, UsersWrite,
+    };
 }

@@ -5,9 +5,10 @@
 
 use async_trait::async_trait;
 use domain::flow::{Attempt, Factors, SignUp};
+use domain::store::prelude::*;
 use domain::store::{
-    AuditEvent, BackupCode, NewSession, NewUser, OneTimeCode, OutboxMessage, Result, Session, SessionRow, Store,
-    StoreError, Subject, Tx, User,
+    AuditEvent, BackupCode, NewSession, NewUser, OneTimeCode, OutboxMessage, Result, Session, SessionRow, StoreError,
+    Subject, User,
 };
 use proto::{SignUpStatus, Status};
 use sqlx::{
@@ -293,223 +294,21 @@ pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
     }
 }
 
-/// A `sign_in_attempts` row.
-#[derive(sqlx::FromRow)]
-struct AttemptRow {
-    status: String,
-    user_id: Option<i64>,
-    identifier: Option<String>,
-    has_phone: bool,
-    has_totp: bool,
-    has_backup: bool,
-    client_known: bool,
-    created_at: i64,
-    expires_at: i64,
-}
-
-/// A `sign_ups` row.
-#[derive(sqlx::FromRow)]
-struct SignUpRow {
-    status: String,
-    email: String,
-    password_hash: Option<String>,
-    user_id: Option<i64>,
-    created_at: i64,
-    expires_at: i64,
-}
-
-impl From<SignUpRow> for SignUp {
-    fn from(r: SignUpRow) -> SignUp {
-        SignUp {
-            status: SignUpStatus::parse(&r.status).unwrap_or(SignUpStatus::Abandoned),
-            email: r.email,
-            password_hash: r.password_hash,
-            user_id: r.user_id,
-            created_at: r.created_at,
-            expires_at: r.expires_at,
-        }
-    }
-}
-
-impl From<AttemptRow> for Attempt {
-    fn from(r: AttemptRow) -> Attempt {
-        Attempt {
-            status: Status::parse(&r.status).unwrap_or(Status::NeedsIdentifier),
-            user_id: r.user_id,
-            identifier: r.identifier,
-            factors: Factors { phone: r.has_phone, totp: r.has_totp, backup_codes: r.has_backup },
-            client_known: r.client_known,
-            created_at: r.created_at,
-            expires_at: r.expires_at,
-        }
-    }
-}
-
 // One SQL text for both databases: PostgreSQL placeholders, and only what
 // both dialects accept (CASE rather than MIN/MAX, CAST rather than `::`).
 // Column lists are macros, so every statement stays a static string.
-// A user's factors are rows of `credentials`; the domain reads them as the
-// user's fields (one of each kind and state).
-macro_rules! user_cols {
-    () => {
-        concat!(
-            "id, email, password_hash, created_at, default_factor, ",
-            credential!("label", "phone", "active"),
-            " AS phone, ",
-            credential!("secret", "totp", "active"),
-            " AS totp_secret, ",
-            credential!("secret", "totp", "pending"),
-            " AS pending_totp_secret, ",
-            credential!("label", "phone", "pending"),
-            " AS pending_phone"
-        )
-    };
-}
-macro_rules! credential {
-    ($col:literal, $kind:literal, $state:literal) => {
-        concat!(
-            "(SELECT c.",
-            $col,
-            " FROM credentials c WHERE c.user_id = users.id AND c.kind = '",
-            $kind,
-            "' AND c.state = '",
-            $state,
-            "')"
-        )
-    };
-}
-macro_rules! attempt_cols {
-    () => {
-        "status, user_id, identifier, has_phone, has_totp, has_backup, client_known, created_at, expires_at"
-    };
-}
 
-const CREATE_USER: &str = "INSERT INTO users (email, password_hash, created_at)
-     VALUES ($1, $2, $3) ON CONFLICT (email) DO NOTHING RETURNING id";
-const INSERT_CREDENTIAL: &str = "INSERT INTO credentials (user_id, kind, state, secret, label, last_step, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)";
-const USER_BY_EMAIL: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE email = $1");
-const SIGN_IN_SUBJECT: &str = concat!(
-    "SELECT ",
-    user_cols!(),
-    ",
-     EXISTS (SELECT 1 FROM backup_codes b WHERE b.user_id = users.id AND b.used_at IS NULL) AS has_backup,
-     EXISTS (SELECT 1 FROM trusted_clients t WHERE t.client_key = $2 AND t.user_id = users.id) AS client_known
-     FROM users WHERE email = $1"
-);
-const USER_BY_ID: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE id = $1");
-const DELETE_BACKUP_CODES: &str = "DELETE FROM backup_codes WHERE user_id = $1";
-const INSERT_BACKUP_CODE: &str = "INSERT INTO backup_codes (user_id, salt, code_hash) VALUES ($1, $2, $3)";
-const UNUSED_BACKUP_CODES: &str = "SELECT id, salt, code_hash FROM backup_codes WHERE user_id = $1 AND used_at IS NULL";
-const USE_BACKUP_CODE: &str = "UPDATE backup_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL";
-const ADVANCE_TOTP: &str = "UPDATE credentials SET last_step = $1
-     WHERE user_id = $2 AND kind = 'totp' AND state = 'active' AND (last_step IS NULL OR last_step < $1)";
-const INSERT_ATTEMPT: &str = concat!(
-    "INSERT INTO sign_in_attempts (key, ",
-    attempt_cols!(),
-    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-);
-const ATTEMPT: &str = concat!("SELECT ", attempt_cols!(), " FROM sign_in_attempts WHERE key = $1");
-const UPDATE_ATTEMPT: &str = "UPDATE sign_in_attempts SET status = $1, expires_at = $2 WHERE key = $3 AND status = $4";
-const DELETE_ATTEMPT: &str = "DELETE FROM sign_in_attempts WHERE key = $1";
-const TAKE_COMPLETE_ATTEMPT: &str =
-    concat!("DELETE FROM sign_in_attempts WHERE key = $1 AND status = 'complete' RETURNING ", attempt_cols!());
-const PUT_CODE: &str = "INSERT INTO one_time_codes (attempt_key, purpose, code_hash, sent_at, expires_at)
-     VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (attempt_key, purpose) DO UPDATE
-       SET code_hash = excluded.code_hash, sent_at = excluded.sent_at,
-           expires_at = excluded.expires_at, failures = 0, used_at = NULL
-     WHERE one_time_codes.sent_at <= $6";
-const CODE: &str = "SELECT id, code_hash, sent_at, expires_at, failures, used_at IS NOT NULL AS used
-     FROM one_time_codes WHERE attempt_key = $1 AND purpose = $2";
-const DELETE_CODE: &str = "DELETE FROM one_time_codes WHERE id = $1";
-const FAIL_CODE: &str = "UPDATE one_time_codes
-     SET failures = CASE WHEN failures + 1 > $1 THEN $1 ELSE failures + 1 END
-     WHERE id = $2 RETURNING failures";
-const CONSUME_CODE: &str = "UPDATE one_time_codes SET used_at = $1
-     WHERE id = $2 AND used_at IS NULL AND failures < $3 AND expires_at > $1";
-const INSERT_SESSION: &str =
-    "INSERT INTO sessions (key, user_id, created_at, last_active_at, expires_at, ip, user_agent, task, verified_at)
-     VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $3)";
-const SESSION: &str =
-    "SELECT user_id, created_at, last_active_at, expires_at, task, verified_at FROM sessions WHERE key = $1";
-const SESSIONS_OF: &str = "SELECT key, created_at, last_active_at, expires_at, ip, user_agent, task
-     FROM sessions WHERE user_id = $1 ORDER BY last_active_at DESC";
-const SET_TASK: &str = "UPDATE sessions SET task = $1 WHERE key = $2";
-const SESSION_VERIFIED: &str = "UPDATE sessions SET verified_at = $1 WHERE key = $2";
-const DELETE_USER_SESSION: &str = "DELETE FROM sessions WHERE key = $1 AND user_id = $2";
-const DELETE_OTHER_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = $1 AND key <> $2";
-// A pending credential (an enrolment awaiting its first code) replaces the
-// one before it: $1 user, $2 kind, $3 secret, $4 label, $5 now.
-const PUT_PENDING: &str = "INSERT INTO credentials (user_id, kind, state, secret, label, created_at)
-     VALUES ($1, $2, 'pending', $3, $4, $5)
-     ON CONFLICT (user_id, kind, state) DO UPDATE
-       SET secret = excluded.secret, label = excluded.label, created_at = excluded.created_at";
-const DROP_PENDING: &str = "DELETE FROM credentials WHERE user_id = $1 AND kind = $2 AND state = 'pending'";
-// Confirming: the active credential of the kind goes, if the pending one is
-// still the one proven ($3: its secret or label), and the pending one takes
-// its place. Each statement checks the pending row: of two confirms at once,
-// one changes nothing.
-const DROP_REPLACED: &str = "DELETE FROM credentials WHERE user_id = $1 AND kind = $2 AND state = 'active'
-     AND EXISTS (SELECT 1 FROM credentials p WHERE p.user_id = $1 AND p.kind = $2 AND p.state = 'pending'
-                 AND (p.secret = $3 OR p.label = $3))";
-// The enrolment code's step counts as used: it cannot sign anyone in later.
-const ACTIVATE: &str = "UPDATE credentials SET state = 'active', last_step = $4
-     WHERE user_id = $1 AND kind = $2 AND state = 'pending' AND (secret = $3 OR label = $3)";
-// On PostgreSQL two removals in parallel each see the other's row unless
-// they queue: both first take the user's row lock (SQLite's units are
-// serial already). Then the check and the change are one statement.
-const LOCK_USER: &str = "UPDATE users SET default_factor = default_factor WHERE id = $1";
-const REMOVE_CREDENTIAL: &str = "DELETE FROM credentials WHERE user_id = $1 AND kind = $2 AND state = 'active'
-     AND ($3 = 0 OR EXISTS (SELECT 1 FROM credentials o
-                            WHERE o.user_id = $1 AND o.kind <> $2 AND o.state = 'active'))";
-const SET_DEFAULT_FACTOR: &str = "UPDATE users SET default_factor = $1 WHERE id = $2";
-const TOUCH_SESSION: &str = "UPDATE sessions SET last_active_at = $1 WHERE key = $2";
-const DELETE_SESSION: &str = "DELETE FROM sessions WHERE key = $1";
-const PUSH_OUTBOX: &str = "INSERT INTO outbox (channel, recipient, body, created_at) VALUES ($1, $2, $3, $4)";
-const OUTBOX: &str = "SELECT id, channel, recipient, body, created_at FROM outbox ORDER BY id DESC LIMIT $1";
-// Expired locks start over; a live lock refuses (no row returned); the try
-// that reaches the threshold sets the lock.
-const LOCKOUT_RESERVE: &str = "INSERT INTO lockouts (subject, failures, locked_until)
-     VALUES ($1, 1, CASE WHEN 1 >= CAST($3 AS BIGINT) THEN CAST($2 AS BIGINT) + CAST($4 AS BIGINT) END)
-     ON CONFLICT (subject) DO UPDATE SET
-       failures = CASE WHEN lockouts.locked_until <= $2 THEN 1 ELSE lockouts.failures + 1 END,
-       locked_until = CASE
-         WHEN lockouts.locked_until <= $2 THEN
-           CASE WHEN 1 >= CAST($3 AS BIGINT) THEN CAST($2 AS BIGINT) + CAST($4 AS BIGINT) END
-         WHEN lockouts.failures + 1 >= $3 THEN CAST($2 AS BIGINT) + CAST($4 AS BIGINT)
-         ELSE NULL END
-     WHERE lockouts.locked_until IS NULL OR lockouts.locked_until <= $2
-     RETURNING failures";
-const LOCKOUT_RELEASE: &str = "UPDATE lockouts
-     SET failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END,
-         locked_until = CASE WHEN failures - 1 < $2 THEN NULL ELSE locked_until END
-     WHERE subject = $1";
-const LOCKOUT_RESET: &str = "DELETE FROM lockouts WHERE subject = $1";
-const LOCKED_UNTIL: &str = "SELECT locked_until FROM lockouts WHERE subject = $1 AND locked_until > $2";
-const RATE_HIT: &str = "INSERT INTO rate_limits (bucket, client, window_start, hits) VALUES ($1, $2, $3, 1)
-     ON CONFLICT (bucket, client) DO UPDATE SET
-       hits = CASE WHEN rate_limits.window_start <= CAST($3 AS BIGINT) - CAST($4 AS BIGINT)
-              THEN 1 ELSE rate_limits.hits + 1 END,
-       window_start = CASE WHEN rate_limits.window_start <= CAST($3 AS BIGINT) - CAST($4 AS BIGINT)
-              THEN $3 ELSE rate_limits.window_start END
-     RETURNING hits, window_start";
-macro_rules! sign_up_cols {
-    () => {
-        "status, email, password_hash, user_id, created_at, expires_at"
-    };
-}
-const INSERT_SIGN_UP: &str =
-    concat!("INSERT INTO sign_ups (key, ", sign_up_cols!(), ") VALUES ($1, $2, $3, $4, $5, $6, $7)");
-const SIGN_UP: &str = concat!("SELECT ", sign_up_cols!(), " FROM sign_ups WHERE key = $1");
-const UPDATE_SIGN_UP: &str = "UPDATE sign_ups SET status = $1, user_id = $2, expires_at = $3
-     WHERE key = $4 AND status = $5";
-const TAKE_COMPLETE_SIGN_UP: &str =
-    concat!("DELETE FROM sign_ups WHERE key = $1 AND status = 'complete' RETURNING ", sign_up_cols!());
-const DELETE_SIGN_UP: &str = "DELETE FROM sign_ups WHERE key = $1";
-const DELETE_CODES_OF: &str = "DELETE FROM one_time_codes WHERE attempt_key = $1";
-const TRUST_CLIENT: &str = "INSERT INTO trusted_clients (client_key, user_id, trusted_at) VALUES ($1, $2, $3)
-     ON CONFLICT (client_key, user_id) DO NOTHING";
+mod attempts;
+mod audit;
+mod backup_codes;
+mod codes;
+mod credentials;
+mod limits;
+mod outbox;
+mod sessions;
+mod sign_ups;
+mod users;
+
 // Codes are kept an hour past expiry, so a late try still hears "expired".
 const SWEEP: [&str; 5] = [
     "DELETE FROM sign_in_attempts WHERE expires_at <= $1",
@@ -518,435 +317,38 @@ const SWEEP: [&str; 5] = [
     "DELETE FROM sessions WHERE expires_at <= $1",
     "DELETE FROM rate_limits WHERE window_start <= CAST($1 AS BIGINT) - 3600",
 ];
-const USERS_ON_DISABLED_FACTORS: &str = "SELECT COUNT(DISTINCT user_id) FROM credentials c WHERE c.state = 'active'
-     AND NOT EXISTS (SELECT 1 FROM credentials e WHERE e.user_id = c.user_id AND e.state = 'active'
-                     AND ((e.kind = 'totp' AND $1 = 1) OR (e.kind = 'phone' AND $2 = 1)))";
-const AUDIT: &str = "INSERT INTO audit_log (at, event, user_id, identifier, ip, user_agent, detail)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)";
-const AUDIT_LOG: &str = "SELECT at, event, user_id, identifier, ip, user_agent, detail
-     FROM audit_log ORDER BY id DESC LIMIT $1";
 
-/// The reads, generated for the pools and the units.
-macro_rules! sql_reads {
-    ($store:ty, { $($begin:tt)* }) => {
+macro_rules! begin {
+    ($($t:ty => $begin:item)*) => {$(
         #[async_trait]
-        impl Store for $store {
-            $($begin)*
-
-            async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
-                Ok(sqlx::query_as(self.sql(USER_BY_EMAIL)).bind(email).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
-            }
-
-            async fn sign_in_subject(&self, email: &str, client_key: Option<&str>) -> Result<Option<Subject>> {
-                Ok(sqlx::query_as(self.sql(SIGN_IN_SUBJECT))
-                    .bind(email)
-                    .bind(client_key)
-                    .fetch_optional(&mut *self.conn().await.db()?)
-                    .await.db()?
-                    .map(|Rec(r)| r))
-            }
-
-            async fn user(&self, id: i64) -> Result<Option<User>> {
-                Ok(sqlx::query_as(self.sql(USER_BY_ID)).bind(id).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
-            }
-
-            async fn unused_backup_codes(&self, user_id: i64) -> Result<Vec<BackupCode>> {
-                Ok(recs(sqlx::query_as(self.sql(UNUSED_BACKUP_CODES)).bind(user_id).fetch_all(&mut *self.conn().await.db()?).await.db()?))
-            }
-
-            async fn attempt(&self, key: &str) -> Result<Option<Attempt>> {
-                let r: Option<AttemptRow> =
-                    sqlx::query_as(self.sql(ATTEMPT)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
-                Ok(r.map(Attempt::from))
-            }
-
-            async fn code(&self, attempt_key: &str, purpose: &str) -> Result<Option<OneTimeCode>> {
-                Ok(sqlx::query_as(self.sql(CODE))
-                    .bind(attempt_key)
-                    .bind(purpose)
-                    .fetch_optional(&mut *self.conn().await.db()?)
-                    .await.db()?
-                    .map(|Rec(r)| r))
-            }
-
-            async fn session(&self, key: &str) -> Result<Option<Session>> {
-                Ok(sqlx::query_as(self.sql(SESSION)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
-            }
-
-            async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionRow>> {
-                Ok(recs(sqlx::query_as(self.sql(SESSIONS_OF)).bind(user_id).fetch_all(&mut *self.conn().await.db()?).await.db()?))
-            }
-
-            async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>> {
-                Ok(recs(sqlx::query_as(self.sql(OUTBOX)).bind(limit).fetch_all(&mut *self.conn().await.db()?).await.db()?))
-            }
-
-            async fn locked_until(&self, subject: &str, now: i64) -> Result<Option<i64>> {
-                let r = sqlx::query(self.sql(LOCKED_UNTIL)).bind(subject).bind(now).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
-                Ok(match r {
-                    Some(r) => r.try_get(0).db()?,
-                    None => None,
-                })
-            }
-
-            async fn users_on_disabled_factors(&self, totp_on: i64, phone_on: i64) -> Result<i64> {
-                let r = sqlx::query(self.sql(USERS_ON_DISABLED_FACTORS))
-                    .bind(totp_on)
-                    .bind(phone_on)
-                    .fetch_one(&mut *self.conn().await.db()?)
-                    .await.db()?;
-                Ok(r.try_get(0).db()?)
-            }
-
-            async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEvent>> {
-                Ok(recs(sqlx::query_as(self.sql(AUDIT_LOG)).bind(limit).fetch_all(&mut *self.conn().await.db()?).await.db()?))
-            }
-
-            async fn sign_up(&self, key: &str) -> Result<Option<SignUp>> {
-                let r: Option<SignUpRow> =
-                    sqlx::query_as(self.sql(SIGN_UP)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
-                Ok(r.map(SignUp::from))
-            }
+        impl Store for $t {
+            $begin
         }
-    };
+    )*};
+}
+begin! {
+    Sqlite => async fn begin(&self) -> Result<Box<dyn Tx>> {
+        Ok(Box::new(self.begin_unit().await.db()?))
+    }
+    Postgres => async fn begin(&self) -> Result<Box<dyn Tx>> {
+        let tx = self.pool.begin().await.db()?;
+        tracing::debug!("unit begin");
+        Ok(Box::new(PgUnit { open: tokio::sync::Mutex::new(Some(tx)) }))
+    }
+    SqliteUnit => async fn begin(&self) -> Result<Box<dyn Tx>> {
+        Err(StoreError::Nested)
+    }
+    PgUnit => async fn begin(&self) -> Result<Box<dyn Tx>> {
+        Err(StoreError::Nested)
+    }
 }
 
-/// The writes, generated for the units only: a write outside a
-/// transaction does not compile.
-macro_rules! sql_writes {
-    ($store:ty, { $($commit:tt)* }) => {
+macro_rules! tx {
+    ($($t:ty),*) => {$(
         #[async_trait]
-        impl Tx for $store {
-            $($commit)*
-
-            async fn create_user(&self, u: &NewUser) -> Result<i64> {
-                let mut conn = self.conn().await.db()?;
-                let r = sqlx::query(self.sql(CREATE_USER))
-                    .bind(&u.email)
-                    .bind(&u.password_hash)
-                    .bind(u.created_at)
-                    .fetch_optional(&mut *conn)
-                    .await.db()?;
-                let id: i64 = match r {
-                    Some(row) => row.try_get(0).db()?,
-                    None => return Err(StoreError::Conflict),
-                };
-                let factors = [("totp", u.totp_secret.as_deref(), None), ("phone", None, u.phone.as_deref())];
-                for (kind, secret, label) in factors {
-                    if secret.is_none() && label.is_none() {
-                        continue;
-                    }
-                    sqlx::query(self.sql(INSERT_CREDENTIAL))
-                        .bind(id)
-                        .bind(kind)
-                        .bind("active")
-                        .bind(secret)
-                        .bind(label)
-                        .bind(None::<i64>)
-                        .bind(u.created_at)
-                        .execute(&mut *conn)
-                        .await.db()?;
-                }
-                Ok(id)
-            }
-
-            async fn set_backup_codes(&self, user_id: i64, codes: &[(String, String)]) -> Result<()> {
-                let mut c = self.conn().await.db()?;
-                let mut tx = sqlx::Connection::begin(&mut *c).await.db()?;
-                sqlx::query(self.sql(DELETE_BACKUP_CODES)).bind(user_id).execute(&mut *tx).await.db()?;
-                for (salt, hash) in codes {
-                    sqlx::query(self.sql(INSERT_BACKUP_CODE))
-                        .bind(user_id)
-                        .bind(salt)
-                        .bind(hash)
-                        .execute(&mut *tx)
-                        .await.db()?;
-                }
-                tx.commit().await.db()?;
-                Ok(())
-            }
-
-            async fn use_backup_code(&self, id: i64, now: i64) -> Result<bool> {
-                let r = sqlx::query(self.sql(USE_BACKUP_CODE)).bind(now).bind(id).execute(&mut *self.conn().await.db()?).await.db()?;
-                Ok(r.rows_affected() == 1)
-            }
-
-            async fn advance_totp(&self, user_id: i64, step: i64) -> Result<bool> {
-                let r = sqlx::query(self.sql(ADVANCE_TOTP)).bind(step).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
-                Ok(r.rows_affected() == 1)
-            }
-
-            async fn insert_attempt(&self, key: &str, a: &Attempt) -> Result<()> {
-                sqlx::query(self.sql(INSERT_ATTEMPT))
-                    .bind(key)
-                    .bind(a.status.as_str())
-                    .bind(a.user_id)
-                    .bind(&a.identifier)
-                    .bind(a.factors.phone)
-                    .bind(a.factors.totp)
-                    .bind(a.factors.backup_codes)
-                    .bind(a.client_known)
-                    .bind(a.created_at)
-                    .bind(a.expires_at)
-                    .execute(&mut *self.conn().await.db()?)
-                    .await.db()?;
-                Ok(())
-            }
-
-            async fn update_attempt(&self, key: &str, from: Status, a: &Attempt) -> Result<bool> {
-                let r = sqlx::query(self.sql(UPDATE_ATTEMPT))
-                    .bind(a.status.as_str())
-                    .bind(a.expires_at)
-                    .bind(key)
-                    .bind(from.as_str())
-                    .execute(&mut *self.conn().await.db()?)
-                    .await.db()?;
-                Ok(r.rows_affected() == 1)
-            }
-
-            async fn delete_attempt(&self, key: &str) -> Result<()> {
-                sqlx::query(self.sql(DELETE_ATTEMPT)).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
-                Ok(())
-            }
-
-            async fn take_complete_attempt(&self, key: &str) -> Result<Option<Attempt>> {
-                let r: Option<AttemptRow> =
-                    sqlx::query_as(self.sql(TAKE_COMPLETE_ATTEMPT)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
-                Ok(r.map(Attempt::from))
-            }
-
-            async fn put_code(
-                &self,
-                attempt_key: &str,
-                purpose: &str,
-                code_hash: &str,
-                now: i64,
-                expires_at: i64,
-                not_after: i64,
-            ) -> Result<bool> {
-                let r = sqlx::query(self.sql(PUT_CODE))
-                    .bind(attempt_key)
-                    .bind(purpose)
-                    .bind(code_hash)
-                    .bind(now)
-                    .bind(expires_at)
-                    .bind(not_after)
-                    .execute(&mut *self.conn().await.db()?)
-                    .await.db()?;
-                Ok(r.rows_affected() == 1)
-            }
-
-            async fn delete_code(&self, id: i64) -> Result<()> {
-                sqlx::query(self.sql(DELETE_CODE)).bind(id).execute(&mut *self.conn().await.db()?).await.db()?;
-                Ok(())
-            }
-
-            async fn fail_code(&self, id: i64, max: i64) -> Result<i64> {
-                let r = sqlx::query(self.sql(FAIL_CODE)).bind(max).bind(id).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
-                Ok(match r {
-                    Some(r) => r.try_get(0).db()?,
-                    None => max,
-                })
-            }
-
-            async fn consume_code(&self, id: i64, now: i64, max: i64) -> Result<bool> {
-                let r = sqlx::query(self.sql(CONSUME_CODE))
-                    .bind(now)
-                    .bind(id)
-                    .bind(max)
-                    .execute(&mut *self.conn().await.db()?)
-                    .await.db()?;
-                Ok(r.rows_affected() == 1)
-            }
-
-            async fn insert_session(&self, s: &NewSession<'_>) -> Result<()> {
-                sqlx::query(self.sql(INSERT_SESSION))
-                    .bind(s.key)
-                    .bind(s.user_id)
-                    .bind(s.now)
-                    .bind(s.expires_at)
-                    .bind(&s.ip)
-                    .bind(&s.user_agent)
-                    .bind(s.task)
-                    .execute(&mut *self.conn().await.db()?)
-                    .await.db()?;
-                Ok(())
-            }
-
-            async fn set_task(&self, key: &str, task: Option<&str>) -> Result<()> {
-                sqlx::query(self.sql(SET_TASK)).bind(task).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
-                Ok(())
-            }
-
-            async fn session_verified(&self, key: &str, now: i64) -> Result<()> {
-                sqlx::query(self.sql(SESSION_VERIFIED)).bind(now).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
-                Ok(())
-            }
-
-            async fn delete_user_session(&self, key: &str, user_id: i64) -> Result<bool> {
-                let r = sqlx::query(self.sql(DELETE_USER_SESSION)).bind(key).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
-                Ok(r.rows_affected() == 1)
-            }
-
-            async fn delete_other_sessions(&self, user_id: i64, keep: &str) -> Result<u64> {
-                let r = sqlx::query(self.sql(DELETE_OTHER_SESSIONS)).bind(user_id).bind(keep).execute(&mut *self.conn().await.db()?).await.db()?;
-                Ok(r.rows_affected())
-            }
-
-            async fn set_pending_totp(&self, user_id: i64, sealed: Option<&str>, now: i64) -> Result<()> {
-                self.put_pending(user_id, "totp", sealed, None, now).await
-            }
-
-            async fn confirm_totp(&self, user_id: i64, sealed: &str, step: i64) -> Result<bool> {
-                self.activate(user_id, "totp", sealed, Some(step)).await
-            }
-
-            async fn set_pending_phone(&self, user_id: i64, phone: Option<&str>, now: i64) -> Result<()> {
-                self.put_pending(user_id, "phone", None, phone, now).await
-            }
-
-            async fn confirm_phone(&self, user_id: i64, phone: &str) -> Result<bool> {
-                self.activate(user_id, "phone", phone, None).await
-            }
-
-            async fn remove_totp(&self, user_id: i64, keep_one: bool) -> Result<bool> {
-                self.remove_credential(user_id, "totp", keep_one).await
-            }
-
-            async fn remove_phone(&self, user_id: i64, keep_one: bool) -> Result<bool> {
-                self.remove_credential(user_id, "phone", keep_one).await
-            }
-
-            async fn set_default_factor(&self, user_id: i64, factor: Option<&str>) -> Result<()> {
-                sqlx::query(self.sql(SET_DEFAULT_FACTOR)).bind(factor).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
-                Ok(())
-            }
-
-            async fn touch_session(&self, key: &str, now: i64) -> Result<()> {
-                sqlx::query(self.sql(TOUCH_SESSION)).bind(now).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
-                Ok(())
-            }
-
-            async fn delete_session(&self, key: &str) -> Result<()> {
-                sqlx::query(self.sql(DELETE_SESSION)).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
-                Ok(())
-            }
-
-            async fn push_outbox(&self, channel: &str, recipient: &str, body: &str, now: i64) -> Result<()> {
-                sqlx::query(self.sql(PUSH_OUTBOX))
-                    .bind(channel)
-                    .bind(recipient)
-                    .bind(body)
-                    .bind(now)
-                    .execute(&mut *self.conn().await.db()?)
-                    .await.db()?;
-                Ok(())
-            }
-
-            async fn lockout_reserve(
-                &self,
-                subject: &str,
-                now: i64,
-                max: i64,
-                lock_secs: i64,
-            ) -> Result<std::result::Result<i64, i64>> {
-                let r = sqlx::query(self.sql(LOCKOUT_RESERVE))
-                    .bind(subject)
-                    .bind(now)
-                    .bind(max)
-                    .bind(lock_secs)
-                    .fetch_optional(&mut *self.conn().await.db()?)
-                    .await.db()?;
-                if let Some(r) = r {
-                    return Ok(Ok(r.try_get(0).db()?));
-                }
-                Ok(Err(self.locked_until(subject, now).await.db()?.unwrap_or(now + lock_secs)))
-            }
-
-            async fn lockout_release(&self, subject: &str, max: i64) -> Result<()> {
-                sqlx::query(self.sql(LOCKOUT_RELEASE)).bind(subject).bind(max).execute(&mut *self.conn().await.db()?).await.db()?;
-                Ok(())
-            }
-
-            async fn lockout_reset(&self, subject: &str) -> Result<()> {
-                sqlx::query(self.sql(LOCKOUT_RESET)).bind(subject).execute(&mut *self.conn().await.db()?).await.db()?;
-                Ok(())
-            }
-
-            async fn rate_hit(&self, bucket: &str, client: &str, now: i64, window: i64) -> Result<(i64, i64)> {
-                let r = sqlx::query(self.sql(RATE_HIT))
-                    .bind(bucket)
-                    .bind(client)
-                    .bind(now)
-                    .bind(window)
-                    .fetch_one(&mut *self.conn().await.db()?)
-                    .await.db()?;
-                Ok((r.try_get(0).db()?, r.try_get(1).db()?))
-            }
-
-            async fn audit(&self, e: &AuditEvent) -> Result<()> {
-                sqlx::query(self.sql(AUDIT))
-                    .bind(e.at)
-                    .bind(&e.event)
-                    .bind(e.user_id)
-                    .bind(&e.identifier)
-                    .bind(&e.ip)
-                    .bind(&e.user_agent)
-                    .bind(&e.detail)
-                    .execute(&mut *self.conn().await.db()?)
-                    .await.db()?;
-                Ok(())
-            }
-
-            async fn insert_sign_up(&self, key: &str, s: &SignUp) -> Result<()> {
-                sqlx::query(self.sql(INSERT_SIGN_UP))
-                    .bind(key)
-                    .bind(s.status.as_str())
-                    .bind(&s.email)
-                    .bind(&s.password_hash)
-                    .bind(s.user_id)
-                    .bind(s.created_at)
-                    .bind(s.expires_at)
-                    .execute(&mut *self.conn().await.db()?)
-                    .await.db()?;
-                Ok(())
-            }
-
-            async fn update_sign_up(&self, key: &str, from: SignUpStatus, s: &SignUp) -> Result<bool> {
-                let r = sqlx::query(self.sql(UPDATE_SIGN_UP))
-                    .bind(s.status.as_str())
-                    .bind(s.user_id)
-                    .bind(s.expires_at)
-                    .bind(key)
-                    .bind(from.as_str())
-                    .execute(&mut *self.conn().await.db()?)
-                    .await.db()?;
-                Ok(r.rows_affected() == 1)
-            }
-
-            async fn take_complete_sign_up(&self, key: &str) -> Result<Option<SignUp>> {
-                let r: Option<SignUpRow> =
-                    sqlx::query_as(self.sql(TAKE_COMPLETE_SIGN_UP)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
-                Ok(r.map(SignUp::from))
-            }
-
-            async fn delete_sign_up(&self, key: &str) -> Result<()> {
-                let mut c = self.conn().await.db()?;
-                let mut tx = sqlx::Connection::begin(&mut *c).await.db()?;
-                sqlx::query(self.sql(DELETE_CODES_OF)).bind(key).execute(&mut *tx).await.db()?;
-                sqlx::query(self.sql(DELETE_SIGN_UP)).bind(key).execute(&mut *tx).await.db()?;
-                tx.commit().await.db()?;
-                Ok(())
-            }
-
-            async fn trust_client(&self, client_key: &str, user_id: i64, now: i64) -> Result<()> {
-                sqlx::query(self.sql(TRUST_CLIENT))
-                    .bind(client_key)
-                    .bind(user_id)
-                    .bind(now)
-                    .execute(&mut *self.conn().await.db()?)
-                    .await.db()?;
-                Ok(())
+        impl Tx for $t {
+            async fn commit(self: Box<Self>) -> Result<()> {
+                self.finish().await
             }
 
             async fn sweep(&self, now: i64) -> Result<u64> {
@@ -957,93 +359,9 @@ macro_rules! sql_writes {
                 Ok(n)
             }
         }
-
-        /// The credential statements each factor kind shares.
-        impl $store {
-            async fn put_pending(
-                &self,
-                user_id: i64,
-                kind: &str,
-                secret: Option<&str>,
-                label: Option<&str>,
-                now: i64,
-            ) -> Result<()> {
-                let mut conn = self.conn().await.db()?;
-                if secret.is_none() && label.is_none() {
-                    sqlx::query(self.sql(DROP_PENDING)).bind(user_id).bind(kind).execute(&mut *conn).await.db()?;
-                    return Ok(());
-                }
-                sqlx::query(self.sql(PUT_PENDING))
-                    .bind(user_id)
-                    .bind(kind)
-                    .bind(secret)
-                    .bind(label)
-                    .bind(now)
-                    .execute(&mut *conn)
-                    .await.db()?;
-                Ok(())
-            }
-
-            async fn activate(&self, user_id: i64, kind: &str, proven: &str, step: Option<i64>) -> Result<bool> {
-                let mut conn = self.conn().await.db()?;
-                sqlx::query(self.sql(DROP_REPLACED)).bind(user_id).bind(kind).bind(proven).execute(&mut *conn).await.db()?;
-                let r = sqlx::query(self.sql(ACTIVATE))
-                    .bind(user_id)
-                    .bind(kind)
-                    .bind(proven)
-                    .bind(step)
-                    .execute(&mut *conn)
-                    .await.db()?;
-                Ok(r.rows_affected() == 1)
-            }
-
-            async fn remove_credential(&self, user_id: i64, kind: &str, keep_one: bool) -> Result<bool> {
-                let mut conn = self.conn().await.db()?;
-                sqlx::query(self.sql(LOCK_USER)).bind(user_id).execute(&mut *conn).await.db()?;
-                let r = sqlx::query(self.sql(REMOVE_CREDENTIAL))
-                    .bind(user_id)
-                    .bind(kind)
-                    .bind(i64::from(keep_one))
-                    .execute(&mut *conn)
-                    .await.db()?;
-                Ok(r.rows_affected() == 1)
-            }
-        }
-    };
+    )*};
 }
-
-sql_reads!(Sqlite, {
-    async fn begin(&self) -> Result<Box<dyn Tx>> {
-        Ok(Box::new(self.begin_unit().await.db()?))
-    }
-});
-sql_reads!(Postgres, {
-    async fn begin(&self) -> Result<Box<dyn Tx>> {
-        let tx = self.pool.begin().await.db()?;
-        tracing::debug!("unit begin");
-        Ok(Box::new(PgUnit { open: tokio::sync::Mutex::new(Some(tx)) }))
-    }
-});
-sql_reads!(SqliteUnit, {
-    async fn begin(&self) -> Result<Box<dyn Tx>> {
-        Err(StoreError::Nested)
-    }
-});
-sql_writes!(SqliteUnit, {
-    async fn commit(self: Box<Self>) -> Result<()> {
-        self.finish().await
-    }
-});
-sql_reads!(PgUnit, {
-    async fn begin(&self) -> Result<Box<dyn Tx>> {
-        Err(StoreError::Nested)
-    }
-});
-sql_writes!(PgUnit, {
-    async fn commit(self: Box<Self>) -> Result<()> {
-        self.finish().await
-    }
-});
+tx!(SqliteUnit, PgUnit);
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@
 use super::{db, Service, Unit};
 use crate::mail;
 use crate::secrets;
+use crate::store::prelude::*;
 use crate::store::Store;
 use proto::*;
 use std::ops::Deref;

@@ -30,6 +30,7 @@ use crate::mail::{self, Sender};
 use crate::request::{Jar, Request};
 use crate::secrets::{self, SecretBox};
 use crate::settings::Settings;
+use crate::store::prelude::*;
 use crate::store::{AuditEvent, Store, StoreError, Tx, User};
 use proto::*;
 use std::ops::Deref;

@@ -6,6 +6,7 @@ use crate::audit::Event;
 use crate::flow;
 use crate::request::{Jar, Request};
 use crate::secrets;
+use crate::store::prelude::*;
 use crate::store::Store;
 use crate::store::{NewSession, Session};
 use proto::*;

@@ -7,6 +7,7 @@ use crate::flow::{Attempt, PasswordOk, Step};
 use crate::policy;
 use crate::request::{Jar, Request};
 use crate::secrets;
+use crate::store::prelude::*;
 use crate::store::Store;
 use crate::store::{Subject, User};
 use proto::*;

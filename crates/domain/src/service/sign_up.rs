@@ -8,6 +8,7 @@ use crate::mail;
 use crate::policy;
 use crate::request::{Jar, Request};
 use crate::secrets;
+use crate::store::prelude::*;
 use crate::store::Store;
 use crate::store::{NewUser, StoreError};
 use proto::*;

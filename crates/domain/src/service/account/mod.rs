@@ -15,6 +15,7 @@ use crate::audit::Event;
 use crate::mail;
 use crate::request::Request;
 use crate::secrets;
+use crate::store::prelude::*;
 use crate::store::Store;
 use crate::store::{Session, User};
 use proto::*;

@@ -5,6 +5,7 @@ use super::Current;
 use crate::audit::Event;
 use crate::request::Request;
 use crate::secrets;
+use crate::store::prelude::*;
 use crate::store::Store;
 use proto::*;
 use sha2::{Digest, Sha256};

@@ -1,0 +1,85 @@
+//! The `sessions` repository: live sessions, their last activity, task and re-verification time.
+
+use super::*;
+
+const INSERT_SESSION: &str =
+    "INSERT INTO sessions (key, user_id, created_at, last_active_at, expires_at, ip, user_agent, task, verified_at)
+     VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $3)";
+const SESSION: &str =
+    "SELECT user_id, created_at, last_active_at, expires_at, task, verified_at FROM sessions WHERE key = $1";
+const SESSIONS_OF: &str = "SELECT key, created_at, last_active_at, expires_at, ip, user_agent, task
+     FROM sessions WHERE user_id = $1 ORDER BY last_active_at DESC";
+const SET_TASK: &str = "UPDATE sessions SET task = $1 WHERE key = $2";
+const SESSION_VERIFIED: &str = "UPDATE sessions SET verified_at = $1 WHERE key = $2";
+const DELETE_USER_SESSION: &str = "DELETE FROM sessions WHERE key = $1 AND user_id = $2";
+const DELETE_OTHER_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = $1 AND key <> $2";
+const TOUCH_SESSION: &str = "UPDATE sessions SET last_active_at = $1 WHERE key = $2";
+const DELETE_SESSION: &str = "DELETE FROM sessions WHERE key = $1";
+
+macro_rules! reads {
+    ($($t:ty),*) => {$(
+        #[async_trait]
+        impl Sessions for $t {
+            async fn session(&self, key: &str) -> Result<Option<Session>> {
+                Ok(sqlx::query_as(self.sql(SESSION)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
+            }
+
+            async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionRow>> {
+                Ok(recs(sqlx::query_as(self.sql(SESSIONS_OF)).bind(user_id).fetch_all(&mut *self.conn().await.db()?).await.db()?))
+            }
+        }
+    )*};
+}
+reads!(Sqlite, Postgres, SqliteUnit, PgUnit);
+
+macro_rules! writes {
+    ($($t:ty),*) => {$(
+        #[async_trait]
+        impl SessionsWrite for $t {
+            async fn insert_session(&self, s: &NewSession<'_>) -> Result<()> {
+                sqlx::query(self.sql(INSERT_SESSION))
+                    .bind(s.key)
+                    .bind(s.user_id)
+                    .bind(s.now)
+                    .bind(s.expires_at)
+                    .bind(&s.ip)
+                    .bind(&s.user_agent)
+                    .bind(s.task)
+                    .execute(&mut *self.conn().await.db()?)
+                    .await.db()?;
+                Ok(())
+            }
+
+            async fn set_task(&self, key: &str, task: Option<&str>) -> Result<()> {
+                sqlx::query(self.sql(SET_TASK)).bind(task).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
+                Ok(())
+            }
+
+            async fn session_verified(&self, key: &str, now: i64) -> Result<()> {
+                sqlx::query(self.sql(SESSION_VERIFIED)).bind(now).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
+                Ok(())
+            }
+
+            async fn delete_user_session(&self, key: &str, user_id: i64) -> Result<bool> {
+                let r = sqlx::query(self.sql(DELETE_USER_SESSION)).bind(key).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn delete_other_sessions(&self, user_id: i64, keep: &str) -> Result<u64> {
+                let r = sqlx::query(self.sql(DELETE_OTHER_SESSIONS)).bind(user_id).bind(keep).execute(&mut *self.conn().await.db()?).await.db()?;
+                Ok(r.rows_affected())
+            }
+
+            async fn touch_session(&self, key: &str, now: i64) -> Result<()> {
+                sqlx::query(self.sql(TOUCH_SESSION)).bind(now).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
+                Ok(())
+            }
+
+            async fn delete_session(&self, key: &str) -> Result<()> {
+                sqlx::query(self.sql(DELETE_SESSION)).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
+                Ok(())
+            }
+        }
+    )*};
+}
+writes!(SqliteUnit, PgUnit);

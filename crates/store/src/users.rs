@@ -1,0 +1,142 @@
+//! The `users` repository: accounts; their factors (rows of `credentials`) read as the user's fields; the clients they trust.
+
+use super::*;
+
+// A user's factors are rows of `credentials`; the domain reads them as the
+// user's fields (one of each kind and state).
+macro_rules! user_cols {
+    () => {
+        concat!(
+            "id, email, password_hash, created_at, default_factor, ",
+            credential!("label", "phone", "active"),
+            " AS phone, ",
+            credential!("secret", "totp", "active"),
+            " AS totp_secret, ",
+            credential!("secret", "totp", "pending"),
+            " AS pending_totp_secret, ",
+            credential!("label", "phone", "pending"),
+            " AS pending_phone"
+        )
+    };
+}
+macro_rules! credential {
+    ($col:literal, $kind:literal, $state:literal) => {
+        concat!(
+            "(SELECT c.",
+            $col,
+            " FROM credentials c WHERE c.user_id = users.id AND c.kind = '",
+            $kind,
+            "' AND c.state = '",
+            $state,
+            "')"
+        )
+    };
+}
+const CREATE_USER: &str = "INSERT INTO users (email, password_hash, created_at)
+     VALUES ($1, $2, $3) ON CONFLICT (email) DO NOTHING RETURNING id";
+const INSERT_CREDENTIAL: &str = "INSERT INTO credentials (user_id, kind, state, secret, label, last_step, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+const USER_BY_EMAIL: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE email = $1");
+const SIGN_IN_SUBJECT: &str = concat!(
+    "SELECT ",
+    user_cols!(),
+    ",
+     EXISTS (SELECT 1 FROM backup_codes b WHERE b.user_id = users.id AND b.used_at IS NULL) AS has_backup,
+     EXISTS (SELECT 1 FROM trusted_clients t WHERE t.client_key = $2 AND t.user_id = users.id) AS client_known
+     FROM users WHERE email = $1"
+);
+const USER_BY_ID: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE id = $1");
+const SET_DEFAULT_FACTOR: &str = "UPDATE users SET default_factor = $1 WHERE id = $2";
+const TRUST_CLIENT: &str = "INSERT INTO trusted_clients (client_key, user_id, trusted_at) VALUES ($1, $2, $3)
+     ON CONFLICT (client_key, user_id) DO NOTHING";
+const USERS_ON_DISABLED_FACTORS: &str = "SELECT COUNT(DISTINCT user_id) FROM credentials c WHERE c.state = 'active'
+     AND NOT EXISTS (SELECT 1 FROM credentials e WHERE e.user_id = c.user_id AND e.state = 'active'
+                     AND ((e.kind = 'totp' AND $1 = 1) OR (e.kind = 'phone' AND $2 = 1)))";
+
+macro_rules! reads {
+    ($($t:ty),*) => {$(
+        #[async_trait]
+        impl Users for $t {
+            async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
+                Ok(sqlx::query_as(self.sql(USER_BY_EMAIL)).bind(email).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
+            }
+
+            async fn sign_in_subject(&self, email: &str, client_key: Option<&str>) -> Result<Option<Subject>> {
+                Ok(sqlx::query_as(self.sql(SIGN_IN_SUBJECT))
+                    .bind(email)
+                    .bind(client_key)
+                    .fetch_optional(&mut *self.conn().await.db()?)
+                    .await.db()?
+                    .map(|Rec(r)| r))
+            }
+
+            async fn user(&self, id: i64) -> Result<Option<User>> {
+                Ok(sqlx::query_as(self.sql(USER_BY_ID)).bind(id).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
+            }
+
+            async fn users_on_disabled_factors(&self, totp_on: i64, phone_on: i64) -> Result<i64> {
+                let r = sqlx::query(self.sql(USERS_ON_DISABLED_FACTORS))
+                    .bind(totp_on)
+                    .bind(phone_on)
+                    .fetch_one(&mut *self.conn().await.db()?)
+                    .await.db()?;
+                Ok(r.try_get(0).db()?)
+            }
+        }
+    )*};
+}
+reads!(Sqlite, Postgres, SqliteUnit, PgUnit);
+
+macro_rules! writes {
+    ($($t:ty),*) => {$(
+        #[async_trait]
+        impl UsersWrite for $t {
+            async fn create_user(&self, u: &NewUser) -> Result<i64> {
+                let mut conn = self.conn().await.db()?;
+                let r = sqlx::query(self.sql(CREATE_USER))
+                    .bind(&u.email)
+                    .bind(&u.password_hash)
+                    .bind(u.created_at)
+                    .fetch_optional(&mut *conn)
+                    .await.db()?;
+                let id: i64 = match r {
+                    Some(row) => row.try_get(0).db()?,
+                    None => return Err(StoreError::Conflict),
+                };
+                let factors = [("totp", u.totp_secret.as_deref(), None), ("phone", None, u.phone.as_deref())];
+                for (kind, secret, label) in factors {
+                    if secret.is_none() && label.is_none() {
+                        continue;
+                    }
+                    sqlx::query(self.sql(INSERT_CREDENTIAL))
+                        .bind(id)
+                        .bind(kind)
+                        .bind("active")
+                        .bind(secret)
+                        .bind(label)
+                        .bind(None::<i64>)
+                        .bind(u.created_at)
+                        .execute(&mut *conn)
+                        .await.db()?;
+                }
+                Ok(id)
+            }
+
+            async fn set_default_factor(&self, user_id: i64, factor: Option<&str>) -> Result<()> {
+                sqlx::query(self.sql(SET_DEFAULT_FACTOR)).bind(factor).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
+                Ok(())
+            }
+
+            async fn trust_client(&self, client_key: &str, user_id: i64, now: i64) -> Result<()> {
+                sqlx::query(self.sql(TRUST_CLIENT))
+                    .bind(client_key)
+                    .bind(user_id)
+                    .bind(now)
+                    .execute(&mut *self.conn().await.db()?)
+                    .await.db()?;
+                Ok(())
+            }
+        }
+    )*};
+}
+writes!(SqliteUnit, PgUnit);
