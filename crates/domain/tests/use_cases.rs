@@ -11,7 +11,7 @@ use domain::service::{Instance, Service};
 use domain::settings::Settings;
 use domain::store::Store;
 use domain::users;
-use proto::{Fault, SessionView, Status, Strategy};
+use proto::{ApiErrors, Fault, Field, SessionView, Status, Strategy};
 use std::{collections::HashMap, net::IpAddr, sync::Arc};
 
 const T: i64 = 1_800_000_000;
@@ -128,6 +128,49 @@ async fn an_sms_code_waits_its_resend_interval_and_dies_at_its_ttl() {
     w.clock.advance(600);
     let verify = b.with(async |s, c| s.attempt_second_factor(c, Strategy::PhoneCode, code).await).await;
     assert_eq!(verify.err(), Some(Fault::CodeExpired), "600 s after it was sent");
+    // As the API answers it: 400, `verification_expired`, on the code field.
+    let wire = ApiErrors::from(Fault::CodeExpired);
+    assert_eq!((wire.status, wire.codes()), (400, vec!["verification_expired"]));
+    assert!(wire.field(Field::Code).is_some());
+}
+
+/// A resend after the interval replaces the code: the old one stops
+/// working, the new one signs in (SMS at sign-in, and a sign-up's email).
+#[tokio::test]
+async fn a_resent_code_replaces_the_old_one() {
+    let w = world(settings()).await;
+    w.user("resend@example.com", true).await;
+    let mut b = w.browser();
+    b.password("resend@example.com", PASSWORD).await.unwrap();
+    let send = async |b: &mut Browser| b.with(async |s, c| s.prepare_second_factor(c, Strategy::PhoneCode).await).await;
+    send(&mut b).await.unwrap();
+    let first = w.code_to("+15555550123").await;
+    w.clock.advance(30);
+    send(&mut b).await.unwrap();
+    let second = w.code_to("+15555550123").await;
+    if second != first {
+        let r = b.with(async |s, c| s.attempt_second_factor(c, Strategy::PhoneCode, first.clone()).await).await;
+        assert_eq!(r.err(), Some(Fault::CodeIncorrect), "the replaced code");
+    }
+    let r = b.with(async |s, c| s.attempt_second_factor(c, Strategy::PhoneCode, second).await).await;
+    assert_eq!(r.map(|v| v.status), Ok(Status::Complete));
+
+    let mut s = w.browser();
+    let start =
+        s.with(async |s, c| s.sign_up_password(c, "fresh@example.com".into(), "a brand new passphrase".into()).await);
+    start.await.unwrap();
+    let first = w.code_to("fresh@example.com").await;
+    let early = s.with(async |s, c| s.sign_up_send_email_code(c).await).await;
+    assert_eq!(early.err(), Some(Fault::ResendTooSoon(30)));
+    w.clock.advance(30);
+    s.with(async |s, c| s.sign_up_send_email_code(c).await).await.unwrap();
+    let second = w.code_to("fresh@example.com").await;
+    if second != first {
+        let r = s.with(async |s, c| s.sign_up_verify_email_code(c, first.clone()).await).await;
+        assert_eq!(r.err(), Some(Fault::CodeIncorrect), "the replaced code");
+    }
+    let r = s.with(async |s, c| s.sign_up_verify_email_code(c, second).await).await;
+    assert_eq!(r.map(|v| v.status), Ok(proto::SignUpStatus::Complete));
 }
 
 #[tokio::test]

@@ -166,17 +166,13 @@ impl Service {
         now: i64,
         check: impl AsyncFnOnce() -> Result<(), Fault>,
     ) -> Result<(), Fault> {
-        let locks = alone!(self, u => {
-            u.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
-            u.reserve(req, subject, now).await
-        })?;
+        let locks = alone!(self, u => u.open_try(req, subject, now).await)?;
         let verdict = check().await;
-        if let Err(f) = verdict {
-            if f != Fault::Unavailable {
-                self.audit(req, failed_event, user_id, Some(subject), None).await;
-                if locks {
-                    self.audit(req, Event::UserLocked, user_id, Some(subject), None).await;
-                }
+        // Noted in a unit of its own; a failure to note is logged, not shown.
+        if verdict.as_ref().is_err_and(|f| *f != Fault::Unavailable) {
+            if let Ok(u) = self.unit().await {
+                u.failed(req, subject, user_id, failed_event, locks).await;
+                let _ = u.commit(Ok(())).await;
             }
         }
         verdict
@@ -293,6 +289,13 @@ impl Unit {
         }
     }
 
+    /// The limits before a try: the per-IP rate limit, then the try counted
+    /// against `subject` (refused while locked). Ok(true): a wrong try locks.
+    pub(crate) async fn open_try(&self, req: &Request, subject: &str, now: i64) -> Result<bool, Fault> {
+        self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        self.reserve(req, subject, now).await
+    }
+
     /// A try at a secret of the account `subject`, under the limits every
     /// path shares: the per-IP rate limit, the try counted before `check`
     /// looks (refused while locked), and a failure audited as `failed_event`
@@ -305,13 +308,10 @@ impl Unit {
         now: i64,
         check: impl AsyncFnOnce() -> Result<(), Fault>,
     ) -> Result<(), Fault> {
-        self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
-        let locks = self.reserve(req, subject, now).await?;
+        let locks = self.open_try(req, subject, now).await?;
         let verdict = check().await;
-        if let Err(f) = verdict {
-            if f != Fault::Unavailable {
-                self.failed(req, subject, user_id, failed_event, locks).await;
-            }
+        if verdict.as_ref().is_err_and(|f| *f != Fault::Unavailable) {
+            self.failed(req, subject, user_id, failed_event, locks).await;
         }
         verdict
     }
