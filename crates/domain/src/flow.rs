@@ -48,14 +48,59 @@ impl Factors {
     }
 }
 
+/// Who an attempt is for: known once the password was right.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Attempt {
-    pub status: Status,
-    pub user_id: Option<i64>,
-    pub identifier: Option<String>,
+pub struct Claim {
+    pub user_id: i64,
+    pub identifier: String,
     pub factors: Factors,
     /// Has this user completed a sign-in on this client (browser) before?
     pub client_known: bool,
+}
+
+/// Where an attempt stands, holding only what is legal there: nobody before
+/// a right password, the user it is for after one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stage {
+    NeedsIdentifier,
+    NeedsSecondFactor(Claim),
+    /// A new client proves itself with a code sent to the account's email.
+    NeedsClientTrust(Claim),
+    Complete(Claim),
+}
+
+impl Stage {
+    pub fn status(&self) -> Status {
+        match self {
+            Stage::NeedsIdentifier => Status::NeedsIdentifier,
+            Stage::NeedsSecondFactor(_) => Status::NeedsSecondFactor,
+            Stage::NeedsClientTrust(_) => Status::NeedsClientTrust,
+            Stage::Complete(_) => Status::Complete,
+        }
+    }
+
+    pub fn claim(&self) -> Option<&Claim> {
+        match self {
+            Stage::NeedsIdentifier => None,
+            Stage::NeedsSecondFactor(c) | Stage::NeedsClientTrust(c) | Stage::Complete(c) => Some(c),
+        }
+    }
+
+    /// A stored stage: a status past the password with no user behind it
+    /// (which nothing writes) starts over.
+    pub fn from_parts(status: Status, claim: Option<Claim>) -> Stage {
+        match (status, claim) {
+            (Status::NeedsSecondFactor, Some(c)) => Stage::NeedsSecondFactor(c),
+            (Status::NeedsClientTrust, Some(c)) => Stage::NeedsClientTrust(c),
+            (Status::Complete, Some(c)) => Stage::Complete(c),
+            _ => Stage::NeedsIdentifier,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attempt {
+    pub stage: Stage,
     pub created_at: i64,
     pub expires_at: i64,
 }
@@ -83,15 +128,16 @@ pub enum Step {
 impl Attempt {
     /// A fresh attempt, before any identifier.
     pub fn new(now: i64) -> Attempt {
-        Attempt {
-            status: Status::NeedsIdentifier,
-            user_id: None,
-            identifier: None,
-            factors: Factors::default(),
-            client_known: false,
-            created_at: now,
-            expires_at: now + ATTEMPT_TTL,
-        }
+        Attempt { stage: Stage::NeedsIdentifier, created_at: now, expires_at: now + ATTEMPT_TTL }
+    }
+
+    pub fn status(&self) -> Status {
+        self.stage.status()
+    }
+
+    /// The user the attempt is for, once known.
+    pub fn claim(&self) -> Option<&Claim> {
+        self.stage.claim()
     }
 
     /// May `step` be taken now? Checked before any credential is looked at,
@@ -101,25 +147,25 @@ impl Attempt {
             return Err(Fault::SignInNotFound);
         }
         match step {
-            Step::Password => match self.status {
-                Status::NeedsIdentifier | Status::NeedsFirstFactor => Ok(()),
+            Step::Password => match self.stage {
+                Stage::NeedsIdentifier => Ok(()),
                 _ => Err(Fault::InvalidState),
             },
             Step::Prepare(s) | Step::Verify(s) => {
                 // Backup codes without another factor: say why, in any state.
-                if s == Strategy::BackupCode && self.user_id.is_some() && !self.factors.has_primary() {
+                if s == Strategy::BackupCode && self.claim().is_some_and(|c| !c.factors.has_primary()) {
                     return Err(Fault::BackupCodesNotAvailable);
                 }
-                match self.status {
+                match &self.stage {
                     // A new client proves itself with an email code only.
-                    Status::NeedsClientTrust if s == Strategy::EmailCode => Ok(()),
-                    Status::NeedsClientTrust => Err(Fault::StrategyInvalid),
-                    Status::NeedsSecondFactor => {
+                    Stage::NeedsClientTrust(_) if s == Strategy::EmailCode => Ok(()),
+                    Stage::NeedsClientTrust(_) => Err(Fault::StrategyInvalid),
+                    Stage::NeedsSecondFactor(c) => {
                         let allowed = match step {
                             Step::Prepare(_) => s == Strategy::PhoneCode,
                             _ => s != Strategy::Password,
                         };
-                        if !allowed || !self.factors.supported().contains(&s) {
+                        if !allowed || !c.factors.supported().contains(&s) {
                             return Err(Fault::StrategyInvalid);
                         }
                         Ok(())
@@ -127,8 +173,8 @@ impl Attempt {
                     _ => Err(Fault::InvalidState),
                 }
             }
-            Step::Finalize => match self.status {
-                Status::Complete => Ok(()),
+            Step::Finalize => match self.stage {
+                Stage::Complete(_) => Ok(()),
                 _ => Err(Fault::InvalidState),
             },
         }
@@ -138,28 +184,27 @@ impl Attempt {
     /// email code if the client is new to the user and client trust is on.
     pub fn password_passed(&self, ok: PasswordOk, now: i64) -> Result<Attempt, Fault> {
         self.check(Step::Password, now)?;
-        let status = if ok.factors.has_primary() {
-            Status::NeedsSecondFactor
-        } else if ok.client_trust && !ok.client_known {
-            Status::NeedsClientTrust
-        } else {
-            Status::Complete
-        };
-        Ok(Attempt {
-            status,
-            user_id: Some(ok.user_id),
-            identifier: Some(ok.identifier),
+        let claim = Claim {
+            user_id: ok.user_id,
+            identifier: ok.identifier,
             factors: ok.factors,
             client_known: ok.client_known,
-            created_at: now,
-            expires_at: now + ATTEMPT_TTL,
-        })
+        };
+        let stage = if ok.factors.has_primary() {
+            Stage::NeedsSecondFactor(claim)
+        } else if ok.client_trust && !ok.client_known {
+            Stage::NeedsClientTrust(claim)
+        } else {
+            Stage::Complete(claim)
+        };
+        Ok(Attempt { stage, created_at: now, expires_at: now + ATTEMPT_TTL })
     }
 
     /// A second factor was verified.
     pub fn second_factor_passed(&self, s: Strategy, now: i64) -> Result<Attempt, Fault> {
         self.check(Step::Verify(s), now)?;
-        Ok(Attempt { status: Status::Complete, ..self.clone() })
+        let claim = self.claim().ok_or(Fault::InvalidState)?.clone();
+        Ok(Attempt { stage: Stage::Complete(claim), ..self.clone() })
     }
 }
 
@@ -256,7 +301,19 @@ mod tests {
     }
 
     fn at(status: Status, factors: Factors) -> Attempt {
-        Attempt { status, user_id: Some(7), factors, ..Attempt::new(T) }
+        let claim = Claim { user_id: 7, identifier: String::new(), factors, client_known: false };
+        Attempt { stage: Stage::from_parts(status, Some(claim)), ..Attempt::new(T) }
+    }
+
+    #[test]
+    fn a_stage_past_the_password_holds_its_user() {
+        let c = Claim { user_id: 7, identifier: "a@b.c".into(), factors: ALL, client_known: true };
+        for st in [Status::NeedsSecondFactor, Status::NeedsClientTrust, Status::Complete] {
+            let stage = Stage::from_parts(st, Some(c.clone()));
+            assert_eq!((stage.status(), stage.claim()), (st, Some(&c)));
+            assert_eq!(Stage::from_parts(st, None), Stage::NeedsIdentifier, "{st:?} without its user starts over");
+        }
+        assert_eq!(Stage::from_parts(Status::NeedsIdentifier, Some(c)).claim(), None, "nobody before the password");
     }
 
     #[test]
@@ -345,14 +402,14 @@ mod tests {
     #[test]
     fn password_without_second_factor_completes() {
         let a = Attempt::new(T).password_passed(ok(Factors::default(), "a@b.c"), T).unwrap();
-        assert_eq!(a.status, Status::Complete);
-        assert_eq!(a.user_id, Some(7));
+        assert_eq!(a.status(), Status::Complete);
+        assert_eq!(a.claim().map(|c| c.user_id), Some(7));
     }
 
     #[test]
     fn password_with_second_factor_needs_it() {
         let a = Attempt::new(T).password_passed(ok(ALL, "a@b.c"), T + 5).unwrap();
-        assert_eq!(a.status, Status::NeedsSecondFactor);
+        assert_eq!(a.status(), Status::NeedsSecondFactor);
         assert_eq!(a.expires_at, T + 5 + ATTEMPT_TTL);
     }
 
@@ -368,7 +425,7 @@ mod tests {
     fn each_second_factor_completes() {
         for s in [Strategy::PhoneCode, Strategy::Totp, Strategy::BackupCode] {
             let a = at(Status::NeedsSecondFactor, ALL).second_factor_passed(s, T).unwrap();
-            assert_eq!(a.status, Status::Complete, "{s:?}");
+            assert_eq!(a.status(), Status::Complete, "{s:?}");
         }
     }
 
@@ -400,7 +457,7 @@ mod tests {
     fn backup_codes_without_another_factor_say_so() {
         let orphan = Factors { backup_codes: true, ..Default::default() };
         let a = Attempt::new(T).password_passed(ok(orphan, "a@b.c"), T).unwrap();
-        assert_eq!(a.status, Status::Complete);
+        assert_eq!(a.status(), Status::Complete);
         assert_eq!(a.check(Step::Verify(Strategy::BackupCode), T), Err(Fault::BackupCodesNotAvailable));
     }
 
@@ -432,8 +489,8 @@ mod tests {
     fn new_client_without_mfa_needs_trust() {
         let new_client = PasswordOk { client_known: false, ..ok(Factors::default(), "a@b.c") };
         let a = Attempt::new(T).password_passed(new_client.clone(), T).unwrap();
-        assert_eq!(a.status, Status::NeedsClientTrust);
-        assert!(!a.client_known);
+        assert_eq!(a.status(), Status::NeedsClientTrust);
+        assert!(a.claim().is_some_and(|c| !c.client_known));
         // Only an email code moves it on.
         assert_eq!(a.check(Step::Prepare(Strategy::EmailCode), T), Ok(()));
         for s in [Strategy::PhoneCode, Strategy::Totp, Strategy::Password] {
@@ -441,17 +498,17 @@ mod tests {
         }
         assert_eq!(a.check(Step::Finalize, T), Err(Fault::InvalidState));
         let done = a.second_factor_passed(Strategy::EmailCode, T).unwrap();
-        assert_eq!(done.status, Status::Complete);
+        assert_eq!(done.status(), Status::Complete);
         // Setting off: straight to complete.
         let off = PasswordOk { client_trust: false, ..new_client };
-        assert_eq!(Attempt::new(T).password_passed(off, T).unwrap().status, Status::Complete);
+        assert_eq!(Attempt::new(T).password_passed(off, T).unwrap().status(), Status::Complete);
     }
 
     #[test]
     fn mfa_wins_over_client_trust() {
         let new_client = PasswordOk { client_known: false, ..ok(ALL, "a@b.c") };
         let a = Attempt::new(T).password_passed(new_client, T).unwrap();
-        assert_eq!(a.status, Status::NeedsSecondFactor);
+        assert_eq!(a.status(), Status::NeedsSecondFactor);
         assert_eq!(a.check(Step::Verify(Strategy::EmailCode), T), Err(Fault::StrategyInvalid));
         assert_eq!(a.check(Step::Prepare(Strategy::EmailCode), T), Err(Fault::StrategyInvalid));
     }
@@ -539,10 +596,10 @@ mod tests {
                         1 => {
                             if a.check(Step::Prepare(s), now).is_ok() {
                                 if s == Strategy::EmailCode {
-                                    prop_assert!(a.status == Status::NeedsClientTrust);
+                                    prop_assert!(a.status() == Status::NeedsClientTrust);
                                 } else {
                                     prop_assert_eq!(s, Strategy::PhoneCode);
-                                    prop_assert!(f.phone && a.status == Status::NeedsSecondFactor);
+                                    prop_assert!(f.phone && a.status() == Status::NeedsSecondFactor);
                                 }
                             }
                         }
@@ -562,10 +619,10 @@ mod tests {
                         }
                         _ => {
                             let ok = a.check(Step::Finalize, now).is_ok();
-                            prop_assert_eq!(ok, a.status == Status::Complete && now < a.expires_at);
+                            prop_assert_eq!(ok, a.status() == Status::Complete && now < a.expires_at);
                         }
                     }
-                    if a.status == Status::Complete {
+                    if a.status() == Status::Complete {
                         let needs_second = f.has_primary() || (trust && !known);
                         prop_assert!(password_ok && (second_ok || !needs_second));
                     }

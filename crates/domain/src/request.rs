@@ -49,6 +49,9 @@ pub struct Request {
     pub user_agent: Option<String>,
     /// The `Host` the client asked for: links in emails when no origin is set.
     pub host: Option<String>,
+    /// The client's preferred language (a BCP 47 tag, e.g. `de-CH`), if it
+    /// named one.
+    pub locale: Option<String>,
     carried: Vec<(Jar, String)>,
     changes: Vec<Change>,
 }
@@ -72,9 +75,21 @@ impl Request {
             ip,
             user_agent: user_agent.map(clip),
             host: host.map(clip),
+            locale: None,
             carried: tokens.into_iter().filter(|(_, v)| !v.is_empty() && v.len() <= MAX_TOKEN).collect(),
             changes: Vec::new(),
         }
+    }
+
+    /// The preferred language from an `Accept-Language` value: its first
+    /// tag, if it is a well-formed one (letters, digits and hyphens).
+    pub fn with_locale(mut self, accept_language: Option<&str>) -> Request {
+        let first = accept_language.and_then(|v| v.split(',').next()).map(|t| t.split(';').next().unwrap_or("").trim());
+        self.locale = first
+            .filter(|t| !t.is_empty() && t.len() <= 35 && *t != "*")
+            .filter(|t| t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+            .map(String::from);
+        self
     }
 
     /// The token in `jar`: one changed earlier in this request wins over the
@@ -118,5 +133,11 @@ mod tests {
         assert_eq!(r.token(Jar::SignIn), None);
         assert_eq!(r.changes().len(), 2);
         assert_eq!(Jar::ALL.map(Jar::name), ["client", "sign_in", "sign_up", "session"]);
+        let locale = |v| Request::new(0, ip, None, None, vec![]).with_locale(v).locale;
+        assert_eq!(locale(Some("de-CH,de;q=0.9,en;q=0.8")).as_deref(), Some("de-CH"));
+        assert_eq!(locale(Some("fr;q=0.7")).as_deref(), Some("fr"));
+        assert_eq!(locale(Some("*")), None);
+        assert_eq!(locale(Some("<script>")), None);
+        assert_eq!(locale(None), None);
     }
 }

@@ -1,6 +1,7 @@
 //! The `attempts` repository: the sign-in attempts (the state machine, stored).
 
 use super::*;
+use domain::flow::{Claim, Stage};
 
 /// A `sign_in_attempts` row.
 #[derive(sqlx::FromRow)]
@@ -18,15 +19,14 @@ struct AttemptRow {
 
 impl From<AttemptRow> for Attempt {
     fn from(r: AttemptRow) -> Attempt {
-        Attempt {
-            status: Status::parse(&r.status).unwrap_or(Status::NeedsIdentifier),
-            user_id: r.user_id,
-            identifier: r.identifier,
+        let claim = r.user_id.map(|user_id| Claim {
+            user_id,
+            identifier: r.identifier.unwrap_or_default(),
             factors: Factors { phone: r.has_phone, totp: r.has_totp, backup_codes: r.has_backup },
             client_known: r.client_known,
-            created_at: r.created_at,
-            expires_at: r.expires_at,
-        }
+        });
+        let status = Status::parse(&r.status).unwrap_or(Status::NeedsIdentifier);
+        Attempt { stage: Stage::from_parts(status, claim), created_at: r.created_at, expires_at: r.expires_at }
     }
 }
 
@@ -65,15 +65,17 @@ macro_rules! writes {
         #[async_trait]
         impl AttemptsWrite for $t {
             async fn insert_attempt(&self, key: &str, a: &Attempt) -> Result<()> {
+                let c = a.claim();
+                let factors = c.map(|c| c.factors).unwrap_or_default();
                 sqlx::query(self.sql(INSERT_ATTEMPT))
                     .bind(key)
-                    .bind(a.status.as_str())
-                    .bind(a.user_id)
-                    .bind(&a.identifier)
-                    .bind(a.factors.phone)
-                    .bind(a.factors.totp)
-                    .bind(a.factors.backup_codes)
-                    .bind(a.client_known)
+                    .bind(a.status().as_str())
+                    .bind(c.map(|c| c.user_id))
+                    .bind(c.map(|c| c.identifier.as_str()))
+                    .bind(factors.phone)
+                    .bind(factors.totp)
+                    .bind(factors.backup_codes)
+                    .bind(c.is_some_and(|c| c.client_known))
                     .bind(a.created_at)
                     .bind(a.expires_at)
                     .execute(&mut *self.conn().await.db()?)
@@ -83,7 +85,7 @@ macro_rules! writes {
 
             async fn update_attempt(&self, key: &str, from: Status, a: &Attempt) -> Result<bool> {
                 let r = sqlx::query(self.sql(UPDATE_ATTEMPT))
-                    .bind(a.status.as_str())
+                    .bind(a.status().as_str())
                     .bind(a.expires_at)
                     .bind(key)
                     .bind(from.as_str())

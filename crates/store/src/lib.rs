@@ -553,11 +553,13 @@ mod tests {
 
     #[tokio::test]
     async fn a_complete_attempt_is_taken_once() {
+        use domain::flow::{Claim, Stage};
         let (_db, s) = db().await;
         let mut a = domain::flow::Attempt::new(0);
         s.insert_attempt("k", &a).await.unwrap();
         assert!(s.take_complete_attempt("k").await.unwrap().is_none(), "not complete yet");
-        a.status = Status::Complete;
+        let who = Claim { user_id: 1, identifier: "a@b.c".into(), factors: Factors::default(), client_known: false };
+        a.stage = Stage::Complete(who);
         assert!(s.update_attempt("k", Status::NeedsIdentifier, &a).await.unwrap());
         assert!(!s.update_attempt("k", Status::NeedsIdentifier, &a).await.unwrap(), "stale status");
         assert!(s.take_complete_attempt("k").await.unwrap().is_some());

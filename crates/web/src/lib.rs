@@ -51,6 +51,7 @@ impl Edge {
             text(header::HOST),
             tokens,
         )
+        .with_locale(text(header::ACCEPT_LANGUAGE))
     }
 
     /// A token change as a `Set-Cookie` value: HttpOnly, Lax, the whole site.

@@ -3,7 +3,7 @@
 
 use super::{db, mask_email, mask_phone, Dest, Purpose, Service, Unit, MAX_CODE_BYTES, MAX_PASSWORD_BYTES};
 use crate::audit::Event;
-use crate::flow::{Attempt, PasswordOk, Step};
+use crate::flow::{Attempt, PasswordOk, Stage, Step};
 use crate::policy;
 use crate::request::{Jar, Request};
 use crate::secrets;
@@ -45,7 +45,7 @@ impl Service {
         let u = self.unit().await?;
         let r = u.password_outcome(req, &email, user, ok, locks, now).await;
         let (token, key, attempt, user) = u.commit(r).await?;
-        if attempt.status == Status::NeedsClientTrust {
+        if attempt.status() == Status::NeedsClientTrust {
             // A new device: prove it with a code sent to the account's email.
             self.issue_code(&token, &key, Purpose::EmailCode, Dest::Email(&user.email, "sign in on this device"), now)
                 .await?;
@@ -59,7 +59,8 @@ impl Service {
         let (token, key, a) = self.load(req, now).await?;
         a.check(Step::Prepare(s), now)?;
         self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
-        let subject = a.identifier.clone().unwrap_or_default();
+        let claim = a.claim().ok_or(Fault::InvalidState)?;
+        let subject = claim.identifier.clone();
         if let Some(until) = db(self.store.locked_until(&subject, now).await)? {
             return Err(Fault::UserLocked((until - now).max(1) as u32));
         }
@@ -71,7 +72,7 @@ impl Service {
         };
         let purpose = if s == Strategy::EmailCode { Purpose::EmailCode } else { Purpose::PhoneCode };
         self.issue_code(&token, &key, purpose, dest, now).await?;
-        self.audit(req, Event::SignInCodeSent, a.user_id, Some(&subject), Some(s.as_str())).await;
+        self.audit(req, Event::SignInCodeSent, Some(claim.user_id), Some(&subject), Some(s.as_str())).await;
         self.view(Some(&key), &a, now).await
     }
 
@@ -133,18 +134,19 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
         let mut phone = None;
         let mut sent_at = None;
         let mut phone_first = false;
-        if a.status == Status::NeedsSecondFactor && a.factors.phone {
-            if let Some(uid) = a.user_id {
-                let user = db(self.store.user(uid).await)?;
+        let mut supported = vec![];
+        if let Stage::NeedsSecondFactor(c) = &a.stage {
+            supported = c.factors.supported();
+            if c.factors.phone {
+                let user = db(self.store.user(c.user_id).await)?;
                 phone_first =
                     user.as_ref().and_then(|u| u.default_factor.as_deref()) == Some(Strategy::PhoneCode.as_str());
                 phone = user.and_then(|u| u.phone);
-            }
-            if let Some(key) = key {
-                sent_at = self.pending_code_sent_at(key, Purpose::PhoneCode, now).await?;
+                if let Some(key) = key {
+                    sent_at = self.pending_code_sent_at(key, Purpose::PhoneCode, now).await?;
+                }
             }
         }
-        let mut supported = if a.status == Status::NeedsSecondFactor { a.factors.supported() } else { vec![] };
         // The user's default first (TOTP unless they chose SMS).
         if phone_first {
             if let Some(i) = supported.iter().position(|s| *s == Strategy::PhoneCode) {
@@ -152,16 +154,16 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
                 supported.insert(0, s);
             }
         }
-        let email_code = match (a.status, &a.identifier, key) {
-            (Status::NeedsClientTrust, Some(email), Some(key)) => Some(CodeSent {
-                safe_identifier: mask_email(email),
+        let email_code = match (&a.stage, key) {
+            (Stage::NeedsClientTrust(c), Some(key)) => Some(CodeSent {
+                safe_identifier: mask_email(&c.identifier),
                 sent_at: self.pending_code_sent_at(key, Purpose::EmailCode, now).await?,
             }),
             _ => None,
         };
         Ok(SignInView {
-            status: a.status,
-            identifier: a.identifier.clone(),
+            status: a.status(),
+            identifier: a.claim().map(|c| c.identifier.clone()),
             supported_second_factors: supported
                 .into_iter()
                 .map(|strategy| SecondFactor {
@@ -177,7 +179,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     }
 
     async fn user_of(&self, a: &Attempt) -> Result<User, Fault> {
-        let id = a.user_id.ok_or(Fault::InvalidState)?;
+        let id = a.claim().ok_or(Fault::InvalidState)?.user_id;
         db(self.store.user(id).await)?.ok_or(Fault::SignInNotFound)
     }
 }
@@ -263,7 +265,7 @@ impl Unit {
         let token = secrets::token();
         let key = secrets::token_key(&token);
         db(self.store.insert_attempt(&key, &attempt).await)?;
-        if attempt.status == Status::Complete {
+        if attempt.status() == Status::Complete {
             db(self.store.lockout_reset(email).await)?;
         }
         req.set(Jar::SignIn, &token, crate::flow::ATTEMPT_TTL);
@@ -280,8 +282,9 @@ impl Unit {
         (token, key, a): (&str, &str, &Attempt),
         now: i64,
     ) -> Result<Attempt, Fault> {
-        let subject = a.identifier.clone().unwrap_or_default();
-        self.checked_try(req, (&subject, a.user_id), Event::SignInSecondFactorFailed, now, async || {
+        let claim = a.claim().ok_or(Fault::InvalidState)?;
+        let subject = claim.identifier.clone();
+        self.checked_try(req, (&subject, Some(claim.user_id)), Event::SignInSecondFactorFailed, now, async || {
             if code.len() > MAX_CODE_BYTES {
                 Err(Fault::CodeIncorrect)
             } else {
@@ -290,12 +293,12 @@ impl Unit {
         })
         .await?;
         let next = a.second_factor_passed(s, now)?;
-        if !db(self.store.update_attempt(key, a.status, &next).await)? {
+        if !db(self.store.update_attempt(key, a.status(), &next).await)? {
             return Err(Fault::InvalidState);
         }
         // A completed sign-in forgets the failures.
         db(self.store.lockout_reset(&subject).await)?;
-        self.audit(req, Event::SignInSecondFactorOk, a.user_id, Some(&subject), Some(s.as_str())).await;
+        self.audit(req, Event::SignInSecondFactorOk, Some(claim.user_id), Some(&subject), Some(s.as_str())).await;
         Ok(next)
     }
 
@@ -303,9 +306,9 @@ impl Unit {
     async fn finalize_unit(&self, req: &mut Request, key: &str, now: i64) -> Result<FinalizeView, Fault> {
         // Exactly one finalize wins; a replayed cookie finds nothing.
         let a = db(self.store.take_complete_attempt(key).await)?.ok_or(Fault::SignInNotFound)?;
-        let user_id = a.user_id.ok_or(Fault::InvalidState)?;
-        let task = self.task_for(a.factors);
-        let done = self.start_session(req, user_id, a.client_known, a.identifier.as_deref(), task, now).await?;
+        let c = a.claim().ok_or(Fault::InvalidState)?;
+        let task = self.task_for(c.factors);
+        let done = self.start_session(req, c.user_id, c.client_known, Some(&c.identifier), task, now).await?;
         req.clear(Jar::SignIn);
         Ok(done)
     }
