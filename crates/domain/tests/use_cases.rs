@@ -284,3 +284,110 @@ async fn reverification_with_a_method_the_account_lacks_counts_no_try() {
     let r = b.with(async |s, c| s.reverify(c, Strategy::Password, "x".repeat(2000)).await).await;
     assert_eq!(r.err(), Some(Fault::PasswordIncorrect), "an over-long password is a wrong one");
 }
+
+/// A user with every factor: the app's secret in clear, and the backup codes.
+async fn full_user(w: &World, email: &str) -> users::Created {
+    let spec = users::Spec {
+        email: email.into(),
+        password: PASSWORD.into(),
+        phone: Some("+15555550123".into()),
+        totp: true,
+        backup_codes: true,
+    };
+    users::create(w.store.as_ref(), &w.svc.keys, spec, false, w.clock.now()).await.unwrap()
+}
+
+/// One lockout count for every factor: a wrong password, TOTP, backup code
+/// and SMS code each count; a new code does not reset it; the lock ends on
+/// time; a completed sign-in resets the count.
+#[tokio::test]
+async fn every_factor_counts_toward_one_lockout_and_a_success_resets_it() {
+    let mut st = settings();
+    st.lockout.threshold = 5;
+    st.lockout.seconds = 120;
+    let w = world(st).await;
+    let u = full_user(&w, "mix@example.com").await;
+    let secret = u.totp_secret.clone().unwrap();
+    let mut b = w.browser();
+    let verify = async |b: &mut Browser, s: Strategy, code: String| {
+        b.with(async |svc, c| svc.attempt_second_factor(c, s, code).await.map(|v| v.status)).await
+    };
+    let send = async |b: &mut Browser| b.with(async |s, c| s.prepare_second_factor(c, Strategy::PhoneCode).await).await;
+    assert_eq!(b.password("mix@example.com", "wrong").await, Err(Fault::PasswordIncorrect)); // 1
+    assert_eq!(b.password("mix@example.com", PASSWORD).await, Ok(Status::NeedsSecondFactor), "right: not counted");
+    let later = domain::secrets::totp_now(&secret, w.clock.now() + 900).unwrap();
+    assert_eq!(verify(&mut b, Strategy::Totp, later).await, Err(Fault::CodeIncorrect)); // 2
+    assert_eq!(verify(&mut b, Strategy::BackupCode, "aaaa-bbbb-cccc".into()).await, Err(Fault::CodeIncorrect)); // 3
+    send(&mut b).await.unwrap();
+    let sms = w.code_to("+15555550123").await;
+    let wrong = if sms == "000000" { "111111" } else { "000000" };
+    assert_eq!(verify(&mut b, Strategy::PhoneCode, wrong.into()).await, Err(Fault::CodeIncorrect)); // 4
+                                                                                                    // A new code does not reset the count.
+    w.clock.advance(30);
+    send(&mut b).await.unwrap();
+    assert_eq!(verify(&mut b, Strategy::PhoneCode, wrong.into()).await, Err(Fault::CodeIncorrect)); // 5: locks
+    let right = domain::secrets::totp_now(&secret, w.clock.now()).unwrap();
+    assert!(
+        matches!(verify(&mut b, Strategy::Totp, right).await, Err(Fault::UserLocked(_))),
+        "right TOTP while locked"
+    );
+    assert!(matches!(send(&mut b).await, Err(Fault::UserLocked(_))), "no codes are sent while locked");
+
+    // After the lock, a completed sign-in resets the count.
+    w.clock.advance(120);
+    for _ in 0..4 {
+        assert_eq!(b.password("mix@example.com", "wrong").await, Err(Fault::PasswordIncorrect));
+    }
+    assert_eq!(b.password("mix@example.com", PASSWORD).await, Ok(Status::NeedsSecondFactor));
+    let code = u.backup_codes[0].clone();
+    assert_eq!(verify(&mut b, Strategy::BackupCode, code).await, Ok(Status::Complete));
+    b.with(async |s, c| s.reset(c).await).await.unwrap();
+    for i in 0..4 {
+        assert_eq!(b.password("mix@example.com", "wrong").await, Err(Fault::PasswordIncorrect), "{i}");
+    }
+    assert_eq!(b.password("mix@example.com", PASSWORD).await, Ok(Status::NeedsSecondFactor), "reset by the success");
+}
+
+/// Changes need the password or a second factor entered within the
+/// re-verification window; each method re-verifies (a backup code once).
+#[tokio::test]
+async fn changes_need_a_reverification_within_its_window() {
+    let w = world(settings()).await;
+    let window = w.svc.cfg.s.sessions.reverification;
+    let u = full_user(&w, "rv@example.com").await;
+    let secret = u.totp_secret.clone().unwrap();
+    let mut b = w.browser();
+    b.password("rv@example.com", PASSWORD).await.unwrap();
+    let code = domain::secrets::totp_now(&secret, w.clock.now()).unwrap();
+    b.with(async |s, c| s.attempt_second_factor(c, Strategy::Totp, code).await).await.unwrap();
+    b.with(async |s, c| s.finalize(c).await).await.unwrap();
+    let needs =
+        async |b: &mut Browser| b.with(async |s, c| s.user(c).await).await.unwrap().map(|v| v.needs_reverification);
+    assert_eq!(needs(&mut b).await, Some(false), "just signed in");
+    w.clock.advance(window);
+    assert_eq!(needs(&mut b).await, Some(true));
+    let refused = Some(Fault::ReverificationRequired);
+    assert_eq!(b.with(async |s, c| s.totp_start(c).await).await.err(), refused);
+    assert_eq!(b.with(async |s, c| s.backup_codes(c).await).await.err(), refused);
+    assert_eq!(b.with(async |s, c| s.phone_start(c, "+15555550188".into()).await).await.err(), refused);
+    assert_eq!(b.with(async |s, c| s.set_default(c, Strategy::Totp).await).await.err(), refused);
+    assert_eq!(b.with(async |s, c| s.remove_factor(c, Strategy::BackupCode).await).await.err(), refused);
+    // A wrong password does not do; the right one does.
+    let r = b.with(async |s, c| s.reverify(c, Strategy::Password, "not it".into()).await).await;
+    assert_eq!(r.err(), Some(Fault::PasswordIncorrect));
+    let r = b.with(async |s, c| s.reverify(c, Strategy::Password, PASSWORD.into()).await).await;
+    assert_eq!(r.map(|v| v.needs_reverification), Ok(false));
+    let codes = b.with(async |s, c| s.backup_codes(c).await).await.unwrap().backup_codes;
+    // A backup code also re-verifies, once; so does the authenticator app.
+    w.clock.advance(window);
+    assert_eq!(needs(&mut b).await, Some(true));
+    let once = codes[0].clone();
+    let r = b.with(async |s, c| s.reverify(c, Strategy::BackupCode, once.clone()).await).await;
+    assert!(r.is_ok(), "{r:?}");
+    w.clock.advance(window);
+    let r = b.with(async |s, c| s.reverify(c, Strategy::BackupCode, once).await).await;
+    assert_eq!(r.err(), Some(Fault::CodeIncorrect), "used up");
+    let code = domain::secrets::totp_now(&secret, w.clock.now()).unwrap();
+    let r = b.with(async |s, c| s.reverify(c, Strategy::Totp, code).await).await;
+    assert_eq!(r.map(|v| v.needs_reverification), Ok(false));
+}

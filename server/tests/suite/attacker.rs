@@ -35,43 +35,10 @@ async fn ten_failures_lock_even_the_right_password_and_unknown_emails_alike() {
     assert_eq!((ghost.status, ghost.code()), (r.status, r.code()));
 }
 
-#[tokio::test]
-async fn every_factor_counts_a_new_code_does_not_reset_and_success_does() {
-    let s = start(Opts::default().with("MFA_LOCKOUT_THRESHOLD", "5").with("MFA_LOCKOUT_SECONDS", "2"));
-    let u = user(&s, "mix@example.com", true, true, true).await;
-    let secret = secret_of(&u);
-    let mut c = Client::new(&s);
-    assert_eq!(c.password("mix@example.com", "wrong").await.code(), "form_password_incorrect"); // 1
-    assert_eq!(c.password("mix@example.com", PASSWORD).await.status, 200); // right: not counted
-    assert_eq!(c.verify("totp", &totp_at(&secret, unix() + 900)).await.code(), "form_code_incorrect"); // 2
-    assert_eq!(c.verify("backup_code", "aaaa-bbbb-cccc").await.code(), "form_code_incorrect"); // 3
-    c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await;
-    let sms = last_sms_code(&s).await;
-    let wrong = if sms == "000000" { "111111" } else { "000000" };
-    assert_eq!(c.verify("phone_code", wrong).await.code(), "form_code_incorrect"); // 4
-                                                                                   // A new code does not reset the count.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-    assert_eq!(c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await.status, 200);
-    assert_eq!(c.verify("phone_code", wrong).await.code(), "form_code_incorrect"); // 5: locks
-    let r = c.verify("totp", &totp_at(&secret, unix())).await;
-    assert_eq!((r.status, r.code()), (403, "user_locked"), "right TOTP while locked");
-    let r = c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await;
-    assert_eq!(r.code(), "user_locked", "no codes are sent while locked");
-
-    // After the lock, a completed sign-in resets the count.
-    tokio::time::sleep(Duration::from_millis(2100)).await;
-    for _ in 0..4 {
-        c.password("mix@example.com", "wrong").await;
-    }
-    c.password("mix@example.com", PASSWORD).await;
-    let r = c.verify("backup_code", u["backup_codes"][0].as_str().unwrap()).await;
-    assert_eq!(r.status_field(), "complete", "{}", r.text);
-    c.api("sign_in/reset", &[]).await;
-    for i in 0..4 {
-        assert_eq!(c.password("mix@example.com", "wrong").await.code(), "form_password_incorrect", "{i}");
-    }
-    assert_eq!(c.password("mix@example.com", PASSWORD).await.status, 200, "reset by the success");
-}
+// One lockout count across every factor, a resend that does not reset it,
+// the lock's end and a success's reset wait for time:
+// `every_factor_counts_toward_one_lockout_and_a_success_resets_it` in
+// crates/domain/tests/use_cases.rs moves a fixed clock instead.
 
 /// Runs the binary with `env` set and `unset` removed; it must refuse to run
 /// and name `needle` in its message.
