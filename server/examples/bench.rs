@@ -65,7 +65,7 @@ fn start(bin: &str, log_sql: bool) -> Server {
         // Figure 1 measures the password path; each bench client is a new
         // browser, which client trust would send to an email code.
         .env("MFA_CLIENT_TRUST", "0")
-        .env("RUST_LOG", if log_sql { "warn,sqlx::query=debug,mfa_signin::store=debug" } else { "error" })
+        .env("RUST_LOG", if log_sql { "warn,sqlx::query=debug,store=debug" } else { "error" })
         .env_remove("LEPTOS_OUTPUT_NAME")
         .args(["--database-url", &format!("sqlite://{}/bench.db", dir.display())])
         .args(["serve", "--addr", "127.0.0.1:0"])

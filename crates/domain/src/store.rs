@@ -1,9 +1,10 @@
-//! The storage port: the rows the domain reads and writes, and `Store`, the
-//! trait the store crate implements for SQLite and PostgreSQL. Every
-//! check-and-change is one conditional statement: concurrent requests are
-//! settled by the database, not by process memory. The steps of a sign-in
-//! run as units of work (`Store::begin`): one commit per step rather than
-//! one per statement.
+//! The storage ports: the rows the domain reads and writes, one read and one
+//! write trait per table, `Store` (the pool: reads and `begin`) and `Tx` (a
+//! transaction: the writes, and a `commit` that consumes it). The store
+//! crate implements them for SQLite and PostgreSQL. Every check-and-change
+//! is one conditional statement: concurrent requests are settled by the
+//! database, not by process memory. The steps of a sign-in run as units of
+//! work: one commit per step rather than one per statement.
 
 use crate::flow::{Attempt, SignUp};
 use async_trait::async_trait;

@@ -1,7 +1,8 @@
-//! The storage port (`domain::store::Store`) on SQLite and PostgreSQL, from
-//! one SQL text and one set of migrations per database. Every
-//! check-and-change is one conditional statement: concurrent requests are
-//! settled by the database, not by process memory.
+//! The storage ports (`domain::store::Store`, reads; `Tx`, writes) on SQLite
+//! and PostgreSQL, from one SQL text and one set of migrations per database,
+//! a file per table (`users.rs`, `sessions.rs`, …). Every check-and-change
+//! is one conditional statement: concurrent requests are settled by the
+//! database, not by process memory.
 
 use async_trait::async_trait;
 use domain::flow::{Attempt, Factors, SignUp};
