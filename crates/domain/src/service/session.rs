@@ -28,11 +28,13 @@ impl Service {
 
     pub async fn sign_out(&self, req: &mut Request) -> Result<(), Fault> {
         let now = req.now;
-        if let Some((key, sess)) = self.active_session(req, now).await? {
-            let user_id = sess.user_id;
+        // One unit ends it, live or expired; a touch first would be wasted.
+        if let Some((key, sess, upkeep)) = self.read_session(req, now).await? {
             alone!(self, u => {
                 db(u.store.delete_session(&key).await)?;
-                u.audit(req, Event::SessionEnded, Some(user_id), None, None).await;
+                if upkeep != Upkeep::End {
+                    u.audit(req, Event::SessionEnded, Some(sess.user_id), None, None).await;
+                }
                 Ok(())
             })?;
         }
