@@ -40,6 +40,8 @@ trap 'rm -rf "$e2e_dir"' EXIT
 export MFA_DEV=1 MFA_DEMO=0 DATABASE_URL="sqlite://$e2e_dir/e2e.db"
 # Parallel browsers share one IP: the per-IP limits are tested in server/tests.
 export MFA_RATE_CREATE=1000 MFA_RATE_VERIFY=1000
+# Sign-in by emailed code is off by default; its tests need it on.
+export MFA_EMAIL_CODE_SIGN_IN=1
 # Changes need a re-verification 20 s after sign-in (600 s in production), so
 # that a test can see the page ask for it.
 export MFA_REVERIFICATION=20

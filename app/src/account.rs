@@ -7,8 +7,8 @@
 
 use crate::api::*;
 use crate::hook::{provide_user, User};
-use crate::pages::{go, live, loading, strategy_label, FieldError, GlobalErrors, SignOutButton};
-use leptos::{either::Either, ev::SubmitEvent, html, prelude::*, task::spawn_local};
+use crate::pages::{go, live, loading, strategy_label, FieldError, GlobalErrors, NewPasswordFields, SignOutButton};
+use leptos::{either::Either, ev::SubmitEvent, html, prelude::*, server_fn::ServerFn, task::spawn_local};
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use proto::*;
@@ -18,13 +18,13 @@ fn input_value(node: NodeRef<html::Input>) -> String {
 }
 
 /// The signed-in user this page is for, or where to send the visitor instead
-/// (server side).
-async fn gate(task_page: bool) -> Result<UserView, AnyView> {
+/// (server side). `task`: the session task this page does, if it is a task's.
+async fn gate(task: Option<&str>) -> Result<UserView, AnyView> {
     match get_user().await {
         Ok(None) => Err(view! { <Redirect path="/sign-in"/> }.into_any()),
-        Ok(Some(u)) => match (&u.task, task_page) {
-            (Some(t), false) => Err(view! { <Redirect path=task_url(t)/> }.into_any()),
-            (None, true) => Err(view! { <Redirect path="/"/> }.into_any()),
+        Ok(Some(u)) => match (u.task.as_deref(), task) {
+            (Some(t), want) if want != Some(t) => Err(view! { <Redirect path=task_url(t)/> }.into_any()),
+            (None, Some(_)) => Err(view! { <Redirect path="/"/> }.into_any()),
             _ => Ok(u),
         },
         Err(e) => Err(view! { <p role="alert">{e.to_string()}</p> }.into_any()),
@@ -40,7 +40,7 @@ pub fn SetupMfaPage() -> impl IntoView {
         <section class="card">
             <Suspense fallback=loading>
                 {move || Suspend::new(async move {
-                    match gate(true).await {
+                    match gate(Some(TASK_SETUP_MFA)).await {
                         Ok(user) => view! { <SetupMfa user/> }.into_any(),
                         Err(away) => away,
                     }
@@ -73,6 +73,65 @@ pub fn SetupMfa(user: UserView) -> impl IntoView {
             <GlobalErrors errors=user.errors/>
             <SignOutButton/>
         })
+    }
+}
+
+/// The `reset-password` task: the password is marked compromised (by an
+/// operator, or found on the breached list at sign-in); a new one first.
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    view! {
+        <Title text="Choose a new password"/>
+        <section class="card">
+            <Suspense fallback=loading>
+                {move || Suspend::new(async move {
+                    match gate(Some(TASK_RESET_PASSWORD)).await {
+                        Ok(user) => view! { <ResetPassword user/> }.into_any(),
+                        Err(away) => away,
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[island(lazy)]
+pub fn ResetPassword(user: UserView) -> impl IntoView {
+    let user = provide_user(Some(user));
+    let ch = Changes::new(user);
+    view! {
+        <h1>"Choose a new password"</h1>
+        <p class="hint">
+            "Your password is known to be compromised: it may be on a list of breached passwords. \
+             Choose a new one to go on."
+        </p>
+        {ch.reverify_view()}
+        <PasswordChange ch label="Set password"/>
+        <GlobalErrors errors=user.errors/>
+        <SignOutButton/>
+    }
+}
+
+/// The new-password form of the security page and the `reset-password`
+/// task; a form post without JavaScript.
+#[component]
+fn PasswordChange(ch: Changes, label: &'static str) -> impl IntoView {
+    let password = NodeRef::<html::Input>::new();
+    let others = NodeRef::<html::Input>::new();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        ch.new_password.set((input_value(password), others.get().is_some_and(|o| o.checked())));
+        ch.run(Change::Password);
+    };
+    let err = Signal::derive(move || ch.user.errors.with(|e| e.fields.password.clone()));
+    view! {
+        <form method="post" action=ChangePassword::PATH on:submit=on_submit novalidate>
+            <NewPasswordFields password others err/>
+            <button type="submit" disabled=move || ch.user.is_fetching()>{label}</button>
+        </form>
+        {move || ch.password_changed.get().then(|| view! {
+            <p class="hint" role="status">"Your password was changed."</p>
+        })}
     }
 }
 
@@ -227,6 +286,7 @@ enum Change {
     VerifyTotp,
     AddPhone,
     VerifyPhone,
+    Password,
 }
 
 /// The state a page's changes share: new backup codes to show, the change
@@ -243,6 +303,9 @@ struct Changes {
     phone: RwSignal<String>,
     code: RwSignal<String>,
     enrolled: RwSignal<bool>,
+    /// The new password typed, and "sign out of other sessions".
+    new_password: RwSignal<(String, bool)>,
+    password_changed: RwSignal<bool>,
 }
 
 impl Changes {
@@ -256,6 +319,8 @@ impl Changes {
             phone: RwSignal::new(String::new()),
             code: RwSignal::new(String::new()),
             enrolled: RwSignal::new(false),
+            new_password: RwSignal::new((String::new(), true)),
+            password_changed: RwSignal::new(false),
         }
     }
 
@@ -275,6 +340,19 @@ impl Changes {
                 Change::AddPhone => user.add_phone(self.phone.get_untracked()).await,
                 Change::VerifyPhone => {
                     user.verify_phone(self.code.get_untracked()).await.map(|c| self.enrolled_with(c))
+                }
+                Change::Password => {
+                    let (p, others) = self.new_password.get_untracked();
+                    let task = || untrack(|| user.user()).and_then(|u| u.task);
+                    let was_task = task().is_some();
+                    let r = user.update_password(p, others).await;
+                    if r.is_ok() {
+                        self.password_changed.set(true);
+                        if was_task {
+                            go(&task().map(|t| task_url(&t)).unwrap_or_else(|| "/".into()));
+                        }
+                    }
+                    r
                 }
             };
             if r.is_err() && user.needs_reverification() {
@@ -311,7 +389,7 @@ pub fn SecurityPage() -> impl IntoView {
         <section class="card wide-ish">
             <Suspense fallback=loading>
                 {move || Suspend::new(async move {
-                    match gate(false).await {
+                    match gate(None).await {
                         Ok(user) => view! { <Security user/> }.into_any(),
                         Err(away) => away,
                     }
@@ -374,6 +452,8 @@ pub fn Security(user: UserView) -> impl IntoView {
             "Generate new codes"
         </button>
         {move || view! { <BackupCodes codes=codes.get()/> }}
+        <h2>"Password"</h2>
+        <PasswordChange ch label="Change password"/>
         <GlobalErrors errors=user.errors/>
     }
 }
@@ -428,7 +508,7 @@ pub fn SessionsPage() -> impl IntoView {
         <section class="card wide-ish">
             <Suspense fallback=loading>
                 {move || Suspend::new(async move {
-                    if let Err(away) = gate(false).await {
+                    if let Err(away) = gate(None).await {
                         return away;
                     }
                     match list_sessions().await {
@@ -448,17 +528,40 @@ pub fn Sessions(sessions: Vec<SessionInfo>) -> impl IntoView {
     let busy = RwSignal::new(false);
     let live = live();
     let idle = move || live.get() && !busy.get();
-    let act = move |fut: std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<SessionInfo>, ApiErrors>>>>| {
+    // Ending a session needs a recent re-verification: the revoke waiting
+    // for it (`Some(None)`: all others).
+    let user = provide_user(None);
+    let retry = RwSignal::new(None::<Option<String>>);
+    let act = move |target: Option<String>| {
         busy.set(true);
         spawn_local(async move {
-            if let Ok(l) = fut.await {
-                list.set(l);
+            let r = match target.clone() {
+                Some(id) => revoke_session(id).await,
+                None => revoke_other_sessions().await,
+            };
+            match r {
+                Ok(l) => list.set(l),
+                Err(e) if e.codes().contains(&"session_reverification_required") => retry.set(Some(target)),
+                Err(e) => user.errors.set(crate::hook::Errors::from(&e)),
             }
             busy.set(false);
         });
     };
+    let reverify = move || {
+        retry.with(Option::is_some).then(|| {
+            view! {
+                <Reverify user then=move || {
+                    if let Some(t) = retry.get_untracked() {
+                        retry.set(None);
+                        act(t);
+                    }
+                }/>
+            }
+        })
+    };
     view! {
         <h1>"Active sessions"</h1>
+        {reverify}
         <ul class="sessions" data-testid="sessions">
             <For each=move || list.get() key=|s| s.id.clone() let:s>
                 {
@@ -487,7 +590,7 @@ pub fn Sessions(sessions: Vec<SessionInfo>) -> impl IntoView {
                                             go("/sign-in");
                                         });
                                     } else {
-                                        act(Box::pin(revoke_session(id)));
+                                        act(Some(id));
                                     }
                                 }>
                                 {if current { "Sign out" } else { "Revoke" }}
@@ -498,8 +601,9 @@ pub fn Sessions(sessions: Vec<SessionInfo>) -> impl IntoView {
             </For>
         </ul>
         <button type="button" class="secondary-button" disabled=move || !idle() || list.with(|l| l.len() < 2)
-            on:click=move |_| act(Box::pin(revoke_other_sessions()))>
+            on:click=move |_| act(None)>
             "Sign out everywhere else"
         </button>
+        <GlobalErrors errors=user.errors/>
     }
 }

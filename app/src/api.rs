@@ -28,6 +28,67 @@ pub async fn sign_in_password(
     c.finish(r)
 }
 
+/// Starts a sign-in from the identifier alone (`needs_first_factor`); with
+/// `strategy` (`reset_password_email_code`, `email_code`, `unlock_email_code`)
+/// its code is sent too. A form post goes on at /sign-in.
+#[server(prefix = "/api", endpoint = "sign_in/create", output = JsonStr)]
+pub async fn sign_in_create(
+    #[server(default)] identifier: String,
+    #[server(default)] strategy: Option<String>,
+) -> Result<SignInView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = match strategy.as_deref().filter(|s| !s.is_empty()).map(Strategy::parse) {
+        Some(None) => Err(Fault::StrategyInvalid),
+        Some(s) => c.api.service.create(&mut c.req, identifier, s).await,
+        None => c.api.service.create(&mut c.req, identifier, None).await,
+    };
+    if r.is_ok() {
+        c.redirect_form_post("/sign-in");
+    }
+    c.finish(r)
+}
+
+/// Sends a first-factor code (`reset_password_email_code`, `email_code`,
+/// `unlock_email_code`).
+#[server(prefix = "/api", endpoint = "sign_in/prepare_first_factor", output = JsonStr)]
+pub async fn prepare_first_factor(#[server(default)] strategy: String) -> Result<SignInView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = match Strategy::parse(&strategy) {
+        Some(s) => c.api.service.prepare_first_factor(&mut c.req, s).await,
+        None => Err(Fault::Missing(Field::Strategy)),
+    };
+    c.finish(r)
+}
+
+/// Verifies a first-factor code.
+#[server(prefix = "/api", endpoint = "sign_in/attempt_first_factor", output = JsonStr)]
+pub async fn attempt_first_factor(
+    #[server(default)] strategy: String,
+    #[server(default)] code: String,
+) -> Result<SignInView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = match Strategy::parse(&strategy) {
+        Some(s) => c.api.service.attempt_first_factor(&mut c.req, s, code).await,
+        None => Err(Fault::Missing(Field::Strategy)),
+    };
+    let r = c.finalize_form_post(r).await;
+    c.finish(r)
+}
+
+/// `needs_new_password`: the new password. `sign_out_of_other_sessions`
+/// defaults to true (without JavaScript an unticked box sends nothing: no).
+#[server(prefix = "/api", endpoint = "sign_in/reset_password", output = JsonStr)]
+pub async fn sign_in_reset_password(
+    #[server(default)] password: String,
+    #[server(default)] sign_out_of_other_sessions: Option<String>,
+) -> Result<SignInView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let others = c.flag(sign_out_of_other_sessions);
+    let r = c.api.service.reset_password(&mut c.req, password, others).await;
+    let r = c.finalize_form_post(r).await;
+    c.finish(r)
+}
+
 /// Sends a second-factor code (`strategy=phone_code`).
 #[server(prefix = "/api", endpoint = "sign_in/prepare_second_factor", output = JsonStr)]
 pub async fn prepare_second_factor(#[server(default)] strategy: String) -> Result<SignInView, ApiErrors> {
@@ -253,6 +314,22 @@ pub async fn remove_factor(#[server(default)] strategy: String) -> Result<UserVi
     c.finish(r)
 }
 
+/// A new password for the signed-in user (after a recent re-verification),
+/// or the `reset-password` task's. `sign_out_of_other_sessions` as at reset.
+#[server(prefix = "/api", endpoint = "user/password", output = JsonStr)]
+pub async fn change_password(
+    #[server(default)] password: String,
+    #[server(default)] sign_out_of_other_sessions: Option<String>,
+) -> Result<UserView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let others = c.flag(sign_out_of_other_sessions);
+    let r = c.api.service.change_password(&mut c.req, password, others).await;
+    if let Ok(u) = &r {
+        c.redirect_form_post(&u.task.as_deref().map(task_url).unwrap_or_else(|| "/".into()));
+    }
+    c.finish(r)
+}
+
 /// The user's active sessions, newest activity first.
 #[server(prefix = "/api", endpoint = "sessions", output = JsonStr)]
 pub async fn list_sessions() -> Result<Vec<SessionInfo>, ApiErrors> {
@@ -324,6 +401,15 @@ mod glue {
                     Ok(view)
                 }
                 other => other,
+            }
+        }
+
+        /// A yes/no field, true unless it says no; absent is no in a form
+        /// post (an unticked box sends nothing), yes for an API call.
+        pub fn flag(&self, v: Option<String>) -> bool {
+            match v.as_deref() {
+                None => !self.is_form_post(),
+                Some(v) => !matches!(v, "false" | "off" | "0" | ""),
             }
         }
 

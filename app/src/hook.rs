@@ -84,6 +84,19 @@ pub struct SignIn {
     pub errors: RwSignal<Errors>,
     pub fetch_status: RwSignal<FetchStatus>,
     pub mfa: Mfa,
+    /// `sign_in.resetPasswordEmailCode`: a forgotten password.
+    pub reset_password_email_code: Code,
+    /// `sign_in.emailCode`: an emailed code for the password.
+    pub email_code: Code,
+    /// `sign_in.unlockEmailCode` (ours): this browser past a lockout.
+    pub unlock_email_code: Code,
+}
+
+/// A first factor's emailed code: `sendCode()` and `verifyCode({ code })`.
+#[derive(Clone, Copy)]
+pub struct Code {
+    core: SignInCore,
+    strategy: Strategy,
 }
 
 /// `sign_in.mfa`: the second-factor steps.
@@ -116,7 +129,16 @@ pub fn provide_sign_in(state: SignInView, errors: Errors) -> SignIn {
     let errors = RwSignal::new(errors);
     let fetch_status = RwSignal::new(FetchStatus::Idle);
     let core = SignInCore { latest, errors, fetch_status };
-    let sign_in = SignIn { latest, errors, fetch_status, mfa: Mfa { core } };
+    let code = |strategy| Code { core, strategy };
+    let sign_in = SignIn {
+        latest,
+        errors,
+        fetch_status,
+        mfa: Mfa { core },
+        reset_password_email_code: code(Strategy::ResetPasswordEmailCode),
+        email_code: code(Strategy::EmailCode),
+        unlock_email_code: code(Strategy::UnlockEmailCode),
+    };
     provide_context(sign_in);
     sign_in
 }
@@ -140,10 +162,14 @@ pub fn errors_from_form_post(ours: &[&str]) -> Errors {
 }
 
 /// The endpoints whose form-post errors belong on the sign-in page.
-pub fn sign_in_paths() -> [&'static str; 5] {
+pub fn sign_in_paths() -> [&'static str; 9] {
     use leptos::server_fn::ServerFn;
     [
         SignInPassword::PATH,
+        SignInCreate::PATH,
+        PrepareFirstFactor::PATH,
+        AttemptFirstFactor::PATH,
+        SignInResetPassword::PATH,
         PrepareSecondFactor::PATH,
         AttemptSecondFactor::PATH,
         FinalizeSignIn::PATH,
@@ -229,6 +255,30 @@ impl SignIn {
     /// Starts over with another account.
     pub async fn reset(&self) -> Result<(), ApiErrors> {
         self.core().step(reset_sign_in()).await
+    }
+
+    /// `sign_in.create({ identifier })`: `needs_first_factor`; with a
+    /// `strategy`, its code is sent too.
+    pub async fn create(&self, identifier: String, strategy: Option<Strategy>) -> Result<(), ApiErrors> {
+        self.core().step(sign_in_create(identifier, strategy.map(|s| s.as_str().into()))).await
+    }
+
+    /// `sign_in.submitPassword({ password, signOutOfOtherSessions })` at
+    /// `needs_new_password`.
+    pub async fn submit_password(&self, password: String, sign_out_of_other_sessions: bool) -> Result<(), ApiErrors> {
+        self.core().step(sign_in_reset_password(password, Some(sign_out_of_other_sessions.to_string()))).await
+    }
+}
+
+impl Code {
+    /// `sendCode()`: emails a code (a new one after the resend interval).
+    pub async fn send_code(&self) -> Result<(), ApiErrors> {
+        self.core.step(prepare_first_factor(self.strategy.as_str().into())).await
+    }
+
+    /// `verifyCode({ code })`.
+    pub async fn verify_code(&self, code: String) -> Result<(), ApiErrors> {
+        self.core.step(attempt_first_factor(self.strategy.as_str().into(), code)).await
     }
 }
 
@@ -444,6 +494,12 @@ impl User {
 
     pub async fn remove(&self, strategy: Strategy) -> Result<(), ApiErrors> {
         self.apply(remove_factor(strategy.as_str().into())).await
+    }
+
+    /// `user.updatePassword({ newPassword, signOutOfOtherSessions })`; also
+    /// the `reset-password` task's step.
+    pub async fn update_password(&self, password: String, sign_out_of_other_sessions: bool) -> Result<(), ApiErrors> {
+        self.apply(change_password(password, Some(sign_out_of_other_sessions.to_string()))).await
     }
 
     /// A new set of backup codes (the old ones stop working).

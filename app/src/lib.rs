@@ -57,8 +57,15 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=pages::SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in/forgot-password") ssr=SsrMode::Async
+                        view=|| view! { <pages::CodeStartPage strategy=proto::Strategy::ResetPasswordEmailCode/> }/>
+                    <Route path=path!("/sign-in/email-code") ssr=SsrMode::Async
+                        view=|| view! { <pages::CodeStartPage strategy=proto::Strategy::EmailCode/> }/>
+                    <Route path=path!("/sign-in/unlock") ssr=SsrMode::Async
+                        view=|| view! { <pages::CodeStartPage strategy=proto::Strategy::UnlockEmailCode/> }/>
                     <Route path=path!("/sign-up") view=pages::SignUpPage ssr=SsrMode::Async/>
                     <Route path=path!("/tasks/setup-mfa") view=account::SetupMfaPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tasks/reset-password") view=account::ResetPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/security") view=account::SecurityPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/sessions") view=account::SessionsPage ssr=SsrMode::Async/>
                 </Routes>

@@ -9,7 +9,7 @@ use crate::hook::*;
 // Named, so that it wins over the prelude's `Errors` (error boundaries).
 use crate::hook::Errors;
 use leptos::{
-    either::{Either, EitherOf3, EitherOf4},
+    either::{Either, EitherOf3, EitherOf6},
     ev::SubmitEvent,
     html,
     prelude::*,
@@ -149,9 +149,9 @@ pub fn SignInPage() -> impl IntoView {
     })
 }
 
-/// The steps that the password form shows (the rest come after it).
+/// The step that the password form shows (the rest come after it).
 fn first_step(s: Status) -> bool {
-    matches!(s, Status::NeedsIdentifier | Status::NeedsFirstFactor | Status::NeedsNewPassword)
+    s == Status::NeedsIdentifier
 }
 
 /// The sign-in island: the form for the attempt's status, switching as the
@@ -200,10 +200,12 @@ fn steps(sign_in: SignIn) -> impl IntoView {
 /// the visitor waits for.
 fn step_form(s: Status) -> impl IntoView {
     match s {
-        Status::NeedsSecondFactor => EitherOf4::A(view! { <VerifyForm/> }),
-        Status::NeedsClientTrust => EitherOf4::B(view! { <TrustForm/> }),
-        Status::Complete => EitherOf4::C(view! { <FinishForm/> }),
-        _ => EitherOf4::D(view! { <PasswordForm/> }),
+        Status::NeedsSecondFactor => EitherOf6::A(view! { <VerifyForm/> }),
+        Status::NeedsClientTrust => EitherOf6::B(view! { <TrustForm/> }),
+        Status::Complete => EitherOf6::C(view! { <FinishForm/> }),
+        Status::NeedsFirstFactor => EitherOf6::D(view! { <FirstFactorForm/> }),
+        Status::NeedsNewPassword => EitherOf6::E(view! { <NewPasswordForm/> }),
+        _ => EitherOf6::F(view! { <PasswordForm/> }),
     }
 }
 
@@ -227,7 +229,10 @@ fn PasswordForm() -> impl IntoView {
     let errs = sign_in.errors;
     let id_err = Signal::derive(move || errs.with(|e| e.fields.identifier.clone()));
     let pw_err = Signal::derive(move || errs.with(|e| e.fields.password.clone()));
-    let identifier = sign_in.view_untracked().identifier.unwrap_or_default();
+    let first = sign_in.view_untracked();
+    let identifier = first.identifier.unwrap_or_default();
+    let by_code = first.supported_first_factors.iter().any(|f| f.strategy == Strategy::EmailCode);
+    let locked = move || errs.with(|e| e.raw.iter().any(|x| x.code == "user_locked"));
     view! {
         <h1>"Sign in"</h1>
         <form method="post" action=SignInPassword::PATH on:submit=on_submit novalidate>
@@ -250,7 +255,173 @@ fn PasswordForm() -> impl IntoView {
             <button type="submit" disabled=move || sign_in.is_fetching()>"Continue"</button>
         </form>
         <GlobalErrors errors=sign_in.errors/>
+        {move || locked().then(|| view! {
+            <p class="switch"><a href="/sign-in/unlock">"Unlock this browser with an email code"</a></p>
+        })}
+        <p class="switch">
+            <a href="/sign-in/forgot-password">"Forgot password?"</a>
+            {by_code.then(|| view! { " · " <a href="/sign-in/email-code">"Email me a sign-in code"</a> })}
+        </p>
         <p class="switch">"No account? " <a href="/sign-up">"Sign up"</a></p>
+    }
+}
+
+/// The page that starts a sign-in from the email address alone: a forgotten
+/// password, an emailed sign-in code, or an unlock. A plain form (no wasm):
+/// the server sends the code and goes on at /sign-in.
+#[component]
+pub fn CodeStartPage(strategy: Strategy) -> impl IntoView {
+    let (title, hint) = match strategy {
+        Strategy::ResetPasswordEmailCode => ("Reset your password", "We will email you a code to set a new password."),
+        Strategy::UnlockEmailCode => (
+            "Unlock your account",
+            "Too many failed tries locked your account. We will email you a code that lets this browser try again.",
+        ),
+        _ => ("Sign in with an email code", "We will email you a code to sign in with instead of your password."),
+    };
+    let errors = errors_from_form_post(&[SignInCreate::PATH]);
+    signed_out_page(title, errors, move |errors| async move {
+        let id_err = errors.fields.identifier.clone();
+        let global: Vec<ApiError> = errors.global.clone();
+        view! {
+            <h1>{title}</h1>
+            <p class="hint">{hint}</p>
+            <form method="post" action=SignInCreate::PATH novalidate>
+                <input type="hidden" name="strategy" value=strategy.as_str()/>
+                <div class="field">
+                    <label for="email">"Email address"</label>
+                    <input id="email" name="identifier" type="email" autocomplete="username"
+                        aria-invalid=id_err.is_some().to_string() aria-describedby="identifier-error"/>
+                    <p class="field-error" id="identifier-error">{id_err.map(|e| e.message)}</p>
+                </div>
+                <button type="submit">"Send code"</button>
+            </form>
+            <div class="global-error" role="alert">
+                {global.into_iter().map(|e| view! { <p data-code=e.code.clone()>{e.message}</p> }).collect_view()}
+            </div>
+            <p class="switch"><a href="/sign-in">"Back to sign in"</a></p>
+        }
+        .into_any()
+    })
+}
+
+/// `needs_first_factor`: the emailed code (reset, sign-in or unlock).
+#[component]
+fn FirstFactorForm() -> impl IntoView {
+    let sign_in = use_sign_in();
+    let first = sign_in.view_untracked();
+    let sent = first.email_code.clone();
+    let strategy = sent
+        .as_ref()
+        .and_then(|c| c.strategy)
+        .or_else(|| first.supported_first_factors.first().map(|f| f.strategy))
+        .unwrap_or(Strategy::ResetPasswordEmailCode);
+    let factor = match strategy {
+        Strategy::EmailCode => sign_in.email_code,
+        Strategy::UnlockEmailCode => sign_in.unlock_email_code,
+        _ => sign_in.reset_password_email_code,
+    };
+    let code = NodeRef::<html::Input>::new();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(input) = code.get() else { return };
+        let value = input.value();
+        spawn_local(async move {
+            if factor.verify_code(value).await.is_ok() {
+                after_step(sign_in).await;
+            }
+        });
+    };
+    let on_send = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        spawn_local(async move {
+            let _ = factor.send_code().await;
+        });
+    };
+    let title = match strategy {
+        Strategy::ResetPasswordEmailCode => "Reset your password",
+        Strategy::UnlockEmailCode => "Unlock your account",
+        _ => "Check your email",
+    };
+    let to = sent.map(|c| c.safe_identifier).unwrap_or_else(|| "your email".into());
+    let sent_yet = move || sign_in.view().email_code.is_some();
+    let errs = sign_in.errors;
+    let code_err = Signal::derive(move || errs.with(|e| e.fields.code.clone()));
+    view! {
+        <h1>{title}</h1>
+        <p class="hint" aria-live="polite">
+            {move || if sent_yet() { "Enter the code we sent to " } else { "We will send a code to " }}
+            {to} "."
+        </p>
+        <form method="post" action=AttemptFirstFactor::PATH on:submit=on_submit novalidate>
+            <input type="hidden" name="strategy" value=strategy.as_str()/>
+            <CodeField code err=code_err/>
+            <button type="submit" disabled=move || sign_in.is_fetching()>"Verify"</button>
+        </form>
+        <form class="secondary" method="post" action=PrepareFirstFactor::PATH on:submit=on_send>
+            <input type="hidden" name="strategy" value=strategy.as_str()/>
+            <button type="submit" class="link" disabled=move || sign_in.is_fetching()>
+                {move || if sent_yet() { "Resend code" } else { "Send code" }}
+            </button>
+        </form>
+        <ResetForm/>
+        <GlobalErrors errors=sign_in.errors/>
+    }
+}
+
+/// `needs_new_password`: the reset code checked out; a new password, then
+/// the second factor if the account has one.
+#[component]
+fn NewPasswordForm() -> impl IntoView {
+    let sign_in = use_sign_in();
+    let password = NodeRef::<html::Input>::new();
+    let others = NodeRef::<html::Input>::new();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let (Some(p), Some(o)) = (password.get(), others.get()) else { return };
+        let (p, o) = (p.value(), o.checked());
+        spawn_local(async move {
+            if sign_in.submit_password(p, o).await.is_ok() {
+                after_step(sign_in).await;
+            }
+        });
+    };
+    let errs = sign_in.errors;
+    let pw_err = Signal::derive(move || errs.with(|e| e.fields.password.clone()));
+    view! {
+        <h1>"Choose a new password"</h1>
+        <form method="post" action=SignInResetPassword::PATH on:submit=on_submit novalidate>
+            <NewPasswordFields password others err=pw_err/>
+            <button type="submit" disabled=move || sign_in.is_fetching()>"Set password"</button>
+        </form>
+        <ResetForm/>
+        <GlobalErrors errors=sign_in.errors/>
+    }
+}
+
+/// A new password and "sign out of other sessions" (on by default).
+#[component]
+pub(crate) fn NewPasswordFields(
+    password: NodeRef<html::Input>,
+    others: NodeRef<html::Input>,
+    err: Signal<Option<ApiError>>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="new-password">"New password"</label>
+            <input id="new-password" name="password" type="password" autocomplete="new-password"
+                node_ref=password
+                aria-invalid=move || err.with(Option::is_some).to_string()
+                aria-describedby="new-password-hint new-password-error"/>
+            <p class="hint" id="new-password-hint">"At least 8 characters. Long phrases are best."</p>
+            <FieldError id="new-password-error" err=err/>
+        </div>
+        <div class="check">
+            <label>
+                <input type="checkbox" name="sign_out_of_other_sessions" value="true" checked node_ref=others/>
+                "Sign out of all other devices"
+            </label>
+        </div>
     }
 }
 
@@ -304,6 +475,8 @@ pub(crate) fn strategy_label(s: Strategy) -> &'static str {
         Strategy::BackupCode => "Backup code",
         Strategy::EmailCode => "Email code",
         Strategy::Password => "Password",
+        Strategy::ResetPasswordEmailCode => "Password reset code",
+        Strategy::UnlockEmailCode => "Unlock code",
     }
 }
 

@@ -25,7 +25,7 @@ async function newBackupCodes(page: Page): Promise<string[]> {
   const ask = page.getByRole("heading", { name: "Confirm it's you" });
   await expect(list.or(ask)).toBeVisible();
   if (await ask.isVisible()) {
-    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
     await page.getByRole("button", { name: "Confirm" }).click();
   }
   await expect(list.locator("li")).toHaveCount(10);
@@ -65,10 +65,10 @@ test("a change without recent verification asks for it, then carries on", async 
   await page.getByRole("button", { name: "Generate new codes" }).click();
   await expect(page.getByRole("heading", { name: "Confirm it's you" })).toBeVisible();
   await page.screenshot({ path: `${__dirname}/../../docs/screenshots/reverify.png` });
-  await page.getByLabel("Password").fill("not my password");
+  await page.getByLabel("Password", { exact: true }).fill("not my password");
   await page.getByRole("button", { name: "Confirm" }).click();
   await expect(page.locator("#reverify-error")).toHaveText("Email address or password is incorrect.");
-  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await page.getByRole("button", { name: "Confirm" }).click();
   // The change carries on by itself.
   await expect(page.getByTestId("backup-codes").locator("li")).toHaveCount(10);

@@ -33,7 +33,7 @@ export type User = {
 /** Creates a fresh user through the development endpoint. */
 export async function createUser(
   request: APIRequestContext,
-  opts: { phone?: boolean; totp?: boolean; backup?: boolean },
+  opts: { phone?: boolean; totp?: boolean; backup?: boolean; compromised?: boolean },
 ): Promise<User> {
   const email = `e2e-${randomUUID()}@example.com`;
   // Each user its own number, so parallel tests never read each other's SMS.
@@ -45,6 +45,7 @@ export async function createUser(
       phone: opts.phone ? phone : undefined,
       totp: !!opts.totp,
       backup_codes: !!opts.backup,
+      password_compromised: !!opts.compromised,
     },
   });
   expect(r.status()).toBe(201);
@@ -115,4 +116,19 @@ export async function lastEmailCode(request: APIRequestContext, email: string): 
   const code = m.body.match(/\b(\d{6})\b/);
   if (!code) throw new Error("no code in the email");
   return code[1];
+}
+
+/**
+ * The code of the `n`th email to `email`, waiting for it: codes that could
+ * tell whether an account exists are emailed after the answer.
+ */
+export async function nthEmailCode(request: APIRequestContext, email: string, n: number): Promise<string> {
+  for (let i = 0; i < 100; i++) {
+    const msgs: { channel: string; recipient: string }[] = await (await request.get("/dev/outbox.json")).json();
+    if (msgs.filter((m) => m.channel === "email" && m.recipient === email).length >= n) {
+      return lastEmailCode(request, email);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no email #${n} to ${email}`);
 }

@@ -7,7 +7,7 @@ mod routes;
 
 use clap::{Parser, Subcommand};
 use domain::clock::{Clock, SystemClock};
-use domain::{secrets, users};
+use domain::{admin, secrets, users};
 use std::{net::SocketAddr, path::Path, process::ExitCode, sync::Arc};
 
 #[derive(Parser)]
@@ -84,6 +84,141 @@ enum UserCmd {
         #[arg(long)]
         json: bool,
     },
+    /// List users (no secrets).
+    List {
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one user: factors, lock, sessions.
+    Show {
+        email: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lift the user's lockout for every client.
+    Unlock {
+        email: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove every second factor and end the sessions (the next sign-in
+    /// gets `setup-mfa` where MFA is required).
+    ResetMfa {
+        email: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a new password (the password policy applies) and end the sessions.
+    SetPassword {
+        email: String,
+        #[arg(long, env = "MFA_NEW_PASSWORD")]
+        password: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mark the password compromised (the next session gets the
+    /// `reset-password` task) and end the sessions.
+    MarkCompromised {
+        email: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete the user and all they hold (the audit trail stays).
+    Delete {
+        email: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// End all of the user's sessions.
+    SignOut {
+        email: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// What an admin command prints: JSON for scripts, else a line.
+fn report(json: bool, v: serde_json::Value, line: String) {
+    if json {
+        println!("{v}");
+    } else {
+        println!("{line}");
+    }
+}
+
+async fn user_cmd(cmd: UserCmd, store: &dyn domain::store::Store, require_mfa: bool) -> Result<(), String> {
+    use serde_json::json;
+    let now = SystemClock.now();
+    match cmd {
+        UserCmd::Create { .. } => Err("handled by run".into()),
+        UserCmd::List { limit, json } => {
+            let users = admin::list(store, limit, now).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&users).map_err(|e| e.to_string())?);
+            } else {
+                for u in users {
+                    let locked = if u.locked_until.is_some() { " locked" } else { "" };
+                    println!("#{} {} [{}]{locked}", u.id, u.email, u.factors.join(", "));
+                }
+            }
+            Ok(())
+        }
+        UserCmd::Show { email, json } => {
+            let u = admin::show(store, &email, now).await?;
+            let line = format!(
+                "#{} {}
+  factors: {}
+  backup codes left: {}
+  password compromised: {}
+  locked until: {}
+  sessions: {}",
+                u.id,
+                u.email,
+                u.factors.join(", "),
+                u.backup_codes_left,
+                u.password_compromised,
+                u.locked_until.map(proto::utc).unwrap_or_else(|| "not locked".into()),
+                u.sessions
+            );
+            report(json, serde_json::to_value(&u).map_err(|e| e.to_string())?, line);
+            Ok(())
+        }
+        UserCmd::Unlock { email, json } => {
+            admin::unlock(store, &email, now).await?;
+            report(json, json!({ "email": email, "unlocked": true }), format!("{email}: unlocked"));
+            Ok(())
+        }
+        UserCmd::ResetMfa { email, json } => {
+            let n = admin::reset_mfa(store, &email, now).await?;
+            let line = format!("{email}: second factors removed, {n} sessions ended");
+            report(json, json!({ "email": email, "mfa_reset": true, "sessions_ended": n }), line);
+            Ok(())
+        }
+        UserCmd::SetPassword { email, password, json } => {
+            let n = admin::set_password(store, &email, &password, require_mfa, now).await?;
+            let line = format!("{email}: password set, {n} sessions ended");
+            report(json, json!({ "email": email, "password_set": true, "sessions_ended": n }), line);
+            Ok(())
+        }
+        UserCmd::MarkCompromised { email, json } => {
+            let n = admin::mark_compromised(store, &email, now).await?;
+            let line = format!("{email}: password marked compromised, {n} sessions ended");
+            report(json, json!({ "email": email, "password_compromised": true, "sessions_ended": n }), line);
+            Ok(())
+        }
+        UserCmd::Delete { email, json } => {
+            admin::delete(store, &email, now).await?;
+            report(json, json!({ "email": email, "deleted": true }), format!("{email}: deleted"));
+            Ok(())
+        }
+        UserCmd::SignOut { email, json } => {
+            let n = admin::sign_out(store, &email, now).await?;
+            report(json, json!({ "email": email, "sessions_ended": n }), format!("{email}: {n} sessions ended"));
+            Ok(())
+        }
+    }
 }
 
 const DEMO_EMAIL: &str = "demo@example.com";
@@ -148,13 +283,14 @@ async fn run(cli: Cli) -> Result<(), String> {
     let store = open_store(&cli.database_url).await?;
     match cli.cmd.unwrap_or(Cmd::Serve(Serve::default_from_env())) {
         Cmd::User(UserCmd::Create { email, password, phone, totp, backup_codes, json }) => {
-            let spec = users::Spec { email, password, phone, totp, backup_codes };
+            let spec = users::Spec { email, password, phone, totp, backup_codes, password_compromised: false };
             let c = users::create(store.as_ref(), &keys()?, spec, cli.cfg.s.require_mfa, SystemClock.now())
                 .await
                 .map_err(|e| e.to_string())?;
             print_created(&c, json);
             Ok(())
         }
+        Cmd::User(cmd) => user_cmd(cmd, store.as_ref(), cli.cfg.s.require_mfa).await,
         Cmd::Demo { json } => demo_user(store.as_ref(), &keys()?, json).await,
         Cmd::Audit { limit } => {
             let events = store.audit_log(limit).await.map_err(|e| e.to_string())?;
@@ -202,6 +338,7 @@ async fn demo_user(store: &dyn domain::store::Store, keys: &secrets::SecretBox, 
         phone: Some(DEMO_PHONE.into()),
         totp: true,
         backup_codes: true,
+        password_compromised: false,
     };
     let created = match users::create(store, keys, spec, false, SystemClock.now()).await {
         Ok(c) => c,

@@ -150,6 +150,14 @@ impl Sender for Delivery {
             }
         }
     }
+
+    fn send_email_later(self: Arc<Self>, to: String, mail: Mail, now: i64) {
+        tokio::spawn(async move {
+            if let Err(e) = self.send_email(&to, &mail, now).await {
+                tracing::error!(error = %e, "email delivery failed");
+            }
+        });
+    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,15 @@ pub enum Event {
     FactorBackupCodes,
     FactorRemoved,
     BackupCodesRegenerated,
+    SignInFirstFactorOk,
+    SignInFirstFactorFailed,
+    PasswordReset,
+    PasswordChanged,
+    PasswordMarkedCompromised,
+    UserUnlocked,
+    UserMfaReset,
+    UserDeleted,
+    UserSignedOut,
 }
 
 impl Event {
@@ -54,6 +63,15 @@ impl Event {
             Event::FactorBackupCodes => "factor.backup_codes",
             Event::FactorRemoved => "factor.removed",
             Event::BackupCodesRegenerated => "backup_codes.regenerated",
+            Event::SignInFirstFactorOk => "sign_in.first_factor_ok",
+            Event::SignInFirstFactorFailed => "sign_in.first_factor_failed",
+            Event::PasswordReset => "password.reset",
+            Event::PasswordChanged => "password.changed",
+            Event::PasswordMarkedCompromised => "password.marked_compromised",
+            Event::UserUnlocked => "user.unlocked",
+            Event::UserMfaReset => "user.mfa_reset",
+            Event::UserDeleted => "user.deleted",
+            Event::UserSignedOut => "user.signed_out",
         }
     }
 }

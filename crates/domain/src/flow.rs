@@ -58,11 +58,50 @@ pub struct Claim {
     pub client_known: bool,
 }
 
+/// An attempt started from an identifier alone (forgot password, sign-in by
+/// email code, unlock): the user behind it, if any, stays unknown to the
+/// client until an emailed code proves the address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lookup {
+    pub identifier: String,
+    /// `None`: no such account. The steps look the same; no code can verify.
+    pub claim: Option<Claim>,
+    /// The instance lets an emailed code stand for the password.
+    pub email_code: bool,
+}
+
+/// The codes an identifier-only sign-in can go on with: a reset, and the
+/// email code when the instance lets it stand for the password.
+pub fn first_factors(email_code: bool) -> Vec<Strategy> {
+    let mut out = vec![Strategy::ResetPasswordEmailCode];
+    if email_code {
+        out.push(Strategy::EmailCode);
+    }
+    out
+}
+
+impl Lookup {
+    /// `supported_first_factors`: the same for every address.
+    pub fn supported(&self) -> Vec<Strategy> {
+        first_factors(self.email_code)
+    }
+
+    /// May `s` be sent or verified at `needs_first_factor`? The unlock code
+    /// is always allowed (the service checks there is a lock to lift).
+    fn allows(&self, s: Strategy) -> bool {
+        s == Strategy::UnlockEmailCode || self.supported().contains(&s)
+    }
+}
+
 /// Where an attempt stands, holding only what is legal there: nobody before
-/// a right password, the user it is for after one.
+/// a right password (or an emailed code), the user it is for after one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Stage {
     NeedsIdentifier,
+    /// An identifier only: an emailed code comes next.
+    NeedsFirstFactor(Lookup),
+    /// The reset code proved the address: a new password comes next.
+    NeedsNewPassword(Claim),
     NeedsSecondFactor(Claim),
     /// A new client proves itself with a code sent to the account's email.
     NeedsClientTrust(Claim),
@@ -73,23 +112,36 @@ impl Stage {
     pub fn status(&self) -> Status {
         match self {
             Stage::NeedsIdentifier => Status::NeedsIdentifier,
+            Stage::NeedsFirstFactor(_) => Status::NeedsFirstFactor,
+            Stage::NeedsNewPassword(_) => Status::NeedsNewPassword,
             Stage::NeedsSecondFactor(_) => Status::NeedsSecondFactor,
             Stage::NeedsClientTrust(_) => Status::NeedsClientTrust,
             Stage::Complete(_) => Status::Complete,
         }
     }
 
+    /// The user the attempt is for, once the client proved who it is (a
+    /// right password or an emailed code). Never at `needs_first_factor`.
     pub fn claim(&self) -> Option<&Claim> {
         match self {
-            Stage::NeedsIdentifier => None,
-            Stage::NeedsSecondFactor(c) | Stage::NeedsClientTrust(c) | Stage::Complete(c) => Some(c),
+            Stage::NeedsIdentifier | Stage::NeedsFirstFactor(_) => None,
+            Stage::NeedsNewPassword(c)
+            | Stage::NeedsSecondFactor(c)
+            | Stage::NeedsClientTrust(c)
+            | Stage::Complete(c) => Some(c),
         }
     }
 
     /// A stored stage: a status past the password with no user behind it
-    /// (which nothing writes) starts over.
-    pub fn from_parts(status: Status, claim: Option<Claim>) -> Stage {
+    /// (which nothing writes) starts over. `lookup` is the identifier-only
+    /// attempt's (identifier, email code on), for `needs_first_factor`.
+    pub fn from_parts(status: Status, claim: Option<Claim>, lookup: Option<(String, bool)>) -> Stage {
         match (status, claim) {
+            (Status::NeedsFirstFactor, claim) => match lookup {
+                Some((identifier, email_code)) => Stage::NeedsFirstFactor(Lookup { identifier, claim, email_code }),
+                None => Stage::NeedsIdentifier,
+            },
+            (Status::NeedsNewPassword, Some(c)) => Stage::NeedsNewPassword(c),
             (Status::NeedsSecondFactor, Some(c)) => Stage::NeedsSecondFactor(c),
             (Status::NeedsClientTrust, Some(c)) => Stage::NeedsClientTrust(c),
             (Status::Complete, Some(c)) => Stage::Complete(c),
@@ -122,6 +174,8 @@ pub enum Step {
     Password,
     Prepare(Strategy),
     Verify(Strategy),
+    /// `needs_new_password`: the replacement for a forgotten one.
+    NewPassword,
     Finalize,
 }
 
@@ -152,11 +206,14 @@ impl Attempt {
                 _ => Err(Fault::InvalidState),
             },
             Step::Prepare(s) | Step::Verify(s) => {
-                // Backup codes without another factor: say why, in any state.
+                // Backup codes without another factor: say why, in any state
+                // past a proof (before one, nothing about the user shows).
                 if s == Strategy::BackupCode && self.claim().is_some_and(|c| !c.factors.has_primary()) {
                     return Err(Fault::BackupCodesNotAvailable);
                 }
                 match &self.stage {
+                    Stage::NeedsFirstFactor(l) if l.allows(s) => Ok(()),
+                    Stage::NeedsFirstFactor(_) => Err(Fault::StrategyInvalid),
                     // A new client proves itself with an email code only.
                     Stage::NeedsClientTrust(_) if s == Strategy::EmailCode => Ok(()),
                     Stage::NeedsClientTrust(_) => Err(Fault::StrategyInvalid),
@@ -173,11 +230,50 @@ impl Attempt {
                     _ => Err(Fault::InvalidState),
                 }
             }
+            Step::NewPassword => match self.stage {
+                Stage::NeedsNewPassword(_) => Ok(()),
+                _ => Err(Fault::InvalidState),
+            },
             Step::Finalize => match self.stage {
                 Stage::Complete(_) => Ok(()),
                 _ => Err(Fault::InvalidState),
             },
         }
+    }
+
+    /// An identifier-only attempt (Clerk's `signIn.create({ identifier })`).
+    pub fn identified(lookup: Lookup, now: i64) -> Attempt {
+        Attempt { stage: Stage::NeedsFirstFactor(lookup), created_at: now, expires_at: now + ATTEMPT_TTL }
+    }
+
+    /// The account was proved without its password (an emailed code, or a
+    /// reset and a new password): its second factor if it has one, else
+    /// done. The code came by email, so the client needs no more trust.
+    fn proved(&self, claim: Claim) -> Attempt {
+        let stage = if claim.factors.has_primary() { Stage::NeedsSecondFactor(claim) } else { Stage::Complete(claim) };
+        Attempt { stage, ..self.clone() }
+    }
+
+    /// A first-factor code was verified: a reset code leads to the new
+    /// password, an email code to the second factor (or done), an unlock
+    /// code leaves the attempt as it was (the service lifts the lock).
+    pub fn first_factor_passed(&self, s: Strategy, now: i64) -> Result<Attempt, Fault> {
+        self.check(Step::Verify(s), now)?;
+        let Stage::NeedsFirstFactor(l) = &self.stage else { return Err(Fault::InvalidState) };
+        // No account: no code can verify, so this is only reached by a bug.
+        let claim = l.claim.clone().ok_or(Fault::CodeIncorrect)?;
+        Ok(match s {
+            Strategy::ResetPasswordEmailCode => Attempt { stage: Stage::NeedsNewPassword(claim), ..self.clone() },
+            Strategy::EmailCode => self.proved(claim),
+            _ => self.clone(),
+        })
+    }
+
+    /// The new password was stored: a reset never skips the second factor.
+    pub fn new_password_set(&self, now: i64) -> Result<Attempt, Fault> {
+        self.check(Step::NewPassword, now)?;
+        let claim = self.claim().ok_or(Fault::InvalidState)?.clone();
+        Ok(self.proved(claim))
     }
 
     /// The password was right: MFA if the user has a second factor; else an
@@ -302,18 +398,76 @@ mod tests {
 
     fn at(status: Status, factors: Factors) -> Attempt {
         let claim = Claim { user_id: 7, identifier: String::new(), factors, client_known: false };
-        Attempt { stage: Stage::from_parts(status, Some(claim)), ..Attempt::new(T) }
+        Attempt { stage: Stage::from_parts(status, Some(claim), Some(("a@b.c".into(), true))), ..Attempt::new(T) }
+    }
+
+    fn lookup(factors: Option<Factors>, email_code: bool) -> Attempt {
+        let claim =
+            factors.map(|factors| Claim { user_id: 7, identifier: "a@b.c".into(), factors, client_known: false });
+        Attempt::identified(Lookup { identifier: "a@b.c".into(), claim, email_code }, T)
     }
 
     #[test]
     fn a_stage_past_the_password_holds_its_user() {
         let c = Claim { user_id: 7, identifier: "a@b.c".into(), factors: ALL, client_known: true };
-        for st in [Status::NeedsSecondFactor, Status::NeedsClientTrust, Status::Complete] {
-            let stage = Stage::from_parts(st, Some(c.clone()));
+        for st in [Status::NeedsNewPassword, Status::NeedsSecondFactor, Status::NeedsClientTrust, Status::Complete] {
+            let stage = Stage::from_parts(st, Some(c.clone()), None);
             assert_eq!((stage.status(), stage.claim()), (st, Some(&c)));
-            assert_eq!(Stage::from_parts(st, None), Stage::NeedsIdentifier, "{st:?} without its user starts over");
+            assert_eq!(
+                Stage::from_parts(st, None, None),
+                Stage::NeedsIdentifier,
+                "{st:?} without its user starts over"
+            );
         }
-        assert_eq!(Stage::from_parts(Status::NeedsIdentifier, Some(c)).claim(), None, "nobody before the password");
+        assert_eq!(Stage::from_parts(Status::NeedsIdentifier, Some(c.clone()), None).claim(), None);
+        let first = Stage::from_parts(Status::NeedsFirstFactor, Some(c), Some(("a@b.c".into(), false)));
+        assert_eq!((first.status(), first.claim()), (Status::NeedsFirstFactor, None), "nobody before a proof");
+        let unknown = Stage::from_parts(Status::NeedsFirstFactor, None, Some(("x@y.z".into(), false)));
+        assert_eq!(unknown.status(), Status::NeedsFirstFactor, "an unknown address looks the same");
+    }
+
+    #[test]
+    fn a_reset_never_skips_the_second_factor() {
+        for (factors, after) in [(ALL, Status::NeedsSecondFactor), (Factors::default(), Status::Complete)] {
+            let a = lookup(Some(factors), false);
+            assert_eq!(a.check(Step::Prepare(Strategy::ResetPasswordEmailCode), T), Ok(()));
+            assert_eq!(a.check(Step::NewPassword, T), Err(Fault::InvalidState), "no password before the code");
+            let b = a.first_factor_passed(Strategy::ResetPasswordEmailCode, T).unwrap();
+            assert_eq!(b.status(), Status::NeedsNewPassword);
+            assert_eq!(b.check(Step::Finalize, T), Err(Fault::InvalidState));
+            assert_eq!(b.check(Step::Verify(Strategy::Totp), T), Err(Fault::InvalidState));
+            assert_eq!(b.new_password_set(T).unwrap().status(), after, "{factors:?}");
+            assert_eq!(b.new_password_set(b.expires_at), Err(Fault::SignInNotFound));
+        }
+    }
+
+    #[test]
+    fn first_factors_are_the_same_for_every_address_and_tell_nothing() {
+        let (known, unknown) = (lookup(Some(Factors::default()), true), lookup(None, true));
+        for s in [Strategy::ResetPasswordEmailCode, Strategy::EmailCode, Strategy::UnlockEmailCode] {
+            assert_eq!(known.check(Step::Prepare(s), T), unknown.check(Step::Prepare(s), T));
+            assert_eq!(unknown.check(Step::Verify(s), T), Ok(()));
+            assert_eq!(unknown.first_factor_passed(s, T), Err(Fault::CodeIncorrect), "no account, no way on");
+        }
+        // Nothing of the user shows before a proof: not even "backup codes need another factor".
+        for s in [Strategy::BackupCode, Strategy::Totp, Strategy::PhoneCode, Strategy::Password] {
+            assert_eq!(known.check(Step::Verify(s), T), Err(Fault::StrategyInvalid), "{s:?}");
+            assert_eq!(unknown.check(Step::Verify(s), T), Err(Fault::StrategyInvalid), "{s:?}");
+        }
+        assert_eq!(known.check(Step::Finalize, T), Err(Fault::InvalidState));
+    }
+
+    #[test]
+    fn an_email_code_stands_for_the_password_only_when_enabled() {
+        let off = lookup(Some(ALL), false);
+        assert_eq!(off.check(Step::Prepare(Strategy::EmailCode), T), Err(Fault::StrategyInvalid));
+        let on = lookup(Some(ALL), true);
+        let next = on.first_factor_passed(Strategy::EmailCode, T).unwrap();
+        assert_eq!(next.status(), Status::NeedsSecondFactor, "MFA still asked");
+        let plain = lookup(Some(Factors::default()), true);
+        assert_eq!(plain.first_factor_passed(Strategy::EmailCode, T).unwrap().status(), Status::Complete);
+        // The unlock code moves nothing: a password still comes next.
+        assert_eq!(on.first_factor_passed(Strategy::UnlockEmailCode, T).unwrap(), on);
     }
 
     #[test]
@@ -557,28 +711,38 @@ mod tests {
         use super::*;
         use proptest::prelude::{any, prop_assert, prop_assert_eq, proptest, ProptestConfig};
 
-        const STRATEGIES: [Strategy; 5] =
-            [Strategy::Password, Strategy::PhoneCode, Strategy::Totp, Strategy::BackupCode, Strategy::EmailCode];
+        const STRATEGIES: [Strategy; 7] = [
+            Strategy::Password,
+            Strategy::PhoneCode,
+            Strategy::Totp,
+            Strategy::BackupCode,
+            Strategy::EmailCode,
+            Strategy::ResetPasswordEmailCode,
+            Strategy::UnlockEmailCode,
+        ];
 
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(2000))]
 
             /// Whatever the client sends, in whatever order and at whatever
-            /// time, `complete` is reached only through the password and, when
-            /// the user has one, a supported second factor, or else (a new
-            /// client under client trust) an email code; and finalize is legal
-            /// exactly then.
+            /// time, `complete` is reached only through a proof of the account
+            /// (the password; an email code; a reset code and a new password)
+            /// and then, when the user has one, a supported second factor
+            /// (or, after a password on a new client under client trust, an
+            /// email code); and finalize is legal exactly then.
             #[test]
             fn only_legal_paths_complete(
                 (phone, totp, backup) in (any::<bool>(), any::<bool>(), any::<bool>()),
-                (known, trust) in (any::<bool>(), any::<bool>()),
-                steps in proptest::collection::vec((0u8..4, 0usize..5, any::<bool>(), 0i64..900), 0..25),
+                (known, trust, exists, email_code) in (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()),
+                steps in proptest::collection::vec((0u8..7, 0usize..7, any::<bool>(), 0i64..900), 0..30),
             ) {
                 let f = Factors { phone, totp, backup_codes: backup };
                 let ok = |f, id| PasswordOk { client_known: known, client_trust: trust, ..ok(f, id) };
+                let claim = Claim { user_id: 7, identifier: "a@b.c".into(), factors: f, client_known: known };
                 let mut now = T;
                 let mut a = Attempt::new(now);
-                let (mut password_ok, mut second_ok) = (false, false);
+                // How the account was proved: none yet, by password, by an emailed code.
+                let (mut by_password, mut by_email, mut second_ok) = (false, false, false);
                 for (kind, strat, pass, dt) in steps {
                     now += dt;
                     let s = STRATEGIES[strat];
@@ -588,25 +752,33 @@ mod tests {
                             if pass {
                                 if let Ok(next) = r {
                                     a = next;
-                                    password_ok = true;
-                                    second_ok = false;
+                                    (by_password, by_email, second_ok) = (true, false, false);
                                 }
                             }
                         }
                         1 => {
                             if a.check(Step::Prepare(s), now).is_ok() {
-                                if s == Strategy::EmailCode {
-                                    prop_assert!(a.status() == Status::NeedsClientTrust);
-                                } else {
-                                    prop_assert_eq!(s, Strategy::PhoneCode);
-                                    prop_assert!(f.phone && a.status() == Status::NeedsSecondFactor);
+                                match a.status() {
+                                    Status::NeedsFirstFactor => prop_assert!(
+                                        s == Strategy::ResetPasswordEmailCode
+                                            || s == Strategy::UnlockEmailCode
+                                            || (s == Strategy::EmailCode && email_code)
+                                    ),
+                                    Status::NeedsClientTrust => prop_assert_eq!(s, Strategy::EmailCode),
+                                    st => {
+                                        prop_assert_eq!(st, Status::NeedsSecondFactor);
+                                        prop_assert!(s == Strategy::PhoneCode && f.phone);
+                                    }
                                 }
                             }
                         }
                         2 => {
+                            if a.status() == Status::NeedsFirstFactor {
+                                continue;
+                            }
                             if let Ok(next) = a.second_factor_passed(s, now) {
                                 if s == Strategy::EmailCode {
-                                    prop_assert!(!f.has_primary() && trust && !known);
+                                    prop_assert!(!f.has_primary() && trust && !known && by_password);
                                 } else {
                                     prop_assert!(f.supported().contains(&s), "{:?} not supported", s);
                                 }
@@ -617,14 +789,43 @@ mod tests {
                                 }
                             }
                         }
-                        _ => {
+                        3 => {
                             let ok = a.check(Step::Finalize, now).is_ok();
                             prop_assert_eq!(ok, a.status() == Status::Complete && now < a.expires_at);
                         }
+                        4 => {
+                            let lookup = Lookup {
+                                identifier: "a@b.c".into(),
+                                claim: exists.then(|| claim.clone()),
+                                email_code,
+                            };
+                            a = Attempt::identified(lookup, now);
+                            (by_password, by_email, second_ok) = (false, false, false);
+                        }
+                        5 => {
+                            let before = a.status();
+                            if let Ok(next) = a.first_factor_passed(s, now) {
+                                prop_assert!(exists && before == Status::NeedsFirstFactor);
+                                if pass {
+                                    a = next;
+                                    by_email = by_email || matches!(s, Strategy::EmailCode | Strategy::ResetPasswordEmailCode);
+                                }
+                            }
+                        }
+                        _ => {
+                            if let Ok(next) = a.new_password_set(now) {
+                                prop_assert!(by_email);
+                                a = next;
+                            }
+                        }
+                    }
+                    if a.status() == Status::NeedsNewPassword {
+                        prop_assert!(by_email && exists);
                     }
                     if a.status() == Status::Complete {
-                        let needs_second = f.has_primary() || (trust && !known);
-                        prop_assert!(password_ok && (second_ok || !needs_second));
+                        let needs_second = if by_password { f.has_primary() || (trust && !known) } else { f.has_primary() };
+                        prop_assert!(by_password || (by_email && exists));
+                        prop_assert!(second_ok || !needs_second);
                     }
                 }
             }

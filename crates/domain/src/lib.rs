@@ -3,6 +3,7 @@
 //! settings, and the ports the outer crates implement: `store::Store`,
 //! `mail::Sender`, `clock::Clock`.
 
+pub mod admin;
 pub mod audit;
 pub mod clock;
 pub mod flow;

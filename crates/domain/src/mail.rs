@@ -15,6 +15,9 @@ pub trait Sender: Send + Sync + 'static {
     /// Delivers a text message; the error is logged, never shown to the user.
     async fn send_sms(&self, to: &str, body: &str, now: i64) -> Result<(), String>;
     async fn send_email(&self, to: &str, mail: &Mail, now: i64) -> Result<(), String>;
+    /// Sends after the caller has answered, logging a failure: for a message
+    /// whose sending time must not tell whether an account exists.
+    fn send_email_later(self: std::sync::Arc<Self>, to: String, mail: Mail, now: i64);
 }
 
 /// Fills `{{name}}` slots; values are HTML-escaped for HTML templates.
@@ -49,6 +52,17 @@ pub fn account_exists_mail(sign_in_link: &str) -> Mail {
         subject: "Someone tried to sign up with your email address".into(),
         text: render(include_str!("../templates/account-exists.txt"), &vars, false),
         html: render(include_str!("../templates/account-exists.html"), &vars, true),
+    }
+}
+
+/// The notice a user gets after their password changed (or was reset).
+pub fn password_changed_mail(link: &str) -> Mail {
+    let what = "a new password was set";
+    let vars = [("what", what), ("link", link)];
+    Mail {
+        subject: "Your password was changed".into(),
+        text: render(include_str!("../templates/notice.txt"), &vars, false),
+        html: render(include_str!("../templates/notice.html"), &vars, true),
     }
 }
 

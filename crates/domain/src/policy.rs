@@ -46,6 +46,11 @@ pub fn mailbox(s: &str) -> bool {
     }
 }
 
+/// Is `password` on the shipped list of common and breached passwords?
+pub fn breached(password: &str) -> bool {
+    COMMON.contains(password.to_lowercase().as_str())
+}
+
 /// Why `password` is refused for the account `email`, if it is.
 pub fn check(password: &str, email: &str, require_mfa: bool) -> Result<(), Fault> {
     let min = if require_mfa { MIN_WITH_MFA } else { MIN_WITHOUT_MFA };

@@ -15,6 +15,8 @@ pub struct Settings {
     pub client_trust: bool,
     /// Development only: test phones and emails get no message and accept 424242.
     pub test_mode: bool,
+    /// An emailed code may stand for the password (`email_code` first factor).
+    pub email_code_sign_in: bool,
     pub second_factors: SecondFactors,
     pub codes: Codes,
     pub lockout: Lockout,
@@ -106,6 +108,7 @@ impl Default for Settings {
             require_mfa: true,
             client_trust: true,
             test_mode: false,
+            email_code_sign_in: false,
             second_factors: SecondFactors { phone_code: true, totp: true, backup_code: true },
             codes: Codes { ttl: 600, resend_after: 30, max_failures: 5 },
             lockout: Lockout { threshold: 10, seconds: 3600 },
@@ -162,6 +165,7 @@ const OVERRIDES: &[(&str, &str, Kind)] = &[
     ("MFA_REQUIRE_MFA", "require_mfa", Kind::Bool),
     ("MFA_CLIENT_TRUST", "client_trust", Kind::Bool),
     ("MFA_TEST_MODE", "test_mode", Kind::Bool),
+    ("MFA_EMAIL_CODE_SIGN_IN", "email_code_sign_in", Kind::Bool),
     ("MFA_PHONE_CODE", "second_factors.phone_code", Kind::Bool),
     ("MFA_TOTP", "second_factors.totp", Kind::Bool),
     ("MFA_BACKUP_CODE", "second_factors.backup_code", Kind::Bool),

@@ -42,6 +42,8 @@ pub struct User {
     pub pending_totp_secret: Option<String>,
     /// Phone number awaiting its SMS code.
     pub pending_phone: Option<String>,
+    /// Marked compromised: the next session gets the `reset-password` task.
+    pub password_compromised: bool,
 }
 
 /// What the password step reads before the hash, in one statement: the user,
@@ -140,6 +142,8 @@ pub trait Users: Send + Sync {
     async fn user(&self, id: i64) -> Result<Option<User>>;
     /// Users with a second factor, none of them of an enabled type (1 = on).
     async fn users_on_disabled_factors(&self, totp_on: i64, phone_on: i64) -> Result<i64>;
+    /// Accounts by id, for operators.
+    async fn users(&self, limit: i64) -> Result<Vec<User>>;
 }
 
 /// Writes to `users`: accounts, with their factors as the domain reads them, and the clients they trust.
@@ -150,6 +154,14 @@ pub trait UsersWrite: Send + Sync {
     /// `user_id` completed a sign-in on the client `client_key` (the password
     /// step reads this back through `sign_in_subject`).
     async fn trust_client(&self, client_key: &str, user_id: i64, now: i64) -> Result<()>;
+    /// Replaces the password hash; `compromised` marks it for the
+    /// `reset-password` task (a new password clears the mark).
+    async fn set_password(&self, user_id: i64, hash: &str, compromised: bool) -> Result<()>;
+    async fn set_compromised(&self, user_id: i64) -> Result<bool>;
+    /// Removes every second factor (credentials, backup codes, the default).
+    async fn reset_mfa(&self, user_id: i64) -> Result<()>;
+    /// Deletes the account and everything that belongs to it; false if none.
+    async fn delete_user(&self, user_id: i64) -> Result<bool>;
 }
 
 /// Writes to `credentials`: the second factors, one row each (read with the user).
@@ -246,6 +258,8 @@ pub trait SessionsWrite: Send + Sync {
     /// Ends one of `user_id`'s sessions; false if it was not theirs.
     async fn delete_user_session(&self, key: &str, user_id: i64) -> Result<bool>;
     async fn delete_other_sessions(&self, user_id: i64, keep: &str) -> Result<u64>;
+    /// Ends every session of `user_id`.
+    async fn delete_user_sessions(&self, user_id: i64) -> Result<u64>;
     async fn touch_session(&self, key: &str, now: i64) -> Result<()>;
     async fn delete_session(&self, key: &str) -> Result<()>;
 }
@@ -272,6 +286,8 @@ pub trait SignUpsWrite: Send + Sync {
 pub trait Limits: Send + Sync {
     /// Until when `subject` is locked, if it is.
     async fn locked_until(&self, subject: &str, now: i64) -> Result<Option<i64>>;
+    /// Did the client `client_key` prove the address of the locked `subject`?
+    async fn unlocked(&self, subject: &str, client_key: &str, now: i64) -> Result<bool>;
 }
 
 /// Writes to `lockouts` and `rate_limits`: the counters every try goes through.
@@ -293,6 +309,9 @@ pub trait LimitsWrite: Send + Sync {
     async fn lockout_release(&self, subject: &str, max: i64) -> Result<()>;
     /// A sign-in completed: forget the failures.
     async fn lockout_reset(&self, subject: &str) -> Result<()>;
+    /// The client `client_key` proved the address of `subject`: its tries
+    /// count apart from the lock until `until`.
+    async fn unlock_client(&self, subject: &str, client_key: &str, until: i64) -> Result<()>;
     /// Counts a request in the fixed window; returns (hits, window_start).
     async fn rate_hit(&self, bucket: &str, client: &str, now: i64, window: i64) -> Result<(i64, i64)>;
 }

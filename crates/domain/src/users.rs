@@ -19,6 +19,10 @@ pub struct Spec {
     pub totp: bool,
     #[serde(default)]
     pub backup_codes: bool,
+    /// Development only (`POST /dev/users`): the password starts marked
+    /// compromised, for the `reset-password` task.
+    #[serde(default)]
+    pub password_compromised: bool,
 }
 
 /// What enrolment shows once: the TOTP secret and the backup codes in clear.
@@ -97,6 +101,9 @@ pub async fn create(
     })
     .await
     .map_err(CreateError::Store)?;
+    if spec.password_compromised {
+        unit.set_compromised(id).await.map_err(CreateError::Store)?;
+    }
     let backup_codes = if spec.backup_codes { regenerate_backup_codes(unit.as_ref(), id, now).await? } else { vec![] };
     unit.commit().await.map_err(CreateError::Store)?;
     Ok(Created {

@@ -61,6 +61,7 @@ impl World {
             phone: phone.then(|| "+15555550123".into()),
             totp: false,
             backup_codes: false,
+            password_compromised: false,
         };
         users::create(self.store.as_ref(), &self.svc.keys, spec, false, self.clock.now()).await.unwrap()
     }
@@ -245,6 +246,7 @@ async fn parallel_removals_cannot_take_the_last_factor() {
         phone: Some("+15555550123".into()),
         totp: true,
         backup_codes: false,
+        password_compromised: false,
     };
     let u = users::create(w.store.as_ref(), &w.svc.keys, spec, true, w.clock.now()).await.unwrap();
     let mut b = w.browser();
@@ -293,6 +295,7 @@ async fn full_user(w: &World, email: &str) -> users::Created {
         phone: Some("+15555550123".into()),
         totp: true,
         backup_codes: true,
+        password_compromised: false,
     };
     users::create(w.store.as_ref(), &w.svc.keys, spec, false, w.clock.now()).await.unwrap()
 }
@@ -390,4 +393,89 @@ async fn changes_need_a_reverification_within_its_window() {
     let code = domain::secrets::totp_now(&secret, w.clock.now()).unwrap();
     let r = b.with(async |s, c| s.reverify(c, Strategy::Totp, code).await).await;
     assert_eq!(r.map(|v| v.needs_reverification), Ok(false));
+}
+
+/// The code in the newest message to `to`, waiting for it: first-factor
+/// emails go out after the answer.
+async fn later_code(w: &World, to: &str, n: usize) -> String {
+    for _ in 0..200 {
+        let msgs = w.store.outbox(50).await.unwrap();
+        if msgs.iter().filter(|m| m.recipient == to).count() >= n {
+            return w.code_to(to).await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("no email #{n} to {to}");
+}
+
+#[tokio::test]
+async fn a_breached_password_at_sign_in_gets_the_reset_password_task() {
+    let w = world(settings()).await;
+    // Made before the list knew it: straight into the store.
+    let tx = w.store.begin().await.unwrap();
+    let hash = domain::secrets::hash_password("iloveyou").unwrap();
+    let new = domain::store::NewUser {
+        email: "old@example.com".into(),
+        password_hash: hash,
+        phone: None,
+        totp_secret: None,
+        created_at: T,
+    };
+    tx.create_user(&new).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut b = w.browser();
+    assert_eq!(b.password("old@example.com", "iloveyou").await, Ok(Status::Complete));
+    let done = b.with(async |s, c| s.finalize(c).await).await.unwrap();
+    assert_eq!(done.current_task.as_deref(), Some("reset-password"));
+    assert!(b.session().await.is_none(), "pending until a new password is set");
+    let r = b.with(async |s, c| s.change_password(c, "iloveyou".into(), true).await).await;
+    assert_eq!(r.err(), Some(Fault::PasswordTooShort(15)), "the policy applies (no MFA here: 15)");
+    let r = b.with(async |s, c| s.change_password(c, "a brand new passphrase".into(), true).await).await;
+    assert_eq!(r.map(|u| u.task), Ok(None));
+    assert!(b.session().await.is_some());
+}
+
+#[tokio::test]
+async fn a_reset_code_waits_its_resend_interval_and_dies_at_its_ttl() {
+    let w = world(settings()).await;
+    w.user("reset@example.com", false).await;
+    let mut b = w.browser();
+    let start =
+        b.with(async |s, c| s.create(c, "reset@example.com".into(), Some(Strategy::ResetPasswordEmailCode)).await);
+    assert_eq!(start.await.map(|v| v.status), Ok(Status::NeedsFirstFactor));
+    let send = async |b: &mut Browser| {
+        b.with(async |s, c| s.prepare_first_factor(c, Strategy::ResetPasswordEmailCode).await).await
+    };
+    w.clock.advance(10);
+    assert_eq!(send(&mut b).await.err(), Some(Fault::ResendTooSoon(20)));
+    w.clock.advance(20);
+    send(&mut b).await.unwrap();
+    let code = later_code(&w, "reset@example.com", 2).await;
+    w.clock.advance(600);
+    let r = b.with(async |s, c| s.attempt_first_factor(c, Strategy::ResetPasswordEmailCode, code).await).await;
+    assert_eq!(r.err(), Some(Fault::CodeExpired), "600 s after it was sent");
+}
+
+#[tokio::test]
+async fn an_unlock_lasts_until_the_lock_ends() {
+    let w = world(Settings { lockout: domain::settings::Lockout { threshold: 5, seconds: 3600 }, ..settings() }).await;
+    w.user("unlock@example.com", false).await;
+    let mut attacker = w.browser();
+    for _ in 0..5 {
+        assert_eq!(attacker.password("unlock@example.com", "guess guess").await, Err(Fault::PasswordIncorrect));
+    }
+    let mut owner = w.browser();
+    assert_eq!(owner.password("unlock@example.com", PASSWORD).await, Err(Fault::UserLocked(3600)));
+    w.clock.advance(100);
+    let start =
+        owner.with(async |s, c| s.create(c, "unlock@example.com".into(), Some(Strategy::UnlockEmailCode)).await);
+    start.await.unwrap();
+    let code = later_code(&w, "unlock@example.com", 1).await;
+    let r = owner.with(async |s, c| s.attempt_first_factor(c, Strategy::UnlockEmailCode, code).await).await;
+    assert_eq!(r.map(|v| v.status), Ok(Status::NeedsIdentifier));
+    assert_eq!(owner.password("unlock@example.com", PASSWORD).await, Ok(Status::Complete));
+    assert_eq!(attacker.password("unlock@example.com", PASSWORD).await, Err(Fault::UserLocked(3500)));
+    // At the lock's end everyone is back on the account's own counter.
+    w.clock.advance(3500);
+    assert_eq!(attacker.password("unlock@example.com", PASSWORD).await, Ok(Status::Complete));
 }

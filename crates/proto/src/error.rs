@@ -34,6 +34,8 @@ pub enum Fault {
     PasswordPwned,
     /// Sign-up: contains the email address.
     PasswordWeak,
+    /// A new password equal to the current one.
+    PasswordSame,
     /// Unknown email or wrong password: one answer for both, no enumeration.
     PasswordIncorrect,
     CodeIncorrect,
@@ -89,6 +91,7 @@ impl Fault {
             Fault::PasswordTooLong(_) => "form_password_length_too_long",
             Fault::PasswordPwned => "form_password_pwned",
             Fault::PasswordWeak => "form_password_not_strong_enough",
+            Fault::PasswordSame => "form_new_password_matches_current",
             Fault::PasswordIncorrect => "form_password_incorrect",
             Fault::CodeIncorrect => "form_code_incorrect",
             Fault::CodeExpired => "verification_expired",
@@ -124,6 +127,7 @@ impl Fault {
             | Fault::PasswordTooLong(_)
             | Fault::PasswordPwned
             | Fault::PasswordWeak
+            | Fault::PasswordSame
             | Fault::MfaRequired
             | Fault::PhoneInvalid
             | Fault::PasswordIncorrect
@@ -143,11 +147,21 @@ impl Fault {
         }
     }
 
-    /// Seconds until a retry can succeed, for the faults that have one.
+    /// Seconds until a retry can succeed, for the faults that have one
+    /// (the `Retry-After` header).
     pub fn retry_after(self) -> Option<u32> {
         match self {
             Fault::ResendTooSoon(s) | Fault::UserLocked(s) | Fault::TooManyRequests(s) => Some(s),
             _ => None,
+        }
+    }
+
+    /// The seconds in the body's `meta`: `lockout_expires_in_seconds` for a
+    /// lock (Clerk's name), `retry_after` for the rest.
+    fn meta_seconds(self) -> (Option<u32>, Option<u32>) {
+        match self {
+            Fault::UserLocked(s) => (None, Some(s)),
+            f => (f.retry_after(), None),
         }
     }
 
@@ -161,7 +175,8 @@ impl Fault {
             | Fault::PasswordTooShort(_)
             | Fault::PasswordTooLong(_)
             | Fault::PasswordPwned
-            | Fault::PasswordWeak => Some(Field::Password),
+            | Fault::PasswordWeak
+            | Fault::PasswordSame => Some(Field::Password),
             Fault::CodeIncorrect
             | Fault::CodeExpired
             | Fault::CodeLocked
@@ -188,13 +203,14 @@ impl Fault {
             ("form_identifier_exists", _) => Fault::EmailTaken,
             ("form_password_pwned", _) => Fault::PasswordPwned,
             ("form_password_not_strong_enough", _) => Fault::PasswordWeak,
+            ("form_new_password_matches_current", _) => Fault::PasswordSame,
             ("form_password_incorrect", _) => Fault::PasswordIncorrect,
             ("form_code_incorrect", _) => Fault::CodeIncorrect,
             ("verification_expired", _) => Fault::CodeExpired,
             ("verification_failed", _) => Fault::CodeLocked,
             ("verification_missing", _) => Fault::CodeMissing,
             ("verification_code_too_many_requests", _) => Fault::ResendTooSoon(secs?),
-            ("user_locked", _) => Fault::UserLocked(secs?),
+            ("user_locked", _) => Fault::UserLocked(m.lockout_expires_in_seconds?),
             ("too_many_requests", _) => Fault::TooManyRequests(secs?),
             ("strategy_for_user_invalid", _) => Fault::StrategyInvalid,
             ("backup_codes_not_available", _) => Fault::BackupCodesNotAvailable,
@@ -228,6 +244,7 @@ impl Fault {
                                      For your safety, choose another one."
                 .into(),
             Fault::PasswordWeak => "Your password must not contain your email address.".into(),
+            Fault::PasswordSame => "Your new password must differ from your current one.".into(),
             Fault::PasswordIncorrect => "Email address or password is incorrect.".into(),
             Fault::CodeIncorrect => "Incorrect code.".into(),
             Fault::CodeExpired => "This code has expired. Request a new one.".into(),
@@ -276,6 +293,9 @@ pub struct ErrorMeta {
     /// Seconds until a retry can succeed (rate limits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u32>,
+    /// `user_locked`: seconds until the lock ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lockout_expires_in_seconds: Option<u32>,
 }
 
 /// The error body of every endpoint: `{ "status": 422, "errors": [...] }`.
@@ -289,13 +309,14 @@ pub struct ApiErrors {
 impl From<Fault> for ApiErrors {
     fn from(f: Fault) -> Self {
         let message = f.message();
+        let (retry_after, lockout_expires_in_seconds) = f.meta_seconds();
         ApiErrors {
             status: f.http_status(),
             errors: vec![ApiError {
                 code: f.code().into(),
                 long_message: message.clone(),
                 message,
-                meta: ErrorMeta { param_name: f.field(), retry_after: f.retry_after() },
+                meta: ErrorMeta { param_name: f.field(), retry_after, lockout_expires_in_seconds },
             }],
         }
     }
@@ -332,6 +353,8 @@ mod tests {
         assert_eq!(Fault::Unavailable.http_status(), 503);
         let e = ApiErrors::from(Fault::UserLocked(3599));
         assert_eq!((e.status, e.codes()), (403, vec!["user_locked"]));
+        let m = &e.errors[0].meta;
+        assert_eq!((m.lockout_expires_in_seconds, m.retry_after), (Some(3599), None), "Clerk's name");
         assert!(e.errors[0].message.contains("60 minutes"), "{}", e.errors[0].message);
         let e = ApiErrors::from(Fault::TooManyRequests(7));
         assert_eq!((e.status, e.codes()), (429, vec!["too_many_requests"]));
@@ -351,6 +374,7 @@ mod tests {
             Fault::PasswordTooLong(256),
             Fault::PasswordPwned,
             Fault::PasswordWeak,
+            Fault::PasswordSame,
             Fault::PasswordIncorrect,
             Fault::CodeIncorrect,
             Fault::CodeExpired,
@@ -379,6 +403,7 @@ mod tests {
             Fault::Missing(_) | Fault::IdentifierInvalid | Fault::EmailInvalid | Fault::EmailTaken => (),
             Fault::PasswordTooShort(_) | Fault::PasswordTooLong(_) | Fault::PasswordPwned | Fault::PasswordWeak => (),
             Fault::PasswordIncorrect | Fault::CodeIncorrect | Fault::CodeExpired | Fault::CodeLocked => (),
+            Fault::PasswordSame => (),
             Fault::CodeMissing | Fault::ResendTooSoon(_) | Fault::UserLocked(_) | Fault::TooManyRequests(_) => (),
             Fault::StrategyInvalid | Fault::BackupCodesNotAvailable | Fault::InvalidState => (),
             Fault::SignInNotFound | Fault::SignUpNotFound | Fault::ReverificationRequired | Fault::MfaRequired => (),

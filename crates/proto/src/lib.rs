@@ -58,8 +58,13 @@ pub enum Strategy {
     PhoneCode,
     Totp,
     BackupCode,
-    /// A code sent by email (client trust).
+    /// A code sent by email: client trust, or a first factor (sign-in by code).
     EmailCode,
+    /// The emailed code that lets a forgotten password be replaced.
+    ResetPasswordEmailCode,
+    /// The emailed code that lets this browser sign in to a locked account
+    /// (not Clerk's: self-service unlock).
+    UnlockEmailCode,
 }
 
 impl Strategy {
@@ -70,17 +75,28 @@ impl Strategy {
             Strategy::Totp => "totp",
             Strategy::BackupCode => "backup_code",
             Strategy::EmailCode => "email_code",
+            Strategy::ResetPasswordEmailCode => "reset_password_email_code",
+            Strategy::UnlockEmailCode => "unlock_email_code",
         }
     }
 
     pub fn parse(s: &str) -> Option<Strategy> {
-        [Strategy::Password, Strategy::PhoneCode, Strategy::Totp, Strategy::BackupCode, Strategy::EmailCode]
-            .into_iter()
-            .find(|st| st.as_str() == s)
+        [
+            Strategy::Password,
+            Strategy::PhoneCode,
+            Strategy::Totp,
+            Strategy::BackupCode,
+            Strategy::EmailCode,
+            Strategy::ResetPasswordEmailCode,
+            Strategy::UnlockEmailCode,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
     }
 }
 
-/// One second factor the user can use, as listed in `supported_second_factors`.
+/// A factor the user can use, as listed in `supported_first_factors` and
+/// `supported_second_factors`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecondFactor {
     pub strategy: Strategy,
@@ -95,13 +111,18 @@ pub struct SignInView {
     pub status: Status,
     #[serde(default)]
     pub identifier: Option<String>,
+    /// `needs_first_factor`: the emailed codes this sign-in can go on with
+    /// (the same for every address: no enumeration).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supported_first_factors: Vec<SecondFactor>,
     /// Default first; empty unless `status` is `needs_second_factor`.
     #[serde(default)]
     pub supported_second_factors: Vec<SecondFactor>,
     /// Unix time the last SMS code was sent, if one is pending.
     #[serde(default)]
     pub phone_code_sent_at: Option<i64>,
-    /// `needs_client_trust`: where the email code went (masked), and when.
+    /// `needs_client_trust`, or `needs_first_factor` once a code was sent:
+    /// where the email code went (masked), when, and for which strategy.
     #[serde(default)]
     pub email_code: Option<CodeSent>,
 }
@@ -112,6 +133,10 @@ pub struct CodeSent {
     pub safe_identifier: String,
     #[serde(default)]
     pub sent_at: Option<i64>,
+    /// `needs_first_factor`: the code's strategy (`reset_password_email_code`,
+    /// `email_code` or `unlock_email_code`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<Strategy>,
 }
 
 /// Where a sign-up stands (Clerk's `signUp.status`).
@@ -181,6 +206,8 @@ pub struct SessionView {
 
 /// The task of a pending session that must set up a second factor.
 pub const TASK_SETUP_MFA: &str = "setup-mfa";
+/// The task of a pending session whose password is marked compromised.
+pub const TASK_RESET_PASSWORD: &str = "reset-password";
 
 /// Where a pending session's task is done.
 pub fn task_url(task: &str) -> String {
@@ -277,10 +304,10 @@ mod tests {
 
     #[test]
     fn status_and_strategy_names_round_trip() {
-        for s in ["needs_identifier", "needs_second_factor", "complete", "needs_client_trust"] {
+        for s in ["needs_identifier", "needs_first_factor", "needs_second_factor", "needs_new_password", "complete"] {
             assert_eq!(Status::parse(s).map(Status::as_str), Some(s));
         }
-        for s in ["phone_code", "totp", "backup_code", "password"] {
+        for s in ["phone_code", "totp", "backup_code", "password", "reset_password_email_code", "unlock_email_code"] {
             assert_eq!(Strategy::parse(s).map(Strategy::as_str), Some(s));
         }
         assert_eq!(Status::parse("done"), None);

@@ -75,7 +75,8 @@ from_row!(User {
     created_at,
     default_factor,
     pending_totp_secret,
-    pending_phone
+    pending_phone,
+    password_compromised
 });
 from_row!(BackupCode { id, salt, code_hash });
 from_row!(OneTimeCode { id, code_hash, sent_at, expires_at, failures, used });
@@ -311,7 +312,8 @@ mod sign_ups;
 mod users;
 
 // Codes are kept an hour past expiry, so a late try still hears "expired".
-const SWEEP: [&str; 5] = [
+const SWEEP: [&str; 6] = [
+    "DELETE FROM unlocks WHERE until <= $1",
     "DELETE FROM sign_in_attempts WHERE expires_at <= $1",
     "DELETE FROM sign_ups WHERE expires_at <= $1",
     "DELETE FROM one_time_codes WHERE expires_at <= CAST($1 AS BIGINT) - 3600",

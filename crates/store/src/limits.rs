@@ -20,6 +20,9 @@ const LOCKOUT_RELEASE: &str = "UPDATE lockouts
          locked_until = CASE WHEN failures - 1 < $2 THEN NULL ELSE locked_until END
      WHERE subject = $1";
 const LOCKOUT_RESET: &str = "DELETE FROM lockouts WHERE subject = $1";
+const UNLOCKED: &str = "SELECT 1 FROM unlocks WHERE subject = $1 AND client_key = $2 AND until > $3";
+const UNLOCK_CLIENT: &str = "INSERT INTO unlocks (subject, client_key, until) VALUES ($1, $2, $3)
+     ON CONFLICT (subject, client_key) DO UPDATE SET until = EXCLUDED.until";
 const LOCKED_UNTIL: &str = "SELECT locked_until FROM lockouts WHERE subject = $1 AND locked_until > $2";
 const RATE_HIT: &str = "INSERT INTO rate_limits (bucket, client, window_start, hits) VALUES ($1, $2, $3, 1)
      ON CONFLICT (bucket, client) DO UPDATE SET
@@ -39,6 +42,16 @@ macro_rules! reads {
                     Some(r) => r.try_get(0).db()?,
                     None => None,
                 })
+            }
+
+            async fn unlocked(&self, subject: &str, client_key: &str, now: i64) -> Result<bool> {
+                let r = sqlx::query(self.sql(UNLOCKED))
+                    .bind(subject)
+                    .bind(client_key)
+                    .bind(now)
+                    .fetch_optional(&mut *self.conn().await.db()?)
+                    .await.db()?;
+                Ok(r.is_some())
             }
         }
     )*};
@@ -76,6 +89,16 @@ macro_rules! writes {
 
             async fn lockout_reset(&self, subject: &str) -> Result<()> {
                 sqlx::query(self.sql(LOCKOUT_RESET)).bind(subject).execute(&mut *self.conn().await.db()?).await.db()?;
+                Ok(())
+            }
+
+            async fn unlock_client(&self, subject: &str, client_key: &str, until: i64) -> Result<()> {
+                sqlx::query(self.sql(UNLOCK_CLIENT))
+                    .bind(subject)
+                    .bind(client_key)
+                    .bind(until)
+                    .execute(&mut *self.conn().await.db()?)
+                    .await.db()?;
                 Ok(())
             }
 

@@ -13,6 +13,7 @@ const SET_TASK: &str = "UPDATE sessions SET task = $1 WHERE key = $2";
 const SESSION_VERIFIED: &str = "UPDATE sessions SET verified_at = $1 WHERE key = $2";
 const DELETE_USER_SESSION: &str = "DELETE FROM sessions WHERE key = $1 AND user_id = $2";
 const DELETE_OTHER_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = $1 AND key <> $2";
+const DELETE_USER_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = $1";
 const TOUCH_SESSION: &str = "UPDATE sessions SET last_active_at = $1 WHERE key = $2";
 const DELETE_SESSION: &str = "DELETE FROM sessions WHERE key = $1";
 
@@ -67,6 +68,11 @@ macro_rules! writes {
 
             async fn delete_other_sessions(&self, user_id: i64, keep: &str) -> Result<u64> {
                 let r = sqlx::query(self.sql(DELETE_OTHER_SESSIONS)).bind(user_id).bind(keep).execute(&mut *self.conn().await.db()?).await.db()?;
+                Ok(r.rows_affected())
+            }
+
+            async fn delete_user_sessions(&self, user_id: i64) -> Result<u64> {
+                let r = sqlx::query(self.sql(DELETE_USER_SESSIONS)).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.rows_affected())
             }
 

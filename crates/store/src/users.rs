@@ -7,7 +7,7 @@ use super::*;
 macro_rules! user_cols {
     () => {
         concat!(
-            "id, email, password_hash, created_at, default_factor, ",
+            "id, email, password_hash, created_at, default_factor, password_compromised, ",
             credential!("label", "phone", "active"),
             " AS phone, ",
             credential!("secret", "totp", "active"),
@@ -46,6 +46,24 @@ const SIGN_IN_SUBJECT: &str = concat!(
      FROM users WHERE email = $1"
 );
 const USER_BY_ID: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE id = $1");
+const USERS: &str = concat!("SELECT ", user_cols!(), " FROM users ORDER BY id LIMIT $1");
+const SET_PASSWORD: &str = "UPDATE users SET password_hash = $1, password_compromised = $2 WHERE id = $3";
+const SET_COMPROMISED: &str = "UPDATE users SET password_compromised = TRUE WHERE id = $1";
+const RESET_MFA: [&str; 3] = [
+    "DELETE FROM credentials WHERE user_id = $1",
+    "DELETE FROM backup_codes WHERE user_id = $1",
+    "UPDATE users SET default_factor = NULL WHERE id = $1",
+];
+// What a user's id names without a foreign key: attempts in flight, the
+// clients they trusted (cascade too, stated here for SQLite's sake).
+const DELETE_USER: [&str; 5] = [
+    "DELETE FROM sign_in_attempts WHERE user_id = $1",
+    "DELETE FROM trusted_clients WHERE user_id = $1",
+    "DELETE FROM sessions WHERE user_id = $1",
+    "DELETE FROM credentials WHERE user_id = $1",
+    "DELETE FROM backup_codes WHERE user_id = $1",
+];
+const DELETE_USER_ROW: &str = "DELETE FROM users WHERE id = $1";
 const SET_DEFAULT_FACTOR: &str = "UPDATE users SET default_factor = $1 WHERE id = $2";
 const TRUST_CLIENT: &str = "INSERT INTO trusted_clients (client_key, user_id, trusted_at) VALUES ($1, $2, $3)
      ON CONFLICT (client_key, user_id) DO NOTHING";
@@ -72,6 +90,11 @@ macro_rules! reads {
 
             async fn user(&self, id: i64) -> Result<Option<User>> {
                 Ok(sqlx::query_as(self.sql(USER_BY_ID)).bind(id).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
+            }
+
+            async fn users(&self, limit: i64) -> Result<Vec<User>> {
+                let v: Vec<Rec<User>> = sqlx::query_as(self.sql(USERS)).bind(limit).fetch_all(&mut *self.conn().await.db()?).await.db()?;
+                Ok(recs(v))
             }
 
             async fn users_on_disabled_factors(&self, totp_on: i64, phone_on: i64) -> Result<i64> {
@@ -125,6 +148,38 @@ macro_rules! writes {
             async fn set_default_factor(&self, user_id: i64, factor: Option<&str>) -> Result<()> {
                 sqlx::query(self.sql(SET_DEFAULT_FACTOR)).bind(factor).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
+            }
+
+            async fn set_password(&self, user_id: i64, hash: &str, compromised: bool) -> Result<()> {
+                sqlx::query(self.sql(SET_PASSWORD))
+                    .bind(hash)
+                    .bind(compromised)
+                    .bind(user_id)
+                    .execute(&mut *self.conn().await.db()?)
+                    .await.db()?;
+                Ok(())
+            }
+
+            async fn set_compromised(&self, user_id: i64) -> Result<bool> {
+                let r = sqlx::query(self.sql(SET_COMPROMISED)).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn reset_mfa(&self, user_id: i64) -> Result<()> {
+                let mut conn = self.conn().await.db()?;
+                for q in RESET_MFA {
+                    sqlx::query(self.sql(q)).bind(user_id).execute(&mut *conn).await.db()?;
+                }
+                Ok(())
+            }
+
+            async fn delete_user(&self, user_id: i64) -> Result<bool> {
+                let mut conn = self.conn().await.db()?;
+                for q in DELETE_USER {
+                    sqlx::query(self.sql(q)).bind(user_id).execute(&mut *conn).await.db()?;
+                }
+                let r = sqlx::query(self.sql(DELETE_USER_ROW)).bind(user_id).execute(&mut *conn).await.db()?;
+                Ok(r.rows_affected() == 1)
             }
 
             async fn trust_client(&self, client_key: &str, user_id: i64, now: i64) -> Result<()> {

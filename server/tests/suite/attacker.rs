@@ -23,7 +23,7 @@ async fn ten_failures_lock_even_the_right_password_and_unknown_emails_alike() {
     }
     let r = c.password("lock@example.com", PASSWORD).await;
     assert_eq!((r.status, r.code()), (403, "user_locked"), "right password while locked");
-    let left = r.body["errors"][0]["meta"]["retry_after"].as_u64().unwrap();
+    let left = r.body["errors"][0]["meta"]["lockout_expires_in_seconds"].as_u64().unwrap();
     assert!((3500..=3600).contains(&left), "about an hour left: {left}");
     assert!(r.headers.get("retry-after").is_some());
 
@@ -191,6 +191,7 @@ async fn fifty_parallel_wrong_passwords_cannot_pass_the_threshold() {
 
 #[tokio::test]
 async fn no_step_before_mfa_yields_a_session() {
+    const NEW_PASSWORD: &str = "a brand new passphrase";
     let s = start(Opts::default());
     let u = user(&s, "mat@example.com", true, true, true).await;
     let secret = secret_of(&u);
@@ -213,6 +214,22 @@ async fn no_step_before_mfa_yields_a_session() {
     failed.verify("totp", "000000").await;
     failed.verify("backup_code", "nope-nope-nope").await;
     states.push(("wrong second factors", failed));
+    // A reset proves the address, never the second factor.
+    let reset = async |n: usize| {
+        let mut c = Client::new(&s);
+        let start = [("identifier", "mat@example.com"), ("strategy", "reset_password_email_code")];
+        c.api("sign_in/create", &start).await;
+        let code = nth_email_code(&s, "mat@example.com", n).await;
+        let r =
+            c.api("sign_in/attempt_first_factor", &[("strategy", "reset_password_email_code"), ("code", &code)]).await;
+        assert_eq!(r.status_field(), "needs_new_password", "{}", r.text);
+        c
+    };
+    states.push(("reset code", reset(1).await));
+    let mut renewed = reset(2).await;
+    let r = renewed.api("sign_in/reset_password", &[("password", NEW_PASSWORD)]).await;
+    assert_eq!(r.status_field(), "needs_second_factor", "{}", r.text);
+    states.push(("new password", renewed));
     let mut forged = Client::new(&s);
     forged.cookies.insert("session".into(), "f".repeat(64));
     forged.cookies.insert("sign_in".into(), "a".repeat(64));
@@ -241,16 +258,22 @@ async fn no_step_before_mfa_yields_a_session() {
     assert_eq!(p.api("sign_in/finalize", &[]).await.body["current_task"], "setup-mfa");
     assert_eq!(p.session_email().await, None, "pending: signed out");
     assert!(!p.get("/").await.text.contains("signed-in-email"), "pending: home shows the user as signed in");
-    for path in
-        ["sessions", "sessions/revoke", "sessions/revoke_others", "user/default", "user/backup_codes", "user/remove"]
-    {
+    for path in [
+        "sessions",
+        "sessions/revoke",
+        "sessions/revoke_others",
+        "user/default",
+        "user/backup_codes",
+        "user/remove",
+        "user/password",
+    ] {
         let r = p.api(path, &[("strategy", "totp"), ("id", "x")]).await;
         assert_eq!((r.status, r.code()), (401, "signed_out"), "pending: {path}");
     }
 
-    // And the one legal path does yield it.
+    // And the one legal path does yield it (the password is the reset's now).
     let mut c = Client::new(&s);
-    c.password("mat@example.com", PASSWORD).await;
+    c.password("mat@example.com", NEW_PASSWORD).await;
     c.verify("totp", &totp_at(&secret, unix())).await;
     assert_eq!(c.api("sign_in/finalize", &[]).await.status, 200);
     assert_eq!(c.session_email().await.as_deref(), Some("mat@example.com"));

@@ -12,4 +12,5 @@ mod attacker;
 mod delivery;
 mod http;
 mod nodes;
+mod recovery;
 mod sign_up;

@@ -21,6 +21,12 @@ pub(crate) enum Purpose {
     SignUp,
     /// The code that proves a phone being added.
     PhoneVerify,
+    /// `reset_password_email_code`: a forgotten password.
+    ResetPassword,
+    /// `email_code` as a first factor: sign-in without the password.
+    SignInEmail,
+    /// `unlock_email_code`: this browser may sign in to a locked account.
+    Unlock,
 }
 
 impl Purpose {
@@ -30,6 +36,9 @@ impl Purpose {
             Purpose::EmailCode => "email_code",
             Purpose::SignUp => "sign_up_email",
             Purpose::PhoneVerify => "phone_verify",
+            Purpose::ResetPassword => "reset_password",
+            Purpose::SignInEmail => "sign_in_email",
+            Purpose::Unlock => "unlock",
         }
     }
 }
@@ -42,6 +51,12 @@ pub(crate) enum Dest<'a> {
     /// A code nobody can know, and this email instead of it (to the owner
     /// of an address that already has an account).
     Notice(&'a str, mail::Mail),
+    /// An email sent after the answer (`Sender::send_email_later`), so that
+    /// the time taken says nothing; the second part as for `Email`.
+    Later(&'a str, &'a str),
+    /// A code nobody can know, sent nowhere: an address with no account,
+    /// answered as if it had one.
+    Nowhere,
 }
 impl Service {
     /// Stores a fresh code for (key, purpose), replacing the old one unless
@@ -56,8 +71,9 @@ impl Service {
     ) -> Result<(), Fault> {
         let gap = self.cfg.s.codes.resend_after;
         let (to, known) = match &dest {
-            Dest::Sms(to) | Dest::Email(to, _) => (*to, true),
+            Dest::Sms(to) | Dest::Email(to, _) | Dest::Later(to, _) => (*to, true),
             Dest::Notice(to, _) => (*to, false),
+            Dest::Nowhere => ("", false),
         };
         let test = self.is_test(to);
         let code = if test && known { mail::TEST_CODE.to_string() } else { secrets::otp_code() };
@@ -79,6 +95,11 @@ impl Service {
         let minutes = (ttl + 59) / 60;
         let sent = match dest {
             _ if test => Ok(()),
+            Dest::Nowhere => Ok(()),
+            Dest::Later(to, what) => {
+                self.sender.clone().send_email_later(to.into(), mail::code_mail(&code, what, minutes), now);
+                Ok(())
+            }
             Dest::Notice(to, mail) => self.sender.send_email(to, &mail, now).await,
             Dest::Sms(to) => {
                 let body =
@@ -151,7 +172,19 @@ mod tests {
     #[test]
     fn code_purposes_keep_their_stored_names() {
         // Rows already hold these: a rename would orphan codes in flight.
-        let names = [Purpose::PhoneCode, Purpose::EmailCode, Purpose::SignUp, Purpose::PhoneVerify].map(Purpose::name);
-        assert_eq!(names, ["phone_code", "email_code", "sign_up_email", "phone_verify"]);
+        let names = [
+            Purpose::PhoneCode,
+            Purpose::EmailCode,
+            Purpose::SignUp,
+            Purpose::PhoneVerify,
+            Purpose::ResetPassword,
+            Purpose::SignInEmail,
+            Purpose::Unlock,
+        ]
+        .map(Purpose::name);
+        assert_eq!(
+            names,
+            ["phone_code", "email_code", "sign_up_email", "phone_verify", "reset_password", "sign_in_email", "unlock"]
+        );
     }
 }

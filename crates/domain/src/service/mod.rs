@@ -16,6 +16,7 @@ macro_rules! alone {
 
 mod account;
 mod codes;
+mod recovery;
 mod session;
 mod sign_in;
 mod sign_up;
@@ -221,9 +222,25 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
         }
     }
 
-    /// A session's task: a user without a second factor, when MFA is required.
-    pub(crate) fn task_for(&self, factors: Factors) -> Option<&'static str> {
+    /// A session's task: a new password first, for a password marked
+    /// compromised; then a second factor, when MFA is required and the user
+    /// has none.
+    pub(crate) fn task_for(&self, factors: Factors, compromised: bool) -> Option<&'static str> {
+        if compromised {
+            return Some(TASK_RESET_PASSWORD);
+        }
         (self.cfg.s.require_mfa && !factors.has_primary()).then_some(TASK_SETUP_MFA)
+    }
+
+    /// The lockout counter a try at `subject` (an email) goes to: the
+    /// account's; or, on a client that proved the address of the locked
+    /// account (`unlock_email_code`), that client's own, so the lock stays
+    /// for every other client.
+    pub(crate) async fn lock_subject(&self, req: &Request, subject: &str, now: i64) -> Result<String, Fault> {
+        match self.known_client_key(req) {
+            Some(client) if db(self.store.unlocked(subject, &client, now).await)? => Ok(format!("{subject} {client}")),
+            _ => Ok(subject.to_string()),
+        }
     }
 
     pub(crate) async fn factors(&self, user: &User) -> Result<Factors, Fault> {
@@ -280,13 +297,26 @@ impl Unit {
     /// locked. Ok(true) if this try, when wrong, locks the subject.
     pub(crate) async fn reserve(&self, req: &Request, subject: &str, now: i64) -> Result<bool, Fault> {
         let c = &self.cfg;
-        match db(self.store.lockout_reserve(subject, now, c.s.lockout.threshold, c.s.lockout.seconds).await)? {
+        let lock = self.lock_subject(req, subject, now).await?;
+        match db(self.store.lockout_reserve(&lock, now, c.s.lockout.threshold, c.s.lockout.seconds).await)? {
             Ok(n) => Ok(n >= c.s.lockout.threshold),
             Err(until) => {
                 self.audit(req, Event::SignInRefusedLocked, None, Some(subject), None).await;
                 Err(Fault::UserLocked((until - now).max(1) as u32))
             }
         }
+    }
+
+    /// The reserved try at `subject` was right: take it back.
+    pub(crate) async fn release_try(&self, req: &Request, subject: &str, now: i64) -> Result<(), Fault> {
+        let lock = self.lock_subject(req, subject, now).await?;
+        db(self.store.lockout_release(&lock, self.cfg.s.lockout.threshold).await)
+    }
+
+    /// A sign-in completed: forget the failures (this client's own, after an unlock).
+    pub(crate) async fn forget_failures(&self, req: &Request, subject: &str, now: i64) -> Result<(), Fault> {
+        let lock = self.lock_subject(req, subject, now).await?;
+        db(self.store.lockout_reset(&lock).await)
     }
 
     /// The limits before a try: the per-IP rate limit, then the try counted

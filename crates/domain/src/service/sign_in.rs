@@ -18,7 +18,7 @@ impl Service {
         let now = req.now;
         match self.load(req, now).await {
             Ok((_, key, a)) => self.view(Some(&key), &a, now).await,
-            Err(Fault::SignInNotFound) => Ok(SignInView::default()),
+            Err(Fault::SignInNotFound) => Ok(self.blank_view()),
             Err(f) => Err(f),
         }
     }
@@ -41,9 +41,12 @@ impl Service {
         let r = u.password_gate(req, &email, now).await;
         let (user, locks) = u.commit(r).await?;
         let phc = user.as_ref().map(|s| s.user.password_hash.clone()).unwrap_or_else(|| self.dummy_hash.to_string());
+        // A right password on the breached list is marked compromised: the
+        // session gets the `reset-password` task.
+        let breached = policy::breached(&password);
         let ok = secrets::verify_password_async(password, phc).await;
         let u = self.unit().await?;
-        let r = u.password_outcome(req, &email, user, ok, locks, now).await;
+        let r = u.password_outcome(req, &email, user, (ok, breached), locks, now).await;
         let (token, key, attempt, user) = u.commit(r).await?;
         if attempt.status() == Status::NeedsClientTrust {
             // A new device: prove it with a code sent to the account's email.
@@ -61,7 +64,8 @@ impl Service {
         self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
         let claim = a.claim().ok_or(Fault::InvalidState)?;
         let subject = claim.identifier.clone();
-        if let Some(until) = db(self.store.locked_until(&subject, now).await)? {
+        let lock = self.lock_subject(req, &subject, now).await?;
+        if let Some(until) = db(self.store.locked_until(&lock, now).await)? {
             return Err(Fault::UserLocked((until - now).max(1) as u32));
         }
         let user = self.user_of(&a).await?;
@@ -111,7 +115,16 @@ impl Service {
             alone!(self, u => db(u.store.delete_attempt(&key).await))?;
         }
         req.clear(Jar::SignIn);
-        Ok(SignInView::default())
+        Ok(self.blank_view())
+    }
+
+    /// No attempt yet: the instance's first factors, so a form can offer them.
+    fn blank_view(&self) -> SignInView {
+        let supported_first_factors = crate::flow::first_factors(self.cfg.s.email_code_sign_in)
+            .into_iter()
+            .map(|strategy| SecondFactor { strategy, safe_identifier: None })
+            .collect();
+        SignInView { supported_first_factors, ..SignInView::default() }
     }
 }
 
@@ -121,7 +134,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     }
 
     /// The attempt behind the cookie: (token, key, attempt).
-    async fn load(&self, req: &Request, now: i64) -> Result<(String, String, Attempt), Fault> {
+    pub(super) async fn load(&self, req: &Request, now: i64) -> Result<(String, String, Attempt), Fault> {
         let token = self.attempt_token(req).ok_or(Fault::SignInNotFound)?.to_string();
         let key = secrets::token_key(&token);
         match db(self.store.attempt(&key).await)? {
@@ -130,7 +143,10 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
         }
     }
 
-    async fn view(&self, key: Option<&str>, a: &Attempt, now: i64) -> Result<SignInView, Fault> {
+    pub(super) async fn view(&self, key: Option<&str>, a: &Attempt, now: i64) -> Result<SignInView, Fault> {
+        if let Stage::NeedsFirstFactor(l) = &a.stage {
+            return self.first_factor_view(key, l, now).await;
+        }
         let mut phone = None;
         let mut sent_at = None;
         let mut phone_first = false;
@@ -158,6 +174,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
             (Stage::NeedsClientTrust(c), Some(key)) => Some(CodeSent {
                 safe_identifier: mask_email(&c.identifier),
                 sent_at: self.pending_code_sent_at(key, Purpose::EmailCode, now).await?,
+                strategy: None,
             }),
             _ => None,
         };
@@ -175,6 +192,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
                 .collect(),
             phone_code_sent_at: sent_at,
             email_code,
+            ..SignInView::default()
         })
     }
 
@@ -206,7 +224,7 @@ impl Unit {
                 let user = self.user_of(a).await?;
                 self.check_backup_code(user.id, code, now).await?.then_some(()).ok_or(Fault::CodeIncorrect)
             }
-            Strategy::Password => Err(Fault::StrategyInvalid),
+            _ => Err(Fault::StrategyInvalid),
         }
     }
 
@@ -233,7 +251,7 @@ impl Unit {
         req: &mut Request,
         email: &str,
         subject: Option<Subject>,
-        ok: bool,
+        (ok, breached): (bool, bool),
         locks: bool,
         now: i64,
     ) -> Result<(String, String, Attempt, User), Fault> {
@@ -245,8 +263,11 @@ impl Unit {
                 return Err(Fault::PasswordIncorrect);
             }
         };
-        db(self.store.lockout_release(email, self.cfg.s.lockout.threshold).await)?;
+        self.release_try(req, email, now).await?;
         self.audit(req, Event::SignInPasswordOk, Some(user.id), Some(email), None).await;
+        if breached && !user.password_compromised && db(self.store.set_compromised(user.id).await)? {
+            self.audit(req, Event::PasswordMarkedCompromised, Some(user.id), Some(email), Some("breached_list")).await;
+        }
         let factors = self.enabled_factors(&user, has_backup);
         // A browser without a client cookie gets one now.
         self.client_key(req);
@@ -266,7 +287,7 @@ impl Unit {
         let key = secrets::token_key(&token);
         db(self.store.insert_attempt(&key, &attempt).await)?;
         if attempt.status() == Status::Complete {
-            db(self.store.lockout_reset(email).await)?;
+            self.forget_failures(req, email, now).await?;
         }
         req.set(Jar::SignIn, &token, crate::flow::ATTEMPT_TTL);
         Ok((token, key, attempt, user))
@@ -297,7 +318,7 @@ impl Unit {
             return Err(Fault::InvalidState);
         }
         // A completed sign-in forgets the failures.
-        db(self.store.lockout_reset(&subject).await)?;
+        self.forget_failures(req, &subject, now).await?;
         self.audit(req, Event::SignInSecondFactorOk, Some(claim.user_id), Some(&subject), Some(s.as_str())).await;
         Ok(next)
     }
@@ -307,7 +328,8 @@ impl Unit {
         // Exactly one finalize wins; a replayed cookie finds nothing.
         let a = db(self.store.take_complete_attempt(key).await)?.ok_or(Fault::SignInNotFound)?;
         let c = a.claim().ok_or(Fault::InvalidState)?;
-        let task = self.task_for(c.factors);
+        let compromised = db(self.store.user(c.user_id).await)?.ok_or(Fault::SignInNotFound)?.password_compromised;
+        let task = self.task_for(c.factors, compromised);
         let done = self.start_session(req, c.user_id, c.client_known, Some(&c.identifier), task, now).await?;
         req.clear(Jar::SignIn);
         Ok(done)

@@ -165,7 +165,7 @@ impl Unit {
         let su = db(self.store.take_complete_sign_up(key).await)?.ok_or(Fault::SignUpNotFound)?;
         let user_id = su.user_id.ok_or(Fault::InvalidState)?;
         // The address was proven on this client: it counts as a sign-in here.
-        let task = self.task_for(Factors::default());
+        let task = self.task_for(Factors::default(), false);
         let done = self.start_session(req, user_id, false, Some(&su.email), task, now).await?;
         req.clear(Jar::SignUp);
         Ok(done)

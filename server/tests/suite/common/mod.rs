@@ -302,9 +302,13 @@ impl Client {
 pub const PASSWORD: &str = "a long enough password";
 
 /// Every endpoint of the API (docs/api.md), under /api/.
-pub const API_PATHS: [&str; 26] = [
+pub const API_PATHS: [&str; 31] = [
     "sign_in",
     "sign_in/password",
+    "sign_in/create",
+    "sign_in/prepare_first_factor",
+    "sign_in/attempt_first_factor",
+    "sign_in/reset_password",
     "sign_in/prepare_second_factor",
     "sign_in/attempt_second_factor",
     "sign_in/finalize",
@@ -326,6 +330,7 @@ pub const API_PATHS: [&str; 26] = [
     "user/default",
     "user/backup_codes",
     "user/remove",
+    "user/password",
     "sessions",
     "sessions/revoke",
     "sessions/revoke_others",
@@ -363,6 +368,24 @@ pub async fn email_code(s: &Server, to: &str) -> String {
     let m = outbox_to(s, to).await.unwrap_or_else(|| panic!("no email to {to}"));
     assert_eq!(m["channel"], "email");
     six_digits(m["body"].as_str().unwrap()).expect("a code in the email")
+}
+
+/// How many messages the development outbox holds for `to`.
+pub async fn outbox_count(s: &Server, to: &str) -> usize {
+    let msgs: Value = reqwest::get(format!("{}/dev/outbox.json", s.base)).await.unwrap().json().await.unwrap();
+    msgs.as_array().unwrap().iter().filter(|m| m["recipient"] == to).count()
+}
+
+/// The code of the `n`th email to `to`, waiting for it: some emails are
+/// sent after the answer (their timing must tell nothing).
+pub async fn nth_email_code(s: &Server, to: &str, n: usize) -> String {
+    for _ in 0..100 {
+        if outbox_count(s, to).await >= n {
+            return email_code(s, to).await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("no email #{n} to {to}");
 }
 
 /// The latest SMS code the development outbox holds for anyone.

@@ -6,6 +6,7 @@
 
 mod enrol;
 mod factors;
+mod password;
 mod sessions;
 
 pub use sessions::{device, public_id};
@@ -90,7 +91,7 @@ impl Service {
         })
         .await?;
         alone!(self, u => {
-            db(u.store.lockout_release(&subject, self.cfg.s.lockout.threshold).await)?;
+            u.release_try(req, &subject, now).await?;
             db(u.store.session_verified(&c.key, now).await)?;
             u.audit(req, Event::UserReverified, Some(c.user.id), Some(&subject), Some(s.as_str())).await;
             Ok(())

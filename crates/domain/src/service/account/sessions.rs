@@ -53,6 +53,8 @@ impl Service {
     pub async fn revoke_session(&self, req: &mut Request, id: String) -> Result<Vec<SessionInfo>, Fault> {
         let now = req.now;
         let c = self.current(req, false, now).await?;
+        // Ending a session needs a recent re-verification (as in Clerk).
+        self.recent(&c, now)?;
         let target = db(self.store.sessions_of(c.user.id).await)?
             .into_iter()
             .find(|s| secrets::same(&public_id(&s.key), id.trim()))
@@ -70,6 +72,7 @@ impl Service {
     pub async fn revoke_others(&self, req: &mut Request) -> Result<Vec<SessionInfo>, Fault> {
         let now = req.now;
         let c = self.current(req, false, now).await?;
+        self.recent(&c, now)?;
         alone!(self, u => {
             let n = db(u.store.delete_other_sessions(c.user.id, &c.key).await)?;
             u.audit(req, Event::SessionRevokedOthers, Some(c.user.id), Some(&c.user.email), Some(&n.to_string())).await;
