@@ -94,3 +94,27 @@ test("revoking a session in one browser signs the other out", async ({ page, req
   await expect(second).toHaveURL(/\/sign-in$/);
   await other.close();
 });
+
+test("ending a session without recent verification asks for it, then carries on", async ({ page, request, browser }) => {
+  const user = await createUser(request, { totp: true, backup: true });
+  await signInWithTotp(page, user);
+  const other = await newContext(browser);
+  const second = await other.newPage();
+  await signInWithBackupCode(second, user, user.backup_codes[0]);
+  await expectSignedIn(second, user.email);
+  // The test server asks again 20 s after sign-in (MFA_REVERIFICATION).
+  await page.waitForTimeout(21_000);
+  await page.getByRole("link", { name: "Active sessions" }).click();
+  const items = page.getByTestId("sessions").locator("li");
+  await expect(items).toHaveCount(2);
+  await page.getByTestId("sessions").locator("li[data-current=false]").getByRole("button", { name: "Revoke" }).click();
+  await expect(page.getByRole("heading", { name: "Confirm it's you" })).toBeVisible();
+  await expect(items).toHaveCount(2);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await expect(items).toHaveCount(1);
+  await expect(page.getByRole("heading", { name: "Confirm it's you" })).toBeHidden();
+  await second.goto("/");
+  await expect(second).toHaveURL(/\/sign-in$/);
+  await other.close();
+});

@@ -479,3 +479,28 @@ async fn an_unlock_lasts_until_the_lock_ends() {
     w.clock.advance(3500);
     assert_eq!(attacker.password("unlock@example.com", PASSWORD).await, Ok(Status::Complete));
 }
+
+#[tokio::test]
+async fn a_completed_reset_forgets_the_failures_before_it() {
+    let w = world(settings()).await;
+    w.user("again@example.com", false).await;
+    let mut b = w.browser();
+    let start =
+        b.with(async |s, c| s.create(c, "again@example.com".into(), Some(Strategy::ResetPasswordEmailCode)).await);
+    start.await.unwrap();
+    for _ in 0..4 {
+        let r = b.with(async |s, c| s.attempt_first_factor(c, Strategy::ResetPasswordEmailCode, "000000".into()).await);
+        assert_eq!(r.await.err(), Some(Fault::CodeIncorrect));
+    }
+    let code = later_code(&w, "again@example.com", 1).await;
+    let r = b.with(async |s, c| s.attempt_first_factor(c, Strategy::ResetPasswordEmailCode, code).await).await;
+    assert_eq!(r.map(|v| v.status), Ok(Status::NeedsNewPassword));
+    let r = b.with(async |s, c| s.reset_password(c, "a brand new passphrase".into(), true).await).await;
+    assert_eq!(r.map(|v| v.status), Ok(Status::Complete));
+    // Four wrong codes before it are forgotten: nine wrong passwords now stay under ten.
+    let mut other = w.browser();
+    for _ in 0..9 {
+        assert_eq!(other.password("again@example.com", "wrong password").await, Err(Fault::PasswordIncorrect));
+    }
+    assert_eq!(other.password("again@example.com", "a brand new passphrase").await, Ok(Status::Complete));
+}

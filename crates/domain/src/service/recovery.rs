@@ -169,6 +169,10 @@ impl Service {
             }
             db(u.store.set_password(user.id, &hash, false).await)?;
             let ended = if sign_out_others { db(u.store.delete_user_sessions(user.id).await)? } else { 0 };
+            if next.status() == Status::Complete {
+                // A completed sign-in forgets the failures (as after a second factor).
+                u.forget_failures(req, &claim.identifier, now).await?;
+            }
             let detail = format!("sessions_ended={ended}");
             u.audit(req, Event::PasswordReset, Some(user.id), Some(&user.email), Some(&detail)).await;
             Ok(())
