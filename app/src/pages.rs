@@ -232,7 +232,6 @@ fn PasswordForm() -> impl IntoView {
     let first = sign_in.view_untracked();
     let identifier = first.identifier.unwrap_or_default();
     let by_code = first.supported_first_factors.iter().any(|f| f.strategy == Strategy::EmailCode);
-    let locked = move || errs.with(|e| e.raw.iter().any(|x| x.code == "user_locked"));
     view! {
         <h1>"Sign in"</h1>
         <form method="post" action=SignInPassword::PATH on:submit=on_submit novalidate>
@@ -255,12 +254,14 @@ fn PasswordForm() -> impl IntoView {
             <button type="submit" disabled=move || sign_in.is_fetching()>"Continue"</button>
         </form>
         <GlobalErrors errors=sign_in.errors/>
-        {move || locked().then(|| view! {
-            <p class="switch"><a href="/sign-in/unlock">"Unlock this browser with an email code"</a></p>
-        })}
+        // Shown by the stylesheet while a `user_locked` error is (`:has`):
+        // a reactive view here costs the first wasm over a kilobyte.
+        <p class="switch unlock">
+            <a href="/sign-in/unlock">"Unlock this browser with an email code"</a>
+        </p>
         <p class="switch">
             <a href="/sign-in/forgot-password">"Forgot password?"</a>
-            {by_code.then(|| view! { " · " <a href="/sign-in/email-code">"Email me a sign-in code"</a> })}
+            <span hidden=!by_code>" · " <a href="/sign-in/email-code">"Email me a sign-in code"</a></span>
         </p>
         <p class="switch">"No account? " <a href="/sign-up">"Sign up"</a></p>
     }
