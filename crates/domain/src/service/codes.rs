@@ -1,7 +1,7 @@
 //! One-time codes sent by email or SMS: issued within the resend window,
 //! checked once, with a cap on wrong tries.
 
-use super::{db, Service, Unit};
+use super::{db, Service, Unit, MAX_CODE_BYTES};
 use crate::mail;
 use crate::secrets;
 use crate::store::prelude::*;
@@ -143,6 +143,10 @@ impl Unit {
         code: &str,
         now: i64,
     ) -> Result<(), Fault> {
+        // Longer than any code: wrong without a look.
+        if code.len() > MAX_CODE_BYTES {
+            return Err(Fault::CodeIncorrect);
+        }
         let max = self.cfg.s.codes.max_failures;
         let c = db(self.store.code(key, purpose.name()).await)?.ok_or(Fault::CodeMissing)?;
         if c.used {

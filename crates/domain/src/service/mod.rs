@@ -69,6 +69,10 @@ pub struct Service<D = Arc<dyn Store>> {
     dummy_hash: Arc<str>,
 }
 
+/// The lockout counter a try went to (see `lock_subject`): a reserved try
+/// is released, and failures forgotten, on that same counter, looked up once.
+pub(crate) struct Lock(String);
+
 /// Storage failures are logged here and reach the client as `Unavailable`.
 pub(crate) fn db<T>(r: Result<T, StoreError>) -> Result<T, Fault> {
     r.map_err(|e| {
@@ -166,8 +170,8 @@ impl Service {
         failed_event: Event,
         now: i64,
         check: impl AsyncFnOnce() -> Result<(), Fault>,
-    ) -> Result<(), Fault> {
-        let locks = alone!(self, u => u.open_try(req, subject, now).await)?;
+    ) -> Result<Lock, Fault> {
+        let (lock, locks) = alone!(self, u => u.open_try(req, subject, now).await)?;
         let verdict = check().await;
         // Noted in a unit of its own; a failure to note is logged, not shown.
         if verdict.as_ref().is_err_and(|f| *f != Fault::Unavailable) {
@@ -176,7 +180,7 @@ impl Service {
                 let _ = u.commit(Ok(())).await;
             }
         }
-        verdict
+        verdict.map(|()| lock)
     }
 }
 
@@ -236,10 +240,12 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     /// account's; or, on a client that proved the address of the locked
     /// account (`unlock_email_code`), that client's own, so the lock stays
     /// for every other client.
-    pub(crate) async fn lock_subject(&self, req: &Request, subject: &str, now: i64) -> Result<String, Fault> {
+    pub(crate) async fn lock_subject(&self, req: &Request, subject: &str, now: i64) -> Result<Lock, Fault> {
         match self.known_client_key(req) {
-            Some(client) if db(self.store.unlocked(subject, &client, now).await)? => Ok(format!("{subject} {client}")),
-            _ => Ok(subject.to_string()),
+            Some(client) if db(self.store.unlocked(subject, &client, now).await)? => {
+                Ok(Lock(format!("{subject} {client}")))
+            }
+            _ => Ok(Lock(subject.to_string())),
         }
     }
 
@@ -294,12 +300,13 @@ impl Unit {
     }
 
     /// Counts a try against the subject before checking it; refuses while
-    /// locked. Ok(true) if this try, when wrong, locks the subject.
-    pub(crate) async fn reserve(&self, req: &Request, subject: &str, now: i64) -> Result<bool, Fault> {
+    /// locked. Answers the counter it went to (for the release or reset
+    /// after), and true if this try, when wrong, locks the subject.
+    pub(crate) async fn reserve(&self, req: &Request, subject: &str, now: i64) -> Result<(Lock, bool), Fault> {
         let c = &self.cfg;
         let lock = self.lock_subject(req, subject, now).await?;
-        match db(self.store.lockout_reserve(&lock, now, c.s.lockout.threshold, c.s.lockout.seconds).await)? {
-            Ok(n) => Ok(n >= c.s.lockout.threshold),
+        match db(self.store.lockout_reserve(&lock.0, now, c.s.lockout.threshold, c.s.lockout.seconds).await)? {
+            Ok(n) => Ok((lock, n >= c.s.lockout.threshold)),
             Err(until) => {
                 self.audit(req, Event::SignInRefusedLocked, None, Some(subject), None).await;
                 Err(Fault::UserLocked((until - now).max(1) as u32))
@@ -307,21 +314,19 @@ impl Unit {
         }
     }
 
-    /// The reserved try at `subject` was right: take it back.
-    pub(crate) async fn release_try(&self, req: &Request, subject: &str, now: i64) -> Result<(), Fault> {
-        let lock = self.lock_subject(req, subject, now).await?;
-        db(self.store.lockout_release(&lock, self.cfg.s.lockout.threshold).await)
+    /// The try reserved on `lock` was right: take it back.
+    pub(crate) async fn release_try(&self, lock: &Lock) -> Result<(), Fault> {
+        db(self.store.lockout_release(&lock.0, self.cfg.s.lockout.threshold).await)
     }
 
-    /// A sign-in completed: forget the failures (this client's own, after an unlock).
-    pub(crate) async fn forget_failures(&self, req: &Request, subject: &str, now: i64) -> Result<(), Fault> {
-        let lock = self.lock_subject(req, subject, now).await?;
-        db(self.store.lockout_reset(&lock).await)
+    /// A sign-in completed: forget the failures on `lock`.
+    pub(crate) async fn forget_failures(&self, lock: &Lock) -> Result<(), Fault> {
+        db(self.store.lockout_reset(&lock.0).await)
     }
 
     /// The limits before a try: the per-IP rate limit, then the try counted
-    /// against `subject` (refused while locked). Ok(true): a wrong try locks.
-    pub(crate) async fn open_try(&self, req: &Request, subject: &str, now: i64) -> Result<bool, Fault> {
+    /// against `subject` (refused while locked); as `reserve`.
+    pub(crate) async fn open_try(&self, req: &Request, subject: &str, now: i64) -> Result<(Lock, bool), Fault> {
         self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
         self.reserve(req, subject, now).await
     }
@@ -329,7 +334,8 @@ impl Unit {
     /// A try at a secret of the account `subject`, under the limits every
     /// path shares: the per-IP rate limit, the try counted before `check`
     /// looks (refused while locked), and a failure audited as `failed_event`
-    /// with the lock it started. What success clears is the caller's.
+    /// with the lock it started. What success clears is the caller's, on
+    /// the counter answered.
     pub(crate) async fn checked_try(
         &self,
         req: &Request,
@@ -337,13 +343,13 @@ impl Unit {
         failed_event: Event,
         now: i64,
         check: impl AsyncFnOnce() -> Result<(), Fault>,
-    ) -> Result<(), Fault> {
-        let locks = self.open_try(req, subject, now).await?;
+    ) -> Result<Lock, Fault> {
+        let (lock, locks) = self.open_try(req, subject, now).await?;
         let verdict = check().await;
         if verdict.as_ref().is_err_and(|f| *f != Fault::Unavailable) {
             self.failed(req, subject, user_id, failed_event, locks).await;
         }
-        verdict
+        verdict.map(|()| lock)
     }
 
     /// After a wrong try: note it, and the lock it started (`locks`, from

@@ -4,7 +4,7 @@
 //! same steps, answers and timing: an unknown one holds a code nobody knows
 //! and is sent nothing.
 
-use super::{db, mask_email, Dest, Purpose, Service, Unit, MAX_CODE_BYTES, MAX_PASSWORD_BYTES};
+use super::{db, mask_email, Dest, Purpose, Service, Unit, MAX_PASSWORD_BYTES};
 use crate::audit::Event;
 use crate::flow::{Attempt, Claim, Lookup, Stage, Step, ATTEMPT_TTL};
 use crate::mail;
@@ -171,7 +171,7 @@ impl Service {
             let ended = if sign_out_others { db(u.store.delete_user_sessions(user.id).await)? } else { 0 };
             if next.status() == Status::Complete {
                 // A completed sign-in forgets the failures (as after a second factor).
-                u.forget_failures(req, &claim.identifier, now).await?;
+                u.forget_failures(&u.lock_subject(req, &claim.identifier, now).await?).await?;
             }
             let detail = format!("sessions_ended={ended}");
             u.audit(req, Event::PasswordReset, Some(user.id), Some(&user.email), Some(&detail)).await;
@@ -254,9 +254,6 @@ struct Code<'a> {
 impl Unit {
     /// Is `c` the attempt's pending code? Uses it up.
     async fn check(&self, c: Code<'_>, now: i64) -> Result<(), Fault> {
-        if c.code.len() > MAX_CODE_BYTES {
-            return Err(Fault::CodeIncorrect);
-        }
         self.verify_code(c.token, c.key, c.purpose, c.code, now).await
     }
 
@@ -270,17 +267,18 @@ impl Unit {
         a: &Attempt,
         code: Code<'_>,
     ) -> Result<Option<Attempt>, Fault> {
-        self.checked_try(req, (subject, user), Event::SignInFirstFactorFailed, req.now, async || {
-            self.check(code, req.now).await
-        })
-        .await?;
+        let lock = self
+            .checked_try(req, (subject, user), Event::SignInFirstFactorFailed, req.now, async || {
+                self.check(code, req.now).await
+            })
+            .await?;
         let next = a.first_factor_passed(s, req.now)?;
         if !db(self.store.update_attempt(code.key, a.status(), &next).await)? {
             return Err(Fault::InvalidState);
         }
-        self.release_try(req, subject, req.now).await?;
+        self.release_try(&lock).await?;
         if next.status() == Status::Complete {
-            self.forget_failures(req, subject, req.now).await?;
+            self.forget_failures(&lock).await?;
         }
         self.audit(req, Event::SignInFirstFactorOk, user, Some(subject), Some(s.as_str())).await;
         Ok(Some(next))

@@ -1,7 +1,7 @@
 //! Sign-in: the password, the second factor or the client-trust code, and
 //! finalize, each one unit over the attempt's state machine.
 
-use super::{db, mask_email, mask_phone, Dest, Purpose, Service, Unit, MAX_CODE_BYTES, MAX_PASSWORD_BYTES};
+use super::{db, mask_email, mask_phone, Dest, Lock, Purpose, Service, Unit, MAX_CODE_BYTES, MAX_PASSWORD_BYTES};
 use crate::audit::Event;
 use crate::flow::{Attempt, PasswordOk, Stage, Step};
 use crate::policy;
@@ -39,14 +39,14 @@ impl Service {
         // (which must not hold the database), its outcome after.
         let u = self.unit().await?;
         let r = u.password_gate(req, &email, now).await;
-        let (user, locks) = u.commit(r).await?;
+        let (user, lock) = u.commit(r).await?;
         let phc = user.as_ref().map(|s| s.user.password_hash.clone()).unwrap_or_else(|| self.dummy_hash.to_string());
         // A right password on the breached list is marked compromised: the
         // session gets the `reset-password` task.
         let breached = policy::breached(&password);
         let ok = secrets::verify_password_async(password, phc).await;
         let u = self.unit().await?;
-        let r = u.password_outcome(req, &email, user, (ok, breached), locks, now).await;
+        let r = u.password_outcome(req, &email, user, (ok, breached), lock, now).await;
         let (token, key, attempt, user) = u.commit(r).await?;
         if attempt.status() == Status::NeedsClientTrust {
             // A new device: prove it with a code sent to the account's email.
@@ -65,7 +65,7 @@ impl Service {
         let claim = a.claim().ok_or(Fault::InvalidState)?;
         let subject = claim.identifier.clone();
         let lock = self.lock_subject(req, &subject, now).await?;
-        if let Some(until) = db(self.store.locked_until(&lock, now).await)? {
+        if let Some(until) = db(self.store.locked_until(&lock.0, now).await)? {
             return Err(Fault::UserLocked((until - now).max(1) as u32));
         }
         let user = self.user_of(&a).await?;
@@ -230,18 +230,23 @@ impl Unit {
 
     /// The password step before the hash: limits, the counted try, the
     /// user (None: unknown, checked against the dummy hash all the same).
-    async fn password_gate(&self, req: &mut Request, email: &str, now: i64) -> Result<(Option<Subject>, bool), Fault> {
+    async fn password_gate(
+        &self,
+        req: &mut Request,
+        email: &str,
+        now: i64,
+    ) -> Result<(Option<Subject>, (Lock, bool)), Fault> {
         // A pending session counts as signed out: its user may sign in again.
         if self.active_session(req, now).await?.is_some_and(|(_, s)| s.task.is_none()) {
             return Err(Fault::SessionExists);
         }
         self.rate_limit(req, "create", self.cfg.s.rate_limits.create, now).await?;
         // Counted per email, known or not: lockout tells nothing either.
-        let locks = self.reserve(req, email, now).await?;
+        let lock = self.reserve(req, email, now).await?;
         // Read with the user, not after the hash: two round trips fewer. No
         // cookie is set here; a browser without one gets it on success.
         let client = self.known_client_key(req);
-        Ok((db(self.store.sign_in_subject(email, client.as_deref()).await)?, locks))
+        Ok((db(self.store.sign_in_subject(email, client.as_deref()).await)?, lock))
     }
 
     /// The password step after the hash: a fresh attempt (and cookie), or
@@ -252,7 +257,7 @@ impl Unit {
         email: &str,
         subject: Option<Subject>,
         (ok, breached): (bool, bool),
-        locks: bool,
+        (lock, locks): (Lock, bool),
         now: i64,
     ) -> Result<(String, String, Attempt, User), Fault> {
         let Subject { user, has_backup, client_known } = match subject {
@@ -263,7 +268,7 @@ impl Unit {
                 return Err(Fault::PasswordIncorrect);
             }
         };
-        self.release_try(req, email, now).await?;
+        self.release_try(&lock).await?;
         self.audit(req, Event::SignInPasswordOk, Some(user.id), Some(email), None).await;
         if breached && !user.password_compromised && db(self.store.set_compromised(user.id).await)? {
             self.audit(req, Event::PasswordMarkedCompromised, Some(user.id), Some(email), Some("breached_list")).await;
@@ -287,7 +292,7 @@ impl Unit {
         let key = secrets::token_key(&token);
         db(self.store.insert_attempt(&key, &attempt).await)?;
         if attempt.status() == Status::Complete {
-            self.forget_failures(req, email, now).await?;
+            self.forget_failures(&lock).await?;
         }
         req.set(Jar::SignIn, &token, crate::flow::ATTEMPT_TTL);
         Ok((token, key, attempt, user))
@@ -305,20 +310,21 @@ impl Unit {
     ) -> Result<Attempt, Fault> {
         let claim = a.claim().ok_or(Fault::InvalidState)?;
         let subject = claim.identifier.clone();
-        self.checked_try(req, (&subject, Some(claim.user_id)), Event::SignInSecondFactorFailed, now, async || {
-            if code.len() > MAX_CODE_BYTES {
-                Err(Fault::CodeIncorrect)
-            } else {
-                self.verify(token, key, a, s, code, now).await
-            }
-        })
-        .await?;
+        let lock = self
+            .checked_try(req, (&subject, Some(claim.user_id)), Event::SignInSecondFactorFailed, now, async || {
+                if code.len() > MAX_CODE_BYTES {
+                    Err(Fault::CodeIncorrect)
+                } else {
+                    self.verify(token, key, a, s, code, now).await
+                }
+            })
+            .await?;
         let next = a.second_factor_passed(s, now)?;
         if !db(self.store.update_attempt(key, a.status(), &next).await)? {
             return Err(Fault::InvalidState);
         }
         // A completed sign-in forgets the failures.
-        self.forget_failures(req, &subject, now).await?;
+        self.forget_failures(&lock).await?;
         self.audit(req, Event::SignInSecondFactorOk, Some(claim.user_id), Some(&subject), Some(s.as_str())).await;
         Ok(next)
     }

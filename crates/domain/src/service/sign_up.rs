@@ -1,7 +1,7 @@
 //! Sign-up: email and password, the emailed code (a notice instead to an
 //! address that has an account), and finalize.
 
-use super::{db, Dest, Purpose, Service, Unit, MAX_CODE_BYTES};
+use super::{db, Dest, Purpose, Service, Unit};
 use crate::audit::Event;
 use crate::flow::{Factors, SignUp, SignUpStep, SIGN_UP_TTL};
 use crate::mail;
@@ -183,14 +183,11 @@ impl Unit {
         // Counted apart from sign-in, so that guessing here cannot lock the
         // address's real account.
         let subject = format!("sign_up:{}", su.email);
-        self.checked_try(req, (&subject, None), Event::SignUpCodeFailed, now, async || {
-            if code.len() > MAX_CODE_BYTES {
-                Err(Fault::CodeIncorrect)
-            } else {
+        let lock = self
+            .checked_try(req, (&subject, None), Event::SignUpCodeFailed, now, async || {
                 self.verify_code(token, key, Purpose::SignUp, code, now).await
-            }
-        })
-        .await?;
+            })
+            .await?;
         let hash = su.password_hash.clone().ok_or(Fault::CodeIncorrect)?;
         // Asked first: a unique violation would end PostgreSQL's transaction.
         if db(self.store.user_by_email(&su.email).await)?.is_some() {
@@ -210,7 +207,7 @@ impl Unit {
         if !db(self.store.update_sign_up(key, su.status, &next).await)? {
             return Err(Fault::InvalidState);
         }
-        db(self.store.lockout_reset(&subject).await)?;
+        self.forget_failures(&lock).await?;
         self.audit(req, Event::UserCreated, Some(user_id), Some(&su.email), Some("sign_up")).await;
         Ok(next)
     }

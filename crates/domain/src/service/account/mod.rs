@@ -72,26 +72,27 @@ impl Service {
         }
         // Failures count toward the account's lockout, as at sign-in.
         let subject = c.user.email.clone();
-        self.checked_try(req, (&subject, Some(c.user.id)), Event::UserReverifyFailed, now, async || {
-            let ok = match s {
-                Strategy::Password => {
-                    secret.len() <= MAX_PASSWORD_BYTES
-                        && secrets::verify_password_async(secret.clone(), c.user.password_hash.clone()).await
+        let lock = self
+            .checked_try(req, (&subject, Some(c.user.id)), Event::UserReverifyFailed, now, async || {
+                let ok = match s {
+                    Strategy::Password => {
+                        secret.len() <= MAX_PASSWORD_BYTES
+                            && secrets::verify_password_async(secret.clone(), c.user.password_hash.clone()).await
+                    }
+                    Strategy::Totp => alone!(self, u => u.check_totp(&c.user, &secret, now).await)?,
+                    _ => alone!(self, u => u.check_backup_code(c.user.id, &secret, now).await)?,
+                };
+                if ok {
+                    Ok(())
+                } else if s == Strategy::Password {
+                    Err(Fault::PasswordIncorrect)
+                } else {
+                    Err(Fault::CodeIncorrect)
                 }
-                Strategy::Totp => alone!(self, u => u.check_totp(&c.user, &secret, now).await)?,
-                _ => alone!(self, u => u.check_backup_code(c.user.id, &secret, now).await)?,
-            };
-            if ok {
-                Ok(())
-            } else if s == Strategy::Password {
-                Err(Fault::PasswordIncorrect)
-            } else {
-                Err(Fault::CodeIncorrect)
-            }
-        })
-        .await?;
+            })
+            .await?;
         alone!(self, u => {
-            u.release_try(req, &subject, now).await?;
+            u.release_try(&lock).await?;
             db(u.store.session_verified(&c.key, now).await)?;
             u.audit(req, Event::UserReverified, Some(c.user.id), Some(&subject), Some(s.as_str())).await;
             Ok(())
