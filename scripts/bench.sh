@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . scripts/env.sh
 cargo leptos build --release --split
+# Figure 8c: the example backend that verifies session tokens.
+cargo build --release -q -p server --example backend
 # The peer for figure 3: better-auth with its two-factor plugin (npm).
 if [ ! -d bench/better-auth/node_modules ]; then
   (cd bench/better-auth && npm ci --no-audit --no-fund --silent)

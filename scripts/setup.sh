@@ -30,10 +30,15 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-if ! command -v chromium >/dev/null 2>&1; then
-  say "installing Debian's chromium (for the end-to-end tests)"
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi
+# Debian packages: chromium (the end-to-end tests), nginx (the forward-auth
+# test puts it in front of a page).
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing Debian's ${missing[*]} (for the end-to-end tests)"
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}"
 fi
 
 # cargo-leptos 0.3.11 needs rustc 1.96; --debug halves the install time.
@@ -56,9 +61,10 @@ if ! [ -x "$TOOLS/node_modules/.bin/wasm-opt" ]; then
   (cd "$TOOLS" && npm install --no-audit --no-fund --silent binaryen@132)
 fi
 
-if { ! [ -d "$root/end2end/node_modules/@playwright/test" ] || ! [ -d "$root/end2end/node_modules/smtp-server" ]; } \
+if { ! [ -d "$root/end2end/node_modules/@playwright/test" ] || ! [ -d "$root/end2end/node_modules/smtp-server" ] \
+     || ! [ -d "$root/end2end/node_modules/jose" ]; } \
     && [ -f "$root/end2end/package.json" ]; then
-  say "installing Playwright's test runner and the test SMTP server (no browser download)"
+  say "installing Playwright's test runner, the test SMTP server and jose (no browser download)"
   (cd "$root/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
 fi
 say "tools ready"

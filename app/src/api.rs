@@ -122,11 +122,13 @@ pub async fn attempt_second_factor(
     c.finish(r)
 }
 
-/// Turns a complete attempt into the active session (sets the session cookie).
+/// Turns a complete attempt into the active session (sets the session
+/// cookie). `redirect_url` (else the page's own `?redirect_url=`) is where
+/// the browser goes next, if it is allowed and no task comes first.
 #[server(prefix = "/api", endpoint = "sign_in/finalize", output = JsonStr)]
-pub async fn finalize_sign_in() -> Result<FinalizeView, ApiErrors> {
+pub async fn finalize_sign_in(#[server(default)] redirect_url: Option<String>) -> Result<FinalizeView, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.api.service.finalize(&mut c.req).await;
+    let r = c.api.service.finalize(&mut c.req).await.map(|done| c.onward(done, redirect_url.as_deref()));
     if let Ok(done) = &r {
         c.redirect_form_post(&done.redirect_url);
     }
@@ -146,6 +148,15 @@ pub async fn reset_sign_in() -> Result<SignInView, ApiErrors> {
 pub async fn get_session() -> Result<Option<SessionView>, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.api.service.session(&mut c.req).await;
+    c.finish(r)
+}
+
+/// A session token (JWT) for the app's backend, also set as the
+/// `__session` cookie (Clerk's `session.getToken()`).
+#[server(prefix = "/api", endpoint = "session/token", output = JsonStr)]
+pub async fn get_token() -> Result<TokenView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.api.service.token(&mut c.req).await;
     c.finish(r)
 }
 
@@ -397,10 +408,20 @@ mod glue {
             match r {
                 Ok(view) if view.status == Status::Complete && self.is_form_post() => {
                     let done = self.api.service.finalize(&mut self.req).await?;
+                    let done = self.onward(done, None);
                     self.redirect_form_post(&done.redirect_url);
                     Ok(view)
                 }
                 other => other,
+            }
+        }
+
+        /// A finished sign-in goes on to the allowed `redirect_url`, unless
+        /// a task comes first.
+        pub fn onward(&self, done: FinalizeView, asked: Option<&str>) -> FinalizeView {
+            match self.api.edge.onward(&self.parts, asked) {
+                Some(to) if done.current_task.is_none() => FinalizeView { redirect_url: to, ..done },
+                _ => done,
             }
         }
 

@@ -247,7 +247,8 @@ impl SignIn {
     /// `sign_in.finalize({ navigate })`: creates the session, then hands the
     /// result (with any pending task) to `navigate`.
     pub async fn finalize(&self, navigate: impl FnOnce(&FinalizeView)) -> Result<(), ApiErrors> {
-        let done = self.core().run(finalize_sign_in(), |_| None).await?;
+        // The server takes the page's `?redirect_url=` itself (its Referer).
+        let done = self.core().run(finalize_sign_in(None), |_| None).await?;
         navigate(&done);
         Ok(())
     }
@@ -403,6 +404,23 @@ impl Verifications {
     /// `sign_up.verifications.verifyEmailCode({ code })`.
     pub async fn verify_email_code(&self, code: String) -> Result<(), ApiErrors> {
         self.core.step(sign_up_verify_email_code(code)).await
+    }
+}
+
+/// Clerk's `useSession()`, for what an app needs of the session: its token.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Session;
+
+pub fn use_session() -> Session {
+    Session
+}
+
+impl Session {
+    /// `session.getToken()`: a fresh session token (a JWT for the app's
+    /// backend; also set as the `__session` cookie), or `None` when signed
+    /// out.
+    pub async fn get_token(&self) -> Option<String> {
+        get_token().await.ok().map(|t| t.jwt)
     }
 }
 

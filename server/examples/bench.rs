@@ -697,6 +697,55 @@ async fn main() {
         None => add("3a–d. better-auth comparison", "not measured (bench/better-auth not installed)".into(), "≥ 3×"),
     }
     add("3e. server-rendered /sign-in requests/s (better-auth renders no page)", format!("{ssr:.0}"), "—");
+
+    // 8. Session tokens: issued by the server, verified by an app's backend.
+    // An active session (MFA is required: a TOTP user).
+    let u = create_user(&http, "token@example.com", true).await;
+    let mut jar = HashMap::new();
+    http.post("sign_in/password", &mut jar, &[("identifier", "token@example.com"), ("password", PASSWORD)]).await;
+    let code = totp_now(u["totp_secret"].as_str().unwrap());
+    http.post("sign_in/attempt_second_factor", &mut jar, &[("strategy", "totp"), ("code", &code)]).await;
+    assert_eq!(http.post("sign_in/finalize", &mut jar, &[]).await.0, 200);
+    let (h, issuing) = (http.clone(), jar.clone());
+    let issued = rate(SECS, move |_| {
+        let (h, mut jar) = (h.clone(), issuing.clone());
+        async move { h.post("session/token", &mut jar, &[]).await.0 == 200 }
+    })
+    .await;
+    add("8a. session tokens issued/s by the server (EdDSA, all cores)", format!("{issued:.0}"), "≥ 5,000");
+    let token = http.post("session/token", &mut jar, &[]).await.1["jwt"].as_str().unwrap().to_string();
+    let verifier = verify::Verifier::new(&http.base);
+    assert!(verifier.verify(&token).await.is_ok(), "the JWKS is fetched once");
+    let per_core = std::thread::scope(|t| {
+        t.spawn(|| {
+            let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            rt.block_on(async {
+                let (mut n, start) = (0u64, Instant::now());
+                while start.elapsed() < Duration::from_secs(3) {
+                    for _ in 0..100 {
+                        assert!(verifier.verify_cached(&token).await.is_ok());
+                    }
+                    n += 100;
+                }
+                n as f64 / start.elapsed().as_secs_f64()
+            })
+        })
+        .join()
+        .unwrap()
+    });
+    add(
+        "8b. session tokens verified/s on one core (the example backend's check, `verify` crate)",
+        format!("{per_core:.0}"),
+        "≥ 20,000",
+    );
+    match backend_rate(&http.base, &token).await {
+        Some(rps) => add(
+            "8c. example backend GET /whoami requests/s over loopback (all cores, load included)",
+            format!("{rps:.0}"),
+            "—",
+        ),
+        None => add("8c. example backend", "not measured (target/release/examples/backend not built)".into(), "—"),
+    }
     add("5. SSR /sign-in ÷ static file requests/s", format!("{:.2} ({ssr:.0} / {stat:.0})", ssr / stat), "≥ 0.5");
 
     // 4. Transfer size of /sign-in.
@@ -816,6 +865,24 @@ async fn main() {
     );
 
     write_results(&rows.borrow(), &out_path);
+}
+
+/// The example backend (release) answering `/whoami` for `token`.
+async fn backend_rate(issuer: &str, token: &str) -> Option<f64> {
+    let bin = "target/release/examples/backend";
+    let mut child =
+        Command::new(bin).args(["--issuer", issuer, "--addr", "127.0.0.1:0"]).stdout(Stdio::piped()).spawn().ok()?;
+    let line = BufReader::new(child.stdout.take()?).lines().next()?.ok()?;
+    let base = line.strip_prefix("listening on ")?.trim().to_string();
+    let (c, auth) = (reqwest::Client::new(), format!("Bearer {token}"));
+    let rps = rate(SECS, move |_| {
+        let (c, url, auth) = (c.clone(), format!("{base}/whoami"), auth.clone());
+        async move { c.get(url).header("authorization", auth).send().await.is_ok_and(|r| r.status() == 200) }
+    })
+    .await;
+    let _ = child.kill();
+    let _ = child.wait();
+    Some(rps)
 }
 
 fn write_results(rows: &[(String, String, String)], out_path: &str) {

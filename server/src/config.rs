@@ -24,6 +24,10 @@ pub struct Config {
     #[arg(skip)]
     pub own_origin: Option<web::origin::Origin>,
 
+    /// The settings' `redirect_origins`, parsed once at load.
+    #[arg(skip)]
+    pub redirect_origins: Vec<web::origin::Origin>,
+
     /// The instance settings, loaded from the file and the environment.
     #[arg(skip)]
     pub s: domain::settings::Settings,
@@ -64,6 +68,13 @@ impl Config {
             match web::origin::Origin::parse(o) {
                 Some((origin, rest)) if rest.is_empty() || rest == "/" => self.own_origin = Some(origin),
                 _ => return Err(format!("MFA_ORIGIN must be an origin, scheme://host[:port]: {o:?}")),
+            }
+        }
+        self.redirect_origins = Vec::new();
+        for o in &self.s.redirect_origins {
+            match web::origin::Origin::parse(o) {
+                Some((origin, "")) => self.redirect_origins.push(origin),
+                _ => return Err(format!("redirect_origins: not an origin, scheme://host[:port]: {o:?}")),
             }
         }
         if self.s.test_mode && !self.dev {

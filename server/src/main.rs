@@ -36,6 +36,9 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Session-token signing keys.
+    #[command(subcommand)]
+    Keys(KeysCmd),
     /// Print the audit trail as JSON, newest first.
     Audit {
         #[arg(long, default_value_t = 50)]
@@ -61,6 +64,21 @@ struct Serve {
     /// Leptos runtime config, read when not started by cargo-leptos.
     #[arg(long, env = "LEPTOS_CONFIG", default_value = "Leptos.toml")]
     leptos_config: String,
+}
+
+#[derive(Subcommand)]
+enum KeysCmd {
+    /// List the keys: signing, next, retired (still in the JWKS), gone.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make a new key: published now, signing a minute later on every node;
+    /// the old key stays in the JWKS until its last token expired.
+    Rotate {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -221,6 +239,27 @@ async fn user_cmd(cmd: UserCmd, store: &dyn domain::store::Store, require_mfa: b
     }
 }
 
+async fn keys_cmd(
+    cmd: KeysCmd,
+    store: &dyn domain::store::Store,
+    sealer: &secrets::SecretBox,
+    lifetime: i64,
+) -> Result<(), String> {
+    let now = SystemClock.now();
+    let (keys, json) = match cmd {
+        KeysCmd::List { json } => (admin::keys(store, lifetime, now).await?, json),
+        KeysCmd::Rotate { json } => (vec![admin::rotate_keys(store, sealer, lifetime, now).await?], json),
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&keys).map_err(|e| e.to_string())?);
+    } else {
+        for k in keys {
+            println!("{} {} signs from {}", k.kid, k.state, proto::utc(k.signs_from));
+        }
+    }
+    Ok(())
+}
+
 const DEMO_EMAIL: &str = "demo@example.com";
 const DEMO_PASSWORD: &str = "correct horse battery staple";
 const DEMO_PHONE: &str = "+15555550100";
@@ -292,6 +331,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Cmd::User(cmd) => user_cmd(cmd, store.as_ref(), cli.cfg.s.require_mfa).await,
         Cmd::Demo { json } => demo_user(store.as_ref(), &keys()?, json).await,
+        Cmd::Keys(cmd) => keys_cmd(cmd, store.as_ref(), &keys()?, cli.cfg.s.session_token.lifetime).await,
         Cmd::Audit { limit } => {
             let events = store.audit_log(limit).await.map_err(|e| e.to_string())?;
             println!("{}", serde_json::to_string_pretty(&events).unwrap_or_default());
@@ -434,7 +474,17 @@ async fn serve(
     let sender = Arc::new(delivery);
     let instance = Arc::new(cfg.instance());
     let service = Arc::new(domain::service::Service::new(store, sender, instance, Arc::new(keys), clock)?);
-    let edge = Arc::new(web::Edge { dev: cfg.dev, trusted_proxies: cfg.trusted_proxies.clone() });
+    // The first session-token key is made now if there is none.
+    match service.jwks(service.clock.now()).await {
+        Ok(jwks) => tracing::info!(keys = jwks.keys.len(), "session tokens: JWKS at /.well-known/jwks.json"),
+        Err(e) => tracing::warn!(error = ?e, "session-token keys"),
+    }
+    let edge = Arc::new(web::Edge {
+        dev: cfg.dev,
+        trusted_proxies: cfg.trusted_proxies.clone(),
+        own_origin: cfg.own_origin.clone(),
+        redirect_origins: cfg.redirect_origins.clone(),
+    });
     let app = routes::router(routes::AppState { leptos_options, api: app::api::Api { service, edge }, cfg });
 
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("bind {addr}: {e}"))?;

@@ -3,8 +3,8 @@
 
 use app::{api::Api, shell, App};
 use axum::{
-    extract::{FromRef, State},
-    http::StatusCode,
+    extract::{FromRef, Query, State},
+    http::{header, request::Parts, HeaderValue, StatusCode},
     middleware,
     response::{Html, IntoResponse, Response},
     routing::{get, post},
@@ -14,7 +14,7 @@ use domain::{store::OutboxMessage, users};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
-use web::guard::{refuse, CspNonce, Guard};
+use web::guard::{refuse, CspNonce};
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -25,7 +25,7 @@ pub struct AppState {
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let guard = Arc::new(Guard { own_origin: state.cfg.own_origin.clone(), dev: state.cfg.dev });
+    let guard = state.api.edge.clone();
     let api = state.api.clone();
     let opts = state.leptos_options.clone();
     let mut r = Router::new()
@@ -39,7 +39,10 @@ pub fn router(state: AppState) -> Router {
             },
             move || shell(opts.clone()),
         )
-        .route("/healthz", get(|| async { "ok" }));
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/.well-known/jwks.json", get(jwks))
+        .route("/.well-known/openid-configuration", get(discovery))
+        .route("/v1/forward_auth", get(forward_auth));
     if state.cfg.dev {
         r = r
             .route("/dev/outbox", get(outbox_page))
@@ -49,6 +52,100 @@ pub fn router(state: AppState) -> Router {
     r.fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_request_nonce, shell))
         .layer(middleware::from_fn_with_state(guard, web::guard::guard))
         .with_state(state)
+}
+
+fn unavailable() -> Response {
+    refuse(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "Try again.")
+}
+
+/// The public keys of session tokens. Cacheable for as long as a rotated key
+/// is published before it signs (`tokens::PUBLISH_AHEAD`).
+async fn jwks(State(state): State<AppState>) -> Response {
+    let svc = &state.api.service;
+    match svc.jwks(svc.clock.now()).await {
+        Ok(keys) => {
+            let cache = format!("public, max-age={}", domain::tokens::PUBLISH_AHEAD);
+            ([(header::CACHE_CONTROL, cache)], Json(keys)).into_response()
+        }
+        Err(_) => unavailable(),
+    }
+}
+
+/// Discovery: the issuer of session tokens and where its keys are.
+async fn discovery(State(state): State<AppState>, parts: Parts) -> Response {
+    let api = &state.api;
+    let iss = api.service.issuer(&api.edge.request(&parts, api.service.clock.now()));
+    Json(serde_json::json!({
+        "issuer": iss,
+        "jwks_uri": format!("{iss}/.well-known/jwks.json"),
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["EdDSA"],
+        "claims_supported": ["sub", "sid", "iss", "iat", "nbf", "exp", "sts", "fva", "email"],
+    }))
+    .into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct ForwardAuth {
+    /// Answer a signed-out browser with the redirect itself (Traefik, Caddy).
+    #[serde(default)]
+    redirect: Option<String>,
+}
+
+/// Forward auth for reverse proxies (nginx `auth_request`, Traefik
+/// ForwardAuth, Caddy `forward_auth`): 200 with the user's headers for an
+/// active session; else 401 naming the sign-in page in `X-Auth-Redirect`
+/// (back to the original URL, when that is allowed), or with `?redirect=1`
+/// a 302 there.
+async fn forward_auth(State(state): State<AppState>, Query(q): Query<ForwardAuth>, parts: Parts) -> Response {
+    let api = &state.api;
+    let mut req = api.edge.request(&parts, api.service.clock.now());
+    let user = match api.service.forward_auth(&mut req).await {
+        Ok(u) => u,
+        Err(_) => return unavailable(),
+    };
+    if let Some(u) = user {
+        let mut res = StatusCode::OK.into_response();
+        for (name, value) in [("x-auth-user-id", &u.public_id), ("x-auth-email", &u.email)] {
+            if let Ok(v) = HeaderValue::from_str(value) {
+                res.headers_mut().insert(name, v);
+            }
+        }
+        return res;
+    }
+    let sign_in = format!("{}/sign-in", api.service.issuer(&req));
+    let to = match original_url(&parts.headers).and_then(|u| api.edge.onward(&parts, Some(&u))) {
+        Some(back) => web::origin::with_redirect(&sign_in, &back),
+        None => sign_in,
+    };
+    let Ok(to) = HeaderValue::from_str(&to) else { return StatusCode::UNAUTHORIZED.into_response() };
+    let wants_redirect = q.redirect.is_some_and(|v| matches!(v.as_str(), "1" | "true"));
+    let mut res = if wants_redirect {
+        let mut r = StatusCode::FOUND.into_response();
+        r.headers_mut().insert(header::LOCATION, to);
+        r
+    } else {
+        let mut r = refuse(StatusCode::UNAUTHORIZED, "signed_out", "You are signed out.");
+        r.headers_mut().insert("x-auth-redirect", to);
+        r
+    };
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// The URL the proxy was asked for: nginx sends it as `X-Original-URL` (our
+/// documented config), Traefik and Caddy as `X-Forwarded-Proto/Host/Uri`.
+fn original_url(h: &http::HeaderMap) -> Option<String> {
+    let get = |n: &str| h.get(n).and_then(|v| v.to_str().ok());
+    if let Some(u) = get("x-original-url") {
+        return Some(u.to_string());
+    }
+    Some(format!(
+        "{}://{}{}",
+        get("x-forwarded-proto")?,
+        get("x-forwarded-host")?,
+        get("x-forwarded-uri").unwrap_or("/")
+    ))
 }
 
 /// The page's scripts carry the guard's nonce (Leptos would make its own).

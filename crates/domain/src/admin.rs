@@ -1,17 +1,21 @@
 //! The operator's commands (`mfa-signin user …`): list and show accounts,
 //! unlock, reset MFA, set a password, mark it compromised, sign out, delete.
 //! Each change is one unit with its audit row (`detail` names the command).
+//! And the session-token keys (`mfa-signin keys …`): list, rotate.
 
 use crate::audit::Event;
 use crate::policy;
-use crate::secrets;
+use crate::secrets::{self, SecretBox};
 use crate::store::{AuditEvent, Store, Tx, User};
+use crate::tokens;
 use serde::Serialize;
 
 /// An account as an operator sees it: no secrets.
 #[derive(Clone, Debug, Serialize)]
 pub struct UserInfo {
     pub id: i64,
+    /// The id apps see (`sub` in session tokens).
+    pub public_id: String,
     pub email: String,
     pub created_at: i64,
     /// `totp`, `phone_code`: the active second factors.
@@ -40,6 +44,7 @@ async fn info(store: &dyn Store, u: User, now: i64) -> R<UserInfo> {
     let sessions = store.sessions_of(u.id).await.map_err(err)?.into_iter().filter(|s| s.expires_at > now).count();
     Ok(UserInfo {
         id: u.id,
+        public_id: u.public_id,
         backup_codes_left: store.unused_backup_codes(u.id).await.map_err(err)?.len(),
         locked_until: store.locked_until(&u.email, now).await.map_err(err)?,
         email: u.email,
@@ -159,4 +164,58 @@ pub async fn delete(store: &dyn Store, email: &str, now: i64) -> R<()> {
         }
     })
     .await
+}
+
+/// A session-token key as an operator sees it: no private half.
+#[derive(Clone, Debug, Serialize)]
+pub struct KeyInfo {
+    pub kid: String,
+    /// `signing`, `next` (published, signs from `signs_from`), `retired`
+    /// (published until its last token expired) or `gone`.
+    pub state: &'static str,
+    pub created_at: i64,
+    pub signs_from: i64,
+    pub signs_until: Option<i64>,
+}
+
+/// The keys, newest first.
+pub async fn keys(store: &dyn Store, lifetime: i64, now: i64) -> R<Vec<KeyInfo>> {
+    let keys = store.signing_keys().await.map_err(err)?;
+    let signing = tokens::signer(&keys, now).map(|k| k.kid.clone());
+    Ok(keys
+        .iter()
+        .map(|k| KeyInfo {
+            kid: k.kid.clone(),
+            state: match () {
+                _ if signing.as_ref() == Some(&k.kid) => "signing",
+                _ if k.signs_from > now => "next",
+                _ if tokens::published(k, now, lifetime) => "retired",
+                _ => "gone",
+            },
+            created_at: k.created_at,
+            signs_from: k.signs_from,
+            signs_until: k.signs_until,
+        })
+        .collect())
+}
+
+/// Rotation: a new key, published now, signs from `PUBLISH_AHEAD` seconds
+/// on (when every node and every app's JWKS cache has it); the old one signs
+/// until then and stays published until its last token has expired. Keys
+/// past that are deleted.
+pub async fn rotate_keys(store: &dyn Store, sealer: &SecretBox, lifetime: i64, now: i64) -> R<KeyInfo> {
+    let k = tokens::new_key(sealer, now, now + tokens::PUBLISH_AHEAD)?;
+    let tx = store.begin().await.map_err(err)?;
+    tx.delete_keys_until(now - lifetime - tokens::KEY_REFRESH).await.map_err(err)?;
+    tx.rotate_to(&k).await.map_err(err)?;
+    let row = AuditEvent {
+        at: now,
+        event: Event::SigningKeyRotated.name().into(),
+        user_agent: Some("admin-cli".into()),
+        detail: Some(k.kid.clone()),
+        ..Default::default()
+    };
+    tx.audit(&row).await.map_err(err)?;
+    tx.commit().await.map_err(err)?;
+    Ok(KeyInfo { kid: k.kid, state: "next", created_at: k.created_at, signs_from: k.signs_from, signs_until: None })
 }

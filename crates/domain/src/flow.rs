@@ -58,6 +58,14 @@ pub struct Claim {
     pub client_known: bool,
 }
 
+impl Claim {
+    /// A complete attempt of a user with a primary factor passed the second
+    /// factor: no path completes without it (`only_legal_paths_complete`).
+    pub fn second_factor_verified(&self) -> bool {
+        self.factors.has_primary()
+    }
+}
+
 /// An attempt started from an identifier alone (forgot password, sign-in by
 /// email code, unlock): the user behind it, if any, stays unknown to the
 /// client until an emailed code proves the address.

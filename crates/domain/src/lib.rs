@@ -14,4 +14,5 @@ pub mod secrets;
 pub mod service;
 pub mod settings;
 pub mod store;
+pub mod tokens;
 pub mod users;

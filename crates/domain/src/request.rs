@@ -15,9 +15,13 @@ pub enum Jar {
     SignUp,
     /// The session.
     Session,
+    /// The latest session token (a JWT), for apps on this site: given,
+    /// never read back (not in `ALL`).
+    Token,
 }
 
 impl Jar {
+    /// The tokens a request carries to us.
     pub const ALL: [Jar; 4] = [Jar::Client, Jar::SignIn, Jar::SignUp, Jar::Session];
 
     /// The cookie's name (without the `__Host-` prefix the edge adds).
@@ -27,6 +31,7 @@ impl Jar {
             Jar::SignIn => "sign_in",
             Jar::SignUp => "sign_up",
             Jar::Session => "session",
+            Jar::Token => "__session",
         }
     }
 }

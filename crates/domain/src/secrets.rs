@@ -110,6 +110,14 @@ pub fn token() -> String {
     hex::encode(bytes)
 }
 
+/// A user's public id: `user_` and 26 letters and digits (130 bits), for
+/// apps; the row id stays inside.
+pub fn user_id() -> String {
+    let mut rng = rand::rng();
+    let id: String = (0..26).map(|_| BACKUP_ALPHABET[rng.random_range(0..32)] as char).collect();
+    format!("user_{id}")
+}
+
 /// How a token is stored: its SHA-256, so a database leak yields no cookie.
 pub fn token_key(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))

@@ -17,11 +17,15 @@ pub struct Settings {
     pub test_mode: bool,
     /// An emailed code may stand for the password (`email_code` first factor).
     pub email_code_sign_in: bool,
+    /// Origins besides this server's that a sign-in may send the browser back
+    /// to (`redirect_url`), e.g. apps behind forward auth.
+    pub redirect_origins: Vec<String>,
     pub second_factors: SecondFactors,
     pub codes: Codes,
     pub lockout: Lockout,
     pub rate_limits: RateLimits,
     pub sessions: Sessions,
+    pub session_token: SessionToken,
     pub email: Email,
     pub sms: Sms,
 }
@@ -64,6 +68,16 @@ pub struct Sessions {
     pub lifetime: i64,
     /// Seconds a password or second factor entered in a session allows changes.
     pub reverification: i64,
+}
+
+/// Session tokens (JWTs) for apps' backends.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionToken {
+    /// Seconds a token is valid: also how long a revoked session's tokens live on.
+    pub lifetime: i64,
+    /// Put the user's email address in the token.
+    pub email_claim: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -109,11 +123,13 @@ impl Default for Settings {
             client_trust: true,
             test_mode: false,
             email_code_sign_in: false,
+            redirect_origins: Vec::new(),
             second_factors: SecondFactors { phone_code: true, totp: true, backup_code: true },
             codes: Codes { ttl: 600, resend_after: 30, max_failures: 5 },
             lockout: Lockout { threshold: 10, seconds: 3600 },
             rate_limits: RateLimits { create: 5, verify: 3, window: 10 },
             sessions: Sessions { idle: 3600, lifetime: 86400, reverification: 600 },
+            session_token: SessionToken { lifetime: 60, email_claim: false },
             email: Email::default(),
             sms: Sms::default(),
         }
@@ -136,6 +152,7 @@ defaults! {
     Lockout => Settings::default().lockout,
     RateLimits => Settings::default().rate_limits,
     Sessions => Settings::default().sessions,
+    SessionToken => Settings::default().session_token,
     Email => Email {
         smtp_host: None,
         smtp_port: None,
@@ -158,6 +175,8 @@ enum Kind {
     Bool,
     Int,
     Text,
+    /// Comma-separated.
+    List,
 }
 
 /// Environment variables that override a key of the file.
@@ -166,6 +185,7 @@ const OVERRIDES: &[(&str, &str, Kind)] = &[
     ("MFA_CLIENT_TRUST", "client_trust", Kind::Bool),
     ("MFA_TEST_MODE", "test_mode", Kind::Bool),
     ("MFA_EMAIL_CODE_SIGN_IN", "email_code_sign_in", Kind::Bool),
+    ("MFA_REDIRECT_ORIGINS", "redirect_origins", Kind::List),
     ("MFA_PHONE_CODE", "second_factors.phone_code", Kind::Bool),
     ("MFA_TOTP", "second_factors.totp", Kind::Bool),
     ("MFA_BACKUP_CODE", "second_factors.backup_code", Kind::Bool),
@@ -180,6 +200,8 @@ const OVERRIDES: &[(&str, &str, Kind)] = &[
     ("MFA_SESSION_IDLE", "sessions.idle", Kind::Int),
     ("MFA_SESSION_LIFETIME", "sessions.lifetime", Kind::Int),
     ("MFA_REVERIFICATION", "sessions.reverification", Kind::Int),
+    ("MFA_TOKEN_LIFETIME", "session_token.lifetime", Kind::Int),
+    ("MFA_TOKEN_EMAIL_CLAIM", "session_token.email_claim", Kind::Bool),
     ("MFA_SMTP_HOST", "email.smtp_host", Kind::Text),
     ("MFA_SMTP_PORT", "email.smtp_port", Kind::Int),
     ("MFA_SMTP_TLS", "email.tls", Kind::Text),
@@ -206,7 +228,18 @@ fn env_value(name: &str, raw: &str, kind: Kind) -> Result<toml::Value, String> {
             .map(toml::Value::Integer)
             .map_err(|_| format!("{name}: expected a whole number, got {v:?}")),
         Kind::Text => Ok(toml::Value::String(v.to_string())),
+        Kind::List => Ok(toml::Value::Array(
+            v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| toml::Value::String(s.into())).collect(),
+        )),
     }
+}
+
+/// `http(s)://host[:port]`, nothing after (the edge parses it for real).
+fn origin_like(o: &str) -> bool {
+    let rest = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        !r.is_empty() && !r.contains(['/', '?', '#', '@', '\\']) && !r.chars().any(char::is_whitespace)
+    })
 }
 
 impl Settings {
@@ -278,10 +311,20 @@ impl Settings {
             ("sessions.idle", self.sessions.idle),
             ("sessions.lifetime", self.sessions.lifetime),
             ("sessions.reverification", self.sessions.reverification),
+            ("session_token.lifetime", self.session_token.lifetime),
         ] {
             if v < 1 {
                 return Err(format!("`{key}` must be a positive number"));
             }
+        }
+        // A token outlives its session's end by up to its lifetime.
+        if self.session_token.lifetime > 600 {
+            return Err(
+                "`session_token.lifetime` must be at most 600 seconds (a revoked session's tokens live on)".into()
+            );
+        }
+        if let Some(o) = self.redirect_origins.iter().find(|o| !origin_like(o)) {
+            return Err(format!("`redirect_origins`: {o:?} is not an origin, scheme://host[:port]"));
         }
         if self.codes.ttl > 600 {
             return Err("`codes.ttl` must be at most 600 seconds (NIST SP 800-63B)".into());
@@ -366,6 +409,12 @@ mod tests {
         assert!(e.contains("sms.auth_token"), "{e}");
         let e = parse("[codes]\nttl = 3600\n", &[]).unwrap_err();
         assert!(e.contains("codes.ttl"), "{e}");
+        let e = parse("[session_token]\nlifetime = 3600\n", &[]).unwrap_err();
+        assert!(e.contains("session_token.lifetime"), "{e}");
+        for bad in ["app.example.com", "https://app.example.com/path", "javascript:alert(1)", "https://"] {
+            let e = parse(&format!("redirect_origins = [{bad:?}]\n"), &[]).unwrap_err();
+            assert!(e.contains("redirect_origins"), "{e}");
+        }
     }
 
     #[test]
@@ -377,6 +426,8 @@ mod tests {
         assert!(!s.client_trust);
         let s = parse("", &[("MFA_SMTP_HOST", "mail.test"), ("MFA_SMTP_TLS", "none")]).unwrap();
         assert_eq!((s.email.smtp_host.as_deref(), s.email.tls), (Some("mail.test"), Tls::None));
+        let s = parse("", &[("MFA_REDIRECT_ORIGINS", "https://a.example, http://b.example:8080")]).unwrap();
+        assert_eq!(s.redirect_origins, ["https://a.example", "http://b.example:8080"]);
         let e = parse("", &[("MFA_LOCKOUT_THRESHOLD", "ten")]).unwrap_err();
         assert!(e.contains("MFA_LOCKOUT_THRESHOLD"), "{e}");
         let e = parse("", &[("MFA_LOCKOUT_THRESHOLD", "4")]).unwrap_err();

@@ -31,6 +31,8 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 #[derive(Clone)]
 pub struct User {
     pub id: i64,
+    /// `user_…`: the id apps see (`sub` in session tokens).
+    pub public_id: String,
     pub email: String,
     pub password_hash: String,
     pub phone: Option<String>,
@@ -57,6 +59,7 @@ pub struct Subject {
 }
 
 pub struct NewUser {
+    pub public_id: String,
     pub email: String,
     pub password_hash: String,
     pub phone: Option<String>,
@@ -88,6 +91,24 @@ pub struct Session {
     pub task: Option<String>,
     /// When the password or a second factor was last entered.
     pub verified_at: i64,
+    /// When this session last verified the first factor (sign-in, a
+    /// password re-verification), and a second factor (None: never).
+    pub first_factor_at: i64,
+    pub second_factor_at: Option<i64>,
+}
+
+/// A key that signs session tokens. Published from `created_at`; signs from
+/// `signs_from` until `signs_until` (None: no successor yet).
+#[derive(Clone, Debug)]
+pub struct SigningKey {
+    pub kid: String,
+    /// The Ed25519 public key, base64url.
+    pub public_key: String,
+    /// The private key, sealed under the instance's secret key.
+    pub private_key: String,
+    pub created_at: i64,
+    pub signs_from: i64,
+    pub signs_until: Option<i64>,
 }
 
 /// A session as its user's session list shows it.
@@ -109,6 +130,8 @@ pub struct NewSession<'a> {
     pub expires_at: i64,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// A second factor was verified on the way to this session.
+    pub second_factor: bool,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -254,7 +277,8 @@ pub trait SessionsWrite: Send + Sync {
     async fn insert_session(&self, s: &NewSession<'_>) -> Result<()>;
     /// Sets or clears (None: the session becomes active) a session's task.
     async fn set_task(&self, key: &str, task: Option<&str>) -> Result<()>;
-    async fn session_verified(&self, key: &str, now: i64) -> Result<()>;
+    /// A re-verification: with the first factor, or (`second_factor`) a second.
+    async fn session_verified(&self, key: &str, now: i64, second_factor: bool) -> Result<()>;
     /// Ends one of `user_id`'s sessions; false if it was not theirs.
     async fn delete_user_session(&self, key: &str, user_id: i64) -> Result<bool>;
     async fn delete_other_sessions(&self, user_id: i64, keep: &str) -> Result<u64>;
@@ -262,6 +286,24 @@ pub trait SessionsWrite: Send + Sync {
     async fn delete_user_sessions(&self, user_id: i64) -> Result<u64>;
     async fn touch_session(&self, key: &str, now: i64) -> Result<()>;
     async fn delete_session(&self, key: &str) -> Result<()>;
+}
+
+/// Reads of `signing_keys`: the keys of session tokens, shared by every node.
+#[async_trait]
+pub trait SigningKeys: Send + Sync {
+    /// Every key, newest `signs_from` first.
+    async fn signing_keys(&self) -> Result<Vec<SigningKey>>;
+}
+
+/// Writes to `signing_keys`.
+#[async_trait]
+pub trait SigningKeysWrite: Send + Sync {
+    /// Adds `k` unless some key signs at `now` (`k` is the first key): false then.
+    async fn add_first_key(&self, k: &SigningKey, now: i64) -> Result<bool>;
+    /// Rotation: every key without a successor signs until `k.signs_from`; `k` is added.
+    async fn rotate_to(&self, k: &SigningKey) -> Result<()>;
+    /// Deletes keys whose last token expired before `before`.
+    async fn delete_keys_until(&self, before: i64) -> Result<u64>;
 }
 
 /// Reads of `sign_ups`: the sign-up state machine, stored.
@@ -344,7 +386,19 @@ pub trait OutboxWrite: Send + Sync {
 /// pool; writes only in a transaction (`Tx`).
 #[async_trait]
 pub trait Store:
-    Users + BackupCodes + Attempts + Codes + Sessions + SignUps + Limits + AuditLog + Outbox + Send + Sync + 'static
+    Users
+    + BackupCodes
+    + Attempts
+    + Codes
+    + Sessions
+    + SignUps
+    + Limits
+    + AuditLog
+    + Outbox
+    + SigningKeys
+    + Send
+    + Sync
+    + 'static
 {
     /// A unit of work: the only way to write. Its writes become visible
     /// together at `Tx::commit` (one WAL flush per request, not one per
@@ -397,6 +451,7 @@ pub trait Tx:
     + LimitsWrite
     + AuditLogWrite
     + OutboxWrite
+    + SigningKeysWrite
 {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Deletes what has expired; returns the number of rows.
@@ -408,6 +463,6 @@ pub mod prelude {
     pub use super::{
         Attempts, AttemptsWrite, AuditLog, AuditLogWrite, BackupCodes, BackupCodesWrite, Codes, CodesWrite,
         CredentialsWrite, Limits, LimitsWrite, Outbox, OutboxWrite, Sessions, SessionsWrite, SignUps, SignUpsWrite,
-        Store, Tx, Users, UsersWrite,
+        SigningKeys, SigningKeysWrite, Store, Tx, Users, UsersWrite,
     };
 }

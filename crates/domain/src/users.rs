@@ -76,6 +76,7 @@ pub async fn create(
     let unit = store.begin().await.map_err(CreateError::Store)?;
     let id = unit
         .create_user(&NewUser {
+            public_id: secrets::user_id(),
             email: email.clone(),
             password_hash,
             phone: spec.phone.clone(),

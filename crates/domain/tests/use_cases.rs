@@ -415,6 +415,7 @@ async fn a_breached_password_at_sign_in_gets_the_reset_password_task() {
     let tx = w.store.begin().await.unwrap();
     let hash = domain::secrets::hash_password("iloveyou").unwrap();
     let new = domain::store::NewUser {
+        public_id: domain::secrets::user_id(),
         email: "old@example.com".into(),
         password_hash: hash,
         phone: None,
@@ -503,4 +504,106 @@ async fn a_completed_reset_forgets_the_failures_before_it() {
         assert_eq!(other.password("again@example.com", "wrong password").await, Err(Fault::PasswordIncorrect));
     }
     assert_eq!(other.password("again@example.com", "a brand new passphrase").await, Ok(Status::Complete));
+}
+
+/// A token's claims, verified as an app would: against the JWKS, by `kid`.
+fn verified(jwt: &str, jwks: &proto::Jwks) -> proto::SessionClaims {
+    use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
+    let kid = decode_header(jwt).unwrap().kid.unwrap();
+    let jwk = jwks.keys.iter().find(|k| k.kid == kid).expect("kid in the JWKS");
+    let mut v = Validation::new(Algorithm::EdDSA);
+    v.validate_exp = false; // the fixed clock is not the wall clock
+    v.validate_nbf = false;
+    decode(jwt, &DecodingKey::from_ed_components(&jwk.x).unwrap(), &v).unwrap().claims
+}
+
+fn kid(jwt: &str) -> String {
+    jsonwebtoken::decode_header(jwt).unwrap().kid.unwrap()
+}
+
+#[tokio::test]
+async fn session_tokens_follow_the_session_and_the_key_rotation() {
+    let w = world(settings()).await;
+    let created = w.user("tok@example.com", false).await;
+    let mut b = w.browser();
+    assert_eq!(b.with(async |s, c| s.token(c).await).await, Err(Fault::SignedOut));
+    b.signed_in("tok@example.com").await;
+    let first = b.with(async |s, c| s.token(c).await).await.unwrap().jwt;
+    assert_eq!(b.tokens.get(&Jar::Token), Some(&first), "the __session cookie holds it too");
+    let jwks = w.svc.jwks(w.clock.now()).await.unwrap();
+    assert_eq!(jwks.keys.len(), 1, "the first key is made on first use");
+    let c = verified(&first, &jwks);
+    let view = b.session().await.unwrap();
+    assert!(c.sub.starts_with("user_") && c.sub != created.id.to_string());
+    assert_eq!((c.sub.as_str(), c.sid.as_str()), (view.user_id.as_str(), view.id.as_str()));
+    assert_eq!((c.iat, c.exp, c.sts.as_str(), c.fva), (T, T + 60, "active", [0, -1]));
+    assert_eq!(c.email, None, "the email claim is opt-in");
+    w.clock.advance(150);
+    let c = verified(&b.with(async |s, c| s.token(c).await).await.unwrap().jwt, &jwks);
+    assert_eq!(c.fva, [2, -1], "minutes since the password; no second factor in this session");
+
+    // Rotation: published at once, signing PUBLISH_AHEAD later.
+    let r = w.clock.now();
+    let next = domain::admin::rotate_keys(w.store.as_ref(), &w.svc.keys, 60, r).await.unwrap();
+    let jwks = w.svc.jwks(r).await.unwrap();
+    assert_eq!(jwks.keys.len(), 2);
+    let before = b.with(async |s, c| s.token(c).await).await.unwrap().jwt;
+    assert_eq!(kid(&before), kid(&first), "the old key signs until every node knows the new one");
+    w.clock.advance(domain::tokens::PUBLISH_AHEAD - 1);
+    let still = b.with(async |s, c| s.token(c).await).await.unwrap().jwt;
+    assert_eq!(kid(&still), kid(&first));
+    w.clock.advance(1);
+    let after = b.with(async |s, c| s.token(c).await).await.unwrap().jwt;
+    assert_eq!(kid(&after), next.kid);
+    assert_eq!(verified(&before, &w.svc.jwks(w.clock.now()).await.unwrap()).sid, view.id, "old tokens still verify");
+    // Another node on the same database signs with the same keys.
+    let node_b =
+        Service::new(w.store.clone(), w.svc.sender.clone(), w.svc.cfg.clone(), w.svc.keys.clone(), w.clock.clone())
+            .unwrap();
+    let mut on_b = Browser { svc: Arc::new(node_b), tokens: b.tokens.clone() };
+    assert_eq!(kid(&on_b.with(async |s, c| s.token(c).await).await.unwrap().jwt), next.kid);
+    // The old key leaves the JWKS once its last token has expired.
+    w.clock.advance(60 + domain::tokens::KEY_REFRESH);
+    let jwks = w.svc.jwks(w.clock.now()).await.unwrap();
+    assert_eq!(jwks.keys.iter().map(|k| k.kid.clone()).collect::<Vec<_>>(), std::slice::from_ref(&next.kid));
+    let listed = domain::admin::keys(w.store.as_ref(), 60, w.clock.now()).await.unwrap();
+    assert_eq!(listed.iter().map(|k| k.state).collect::<Vec<_>>(), ["signing", "gone"]);
+
+    // Signing out stops new tokens at once.
+    b.with(async |s, c| s.sign_out(c).await).await.unwrap();
+    assert_eq!(b.tokens.get(&Jar::Token), None, "the __session cookie is cleared");
+    assert_eq!(b.with(async |s, c| s.token(c).await).await, Err(Fault::SignedOut));
+}
+
+#[tokio::test]
+async fn a_pending_session_gets_only_a_pending_token_and_a_second_factor_counts_in_fva() {
+    let w = world(Settings { require_mfa: true, ..settings() }).await;
+    w.user("pend@example.com", false).await;
+    let mut b = w.browser();
+    b.password("pend@example.com", PASSWORD).await.unwrap();
+    b.with(async |s, c| s.finalize(c).await).await.unwrap();
+    let jwt = b.with(async |s, c| s.token(c).await).await.unwrap().jwt;
+    let jwks = w.svc.jwks(w.clock.now()).await.unwrap();
+    assert_eq!(verified(&jwt, &jwks).sts, "pending", "setup-mfa: no active token");
+    let mut fwd = w.browser();
+    fwd.tokens = b.tokens.clone();
+    assert!(fwd.with(async |s, c| s.forward_auth(c).await).await.unwrap().is_none(), "nor forward auth");
+
+    // A user with a phone: the SMS code is the second factor of the session.
+    w.user("mfa@example.com", true).await;
+    let mut m = w.browser();
+    assert_eq!(m.password("mfa@example.com", PASSWORD).await, Ok(Status::NeedsSecondFactor));
+    m.with(async |s, c| s.prepare_second_factor(c, Strategy::PhoneCode).await).await.unwrap();
+    let code = w.code_to("+15555550123").await;
+    m.with(async |s, c| s.attempt_second_factor(c, Strategy::PhoneCode, code).await).await.unwrap();
+    m.with(async |s, c| s.finalize(c).await).await.unwrap();
+    w.clock.advance(180);
+    let c = verified(&m.with(async |s, c| s.token(c).await).await.unwrap().jwt, &jwks);
+    assert_eq!((c.sts.as_str(), c.fva), ("active", [3, 3]));
+    let user = m.with(async |s, c| s.forward_auth(c).await).await.unwrap().unwrap();
+    assert_eq!((user.email.as_str(), user.public_id), ("mfa@example.com", c.sub));
+    // A password re-verification renews the first factor's age only.
+    m.with(async |s, c| s.reverify(c, Strategy::Password, PASSWORD.into()).await).await.unwrap();
+    let c = verified(&m.with(async |s, c| s.token(c).await).await.unwrap().jwt, &jwks);
+    assert_eq!(c.fva, [0, 3]);
 }

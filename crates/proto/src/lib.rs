@@ -199,9 +199,67 @@ pub struct FinalizeView {
 /// The signed-in user, as the home page shows them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionView {
+    /// The user's stable public id (`sub` in session tokens).
+    pub user_id: String,
+    /// The session's public id (`sid` in session tokens).
+    pub id: String,
     pub email: String,
     pub created_at: i64,
     pub second_factors: Vec<Strategy>,
+}
+
+/// A session token (`POST /api/session/token`), as Clerk's `getToken()` answers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenView {
+    /// Always `"token"`.
+    pub object: String,
+    pub jwt: String,
+}
+
+/// The claims of a session token: what an app's backend learns from it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionClaims {
+    /// The user's stable public id (`user_…`), never the row id.
+    pub sub: String,
+    /// The session's public id, as the sessions list shows it.
+    pub sid: String,
+    pub iss: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    /// `active`, or `pending` while the session has a task (no app should
+    /// treat that as signed in).
+    pub sts: String,
+    /// Minutes since the first and the second factor were verified in this
+    /// session; -1 for a factor not verified in it.
+    pub fva: [i64; 2],
+    /// Only when the instance opts in (`session_token.email_claim`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// A session status in a token: signed in.
+pub const STS_ACTIVE: &str = "active";
+/// A session status in a token: a task is still to be done.
+pub const STS_PENDING: &str = "pending";
+
+/// One public key of the JWKS (RFC 8037: an Ed25519 `OKP` key).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Jwk {
+    pub kty: String,
+    pub crv: String,
+    /// The public key, base64url without padding.
+    pub x: String,
+    pub kid: String,
+    pub alg: String,
+    #[serde(rename = "use")]
+    pub use_: String,
+}
+
+/// `GET /.well-known/jwks.json`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Jwks {
+    pub keys: Vec<Jwk>,
 }
 
 /// The task of a pending session that must set up a second factor.

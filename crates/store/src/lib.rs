@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use domain::flow::{Attempt, Factors, SignUp};
 use domain::store::prelude::*;
 use domain::store::{
-    AuditEvent, BackupCode, NewSession, NewUser, OneTimeCode, OutboxMessage, Result, Session, SessionRow, StoreError,
-    Subject, User,
+    AuditEvent, BackupCode, NewSession, NewUser, OneTimeCode, OutboxMessage, Result, Session, SessionRow, SigningKey,
+    StoreError, Subject, User,
 };
 use proto::{SignUpStatus, Status};
 use sqlx::{
@@ -68,6 +68,7 @@ macro_rules! from_row {
 
 from_row!(User {
     id,
+    public_id,
     email,
     password_hash,
     phone,
@@ -80,7 +81,17 @@ from_row!(User {
 });
 from_row!(BackupCode { id, salt, code_hash });
 from_row!(OneTimeCode { id, code_hash, sent_at, expires_at, failures, used });
-from_row!(Session { user_id, created_at, last_active_at, expires_at, task, verified_at });
+from_row!(Session {
+    user_id,
+    created_at,
+    last_active_at,
+    expires_at,
+    task,
+    verified_at,
+    first_factor_at,
+    second_factor_at
+});
+from_row!(SigningKey { kid, public_key, private_key, created_at, signs_from, signs_until });
 from_row!(SessionRow { key, created_at, last_active_at, expires_at, ip, user_agent, task });
 from_row!(OutboxMessage { id, channel, recipient, body, created_at });
 from_row!(AuditEvent { at, event, user_id, identifier, ip, user_agent, detail });
@@ -309,6 +320,7 @@ mod limits;
 mod outbox;
 mod sessions;
 mod sign_ups;
+mod signing_keys;
 mod users;
 
 // Codes are kept an hour past expiry, so a late try still hears "expired".
@@ -437,6 +449,7 @@ mod tests {
 
     async fn user(s: &dyn Tx) -> i64 {
         s.create_user(&NewUser {
+            public_id: domain::secrets::user_id(),
             email: "a@b.c".into(),
             password_hash: "x".into(),
             phone: None,
@@ -519,6 +532,7 @@ mod tests {
         // Steps are the authenticator app's: a user with one.
         let uid = s
             .create_user(&NewUser {
+                public_id: domain::secrets::user_id(),
                 email: "app@b.c".into(),
                 password_hash: "x".into(),
                 phone: None,
@@ -736,6 +750,7 @@ mod tests {
         let t = s.begin().await.unwrap();
         let uid = t
             .create_user(&NewUser {
+                public_id: domain::secrets::user_id(),
                 email: "two@b.c".into(),
                 password_hash: "x".into(),
                 phone: Some("+15555550100".into()),

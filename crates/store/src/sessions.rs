@@ -3,14 +3,16 @@
 use super::*;
 
 const INSERT_SESSION: &str =
-    "INSERT INTO sessions (key, user_id, created_at, last_active_at, expires_at, ip, user_agent, task, verified_at)
-     VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $3)";
+    "INSERT INTO sessions (key, user_id, created_at, last_active_at, expires_at, ip, user_agent, task, verified_at,
+     first_factor_at, second_factor_at) VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $3, $3, $8)";
 const SESSION: &str =
-    "SELECT user_id, created_at, last_active_at, expires_at, task, verified_at FROM sessions WHERE key = $1";
+    "SELECT user_id, created_at, last_active_at, expires_at, task, verified_at, first_factor_at, second_factor_at
+     FROM sessions WHERE key = $1";
 const SESSIONS_OF: &str = "SELECT key, created_at, last_active_at, expires_at, ip, user_agent, task
      FROM sessions WHERE user_id = $1 ORDER BY last_active_at DESC";
 const SET_TASK: &str = "UPDATE sessions SET task = $1 WHERE key = $2";
-const SESSION_VERIFIED: &str = "UPDATE sessions SET verified_at = $1 WHERE key = $2";
+const FIRST_FACTOR_VERIFIED: &str = "UPDATE sessions SET verified_at = $1, first_factor_at = $1 WHERE key = $2";
+const SECOND_FACTOR_VERIFIED: &str = "UPDATE sessions SET verified_at = $1, second_factor_at = $1 WHERE key = $2";
 const DELETE_USER_SESSION: &str = "DELETE FROM sessions WHERE key = $1 AND user_id = $2";
 const DELETE_OTHER_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = $1 AND key <> $2";
 const DELETE_USER_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = $1";
@@ -46,6 +48,7 @@ macro_rules! writes {
                     .bind(&s.ip)
                     .bind(&s.user_agent)
                     .bind(s.task)
+                    .bind(s.second_factor.then_some(s.now))
                     .execute(&mut *self.conn().await.db()?)
                     .await.db()?;
                 Ok(())
@@ -56,8 +59,9 @@ macro_rules! writes {
                 Ok(())
             }
 
-            async fn session_verified(&self, key: &str, now: i64) -> Result<()> {
-                sqlx::query(self.sql(SESSION_VERIFIED)).bind(now).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
+            async fn session_verified(&self, key: &str, now: i64, second_factor: bool) -> Result<()> {
+                let q = if second_factor { SECOND_FACTOR_VERIFIED } else { FIRST_FACTOR_VERIFIED };
+                sqlx::query(self.sql(q)).bind(now).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 

@@ -7,7 +7,7 @@ use super::*;
 macro_rules! user_cols {
     () => {
         concat!(
-            "id, email, password_hash, created_at, default_factor, password_compromised, ",
+            "id, public_id, email, password_hash, created_at, default_factor, password_compromised, ",
             credential!("label", "phone", "active"),
             " AS phone, ",
             credential!("secret", "totp", "active"),
@@ -32,8 +32,8 @@ macro_rules! credential {
         )
     };
 }
-const CREATE_USER: &str = "INSERT INTO users (email, password_hash, created_at)
-     VALUES ($1, $2, $3) ON CONFLICT (email) DO NOTHING RETURNING id";
+const CREATE_USER: &str = "INSERT INTO users (email, password_hash, created_at, public_id)
+     VALUES ($1, $2, $3, $4) ON CONFLICT (email) DO NOTHING RETURNING id";
 const INSERT_CREDENTIAL: &str = "INSERT INTO credentials (user_id, kind, state, secret, label, last_step, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const USER_BY_EMAIL: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE email = $1");
@@ -120,6 +120,7 @@ macro_rules! writes {
                     .bind(&u.email)
                     .bind(&u.password_hash)
                     .bind(u.created_at)
+                    .bind(&u.public_id)
                     .fetch_optional(&mut *conn)
                     .await.db()?;
                 let id: i64 = match r {

@@ -2,7 +2,8 @@
 //! requests, the body limit, redirect targets kept on this server, and the
 //! response headers (a CSP with a fresh nonce per response).
 
-use crate::origin::{is_local, same_origin, Origin};
+use crate::origin::{allowed_redirect, is_local, same_origin, Origin};
+use crate::Edge;
 use axum::{
     body::Body,
     extract::{Request, State},
@@ -16,15 +17,6 @@ use std::sync::Arc;
 
 /// Server-function bodies are a few fields; anything larger is refused.
 pub const BODY_LIMIT: usize = 16 * 1024;
-
-/// What the guard knows of this server.
-#[derive(Clone, Debug, Default)]
-pub struct Guard {
-    /// `MFA_ORIGIN`, parsed; without it, the request's own Host.
-    pub own_origin: Option<Origin>,
-    /// Development over plain HTTP (the Host's origin is `http`).
-    pub dev: bool,
-}
 
 /// An error in the API's wire shape, for a request refused before any route.
 pub fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
@@ -55,7 +47,7 @@ fn csp(nonce: &str) -> String {
     )
 }
 
-pub async fn guard(State(cfg): State<Arc<Guard>>, req: Request, next: Next) -> Response {
+pub async fn guard(State(cfg): State<Arc<Edge>>, req: Request, next: Next) -> Response {
     let mut req = req;
     let own = Origin::own(cfg.own_origin.as_ref(), cfg.dev, req.headers());
     let api = req.uri().path().starts_with("/api/");
@@ -79,7 +71,9 @@ pub async fn guard(State(cfg): State<Arc<Guard>>, req: Request, next: Next) -> R
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    let location = h.get(header::LOCATION).map(|l| l.to_str().is_ok_and(|l| is_local(l, own.as_ref())));
+    let location = h
+        .get(header::LOCATION)
+        .map(|l| l.to_str().is_ok_and(|l| allowed_redirect(l, own.as_ref(), &cfg.redirect_origins)));
     if location == Some(false) {
         tracing::warn!("redirect off this server replaced");
         h.insert(header::LOCATION, HeaderValue::from_static("/"));

@@ -8,21 +8,28 @@ pub mod origin;
 
 use domain::request::{Change, Jar, Request};
 use http::{header, request::Parts, HeaderMap, HeaderValue};
+use origin::{allowed_redirect, redirect_param, Origin};
 use std::net::{IpAddr, SocketAddr};
 
-/// How this server meets HTTP: the cookie mode and the proxies it believes.
+/// How this server meets HTTP: the cookie mode, the proxies it believes, its
+/// origin and where it may send browsers (the guard's rules too).
 #[derive(Clone, Debug, Default)]
 pub struct Edge {
     /// Development over plain HTTP: cookies lose `__Host-` and `Secure`.
     pub dev: bool,
     /// Reverse proxies whose X-Forwarded-For is believed.
     pub trusted_proxies: Vec<IpAddr>,
+    /// `MFA_ORIGIN`, parsed; without it, the request's own Host.
+    pub own_origin: Option<Origin>,
+    /// Other origins a finished sign-in may go on to (`redirect_origins`).
+    pub redirect_origins: Vec<Origin>,
 }
 
 impl Edge {
     /// `__Host-` cookies need HTTPS; development over HTTP drops the prefix.
     pub fn cookie_name(&self, jar: Jar) -> String {
-        if self.dev {
+        // Clerk's name, which apps' middleware already reads.
+        if self.dev || jar == Jar::Token {
             jar.name().to_string()
         } else {
             format!("__Host-{}", jar.name())
@@ -52,6 +59,16 @@ impl Edge {
             tokens,
         )
         .with_locale(text(header::ACCEPT_LANGUAGE))
+    }
+
+    /// Where a finished sign-in goes on to: `asked` (an API client's
+    /// `redirect_url`), else the `redirect_url` of the page it came from
+    /// (the Referer: `/sign-in?redirect_url=…`), if allowed.
+    pub fn onward(&self, parts: &Parts, asked: Option<&str>) -> Option<String> {
+        let own = Origin::own(self.own_origin.as_ref(), self.dev, &parts.headers);
+        let from_page = || parts.headers.get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(redirect_param);
+        let target = asked.filter(|a| !a.is_empty()).map(String::from).or_else(from_page)?;
+        allowed_redirect(&target, own.as_ref(), &self.redirect_origins).then_some(target)
     }
 
     /// A token change as a `Set-Cookie` value: HttpOnly, Lax, the whole site.
@@ -114,7 +131,7 @@ mod tests {
 
     #[test]
     fn cookies_become_tokens_and_changes_become_set_cookie() {
-        let edge = Edge { dev: false, trusted_proxies: vec![] };
+        let edge = Edge { dev: false, ..Edge::default() };
         let (mut parts, _) = http::Request::builder()
             .header(header::COOKIE, "session=plain; __Host-session=tok1")
             .header(header::COOKIE, "__Host-sign_in=att")
@@ -132,11 +149,17 @@ mod tests {
         let set: Vec<_> = req.changes().iter().filter_map(|c| edge.set_cookie(c)).collect();
         assert_eq!(set[0], "__Host-session=tok2; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure");
         assert_eq!(set[1], "__Host-sign_in=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure");
-        let dev = Edge { dev: true, trusted_proxies: vec![] };
+        let dev = Edge { dev: true, ..Edge::default() };
         assert_eq!(dev.request(&parts, 0).token(Jar::Session), Some("plain"));
         assert_eq!(
             dev.set_cookie(&req.changes()[0]).unwrap(),
             "session=tok2; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"
+        );
+        // The session token keeps Clerk's name, and is never read back.
+        req.set(Jar::Token, "jwt", 60);
+        assert_eq!(
+            edge.set_cookie(req.changes().last().unwrap()).unwrap(),
+            "__session=jwt; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure"
         );
     }
 }

@@ -87,6 +87,28 @@ pub fn is_local(target: &str, own: Option<&Origin>) -> bool {
     }
 }
 
+/// Where a finished sign-in may send the browser (`redirect_url`): a place
+/// on this server, or a URL of an origin the operator allowed
+/// (`redirect_origins`). Anything else would be an open redirect.
+pub fn allowed_redirect(target: &str, own: Option<&Origin>, allowed: &[Origin]) -> bool {
+    is_local(target, own)
+        || (!target.chars().any(|c| c.is_control() || c == '\\')
+            && Origin::parse(target).is_some_and(|(o, _)| allowed.contains(&o)))
+}
+
+/// `base` (a sign-in page) with `redirect_url=target`.
+pub fn with_redirect(base: &str, target: &str) -> String {
+    let enc: String = form_urlencoded::byte_serialize(target.as_bytes()).collect();
+    format!("{base}?redirect_url={enc}")
+}
+
+/// The `redirect_url` query parameter of a page's URL (a sign-in page's
+/// Referer), decoded.
+pub fn redirect_param(url: &str) -> Option<String> {
+    let query = url.split_once('?')?.1.split('#').next()?;
+    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "redirect_url").map(|(_, v)| v.into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +193,37 @@ mod tests {
             assert!(!is_local(bad, own), "{bad}");
         }
         assert!(!is_local("http://127.0.0.1:3000/", None), "no own origin: paths only");
+    }
+
+    #[test]
+    fn redirects_go_only_to_us_and_the_allowed_origins() {
+        let own = Origin::parse("https://auth.example").map(|(o, _)| o);
+        let allowed: Vec<Origin> = ["https://app.example", "http://127.0.0.1:8088"]
+            .iter()
+            .filter_map(|o| Origin::parse(o).map(|(o, _)| o))
+            .collect();
+        for ok in ["/account", "https://auth.example/x", "https://app.example/a?b=c", "http://127.0.0.1:8088/"] {
+            assert!(allowed_redirect(ok, own.as_ref(), &allowed), "{ok}");
+        }
+        for bad in [
+            "https://evil.example/",
+            "https://app.example.evil.example/",
+            "http://app.example/",
+            "https://app.example:444/",
+            "https://user@app.example/",
+            "//app.example/",
+            "https://app.example/\t",
+            "javascript:alert(1)",
+        ] {
+            assert!(!allowed_redirect(bad, own.as_ref(), &allowed), "{bad}");
+        }
+        assert_eq!(
+            redirect_param("http://h/sign-in?x=1&redirect_url=https%3A%2F%2Fapp.example%2Fa%3Fb%3Dc#f").as_deref(),
+            Some("https://app.example/a?b=c")
+        );
+        assert_eq!(redirect_param("http://h/sign-in?x=1"), None);
+        let round = with_redirect("https://auth.example/sign-in", "https://app.example/a?b=c&d");
+        assert_eq!(redirect_param(&round).as_deref(), Some("https://app.example/a?b=c&d"));
+        assert_eq!(redirect_param("http://h/sign-in"), None);
     }
 }

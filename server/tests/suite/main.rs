@@ -14,3 +14,4 @@ mod http;
 mod nodes;
 mod recovery;
 mod sign_up;
+mod tokens;

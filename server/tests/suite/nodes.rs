@@ -61,3 +61,25 @@ async fn lockout_and_rate_limits_hold_across_nodes() {
     assert_eq!(ca.password("r5@example.com", "wrong").await.code(), "too_many_requests");
     assert_eq!(cb.password("r6@example.com", "wrong").await.code(), "too_many_requests");
 }
+
+#[tokio::test]
+async fn every_node_signs_tokens_the_other_nodes_publish_the_keys_of() {
+    let a = start(Opts::default());
+    let b = start_with_db(Opts::default(), &a.db_url);
+    user(&a, "nodes@example.com", false, false, false).await;
+    let mut on_a = Client::new(&a);
+    assert_eq!(on_a.password("nodes@example.com", PASSWORD).await.status_field(), "complete");
+    assert_eq!(on_a.api("sign_in/finalize", &[]).await.status, 200);
+    let mut on_b = on_a.fork_to(&b.base);
+    let from_a = on_a.api("session/token", &[]).await.body["jwt"].as_str().unwrap().to_string();
+    let from_b = on_b.api("session/token", &[]).await.body["jwt"].as_str().unwrap().to_string();
+    // Each node's JWKS verifies the other's token (the issuer is the origin
+    // the browser used, so each verifier is pointed at its node).
+    let b_keys: proto::Jwks =
+        reqwest::get(format!("{}/.well-known/jwks.json", b.base)).await.unwrap().json().await.unwrap();
+    let a_keys: proto::Jwks =
+        reqwest::get(format!("{}/.well-known/jwks.json", a.base)).await.unwrap().json().await.unwrap();
+    let a_claims = verify::Verifier::new(&a.base).with_keys(&b_keys).verify_cached(&from_a).await.unwrap();
+    let b_claims = verify::Verifier::new(&b.base).with_keys(&a_keys).verify_cached(&from_b).await.unwrap();
+    assert_eq!((a_claims.sub, a_claims.sid), (b_claims.sub, b_claims.sid), "one session, one user");
+}

@@ -20,6 +20,7 @@ mod recovery;
 mod session;
 mod sign_in;
 mod sign_up;
+mod token;
 
 pub use account::{device, public_id};
 pub(crate) use codes::{Dest, Purpose};
@@ -67,6 +68,8 @@ pub struct Service<D = Arc<dyn Store>> {
     /// Verified against when the email is unknown, so that both cases cost
     /// one argon2 verify: no enumeration by timing.
     dummy_hash: Arc<str>,
+    /// The session-token keys this node read last (`token.rs`).
+    ring: Arc<std::sync::RwLock<Option<Arc<crate::tokens::Ring>>>>,
 }
 
 /// The lockout counter a try went to (see `lock_subject`): a reserved try
@@ -123,7 +126,7 @@ impl Service {
         clock: Arc<dyn Clock>,
     ) -> Result<Service, String> {
         let dummy_hash = secrets::hash_password(&secrets::token())?;
-        Ok(Service { store, sender, cfg, keys, clock, dummy_hash: dummy_hash.into() })
+        Ok(Service { store, sender, cfg, keys, clock, dummy_hash: dummy_hash.into(), ring: Default::default() })
     }
 
     /// This service with its writes gathered into one unit of work (one
@@ -136,6 +139,7 @@ impl Service {
             keys: self.keys.clone(),
             clock: self.clock.clone(),
             dummy_hash: self.dummy_hash.clone(),
+            ring: self.ring.clone(),
         })
     }
 

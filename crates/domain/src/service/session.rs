@@ -15,7 +15,7 @@ use std::ops::Deref;
 impl Service {
     pub async fn session(&self, req: &mut Request) -> Result<Option<SessionView>, Fault> {
         let now = req.now;
-        let Some((_, sess)) = self.active_session(req, now).await? else { return Ok(None) };
+        let Some((key, sess)) = self.active_session(req, now).await? else { return Ok(None) };
         // A pending session counts as signed out everywhere but its task.
         if sess.task.is_some() {
             return Ok(None);
@@ -23,7 +23,13 @@ impl Service {
         let (user_id, created_at) = (sess.user_id, sess.created_at);
         let Some(user) = db(self.store.user(user_id).await)? else { return Ok(None) };
         let second_factors = self.factors(&user).await?.supported();
-        Ok(Some(SessionView { email: user.email, created_at, second_factors }))
+        Ok(Some(SessionView {
+            user_id: user.public_id,
+            id: super::public_id(&key),
+            email: user.email,
+            created_at,
+            second_factors,
+        }))
     }
 
     pub async fn sign_out(&self, req: &mut Request) -> Result<(), Fault> {
@@ -39,6 +45,7 @@ impl Service {
             })?;
         }
         req.clear(Jar::Session);
+        req.clear(Jar::Token);
         Ok(())
     }
 
@@ -108,11 +115,14 @@ impl Unit {
 
     /// A new session for `user_id` (a new token; the old session ends), and
     /// the client remembered for the user unless it already was.
+    /// `second_factor`: one was verified on the way (for `fva`).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn start_session(
         &self,
         req: &mut Request,
         user_id: i64,
         client_known: bool,
+        second_factor: bool,
         identifier: Option<&str>,
         task: Option<&str>,
         now: i64,
@@ -132,6 +142,7 @@ impl Unit {
                 expires_at: now + self.cfg.s.sessions.lifetime,
                 ip,
                 user_agent: req.user_agent.clone(),
+                second_factor,
             })
             .await)?;
         req.set(Jar::Session, &token, self.cfg.s.sessions.lifetime);

@@ -166,7 +166,7 @@ impl Unit {
         let user_id = su.user_id.ok_or(Fault::InvalidState)?;
         // The address was proven on this client: it counts as a sign-in here.
         let task = self.task_for(Factors::default(), false);
-        let done = self.start_session(req, user_id, false, Some(&su.email), task, now).await?;
+        let done = self.start_session(req, user_id, false, false, Some(&su.email), task, now).await?;
         req.clear(Jar::SignUp);
         Ok(done)
     }
@@ -193,8 +193,14 @@ impl Unit {
         if db(self.store.user_by_email(&su.email).await)?.is_some() {
             return Err(Fault::EmailTaken);
         }
-        let new =
-            NewUser { email: su.email.clone(), password_hash: hash, phone: None, totp_secret: None, created_at: now };
+        let new = NewUser {
+            public_id: secrets::user_id(),
+            email: su.email.clone(),
+            password_hash: hash,
+            phone: None,
+            totp_secret: None,
+            created_at: now,
+        };
         let user_id = match self.store.create_user(&new).await {
             Ok(id) => id,
             Err(StoreError::Conflict) => return Err(Fault::EmailTaken),

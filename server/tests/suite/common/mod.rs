@@ -302,7 +302,7 @@ impl Client {
 pub const PASSWORD: &str = "a long enough password";
 
 /// Every endpoint of the API (docs/api.md), under /api/.
-pub const API_PATHS: [&str; 31] = [
+pub const API_PATHS: [&str; 32] = [
     "sign_in",
     "sign_in/password",
     "sign_in/create",
@@ -314,6 +314,7 @@ pub const API_PATHS: [&str; 31] = [
     "sign_in/finalize",
     "sign_in/reset",
     "session",
+    "session/token",
     "session/sign_out",
     "sign_up",
     "sign_up/password",

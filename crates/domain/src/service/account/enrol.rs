@@ -158,6 +158,8 @@ impl Unit {
     /// After the first second factor: the pending `setup-mfa` session becomes
     /// active, and the user gets backup codes (shown once).
     async fn after_enrol(&self, req: &Request, c: &mut Current, first: bool, now: i64) -> Result<Vec<String>, Fault> {
+        // The new factor's code was just proven: a second factor, in this session.
+        db(self.store.session_verified(&c.key, now, true).await)?;
         if c.session.task.as_deref() == Some(TASK_SETUP_MFA) {
             db(self.store.set_task(&c.key, None).await)?;
             c.session.task = None;

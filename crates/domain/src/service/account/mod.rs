@@ -93,11 +93,15 @@ impl Service {
             .await?;
         alone!(self, u => {
             u.release_try(&lock).await?;
-            db(u.store.session_verified(&c.key, now).await)?;
+            db(u.store.session_verified(&c.key, now, s != Strategy::Password).await)?;
             u.audit(req, Event::UserReverified, Some(c.user.id), Some(&subject), Some(s.as_str())).await;
             Ok(())
         })?;
-        let c = Current { session: Session { verified_at: now, ..c.session }, ..c };
+        let session = match s {
+            Strategy::Password => Session { verified_at: now, first_factor_at: now, ..c.session },
+            _ => Session { verified_at: now, second_factor_at: Some(now), ..c.session },
+        };
+        let c = Current { session, ..c };
         self.user_view(&c, now).await
     }
 }

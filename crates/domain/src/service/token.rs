@@ -1,0 +1,91 @@
+//! Session tokens for apps: issued for the request's live session, signed
+//! with the instance's current key (`tokens`); the JWKS; the answer of
+//! forward auth. Revoking a session stops its tokens at once; those issued
+//! die at `exp`.
+
+use super::{db, public_id, Service};
+use crate::request::{Jar, Request};
+use crate::store::{Session, User};
+use crate::tokens::{self, Ring};
+use proto::*;
+use std::sync::Arc;
+
+impl Service {
+    /// A new token for the live session (`sts: pending` while it has a
+    /// task), also set as the `__session` cookie.
+    pub async fn token(&self, req: &mut Request) -> Result<TokenView, Fault> {
+        let now = req.now;
+        let (key, s, user) = self.signed_in(req, now).await?.ok_or(Fault::SignedOut)?;
+        let t = &self.cfg.s.session_token;
+        let facts = tokens::Facts {
+            user_id: &user.public_id,
+            session_id: &public_id(&key),
+            email: &user.email,
+            pending: s.task.is_some(),
+            first_factor_at: s.first_factor_at,
+            second_factor_at: s.second_factor_at,
+        };
+        let claims = tokens::claims(&facts, &self.origin(req), now, t.lifetime, t.email_claim);
+        let ring = self.ring(now).await?;
+        let jwt = ring.signer(now).ok_or(Fault::Unavailable)?.sign(&claims).map_err(|e| {
+            tracing::error!(error = %e, "session token");
+            Fault::Unavailable
+        })?;
+        req.set(Jar::Token, &jwt, t.lifetime);
+        Ok(TokenView { object: "token".into(), jwt })
+    }
+
+    /// The published keys, read from the database (a rotation on another
+    /// node shows at once).
+    pub async fn jwks(&self, now: i64) -> Result<Jwks, Fault> {
+        self.ring(now).await?;
+        let keys = db(self.store.signing_keys().await)?;
+        Ok(tokens::jwks(&keys, now, self.cfg.s.session_token.lifetime))
+    }
+
+    /// The issuer tokens of this request carry, for the discovery document.
+    pub fn issuer(&self, req: &Request) -> String {
+        self.origin(req)
+    }
+
+    /// Forward auth: the active (not pending) session's user, or None.
+    pub async fn forward_auth(&self, req: &mut Request) -> Result<Option<User>, Fault> {
+        let now = req.now;
+        Ok(self.signed_in(req, now).await?.filter(|(_, s, _)| s.task.is_none()).map(|(_, _, u)| u))
+    }
+
+    /// The live session and its user (pending ones included).
+    async fn signed_in(&self, req: &Request, now: i64) -> Result<Option<(String, Session, User)>, Fault> {
+        let Some((key, s)) = self.active_session(req, now).await? else { return Ok(None) };
+        Ok(db(self.store.user(s.user_id).await)?.map(|u| (key, s, u)))
+    }
+
+    /// The keys this node signs with: read again every `KEY_REFRESH`
+    /// seconds, or when none signs now; the first key is made on first use.
+    async fn ring(&self, now: i64) -> Result<Arc<Ring>, Fault> {
+        let cached = self.ring.read().ok().and_then(|r| r.clone());
+        if let Some(r) = cached.filter(|r| r.fresh(now) && r.signer(now).is_some()) {
+            return Ok(r);
+        }
+        let mut keys = db(self.store.signing_keys().await)?;
+        if tokens::signer(&keys, now).is_none() {
+            let k = tokens::new_key(&self.keys, now, now).map_err(|e| {
+                tracing::error!(error = %e, "signing key");
+                Fault::Unavailable
+            })?;
+            if alone!(self, u => db(u.store.add_first_key(&k, now).await))? {
+                tracing::info!(kid = %k.kid, "session-token signing key created");
+            }
+            keys = db(self.store.signing_keys().await)?;
+        }
+        let ring = Arc::new(Ring::load(&keys, &self.keys, now));
+        if ring.signer(now).is_none() {
+            tracing::error!("no signing key opens with the configured secret key");
+            return Err(Fault::Unavailable);
+        }
+        if let Ok(mut slot) = self.ring.write() {
+            *slot = Some(ring.clone());
+        }
+        Ok(ring)
+    }
+}
