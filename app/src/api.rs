@@ -128,7 +128,10 @@ pub async fn attempt_second_factor(
 #[server(prefix = "/api", endpoint = "sign_in/finalize", output = JsonStr)]
 pub async fn finalize_sign_in(#[server(default)] redirect_url: Option<String>) -> Result<FinalizeView, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.api.service.finalize(&mut c.req).await.map(|done| c.onward(done, redirect_url.as_deref()));
+    let r = match c.api.service.finalize(&mut c.req).await {
+        Ok(done) => Ok(c.finished(done, redirect_url.as_deref()).await),
+        Err(f) => Err(f),
+    };
     if let Ok(done) = &r {
         c.redirect_form_post(&done.redirect_url);
     }
@@ -408,7 +411,7 @@ mod glue {
             match r {
                 Ok(view) if view.status == Status::Complete && self.is_form_post() => {
                     let done = self.api.service.finalize(&mut self.req).await?;
-                    let done = self.onward(done, None);
+                    let done = self.finished(done, None).await;
                     self.redirect_form_post(&done.redirect_url);
                     Ok(view)
                 }
@@ -416,9 +419,13 @@ mod glue {
             }
         }
 
-        /// A finished sign-in goes on to the allowed `redirect_url`, unless
-        /// a task comes first.
-        pub fn onward(&self, done: FinalizeView, asked: Option<&str>) -> FinalizeView {
+        /// A finished sign-in: the first session token goes into the
+        /// `__session` cookie (for apps on this site), and the browser on to
+        /// the allowed `redirect_url`, unless a task comes first.
+        pub async fn finished(&mut self, done: FinalizeView, asked: Option<&str>) -> FinalizeView {
+            // The session stands even if no token could be signed now (the
+            // use case logs why).
+            let _ = self.api.service.token(&mut self.req).await;
             match self.api.edge.onward(&self.parts, asked) {
                 Some(to) if done.current_task.is_none() => FinalizeView { redirect_url: to, ..done },
                 _ => done,

@@ -34,9 +34,14 @@ pub fn new_key(sealer: &SecretBox, now: i64, signs_from: i64) -> Result<SigningK
 
 /// The key that signs at `now`: the newest whose signing window holds it.
 pub fn signer(keys: &[SigningKey], now: i64) -> Option<&SigningKey> {
-    keys.iter()
-        .filter(|k| k.signs_from <= now && k.signs_until.is_none_or(|u| u > now))
-        .max_by(|a, b| (a.signs_from, &a.kid).cmp(&(b.signs_from, &b.kid)))
+    newest_signing(keys.iter().map(|k| (k, k.signs_from, k.signs_until, k.kid.as_str())), now)
+}
+
+/// The rule of `signer`, over (item, signs from, signs until, kid).
+fn newest_signing<'a, T>(keys: impl Iterator<Item = (T, i64, Option<i64>, &'a str)>, now: i64) -> Option<T> {
+    keys.filter(|(_, from, until, _)| *from <= now && until.is_none_or(|u| u > now))
+        .max_by(|a, b| (a.1, a.3).cmp(&(b.1, b.3)))
+        .map(|(k, ..)| k)
 }
 
 /// Is `k` in the JWKS at `now`? From its creation until its last token has
@@ -140,10 +145,7 @@ impl Ring {
 
     /// The signer at `now` (the rule of `signer`).
     pub fn signer(&self, now: i64) -> Option<&Signer> {
-        self.signers
-            .iter()
-            .filter(|s| s.signs_from <= now && s.signs_until.is_none_or(|u| u > now))
-            .max_by(|a, b| (a.signs_from, &a.kid).cmp(&(b.signs_from, &b.kid)))
+        newest_signing(self.signers.iter().map(|s| (s, s.signs_from, s.signs_until, s.kid.as_str())), now)
     }
 }
 

@@ -312,6 +312,9 @@ async fn forward_auth_answers_proxies_and_sends_only_to_allowed_places() {
     d.password("fwd@example.com", PASSWORD).await;
     let r = d.api("sign_in/finalize", &[("redirect_url", "http://app.example:8080/after")]).await;
     assert_eq!(r.body["redirect_url"], "http://app.example:8080/after");
+    let first = r.set_cookies().into_iter().find(|c| c.starts_with("__session=")).expect("a token at sign-in");
+    let first = first.trim_start_matches("__session=").split(';').next().unwrap().to_string();
+    assert_eq!(Verifier::new(&s.base).verify(&first).await.unwrap().sub, id, "for apps on this site at once");
     let mut e = Client::new(&s);
     e.password("fwd@example.com", PASSWORD).await;
     e.headers = vec![("referer", web::origin::with_redirect(&sign_in, "http://app.example:8080/c"))];
