@@ -48,6 +48,14 @@ pub struct User {
     pub password_compromised: bool,
 }
 
+/// Who a user is to apps: their public id and email (session tokens,
+/// forward auth), without the factors a `User` read gathers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub public_id: String,
+    pub email: String,
+}
+
 /// What the password step reads before the hash, in one statement: the user,
 /// whether they have an unused backup code, and whether the browser's client
 /// is one they trust.
@@ -163,6 +171,7 @@ pub trait Users: Send + Sync {
     /// None: a browser with no client cookie, known to nobody.
     async fn sign_in_subject(&self, email: &str, client_key: Option<&str>) -> Result<Option<Subject>>;
     async fn user(&self, id: i64) -> Result<Option<User>>;
+    async fn identity(&self, id: i64) -> Result<Option<Identity>>;
     /// Users with a second factor, none of them of an enabled type (1 = on).
     async fn users_on_disabled_factors(&self, totp_on: i64, phone_on: i64) -> Result<i64>;
     /// Accounts by id, for operators.

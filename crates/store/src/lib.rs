@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use domain::flow::{Attempt, Factors, SignUp};
 use domain::store::prelude::*;
 use domain::store::{
-    AuditEvent, BackupCode, NewSession, NewUser, OneTimeCode, OutboxMessage, Result, Session, SessionRow, SigningKey,
-    StoreError, Subject, User,
+    AuditEvent, BackupCode, Identity, NewSession, NewUser, OneTimeCode, OutboxMessage, Result, Session, SessionRow,
+    SigningKey, StoreError, Subject, User,
 };
 use proto::{SignUpStatus, Status};
 use sqlx::{
@@ -79,6 +79,7 @@ from_row!(User {
     pending_phone,
     password_compromised
 });
+from_row!(Identity { public_id, email });
 from_row!(BackupCode { id, salt, code_hash });
 from_row!(OneTimeCode { id, code_hash, sent_at, expires_at, failures, used });
 from_row!(Session {

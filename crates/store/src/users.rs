@@ -46,6 +46,7 @@ const SIGN_IN_SUBJECT: &str = concat!(
      FROM users WHERE email = $1"
 );
 const USER_BY_ID: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE id = $1");
+const IDENTITY: &str = "SELECT public_id, email FROM users WHERE id = $1";
 const USERS: &str = concat!("SELECT ", user_cols!(), " FROM users ORDER BY id LIMIT $1");
 const SET_PASSWORD: &str = "UPDATE users SET password_hash = $1, password_compromised = $2 WHERE id = $3";
 const SET_COMPROMISED: &str = "UPDATE users SET password_compromised = TRUE WHERE id = $1";
@@ -86,6 +87,10 @@ macro_rules! reads {
                     .fetch_optional(&mut *self.conn().await.db()?)
                     .await.db()?
                     .map(|Rec(r)| r))
+            }
+
+            async fn identity(&self, id: i64) -> Result<Option<Identity>> {
+                Ok(sqlx::query_as(self.sql(IDENTITY)).bind(id).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
             }
 
             async fn user(&self, id: i64) -> Result<Option<User>> {

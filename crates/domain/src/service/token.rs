@@ -5,7 +5,7 @@
 
 use super::{db, public_id, Service};
 use crate::request::{Jar, Request};
-use crate::store::{Session, User};
+use crate::store::{Identity, Session};
 use crate::tokens::{self, Ring};
 use proto::*;
 use std::sync::Arc;
@@ -49,15 +49,15 @@ impl Service {
     }
 
     /// Forward auth: the active (not pending) session's user, or None.
-    pub async fn forward_auth(&self, req: &mut Request) -> Result<Option<User>, Fault> {
+    pub async fn forward_auth(&self, req: &mut Request) -> Result<Option<Identity>, Fault> {
         let now = req.now;
         Ok(self.signed_in(req, now).await?.filter(|(_, s, _)| s.task.is_none()).map(|(_, _, u)| u))
     }
 
-    /// The live session and its user (pending ones included).
-    async fn signed_in(&self, req: &Request, now: i64) -> Result<Option<(String, Session, User)>, Fault> {
+    /// The live session and who it belongs to (pending ones included).
+    async fn signed_in(&self, req: &Request, now: i64) -> Result<Option<(String, Session, Identity)>, Fault> {
         let Some((key, s)) = self.active_session(req, now).await? else { return Ok(None) };
-        Ok(db(self.store.user(s.user_id).await)?.map(|u| (key, s, u)))
+        Ok(db(self.store.identity(s.user_id).await)?.map(|u| (key, s, u)))
     }
 
     /// The keys this node signs with: read again every `KEY_REFRESH`
