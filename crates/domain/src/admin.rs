@@ -6,7 +6,7 @@
 use crate::audit::Event;
 use crate::policy;
 use crate::secrets::{self, SecretBox};
-use crate::store::{AuditEvent, Store, Tx, User};
+use crate::store::{AuditEvent, SigningKey, Store, Tx, User};
 use crate::tokens;
 use serde::Serialize;
 
@@ -184,19 +184,28 @@ pub async fn keys(store: &dyn Store, lifetime: i64, now: i64) -> R<Vec<KeyInfo>>
     let signing = tokens::signer(&keys, now).map(|k| k.kid.clone());
     Ok(keys
         .iter()
-        .map(|k| KeyInfo {
-            kid: k.kid.clone(),
-            state: match () {
+        .map(|k| {
+            let state = match () {
                 _ if signing.as_ref() == Some(&k.kid) => "signing",
                 _ if k.signs_from > now => "next",
                 _ if tokens::published(k, now, lifetime) => "retired",
                 _ => "gone",
-            },
+            };
+            KeyInfo::of(k, state)
+        })
+        .collect())
+}
+
+impl KeyInfo {
+    fn of(k: &SigningKey, state: &'static str) -> KeyInfo {
+        KeyInfo {
+            kid: k.kid.clone(),
+            state,
             created_at: k.created_at,
             signs_from: k.signs_from,
             signs_until: k.signs_until,
-        })
-        .collect())
+        }
+    }
 }
 
 /// Rotation: a new key, published now, signs from `PUBLISH_AHEAD` seconds
@@ -217,5 +226,5 @@ pub async fn rotate_keys(store: &dyn Store, sealer: &SecretBox, lifetime: i64, n
     };
     tx.audit(&row).await.map_err(err)?;
     tx.commit().await.map_err(err)?;
-    Ok(KeyInfo { kid: k.kid, state: "next", created_at: k.created_at, signs_from: k.signs_from, signs_until: None })
+    Ok(KeyInfo::of(&k, "next"))
 }

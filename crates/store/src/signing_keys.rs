@@ -4,16 +4,14 @@ use super::*;
 
 const KEYS: &str = "SELECT kid, public_key, private_key, created_at, signs_from, signs_until
      FROM signing_keys ORDER BY signs_from DESC, kid DESC";
-// Two nodes starting at once on an empty table may both add one: both are
-// published, so a token of either verifies.
-const ADD_FIRST_KEY: &str =
-    "INSERT INTO signing_keys (kid, public_key, private_key, created_at, signs_from, signs_until)
+// One statement adds every key: with $7 (the first key), only if no key
+// signs at $7. Two nodes starting at once on an empty table may both add
+// one: both are published, so a token of either verifies.
+const ADD_KEY: &str = "INSERT INTO signing_keys (kid, public_key, private_key, created_at, signs_from, signs_until)
      SELECT $1, $2, $3, $4, $5, $6
-     WHERE NOT EXISTS (SELECT 1 FROM signing_keys
+     WHERE $7 IS NULL OR NOT EXISTS (SELECT 1 FROM signing_keys
                        WHERE signs_from <= $7 AND (signs_until IS NULL OR signs_until > $7))";
 const END_KEYS: &str = "UPDATE signing_keys SET signs_until = $1 WHERE signs_until IS NULL";
-const INSERT_KEY: &str = "INSERT INTO signing_keys (kid, public_key, private_key, created_at, signs_from, signs_until)
-     VALUES ($1, $2, $3, $4, $5, $6)";
 const DELETE_KEYS_UNTIL: &str = "DELETE FROM signing_keys WHERE signs_until IS NOT NULL AND signs_until < $1";
 
 macro_rules! reads {
@@ -28,36 +26,36 @@ macro_rules! reads {
 }
 reads!(Sqlite, Postgres, SqliteUnit, PgUnit);
 
+/// `ADD_KEY` for `$k`, unless a key signs at `$unless` (None: always);
+/// true if it was added.
+macro_rules! add_key {
+    ($self:ident, $k:ident, $unless:expr) => {{
+        let r = sqlx::query($self.sql(ADD_KEY))
+            .bind(&$k.kid)
+            .bind(&$k.public_key)
+            .bind(&$k.private_key)
+            .bind($k.created_at)
+            .bind($k.signs_from)
+            .bind($k.signs_until)
+            .bind($unless)
+            .execute(&mut *$self.conn().await.db()?)
+            .await
+            .db()?;
+        Ok(r.rows_affected() == 1)
+    }};
+}
+
 macro_rules! writes {
     ($($t:ty),*) => {$(
         #[async_trait]
         impl SigningKeysWrite for $t {
             async fn add_first_key(&self, k: &SigningKey, now: i64) -> Result<bool> {
-                let r = sqlx::query(self.sql(ADD_FIRST_KEY))
-                    .bind(&k.kid)
-                    .bind(&k.public_key)
-                    .bind(&k.private_key)
-                    .bind(k.created_at)
-                    .bind(k.signs_from)
-                    .bind(k.signs_until)
-                    .bind(now)
-                    .execute(&mut *self.conn().await.db()?)
-                    .await.db()?;
-                Ok(r.rows_affected() == 1)
+                add_key!(self, k, Some(now))
             }
 
             async fn rotate_to(&self, k: &SigningKey) -> Result<()> {
                 sqlx::query(self.sql(END_KEYS)).bind(k.signs_from).execute(&mut *self.conn().await.db()?).await.db()?;
-                sqlx::query(self.sql(INSERT_KEY))
-                    .bind(&k.kid)
-                    .bind(&k.public_key)
-                    .bind(&k.private_key)
-                    .bind(k.created_at)
-                    .bind(k.signs_from)
-                    .bind(k.signs_until)
-                    .execute(&mut *self.conn().await.db()?)
-                    .await.db()?;
-                Ok(())
+                add_key!(self, k, None::<i64>).map(|_| ())
             }
 
             async fn delete_keys_until(&self, before: i64) -> Result<u64> {

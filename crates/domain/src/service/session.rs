@@ -113,20 +113,16 @@ impl Unit {
         }
     }
 
-    /// A new session for `user_id` (a new token; the old session ends), and
-    /// the client remembered for the user unless it already was.
-    /// `second_factor`: one was verified on the way (for `fva`).
-    #[allow(clippy::too_many_arguments)]
+    /// A new session for the claim's user (a new token; the old session
+    /// ends), and the client remembered for the user unless it already was.
     pub(crate) async fn start_session(
         &self,
         req: &mut Request,
-        user_id: i64,
-        client_known: bool,
-        second_factor: bool,
-        identifier: Option<&str>,
+        c: &flow::Claim,
         task: Option<&str>,
         now: i64,
     ) -> Result<FinalizeView, Fault> {
+        let user_id = c.user_id;
         if let Some(old) = self.session_token(req) {
             db(self.store.delete_session(&secrets::token_key(old)).await)?;
         }
@@ -142,15 +138,15 @@ impl Unit {
                 expires_at: now + self.cfg.s.sessions.lifetime,
                 ip,
                 user_agent: req.user_agent.clone(),
-                second_factor,
+                second_factor: c.second_factor_verified(),
             })
             .await)?;
         req.set(Jar::Session, &token, self.cfg.s.sessions.lifetime);
-        if !client_known {
+        if !c.client_known {
             let client = self.client_key(req);
             db(self.store.trust_client(&client, user_id, now).await)?;
         }
-        self.audit(req, Event::SessionCreated, Some(user_id), identifier, task).await;
+        self.audit(req, Event::SessionCreated, Some(user_id), Some(&c.identifier), task).await;
         Ok(match task {
             Some(t) => FinalizeView { redirect_url: task_url(t), current_task: Some(t.to_string()) },
             None => FinalizeView { redirect_url: "/".into(), current_task: None },

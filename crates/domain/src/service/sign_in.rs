@@ -336,9 +336,7 @@ impl Unit {
         let c = a.claim().ok_or(Fault::InvalidState)?;
         let compromised = db(self.store.user(c.user_id).await)?.ok_or(Fault::SignInNotFound)?.password_compromised;
         let task = self.task_for(c.factors, compromised);
-        let done = self
-            .start_session(req, c.user_id, c.client_known, c.second_factor_verified(), Some(&c.identifier), task, now)
-            .await?;
+        let done = self.start_session(req, c, task, now).await?;
         req.clear(Jar::SignIn);
         Ok(done)
     }

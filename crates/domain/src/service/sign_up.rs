@@ -3,7 +3,7 @@
 
 use super::{db, Dest, Purpose, Service, Unit};
 use crate::audit::Event;
-use crate::flow::{Factors, SignUp, SignUpStep, SIGN_UP_TTL};
+use crate::flow::{Claim, Factors, SignUp, SignUpStep, SIGN_UP_TTL};
 use crate::mail;
 use crate::policy;
 use crate::request::{Jar, Request};
@@ -166,7 +166,9 @@ impl Unit {
         let user_id = su.user_id.ok_or(Fault::InvalidState)?;
         // The address was proven on this client: it counts as a sign-in here.
         let task = self.task_for(Factors::default(), false);
-        let done = self.start_session(req, user_id, false, false, Some(&su.email), task, now).await?;
+        // A claim with no factor: no second factor in this session.
+        let c = Claim { user_id, identifier: su.email.clone(), factors: Factors::default(), client_known: false };
+        let done = self.start_session(req, &c, task, now).await?;
         req.clear(Jar::SignUp);
         Ok(done)
     }
