@@ -28,6 +28,10 @@ pub struct Config {
     #[arg(skip)]
     pub redirect_origins: Vec<web::origin::Origin>,
 
+    /// The settings' `allowed_origins` (CORS on /v1), parsed once at load.
+    #[arg(skip)]
+    pub allowed_origins: Vec<web::origin::Origin>,
+
     /// The instance settings, loaded from the file and the environment.
     #[arg(skip)]
     pub s: domain::settings::Settings,
@@ -70,13 +74,8 @@ impl Config {
                 _ => return Err(format!("MFA_ORIGIN must be an origin, scheme://host[:port]: {o:?}")),
             }
         }
-        self.redirect_origins = Vec::new();
-        for o in &self.s.redirect_origins {
-            match web::origin::Origin::parse(o) {
-                Some((origin, "")) => self.redirect_origins.push(origin),
-                _ => return Err(format!("redirect_origins: not an origin, scheme://host[:port]: {o:?}")),
-            }
-        }
+        self.redirect_origins = origins("redirect_origins", &self.s.redirect_origins)?;
+        self.allowed_origins = origins("allowed_origins", &self.s.allowed_origins)?;
         if self.s.test_mode && !self.dev {
             return Err("`test_mode` (MFA_TEST_MODE) works only in development mode (--dev)".into());
         }
@@ -120,4 +119,14 @@ impl Config {
     pub fn instance(&self) -> domain::service::Instance {
         domain::service::Instance { dev: self.dev, origin: self.origin.clone(), s: self.s.clone() }
     }
+}
+
+/// A list of origins from the settings, each `scheme://host[:port]`.
+fn origins(key: &str, list: &[String]) -> Result<Vec<web::origin::Origin>, String> {
+    list.iter()
+        .map(|o| match web::origin::Origin::parse(o) {
+            Some((origin, "")) => Ok(origin),
+            _ => Err(format!("{key}: not an origin, scheme://host[:port]: {o:?}")),
+        })
+        .collect()
 }

@@ -4,6 +4,7 @@
 
 mod config;
 mod routes;
+mod v1;
 
 use clap::{Parser, Subcommand};
 use domain::clock::{Clock, SystemClock};
@@ -484,6 +485,8 @@ async fn serve(
         trusted_proxies: cfg.trusted_proxies.clone(),
         own_origin: cfg.own_origin.clone(),
         redirect_origins: cfg.redirect_origins.clone(),
+        allowed_origins: cfg.allowed_origins.clone(),
+        keys: Some(service.keys.clone()),
     });
     let app = routes::router(routes::AppState { leptos_options, api: app::api::Api { service, edge }, cfg });
 

@@ -42,7 +42,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/.well-known/jwks.json", get(jwks))
         .route("/.well-known/openid-configuration", get(discovery))
-        .route("/v1/forward_auth", get(forward_auth));
+        .route("/v1/forward_auth", get(forward_auth))
+        .merge(crate::v1::routes());
     if state.cfg.dev {
         r = r
             .route("/dev/outbox", get(outbox_page))

@@ -2,6 +2,7 @@
 //! changes it answers with. The HTTP edge (`web`) fills one from the
 //! headers and turns its changes into `Set-Cookie`; the domain sees no HTTP.
 
+use crate::secrets::SecretBox;
 use std::net::IpAddr;
 
 /// A token the client keeps for us (a cookie in a browser).
@@ -57,12 +58,51 @@ pub struct Request {
     /// The client's preferred language (a BCP 47 tag, e.g. `de-CH`), if it
     /// named one.
     pub locale: Option<String>,
+    /// The device model a native client names (Clerk's SDKs send
+    /// `X-Device-Model`), for the sessions list.
+    pub device: Option<String>,
     carried: Vec<(Jar, String)>,
     changes: Vec<Change>,
 }
 
 /// Longer than any token we hand out: not ours.
 const MAX_TOKEN: usize = 128;
+
+/// A client that is not a browser keeps one **client token** instead of
+/// the cookies (`Authorization: Bearer ct_…`): every token its cookies would
+/// hold, sealed with the instance key. It needs no row, so it works on every
+/// node; each answer carries it sealed afresh (rotated) with the request's
+/// changes. What it holds is checked as the cookies are (a revoked session
+/// is dead in every copy).
+pub mod client_token {
+    use super::{Jar, Request, SecretBox, MAX_TOKEN};
+
+    /// Inside the seal: no other sealed value (a TOTP secret) opens as one.
+    const LABEL: &str = "client-token\n";
+    const PREFIX: &str = "ct_";
+    /// Longer than any client token: refused unread.
+    pub const MAX_LEN: usize = 1024;
+
+    /// The tokens a client token carries; `None` if it is not one of ours.
+    pub fn open(keys: &SecretBox, token: &str) -> Option<Vec<(Jar, String)>> {
+        if token.len() > MAX_LEN {
+            return None;
+        }
+        let plain = keys.open(&format!("v1:{}", token.strip_prefix(PREFIX)?))?;
+        let values: Vec<&str> = plain.strip_prefix(LABEL)?.split('.').collect();
+        if values.len() != Jar::ALL.len() || values.iter().any(|v| v.len() > MAX_TOKEN) {
+            return None;
+        }
+        Some(Jar::ALL.into_iter().zip(values).filter(|(_, v)| !v.is_empty()).map(|(j, v)| (j, v.into())).collect())
+    }
+
+    /// The client token after `req`: what it carried with its changes.
+    pub fn seal(keys: &SecretBox, req: &Request) -> Option<String> {
+        let values: Vec<&str> = Jar::ALL.iter().map(|j| req.token(*j).unwrap_or("")).collect();
+        let sealed = keys.seal(&format!("{LABEL}{}", values.join("."))).ok()?;
+        Some(format!("{PREFIX}{}", sealed.strip_prefix("v1:")?))
+    }
+}
 
 impl Request {
     /// A request at `now` from `ip` carrying `tokens` (empty ones and ones
@@ -81,6 +121,7 @@ impl Request {
             user_agent: user_agent.map(clip),
             host: host.map(clip),
             locale: None,
+            device: None,
             carried: tokens.into_iter().filter(|(_, v)| !v.is_empty() && v.len() <= MAX_TOKEN).collect(),
             changes: Vec::new(),
         }
@@ -94,6 +135,14 @@ impl Request {
             .filter(|t| !t.is_empty() && t.len() <= 35 && *t != "*")
             .filter(|t| t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
             .map(String::from);
+        self
+    }
+
+    /// The device model a native client sent: printable, at most 64 characters.
+    pub fn with_device(mut self, model: Option<&str>) -> Request {
+        self.device = model
+            .map(|m| m.trim().chars().filter(|c| !c.is_control()).take(64).collect::<String>())
+            .filter(|m| !m.is_empty());
         self
     }
 
@@ -144,5 +193,33 @@ mod tests {
         assert_eq!(locale(Some("*")), None);
         assert_eq!(locale(Some("<script>")), None);
         assert_eq!(locale(None), None);
+    }
+
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn a_client_token_carries_every_token_and_nothing_else_opens_as_one() {
+        let keys = SecretBox::from_hex(&"11".repeat(32)).unwrap();
+        let ip = IpAddr::from([127, 0, 0, 1]);
+        let mut r = Request::new(0, ip, None, None, vec![(Jar::Client, "c1".into()), (Jar::SignIn, "a1".into())]);
+        r.set(Jar::Session, "s1", 60);
+        r.clear(Jar::SignIn);
+        let t = client_token::seal(&keys, &r).unwrap();
+        assert!(t.starts_with("ct_") && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "{t}");
+        let carried = client_token::open(&keys, &t).unwrap();
+        assert_eq!(carried, vec![(Jar::Client, "c1".to_string()), (Jar::Session, "s1".to_string())]);
+        // Rotated: sealed afresh each time, the same tokens inside.
+        let again = client_token::seal(&keys, &r).unwrap();
+        assert_ne!(again, t);
+        assert_eq!(client_token::open(&keys, &again).unwrap(), carried);
+        // Another key, an altered token, another sealed value: not ours.
+        let other = SecretBox::from_hex(&"22".repeat(32)).unwrap();
+        assert_eq!(client_token::open(&other, &t), None);
+        let mut altered = t.clone().into_bytes();
+        let last = altered.len() - 1;
+        altered[last] = if altered[last] == b'0' { b'1' } else { b'0' };
+        assert_eq!(client_token::open(&keys, &String::from_utf8(altered).unwrap()), None);
+        let totp = keys.seal("JBSWY3DPEHPK3PXP").unwrap();
+        assert_eq!(client_token::open(&keys, &format!("ct_{}", &totp[3..])), None);
+        assert_eq!(client_token::open(&keys, &"ct_0".repeat(400)), None);
     }
 }

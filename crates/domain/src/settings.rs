@@ -20,6 +20,9 @@ pub struct Settings {
     /// Origins besides this server's that a sign-in may send the browser back
     /// to (`redirect_url`), e.g. apps behind forward auth.
     pub redirect_origins: Vec<String>,
+    /// Other web origins that may call `/v1` from their pages (CORS with
+    /// credentials), e.g. an SPA or an Expo web build on its own domain.
+    pub allowed_origins: Vec<String>,
     pub second_factors: SecondFactors,
     pub codes: Codes,
     pub lockout: Lockout,
@@ -124,6 +127,7 @@ impl Default for Settings {
             test_mode: false,
             email_code_sign_in: false,
             redirect_origins: Vec::new(),
+            allowed_origins: Vec::new(),
             second_factors: SecondFactors { phone_code: true, totp: true, backup_code: true },
             codes: Codes { ttl: 600, resend_after: 30, max_failures: 5 },
             lockout: Lockout { threshold: 10, seconds: 3600 },
@@ -186,6 +190,7 @@ const OVERRIDES: &[(&str, &str, Kind)] = &[
     ("MFA_TEST_MODE", "test_mode", Kind::Bool),
     ("MFA_EMAIL_CODE_SIGN_IN", "email_code_sign_in", Kind::Bool),
     ("MFA_REDIRECT_ORIGINS", "redirect_origins", Kind::List),
+    ("MFA_ALLOWED_ORIGINS", "allowed_origins", Kind::List),
     ("MFA_PHONE_CODE", "second_factors.phone_code", Kind::Bool),
     ("MFA_TOTP", "second_factors.totp", Kind::Bool),
     ("MFA_BACKUP_CODE", "second_factors.backup_code", Kind::Bool),
@@ -323,8 +328,10 @@ impl Settings {
                 "`session_token.lifetime` must be at most 600 seconds (a revoked session's tokens live on)".into()
             );
         }
-        if let Some(o) = self.redirect_origins.iter().find(|o| !origin_like(o)) {
-            return Err(format!("`redirect_origins`: {o:?} is not an origin, scheme://host[:port]"));
+        for (key, list) in [("redirect_origins", &self.redirect_origins), ("allowed_origins", &self.allowed_origins)] {
+            if let Some(o) = list.iter().find(|o| !origin_like(o)) {
+                return Err(format!("`{key}`: {o:?} is not an origin, scheme://host[:port]"));
+            }
         }
         if self.codes.ttl > 600 {
             return Err("`codes.ttl` must be at most 600 seconds (NIST SP 800-63B)".into());
@@ -414,6 +421,8 @@ mod tests {
         for bad in ["app.example.com", "https://app.example.com/path", "javascript:alert(1)", "https://"] {
             let e = parse(&format!("redirect_origins = [{bad:?}]\n"), &[]).unwrap_err();
             assert!(e.contains("redirect_origins"), "{e}");
+            let e = parse(&format!("allowed_origins = [{bad:?}]\n"), &[]).unwrap_err();
+            assert!(e.contains("allowed_origins"), "{e}");
         }
     }
 

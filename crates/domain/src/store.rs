@@ -128,6 +128,8 @@ pub struct SessionRow {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     pub task: Option<String>,
+    /// The model a native client named (`X-Device-Model`).
+    pub device: Option<String>,
 }
 
 pub struct NewSession<'a> {
@@ -138,6 +140,7 @@ pub struct NewSession<'a> {
     pub expires_at: i64,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    pub device: Option<String>,
     /// A second factor was verified on the way to this session.
     pub second_factor: bool,
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Form fields an error can belong to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     Identifier,
@@ -131,12 +132,15 @@ impl Fault {
             | Fault::MfaRequired
             | Fault::PhoneInvalid
             | Fault::PasswordIncorrect
-            | Fault::CodeIncorrect
-            | Fault::StrategyInvalid
-            | Fault::BackupCodesNotAvailable => 422,
-            Fault::CodeExpired | Fault::CodeLocked | Fault::CodeMissing | Fault::SessionExists | Fault::BadRequest => {
-                400
-            }
+            | Fault::CodeIncorrect => 422,
+            // Clerk answers these two with 400, as the rest of this group.
+            Fault::StrategyInvalid
+            | Fault::BackupCodesNotAvailable
+            | Fault::CodeExpired
+            | Fault::CodeLocked
+            | Fault::CodeMissing
+            | Fault::SessionExists
+            | Fault::BadRequest => 400,
             Fault::ResendTooSoon(_) | Fault::TooManyRequests(_) => 429,
             Fault::UserLocked(_) => 403,
             Fault::InvalidState => 409,
@@ -276,8 +280,52 @@ impl Fault {
     }
 }
 
+impl Fault {
+    /// One of each fault (with sample parameters): for documentation (the
+    /// OpenAPI document's error examples) and tests.
+    pub fn examples() -> Vec<Fault> {
+        let fields =
+            [Field::Identifier, Field::EmailAddress, Field::PhoneNumber, Field::Password, Field::Code, Field::Strategy];
+        let mut all: Vec<Fault> = fields.into_iter().map(Fault::Missing).collect();
+        all.extend([
+            Fault::IdentifierInvalid,
+            Fault::EmailInvalid,
+            Fault::EmailTaken,
+            Fault::PasswordTooShort(15),
+            Fault::PasswordTooLong(256),
+            Fault::PasswordPwned,
+            Fault::PasswordWeak,
+            Fault::PasswordSame,
+            Fault::PasswordIncorrect,
+            Fault::CodeIncorrect,
+            Fault::CodeExpired,
+            Fault::CodeLocked,
+            Fault::CodeMissing,
+            Fault::ResendTooSoon(12),
+            Fault::UserLocked(3599),
+            Fault::TooManyRequests(7),
+            Fault::StrategyInvalid,
+            Fault::BackupCodesNotAvailable,
+            Fault::InvalidState,
+            Fault::SignInNotFound,
+            Fault::SignUpNotFound,
+            Fault::ReverificationRequired,
+            Fault::MfaRequired,
+            Fault::PhoneInvalid,
+            Fault::SessionNotFound,
+            Fault::SessionExists,
+            Fault::SignedOut,
+            Fault::DeliveryFailed,
+            Fault::BadRequest,
+            Fault::Unavailable,
+        ]);
+        all
+    }
+}
+
 /// One error in Clerk's wire shape.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub code: String,
     pub message: String,
@@ -287,6 +335,7 @@ pub struct ApiError {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub param_name: Option<Field>,
@@ -300,6 +349,7 @@ pub struct ErrorMeta {
 
 /// The error body of every endpoint: `{ "status": 422, "errors": [...] }`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[error("{}", self.errors.first().map(|e| e.message.as_str()).unwrap_or("error"))]
 pub struct ApiErrors {
     pub status: u16,
@@ -363,41 +413,7 @@ mod tests {
 
     #[test]
     fn every_fault_comes_back_from_its_wire_shape() {
-        let fields =
-            [Field::Identifier, Field::EmailAddress, Field::PhoneNumber, Field::Password, Field::Code, Field::Strategy];
-        let mut all: Vec<Fault> = fields.into_iter().map(Fault::Missing).collect();
-        all.extend([
-            Fault::IdentifierInvalid,
-            Fault::EmailInvalid,
-            Fault::EmailTaken,
-            Fault::PasswordTooShort(15),
-            Fault::PasswordTooLong(256),
-            Fault::PasswordPwned,
-            Fault::PasswordWeak,
-            Fault::PasswordSame,
-            Fault::PasswordIncorrect,
-            Fault::CodeIncorrect,
-            Fault::CodeExpired,
-            Fault::CodeLocked,
-            Fault::CodeMissing,
-            Fault::ResendTooSoon(12),
-            Fault::UserLocked(3599),
-            Fault::TooManyRequests(7),
-            Fault::StrategyInvalid,
-            Fault::BackupCodesNotAvailable,
-            Fault::InvalidState,
-            Fault::SignInNotFound,
-            Fault::SignUpNotFound,
-            Fault::ReverificationRequired,
-            Fault::MfaRequired,
-            Fault::PhoneInvalid,
-            Fault::SessionNotFound,
-            Fault::SessionExists,
-            Fault::SignedOut,
-            Fault::DeliveryFailed,
-            Fault::BadRequest,
-            Fault::Unavailable,
-        ]);
+        let all = Fault::examples();
         // A new variant fails to compile here until it is listed above.
         let listed = |f: Fault| match f {
             Fault::Missing(_) | Fault::IdentifierInvalid | Fault::EmailInvalid | Fault::EmailTaken => (),

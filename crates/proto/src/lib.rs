@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "server-fn")]
 mod codec;
 mod error;
+pub mod v1;
 
 #[cfg(feature = "server-fn")]
 pub use codec::{JsonStr, JsonStrEncoding};
@@ -13,6 +14,7 @@ pub use error::{ApiError, ApiErrors, ErrorMeta, Fault, Field};
 
 /// Where a sign-in attempt stands (Clerk's `signIn.status`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     #[default]
@@ -52,6 +54,7 @@ impl Status {
 
 /// A verification strategy (Clerk's `strategy`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
     Password,
@@ -98,6 +101,7 @@ impl Strategy {
 /// A factor the user can use, as listed in `supported_first_factors` and
 /// `supported_second_factors`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecondFactor {
     pub strategy: Strategy,
     /// Masked destination, e.g. `+1 ••• ••• 0100` for a phone.
@@ -106,8 +110,15 @@ pub struct SecondFactor {
 }
 
 /// The sign-in attempt as the client sees it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInView {
+    /// Always `"sign_in_attempt"`.
+    #[serde(default)]
+    pub object: String,
+    /// The attempt's public id (`sia_…`; not its token); none before one exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub status: Status,
     #[serde(default)]
     pub identifier: Option<String>,
@@ -125,10 +136,30 @@ pub struct SignInView {
     /// where the email code went (masked), when, and for which strategy.
     #[serde(default)]
     pub email_code: Option<CodeSent>,
+    /// The session a completed sign-in became (`/v1`, which finalizes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_session_id: Option<String>,
+}
+
+impl Default for SignInView {
+    fn default() -> Self {
+        SignInView {
+            object: v1::SIGN_IN_OBJECT.into(),
+            id: None,
+            status: Status::default(),
+            identifier: None,
+            supported_first_factors: vec![],
+            supported_second_factors: vec![],
+            phone_code_sent_at: None,
+            email_code: None,
+            created_session_id: None,
+        }
+    }
 }
 
 /// A code sent for verification: masked destination and time sent.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CodeSent {
     pub safe_identifier: String,
     #[serde(default)]
@@ -141,6 +172,7 @@ pub struct CodeSent {
 
 /// Where a sign-up stands (Clerk's `signUp.status`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SignUpStatus {
     /// No sign-up yet: the form asks for email and password.
@@ -169,8 +201,15 @@ impl SignUpStatus {
 }
 
 /// The sign-up as the client sees it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignUpView {
+    /// Always `"sign_up_attempt"`.
+    #[serde(default)]
+    pub object: String,
+    /// The sign-up's public id (`sua_…`); none before one exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub status: SignUpStatus,
     #[serde(default)]
     pub email_address: Option<String>,
@@ -180,6 +219,23 @@ pub struct SignUpView {
     /// Unix time the last email code was sent.
     #[serde(default)]
     pub email_code_sent_at: Option<i64>,
+    /// The session a completed sign-up became (`/v1`, which finalizes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_session_id: Option<String>,
+}
+
+impl Default for SignUpView {
+    fn default() -> Self {
+        SignUpView {
+            object: v1::SIGN_UP_OBJECT.into(),
+            id: None,
+            status: SignUpStatus::default(),
+            email_address: None,
+            unverified_fields: vec![],
+            email_code_sent_at: None,
+            created_session_id: None,
+        }
+    }
 }
 
 impl SignInView {
@@ -190,15 +246,28 @@ impl SignInView {
 
 /// What `finalize` answers: where to go next, and the session's pending task.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FinalizeView {
     pub redirect_url: String,
     #[serde(default)]
     pub current_task: Option<String>,
+    /// The new session's public id.
+    #[serde(default)]
+    pub session_id: String,
 }
 
 /// The signed-in user, as the home page shows them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionView {
+    /// Always `"session"`.
+    #[serde(default)]
+    pub object: String,
+    /// `active`, or `pending` while a task (`current_task`) is to be done.
+    #[serde(default)]
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_task: Option<String>,
     /// The user's stable public id (`sub` in session tokens).
     pub user_id: String,
     /// The session's public id (`sid` in session tokens).
@@ -210,6 +279,7 @@ pub struct SessionView {
 
 /// A session token (`POST /api/session/token`), as Clerk's `getToken()` answers it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenView {
     /// Always `"token"`.
     pub object: String,
@@ -245,6 +315,7 @@ pub const STS_PENDING: &str = "pending";
 
 /// One public key of the JWKS (RFC 8037: an Ed25519 `OKP` key).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Jwk {
     pub kty: String,
     pub crv: String,
@@ -258,6 +329,7 @@ pub struct Jwk {
 
 /// `GET /.well-known/jwks.json`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Jwks {
     pub keys: Vec<Jwk>,
 }
@@ -274,6 +346,7 @@ pub fn task_url(task: &str) -> String {
 
 /// One of the user's second factors, as the account page lists them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FactorView {
     pub strategy: Strategy,
     #[serde(default)]
@@ -284,8 +357,12 @@ pub struct FactorView {
 }
 
 /// `use_user()`: the signed-in user (or a pending session's) and their factors.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserView {
+    /// Always `"user"`.
+    #[serde(default)]
+    pub object: String,
     pub email: String,
     /// TOTP and SMS, default first.
     pub factors: Vec<FactorView>,
@@ -302,6 +379,21 @@ pub struct UserView {
     pub pending_phone: Option<String>,
 }
 
+impl Default for UserView {
+    fn default() -> Self {
+        UserView {
+            object: v1::USER_OBJECT.into(),
+            email: String::new(),
+            factors: vec![],
+            backup_codes_remaining: 0,
+            require_mfa: false,
+            needs_reverification: false,
+            task: None,
+            pending_phone: None,
+        }
+    }
+}
+
 impl UserView {
     pub fn has(&self, s: Strategy) -> bool {
         self.factors.iter().any(|f| f.strategy == s)
@@ -310,6 +402,7 @@ impl UserView {
 
 /// A new authenticator app's secret: shown once, enabled by its first code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TotpSetup {
     pub secret: String,
     pub uri: String,
@@ -319,6 +412,7 @@ pub struct TotpSetup {
 
 /// The result of a change that may hand out new backup codes (shown once).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Changed {
     pub user: UserView,
     #[serde(default)]
@@ -327,6 +421,7 @@ pub struct Changed {
 
 /// One of the user's sessions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     /// An opaque id (not the token, nor its hash).
     pub id: String,

@@ -4,11 +4,11 @@ use super::*;
 
 const INSERT_SESSION: &str =
     "INSERT INTO sessions (key, user_id, created_at, last_active_at, expires_at, ip, user_agent, task, verified_at,
-     first_factor_at, second_factor_at) VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $3, $3, $8)";
+     first_factor_at, second_factor_at, device) VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $3, $3, $8, $9)";
 const SESSION: &str =
     "SELECT user_id, created_at, last_active_at, expires_at, task, verified_at, first_factor_at, second_factor_at
      FROM sessions WHERE key = $1";
-const SESSIONS_OF: &str = "SELECT key, created_at, last_active_at, expires_at, ip, user_agent, task
+const SESSIONS_OF: &str = "SELECT key, created_at, last_active_at, expires_at, ip, user_agent, task, device
      FROM sessions WHERE user_id = $1 ORDER BY last_active_at DESC";
 const SET_TASK: &str = "UPDATE sessions SET task = $1 WHERE key = $2";
 const FIRST_FACTOR_VERIFIED: &str = "UPDATE sessions SET verified_at = $1, first_factor_at = $1 WHERE key = $2";
@@ -49,6 +49,7 @@ macro_rules! writes {
                     .bind(&s.user_agent)
                     .bind(s.task)
                     .bind(s.second_factor.then_some(s.now))
+                    .bind(&s.device)
                     .execute(&mut *self.conn().await.db()?)
                     .await.db()?;
                 Ok(())

@@ -20,16 +20,20 @@ pub const BODY_LIMIT: usize = 16 * 1024;
 
 /// An error in the API's wire shape, for a request refused before any route.
 pub fn refuse(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = ApiErrors {
-        status: status.as_u16(),
+    (status, Json(refusal(status.as_u16(), code, message))).into_response()
+}
+
+/// The body of `refuse`.
+pub fn refusal(status: u16, code: &str, message: &str) -> ApiErrors {
+    ApiErrors {
+        status,
         errors: vec![proto::ApiError {
             code: code.into(),
             message: message.into(),
             long_message: message.into(),
             meta: Default::default(),
         }],
-    };
-    (status, Json(body)).into_response()
+    }
 }
 
 /// The nonce of this response's scripts, made by the guard; the server hands
@@ -47,12 +51,55 @@ fn csp(nonce: &str) -> String {
     )
 }
 
+/// The `/v1` API, which native clients call with a client token (forward
+/// auth, under the same prefix, reads neither tokens nor bodies).
+fn is_v1(path: &str) -> bool {
+    path.starts_with("/v1/") && path != "/v1/forward_auth"
+}
+
+/// The request's `Origin`, if it is one of `allowed` (CORS on /v1).
+fn cors_origin<'a>(headers: &'a http::HeaderMap, allowed: &[Origin]) -> Option<&'a HeaderValue> {
+    let o = headers.get(header::ORIGIN)?;
+    let (origin, tail) = Origin::parse(o.to_str().ok()?)?;
+    (tail.is_empty() && allowed.contains(&origin)).then_some(o)
+}
+
+/// A preflight from an allowed origin: what it may send.
+fn preflight(origin: &HeaderValue) -> Response {
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    let h = res.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+    h.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, DELETE"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("content-type, x-device-model"));
+    h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+    h.insert(header::VARY, HeaderValue::from_static("Origin"));
+    res
+}
+
 pub async fn guard(State(cfg): State<Arc<Edge>>, req: Request, next: Next) -> Response {
     let mut req = req;
     let own = Origin::own(cfg.own_origin.as_ref(), cfg.dev, req.headers());
     let api = req.uri().path().starts_with("/api/");
+    let v1 = is_v1(req.uri().path());
+    // A client token never rides on a browser page: a page could otherwise
+    // send a token it got hold of with its visitor's request.
+    if v1 && req.headers().contains_key(header::ORIGIN) && crate::is_native_parts(&req) {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "origin_authorization_headers_conflict",
+            "A request may carry an Origin or an Authorization header, not both.",
+        );
+    }
+    let cors = if v1 { cors_origin(req.headers(), &cfg.allowed_origins).cloned() } else { None };
+    if *req.method() == Method::OPTIONS && v1 {
+        return match &cors {
+            Some(o) => preflight(o),
+            None => refuse(StatusCode::FORBIDDEN, "origin_invalid", "Cross-site requests are refused."),
+        };
+    }
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        if !same_origin(own.as_ref(), req.headers()) {
+        if cors.is_none() && !same_origin(own.as_ref(), req.headers()) {
             tracing::warn!(path = %req.uri().path(), "cross-site request refused");
             return refuse(StatusCode::FORBIDDEN, "origin_invalid", "Cross-site requests are refused.");
         }
@@ -84,8 +131,15 @@ pub async fn guard(State(cfg): State<Arc<Edge>>, req: Request, next: Next) -> Re
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    if api {
+    if api || v1 {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if let Some(o) = cors {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
+        h.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+    }
+    if v1 {
+        h.append(header::VARY, HeaderValue::from_static("Origin"));
     }
     res
 }

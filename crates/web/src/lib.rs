@@ -6,10 +6,12 @@
 pub mod guard;
 pub mod origin;
 
-use domain::request::{Change, Jar, Request};
+use domain::request::{client_token, Change, Jar, Request};
+use domain::secrets::SecretBox;
 use http::{header, request::Parts, HeaderMap, HeaderValue};
 use origin::{allowed_redirect, redirect_param, Origin};
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 /// How this server meets HTTP: the cookie mode, the proxies it believes, its
 /// origin and where it may send browsers (the guard's rules too).
@@ -23,6 +25,40 @@ pub struct Edge {
     pub own_origin: Option<Origin>,
     /// Other origins a finished sign-in may go on to (`redirect_origins`).
     pub redirect_origins: Vec<Origin>,
+    /// Other origins whose pages may call `/v1` (`allowed_origins`: CORS).
+    pub allowed_origins: Vec<Origin>,
+    /// Seals and opens client tokens (the instance key); without it, none
+    /// is accepted.
+    pub keys: Option<Arc<SecretBox>>,
+}
+
+/// How a client carries its tokens to `/v1`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Carrier {
+    /// A browser: the cookies.
+    Cookies,
+    /// A native app: the client token in `Authorization`, answered rotated
+    /// in the response's `Authorization` header.
+    Bearer,
+}
+
+/// A client token that is not ours (or a key to open it with missing).
+#[derive(Debug, PartialEq, Eq)]
+pub struct BadClientToken;
+
+/// Is this a native client's request: an `Authorization` header, or
+/// Clerk's `_is_native` flag (a first request, with no token yet)?
+pub fn is_native(parts: &Parts) -> bool {
+    parts.headers.contains_key(header::AUTHORIZATION) || is_native_flag(parts.uri.query())
+}
+
+/// `is_native` before the request is taken apart (the guard).
+pub(crate) fn is_native_parts<B>(req: &http::Request<B>) -> bool {
+    req.headers().contains_key(header::AUTHORIZATION) || is_native_flag(req.uri().query())
+}
+
+fn is_native_flag(query: Option<&str>) -> bool {
+    form_urlencoded::parse(query.unwrap_or("").as_bytes()).any(|(k, v)| k == "_is_native" && (v == "1" || v == "true"))
 }
 
 impl Edge {
@@ -36,9 +72,56 @@ impl Edge {
         }
     }
 
+    /// The domain's view of a `/v1` request, and how it carries its tokens:
+    /// a native client's from its client token (never a cookie), a
+    /// browser's from the cookies.
+    pub fn v1_request(&self, parts: &Parts, now: i64) -> Result<(Request, Carrier), BadClientToken> {
+        if !is_native(parts) {
+            return Ok((self.request(parts, now), Carrier::Cookies));
+        }
+        let tokens = match parts.headers.get(header::AUTHORIZATION) {
+            None => vec![],
+            Some(v) => {
+                let v = v.to_str().map_err(|_| BadClientToken)?.trim();
+                let token = v.strip_prefix("Bearer ").map(str::trim).unwrap_or(v);
+                let keys = self.keys.as_ref().ok_or(BadClientToken)?;
+                client_token::open(keys, token).ok_or(BadClientToken)?
+            }
+        };
+        Ok((self.client(parts, now, tokens), Carrier::Bearer))
+    }
+
+    /// The answer's token headers: `Set-Cookie`s, or the rotated client token.
+    pub fn answer(&self, req: &Request, carrier: Carrier, h: &mut HeaderMap) {
+        match carrier {
+            Carrier::Cookies => {
+                for c in req.changes() {
+                    if let Some(v) = self.set_cookie(c) {
+                        h.append(header::SET_COOKIE, v);
+                    }
+                }
+            }
+            Carrier::Bearer => {
+                let token = self.keys.as_ref().and_then(|k| client_token::seal(k, req));
+                if let Some(v) = token.and_then(|t| HeaderValue::from_str(&t).ok()) {
+                    h.insert(header::AUTHORIZATION, v);
+                }
+            }
+        }
+    }
+
     /// The domain's view of a request that came in at `now`: its client,
     /// and the tokens its cookies carry.
     pub fn request(&self, parts: &Parts, now: i64) -> Request {
+        let tokens = Jar::ALL
+            .into_iter()
+            .filter_map(|jar| cookie(&parts.headers, &self.cookie_name(jar)).map(|v| (jar, v.to_string())))
+            .collect();
+        self.client(parts, now, tokens)
+    }
+
+    /// A request carrying `tokens`, from its client (IP, agent, language).
+    fn client(&self, parts: &Parts, now: i64, tokens: Vec<(Jar, String)>) -> Request {
         let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<SocketAddr>>()
@@ -47,10 +130,6 @@ impl Edge {
         let h = &parts.headers;
         let xff: Vec<&str> = h.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
         let text = |name: header::HeaderName| h.get(name).and_then(|v| v.to_str().ok());
-        let tokens = Jar::ALL
-            .into_iter()
-            .filter_map(|jar| cookie(h, &self.cookie_name(jar)).map(|v| (jar, v.to_string())))
-            .collect();
         Request::new(
             now,
             resolve_ip(peer, &xff, &self.trusted_proxies),
@@ -59,6 +138,7 @@ impl Edge {
             tokens,
         )
         .with_locale(text(header::ACCEPT_LANGUAGE))
+        .with_device(h.get("x-device-model").and_then(|v| v.to_str().ok()))
     }
 
     /// Where a finished sign-in goes on to: `asked` (an API client's

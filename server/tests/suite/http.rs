@@ -196,7 +196,7 @@ async fn backup_codes_single_use_and_only_with_another_factor() {
     let r = c.password("only@example.com", PASSWORD).await;
     assert_eq!(r.status_field(), "complete");
     let r = c.verify("backup_code", &codes[2]).await;
-    assert_eq!((r.status, r.code()), (422, "backup_codes_not_available"));
+    assert_eq!((r.status, r.code()), (400, "backup_codes_not_available"));
 }
 
 #[tokio::test]
@@ -259,9 +259,9 @@ async fn steps_out_of_order_are_refused() {
     assert!(r.body.is_null(), "no session before MFA: {}", r.text);
     // A strategy the user does not have.
     let r = c.verify("phone_code", "123456").await;
-    assert_eq!((r.status, r.code()), (422, "strategy_for_user_invalid"));
+    assert_eq!((r.status, r.code()), (400, "strategy_for_user_invalid"));
     let r = c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await;
-    assert_eq!((r.status, r.code()), (422, "strategy_for_user_invalid"));
+    assert_eq!((r.status, r.code()), (400, "strategy_for_user_invalid"));
     // A second password step on the same attempt starts over.
     let r = c.password("ord@example.com", PASSWORD).await;
     assert_eq!(r.status_field(), "needs_second_factor");

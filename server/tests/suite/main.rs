@@ -11,6 +11,7 @@ mod account;
 mod attacker;
 mod delivery;
 mod http;
+mod native;
 mod nodes;
 mod recovery;
 mod sign_up;

@@ -122,6 +122,21 @@ impl Service {
 }
 
 impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
+    /// Is the code for (key, purpose) the one its step sent when it began
+    /// (`started_at`), untried, inside the resend interval? Then a first
+    /// "send the code" (Clerk's guides make one) is answered with that one.
+    pub(crate) async fn sent_by_step(
+        &self,
+        key: &str,
+        purpose: Purpose,
+        started_at: i64,
+        now: i64,
+    ) -> Result<bool, Fault> {
+        let gap = self.cfg.s.codes.resend_after;
+        Ok(db(self.store.code(key, purpose.name()).await)?
+            .is_some_and(|c| c.sent_at == started_at && !c.used && c.failures == 0 && now < started_at + gap))
+    }
+
     /// When the pending (unused, unexpired) code for (key, purpose) was sent.
     pub(crate) async fn pending_code_sent_at(
         &self,

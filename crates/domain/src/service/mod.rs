@@ -22,7 +22,7 @@ mod sign_in;
 mod sign_up;
 mod token;
 
-pub use account::{device, public_id};
+pub use account::{device, public_id, sign_in_id, sign_up_id};
 pub(crate) use codes::{Dest, Purpose};
 
 use crate::audit::Event;

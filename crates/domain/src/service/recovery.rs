@@ -229,6 +229,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
             }
         }
         Ok(SignInView {
+            id: key.map(super::sign_in_id),
             status: Status::NeedsFirstFactor,
             identifier: Some(l.identifier.clone()),
             supported_first_factors: l

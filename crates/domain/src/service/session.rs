@@ -13,23 +13,43 @@ use proto::*;
 use std::ops::Deref;
 
 impl Service {
+    /// The signed-in user; a pending session counts as signed out
+    /// everywhere but its task.
     pub async fn session(&self, req: &mut Request) -> Result<Option<SessionView>, Fault> {
+        Ok(self.client_session(req).await?.filter(|s| s.current_task.is_none()))
+    }
+
+    /// The client's session, active or pending (with its task).
+    pub async fn client_session(&self, req: &mut Request) -> Result<Option<SessionView>, Fault> {
         let now = req.now;
         let Some((key, sess)) = self.active_session(req, now).await? else { return Ok(None) };
-        // A pending session counts as signed out everywhere but its task.
-        if sess.task.is_some() {
-            return Ok(None);
-        }
-        let (user_id, created_at) = (sess.user_id, sess.created_at);
-        let Some(user) = db(self.store.user(user_id).await)? else { return Ok(None) };
+        let Some(user) = db(self.store.user(sess.user_id).await)? else { return Ok(None) };
         let second_factors = self.factors(&user).await?.supported();
+        let status = if sess.task.is_some() { STS_PENDING } else { STS_ACTIVE };
         Ok(Some(SessionView {
+            object: v1::SESSION_OBJECT.into(),
+            status: status.into(),
+            current_task: sess.task,
             user_id: user.public_id,
             id: super::public_id(&key),
             email: user.email,
-            created_at,
+            created_at: sess.created_at,
             second_factors,
         }))
+    }
+
+    /// `GET /v1/client`: the sign-in, sign-up and session this client carries.
+    pub async fn client(&self, req: &mut Request) -> Result<v1::ClientView, Fault> {
+        let sign_in = Some(self.sign_in(req).await?).filter(|v| v.id.is_some());
+        let sign_up = Some(self.sign_up(req).await?).filter(|v| v.id.is_some());
+        let sessions: Vec<SessionView> = self.client_session(req).await?.into_iter().collect();
+        Ok(v1::ClientView {
+            object: v1::CLIENT_OBJECT.into(),
+            sign_in,
+            sign_up,
+            last_active_session_id: sessions.first().map(|s| s.id.clone()),
+            sessions,
+        })
     }
 
     pub async fn sign_out(&self, req: &mut Request) -> Result<(), Fault> {
@@ -127,17 +147,19 @@ impl Unit {
             db(self.store.delete_session(&secrets::token_key(old)).await)?;
         }
         let token = secrets::token();
+        let key = secrets::token_key(&token);
         let ip = Some(req.ip.to_string());
         db(self
             .store
             .insert_session(&NewSession {
-                key: &secrets::token_key(&token),
+                key: &key,
                 task,
                 user_id,
                 now,
                 expires_at: now + self.cfg.s.sessions.lifetime,
                 ip,
                 user_agent: req.user_agent.clone(),
+                device: req.device.clone(),
                 second_factor: c.second_factor_verified(),
             })
             .await)?;
@@ -147,9 +169,10 @@ impl Unit {
             db(self.store.trust_client(&client, user_id, now).await)?;
         }
         self.audit(req, Event::SessionCreated, Some(user_id), Some(&c.identifier), task).await;
+        let session_id = super::public_id(&key);
         Ok(match task {
-            Some(t) => FinalizeView { redirect_url: task_url(t), current_task: Some(t.to_string()) },
-            None => FinalizeView { redirect_url: "/".into(), current_task: None },
+            Some(t) => FinalizeView { redirect_url: task_url(t), current_task: Some(t.to_string()), session_id },
+            None => FinalizeView { redirect_url: "/".into(), current_task: None, session_id },
         })
     }
 }

@@ -75,6 +75,11 @@ impl Service {
             _ => return Err(Fault::StrategyInvalid),
         };
         let purpose = if s == Strategy::EmailCode { Purpose::EmailCode } else { Purpose::PhoneCode };
+        // The password step sent the trust code already: a client that asks
+        // for it right after (as Clerk's guide does) is answered, not refused.
+        if s == Strategy::EmailCode && self.sent_by_step(&key, purpose, a.created_at, now).await? {
+            return self.view(Some(&key), &a, now).await;
+        }
         self.issue_code(&token, &key, purpose, dest, now).await?;
         self.audit(req, Event::SignInCodeSent, Some(claim.user_id), Some(&subject), Some(s.as_str())).await;
         self.view(Some(&key), &a, now).await
@@ -178,7 +183,13 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
             }),
             _ => None,
         };
+        // Clerk lists the trust code as the one second factor, so a client
+        // written to its guide finds it there.
+        let trust = email_code
+            .as_ref()
+            .map(|c| SecondFactor { strategy: Strategy::EmailCode, safe_identifier: Some(c.safe_identifier.clone()) });
         Ok(SignInView {
+            id: key.map(super::sign_in_id),
             status: a.status(),
             identifier: a.claim().map(|c| c.identifier.clone()),
             supported_second_factors: supported
@@ -189,6 +200,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
                         .then(|| phone.as_deref().map(mask_phone))
                         .flatten(),
                 })
+                .chain(trust)
                 .collect(),
             phone_code_sent_at: sent_at,
             email_code,

@@ -75,7 +75,10 @@ impl Service {
         let (token, key, su) = self.load_sign_up(req, now).await?;
         su.check(SignUpStep::SendCode, now)?;
         self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
-        self.send_sign_up_email(req, &token, &key, &su, now).await?;
+        // The first send after the password step is answered with the code it sent.
+        if !self.sent_by_step(&key, Purpose::SignUp, su.created_at, now).await? {
+            self.send_sign_up_email(req, &token, &key, &su, now).await?;
+        }
         self.sign_up_view(&key, &su, now).await
     }
 
@@ -151,10 +154,12 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
         let missing = su.status == SignUpStatus::MissingRequirements;
         let sent_at = if missing { self.pending_code_sent_at(key, Purpose::SignUp, now).await? } else { None };
         Ok(SignUpView {
+            id: Some(super::sign_up_id(key)),
             status: su.status,
             email_address: Some(su.email.clone()),
             unverified_fields: if missing { vec!["email_address".into()] } else { vec![] },
             email_code_sent_at: sent_at,
+            ..SignUpView::default()
         })
     }
 }

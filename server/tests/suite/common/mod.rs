@@ -413,3 +413,77 @@ pub fn totp_at(secret: &str, time: u64) -> String {
 pub fn unix() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
 }
+
+/// A native client of `/v1`: no cookies, its client token in
+/// `Authorization`, the rotated one kept from each answer.
+pub struct Native {
+    pub base: String,
+    http: reqwest::Client,
+    pub token: Option<String>,
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl Native {
+    pub fn new(s: &Server) -> Native {
+        Native {
+            base: s.base.clone(),
+            http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            token: None,
+            headers: vec![],
+        }
+    }
+
+    /// `method` on `/v1{path}` with a JSON body (`Value::Null`: none).
+    pub async fn call(&mut self, method: reqwest::Method, path: &str, body: Value) -> Resp {
+        let mut req = self.http.request(method, format!("{}/v1{path}", self.base));
+        if !body.is_null() {
+            req = req.json(&body);
+        }
+        self.send(req).await
+    }
+
+    /// A POST with a form body, as Clerk's SDKs send.
+    pub async fn http_form(&mut self, path: &str, form: &[(&str, &str)]) -> Resp {
+        let req = self.http.post(format!("{}/v1{path}", self.base)).form(form);
+        self.send(req).await
+    }
+
+    /// Any request: `url` makes `/v1` URLs.
+    pub async fn raw(
+        &mut self,
+        make: impl FnOnce(&reqwest::Client, &dyn Fn(&str) -> String) -> reqwest::RequestBuilder,
+    ) -> Resp {
+        let base = self.base.clone();
+        let url = move |p: &str| format!("{base}/v1{p}");
+        let req = make(&self.http, &url);
+        self.send(req).await
+    }
+
+    async fn send(&mut self, mut req: reqwest::RequestBuilder) -> Resp {
+        req = match &self.token {
+            Some(t) => req.header("authorization", format!("Bearer {t}")),
+            None => req.query(&[("_is_native", "1")]),
+        };
+        for (k, v) in &self.headers {
+            req = req.header(*k, v);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        assert!(headers.get("set-cookie").is_none(), "a native client gets no cookie");
+        if let Some(t) = headers.get("authorization") {
+            self.token = Some(t.to_str().unwrap().to_string());
+        }
+        let text = r.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Resp { status, headers, body, text }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        self.call(reqwest::Method::GET, path, Value::Null).await
+    }
+
+    pub async fn post(&mut self, path: &str, body: Value) -> Resp {
+        self.call(reqwest::Method::POST, path, body).await
+    }
+}

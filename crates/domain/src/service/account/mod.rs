@@ -9,7 +9,7 @@ mod factors;
 mod password;
 mod sessions;
 
-pub use sessions::{device, public_id};
+pub use sessions::{device, public_id, sign_in_id, sign_up_id};
 
 use super::{db, mask_phone, Service, Unit, MAX_PASSWORD_BYTES};
 use crate::audit::Event;
@@ -152,6 +152,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
             needs_reverification: now - c.session.verified_at >= self.cfg.s.sessions.reverification,
             task: c.session.task.clone(),
             pending_phone: u.pending_phone.as_deref().map(mask_phone),
+            ..UserView::default()
         })
     }
 

@@ -8,17 +8,31 @@ use crate::secrets;
 use crate::store::prelude::*;
 use crate::store::Store;
 use proto::*;
-use sha2::{Digest, Sha256};
 use std::ops::Deref;
 
 /// A session's public id: derived from its key, revealing neither it nor the token.
 pub fn public_id(key: &str) -> String {
-    hex::encode(&Sha256::digest(format!("session-id:{key}").as_bytes())[..12])
+    crate::secrets::public_id("session", key)
+}
+
+/// A sign-in attempt's public id (`sia_…`), from its key.
+pub fn sign_in_id(key: &str) -> String {
+    format!("sia_{}", crate::secrets::public_id("sign-in", key))
+}
+
+/// A sign-up's public id (`sua_…`), from its key.
+pub fn sign_up_id(key: &str) -> String {
+    format!("sua_{}", crate::secrets::public_id("sign-up", key))
 }
 
 /// "Chrome on Linux" from a user agent, good enough to tell devices apart.
 pub fn device(user_agent: Option<&str>) -> String {
     let ua = user_agent.unwrap_or("");
+    // The HTTP stacks of native apps (a model, when sent, is shown instead).
+    let native = [("okhttp/", "Android app"), ("CFNetwork/", "iOS app"), ("mfa-native/", "Native app")];
+    if let Some((_, n)) = native.iter().find(|(k, _)| ua.contains(k)) {
+        return n.to_string();
+    }
     let browser =
         [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"), ("curl/", "curl")]
             .iter()
@@ -90,7 +104,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
             .filter(|s| s.expires_at > now && !crate::flow::idled_out(s.last_active_at, now, idle))
             .map(|s| SessionInfo {
                 id: public_id(&s.key),
-                device: device(s.user_agent.as_deref()),
+                device: s.device.unwrap_or_else(|| device(s.user_agent.as_deref())),
                 ip: s.ip,
                 created_at: s.created_at,
                 last_active_at: s.last_active_at,
@@ -111,6 +125,8 @@ mod tests {
         assert_eq!(device(Some(chrome)), "Chrome on Linux");
         assert_eq!(device(Some("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Safari/604.1")), "Safari on iOS");
         assert_eq!(device(Some("curl/8.0")), "curl");
+        assert_eq!(device(Some("okhttp/4.12.0")), "Android app");
+        assert_eq!(device(Some("MyApp/3 CFNetwork/1494.0.7 Darwin/23.4.0")), "iOS app");
         assert_eq!(device(None), "Unknown device");
     }
 

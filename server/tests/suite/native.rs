@@ -1,0 +1,307 @@
+//! The `/v1` API as native clients and other web origins use it: the
+//! client token in `Authorization` (rotated in every answer), the whole MFA
+//! sign-in, sign-up and client trust over it, refusals without the token,
+//! the Origin + Authorization conflict, CORS, device names.
+
+use crate::common::*;
+use reqwest::Method;
+use serde_json::json;
+
+const EMAIL: &str = "native@example.com";
+
+/// The password step of the seed's native listings.
+async fn password(n: &mut Native, email: &str) -> Resp {
+    n.post("/client/sign_ins", json!({ "identifier": email, "password": PASSWORD })).await
+}
+
+#[tokio::test]
+async fn the_seeds_native_sign_in_runs_over_a_client_token() {
+    let s = start(Opts::default());
+    user(&s, EMAIL, true, false, false).await;
+    let mut n = Native::new(&s);
+    let r = password(&mut n, EMAIL).await;
+    assert_eq!((r.status, r.status_field()), (200, "needs_second_factor"), "{}", r.text);
+    assert_eq!(r.body["object"], "sign_in_attempt");
+    let id = r.body["id"].as_str().unwrap().to_string();
+    assert!(id.starts_with("sia_"), "{id}");
+    assert_eq!(r.body["supported_second_factors"][0]["strategy"], "phone_code");
+    let first = n.token.clone().expect("a client token in the answer");
+    assert!(first.starts_with("ct_"), "{first}");
+
+    // signIn.sendMfaPhoneCode()
+    let r = n.post(&format!("/client/sign_ins/{id}/prepare_second_factor"), json!({ "strategy": "phone_code" })).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_ne!(n.token.as_deref(), Some(first.as_str()), "rotated in every answer");
+    let code = last_sms_code(&s).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let r = n
+        .post(
+            &format!("/client/sign_ins/{id}/attempt_second_factor"),
+            json!({ "strategy": "phone_code", "code": wrong }),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (422, "form_code_incorrect"));
+
+    // signIn.verifyMfaCode(code, type: .phoneCode): complete, and the session exists.
+    let r = n
+        .post(
+            &format!("/client/sign_ins/{id}/attempt_second_factor"),
+            json!({ "strategy": "phone_code", "code": code }),
+        )
+        .await;
+    assert_eq!((r.status, r.status_field()), (200, "complete"), "{}", r.text);
+    let sid = r.body["created_session_id"].as_str().expect("created_session_id").to_string();
+
+    let r = n.get("/client").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        (r.body["object"].as_str(), r.body["last_active_session_id"].as_str()),
+        (Some("client"), Some(sid.as_str()))
+    );
+    assert_eq!(r.body["sessions"][0]["status"], "active");
+    assert_eq!(r.body["sessions"][0]["email"], EMAIL);
+    assert!(r.body["sign_in"].is_null(), "the attempt became the session");
+    let r = n.get("/me").await;
+    assert_eq!((r.status, r.body["email"].as_str(), r.body["object"].as_str()), (200, Some(EMAIL), Some("user")));
+
+    // A session token for the app's backend, for this session only.
+    let r = n.post(&format!("/client/sessions/{sid}/tokens"), json!(null)).await;
+    assert_eq!((r.status, r.body["object"].as_str()), (200, Some("token")), "{}", r.text);
+    assert_eq!(r.body["jwt"].as_str().unwrap().split('.').count(), 3);
+    let r = n.post("/client/sessions/sess_other/tokens", json!(null)).await;
+    assert_eq!((r.status, r.code()), (404, "resource_not_found"));
+
+    // Signed out: the token held before stays useless.
+    let before = n.token.clone();
+    let r = n.post(&format!("/client/sessions/{sid}/end"), json!(null)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.body["sessions"].as_array().unwrap().is_empty());
+    let mut replay = Native::new(&s);
+    replay.token = before;
+    assert_eq!(replay.get("/me").await.code(), "signed_out");
+}
+
+#[tokio::test]
+async fn the_authenticator_app_variant_and_form_bodies() {
+    let s = start(Opts::default());
+    let u = user(&s, EMAIL, false, true, false).await;
+    let mut n = Native::new(&s);
+    // Clerk's SDKs send forms: the same endpoint takes one.
+    let r = n.http_form("/client/sign_ins", &[("identifier", EMAIL), ("password", PASSWORD)]).await;
+    assert_eq!((r.status, r.status_field()), (200, "needs_second_factor"), "{}", r.text);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let code = totp_at(u["totp_secret"].as_str().unwrap(), unix());
+    let r = n
+        .post(&format!("/client/sign_ins/{id}/attempt_second_factor"), json!({ "strategy": "totp", "code": code }))
+        .await;
+    assert_eq!((r.status, r.status_field()), (200, "complete"), "{}", r.text);
+    assert!(r.body["created_session_id"].is_string());
+    // A body that is neither: a 400 in the API's shape.
+    let r =
+        n.raw(|h, url| h.post(url("/client/sign_ins")).header("content-type", "text/plain").body("identifier")).await;
+    assert_eq!((r.status, r.code()), (400, "request_invalid"));
+}
+
+#[tokio::test]
+async fn every_endpoint_refuses_a_client_without_its_token() {
+    let s = start(Opts::default());
+    let mut n = Native::new(&s);
+    let x = "sia_0123456789abcdef01234567";
+    let cases: &[(Method, &str, u16, &str)] = &[
+        (Method::GET, "/client/sign_ins/ID", 404, "sign_in_not_found"),
+        (Method::POST, "/client/sign_ins/ID/prepare_first_factor", 404, "sign_in_not_found"),
+        (Method::POST, "/client/sign_ins/ID/attempt_first_factor", 404, "sign_in_not_found"),
+        (Method::POST, "/client/sign_ins/ID/reset_password", 404, "sign_in_not_found"),
+        (Method::POST, "/client/sign_ins/ID/prepare_second_factor", 404, "sign_in_not_found"),
+        (Method::POST, "/client/sign_ins/ID/attempt_second_factor", 404, "sign_in_not_found"),
+        (Method::GET, "/client/sign_ups/ID", 404, "sign_up_not_found"),
+        (Method::POST, "/client/sign_ups/ID/prepare_verification", 404, "sign_up_not_found"),
+        (Method::POST, "/client/sign_ups/ID/attempt_verification", 404, "sign_up_not_found"),
+        (Method::POST, "/client/sessions/ID/tokens", 404, "resource_not_found"),
+        (Method::POST, "/client/sessions/ID/end", 404, "resource_not_found"),
+        (Method::GET, "/me", 401, "signed_out"),
+        (Method::POST, "/me/reverify", 401, "signed_out"),
+        (Method::POST, "/me/totp", 401, "signed_out"),
+        (Method::DELETE, "/me/totp", 401, "signed_out"),
+        (Method::POST, "/me/totp/attempt_verification", 401, "signed_out"),
+        (Method::POST, "/me/phone_numbers", 401, "signed_out"),
+        (Method::DELETE, "/me/phone_numbers", 401, "signed_out"),
+        (Method::POST, "/me/phone_numbers/attempt_verification", 401, "signed_out"),
+        (Method::POST, "/me/default_second_factor", 401, "signed_out"),
+        (Method::POST, "/me/backup_codes", 401, "signed_out"),
+        (Method::DELETE, "/me/backup_codes", 401, "signed_out"),
+        (Method::POST, "/me/change_password", 401, "signed_out"),
+        (Method::GET, "/me/sessions/active", 401, "signed_out"),
+        (Method::POST, "/me/sessions/ID/revoke", 401, "signed_out"),
+        (Method::POST, "/me/sessions/revoke_others", 401, "signed_out"),
+    ];
+    let body = json!({ "strategy": "password", "code": "123456", "password": PASSWORD, "new_password": "x" });
+    for (m, path, status, code) in cases {
+        let r = n.call(m.clone(), &path.replace("ID", x), body.clone()).await;
+        assert_eq!((r.status, r.code()), (*status, *code), "{m} {path}: {}", r.text);
+    }
+    // The other client's sign-in is not ours to read or drive.
+    user(&s, EMAIL, true, false, false).await;
+    let mut owner = Native::new(&s);
+    let id = password(&mut owner, EMAIL).await.body["id"].as_str().unwrap().to_string();
+    let mut other = Native::new(&s);
+    password(&mut other, "nobody@example.com").await;
+    assert_eq!(other.get(&format!("/client/sign_ins/{id}")).await.code(), "sign_in_not_found");
+    let r =
+        other.post(&format!("/client/sign_ins/{id}/prepare_second_factor"), json!({ "strategy": "phone_code" })).await;
+    assert_eq!(r.code(), "sign_in_not_found");
+    assert_eq!(owner.get(&format!("/client/sign_ins/{id}")).await.status_field(), "needs_second_factor");
+    // A token that is not ours: refused, not taken for a new client.
+    let mut forged = Native::new(&s);
+    forged.token = Some(format!("ct_{}", "ab".repeat(60)));
+    let r = forged.get("/client").await;
+    assert_eq!((r.status, r.code()), (401, "authorization_invalid"));
+    // Unknown /v1 paths answer in the API's shape.
+    let r = n.get("/nothing/here").await;
+    assert_eq!((r.status, r.code()), (404, "resource_not_found"));
+}
+
+#[tokio::test]
+async fn a_token_never_rides_with_an_origin_and_cors_admits_only_the_allowed_origins() {
+    let app = "http://app.example.test:5173";
+    let s = start(Opts::default().with("MFA_ALLOWED_ORIGINS", app));
+    user(&s, EMAIL, false, false, false).await;
+    let mut n = Native::new(&s);
+    password(&mut n, EMAIL).await;
+    let token = n.token.clone().unwrap();
+    let http = reqwest::Client::new();
+    let url = format!("{}/v1/client", s.base);
+    for origin in [app, "https://evil.example"] {
+        let r = http.get(&url).header("origin", origin).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 400, "{origin}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["errors"][0]["code"], "origin_authorization_headers_conflict");
+    }
+    let r = http.get(format!("{url}?_is_native=1")).header("origin", app).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 400, "the native flag counts as a token");
+
+    // Preflight: the allowed origin may send credentials; another may not.
+    let pre = |origin: &str| {
+        http.request(Method::OPTIONS, format!("{}/v1/client/sign_ins", s.base))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+    };
+    let r = pre(app).await.unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    assert_eq!(r.headers()["access-control-allow-origin"], app);
+    assert_eq!(r.headers()["access-control-allow-credentials"], "true");
+    assert!(r.headers()["access-control-allow-methods"].to_str().unwrap().contains("POST"));
+    let r = pre("https://evil.example").await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+
+    // The allowed origin's page signs in with the browser's cookies.
+    let mut page = Client::new(&s);
+    page.headers = vec![("origin", app.into()), ("sec-fetch-site", "same-site".into())];
+    let r = page
+        .raw(|h, base| {
+            h.post(format!("{base}/v1/client/sign_ins")).json(&json!({ "identifier": EMAIL, "password": PASSWORD }))
+        })
+        .await;
+    assert_eq!((r.status, r.status_field()), (200, "complete"), "{}", r.text);
+    assert_eq!(r.headers["access-control-allow-origin"], app);
+    assert!(page.cookies.contains_key("session"), "cookies, not a client token");
+    assert!(r.headers.get("authorization").is_none());
+    let r = page.raw(|h, base| h.get(format!("{base}/v1/me"))).await;
+    assert_eq!((r.status, r.body["email"].as_str()), (200, Some(EMAIL)));
+    // Another origin's page is refused, and learns nothing.
+    let mut evil = page.fork();
+    evil.headers = vec![("origin", "https://evil.example".into()), ("sec-fetch-site", "cross-site".into())];
+    let r = evil.raw(|h, base| h.post(format!("{base}/v1/me/sessions/revoke_others"))).await;
+    assert_eq!((r.status, r.code()), (403, "origin_invalid"));
+    assert!(r.headers.get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn client_trust_over_a_client_token_as_clerks_guide_writes_it() {
+    let s = start(Opts::default().with("MFA_CLIENT_TRUST", "1").with("MFA_RESEND_AFTER", "30"));
+    user(&s, EMAIL, false, false, false).await;
+    let mut n = Native::new(&s);
+    let r = password(&mut n, EMAIL).await;
+    assert_eq!(r.status_field(), "needs_client_trust", "{}", r.text);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let factors = r.body["supported_second_factors"].as_array().unwrap();
+    assert!(factors.iter().any(|f| f["strategy"] == "email_code"), "listed, as in Clerk: {factors:?}");
+    let sent = nth_email_code(&s, EMAIL, 1).await;
+    // signIn.mfa.sendEmailCode() right after the password: answered, no second email.
+    let r = n.post(&format!("/client/sign_ins/{id}/prepare_second_factor"), json!({ "strategy": "email_code" })).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(outbox_count(&s, EMAIL).await, 1);
+    let r = n
+        .post(
+            &format!("/client/sign_ins/{id}/attempt_second_factor"),
+            json!({ "strategy": "email_code", "code": sent }),
+        )
+        .await;
+    assert_eq!(r.status_field(), "complete", "{}", r.text);
+    let sid = r.body["created_session_id"].as_str().unwrap().to_string();
+    n.post(&format!("/client/sessions/{sid}/end"), json!(null)).await;
+    // The token keys client trust, as the cookie does: no code this time.
+    assert_eq!(password(&mut n, EMAIL).await.status_field(), "complete");
+    // A client without it proves itself again.
+    assert_eq!(password(&mut Native::new(&s), EMAIL).await.status_field(), "needs_client_trust");
+}
+
+#[tokio::test]
+async fn sign_up_over_a_client_token_and_the_device_it_names() {
+    let s = start(Opts::default().with("MFA_RESEND_AFTER", "30"));
+    let mut n = Native::new(&s);
+    n.headers = vec![("x-device-model", "Pixel 8".into()), ("user-agent", "okhttp/4.12.0".into())];
+    let email = "new.native@example.com";
+    let r = n.post("/client/sign_ups", json!({ "email_address": email, "password": PASSWORD })).await;
+    assert_eq!((r.status, r.status_field()), (200, "missing_requirements"), "{}", r.text);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    assert!(id.starts_with("sua_") && r.body["object"] == "sign_up_attempt", "{}", r.text);
+    // The first send after the password step is answered with the code it sent.
+    let r = n.post(&format!("/client/sign_ups/{id}/prepare_verification"), json!({ "strategy": "email_code" })).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(outbox_count(&s, email).await, 1);
+    let code = email_code(&s, email).await;
+    let r = n
+        .post(&format!("/client/sign_ups/{id}/attempt_verification"), json!({ "strategy": "phone_code", "code": code }))
+        .await;
+    assert_eq!((r.status, r.code()), (400, "strategy_for_user_invalid"));
+    let r = n
+        .post(&format!("/client/sign_ups/{id}/attempt_verification"), json!({ "strategy": "email_code", "code": code }))
+        .await;
+    assert_eq!((r.status, r.status_field()), (200, "complete"), "{}", r.text);
+    assert!(r.body["created_session_id"].is_string());
+    let r = n.get("/me/sessions/active").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body[0]["device"], "Pixel 8");
+    // Without a model, the native stack is named.
+    let mut other = Native::new(&s);
+    other.headers = vec![("user-agent", "okhttp/4.12.0".into())];
+    let r = other.post("/client/sign_ins", json!({ "identifier": email, "password": PASSWORD })).await;
+    assert_eq!(r.status_field(), "complete", "{}", r.text);
+    let r = n.get("/me/sessions/active").await;
+    let devices: Vec<&str> = r.body.as_array().unwrap().iter().map(|s| s["device"].as_str().unwrap()).collect();
+    assert!(devices.contains(&"Pixel 8") && devices.contains(&"Android app"), "{devices:?}");
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_both_transports_and_every_code() {
+    let s = start(Opts::default());
+    let r = reqwest::get(format!("{}/v1/openapi.json", s.base)).await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let doc: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["client_token"]["scheme"], "bearer");
+    assert_eq!(schemes["cookies"]["in"], "cookie");
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 25, "{}", paths.len());
+    assert!(paths["/v1/client/sign_ins/{id}/attempt_second_factor"]["post"]["responses"]["422"].is_object());
+    let text = doc.to_string();
+    for f in proto::Fault::examples() {
+        assert!(text.contains(&format!("\"{}\"", f.code())), "{} is documented", f.code());
+    }
+    assert!(text.contains("origin_authorization_headers_conflict"));
+}
