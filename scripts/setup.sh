@@ -67,4 +67,10 @@ if { ! [ -d "$root/end2end/node_modules/@playwright/test" ] || ! [ -d "$root/end
   say "installing Playwright's test runner, the test SMTP server and jose (no browser download)"
   (cd "$root/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
 fi
+# Schemathesis (PyPI) checks the /v1 API against its OpenAPI document.
+if ! "$TOOLS/venv/bin/schemathesis" --version 2>/dev/null | grep -q ' 4.32.5$'; then
+  say "installing Schemathesis 4.32.5 into $TOOLS/venv"
+  python3 -m venv "$TOOLS/venv"
+  "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check schemathesis==4.32.5
+fi
 say "tools ready"

@@ -35,6 +35,9 @@ fi
 # and rebuilds app and server (about a minute on two cores).
 TEST_DB=postgres cargo test --workspace --exclude frontend
 
+echo "==> the /v1 API against its OpenAPI document (Schemathesis)"
+bash scripts/schemathesis.sh
+
 echo "==> end-to-end tests (Playwright, headless Chromium)"
 e2e_dir=$(mktemp -d)
 trap 'rm -rf "$e2e_dir"' EXIT

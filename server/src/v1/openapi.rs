@@ -8,6 +8,7 @@ use proto::{ApiErrors, Fault};
 use std::collections::BTreeMap;
 use utoipa::openapi::{
     example::ExampleBuilder,
+    link::LinkBuilder,
     security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme},
     ContentBuilder, HeaderBuilder, OpenApi as Doc, Ref, RefOr, ResponseBuilder,
 };
@@ -17,6 +18,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(
         title = "mfa-signin /v1",
+        license(name = "MIT", identifier = "MIT"),
         description = "Sign-in with MFA for every client that is not this server's own pages. Shaped after \
                        Clerk's Frontend API; docs/api.md tells the differences. A native client sends its client \
                        token as `Authorization: Bearer ct_…` (none on its first call, or `?_is_native=1`) and keeps \
@@ -54,7 +56,7 @@ use utoipa::{Modify, OpenApi};
         me::revoke_others,
     ),
     components(schemas(ApiErrors)),
-    modifiers(&Transport, &Errors),
+    modifiers(&Transport, &Errors, &Links),
     tags(
         (name = "client", description = "What this client carries."),
         (name = "sign-in", description = "Sign-in: password, codes, second factor, recovery."),
@@ -168,6 +170,48 @@ impl Modify for Errors {
                 for status in by_status.keys() {
                     let name = format!("Error{status}");
                     op.responses.responses.insert(status.to_string(), RefOr::Ref(Ref::from_response_name(name)));
+                }
+            }
+        }
+    }
+}
+
+/// Which answer's id the steps on an id take: a client (Schemathesis's
+/// stateful phase among them) can follow a sign-in or sign-up from its start.
+struct Links;
+
+const LINKS: [(&str, &str, &[&str]); 3] = [
+    (
+        "create_sign_in",
+        "$response.body#/id",
+        &[
+            "get_sign_in",
+            "prepare_first_factor",
+            "attempt_first_factor",
+            "reset_password",
+            "prepare_second_factor",
+            "attempt_second_factor",
+        ],
+    ),
+    ("create_sign_up", "$response.body#/id", &["get_sign_up", "prepare_verification", "attempt_verification"]),
+    ("attempt_second_factor", "$response.body#/created_session_id", &["create_token", "end_session"]),
+];
+
+impl Modify for Links {
+    fn modify(&self, doc: &mut Doc) {
+        for (from, value, to) in LINKS {
+            let ok = doc
+                .paths
+                .paths
+                .values_mut()
+                .flat_map(|i| [&mut i.get, &mut i.post, &mut i.delete])
+                .flatten()
+                .find(|op| op.operation_id.as_deref() == Some(from))
+                .and_then(|op| op.responses.responses.get_mut("200"));
+            if let Some(RefOr::T(res)) = ok {
+                for op in to {
+                    let link = LinkBuilder::new().operation_id(*op).parameter("id", value).build();
+                    res.links.insert((*op).to_string(), RefOr::T(link));
                 }
             }
         }

@@ -12,6 +12,7 @@ mod attacker;
 mod delivery;
 mod http;
 mod native;
+mod native_client;
 mod nodes;
 mod recovery;
 mod sign_up;
