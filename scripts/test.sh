@@ -21,6 +21,7 @@ tier() { # crate, forbidden dependencies (a regex), cargo tree flags
 tier domain 'axum|axum-core|hyper|leptos|leptos_axum|sqlx|sqlx-core|lettre|reqwest'
 tier proto 'axum|hyper|tokio|sqlx|lettre|reqwest|domain'
 tier verify 'domain|store|delivery|web|server|app|sqlx|axum|leptos'
+tier client 'domain|store|delivery|web|server|app|sqlx|axum|leptos'
 tier frontend 'domain|store|delivery|web|server|sqlx|axum|hyper|tokio|lettre|reqwest' --target wasm32-unknown-unknown
 
 echo "==> unit and integration tests (SQLite)"

@@ -242,4 +242,35 @@ mod tests {
             "__session=jwt; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure"
         );
     }
+
+    #[test]
+    fn a_native_request_carries_its_client_token_and_gets_it_back_rotated() {
+        let keys = Arc::new(SecretBox::from_hex(&"33".repeat(32)).unwrap());
+        let edge = Edge { keys: Some(keys.clone()), ..Edge::default() };
+        let parts = |uri: &str, auth: Option<&str>| {
+            let mut b = http::Request::builder().uri(uri).header(header::COOKIE, "__Host-session=from-cookie");
+            if let Some(a) = auth {
+                b = b.header(header::AUTHORIZATION, a);
+            }
+            b.body(()).unwrap().into_parts().0
+        };
+        // A browser: cookies.
+        let (req, carrier) = edge.v1_request(&parts("/v1/me", None), 0).unwrap();
+        assert_eq!((carrier, req.token(Jar::Session)), (Carrier::Cookies, Some("from-cookie")));
+        // A first native call: no token, and never the cookies.
+        let (mut req, carrier) = edge.v1_request(&parts("/v1/client?_is_native=1", None), 0).unwrap();
+        assert_eq!((carrier, req.token(Jar::Session)), (Carrier::Bearer, None));
+        req.set(Jar::Session, "s1", 60);
+        let mut h = HeaderMap::new();
+        edge.answer(&req, carrier, &mut h);
+        assert!(h.get(header::SET_COOKIE).is_none());
+        let token = h[header::AUTHORIZATION].to_str().unwrap().to_string();
+        // Sent back, as `Bearer …` or bare (Clerk's SDKs): the same tokens.
+        for auth in [format!("Bearer {token}"), token.clone()] {
+            let (req, carrier) = edge.v1_request(&parts("/v1/me", Some(&auth)), 0).unwrap();
+            assert_eq!((carrier, req.token(Jar::Session)), (Carrier::Bearer, Some("s1")));
+        }
+        assert_eq!(edge.v1_request(&parts("/v1/me", Some("Bearer ct_nope")), 0).err(), Some(BadClientToken));
+        assert!(!is_native_flag(Some("_is_native=0")) && is_native_flag(Some("a=1&_is_native=true")));
+    }
 }

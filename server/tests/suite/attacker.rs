@@ -2,7 +2,7 @@
 //! and would fail if its defence were removed.
 
 use crate::common::*;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
@@ -663,4 +663,114 @@ async fn the_admin_cli_and_dev_users_apply_the_password_policy() {
     assert_eq!(dev_user(mine).await, 422, "a password holding the address");
     let out = cli(&s, &["user", "create", "--email", "not-an-email", "--password", PASSWORD]);
     assert!(!out.status.success(), "a malformed address was accepted");
+}
+
+// ---------- /v1: the client token ----------
+
+#[tokio::test]
+async fn no_v1_step_before_mfa_yields_a_session() {
+    let s = start(Opts::default());
+    user(&s, "v1mat@example.com", true, true, true).await;
+    let pw = json!({ "identifier": "v1mat@example.com", "password": PASSWORD });
+    let mut states: Vec<(&str, Native)> = vec![("nothing", Native::new(&s))];
+    let mut p = Native::new(&s);
+    let id = p.post("/client/sign_ins", pw.clone()).await.body["id"].as_str().unwrap().to_string();
+    states.push(("password only", p));
+    let mut f = Native::new(&s);
+    f.post("/client/sign_ins", pw.clone()).await;
+    f.post(&format!("/client/sign_ins/{id}/attempt_second_factor"), json!({ "strategy": "totp", "code": "000000" }))
+        .await;
+    let fid = f.get("/client").await.body["sign_in"]["id"].as_str().unwrap().to_string();
+    for (strategy, code) in [("totp", "000000"), ("backup_code", "nope-nope-nope"), ("email_code", "123456")] {
+        let r = f
+            .post(
+                &format!("/client/sign_ins/{fid}/attempt_second_factor"),
+                json!({ "strategy": strategy, "code": code }),
+            )
+            .await;
+        assert!(r.status >= 400 && r.body["created_session_id"].is_null(), "{strategy}: {}", r.text);
+    }
+    states.push(("wrong second factors", f));
+    // A reset proves the address, never the second factor.
+    let mut r = Native::new(&s);
+    let start = r
+        .post("/client/sign_ins", json!({ "identifier": "v1mat@example.com", "strategy": "reset_password_email_code" }))
+        .await;
+    let rid = start.body["id"].as_str().unwrap().to_string();
+    let code = nth_email_code(&s, "v1mat@example.com", 1).await;
+    let a = r
+        .post(
+            &format!("/client/sign_ins/{rid}/attempt_first_factor"),
+            json!({ "strategy": "reset_password_email_code", "code": code }),
+        )
+        .await;
+    assert_eq!(a.status_field(), "needs_new_password", "{}", a.text);
+    let n = r
+        .post(&format!("/client/sign_ins/{rid}/reset_password"), json!({ "password": "a brand new passphrase" }))
+        .await;
+    assert_eq!((n.status_field(), n.body["created_session_id"].is_null()), ("needs_second_factor", true), "{}", n.text);
+    states.push(("reset and new password", r));
+    let mut forged = Native::new(&s);
+    forged.token = Some(format!("ct_{}", "0".repeat(200)));
+    states.push(("forged token", forged));
+    for (name, mut c) in states {
+        let r = c.get("/me").await;
+        assert!(r.status == 401, "{name}: /v1/me gave {} {}", r.status, r.text);
+        let r = c.get("/client").await;
+        assert!(r.body["sessions"].as_array().is_none_or(|s| s.is_empty()), "{name}: {}", r.text);
+        let r = c.post("/client/sessions/x/tokens", json!(null)).await;
+        assert!(r.status >= 400 && r.body["jwt"].is_null(), "{name}: a token without a session");
+    }
+}
+
+#[tokio::test]
+async fn a_page_can_neither_send_a_token_nor_use_its_visitors_cookies_on_v1() {
+    let s = start(Opts::default());
+    user(&s, "victim@example.com", false, false, false).await;
+    // The victim is signed in in the browser (cookies)...
+    let mut victim = Client::new(&s);
+    assert_eq!(victim.password("victim@example.com", PASSWORD).await.status_field(), "complete");
+    victim.api("sign_in/finalize", &[]).await;
+    // ...and in a native app (a client token the attacker got hold of).
+    let mut app = Native::new(&s);
+    app.post("/client/sign_ins", json!({ "identifier": "victim@example.com", "password": PASSWORD })).await;
+    let token = app.token.clone().unwrap();
+    // A page on another origin sends the token with the visitor's browser: refused.
+    let mut page = victim.fork();
+    page.headers = vec![("origin", "https://evil.example".into()), ("sec-fetch-site", "cross-site".into())];
+    let r = page.raw(|h, base| h.post(format!("{base}/v1/me/sessions/revoke_others")).bearer_auth(&token)).await;
+    assert_eq!((r.status, r.code()), (400, "origin_authorization_headers_conflict"));
+    // The same page with the victim's cookies: refused, and nothing readable.
+    let r = page.raw(|h, base| h.post(format!("{base}/v1/me/sessions/revoke_others"))).await;
+    assert_eq!((r.status, r.code()), (403, "origin_invalid"));
+    let r = page.raw(|h, base| h.get(format!("{base}/v1/me"))).await;
+    assert!(r.headers.get("access-control-allow-origin").is_none(), "a GET is not readable cross-origin");
+    // Without an Origin but cross-site (a form post from another site): refused.
+    let mut form = victim.fork();
+    form.headers = vec![("sec-fetch-site", "cross-site".into())];
+    let r = form.raw(|h, base| h.post(format!("{base}/v1/client/sessions/x/end"))).await;
+    assert_eq!((r.status, r.code()), (403, "origin_invalid"));
+    assert_eq!(victim.session_email().await.as_deref(), Some("victim@example.com"));
+    // A cookie is no client token, and a client token no cookie.
+    let session_cookie = victim.cookies["session"].clone();
+    let mut swap = Native::new(&s);
+    swap.token = Some(session_cookie);
+    assert_eq!(swap.get("/me").await.code(), "authorization_invalid");
+    let mut jar = Client::new(&s);
+    jar.cookies.insert("session".into(), token);
+    assert_eq!(jar.session_email().await, None);
+}
+
+#[tokio::test]
+async fn v1_and_the_pages_share_one_lockout() {
+    let s = start(Opts::default());
+    user(&s, "lock@example.com", false, true, false).await;
+    let mut n = Native::new(&s);
+    for i in 0..10 {
+        let r = n.post("/client/sign_ins", json!({ "identifier": "lock@example.com", "password": "wrong" })).await;
+        assert_eq!(r.code(), "form_password_incorrect", "try {i}");
+    }
+    let r = n.post("/client/sign_ins", json!({ "identifier": "lock@example.com", "password": PASSWORD })).await;
+    assert_eq!((r.status, r.code()), (403, "user_locked"));
+    assert_eq!(Client::new(&s).password("lock@example.com", PASSWORD).await.code(), "user_locked");
 }
