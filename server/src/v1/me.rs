@@ -9,117 +9,94 @@ use proto::*;
 
 #[utoipa::path(get, path = "/v1/me", tag = "user",
     responses((status = 200, description = "The user and their second factors.", body = UserView)))]
-pub async fn get_me(mut c: Call) -> Response {
-    let r = match c.svc.user(&mut c.req).await {
-        Ok(Some(u)) => Ok(u),
-        Ok(None) => Err(Fault::SignedOut),
-        Err(f) => Err(f),
-    };
-    c.answer(r)
+pub async fn get_me(c: Call) -> Response {
+    step!(c, |svc, req| svc.user(req).await?.ok_or(Fault::SignedOut))
 }
 
 #[utoipa::path(post, path = "/v1/me/reverify", tag = "user", request_body = ReverifyBody,
     responses((status = 200, description = "Re-verified: changes are allowed for a while.", body = UserView)))]
-pub async fn reverify(mut c: Call, Input(b): Input<ReverifyBody>) -> Response {
-    let r = match strategy(b.strategy) {
-        Ok(Strategy::Password) => c.svc.reverify(&mut c.req, Strategy::Password, b.password).await,
-        Ok(s) => c.svc.reverify(&mut c.req, s, b.code).await,
-        Err(f) => Err(f),
-    };
-    c.answer(r)
+pub async fn reverify(c: Call, Input(b): Input<ReverifyBody>) -> Response {
+    step!(c, |svc, req| match strategy(b.strategy)? {
+        Strategy::Password => svc.reverify(req, Strategy::Password, b.password).await,
+        s => svc.reverify(req, s, b.code).await,
+    })
 }
 
 #[utoipa::path(post, path = "/v1/me/totp", tag = "user",
     responses((status = 200, description = "A new authenticator-app secret, enabled by its first code.", body = TotpSetup)))]
-pub async fn create_totp(mut c: Call) -> Response {
-    let r = c.svc.totp_start(&mut c.req).await;
-    c.answer(r)
+pub async fn create_totp(c: Call) -> Response {
+    step!(c, |svc, req| svc.totp_start(req).await)
 }
 
 #[utoipa::path(post, path = "/v1/me/totp/attempt_verification", tag = "user", request_body = CodeBody,
     responses((status = 200, description = "The app is a second factor; backup codes if these are the first.", body = Changed)))]
-pub async fn verify_totp(mut c: Call, Input(b): Input<CodeBody>) -> Response {
-    let r = c.svc.totp_verify(&mut c.req, b.code).await;
-    c.answer(r)
+pub async fn verify_totp(c: Call, Input(b): Input<CodeBody>) -> Response {
+    step!(c, |svc, req| svc.totp_verify(req, b.code).await)
 }
 
 #[utoipa::path(delete, path = "/v1/me/totp", tag = "user",
     responses((status = 200, description = "The authenticator app is removed.", body = UserView)))]
-pub async fn delete_totp(mut c: Call) -> Response {
-    let r = c.svc.remove_factor(&mut c.req, Strategy::Totp).await;
-    c.answer(r)
+pub async fn delete_totp(c: Call) -> Response {
+    step!(c, |svc, req| svc.remove_factor(req, Strategy::Totp).await)
 }
 
 #[utoipa::path(post, path = "/v1/me/phone_numbers", tag = "user", request_body = PhoneBody,
     responses((status = 200, description = "The number is texted a code.", body = UserView)))]
-pub async fn create_phone(mut c: Call, Input(b): Input<PhoneBody>) -> Response {
-    let r = c.svc.phone_start(&mut c.req, b.phone_number).await;
-    c.answer(r)
+pub async fn create_phone(c: Call, Input(b): Input<PhoneBody>) -> Response {
+    step!(c, |svc, req| svc.phone_start(req, b.phone_number).await)
 }
 
 #[utoipa::path(post, path = "/v1/me/phone_numbers/attempt_verification", tag = "user", request_body = CodeBody,
     responses((status = 200, description = "The phone is a second factor.", body = Changed)))]
-pub async fn verify_phone(mut c: Call, Input(b): Input<CodeBody>) -> Response {
-    let r = c.svc.phone_verify(&mut c.req, b.code).await;
-    c.answer(r)
+pub async fn verify_phone(c: Call, Input(b): Input<CodeBody>) -> Response {
+    step!(c, |svc, req| svc.phone_verify(req, b.code).await)
 }
 
 #[utoipa::path(delete, path = "/v1/me/phone_numbers", tag = "user",
     responses((status = 200, description = "The phone is removed.", body = UserView)))]
-pub async fn delete_phone(mut c: Call) -> Response {
-    let r = c.svc.remove_factor(&mut c.req, Strategy::PhoneCode).await;
-    c.answer(r)
+pub async fn delete_phone(c: Call) -> Response {
+    step!(c, |svc, req| svc.remove_factor(req, Strategy::PhoneCode).await)
 }
 
 #[utoipa::path(post, path = "/v1/me/default_second_factor", tag = "user", request_body = StrategyBody,
     responses((status = 200, description = "`totp` or `phone_code` is offered first.", body = UserView)))]
-pub async fn default_second_factor(mut c: Call, Input(b): Input<StrategyBody>) -> Response {
-    let r = match strategy(b.strategy) {
-        Ok(s) => c.svc.set_default(&mut c.req, s).await,
-        Err(f) => Err(f),
-    };
-    c.answer(r)
+pub async fn default_second_factor(c: Call, Input(b): Input<StrategyBody>) -> Response {
+    step!(c, |svc, req| svc.set_default(req, strategy(b.strategy)?).await)
 }
 
 #[utoipa::path(post, path = "/v1/me/backup_codes", tag = "user",
     responses((status = 200, description = "New backup codes, shown once; the old ones are void.", body = Changed)))]
-pub async fn create_backup_codes(mut c: Call) -> Response {
-    let r = c.svc.backup_codes(&mut c.req).await;
-    c.answer(r)
+pub async fn create_backup_codes(c: Call) -> Response {
+    step!(c, |svc, req| svc.backup_codes(req).await)
 }
 
 #[utoipa::path(delete, path = "/v1/me/backup_codes", tag = "user",
     responses((status = 200, description = "The backup codes are removed.", body = UserView)))]
-pub async fn delete_backup_codes(mut c: Call) -> Response {
-    let r = c.svc.remove_factor(&mut c.req, Strategy::BackupCode).await;
-    c.answer(r)
+pub async fn delete_backup_codes(c: Call) -> Response {
+    step!(c, |svc, req| svc.remove_factor(req, Strategy::BackupCode).await)
 }
 
 #[utoipa::path(post, path = "/v1/me/change_password", tag = "user", request_body = ChangePasswordBody,
     responses((status = 200, description = "The password is changed (or the `reset-password` task done).", body = UserView)))]
-pub async fn change_password(mut c: Call, Input(b): Input<ChangePasswordBody>) -> Response {
+pub async fn change_password(c: Call, Input(b): Input<ChangePasswordBody>) -> Response {
     let others = b.sign_out_of_other_sessions.unwrap_or(true);
-    let r = c.svc.change_password(&mut c.req, b.new_password, others).await;
-    c.answer(r)
+    step!(c, |svc, req| svc.change_password(req, b.new_password, others).await)
 }
 
 #[utoipa::path(get, path = "/v1/me/sessions/active", tag = "user",
     responses((status = 200, description = "The user's sessions, newest activity first.", body = Vec<SessionInfo>)))]
-pub async fn active_sessions(mut c: Call) -> Response {
-    let r = c.svc.sessions(&mut c.req).await;
-    c.answer(r)
+pub async fn active_sessions(c: Call) -> Response {
+    step!(c, |svc, req| svc.sessions(req).await)
 }
 
 #[utoipa::path(post, path = "/v1/me/sessions/{id}/revoke", tag = "user", params(("id" = String, Path, description = "A session's id from the list.")),
     responses((status = 200, description = "The session is ended; the sessions left.", body = Vec<SessionInfo>)))]
-pub async fn revoke_session(mut c: Call, Path(id): Path<String>) -> Response {
-    let r = c.svc.revoke_session(&mut c.req, id).await;
-    c.answer(r)
+pub async fn revoke_session(c: Call, Path(id): Path<String>) -> Response {
+    step!(c, |svc, req| svc.revoke_session(req, id).await)
 }
 
 #[utoipa::path(post, path = "/v1/me/sessions/revoke_others", tag = "user",
     responses((status = 200, description = "Every other session is ended.", body = Vec<SessionInfo>)))]
-pub async fn revoke_others(mut c: Call) -> Response {
-    let r = c.svc.revoke_others(&mut c.req).await;
-    c.answer(r)
+pub async fn revoke_others(c: Call) -> Response {
+    step!(c, |svc, req| svc.revoke_others(req).await)
 }

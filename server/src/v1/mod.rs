@@ -4,6 +4,29 @@
 //! each handler hands the request to the same use case as the server
 //! function of its page (`app::api`). `openapi.rs` describes it.
 
+/// Runs one step (`|svc, req| …`, a `Result` with `?` allowed) on the
+/// call's request and answers it; with a jar and an id first, only for a
+/// path naming what this client carries there (`Call::owns`).
+macro_rules! step {
+    ($c:ident, |$svc:ident, $req:ident| $body:expr) => {{
+        let mut c = $c;
+        let svc = c.svc.clone();
+        let $svc: &domain::service::Service = &svc;
+        let r = async {
+            let $req = &mut c.req;
+            $body
+        }
+        .await;
+        c.answer(r)
+    }};
+    ($c:ident, $jar:expr, $id:expr, |$svc:ident, $req:ident| $body:expr) => {{
+        match $c.owns($jar, &$id) {
+            Ok(()) => step!($c, |$svc, $req| $body),
+            Err(f) => $c.answer(Err::<(), _>(f)),
+        }
+    }};
+}
+
 mod client;
 mod me;
 pub mod openapi;
