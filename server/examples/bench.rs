@@ -713,6 +713,42 @@ async fn main() {
     })
     .await;
     add("8a. session tokens issued/s by the server (EdDSA, all cores)", format!("{issued:.0}"), "≥ 5,000");
+
+    // 8d. A native client's read: its client token opened, the user read, the
+    // token sealed afresh; beside the same read with the browser's cookies.
+    let n = create_user(&http, "native@example.com", true).await;
+    let v1 = |path: &str| format!("{}/v1{path}", http.base);
+    let pw = serde_json::json!({ "identifier": "native@example.com", "password": PASSWORD });
+    let r = http.c.post(v1("/client/sign_ins?_is_native=1")).json(&pw).send().await.unwrap();
+    let bearer = r.headers()["authorization"].to_str().unwrap().to_string();
+    let id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let code = serde_json::json!({ "strategy": "totp", "code": totp_now(n["totp_secret"].as_str().unwrap()) });
+    let path = format!("/client/sign_ins/{id}/attempt_second_factor");
+    let r = http.c.post(v1(&path)).bearer_auth(&bearer).json(&code).send().await.unwrap();
+    let bearer = r.headers()["authorization"].to_str().unwrap().to_string();
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "complete");
+    let (c, url) = (http.c.clone(), v1("/me"));
+    let native = rate(SECS, move |_| {
+        let (c, url, bearer) = (c.clone(), url.clone(), bearer.clone());
+        async move {
+            let r = c.get(url).bearer_auth(bearer).send().await.unwrap();
+            let ok = r.status() == 200 && r.headers().contains_key("authorization");
+            let _ = r.bytes().await;
+            ok
+        }
+    })
+    .await;
+    let (h, reading) = (http.clone(), jar.clone());
+    let browser = rate(SECS, move |_| {
+        let (h, mut jar) = (h.clone(), reading.clone());
+        async move { h.post("user", &mut jar, &[]).await.0 == 200 }
+    })
+    .await;
+    add(
+        "8d. the signed-in user's read, requests/s: GET /v1/me with a client token vs POST /api/user with cookies",
+        format!("{native:.0} vs {browser:.0} = {:.2}", native / browser),
+        "—",
+    );
     let token = http.post("session/token", &mut jar, &[]).await.1["jwt"].as_str().unwrap().to_string();
     let verifier = verify::Verifier::new(&http.base);
     assert!(verifier.verify(&token).await.is_ok(), "the JWKS is fetched once");
