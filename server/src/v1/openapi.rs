@@ -56,7 +56,7 @@ use utoipa::{Modify, OpenApi};
         me::revoke_others,
     ),
     components(schemas(ApiErrors)),
-    modifiers(&Transport, &Errors, &Links),
+    modifiers(&Transport, &Errors, &Links, &Forms),
     tags(
         (name = "client", description = "What this client carries."),
         (name = "sign-in", description = "Sign-in: password, codes, second factor, recovery."),
@@ -212,6 +212,22 @@ impl Modify for Links {
                 for op in to {
                     let link = LinkBuilder::new().operation_id(*op).parameter("id", value).build();
                     res.links.insert((*op).to_string(), RefOr::T(link));
+                }
+            }
+        }
+    }
+}
+
+/// Every body may also come as a form, as Clerk's SDKs send it (`Input`).
+struct Forms;
+
+impl Modify for Forms {
+    fn modify(&self, doc: &mut Doc) {
+        let ops = doc.paths.paths.values_mut().flat_map(|i| [&mut i.get, &mut i.post, &mut i.delete]).flatten();
+        for op in ops {
+            if let Some(RefOr::T(body)) = &mut op.request_body {
+                if let Some(json) = body.content.get("application/json").cloned() {
+                    body.content.insert("application/x-www-form-urlencoded".into(), json);
                 }
             }
         }

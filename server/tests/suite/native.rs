@@ -305,3 +305,28 @@ async fn the_openapi_document_describes_both_transports_and_every_code() {
     }
     assert!(text.contains("origin_authorization_headers_conflict"));
 }
+
+#[tokio::test]
+async fn a_pending_session_does_its_setup_mfa_task_over_v1() {
+    let s = start(Opts::default().with("MFA_REQUIRE_MFA", "1"));
+    user(&s, EMAIL, false, false, false).await;
+    let mut n = Native::new(&s);
+    let r = password(&mut n, EMAIL).await;
+    assert_eq!(r.status_field(), "complete", "{}", r.text);
+    let sid = r.body["created_session_id"].as_str().unwrap().to_string();
+    let client = n.get("/client").await;
+    let session = &client.body["sessions"][0];
+    assert_eq!((session["status"].as_str(), session["current_task"].as_str()), (Some("pending"), Some("setup-mfa")));
+    // Signed out for everything but the task.
+    assert_eq!(n.get("/me/sessions/active").await.code(), "signed_out");
+    let setup = n.post("/me/totp", json!(null)).await;
+    assert_eq!(setup.status, 200, "{}", setup.text);
+    let code = totp_at(setup.body["secret"].as_str().unwrap(), unix());
+    let r = n.post("/me/totp/attempt_verification", json!({ "code": code })).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["backup_codes"].as_array().map(Vec::len), Some(10));
+    let client = n.get("/client").await;
+    assert_eq!(client.body["sessions"][0]["status"], "active");
+    assert_eq!(client.body["sessions"][0]["id"], sid.as_str());
+    assert_eq!(n.get("/me/sessions/active").await.status, 200);
+}
