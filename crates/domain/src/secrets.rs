@@ -211,6 +211,22 @@ pub fn backup_code() -> String {
 }
 
 /// Canonical form of a typed backup code: lower case, no separators.
+/// A code as typed or pasted: without the spaces and dashes that apps and
+/// messages group it with ("444 579", "444-579"), and with full-width
+/// digits (an East Asian keyboard) as ASCII. Every strategy's code goes
+/// through it before it is checked or counted.
+pub fn normalize_code(input: &str) -> String {
+    input
+        .chars()
+        .filter_map(|c| match c {
+            '０'..='９' => char::from_digit(c as u32 - '０' as u32, 10),
+            '-' | '‐' | '‑' | '‒' | '–' | '—' | '−' | '－' => None,
+            c if c.is_whitespace() => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
 pub fn normalize_backup_code(input: &str) -> String {
     input.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
 }
@@ -273,6 +289,25 @@ pub fn totp_now(secret_b32: &str, now: i64) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn codes_lose_the_grouping_apps_show_them_with() {
+        for typed in [
+            "444 579",
+            "444-579",
+            " 444579 ",
+            "４４４５７９",
+            "444\u{a0}579",
+            "444\u{2009}579",
+            "444–579",
+            "４４４－５７９",
+        ] {
+            assert_eq!(normalize_code(typed), "444579", "{typed:?}");
+        }
+        assert_eq!(normalize_code("ABCD efgh-jkmn"), "ABCDefghjkmn", "letters kept, case too");
+        assert_eq!(normalize_code(" - "), "", "nothing left: the field is empty");
+    }
+
     use super::*;
     use totp_rs::Algorithm as A;
 

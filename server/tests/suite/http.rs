@@ -439,3 +439,49 @@ async fn pages_carry_a_content_security_policy_with_a_fresh_nonce() {
     let r = c.api("sign_in", &[]).await;
     assert!(r.headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
 }
+
+/// "444 579" as authenticator apps show it, `444-579`, full-width digits.
+fn spaced(code: &str) -> String {
+    format!("{} {}", &code[..3], &code[3..])
+}
+
+#[tokio::test]
+async fn codes_typed_with_spaces_dashes_or_full_width_digits_are_accepted() {
+    let s = start(Opts::default());
+    // TOTP at sign-in, grouped as the app shows it.
+    let u = user(&s, "spaced@example.com", true, true, true).await;
+    let mut c = Client::new(&s);
+    c.password("spaced@example.com", PASSWORD).await;
+    let r = c.verify("totp", &spaced(&totp_at(u["totp_secret"].as_str().unwrap(), unix()))).await;
+    assert_eq!(r.status_field(), "complete", "{}", r.text);
+    // The SMS code with a dash.
+    let mut c = Client::new(&s);
+    c.password("spaced@example.com", PASSWORD).await;
+    c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await;
+    let code = last_sms_code(&s).await;
+    let r = c.verify("phone_code", &format!("{}-{}", &code[..3], &code[3..])).await;
+    assert_eq!(r.status_field(), "complete", "{}", r.text);
+    // A backup code in capitals with spaces for its dashes.
+    let backup = u["backup_codes"][0].as_str().unwrap().replace('-', " ").to_uppercase();
+    let mut c = Client::new(&s);
+    c.password("spaced@example.com", PASSWORD).await;
+    assert_eq!(c.verify("backup_code", &backup).await.status_field(), "complete");
+    // The sign-up's email code in full-width digits (an East Asian keyboard).
+    let mut c = Client::new(&s);
+    c.api("sign_up/password", &[("email_address", "wide@example.com"), ("password", PASSWORD)]).await;
+    let code = email_code(&s, "wide@example.com").await;
+    let wide: String = code.chars().map(|d| char::from_u32('０' as u32 + d.to_digit(10).unwrap()).unwrap()).collect();
+    let r = c.api("sign_up/verify_email_code", &[("code", &wide)]).await;
+    assert_eq!(r.status_field(), "complete", "{}", r.text);
+    // Enrolment: the new app's first code, grouped.
+    c.api("sign_up/finalize", &[]).await;
+    let setup = c.api("user/totp", &[]).await;
+    let secret = setup.body["secret"].as_str().unwrap().to_string();
+    let r = c.api("user/totp/verify", &[("code", &spaced(&totp_at(&secret, unix())))]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // Nothing but grouping: the field is empty, not a wrong try.
+    let mut c = Client::new(&s);
+    c.password("spaced@example.com", PASSWORD).await;
+    let r = c.verify("totp", " - ").await;
+    assert_eq!((r.status, r.code(), r.param()), (422, "form_param_missing", "code"));
+}

@@ -120,7 +120,7 @@ impl Service {
         let (token, key, a) = self.load(req, now).await?;
         a.check(Step::Verify(s), now)?;
         let (purpose, _) = purpose(s)?;
-        let code = code.trim();
+        let code = &secrets::normalize_code(&code);
         if code.is_empty() {
             return Err(Fault::Missing(Field::Code));
         }

@@ -94,7 +94,7 @@ impl Service {
         let now = req.now;
         let (token, key, a) = self.load(req, now).await?;
         a.check(Step::Verify(s), now)?;
-        let code = code.trim();
+        let code = &secrets::normalize_code(&code);
         if code.is_empty() {
             return Err(Fault::Missing(Field::Code));
         }

@@ -86,7 +86,7 @@ impl Service {
         let now = req.now;
         let (token, key, su) = self.load_sign_up(req, now).await?;
         su.check(SignUpStep::Verify, now)?;
-        let code = code.trim();
+        let code = &secrets::normalize_code(&code);
         if code.is_empty() {
             return Err(Fault::Missing(Field::Code));
         }

@@ -61,7 +61,7 @@ impl Service {
         let (c, code) = self.enrol_code(req, &code, now).await?;
         let sealed = c.user.pending_totp_secret.clone().ok_or(Fault::CodeMissing)?;
         let secret = self.keys.open(&sealed).ok_or(Fault::Unavailable)?;
-        let step = secrets::totp_step(&secret, code, now).ok_or(Fault::CodeIncorrect)?;
+        let step = secrets::totp_step(&secret, &code, now).ok_or(Fault::CodeIncorrect)?;
         self.enrolled(req, c, Confirm::Totp { sealed: &sealed, step }, now).await
     }
 
@@ -90,14 +90,14 @@ impl Service {
         let now = req.now;
         let (c, code) = self.enrol_code(req, &code, now).await?;
         let phone = c.user.pending_phone.clone().ok_or(Fault::CodeMissing)?;
-        self.enrolled(req, c, Confirm::Phone { phone: &phone, code }, now).await
+        self.enrolled(req, c, Confirm::Phone { phone: &phone, code: &code }, now).await
     }
 
     /// The checks before an enrolment code is looked at.
-    async fn enrol_code<'a>(&self, req: &Request, code: &'a str, now: i64) -> Result<(Current, &'a str), Fault> {
+    async fn enrol_code(&self, req: &Request, code: &str, now: i64) -> Result<(Current, String), Fault> {
         let c = self.current(req, true, now).await?;
         self.recent(&c, now)?;
-        let code = code.trim();
+        let code = secrets::normalize_code(code);
         if code.is_empty() {
             return Err(Fault::Missing(Field::Code));
         }

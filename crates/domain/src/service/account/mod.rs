@@ -55,7 +55,7 @@ impl Service {
     pub async fn reverify(&self, req: &mut Request, s: Strategy, secret: String) -> Result<UserView, Fault> {
         let now = req.now;
         let c = self.current(req, true, now).await?;
-        let secret = secret.trim().to_string();
+        let secret = if s == Strategy::Password { secret.trim().to_string() } else { secrets::normalize_code(&secret) };
         if secret.is_empty() {
             let field = if s == Strategy::Password { Field::Password } else { Field::Code };
             return Err(Fault::Missing(field));
