@@ -46,6 +46,24 @@ pub fn code_mail(code: &str, purpose: &str, minutes: i64) -> Mail {
 }
 
 /// The notice an address's owner gets when someone signs up with it again.
+/// An SMS code. The last line binds it to this site, as WebOTP and phones'
+/// one-time-code autofill read it (`@host #code`): a phished page on another
+/// host is not offered the code.
+pub fn sms_code(code: &str, minutes: i64, host: &str) -> String {
+    format!("{code} is your verification code. It expires in {minutes} minutes. Don't share it.\n\n@{host} #{code}")
+}
+
+/// The host of an origin (`https://auth.example.com:8443` → `auth.example.com`),
+/// as the domain-bound line of an SMS names it.
+pub fn origin_host(origin: &str) -> &str {
+    let rest = origin.split_once("://").map_or(origin, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.split(':').next().unwrap_or(""),
+    }
+}
+
 pub fn account_exists_mail(sign_in_link: &str) -> Mail {
     let vars = [("link", sign_in_link)];
     Mail {
@@ -95,6 +113,15 @@ pub const TEST_CODE: &str = "424242";
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sms_codes_end_with_the_domain_bound_line() {
+        let body = sms_code("123456", 10, origin_host("https://auth.example.com:8443/x"));
+        assert!(body.starts_with("123456 is your verification code."), "{body}");
+        assert_eq!(body.lines().last(), Some("@auth.example.com #123456"));
+        assert_eq!(origin_host("http://127.0.0.1:3000"), "127.0.0.1");
+        assert_eq!(origin_host("http://[::1]:3000"), "::1");
+    }
+
     use super::*;
 
     #[test]

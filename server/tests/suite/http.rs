@@ -76,6 +76,9 @@ async fn sms_code_wrong_resent_and_right() {
     assert!(r.body["phone_code_sent_at"].is_i64());
     let first = last_sms_code(&s).await;
     assert_eq!(first.len(), 6);
+    // Its last line binds it to this site (WebOTP, phones' code autofill).
+    let sms = outbox_to(&s, "+15555550123").await.unwrap();
+    assert_eq!(sms["body"].as_str().unwrap().lines().last(), Some(format!("@127.0.0.1 #{first}").as_str()));
 
     // Resend too soon: 429 with Retry-After.
     let r = c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await;

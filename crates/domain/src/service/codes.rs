@@ -45,7 +45,9 @@ impl Purpose {
 
 /// Where a new one-time code goes.
 pub(crate) enum Dest<'a> {
-    Sms(&'a str),
+    /// A text message; the second part is this site's host, for the
+    /// domain-bound line (`mail::sms_code`).
+    Sms(&'a str, &'a str),
     /// An email; the second part completes "Enter it to …".
     Email(&'a str, &'a str),
     /// A code nobody can know, and this email instead of it (to the owner
@@ -71,7 +73,7 @@ impl Service {
     ) -> Result<(), Fault> {
         let gap = self.cfg.s.codes.resend_after;
         let (to, known) = match &dest {
-            Dest::Sms(to) | Dest::Email(to, _) | Dest::Later(to, _) => (*to, true),
+            Dest::Sms(to, _) | Dest::Email(to, _) | Dest::Later(to, _) => (*to, true),
             Dest::Notice(to, _) => (*to, false),
             Dest::Nowhere => ("", false),
         };
@@ -101,11 +103,7 @@ impl Service {
                 Ok(())
             }
             Dest::Notice(to, mail) => self.sender.send_email(to, &mail, now).await,
-            Dest::Sms(to) => {
-                let body =
-                    format!("{code} is your verification code. It expires in {minutes} minutes. Don't share it.");
-                self.sender.send_sms(to, &body, now).await
-            }
+            Dest::Sms(to, host) => self.sender.send_sms(to, &mail::sms_code(&code, minutes, host), now).await,
             Dest::Email(to, what) => self.sender.send_email(to, &mail::code_mail(&code, what, minutes), now).await,
         };
         if let Err(e) = sent {

@@ -69,8 +69,11 @@ impl Service {
             return Err(Fault::UserLocked((until - now).max(1) as u32));
         }
         let user = self.user_of(&a).await?;
+        let origin = self.origin(req);
         let dest = match s {
-            Strategy::PhoneCode => Dest::Sms(user.phone.as_deref().ok_or(Fault::StrategyInvalid)?),
+            Strategy::PhoneCode => {
+                Dest::Sms(user.phone.as_deref().ok_or(Fault::StrategyInvalid)?, crate::mail::origin_host(&origin))
+            }
             Strategy::EmailCode => Dest::Email(&user.email, "sign in on this device"),
             _ => return Err(Fault::StrategyInvalid),
         };

@@ -81,7 +81,9 @@ impl Service {
         }
         self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
         alone!(self, u => db(u.store.set_pending_phone(c.user.id, Some(&phone), now).await))?;
-        self.issue_code(&c.token, &c.key, Purpose::PhoneVerify, Dest::Sms(&phone), now).await?;
+        let origin = self.origin(req);
+        let dest = Dest::Sms(&phone, crate::mail::origin_host(&origin));
+        self.issue_code(&c.token, &c.key, Purpose::PhoneVerify, dest, now).await?;
         self.reload(&mut c).await?;
         self.user_view(&c, now).await
     }
