@@ -862,6 +862,7 @@ pub fn NotFound() -> impl IntoView {
         res.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
+        <Title text="Page not found"/>
         <section class="card">
             <h1>"Page not found"</h1>
             <p><a href="/sign-in">"Go to sign in"</a></p>

@@ -488,3 +488,12 @@ async fn codes_typed_with_spaces_dashes_or_full_width_digits_are_accepted() {
     let r = c.verify("totp", " - ").await;
     assert_eq!((r.status, r.code(), r.param()), (422, "form_param_missing", "code"));
 }
+
+#[tokio::test]
+async fn the_404_page_has_a_title() {
+    let s = start(Opts::default());
+    let r = Client::new(&s).get("/no/such/page").await;
+    assert_eq!(r.status, 404);
+    let title = r.text.split("<title>").nth(1).and_then(|t| t.split("</title>").next());
+    assert!(title.is_some_and(|t| t.contains("Page not found")), "{}", &r.text[..r.text.len().min(600)]);
+}
