@@ -84,7 +84,7 @@ pub async fn guard(State(cfg): State<Arc<Edge>>, req: Request, next: Next) -> Re
     let v1 = is_v1(req.uri().path());
     // A client token never rides on a browser page: a page could otherwise
     // send a token it got hold of with its visitor's request.
-    if v1 && req.headers().contains_key(header::ORIGIN) && crate::is_native_parts(&req) {
+    if v1 && req.headers().contains_key(header::ORIGIN) && crate::is_native(req.headers(), req.uri()) {
         return refuse(
             StatusCode::BAD_REQUEST,
             "origin_authorization_headers_conflict",

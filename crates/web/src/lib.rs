@@ -48,13 +48,9 @@ pub struct BadClientToken;
 
 /// Is this a native client's request: an `Authorization` header, or
 /// Clerk's `_is_native` flag (a first request, with no token yet)?
-pub fn is_native(parts: &Parts) -> bool {
-    parts.headers.contains_key(header::AUTHORIZATION) || is_native_flag(parts.uri.query())
-}
-
-/// `is_native` before the request is taken apart (the guard).
-pub(crate) fn is_native_parts<B>(req: &http::Request<B>) -> bool {
-    req.headers().contains_key(header::AUTHORIZATION) || is_native_flag(req.uri().query())
+/// (The guard asks before the request is taken apart, hence headers and URI.)
+pub fn is_native(headers: &HeaderMap, uri: &http::Uri) -> bool {
+    headers.contains_key(header::AUTHORIZATION) || is_native_flag(uri.query())
 }
 
 fn is_native_flag(query: Option<&str>) -> bool {
@@ -76,7 +72,7 @@ impl Edge {
     /// a native client's from its client token (never a cookie), a
     /// browser's from the cookies.
     pub fn v1_request(&self, parts: &Parts, now: i64) -> Result<(Request, Carrier), BadClientToken> {
-        if !is_native(parts) {
+        if !is_native(&parts.headers, &parts.uri) {
             return Ok((self.request(parts, now), Carrier::Cookies));
         }
         let tokens = match parts.headers.get(header::AUTHORIZATION) {

@@ -160,17 +160,15 @@ impl Modify for Errors {
                 "The rotated client token (`ct_…`), when the request came with one or with `_is_native`.",
             ))
             .build();
-        for item in doc.paths.paths.values_mut() {
-            for op in [&mut item.get, &mut item.post, &mut item.delete].into_iter().flatten() {
-                for res in op.responses.responses.values_mut() {
-                    if let RefOr::T(r) = res {
-                        r.headers.insert("Authorization".into(), RefOr::T(rotated.clone()));
-                    }
+        for op in operations(doc) {
+            for res in op.responses.responses.values_mut() {
+                if let RefOr::T(r) = res {
+                    r.headers.insert("Authorization".into(), RefOr::T(rotated.clone()));
                 }
-                for status in by_status.keys() {
-                    let name = format!("Error{status}");
-                    op.responses.responses.insert(status.to_string(), RefOr::Ref(Ref::from_response_name(name)));
-                }
+            }
+            for status in by_status.keys() {
+                let name = format!("Error{status}");
+                op.responses.responses.insert(status.to_string(), RefOr::Ref(Ref::from_response_name(name)));
             }
         }
     }
@@ -200,12 +198,7 @@ const LINKS: [(&str, &str, &[&str]); 3] = [
 impl Modify for Links {
     fn modify(&self, doc: &mut Doc) {
         for (from, value, to) in LINKS {
-            let ok = doc
-                .paths
-                .paths
-                .values_mut()
-                .flat_map(|i| [&mut i.get, &mut i.post, &mut i.delete])
-                .flatten()
+            let ok = operations(doc)
                 .find(|op| op.operation_id.as_deref() == Some(from))
                 .and_then(|op| op.responses.responses.get_mut("200"));
             if let Some(RefOr::T(res)) = ok {
@@ -218,13 +211,17 @@ impl Modify for Links {
     }
 }
 
+/// Every operation of the document (/v1 uses GET, POST and DELETE).
+fn operations(doc: &mut Doc) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    doc.paths.paths.values_mut().flat_map(|i| [&mut i.get, &mut i.post, &mut i.delete]).flatten()
+}
+
 /// Every body may also come as a form, as Clerk's SDKs send it (`Input`).
 struct Forms;
 
 impl Modify for Forms {
     fn modify(&self, doc: &mut Doc) {
-        let ops = doc.paths.paths.values_mut().flat_map(|i| [&mut i.get, &mut i.post, &mut i.delete]).flatten();
-        for op in ops {
+        for op in operations(doc) {
             if let Some(RefOr::T(body)) = &mut op.request_body {
                 if let Some(json) = body.content.get("application/json").cloned() {
                     body.content.insert("application/x-www-form-urlencoded".into(), json);
