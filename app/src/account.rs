@@ -65,9 +65,10 @@ pub fn SetupMfa(user: UserView) -> impl IntoView {
         Either::Right(view! {
             <h1>"Set up two-step verification"</h1>
             <p class="hint">
-                "Your account needs a second factor before you can go on. Add an authenticator app or a phone number."
+                "Your account needs a second factor before you can go on. Add a passkey, an authenticator app or a phone number."
             </p>
             {ch.reverify_view()}
+            <PasskeyAdd ch/>
             <TotpEnrol ch/>
             <PhoneEnrol ch/>
             <GlobalErrors errors=user.errors/>
@@ -171,6 +172,70 @@ fn TotpEnrol(ch: Changes) -> impl IntoView {
                 }),
             }}
         </div>
+    }
+}
+
+/// The user's passkeys: each with its name and last use, removable; and
+/// adding one (the browser's dialog; WebAuthn needs JavaScript).
+#[component]
+fn Passkeys(ch: Changes) -> impl IntoView {
+    let user = ch.user;
+    let enabled = move || user.user().is_some_and(|u| u.passkeys_enabled);
+    let keys = move || user.user().map(|u| u.passkeys).unwrap_or_default();
+    let remove = move |id: String| {
+        ch.passkey.set(id);
+        ch.run(Change::RemovePasskey);
+    };
+    let used = |p: &PasskeyView| match p.last_used_at {
+        Some(t) => format!("last used {}", utc(t)),
+        None => format!("added {}, not used yet", utc(p.created_at)),
+    };
+    view! {
+        <h2>"Passkeys"</h2>
+        <ul class="factors" data-testid="passkeys">
+            <For each=keys key=|p| (p.id.clone(), p.name.clone(), p.last_used_at) let:p>
+                {
+                    let id = p.id.clone();
+                    let label = format!("Remove passkey {}", p.name);
+                    view! {
+                        <li>
+                            <span>
+                                {p.name.clone()}
+                                {p.synced.then(|| view! { <span class="badge">"synced"</span> })}
+                                <span class="muted">" · " {used(&p)}</span>
+                            </span>
+                            <button type="button" class="link" aria-label=label
+                                on:click=move |_| remove(id.clone()) disabled=move || !ch.live.get()>
+                                "Remove"
+                            </button>
+                        </li>
+                    }
+                }
+            </For>
+        </ul>
+        {move || keys().is_empty().then(|| view! { <p class="muted">"No passkey yet."</p> })}
+        {move || enabled().then(|| view! { <PasskeyAdd ch/> })}
+    }
+}
+
+/// "Add a passkey": an optional name, then the browser's dialog.
+#[component]
+fn PasskeyAdd(ch: Changes) -> impl IntoView {
+    let user = ch.user;
+    let name = NodeRef::<html::Input>::new();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        ch.passkey_name.set(input_value(name));
+        ch.run(Change::AddPasskey);
+    };
+    view! {
+        <form class="enrol passkey-add" on:submit=on_submit hidden=move || !ch.live.get()>
+            <div class="field">
+                <label for="passkey-name">"Passkey name (optional)"</label>
+                <input id="passkey-name" type="text" maxlength="64" autocomplete="off" node_ref=name/>
+            </div>
+            <button type="submit" class="secondary-button" disabled=move || user.is_fetching()>"Add a passkey"</button>
+        </form>
     }
 }
 
@@ -287,6 +352,8 @@ enum Change {
     AddPhone,
     VerifyPhone,
     Password,
+    AddPasskey,
+    RemovePasskey,
 }
 
 /// The state a page's changes share: new backup codes to show, the change
@@ -306,6 +373,9 @@ struct Changes {
     /// The new password typed, and "sign out of other sessions".
     new_password: RwSignal<(String, bool)>,
     password_changed: RwSignal<bool>,
+    /// The new passkey's name, and the passkey a removal is for.
+    passkey_name: RwSignal<String>,
+    passkey: RwSignal<String>,
 }
 
 impl Changes {
@@ -321,6 +391,8 @@ impl Changes {
             enrolled: RwSignal::new(false),
             new_password: RwSignal::new((String::new(), true)),
             password_changed: RwSignal::new(false),
+            passkey_name: RwSignal::new(String::new()),
+            passkey: RwSignal::new(String::new()),
         }
     }
 
@@ -341,6 +413,18 @@ impl Changes {
                 Change::VerifyPhone => {
                     user.verify_phone(self.code.get_untracked()).await.map(|c| self.enrolled_with(c))
                 }
+                Change::AddPasskey => {
+                    let first = untrack(|| user.user()).is_some_and(|u| u.factors.is_empty() && u.passkeys.is_empty());
+                    user.create_passkey(self.passkey_name.get_untracked()).await.map(|c| {
+                        self.passkey_name.set(String::new());
+                        if first {
+                            self.enrolled_with(c)
+                        } else {
+                            self.codes.set(c)
+                        }
+                    })
+                }
+                Change::RemovePasskey => user.remove_passkey(self.passkey.get_untracked()).await,
                 Change::Password => {
                     let (p, others) = self.new_password.get_untracked();
                     let task = || untrack(|| user.user()).and_then(|u| u.task);
@@ -410,6 +494,7 @@ pub fn Security(user: UserView) -> impl IntoView {
     let factors = move || user.user().map(|u| u.factors).unwrap_or_default();
     let has = move |s: Strategy| user.user().is_some_and(|u| u.has(s));
     let remaining = move || user.user().map(|u| u.backup_codes_remaining).unwrap_or(0);
+    let has_passkeys = move || user.user().is_some_and(|u| !u.passkeys.is_empty());
     view! {
         <h1>"Security settings"</h1>
         {ch.reverify_view()}
@@ -445,10 +530,11 @@ pub fn Security(user: UserView) -> impl IntoView {
         {move || factors().is_empty().then(|| view! { <p class="muted">"No second factor yet."</p> })}
         {move || (!has(Strategy::Totp)).then(|| view! { <TotpEnrol ch/> })}
         {move || (!has(Strategy::PhoneCode)).then(|| view! { <PhoneEnrol ch/> })}
+        <Passkeys ch/>
         <h2>"Backup codes"</h2>
         <p class="muted" data-testid="backup-remaining">{move || format!("{} unused.", remaining())}</p>
         <button type="button" class="secondary-button" on:click=move |_| run(Change::BackupCodes)
-            disabled=move || !live.get() || user.is_fetching() || factors().is_empty()>
+            disabled=move || !live.get() || user.is_fetching() || (factors().is_empty() && !has_passkeys())>
             "Generate new codes"
         </button>
         {move || view! { <BackupCodes codes=codes.get()/> }}
@@ -511,9 +597,9 @@ pub fn SessionsPage() -> impl IntoView {
                     if let Err(away) = gate(None).await {
                         return away;
                     }
-                    match list_sessions().await {
-                        Ok(sessions) => view! { <Sessions sessions/> }.into_any(),
-                        Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                    match (list_sessions().await, list_trusted_devices().await) {
+                        (Ok(sessions), Ok(devices)) => view! { <Sessions sessions devices/> }.into_any(),
+                        (Err(e), _) | (_, Err(e)) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -523,8 +609,9 @@ pub fn SessionsPage() -> impl IntoView {
 }
 
 #[island(lazy)]
-pub fn Sessions(sessions: Vec<SessionInfo>) -> impl IntoView {
+pub fn Sessions(sessions: Vec<SessionInfo>, devices: Vec<TrustedDevice>) -> impl IntoView {
     let list = RwSignal::new(sessions);
+    let devices = RwSignal::new(devices);
     let busy = RwSignal::new(false);
     let live = live();
     let idle = move || live.get() && !busy.get();
@@ -604,6 +691,47 @@ pub fn Sessions(sessions: Vec<SessionInfo>) -> impl IntoView {
             on:click=move |_| act(None)>
             "Sign out everywhere else"
         </button>
+        <h2>"Trusted devices"</h2>
+        <p class="hint">
+            "Browsers you signed in on skip the emailed code. Revoke one and it must prove itself again."
+        </p>
+        <ul class="sessions" data-testid="trusted-devices">
+            <For each=move || devices.get() key=|d| d.id.clone() let:d>
+                {
+                    let id = d.id.clone();
+                    view! {
+                        <li data-current=d.current.to_string()>
+                            <div>
+                                <strong>{d.device.clone()}</strong>
+                                {d.current.then(|| view! { <span class="badge">"this device"</span> })}
+                                <p class="muted">
+                                    {format!(
+                                        "{} · trusted {} · last used {}",
+                                        d.ip.clone().unwrap_or_else(|| "unknown IP".into()),
+                                        utc(d.trusted_at),
+                                        utc(d.last_used_at),
+                                    )}
+                                </p>
+                            </div>
+                            <button type="button" class="link" disabled=move || !idle()
+                                on:click=move |_| {
+                                    let id = id.clone();
+                                    busy.set(true);
+                                    spawn_local(async move {
+                                        match revoke_trusted_device(id).await {
+                                            Ok(l) => devices.set(l),
+                                            Err(e) => user.errors.set(crate::hook::Errors::from(&e)),
+                                        }
+                                        busy.set(false);
+                                    });
+                                }>
+                                "Revoke"
+                            </button>
+                        </li>
+                    }
+                }
+            </For>
+        </ul>
         <GlobalErrors errors=user.errors/>
     }
 }

@@ -60,14 +60,26 @@ pub async fn prepare_first_factor(#[server(default)] strategy: String) -> Result
     c.finish(r)
 }
 
-/// Verifies a first-factor code.
+/// `signIn.passkey()`: a new attempt with a passkey challenge (no email);
+/// `flow=autofill` asks for the browser's conditional mediation.
+#[server(prefix = "/api", endpoint = "sign_in/passkey", output = JsonStr)]
+pub async fn sign_in_passkey(#[server(default)] flow: Option<String>) -> Result<SignInView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.api.service.passkey_sign_in(&mut c.req, flow.as_deref() == Some("autofill")).await;
+    c.finish(r)
+}
+
+/// Verifies a first-factor code, or (`strategy=passkey`) the passkey's
+/// answer in `public_key_credential`.
 #[server(prefix = "/api", endpoint = "sign_in/attempt_first_factor", output = JsonStr)]
 pub async fn attempt_first_factor(
     #[server(default)] strategy: String,
     #[server(default)] code: String,
+    #[server(default)] public_key_credential: String,
 ) -> Result<SignInView, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = match Strategy::parse(&strategy) {
+        Some(Strategy::Passkey) => c.api.service.attempt_passkey(&mut c.req, public_key_credential).await,
         Some(s) => c.api.service.attempt_first_factor(&mut c.req, s, code).await,
         None => Err(Fault::Missing(Field::Strategy)),
     };
@@ -89,7 +101,8 @@ pub async fn sign_in_reset_password(
     c.finish(r)
 }
 
-/// Sends a second-factor code (`strategy=phone_code`).
+/// Sends a second-factor code (`strategy=phone_code`), or a passkey
+/// challenge (`strategy=passkey`).
 #[server(prefix = "/api", endpoint = "sign_in/prepare_second_factor", output = JsonStr)]
 pub async fn prepare_second_factor(#[server(default)] strategy: String) -> Result<SignInView, ApiErrors> {
     let mut c = Call::begin().await?;
@@ -101,12 +114,14 @@ pub async fn prepare_second_factor(#[server(default)] strategy: String) -> Resul
 }
 
 /// Verifies a second factor. `use_backup_code=on` (the form's checkbox) means
-/// `backup_code`, whatever `strategy` says.
+/// `backup_code`, whatever `strategy` says; `passkey` takes the answer in
+/// `public_key_credential`.
 #[server(prefix = "/api", endpoint = "sign_in/attempt_second_factor", output = JsonStr)]
 pub async fn attempt_second_factor(
     #[server(default)] strategy: String,
     #[server(default)] code: String,
     #[server(default)] use_backup_code: Option<String>,
+    #[server(default)] public_key_credential: String,
 ) -> Result<SignInView, ApiErrors> {
     let mut c = Call::begin().await?;
     let strategy = if use_backup_code.is_some_and(|v| v == "on" || v == "true") {
@@ -115,6 +130,9 @@ pub async fn attempt_second_factor(
         Strategy::parse(&strategy)
     };
     let r = match strategy {
+        Some(Strategy::Passkey) => {
+            c.api.service.attempt_second_factor(&mut c.req, Strategy::Passkey, public_key_credential).await
+        }
         Some(s) => c.api.service.attempt_second_factor(&mut c.req, s, code).await,
         None => Err(Fault::Missing(Field::Strategy)),
     };
@@ -341,6 +359,63 @@ pub async fn change_password(
     if let Ok(u) = &r {
         c.redirect_form_post(&u.task.as_deref().map(task_url).unwrap_or_else(|| "/".into()));
     }
+    c.finish(r)
+}
+
+/// `user.createPasskey()`, first half: the options for `navigator.credentials.create()`.
+#[server(prefix = "/api", endpoint = "user/passkeys", output = JsonStr)]
+pub async fn passkey_create() -> Result<PasskeyCreation, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.api.service.passkey_create(&mut c.req).await;
+    c.finish(r)
+}
+
+/// `user.createPasskey()`, second half: the browser's answer, and a name.
+#[server(prefix = "/api", endpoint = "user/passkeys/finish", output = JsonStr)]
+pub async fn passkey_finish(
+    #[server(default)] public_key_credential: String,
+    #[server(default)] name: String,
+) -> Result<Changed, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.api.service.passkey_finish(&mut c.req, public_key_credential, name).await;
+    c.finish(r)
+}
+
+/// `passkey.update({ name })`.
+#[server(prefix = "/api", endpoint = "user/passkeys/rename", output = JsonStr)]
+pub async fn passkey_rename(
+    #[server(default)] id: String,
+    #[server(default)] name: String,
+) -> Result<UserView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.api.service.passkey_rename(&mut c.req, id, name).await;
+    c.redirect_form_post("/account/security");
+    c.finish(r)
+}
+
+/// `passkey.delete()`.
+#[server(prefix = "/api", endpoint = "user/passkeys/remove", output = JsonStr)]
+pub async fn passkey_remove(#[server(default)] id: String) -> Result<UserView, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.api.service.passkey_remove(&mut c.req, id).await;
+    c.redirect_form_post("/account/security");
+    c.finish(r)
+}
+
+/// The browsers that skip the client-trust code, last used first.
+#[server(prefix = "/api", endpoint = "trusted_devices", output = JsonStr)]
+pub async fn list_trusted_devices() -> Result<Vec<TrustedDevice>, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.api.service.trusted_devices(&mut c.req).await;
+    c.finish(r)
+}
+
+/// Forgets one: it proves itself again at its next sign-in.
+#[server(prefix = "/api", endpoint = "trusted_devices/revoke", output = JsonStr)]
+pub async fn revoke_trusted_device(#[server(default)] id: String) -> Result<Vec<TrustedDevice>, ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.api.service.revoke_trusted_device(&mut c.req, id).await;
+    c.redirect_form_post("/account/sessions");
     c.finish(r)
 }
 

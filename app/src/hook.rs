@@ -230,6 +230,11 @@ impl SignIn {
         untrack(|| self.view())
     }
 
+    /// Reads the attempt as last known (tracked), without a clone.
+    pub fn with_view<T>(&self, f: impl FnOnce(&SignInView) -> T) -> T {
+        self.latest.with(f)
+    }
+
     /// `sign_in.status` (tracked).
     pub fn status(&self) -> Status {
         self.view().status
@@ -264,6 +269,39 @@ impl SignIn {
         self.core().step(sign_in_create(identifier, strategy.map(|s| s.as_str().into()))).await
     }
 
+    /// `sign_in.passkey({ flow: 'discoverable' })`: a new attempt, the
+    /// browser's passkey dialog, and its answer (complete on success).
+    pub async fn passkey(&self) -> Result<(), ApiErrors> {
+        let start = self.core().run(sign_in_passkey(None), |_| None).await?;
+        self.answer_passkey(start.passkey_challenge).await
+    }
+
+    /// The `autofill` flow's first half, quietly (no error shown: the
+    /// offer is a courtesy): the options for a conditional `get()`.
+    pub async fn passkey_autofill_options(&self) -> Option<PasskeyChallenge> {
+        sign_in_passkey(Some("autofill".into())).await.ok().and_then(|v| v.passkey_challenge)
+    }
+
+    /// Runs the browser's ceremony for `challenge` and sends its answer, as
+    /// the first factor (a passkey sign-in) or the second.
+    pub async fn answer_passkey(&self, challenge: Option<PasskeyChallenge>) -> Result<(), ApiErrors> {
+        let core = self.core();
+        let nonce = challenge.map(|c| c.nonce).ok_or_else(|| ApiErrors::from(Fault::Unavailable))?;
+        let answer = match crate::webauthn::get(&nonce).await {
+            Ok(a) => a,
+            Err(_) => {
+                let e = ApiErrors::from(Fault::PasskeyInvalid);
+                core.errors.set(Errors::from(&e));
+                return Err(e);
+            }
+        };
+        let second = self.view_untracked().status == Status::NeedsSecondFactor;
+        match second {
+            true => core.step(attempt_second_factor("passkey".into(), String::new(), None, answer)).await,
+            false => core.step(attempt_first_factor("passkey".into(), String::new(), answer)).await,
+        }
+    }
+
     /// `sign_in.submitPassword({ password, signOutOfOtherSessions })` at
     /// `needs_new_password`.
     pub async fn submit_password(&self, password: String, sign_out_of_other_sessions: bool) -> Result<(), ApiErrors> {
@@ -279,7 +317,7 @@ impl Code {
 
     /// `verifyCode({ code })`.
     pub async fn verify_code(&self, code: String) -> Result<(), ApiErrors> {
-        self.core.step(attempt_first_factor(self.strategy.as_str().into(), code)).await
+        self.core.step(attempt_first_factor(self.strategy.as_str().into(), code, String::new())).await
     }
 }
 
@@ -298,17 +336,24 @@ impl Mfa {
 
     /// `sign_in.mfa.verifyPhoneCode({ code })`.
     pub async fn verify_phone_code(&self, code: String) -> Result<(), ApiErrors> {
-        self.step(attempt_second_factor("phone_code".into(), code, None)).await
+        self.step(attempt_second_factor("phone_code".into(), code, None, String::new())).await
     }
 
     /// `sign_in.mfa.verifyTOTP({ code })`.
     pub async fn verify_totp(&self, code: String) -> Result<(), ApiErrors> {
-        self.step(attempt_second_factor("totp".into(), code, None)).await
+        self.step(attempt_second_factor("totp".into(), code, None, String::new())).await
     }
 
     /// `sign_in.mfa.verifyBackupCode({ code })`.
     pub async fn verify_backup_code(&self, code: String) -> Result<(), ApiErrors> {
-        self.step(attempt_second_factor("backup_code".into(), code, None)).await
+        self.step(attempt_second_factor("backup_code".into(), code, None, String::new())).await
+    }
+
+    /// `sign_in.mfa.verifyPasskey()` (Clerk's native SDKs): a challenge for
+    /// the user's passkeys, the browser's dialog, its answer.
+    pub async fn verify_passkey(&self, sign_in: SignIn) -> Result<(), ApiErrors> {
+        let start = self.core.run(prepare_second_factor("passkey".into()), |_| None).await?;
+        sign_in.answer_passkey(start.passkey_challenge).await
     }
 
     /// `sign_in.mfa.sendEmailCode()`: a new code for `needs_client_trust`
@@ -319,7 +364,7 @@ impl Mfa {
 
     /// `sign_in.mfa.verifyEmailCode({ code })`: trusts this browser.
     pub async fn verify_email_code(&self, code: String) -> Result<(), ApiErrors> {
-        self.step(attempt_second_factor("email_code".into(), code, None)).await
+        self.step(attempt_second_factor("email_code".into(), code, None, String::new())).await
     }
 }
 
@@ -518,6 +563,33 @@ impl User {
     /// the `reset-password` task's step.
     pub async fn update_password(&self, password: String, sign_out_of_other_sessions: bool) -> Result<(), ApiErrors> {
         self.apply(change_password(password, Some(sign_out_of_other_sessions.to_string()))).await
+    }
+
+    /// `user.createPasskey()`: the options, the browser's dialog, the new
+    /// passkey (named `name`, or after this browser); answers new backup
+    /// codes when it is the first second factor.
+    pub async fn create_passkey(&self, name: String) -> Result<Vec<String>, ApiErrors> {
+        let options = self.core.run(passkey_create(), |_| None).await?;
+        let answer = match crate::webauthn::create(&options.nonce).await {
+            Ok(a) => a,
+            Err(_) => {
+                let e = ApiErrors::from(Fault::PasskeyInvalid);
+                self.errors.set(Errors::from(&e));
+                return Err(e);
+            }
+        };
+        let c = self.core.run(passkey_finish(answer, name), |c| Some(Some(c.user.clone()))).await?;
+        Ok(c.backup_codes)
+    }
+
+    /// `passkey.update({ name })`.
+    pub async fn rename_passkey(&self, id: String, name: String) -> Result<(), ApiErrors> {
+        self.apply(passkey_rename(id, name)).await
+    }
+
+    /// `passkey.delete()`.
+    pub async fn remove_passkey(&self, id: String) -> Result<(), ApiErrors> {
+        self.apply(passkey_remove(id)).await
     }
 
     /// A new set of backup codes (the old ones stop working).

@@ -7,6 +7,7 @@ mod account;
 pub mod api;
 pub mod hook;
 mod pages;
+pub mod webauthn;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet};

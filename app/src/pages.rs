@@ -141,7 +141,7 @@ pub fn SignInPage() -> impl IntoView {
     signed_out_page("Sign in", errors_from_form_post(&sign_in_paths()), |errors| async move {
         let state = get_sign_in().await.unwrap_or_default();
         // Most visits start at the password; a reload mid-flow resumes.
-        if first_step(state.status) {
+        if first_step(&state) {
             view! { <SignInFlow state errors/> }.into_any()
         } else {
             view! { <SignInResume state errors/> }.into_any()
@@ -149,9 +149,10 @@ pub fn SignInPage() -> impl IntoView {
     })
 }
 
-/// The step that the password form shows (the rest come after it).
-fn first_step(s: Status) -> bool {
-    s == Status::NeedsIdentifier
+/// The step that the password form shows (the rest come after it); an
+/// attempt begun with a passkey (no identifier) is still at it.
+fn first_step(v: &SignInView) -> bool {
+    v.status == Status::NeedsIdentifier || (v.status == Status::NeedsFirstFactor && v.identifier.is_none())
 }
 
 /// The sign-in island: the form for the attempt's status, switching as the
@@ -161,7 +162,7 @@ fn first_step(s: Status) -> bool {
 pub fn SignInFlow(state: SignInView, errors: Errors) -> impl IntoView {
     let sign_in = provide_sign_in(state, errors);
     // Re-render only when the flow leaves (or comes back to) the password.
-    let first = Memo::new(move |_| first_step(sign_in.status()));
+    let first = Memo::new(move |_| sign_in.with_view(first_step));
     move || {
         if first.get() {
             Either::Left(view! { <PasswordForm/> })
@@ -214,22 +215,57 @@ fn PasswordForm() -> impl IntoView {
     let sign_in = use_sign_in();
     let email = NodeRef::<html::Input>::new();
     let password = NodeRef::<html::Input>::new();
+    // The passkey autofill offer is being set up: a password sent meanwhile
+    // waits for it (its attempt would replace the password's).
+    let offering = RwSignal::new(true);
+    let queued = RwSignal::new(None::<(String, String)>);
+    let password_step = move |e: String, p: String| async move {
+        if sign_in.password(e, p).await.is_ok() {
+            after_step(sign_in).await;
+        }
+    };
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let (Some(e), Some(p)) = (email.get(), password.get()) else { return };
         let (e, p) = (e.value(), p.value());
         // Fetch the next step's wasm while the server checks the password.
         let _ = lazy_preload!(later_steps);
+        if offering.get_untracked() {
+            queued.set(Some((e, p)));
+            return;
+        }
+        spawn_local(password_step(e, p));
+    };
+    let first = sign_in.view_untracked();
+    let by_passkey = first.supported_first_factors.iter().any(|f| f.strategy == Strategy::Passkey);
+    // Passkeys offered in the email field's autofill (conditional mediation).
+    Effect::new(move || {
         spawn_local(async move {
-            if sign_in.password(e, p).await.is_ok() {
+            let challenge = match by_passkey && crate::webauthn::autofill_available().await {
+                true => sign_in.passkey_autofill_options().await,
+                false => None,
+            };
+            offering.set(false);
+            if let Some((e, p)) = queued.get_untracked() {
+                queued.set(None);
+                return password_step(e, p).await;
+            }
+            if challenge.is_some() && sign_in.answer_passkey(challenge).await.is_ok() {
                 after_step(sign_in).await;
             }
-        });
+        })
+    });
+    let with_passkey = move |_| {
+        spawn_local(async move {
+            if sign_in.passkey().await.is_ok() {
+                after_step(sign_in).await;
+            }
+        })
     };
+    let live = live();
     let errs = sign_in.errors;
     let id_err = Signal::derive(move || errs.with(|e| e.fields.identifier.clone()));
     let pw_err = Signal::derive(move || errs.with(|e| e.fields.password.clone()));
-    let first = sign_in.view_untracked();
     let identifier = first.identifier.unwrap_or_default();
     let by_code = first.supported_first_factors.iter().any(|f| f.strategy == Strategy::EmailCode);
     view! {
@@ -237,7 +273,8 @@ fn PasswordForm() -> impl IntoView {
         <form method="post" action=SignInPassword::PATH on:submit=on_submit novalidate>
             <div class="field">
                 <label for="email">"Enter email address"</label>
-                <input id="email" name="identifier" type="email" autocomplete="username"
+                <input id="email" name="identifier" type="email"
+                    autocomplete=if by_passkey { "username webauthn" } else { "username" }
                     value=identifier node_ref=email
                     aria-invalid=move || id_err.with(Option::is_some).to_string()
                     aria-describedby="identifier-error"/>
@@ -253,6 +290,15 @@ fn PasswordForm() -> impl IntoView {
             </div>
             <button type="submit" disabled=move || sign_in.is_fetching()>"Continue"</button>
         </form>
+        // WebAuthn needs JavaScript: shown once the island is live.
+        {by_passkey.then(|| view! {
+            <p class="passkey" hidden=move || !live.get()>
+                <button type="button" class="secondary-button" on:click=with_passkey
+                    disabled=move || sign_in.is_fetching()>
+                    "Sign in with a passkey"
+                </button>
+            </p>
+        })}
         <GlobalErrors errors=sign_in.errors/>
         // Shown by the stylesheet while a `user_locked` error is (`:has`):
         // a reactive view here costs the first wasm over a kilobyte.
@@ -478,6 +524,7 @@ pub(crate) fn strategy_label(s: Strategy) -> &'static str {
         Strategy::Password => "Password",
         Strategy::ResetPasswordEmailCode => "Password reset code",
         Strategy::UnlockEmailCode => "Unlock code",
+        Strategy::Passkey => "Passkey",
     }
 }
 
@@ -503,9 +550,20 @@ fn VerifyForm() -> impl IntoView {
         .find(|f| f.strategy == Strategy::PhoneCode)
         .and_then(|f| f.safe_identifier.clone());
     let has_backup = first.supports(Strategy::BackupCode);
+    let has_passkey = first.supports(Strategy::Passkey);
+    // A passkey as the only factor: the code form is for backup codes.
+    let passkey_only = has_passkey && choices.is_empty();
     let strategy = RwSignal::new(default);
-    let use_backup = RwSignal::new(false);
+    let use_backup = RwSignal::new(passkey_only);
     let code = NodeRef::<html::Input>::new();
+    let live = live();
+    let use_passkey = move |_| {
+        spawn_local(async move {
+            if sign_in.mfa.verify_passkey(sign_in).await.is_ok() {
+                after_step(sign_in).await;
+            }
+        })
+    };
 
     let send = move || {
         spawn_local(async move {
@@ -559,7 +617,16 @@ fn VerifyForm() -> impl IntoView {
     let many = choices.len() > 1;
     view! {
         <h1>"Verify your account"</h1>
-        <form method="post" action=AttemptSecondFactor::PATH on:submit=on_submit novalidate>
+        {has_passkey.then(|| view! {
+            <div class="passkey" hidden=move || !live.get()>
+                <button type="button" class="secondary-button" data-testid="use-passkey"
+                    on:click=use_passkey disabled=move || sign_in.is_fetching()>
+                    "Use a passkey"
+                </button>
+            </div>
+        })}
+        <form method="post" action=AttemptSecondFactor::PATH on:submit=on_submit novalidate
+            hidden=passkey_only && !has_backup>
             {if many {
                 Either::Left(view! {
                     <fieldset class="choice">
@@ -592,7 +659,7 @@ fn VerifyForm() -> impl IntoView {
                     view! {
                         <div class="check">
                             <label>
-                                <input type="checkbox" name="use_backup_code"
+                                <input type="checkbox" name="use_backup_code" checked=passkey_only
                                     on:change=move |ev| use_backup.set(event_target_checked(&ev))/>
                                 "Use backup code"
                             </label>

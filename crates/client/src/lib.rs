@@ -99,13 +99,13 @@ impl Clerk {
     /// `signIn.verifyMfaCode(code, type:)`: `complete` means signed in (the
     /// server finalizes; `created_session_id` names the session).
     pub async fn verify_mfa_code(&self, sign_in: &SignInView, code: &str, kind: MfaType) -> Result<SignInView, Error> {
-        let body = CodeBody { strategy: Some(kind.strategy()), code: code.into() };
+        let body = CodeBody { strategy: Some(kind.strategy()), code: code.into(), ..CodeBody::default() };
         self.call(Method::POST, &format!("/client/sign_ins/{}/attempt_second_factor", id(sign_in)), Some(&body)).await
     }
 
     /// The trust code of `needs_client_trust`.
     pub async fn verify_email_code(&self, sign_in: &SignInView, code: &str) -> Result<SignInView, Error> {
-        let body = CodeBody { strategy: Some(Strategy::EmailCode), code: code.into() };
+        let body = CodeBody { strategy: Some(Strategy::EmailCode), code: code.into(), ..CodeBody::default() };
         self.call(Method::POST, &format!("/client/sign_ins/{}/attempt_second_factor", id(sign_in)), Some(&body)).await
     }
 

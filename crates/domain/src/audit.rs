@@ -36,6 +36,12 @@ pub enum Event {
     UserMfaReset,
     UserDeleted,
     UserSignedOut,
+    SignInPasskeyOk,
+    SignInPasskeyFailed,
+    /// A passkey's counter went back: a cloned authenticator, refused.
+    PasskeyCloned,
+    PasskeyRenamed,
+    TrustedDeviceRevoked,
 }
 
 impl Event {
@@ -74,6 +80,11 @@ impl Event {
             Event::UserMfaReset => "user.mfa_reset",
             Event::UserDeleted => "user.deleted",
             Event::UserSignedOut => "user.signed_out",
+            Event::SignInPasskeyOk => "sign_in.passkey_ok",
+            Event::SignInPasskeyFailed => "sign_in.passkey_failed",
+            Event::PasskeyCloned => "passkey.cloned",
+            Event::PasskeyRenamed => "passkey.renamed",
+            Event::TrustedDeviceRevoked => "trusted_device.revoked",
         }
     }
 }

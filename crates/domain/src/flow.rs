@@ -13,12 +13,13 @@ pub struct Factors {
     pub phone: bool,
     pub totp: bool,
     pub backup_codes: bool,
+    pub passkey: bool,
 }
 
 impl Factors {
     /// A factor that stands on its own (backup codes do not).
     pub fn has_primary(self) -> bool {
-        self.phone || self.totp
+        self.phone || self.totp || self.passkey
     }
 
     /// What a user may sign in with: what they enrolled (`self`) that the
@@ -26,13 +27,18 @@ impl Factors {
     /// enabled one, so turning a type off never turns MFA off: such users
     /// keep it until they add an enabled factor (README, "Second factors").
     pub fn usable(self, enabled: Factors) -> Factors {
-        let on = Factors { phone: self.phone && enabled.phone, totp: self.totp && enabled.totp, backup_codes: false };
+        let on = Factors {
+            phone: self.phone && enabled.phone,
+            totp: self.totp && enabled.totp,
+            passkey: self.passkey && enabled.passkey,
+            backup_codes: false,
+        };
         let primary = if on.has_primary() { on } else { Factors { backup_codes: false, ..self } };
         Factors { backup_codes: self.backup_codes && enabled.backup_codes && primary.has_primary(), ..primary }
     }
 
-    /// `supported_second_factors`, default first: TOTP, then SMS, then backup
-    /// codes (only with another factor).
+    /// `supported_second_factors`, default first: TOTP, then SMS, then a
+    /// passkey, then backup codes (only with another factor).
     pub fn supported(self) -> Vec<Strategy> {
         let mut out = Vec::new();
         if self.totp {
@@ -40,6 +46,9 @@ impl Factors {
         }
         if self.phone {
             out.push(Strategy::PhoneCode);
+        }
+        if self.passkey {
+            out.push(Strategy::Passkey);
         }
         if self.backup_codes && self.has_primary() {
             out.push(Strategy::BackupCode);
@@ -106,6 +115,8 @@ impl Lookup {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Stage {
     NeedsIdentifier,
+    /// Begun with a passkey (no identifier): its answer says who it is.
+    NeedsPasskey,
     /// An identifier only: an emailed code comes next.
     NeedsFirstFactor(Lookup),
     /// The reset code proved the address: a new password comes next.
@@ -120,7 +131,7 @@ impl Stage {
     pub fn status(&self) -> Status {
         match self {
             Stage::NeedsIdentifier => Status::NeedsIdentifier,
-            Stage::NeedsFirstFactor(_) => Status::NeedsFirstFactor,
+            Stage::NeedsPasskey | Stage::NeedsFirstFactor(_) => Status::NeedsFirstFactor,
             Stage::NeedsNewPassword(_) => Status::NeedsNewPassword,
             Stage::NeedsSecondFactor(_) => Status::NeedsSecondFactor,
             Stage::NeedsClientTrust(_) => Status::NeedsClientTrust,
@@ -132,7 +143,7 @@ impl Stage {
     /// right password or an emailed code). Never at `needs_first_factor`.
     pub fn claim(&self) -> Option<&Claim> {
         match self {
-            Stage::NeedsIdentifier | Stage::NeedsFirstFactor(_) => None,
+            Stage::NeedsIdentifier | Stage::NeedsPasskey | Stage::NeedsFirstFactor(_) => None,
             Stage::NeedsNewPassword(c)
             | Stage::NeedsSecondFactor(c)
             | Stage::NeedsClientTrust(c)
@@ -142,9 +153,16 @@ impl Stage {
 
     /// A stored stage: a status past the password with no user behind it
     /// (which nothing writes) starts over. `lookup` is the identifier-only
-    /// attempt's (identifier, email code on), for `needs_first_factor`.
-    pub fn from_parts(status: Status, claim: Option<Claim>, lookup: Option<(String, bool)>) -> Stage {
+    /// attempt's (identifier, email code on), for `needs_first_factor`;
+    /// `passkey_first`: the attempt began with a passkey.
+    pub fn from_parts(
+        status: Status,
+        claim: Option<Claim>,
+        lookup: Option<(String, bool)>,
+        passkey_first: bool,
+    ) -> Stage {
         match (status, claim) {
+            (Status::NeedsFirstFactor, None) if passkey_first => Stage::NeedsPasskey,
             (Status::NeedsFirstFactor, claim) => match lookup {
                 Some((identifier, email_code)) => Stage::NeedsFirstFactor(Lookup { identifier, claim, email_code }),
                 None => Stage::NeedsIdentifier,
@@ -220,6 +238,9 @@ impl Attempt {
                     return Err(Fault::BackupCodesNotAvailable);
                 }
                 match &self.stage {
+                    // Its challenge comes with the attempt: only the answer.
+                    Stage::NeedsPasskey if step == Step::Verify(Strategy::Passkey) => Ok(()),
+                    Stage::NeedsPasskey => Err(Fault::StrategyInvalid),
                     Stage::NeedsFirstFactor(l) if l.allows(s) => Ok(()),
                     Stage::NeedsFirstFactor(_) => Err(Fault::StrategyInvalid),
                     // A new client proves itself with an email code only.
@@ -227,7 +248,8 @@ impl Attempt {
                     Stage::NeedsClientTrust(_) => Err(Fault::StrategyInvalid),
                     Stage::NeedsSecondFactor(c) => {
                         let allowed = match step {
-                            Step::Prepare(_) => s == Strategy::PhoneCode,
+                            // What needs sending: an SMS, a passkey challenge.
+                            Step::Prepare(_) => matches!(s, Strategy::PhoneCode | Strategy::Passkey),
                             _ => s != Strategy::Password,
                         };
                         if !allowed || !c.factors.supported().contains(&s) {
@@ -302,6 +324,23 @@ impl Attempt {
             Stage::Complete(claim)
         };
         Ok(Attempt { stage, created_at: now, expires_at: now + ATTEMPT_TTL })
+    }
+
+    /// A sign-in begun with a passkey, before the browser answers.
+    pub fn for_passkey(now: i64) -> Attempt {
+        Attempt { stage: Stage::NeedsPasskey, created_at: now, expires_at: now + ATTEMPT_TTL }
+    }
+
+    /// The passkey answered, user-verified, for `claim`'s user: as in Clerk,
+    /// that is both factors at once (something held, and a PIN or biometric
+    /// the authenticator checked), so the attempt is complete, with no
+    /// client trust either (a passkey cannot be phished onto a new device).
+    pub fn passkey_passed(&self, claim: Claim, now: i64) -> Result<Attempt, Fault> {
+        self.check(Step::Verify(Strategy::Passkey), now)?;
+        match self.stage {
+            Stage::NeedsPasskey => Ok(Attempt { stage: Stage::Complete(claim), ..self.clone() }),
+            _ => Err(Fault::InvalidState),
+        }
     }
 
     /// A second factor was verified.
@@ -397,7 +436,7 @@ mod tests {
     use super::*;
 
     const T: i64 = 1_700_000_000;
-    const ALL: Factors = Factors { phone: true, totp: true, backup_codes: true };
+    const ALL: Factors = Factors { phone: true, totp: true, backup_codes: true, passkey: true };
 
     /// A right password on a client the user has used before.
     fn ok(factors: Factors, identifier: &str) -> PasswordOk {
@@ -406,7 +445,10 @@ mod tests {
 
     fn at(status: Status, factors: Factors) -> Attempt {
         let claim = Claim { user_id: 7, identifier: String::new(), factors, client_known: false };
-        Attempt { stage: Stage::from_parts(status, Some(claim), Some(("a@b.c".into(), true))), ..Attempt::new(T) }
+        Attempt {
+            stage: Stage::from_parts(status, Some(claim), Some(("a@b.c".into(), true)), false),
+            ..Attempt::new(T)
+        }
     }
 
     fn lookup(factors: Option<Factors>, email_code: bool) -> Attempt {
@@ -419,18 +461,18 @@ mod tests {
     fn a_stage_past_the_password_holds_its_user() {
         let c = Claim { user_id: 7, identifier: "a@b.c".into(), factors: ALL, client_known: true };
         for st in [Status::NeedsNewPassword, Status::NeedsSecondFactor, Status::NeedsClientTrust, Status::Complete] {
-            let stage = Stage::from_parts(st, Some(c.clone()), None);
+            let stage = Stage::from_parts(st, Some(c.clone()), None, false);
             assert_eq!((stage.status(), stage.claim()), (st, Some(&c)));
             assert_eq!(
-                Stage::from_parts(st, None, None),
+                Stage::from_parts(st, None, None, false),
                 Stage::NeedsIdentifier,
                 "{st:?} without its user starts over"
             );
         }
-        assert_eq!(Stage::from_parts(Status::NeedsIdentifier, Some(c.clone()), None).claim(), None);
-        let first = Stage::from_parts(Status::NeedsFirstFactor, Some(c), Some(("a@b.c".into(), false)));
+        assert_eq!(Stage::from_parts(Status::NeedsIdentifier, Some(c.clone()), None, false).claim(), None);
+        let first = Stage::from_parts(Status::NeedsFirstFactor, Some(c), Some(("a@b.c".into(), false)), false);
         assert_eq!((first.status(), first.claim()), (Status::NeedsFirstFactor, None), "nobody before a proof");
-        let unknown = Stage::from_parts(Status::NeedsFirstFactor, None, Some(("x@y.z".into(), false)));
+        let unknown = Stage::from_parts(Status::NeedsFirstFactor, None, Some(("x@y.z".into(), false)), false);
         assert_eq!(unknown.status(), Status::NeedsFirstFactor, "an unknown address looks the same");
     }
 
@@ -480,7 +522,9 @@ mod tests {
 
     #[test]
     fn supported_factors_default_first_and_backup_only_with_another() {
-        assert_eq!(ALL.supported(), vec![Strategy::Totp, Strategy::PhoneCode, Strategy::BackupCode]);
+        assert_eq!(ALL.supported(), vec![Strategy::Totp, Strategy::PhoneCode, Strategy::Passkey, Strategy::BackupCode]);
+        let passkey = Factors { passkey: true, backup_codes: true, ..Default::default() };
+        assert_eq!(passkey.supported(), vec![Strategy::Passkey, Strategy::BackupCode], "a passkey stands alone");
         let phone = Factors { phone: true, ..Default::default() };
         assert_eq!(phone.supported(), vec![Strategy::PhoneCode]);
         let orphan = Factors { backup_codes: true, ..Default::default() };
@@ -493,22 +537,24 @@ mod tests {
         let totp = Factors { totp: true, backup_codes: true, ..Default::default() };
         let no_totp = Factors { totp: false, ..ALL };
         assert_eq!(totp.usable(no_totp), totp, "TOTP only: still asked for, with its backup codes");
-        assert_eq!(ALL.usable(no_totp), Factors { phone: true, backup_codes: true, totp: false }, "the phone serves");
+        assert_eq!(ALL.usable(no_totp), Factors { totp: false, ..ALL }, "the phone and the passkey serve");
         assert_eq!(ALL.usable(ALL), ALL);
         let none = Factors::default();
         assert_eq!(totp.usable(none), Factors { totp: true, ..none }, "every type off: backup codes too");
         // Whatever is switched off, a user with a second factor keeps one.
-        for bits in 0..64u8 {
+        for bits in 0..256u16 {
             let f = |at: u8| Factors {
                 phone: bits >> at & 1 == 1,
                 totp: bits >> (at + 1) & 1 == 1,
                 backup_codes: bits >> (at + 2) & 1 == 1,
+                passkey: bits >> (at + 3) & 1 == 1,
             };
-            let (enrolled, enabled) = (f(0), f(3));
+            let (enrolled, enabled) = (f(0), f(4));
             let u = enrolled.usable(enabled);
             assert_eq!(u.has_primary(), enrolled.has_primary(), "{enrolled:?} with {enabled:?}");
             assert!(!u.phone || enrolled.phone);
             assert!(!u.totp || enrolled.totp);
+            assert!(!u.passkey || enrolled.passkey);
             assert!(!u.backup_codes || (enrolled.backup_codes && enabled.backup_codes));
         }
     }
@@ -719,7 +765,8 @@ mod tests {
         use super::*;
         use proptest::prelude::{any, prop_assert, prop_assert_eq, proptest, ProptestConfig};
 
-        const STRATEGIES: [Strategy; 7] = [
+        const STRATEGIES: [Strategy; 8] = [
+            Strategy::Passkey,
             Strategy::Password,
             Strategy::PhoneCode,
             Strategy::Totp,
@@ -740,17 +787,19 @@ mod tests {
             /// email code); and finalize is legal exactly then.
             #[test]
             fn only_legal_paths_complete(
-                (phone, totp, backup) in (any::<bool>(), any::<bool>(), any::<bool>()),
+                (phone, totp, backup, passkey) in (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()),
                 (known, trust, exists, email_code) in (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()),
-                steps in proptest::collection::vec((0u8..7, 0usize..7, any::<bool>(), 0i64..900), 0..30),
+                steps in proptest::collection::vec((0u8..9, 0usize..8, any::<bool>(), 0i64..900), 0..30),
             ) {
-                let f = Factors { phone, totp, backup_codes: backup };
+                let f = Factors { phone, totp, backup_codes: backup, passkey };
                 let ok = |f, id| PasswordOk { client_known: known, client_trust: trust, ..ok(f, id) };
                 let claim = Claim { user_id: 7, identifier: "a@b.c".into(), factors: f, client_known: known };
                 let mut now = T;
                 let mut a = Attempt::new(now);
-                // How the account was proved: none yet, by password, by an emailed code.
+                // How the account was proved: none yet, by password, by an
+                // emailed code, by a passkey (both factors at once).
                 let (mut by_password, mut by_email, mut second_ok) = (false, false, false);
+                let mut by_passkey = false;
                 for (kind, strat, pass, dt) in steps {
                     now += dt;
                     let s = STRATEGIES[strat];
@@ -761,25 +810,24 @@ mod tests {
                                 if let Ok(next) = r {
                                     a = next;
                                     (by_password, by_email, second_ok) = (true, false, false);
+                                    by_passkey = false;
                                 }
                             }
                         }
-                        1 => {
-                            if a.check(Step::Prepare(s), now).is_ok() {
-                                match a.status() {
-                                    Status::NeedsFirstFactor => prop_assert!(
-                                        s == Strategy::ResetPasswordEmailCode
-                                            || s == Strategy::UnlockEmailCode
-                                            || (s == Strategy::EmailCode && email_code)
-                                    ),
-                                    Status::NeedsClientTrust => prop_assert_eq!(s, Strategy::EmailCode),
-                                    st => {
-                                        prop_assert_eq!(st, Status::NeedsSecondFactor);
-                                        prop_assert!(s == Strategy::PhoneCode && f.phone);
-                                    }
-                                }
+                        1 if a.check(Step::Prepare(s), now).is_ok() => match a.status() {
+                            Status::NeedsFirstFactor => prop_assert!(
+                                s == Strategy::ResetPasswordEmailCode
+                                    || s == Strategy::UnlockEmailCode
+                                    || (s == Strategy::EmailCode && email_code)
+                            ),
+                            Status::NeedsClientTrust => prop_assert_eq!(s, Strategy::EmailCode),
+                            st => {
+                                prop_assert_eq!(st, Status::NeedsSecondFactor);
+                                prop_assert!(
+                                    (s == Strategy::PhoneCode && f.phone) || (s == Strategy::Passkey && f.passkey)
+                                );
                             }
-                        }
+                        },
                         2 => {
                             if a.status() == Status::NeedsFirstFactor {
                                 continue;
@@ -809,31 +857,49 @@ mod tests {
                             };
                             a = Attempt::identified(lookup, now);
                             (by_password, by_email, second_ok) = (false, false, false);
+                            by_passkey = false;
+                        }
+                        7 => {
+                            a = Attempt::for_passkey(now);
+                            (by_password, by_email, second_ok) = (false, false, false);
+                            by_passkey = false;
+                        }
+                        8 => {
+                            let before = a.stage.clone();
+                            if let Ok(next) = a.passkey_passed(claim.clone(), now) {
+                                prop_assert_eq!(before, Stage::NeedsPasskey);
+                                if pass {
+                                    a = next;
+                                    by_passkey = true;
+                                }
+                            }
                         }
                         5 => {
                             let before = a.status();
+                            let began_with_passkey = a.stage == Stage::NeedsPasskey;
                             if let Ok(next) = a.first_factor_passed(s, now) {
-                                prop_assert!(exists && before == Status::NeedsFirstFactor);
+                                prop_assert!(exists && before == Status::NeedsFirstFactor && !began_with_passkey);
                                 if pass {
                                     a = next;
                                     by_email = by_email || matches!(s, Strategy::EmailCode | Strategy::ResetPasswordEmailCode);
                                 }
                             }
                         }
-                        _ => {
+                        6 => {
                             if let Ok(next) = a.new_password_set(now) {
                                 prop_assert!(by_email);
                                 a = next;
                             }
                         }
+                        _ => {}
                     }
                     if a.status() == Status::NeedsNewPassword {
                         prop_assert!(by_email && exists);
                     }
                     if a.status() == Status::Complete {
                         let needs_second = if by_password { f.has_primary() || (trust && !known) } else { f.has_primary() };
-                        prop_assert!(by_password || (by_email && exists));
-                        prop_assert!(second_ok || !needs_second);
+                        prop_assert!(by_password || (by_email && exists) || by_passkey);
+                        prop_assert!(second_ok || by_passkey || !needs_second);
                     }
                 }
             }

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod clock;
 pub mod flow;
 pub mod mail;
+pub mod passkey;
 pub mod policy;
 pub mod request;
 pub mod secrets;

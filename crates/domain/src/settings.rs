@@ -24,6 +24,7 @@ pub struct Settings {
     /// credentials), e.g. an SPA or an Expo web build on its own domain.
     pub allowed_origins: Vec<String>,
     pub second_factors: SecondFactors,
+    pub passkeys: Passkeys,
     pub codes: Codes,
     pub lockout: Lockout,
     pub rate_limits: RateLimits,
@@ -39,6 +40,20 @@ pub struct SecondFactors {
     pub phone_code: bool,
     pub totp: bool,
     pub backup_code: bool,
+}
+
+/// Passkeys (WebAuthn): each use can be switched off on its own.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Passkeys {
+    /// Sign in with a passkey alone (it satisfies MFA).
+    pub sign_in: bool,
+    /// A passkey as the second factor after the password.
+    pub second_factor: bool,
+    /// Users may add passkeys on the security page (and in setup-mfa).
+    pub manage: bool,
+    /// The relying-party id; default: the host of the origin browsers use.
+    pub rp_id: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -129,6 +144,7 @@ impl Default for Settings {
             redirect_origins: Vec::new(),
             allowed_origins: Vec::new(),
             second_factors: SecondFactors { phone_code: true, totp: true, backup_code: true },
+            passkeys: Passkeys { sign_in: true, second_factor: true, manage: true, rp_id: None },
             codes: Codes { ttl: 600, resend_after: 30, max_failures: 5 },
             lockout: Lockout { threshold: 10, seconds: 3600 },
             rate_limits: RateLimits { create: 5, verify: 3, window: 10 },
@@ -152,6 +168,7 @@ macro_rules! defaults {
 
 defaults! {
     SecondFactors => Settings::default().second_factors,
+    Passkeys => Settings::default().passkeys,
     Codes => Settings::default().codes,
     Lockout => Settings::default().lockout,
     RateLimits => Settings::default().rate_limits,
@@ -194,6 +211,10 @@ const OVERRIDES: &[(&str, &str, Kind)] = &[
     ("MFA_PHONE_CODE", "second_factors.phone_code", Kind::Bool),
     ("MFA_TOTP", "second_factors.totp", Kind::Bool),
     ("MFA_BACKUP_CODE", "second_factors.backup_code", Kind::Bool),
+    ("MFA_PASSKEY_SIGN_IN", "passkeys.sign_in", Kind::Bool),
+    ("MFA_PASSKEY_SECOND_FACTOR", "passkeys.second_factor", Kind::Bool),
+    ("MFA_PASSKEY_MANAGE", "passkeys.manage", Kind::Bool),
+    ("MFA_PASSKEY_RP_ID", "passkeys.rp_id", Kind::Text),
     ("MFA_CODE_TTL", "codes.ttl", Kind::Int),
     ("MFA_RESEND_AFTER", "codes.resend_after", Kind::Int),
     ("MFA_CODE_MAX_FAILURES", "codes.max_failures", Kind::Int),

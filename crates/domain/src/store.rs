@@ -46,6 +46,8 @@ pub struct User {
     pub pending_phone: Option<String>,
     /// Marked compromised: the next session gets the `reset-password` task.
     pub password_compromised: bool,
+    /// Holds at least one passkey.
+    pub has_passkey: bool,
 }
 
 /// Who a user is to apps: their public id and email (session tokens,
@@ -119,6 +121,52 @@ pub struct SigningKey {
     pub signs_until: Option<i64>,
 }
 
+/// A passkey (WebAuthn credential). `passkey`: webauthn-rs's record as JSON.
+#[derive(Clone, Debug)]
+pub struct Passkey {
+    pub id: i64,
+    /// `pk_…`: the id the pages and the API use.
+    pub public_id: String,
+    pub user_id: i64,
+    /// base64url, as browsers send it.
+    pub credential_id: String,
+    pub name: String,
+    pub passkey: String,
+    pub sign_count: i64,
+    pub backup_eligible: bool,
+    pub backup_state: bool,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// A use of a passkey to record: its record after the use, new counter and flag.
+pub struct PasskeyUse<'a> {
+    pub id: i64,
+    pub passkey: &'a str,
+    pub sign_count: i64,
+    pub backup_state: bool,
+    pub now: i64,
+}
+
+/// A client (browser) a user completed a sign-in on, with where and when
+/// it was last used.
+#[derive(Clone, Debug)]
+pub struct TrustedClient {
+    pub client_key: String,
+    pub trusted_at: i64,
+    pub last_used_at: i64,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub device: Option<String>,
+}
+
+/// Where a trusted client was just used from.
+pub struct ClientUse<'a> {
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+    pub device: Option<&'a str>,
+}
+
 /// A session as its user's session list shows it.
 pub struct SessionRow {
     pub key: String,
@@ -179,6 +227,8 @@ pub trait Users: Send + Sync {
     async fn users_on_disabled_factors(&self, totp_on: i64, phone_on: i64) -> Result<i64>;
     /// Accounts by id, for operators.
     async fn users(&self, limit: i64) -> Result<Vec<User>>;
+    /// The clients `user_id` trusts, last used first.
+    async fn trusted_clients(&self, user_id: i64) -> Result<Vec<TrustedClient>>;
 }
 
 /// Writes to `users`: accounts, with their factors as the domain reads them, and the clients they trust.
@@ -188,7 +238,10 @@ pub trait UsersWrite: Send + Sync {
     async fn set_default_factor(&self, user_id: i64, factor: Option<&str>) -> Result<()>;
     /// `user_id` completed a sign-in on the client `client_key` (the password
     /// step reads this back through `sign_in_subject`).
-    async fn trust_client(&self, client_key: &str, user_id: i64, now: i64) -> Result<()>;
+    /// Also records the use (`at`) when it was trusted before.
+    async fn trust_client(&self, client_key: &str, user_id: i64, now: i64, at: &ClientUse<'_>) -> Result<()>;
+    /// Forgets a trusted client: it proves itself again. False if none.
+    async fn untrust_client(&self, client_key: &str, user_id: i64) -> Result<bool>;
     /// Replaces the password hash; `compromised` marks it for the
     /// `reset-password` task (a new password clears the mark).
     async fn set_password(&self, user_id: i64, hash: &str, compromised: bool) -> Result<()>;
@@ -215,6 +268,32 @@ pub trait CredentialsWrite: Send + Sync {
     async fn remove_totp(&self, user_id: i64, keep_one: bool) -> Result<bool>;
     /// Removes the phone; with `keep_one`, only while the app remains.
     async fn remove_phone(&self, user_id: i64, keep_one: bool) -> Result<bool>;
+}
+
+/// Reads of `passkeys`.
+#[async_trait]
+pub trait Passkeys: Send + Sync {
+    async fn passkeys_of(&self, user_id: i64) -> Result<Vec<Passkey>>;
+    async fn passkey_by_credential(&self, credential_id: &str) -> Result<Option<Passkey>>;
+}
+
+/// Writes to `passkeys` and `webauthn_challenges`.
+#[async_trait]
+pub trait PasskeysWrite: Send + Sync {
+    /// False if the credential is registered already.
+    async fn insert_passkey(&self, p: &Passkey) -> Result<bool>;
+    /// Records a use only if the counter moved forward (or the authenticator
+    /// keeps none: both 0). False: the counter went back (a cloned
+    /// authenticator) or stood still.
+    async fn use_passkey(&self, u: &PasskeyUse<'_>) -> Result<bool>;
+    async fn rename_passkey(&self, user_id: i64, public_id: &str, name: &str) -> Result<bool>;
+    /// Removes a passkey; with `keep_one`, only while another factor (a
+    /// passkey or a credential) remains. False if nothing was removed.
+    async fn remove_passkey(&self, user_id: i64, public_id: &str, keep_one: bool) -> Result<bool>;
+    /// Stores a ceremony's state for (key, purpose), replacing any before.
+    async fn put_challenge(&self, key: &str, purpose: &str, state: &str, expires_at: i64) -> Result<()>;
+    /// Takes (deletes and returns) a live ceremony's state: one answer each.
+    async fn take_challenge(&self, key: &str, purpose: &str, now: i64) -> Result<Option<String>>;
 }
 
 /// Reads of `backup_codes`: hashed, single use.
@@ -399,6 +478,7 @@ pub trait OutboxWrite: Send + Sync {
 #[async_trait]
 pub trait Store:
     Users
+    + Passkeys
     + BackupCodes
     + Attempts
     + Codes
@@ -455,6 +535,7 @@ pub trait Tx:
     Store
     + UsersWrite
     + CredentialsWrite
+    + PasskeysWrite
     + BackupCodesWrite
     + AttemptsWrite
     + CodesWrite
@@ -474,7 +555,7 @@ pub trait Tx:
 pub mod prelude {
     pub use super::{
         Attempts, AttemptsWrite, AuditLog, AuditLogWrite, BackupCodes, BackupCodesWrite, Codes, CodesWrite,
-        CredentialsWrite, Limits, LimitsWrite, Outbox, OutboxWrite, Sessions, SessionsWrite, SignUps, SignUpsWrite,
-        SigningKeys, SigningKeysWrite, Store, Tx, Users, UsersWrite,
+        CredentialsWrite, Limits, LimitsWrite, Outbox, OutboxWrite, Passkeys, PasskeysWrite, Sessions, SessionsWrite,
+        SignUps, SignUpsWrite, SigningKeys, SigningKeysWrite, Store, Tx, Users, UsersWrite,
     };
 }

@@ -13,6 +13,8 @@ pub enum Field {
     Password,
     Code,
     Strategy,
+    /// A passkey's answer (`navigator.credentials` JSON).
+    PublicKeyCredential,
 }
 
 /// Every failure the API can report. Internals never travel: the server logs
@@ -70,6 +72,12 @@ pub enum Fault {
     PhoneInvalid,
     /// No such session of this user.
     SessionNotFound,
+    /// The passkey's answer did not verify (another challenge, origin or
+    /// credential, no user verification, a bad signature, a cloned
+    /// authenticator's counter).
+    PasskeyInvalid,
+    /// No such passkey of this user.
+    PasskeyNotFound,
     /// Already signed in.
     SessionExists,
     /// No active session.
@@ -110,6 +118,8 @@ impl Fault {
             Fault::MfaRequired => "mfa_required",
             Fault::PhoneInvalid => "form_param_format_invalid",
             Fault::SessionNotFound => "resource_not_found",
+            Fault::PasskeyInvalid => "passkey_invalid",
+            Fault::PasskeyNotFound => "passkey_not_found",
             Fault::SessionExists => "session_exists",
             Fault::SignedOut => "signed_out",
             Fault::DeliveryFailed => "delivery_failed",
@@ -132,6 +142,7 @@ impl Fault {
             | Fault::MfaRequired
             | Fault::PhoneInvalid
             | Fault::PasswordIncorrect
+            | Fault::PasskeyInvalid
             | Fault::CodeIncorrect => 422,
             // Clerk answers these two with 400, as the rest of this group.
             Fault::StrategyInvalid
@@ -144,7 +155,7 @@ impl Fault {
             Fault::ResendTooSoon(_) | Fault::TooManyRequests(_) => 429,
             Fault::UserLocked(_) => 403,
             Fault::InvalidState => 409,
-            Fault::SignInNotFound | Fault::SignUpNotFound | Fault::SessionNotFound => 404,
+            Fault::SignInNotFound | Fault::SignUpNotFound | Fault::SessionNotFound | Fault::PasskeyNotFound => 404,
             Fault::ReverificationRequired => 403,
             Fault::SignedOut => 401,
             Fault::DeliveryFailed | Fault::Unavailable => 503,
@@ -187,6 +198,7 @@ impl Fault {
             | Fault::CodeMissing
             | Fault::BackupCodesNotAvailable => Some(Field::Code),
             Fault::StrategyInvalid => Some(Field::Strategy),
+            Fault::PasskeyInvalid => Some(Field::PublicKeyCredential),
             _ => None,
         }
     }
@@ -224,6 +236,8 @@ impl Fault {
             ("session_reverification_required", _) => Fault::ReverificationRequired,
             ("mfa_required", _) => Fault::MfaRequired,
             ("resource_not_found", _) => Fault::SessionNotFound,
+            ("passkey_invalid", _) => Fault::PasskeyInvalid,
+            ("passkey_not_found", _) => Fault::PasskeyNotFound,
             ("session_exists", _) => Fault::SessionExists,
             ("signed_out", _) => Fault::SignedOut,
             ("delivery_failed", _) => Fault::DeliveryFailed,
@@ -240,6 +254,7 @@ impl Fault {
             Fault::Missing(Field::Code) => "Enter the code.".into(),
             Fault::Missing(Field::Strategy) => "Choose how to verify.".into(),
             Fault::Missing(Field::PhoneNumber) => "Enter a phone number.".into(),
+            Fault::Missing(Field::PublicKeyCredential) => "Use your passkey to go on.".into(),
             Fault::IdentifierInvalid | Fault::EmailInvalid => "Enter a valid email address.".into(),
             Fault::EmailTaken => "That email address is taken. Sign in instead.".into(),
             Fault::PasswordTooShort(n) => format!("Passwords must be {n} characters or more."),
@@ -271,6 +286,8 @@ impl Fault {
             Fault::MfaRequired => "You can't remove your last second factor: this app requires one.".into(),
             Fault::PhoneInvalid => "Enter the number in international format, e.g. +15555550123.".into(),
             Fault::SessionNotFound => "That session has already ended.".into(),
+            Fault::PasskeyInvalid => "This passkey could not be verified. Try again, or use another way.".into(),
+            Fault::PasskeyNotFound => "That passkey was already removed.".into(),
             Fault::SessionExists => "You are already signed in.".into(),
             Fault::SignedOut => "You are signed out.".into(),
             Fault::DeliveryFailed => "We could not send the code. Try again.".into(),
@@ -284,8 +301,15 @@ impl Fault {
     /// One of each fault (with sample parameters): for documentation (the
     /// OpenAPI document's error examples) and tests.
     pub fn examples() -> Vec<Fault> {
-        let fields =
-            [Field::Identifier, Field::EmailAddress, Field::PhoneNumber, Field::Password, Field::Code, Field::Strategy];
+        let fields = [
+            Field::Identifier,
+            Field::EmailAddress,
+            Field::PhoneNumber,
+            Field::Password,
+            Field::Code,
+            Field::Strategy,
+            Field::PublicKeyCredential,
+        ];
         let mut all: Vec<Fault> = fields.into_iter().map(Fault::Missing).collect();
         all.extend([
             Fault::IdentifierInvalid,
@@ -313,6 +337,8 @@ impl Fault {
             Fault::MfaRequired,
             Fault::PhoneInvalid,
             Fault::SessionNotFound,
+            Fault::PasskeyInvalid,
+            Fault::PasskeyNotFound,
             Fault::SessionExists,
             Fault::SignedOut,
             Fault::DeliveryFailed,
@@ -425,6 +451,7 @@ mod tests {
             Fault::SignInNotFound | Fault::SignUpNotFound | Fault::ReverificationRequired | Fault::MfaRequired => (),
             Fault::PhoneInvalid | Fault::SessionNotFound | Fault::SessionExists | Fault::SignedOut => (),
             Fault::DeliveryFailed | Fault::BadRequest | Fault::Unavailable => (),
+            Fault::PasskeyInvalid | Fault::PasskeyNotFound => (),
         };
         for f in all {
             listed(f);

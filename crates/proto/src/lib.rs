@@ -68,6 +68,9 @@ pub enum Strategy {
     /// The emailed code that lets this browser sign in to a locked account
     /// (not Clerk's: self-service unlock).
     UnlockEmailCode,
+    /// A WebAuthn credential: alone (a user-verified passkey is both
+    /// factors), or as the second factor after the password.
+    Passkey,
 }
 
 impl Strategy {
@@ -80,6 +83,7 @@ impl Strategy {
             Strategy::EmailCode => "email_code",
             Strategy::ResetPasswordEmailCode => "reset_password_email_code",
             Strategy::UnlockEmailCode => "unlock_email_code",
+            Strategy::Passkey => "passkey",
         }
     }
 
@@ -92,6 +96,7 @@ impl Strategy {
             Strategy::EmailCode,
             Strategy::ResetPasswordEmailCode,
             Strategy::UnlockEmailCode,
+            Strategy::Passkey,
         ]
         .into_iter()
         .find(|st| st.as_str() == s)
@@ -139,6 +144,24 @@ pub struct SignInView {
     /// The session a completed sign-in became (`/v1`, which finalizes it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_session_id: Option<String>,
+    /// A passkey challenge awaiting the browser's answer (Clerk's
+    /// `firstFactorVerification` / `secondFactorVerification` with its
+    /// `nonce`): the options for `navigator.credentials.get()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passkey_challenge: Option<PasskeyChallenge>,
+}
+
+/// A WebAuthn ceremony's options, as JSON for the browser's
+/// `PublicKeyCredential.parseRequestOptionsFromJSON()` (or
+/// `parseCreationOptionsFromJSON()`): `{ "publicKey": { challenge, … } }`
+/// with `mediation` beside it for an autofill sign-in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyChallenge {
+    /// `passkey`.
+    pub strategy: Strategy,
+    /// The options, a JSON text (Clerk: `nonce`).
+    pub nonce: String,
 }
 
 impl Default for SignInView {
@@ -153,6 +176,7 @@ impl Default for SignInView {
             phone_code_sent_at: None,
             email_code: None,
             created_session_id: None,
+            passkey_challenge: None,
         }
     }
 }
@@ -377,6 +401,52 @@ pub struct UserView {
     /// A phone number awaiting its SMS code (masked).
     #[serde(default)]
     pub pending_phone: Option<String>,
+    /// The user's passkeys, oldest first (Clerk's `user.passkeys`).
+    #[serde(default)]
+    pub passkeys: Vec<PasskeyView>,
+    /// The instance lets users add passkeys (and the page offers it).
+    #[serde(default)]
+    pub passkeys_enabled: bool,
+}
+
+/// One of the user's passkeys (Clerk's `PasskeyResource`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyView {
+    /// `pk_…`.
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    #[serde(default)]
+    pub last_used_at: Option<i64>,
+    /// Synced between devices (backup state), as the authenticator says.
+    #[serde(default)]
+    pub synced: bool,
+}
+
+/// `user.createPasskey()`, first half: the options for
+/// `navigator.credentials.create()`, to answer at `passkeys/finish`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyCreation {
+    /// The options, a JSON text `{ "publicKey": { … } }` (Clerk: `nonce`).
+    pub nonce: String,
+}
+
+/// A browser a user signed in on: it skips the client-trust email code
+/// until revoked (Clerk's device trust cannot be seen or revoked).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TrustedDevice {
+    /// An opaque id (not the client cookie, nor its hash).
+    pub id: String,
+    pub device: String,
+    #[serde(default)]
+    pub ip: Option<String>,
+    pub trusted_at: i64,
+    pub last_used_at: i64,
+    /// The browser making this request.
+    pub current: bool,
 }
 
 impl Default for UserView {
@@ -390,6 +460,8 @@ impl Default for UserView {
             needs_reverification: false,
             task: None,
             pending_phone: None,
+            passkeys: vec![],
+            passkeys_enabled: false,
         }
     }
 }

@@ -38,7 +38,9 @@ pub struct ClientView {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct SignInCreate {
+    /// Empty with `strategy: passkey` (the passkey says who).
     #[cfg_attr(feature = "openapi", schema(example = "jane@example.com"))]
+    #[serde(default)]
     pub identifier: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
@@ -63,6 +65,28 @@ pub struct CodeBody {
     pub strategy: Option<Strategy>,
     #[cfg_attr(feature = "openapi", schema(example = "123456"))]
     pub code: String,
+    /// `strategy: passkey`: the answer of `navigator.credentials.get()`
+    /// (or the platform's passkey API), as JSON text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_key_credential: Option<String>,
+}
+
+/// A new passkey: the answer of `navigator.credentials.create()` (JSON
+/// text) and an optional name.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct PasskeyBody {
+    pub public_key_credential: String,
+    pub name: String,
+}
+
+/// A passkey's new name.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct NameBody {
+    pub name: String,
 }
 
 /// `reset_password`: the new password after a reset code.

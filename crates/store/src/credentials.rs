@@ -27,7 +27,8 @@ const ACTIVATE: &str = "UPDATE credentials SET state = 'active', last_step = $4
 const LOCK_USER: &str = "UPDATE users SET default_factor = default_factor WHERE id = $1";
 const REMOVE_CREDENTIAL: &str = "DELETE FROM credentials WHERE user_id = $1 AND kind = $2 AND state = 'active'
      AND ($3 = 0 OR EXISTS (SELECT 1 FROM credentials o
-                            WHERE o.user_id = $1 AND o.kind <> $2 AND o.state = 'active'))";
+                            WHERE o.user_id = $1 AND o.kind <> $2 AND o.state = 'active')
+                 OR EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = $1))";
 
 macro_rules! writes {
     ($($t:ty),*) => {$(

@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use domain::flow::{Attempt, Factors, SignUp};
 use domain::store::prelude::*;
 use domain::store::{
-    AuditEvent, BackupCode, Identity, NewSession, NewUser, OneTimeCode, OutboxMessage, Result, Session, SessionRow,
-    SigningKey, StoreError, Subject, User,
+    AuditEvent, BackupCode, ClientUse, Identity, NewSession, NewUser, OneTimeCode, OutboxMessage, Passkey, Result,
+    Session, SessionRow, SigningKey, StoreError, Subject, TrustedClient, User,
 };
 use proto::{SignUpStatus, Status};
 use sqlx::{
@@ -77,8 +77,23 @@ from_row!(User {
     default_factor,
     pending_totp_secret,
     pending_phone,
-    password_compromised
+    password_compromised,
+    has_passkey
 });
+from_row!(Passkey {
+    id,
+    public_id,
+    user_id,
+    credential_id,
+    name,
+    passkey,
+    sign_count,
+    backup_eligible,
+    backup_state,
+    created_at,
+    last_used_at
+});
+from_row!(TrustedClient { client_key, trusted_at, last_used_at, ip, user_agent, device });
 from_row!(Identity { public_id, email });
 from_row!(BackupCode { id, salt, code_hash });
 from_row!(OneTimeCode { id, code_hash, sent_at, expires_at, failures, used });
@@ -319,14 +334,16 @@ mod codes;
 mod credentials;
 mod limits;
 mod outbox;
+mod passkeys;
 mod sessions;
 mod sign_ups;
 mod signing_keys;
 mod users;
 
 // Codes are kept an hour past expiry, so a late try still hears "expired".
-const SWEEP: [&str; 6] = [
+const SWEEP: [&str; 7] = [
     "DELETE FROM unlocks WHERE until <= $1",
+    "DELETE FROM webauthn_challenges WHERE expires_at <= $1",
     "DELETE FROM sign_in_attempts WHERE expires_at <= $1",
     "DELETE FROM sign_ups WHERE expires_at <= $1",
     "DELETE FROM one_time_codes WHERE expires_at <= CAST($1 AS BIGINT) - 3600",
@@ -384,6 +401,7 @@ mod tests {
     //! The atomic primitives the defences rest on: each check-and-change
     //! succeeds once, whatever the callers' interleaving.
     use super::*;
+    use domain::store::PasskeyUse;
 
     /// A fresh store: SQLite, or PostgreSQL with `TEST_DB=postgres`.
     struct Fresh {
@@ -487,13 +505,87 @@ mod tests {
         };
         assert_eq!(read(Some("c1")).await, (false, false));
         s.set_backup_codes(uid, &[("salt".into(), "hash".into())]).await.unwrap();
-        s.trust_client("c1", uid, 1).await.unwrap();
+        let at = ClientUse { ip: Some("127.0.0.1"), user_agent: None, device: Some("Chrome on Linux") };
+        s.trust_client("c1", uid, 1, &at).await.unwrap();
         assert_eq!(read(Some("c1")).await, (true, true));
         assert_eq!(read(Some("c2")).await, (true, false), "another client");
         assert_eq!(read(None).await, (true, false), "no client cookie");
         let id = s.unused_backup_codes(uid).await.unwrap()[0].id;
         assert!(s.use_backup_code(id, 2).await.unwrap());
         assert_eq!(read(Some("c1")).await, (false, true), "the only code is used");
+    }
+
+    #[tokio::test]
+    async fn trusted_clients_note_their_last_use_and_can_be_forgotten() {
+        let (_db, s) = db().await;
+        let uid = user(&*s).await;
+        let at = |ip| ClientUse { ip: Some(ip), user_agent: Some("curl/8"), device: None };
+        s.trust_client("c1", uid, 10, &at("10.0.0.1")).await.unwrap();
+        s.trust_client("c1", uid, 20, &at("10.0.0.2")).await.unwrap();
+        let t = s.trusted_clients(uid).await.unwrap();
+        assert_eq!(t.len(), 1);
+        assert_eq!((t[0].trusted_at, t[0].last_used_at, t[0].ip.as_deref()), (10, 20, Some("10.0.0.2")));
+        assert!(s.untrust_client("c1", uid).await.unwrap());
+        assert!(!s.untrust_client("c1", uid).await.unwrap(), "forgotten once");
+        assert!(!s.sign_in_subject("a@b.c", Some("c1")).await.unwrap().unwrap().client_known);
+    }
+
+    fn passkey(uid: i64, n: u8) -> Passkey {
+        Passkey {
+            id: 0,
+            public_id: format!("pk_{n}"),
+            user_id: uid,
+            credential_id: format!("cred{n}"),
+            name: "Key".into(),
+            passkey: "{}".into(),
+            sign_count: 5,
+            backup_eligible: true,
+            backup_state: false,
+            created_at: 1,
+            last_used_at: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_passkey_is_used_only_with_a_growing_counter() {
+        let (_db, s) = db().await;
+        let uid = user(&*s).await;
+        assert!(s.insert_passkey(&passkey(uid, 1)).await.unwrap());
+        assert!(!s.insert_passkey(&passkey(uid, 1)).await.unwrap(), "one row per credential");
+        assert!(s.user(uid).await.unwrap().unwrap().has_passkey);
+        let id = s.passkey_by_credential("cred1").await.unwrap().unwrap().id;
+        let at = |sign_count, now| PasskeyUse { id, passkey: "{}", sign_count, backup_state: true, now };
+        assert!(s.use_passkey(&at(6, 2)).await.unwrap());
+        assert!(!s.use_passkey(&at(6, 3)).await.unwrap(), "the same counter twice: a clone or a replay");
+        assert!(!s.use_passkey(&at(2, 4)).await.unwrap(), "a counter gone back");
+        let p = s.passkey_by_credential("cred1").await.unwrap().unwrap();
+        assert_eq!((p.sign_count, p.last_used_at, p.backup_state), (6, Some(2), true));
+    }
+
+    #[tokio::test]
+    async fn the_last_passkey_stays_when_one_is_required() {
+        let (_db, s) = db().await;
+        let uid = user(&*s).await;
+        s.insert_passkey(&passkey(uid, 1)).await.unwrap();
+        s.insert_passkey(&passkey(uid, 2)).await.unwrap();
+        assert!(s.remove_passkey(uid, "pk_1", true).await.unwrap(), "another passkey stays");
+        assert!(!s.remove_passkey(uid, "pk_2", true).await.unwrap(), "the last factor");
+        assert!(s.rename_passkey(uid, "pk_2", "Phone").await.unwrap());
+        assert!(!s.rename_passkey(uid + 1, "pk_2", "Mine").await.unwrap(), "another user's");
+        assert!(s.remove_passkey(uid, "pk_2", false).await.unwrap());
+        assert!(!s.user(uid).await.unwrap().unwrap().has_passkey);
+    }
+
+    #[tokio::test]
+    async fn a_challenge_is_taken_once_and_not_after_it_expired() {
+        let (_db, s) = db().await;
+        s.put_challenge("k", "sign_in", "state1", 100).await.unwrap();
+        s.put_challenge("k", "sign_in", "state2", 100).await.unwrap();
+        assert_eq!(s.take_challenge("k", "second_factor", 50).await.unwrap(), None, "another purpose");
+        assert_eq!(s.take_challenge("k", "sign_in", 50).await.unwrap().as_deref(), Some("state2"));
+        assert_eq!(s.take_challenge("k", "sign_in", 50).await.unwrap(), None, "single use");
+        s.put_challenge("k", "sign_in", "state3", 100).await.unwrap();
+        assert_eq!(s.take_challenge("k", "sign_in", 100).await.unwrap(), None, "expired");
     }
 
     #[tokio::test]
@@ -573,14 +665,16 @@ mod tests {
     async fn a_complete_attempt_is_taken_once() {
         use domain::flow::{Claim, Stage};
         let (_db, s) = db().await;
+        let uid = user(&*s).await;
         let mut a = domain::flow::Attempt::new(0);
         s.insert_attempt("k", &a).await.unwrap();
         assert!(s.take_complete_attempt("k").await.unwrap().is_none(), "not complete yet");
-        let who = Claim { user_id: 1, identifier: "a@b.c".into(), factors: Factors::default(), client_known: false };
+        let who = Claim { user_id: uid, identifier: "a@b.c".into(), factors: Factors::default(), client_known: false };
         a.stage = Stage::Complete(who);
         assert!(s.update_attempt("k", Status::NeedsIdentifier, &a).await.unwrap());
         assert!(!s.update_attempt("k", Status::NeedsIdentifier, &a).await.unwrap(), "stale status");
-        assert!(s.take_complete_attempt("k").await.unwrap().is_some());
+        let taken = s.take_complete_attempt("k").await.unwrap().unwrap();
+        assert_eq!(taken.claim().map(|c| c.user_id), Some(uid), "the user it learnt on the way");
         assert!(s.take_complete_attempt("k").await.unwrap().is_none(), "taken twice");
     }
 

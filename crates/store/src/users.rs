@@ -15,7 +15,7 @@ macro_rules! user_cols {
             credential!("secret", "totp", "pending"),
             " AS pending_totp_secret, ",
             credential!("label", "phone", "pending"),
-            " AS pending_phone"
+            " AS pending_phone, EXISTS (SELECT 1 FROM passkeys p WHERE p.user_id = users.id) AS has_passkey"
         )
     };
 }
@@ -50,14 +50,16 @@ const IDENTITY: &str = "SELECT public_id, email FROM users WHERE id = $1";
 const USERS: &str = concat!("SELECT ", user_cols!(), " FROM users ORDER BY id LIMIT $1");
 const SET_PASSWORD: &str = "UPDATE users SET password_hash = $1, password_compromised = $2 WHERE id = $3";
 const SET_COMPROMISED: &str = "UPDATE users SET password_compromised = TRUE WHERE id = $1";
-const RESET_MFA: [&str; 3] = [
+const RESET_MFA: [&str; 4] = [
     "DELETE FROM credentials WHERE user_id = $1",
+    "DELETE FROM passkeys WHERE user_id = $1",
     "DELETE FROM backup_codes WHERE user_id = $1",
     "UPDATE users SET default_factor = NULL WHERE id = $1",
 ];
 // What a user's id names without a foreign key: attempts in flight, the
 // clients they trusted (cascade too, stated here for SQLite's sake).
-const DELETE_USER: [&str; 5] = [
+const DELETE_USER: [&str; 6] = [
+    "DELETE FROM passkeys WHERE user_id = $1",
     "DELETE FROM sign_in_attempts WHERE user_id = $1",
     "DELETE FROM trusted_clients WHERE user_id = $1",
     "DELETE FROM sessions WHERE user_id = $1",
@@ -66,8 +68,13 @@ const DELETE_USER: [&str; 5] = [
 ];
 const DELETE_USER_ROW: &str = "DELETE FROM users WHERE id = $1";
 const SET_DEFAULT_FACTOR: &str = "UPDATE users SET default_factor = $1 WHERE id = $2";
-const TRUST_CLIENT: &str = "INSERT INTO trusted_clients (client_key, user_id, trusted_at) VALUES ($1, $2, $3)
-     ON CONFLICT (client_key, user_id) DO NOTHING";
+const TRUST_CLIENT: &str = "INSERT INTO trusted_clients (client_key, user_id, trusted_at, last_used_at, ip,
+     user_agent, device) VALUES ($1, $2, $3, $3, $4, $5, $6)
+     ON CONFLICT (client_key, user_id) DO UPDATE SET last_used_at = excluded.last_used_at, ip = excluded.ip,
+       user_agent = excluded.user_agent, device = excluded.device";
+const UNTRUST_CLIENT: &str = "DELETE FROM trusted_clients WHERE client_key = $1 AND user_id = $2";
+const TRUSTED_CLIENTS: &str = "SELECT client_key, trusted_at, last_used_at, ip, user_agent, device
+     FROM trusted_clients WHERE user_id = $1 ORDER BY last_used_at DESC";
 const USERS_ON_DISABLED_FACTORS: &str = "SELECT COUNT(DISTINCT user_id) FROM credentials c WHERE c.state = 'active'
      AND NOT EXISTS (SELECT 1 FROM credentials e WHERE e.user_id = c.user_id AND e.state = 'active'
                      AND ((e.kind = 'totp' AND $1 = 1) OR (e.kind = 'phone' AND $2 = 1)))";
@@ -100,6 +107,10 @@ macro_rules! reads {
             async fn users(&self, limit: i64) -> Result<Vec<User>> {
                 let v: Vec<Rec<User>> = sqlx::query_as(self.sql(USERS)).bind(limit).fetch_all(&mut *self.conn().await.db()?).await.db()?;
                 Ok(recs(v))
+            }
+
+            async fn trusted_clients(&self, user_id: i64) -> Result<Vec<TrustedClient>> {
+                Ok(recs(sqlx::query_as(self.sql(TRUSTED_CLIENTS)).bind(user_id).fetch_all(&mut *self.conn().await.db()?).await.db()?))
             }
 
             async fn users_on_disabled_factors(&self, totp_on: i64, phone_on: i64) -> Result<i64> {
@@ -188,14 +199,22 @@ macro_rules! writes {
                 Ok(r.rows_affected() == 1)
             }
 
-            async fn trust_client(&self, client_key: &str, user_id: i64, now: i64) -> Result<()> {
+            async fn trust_client(&self, client_key: &str, user_id: i64, now: i64, at: &ClientUse<'_>) -> Result<()> {
                 sqlx::query(self.sql(TRUST_CLIENT))
                     .bind(client_key)
                     .bind(user_id)
                     .bind(now)
+                    .bind(at.ip)
+                    .bind(at.user_agent)
+                    .bind(at.device)
                     .execute(&mut *self.conn().await.db()?)
                     .await.db()?;
                 Ok(())
+            }
+
+            async fn untrust_client(&self, client_key: &str, user_id: i64) -> Result<bool> {
+                let r = sqlx::query(self.sql(UNTRUST_CLIENT)).bind(client_key).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
+                Ok(r.rows_affected() == 1)
             }
         }
     )*};

@@ -24,12 +24,13 @@ pub async fn get_client(c: Call) -> Response {
 }
 
 #[utoipa::path(post, path = "/v1/client/sign_ins", tag = "sign-in", request_body = SignInCreate,
-    responses((status = 200, description = "The new sign-in: `needs_second_factor`, `needs_client_trust`, `needs_first_factor`, or `complete` with `created_session_id`.", body = SignInView)))]
+    responses((status = 200, description = "The new sign-in: `needs_second_factor`, `needs_client_trust`, `needs_first_factor` (with a `passkey_challenge` for `strategy: passkey`), or `complete` with `created_session_id`.", body = SignInView)))]
 pub async fn create_sign_in(c: Call, Input(b): Input<SignInCreate>) -> Response {
     step!(c, |svc, req| {
-        let r = match b.password {
-            Some(p) => svc.password(req, b.identifier, p).await,
-            None => svc.create(req, b.identifier, b.strategy).await,
+        let r = match (b.password, b.strategy) {
+            (Some(p), _) => svc.password(req, b.identifier, p).await,
+            (None, Some(Strategy::Passkey)) => svc.passkey_sign_in(req, false).await,
+            (None, s) => svc.create(req, b.identifier, s).await,
         };
         finalized(svc, req, r).await
     })
@@ -53,7 +54,10 @@ pub async fn prepare_first_factor(c: Call, Path(id): Path<String>, Input(b): Inp
     responses((status = 200, description = "The code is right: `needs_new_password`, `needs_second_factor`, or `complete`.", body = SignInView)))]
 pub async fn attempt_first_factor(c: Call, Path(id): Path<String>, Input(b): Input<CodeBody>) -> Response {
     step!(c, Jar::SignIn, id, |svc, req| {
-        let r = svc.attempt_first_factor(req, strategy(b.strategy)?, b.code).await;
+        let r = match strategy(b.strategy)? {
+            Strategy::Passkey => svc.attempt_passkey(req, b.public_key_credential.unwrap_or_default()).await,
+            s => svc.attempt_first_factor(req, s, b.code).await,
+        };
         finalized(svc, req, r).await
     })
 }
@@ -71,7 +75,7 @@ pub async fn reset_password(c: Call, Path(id): Path<String>, Input(b): Input<Res
 
 #[utoipa::path(post, path = "/v1/client/sign_ins/{id}/prepare_second_factor", tag = "sign-in", params(("id" = String, Path)),
     request_body = StrategyBody,
-    responses((status = 200, description = "The code is sent (`phone_code`; `email_code` at `needs_client_trust`).", body = SignInView)))]
+    responses((status = 200, description = "The code is sent (`phone_code`; `email_code` at `needs_client_trust`), or a `passkey_challenge` made (`passkey`).", body = SignInView)))]
 pub async fn prepare_second_factor(c: Call, Path(id): Path<String>, Input(b): Input<StrategyBody>) -> Response {
     step!(c, Jar::SignIn, id, |svc, req| svc.prepare_second_factor(req, strategy(b.strategy)?).await)
 }
@@ -81,7 +85,10 @@ pub async fn prepare_second_factor(c: Call, Path(id): Path<String>, Input(b): In
     responses((status = 200, description = "The factor checks out: `complete`, with `created_session_id`.", body = SignInView)))]
 pub async fn attempt_second_factor(c: Call, Path(id): Path<String>, Input(b): Input<CodeBody>) -> Response {
     step!(c, Jar::SignIn, id, |svc, req| {
-        let r = svc.attempt_second_factor(req, strategy(b.strategy)?, b.code).await;
+        let r = match strategy(b.strategy)? {
+            Strategy::Passkey => svc.attempt_passkey(req, b.public_key_credential.unwrap_or_default()).await,
+            s => svc.attempt_second_factor(req, s, b.code).await,
+        };
         finalized(svc, req, r).await
     })
 }

@@ -100,3 +100,39 @@ pub async fn revoke_session(c: Call, Path(id): Path<String>) -> Response {
 pub async fn revoke_others(c: Call) -> Response {
     step!(c, |svc, req| svc.revoke_others(req).await)
 }
+
+#[utoipa::path(post, path = "/v1/me/passkeys", tag = "user",
+    responses((status = 200, description = "`user.createPasskey()`: the options for the platform's passkey dialog.", body = PasskeyCreation)))]
+pub async fn create_passkey(c: Call) -> Response {
+    step!(c, |svc, req| svc.passkey_create(req).await)
+}
+
+#[utoipa::path(post, path = "/v1/me/passkeys/attempt_verification", tag = "user", request_body = PasskeyBody,
+    responses((status = 200, description = "The passkey is a second factor; backup codes if it is the first.", body = Changed)))]
+pub async fn verify_passkey(c: Call, Input(b): Input<PasskeyBody>) -> Response {
+    step!(c, |svc, req| svc.passkey_finish(req, b.public_key_credential, b.name).await)
+}
+
+#[utoipa::path(patch, path = "/v1/me/passkeys/{id}", tag = "user", params(("id" = String, Path, description = "The passkey's id (`pk_…`).")),
+    request_body = NameBody, responses((status = 200, description = "Renamed.", body = UserView)))]
+pub async fn rename_passkey(c: Call, Path(id): Path<String>, Input(b): Input<NameBody>) -> Response {
+    step!(c, |svc, req| svc.passkey_rename(req, id, b.name).await)
+}
+
+#[utoipa::path(delete, path = "/v1/me/passkeys/{id}", tag = "user", params(("id" = String, Path, description = "The passkey's id (`pk_…`).")),
+    responses((status = 200, description = "Removed (not the last factor while one is required).", body = UserView)))]
+pub async fn delete_passkey(c: Call, Path(id): Path<String>) -> Response {
+    step!(c, |svc, req| svc.passkey_remove(req, id).await)
+}
+
+#[utoipa::path(get, path = "/v1/me/trusted_devices", tag = "user",
+    responses((status = 200, description = "The clients that skip the client-trust code, last used first.", body = Vec<TrustedDevice>)))]
+pub async fn trusted_devices(c: Call) -> Response {
+    step!(c, |svc, req| svc.trusted_devices(req).await)
+}
+
+#[utoipa::path(post, path = "/v1/me/trusted_devices/{id}/revoke", tag = "user", params(("id" = String, Path)),
+    responses((status = 200, description = "Revoked: that client proves itself again.", body = Vec<TrustedDevice>)))]
+pub async fn revoke_trusted_device(c: Call, Path(id): Path<String>) -> Response {
+    step!(c, |svc, req| svc.revoke_trusted_device(req, id).await)
+}

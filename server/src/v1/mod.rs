@@ -37,7 +37,7 @@ use axum::{
     extract::{FromRef, FromRequest, FromRequestParts, Request},
     http::{header, request::Parts, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
-    routing::{get, post},
+    routing::{get, patch, post},
     Json, Router,
 };
 use domain::{request::Jar, secrets, service::Service};
@@ -75,8 +75,13 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/me/sessions/active", get(me::active_sessions))
         .route("/v1/me/sessions/revoke_others", post(me::revoke_others))
         .route("/v1/me/sessions/{id}/revoke", post(me::revoke_session))
+        .route("/v1/me/passkeys", post(me::create_passkey))
+        .route("/v1/me/passkeys/attempt_verification", post(me::verify_passkey))
+        .route("/v1/me/passkeys/{id}", patch(me::rename_passkey).delete(me::delete_passkey))
+        .route("/v1/me/trusted_devices", get(me::trusted_devices))
+        .route("/v1/me/trusted_devices/{id}/revoke", post(me::revoke_trusted_device))
         // Unknown /v1 paths answer in the API's shape, not with a page.
-        .route("/v1/{*rest}", get(not_found).post(not_found).delete(not_found))
+        .route("/v1/{*rest}", get(not_found).post(not_found).delete(not_found).patch(not_found))
 }
 
 async fn not_found() -> Response {

@@ -14,6 +14,7 @@ mod http;
 mod native;
 mod native_client;
 mod nodes;
+mod passkeys;
 mod recovery;
 mod sign_up;
 mod tokens;

@@ -16,6 +16,7 @@ macro_rules! alone {
 
 mod account;
 mod codes;
+mod passkey;
 mod recovery;
 mod session;
 mod sign_in;
@@ -262,9 +263,19 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     /// none of those, the switched-off ones they rely on (`Factors::usable`).
     pub(crate) fn enabled_factors(&self, user: &User, has_backup: bool) -> Factors {
         let on = &self.cfg.s.second_factors;
-        let enrolled =
-            Factors { phone: user.phone.is_some(), totp: user.totp_secret.is_some(), backup_codes: has_backup };
-        enrolled.usable(Factors { phone: on.phone_code, totp: on.totp, backup_codes: on.backup_code })
+        let enrolled = Factors {
+            phone: user.phone.is_some(),
+            totp: user.totp_secret.is_some(),
+            backup_codes: has_backup,
+            passkey: user.has_passkey,
+        };
+        let enabled = Factors {
+            phone: on.phone_code,
+            totp: on.totp,
+            backup_codes: on.backup_code,
+            passkey: self.cfg.s.passkeys.second_factor,
+        };
+        enrolled.usable(enabled)
     }
 }
 

@@ -8,7 +8,7 @@ use crate::request::{Jar, Request};
 use crate::secrets;
 use crate::store::prelude::*;
 use crate::store::Store;
-use crate::store::{NewSession, Session};
+use crate::store::{ClientUse, NewSession, Session};
 use proto::*;
 use std::ops::Deref;
 
@@ -134,7 +134,7 @@ impl Unit {
     }
 
     /// A new session for the claim's user (a new token; the old session
-    /// ends), and the client remembered for the user unless it already was.
+    /// ends), and the client remembered for the user, its use noted.
     pub(crate) async fn start_session(
         &self,
         req: &mut Request,
@@ -164,10 +164,13 @@ impl Unit {
             })
             .await)?;
         req.set(Jar::Session, &token, self.cfg.s.sessions.lifetime);
-        if !c.client_known {
-            let client = self.client_key(req);
-            db(self.store.trust_client(&client, user_id, now).await)?;
-        }
+        // The client is remembered for the user (its use noted: the
+        // trusted-device list shows where and when).
+        let client = self.client_key(req);
+        let device = req.device.clone().unwrap_or_else(|| super::device(req.user_agent.as_deref()));
+        let ip = req.ip.to_string();
+        let at = ClientUse { ip: Some(&ip), user_agent: req.user_agent.as_deref(), device: Some(&device) };
+        db(self.store.trust_client(&client, user_id, now, &at).await)?;
         self.audit(req, Event::SessionCreated, Some(user_id), Some(&c.identifier), task).await;
         let session_id = super::public_id(&key);
         Ok(match task {

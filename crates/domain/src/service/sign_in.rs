@@ -68,6 +68,9 @@ impl Service {
         if let Some(until) = db(self.store.locked_until(&lock.0, now).await)? {
             return Err(Fault::UserLocked((until - now).max(1) as u32));
         }
+        if s == Strategy::Passkey {
+            return self.passkey_second_factor(req, &key, &a, now).await;
+        }
         let user = self.user_of(&a).await?;
         let origin = self.origin(req);
         let dest = match s {
@@ -94,6 +97,10 @@ impl Service {
         s: Strategy,
         code: String,
     ) -> Result<SignInView, Fault> {
+        if s == Strategy::Passkey {
+            // The answer of `navigator.credentials.get()`, not a code.
+            return self.attempt_passkey(req, code).await;
+        }
         let now = req.now;
         let (token, key, a) = self.load(req, now).await?;
         a.check(Step::Verify(s), now)?;
@@ -128,8 +135,10 @@ impl Service {
 
     /// No attempt yet: the instance's first factors, so a form can offer them.
     fn blank_view(&self) -> SignInView {
+        let passkey = self.cfg.s.passkeys.sign_in.then_some(Strategy::Passkey);
         let supported_first_factors = crate::flow::first_factors(self.cfg.s.email_code_sign_in)
             .into_iter()
+            .chain(passkey)
             .map(|strategy| SecondFactor { strategy, safe_identifier: None })
             .collect();
         SignInView { supported_first_factors, ..SignInView::default() }
@@ -154,6 +163,15 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     pub(super) async fn view(&self, key: Option<&str>, a: &Attempt, now: i64) -> Result<SignInView, Fault> {
         if let Stage::NeedsFirstFactor(l) = &a.stage {
             return self.first_factor_view(key, l, now).await;
+        }
+        if let Stage::NeedsPasskey = &a.stage {
+            let passkey = SecondFactor { strategy: Strategy::Passkey, safe_identifier: None };
+            return Ok(SignInView {
+                id: key.map(super::sign_in_id),
+                status: a.status(),
+                supported_first_factors: vec![passkey],
+                ..SignInView::default()
+            });
         }
         let mut phone = None;
         let mut sent_at = None;

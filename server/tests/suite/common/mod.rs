@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod authenticator;
+
 use serde_json::Value;
 use std::{
     collections::HashMap,

@@ -111,7 +111,7 @@ impl Service {
     /// the default for a first factor, the task done, backup codes, the audit
     /// rows; then the notice.
     async fn enrolled(&self, req: &Request, mut c: Current, confirm: Confirm<'_>, now: i64) -> Result<Changed, Fault> {
-        let first = !(c.user.totp_secret.is_some() || c.user.phone.is_some());
+        let first = !(c.user.totp_secret.is_some() || c.user.phone.is_some() || c.user.has_passkey);
         let u = self.unit().await?;
         let r = u.enrol_unit(req, &mut c, &confirm, first, now).await;
         let backup_codes = u.commit(r).await?;
@@ -159,7 +159,13 @@ impl Unit {
 
     /// After the first second factor: the pending `setup-mfa` session becomes
     /// active, and the user gets backup codes (shown once).
-    async fn after_enrol(&self, req: &Request, c: &mut Current, first: bool, now: i64) -> Result<Vec<String>, Fault> {
+    pub(super) async fn after_enrol(
+        &self,
+        req: &Request,
+        c: &mut Current,
+        first: bool,
+        now: i64,
+    ) -> Result<Vec<String>, Fault> {
         // The new factor's code was just proven: a second factor, in this session.
         db(self.store.session_verified(&c.key, now, true).await)?;
         if c.session.task.as_deref() == Some(TASK_SETUP_MFA) {

@@ -41,7 +41,7 @@ impl Service {
             return Err(Fault::StrategyInvalid);
         }
         // Backup codes only stand beside another factor.
-        if c.user.totp_secret.is_none() && c.user.phone.is_none() {
+        if c.user.totp_secret.is_none() && c.user.phone.is_none() && !c.user.has_passkey {
             return Err(Fault::BackupCodesNotAvailable);
         }
         let u = self.unit().await?;
@@ -78,8 +78,8 @@ impl Unit {
     async fn remove_unit(&self, req: &Request, c: &Current, s: Strategy) -> Result<(), Fault> {
         let u = db(self.store.user(c.user.id).await)?.ok_or(Fault::SignedOut)?;
         let (has, other) = match s {
-            Strategy::Totp => (u.totp_secret.is_some(), u.phone.is_some()),
-            Strategy::PhoneCode => (u.phone.is_some(), u.totp_secret.is_some()),
+            Strategy::Totp => (u.totp_secret.is_some(), u.phone.is_some() || u.has_passkey),
+            Strategy::PhoneCode => (u.phone.is_some(), u.totp_secret.is_some() || u.has_passkey),
             Strategy::BackupCode => (!db(self.store.unused_backup_codes(u.id).await)?.is_empty(), true),
             _ => (false, true),
         };
@@ -103,12 +103,14 @@ impl Unit {
         if s != Strategy::BackupCode {
             // The last factor takes the backup codes with it; the default
             // moves to what remains.
-            let next = if other {
-                Some(if s == Strategy::Totp { Strategy::PhoneCode } else { Strategy::Totp }.as_str())
-            } else {
-                db(self.store.set_backup_codes(u.id, &[]).await)?;
-                None
+            let (code_factor, other_code) = match s {
+                Strategy::Totp => (u.phone.is_some(), Strategy::PhoneCode),
+                _ => (u.totp_secret.is_some(), Strategy::Totp),
             };
+            let next = code_factor.then_some(other_code.as_str());
+            if !other {
+                db(self.store.set_backup_codes(u.id, &[]).await)?;
+            }
             if u.default_factor.as_deref() == Some(s.as_str()) || next.is_none() {
                 db(self.store.set_default_factor(u.id, next).await)?;
             }

@@ -4,8 +4,10 @@
 //! change is audited and the user gets an email notice. Here: the request's
 //! account, and re-verification.
 
+mod devices;
 mod enrol;
 mod factors;
+mod passkeys;
 mod password;
 mod sessions;
 
@@ -152,6 +154,17 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
             needs_reverification: now - c.session.verified_at >= self.cfg.s.sessions.reverification,
             task: c.session.task.clone(),
             pending_phone: u.pending_phone.as_deref().map(mask_phone),
+            passkeys: db(self.store.passkeys_of(u.id).await)?
+                .into_iter()
+                .map(|p| PasskeyView {
+                    id: p.public_id,
+                    name: p.name,
+                    created_at: p.created_at,
+                    last_used_at: p.last_used_at,
+                    synced: p.backup_state,
+                })
+                .collect(),
+            passkeys_enabled: self.cfg.s.passkeys.manage,
             ..UserView::default()
         })
     }

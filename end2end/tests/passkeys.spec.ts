@@ -1,0 +1,107 @@
+import type { Page } from "@playwright/test";
+import { createUser, expect, expectSignedIn, open, PASSWORD, signInWithPassword, test, totp } from "./helpers";
+
+// WebAuthn needs a domain as the relying-party id: these tests use the
+// server by name (cookies, too, are the name's).
+test.use({ baseURL: (process.env.BASE_URL ?? "http://127.0.0.1:3000").replace("127.0.0.1", "localhost") });
+
+/** Chromium's DevTools virtual authenticator: a platform passkey that verifies its user. */
+async function authenticator(page: Page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
+}
+
+async function addPasskey(page: Page, name: string) {
+  await page.getByLabel("Passkey name (optional)").fill(name);
+  await page.getByRole("button", { name: "Add a passkey" }).click();
+}
+
+async function signOut(page: Page) {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+}
+
+test("setup-mfa takes a passkey, which then signs in alone", async ({ page, request }) => {
+  const user = await createUser(request, {});
+  const { cdp, authenticatorId } = await authenticator(page);
+  await open(page, "/sign-in");
+  await signInWithPassword(page, user.email);
+  await expect(page.getByRole("heading", { name: "Set up two-step verification" })).toBeVisible();
+  await addPasskey(page, "Laptop");
+  await expect(page.getByRole("heading", { name: "You're all set" })).toBeVisible();
+  await expect(page.getByTestId("backup-codes").locator("li")).toHaveCount(10);
+  const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+  expect(credentials).toHaveLength(1);
+  expect(credentials[0].isResidentCredential).toBe(true);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expectSignedIn(page, user.email);
+  await open(page, "/account/security");
+  await expect(page.getByTestId("passkeys")).toContainText("Laptop");
+  await expect(page.getByTestId("passkeys")).toContainText("not used yet");
+
+  await open(page, "/");
+  await signOut(page);
+  await open(page, "/sign-in");
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expectSignedIn(page, user.email);
+  await open(page, "/account/security");
+  await expect(page.getByTestId("passkeys")).toContainText("last used");
+});
+
+test("a passkey is the second factor after the password, and can be removed", async ({ page, request }) => {
+  const user = await createUser(request, { totp: true, backup: true });
+  await authenticator(page);
+  await open(page, "/sign-in");
+  await signInWithPassword(page, user.email);
+  await page.getByLabel("Code", { exact: true }).fill(totp(user.totp_secret!));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expectSignedIn(page, user.email);
+  await open(page, "/account/security");
+  await addPasskey(page, "Key");
+  const ask = page.getByRole("heading", { name: "Confirm it's you" });
+  const listed = page.getByTestId("passkeys").getByText("Key");
+  await expect(listed.or(ask)).toBeVisible();
+  if (await ask.isVisible()) {
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "Confirm" }).click();
+  }
+  await expect(listed).toBeVisible();
+
+  await open(page, "/");
+  await signOut(page);
+  await open(page, "/sign-in");
+  await signInWithPassword(page, user.email);
+  await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
+  await page.getByRole("button", { name: "Use a passkey" }).click();
+  await expectSignedIn(page, user.email);
+
+  await open(page, "/account/security");
+  await page.getByRole("button", { name: "Remove passkey Key" }).click();
+  await expect(page.getByText("No passkey yet.")).toBeVisible();
+});
+
+test("the trusted devices are listed beside the sessions and can be revoked", async ({ page, request }) => {
+  const user = await createUser(request, { totp: true });
+  await open(page, "/sign-in");
+  await signInWithPassword(page, user.email);
+  await page.getByLabel("Code", { exact: true }).fill(totp(user.totp_secret!));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expectSignedIn(page, user.email);
+  await open(page, "/account/sessions");
+  const devices = page.getByTestId("trusted-devices").locator("li");
+  await expect(devices).toHaveCount(1);
+  await expect(devices.first()).toContainText("this device");
+  await devices.first().getByRole("button", { name: "Revoke" }).click();
+  await expect(devices).toHaveCount(0);
+});
