@@ -304,8 +304,9 @@ impl Client {
 pub const PASSWORD: &str = "a long enough password";
 
 /// Every endpoint of the API (docs/api.md), under /api/.
-pub const API_PATHS: [&str; 32] = [
+pub const API_PATHS: [&str; 39] = [
     "sign_in",
+    "sign_in/passkey",
     "sign_in/password",
     "sign_in/create",
     "sign_in/prepare_first_factor",
@@ -334,14 +335,21 @@ pub const API_PATHS: [&str; 32] = [
     "user/backup_codes",
     "user/remove",
     "user/password",
+    "user/passkeys",
+    "user/passkeys/finish",
+    "user/passkeys/rename",
+    "user/passkeys/remove",
+    "trusted_devices",
+    "trusted_devices/revoke",
     "sessions",
     "sessions/revoke",
     "sessions/revoke_others",
 ];
 
-/// The endpoints that need a session: `user/*` and `sessions*`.
+/// The endpoints that need a session: `user/*`, `sessions*`, `trusted_devices*`.
 pub fn account_paths() -> Vec<&'static str> {
-    API_PATHS.into_iter().filter(|p| p.starts_with("user/") || p.starts_with("sessions")).collect()
+    let account = |p: &str| ["user/", "sessions", "trusted_devices"].iter().any(|a| p.starts_with(a));
+    API_PATHS.into_iter().filter(|p| account(p)).collect()
 }
 
 /// Creates a user through the development endpoint; answers its secrets.
