@@ -273,7 +273,7 @@ impl SignIn {
     /// browser's passkey dialog, and its answer (complete on success).
     pub async fn passkey(&self) -> Result<(), ApiErrors> {
         let start = self.core().run(sign_in_passkey(None), |_| None).await?;
-        self.answer_passkey(start.passkey_challenge).await
+        self.answer_passkey(start.passkey_challenge, false).await
     }
 
     /// The `autofill` flow's first half, quietly (no error shown: the
@@ -283,15 +283,19 @@ impl SignIn {
     }
 
     /// Runs the browser's ceremony for `challenge` and sends its answer, as
-    /// the first factor (a passkey sign-in) or the second.
-    pub async fn answer_passkey(&self, challenge: Option<PasskeyChallenge>) -> Result<(), ApiErrors> {
+    /// the first factor (a passkey sign-in) or the second. `quiet`: a
+    /// ceremony that ends without an answer shows no error (the autofill
+    /// offer, cancelled when a dialog starts or the page moves on).
+    pub async fn answer_passkey(&self, challenge: Option<PasskeyChallenge>, quiet: bool) -> Result<(), ApiErrors> {
         let core = self.core();
         let nonce = challenge.map(|c| c.nonce).ok_or_else(|| ApiErrors::from(Fault::Unavailable))?;
         let answer = match crate::webauthn::get(&nonce).await {
             Ok(a) => a,
             Err(_) => {
                 let e = ApiErrors::from(Fault::PasskeyInvalid);
-                core.errors.set(Errors::from(&e));
+                if !quiet {
+                    core.errors.set(Errors::from(&e));
+                }
                 return Err(e);
             }
         };
@@ -353,7 +357,7 @@ impl Mfa {
     /// the user's passkeys, the browser's dialog, its answer.
     pub async fn verify_passkey(&self, sign_in: SignIn) -> Result<(), ApiErrors> {
         let start = self.core.run(prepare_second_factor("passkey".into()), |_| None).await?;
-        sign_in.answer_passkey(start.passkey_challenge).await
+        sign_in.answer_passkey(start.passkey_challenge, false).await
     }
 
     /// `sign_in.mfa.sendEmailCode()`: a new code for `needs_client_trust`

@@ -250,7 +250,7 @@ fn PasswordForm() -> impl IntoView {
                 queued.set(None);
                 return password_step(e, p).await;
             }
-            if challenge.is_some() && sign_in.answer_passkey(challenge).await.is_ok() {
+            if challenge.is_some() && sign_in.answer_passkey(challenge, true).await.is_ok() {
                 after_step(sign_in).await;
             }
         })
