@@ -217,9 +217,9 @@ impl Modify for Links {
     }
 }
 
-/// Every operation of the document (/v1 uses GET, POST and DELETE).
+/// Every operation of the document (/v1 uses GET, POST, PATCH and DELETE).
 fn operations(doc: &mut Doc) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
-    doc.paths.paths.values_mut().flat_map(|i| [&mut i.get, &mut i.post, &mut i.delete]).flatten()
+    doc.paths.paths.values_mut().flat_map(|i| [&mut i.get, &mut i.post, &mut i.patch, &mut i.delete]).flatten()
 }
 
 /// Every body may also come as a form, as Clerk's SDKs send it (`Input`).

@@ -299,6 +299,18 @@ async fn the_openapi_document_describes_both_transports_and_every_code() {
     let paths = doc["paths"].as_object().unwrap();
     assert!(paths.len() >= 25, "{}", paths.len());
     assert!(paths["/v1/client/sign_ins/{id}/attempt_second_factor"]["post"]["responses"]["422"].is_object());
+    // Every operation, whatever its method, documents the shared refusals.
+    let mut ops = 0;
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(responses) = op.get("responses") else { continue };
+            ops += 1;
+            for status in ["400", "401", "429"] {
+                assert!(responses[status].is_object(), "{method} {path} documents {status}");
+            }
+        }
+    }
+    assert!(ops > paths.len(), "{ops} operations");
     let text = doc.to_string();
     for f in proto::Fault::examples() {
         assert!(text.contains(&format!("\"{}\"", f.code())), "{} is documented", f.code());
