@@ -654,35 +654,26 @@ pub fn Sessions(sessions: Vec<SessionInfo>, devices: Vec<TrustedDevice>) -> impl
                 {
                     let id = s.id.clone();
                     let current = s.current;
+                    let detail = format!(
+                        "{} · signed in {} · last active {}",
+                        s.ip.clone().unwrap_or_else(|| "unknown IP".into()),
+                        utc(s.created_at),
+                        utc(s.last_active_at),
+                    );
+                    let label = if current { "Sign out" } else { "Revoke" };
                     view! {
-                        <li data-current=current.to_string()>
-                            <div>
-                                <strong>{s.device.clone()}</strong>
-                                {current.then(|| view! { <span class="badge">"this device"</span> })}
-                                <p class="muted">
-                                    {format!(
-                                        "{} · signed in {} · last active {}",
-                                        s.ip.clone().unwrap_or_else(|| "unknown IP".into()),
-                                        utc(s.created_at),
-                                        utc(s.last_active_at),
-                                    )}
-                                </p>
-                            </div>
-                            <button type="button" class="link" disabled=move || !idle()
-                                on:click=move |_| {
-                                    let id = id.clone();
-                                    if current {
-                                        spawn_local(async move {
-                                            let _ = sign_out().await;
-                                            go("/sign-in");
-                                        });
-                                    } else {
-                                        act(Some(id));
-                                    }
-                                }>
-                                {if current { "Sign out" } else { "Revoke" }}
-                            </button>
-                        </li>
+                        <DeviceRow device=s.device.clone() current detail label idle=Signal::derive(idle)
+                            act=move || {
+                                let id = id.clone();
+                                if current {
+                                    spawn_local(async move {
+                                        let _ = sign_out().await;
+                                        go("/sign-in");
+                                    });
+                                } else {
+                                    act(Some(id));
+                                }
+                            }/>
                     }
                 }
             </For>
@@ -699,39 +690,55 @@ pub fn Sessions(sessions: Vec<SessionInfo>, devices: Vec<TrustedDevice>) -> impl
             <For each=move || devices.get() key=|d| d.id.clone() let:d>
                 {
                     let id = d.id.clone();
+                    let detail = format!(
+                        "{} · trusted {} · last used {}",
+                        d.ip.clone().unwrap_or_else(|| "unknown IP".into()),
+                        utc(d.trusted_at),
+                        utc(d.last_used_at),
+                    );
                     view! {
-                        <li data-current=d.current.to_string()>
-                            <div>
-                                <strong>{d.device.clone()}</strong>
-                                {d.current.then(|| view! { <span class="badge">"this device"</span> })}
-                                <p class="muted">
-                                    {format!(
-                                        "{} · trusted {} · last used {}",
-                                        d.ip.clone().unwrap_or_else(|| "unknown IP".into()),
-                                        utc(d.trusted_at),
-                                        utc(d.last_used_at),
-                                    )}
-                                </p>
-                            </div>
-                            <button type="button" class="link" disabled=move || !idle()
-                                on:click=move |_| {
-                                    let id = id.clone();
-                                    busy.set(true);
-                                    spawn_local(async move {
-                                        match revoke_trusted_device(id).await {
-                                            Ok(l) => devices.set(l),
-                                            Err(e) => user.errors.set(crate::hook::Errors::from(&e)),
-                                        }
-                                        busy.set(false);
-                                    });
-                                }>
-                                "Revoke"
-                            </button>
-                        </li>
+                        <DeviceRow device=d.device.clone() current=d.current detail label="Revoke"
+                            idle=Signal::derive(idle)
+                            act=move || {
+                                let id = id.clone();
+                                busy.set(true);
+                                spawn_local(async move {
+                                    match revoke_trusted_device(id).await {
+                                        Ok(l) => devices.set(l),
+                                        Err(e) => user.errors.set(crate::hook::Errors::from(&e)),
+                                    }
+                                    busy.set(false);
+                                });
+                            }/>
                     }
                 }
             </For>
         </ul>
         <GlobalErrors errors=user.errors/>
+    }
+}
+
+/// One row of the sessions or trusted-devices list: what, where and when,
+/// with the one action it takes.
+#[component]
+fn DeviceRow(
+    device: String,
+    current: bool,
+    detail: String,
+    label: &'static str,
+    idle: Signal<bool>,
+    act: impl Fn() + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <li data-current=current.to_string()>
+            <div>
+                <strong>{device}</strong>
+                {current.then(|| view! { <span class="badge">"this device"</span> })}
+                <p class="muted">{detail}</p>
+            </div>
+            <button type="button" class="link" disabled=move || !idle.get() on:click=move |_| act()>
+                {label}
+            </button>
+        </li>
     }
 }

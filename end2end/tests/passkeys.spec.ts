@@ -1,5 +1,16 @@
 import type { Page } from "@playwright/test";
-import { createUser, expect, expectSignedIn, open, PASSWORD, signInWithPassword, test, totp } from "./helpers";
+import {
+  createUser,
+  expect,
+  expectSignedIn,
+  hydrated,
+  lastEmailCode,
+  open,
+  PASSWORD,
+  signInWithPassword,
+  test,
+  totp,
+} from "./helpers";
 
 // WebAuthn needs a domain as the relying-party id: these tests use the
 // server by name (cookies, too, are the name's).
@@ -22,6 +33,17 @@ async function authenticator(page: Page) {
   return { cdp, authenticatorId };
 }
 
+/**
+ * A browser without passkey autofill: the virtual authenticator answers a
+ * conditional request by itself, so with autofill every sign-in page would
+ * sign in before the test could click anything.
+ */
+async function withoutAutofill(page: Page) {
+  await page.addInitScript(() => {
+    PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+  });
+}
+
 async function addPasskey(page: Page, name: string) {
   await page.getByLabel("Passkey name (optional)").fill(name);
   await page.getByRole("button", { name: "Add a passkey" }).click();
@@ -37,6 +59,10 @@ test("setup-mfa takes a passkey, which then signs in alone", async ({ page, requ
   const { cdp, authenticatorId } = await authenticator(page);
   await open(page, "/sign-in");
   await signInWithPassword(page, user.email);
+  // A new browser and no second factor: it proves itself by email first.
+  await expect(page.getByRole("heading", { name: "Verify this device" })).toBeVisible();
+  await page.getByLabel("Code", { exact: true }).fill(await lastEmailCode(request, user.email));
+  await page.getByRole("button", { name: "Verify" }).click();
   await expect(page.getByRole("heading", { name: "Set up two-step verification" })).toBeVisible();
   await addPasskey(page, "Laptop");
   await expect(page.getByRole("heading", { name: "You're all set" })).toBeVisible();
@@ -50,17 +76,28 @@ test("setup-mfa takes a passkey, which then signs in alone", async ({ page, requ
   await expect(page.getByTestId("passkeys")).toContainText("Laptop");
   await expect(page.getByTestId("passkeys")).toContainText("not used yet");
 
+  // Autofill: the sign-in page the sign-out lands on offers the passkey in
+  // the email field; the authenticator picks it, and that signs in.
   await open(page, "/");
-  await signOut(page);
-  await open(page, "/sign-in");
-  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL(/\/sign-in/);
   await expectSignedIn(page, user.email);
   await open(page, "/account/security");
   await expect(page.getByTestId("passkeys")).toContainText("last used");
+
+  // Without autofill, the button.
+  await withoutAutofill(page);
+  await open(page, "/");
+  await signOut(page);
+  await hydrated(page);
+  await expect(page.getByLabel("Enter email address")).toHaveAttribute("autocomplete", "username webauthn");
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expectSignedIn(page, user.email);
 });
 
 test("a passkey is the second factor after the password, and can be removed", async ({ page, request }) => {
   const user = await createUser(request, { totp: true, backup: true });
+  await withoutAutofill(page);
   await authenticator(page);
   await open(page, "/sign-in");
   await signInWithPassword(page, user.email);

@@ -9,7 +9,7 @@ use crate::passkey::{self, Ceremony, PublicKeyCredential, WebauthnError};
 use crate::request::{Jar, Request};
 use crate::secrets;
 use crate::store::prelude::*;
-use crate::store::{PasskeyUse, Store};
+use crate::store::{Passkey as StoredPasskey, PasskeyUse, Store};
 use proto::*;
 use std::ops::Deref;
 
@@ -90,8 +90,10 @@ impl Service {
             self.audit(req, Event::SignInPasskeyFailed, None, None, Some("unknown_credential")).await;
             return Err(Fault::PasskeyInvalid);
         };
+        // Another user's passkey at the second factor is a wrong answer.
+        let row = found.filter(|p| p.user_id == user.id);
         let u = self.unit().await?;
-        let r = u.passkey_unit(req, &answer, &user, (&key, &a), now).await;
+        let r = u.passkey_unit(req, (&answer, row.as_ref()), &user, (&key, &a), now).await;
         let next = u.commit(r).await?;
         self.view(Some(&key), &next, now).await
     }
@@ -151,7 +153,7 @@ impl Unit {
     async fn passkey_unit(
         &self,
         req: &mut Request,
-        answer: &PublicKeyCredential,
+        answer: (&PublicKeyCredential, Option<&StoredPasskey>),
         user: &crate::store::User,
         (key, a): (&str, &Attempt),
         now: i64,
@@ -182,11 +184,12 @@ impl Unit {
     }
 
     /// Verifies `answer` against the stored challenge (used up either way)
-    /// and `user`'s passkey; Ok only if it checks out and its use is recorded.
+    /// and `user`'s passkey `row`; Ok only if it checks out and its use is
+    /// recorded (the counter checked again in that statement).
     async fn check_passkey(
         &self,
         req: &Request,
-        answer: &PublicKeyCredential,
+        (answer, row): (&PublicKeyCredential, Option<&StoredPasskey>),
         user: &crate::store::User,
         key: &str,
         first: bool,
@@ -194,10 +197,7 @@ impl Unit {
     ) -> Result<(), Fault> {
         let ceremony = if first { Ceremony::SignIn } else { Ceremony::SecondFactor };
         let state = db(self.store.take_challenge(key, ceremony.as_str(), now).await)?.ok_or(Fault::PasskeyInvalid)?;
-        let cred = passkey::credential_key(answer.get_credential_id());
-        let row = db(self.store.passkey_by_credential(&cred).await)?
-            .filter(|p| p.user_id == user.id)
-            .ok_or(Fault::PasskeyInvalid)?;
+        let row = row.ok_or(Fault::PasskeyInvalid)?;
         let mut stored: passkey::Passkey = serde_json::from_str(&row.passkey).map_err(|_| Fault::Unavailable)?;
         let rp = self.relying_party(req)?;
         let result = if first {
