@@ -148,6 +148,7 @@ fn TotpEnrol(ch: Changes) -> impl IntoView {
         ch.run(Change::VerifyTotp);
     };
     let code_err = Signal::derive(move || user.errors.with(|e| e.fields.code.clone()));
+    let copied = RwSignal::new(false);
     view! {
         <div class="enrol">
             {move || match setup.get() {
@@ -159,7 +160,20 @@ fn TotpEnrol(ch: Changes) -> impl IntoView {
                     <h2>"Authenticator app"</h2>
                     <p class="hint">"Scan this QR code with your app, or enter the secret by hand."</p>
                     <div class="qr" inner_html=s.qr_svg.clone()></div>
-                    <p class="secret"><code data-testid="totp-secret">{s.secret.clone()}</code></p>
+                    <p class="secret"><code data-testid="totp-secret">{grouped(&s.secret)}</code></p>
+                    <div class="row">
+                        <button type="button" class="secondary-button" on:click={
+                            let secret = s.secret.clone();
+                            move |_| {
+                                let _ = window().navigator().clipboard().write_text(&secret);
+                                copied.set(true);
+                            }
+                        }>
+                            {move || if copied.get() { "Copied" } else { "Copy secret" }}
+                        </button>
+                        // On a phone the app is on this device: no code to scan.
+                        <a class="button-link" href=s.uri.clone()>"Open in app"</a>
+                    </div>
                     <form on:submit=on_submit novalidate>
                         <div class="field">
                             <label for="totp-code">"Code from the app"</label>
@@ -173,6 +187,12 @@ fn TotpEnrol(ch: Changes) -> impl IntoView {
             }}
         </div>
     }
+}
+
+/// A secret to type by hand, in groups of four ("JBSW Y3DP …").
+fn grouped(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
 }
 
 /// The user's passkeys: each with its name and last use, removable; and
@@ -740,5 +760,15 @@ fn DeviceRow(
                 {label}
             </button>
         </li>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_show_in_fours() {
+        assert_eq!(super::grouped("JBSWY3DPEHPK3PXP"), "JBSW Y3DP EHPK 3PXP");
+        assert_eq!(super::grouped("ABCDEF"), "ABCD EF");
+        assert_eq!(super::grouped(""), "");
     }
 }

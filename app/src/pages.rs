@@ -80,17 +80,37 @@ fn CodeField(
     #[prop(optional, into)] numeric: Option<Signal<bool>>,
 ) -> impl IntoView {
     let numeric = numeric.unwrap_or_else(|| Signal::derive(|| true));
+    // The step just appeared (or the page loaded on it): its one field
+    // takes the focus, as `autofocus` does on a page load (WCAG 2.4.3).
+    Effect::new(move || {
+        if let Some(input) = code.get() {
+            let _ = input.focus();
+        }
+    });
     view! {
         <div class="field">
             <label for="code">"Code"</label>
-            <input id="code" name="code" type="text" autocomplete="one-time-code"
+            // Room for any code grouped with spaces or dashes ("444 579",
+            // "xxxx-xxxx-xxxx"; the server takes them out), whichever kind:
+            // without JavaScript a ticked backup-code box changes nothing here.
+            <input id="code" name="code" type="text" autocomplete="one-time-code" required autofocus
                 inputmode=move || if numeric.get() { "numeric" } else { "text" }
+                maxlength="24"
+                pattern=move || numeric.get().then_some("[\\d\\s\\-０-９]{6,12}")
                 node_ref=code
                 aria-invalid=move || err.with(Option::is_some).to_string()
                 aria-describedby="code-error"/>
             <FieldError id="code-error" err=err/>
         </div>
     }
+}
+
+/// A step's heading. The document title follows it, so that the tab and a
+/// screen reader name the step the form switched to (WCAG 2.4.2).
+#[component]
+fn StepHeading(text: &'static str) -> impl IntoView {
+    Effect::new(move || document().set_title(text));
+    view! { <h1>{text}</h1> }
 }
 
 #[component]
@@ -269,7 +289,7 @@ fn PasswordForm() -> impl IntoView {
     let identifier = first.identifier.unwrap_or_default();
     let by_code = first.supported_first_factors.iter().any(|f| f.strategy == Strategy::EmailCode);
     view! {
-        <h1>"Sign in"</h1>
+        <StepHeading text="Sign in"/>
         <form method="post" action=SignInPassword::PATH on:submit=on_submit novalidate>
             <div class="field">
                 <label for="email">"Enter email address"</label>
@@ -339,7 +359,7 @@ pub fn CodeStartPage(strategy: Strategy) -> impl IntoView {
                     <label for="email">"Email address"</label>
                     <input id="email" name="identifier" type="email" autocomplete="username"
                         aria-invalid=id_err.is_some().to_string() aria-describedby="identifier-error"/>
-                    <p class="field-error" id="identifier-error">{id_err.map(|e| e.message)}</p>
+                    <p class="field-error" id="identifier-error" aria-live="polite">{id_err.map(|e| e.message)}</p>
                 </div>
                 <button type="submit">"Send code"</button>
             </form>
@@ -395,7 +415,7 @@ fn FirstFactorForm() -> impl IntoView {
     let errs = sign_in.errors;
     let code_err = Signal::derive(move || errs.with(|e| e.fields.code.clone()));
     view! {
-        <h1>{title}</h1>
+        <StepHeading text={title}/>
         <p class="hint" aria-live="polite">
             {move || if sent_yet() { "Enter the code we sent to " } else { "We will send a code to " }}
             {to} "."
@@ -436,7 +456,7 @@ fn NewPasswordForm() -> impl IntoView {
     let errs = sign_in.errors;
     let pw_err = Signal::derive(move || errs.with(|e| e.fields.password.clone()));
     view! {
-        <h1>"Choose a new password"</h1>
+        <StepHeading text="Choose a new password"/>
         <form method="post" action=SignInResetPassword::PATH on:submit=on_submit novalidate>
             <NewPasswordFields password others err=pw_err/>
             <button type="submit" disabled=move || sign_in.is_fetching()>"Set password"</button>
@@ -497,7 +517,7 @@ fn TrustForm() -> impl IntoView {
     let errs = sign_in.errors;
     let code_err = Signal::derive(move || errs.with(|e| e.fields.code.clone()));
     view! {
-        <h1>"Verify this device"</h1>
+        <StepHeading text="Verify this device"/>
         <p class="hint" aria-live="polite">
             "This browser is new to your account. Enter the code we sent to " {to} "."
         </p>
@@ -616,7 +636,7 @@ fn VerifyForm() -> impl IntoView {
     };
     let many = choices.len() > 1;
     view! {
-        <h1>"Verify your account"</h1>
+        <StepHeading text="Verify your account"/>
         {has_passkey.then(|| view! {
             <div class="passkey" hidden=move || !live.get()>
                 <button type="button" class="secondary-button" data-testid="use-passkey"
@@ -720,7 +740,7 @@ fn FinishForm() -> impl IntoView {
         spawn_local(after_step(sign_in));
     };
     view! {
-        <h1>"You're verified"</h1>
+        <StepHeading text="You're verified"/>
         <form method="post" action=FinalizeSignIn::PATH on:submit=on_submit>
             <button type="submit" disabled=move || sign_in.is_fetching()>"Continue"</button>
         </form>
@@ -773,7 +793,7 @@ fn SignUpForm() -> impl IntoView {
     let email_err = Signal::derive(move || errs.with(|e| e.fields.email_address.clone()));
     let pw_err = Signal::derive(move || errs.with(|e| e.fields.password.clone()));
     view! {
-        <h1>"Create your account"</h1>
+        <StepHeading text="Create your account"/>
         <form method="post" action=SignUpPassword::PATH on:submit=on_submit novalidate>
             <div class="field">
                 <label for="email">"Email address"</label>
@@ -829,7 +849,7 @@ fn EmailCodeForm() -> impl IntoView {
     let errs = sign_up.errors;
     let code_err = Signal::derive(move || errs.with(|e| e.fields.code.clone()));
     view! {
-        <h1>"Check your email"</h1>
+        <StepHeading text="Check your email"/>
         <p class="hint" aria-live="polite">
             "Enter the 6-digit code we sent to " <strong>{to}</strong> "."
         </p>
@@ -856,7 +876,7 @@ fn FinishSignUp() -> impl IntoView {
         spawn_local(finish_sign_up(sign_up));
     };
     view! {
-        <h1>"Your email is verified"</h1>
+        <StepHeading text="Your email is verified"/>
         <form method="post" action=SignUpFinalize::PATH on:submit=on_submit>
             <button type="submit" disabled=move || sign_up.is_fetching()>"Continue"</button>
         </form>

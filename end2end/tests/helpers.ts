@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { expect, test as base, type APIRequestContext, type Page } from "@playwright/test";
 
 /**
@@ -131,4 +132,26 @@ export async function nthEmailCode(request: APIRequestContext, email: string, n:
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`no email #${n} to ${email}`);
+}
+
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+/** axe-core's WCAG 2.2 AA rules on the page as it is now: any violation fails. */
+export async function expectAccessible(page: Page, state: string) {
+  // Evaluated over DevTools, so the page's CSP does not apply to it.
+  await page.evaluate(axeSource);
+  const violations: string[] = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<AxeResults> } }).axe;
+    const tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+    const r = await axe.run(document, { runOnly: { type: "tag", values: tags } });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  expect(violations, `axe on ${state}`).toEqual([]);
+}
+type AxeResults = { violations: { id: string; nodes: { target: string[] }[] }[] };
+
+/** Fails if the page scrolls sideways at its current width (WCAG 1.4.10 reflow). */
+export async function expectNoSidewaysScroll(page: Page, state: string) {
+  const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  expect(scroll, `${state}: page width at ${width} px`).toBeLessThanOrEqual(width);
 }

@@ -38,8 +38,14 @@ test("sign-up, then the setup-mfa task: enrol TOTP from the page, sign out, sign
   await open(page, "/");
   await expect(page).toHaveURL(/\/tasks\/setup-mfa$/);
   await page.getByRole("button", { name: "Add an authenticator app" }).click();
-  const secret = (await page.getByTestId("totp-secret").textContent())!.trim();
+  // Shown in fours for typing; the phone's app opens from the otpauth link.
+  const shown = (await page.getByTestId("totp-secret").textContent())!.trim();
+  expect(shown).toMatch(/^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$/);
+  const secret = shown.replace(/\s/g, "");
   expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+  const link = await page.getByRole("link", { name: "Open in app" }).getAttribute("href");
+  expect(new URL(link!).protocol).toBe("otpauth:");
+  expect(new URL(link!).searchParams.get("secret")).toBe(secret);
   await expect(page.locator(".qr svg")).toBeVisible();
   await page.screenshot({ path: `${shots}/setup-mfa.png` });
   await page.getByLabel("Code from the app").fill(totp(secret));
