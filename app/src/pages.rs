@@ -105,6 +105,24 @@ fn CodeField(
     }
 }
 
+/// "Show password" under a password field, for a long phrase typed on a
+/// phone. It needs JavaScript: hidden until the island is live.
+#[component]
+fn ShowPassword(field: NodeRef<html::Input>) -> impl IntoView {
+    let live = live();
+    let show = move |ev| {
+        if let Some(input) = field.get_untracked() {
+            input.set_type(if event_target_checked(&ev) { "text" } else { "password" });
+        }
+    };
+    view! {
+        <label class="show-password" hidden=move || !live.get()>
+            <input type="checkbox" on:change=show/>
+            "Show password"
+        </label>
+    }
+}
+
 /// A step's heading. The document title follows it, so that the tab and a
 /// screen reader name the step the form switched to (WCAG 2.4.2).
 #[component]
@@ -307,6 +325,7 @@ fn PasswordForm() -> impl IntoView {
                     aria-invalid=move || pw_err.with(Option::is_some).to_string()
                     aria-describedby="password-error"/>
                 <FieldError id="password-error" err=pw_err/>
+                <ShowPassword field=password/>
             </div>
             <button type="submit" disabled=move || sign_in.is_fetching()>"Continue"</button>
         </form>
@@ -482,6 +501,7 @@ pub(crate) fn NewPasswordFields(
                 aria-describedby="new-password-hint new-password-error"/>
             <p class="hint" id="new-password-hint">"At least 8 characters. Long phrases are best."</p>
             <FieldError id="new-password-error" err=err/>
+            <ShowPassword field=password/>
         </div>
         <div class="check">
             <label>
@@ -811,6 +831,7 @@ fn SignUpForm() -> impl IntoView {
                     aria-describedby="password-hint password-error"/>
                 <p class="hint" id="password-hint">"At least 8 characters. Long phrases are best."</p>
                 <FieldError id="password-error" err=pw_err/>
+                <ShowPassword field=password/>
             </div>
             <button type="submit" disabled=move || sign_up.is_fetching()>"Continue"</button>
         </form>

@@ -185,3 +185,19 @@ test("keyboard only: the whole MFA sign-in, focus following each step", async ({
   await expectSignedIn(page, user.email);
   await expect(page).toHaveTitle("Home");
 });
+
+test("show password reveals what was typed, and hides it again", async ({ page }) => {
+  for (const [path, field] of [
+    ["/sign-in", "#password"],
+    ["/sign-up", "#password"],
+  ]) {
+    await open(page, path);
+    await page.locator(field).fill("a long phrase on a phone");
+    const toggle = page.getByLabel("Show password");
+    await toggle.check();
+    await expect(page.locator(field)).toHaveAttribute("type", "text");
+    await expect(page.locator(field)).toHaveValue("a long phrase on a phone");
+    await toggle.uncheck();
+    await expect(page.locator(field)).toHaveAttribute("type", "password");
+  }
+});
