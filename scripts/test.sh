@@ -50,6 +50,12 @@ export MFA_EMAIL_CODE_SIGN_IN=1
 # Changes need a re-verification 20 s after sign-in (600 s in production), so
 # that a test can see the page ask for it.
 export MFA_REVERIFICATION=20
+# Codes may be sent again after 5 s (30 in production), so that a test can
+# watch the resend countdown end.
+export MFA_RESEND_AFTER=5
+# Branded as an instance would be: the heading, logo and accents under test
+# (and in the README's screenshots).
+export MFA_APP_NAME=Acme MFA_LOGO=/brand/acme.svg MFA_ACCENT="#6d28d9"
 export MFA_ADDR="127.0.0.1:${E2E_PORT:-3100}" BASE_URL="http://127.0.0.1:${E2E_PORT:-3100}"
 # The demo user, exactly as scripts/run.sh makes it, for the demo test.
 cargo run -q -p server --bin mfa-signin -- demo --json > "$e2e_dir/demo.json"

@@ -202,9 +202,15 @@ fn Passkeys(ch: Changes) -> impl IntoView {
     let user = ch.user;
     let enabled = move || user.user().is_some_and(|u| u.passkeys_enabled);
     let keys = move || user.user().map(|u| u.passkeys).unwrap_or_default();
-    let remove = move |id: String| {
-        ch.passkey.set(id);
-        ch.run(Change::RemovePasskey);
+    let remove = move |id: String, name: String| {
+        if confirmed(&format!("Remove the passkey \"{name}\"? You will no longer be able to sign in with it.")) {
+            ch.passkey.set(id);
+            ch.run(Change::RemovePasskey);
+        }
+    };
+    // The last factor of an account that must keep one is not offered.
+    let removable = move || {
+        user.user().is_some_and(|u| !u.require_mfa || u.passkeys.len() > 1 || !u.factors.is_empty())
     };
     let used = |p: &PasskeyView| match p.last_used_at {
         Some(t) => format!("last used {}", utc(t)),
@@ -215,7 +221,7 @@ fn Passkeys(ch: Changes) -> impl IntoView {
         <ul class="factors" data-testid="passkeys">
             <For each=keys key=|p| (p.id.clone(), p.name.clone(), p.last_used_at) let:p>
                 {
-                    let id = p.id.clone();
+                    let (id, name) = (p.id.clone(), p.name.clone());
                     let label = format!("Remove passkey {}", p.name);
                     view! {
                         <li>
@@ -224,8 +230,8 @@ fn Passkeys(ch: Changes) -> impl IntoView {
                                 {p.synced.then(|| view! { <span class="badge">"synced"</span> })}
                                 <span class="muted">" · " {used(&p)}</span>
                             </span>
-                            <button type="button" class="link" aria-label=label
-                                on:click=move |_| remove(id.clone()) disabled=move || !ch.live.get()>
+                            <button type="button" class="link" aria-label=label hidden=move || !removable()
+                                on:click=move |_| remove(id.clone(), name.clone()) disabled=move || !ch.live.get()>
                                 "Remove"
                             </button>
                         </li>
@@ -376,6 +382,25 @@ enum Change {
     RemovePasskey,
 }
 
+impl Change {
+    /// The confirmation of a change whose result is not on screen already.
+    fn done(self) -> Option<String> {
+        match self {
+            Change::Default(s) => Some(format!("{} is now your default.", strategy_label(s))),
+            Change::Remove(s) => Some(format!("{} removed.", strategy_label(s))),
+            Change::RemovePasskey => Some("Passkey removed.".into()),
+            Change::BackupCodes => Some("New backup codes made: the old ones no longer work.".into()),
+            _ => None,
+        }
+    }
+}
+
+/// Asks before a change that cannot be undone (the browser's own dialog:
+/// focus, keyboard and screen readers come with it).
+fn confirmed(question: &str) -> bool {
+    window().confirm_with_message(question).unwrap_or(false)
+}
+
 /// The state a page's changes share: new backup codes to show, the change
 /// awaiting re-verification, an authenticator being enrolled, the phone
 /// number and code typed, whether a factor was just enrolled, and whether
@@ -396,6 +421,8 @@ struct Changes {
     /// The new passkey's name, and the passkey a removal is for.
     passkey_name: RwSignal<String>,
     passkey: RwSignal<String>,
+    /// What the last change did, said once it is done.
+    done: RwSignal<Option<String>>,
 }
 
 impl Changes {
@@ -413,11 +440,13 @@ impl Changes {
             password_changed: RwSignal::new(false),
             passkey_name: RwSignal::new(String::new()),
             passkey: RwSignal::new(String::new()),
+            done: RwSignal::new(None),
         }
     }
 
     /// Runs `change`; if it needs a re-verification first, keeps it for after.
     fn run(self, change: Change) {
+        self.done.set(None);
         spawn_local(async move {
             let user = self.user;
             let r = match change {
@@ -461,6 +490,9 @@ impl Changes {
             };
             if r.is_err() && user.needs_reverification() {
                 self.retry.set(Some(change));
+            }
+            if r.is_ok() {
+                self.done.set(change.done());
             }
         });
     }
@@ -515,9 +547,30 @@ pub fn Security(user: UserView) -> impl IntoView {
     let has = move |s: Strategy| user.user().is_some_and(|u| u.has(s));
     let remaining = move || user.user().map(|u| u.backup_codes_remaining).unwrap_or(0);
     let has_passkeys = move || user.user().is_some_and(|u| !u.passkeys.is_empty());
+    // A factor is offered for removal unless it is the last one an account
+    // that must keep one has (the server refuses that too: `mfa_required`).
+    let removable = move |s: Strategy| {
+        user.user().is_some_and(|u| {
+            let others = u.factors.iter().filter(|f| f.strategy != s).count() + u.passkeys.len();
+            !u.require_mfa || others > 0
+        })
+    };
+    let remove = move |s: Strategy| {
+        let what = strategy_label(s).to_ascii_lowercase();
+        if confirmed(&format!("Remove your {what}? You will no longer be able to sign in with it.")) {
+            run(Change::Remove(s));
+        }
+    };
+    let new_codes = move |_| {
+        let n = remaining();
+        if n == 0 || confirmed(&format!("Make new backup codes? Your {n} unused codes will stop working.")) {
+            run(Change::BackupCodes);
+        }
+    };
     view! {
         <h1>"Security settings"</h1>
         {ch.reverify_view()}
+        <p class="sent" role="status">{move || ch.done.get()}</p>
         <h2>"Second factors"</h2>
         <ul class="factors" data-testid="factors">
             <For each=factors key=|f| (f.strategy, f.default) let:f>
@@ -537,8 +590,8 @@ pub fn Security(user: UserView) -> impl IntoView {
                                         "Make default"
                                     </button>
                                 })}
-                                <button type="button" class="link" on:click=move |_| run(Change::Remove(s))
-                                    disabled=move || !live.get()>
+                                <button type="button" class="link" on:click=move |_| remove(s)
+                                    hidden=move || !removable(s) disabled=move || !live.get()>
                                     {format!("Remove {}", strategy_label(s).to_ascii_lowercase())}
                                 </button>
                             </span>
@@ -553,7 +606,7 @@ pub fn Security(user: UserView) -> impl IntoView {
         <Passkeys ch/>
         <h2>"Backup codes"</h2>
         <p class="muted" data-testid="backup-remaining">{move || format!("{} unused.", remaining())}</p>
-        <button type="button" class="secondary-button" on:click=move |_| run(Change::BackupCodes)
+        <button type="button" class="secondary-button" on:click=new_codes
             disabled=move || !live.get() || user.is_fetching() || (factors().is_empty() && !has_passkeys())>
             "Generate new codes"
         </button>

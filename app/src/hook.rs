@@ -161,6 +161,18 @@ pub fn errors_from_form_post(ours: &[&str]) -> Errors {
     Errors::from(&ServerFnUrlError::<ApiErrors>::decode_err(e.err()))
 }
 
+/// The email address typed into a plain form post that failed (server side:
+/// the guard keeps it for the one page after the post).
+pub fn kept_identifier() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        let parts = use_context::<http::request::Parts>()?;
+        parts.extensions.get::<web::flash::Kept>()?.identifier.clone()
+    }
+    #[cfg(not(feature = "ssr"))]
+    None
+}
+
 /// The endpoints whose form-post errors belong on the sign-in page.
 pub fn sign_in_paths() -> [&'static str; 9] {
     use leptos::server_fn::ServerFn;

@@ -18,6 +18,47 @@ use leptos_router::{
 
 pub use hook::{use_sign_in, use_sign_up, use_user, Errors, FetchStatus, SignIn, SignUp, User};
 
+/// The instance's branding as the pages show it (`[branding]` in the
+/// settings): the server provides it to every page.
+#[derive(Clone, Debug)]
+pub struct Brand {
+    pub name: String,
+    pub logo: Option<String>,
+    /// The stylesheet over the built-in accents, when one is set.
+    pub stylesheet: Option<String>,
+}
+
+impl Default for Brand {
+    fn default() -> Self {
+        Brand { name: "My App".into(), logo: None, stylesheet: None }
+    }
+}
+
+pub(crate) fn brand() -> Brand {
+    use_context::<Brand>().unwrap_or_default()
+}
+
+/// What an island needs of the instance (islands get no context from the
+/// page in the browser: it comes as a prop).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct PageInfo {
+    /// The app's name (`[branding] name`).
+    pub app: String,
+    /// Seconds between code sends (`[codes] resend_after`).
+    pub resend_after: i64,
+}
+
+impl PageInfo {
+    /// This instance's (server side).
+    pub fn current() -> PageInfo {
+        #[cfg(feature = "ssr")]
+        let resend_after = use_context::<api::Api>().map_or(30, |a| a.service.cfg.s.codes.resend_after);
+        #[cfg(not(feature = "ssr"))]
+        let resend_after = 30;
+        PageInfo { app: brand().name, resend_after }
+    }
+}
+
 /// Marks the page's body with `attr` (browser only): the end-to-end tests
 /// wait for these marks before they act.
 pub fn mark_live(attr: &str) {
@@ -50,6 +91,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Stylesheet id="leptos" href="/pkg/mfa-signin.css"/>
+        {brand().stylesheet.map(|href| view! { <Stylesheet id="brand" href/> })}
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
         <Router>
             <main class="page">

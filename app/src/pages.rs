@@ -8,6 +8,7 @@ use crate::api::*;
 use crate::hook::*;
 // Named, so that it wins over the prelude's `Errors` (error boundaries).
 use crate::hook::Errors;
+use crate::PageInfo;
 use leptos::{
     either::{Either, EitherOf3, EitherOf6},
     ev::SubmitEvent,
@@ -78,8 +79,24 @@ fn CodeField(
     code: NodeRef<html::Input>,
     err: Signal<Option<ApiError>>,
     #[prop(optional, into)] numeric: Option<Signal<bool>>,
+    /// The form's request is running: the field is read-only meanwhile.
+    #[prop(optional, into)]
+    busy: Option<Signal<bool>>,
 ) -> impl IntoView {
     let numeric = numeric.unwrap_or_else(|| Signal::derive(|| true));
+    let busy = busy.unwrap_or_else(|| Signal::derive(|| false));
+    // A refused code: the field takes the focus back, its text selected, so
+    // that the next try is typed straight over it (WCAG 3.3.1).
+    Effect::new(move |was: Option<bool>| {
+        let now = err.with(Option::is_some);
+        if now && was == Some(false) {
+            if let Some(input) = code.get_untracked() {
+                let _ = input.focus();
+                input.select();
+            }
+        }
+        now
+    });
     // The step just appeared (or the page loaded on it): its one field
     // takes the focus, as `autofocus` does on a page load (WCAG 2.4.3).
     Effect::new(move || {
@@ -95,7 +112,7 @@ fn CodeField(
             // without JavaScript a ticked backup-code box changes nothing here.
             <input id="code" name="code" type="text" autocomplete="one-time-code" required autofocus
                 inputmode=move || if numeric.get() { "numeric" } else { "text" }
-                maxlength="24"
+                maxlength="24" readonly=move || busy.get()
                 pattern=move || numeric.get().then_some("[\\d\\s\\-０-９]{6,12}")
                 node_ref=code
                 aria-invalid=move || err.with(Option::is_some).to_string()
@@ -126,9 +143,118 @@ fn ShowPassword(field: NodeRef<html::Input>) -> impl IntoView {
 /// A step's heading. The document title follows it, so that the tab and a
 /// screen reader name the step the form switched to (WCAG 2.4.2).
 #[component]
-fn StepHeading(text: &'static str) -> impl IntoView {
-    Effect::new(move || document().set_title(text));
+fn StepHeading(#[prop(into)] text: String) -> impl IntoView {
+    let title = text.clone();
+    Effect::new(move || document().set_title(&title));
     view! { <h1>{text}</h1> }
+}
+
+/// An island's `PageInfo`, for its forms.
+fn page_info() -> PageInfo {
+    use_context::<PageInfo>().unwrap_or_default()
+}
+
+/// Runs a form's request with `pending` set meanwhile, so that the form that
+/// started it (and only it) shows that it is working.
+fn submit(pending: RwSignal<bool>, work: impl std::future::Future<Output = ()> + 'static) {
+    spawn_local(async move {
+        pending.set(true);
+        work.await;
+        // The step may have moved on and taken the form with it.
+        let _ = pending.try_set(false);
+    });
+}
+
+/// A form's submit button. While its request runs it says so ("Verifying…"
+/// beside a spinner; the form is `aria-busy`), instead of a faded button.
+#[component]
+fn SubmitButton(
+    label: &'static str,
+    working: &'static str,
+    pending: RwSignal<bool>,
+    busy: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <button type="submit" disabled=move || busy.get() data-pending=move || pending.get().to_string()>
+            <span class="spinner" aria-hidden="true" hidden=move || !pending.get()></span>
+            {move || if pending.get() { working } else { label }}
+        </button>
+    }
+}
+
+/// The seconds a refused resend said to wait, if that was the last error.
+fn resend_wait(errors: RwSignal<Errors>) -> Signal<Option<u32>> {
+    Signal::derive(move || {
+        errors.with(|e| {
+            e.raw.iter().find(|x| x.code == "verification_code_too_many_requests").and_then(|x| x.meta.retry_after)
+        })
+    })
+}
+
+/// Browser time, seconds (the countdown's; the server keeps its own).
+fn browser_now() -> f64 {
+    js_sys::Date::now() / 1000.0
+}
+
+/// "Resend code": disabled with a countdown ("Resend code (29)") until a new
+/// code may be sent, and a confirmation once one was. `sent_at` is when the
+/// last code went (server time; clamped, so a wrong browser clock cannot make
+/// the wait longer than the setting). `retry` is a refusal's seconds to wait.
+#[component]
+fn ResendButton(
+    sent_at: Signal<Option<i64>>,
+    retry: Signal<Option<u32>>,
+    busy: Signal<bool>,
+    #[prop(default = "Resend code")] label: &'static str,
+    #[prop(default = "Send code")] first: &'static str,
+) -> impl IntoView {
+    let wait = page_info().resend_after.max(0) as f64;
+    // Unknown until the island is live (server and browser render alike).
+    let deadline = RwSignal::new(None::<f64>);
+    let now = RwSignal::new(0.0);
+    let confirmed = RwSignal::new(false);
+    Effect::new(move |seen: Option<Option<i64>>| {
+        let at = sent_at.get();
+        match seen {
+            // A send from this page: the whole wait from now; a resend says so.
+            Some(before) if before != at && at.is_some() => {
+                confirmed.set(before.is_some());
+                deadline.set(Some(browser_now() + wait));
+            }
+            _ => {
+                let left = at.map_or(0.0, |t| (t as f64 + wait - browser_now()).clamp(0.0, wait));
+                deadline.set(Some(browser_now() + left));
+            }
+        }
+        now.set(browser_now());
+        at
+    });
+    Effect::new(move || {
+        if let Some(s) = retry.get() {
+            deadline.set(Some(browser_now() + f64::from(s)));
+            now.set(browser_now());
+        }
+    });
+    // The clock ticks in the browser only (an effect never runs on the server).
+    Effect::new(move || {
+        let ticker = set_interval_with_handle(move || now.set(browser_now()), std::time::Duration::from_secs(1)).ok();
+        on_cleanup(move || {
+            if let Some(t) = ticker {
+                t.clear();
+            }
+        });
+    });
+    let left = move || deadline.get().map_or(0, |d| (d - now.get()).ceil().max(0.0) as u32);
+    let text = move || match (sent_at.get().is_some(), left()) {
+        (false, _) => first.to_string(),
+        (true, 0) => label.to_string(),
+        (true, n) => format!("{label} ({n})"),
+    };
+    let blocked = move || busy.get() || left() > 0;
+    view! {
+        <button type="submit" class="link" disabled=blocked>{text}</button>
+        <span class="sent" role="status">{move || confirmed.get().then_some("A new code was sent.")}</span>
+    }
 }
 
 #[component]
@@ -159,6 +285,8 @@ where
     view! {
         <Title text=title/>
         <section class="card">
+            // The heading names the app: the logo beside it is decoration.
+            {crate::brand().logo.map(|src| view! { <img class="logo" src=src alt="" height="40"/> })}
             <Suspense fallback=loading>
                 {move || {
                     let (errors, flow) = (errors.clone(), flow.clone());
@@ -176,13 +304,22 @@ where
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    signed_out_page("Sign in", errors_from_form_post(&sign_in_paths()), |errors| async move {
-        let state = get_sign_in().await.unwrap_or_default();
-        // Most visits start at the password; a reload mid-flow resumes.
-        if first_step(&state) {
-            view! { <SignInFlow state errors/> }.into_any()
-        } else {
-            view! { <SignInResume state errors/> }.into_any()
+    let kept = kept_identifier();
+    signed_out_page("Sign in", errors_from_form_post(&sign_in_paths()), move |errors| {
+        let kept = kept.clone();
+        async move {
+            let mut state = get_sign_in().await.unwrap_or_default();
+            // A failed post without JavaScript keeps the email typed.
+            if state.status == Status::NeedsIdentifier && state.identifier.is_none() {
+                state.identifier = kept;
+            }
+            // Most visits start at the password; a reload mid-flow resumes.
+            let page = PageInfo::current();
+            if first_step(&state) {
+                view! { <SignInFlow state errors page/> }.into_any()
+            } else {
+                view! { <SignInResume state errors page/> }.into_any()
+            }
         }
     })
 }
@@ -197,7 +334,8 @@ fn first_step(v: &SignInView) -> bool {
 /// status changes. It carries only the password step; the later steps' wasm
 /// is fetched once the password is accepted, so the first load is small.
 #[island]
-pub fn SignInFlow(state: SignInView, errors: Errors) -> impl IntoView {
+pub fn SignInFlow(state: SignInView, errors: Errors, page: PageInfo) -> impl IntoView {
+    provide_context(page);
     let sign_in = provide_sign_in(state, errors);
     // Re-render only when the flow leaves (or comes back to) the password.
     let first = Memo::new(move |_| sign_in.with_view(first_step));
@@ -221,7 +359,8 @@ fn later_steps() -> AnyView {
 /// code form): every step, hydrated as the server rendered it. Lazy, so
 /// /sign-in's first load does not carry it.
 #[island(lazy)]
-pub fn SignInResume(state: SignInView, errors: Errors) -> impl IntoView {
+pub fn SignInResume(state: SignInView, errors: Errors, page: PageInfo) -> impl IntoView {
+    provide_context(page);
     // Its wasm arrives after the page's own mark: tests wait for this one.
     Effect::new(|_| crate::mark_live("data-resumed"));
     steps(provide_sign_in(state, errors))
@@ -262,6 +401,7 @@ fn PasswordForm() -> impl IntoView {
             after_step(sign_in).await;
         }
     };
+    let pending = RwSignal::new(false);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let (Some(e), Some(p)) = (email.get(), password.get()) else { return };
@@ -269,10 +409,11 @@ fn PasswordForm() -> impl IntoView {
         // Fetch the next step's wasm while the server checks the password.
         let _ = lazy_preload!(later_steps);
         if offering.get_untracked() {
+            pending.set(true);
             queued.set(Some((e, p)));
             return;
         }
-        spawn_local(password_step(e, p));
+        submit(pending, password_step(e, p));
     };
     let first = sign_in.view_untracked();
     let by_passkey = first.supported_first_factors.iter().any(|f| f.strategy == Strategy::Passkey);
@@ -286,7 +427,9 @@ fn PasswordForm() -> impl IntoView {
             offering.set(false);
             if let Some((e, p)) = queued.get_untracked() {
                 queued.set(None);
-                return password_step(e, p).await;
+                password_step(e, p).await;
+                let _ = pending.try_set(false);
+                return;
             }
             if challenge.is_some() && sign_in.answer_passkey(challenge, true).await.is_ok() {
                 after_step(sign_in).await;
@@ -306,9 +449,12 @@ fn PasswordForm() -> impl IntoView {
     let pw_err = Signal::derive(move || errs.with(|e| e.fields.password.clone()));
     let identifier = first.identifier.unwrap_or_default();
     let by_code = first.supported_first_factors.iter().any(|f| f.strategy == Strategy::EmailCode);
+    let app = page_info().app;
     view! {
-        <StepHeading text="Sign in"/>
-        <form method="post" action=SignInPassword::PATH on:submit=on_submit novalidate>
+        <StepHeading text=format!("Sign in to {app}")/>
+        <p class="hint">"Welcome back! Please sign in to continue."</p>
+        <form method="post" action=SignInPassword::PATH on:submit=on_submit novalidate
+            aria-busy=move || pending.get().to_string()>
             <div class="field">
                 <label for="email">"Enter email address"</label>
                 <input id="email" name="identifier" type="email"
@@ -327,7 +473,7 @@ fn PasswordForm() -> impl IntoView {
                 <FieldError id="password-error" err=pw_err/>
                 <ShowPassword field=password/>
             </div>
-            <button type="submit" disabled=move || sign_in.is_fetching()>"Continue"</button>
+            <SubmitButton label="Continue" working="Signing in…" pending busy=Signal::derive(move || sign_in.is_fetching())/>
         </form>
         // WebAuthn needs JavaScript: shown once the island is live.
         {by_passkey.then(|| view! {
@@ -366,28 +512,32 @@ pub fn CodeStartPage(strategy: Strategy) -> impl IntoView {
         _ => ("Sign in with an email code", "We will email you a code to sign in with instead of your password."),
     };
     let errors = errors_from_form_post(&[SignInCreate::PATH]);
-    signed_out_page(title, errors, move |errors| async move {
-        let id_err = errors.fields.identifier.clone();
-        let global: Vec<ApiError> = errors.global.clone();
-        view! {
-            <h1>{title}</h1>
-            <p class="hint">{hint}</p>
-            <form method="post" action=SignInCreate::PATH novalidate>
-                <input type="hidden" name="strategy" value=strategy.as_str()/>
-                <div class="field">
-                    <label for="email">"Email address"</label>
-                    <input id="email" name="identifier" type="email" autocomplete="username"
-                        aria-invalid=id_err.is_some().to_string() aria-describedby="identifier-error"/>
-                    <p class="field-error" id="identifier-error" aria-live="polite">{id_err.map(|e| e.message)}</p>
+    let kept = kept_identifier();
+    signed_out_page(title, errors, move |errors| {
+        let kept = kept.clone();
+        async move {
+            let id_err = errors.fields.identifier.clone();
+            let global: Vec<ApiError> = errors.global.clone();
+            view! {
+                <h1>{title}</h1>
+                <p class="hint">{hint}</p>
+                <form method="post" action=SignInCreate::PATH novalidate>
+                    <input type="hidden" name="strategy" value=strategy.as_str()/>
+                    <div class="field">
+                        <label for="email">"Email address"</label>
+                        <input id="email" name="identifier" type="email" autocomplete="username" value=kept
+                            aria-invalid=id_err.is_some().to_string() aria-describedby="identifier-error"/>
+                        <p class="field-error" id="identifier-error" aria-live="polite">{id_err.map(|e| e.message)}</p>
+                    </div>
+                    <button type="submit">"Send code"</button>
+                </form>
+                <div class="global-error" role="alert">
+                    {global.into_iter().map(|e| view! { <p data-code=e.code.clone()>{e.message}</p> }).collect_view()}
                 </div>
-                <button type="submit">"Send code"</button>
-            </form>
-            <div class="global-error" role="alert">
-                {global.into_iter().map(|e| view! { <p data-code=e.code.clone()>{e.message}</p> }).collect_view()}
-            </div>
-            <p class="switch"><a href="/sign-in">"Back to sign in"</a></p>
+                <p class="switch"><a href="/sign-in">"Back to sign in"</a></p>
+            }
+            .into_any()
         }
-        .into_any()
     })
 }
 
@@ -408,11 +558,12 @@ fn FirstFactorForm() -> impl IntoView {
         _ => sign_in.reset_password_email_code,
     };
     let code = NodeRef::<html::Input>::new();
+    let pending = RwSignal::new(false);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Some(input) = code.get() else { return };
         let value = input.value();
-        spawn_local(async move {
+        submit(pending, async move {
             if factor.verify_code(value).await.is_ok() {
                 after_step(sign_in).await;
             }
@@ -431,6 +582,7 @@ fn FirstFactorForm() -> impl IntoView {
     };
     let to = sent.map(|c| c.safe_identifier).unwrap_or_else(|| "your email".into());
     let sent_yet = move || sign_in.view().email_code.is_some();
+    let busy = Signal::derive(move || sign_in.is_fetching());
     let errs = sign_in.errors;
     let code_err = Signal::derive(move || errs.with(|e| e.fields.code.clone()));
     view! {
@@ -439,16 +591,16 @@ fn FirstFactorForm() -> impl IntoView {
             {move || if sent_yet() { "Enter the code we sent to " } else { "We will send a code to " }}
             {to} "."
         </p>
-        <form method="post" action=AttemptFirstFactor::PATH on:submit=on_submit novalidate>
+        <form method="post" action=AttemptFirstFactor::PATH on:submit=on_submit novalidate
+            aria-busy=move || pending.get().to_string()>
             <input type="hidden" name="strategy" value=strategy.as_str()/>
-            <CodeField code err=code_err/>
-            <button type="submit" disabled=move || sign_in.is_fetching()>"Verify"</button>
+            <CodeField code err=code_err busy=pending/>
+            <SubmitButton label="Verify" working="Verifying…" pending busy/>
         </form>
         <form class="secondary" method="post" action=PrepareFirstFactor::PATH on:submit=on_send>
             <input type="hidden" name="strategy" value=strategy.as_str()/>
-            <button type="submit" class="link" disabled=move || sign_in.is_fetching()>
-                {move || if sent_yet() { "Resend code" } else { "Send code" }}
-            </button>
+            <ResendButton busy retry=resend_wait(sign_in.errors)
+                sent_at=Signal::derive(move || sign_in.view().email_code.map(|c| c.sent_at.unwrap_or(0)))/>
         </form>
         <ResetForm/>
         <GlobalErrors errors=sign_in.errors/>
@@ -462,11 +614,12 @@ fn NewPasswordForm() -> impl IntoView {
     let sign_in = use_sign_in();
     let password = NodeRef::<html::Input>::new();
     let others = NodeRef::<html::Input>::new();
+    let pending = RwSignal::new(false);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let (Some(p), Some(o)) = (password.get(), others.get()) else { return };
         let (p, o) = (p.value(), o.checked());
-        spawn_local(async move {
+        submit(pending, async move {
             if sign_in.submit_password(p, o).await.is_ok() {
                 after_step(sign_in).await;
             }
@@ -476,9 +629,10 @@ fn NewPasswordForm() -> impl IntoView {
     let pw_err = Signal::derive(move || errs.with(|e| e.fields.password.clone()));
     view! {
         <StepHeading text="Choose a new password"/>
-        <form method="post" action=SignInResetPassword::PATH on:submit=on_submit novalidate>
+        <form method="post" action=SignInResetPassword::PATH on:submit=on_submit novalidate
+            aria-busy=move || pending.get().to_string()>
             <NewPasswordFields password others err=pw_err/>
-            <button type="submit" disabled=move || sign_in.is_fetching()>"Set password"</button>
+            <SubmitButton label="Set password" working="Saving…" pending busy=Signal::derive(move || sign_in.is_fetching())/>
         </form>
         <ResetForm/>
         <GlobalErrors errors=sign_in.errors/>
@@ -517,11 +671,13 @@ pub(crate) fn NewPasswordFields(
 fn TrustForm() -> impl IntoView {
     let sign_in = use_sign_in();
     let code = NodeRef::<html::Input>::new();
+    let pending = RwSignal::new(false);
+    let busy = Signal::derive(move || sign_in.is_fetching());
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Some(input) = code.get() else { return };
         let value = input.value();
-        spawn_local(async move {
+        submit(pending, async move {
             if sign_in.mfa.verify_email_code(value).await.is_ok() {
                 after_step(sign_in).await;
             }
@@ -541,14 +697,16 @@ fn TrustForm() -> impl IntoView {
         <p class="hint" aria-live="polite">
             "This browser is new to your account. Enter the code we sent to " {to} "."
         </p>
-        <form method="post" action=AttemptSecondFactor::PATH on:submit=on_submit novalidate>
+        <form method="post" action=AttemptSecondFactor::PATH on:submit=on_submit novalidate
+            aria-busy=move || pending.get().to_string()>
             <input type="hidden" name="strategy" value="email_code"/>
-            <CodeField code err=code_err/>
-            <button type="submit" disabled=move || sign_in.is_fetching()>"Verify"</button>
+            <CodeField code err=code_err busy=pending/>
+            <SubmitButton label="Verify" working="Verifying…" pending busy/>
         </form>
         <form class="secondary" method="post" action=PrepareSecondFactor::PATH on:submit=on_resend>
             <input type="hidden" name="strategy" value="email_code"/>
-            <button type="submit" class="link" disabled=move || sign_in.is_fetching()>"Resend code"</button>
+            <ResendButton busy retry=resend_wait(sign_in.errors)
+                sent_at=Signal::derive(move || sign_in.view().email_code.map(|c| c.sent_at.unwrap_or(0)))/>
         </form>
         <ResetForm/>
         <GlobalErrors errors=sign_in.errors/>
@@ -616,11 +774,13 @@ fn VerifyForm() -> impl IntoView {
             send();
         }
     };
+    let pending = RwSignal::new(false);
+    let busy = Signal::derive(move || sign_in.is_fetching());
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Some(input) = code.get() else { return };
         let value = input.value();
-        spawn_local(async move {
+        submit(pending, async move {
             let r = if use_backup.get_untracked() {
                 sign_in.mfa.verify_backup_code(value).await
             } else if strategy.get_untracked() == Strategy::PhoneCode {
@@ -666,7 +826,7 @@ fn VerifyForm() -> impl IntoView {
             </div>
         })}
         <form method="post" action=AttemptSecondFactor::PATH on:submit=on_submit novalidate
-            hidden=passkey_only && !has_backup>
+            hidden=passkey_only && !has_backup aria-busy=move || pending.get().to_string()>
             {if many {
                 Either::Left(view! {
                     <fieldset class="choice">
@@ -692,7 +852,7 @@ fn VerifyForm() -> impl IntoView {
                 Either::Right(view! { <input type="hidden" name="strategy" value=default.as_str()/> })
             }}
             <p class="hint" aria-live="polite">{hint}</p>
-            <CodeField code err=code_err
+            <CodeField code err=code_err busy=pending
                 numeric=Signal::derive(move || !use_backup.get())/>
             {has_backup
                 .then(|| {
@@ -706,7 +866,7 @@ fn VerifyForm() -> impl IntoView {
                         </div>
                     }
                 })}
-            <button type="submit" disabled=move || sign_in.is_fetching()>"Verify"</button>
+            <SubmitButton label="Verify" working="Verifying…" pending busy/>
         </form>
         {phone
             .is_some()
@@ -715,15 +875,8 @@ fn VerifyForm() -> impl IntoView {
                     <form class="secondary" method="post" action=PrepareSecondFactor::PATH
                         on:submit=on_send hidden=move || use_backup.get()>
                         <input type="hidden" name="strategy" value="phone_code"/>
-                        <button type="submit" class="link" disabled=move || sign_in.is_fetching()>
-                            {move || {
-                                if sign_in.view().phone_code_sent_at.is_some() {
-                                    "Resend code"
-                                } else {
-                                    "Send code by text message"
-                                }
-                            }}
-                        </button>
+                        <ResendButton busy retry=resend_wait(sign_in.errors) first="Send code by text message"
+                            sent_at=Signal::derive(move || sign_in.view().phone_code_sent_at)/>
                     </form>
                 }
             })}
@@ -770,16 +923,25 @@ fn FinishForm() -> impl IntoView {
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    signed_out_page("Sign up", errors_from_form_post(&sign_up_paths()), |errors| async move {
-        let state = get_sign_up().await.unwrap_or_default();
-        view! { <SignUpFlow state errors/> }.into_any()
+    let kept = kept_identifier();
+    signed_out_page("Sign up", errors_from_form_post(&sign_up_paths()), move |errors| {
+        let kept = kept.clone();
+        async move {
+            let mut state = get_sign_up().await.unwrap_or_default();
+            if state.email_address.is_none() {
+                state.email_address = kept;
+            }
+            let page = PageInfo::current();
+            view! { <SignUpFlow state errors page/> }.into_any()
+        }
     })
 }
 
 /// The sign-up island, shaped like [`SignInFlow`]. Lazy: its wasm is fetched
 /// when a page has it, so the sign-in page does not carry it.
 #[island(lazy)]
-pub fn SignUpFlow(state: SignUpView, errors: Errors) -> impl IntoView {
+pub fn SignUpFlow(state: SignUpView, errors: Errors, page: PageInfo) -> impl IntoView {
+    provide_context(page);
     let sign_up = provide_sign_up(state, errors);
     let status = Memo::new(move |_| sign_up.status());
     move || match status.get() {
@@ -799,26 +961,30 @@ async fn finish_sign_up(sign_up: SignUp) {
 #[component]
 fn SignUpForm() -> impl IntoView {
     let sign_up = use_sign_up();
+    let pending = RwSignal::new(false);
     let email = NodeRef::<html::Input>::new();
     let password = NodeRef::<html::Input>::new();
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let (Some(e), Some(p)) = (email.get(), password.get()) else { return };
         let (e, p) = (e.value(), p.value());
-        spawn_local(async move {
+        submit(pending, async move {
             let _ = sign_up.password(e, p).await;
         });
     };
     let errs = sign_up.errors;
     let email_err = Signal::derive(move || errs.with(|e| e.fields.email_address.clone()));
     let pw_err = Signal::derive(move || errs.with(|e| e.fields.password.clone()));
+    let typed = sign_up.view_untracked().email_address.unwrap_or_default();
     view! {
         <StepHeading text="Create your account"/>
-        <form method="post" action=SignUpPassword::PATH on:submit=on_submit novalidate>
+        <p class="hint">"Welcome! Please fill in the details to get started."</p>
+        <form method="post" action=SignUpPassword::PATH on:submit=on_submit novalidate
+            aria-busy=move || pending.get().to_string()>
             <div class="field">
                 <label for="email">"Email address"</label>
                 <input id="email" name="email_address" type="email" autocomplete="email"
-                    node_ref=email
+                    value=typed node_ref=email
                     aria-invalid=move || email_err.with(Option::is_some).to_string()
                     aria-describedby="email-error"/>
                 <FieldError id="email-error" err=email_err/>
@@ -833,7 +999,7 @@ fn SignUpForm() -> impl IntoView {
                 <FieldError id="password-error" err=pw_err/>
                 <ShowPassword field=password/>
             </div>
-            <button type="submit" disabled=move || sign_up.is_fetching()>"Continue"</button>
+            <SubmitButton label="Continue" working="Creating your account…" pending busy=Signal::derive(move || sign_up.is_fetching())/>
         </form>
         <GlobalErrors errors=sign_up.errors/>
         <p class="switch">"Have an account? " <a href="/sign-in">"Sign in"</a></p>
@@ -844,11 +1010,13 @@ fn SignUpForm() -> impl IntoView {
 fn EmailCodeForm() -> impl IntoView {
     let sign_up = use_sign_up();
     let code = NodeRef::<html::Input>::new();
+    let pending = RwSignal::new(false);
+    let busy = Signal::derive(move || sign_up.is_fetching());
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let Some(input) = code.get() else { return };
         let value = input.value();
-        spawn_local(async move {
+        submit(pending, async move {
             if sign_up.verifications.verify_email_code(value).await.is_ok() {
                 finish_sign_up(sign_up).await;
             }
@@ -874,12 +1042,14 @@ fn EmailCodeForm() -> impl IntoView {
         <p class="hint" aria-live="polite">
             "Enter the 6-digit code we sent to " <strong>{to}</strong> "."
         </p>
-        <form method="post" action=SignUpVerifyEmailCode::PATH on:submit=on_submit novalidate>
-            <CodeField code err=code_err/>
-            <button type="submit" disabled=move || sign_up.is_fetching()>"Verify"</button>
+        <form method="post" action=SignUpVerifyEmailCode::PATH on:submit=on_submit novalidate
+            aria-busy=move || pending.get().to_string()>
+            <CodeField code err=code_err busy=pending/>
+            <SubmitButton label="Verify" working="Verifying…" pending busy/>
         </form>
         <form class="secondary" method="post" action=SignUpSendEmailCode::PATH on:submit=on_resend>
-            <button type="submit" class="link" disabled=move || sign_up.is_fetching()>"Resend code"</button>
+            <ResendButton busy retry=resend_wait(sign_up.errors)
+                sent_at=Signal::derive(move || sign_up.view().email_code_sent_at)/>
         </form>
         <form class="secondary" method="post" action=SignUpReset::PATH on:submit=on_reset>
             <button type="submit" class="link" disabled=move || sign_up.is_fetching()>"Use another email"</button>

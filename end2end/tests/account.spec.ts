@@ -20,6 +20,8 @@ async function signInWithBackupCode(page: Page, user: User, code: string) {
 
 /** Generates new backup codes, confirming the password if the page asks. */
 async function newBackupCodes(page: Page): Promise<string[]> {
+  // Unused codes are still there: the page asks before replacing them.
+  page.once("dialog", (d) => d.accept());
   await page.getByRole("button", { name: "Generate new codes" }).click();
   const list = page.getByTestId("backup-codes");
   const ask = page.getByRole("heading", { name: "Confirm it's you" });
@@ -62,6 +64,7 @@ test("a change without recent verification asks for it, then carries on", async 
   // The e2e server allows changes for 20 s after the last verification.
   await page.waitForTimeout(21_000);
   await open(page, "/account/security");
+  page.once("dialog", (d) => d.accept());
   await page.getByRole("button", { name: "Generate new codes" }).click();
   await expect(page.getByRole("heading", { name: "Confirm it's you" })).toBeVisible();
   await page.screenshot({ path: `${__dirname}/../../docs/screenshots/reverify.png` });
@@ -117,4 +120,40 @@ test("ending a session without recent verification asks for it, then carries on"
   await second.goto("/");
   await expect(second).toHaveURL(/\/sign-in$/);
   await other.close();
+});
+
+test("destructive changes ask first and say when they are done; the last factor is not offered", async ({ page, request }) => {
+  const user = await createUser(request, { totp: true, phone: true, backup: true });
+  await signInWithTotp(page, user);
+  await open(page, "/account/security");
+  const factors = page.getByTestId("factors");
+
+  // Dismissed: nothing changes.
+  let asked = "";
+  page.once("dialog", (d) => {
+    asked = d.message();
+    void d.dismiss();
+  });
+  await page.getByRole("button", { name: "Generate new codes" }).click();
+  await expect.poll(() => asked).toContain("Your 10 unused codes will stop working.");
+  await expect(page.getByTestId("backup-codes").locator("li")).toHaveCount(0);
+  await expect(page.getByTestId("backup-remaining")).toHaveText("10 unused.");
+
+  page.once("dialog", (d) => {
+    asked = d.message();
+    void d.dismiss();
+  });
+  await page.getByRole("button", { name: "Remove text message" }).click();
+  await expect.poll(() => asked).toContain("Remove your text message?");
+  await expect(factors).toContainText("Text message");
+
+  // Accepted: done, and said so.
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: "Remove text message" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "removed" })).toHaveText("Text message removed.");
+  await expect(factors).not.toContainText("Text message");
+  // The authenticator app is now the only factor of an account that must
+  // keep one: it is not offered for removal.
+  await expect(factors).toContainText("Authenticator app");
+  await expect(page.getByRole("button", { name: "Remove authenticator app" })).toBeHidden();
 });

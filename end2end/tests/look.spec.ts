@@ -139,6 +139,27 @@ test("the dark theme follows the system; controls and focus keep their contrast"
   }
 });
 
+test("the instance's branding: its name, logo and accents in both themes", async ({ page }) => {
+  // scripts/test.sh brands the e2e server: Acme, its logo, violet.
+  await open(page, "/sign-in");
+  await expect(page.getByRole("heading", { name: "Sign in to Acme" })).toBeVisible();
+  await expect(page).toHaveTitle("Sign in to Acme");
+  await expect(page.getByText("Welcome back! Please sign in to continue.")).toBeVisible();
+  const logo = page.locator(".card img.logo");
+  await expect(logo).toHaveAttribute("src", "/brand/acme.svg");
+  await expect.poll(() => logo.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
+  await page.emulateMedia({ colorScheme: "light" });
+  expect(await css(page, "button[type=submit]", "background-color")).toBe("rgb(109, 40, 217)");
+  // The dark theme's accent is derived from it, and readable on the dark card.
+  await page.emulateMedia({ colorScheme: "dark" });
+  const dark = await css(page, "button[type=submit]", "background-color");
+  expect(dark).not.toBe("rgb(109, 40, 217)");
+  expect(await contrast(page, dark, await css(page, ".card", "background-color"))).toBeGreaterThanOrEqual(4.5);
+  expect(await contrast(page, dark, await css(page, "button[type=submit]", "color"))).toBeGreaterThanOrEqual(4.5);
+  await open(page, "/sign-up");
+  await expect(page.getByText("Welcome! Please fill in the details to get started.")).toBeVisible();
+});
+
 test("live regions wait empty in the page; an error appearing does not move the card", async ({ page }) => {
   await open(page, "/sign-in");
   for (const id of ["#identifier-error", "#password-error"]) {

@@ -124,6 +124,7 @@ test("a passkey is the second factor after the password, and can be removed", as
   await expectSignedIn(page, user.email);
 
   await open(page, "/account/security");
+  page.once("dialog", (d) => d.accept());
   await page.getByRole("button", { name: "Remove passkey Key" }).click();
   await expect(page.getByText("No passkey yet.")).toBeVisible();
 });

@@ -487,6 +487,7 @@ async fn serve(
         redirect_origins: cfg.redirect_origins.clone(),
         allowed_origins: cfg.allowed_origins.clone(),
         keys: Some(service.keys.clone()),
+        img_origin: cfg.s.branding.logo.as_deref().and_then(domain::brand::logo_origin),
     });
     let app = routes::router(routes::AppState { leptos_options, api: app::api::Api { service, edge }, cfg });
 

@@ -28,12 +28,15 @@ pub fn router(state: AppState) -> Router {
     let guard = state.api.edge.clone();
     let api = state.api.clone();
     let opts = state.leptos_options.clone();
+    let (brand, brand_css) = brand(&state.cfg.s.branding);
+    let page_brand = brand.clone();
     let mut r = Router::new()
         .leptos_routes_with_context(
             &state,
             routes,
             move || {
                 provide_context(api.clone());
+                provide_context(page_brand.clone());
                 app::api::preset_status();
                 provide_request_nonce();
             },
@@ -50,7 +53,17 @@ pub fn router(state: AppState) -> Router {
             .route("/dev/outbox.json", get(outbox_json))
             .route("/dev/users", post(dev_user));
     }
-    r.fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_request_nonce, shell))
+    if let Some(css) = brand_css {
+        // Its address changes with its content: cached for good.
+        let headers =
+            [(header::CONTENT_TYPE, "text/css"), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")];
+        r = r.route("/brand.css", get(move || async move { (headers, css) }));
+    }
+    let not_found = move || {
+        provide_context(brand.clone());
+        provide_request_nonce();
+    };
+    r.fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(not_found, shell))
         .layer(middleware::from_fn_with_state(guard, web::guard::guard))
         .with_state(state)
 }
@@ -147,6 +160,20 @@ fn original_url(h: &http::HeaderMap) -> Option<String> {
         get("x-forwarded-host")?,
         get("x-forwarded-uri").unwrap_or("/")
     ))
+}
+
+/// The branding the pages show, and the stylesheet of its accents (served
+/// at an address that names its content).
+fn brand(b: &domain::settings::Branding) -> (app::Brand, Option<String>) {
+    use std::hash::{Hash, Hasher};
+    let css = b.stylesheet();
+    let href = css.as_ref().map(|c| {
+        let mut h = std::hash::DefaultHasher::new();
+        c.hash(&mut h);
+        format!("/brand.css?v={:016x}", h.finish())
+    });
+    let brand = app::Brand { name: b.name.trim().to_string(), logo: b.logo.clone(), stylesheet: href };
+    (brand, css)
 }
 
 /// The page's scripts carry the guard's nonce (Leptos would make its own).

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod audit;
+pub mod brand;
 pub mod clock;
 pub mod flow;
 pub mod mail;

@@ -1,7 +1,11 @@
 //! What is sent: the messages (from the templates) and the port they go
 //! through (`Sender`). Where they go is the delivery crate's.
 
+use crate::brand::DEFAULT_ACCENT;
+use crate::settings::Branding;
 use async_trait::async_trait;
+use minijinja::{context, Environment, UndefinedBehavior, Value};
+use std::sync::OnceLock;
 
 /// An email in both forms.
 pub struct Mail {
@@ -20,29 +24,52 @@ pub trait Sender: Send + Sync + 'static {
     fn send_email_later(self: std::sync::Arc<Self>, to: String, mail: Mail, now: i64);
 }
 
-/// Fills `{{name}}` slots; values are HTML-escaped for HTML templates.
-pub fn render(template: &str, vars: &[(&str, &str)], html: bool) -> String {
-    let mut out = template.to_string();
-    for (k, v) in vars {
-        let v = if html { escape_html(v) } else { v.to_string() };
-        out = out.replace(&format!("{{{{{k}}}}}"), &v);
-    }
-    out
+/// The templates, parsed once. Names ending in `.html` escape every value
+/// (minijinja's rule); `.txt` ones are plain text. A missing value is an error,
+/// which the tests below would meet.
+fn templates() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        for (name, source) in TEMPLATES {
+            if let Err(e) = env.add_template(name, source) {
+                tracing::error!(template = name, error = %e, "email template does not parse");
+            }
+        }
+        env
+    })
 }
 
-pub fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+const TEMPLATES: [(&str, &str); 7] = [
+    ("layout.html", include_str!("../templates/layout.html")),
+    ("code.html", include_str!("../templates/code.html")),
+    ("code.txt", include_str!("../templates/code.txt")),
+    ("account-exists.html", include_str!("../templates/account-exists.html")),
+    ("account-exists.txt", include_str!("../templates/account-exists.txt")),
+    ("notice.html", include_str!("../templates/notice.html")),
+    ("notice.txt", include_str!("../templates/notice.txt")),
+];
+
+/// Renders template `name` in both forms, with the app's name and accent.
+fn mail(brand: &Branding, name: &str, subject: String, vars: Value) -> Mail {
+    let accent = brand.accent.clone().unwrap_or_else(|| DEFAULT_ACCENT.hex());
+    let ctx = context! { app => brand.name.trim(), accent => accent, ..vars };
+    let render = |file: String| {
+        templates().get_template(&file).and_then(|t| t.render(&ctx)).unwrap_or_else(|e| {
+            // Not reachable with the shipped templates (tested); the subject
+            // still carries what matters.
+            tracing::error!(template = file, error = %e, "email template failed");
+            subject.clone()
+        })
+    };
+    Mail { text: render(format!("{name}.txt")), html: render(format!("{name}.html")), subject }
 }
 
 /// A verification code email. `purpose` completes "Enter it to …".
-pub fn code_mail(code: &str, purpose: &str, minutes: i64) -> Mail {
-    let m = minutes.to_string();
-    let vars = [("code", code), ("purpose", purpose), ("minutes", m.as_str())];
-    Mail {
-        subject: format!("{code} is your verification code"),
-        text: render(include_str!("../templates/code.txt"), &vars, false),
-        html: render(include_str!("../templates/code.html"), &vars, true),
-    }
+pub fn code_mail(brand: &Branding, code: &str, purpose: &str, minutes: i64) -> Mail {
+    let subject = format!("{code} is your verification code");
+    mail(brand, "code", subject, context! { code, purpose, minutes })
 }
 
 /// The notice an address's owner gets when someone signs up with it again.
@@ -64,34 +91,20 @@ pub fn origin_host(origin: &str) -> &str {
     }
 }
 
-pub fn account_exists_mail(sign_in_link: &str) -> Mail {
-    let vars = [("link", sign_in_link)];
-    Mail {
-        subject: "Someone tried to sign up with your email address".into(),
-        text: render(include_str!("../templates/account-exists.txt"), &vars, false),
-        html: render(include_str!("../templates/account-exists.html"), &vars, true),
-    }
+pub fn account_exists_mail(brand: &Branding, link: &str) -> Mail {
+    let subject = format!("Someone tried to sign up for {} with your email address", brand.name.trim());
+    mail(brand, "account-exists", subject, context! { link })
 }
 
 /// The notice a user gets after their password changed (or was reset).
-pub fn password_changed_mail(link: &str) -> Mail {
+pub fn password_changed_mail(brand: &Branding, link: &str) -> Mail {
     let what = "a new password was set";
-    let vars = [("what", what), ("link", link)];
-    Mail {
-        subject: "Your password was changed".into(),
-        text: render(include_str!("../templates/notice.txt"), &vars, false),
-        html: render(include_str!("../templates/notice.html"), &vars, true),
-    }
+    mail(brand, "notice", "Your password was changed".into(), context! { what, link })
 }
 
 /// The notice a user gets after each change to their second factors.
-pub fn notice_mail(what: &str, link: &str) -> Mail {
-    let vars = [("what", what), ("link", link)];
-    Mail {
-        subject: "Your sign-in settings changed".into(),
-        text: render(include_str!("../templates/notice.txt"), &vars, false),
-        html: render(include_str!("../templates/notice.html"), &vars, true),
-    }
+pub fn notice_mail(brand: &Branding, what: &str, link: &str) -> Mail {
+    mail(brand, "notice", "Your sign-in settings changed".into(), context! { what, link })
 }
 
 /// Test mode's reserved destinations: +1 XXX 555-0100 to 0199, and emails
@@ -137,14 +150,44 @@ mod tests {
         assert!(!is_test_recipient("jane@example.com"));
     }
 
+    fn brand(name: &str) -> Branding {
+        Branding { name: name.into(), accent: Some("#6d28d9".into()), ..Branding::default() }
+    }
+
     #[test]
     fn templates_fill_and_escape() {
-        let m = code_mail("123456", "finish signing up", 10);
+        let b = brand("Acme");
+        let m = code_mail(&b, "123456", "finish signing up", 10);
         assert!(m.subject.starts_with("123456"));
-        assert!(m.text.contains("123456") && m.text.contains("10 minutes") && m.text.contains("finish signing up"));
-        assert!(m.html.contains("123456") && !m.html.contains("{{"));
-        let m = account_exists_mail("https://x.test/sign-in?a=1&b=<2>");
+        assert!(m.text.contains("Your Acme verification code is 123456"), "{}", m.text);
+        assert!(m.text.contains("10 minutes") && m.text.contains("finish signing up"));
+        assert!(m.html.contains("123456") && !m.html.contains("{{") && !m.html.contains("{%"));
+        // The layout: the app's name in its accent, one document.
+        assert!(m.html.contains("color: #6d28d9;\">Acme</p>"), "{}", m.html);
+        assert_eq!(m.html.matches("<html").count(), 1);
+        let m = account_exists_mail(&b, "https://x.test/sign-in?a=1&b=<2>");
         assert!(m.text.contains("https://x.test/sign-in?a=1&b=<2>"));
-        assert!(m.html.contains("a=1&amp;b=&lt;2&gt;"));
+        assert!(m.html.contains("a=1&amp;b=&lt;2&gt;"), "{}", m.html);
+        assert!(m.subject.contains("Acme"));
+    }
+
+    #[test]
+    fn every_template_renders_and_escapes_the_app_name() {
+        let b = brand("<Acme & Co>");
+        let link = "https://x.test/account/security";
+        for m in [
+            code_mail(&b, "123456", "sign in", 10),
+            account_exists_mail(&b, link),
+            password_changed_mail(&b, link),
+            notice_mail(&b, "an authenticator app was added", link),
+        ] {
+            // A failed render falls back to the subject: not here.
+            assert_ne!(m.text, m.subject);
+            assert_ne!(m.html, m.subject);
+            assert!(m.html.contains("&lt;Acme &amp; Co&gt;") && !m.html.contains("<Acme"), "{}", m.html);
+            assert!(m.html.trim_end().ends_with("</html>"), "{}", m.html);
+        }
+        let m = notice_mail(&b, "an authenticator app was added", link);
+        assert!(m.text.contains("your <Acme & Co> account changed: an authenticator app was added."), "{}", m.text);
     }
 }

@@ -3,6 +3,7 @@
 //! bad value stops start-up with a message naming the key; environment
 //! variables override the file.
 
+use crate::brand::{self, Rgb};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -32,6 +33,7 @@ pub struct Settings {
     pub session_token: SessionToken,
     pub email: Email,
     pub sms: Sms,
+    pub branding: Branding,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -124,6 +126,20 @@ pub struct Email {
     pub from: String,
 }
 
+/// The look of the pages and messages (Clerk's "Customization").
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Branding {
+    /// The application's name: "Sign in to {name}", and in emails.
+    pub name: String,
+    /// A logo above the forms: a path on this server, or an https URL.
+    pub logo: Option<String>,
+    /// The accent (#rrggbb) of buttons and links in the light theme.
+    pub accent: Option<String>,
+    /// The dark theme's accent; default: derived from `accent`.
+    pub accent_dark: Option<String>,
+}
+
 /// SMS through an HTTP provider speaking Twilio's Messages API.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -152,6 +168,7 @@ impl Default for Settings {
             session_token: SessionToken { lifetime: 60, email_claim: false },
             email: Email::default(),
             sms: Sms::default(),
+            branding: Branding::default(),
         }
     }
 }
@@ -183,6 +200,7 @@ defaults! {
         password: None,
         from: "Sign-in <no-reply@localhost>".into(),
     },
+    Branding => Branding { name: "My App".into(), logo: None, accent: None, accent_dark: None },
     Sms => Sms {
         base_url: "https://api.twilio.com".into(),
         account_sid: None,
@@ -239,6 +257,10 @@ const OVERRIDES: &[(&str, &str, Kind)] = &[
     ("MFA_SMS_ACCOUNT_SID", "sms.account_sid", Kind::Text),
     ("MFA_SMS_AUTH_TOKEN", "sms.auth_token", Kind::Text),
     ("MFA_SMS_FROM", "sms.from", Kind::Text),
+    ("MFA_APP_NAME", "branding.name", Kind::Text),
+    ("MFA_LOGO", "branding.logo", Kind::Text),
+    ("MFA_ACCENT", "branding.accent", Kind::Text),
+    ("MFA_ACCENT_DARK", "branding.accent_dark", Kind::Text),
 ];
 
 fn env_value(name: &str, raw: &str, kind: Kind) -> Result<toml::Value, String> {
@@ -378,12 +400,49 @@ impl Settings {
         if !(self.sms.base_url.starts_with("https://") || self.sms.base_url.starts_with("http://")) {
             return Err(format!("`sms.base_url` must be an http(s) URL: {:?}", self.sms.base_url));
         }
-        Ok(())
+        self.branding.validate()
     }
 
     /// Is real SMS delivery configured?
     pub fn sms_configured(&self) -> bool {
         self.sms.account_sid.is_some()
+    }
+}
+
+impl Branding {
+    fn validate(&self) -> Result<(), String> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
+            return Err("`branding.name` must be 1 to 60 characters, on one line".into());
+        }
+        if let Some(l) = self.logo.as_deref().filter(|l| !brand::logo_ok(l)) {
+            return Err(format!("`branding.logo` must be a path on this server (/logo.svg) or an https URL: {l:?}"));
+        }
+        let colour = |key: &str, v: &Option<String>| -> Result<Option<Rgb>, String> {
+            v.as_deref()
+                .map(|c| Rgb::parse(c.trim()).ok_or_else(|| format!("`{key}` must be a colour, #rrggbb: {c:?}")))
+                .transpose()
+        };
+        let accent = colour("branding.accent", &self.accent)?;
+        let dark = colour("branding.accent_dark", &self.accent_dark)?;
+        if let Some(e) = accent.and_then(brand::light_fault) {
+            return Err(format!("`branding.accent`: {e}"));
+        }
+        if let Some(e) = dark.and_then(brand::dark_fault) {
+            return Err(format!("`branding.accent_dark`: {e}"));
+        }
+        Ok(())
+    }
+
+    /// The stylesheet over the built-in accents, if any is set.
+    pub fn stylesheet(&self) -> Option<String> {
+        let parse = |v: &Option<String>| v.as_deref().and_then(|c| Rgb::parse(c.trim()));
+        let dark = parse(&self.accent_dark);
+        match parse(&self.accent) {
+            Some(a) => Some(brand::stylesheet(a, dark)),
+            // Only the dark one: the light theme keeps the built-in accent.
+            None => dark.map(|d| brand::stylesheet(brand::DEFAULT_ACCENT, Some(d))),
+        }
     }
 }
 
@@ -408,6 +467,29 @@ mod tests {
                 "settings.toml does not document `{key}`"
             );
         }
+    }
+
+    #[test]
+    fn branding_is_checked() {
+        let s = parse("[branding]\nname = \"Acme\"\nlogo = \"/acme.svg\"\naccent = \"#6D28D9\"\n", &[]).unwrap();
+        assert_eq!(s.branding.name, "Acme");
+        let css = s.branding.stylesheet().unwrap_or_default();
+        assert!(css.contains("--accent:#6d28d9;"), "{css}");
+        assert_eq!(Settings::default().branding.stylesheet(), None, "no stylesheet for the built-in look");
+        for (text, key) in [
+            ("[branding]\nname = \"\"\n", "branding.name"),
+            ("[branding]\nname = \"A\\nB\"\n", "branding.name"),
+            ("[branding]\nlogo = \"javascript:alert(1)\"\n", "branding.logo"),
+            ("[branding]\naccent = \"blue\"\n", "branding.accent"),
+            ("[branding]\naccent = \"#ffd700\"\n", "branding.accent"),
+            ("[branding]\naccent_dark = \"#1f4fd6\"\n", "branding.accent_dark"),
+        ] {
+            let e = parse(text, &[]).unwrap_err();
+            assert!(e.contains(key), "{text}: {e}");
+        }
+        let e = parse("", &[("MFA_ACCENT", "#eeeeee")]).unwrap_err();
+        assert!(e.contains("branding.accent") && e.contains("MFA_ACCENT"), "{e}");
+        assert_eq!(parse("", &[("MFA_APP_NAME", "Acme")]).unwrap().branding.name, "Acme");
     }
 
     #[test]

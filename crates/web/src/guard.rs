@@ -2,6 +2,7 @@
 //! requests, the body limit, redirect targets kept on this server, and the
 //! response headers (a CSP with a fresh nonce per response).
 
+use crate::flash;
 use crate::origin::{allowed_redirect, is_local, same_origin, Origin};
 use crate::Edge;
 use axum::{
@@ -43,12 +44,18 @@ pub struct CspNonce(pub Arc<str>);
 
 /// Scripts only from us or with this response's nonce; no plug-ins, no
 /// `<base>`, forms post only to us, and no page of ours inside a frame.
-fn csp(nonce: &str) -> String {
+fn csp(nonce: &str, img_origin: Option<&str>) -> String {
+    let img = img_origin.map(|o| format!(" {o}")).unwrap_or_default();
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         img-src 'self'{img}; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
          frame-ancestors 'none'"
     )
+}
+
+/// A browser's navigation or plain form post (not a fetch from the page).
+fn accepts_html(h: &http::HeaderMap) -> bool {
+    h.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
 }
 
 /// The `/v1` API, which native clients call with a client token (forward
@@ -98,6 +105,8 @@ pub async fn guard(State(cfg): State<Arc<Edge>>, req: Request, next: Next) -> Re
             None => refuse(StatusCode::FORBIDDEN, "origin_invalid", "Cross-site requests are refused."),
         };
     }
+    let form_post = api && accepts_html(req.headers()) && *req.method() == Method::POST;
+    let mut typed = None;
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         if cors.is_none() && !same_origin(own.as_ref(), req.headers()) {
             tracing::warn!(path = %req.uri().path(), "cross-site request refused");
@@ -107,8 +116,21 @@ pub async fn guard(State(cfg): State<Arc<Edge>>, req: Request, next: Next) -> Re
         let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
             return refuse(StatusCode::PAYLOAD_TOO_LARGE, "request_too_large", "The request is too large.");
         };
+        if form_post {
+            typed = flash::typed_identifier(&bytes);
+        }
         req = Request::from_parts(parts, Body::from(bytes));
     }
+    // A page after a failed plain form post: its error, once.
+    let page = *req.method() == Method::GET && !api && !v1 && accepts_html(req.headers());
+    let flashed = match page.then(|| flash::take(cfg.dev, req.headers(), req.uri())).flatten() {
+        Some((uri, kept)) => {
+            *req.uri_mut() = uri;
+            req.extensions_mut().insert(kept);
+            true
+        }
+        None => false,
+    };
     // A plain form post is sent back to its Referer: only to a page of ours.
     let referer = req.headers().get(header::REFERER).map(|r| r.to_str().is_ok_and(|r| is_local(r, own.as_ref())));
     if referer == Some(false) {
@@ -118,6 +140,22 @@ pub async fn guard(State(cfg): State<Arc<Edge>>, req: Request, next: Next) -> Re
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if form_post {
+        let moved = h.get(header::LOCATION).and_then(|l| l.to_str().ok()).map(flash::split_location);
+        if let Some((clean, Some(errors))) = moved {
+            if let (Ok(l), Some(c)) =
+                (HeaderValue::from_str(&clean), flash::set_cookie(cfg.dev, &errors, typed.as_deref()))
+            {
+                h.insert(header::LOCATION, l);
+                h.append(header::SET_COOKIE, c);
+            }
+        }
+    }
+    if flashed {
+        if let Some(c) = flash::clear_cookie(cfg.dev) {
+            h.append(header::SET_COOKIE, c);
+        }
+    }
     let location = h
         .get(header::LOCATION)
         .map(|l| l.to_str().is_ok_and(|l| allowed_redirect(l, own.as_ref(), &cfg.redirect_origins)));
@@ -125,7 +163,7 @@ pub async fn guard(State(cfg): State<Arc<Edge>>, req: Request, next: Next) -> Re
         tracing::warn!("redirect off this server replaced");
         h.insert(header::LOCATION, HeaderValue::from_static("/"));
     }
-    if let Ok(v) = HeaderValue::from_str(&csp(&nonce)) {
+    if let Ok(v) = HeaderValue::from_str(&csp(&nonce, cfg.img_origin.as_deref())) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

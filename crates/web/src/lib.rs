@@ -3,6 +3,7 @@
 //! the tokens from cookies), its token changes to `Set-Cookie`, the origin
 //! rules, and the guard in front of every route.
 
+pub mod flash;
 pub mod guard;
 pub mod origin;
 
@@ -30,6 +31,8 @@ pub struct Edge {
     /// Seals and opens client tokens (the instance key); without it, none
     /// is accepted.
     pub keys: Option<Arc<SecretBox>>,
+    /// Another origin images may come from: the logo's (`branding.logo`).
+    pub img_origin: Option<String>,
 }
 
 /// How a client carries its tokens to `/v1`.

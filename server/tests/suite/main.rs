@@ -9,6 +9,7 @@ mod common;
 
 mod account;
 mod attacker;
+mod branding;
 mod delivery;
 mod http;
 mod native;

@@ -310,6 +310,8 @@ async fn a_bad_settings_file_stops_start_up_naming_the_key() {
         ("[lockout]\nthreshold = \"ten\"\n", "lockout.threshold"),
         ("[email]\ntls = \"ssl\"\n", "email.tls"),
         ("client_trust = maybe\n", "client_trust"),
+        // Yellow on white: buttons' and links' text could not be read.
+        ("[branding]\naccent = \"#ffff00\"\n", "branding.accent"),
     ] {
         let out = run_with_settings(text);
         let err = String::from_utf8_lossy(&out.stderr);

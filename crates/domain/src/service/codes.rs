@@ -99,12 +99,18 @@ impl Service {
             _ if test => Ok(()),
             Dest::Nowhere => Ok(()),
             Dest::Later(to, what) => {
-                self.sender.clone().send_email_later(to.into(), mail::code_mail(&code, what, minutes), now);
+                self.sender.clone().send_email_later(
+                    to.into(),
+                    mail::code_mail(&self.cfg.s.branding, &code, what, minutes),
+                    now,
+                );
                 Ok(())
             }
             Dest::Notice(to, mail) => self.sender.send_email(to, &mail, now).await,
             Dest::Sms(to, host) => self.sender.send_sms(to, &mail::sms_code(&code, minutes, host), now).await,
-            Dest::Email(to, what) => self.sender.send_email(to, &mail::code_mail(&code, what, minutes), now).await,
+            Dest::Email(to, what) => {
+                self.sender.send_email(to, &mail::code_mail(&self.cfg.s.branding, &code, what, minutes), now).await
+            }
         };
         if let Err(e) = sent {
             tracing::error!(error = %e, purpose = purpose.name(), "code delivery failed");

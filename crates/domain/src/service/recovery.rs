@@ -208,7 +208,11 @@ impl Service {
     pub(crate) fn password_notice(&self, req: &Request, email: &str, now: i64) {
         if !self.is_test(email) {
             let link = format!("{}/account/security", self.origin(req));
-            self.sender.clone().send_email_later(email.into(), mail::password_changed_mail(&link), now);
+            self.sender.clone().send_email_later(
+                email.into(),
+                mail::password_changed_mail(&self.cfg.s.branding, &link),
+                now,
+            );
         }
     }
 }

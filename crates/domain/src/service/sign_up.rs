@@ -129,7 +129,10 @@ impl Service {
         let dest = if su.password_hash.is_some() {
             Dest::Email(&su.email, "finish creating your account")
         } else {
-            Dest::Notice(&su.email, mail::account_exists_mail(&format!("{}/sign-in", self.origin(req))))
+            Dest::Notice(
+                &su.email,
+                mail::account_exists_mail(&self.cfg.s.branding, &format!("{}/sign-in", self.origin(req))),
+            )
         };
         self.issue_code(token, key, Purpose::SignUp, dest, now).await
     }

@@ -181,7 +181,9 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     async fn notify(&self, req: &Request, c: &Current, what: &str, now: i64) {
         let link = format!("{}/account/security", self.origin(req));
         if !self.is_test(&c.user.email) {
-            if let Err(e) = self.sender.send_email(&c.user.email, &mail::notice_mail(what, &link), now).await {
+            if let Err(e) =
+                self.sender.send_email(&c.user.email, &mail::notice_mail(&self.cfg.s.branding, what, &link), now).await
+            {
                 tracing::error!(error = %e, "notice delivery failed");
             }
         }

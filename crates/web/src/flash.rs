@@ -1,0 +1,172 @@
+//! One error state per plain form post (no JavaScript). Leptos sends a failed
+//! post back to its page with the error in the query (`__path`, `__err`),
+//! where it piles up post after post and comes back on every reload. The
+//! guard moves it into a short-lived cookie instead, with the email address
+//! the visitor typed; the next page shows both once and clears the cookie.
+
+use http::{header, HeaderMap, HeaderValue, Uri};
+
+/// The query keys Leptos reads a form post's error from.
+const KEYS: [&str; 2] = ["__path", "__err"];
+/// The form fields kept for the page: the email address typed (never a
+/// password or a code).
+const KEPT_FIELDS: [&str; 2] = ["identifier", "email_address"];
+/// Long enough for the browser to follow the redirect.
+const MAX_AGE: u32 = 60;
+
+/// What the page after a failed post gets: the email address typed, if any
+/// (a request extension; the error itself goes back into the query).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Kept {
+    pub identifier: Option<String>,
+}
+
+fn cookie_name(dev: bool) -> &'static str {
+    if dev {
+        "flash"
+    } else {
+        "__Host-flash"
+    }
+}
+
+fn is_error_key(k: &str) -> bool {
+    KEYS.contains(&k)
+}
+
+/// A redirect's location without Leptos's error pairs, and those pairs
+/// (`None` when it has none).
+pub fn split_location(location: &str) -> (String, Option<Vec<(String, String)>>) {
+    let (rest, fragment) = match location.split_once('#') {
+        Some((r, f)) => (r, Some(f)),
+        None => (location, None),
+    };
+    let Some((base, query)) = rest.split_once('?') else { return (location.to_string(), None) };
+    let (errors, others): (Vec<_>, Vec<_>) =
+        form_urlencoded::parse(query.as_bytes()).into_owned().partition(|(k, _)| is_error_key(k));
+    if errors.is_empty() {
+        return (location.to_string(), None);
+    }
+    let mut clean = base.to_string();
+    if !others.is_empty() {
+        clean.push('?');
+        clean.push_str(&form_urlencoded::Serializer::new(String::new()).extend_pairs(others).finish());
+    }
+    if let Some(f) = fragment {
+        clean.push('#');
+        clean.push_str(f);
+    }
+    // The last error is this post's; earlier ones came in with the Referer.
+    let last = |key: &str| errors.iter().rev().find(|(k, _)| k == key).cloned();
+    let pairs: Vec<(String, String)> = KEYS.iter().filter_map(|k| last(k)).collect();
+    (clean, Some(pairs))
+}
+
+/// The email address a form body carried, if any.
+pub fn typed_identifier(form: &[u8]) -> Option<String> {
+    form_urlencoded::parse(form)
+        .find(|(k, v)| KEPT_FIELDS.contains(&k.as_ref()) && !v.trim().is_empty())
+        .map(|(_, v)| v.chars().take(320).collect())
+}
+
+/// The cookie that carries `errors` and `identifier` to the next page.
+pub fn set_cookie(dev: bool, errors: &[(String, String)], identifier: Option<&str>) -> Option<HeaderValue> {
+    let mut value = form_urlencoded::Serializer::new(String::new());
+    value.extend_pairs(errors);
+    if let Some(id) = identifier {
+        value.append_pair("id", id);
+    }
+    let secure = if dev { "" } else { "; Secure" };
+    let name = cookie_name(dev);
+    HeaderValue::from_str(&format!(
+        "{name}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={MAX_AGE}{secure}",
+        value.finish()
+    ))
+    .ok()
+}
+
+/// The header that clears the cookie once its page is shown.
+pub fn clear_cookie(dev: bool) -> Option<HeaderValue> {
+    let secure = if dev { "" } else { "; Secure" };
+    HeaderValue::from_str(&format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}", cookie_name(dev))).ok()
+}
+
+/// A page request carrying the cookie: its URI with the error pairs put back
+/// into the query (where Leptos reads them), and what was kept.
+pub fn take(dev: bool, headers: &HeaderMap, uri: &Uri) -> Option<(Uri, Kept)> {
+    let raw = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == cookie_name(dev))
+        .map(|(_, v)| v)?;
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut kept = Kept::default();
+    for (k, v) in form_urlencoded::parse(raw.as_bytes()).into_owned() {
+        match k.as_str() {
+            "id" => kept.identifier = Some(v),
+            k if is_error_key(k) => pairs.push((k.to_string(), v)),
+            _ => {}
+        }
+    }
+    // The page's own query, less any error pairs (a stale link's).
+    let own = uri.query().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().filter(|(k, _)| !is_error_key(k)));
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    if let Some(own) = own {
+        query.extend_pairs(own);
+    }
+    query.extend_pairs(&pairs);
+    let path_and_query = format!("{}?{}", uri.path(), query.finish());
+    let uri = Uri::builder().path_and_query(path_and_query).build().ok()?;
+    Some((uri, kept))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_location_loses_every_error_pair_and_keeps_the_last() {
+        let (clean, errs) =
+            split_location("http://h/sign-in?redirect_url=%2Fx&__path=%2Fa&__err=old&__path=%2Fapi%2Fp&__err=new#top");
+        assert_eq!(clean, "http://h/sign-in?redirect_url=%2Fx#top");
+        assert_eq!(
+            errs.unwrap(),
+            vec![("__path".to_string(), "/api/p".to_string()), ("__err".to_string(), "new".to_string())]
+        );
+        assert_eq!(split_location("/sign-in?__err=x").0, "/sign-in");
+        assert_eq!(split_location("/"), ("/".to_string(), None));
+        assert_eq!(split_location("/a?b=c"), ("/a?b=c".to_string(), None));
+    }
+
+    #[test]
+    fn only_the_email_is_kept() {
+        assert_eq!(typed_identifier(b"identifier=a%40b.test&password=secret").as_deref(), Some("a@b.test"));
+        assert_eq!(typed_identifier(b"email_address=c%40d.test&password=x").as_deref(), Some("c@d.test"));
+        assert_eq!(typed_identifier(b"password=secret&code=123456"), None);
+        assert_eq!(typed_identifier(b"identifier=+&password=x"), None);
+    }
+
+    #[test]
+    fn the_cookie_brings_the_error_back_once() {
+        let errs = vec![("__path".to_string(), "/api/p".to_string()), ("__err".to_string(), "{\"a\":1}".to_string())];
+        let set = set_cookie(false, &errs, Some("a@b.test")).unwrap();
+        let set = set.to_str().unwrap();
+        assert!(set.starts_with("__Host-flash=") && set.contains("HttpOnly") && set.contains("Secure"), "{set}");
+        let value = set.split(';').next().unwrap();
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_str(&format!("session=s; {value}")).unwrap());
+        let uri: Uri = "/sign-in?redirect_url=%2Fx&__err=stale".parse().unwrap();
+        let (uri, kept) = take(false, &h, &uri).unwrap();
+        assert_eq!(kept.identifier.as_deref(), Some("a@b.test"));
+        let q: Vec<(String, String)> = form_urlencoded::parse(uri.query().unwrap().as_bytes()).into_owned().collect();
+        assert_eq!(q[0], ("redirect_url".into(), "/x".into()));
+        assert_eq!(&q[1..], &errs[..]);
+        assert_eq!(uri.path(), "/sign-in");
+        // The development cookie has another name: a production page ignores it.
+        assert!(take(true, &h, &uri).is_none());
+        assert!(clear_cookie(false).unwrap().to_str().unwrap().contains("Max-Age=0"));
+    }
+}

@@ -1,0 +1,105 @@
+import { createUser, expect, expectSignedIn, lastSmsCode, open, PASSWORD, signInWithPassword, test, totp } from "./helpers";
+
+// The e2e server waits MFA_RESEND_AFTER=5 s between code sends (scripts/test.sh).
+const WAIT = 5;
+
+test("a submit shows that it is working, and a refused code takes the focus back", async ({ page, request }) => {
+  const user = await createUser(request, { totp: true });
+  await open(page, "/sign-in");
+  await signInWithPassword(page, user.email);
+  await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
+
+  // A wrong code: the field has the error and the focus, its text selected.
+  const field = page.getByLabel("Code", { exact: true });
+  await field.fill(totp(user.totp_secret!, Date.now() / 1000 + 3600));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(field).toHaveAttribute("aria-invalid", "true");
+  await expect(field).toBeFocused();
+  expect(await field.evaluate((e: HTMLInputElement) => [e.selectionStart, e.selectionEnd])).toEqual([0, 6]);
+
+  // A slow answer: the button says it is working, the form is busy and the
+  // field read-only until the answer comes.
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  await page.route("**/api/sign_in/attempt_second_factor", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await field.fill(totp(user.totp_secret!));
+  await page.getByRole("button", { name: "Verify" }).click();
+  const button = page.locator("form[aria-busy] button[type=submit]");
+  await expect(button).toHaveText("Verifying…");
+  await expect(button).toBeDisabled();
+  await expect(button.locator(".spinner")).toBeVisible();
+  await expect(page.locator("form[aria-busy=true]")).toHaveCount(1);
+  await expect(field).toHaveAttribute("readonly", "");
+  // Full strength, not faded.
+  expect(await button.evaluate((e) => getComputedStyle(e).opacity)).toBe("1");
+  release();
+  await expectSignedIn(page, user.email);
+});
+
+test("resend counts down, confirms the new code, and the old one stops working", async ({ page, request }) => {
+  const user = await createUser(request, { phone: true });
+  await open(page, "/sign-in");
+  await signInWithPassword(page, user.email);
+  await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
+  const resend = page.getByRole("button", { name: /^Resend code/ });
+  // Sent on arrival: the button waits, counting down.
+  await expect(resend).toHaveText(new RegExp(`^Resend code \\(([1-${WAIT}])\\)$`));
+  await expect(resend).toBeDisabled();
+  const first = await lastSmsCode(request, user.phone!);
+  await expect(resend).toHaveText("Resend code", { timeout: (WAIT + 2) * 1000 });
+  await expect(resend).toBeEnabled();
+  await resend.click();
+  await expect(page.getByRole("status")).toHaveText("A new code was sent.");
+  await expect(resend).toBeDisabled();
+  await expect(resend).toHaveText(/^Resend code \(\d\)$/);
+  await expect.poll(() => lastSmsCode(request, user.phone!)).not.toBe(first);
+  await page.getByLabel("Code", { exact: true }).fill(await lastSmsCode(request, user.phone!));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expectSignedIn(page, user.email);
+});
+
+test("a browser clock that runs ahead cannot skip the wait: the server's answer sets it", async ({ page, request }) => {
+  // The page thinks the code went out long ago and offers the resend at once.
+  await page.addInitScript(() => {
+    const real = Date.now;
+    Date.now = () => real() + 120_000;
+  });
+  const user = await createUser(request, { phone: true });
+  await open(page, "/sign-in");
+  await signInWithPassword(page, user.email);
+  const resend = page.getByRole("button", { name: /^Resend code/ });
+  await expect(resend).toHaveText("Resend code");
+  await resend.click();
+  // Refused: the message, and the countdown from the server's seconds.
+  await expect(page.getByRole("alert")).toContainText("before requesting a new code");
+  await expect(resend).toHaveText(new RegExp(`^Resend code \\(([1-${WAIT}])\\)$`));
+  await expect(resend).toBeDisabled();
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("a failed post keeps the email, shows its error once, and leaves the URL clean", async ({ page, request }) => {
+    const user = await createUser(request, { totp: true });
+    for (let i = 0; i < 2; i++) {
+      await page.goto("/sign-in");
+      await page.getByLabel("Enter email address").fill(user.email);
+      await page.getByLabel("Enter password").fill("not the password");
+      await page.getByRole("button", { name: "Continue" }).click();
+      await expect(page.getByText("Email address or password is incorrect.")).toHaveCount(1);
+      await expect(page).toHaveURL(/\/sign-in$/);
+      await expect(page.getByLabel("Enter email address")).toHaveValue(user.email);
+    }
+    await page.reload();
+    await expect(page.getByText("Email address or password is incorrect.")).toHaveCount(0);
+    await expect(page.getByLabel("Enter email address")).toHaveValue("");
+    // The kept email is a convenience: the right password still goes on.
+    await page.getByLabel("Enter email address").fill(user.email);
+    await page.getByLabel("Enter password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Continue" }).click();
+    await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
+  });
+});
