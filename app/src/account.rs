@@ -209,9 +209,8 @@ fn Passkeys(ch: Changes) -> impl IntoView {
         }
     };
     // The last factor of an account that must keep one is not offered.
-    let removable = move || {
-        user.user().is_some_and(|u| !u.require_mfa || u.passkeys.len() > 1 || !u.factors.is_empty())
-    };
+    let removable =
+        move || user.user().is_some_and(|u| !u.require_mfa || u.passkeys.len() > 1 || !u.factors.is_empty());
     let used = |p: &PasskeyView| match p.last_used_at {
         Some(t) => format!("last used {}", utc(t)),
         None => format!("added {}, not used yet", utc(p.created_at)),

@@ -134,19 +134,22 @@ test("buttons are disabled while a request is in flight", async ({ page, request
   let release = await hold("**/api/sign_in/password");
   await page.getByLabel("Enter email address").fill(user.email);
   await page.getByLabel("Enter password").fill(PASSWORD);
-  const cont = page.getByRole("button", { name: "Continue" });
-  await cont.click();
-  await expect(cont).toBeDisabled();
+  // The main button of the form, whatever it says while working.
+  const submit = page.locator("form[aria-busy] button[type=submit]");
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(submit).toBeDisabled();
+  await expect(submit).toHaveText("Signing in…");
   release();
   await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
 
   release = await hold("**/api/sign_in/attempt_second_factor");
   await page.getByLabel("Code", { exact: true }).fill("000000");
-  const verify = page.getByRole("button", { name: "Verify" });
-  await verify.click();
-  await expect(verify).toBeDisabled();
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(submit).toBeDisabled();
+  await expect(submit).toHaveText("Verifying…");
   release();
-  await expect(verify).toBeEnabled();
+  await expect(submit).toBeEnabled();
+  await expect(submit).toHaveText("Verify");
   await expect(page.locator("#code-error")).not.toBeEmpty();
 });
 

@@ -24,7 +24,11 @@ async fn pages_and_emails_carry_the_brand() {
     assert_eq!(page.status, 200);
     assert!(page.text.contains("Sign in to Acme &amp; Co"), "{}", page.text);
     assert!(page.text.contains("Welcome back! Please sign in to continue."));
-    assert!(page.text.contains(r#"<img src="https://cdn.example.com/acme.svg" alt="" height="40" class="logo">"#), "{}", page.text);
+    assert!(
+        page.text.contains(r#"<img src="https://cdn.example.com/acme.svg" alt="" height="40" class="logo">"#),
+        "{}",
+        page.text
+    );
     // The logo's origin, and only it, joins the image policy.
     let csp = page.headers["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("img-src 'self' https://cdn.example.com;"), "{csp}");
