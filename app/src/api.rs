@@ -548,16 +548,12 @@ mod glue {
         }
     }
 
-    fn accepts_html(parts: &Parts) -> bool {
-        parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
-    }
-
     pub fn is_form_post(parts: &Parts) -> bool {
-        parts.uri.path().starts_with("/api/") && accepts_html(parts)
+        parts.uri.path().starts_with("/api/") && web::accepts_html(&parts.headers)
     }
 
     pub fn is_api_call(parts: &Parts) -> bool {
-        parts.uri.path().starts_with("/api/") && !accepts_html(parts)
+        parts.uri.path().starts_with("/api/") && !web::accepts_html(&parts.headers)
     }
 
     /// Runs before every server function: a request that never reaches the

@@ -185,9 +185,8 @@ fn SubmitButton(
 /// The seconds a refused resend said to wait, if that was the last error.
 fn resend_wait(errors: RwSignal<Errors>) -> Signal<Option<u32>> {
     Signal::derive(move || {
-        errors.with(|e| {
-            e.raw.iter().find(|x| x.code == "verification_code_too_many_requests").and_then(|x| x.meta.retry_after)
-        })
+        errors
+            .with(|e| e.raw.iter().find(|x| x.code == Fault::ResendTooSoon(0).code()).and_then(|x| x.meta.retry_after))
     })
 }
 

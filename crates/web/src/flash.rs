@@ -4,7 +4,7 @@
 //! guard moves it into a short-lived cookie instead, with the email address
 //! the visitor typed; the next page shows both once and clears the cookie.
 
-use http::{header, HeaderMap, HeaderValue, Uri};
+use http::{HeaderMap, HeaderValue, Uri};
 
 /// The query keys Leptos reads a form post's error from.
 const KEYS: [&str; 2] = ["__path", "__err"];
@@ -12,7 +12,7 @@ const KEYS: [&str; 2] = ["__path", "__err"];
 /// password or a code).
 const KEPT_FIELDS: [&str; 2] = ["identifier", "email_address"];
 /// Long enough for the browser to follow the redirect.
-const MAX_AGE: u32 = 60;
+const MAX_AGE: i64 = 60;
 
 /// What the page after a failed post gets: the email address typed, if any
 /// (a request extension; the error itself goes back into the query).
@@ -75,32 +75,18 @@ pub fn set_cookie(dev: bool, errors: &[(String, String)], identifier: Option<&st
     if let Some(id) = identifier {
         value.append_pair("id", id);
     }
-    let secure = if dev { "" } else { "; Secure" };
-    let name = cookie_name(dev);
-    HeaderValue::from_str(&format!(
-        "{name}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={MAX_AGE}{secure}",
-        value.finish()
-    ))
-    .ok()
+    crate::set_cookie_header(dev, cookie_name(dev), &value.finish(), MAX_AGE)
 }
 
 /// The header that clears the cookie once its page is shown.
 pub fn clear_cookie(dev: bool) -> Option<HeaderValue> {
-    let secure = if dev { "" } else { "; Secure" };
-    HeaderValue::from_str(&format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}", cookie_name(dev))).ok()
+    crate::set_cookie_header(dev, cookie_name(dev), "", 0)
 }
 
 /// A page request carrying the cookie: its URI with the error pairs put back
 /// into the query (where Leptos reads them), and what was kept.
 pub fn take(dev: bool, headers: &HeaderMap, uri: &Uri) -> Option<(Uri, Kept)> {
-    let raw = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == cookie_name(dev))
-        .map(|(_, v)| v)?;
+    let raw = crate::cookie(headers, cookie_name(dev))?;
     let mut pairs: Vec<(String, String)> = Vec::new();
     let mut kept = Kept::default();
     for (k, v) in form_urlencoded::parse(raw.as_bytes()).into_owned() {
@@ -126,6 +112,7 @@ pub fn take(dev: bool, headers: &HeaderMap, uri: &Uri) -> Option<(Uri, Kept)> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use http::header;
 
     #[test]
     fn a_location_loses_every_error_pair_and_keeps_the_last() {

@@ -4,7 +4,7 @@
 
 use crate::flash;
 use crate::origin::{allowed_redirect, is_local, same_origin, Origin};
-use crate::Edge;
+use crate::{accepts_html, Edge};
 use axum::{
     body::Body,
     extract::{Request, State},
@@ -51,11 +51,6 @@ fn csp(nonce: &str, img_origin: Option<&str>) -> String {
          img-src 'self'{img}; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
          frame-ancestors 'none'"
     )
-}
-
-/// A browser's navigation or plain form post (not a fetch from the page).
-fn accepts_html(h: &http::HeaderMap) -> bool {
-    h.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
 }
 
 /// The `/v1` API, which native clients call with a client token (forward

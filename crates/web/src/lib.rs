@@ -152,16 +152,25 @@ impl Edge {
 
     /// A token change as a `Set-Cookie` value: HttpOnly, Lax, the whole site.
     pub fn set_cookie(&self, c: &Change) -> Option<HeaderValue> {
-        let secure = if self.dev { "" } else { "; Secure" };
         let (value, max_age) = c.set.as_ref().map(|(v, age)| (v.as_str(), *age)).unwrap_or(("", 0));
-        let name = self.cookie_name(c.jar);
-        HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"))
-            .ok()
+        set_cookie_header(self.dev, &self.cookie_name(c.jar), value, max_age)
     }
 }
 
+/// A `Set-Cookie` value: HttpOnly, Lax, the whole site, `Secure` unless in
+/// development over plain HTTP.
+pub(crate) fn set_cookie_header(dev: bool, name: &str, value: &str, max_age: i64) -> Option<HeaderValue> {
+    let secure = if dev { "" } else { "; Secure" };
+    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")).ok()
+}
+
+/// A browser's navigation or plain form post (not a fetch from the page).
+pub fn accepts_html(h: &HeaderMap) -> bool {
+    h.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+}
+
 /// The first cookie called `name` in the request's `Cookie` headers.
-fn cookie<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
     h.get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
