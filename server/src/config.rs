@@ -9,8 +9,10 @@ pub struct Config {
     #[arg(long, env = "MFA_DEV", global = true, value_parser = clap::builder::FalseyValueParser::new())]
     pub dev: bool,
 
-    /// The origin browsers use to reach this server (e.g. https://auth.example.com);
-    /// state-changing requests from any other origin are refused. Default: the
+    /// The origin browsers use to reach this server (e.g. https://auth.example.com):
+    /// links, texted codes' domain line and the token issuer use it, and
+    /// state-changing requests from any other origin are refused. Required
+    /// outside --dev unless `allowed_hosts` is set; in --dev the default is the
     /// request's own Host.
     #[arg(long, env = "MFA_ORIGIN", global = true)]
     pub origin: Option<String>,
@@ -82,6 +84,18 @@ impl Config {
         Ok(())
     }
 
+    /// Serving outside development needs the origin links are made from:
+    /// `MFA_ORIGIN`, or the hosts whose names links may use.
+    pub fn check_serving(&self) -> Result<(), String> {
+        if self.dev || self.own_origin.is_some() || !self.s.allowed_hosts.is_empty() {
+            return Ok(());
+        }
+        Err("outside --dev, MFA_ORIGIN (the origin browsers use, e.g. https://auth.example.com) or \
+             `allowed_hosts` (MFA_ALLOWED_HOSTS) is required: links in emails, texted codes and session \
+             tokens must not come from a request's Host header"
+            .into())
+    }
+
     /// The key for secrets at rest: from the config; in development, from a
     /// key file made once under the user's config directory (not next to
     /// the data).
@@ -117,7 +131,7 @@ impl Config {
 
     /// What the use cases need of the configuration.
     pub fn instance(&self) -> domain::service::Instance {
-        domain::service::Instance { dev: self.dev, origin: self.origin.clone(), s: self.s.clone() }
+        domain::service::Instance { dev: self.dev, s: self.s.clone() }
     }
 }
 

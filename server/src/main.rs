@@ -421,6 +421,7 @@ async fn serve(
     keys: secrets::SecretBox,
     s: Serve,
 ) -> Result<(), String> {
+    cfg.check_serving()?;
     // Under cargo-leptos the LEPTOS_* environment describes the build; a
     // deployed binary reads Leptos.toml instead.
     let conf = if std::env::var_os("LEPTOS_OUTPUT_NAME").is_some() {
@@ -484,6 +485,7 @@ async fn serve(
         dev: cfg.dev,
         trusted_proxies: cfg.trusted_proxies.clone(),
         own_origin: cfg.own_origin.clone(),
+        allowed_hosts: cfg.s.allowed_hosts.clone(),
         redirect_origins: cfg.redirect_origins.clone(),
         allowed_origins: cfg.allowed_origins.clone(),
         keys: Some(service.keys.clone()),

@@ -4,7 +4,7 @@
 //! `mfa-signin outbox`). Message bodies are never logged: they hold codes.
 
 use async_trait::async_trait;
-use domain::mail::{Mail, Sender};
+use domain::mail::{Later, Mail, Sender};
 use domain::settings::{Settings, Tls};
 use domain::store::Store;
 use lettre::{
@@ -151,8 +151,10 @@ impl Sender for Delivery {
         }
     }
 
-    fn send_email_later(self: Arc<Self>, to: String, mail: Mail, now: i64) {
+    fn send_email_later(self: Arc<Self>, to: Option<String>, mail: Later, now: i64) {
         tokio::spawn(async move {
+            let mail = mail();
+            let Some(to) = to else { return };
             if let Err(e) = self.send_email(&to, &mail, now).await {
                 tracing::error!(error = %e, "email delivery failed");
             }

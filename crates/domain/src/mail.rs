@@ -19,10 +19,15 @@ pub trait Sender: Send + Sync + 'static {
     /// Delivers a text message; the error is logged, never shown to the user.
     async fn send_sms(&self, to: &str, body: &str, now: i64) -> Result<(), String>;
     async fn send_email(&self, to: &str, mail: &Mail, now: i64) -> Result<(), String>;
-    /// Sends after the caller has answered, logging a failure: for a message
-    /// whose sending time must not tell whether an account exists.
-    fn send_email_later(self: std::sync::Arc<Self>, to: String, mail: Mail, now: i64);
+    /// Makes the mail and sends it after the caller has answered, logging a
+    /// failure: for a message whose making and sending must not tell
+    /// whether an account exists. `to: None` (an address without one) makes
+    /// it all the same, and sends it nowhere.
+    fn send_email_later(self: std::sync::Arc<Self>, to: Option<String>, mail: Later, now: i64);
 }
+
+/// A mail made when it is sent, not while the request is answered.
+pub type Later = Box<dyn FnOnce() -> Mail + Send>;
 
 /// The templates, parsed once. Names ending in `.html` escape every value
 /// (minijinja's rule); `.txt` ones are plain text. A missing value is an error,

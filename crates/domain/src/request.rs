@@ -53,8 +53,9 @@ pub struct Request {
     /// The client's address (the edge applies the trusted-proxy rule).
     pub ip: IpAddr,
     pub user_agent: Option<String>,
-    /// The `Host` the client asked for: links in emails when no origin is set.
-    pub host: Option<String>,
+    /// The origin the edge answers this request as (`MFA_ORIGIN`, or a Host
+    /// it allows): every link, texted code's domain line and token issuer.
+    pub origin: String,
     /// The client's preferred language (a BCP 47 tag, e.g. `de-CH`), if it
     /// named one.
     pub locale: Option<String>,
@@ -107,19 +108,13 @@ pub mod client_token {
 impl Request {
     /// A request at `now` from `ip` carrying `tokens` (empty ones and ones
     /// too long to be ours are dropped).
-    pub fn new(
-        now: i64,
-        ip: IpAddr,
-        user_agent: Option<&str>,
-        host: Option<&str>,
-        tokens: Vec<(Jar, String)>,
-    ) -> Request {
+    pub fn new(now: i64, ip: IpAddr, user_agent: Option<&str>, origin: String, tokens: Vec<(Jar, String)>) -> Request {
         let clip = |s: &str| s.chars().take(256).collect::<String>();
         Request {
             now,
             ip,
             user_agent: user_agent.map(clip),
-            host: host.map(clip),
+            origin,
             locale: None,
             device: None,
             carried: tokens.into_iter().filter(|(_, v)| !v.is_empty() && v.len() <= MAX_TOKEN).collect(),
@@ -178,7 +173,8 @@ mod tests {
     fn a_change_in_this_request_wins_over_what_it_carried() {
         let ip = IpAddr::from([127, 0, 0, 1]);
         let long = "x".repeat(MAX_TOKEN + 1);
-        let mut r = Request::new(0, ip, Some("UA"), None, vec![(Jar::SignIn, "old".into()), (Jar::Session, long)]);
+        let mut r =
+            Request::new(0, ip, Some("UA"), String::new(), vec![(Jar::SignIn, "old".into()), (Jar::Session, long)]);
         assert_eq!(r.token(Jar::SignIn), Some("old"));
         assert_eq!(r.token(Jar::Session), None, "too long to be ours");
         r.set(Jar::SignIn, "new", 600);
@@ -187,7 +183,7 @@ mod tests {
         assert_eq!(r.token(Jar::SignIn), None);
         assert_eq!(r.changes().len(), 2);
         assert_eq!(Jar::ALL.map(Jar::name), ["client", "sign_in", "sign_up", "session"]);
-        let locale = |v| Request::new(0, ip, None, None, vec![]).with_locale(v).locale;
+        let locale = |v| Request::new(0, ip, None, String::new(), vec![]).with_locale(v).locale;
         assert_eq!(locale(Some("de-CH,de;q=0.9,en;q=0.8")).as_deref(), Some("de-CH"));
         assert_eq!(locale(Some("fr;q=0.7")).as_deref(), Some("fr"));
         assert_eq!(locale(Some("*")), None);
@@ -200,7 +196,8 @@ mod tests {
     fn a_client_token_carries_every_token_and_nothing_else_opens_as_one() {
         let keys = SecretBox::from_hex(&"11".repeat(32)).unwrap();
         let ip = IpAddr::from([127, 0, 0, 1]);
-        let mut r = Request::new(0, ip, None, None, vec![(Jar::Client, "c1".into()), (Jar::SignIn, "a1".into())]);
+        let mut r =
+            Request::new(0, ip, None, String::new(), vec![(Jar::Client, "c1".into()), (Jar::SignIn, "a1".into())]);
         r.set(Jar::Session, "s1", 60);
         r.clear(Jar::SignIn);
         let t = client_token::seal(&keys, &r).unwrap();

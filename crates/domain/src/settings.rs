@@ -24,6 +24,10 @@ pub struct Settings {
     /// Other web origins that may call `/v1` from their pages (CORS with
     /// credentials), e.g. an SPA or an Expo web build on its own domain.
     pub allowed_origins: Vec<String>,
+    /// Host names (no scheme, no port) this server answers for besides its
+    /// origin's; outside development every other `Host` is refused. Without
+    /// an origin (`MFA_ORIGIN`), links use the name a request came by.
+    pub allowed_hosts: Vec<String>,
     pub second_factors: SecondFactors,
     pub passkeys: Passkeys,
     pub codes: Codes,
@@ -159,6 +163,7 @@ impl Default for Settings {
             email_code_sign_in: false,
             redirect_origins: Vec::new(),
             allowed_origins: Vec::new(),
+            allowed_hosts: Vec::new(),
             second_factors: SecondFactors { phone_code: true, totp: true, backup_code: true },
             passkeys: Passkeys { sign_in: true, second_factor: true, manage: true, rp_id: None },
             codes: Codes { ttl: 600, resend_after: 30, max_failures: 5 },
@@ -226,6 +231,7 @@ const OVERRIDES: &[(&str, &str, Kind)] = &[
     ("MFA_EMAIL_CODE_SIGN_IN", "email_code_sign_in", Kind::Bool),
     ("MFA_REDIRECT_ORIGINS", "redirect_origins", Kind::List),
     ("MFA_ALLOWED_ORIGINS", "allowed_origins", Kind::List),
+    ("MFA_ALLOWED_HOSTS", "allowed_hosts", Kind::List),
     ("MFA_PHONE_CODE", "second_factors.phone_code", Kind::Bool),
     ("MFA_TOTP", "second_factors.totp", Kind::Bool),
     ("MFA_BACKUP_CODE", "second_factors.backup_code", Kind::Bool),
@@ -288,6 +294,15 @@ fn origin_like(o: &str) -> bool {
     rest.is_some_and(|r| {
         !r.is_empty() && !r.contains(['/', '?', '#', '@', '\\']) && !r.chars().any(char::is_whitespace)
     })
+}
+
+/// A DNS name or IP address, as a `Host` names it without its port.
+fn host_like(h: &str) -> bool {
+    let v6 = h.strip_prefix('[').and_then(|r| r.strip_suffix(']'));
+    match v6 {
+        Some(ip) => ip.parse::<std::net::Ipv6Addr>().is_ok(),
+        None => !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_')),
+    }
 }
 
 impl Settings {
@@ -375,6 +390,9 @@ impl Settings {
             if let Some(o) = list.iter().find(|o| !origin_like(o)) {
                 return Err(format!("`{key}`: {o:?} is not an origin, scheme://host[:port]"));
             }
+        }
+        if let Some(h) = self.allowed_hosts.iter().find(|h| !host_like(h)) {
+            return Err(format!("`allowed_hosts`: {h:?} is not a host name (no scheme, no port)"));
         }
         if self.codes.ttl > 600 {
             return Err("`codes.ttl` must be at most 600 seconds (NIST SP 800-63B)".into());
@@ -527,6 +545,12 @@ mod tests {
             let e = parse(&format!("allowed_origins = [{bad:?}]\n"), &[]).unwrap_err();
             assert!(e.contains("allowed_origins"), "{e}");
         }
+        for bad in ["https://auth.example", "auth.example:443", "auth.example/x", "", "a b"] {
+            let e = parse(&format!("allowed_hosts = [{bad:?}]\n"), &[]).unwrap_err();
+            assert!(e.contains("allowed_hosts"), "{e}");
+        }
+        let s = parse("", &[("MFA_ALLOWED_HOSTS", "auth.example, 10.0.0.5, [::1]")]).unwrap();
+        assert_eq!(s.allowed_hosts, ["auth.example", "10.0.0.5", "[::1]"]);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use domain::clock::{Clock, FixedClock};
+use domain::mail::{Later, Mail, Sender};
 use domain::request::{Jar, Request};
 use domain::secrets::SecretBox;
 use domain::service::{Instance, Service};
@@ -12,11 +13,17 @@ use domain::settings::Settings;
 use domain::store::Store;
 use domain::users;
 use proto::{ApiErrors, Fault, Field, SessionView, Status, Strategy};
-use std::{collections::HashMap, net::IpAddr, sync::Arc};
+use std::{
+    collections::HashMap,
+    net::IpAddr,
+    sync::{Arc, Mutex},
+};
 
 const T: i64 = 1_800_000_000;
 const PASSWORD: &str = "a long enough password";
 const KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+/// The origin the edge answers these requests as.
+const ORIGIN: &str = "http://localhost:3000";
 
 /// A service on a fresh SQLite file and a fixed clock.
 struct World {
@@ -42,11 +49,16 @@ fn settings() -> Settings {
 }
 
 async fn world(s: Settings) -> World {
+    world_with(s, |store, s| Arc::new(delivery::Delivery::new(store, s).unwrap())).await
+}
+
+/// A world whose messages go to the sender `make` gives.
+async fn world_with(s: Settings, make: impl FnOnce(Arc<dyn Store>, &Settings) -> Arc<dyn Sender>) -> World {
     let dir = std::env::temp_dir().join(format!("mfa_usecases_{}", &domain::secrets::token()[..16]));
     std::fs::create_dir_all(&dir).unwrap();
     let store = store::open(&format!("sqlite://{}/t.db", dir.display())).await.unwrap();
-    let sender = Arc::new(delivery::Delivery::new(store.clone(), &s).unwrap());
-    let cfg = Instance { dev: true, origin: None, s };
+    let sender = make(store.clone(), &s);
+    let cfg = Instance { dev: true, s };
     let clock = Arc::new(FixedClock::at(T));
     let keys = Arc::new(SecretBox::from_hex(KEY).unwrap());
     let svc = Service::new(store.clone(), sender, Arc::new(cfg), keys, clock.clone()).unwrap();
@@ -86,7 +98,8 @@ struct Browser {
 impl Browser {
     async fn with<T>(&mut self, step: impl AsyncFnOnce(&Service, &mut Request) -> T) -> T {
         let tokens = self.tokens.iter().map(|(j, v)| (*j, v.clone())).collect();
-        let mut req = Request::new(self.svc.clock.now(), IpAddr::from([127, 0, 0, 1]), Some("test"), None, tokens);
+        let mut req =
+            Request::new(self.svc.clock.now(), IpAddr::from([127, 0, 0, 1]), Some("test"), ORIGIN.into(), tokens);
         let out = step(&self.svc, &mut req).await;
         for c in req.changes() {
             match &c.set {
@@ -611,4 +624,56 @@ async fn a_pending_session_gets_only_a_pending_token_and_a_second_factor_counts_
     m.with(async |s, c| s.reverify(c, Strategy::Password, PASSWORD.into()).await).await.unwrap();
     let c = verified(&m.with(async |s, c| s.token(c).await).await.unwrap().jwt, &jwks);
     assert_eq!(c.fva, [0, 3]);
+}
+
+/// A sender that keeps what it is handed: mails to send at once, and those
+/// to make and send later (unmade until the test makes them).
+#[derive(Default)]
+struct Kept {
+    now: Mutex<Vec<String>>,
+    later: Mutex<Vec<(Option<String>, Later)>>,
+}
+
+#[async_trait::async_trait]
+impl Sender for Kept {
+    async fn send_sms(&self, to: &str, _: &str, _: i64) -> Result<(), String> {
+        self.now.lock().unwrap().push(to.into());
+        Ok(())
+    }
+    async fn send_email(&self, to: &str, _: &Mail, _: i64) -> Result<(), String> {
+        self.now.lock().unwrap().push(to.into());
+        Ok(())
+    }
+    fn send_email_later(self: Arc<Self>, to: Option<String>, mail: Later, _: i64) {
+        self.later.lock().unwrap().push((to, mail));
+    }
+}
+
+/// Forgot password for a known and an unknown address does the same work
+/// before the answer: each hands the sender one mail to make and send
+/// later, and neither makes a mail (the templates) or sends one while the
+/// request is answered. The known one's mail, made, holds its code.
+#[tokio::test]
+async fn forgot_password_does_the_same_work_for_known_and_unknown_addresses() {
+    let kept = Arc::new(Kept::default());
+    let sender = kept.clone();
+    let w = world_with(settings(), move |_, _| sender).await;
+    w.user("known@example.com", false).await;
+    let mut handed = vec![];
+    for email in ["known@example.com", "unknown@example.com"] {
+        let mut b = w.browser();
+        let r = b.with(async |s, c| s.create(c, email.into(), Some(Strategy::ResetPasswordEmailCode)).await).await;
+        assert_eq!(r.map(|v| v.status), Ok(Status::NeedsFirstFactor));
+        assert!(kept.now.lock().unwrap().is_empty(), "{email}: nothing sent before the answer");
+        let later = std::mem::take(&mut *kept.later.lock().unwrap());
+        assert_eq!(later.len(), 1, "{email}: one mail handed over, unmade");
+        handed.push(later.into_iter().next().unwrap());
+    }
+    let mut handed = handed.into_iter();
+    let (to, make) = handed.next().unwrap();
+    assert_eq!(to.as_deref(), Some("known@example.com"));
+    assert!(make().text.split(|c: char| !c.is_ascii_digit()).any(|w| w.len() == 6), "the code is in the mail");
+    let (to, make) = handed.next().unwrap();
+    assert_eq!(to, None, "the unknown address is sent nothing");
+    assert!(!make().subject.is_empty(), "its mail is made all the same");
 }

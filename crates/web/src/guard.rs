@@ -3,7 +3,7 @@
 //! response headers (a CSP with a fresh nonce per response).
 
 use crate::flash;
-use crate::origin::{allowed_redirect, is_local, same_origin, Origin};
+use crate::origin::{allowed_redirect, is_local, same_origin, BadHost, Origin};
 use crate::{accepts_html, Edge};
 use axum::{
     body::Body,
@@ -81,7 +81,25 @@ fn preflight(origin: &HeaderValue) -> Response {
 
 pub async fn guard(State(cfg): State<Arc<Edge>>, req: Request, next: Next) -> Response {
     let mut req = req;
-    let own = Origin::own(cfg.own_origin.as_ref(), cfg.dev, req.headers());
+    // Links, codes' domain lines, the token issuer and redirects are made
+    // from this origin: a Host it cannot come from is refused here, before
+    // any route (the health check excepted: probes ask by IP, and it links
+    // nowhere).
+    let own = match cfg.origin(req.headers(), req.uri()) {
+        Ok(o) => Some(o),
+        Err(_) if req.uri().path() == "/healthz" => None,
+        Err(BadHost::Invalid) => {
+            return refuse(StatusCode::BAD_REQUEST, "host_invalid", "The Host header does not name a host.")
+        }
+        Err(BadHost::Unknown) => {
+            tracing::warn!(host = ?req.headers().get(header::HOST), "request for another host refused");
+            return refuse(
+                StatusCode::MISDIRECTED_REQUEST,
+                "host_invalid",
+                "This server does not answer for that host.",
+            );
+        }
+    };
     let api = req.uri().path().starts_with("/api/");
     let v1 = is_v1(req.uri().path());
     // A client token never rides on a browser page: a page could otherwise

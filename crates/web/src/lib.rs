@@ -10,7 +10,7 @@ pub mod origin;
 use domain::request::{client_token, Change, Jar, Request};
 use domain::secrets::SecretBox;
 use http::{header, request::Parts, HeaderMap, HeaderValue};
-use origin::{allowed_redirect, redirect_param, Origin};
+use origin::{allowed_redirect, redirect_param, request_origin, BadHost, Origin};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
@@ -22,8 +22,12 @@ pub struct Edge {
     pub dev: bool,
     /// Reverse proxies whose X-Forwarded-For is believed.
     pub trusted_proxies: Vec<IpAddr>,
-    /// `MFA_ORIGIN`, parsed; without it, the request's own Host.
+    /// `MFA_ORIGIN`, parsed; without it, the request's own Host (in
+    /// development, or if `allowed_hosts` lists it).
     pub own_origin: Option<Origin>,
+    /// Host names this server answers for besides the origin's
+    /// (`allowed_hosts`); outside development every other Host is refused.
+    pub allowed_hosts: Vec<String>,
     /// Other origins a finished sign-in may go on to (`redirect_origins`).
     pub redirect_origins: Vec<Origin>,
     /// Other origins whose pages may call `/v1` (`allowed_origins`: CORS).
@@ -61,6 +65,12 @@ fn is_native_flag(query: Option<&str>) -> bool {
 }
 
 impl Edge {
+    /// The origin this request is answered as (`origin::request_origin`),
+    /// or why its Host is refused.
+    pub fn origin(&self, headers: &HeaderMap, uri: &http::Uri) -> Result<Origin, BadHost> {
+        request_origin(self.own_origin.as_ref(), &self.allowed_hosts, self.dev, headers, uri)
+    }
+
     /// `__Host-` cookies need HTTPS; development over HTTP drops the prefix.
     pub fn cookie_name(&self, jar: Jar) -> String {
         // Clerk's name, which apps' middleware already reads.
@@ -127,24 +137,21 @@ impl Edge {
             .map(|c| c.0.ip())
             .unwrap_or(IpAddr::from([0, 0, 0, 0]));
         let h = &parts.headers;
+        // The guard refused every request without one; empty past it only
+        // in tests that build requests by hand.
+        let origin = self.origin(h, &parts.uri).map(|o| o.to_string()).unwrap_or_default();
         let xff: Vec<&str> = h.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
         let text = |name: header::HeaderName| h.get(name).and_then(|v| v.to_str().ok());
-        Request::new(
-            now,
-            resolve_ip(peer, &xff, &self.trusted_proxies),
-            text(header::USER_AGENT),
-            text(header::HOST),
-            tokens,
-        )
-        .with_locale(text(header::ACCEPT_LANGUAGE))
-        .with_device(h.get("x-device-model").and_then(|v| v.to_str().ok()))
+        Request::new(now, resolve_ip(peer, &xff, &self.trusted_proxies), text(header::USER_AGENT), origin, tokens)
+            .with_locale(text(header::ACCEPT_LANGUAGE))
+            .with_device(h.get("x-device-model").and_then(|v| v.to_str().ok()))
     }
 
     /// Where a finished sign-in goes on to: `asked` (an API client's
     /// `redirect_url`), else the `redirect_url` of the page it came from
     /// (the Referer: `/sign-in?redirect_url=…`), if allowed.
     pub fn onward(&self, parts: &Parts, asked: Option<&str>) -> Option<String> {
-        let own = Origin::own(self.own_origin.as_ref(), self.dev, &parts.headers);
+        let own = self.origin(&parts.headers, &parts.uri).ok();
         let from_page = || parts.headers.get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(redirect_param);
         let target = asked.filter(|a| !a.is_empty()).map(String::from).or_else(from_page)?;
         allowed_redirect(&target, own.as_ref(), &self.redirect_origins).then_some(target)

@@ -35,22 +35,82 @@ impl Origin {
             Some(p) => p.parse().ok()?,
             None => default,
         };
-        if host.is_empty() {
+        if !valid_host(host) {
             return None;
         }
         Some((Origin { scheme, host: host.to_ascii_lowercase(), port }, tail))
     }
 
-    /// The origin browsers use to reach this server: `MFA_ORIGIN`, or else
-    /// the request's Host with the scheme of the mode (plain HTTP only in
-    /// development; behind TLS otherwise).
-    pub fn own(configured: Option<&Origin>, dev: bool, headers: &HeaderMap) -> Option<Origin> {
-        if let Some(o) = configured {
-            return Some(o.clone());
+    /// The host name (or IP literal), lowercase, without the port.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+}
+
+/// `scheme://host[:port]`, the port only when not the scheme's default.
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let default = if self.scheme == "https" { 443 } else { 80 };
+        write!(f, "{}://{}", self.scheme, self.host)?;
+        if self.port != default {
+            write!(f, ":{}", self.port)?;
         }
-        let host = headers.get(header::HOST)?.to_str().ok()?;
-        let scheme = if dev { "http" } else { "https" };
-        Origin::parse(&format!("{scheme}://{host}")).map(|(o, _)| o)
+        Ok(())
+    }
+}
+
+/// A DNS name or IPv4 address (letters, digits, `-`, `.`, `_`), or an IPv6
+/// literal in brackets: what a URL's host may be once browsers have encoded
+/// it. Anything else (`ex ample`, `a,b`, `%`) is no host of ours.
+fn valid_host(host: &str) -> bool {
+    match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => !v6.is_empty() && v6.parse::<std::net::Ipv6Addr>().is_ok(),
+        None => {
+            !host.is_empty()
+                && host.len() <= 253
+                && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+        }
+    }
+}
+
+/// Why a request's Host is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BadHost {
+    /// Missing (with no origin configured) or not a host at all: 400.
+    Invalid,
+    /// A host this server does not answer for (outside development): 421.
+    Unknown,
+}
+
+/// The origin a request is answered as: the one place links in emails,
+/// texted codes' domain lines, the token issuer and redirects take it from.
+///
+/// `configured` (`MFA_ORIGIN`) when set; else, in development, the request's
+/// Host over plain HTTP; else the Host over TLS, if `allowed_hosts` names
+/// it. Outside development a Host that is neither the configured origin's
+/// nor listed is refused, so a forged Host never reaches a link.
+pub fn request_origin(
+    configured: Option<&Origin>,
+    allowed_hosts: &[String],
+    dev: bool,
+    headers: &HeaderMap,
+    uri: &http::Uri,
+) -> Result<Origin, BadHost> {
+    let host = match headers.get(header::HOST) {
+        Some(h) => Some(h.to_str().map_err(|_| BadHost::Invalid)?),
+        None => uri.authority().map(|a| a.as_str()),
+    };
+    let Some(host) = host else { return configured.cloned().ok_or(BadHost::Invalid) };
+    let scheme = configured.map(|o| o.scheme).unwrap_or(if dev { "http" } else { "https" });
+    let asked = match Origin::parse(&format!("{scheme}://{host}")) {
+        Some((o, "")) => o,
+        _ => return Err(BadHost::Invalid),
+    };
+    let listed = || allowed_hosts.iter().any(|h| h.eq_ignore_ascii_case(&asked.host));
+    match configured {
+        Some(o) if dev || o.host == asked.host || listed() => Ok(o.clone()),
+        None if dev || listed() => Ok(asked),
+        _ => Err(BadHost::Unknown),
     }
 }
 
@@ -122,10 +182,16 @@ mod tests {
         h
     }
 
+    fn own(cfg: Option<&Origin>, dev: bool, h: &HeaderMap) -> Option<Origin> {
+        // The tests of the origin rules list their own host.
+        let listed = ["auth.example.com".to_string()];
+        request_origin(cfg, &listed, dev, h, &http::Uri::default()).ok()
+    }
+
     fn same(cfg: Option<&str>, pairs: &[(&'static str, &'static str)]) -> bool {
         let h = headers(pairs);
         let cfg = cfg.and_then(Origin::parse).map(|(o, _)| o);
-        same_origin(Origin::own(cfg.as_ref(), true, &h).as_ref(), &h)
+        same_origin(own(cfg.as_ref(), true, &h).as_ref(), &h)
     }
 
     #[test]
@@ -156,9 +222,43 @@ mod tests {
         assert!(!same(cfg, &[("origin", "http://auth.example.com")]));
         // Outside development, without MFA_ORIGIN, browsers reach us over TLS.
         let h = headers(&[("host", "auth.example.com"), ("origin", "http://auth.example.com")]);
-        assert!(!same_origin(Origin::own(None, false, &h).as_ref(), &h));
+        assert!(!same_origin(own(None, false, &h).as_ref(), &h));
         let h = headers(&[("host", "auth.example.com"), ("origin", "https://auth.example.com")]);
-        assert!(same_origin(Origin::own(None, false, &h).as_ref(), &h));
+        assert!(same_origin(own(None, false, &h).as_ref(), &h));
+    }
+
+    #[test]
+    fn links_never_take_an_unlisted_host() {
+        let uri = http::Uri::default();
+        let at = |cfg: Option<&str>, listed: &[&str], dev: bool, host: &'static str| {
+            let cfg = cfg.and_then(Origin::parse).map(|(o, _)| o);
+            let listed: Vec<String> = listed.iter().map(|h| h.to_string()).collect();
+            let h = if host == "-" { HeaderMap::new() } else { headers(&[("host", host)]) };
+            request_origin(cfg.as_ref(), &listed, dev, &h, &uri).map(|o| o.to_string())
+        };
+        let configured = Some("https://auth.example.com");
+        // Production: the configured origin, whatever the Host; a foreign Host is refused.
+        assert_eq!(at(configured, &[], false, "auth.example.com").as_deref(), Ok("https://auth.example.com"));
+        assert_eq!(at(configured, &[], false, "AUTH.example.com:8443").as_deref(), Ok("https://auth.example.com"));
+        assert_eq!(at(configured, &[], false, "evil.example"), Err(BadHost::Unknown));
+        assert_eq!(at(configured, &["10.0.0.5"], false, "10.0.0.5:3000").as_deref(), Ok("https://auth.example.com"));
+        assert_eq!(at(configured, &[], false, "-").as_deref(), Ok("https://auth.example.com"));
+        // Production without an origin: only the listed hosts, over TLS.
+        assert_eq!(
+            at(None, &["auth.example.org"], false, "auth.example.org").as_deref(),
+            Ok("https://auth.example.org")
+        );
+        assert_eq!(at(None, &["auth.example.org"], false, "evil.example"), Err(BadHost::Unknown));
+        assert_eq!(at(None, &[], false, "auth.example.org"), Err(BadHost::Unknown));
+        // Development: the Host as asked, over plain HTTP.
+        assert_eq!(at(None, &[], true, "localhost:3000").as_deref(), Ok("http://localhost:3000"));
+        // Not a host at all: refused in every mode.
+        for bad in ["", "ex ample", "a,b", "evil.example/x", "u@evil.example", "ex%61mple", "[zz]", "a:b:c"] {
+            assert_eq!(at(None, &[], true, bad), Err(BadHost::Invalid), "{bad:?}");
+            assert_eq!(at(configured, &[], false, bad), Err(BadHost::Invalid), "{bad:?}");
+        }
+        assert_eq!(at(None, &[], true, "-"), Err(BadHost::Invalid));
+        assert_eq!(at(None, &[], true, "[::1]:3000").as_deref(), Ok("http://[::1]:3000"));
     }
 
     #[test]
@@ -175,7 +275,7 @@ mod tests {
     #[test]
     fn only_our_own_pages_are_redirect_targets() {
         let h = headers(&[("host", "127.0.0.1:3000")]);
-        let own = Origin::own(None, true, &h);
+        let own = own(None, true, &h);
         let own = own.as_ref();
         for ok in ["/", "/sign-in?__err=x", "http://127.0.0.1:3000/sign-in"] {
             assert!(is_local(ok, own), "{ok}");

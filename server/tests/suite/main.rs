@@ -11,6 +11,7 @@ mod account;
 mod attacker;
 mod branding;
 mod delivery;
+mod host;
 mod http;
 mod native;
 mod native_client;

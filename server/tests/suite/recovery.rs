@@ -301,6 +301,121 @@ async fn an_unlock_lets_only_the_browser_that_proved_the_email_try_again() {
     assert!(audit.contains("\"user.unlocked\""), "{audit}");
 }
 
+/// A TOTP code that is none of the three the server accepts now.
+fn wrong_totp(secret: &str) -> String {
+    let now = unix();
+    let near = [totp_at(secret, now - 30), totp_at(secret, now), totp_at(secret, now + 30)];
+    ["000000", "111111", "222222", "333333"].into_iter().find(|c| !near.iter().any(|n| n == c)).unwrap().into()
+}
+
+/// With the password and the mailbox but not the authenticator: each unlock
+/// from a new browser gives that browser a lockout count of its own, but
+/// not more guesses at the second factor. The account takes two lockouts'
+/// worth of wrong codes per lock period, from all its clients together.
+#[tokio::test]
+async fn unlocks_do_not_multiply_the_second_factors_guesses() {
+    const EMAIL: &str = "budget@example.com";
+    let s = start(Opts::default().with("MFA_LOCKOUT_THRESHOLD", "5"));
+    let secret = user(&s, EMAIL, false, true, false).await["totp_secret"].as_str().unwrap().to_string();
+    let (mut wrong, mut unlocks) = (0, 0);
+    for round in 0..4 {
+        let mut c = Client::new(&s);
+        if round > 0 {
+            let r = create(&mut c, EMAIL, "unlock_email_code").await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            unlocks += 1;
+            let code = nth_email_code(&s, EMAIL, unlocks).await;
+            let r = first_factor(&mut c, "unlock_email_code", &code).await;
+            assert_eq!(r.status_field(), "needs_identifier", "{}", r.text);
+        }
+        let r = c.password(EMAIL, PASSWORD).await;
+        assert_eq!(r.status_field(), "needs_second_factor", "round {round}: {}", r.text);
+        loop {
+            let r = c.verify("totp", &wrong_totp(&secret)).await;
+            match r.code() {
+                "form_code_incorrect" => wrong += 1,
+                "user_locked" => break,
+                other => panic!("round {round}: {other}: {}", r.text),
+            }
+        }
+    }
+    assert_eq!(unlocks, 3);
+    assert_eq!(wrong, 10, "wrong second-factor codes checked in one lock period, across {unlocks} unlocks");
+    // The operator's unlock lifts the spent budget as well.
+    run_cli(&s, &["user", "unlock", EMAIL, "--json"]);
+    let mut c = Client::new(&s);
+    c.password(EMAIL, PASSWORD).await;
+    let r = c.verify("totp", &totp_at(&secret, unix())).await;
+    assert_eq!(r.status_field(), "complete", "{}", r.text);
+}
+
+/// A pending session may take its task's steps only: a `reset-password`
+/// session enrols nothing (an authenticator added there would replace the
+/// owner's), a `setup-mfa` one changes no password; over `/api` and `/v1`.
+#[tokio::test]
+async fn a_pending_session_takes_only_its_tasks_steps() {
+    let s = start(Opts::default().with("MFA_REQUIRE_MFA", "1"));
+    let mut secrets = vec![];
+    for email in ["pending@example.com", "pending-native@example.com"] {
+        secrets.push(user(&s, email, false, true, false).await["totp_secret"].as_str().unwrap().to_string());
+        run_cli(&s, &["user", "mark-compromised", email, "--json"]);
+    }
+    let mut c = Client::new(&s);
+    signed_in(&mut c, "pending@example.com", PASSWORD, Some(&secrets[0])).await;
+    assert_eq!(c.api("user", &[]).await.body["task"], "reset-password");
+    let enrol: [(&str, &[(&str, &str)]); 5] = [
+        ("user/totp", &[]),
+        ("user/phone", &[("phone_number", "+15555550199")]),
+        ("user/passkeys", &[]),
+        ("user/backup_codes", &[]),
+        ("user/default", &[("strategy", "totp")]),
+    ];
+    for (path, form) in enrol {
+        let r = c.api(path, form).await;
+        assert_eq!((r.status, r.code()), (401, "signed_out"), "{path}: {}", r.text);
+    }
+    // Its own step works.
+    let r = c.api("user/password", &[("password", NEW_PASSWORD)]).await;
+    assert_eq!((r.status, &r.body["task"]), (200, &Value::Null), "{}", r.text);
+
+    // The same over /v1, from a native client.
+    let mut n = Native::new(&s);
+    let r = n
+        .post(
+            "/client/sign_ins",
+            serde_json::json!({ "identifier": "pending-native@example.com", "password": PASSWORD }),
+        )
+        .await;
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let code = totp_at(&secrets[1], unix());
+    let r = n
+        .post(
+            &format!("/client/sign_ins/{id}/attempt_second_factor"),
+            serde_json::json!({ "strategy": "totp", "code": code }),
+        )
+        .await;
+    assert_eq!(r.status_field(), "complete", "{}", r.text);
+    assert_eq!(n.get("/me").await.body["task"], "reset-password");
+    for (path, body) in [
+        ("/me/totp", serde_json::json!({})),
+        ("/me/phone_numbers", serde_json::json!({ "phone_number": "+15555550199" })),
+        ("/me/passkeys", serde_json::json!({})),
+        ("/me/backup_codes", serde_json::json!({})),
+    ] {
+        let r = n.post(path, body).await;
+        assert_eq!((r.status, r.code()), (401, "signed_out"), "{path}: {}", r.text);
+    }
+
+    // A `setup-mfa` session enrols, but changes no password.
+    user(&s, "nofactor@example.com", false, false, false).await;
+    let mut c = Client::new(&s);
+    signed_in(&mut c, "nofactor@example.com", PASSWORD, None).await;
+    assert_eq!(c.api("user", &[]).await.body["task"], "setup-mfa");
+    let r = c.api("user/password", &[("password", NEW_PASSWORD)]).await;
+    assert_eq!((r.status, r.code()), (401, "signed_out"), "{}", r.text);
+    assert_eq!(c.api("user/totp", &[]).await.status, 200);
+}
+
 #[tokio::test]
 async fn a_password_change_needs_reverification_and_ends_other_sessions() {
     let s = start(Opts::default().with("MFA_REVERIFICATION", "3"));

@@ -53,12 +53,11 @@ pub(crate) enum Dest<'a> {
     /// A code nobody can know, and this email instead of it (to the owner
     /// of an address that already has an account).
     Notice(&'a str, mail::Mail),
-    /// An email sent after the answer (`Sender::send_email_later`), so that
-    /// the time taken says nothing; the second part as for `Email`.
-    Later(&'a str, &'a str),
-    /// A code nobody can know, sent nowhere: an address with no account,
-    /// answered as if it had one.
-    Nowhere,
+    /// An email made and sent after the answer (`Sender::send_email_later`),
+    /// so that the time taken says nothing; the second part as for `Email`.
+    /// To `None`, an address with no account answered as if it had one: a
+    /// code nobody can know, its mail made all the same and sent nowhere.
+    Later(Option<&'a str>, &'a str),
 }
 impl Service {
     /// Stores a fresh code for (key, purpose), replacing the old one unless
@@ -73,9 +72,9 @@ impl Service {
     ) -> Result<(), Fault> {
         let gap = self.cfg.s.codes.resend_after;
         let (to, known) = match &dest {
-            Dest::Sms(to, _) | Dest::Email(to, _) | Dest::Later(to, _) => (*to, true),
+            Dest::Sms(to, _) | Dest::Email(to, _) | Dest::Later(Some(to), _) => (*to, true),
             Dest::Notice(to, _) => (*to, false),
-            Dest::Nowhere => ("", false),
+            Dest::Later(None, _) => ("", false),
         };
         let test = self.is_test(to);
         let code = if test && known { mail::TEST_CODE.to_string() } else { secrets::otp_code() };
@@ -97,13 +96,10 @@ impl Service {
         let minutes = (ttl + 59) / 60;
         let sent = match dest {
             _ if test => Ok(()),
-            Dest::Nowhere => Ok(()),
             Dest::Later(to, what) => {
-                self.sender.clone().send_email_later(
-                    to.into(),
-                    mail::code_mail(&self.cfg.s.branding, &code, what, minutes),
-                    now,
-                );
+                let (brand, what) = (self.cfg.s.branding.clone(), what.to_string());
+                let make = move || mail::code_mail(&brand, &code, &what, minutes);
+                self.sender.clone().send_email_later(to.map(String::from), Box::new(make), now);
                 Ok(())
             }
             Dest::Notice(to, mail) => self.sender.send_email(to, &mail, now).await,

@@ -44,8 +44,6 @@ use std::sync::Arc;
 pub struct Instance {
     /// Development mode over plain HTTP (test mode's recipients, `http` links).
     pub dev: bool,
-    /// The origin browsers use (for links in emails); default: the request's Host.
-    pub origin: Option<String>,
     pub s: Settings,
 }
 
@@ -76,6 +74,26 @@ pub struct Service<D = Arc<dyn Store>> {
 /// The lockout counter a try went to (see `lock_subject`): a reserved try
 /// is released, and failures forgotten, on that same counter, looked up once.
 pub(crate) struct Lock(String);
+
+impl Lock {
+    /// The counter's name in the `lockouts` table.
+    pub(crate) fn name(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Wrong second-factor codes an account takes per lock period, from all its
+/// clients together: two lockouts' worth (the owner's own, after an unlock),
+/// at most 100 (NIST SP 800-63B, 5.2.2).
+pub(crate) fn second_factor_budget(threshold: i64) -> i64 {
+    (2 * threshold).min(100)
+}
+
+/// The counter of an account's second-factor guesses (`subject`: its email;
+/// no email has a space, so no other counter is named so).
+pub(crate) fn second_factor_lock(subject: &str) -> Lock {
+    Lock(format!("{subject} second_factor"))
+}
 
 /// Storage failures are logged here and reach the client as `Unavailable`.
 pub(crate) fn db<T>(r: Result<T, StoreError>) -> Result<T, Fault> {
@@ -219,16 +237,10 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
         self.cfg.dev && self.cfg.s.test_mode && mail::is_test_recipient(to)
     }
 
-    /// This server's origin as browsers reach it, for links in emails.
+    /// This server's origin as browsers reach it, for links in emails (the
+    /// edge's, never a header's).
     pub(crate) fn origin(&self, req: &Request) -> String {
-        match &self.cfg.origin {
-            Some(o) => o.trim_end_matches('/').to_string(),
-            None => {
-                let host = req.host.clone().unwrap_or_else(|| "localhost".into());
-                let scheme = if self.cfg.dev { "http" } else { "https" };
-                format!("{scheme}://{host}")
-            }
-        }
+        req.origin.clone()
     }
 
     /// A session's task: a new password first, for a password marked
@@ -318,10 +330,29 @@ impl Unit {
     /// locked. Answers the counter it went to (for the release or reset
     /// after), and true if this try, when wrong, locks the subject.
     pub(crate) async fn reserve(&self, req: &Request, subject: &str, now: i64) -> Result<(Lock, bool), Fault> {
-        let c = &self.cfg;
         let lock = self.lock_subject(req, subject, now).await?;
-        match db(self.store.lockout_reserve(&lock.0, now, c.s.lockout.threshold, c.s.lockout.seconds).await)? {
-            Ok(n) => Ok((lock, n >= c.s.lockout.threshold)),
+        self.reserve_on(req, lock, subject, self.cfg.s.lockout.threshold, now).await
+    }
+
+    /// Counts a second-factor guess on the account's own budget, whichever
+    /// client makes it (refused while spent): an unlock gives a browser a
+    /// lockout count of its own, never more guesses at the second factor.
+    pub(crate) async fn reserve_second_factor(&self, req: &Request, subject: &str, now: i64) -> Result<Lock, Fault> {
+        let budget = second_factor_budget(self.cfg.s.lockout.threshold);
+        Ok(self.reserve_on(req, second_factor_lock(subject), subject, budget, now).await?.0)
+    }
+
+    /// `reserve` on `lock`, which locks at `max` tries.
+    async fn reserve_on(
+        &self,
+        req: &Request,
+        lock: Lock,
+        subject: &str,
+        max: i64,
+        now: i64,
+    ) -> Result<(Lock, bool), Fault> {
+        match db(self.store.lockout_reserve(&lock.0, now, max, self.cfg.s.lockout.seconds).await)? {
+            Ok(n) => Ok((lock, n >= max)),
             Err(until) => {
                 self.audit(req, Event::SignInRefusedLocked, None, Some(subject), None).await;
                 Err(Fault::UserLocked((until - now).max(1) as u32))

@@ -96,10 +96,7 @@ impl Service {
             }
             Ok(())
         })?;
-        let dest = match &l.claim {
-            Some(c) => Dest::Later(&c.identifier, what),
-            None => Dest::Nowhere,
-        };
+        let dest = Dest::Later(l.claim.as_ref().map(|c| c.identifier.as_str()), what);
         self.issue_code(&token, &key, purpose, dest, now).await?;
         let user = l.claim.as_ref().map(|c| c.user_id);
         self.audit(req, Event::SignInCodeSent, user, Some(&l.identifier), Some(s.as_str())).await;
@@ -207,12 +204,9 @@ impl Service {
     /// answer (a reset's timing must not differ from an unknown address's).
     pub(crate) fn password_notice(&self, req: &Request, email: &str, now: i64) {
         if !self.is_test(email) {
-            let link = format!("{}/account/security", self.origin(req));
-            self.sender.clone().send_email_later(
-                email.into(),
-                mail::password_changed_mail(&self.cfg.s.branding, &link),
-                now,
-            );
+            let (brand, link) = (self.cfg.s.branding.clone(), format!("{}/account/security", self.origin(req)));
+            let make = move || mail::password_changed_mail(&brand, &link);
+            self.sender.clone().send_email_later(Some(email.into()), Box::new(make), now);
         }
     }
 }

@@ -1,7 +1,10 @@
 //! Sign-in: the password, the second factor or the client-trust code, and
 //! finalize, each one unit over the attempt's state machine.
 
-use super::{db, mask_email, mask_phone, Dest, Lock, Purpose, Service, Unit, MAX_CODE_BYTES, MAX_PASSWORD_BYTES};
+use super::{
+    db, mask_email, mask_phone, second_factor_lock, Dest, Lock, Purpose, Service, Unit, MAX_CODE_BYTES,
+    MAX_PASSWORD_BYTES,
+};
 use crate::audit::Event;
 use crate::flow::{Attempt, PasswordOk, Stage, Step};
 use crate::policy;
@@ -64,9 +67,12 @@ impl Service {
         self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
         let claim = a.claim().ok_or(Fault::InvalidState)?;
         let subject = claim.identifier.clone();
-        let lock = self.lock_subject(req, &subject, now).await?;
-        if let Some(until) = db(self.store.locked_until(&lock.0, now).await)? {
-            return Err(Fault::UserLocked((until - now).max(1) as u32));
+        // No code is sent while the client's tries or the account's
+        // second-factor guesses are spent.
+        for lock in [self.lock_subject(req, &subject, now).await?, second_factor_lock(&subject)] {
+            if let Some(until) = db(self.store.locked_until(&lock.0, now).await)? {
+                return Err(Fault::UserLocked((until - now).max(1) as u32));
+            }
         }
         if s == Strategy::Passkey {
             return self.passkey_second_factor(req, &key, &a, now).await;
@@ -343,7 +349,8 @@ impl Unit {
     ) -> Result<Attempt, Fault> {
         let claim = a.claim().ok_or(Fault::InvalidState)?;
         let subject = claim.identifier.clone();
-        let lock = self
+        let budget = self.reserve_second_factor(req, &subject, now).await?;
+        let checked = self
             .checked_try(req, (&subject, Some(claim.user_id)), Event::SignInSecondFactorFailed, now, async || {
                 if code.len() > MAX_CODE_BYTES {
                     Err(Fault::CodeIncorrect)
@@ -351,13 +358,23 @@ impl Unit {
                     self.verify(token, key, a, s, code, now).await
                 }
             })
-            .await?;
+            .await;
+        let lock = match checked {
+            Ok(lock) => lock,
+            // Refused before the code was looked at: no guess was spent.
+            Err(f @ (Fault::UserLocked(_) | Fault::TooManyRequests(_))) => {
+                self.release_try(&budget).await?;
+                return Err(f);
+            }
+            Err(f) => return Err(f),
+        };
         let next = a.second_factor_passed(s, now)?;
         if !db(self.store.update_attempt(key, a.status(), &next).await)? {
             return Err(Fault::InvalidState);
         }
         // A completed sign-in forgets the failures.
         self.forget_failures(&lock).await?;
+        self.forget_failures(&budget).await?;
         self.audit(req, Event::SignInSecondFactorOk, Some(claim.user_id), Some(&subject), Some(s.as_str())).await;
         Ok(next)
     }

@@ -157,6 +157,9 @@ fn start_at(opts: Opts, db_url: String, db: Option<TempDb>) -> Server {
         .stderr(Stdio::piped());
     if opts.dev {
         cmd.arg("--dev");
+    } else {
+        // Production serves only the hosts it is told of (tests may override).
+        cmd.env("MFA_ALLOWED_HOSTS", "127.0.0.1");
     }
     for (k, v) in &opts.env {
         cmd.env(k, v);

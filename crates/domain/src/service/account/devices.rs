@@ -2,6 +2,7 @@
 //! listed beside the sessions and revoked one by one.
 
 use super::super::{db, Service};
+use super::Open;
 use crate::audit::Event;
 use crate::request::Request;
 use proto::*;
@@ -15,7 +16,7 @@ fn device_id(client_key: &str) -> String {
 impl Service {
     pub async fn trusted_devices(&self, req: &mut Request) -> Result<Vec<TrustedDevice>, Fault> {
         let now = req.now;
-        let c = self.current(req, false, now).await?;
+        let c = self.current(req, Open::Active, now).await?;
         let mine = self.known_client_key(req);
         let rows = db(self.store.trusted_clients(c.user.id).await)?;
         Ok(rows
@@ -35,7 +36,7 @@ impl Service {
     /// with an emailed code again (or a second factor, which always wins).
     pub async fn revoke_trusted_device(&self, req: &mut Request, id: String) -> Result<Vec<TrustedDevice>, Fault> {
         let now = req.now;
-        let c = self.current(req, false, now).await?;
+        let c = self.current(req, Open::Active, now).await?;
         let rows = db(self.store.trusted_clients(c.user.id).await)?;
         let key = rows.into_iter().find(|t| device_id(&t.client_key) == id).ok_or(Fault::SessionNotFound)?.client_key;
         alone!(self, u => {

@@ -2,7 +2,7 @@
 //! its first code; the first factor also makes the backup codes.
 
 use super::super::{db, Dest, Purpose, Service, Unit};
-use super::Current;
+use super::{Current, Open};
 use crate::audit::Event;
 use crate::request::Request;
 use crate::secrets;
@@ -39,7 +39,7 @@ impl Confirm<'_> {
 impl Service {
     pub async fn totp_start(&self, req: &mut Request) -> Result<TotpSetup, Fault> {
         let now = req.now;
-        let c = self.current(req, true, now).await?;
+        let c = self.current(req, Open::AndTask(TASK_SETUP_MFA), now).await?;
         self.recent(&c, now)?;
         if !self.cfg.s.second_factors.totp {
             return Err(Fault::StrategyInvalid);
@@ -67,7 +67,7 @@ impl Service {
 
     pub async fn phone_start(&self, req: &mut Request, phone: String) -> Result<UserView, Fault> {
         let now = req.now;
-        let mut c = self.current(req, true, now).await?;
+        let mut c = self.current(req, Open::AndTask(TASK_SETUP_MFA), now).await?;
         self.recent(&c, now)?;
         if !self.cfg.s.second_factors.phone_code {
             return Err(Fault::StrategyInvalid);
@@ -97,7 +97,7 @@ impl Service {
 
     /// The checks before an enrolment code is looked at.
     async fn enrol_code(&self, req: &Request, code: &str, now: i64) -> Result<(Current, String), Fault> {
-        let c = self.current(req, true, now).await?;
+        let c = self.current(req, Open::AndTask(TASK_SETUP_MFA), now).await?;
         self.recent(&c, now)?;
         let code = secrets::normalize_code(code);
         if code.is_empty() {

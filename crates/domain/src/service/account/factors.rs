@@ -2,7 +2,7 @@
 //! last one stays while the instance requires one).
 
 use super::super::{db, Service, Unit};
-use super::Current;
+use super::{Current, Open};
 use crate::audit::Event;
 use crate::request::Request;
 use crate::users;
@@ -11,7 +11,7 @@ use proto::*;
 impl Service {
     pub async fn set_default(&self, req: &mut Request, s: Strategy) -> Result<UserView, Fault> {
         let now = req.now;
-        let mut c = self.current(req, false, now).await?;
+        let mut c = self.current(req, Open::Active, now).await?;
         self.recent(&c, now)?;
         let has = match s {
             Strategy::Totp => c.user.totp_secret.is_some(),
@@ -35,7 +35,7 @@ impl Service {
 
     pub async fn backup_codes(&self, req: &mut Request) -> Result<Changed, Fault> {
         let now = req.now;
-        let mut c = self.current(req, false, now).await?;
+        let mut c = self.current(req, Open::Active, now).await?;
         self.recent(&c, now)?;
         if !self.cfg.s.second_factors.backup_code {
             return Err(Fault::StrategyInvalid);
@@ -57,7 +57,7 @@ impl Service {
 
     pub async fn remove_factor(&self, req: &mut Request, s: Strategy) -> Result<UserView, Fault> {
         let now = req.now;
-        let mut c = self.current(req, false, now).await?;
+        let mut c = self.current(req, Open::Active, now).await?;
         self.recent(&c, now)?;
         let u = self.unit().await?;
         let r = u.remove_unit(req, &c, s).await;

@@ -32,12 +32,34 @@ pub struct Current {
     pub user: User,
 }
 
+/// The sessions a step is open to. A pending session (one with a task)
+/// may take only its task's steps: an enrolment made from a
+/// `reset-password` session would replace the owner's factor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Open {
+    /// Active sessions only.
+    Active,
+    /// Active sessions, and pending ones whose task is this.
+    AndTask(&'static str),
+    /// Any live session: reading the account, re-verifying.
+    Any,
+}
+
+impl Open {
+    fn admits(self, task: Option<&str>) -> bool {
+        match (self, task) {
+            (_, None) | (Open::Any, _) => true,
+            (Open::AndTask(t), Some(task)) => t == task,
+            (Open::Active, Some(_)) => false,
+        }
+    }
+}
+
 impl Service {
-    /// The live session of this request. A pending one passes only when
-    /// `allow_pending` (its task's own steps).
-    pub(crate) async fn current(&self, req: &Request, allow_pending: bool, now: i64) -> Result<Current, Fault> {
+    /// The live session of this request, if `open` admits it.
+    pub(crate) async fn current(&self, req: &Request, open: Open, now: i64) -> Result<Current, Fault> {
         let Some((key, session)) = self.active_session(req, now).await? else { return Err(Fault::SignedOut) };
-        if session.task.is_some() && !allow_pending {
+        if !open.admits(session.task.as_deref()) {
             return Err(Fault::SignedOut);
         }
         let token = self.session_token(req).ok_or(Fault::SignedOut)?.to_string();
@@ -47,7 +69,7 @@ impl Service {
 
     pub async fn user(&self, req: &mut Request) -> Result<Option<UserView>, Fault> {
         let now = req.now;
-        match self.current(req, true, now).await {
+        match self.current(req, Open::Any, now).await {
             Ok(c) => Ok(Some(self.user_view(&c, now).await?)),
             Err(Fault::SignedOut) => Ok(None),
             Err(f) => Err(f),
@@ -56,7 +78,7 @@ impl Service {
 
     pub async fn reverify(&self, req: &mut Request, s: Strategy, secret: String) -> Result<UserView, Fault> {
         let now = req.now;
-        let c = self.current(req, true, now).await?;
+        let c = self.current(req, Open::Any, now).await?;
         let secret = if s == Strategy::Password { secret.trim().to_string() } else { secrets::normalize_code(&secret) };
         if secret.is_empty() {
             let field = if s == Strategy::Password { Field::Password } else { Field::Code };

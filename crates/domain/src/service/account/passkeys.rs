@@ -4,7 +4,7 @@
 
 use super::super::passkey::{to_json, webauthn_fault};
 use super::super::{db, Service, Unit};
-use super::Current;
+use super::{Current, Open};
 use crate::audit::Event;
 use crate::passkey::{self, Ceremony, RegisterPublicKeyCredential};
 use crate::request::Request;
@@ -16,7 +16,7 @@ impl Service {
     /// (the `setup-mfa` task) may add one: a passkey is a second factor.
     pub async fn passkey_create(&self, req: &mut Request) -> Result<PasskeyCreation, Fault> {
         let now = req.now;
-        let c = self.current(req, true, now).await?;
+        let c = self.current(req, Open::AndTask(TASK_SETUP_MFA), now).await?;
         self.recent(&c, now)?;
         if !self.cfg.s.passkeys.manage {
             return Err(Fault::StrategyInvalid);
@@ -38,7 +38,7 @@ impl Service {
     /// backup codes and ends the `setup-mfa` task, as an app or phone does.
     pub async fn passkey_finish(&self, req: &mut Request, credential: String, name: String) -> Result<Changed, Fault> {
         let now = req.now;
-        let mut c = self.current(req, true, now).await?;
+        let mut c = self.current(req, Open::AndTask(TASK_SETUP_MFA), now).await?;
         self.recent(&c, now)?;
         if !self.cfg.s.passkeys.manage {
             return Err(Fault::StrategyInvalid);
@@ -60,7 +60,7 @@ impl Service {
 
     pub async fn passkey_rename(&self, req: &mut Request, id: String, name: String) -> Result<UserView, Fault> {
         let now = req.now;
-        let c = self.current(req, false, now).await?;
+        let c = self.current(req, Open::Active, now).await?;
         let name = passkey::clean_name(&name, "");
         if name.is_empty() {
             return Err(Fault::Missing(Field::Identifier));
@@ -79,7 +79,7 @@ impl Service {
     /// requires one, and takes the backup codes with it otherwise.
     pub async fn passkey_remove(&self, req: &mut Request, id: String) -> Result<UserView, Fault> {
         let now = req.now;
-        let mut c = self.current(req, false, now).await?;
+        let mut c = self.current(req, Open::Active, now).await?;
         self.recent(&c, now)?;
         let u = self.unit().await?;
         let r = u.passkey_remove_unit(req, &c, &id).await;

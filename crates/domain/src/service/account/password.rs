@@ -2,6 +2,7 @@
 //! `reset-password` task of a session whose password is marked compromised.
 
 use super::super::{db, Service};
+use super::Open;
 use crate::audit::Event;
 use crate::request::Request;
 use proto::*;
@@ -18,11 +19,8 @@ impl Service {
         sign_out_others: bool,
     ) -> Result<UserView, Fault> {
         let now = req.now;
-        let mut c = self.current(req, true, now).await?;
+        let mut c = self.current(req, Open::AndTask(TASK_RESET_PASSWORD), now).await?;
         let task = c.session.task.clone();
-        if task.as_deref().is_some_and(|t| t != TASK_RESET_PASSWORD) {
-            return Err(Fault::SignedOut);
-        }
         self.recent(&c, now)?;
         let hash = self.new_password_hash(&password, &c.user).await?;
         let next_task = match task {

@@ -1,7 +1,7 @@
 //! The user's sessions: listed by device, revoked one by one or all others.
 
 use super::super::{db, Service};
-use super::Current;
+use super::{Current, Open};
 use crate::audit::Event;
 use crate::request::Request;
 use crate::secrets;
@@ -60,13 +60,13 @@ pub fn device(user_agent: Option<&str>) -> String {
 impl Service {
     pub async fn sessions(&self, req: &mut Request) -> Result<Vec<SessionInfo>, Fault> {
         let now = req.now;
-        let c = self.current(req, false, now).await?;
+        let c = self.current(req, Open::Active, now).await?;
         self.session_list(&c, now).await
     }
 
     pub async fn revoke_session(&self, req: &mut Request, id: String) -> Result<Vec<SessionInfo>, Fault> {
         let now = req.now;
-        let c = self.current(req, false, now).await?;
+        let c = self.current(req, Open::Active, now).await?;
         // Ending a session needs a recent re-verification (as in Clerk).
         self.recent(&c, now)?;
         let target = db(self.store.sessions_of(c.user.id).await)?
@@ -85,7 +85,7 @@ impl Service {
 
     pub async fn revoke_others(&self, req: &mut Request) -> Result<Vec<SessionInfo>, Fault> {
         let now = req.now;
-        let c = self.current(req, false, now).await?;
+        let c = self.current(req, Open::Active, now).await?;
         self.recent(&c, now)?;
         alone!(self, u => {
             let n = db(u.store.delete_other_sessions(c.user.id, &c.key).await)?;
