@@ -113,13 +113,15 @@ impl Modify for Transport {
 }
 
 /// Refusals before any handler (the guard, the body, the client token).
-const EDGE: [(u16, &str, &str); 6] = [
+const EDGE: [(u16, &str, &str); 8] = [
     (
         400,
         "origin_authorization_headers_conflict",
         "A request may carry an Origin or an Authorization header, not both.",
     ),
     (400, "request_invalid", "Send JSON or a form with the documented fields."),
+    (400, "host_invalid", "The Host header does not name a host."),
+    (421, "host_invalid", "This server does not answer for that host."),
     (401, "authorization_invalid", "The client token is not one of ours: start again without it."),
     (403, "origin_invalid", "Cross-site requests are refused."),
     (404, "resource_not_found", "No such endpoint."),

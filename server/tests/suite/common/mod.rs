@@ -187,6 +187,21 @@ fn start_at(opts: Opts, db_url: String, db: Option<TempDb>) -> Server {
     Server { child, base, db_url, db, logs }
 }
 
+impl Server {
+    /// Whether the server logs a line containing every one of `needles`
+    /// within 10 s: its stderr is read on a thread of its own, so a line
+    /// may arrive after the answer it belongs to.
+    pub async fn logged(&self, needles: &[&str]) -> bool {
+        for _ in 0..500 {
+            if needles.iter().all(|n| self.logs.lock().unwrap().contains(n)) {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        false
+    }
+}
+
 pub struct Resp {
     pub status: u16,
     pub headers: reqwest::header::HeaderMap,
