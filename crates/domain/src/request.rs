@@ -38,14 +38,23 @@ impl Jar {
 }
 
 /// A token to give the client (`max_age` seconds), or to take back (`None`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Change {
     pub jar: Jar,
     pub set: Option<(String, i64)>,
 }
 
+/// Tokens are credentials: a log line or a panic message shows which jar
+/// changed, never the value.
+impl std::fmt::Debug for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let set = self.set.as_ref().map(|(_, max_age)| ("<redacted>", max_age));
+        f.debug_struct("Change").field("jar", &self.jar).field("set", &set).finish()
+    }
+}
+
 /// One request as the use cases see it.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Request {
     /// When it came in (Unix seconds): the one reading of the clock that
     /// every rule of this request uses.
@@ -64,6 +73,23 @@ pub struct Request {
     pub device: Option<String>,
     carried: Vec<(Jar, String)>,
     changes: Vec<Change>,
+}
+
+/// Everything but the tokens, which show as the jars they are in.
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let carried: Vec<Jar> = self.carried.iter().map(|(jar, _)| *jar).collect();
+        f.debug_struct("Request")
+            .field("now", &self.now)
+            .field("ip", &self.ip)
+            .field("user_agent", &self.user_agent)
+            .field("origin", &self.origin)
+            .field("locale", &self.locale)
+            .field("device", &self.device)
+            .field("carried", &carried)
+            .field("changes", &self.changes)
+            .finish()
+    }
 }
 
 /// Longer than any token we hand out: not ours.
@@ -189,6 +215,25 @@ mod tests {
         assert_eq!(locale(Some("*")), None);
         assert_eq!(locale(Some("<script>")), None);
         assert_eq!(locale(None), None);
+    }
+
+    #[test]
+    fn debug_output_names_the_jars_but_holds_no_token() {
+        let ip = IpAddr::from([127, 0, 0, 1]);
+        let carried = vec![(Jar::Client, "client-secret-1".into()), (Jar::Session, "session-secret-2".into())];
+        let mut r = Request::new(0, ip, Some("UA"), "https://auth.example".into(), carried);
+        r.set(Jar::SignIn, "attempt-secret-3", 600);
+        r.clear(Jar::Session);
+        for shown in [format!("{r:?}"), format!("{r:#?}"), format!("{:?}", r.changes())] {
+            for secret in ["client-secret-1", "session-secret-2", "attempt-secret-3"] {
+                assert!(!shown.contains(secret), "{secret} in {shown}");
+            }
+        }
+        let shown = format!("{r:?}");
+        assert!(
+            shown.contains("Client") && shown.contains("SignIn") && shown.contains("https://auth.example"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -318,6 +318,41 @@ async fn the_openapi_document_describes_both_transports_and_every_code() {
     assert!(text.contains("origin_authorization_headers_conflict"));
 }
 
+/// CORS follows the routes: a page on an allowed origin passes the
+/// preflight of every operation the OpenAPI document lists, with its
+/// method (PATCH included: renaming a passkey).
+#[tokio::test]
+async fn every_documented_operation_passes_its_preflight() {
+    let app = "https://app.example";
+    let s = start(Opts::default().with("MFA_ALLOWED_ORIGINS", app));
+    let doc: serde_json::Value =
+        reqwest::get(format!("{}/v1/openapi.json", s.base)).await.unwrap().json().await.unwrap();
+    let http = reqwest::Client::new();
+    let mut methods = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let method = method.to_uppercase();
+            if !["GET", "POST", "PATCH", "PUT", "DELETE"].contains(&method.as_str()) {
+                continue;
+            }
+            let url = format!("{}{}", s.base, path.replace("{id}", "x"));
+            let r = http
+                .request(Method::OPTIONS, &url)
+                .header("origin", app)
+                .header("access-control-request-method", &method)
+                .header("access-control-request-headers", "content-type")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 204, "{method} {path}");
+            let allowed = r.headers()["access-control-allow-methods"].to_str().unwrap();
+            assert!(allowed.split(", ").any(|m| m == method), "{method} {path}: {allowed}");
+            methods.insert(method);
+        }
+    }
+    assert!(methods.contains("PATCH"), "the document has a PATCH operation: {methods:?}");
+}
+
 #[tokio::test]
 async fn a_pending_session_does_its_setup_mfa_task_over_v1() {
     let s = start(Opts::default().with("MFA_REQUIRE_MFA", "1"));
