@@ -70,7 +70,7 @@ macro_rules! reads {
         impl Attempts for $t {
             async fn attempt(&self, key: &str) -> Result<Option<Attempt>> {
                 let r: Option<AttemptRow> =
-                    sqlx::query_as(self.sql(ATTEMPT)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
+                    sqlx::query_as(ATTEMPT).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.map(Attempt::from))
             }
         }
@@ -118,12 +118,12 @@ macro_rules! writes {
         #[async_trait]
         impl AttemptsWrite for $t {
             async fn insert_attempt(&self, key: &str, a: &Attempt) -> Result<()> {
-                bind_attempt(sqlx::query(self.sql(INSERT_ATTEMPT)), key, a).execute(&mut *self.conn().await.db()?).await.db()?;
+                bind_attempt(sqlx::query(INSERT_ATTEMPT), key, a).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 
             async fn update_attempt(&self, key: &str, from: Status, a: &Attempt) -> Result<bool> {
-                let r = bind_attempt(sqlx::query(self.sql(UPDATE_ATTEMPT)), key, a)
+                let r = bind_attempt(sqlx::query(UPDATE_ATTEMPT), key, a)
                     .bind(from.as_str())
                     .execute(&mut *self.conn().await.db()?)
                     .await.db()?;
@@ -131,13 +131,13 @@ macro_rules! writes {
             }
 
             async fn delete_attempt(&self, key: &str) -> Result<()> {
-                sqlx::query(self.sql(DELETE_ATTEMPT)).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
+                sqlx::query(DELETE_ATTEMPT).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 
             async fn take_complete_attempt(&self, key: &str) -> Result<Option<Attempt>> {
                 let r: Option<AttemptRow> =
-                    sqlx::query_as(self.sql(TAKE_COMPLETE_ATTEMPT)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
+                    sqlx::query_as(TAKE_COMPLETE_ATTEMPT).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.map(Attempt::from))
             }
         }

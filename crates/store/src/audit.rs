@@ -12,7 +12,7 @@ macro_rules! reads {
         #[async_trait]
         impl AuditLog for $t {
             async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEvent>> {
-                Ok(recs(sqlx::query_as(self.sql(AUDIT_LOG)).bind(limit).fetch_all(&mut *self.conn().await.db()?).await.db()?))
+                Ok(recs(sqlx::query_as(AUDIT_LOG).bind(limit).fetch_all(&mut *self.conn().await.db()?).await.db()?))
             }
         }
     )*};
@@ -24,7 +24,7 @@ macro_rules! writes {
         #[async_trait]
         impl AuditLogWrite for $t {
             async fn audit(&self, e: &AuditEvent) -> Result<()> {
-                sqlx::query(self.sql(AUDIT))
+                sqlx::query(AUDIT)
                     .bind(e.at)
                     .bind(&e.event)
                     .bind(e.user_id)

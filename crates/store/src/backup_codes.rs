@@ -12,7 +12,7 @@ macro_rules! reads {
         #[async_trait]
         impl BackupCodes for $t {
             async fn unused_backup_codes(&self, user_id: i64) -> Result<Vec<BackupCode>> {
-                Ok(recs(sqlx::query_as(self.sql(UNUSED_BACKUP_CODES)).bind(user_id).fetch_all(&mut *self.conn().await.db()?).await.db()?))
+                Ok(recs(sqlx::query_as(UNUSED_BACKUP_CODES).bind(user_id).fetch_all(&mut *self.conn().await.db()?).await.db()?))
             }
         }
     )*};
@@ -26,9 +26,9 @@ macro_rules! writes {
             async fn set_backup_codes(&self, user_id: i64, codes: &[(String, String)]) -> Result<()> {
                 let mut c = self.conn().await.db()?;
                 let mut tx = sqlx::Connection::begin(&mut *c).await.db()?;
-                sqlx::query(self.sql(DELETE_BACKUP_CODES)).bind(user_id).execute(&mut *tx).await.db()?;
+                sqlx::query(DELETE_BACKUP_CODES).bind(user_id).execute(&mut *tx).await.db()?;
                 for (salt, hash) in codes {
-                    sqlx::query(self.sql(INSERT_BACKUP_CODE))
+                    sqlx::query(INSERT_BACKUP_CODE)
                         .bind(user_id)
                         .bind(salt)
                         .bind(hash)
@@ -40,7 +40,7 @@ macro_rules! writes {
             }
 
             async fn use_backup_code(&self, id: i64, now: i64) -> Result<bool> {
-                let r = sqlx::query(self.sql(USE_BACKUP_CODE)).bind(now).bind(id).execute(&mut *self.conn().await.db()?).await.db()?;
+                let r = sqlx::query(USE_BACKUP_CODE).bind(now).bind(id).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.rows_affected() == 1)
             }
         }

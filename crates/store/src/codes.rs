@@ -22,7 +22,7 @@ macro_rules! reads {
         #[async_trait]
         impl Codes for $t {
             async fn code(&self, attempt_key: &str, purpose: &str) -> Result<Option<OneTimeCode>> {
-                Ok(sqlx::query_as(self.sql(CODE))
+                Ok(sqlx::query_as(CODE)
                     .bind(attempt_key)
                     .bind(purpose)
                     .fetch_optional(&mut *self.conn().await.db()?)
@@ -47,7 +47,7 @@ macro_rules! writes {
                 expires_at: i64,
                 not_after: i64,
             ) -> Result<bool> {
-                let r = sqlx::query(self.sql(PUT_CODE))
+                let r = sqlx::query(PUT_CODE)
                     .bind(attempt_key)
                     .bind(purpose)
                     .bind(code_hash)
@@ -60,12 +60,12 @@ macro_rules! writes {
             }
 
             async fn delete_code(&self, id: i64) -> Result<()> {
-                sqlx::query(self.sql(DELETE_CODE)).bind(id).execute(&mut *self.conn().await.db()?).await.db()?;
+                sqlx::query(DELETE_CODE).bind(id).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 
             async fn fail_code(&self, id: i64, max: i64) -> Result<i64> {
-                let r = sqlx::query(self.sql(FAIL_CODE)).bind(max).bind(id).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
+                let r = sqlx::query(FAIL_CODE).bind(max).bind(id).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
                 Ok(match r {
                     Some(r) => r.try_get(0).db()?,
                     None => max,
@@ -73,7 +73,7 @@ macro_rules! writes {
             }
 
             async fn consume_code(&self, id: i64, now: i64, max: i64) -> Result<bool> {
-                let r = sqlx::query(self.sql(CONSUME_CODE))
+                let r = sqlx::query(CONSUME_CODE)
                     .bind(now)
                     .bind(id)
                     .bind(max)

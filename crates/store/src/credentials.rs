@@ -35,7 +35,7 @@ macro_rules! writes {
         #[async_trait]
         impl CredentialsWrite for $t {
             async fn advance_totp(&self, user_id: i64, step: i64) -> Result<bool> {
-                let r = sqlx::query(self.sql(ADVANCE_TOTP)).bind(step).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
+                let r = sqlx::query(ADVANCE_TOTP).bind(step).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.rows_affected() == 1)
             }
 
@@ -76,10 +76,10 @@ macro_rules! writes {
             ) -> Result<()> {
                 let mut conn = self.conn().await.db()?;
                 if secret.is_none() && label.is_none() {
-                    sqlx::query(self.sql(DROP_PENDING)).bind(user_id).bind(kind).execute(&mut *conn).await.db()?;
+                    sqlx::query(DROP_PENDING).bind(user_id).bind(kind).execute(&mut *conn).await.db()?;
                     return Ok(());
                 }
-                sqlx::query(self.sql(PUT_PENDING))
+                sqlx::query(PUT_PENDING)
                     .bind(user_id)
                     .bind(kind)
                     .bind(secret)
@@ -92,8 +92,8 @@ macro_rules! writes {
 
             async fn activate(&self, user_id: i64, kind: &str, proven: &str, step: Option<i64>) -> Result<bool> {
                 let mut conn = self.conn().await.db()?;
-                sqlx::query(self.sql(DROP_REPLACED)).bind(user_id).bind(kind).bind(proven).execute(&mut *conn).await.db()?;
-                let r = sqlx::query(self.sql(ACTIVATE))
+                sqlx::query(DROP_REPLACED).bind(user_id).bind(kind).bind(proven).execute(&mut *conn).await.db()?;
+                let r = sqlx::query(ACTIVATE)
                     .bind(user_id)
                     .bind(kind)
                     .bind(proven)
@@ -105,8 +105,8 @@ macro_rules! writes {
 
             async fn remove_credential(&self, user_id: i64, kind: &str, keep_one: bool) -> Result<bool> {
                 let mut conn = self.conn().await.db()?;
-                sqlx::query(self.sql(LOCK_USER)).bind(user_id).execute(&mut *conn).await.db()?;
-                let r = sqlx::query(self.sql(REMOVE_CREDENTIAL))
+                sqlx::query(LOCK_USER).bind(user_id).execute(&mut *conn).await.db()?;
+                let r = sqlx::query(REMOVE_CREDENTIAL)
                     .bind(user_id)
                     .bind(kind)
                     .bind(i64::from(keep_one))

@@ -19,12 +19,7 @@ use sqlx::{
 };
 use sqlx::{sqlite::SqliteTransactionManager, ConnectOptions, SqlSafeStr};
 use sqlx_core::transaction::TransactionManager;
-use std::{
-    collections::HashMap,
-    str::FromStr,
-    sync::{Arc, LazyLock, Mutex},
-    time::Duration,
-};
+use std::{str::FromStr, sync::Arc, time::Duration};
 
 /// Every database result on its way out: sqlx's errors become the port's.
 trait Db<T> {
@@ -174,10 +169,6 @@ impl<C> std::ops::DerefMut for UnitConn<'_, C> {
 // The bench counts commits per sign-in from the "unit begin" and "unit
 // commit" lines.
 impl SqliteUnit {
-    fn sql(&self, q: &'static str) -> &'static str {
-        sqlite_sql(q)
-    }
-
     async fn conn(&self) -> Result<UnitConn<'_, sqlx::SqliteConnection>> {
         let g = self.open.lock().await;
         tokio::sync::MutexGuard::try_map(g, |o| o.as_deref_mut()).map(UnitConn).map_err(|_| StoreError::Committed)
@@ -208,10 +199,6 @@ impl Drop for SqliteUnit {
 }
 
 impl PgUnit {
-    fn sql(&self, q: &'static str) -> &'static str {
-        q
-    }
-
     async fn conn(&self) -> Result<UnitConn<'_, sqlx::PgConnection>> {
         let g = self.open.lock().await;
         tokio::sync::MutexGuard::try_map(g, |o| o.as_mut().map(|tx| &mut **tx))
@@ -225,14 +212,6 @@ impl PgUnit {
         tracing::debug!("unit commit");
         Ok(())
     }
-}
-
-/// The shared SQL is written with PostgreSQL's `$1`; SQLite reads `?1`.
-/// Converted once per statement, then kept.
-fn sqlite_sql(q: &'static str) -> &'static str {
-    static CACHE: LazyLock<Mutex<HashMap<&'static str, &'static str>>> = LazyLock::new(Default::default);
-    let Ok(mut cache) = CACHE.lock() else { return q };
-    cache.entry(q).or_insert_with(|| Box::leak(q.replace('$', "?").into_boxed_str()))
 }
 
 impl Sqlite {
@@ -255,10 +234,6 @@ impl Sqlite {
         sqlx::migrate!("./migrations/sqlite").run(&pool).await.db()?;
         let writer = opts.connect().await.db()?;
         Ok(Sqlite { pool, writer: Arc::new(tokio::sync::Mutex::new(writer)), opts })
-    }
-
-    fn sql(&self, q: &'static str) -> &'static str {
-        sqlite_sql(q)
     }
 
     async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
@@ -303,10 +278,6 @@ impl Postgres {
             .db()?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await.db()?;
         Ok(Postgres { pool })
-    }
-
-    fn sql(&self, q: &'static str) -> &'static str {
-        q
     }
 
     async fn conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>> {
@@ -387,7 +358,7 @@ macro_rules! tx {
             async fn sweep(&self, now: i64) -> Result<u64> {
                 let mut n = 0;
                 for q in SWEEP {
-                    n += sqlx::query(self.sql(q)).bind(now).execute(&mut *self.conn().await.db()?).await.db()?.rows_affected();
+                    n += sqlx::query(q).bind(now).execute(&mut *self.conn().await.db()?).await.db()?.rows_affected();
                 }
                 Ok(n)
             }

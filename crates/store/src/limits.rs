@@ -37,7 +37,7 @@ macro_rules! reads {
         #[async_trait]
         impl Limits for $t {
             async fn locked_until(&self, subject: &str, now: i64) -> Result<Option<i64>> {
-                let r = sqlx::query(self.sql(LOCKED_UNTIL)).bind(subject).bind(now).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
+                let r = sqlx::query(LOCKED_UNTIL).bind(subject).bind(now).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
                 Ok(match r {
                     Some(r) => r.try_get(0).db()?,
                     None => None,
@@ -45,7 +45,7 @@ macro_rules! reads {
             }
 
             async fn unlocked(&self, subject: &str, client_key: &str, now: i64) -> Result<bool> {
-                let r = sqlx::query(self.sql(UNLOCKED))
+                let r = sqlx::query(UNLOCKED)
                     .bind(subject)
                     .bind(client_key)
                     .bind(now)
@@ -69,7 +69,7 @@ macro_rules! writes {
                 max: i64,
                 lock_secs: i64,
             ) -> Result<std::result::Result<i64, i64>> {
-                let r = sqlx::query(self.sql(LOCKOUT_RESERVE))
+                let r = sqlx::query(LOCKOUT_RESERVE)
                     .bind(subject)
                     .bind(now)
                     .bind(max)
@@ -83,17 +83,17 @@ macro_rules! writes {
             }
 
             async fn lockout_release(&self, subject: &str, max: i64) -> Result<()> {
-                sqlx::query(self.sql(LOCKOUT_RELEASE)).bind(subject).bind(max).execute(&mut *self.conn().await.db()?).await.db()?;
+                sqlx::query(LOCKOUT_RELEASE).bind(subject).bind(max).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 
             async fn lockout_reset(&self, subject: &str) -> Result<()> {
-                sqlx::query(self.sql(LOCKOUT_RESET)).bind(subject).execute(&mut *self.conn().await.db()?).await.db()?;
+                sqlx::query(LOCKOUT_RESET).bind(subject).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 
             async fn unlock_client(&self, subject: &str, client_key: &str, until: i64) -> Result<()> {
-                sqlx::query(self.sql(UNLOCK_CLIENT))
+                sqlx::query(UNLOCK_CLIENT)
                     .bind(subject)
                     .bind(client_key)
                     .bind(until)
@@ -103,7 +103,7 @@ macro_rules! writes {
             }
 
             async fn rate_hit(&self, bucket: &str, client: &str, now: i64, window: i64) -> Result<(i64, i64)> {
-                let r = sqlx::query(self.sql(RATE_HIT))
+                let r = sqlx::query(RATE_HIT)
                     .bind(bucket)
                     .bind(client)
                     .bind(now)

@@ -10,7 +10,7 @@ macro_rules! reads {
         #[async_trait]
         impl Outbox for $t {
             async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>> {
-                Ok(recs(sqlx::query_as(self.sql(OUTBOX)).bind(limit).fetch_all(&mut *self.conn().await.db()?).await.db()?))
+                Ok(recs(sqlx::query_as(OUTBOX).bind(limit).fetch_all(&mut *self.conn().await.db()?).await.db()?))
             }
         }
     )*};
@@ -22,7 +22,7 @@ macro_rules! writes {
         #[async_trait]
         impl OutboxWrite for $t {
             async fn push_outbox(&self, channel: &str, recipient: &str, body: &str, now: i64) -> Result<()> {
-                sqlx::query(self.sql(PUSH_OUTBOX))
+                sqlx::query(PUSH_OUTBOX)
                     .bind(channel)
                     .bind(recipient)
                     .bind(body)

@@ -37,11 +37,11 @@ macro_rules! reads {
         #[async_trait]
         impl Passkeys for $t {
             async fn passkeys_of(&self, user_id: i64) -> Result<Vec<Passkey>> {
-                Ok(recs(sqlx::query_as(self.sql(PASSKEYS_OF)).bind(user_id).fetch_all(&mut *self.conn().await.db()?).await.db()?))
+                Ok(recs(sqlx::query_as(PASSKEYS_OF).bind(user_id).fetch_all(&mut *self.conn().await.db()?).await.db()?))
             }
 
             async fn passkey_by_credential(&self, credential_id: &str) -> Result<Option<Passkey>> {
-                Ok(sqlx::query_as(self.sql(BY_CREDENTIAL))
+                Ok(sqlx::query_as(BY_CREDENTIAL)
                     .bind(credential_id)
                     .fetch_optional(&mut *self.conn().await.db()?)
                     .await.db()?
@@ -57,7 +57,7 @@ macro_rules! writes {
         #[async_trait]
         impl PasskeysWrite for $t {
             async fn insert_passkey(&self, p: &Passkey) -> Result<bool> {
-                let r = sqlx::query(self.sql(INSERT))
+                let r = sqlx::query(INSERT)
                     .bind(&p.public_id)
                     .bind(p.user_id)
                     .bind(&p.credential_id)
@@ -73,7 +73,7 @@ macro_rules! writes {
             }
 
             async fn use_passkey(&self, u: &PasskeyUse<'_>) -> Result<bool> {
-                let r = sqlx::query(self.sql(USE))
+                let r = sqlx::query(USE)
                     .bind(u.passkey)
                     .bind(u.sign_count)
                     .bind(u.backup_state)
@@ -85,7 +85,7 @@ macro_rules! writes {
             }
 
             async fn rename_passkey(&self, user_id: i64, public_id: &str, name: &str) -> Result<bool> {
-                let r = sqlx::query(self.sql(RENAME))
+                let r = sqlx::query(RENAME)
                     .bind(name)
                     .bind(user_id)
                     .bind(public_id)
@@ -96,8 +96,8 @@ macro_rules! writes {
 
             async fn remove_passkey(&self, user_id: i64, public_id: &str, keep_one: bool) -> Result<bool> {
                 let mut conn = self.conn().await.db()?;
-                sqlx::query(self.sql(LOCK_USER)).bind(user_id).execute(&mut *conn).await.db()?;
-                let r = sqlx::query(self.sql(REMOVE))
+                sqlx::query(LOCK_USER).bind(user_id).execute(&mut *conn).await.db()?;
+                let r = sqlx::query(REMOVE)
                     .bind(user_id)
                     .bind(public_id)
                     .bind(i64::from(keep_one))
@@ -107,7 +107,7 @@ macro_rules! writes {
             }
 
             async fn put_challenge(&self, key: &str, purpose: &str, state: &str, expires_at: i64) -> Result<()> {
-                sqlx::query(self.sql(PUT_CHALLENGE))
+                sqlx::query(PUT_CHALLENGE)
                     .bind(key)
                     .bind(purpose)
                     .bind(state)
@@ -118,7 +118,7 @@ macro_rules! writes {
             }
 
             async fn take_challenge(&self, key: &str, purpose: &str, now: i64) -> Result<Option<String>> {
-                let r = sqlx::query(self.sql(TAKE_CHALLENGE))
+                let r = sqlx::query(TAKE_CHALLENGE)
                     .bind(key)
                     .bind(purpose)
                     .bind(now)

@@ -24,11 +24,11 @@ macro_rules! reads {
         #[async_trait]
         impl Sessions for $t {
             async fn session(&self, key: &str) -> Result<Option<Session>> {
-                Ok(sqlx::query_as(self.sql(SESSION)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
+                Ok(sqlx::query_as(SESSION).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
             }
 
             async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionRow>> {
-                Ok(recs(sqlx::query_as(self.sql(SESSIONS_OF)).bind(user_id).fetch_all(&mut *self.conn().await.db()?).await.db()?))
+                Ok(recs(sqlx::query_as(SESSIONS_OF).bind(user_id).fetch_all(&mut *self.conn().await.db()?).await.db()?))
             }
         }
     )*};
@@ -40,7 +40,7 @@ macro_rules! writes {
         #[async_trait]
         impl SessionsWrite for $t {
             async fn insert_session(&self, s: &NewSession<'_>) -> Result<()> {
-                sqlx::query(self.sql(INSERT_SESSION))
+                sqlx::query(INSERT_SESSION)
                     .bind(s.key)
                     .bind(s.user_id)
                     .bind(s.now)
@@ -56,38 +56,38 @@ macro_rules! writes {
             }
 
             async fn set_task(&self, key: &str, task: Option<&str>) -> Result<()> {
-                sqlx::query(self.sql(SET_TASK)).bind(task).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
+                sqlx::query(SET_TASK).bind(task).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 
             async fn session_verified(&self, key: &str, now: i64, second_factor: bool) -> Result<()> {
                 let q = if second_factor { SECOND_FACTOR_VERIFIED } else { FIRST_FACTOR_VERIFIED };
-                sqlx::query(self.sql(q)).bind(now).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
+                sqlx::query(q).bind(now).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 
             async fn delete_user_session(&self, key: &str, user_id: i64) -> Result<bool> {
-                let r = sqlx::query(self.sql(DELETE_USER_SESSION)).bind(key).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
+                let r = sqlx::query(DELETE_USER_SESSION).bind(key).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.rows_affected() == 1)
             }
 
             async fn delete_other_sessions(&self, user_id: i64, keep: &str) -> Result<u64> {
-                let r = sqlx::query(self.sql(DELETE_OTHER_SESSIONS)).bind(user_id).bind(keep).execute(&mut *self.conn().await.db()?).await.db()?;
+                let r = sqlx::query(DELETE_OTHER_SESSIONS).bind(user_id).bind(keep).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.rows_affected())
             }
 
             async fn delete_user_sessions(&self, user_id: i64) -> Result<u64> {
-                let r = sqlx::query(self.sql(DELETE_USER_SESSIONS)).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
+                let r = sqlx::query(DELETE_USER_SESSIONS).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.rows_affected())
             }
 
             async fn touch_session(&self, key: &str, now: i64) -> Result<()> {
-                sqlx::query(self.sql(TOUCH_SESSION)).bind(now).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
+                sqlx::query(TOUCH_SESSION).bind(now).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 
             async fn delete_session(&self, key: &str) -> Result<()> {
-                sqlx::query(self.sql(DELETE_SESSION)).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
+                sqlx::query(DELETE_SESSION).bind(key).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
         }

@@ -47,7 +47,7 @@ macro_rules! reads {
         impl SignUps for $t {
             async fn sign_up(&self, key: &str) -> Result<Option<SignUp>> {
                 let r: Option<SignUpRow> =
-                    sqlx::query_as(self.sql(SIGN_UP)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
+                    sqlx::query_as(SIGN_UP).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.map(SignUp::from))
             }
         }
@@ -60,7 +60,7 @@ macro_rules! writes {
         #[async_trait]
         impl SignUpsWrite for $t {
             async fn insert_sign_up(&self, key: &str, s: &SignUp) -> Result<()> {
-                sqlx::query(self.sql(INSERT_SIGN_UP))
+                sqlx::query(INSERT_SIGN_UP)
                     .bind(key)
                     .bind(s.status.as_str())
                     .bind(&s.email)
@@ -74,7 +74,7 @@ macro_rules! writes {
             }
 
             async fn update_sign_up(&self, key: &str, from: SignUpStatus, s: &SignUp) -> Result<bool> {
-                let r = sqlx::query(self.sql(UPDATE_SIGN_UP))
+                let r = sqlx::query(UPDATE_SIGN_UP)
                     .bind(s.status.as_str())
                     .bind(s.user_id)
                     .bind(s.expires_at)
@@ -87,15 +87,15 @@ macro_rules! writes {
 
             async fn take_complete_sign_up(&self, key: &str) -> Result<Option<SignUp>> {
                 let r: Option<SignUpRow> =
-                    sqlx::query_as(self.sql(TAKE_COMPLETE_SIGN_UP)).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
+                    sqlx::query_as(TAKE_COMPLETE_SIGN_UP).bind(key).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.map(SignUp::from))
             }
 
             async fn delete_sign_up(&self, key: &str) -> Result<()> {
                 let mut c = self.conn().await.db()?;
                 let mut tx = sqlx::Connection::begin(&mut *c).await.db()?;
-                sqlx::query(self.sql(DELETE_CODES_OF)).bind(key).execute(&mut *tx).await.db()?;
-                sqlx::query(self.sql(DELETE_SIGN_UP)).bind(key).execute(&mut *tx).await.db()?;
+                sqlx::query(DELETE_CODES_OF).bind(key).execute(&mut *tx).await.db()?;
+                sqlx::query(DELETE_SIGN_UP).bind(key).execute(&mut *tx).await.db()?;
                 tx.commit().await.db()?;
                 Ok(())
             }

@@ -19,7 +19,7 @@ macro_rules! reads {
         #[async_trait]
         impl SigningKeys for $t {
             async fn signing_keys(&self) -> Result<Vec<SigningKey>> {
-                Ok(recs(sqlx::query_as(self.sql(KEYS)).fetch_all(&mut *self.conn().await.db()?).await.db()?))
+                Ok(recs(sqlx::query_as(KEYS).fetch_all(&mut *self.conn().await.db()?).await.db()?))
             }
         }
     )*};
@@ -30,7 +30,7 @@ reads!(Sqlite, Postgres, SqliteUnit, PgUnit);
 /// true if it was added.
 macro_rules! add_key {
     ($self:ident, $k:ident, $unless:expr) => {{
-        let r = sqlx::query($self.sql(ADD_KEY))
+        let r = sqlx::query(ADD_KEY)
             .bind(&$k.kid)
             .bind(&$k.public_key)
             .bind(&$k.private_key)
@@ -54,12 +54,12 @@ macro_rules! writes {
             }
 
             async fn rotate_to(&self, k: &SigningKey) -> Result<()> {
-                sqlx::query(self.sql(END_KEYS)).bind(k.signs_from).execute(&mut *self.conn().await.db()?).await.db()?;
+                sqlx::query(END_KEYS).bind(k.signs_from).execute(&mut *self.conn().await.db()?).await.db()?;
                 add_key!(self, k, None::<i64>).map(|_| ())
             }
 
             async fn delete_keys_until(&self, before: i64) -> Result<u64> {
-                let r = sqlx::query(self.sql(DELETE_KEYS_UNTIL)).bind(before).execute(&mut *self.conn().await.db()?).await.db()?;
+                let r = sqlx::query(DELETE_KEYS_UNTIL).bind(before).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.rows_affected())
             }
         }

@@ -84,11 +84,11 @@ macro_rules! reads {
         #[async_trait]
         impl Users for $t {
             async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
-                Ok(sqlx::query_as(self.sql(USER_BY_EMAIL)).bind(email).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
+                Ok(sqlx::query_as(USER_BY_EMAIL).bind(email).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
             }
 
             async fn sign_in_subject(&self, email: &str, client_key: Option<&str>) -> Result<Option<Subject>> {
-                Ok(sqlx::query_as(self.sql(SIGN_IN_SUBJECT))
+                Ok(sqlx::query_as(SIGN_IN_SUBJECT)
                     .bind(email)
                     .bind(client_key)
                     .fetch_optional(&mut *self.conn().await.db()?)
@@ -97,24 +97,24 @@ macro_rules! reads {
             }
 
             async fn identity(&self, id: i64) -> Result<Option<Identity>> {
-                Ok(sqlx::query_as(self.sql(IDENTITY)).bind(id).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
+                Ok(sqlx::query_as(IDENTITY).bind(id).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
             }
 
             async fn user(&self, id: i64) -> Result<Option<User>> {
-                Ok(sqlx::query_as(self.sql(USER_BY_ID)).bind(id).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
+                Ok(sqlx::query_as(USER_BY_ID).bind(id).fetch_optional(&mut *self.conn().await.db()?).await.db()?.map(|Rec(r)| r))
             }
 
             async fn users(&self, limit: i64) -> Result<Vec<User>> {
-                let v: Vec<Rec<User>> = sqlx::query_as(self.sql(USERS)).bind(limit).fetch_all(&mut *self.conn().await.db()?).await.db()?;
+                let v: Vec<Rec<User>> = sqlx::query_as(USERS).bind(limit).fetch_all(&mut *self.conn().await.db()?).await.db()?;
                 Ok(recs(v))
             }
 
             async fn trusted_clients(&self, user_id: i64) -> Result<Vec<TrustedClient>> {
-                Ok(recs(sqlx::query_as(self.sql(TRUSTED_CLIENTS)).bind(user_id).fetch_all(&mut *self.conn().await.db()?).await.db()?))
+                Ok(recs(sqlx::query_as(TRUSTED_CLIENTS).bind(user_id).fetch_all(&mut *self.conn().await.db()?).await.db()?))
             }
 
             async fn users_on_disabled_factors(&self, totp_on: i64, phone_on: i64) -> Result<i64> {
-                let r = sqlx::query(self.sql(USERS_ON_DISABLED_FACTORS))
+                let r = sqlx::query(USERS_ON_DISABLED_FACTORS)
                     .bind(totp_on)
                     .bind(phone_on)
                     .fetch_one(&mut *self.conn().await.db()?)
@@ -132,7 +132,7 @@ macro_rules! writes {
         impl UsersWrite for $t {
             async fn create_user(&self, u: &NewUser) -> Result<i64> {
                 let mut conn = self.conn().await.db()?;
-                let r = sqlx::query(self.sql(CREATE_USER))
+                let r = sqlx::query(CREATE_USER)
                     .bind(&u.email)
                     .bind(&u.password_hash)
                     .bind(u.created_at)
@@ -148,7 +148,7 @@ macro_rules! writes {
                     if secret.is_none() && label.is_none() {
                         continue;
                     }
-                    sqlx::query(self.sql(INSERT_CREDENTIAL))
+                    sqlx::query(INSERT_CREDENTIAL)
                         .bind(id)
                         .bind(kind)
                         .bind("active")
@@ -163,12 +163,12 @@ macro_rules! writes {
             }
 
             async fn set_default_factor(&self, user_id: i64, factor: Option<&str>) -> Result<()> {
-                sqlx::query(self.sql(SET_DEFAULT_FACTOR)).bind(factor).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
+                sqlx::query(SET_DEFAULT_FACTOR).bind(factor).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 
             async fn set_password(&self, user_id: i64, hash: &str, compromised: bool) -> Result<()> {
-                sqlx::query(self.sql(SET_PASSWORD))
+                sqlx::query(SET_PASSWORD)
                     .bind(hash)
                     .bind(compromised)
                     .bind(user_id)
@@ -178,14 +178,14 @@ macro_rules! writes {
             }
 
             async fn set_compromised(&self, user_id: i64) -> Result<bool> {
-                let r = sqlx::query(self.sql(SET_COMPROMISED)).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
+                let r = sqlx::query(SET_COMPROMISED).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.rows_affected() == 1)
             }
 
             async fn reset_mfa(&self, user_id: i64) -> Result<()> {
                 let mut conn = self.conn().await.db()?;
                 for q in RESET_MFA {
-                    sqlx::query(self.sql(q)).bind(user_id).execute(&mut *conn).await.db()?;
+                    sqlx::query(q).bind(user_id).execute(&mut *conn).await.db()?;
                 }
                 Ok(())
             }
@@ -193,14 +193,14 @@ macro_rules! writes {
             async fn delete_user(&self, user_id: i64) -> Result<bool> {
                 let mut conn = self.conn().await.db()?;
                 for q in DELETE_USER {
-                    sqlx::query(self.sql(q)).bind(user_id).execute(&mut *conn).await.db()?;
+                    sqlx::query(q).bind(user_id).execute(&mut *conn).await.db()?;
                 }
-                let r = sqlx::query(self.sql(DELETE_USER_ROW)).bind(user_id).execute(&mut *conn).await.db()?;
+                let r = sqlx::query(DELETE_USER_ROW).bind(user_id).execute(&mut *conn).await.db()?;
                 Ok(r.rows_affected() == 1)
             }
 
             async fn trust_client(&self, client_key: &str, user_id: i64, now: i64, at: &ClientUse<'_>) -> Result<()> {
-                sqlx::query(self.sql(TRUST_CLIENT))
+                sqlx::query(TRUST_CLIENT)
                     .bind(client_key)
                     .bind(user_id)
                     .bind(now)
@@ -213,7 +213,7 @@ macro_rules! writes {
             }
 
             async fn untrust_client(&self, client_key: &str, user_id: i64) -> Result<bool> {
-                let r = sqlx::query(self.sql(UNTRUST_CLIENT)).bind(client_key).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
+                let r = sqlx::query(UNTRUST_CLIENT).bind(client_key).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.rows_affected() == 1)
             }
         }
