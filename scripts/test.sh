@@ -3,15 +3,20 @@
 # (Playwright, against a fresh SQLite database on its own port).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each phase's wall time, printed when the next begins: how long a cold or
+# warm run spends where (the tools, each build, each test pass).
+start=$SECONDS
+phase() { echo "    ($((SECONDS - start)) s)"; start=$SECONDS; echo "==> $*"; }
+echo "==> tools (scripts/setup.sh)"
 bash scripts/setup.sh
 . scripts/env.sh
 
-echo "==> format and lints (app's two feature sets: ssr with the server, hydrate as the wasm)"
+phase "format and lints (app's two feature sets: ssr with the server, hydrate as the wasm)"
 cargo fmt --all --check
 cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
 cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
-echo "==> the tiers: the domain has no web, SQL or mail crate; the wasm no server crate"
+phase "the tiers: the domain has no web, SQL or mail crate; the wasm no server crate"
 tier() { # crate, forbidden dependencies (a regex), cargo tree flags
   local crate=$1 forbidden=$2; shift 2
   local found
@@ -24,10 +29,10 @@ tier verify 'domain|store|delivery|web|server|app|sqlx|axum|leptos'
 tier client 'domain|store|delivery|web|server|app|sqlx|axum|leptos'
 tier frontend 'domain|store|delivery|web|server|sqlx|axum|hyper|tokio|lettre|reqwest' --target wasm32-unknown-unknown
 
-echo "==> unit and integration tests (SQLite)"
+phase "unit and integration tests (SQLite)"
 cargo test --workspace --exclude frontend
 
-echo "==> server tests again on PostgreSQL (each test creates and drops its own database)"
+phase "server tests again on PostgreSQL (each test creates and drops its own database)"
 export TEST_PG_ADMIN="${TEST_PG_ADMIN:-postgres://postgres@127.0.0.1:5432/test}"
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && command -v pg_ctlcluster >/dev/null; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
@@ -37,10 +42,10 @@ fi
 # unify features differently and rebuild app and server.
 TEST_DB=postgres cargo test --workspace --exclude frontend
 
-echo "==> the /v1 API against its OpenAPI document (Schemathesis)"
+phase "the /v1 API against its OpenAPI document (Schemathesis)"
 bash scripts/schemathesis.sh
 
-echo "==> end-to-end tests (Playwright, headless Chromium)"
+phase "end-to-end tests (Playwright, headless Chromium)"
 e2e_dir=$(mktemp -d)
 trap 'rm -rf "$e2e_dir"' EXIT
 export MFA_DEV=1 MFA_DEMO=0 DATABASE_URL="sqlite://$e2e_dir/e2e.db"
@@ -61,4 +66,6 @@ export MFA_ADDR="127.0.0.1:${E2E_PORT:-3100}" BASE_URL="http://127.0.0.1:${E2E_P
 # The demo user, exactly as scripts/run.sh makes it, for the demo test.
 cargo run -q -p server --bin mfa-signin -- demo --json > "$e2e_dir/demo.json"
 export DEMO_JSON="$e2e_dir/demo.json"
+phase "the e2e build (cargo leptos: the wasm and the server) and Playwright"
 cargo leptos end-to-end --split
+echo "    ($((SECONDS - start)) s)"

@@ -506,3 +506,19 @@ async fn the_404_page_has_a_title() {
     let title = r.text.split("<title>").nth(1).and_then(|t| t.split("</title>").next());
     assert!(title.is_some_and(|t| t.contains("Page not found")), "{}", &r.text[..r.text.len().min(600)]);
 }
+
+/// The suite's list of endpoints is the app's: the server functions the app
+/// registers are exactly `API_PATHS`, so the fuzzing, origin and signed-out
+/// checks that walk the list miss none.
+#[test]
+fn the_path_list_is_the_registered_server_functions() {
+    // Naming the app links it, and with it its server functions.
+    let _ = app::shell;
+    let mut registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.strip_prefix("/api/").unwrap_or(path).to_string())
+        .collect();
+    registered.sort();
+    let mut listed: Vec<String> = API_PATHS.iter().map(|p| p.to_string()).collect();
+    listed.sort();
+    assert_eq!(registered, listed);
+}
