@@ -63,8 +63,10 @@ export MFA_RESEND_AFTER=5
 # (and in the README's screenshots).
 export MFA_APP_NAME=Acme MFA_LOGO=/brand/acme.svg MFA_ACCENT="#6d28d9"
 export MFA_ADDR="127.0.0.1:${E2E_PORT:-3100}" BASE_URL="http://127.0.0.1:${E2E_PORT:-3100}"
-# The demo user, exactly as scripts/run.sh makes it, for the demo test.
-cargo run -q -p server --bin mfa-signin -- demo --json > "$e2e_dir/demo.json"
+# The demo user, exactly as scripts/run.sh makes it, for the demo test: by
+# the binary the test passes built (`cargo run -p server` would unify
+# features otherwise and rebuild app and server, twice per run).
+target/debug/mfa-signin demo --json > "$e2e_dir/demo.json"
 export DEMO_JSON="$e2e_dir/demo.json"
 phase "the e2e build (cargo leptos: the wasm and the server) and Playwright"
 cargo leptos end-to-end --split

@@ -104,7 +104,7 @@ pub async fn unlock(store: &dyn Store, email: &str, now: i64) -> R<()> {
     let u = find(store, email).await?;
     change(store, &u, Event::UserUnlocked, "admin unlock", now, async |tx| {
         tx.lockout_reset(&u.email).await.map_err(err)?;
-        tx.lockout_reset(crate::service::second_factor_lock(&u.email).name()).await.map_err(err)
+        tx.lockout_reset(&crate::service::second_factor_counter(&u.email)).await.map_err(err)
     })
     .await
 }
@@ -159,7 +159,7 @@ pub async fn delete(store: &dyn Store, email: &str, now: i64) -> R<()> {
     let u = find(store, email).await?;
     change(store, &u, Event::UserDeleted, "admin delete", now, async |tx| {
         tx.lockout_reset(&u.email).await.map_err(err)?;
-        tx.lockout_reset(crate::service::second_factor_lock(&u.email).name()).await.map_err(err)?;
+        tx.lockout_reset(&crate::service::second_factor_counter(&u.email)).await.map_err(err)?;
         match tx.delete_user(u.id).await.map_err(err)? {
             true => Ok(()),
             false => Err(format!("no user {}", u.email)),

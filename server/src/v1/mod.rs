@@ -31,7 +31,7 @@ mod client;
 mod me;
 pub mod openapi;
 
-use crate::routes::AppState;
+use app::api::Api;
 use axum::{
     body::Bytes,
     extract::{FromRef, FromRequest, FromRequestParts, Request},
@@ -46,7 +46,13 @@ use serde::{de::DeserializeOwned, Serialize};
 use std::sync::Arc;
 use web::{guard::refuse, Carrier, Edge};
 
-pub fn routes() -> Router<AppState> {
+/// The routes, on any state that holds the `Api` (the use cases and the
+/// edge): `/v1` needs nothing else of the server.
+pub fn routes<S>() -> Router<S>
+where
+    Api: FromRef<S>,
+    S: Clone + Send + Sync + 'static,
+{
     Router::new()
         .route("/v1/openapi.json", get(openapi::document))
         .route("/v1/client", get(client::get_client))
@@ -99,13 +105,12 @@ pub struct Call {
 
 impl<S: Send + Sync> FromRequestParts<S> for Call
 where
-    AppState: FromRef<S>,
+    Api: FromRef<S>,
 {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
-        let st = AppState::from_ref(state);
-        let (svc, edge) = (st.api.service.clone(), st.api.edge.clone());
+        let Api { service: svc, edge } = Api::from_ref(state);
         match edge.v1_request(parts, svc.clock.now()) {
             Ok((req, carrier)) => Ok(Call { svc, edge, req, carrier }),
             Err(web::BadClientToken) => Err(refuse(

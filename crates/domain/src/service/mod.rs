@@ -73,13 +73,11 @@ pub struct Service<D = Arc<dyn Store>> {
 
 /// The lockout counter a try went to (see `lock_subject`): a reserved try
 /// is released, and failures forgotten, on that same counter, looked up once.
-pub(crate) struct Lock(String);
-
-impl Lock {
+pub(crate) struct Lock {
     /// The counter's name in the `lockouts` table.
-    pub(crate) fn name(&self) -> &str {
-        &self.0
-    }
+    name: String,
+    /// The tries that lock it.
+    max: i64,
 }
 
 /// Wrong second-factor codes an account takes per lock period, from all its
@@ -89,10 +87,10 @@ pub(crate) fn second_factor_budget(threshold: i64) -> i64 {
     (2 * threshold).min(100)
 }
 
-/// The counter of an account's second-factor guesses (`subject`: its email;
-/// no email has a space, so no other counter is named so).
-pub(crate) fn second_factor_lock(subject: &str) -> Lock {
-    Lock(format!("{subject} second_factor"))
+/// The name of an account's second-factor guess counter (`subject`: its
+/// email; no email has a space, so no other counter is named so).
+pub(crate) fn second_factor_counter(subject: &str) -> String {
+    format!("{subject} second_factor")
 }
 
 /// Storage failures are logged here and reach the client as `Unavailable`.
@@ -260,10 +258,16 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     pub(crate) async fn lock_subject(&self, req: &Request, subject: &str, now: i64) -> Result<Lock, Fault> {
         match self.known_client_key(req) {
             Some(client) if db(self.store.unlocked(subject, &client, now).await)? => {
-                Ok(Lock(format!("{subject} {client}")))
+                Ok(Lock { name: format!("{subject} {client}"), max: self.cfg.s.lockout.threshold })
             }
-            _ => Ok(Lock(subject.to_string())),
+            _ => Ok(Lock { name: subject.to_string(), max: self.cfg.s.lockout.threshold }),
         }
+    }
+
+    /// The counter of the account's second-factor guesses, from all its
+    /// clients together (`second_factor_budget`).
+    pub(crate) fn second_factor_lock(&self, subject: &str) -> Lock {
+        Lock { name: second_factor_counter(subject), max: second_factor_budget(self.cfg.s.lockout.threshold) }
     }
 
     pub(crate) async fn factors(&self, user: &User) -> Result<Factors, Fault> {
@@ -331,28 +335,24 @@ impl Unit {
     /// after), and true if this try, when wrong, locks the subject.
     pub(crate) async fn reserve(&self, req: &Request, subject: &str, now: i64) -> Result<(Lock, bool), Fault> {
         let lock = self.lock_subject(req, subject, now).await?;
-        self.reserve_on(req, lock, subject, self.cfg.s.lockout.threshold, now).await
+        self.reserve_on(req, lock, subject, now).await
     }
 
     /// Counts a second-factor guess on the account's own budget, whichever
     /// client makes it (refused while spent): an unlock gives a browser a
     /// lockout count of its own, never more guesses at the second factor.
     pub(crate) async fn reserve_second_factor(&self, req: &Request, subject: &str, now: i64) -> Result<Lock, Fault> {
-        let budget = second_factor_budget(self.cfg.s.lockout.threshold);
-        Ok(self.reserve_on(req, second_factor_lock(subject), subject, budget, now).await?.0)
+        Ok(self.reserve_on(req, self.second_factor_lock(subject), subject, now).await?.0)
     }
 
-    /// `reserve` on `lock`, which locks at `max` tries.
-    async fn reserve_on(
-        &self,
-        req: &Request,
-        lock: Lock,
-        subject: &str,
-        max: i64,
-        now: i64,
-    ) -> Result<(Lock, bool), Fault> {
-        match db(self.store.lockout_reserve(&lock.0, now, max, self.cfg.s.lockout.seconds).await)? {
-            Ok(n) => Ok((lock, n >= max)),
+    /// `reserve` on `lock`.
+    async fn reserve_on(&self, req: &Request, lock: Lock, subject: &str, now: i64) -> Result<(Lock, bool), Fault> {
+        let seconds = self.cfg.s.lockout.seconds;
+        match db(self.store.lockout_reserve(&lock.name, now, lock.max, seconds).await)? {
+            Ok(n) => {
+                let locks = n >= lock.max;
+                Ok((lock, locks))
+            }
             Err(until) => {
                 self.audit(req, Event::SignInRefusedLocked, None, Some(subject), None).await;
                 Err(Fault::UserLocked((until - now).max(1) as u32))
@@ -362,12 +362,12 @@ impl Unit {
 
     /// The try reserved on `lock` was right: take it back.
     pub(crate) async fn release_try(&self, lock: &Lock) -> Result<(), Fault> {
-        db(self.store.lockout_release(&lock.0, self.cfg.s.lockout.threshold).await)
+        db(self.store.lockout_release(&lock.name, lock.max).await)
     }
 
     /// A sign-in completed: forget the failures on `lock`.
     pub(crate) async fn forget_failures(&self, lock: &Lock) -> Result<(), Fault> {
-        db(self.store.lockout_reset(&lock.0).await)
+        db(self.store.lockout_reset(&lock.name).await)
     }
 
     /// The limits before a try: the per-IP rate limit, then the try counted

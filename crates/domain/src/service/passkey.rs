@@ -178,7 +178,7 @@ impl Unit {
             return Err(Fault::InvalidState);
         }
         self.forget_failures(&lock).await?;
-        self.forget_failures(&super::second_factor_lock(&subject)).await?;
+        self.forget_failures(&self.second_factor_lock(&subject)).await?;
         let event = if first { Event::SignInPasskeyOk } else { Event::SignInSecondFactorOk };
         self.audit(req, event, Some(user.id), Some(&subject), Some("passkey")).await;
         Ok(next)

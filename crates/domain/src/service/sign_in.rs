@@ -1,10 +1,7 @@
 //! Sign-in: the password, the second factor or the client-trust code, and
 //! finalize, each one unit over the attempt's state machine.
 
-use super::{
-    db, mask_email, mask_phone, second_factor_lock, Dest, Lock, Purpose, Service, Unit, MAX_CODE_BYTES,
-    MAX_PASSWORD_BYTES,
-};
+use super::{db, mask_email, mask_phone, Dest, Lock, Purpose, Service, Unit, MAX_CODE_BYTES, MAX_PASSWORD_BYTES};
 use crate::audit::Event;
 use crate::flow::{Attempt, PasswordOk, Stage, Step};
 use crate::policy;
@@ -69,8 +66,8 @@ impl Service {
         let subject = claim.identifier.clone();
         // No code is sent while the client's tries or the account's
         // second-factor guesses are spent.
-        for lock in [self.lock_subject(req, &subject, now).await?, second_factor_lock(&subject)] {
-            if let Some(until) = db(self.store.locked_until(&lock.0, now).await)? {
+        for lock in [self.lock_subject(req, &subject, now).await?, self.second_factor_lock(&subject)] {
+            if let Some(until) = db(self.store.locked_until(&lock.name, now).await)? {
                 return Err(Fault::UserLocked((until - now).max(1) as u32));
             }
         }
