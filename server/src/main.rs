@@ -21,6 +21,10 @@ struct Cli {
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/mfa-signin.db", global = true)]
     database_url: String,
 
+    /// Print JSON (for scripts) instead of lines, from any command.
+    #[arg(long, global = true)]
+    json: bool,
+
     #[command(subcommand)]
     cmd: Option<Cmd>,
 }
@@ -33,10 +37,7 @@ enum Cmd {
     #[command(subcommand)]
     User(UserCmd),
     /// Create the demo user if missing, give it fresh backup codes, print it.
-    Demo {
-        #[arg(long)]
-        json: bool,
-    },
+    Demo,
     /// Session-token signing keys.
     #[command(subcommand)]
     Keys(KeysCmd),
@@ -49,8 +50,6 @@ enum Cmd {
     Outbox {
         #[arg(long, default_value_t = 20)]
         limit: i64,
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -70,16 +69,10 @@ struct Serve {
 #[derive(Subcommand)]
 enum KeysCmd {
     /// List the keys: signing, next, retired (still in the JWKS), gone.
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    List,
     /// Make a new key: published now, signing a minute later on every node;
     /// the old key stays in the JWKS until its last token expired.
-    Rotate {
-        #[arg(long)]
-        json: bool,
-    },
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -99,63 +92,32 @@ enum UserCmd {
         /// Generate backup codes.
         #[arg(long)]
         backup_codes: bool,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// List users (no secrets).
     List {
         #[arg(long, default_value_t = 100)]
         limit: i64,
-        #[arg(long)]
-        json: bool,
     },
     /// Show one user: factors, lock, sessions.
-    Show {
-        email: String,
-        #[arg(long)]
-        json: bool,
-    },
+    Show { email: String },
     /// Lift the user's lockout for every client.
-    Unlock {
-        email: String,
-        #[arg(long)]
-        json: bool,
-    },
+    Unlock { email: String },
     /// Remove every second factor and end the sessions (the next sign-in
     /// gets `setup-mfa` where MFA is required).
-    ResetMfa {
-        email: String,
-        #[arg(long)]
-        json: bool,
-    },
+    ResetMfa { email: String },
     /// Set a new password (the password policy applies) and end the sessions.
     SetPassword {
         email: String,
         #[arg(long, env = "MFA_NEW_PASSWORD")]
         password: String,
-        #[arg(long)]
-        json: bool,
     },
     /// Mark the password compromised (the next session gets the
     /// `reset-password` task) and end the sessions.
-    MarkCompromised {
-        email: String,
-        #[arg(long)]
-        json: bool,
-    },
+    MarkCompromised { email: String },
     /// Delete the user and all they hold (the audit trail stays).
-    Delete {
-        email: String,
-        #[arg(long)]
-        json: bool,
-    },
+    Delete { email: String },
     /// End all of the user's sessions.
-    SignOut {
-        email: String,
-        #[arg(long)]
-        json: bool,
-    },
+    SignOut { email: String },
 }
 
 /// What an admin command prints: JSON for scripts, else a line.
@@ -167,12 +129,12 @@ fn report(json: bool, v: serde_json::Value, line: String) {
     }
 }
 
-async fn user_cmd(cmd: UserCmd, store: &dyn domain::store::Store, require_mfa: bool) -> Result<(), String> {
+async fn user_cmd(cmd: UserCmd, json: bool, store: &dyn domain::store::Store, require_mfa: bool) -> Result<(), String> {
     use serde_json::json;
     let now = SystemClock.now();
     match cmd {
         UserCmd::Create { .. } => Err("handled by run".into()),
-        UserCmd::List { limit, json } => {
+        UserCmd::List { limit } => {
             let users = admin::list(store, limit, now).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&users).map_err(|e| e.to_string())?);
@@ -184,7 +146,7 @@ async fn user_cmd(cmd: UserCmd, store: &dyn domain::store::Store, require_mfa: b
             }
             Ok(())
         }
-        UserCmd::Show { email, json } => {
+        UserCmd::Show { email } => {
             let u = admin::show(store, &email, now).await?;
             let line = format!(
                 "#{} {}
@@ -204,35 +166,35 @@ async fn user_cmd(cmd: UserCmd, store: &dyn domain::store::Store, require_mfa: b
             report(json, serde_json::to_value(&u).map_err(|e| e.to_string())?, line);
             Ok(())
         }
-        UserCmd::Unlock { email, json } => {
+        UserCmd::Unlock { email } => {
             admin::unlock(store, &email, now).await?;
             report(json, json!({ "email": email, "unlocked": true }), format!("{email}: unlocked"));
             Ok(())
         }
-        UserCmd::ResetMfa { email, json } => {
+        UserCmd::ResetMfa { email } => {
             let n = admin::reset_mfa(store, &email, now).await?;
             let line = format!("{email}: second factors removed, {n} sessions ended");
             report(json, json!({ "email": email, "mfa_reset": true, "sessions_ended": n }), line);
             Ok(())
         }
-        UserCmd::SetPassword { email, password, json } => {
+        UserCmd::SetPassword { email, password } => {
             let n = admin::set_password(store, &email, &password, require_mfa, now).await?;
             let line = format!("{email}: password set, {n} sessions ended");
             report(json, json!({ "email": email, "password_set": true, "sessions_ended": n }), line);
             Ok(())
         }
-        UserCmd::MarkCompromised { email, json } => {
+        UserCmd::MarkCompromised { email } => {
             let n = admin::mark_compromised(store, &email, now).await?;
             let line = format!("{email}: password marked compromised, {n} sessions ended");
             report(json, json!({ "email": email, "password_compromised": true, "sessions_ended": n }), line);
             Ok(())
         }
-        UserCmd::Delete { email, json } => {
+        UserCmd::Delete { email } => {
             admin::delete(store, &email, now).await?;
             report(json, json!({ "email": email, "deleted": true }), format!("{email}: deleted"));
             Ok(())
         }
-        UserCmd::SignOut { email, json } => {
+        UserCmd::SignOut { email } => {
             let n = admin::sign_out(store, &email, now).await?;
             report(json, json!({ "email": email, "sessions_ended": n }), format!("{email}: {n} sessions ended"));
             Ok(())
@@ -242,14 +204,15 @@ async fn user_cmd(cmd: UserCmd, store: &dyn domain::store::Store, require_mfa: b
 
 async fn keys_cmd(
     cmd: KeysCmd,
+    json: bool,
     store: &dyn domain::store::Store,
     sealer: &secrets::SecretBox,
     lifetime: i64,
 ) -> Result<(), String> {
     let now = SystemClock.now();
-    let (keys, json) = match cmd {
-        KeysCmd::List { json } => (admin::keys(store, lifetime, now).await?, json),
-        KeysCmd::Rotate { json } => (vec![admin::rotate_keys(store, sealer, lifetime, now).await?], json),
+    let keys = match cmd {
+        KeysCmd::List => admin::keys(store, lifetime, now).await?,
+        KeysCmd::Rotate => vec![admin::rotate_keys(store, sealer, lifetime, now).await?],
     };
     if json {
         println!("{}", serde_json::to_string_pretty(&keys).map_err(|e| e.to_string())?);
@@ -321,8 +284,9 @@ async fn run(cli: Cli) -> Result<(), String> {
     cli.cfg.load()?;
     let keys = || secrets::SecretBox::from_hex(&cli.cfg.secret_key_hex()?);
     let store = open_store(&cli.database_url).await?;
+    let json = cli.json;
     match cli.cmd.unwrap_or(Cmd::Serve(Serve::default_from_env())) {
-        Cmd::User(UserCmd::Create { email, password, phone, totp, backup_codes, json }) => {
+        Cmd::User(UserCmd::Create { email, password, phone, totp, backup_codes }) => {
             let spec = users::Spec { email, password, phone, totp, backup_codes, password_compromised: false };
             let c = users::create(store.as_ref(), &keys()?, spec, cli.cfg.s.require_mfa, SystemClock.now())
                 .await
@@ -330,15 +294,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             print_created(&c, json);
             Ok(())
         }
-        Cmd::User(cmd) => user_cmd(cmd, store.as_ref(), cli.cfg.s.require_mfa).await,
-        Cmd::Demo { json } => demo_user(store.as_ref(), &keys()?, json).await,
-        Cmd::Keys(cmd) => keys_cmd(cmd, store.as_ref(), &keys()?, cli.cfg.s.session_token.lifetime).await,
+        Cmd::User(cmd) => user_cmd(cmd, json, store.as_ref(), cli.cfg.s.require_mfa).await,
+        Cmd::Demo => demo_user(store.as_ref(), &keys()?, json).await,
+        Cmd::Keys(cmd) => keys_cmd(cmd, json, store.as_ref(), &keys()?, cli.cfg.s.session_token.lifetime).await,
         Cmd::Audit { limit } => {
             let events = store.audit_log(limit).await.map_err(|e| e.to_string())?;
             println!("{}", serde_json::to_string_pretty(&events).unwrap_or_default());
             Ok(())
         }
-        Cmd::Outbox { limit, json } => {
+        Cmd::Outbox { limit } => {
             let msgs = store.outbox(limit).await.map_err(|e| e.to_string())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&msgs).unwrap_or_default());
