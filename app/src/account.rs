@@ -211,9 +211,10 @@ fn Passkeys(ch: Changes) -> impl IntoView {
     // The last factor of an account that must keep one is not offered.
     let removable =
         move || user.user().is_some_and(|u| !u.require_mfa || u.passkeys.len() > 1 || !u.factors.is_empty());
-    let used = |p: &PasskeyView| match p.last_used_at {
-        Some(t) => format!("last used {}", utc(t)),
-        None => format!("added {}, not used yet", utc(p.created_at)),
+    let live = ch.live;
+    let used = move |p: &PasskeyView| match p.last_used_at {
+        Some(t) => format!("last used {}", moment(t, live)),
+        None => format!("added {}, not used yet", moment(p.created_at, live)),
     };
     view! {
         <h2>"Passkeys"</h2>
@@ -227,7 +228,7 @@ fn Passkeys(ch: Changes) -> impl IntoView {
                             <span>
                                 {p.name.clone()}
                                 {p.synced.then(|| view! { <span class="badge">"synced"</span> })}
-                                <span class="muted">" · " {used(&p)}</span>
+                                <span class="muted">" · " {move || used(&p)}</span>
                             </span>
                             <button type="button" class="link" aria-label=label hidden=move || !removable()
                                 on:click=move |_| remove(id.clone(), name.clone()) disabled=move || !ch.live.get()>
@@ -726,12 +727,11 @@ pub fn Sessions(sessions: Vec<SessionInfo>, devices: Vec<TrustedDevice>) -> impl
                 {
                     let id = s.id.clone();
                     let current = s.current;
-                    let detail = format!(
-                        "{} · signed in {} · last active {}",
-                        s.ip.clone().unwrap_or_else(|| "unknown IP".into()),
-                        utc(s.created_at),
-                        utc(s.last_active_at),
-                    );
+                    let ip = s.ip.clone().unwrap_or_else(|| "unknown IP".into());
+                    let (signed_in, active) = (s.created_at, s.last_active_at);
+                    let detail = Signal::derive(move || {
+                        format!("{ip} · signed in {} · last active {}", moment(signed_in, live), moment(active, live))
+                    });
                     let label = if current { "Sign out" } else { "Revoke" };
                     view! {
                         <DeviceRow device=s.device.clone() current detail label idle=Signal::derive(idle)
@@ -762,12 +762,11 @@ pub fn Sessions(sessions: Vec<SessionInfo>, devices: Vec<TrustedDevice>) -> impl
             <For each=move || devices.get() key=|d| d.id.clone() let:d>
                 {
                     let id = d.id.clone();
-                    let detail = format!(
-                        "{} · trusted {} · last used {}",
-                        d.ip.clone().unwrap_or_else(|| "unknown IP".into()),
-                        utc(d.trusted_at),
-                        utc(d.last_used_at),
-                    );
+                    let ip = d.ip.clone().unwrap_or_else(|| "unknown IP".into());
+                    let (trusted, used) = (d.trusted_at, d.last_used_at);
+                    let detail = Signal::derive(move || {
+                        format!("{ip} · trusted {} · last used {}", moment(trusted, live), moment(used, live))
+                    });
                     view! {
                         <DeviceRow device=d.device.clone() current=d.current detail label="Revoke"
                             idle=Signal::derive(idle)
@@ -796,7 +795,7 @@ pub fn Sessions(sessions: Vec<SessionInfo>, devices: Vec<TrustedDevice>) -> impl
 fn DeviceRow(
     device: String,
     current: bool,
-    detail: String,
+    detail: Signal<String>,
     label: &'static str,
     idle: Signal<bool>,
     act: impl Fn() + Send + Sync + 'static,
@@ -813,6 +812,19 @@ fn DeviceRow(
             </button>
         </li>
     }
+}
+
+/// A moment for people: in UTC as the server renders it (so hydration
+/// agrees), then, once the island is live, in the browser's time zone and
+/// relative to its clock ("5 minutes ago", "yesterday at 17:25").
+fn moment(ts: i64, live: ReadSignal<bool>) -> String {
+    if !live.get() {
+        return utc(ts);
+    }
+    let now = (js_sys::Date::now() / 1000.0) as i64;
+    // Minutes behind UTC at that moment (its own daylight saving time).
+    let behind = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ts as f64 * 1000.0)).get_timezone_offset();
+    when(ts, now, (-behind * 60.0) as i32)
 }
 
 #[cfg(test)]

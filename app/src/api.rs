@@ -23,9 +23,12 @@ pub async fn sign_in_password(
     #[server(default)] password: String,
 ) -> Result<SignInView, ApiErrors> {
     let mut c = Call::begin().await?;
+    // The form shows every empty field's error at once (the use case stops
+    // at the first).
+    let empty = [(Field::Identifier, identifier.trim().is_empty()), (Field::Password, password.is_empty())];
     let r = c.api.service.password(&mut c.req, identifier, password).await;
     let r = c.finalize_form_post(r).await;
-    c.finish(r)
+    c.finish(r).map_err(|e| e.and_missing(&empty))
 }
 
 /// Starts a sign-in from the identifier alone (`needs_first_factor`); with
@@ -113,25 +116,23 @@ pub async fn prepare_second_factor(#[server(default)] strategy: String) -> Resul
     c.finish(r)
 }
 
-/// Verifies a second factor. `use_backup_code=on` (the form's checkbox) means
-/// `backup_code`, whatever `strategy` says; `passkey` takes the answer in
+/// Verifies a second factor. `backup_code` takes the code in `backup_code`
+/// (the form's own field for it) or in `code`; `passkey` takes the answer in
 /// `public_key_credential`.
 #[server(prefix = "/api", endpoint = "sign_in/attempt_second_factor", output = JsonStr)]
 pub async fn attempt_second_factor(
     #[server(default)] strategy: String,
     #[server(default)] code: String,
-    #[server(default)] use_backup_code: Option<String>,
+    #[server(default)] backup_code: String,
     #[server(default)] public_key_credential: String,
 ) -> Result<SignInView, ApiErrors> {
     let mut c = Call::begin().await?;
-    let strategy = if use_backup_code.is_some_and(|v| v == "on" || v == "true") {
-        Some(Strategy::BackupCode)
-    } else {
-        Strategy::parse(&strategy)
-    };
-    let r = match strategy {
+    let r = match Strategy::parse(&strategy) {
         Some(Strategy::Passkey) => {
             c.api.service.attempt_second_factor(&mut c.req, Strategy::Passkey, public_key_credential).await
+        }
+        Some(Strategy::BackupCode) if code.trim().is_empty() => {
+            c.api.service.attempt_second_factor(&mut c.req, Strategy::BackupCode, backup_code).await
         }
         Some(s) => c.api.service.attempt_second_factor(&mut c.req, s, code).await,
         None => Err(Fault::Missing(Field::Strategy)),
@@ -207,8 +208,9 @@ pub async fn sign_up_password(
     #[server(default)] password: String,
 ) -> Result<SignUpView, ApiErrors> {
     let mut c = Call::begin().await?;
+    let empty = [(Field::EmailAddress, email_address.trim().is_empty()), (Field::Password, password.is_empty())];
     let r = c.api.service.sign_up_password(&mut c.req, email_address, password).await;
-    c.finish(r)
+    c.finish(r).map_err(|e| e.and_missing(&empty))
 }
 
 /// Sends a new email code (at most one per resend interval).

@@ -164,13 +164,26 @@ pub fn errors_from_form_post(ours: &[&str]) -> Errors {
 /// The email address typed into a plain form post that failed (server side:
 /// the guard keeps it for the one page after the post).
 pub fn kept_identifier() -> Option<String> {
+    kept().0
+}
+
+/// The verification method chosen in a plain form post that failed.
+pub fn kept_method() -> Option<Strategy> {
+    kept().1.and_then(|s| Strategy::parse(&s))
+}
+
+/// What the guard kept of a failed plain form post (server side): the
+/// email address and the method's name.
+fn kept() -> (Option<String>, Option<String>) {
     #[cfg(feature = "ssr")]
     {
-        let parts = use_context::<http::request::Parts>()?;
-        parts.extensions.get::<web::flash::Kept>()?.identifier.clone()
+        let kept = use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<web::flash::Kept>().cloned())
+            .unwrap_or_default();
+        (kept.identifier, kept.strategy)
     }
     #[cfg(not(feature = "ssr"))]
-    None
+    (None, None)
 }
 
 /// The endpoints whose form-post errors belong on the sign-in page.
@@ -313,7 +326,7 @@ impl SignIn {
         };
         let second = self.view_untracked().status == Status::NeedsSecondFactor;
         match second {
-            true => core.step(attempt_second_factor("passkey".into(), String::new(), None, answer)).await,
+            true => core.step(attempt_second_factor("passkey".into(), String::new(), String::new(), answer)).await,
             false => core.step(attempt_first_factor("passkey".into(), String::new(), answer)).await,
         }
     }
@@ -352,17 +365,17 @@ impl Mfa {
 
     /// `sign_in.mfa.verifyPhoneCode({ code })`.
     pub async fn verify_phone_code(&self, code: String) -> Result<(), ApiErrors> {
-        self.step(attempt_second_factor("phone_code".into(), code, None, String::new())).await
+        self.step(attempt_second_factor("phone_code".into(), code, String::new(), String::new())).await
     }
 
     /// `sign_in.mfa.verifyTOTP({ code })`.
     pub async fn verify_totp(&self, code: String) -> Result<(), ApiErrors> {
-        self.step(attempt_second_factor("totp".into(), code, None, String::new())).await
+        self.step(attempt_second_factor("totp".into(), code, String::new(), String::new())).await
     }
 
     /// `sign_in.mfa.verifyBackupCode({ code })`.
     pub async fn verify_backup_code(&self, code: String) -> Result<(), ApiErrors> {
-        self.step(attempt_second_factor("backup_code".into(), code, None, String::new())).await
+        self.step(attempt_second_factor("backup_code".into(), code, String::new(), String::new())).await
     }
 
     /// `sign_in.mfa.verifyPasskey()` (Clerk's native SDKs): a challenge for
@@ -380,7 +393,7 @@ impl Mfa {
 
     /// `sign_in.mfa.verifyEmailCode({ code })`: trusts this browser.
     pub async fn verify_email_code(&self, code: String) -> Result<(), ApiErrors> {
-        self.step(attempt_second_factor("email_code".into(), code, None, String::new())).await
+        self.step(attempt_second_factor("email_code".into(), code, String::new(), String::new())).await
     }
 }
 
@@ -621,7 +634,7 @@ mod tests {
 
     #[test]
     fn errors_split_into_fields_and_global() {
-        let mut e = ApiErrors::from(Fault::CodeIncorrect);
+        let mut e = ApiErrors::from(Fault::CodeIncorrect(None));
         e.errors.extend(ApiErrors::from(Fault::Unavailable).errors);
         e.errors.extend(ApiErrors::from(Fault::Missing(Field::Identifier)).errors);
         let errs = Errors::from(&e);
@@ -636,7 +649,7 @@ mod tests {
 
     #[test]
     fn errors_travel_as_their_raw_list_and_sort_again() {
-        let mut e = ApiErrors::from(Fault::PasswordIncorrect);
+        let mut e = ApiErrors::from(Fault::PasswordIncorrect(None));
         e.errors.extend(ApiErrors::from(Fault::Unavailable).errors);
         let errs = Errors::from(&e);
         // An island's props carry the list only.

@@ -46,6 +46,8 @@ pub struct PageInfo {
     pub app: String,
     /// Seconds between code sends (`[codes] resend_after`).
     pub resend_after: i64,
+    /// The verification method of a failed plain form post, chosen again.
+    pub method: Option<proto::Strategy>,
 }
 
 impl PageInfo {
@@ -55,7 +57,7 @@ impl PageInfo {
         let resend_after = use_context::<api::Api>().map_or(30, |a| a.service.cfg.s.codes.resend_after);
         #[cfg(not(feature = "ssr"))]
         let resend_after = 30;
-        PageInfo { app: brand().name, resend_after }
+        PageInfo { app: brand().name, resend_after, method: None }
     }
 }
 

@@ -73,17 +73,34 @@ pub(crate) fn FieldError(id: &'static str, err: Signal<Option<ApiError>>) -> imp
     }
 }
 
+/// The digits in a one-time code.
+const CODE_DIGITS: usize = 6;
+
+/// How many digits `value` holds (ASCII or full-width), as the server reads
+/// it: spaces and dashes group them; any other character makes it no code.
+fn code_digits(value: &str) -> Option<usize> {
+    let mut n = 0;
+    for c in value.chars() {
+        match c {
+            '0'..='9' | '０'..='９' => n += 1,
+            ' ' | '-' | '\u{3000}' => {}
+            _ => return None,
+        }
+    }
+    Some(n)
+}
+
 /// The one-time code input of every verify form, with its error under it.
+/// With JavaScript the form goes off by itself once the last digit is typed
+/// or a whole code is pasted.
 #[component]
 fn CodeField(
     code: NodeRef<html::Input>,
     err: Signal<Option<ApiError>>,
-    #[prop(optional, into)] numeric: Option<Signal<bool>>,
     /// The form's request is running: the field is read-only meanwhile.
     #[prop(optional, into)]
     busy: Option<Signal<bool>>,
 ) -> impl IntoView {
-    let numeric = numeric.unwrap_or_else(|| Signal::derive(|| true));
     let busy = busy.unwrap_or_else(|| Signal::derive(|| false));
     // A refused code: the field takes the focus back, its text selected, so
     // that the next try is typed straight over it (WCAG 3.3.1).
@@ -104,16 +121,31 @@ fn CodeField(
             let _ = input.focus();
         }
     });
+    // Typing the last digit, or pasting a whole code, sends the form; a
+    // value set at once otherwise (autofill, a test's fill) waits for Verify.
+    let digits_before = StoredValue::new(0usize);
+    let on_input = move |ev: web_sys::Event| {
+        use wasm_bindgen::JsCast;
+        let Some(input) = code.get_untracked() else { return };
+        let now = code_digits(&input.value()).unwrap_or(0);
+        let before = digits_before.get_value();
+        digits_before.set_value(now);
+        let pasted = ev.dyn_ref::<web_sys::InputEvent>().is_some_and(|e| e.input_type() == "insertFromPaste");
+        let typed_last = before + 1 == CODE_DIGITS;
+        if now == CODE_DIGITS && (typed_last || pasted) && !busy.get_untracked() {
+            if let Some(form) = input.form() {
+                let _ = form.request_submit();
+            }
+        }
+    };
     view! {
         <div class="field">
             <label for="code">"Code"</label>
-            // Room for any code grouped with spaces or dashes ("444 579",
-            // "xxxx-xxxx-xxxx"; the server takes them out), whichever kind:
-            // without JavaScript a ticked backup-code box changes nothing here.
-            <input id="code" name="code" type="text" autocomplete="one-time-code" required autofocus
-                inputmode=move || if numeric.get() { "numeric" } else { "text" }
-                maxlength="24" readonly=move || busy.get()
-                pattern=move || numeric.get().then_some("[\\d\\s\\-０-９]{6,12}")
+            // Room for a code grouped with spaces or dashes ("444 579"; the
+            // server takes them out).
+            <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
+                required autofocus maxlength="24" pattern="[\\d\\s\\-０-９]{6,12}"
+                readonly=move || busy.get() on:input=on_input
                 node_ref=code
                 aria-invalid=move || err.with(Option::is_some).to_string()
                 aria-describedby="code-error"/>
@@ -304,6 +336,7 @@ where
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let kept = kept_identifier();
+    let method = kept_method();
     signed_out_page("Sign in", errors_from_form_post(&sign_in_paths()), move |errors| {
         let kept = kept.clone();
         async move {
@@ -313,7 +346,7 @@ pub fn SignInPage() -> impl IntoView {
                 state.identifier = kept;
             }
             // Most visits start at the password; a reload mid-flow resumes.
-            let page = PageInfo::current();
+            let page = PageInfo { method, ..PageInfo::current() };
             if first_step(&state) {
                 view! { <SignInFlow state errors page/> }.into_any()
             } else {
@@ -725,34 +758,42 @@ pub(crate) fn strategy_label(s: Strategy) -> &'static str {
     }
 }
 
+/// The methods the verify form's code field serves, in the account's order.
+fn code_methods(v: &SignInView) -> Vec<Strategy> {
+    v.supported_second_factors
+        .iter()
+        .map(|f| f.strategy)
+        .filter(|s| matches!(s, Strategy::Totp | Strategy::PhoneCode | Strategy::BackupCode))
+        .collect()
+}
+
+/// One radio group chooses the method: an authenticator code and a text
+/// message code share the 6-digit field, a backup code has its own text
+/// field. Choosing a method sends nothing (the "Send code by text message"
+/// button does). The stylesheet shows the chosen method's field with
+/// `:has()`, so the choice works without JavaScript too.
 #[component]
 fn VerifyForm() -> impl IntoView {
     let sign_in = use_sign_in();
     let first = sign_in.view_untracked();
-    let choices: Vec<SecondFactor> = first
-        .supported_second_factors
-        .iter()
-        .filter(|f| matches!(f.strategy, Strategy::PhoneCode | Strategy::Totp))
-        .cloned()
-        .collect();
-    // A pending SMS code means the user chose SMS (matters without JavaScript).
-    let default = if first.phone_code_sent_at.is_some() && first.supports(Strategy::PhoneCode) {
-        Strategy::PhoneCode
-    } else {
-        choices.first().map(|f| f.strategy).unwrap_or(Strategy::Totp)
-    };
+    let methods = code_methods(&first);
     let phone = first
         .supported_second_factors
         .iter()
         .find(|f| f.strategy == Strategy::PhoneCode)
         .and_then(|f| f.safe_identifier.clone());
-    let has_backup = first.supports(Strategy::BackupCode);
     let has_passkey = first.supports(Strategy::Passkey);
-    // A passkey as the only factor: the code form is for backup codes.
-    let passkey_only = has_passkey && choices.is_empty();
+    // A pending SMS code means the user chose SMS; then the method of a
+    // failed plain post; else the account's default.
+    let kept = page_info().method.filter(|m| methods.contains(m));
+    let default = if first.phone_code_sent_at.is_some() && methods.contains(&Strategy::PhoneCode) {
+        Strategy::PhoneCode
+    } else {
+        kept.or(methods.first().copied()).unwrap_or(Strategy::Totp)
+    };
     let strategy = RwSignal::new(default);
-    let use_backup = RwSignal::new(passkey_only);
     let code = NodeRef::<html::Input>::new();
+    let backup = NodeRef::<html::Input>::new();
     let live = live();
     let use_passkey = move |_| {
         spawn_local(async move {
@@ -761,31 +802,19 @@ fn VerifyForm() -> impl IntoView {
             }
         })
     };
-
-    let send = move || {
-        spawn_local(async move {
-            let _ = sign_in.mfa.send_phone_code().await;
-        })
-    };
-    let choose = move |s: Strategy| {
-        strategy.set(s);
-        if s == Strategy::PhoneCode && sign_in.view_untracked().phone_code_sent_at.is_none() {
-            send();
-        }
-    };
     let pending = RwSignal::new(false);
     let busy = Signal::derive(move || sign_in.is_fetching());
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let Some(input) = code.get() else { return };
+        let s = strategy.get_untracked();
+        let field = if s == Strategy::BackupCode { backup } else { code };
+        let Some(input) = field.get() else { return };
         let value = input.value();
         submit(pending, async move {
-            let r = if use_backup.get_untracked() {
-                sign_in.mfa.verify_backup_code(value).await
-            } else if strategy.get_untracked() == Strategy::PhoneCode {
-                sign_in.mfa.verify_phone_code(value).await
-            } else {
-                sign_in.mfa.verify_totp(value).await
+            let r = match s {
+                Strategy::BackupCode => sign_in.mfa.verify_backup_code(value).await,
+                Strategy::PhoneCode => sign_in.mfa.verify_phone_code(value).await,
+                _ => sign_in.mfa.verify_totp(value).await,
             };
             if r.is_ok() {
                 after_step(sign_in).await;
@@ -795,25 +824,36 @@ fn VerifyForm() -> impl IntoView {
     let on_send = move |ev: SubmitEvent| {
         ev.prevent_default();
         strategy.set(Strategy::PhoneCode);
-        send();
+        spawn_local(async move {
+            let _ = sign_in.mfa.send_phone_code().await;
+        });
     };
+    // The chosen field takes the focus (the other one is not shown); the
+    // code field takes it by itself when the step appears.
+    Effect::new(move |was: Option<Strategy>| {
+        let s = strategy.get();
+        if was.is_some_and(|w| w != s) || (was.is_none() && s == Strategy::BackupCode) {
+            let field = if s == Strategy::BackupCode { backup } else { code };
+            if let Some(input) = field.get_untracked() {
+                let _ = input.focus();
+            }
+        }
+        s
+    });
 
     let errs = sign_in.errors;
     let code_err = Signal::derive(move || errs.with(|e| e.fields.code.clone()));
-    let phone_hint = phone.clone().unwrap_or_else(|| "your phone".into());
-    let hint = move || {
-        if use_backup.get() {
-            return "Enter one of your backup codes.".to_string();
-        }
-        match strategy.get() {
-            Strategy::PhoneCode if sign_in.view().phone_code_sent_at.is_some() => {
-                format!("Enter the code we sent to {phone_hint}.")
-            }
-            Strategy::PhoneCode => format!("We will text a code to {phone_hint}."),
-            _ => "Enter the 6-digit code from your authenticator app.".to_string(),
+    let to = phone.clone().unwrap_or_else(|| "your phone".into());
+    let sms_hint = move || {
+        if sign_in.view().phone_code_sent_at.is_some() {
+            format!("Enter the code we sent to {to}.")
+        } else {
+            format!("Send a code to {to} by text message, then enter it here.")
         }
     };
-    let many = choices.len() > 1;
+    let one = methods.len() == 1;
+    let only_backup = methods == [Strategy::BackupCode];
+    let no_code = methods.is_empty();
     view! {
         <StepHeading text="Verify your account"/>
         {has_passkey.then(|| view! {
@@ -824,22 +864,24 @@ fn VerifyForm() -> impl IntoView {
                 </button>
             </div>
         })}
-        <form method="post" action=AttemptSecondFactor::PATH on:submit=on_submit novalidate
-            hidden=passkey_only && !has_backup aria-busy=move || pending.get().to_string()>
-            {if many {
-                Either::Left(view! {
+        <div class="verify-step">
+        <form class="verify" method="post" action=AttemptSecondFactor::PATH on:submit=on_submit novalidate
+            hidden=no_code aria-busy=move || pending.get().to_string()>
+            {if one {
+                Either::Left(view! { <input type="hidden" name="strategy" value=default.as_str()/> })
+            } else {
+                Either::Right(view! {
                     <fieldset class="choice">
                         <legend>"Verify with"</legend>
-                        {choices
+                        {methods
                             .iter()
-                            .map(|f| {
-                                let s = f.strategy;
+                            .map(|&s| {
                                 view! {
                                     <label>
                                         <input type="radio" name="strategy" value=s.as_str()
                                             checked=s == default
                                             prop:checked=move || strategy.get() == s
-                                            on:change=move |_| choose(s)/>
+                                            on:change=move |_| strategy.set(s)/>
                                         {strategy_label(s)}
                                     </label>
                                 }
@@ -847,38 +889,41 @@ fn VerifyForm() -> impl IntoView {
                             .collect_view()}
                     </fieldset>
                 })
-            } else {
-                Either::Right(view! { <input type="hidden" name="strategy" value=default.as_str()/> })
             }}
-            <p class="hint" aria-live="polite">{hint}</p>
-            <CodeField code err=code_err busy=pending
-                numeric=Signal::derive(move || !use_backup.get())/>
-            {has_backup
-                .then(|| {
-                    view! {
-                        <div class="check">
-                            <label>
-                                <input type="checkbox" name="use_backup_code" checked=passkey_only
-                                    on:change=move |ev| use_backup.set(event_target_checked(&ev))/>
-                                "Use backup code"
-                            </label>
-                        </div>
-                    }
-                })}
+            {(!only_backup).then(|| view! {
+                <div class="digits">
+                    <p class="hint totp-hint">"Enter the 6-digit code from your authenticator app."</p>
+                    <p class="hint sms-hint" aria-live="polite">{sms_hint}</p>
+                    <CodeField code err=code_err busy=pending/>
+                </div>
+            })}
+            {methods.contains(&Strategy::BackupCode).then(|| view! {
+                <div class="field backup">
+                    <label for="backup-code">"Backup code"</label>
+                    <input id="backup-code" name="backup_code" type="text" autocomplete="off"
+                        autocapitalize="none" spellcheck="false" maxlength="24"
+                        readonly=move || pending.get() node_ref=backup
+                        aria-invalid=move || code_err.with(Option::is_some).to_string()
+                        aria-describedby="backup-code-hint backup-code-error"/>
+                    <p class="hint" id="backup-code-hint">"Enter one of your backup codes."</p>
+                    <FieldError id="backup-code-error" err=code_err/>
+                </div>
+            })}
             <SubmitButton label="Verify" working="Verifying…" pending busy/>
         </form>
         {phone
             .is_some()
             .then(|| {
                 view! {
-                    <form class="secondary" method="post" action=PrepareSecondFactor::PATH
-                        on:submit=on_send hidden=move || use_backup.get()>
+                    <form class="secondary send-sms" method="post" action=PrepareSecondFactor::PATH
+                        on:submit=on_send>
                         <input type="hidden" name="strategy" value="phone_code"/>
                         <ResendButton busy retry=resend_wait(sign_in.errors) first="Send code by text message"
                             sent_at=Signal::derive(move || sign_in.view().phone_code_sent_at)/>
                     </form>
                 }
             })}
+        </div>
         <ResetForm/>
         <GlobalErrors errors=sign_in.errors/>
     }
@@ -900,6 +945,12 @@ fn ResetForm() -> impl IntoView {
                 "Use another account"
             </button>
         </form>
+        // A lock on any later step offers the way out (shown by the
+        // stylesheet beside a `user_locked` error, as on the password step).
+        <p class="switch unlock">
+            <a href="/sign-in/unlock">"Unlock this browser with an email code"</a>
+            " · " <a href="/sign-in/forgot-password">"Forgot password?"</a>
+        </p>
     }
 }
 
@@ -1144,5 +1195,20 @@ pub fn NotFound() -> impl IntoView {
             <h1>"Page not found"</h1>
             <p><a href="/sign-in">"Go to sign in"</a></p>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_is_its_digits_however_grouped() {
+        assert_eq!(code_digits("444579"), Some(6));
+        assert_eq!(code_digits("444 579"), Some(6));
+        assert_eq!(code_digits("444-57"), Some(5));
+        assert_eq!(code_digits("４４４５７９"), Some(6), "full-width digits");
+        assert_eq!(code_digits(""), Some(0));
+        assert_eq!(code_digits("abcd-efgh"), None, "a backup code is no digit code");
     }
 }

@@ -13,8 +13,8 @@ async function signInWithTotp(page: Page, user: User, time = Date.now() / 1000) 
 async function signInWithBackupCode(page: Page, user: User, code: string) {
   await open(page, "/sign-in");
   await signInWithPassword(page, user.email);
-  await page.getByLabel("Use backup code").check();
-  await page.getByLabel("Code", { exact: true }).fill(code);
+  await page.getByRole("radio", { name: "Backup code" }).check();
+  await page.getByRole("textbox", { name: "Backup code" }).fill(code);
   await page.getByRole("button", { name: "Verify" }).click();
 }
 
@@ -51,8 +51,8 @@ test("regenerating backup codes makes the old ones fail", async ({ page, request
   const other = await newContext(browser);
   const second = await other.newPage();
   await signInWithBackupCode(second, user, user.backup_codes[0]);
-  await expect(second.locator("#code-error")).toHaveText("Incorrect code.");
-  await second.getByLabel("Code", { exact: true }).fill(fresh[0]);
+  await expect(second.locator("#backup-code-error")).toHaveText("Incorrect code.");
+  await second.getByRole("textbox", { name: "Backup code" }).fill(fresh[0]);
   await second.getByRole("button", { name: "Verify" }).click();
   await expectSignedIn(second, user.email);
   await other.close();
@@ -90,6 +90,10 @@ test("revoking a session in one browser signs the other out", async ({ page, req
   const items = page.getByTestId("sessions").locator("li");
   await expect(items).toHaveCount(2);
   await expect(page.getByTestId("sessions").locator("li[data-current=true]")).toContainText("this device");
+  // Times in the visitor's zone, relative while recent (the server's UTC
+  // text is replaced once the page is live).
+  await expect(items.first()).toContainText(/signed in (just now|1 minute ago) · last active (just now|1 minute ago)/);
+  await expect(page.getByTestId("sessions")).not.toContainText("UTC");
   await page.getByTestId("sessions").locator("li[data-current=false]").getByRole("button", { name: "Revoke" }).click();
   await expect(items).toHaveCount(1);
 

@@ -35,6 +35,7 @@ test("the demo user signs in with each of the three second factors", async ({ pa
   // SMS code.
   await signInWithPassword(page, d.email, d.password);
   await page.getByRole("radio", { name: "Text message" }).check();
+  await page.getByRole("button", { name: "Send code by text message" }).click();
   await expect(page.getByText("Enter the code we sent to +1 ••• ••• 0100.")).toBeVisible();
   await page.getByLabel("Code", { exact: true }).fill(await lastSmsCode(request, d.phone));
   await page.getByRole("button", { name: "Verify" }).click();
@@ -43,8 +44,8 @@ test("the demo user signs in with each of the three second factors", async ({ pa
 
   // Backup code.
   await signInWithPassword(page, d.email, d.password);
-  await page.getByLabel("Use backup code").check();
-  await page.getByLabel("Code", { exact: true }).fill(d.backup_codes[0]);
+  await page.getByRole("radio", { name: "Backup code" }).check();
+  await page.getByRole("textbox", { name: "Backup code" }).fill(d.backup_codes[0]);
   await page.getByRole("button", { name: "Verify" }).click();
   await expectSignedIn(page, d.email);
 });

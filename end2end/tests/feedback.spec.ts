@@ -1,13 +1,30 @@
-import { createUser, expect, expectSignedIn, lastSmsCode, open, PASSWORD, signInWithPassword, test, totp } from "./helpers";
+import type { Page } from "@playwright/test";
+import {
+  createUser,
+  expect,
+  expectSignedIn,
+  lastSmsCode,
+  open,
+  PASSWORD,
+  signInWithPassword,
+  test,
+  totp,
+  type User,
+} from "./helpers";
 
 // The e2e server waits MFA_RESEND_AFTER=5 s between code sends (scripts/test.sh).
 const WAIT = 5;
 
-test("a submit shows that it is working, and a refused code takes the focus back", async ({ page, request }) => {
-  const user = await createUser(request, { totp: true });
+/** Signs `user` in with the password, up to the verify step. */
+async function toVerifyStep(page: Page, user: User) {
   await open(page, "/sign-in");
   await signInWithPassword(page, user.email);
   await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
+}
+
+test("a submit shows that it is working, and a refused code takes the focus back", async ({ page, request }) => {
+  const user = await createUser(request, { totp: true });
+  await toVerifyStep(page, user);
 
   // A wrong code: the field has the error and the focus, its text selected.
   const field = page.getByLabel("Code", { exact: true });
@@ -41,9 +58,7 @@ test("a submit shows that it is working, and a refused code takes the focus back
 
 test("resend counts down, confirms the new code, and the old one stops working", async ({ page, request }) => {
   const user = await createUser(request, { phone: true });
-  await open(page, "/sign-in");
-  await signInWithPassword(page, user.email);
-  await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
+  await toVerifyStep(page, user);
   const resend = page.getByRole("button", { name: /^Resend code/ });
   // Sent on arrival: the button waits, counting down.
   await expect(resend).toHaveText(new RegExp(`^Resend code \\(([1-${WAIT}])\\)$`));
@@ -107,4 +122,52 @@ test.describe("without JavaScript", () => {
     await page.getByRole("button", { name: "Continue" }).click();
     await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
   });
+});
+
+test("typing the last digit sends the code; so does pasting a grouped one", async ({ page, context, request }) => {
+  const user = await createUser(request, { totp: true });
+  await toVerifyStep(page, user);
+  const field = page.getByLabel("Code", { exact: true });
+  await expect(field).toBeFocused();
+  // Typed key by key: no click on Verify.
+  await field.pressSequentially(totp(user.totp_secret!, Date.now() / 1000 + 3600));
+  await expect(page.locator("#code-error")).toHaveText("Incorrect code.");
+
+  // Pasted as authenticator apps show it, "123 456": sent as it lands.
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  const code = totp(user.totp_secret!);
+  await page.evaluate((t) => navigator.clipboard.writeText(t), `${code.slice(0, 3)} ${code.slice(3)}`);
+  await field.fill("");
+  await field.focus();
+  await page.keyboard.press("Control+V");
+  await expectSignedIn(page, user.email);
+});
+
+test("the last wrong tries count down to the lock, which offers the ways out", async ({ page, request }) => {
+  const user = await createUser(request, { totp: true });
+  await toVerifyStep(page, user);
+  const field = page.getByLabel("Code", { exact: true });
+  const error = page.locator("#code-error");
+  // The e2e server locks after 10 failures (the default): the last three
+  // tell how many are left, the tenth that it locked.
+  const said = [
+    ...Array(6).fill("Incorrect code."),
+    "Incorrect code. 3 tries left before your account is locked.",
+    "Incorrect code. 2 tries left before your account is locked.",
+    "Incorrect code. 1 try left before your account is locked.",
+    "Incorrect code. Too many failed tries: your account is now locked for a while.",
+  ];
+  for (const [i, text] of said.entries()) {
+    await field.fill(totp(user.totp_secret!, Date.now() / 1000 + 3600 + 30 * i));
+    await page.getByRole("button", { name: "Verify" }).click();
+    // The same text twice in a row: wait for the answer, not the old text.
+    await expect(page.locator("form[aria-busy=true]")).toHaveCount(0);
+    await expect(error).toHaveText(text);
+  }
+  await expect(page.getByRole("link", { name: "Unlock this browser with an email code" })).toBeHidden();
+  await field.fill(totp(user.totp_secret!));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByRole("alert")).toContainText("Try again in 60 minutes.");
+  await expect(page.getByRole("link", { name: "Unlock this browser with an email code" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Forgot password?" })).toBeVisible();
 });

@@ -65,9 +65,11 @@ for (const [scheme, width] of [
     await signInWithPassword(page, mfa.email);
     await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
     await check(page, "verify (authenticator app)");
-    await page.getByLabel("Use backup code").check();
+    await page.getByRole("radio", { name: "Text message" }).check();
+    await check(page, "verify (text message)");
+    await page.getByRole("radio", { name: "Backup code" }).check();
     await check(page, "verify (backup code)");
-    await page.getByLabel("Use backup code").uncheck();
+    await page.getByRole("radio", { name: "Authenticator app" }).check();
     await page.getByLabel("Code", { exact: true }).fill(totp(mfa.totp_secret!, Date.now() / 1000 + 3600));
     await page.getByRole("button", { name: "Verify" }).click();
     await expect(page.getByLabel("Code", { exact: true })).toHaveAttribute("aria-invalid", "true");

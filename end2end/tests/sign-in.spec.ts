@@ -39,24 +39,39 @@ test("authenticator app: choosing between TOTP and SMS, then TOTP signs in", asy
   mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: `${shots}/verify.png` });
 
-  // Switching to SMS sends a code; switching back keeps TOTP usable.
-  await page.getByRole("radio", { name: "Text message" }).check();
+  // One control chooses the method. Arrowing onto "Text message" sends
+  // nothing: its own button does; switching back keeps TOTP usable.
+  await page.getByRole("radio", { name: "Authenticator app" }).focus();
+  await page.keyboard.press("ArrowDown");
+  await expect(page.getByRole("radio", { name: "Text message" })).toBeChecked();
+  await expect(page.getByText(`Send a code to ${masked(user.phone!)} by text message, then enter it here.`)).toBeVisible();
+  await expect(page.getByText("Enter the 6-digit code from your authenticator app.")).toBeHidden();
+  await expect(page.getByRole("textbox", { name: "Backup code" })).toBeHidden();
+  await page.waitForTimeout(500);
+  const none = await lastSmsCode(request, user.phone!).catch(() => null);
+  expect(none, "no SMS before the button").toBeNull();
+  await page.getByRole("button", { name: "Send code by text message" }).click();
   await expect(page.getByText(`Enter the code we sent to ${masked(user.phone!)}.`)).toBeVisible();
   await page.getByRole("radio", { name: "Authenticator app" }).check();
+  await expect(page.getByRole("button", { name: "Resend code" })).toBeHidden();
 
   await code.fill(totp(user.totp_secret!));
   await page.getByRole("button", { name: "Verify" }).click();
   await expectSignedIn(page, user.email);
 });
 
-test("backup code: the checkbox switches to backup codes", async ({ page, request }) => {
+test("backup code: choosing it swaps the digit field for a text one", async ({ page, request }) => {
   const user = await createUser(request, { totp: true, backup: true });
   await open(page, "/sign-in");
   await signInWithPassword(page, user.email);
   await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
-  await page.getByLabel("Use backup code").check();
-  await expect(page.getByLabel("Code", { exact: true })).toHaveAttribute("inputmode", "text");
-  await page.getByLabel("Code", { exact: true }).fill(user.backup_codes[0]);
+  await page.getByRole("radio", { name: "Backup code" }).check();
+  await expect(page.getByRole("radio", { name: "Authenticator app" })).not.toBeChecked();
+  await expect(page.getByLabel("Code", { exact: true })).toBeHidden();
+  const backup = page.getByRole("textbox", { name: "Backup code" });
+  await expect(backup).toBeFocused();
+  await expect(backup).not.toHaveAttribute("inputmode", "numeric");
+  await backup.fill(user.backup_codes[0]);
   await page.getByRole("button", { name: "Verify" }).click();
   await expectSignedIn(page, user.email);
 });
@@ -70,6 +85,8 @@ test("field errors appear under their inputs", async ({ page, request }) => {
   await page.getByRole("button", { name: "Continue" }).click();
   await expect(page.locator("#identifier-error")).toHaveText("Enter your email address.");
   await expect(page.getByLabel("Enter email address")).toHaveAttribute("aria-invalid", "true");
+  // Every empty field gets its error at once, not one per submit.
+  await expect(page.locator("#password-error")).toHaveText("Enter your password.");
 
   await signInWithPassword(page, user.email, "wrong password");
   await expect(page.locator("#password-error")).toHaveText("Email address or password is incorrect.");
@@ -178,7 +195,10 @@ test.describe("without JavaScript", () => {
 
     await signInWithPassword(page, user.email);
     await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
-    // SMS: ask for a code, then verify with it.
+    // SMS: choose it (the stylesheet shows its button), ask for a code,
+    // then verify with it.
+    await expect(page.getByRole("button", { name: "Send code by text message" })).toBeHidden();
+    await page.getByRole("radio", { name: "Text message" }).check();
     await page.getByRole("button", { name: "Send code by text message" }).click();
     await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
     // Back from the server with a code pending: SMS is now the selected method.
@@ -196,10 +216,16 @@ test.describe("without JavaScript", () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await expect(page).toHaveURL(/\/sign-in$/);
 
-    // Backup code through the checkbox.
+    // A backup code in its own field; a wrong one comes back with the
+    // backup code still chosen.
     await signInWithPassword(page, user.email);
-    await page.getByLabel("Use backup code").check();
-    await page.getByLabel("Code", { exact: true }).fill(user.backup_codes[0]);
+    await page.getByRole("radio", { name: "Backup code" }).check();
+    await expect(page.getByLabel("Code", { exact: true })).toBeHidden();
+    await page.getByRole("textbox", { name: "Backup code" }).fill("aaaa-bbbb-cccc");
+    await page.getByRole("button", { name: "Verify" }).click();
+    await expect(page.locator("#backup-code-error")).toHaveText("Incorrect code.");
+    await expect(page.getByRole("radio", { name: "Backup code" })).toBeChecked();
+    await page.getByRole("textbox", { name: "Backup code" }).fill(user.backup_codes[0]);
     await page.getByRole("button", { name: "Verify" }).click();
     await expect(page.getByTestId("signed-in-email")).toHaveText(user.email);
   });

@@ -291,7 +291,7 @@ impl Attempt {
         self.check(Step::Verify(s), now)?;
         let Stage::NeedsFirstFactor(l) = &self.stage else { return Err(Fault::InvalidState) };
         // No account: no code can verify, so this is only reached by a bug.
-        let claim = l.claim.clone().ok_or(Fault::CodeIncorrect)?;
+        let claim = l.claim.clone().ok_or(Fault::CodeIncorrect(None))?;
         Ok(match s {
             Strategy::ResetPasswordEmailCode => Attempt { stage: Stage::NeedsNewPassword(claim), ..self.clone() },
             Strategy::EmailCode => self.proved(claim),
@@ -425,7 +425,7 @@ impl SignUp {
         self.check(SignUpStep::Verify, now)?;
         if self.password_hash.is_none() {
             // An existing account's address: nothing can complete it.
-            return Err(Fault::CodeIncorrect);
+            return Err(Fault::CodeIncorrect(None));
         }
         Ok(SignUp { status: SignUpStatus::Complete, user_id: Some(user_id), ..self.clone() })
     }
@@ -497,7 +497,7 @@ mod tests {
         for s in [Strategy::ResetPasswordEmailCode, Strategy::EmailCode, Strategy::UnlockEmailCode] {
             assert_eq!(known.check(Step::Prepare(s), T), unknown.check(Step::Prepare(s), T));
             assert_eq!(unknown.check(Step::Verify(s), T), Ok(()));
-            assert_eq!(unknown.first_factor_passed(s, T), Err(Fault::CodeIncorrect), "no account, no way on");
+            assert_eq!(unknown.first_factor_passed(s, T), Err(Fault::CodeIncorrect(None)), "no account, no way on");
         }
         // Nothing of the user shows before a proof: not even "backup codes need another factor".
         for s in [Strategy::BackupCode, Strategy::Totp, Strategy::PhoneCode, Strategy::Password] {
@@ -749,7 +749,7 @@ mod tests {
     fn sign_up_of_an_existing_email_never_completes() {
         let su = SignUp::start("a@b.c".into(), None, T);
         assert_eq!(su.check(SignUpStep::Verify, T), Ok(()), "looks the same from outside");
-        assert_eq!(su.verified(1, T), Err(Fault::CodeIncorrect));
+        assert_eq!(su.verified(1, T), Err(Fault::CodeIncorrect(None)));
     }
 
     #[test]

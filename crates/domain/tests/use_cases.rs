@@ -164,7 +164,7 @@ async fn a_resent_code_replaces_the_old_one() {
     let second = w.code_to("+15555550123").await;
     if second != first {
         let r = b.with(async |s, c| s.attempt_second_factor(c, Strategy::PhoneCode, first.clone()).await).await;
-        assert_eq!(r.err(), Some(Fault::CodeIncorrect), "the replaced code");
+        assert_eq!(r.err(), Some(Fault::CodeIncorrect(None)), "the replaced code");
     }
     let r = b.with(async |s, c| s.attempt_second_factor(c, Strategy::PhoneCode, second).await).await;
     assert_eq!(r.map(|v| v.status), Ok(Status::Complete));
@@ -186,7 +186,7 @@ async fn a_resent_code_replaces_the_old_one() {
     let second = w.code_to("fresh@example.com").await;
     if second != first {
         let r = s.with(async |s, c| s.sign_up_verify_email_code(c, first.clone()).await).await;
-        assert_eq!(r.err(), Some(Fault::CodeIncorrect), "the replaced code");
+        assert_eq!(r.err(), Some(Fault::CodeIncorrect(None)), "the replaced code");
     }
     let r = s.with(async |s, c| s.sign_up_verify_email_code(c, second).await).await;
     assert_eq!(r.map(|v| v.status), Ok(proto::SignUpStatus::Complete));
@@ -210,8 +210,9 @@ async fn a_lock_lasts_its_time_exactly_and_a_sign_up_code_expires() {
     let w = world(settings()).await;
     w.user("lock@example.com", false).await;
     let mut b = w.browser();
-    for _ in 0..10 {
-        assert_eq!(b.password("lock@example.com", "wrong password").await, Err(Fault::PasswordIncorrect));
+    for left in (0..10).rev() {
+        let told = (left <= 3).then_some(left);
+        assert_eq!(b.password("lock@example.com", "wrong password").await, Err(Fault::PasswordIncorrect(told)));
     }
     assert_eq!(b.password("lock@example.com", PASSWORD).await, Err(Fault::UserLocked(3600)));
     w.clock.advance(3599);
@@ -302,7 +303,7 @@ async fn reverification_with_a_method_the_account_lacks_counts_no_try() {
     assert!(r.is_ok(), "locked by refusals: {r:?}");
     // A wrong password still counts, and says so.
     let r = b.with(async |s, c| s.reverify(c, Strategy::Password, "x".repeat(2000)).await).await;
-    assert_eq!(r.err(), Some(Fault::PasswordIncorrect), "an over-long password is a wrong one");
+    assert_eq!(r.err(), Some(Fault::PasswordIncorrect(None)), "an over-long password is a wrong one");
 }
 
 /// A user with every factor: the app's secret in clear, and the backup codes.
@@ -334,19 +335,19 @@ async fn every_factor_counts_toward_one_lockout_and_a_success_resets_it() {
         b.with(async |svc, c| svc.attempt_second_factor(c, s, code).await.map(|v| v.status)).await
     };
     let send = async |b: &mut Browser| b.with(async |s, c| s.prepare_second_factor(c, Strategy::PhoneCode).await).await;
-    assert_eq!(b.password("mix@example.com", "wrong").await, Err(Fault::PasswordIncorrect)); // 1
+    assert_eq!(b.password("mix@example.com", "wrong").await, Err(Fault::PasswordIncorrect(None))); // 1
     assert_eq!(b.password("mix@example.com", PASSWORD).await, Ok(Status::NeedsSecondFactor), "right: not counted");
     let later = domain::secrets::totp_now(&secret, w.clock.now() + 900).unwrap();
-    assert_eq!(verify(&mut b, Strategy::Totp, later).await, Err(Fault::CodeIncorrect)); // 2
-    assert_eq!(verify(&mut b, Strategy::BackupCode, "aaaa-bbbb-cccc".into()).await, Err(Fault::CodeIncorrect)); // 3
+    assert_eq!(verify(&mut b, Strategy::Totp, later).await, Err(Fault::CodeIncorrect(Some(3)))); // 2
+    assert_eq!(verify(&mut b, Strategy::BackupCode, "aaaa-bbbb-cccc".into()).await, Err(Fault::CodeIncorrect(Some(2)))); // 3
     send(&mut b).await.unwrap();
     let sms = w.code_to("+15555550123").await;
     let wrong = if sms == "000000" { "111111" } else { "000000" };
-    assert_eq!(verify(&mut b, Strategy::PhoneCode, wrong.into()).await, Err(Fault::CodeIncorrect)); // 4
-                                                                                                    // A new code does not reset the count.
+    assert_eq!(verify(&mut b, Strategy::PhoneCode, wrong.into()).await, Err(Fault::CodeIncorrect(Some(1)))); // 4
+                                                                                                             // A new code does not reset the count.
     w.clock.advance(30);
     send(&mut b).await.unwrap();
-    assert_eq!(verify(&mut b, Strategy::PhoneCode, wrong.into()).await, Err(Fault::CodeIncorrect)); // 5: locks
+    assert_eq!(verify(&mut b, Strategy::PhoneCode, wrong.into()).await, Err(Fault::CodeIncorrect(Some(0)))); // 5: locks
     let right = domain::secrets::totp_now(&secret, w.clock.now()).unwrap();
     assert!(
         matches!(verify(&mut b, Strategy::Totp, right).await, Err(Fault::UserLocked(_))),
@@ -356,15 +357,15 @@ async fn every_factor_counts_toward_one_lockout_and_a_success_resets_it() {
 
     // After the lock, a completed sign-in resets the count.
     w.clock.advance(120);
-    for _ in 0..4 {
-        assert_eq!(b.password("mix@example.com", "wrong").await, Err(Fault::PasswordIncorrect));
+    for told in [None, Some(3), Some(2), Some(1)] {
+        assert_eq!(b.password("mix@example.com", "wrong").await, Err(Fault::PasswordIncorrect(told)));
     }
     assert_eq!(b.password("mix@example.com", PASSWORD).await, Ok(Status::NeedsSecondFactor));
     let code = u.backup_codes[0].clone();
     assert_eq!(verify(&mut b, Strategy::BackupCode, code).await, Ok(Status::Complete));
     b.with(async |s, c| s.reset(c).await).await.unwrap();
-    for i in 0..4 {
-        assert_eq!(b.password("mix@example.com", "wrong").await, Err(Fault::PasswordIncorrect), "{i}");
+    for told in [None, Some(3), Some(2), Some(1)] {
+        assert_eq!(b.password("mix@example.com", "wrong").await, Err(Fault::PasswordIncorrect(told)), "{told:?}");
     }
     assert_eq!(b.password("mix@example.com", PASSWORD).await, Ok(Status::NeedsSecondFactor), "reset by the success");
 }
@@ -395,7 +396,7 @@ async fn changes_need_a_reverification_within_its_window() {
     assert_eq!(b.with(async |s, c| s.remove_factor(c, Strategy::BackupCode).await).await.err(), refused);
     // A wrong password does not do; the right one does.
     let r = b.with(async |s, c| s.reverify(c, Strategy::Password, "not it".into()).await).await;
-    assert_eq!(r.err(), Some(Fault::PasswordIncorrect));
+    assert_eq!(r.err(), Some(Fault::PasswordIncorrect(None)));
     let r = b.with(async |s, c| s.reverify(c, Strategy::Password, PASSWORD.into()).await).await;
     assert_eq!(r.map(|v| v.needs_reverification), Ok(false));
     let codes = b.with(async |s, c| s.backup_codes(c).await).await.unwrap().backup_codes;
@@ -407,7 +408,7 @@ async fn changes_need_a_reverification_within_its_window() {
     assert!(r.is_ok(), "{r:?}");
     w.clock.advance(window);
     let r = b.with(async |s, c| s.reverify(c, Strategy::BackupCode, once).await).await;
-    assert_eq!(r.err(), Some(Fault::CodeIncorrect), "used up");
+    assert_eq!(r.err(), Some(Fault::CodeIncorrect(None)), "used up");
     let code = domain::secrets::totp_now(&secret, w.clock.now()).unwrap();
     let r = b.with(async |s, c| s.reverify(c, Strategy::Totp, code).await).await;
     assert_eq!(r.map(|v| v.needs_reverification), Ok(false));
@@ -480,8 +481,9 @@ async fn an_unlock_lasts_until_the_lock_ends() {
     let w = world(Settings { lockout: domain::settings::Lockout { threshold: 5, seconds: 3600 }, ..settings() }).await;
     w.user("unlock@example.com", false).await;
     let mut attacker = w.browser();
-    for _ in 0..5 {
-        assert_eq!(attacker.password("unlock@example.com", "guess guess").await, Err(Fault::PasswordIncorrect));
+    for left in (0..5).rev() {
+        let told = (left <= 3).then_some(left);
+        assert_eq!(attacker.password("unlock@example.com", "guess guess").await, Err(Fault::PasswordIncorrect(told)));
     }
     let mut owner = w.browser();
     assert_eq!(owner.password("unlock@example.com", PASSWORD).await, Err(Fault::UserLocked(3600)));
@@ -509,7 +511,7 @@ async fn a_completed_reset_forgets_the_failures_before_it() {
     start.await.unwrap();
     for _ in 0..4 {
         let r = b.with(async |s, c| s.attempt_first_factor(c, Strategy::ResetPasswordEmailCode, "000000".into()).await);
-        assert_eq!(r.await.err(), Some(Fault::CodeIncorrect));
+        assert_eq!(r.await.err(), Some(Fault::CodeIncorrect(None)));
     }
     let code = later_code(&w, "again@example.com", 1).await;
     let r = b.with(async |s, c| s.attempt_first_factor(c, Strategy::ResetPasswordEmailCode, code).await).await;
@@ -518,8 +520,9 @@ async fn a_completed_reset_forgets_the_failures_before_it() {
     assert_eq!(r.map(|v| v.status), Ok(Status::Complete));
     // Four wrong codes before it are forgotten: nine wrong passwords now stay under ten.
     let mut other = w.browser();
-    for _ in 0..9 {
-        assert_eq!(other.password("again@example.com", "wrong password").await, Err(Fault::PasswordIncorrect));
+    for left in (1..10).rev() {
+        let told = (left <= 3).then_some(left);
+        assert_eq!(other.password("again@example.com", "wrong password").await, Err(Fault::PasswordIncorrect(told)));
     }
     assert_eq!(other.password("again@example.com", "a brand new passphrase").await, Ok(Status::Complete));
 }

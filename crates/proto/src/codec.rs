@@ -84,7 +84,7 @@ mod tests {
 
     #[test]
     fn api_bodies_round_trip_and_bad_ones_are_errors() {
-        let e = ApiErrors::from(Fault::PasswordIncorrect);
+        let e = ApiErrors::from(Fault::PasswordIncorrect(None));
         let bytes = <JsonStrEncoding as Encodes<ApiErrors>>::encode(&e).unwrap();
         let back: ApiErrors = <JsonStrEncoding as Decodes<ApiErrors>>::decode(bytes).unwrap();
         assert_eq!(back, e);

@@ -40,8 +40,11 @@ pub enum Fault {
     /// A new password equal to the current one.
     PasswordSame,
     /// Unknown email or wrong password: one answer for both, no enumeration.
-    PasswordIncorrect,
-    CodeIncorrect,
+    /// With the tries left before a lock, when few are left (0: this try
+    /// locked it).
+    PasswordIncorrect(Option<u32>),
+    /// A wrong code; with the tries left, as `PasswordIncorrect`.
+    CodeIncorrect(Option<u32>),
     /// The code is past its lifetime; ask for a new one.
     CodeExpired,
     /// Too many wrong tries on this code; ask for a new one.
@@ -101,8 +104,8 @@ impl Fault {
             Fault::PasswordPwned => "form_password_pwned",
             Fault::PasswordWeak => "form_password_not_strong_enough",
             Fault::PasswordSame => "form_new_password_matches_current",
-            Fault::PasswordIncorrect => "form_password_incorrect",
-            Fault::CodeIncorrect => "form_code_incorrect",
+            Fault::PasswordIncorrect(_) => "form_password_incorrect",
+            Fault::CodeIncorrect(_) => "form_code_incorrect",
             Fault::CodeExpired => "verification_expired",
             Fault::CodeLocked => "verification_failed",
             Fault::CodeMissing => "verification_missing",
@@ -141,9 +144,9 @@ impl Fault {
             | Fault::PasswordSame
             | Fault::MfaRequired
             | Fault::PhoneInvalid
-            | Fault::PasswordIncorrect
+            | Fault::PasswordIncorrect(_)
             | Fault::PasskeyInvalid
-            | Fault::CodeIncorrect => 422,
+            | Fault::CodeIncorrect(_) => 422,
             // Clerk answers these two with 400, as the rest of this group.
             Fault::StrategyInvalid
             | Fault::BackupCodesNotAvailable
@@ -180,19 +183,36 @@ impl Fault {
         }
     }
 
+    /// The tries left before a lock, on a wrong password or code.
+    pub fn tries_left(self) -> Option<u32> {
+        match self {
+            Fault::PasswordIncorrect(left) | Fault::CodeIncorrect(left) => left,
+            _ => None,
+        }
+    }
+
+    /// This fault telling the tries left, if it is a wrong password or code.
+    pub fn with_tries_left(self, left: u32) -> Fault {
+        match self {
+            Fault::PasswordIncorrect(_) => Fault::PasswordIncorrect(Some(left)),
+            Fault::CodeIncorrect(_) => Fault::CodeIncorrect(Some(left)),
+            f => f,
+        }
+    }
+
     pub fn field(self) -> Option<Field> {
         match self {
             Fault::Missing(f) => Some(f),
             Fault::IdentifierInvalid => Some(Field::Identifier),
             Fault::EmailInvalid | Fault::EmailTaken => Some(Field::EmailAddress),
             Fault::PhoneInvalid => Some(Field::PhoneNumber),
-            Fault::PasswordIncorrect
+            Fault::PasswordIncorrect(_)
             | Fault::PasswordTooShort(_)
             | Fault::PasswordTooLong(_)
             | Fault::PasswordPwned
             | Fault::PasswordWeak
             | Fault::PasswordSame => Some(Field::Password),
-            Fault::CodeIncorrect
+            Fault::CodeIncorrect(_)
             | Fault::CodeExpired
             | Fault::CodeLocked
             | Fault::CodeMissing
@@ -220,8 +240,8 @@ impl Fault {
             ("form_password_pwned", _) => Fault::PasswordPwned,
             ("form_password_not_strong_enough", _) => Fault::PasswordWeak,
             ("form_new_password_matches_current", _) => Fault::PasswordSame,
-            ("form_password_incorrect", _) => Fault::PasswordIncorrect,
-            ("form_code_incorrect", _) => Fault::CodeIncorrect,
+            ("form_password_incorrect", _) => Fault::PasswordIncorrect(m.remaining_attempts),
+            ("form_code_incorrect", _) => Fault::CodeIncorrect(m.remaining_attempts),
             ("verification_expired", _) => Fault::CodeExpired,
             ("verification_failed", _) => Fault::CodeLocked,
             ("verification_missing", _) => Fault::CodeMissing,
@@ -264,8 +284,8 @@ impl Fault {
                 .into(),
             Fault::PasswordWeak => "Your password must not contain your email address.".into(),
             Fault::PasswordSame => "Your new password must differ from your current one.".into(),
-            Fault::PasswordIncorrect => "Email address or password is incorrect.".into(),
-            Fault::CodeIncorrect => "Incorrect code.".into(),
+            Fault::PasswordIncorrect(left) => format!("Email address or password is incorrect.{}", tries(left)),
+            Fault::CodeIncorrect(left) => format!("Incorrect code.{}", tries(left)),
             Fault::CodeExpired => "This code has expired. Request a new one.".into(),
             Fault::CodeLocked => "Too many failed attempts. Request a new code.".into(),
             Fault::CodeMissing => "No code was sent yet. Request a code first.".into(),
@@ -297,6 +317,16 @@ impl Fault {
     }
 }
 
+/// The sentence a wrong try ends with, when few tries are left.
+fn tries(left: Option<u32>) -> String {
+    match left {
+        None => String::new(),
+        Some(0) => " Too many failed tries: your account is now locked for a while.".into(),
+        Some(1) => " 1 try left before your account is locked.".into(),
+        Some(n) => format!(" {n} tries left before your account is locked."),
+    }
+}
+
 impl Fault {
     /// One of each fault (with sample parameters): for documentation (the
     /// OpenAPI document's error examples) and tests.
@@ -320,8 +350,10 @@ impl Fault {
             Fault::PasswordPwned,
             Fault::PasswordWeak,
             Fault::PasswordSame,
-            Fault::PasswordIncorrect,
-            Fault::CodeIncorrect,
+            Fault::PasswordIncorrect(None),
+            Fault::PasswordIncorrect(Some(2)),
+            Fault::CodeIncorrect(None),
+            Fault::CodeIncorrect(Some(0)),
             Fault::CodeExpired,
             Fault::CodeLocked,
             Fault::CodeMissing,
@@ -371,6 +403,10 @@ pub struct ErrorMeta {
     /// `user_locked`: seconds until the lock ends.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lockout_expires_in_seconds: Option<u32>,
+    /// A wrong password or code, when few tries are left: how many before
+    /// the account locks (0: this try locked it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining_attempts: Option<u32>,
 }
 
 /// The error body of every endpoint: `{ "status": 422, "errors": [...] }`.
@@ -392,7 +428,12 @@ impl From<Fault> for ApiErrors {
                 code: f.code().into(),
                 long_message: message.clone(),
                 message,
-                meta: ErrorMeta { param_name: f.field(), retry_after, lockout_expires_in_seconds },
+                meta: ErrorMeta {
+                    param_name: f.field(),
+                    retry_after,
+                    lockout_expires_in_seconds,
+                    remaining_attempts: f.tries_left(),
+                },
             }],
         }
     }
@@ -405,6 +446,22 @@ impl ApiErrors {
     pub fn codes(&self) -> Vec<&str> {
         self.errors.iter().map(|e| e.code.as_str()).collect()
     }
+
+    /// These errors with one for every field in `empty` that is empty and
+    /// has none yet, so that an empty form shows every missing field at
+    /// once (the check stops at the first).
+    pub fn and_missing(mut self, empty: &[(Field, bool)]) -> ApiErrors {
+        let only_missing = self.errors.iter().all(|e| e.code == Fault::Missing(Field::Code).code());
+        if !only_missing {
+            return self;
+        }
+        for &(field, is_empty) in empty {
+            if is_empty && self.field(field).is_none() {
+                self.errors.extend(ApiErrors::from(Fault::Missing(field)).errors);
+            }
+        }
+        self
+    }
 }
 
 #[cfg(test)]
@@ -413,7 +470,7 @@ mod tests {
 
     #[test]
     fn faults_map_to_fields_and_statuses() {
-        let e = ApiErrors::from(Fault::PasswordIncorrect);
+        let e = ApiErrors::from(Fault::PasswordIncorrect(None));
         assert_eq!(e.status, 422);
         assert_eq!(e.codes(), vec!["form_password_incorrect"]);
         assert!(e.field(Field::Password).is_some());
@@ -444,7 +501,7 @@ mod tests {
         let listed = |f: Fault| match f {
             Fault::Missing(_) | Fault::IdentifierInvalid | Fault::EmailInvalid | Fault::EmailTaken => (),
             Fault::PasswordTooShort(_) | Fault::PasswordTooLong(_) | Fault::PasswordPwned | Fault::PasswordWeak => (),
-            Fault::PasswordIncorrect | Fault::CodeIncorrect | Fault::CodeExpired | Fault::CodeLocked => (),
+            Fault::PasswordIncorrect(_) | Fault::CodeIncorrect(_) | Fault::CodeExpired | Fault::CodeLocked => (),
             Fault::PasswordSame => (),
             Fault::CodeMissing | Fault::ResendTooSoon(_) | Fault::UserLocked(_) | Fault::TooManyRequests(_) => (),
             Fault::StrategyInvalid | Fault::BackupCodesNotAvailable | Fault::InvalidState => (),
@@ -466,5 +523,32 @@ mod tests {
             meta: ErrorMeta::default(),
         };
         assert_eq!(Fault::from_error(&unknown), None);
+    }
+
+    #[test]
+    fn wrong_tries_tell_how_many_are_left() {
+        let e = ApiErrors::from(Fault::PasswordIncorrect(Some(2)));
+        let m = &e.errors[0];
+        assert_eq!((e.status, m.meta.remaining_attempts), (422, Some(2)));
+        assert_eq!(m.message, "Email address or password is incorrect. 2 tries left before your account is locked.");
+        let e = ApiErrors::from(Fault::CodeIncorrect(Some(1)));
+        assert_eq!(e.errors[0].message, "Incorrect code. 1 try left before your account is locked.");
+        let e = ApiErrors::from(Fault::CodeIncorrect(Some(0)));
+        assert!(e.errors[0].message.ends_with("your account is now locked for a while."), "{}", e.errors[0].message);
+        let e = ApiErrors::from(Fault::CodeIncorrect(None));
+        assert_eq!((e.errors[0].message.as_str(), e.errors[0].meta.remaining_attempts), ("Incorrect code.", None));
+        assert_eq!(Fault::CodeLocked.with_tries_left(1), Fault::CodeLocked, "only wrong tries tell");
+    }
+
+    #[test]
+    fn every_empty_field_gets_its_error() {
+        let first = ApiErrors::from(Fault::Missing(Field::Identifier));
+        let all = first.clone().and_missing(&[(Field::Identifier, true), (Field::Password, true)]);
+        assert_eq!(all.codes(), vec!["form_param_missing"; 2]);
+        assert!(all.field(Field::Password).is_some() && all.field(Field::Identifier).is_some());
+        let one = first.and_missing(&[(Field::Identifier, true), (Field::Password, false)]);
+        assert_eq!(one.errors.len(), 1, "a filled field gets no error");
+        let wrong = ApiErrors::from(Fault::IdentifierInvalid).and_missing(&[(Field::Password, true)]);
+        assert_eq!(wrong.codes(), vec!["form_param_format_invalid"], "another error stands alone");
     }
 }

@@ -509,18 +509,42 @@ pub struct SessionInfo {
 /// Unix time as `2026-11-28 04:16 UTC` (the same on server and browser, so
 /// hydration agrees).
 pub fn utc(ts: i64) -> String {
-    let (days, secs) = (ts.div_euclid(86400), ts.rem_euclid(86400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", secs / 3600, secs % 3600 / 60)
+    match at(ts, 0) {
+        Some(t) => {
+            format!("{:04}-{:02}-{:02} {:02}:{:02} UTC", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
+        }
+        None => format!("{ts} (Unix time)"),
+    }
+}
+
+/// Unix time `ts` at `offset` seconds east of UTC.
+fn at(ts: i64, offset: i32) -> Option<time::OffsetDateTime> {
+    let offset = time::UtcOffset::from_whole_seconds(offset).ok()?;
+    Some(time::OffsetDateTime::from_unix_timestamp(ts).ok()?.to_offset(offset))
+}
+
+/// A moment as a person reads it at `now`, `offset` seconds east of UTC:
+/// "just now", "5 minutes ago", "today at 17:25", "yesterday at 09:02",
+/// "3 Dec at 17:25", "3 Dec 2025 at 17:25".
+pub fn when(ts: i64, now: i64, offset: i32) -> String {
+    let ago = now.saturating_sub(ts);
+    if ago < 60 {
+        return "just now".into();
+    }
+    if ago < 3600 {
+        let m = ago / 60;
+        return if m == 1 { "1 minute ago".into() } else { format!("{m} minutes ago") };
+    }
+    let (Some(t), Some(n)) = (at(ts, offset), at(now, offset)) else { return utc(ts) };
+    let clock = format!("{:02}:{:02}", t.hour(), t.minute());
+    let month = t.month().to_string();
+    let month = month.get(..3).unwrap_or(&month);
+    match (n.date() - t.date()).whole_days() {
+        0 => format!("today at {clock}"),
+        1 => format!("yesterday at {clock}"),
+        _ if t.year() == n.year() => format!("{} {month} at {clock}", t.day()),
+        _ => format!("{} {month} {} at {clock}", t.day(), t.year()),
+    }
 }
 
 #[cfg(test)]
@@ -537,6 +561,23 @@ mod tests {
         }
         assert_eq!(Status::parse("done"), None);
         assert_eq!(Strategy::parse("sms"), None);
+    }
+
+    #[test]
+    fn moments_read_as_people_say_them() {
+        let now = 1_796_000_000; // 2026-11-30 00:53 UTC
+        assert_eq!(when(now - 5, now, 0), "just now");
+        assert_eq!(when(now + 90, now, 0), "just now", "a clock ahead is not the future");
+        assert_eq!(when(now - 60, now, 0), "1 minute ago");
+        assert_eq!(when(now - 59 * 60, now, 0), "59 minutes ago");
+        // 3 h 30 earlier is the day before in UTC, the same day in Tokyo.
+        let then = now - 3 * 3600 - 1800;
+        assert_eq!(when(then, now, 0), "yesterday at 21:23");
+        assert_eq!(when(then, now, 9 * 3600), "today at 06:23");
+        assert_eq!(when(then, now, -5 * 3600), "today at 16:23");
+        assert_eq!(when(now - 3 * 86400, now, 0), "27 Nov at 00:53");
+        assert_eq!(when(now - 365 * 86400, now, 3600), "30 Nov 2025 at 01:53");
+        assert_eq!(when(0, now, 100_000), utc(0), "an impossible offset falls back to UTC");
     }
 
     #[test]

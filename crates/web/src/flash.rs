@@ -2,7 +2,8 @@
 //! post back to its page with the error in the query (`__path`, `__err`),
 //! where it piles up post after post and comes back on every reload. The
 //! guard moves it into a short-lived cookie instead, with the email address
-//! the visitor typed; the next page shows both once and clears the cookie.
+//! the visitor typed and the verification method chosen; the next page shows
+//! them once and clears the cookie.
 
 use http::{HeaderMap, HeaderValue, Uri};
 
@@ -14,11 +15,18 @@ const KEPT_FIELDS: [&str; 2] = ["identifier", "email_address"];
 /// Long enough for the browser to follow the redirect.
 const MAX_AGE: i64 = 60;
 
-/// What the page after a failed post gets: the email address typed, if any
-/// (a request extension; the error itself goes back into the query).
+/// What the page after a failed post gets: the email address typed and the
+/// method chosen (`strategy`), if any (a request extension; the error itself
+/// goes back into the query).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Kept {
     pub identifier: Option<String>,
+    pub strategy: Option<String>,
+}
+
+/// A strategy's name, as the forms send it; anything else is not kept.
+fn is_strategy(v: &str) -> bool {
+    (1..=32).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
 }
 
 fn cookie_name(dev: bool) -> &'static str {
@@ -61,19 +69,29 @@ pub fn split_location(location: &str) -> (String, Option<Vec<(String, String)>>)
     (clean, Some(pairs))
 }
 
-/// The email address a form body carried, if any.
-pub fn typed_identifier(form: &[u8]) -> Option<String> {
-    form_urlencoded::parse(form)
-        .find(|(k, v)| KEPT_FIELDS.contains(&k.as_ref()) && !v.trim().is_empty())
-        .map(|(_, v)| v.chars().take(320).collect())
+/// What a form body carried that the next page keeps: the email address
+/// and the strategy chosen.
+pub fn typed(form: &[u8]) -> Kept {
+    let mut kept = Kept::default();
+    for (k, v) in form_urlencoded::parse(form) {
+        if KEPT_FIELDS.contains(&k.as_ref()) && !v.trim().is_empty() && kept.identifier.is_none() {
+            kept.identifier = Some(v.chars().take(320).collect());
+        } else if k == "strategy" && is_strategy(&v) {
+            kept.strategy = Some(v.into_owned());
+        }
+    }
+    kept
 }
 
-/// The cookie that carries `errors` and `identifier` to the next page.
-pub fn set_cookie(dev: bool, errors: &[(String, String)], identifier: Option<&str>) -> Option<HeaderValue> {
+/// The cookie that carries `errors` and what was `kept` to the next page.
+pub fn set_cookie(dev: bool, errors: &[(String, String)], kept: &Kept) -> Option<HeaderValue> {
     let mut value = form_urlencoded::Serializer::new(String::new());
     value.extend_pairs(errors);
-    if let Some(id) = identifier {
+    if let Some(id) = &kept.identifier {
         value.append_pair("id", id);
+    }
+    if let Some(s) = &kept.strategy {
+        value.append_pair("strategy", s);
     }
     crate::set_cookie_header(dev, cookie_name(dev), &value.finish(), MAX_AGE)
 }
@@ -92,6 +110,7 @@ pub fn take(dev: bool, headers: &HeaderMap, uri: &Uri) -> Option<(Uri, Kept)> {
     for (k, v) in form_urlencoded::parse(raw.as_bytes()).into_owned() {
         match k.as_str() {
             "id" => kept.identifier = Some(v),
+            "strategy" if is_strategy(&v) => kept.strategy = Some(v),
             k if is_error_key(k) => pairs.push((k.to_string(), v)),
             _ => {}
         }
@@ -129,25 +148,30 @@ mod tests {
     }
 
     #[test]
-    fn only_the_email_is_kept() {
-        assert_eq!(typed_identifier(b"identifier=a%40b.test&password=secret").as_deref(), Some("a@b.test"));
-        assert_eq!(typed_identifier(b"email_address=c%40d.test&password=x").as_deref(), Some("c@d.test"));
-        assert_eq!(typed_identifier(b"password=secret&code=123456"), None);
-        assert_eq!(typed_identifier(b"identifier=+&password=x"), None);
+    fn only_the_email_and_the_method_are_kept() {
+        let id = |form: &[u8]| typed(form).identifier;
+        assert_eq!(id(b"identifier=a%40b.test&password=secret").as_deref(), Some("a@b.test"));
+        assert_eq!(id(b"email_address=c%40d.test&password=x").as_deref(), Some("c@d.test"));
+        assert_eq!(typed(b"password=secret&code=123456"), Kept::default(), "never a secret");
+        assert_eq!(id(b"identifier=+&password=x"), None);
+        let k = typed(b"strategy=backup_code&backup_code=abcd-efgh&code=");
+        assert_eq!((k.identifier, k.strategy.as_deref()), (None, Some("backup_code")));
+        assert_eq!(typed(b"strategy=%3Cscript%3E").strategy, None, "only a strategy's name");
     }
 
     #[test]
     fn the_cookie_brings_the_error_back_once() {
         let errs = vec![("__path".to_string(), "/api/p".to_string()), ("__err".to_string(), "{\"a\":1}".to_string())];
-        let set = set_cookie(false, &errs, Some("a@b.test")).unwrap();
+        let kept = Kept { identifier: Some("a@b.test".into()), strategy: Some("phone_code".into()) };
+        let set = set_cookie(false, &errs, &kept).unwrap();
         let set = set.to_str().unwrap();
         assert!(set.starts_with("__Host-flash=") && set.contains("HttpOnly") && set.contains("Secure"), "{set}");
         let value = set.split(';').next().unwrap();
         let mut h = HeaderMap::new();
         h.insert(header::COOKIE, HeaderValue::from_str(&format!("session=s; {value}")).unwrap());
         let uri: Uri = "/sign-in?redirect_url=%2Fx&__err=stale".parse().unwrap();
-        let (uri, kept) = take(false, &h, &uri).unwrap();
-        assert_eq!(kept.identifier.as_deref(), Some("a@b.test"));
+        let (uri, back) = take(false, &h, &uri).unwrap();
+        assert_eq!(back, kept);
         let q: Vec<(String, String)> = form_urlencoded::parse(uri.query().unwrap().as_bytes()).into_owned().collect();
         assert_eq!(q[0], ("redirect_url".into(), "/x".into()));
         assert_eq!(&q[1..], &errs[..]);

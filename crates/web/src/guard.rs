@@ -124,7 +124,7 @@ pub async fn guard(State(cfg): State<Arc<Edge>>, req: Request, next: Next) -> Re
         };
     }
     let form_post = api && accepts_html(req.headers()) && *req.method() == Method::POST;
-    let mut typed = None;
+    let mut typed = flash::Kept::default();
     if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         if cors.is_none() && !same_origin(own.as_ref(), req.headers()) {
             tracing::warn!(path = %req.uri().path(), "cross-site request refused");
@@ -135,7 +135,7 @@ pub async fn guard(State(cfg): State<Arc<Edge>>, req: Request, next: Next) -> Re
             return refuse(StatusCode::PAYLOAD_TOO_LARGE, "request_too_large", "The request is too large.");
         };
         if form_post {
-            typed = flash::typed_identifier(&bytes);
+            typed = flash::typed(&bytes);
         }
         req = Request::from_parts(parts, Body::from(bytes));
     }
@@ -161,9 +161,7 @@ pub async fn guard(State(cfg): State<Arc<Edge>>, req: Request, next: Next) -> Re
     if form_post {
         let moved = h.get(header::LOCATION).and_then(|l| l.to_str().ok()).map(flash::split_location);
         if let Some((clean, Some(errors))) = moved {
-            if let (Ok(l), Some(c)) =
-                (HeaderValue::from_str(&clean), flash::set_cookie(cfg.dev, &errors, typed.as_deref()))
-            {
+            if let (Ok(l), Some(c)) = (HeaderValue::from_str(&clean), flash::set_cookie(cfg.dev, &errors, &typed)) {
                 h.insert(header::LOCATION, l);
                 h.append(header::SET_COOKIE, c);
             }

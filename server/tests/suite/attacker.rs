@@ -17,9 +17,15 @@ async fn ten_failures_lock_even_the_right_password_and_unknown_emails_alike() {
     let s = start(Opts::default());
     user(&s, "lock@example.com", false, true, false).await;
     let mut c = Client::new(&s);
+    // The last three wrong tries tell how many are left; the tenth locks.
+    let told = |i: u64| (i >= 6).then_some(9 - i);
     for i in 0..10 {
         let r = c.password("lock@example.com", "wrong password").await;
         assert_eq!(r.code(), "form_password_incorrect", "try {i}");
+        let e = &r.body["errors"][0];
+        assert_eq!(e["meta"]["remaining_attempts"].as_u64(), told(i), "try {i}");
+        let locks = e["message"].as_str().unwrap().contains("now locked");
+        assert_eq!(locks, i == 9, "try {i}: {e}");
     }
     let r = c.password("lock@example.com", PASSWORD).await;
     assert_eq!((r.status, r.code()), (403, "user_locked"), "right password while locked");
@@ -28,8 +34,9 @@ async fn ten_failures_lock_even_the_right_password_and_unknown_emails_alike() {
     assert!(r.headers.get("retry-after").is_some());
 
     // An email without an account locks the same way: no enumeration.
-    for _ in 0..10 {
-        c.password("ghost@example.com", "wrong password").await;
+    for i in 0..10 {
+        let r = c.password("ghost@example.com", "wrong password").await;
+        assert_eq!(r.body["errors"][0]["meta"]["remaining_attempts"].as_u64(), told(i), "ghost try {i}");
     }
     let ghost = c.password("ghost@example.com", PASSWORD).await;
     assert_eq!((ghost.status, ghost.code()), (r.status, r.code()));

@@ -187,9 +187,9 @@ async fn backup_codes_single_use_and_only_with_another_factor() {
     c.password("bo@example.com", PASSWORD).await;
     let r = c.verify("backup_code", &codes[0]).await;
     assert_eq!((r.status, r.code()), (422, "form_code_incorrect"), "reused backup code accepted");
-    // The form's checkbox sends use_backup_code=on with the default strategy.
+    // The form sends a backup code in its own field, beside an empty code.
     let r = c
-        .api("sign_in/attempt_second_factor", &[("strategy", "totp"), ("code", &codes[1]), ("use_backup_code", "on")])
+        .api("sign_in/attempt_second_factor", &[("strategy", "backup_code"), ("code", ""), ("backup_code", &codes[1])])
         .await;
     assert_eq!(r.status_field(), "complete", "{}", r.text);
 
@@ -339,6 +339,51 @@ async fn plain_form_posts_work_without_javascript() {
     assert_eq!(c.session_email().await.as_deref(), Some("nojs@example.com"));
     let home = c.get("/").await;
     assert!(home.text.contains("nojs@example.com"), "{}", home.text);
+}
+
+/// The `<input …>` tag of `html` that contains `needle`.
+fn input_tag<'a>(html: &'a str, needle: &str) -> &'a str {
+    let at = html.find(needle).unwrap_or_else(|| panic!("no {needle} in {html}"));
+    let start = html[..at].rfind("<input").unwrap();
+    let end = at + html[at..].find('>').unwrap();
+    &html[start..=end]
+}
+
+#[tokio::test]
+async fn an_empty_form_gets_every_field_error_and_a_failed_post_keeps_its_method() {
+    let s = start(Opts::default());
+    let mut c = Client::new(&s);
+    let r = c.password("", "").await;
+    assert_eq!((r.status, r.codes()), (422, vec!["form_param_missing"; 2]), "{}", r.text);
+    let fields: Vec<&str> =
+        r.body["errors"].as_array().unwrap().iter().filter_map(|e| e["meta"]["param_name"].as_str()).collect();
+    assert_eq!(fields, ["identifier", "password"]);
+    let r = c.api("sign_up/password", &[("email_address", " "), ("password", "")]).await;
+    assert_eq!(r.codes(), vec!["form_param_missing"; 2], "{}", r.text);
+    let r = c.password("someone@example.com", "").await;
+    assert_eq!(r.codes(), vec!["form_param_missing"], "a filled field gets no error");
+
+    // Without JavaScript, a wrong backup code comes back with the backup
+    // code still chosen, its field shown by the stylesheet.
+    user(&s, "keep@example.com", false, true, true).await;
+    let mut c = Client::new(&s);
+    c.password("keep@example.com", PASSWORD).await;
+    let referer = format!("{}/sign-in", s.base);
+    let r = c
+        .raw(|h, b| {
+            h.post(format!("{b}/api/sign_in/attempt_second_factor"))
+                .header("accept", "text/html")
+                .header("referer", referer)
+                .form(&[("strategy", "backup_code"), ("code", ""), ("backup_code", "aaaa-bbbb")])
+        })
+        .await;
+    assert_eq!(r.status, 302, "{}", r.text);
+    let page = c.get("/sign-in").await;
+    assert!(page.text.contains("Incorrect code."), "{}", page.text);
+    assert!(input_tag(&page.text, r#"value="backup_code""#).contains("checked"), "{}", page.text);
+    assert!(!input_tag(&page.text, r#"value="totp""#).contains("checked"));
+    let reload = c.get("/sign-in").await;
+    assert!(input_tag(&reload.text, r#"value="totp""#).contains("checked"), "the default again on reload");
 }
 
 #[tokio::test]

@@ -160,7 +160,7 @@ impl Unit {
     ) -> Result<(), Fault> {
         // Longer than any code: wrong without a look.
         if code.len() > MAX_CODE_BYTES {
-            return Err(Fault::CodeIncorrect);
+            return Err(Fault::CodeIncorrect(None));
         }
         let max = self.cfg.s.codes.max_failures;
         let c = db(self.store.code(key, purpose.name()).await)?.ok_or(Fault::CodeMissing)?;
@@ -175,10 +175,10 @@ impl Unit {
         }
         if !secrets::same(&secrets::code_hash(token, code), &c.code_hash) {
             let n = db(self.store.fail_code(c.id, max).await)?;
-            return Err(if n >= max { Fault::CodeLocked } else { Fault::CodeIncorrect });
+            return Err(if n >= max { Fault::CodeLocked } else { Fault::CodeIncorrect(None) });
         }
         if !db(self.store.consume_code(c.id, now, max).await)? {
-            return Err(Fault::CodeIncorrect);
+            return Err(Fault::CodeIncorrect(None));
         }
         Ok(())
     }

@@ -93,6 +93,19 @@ pub(crate) fn second_factor_counter(subject: &str) -> String {
     format!("{subject} second_factor")
 }
 
+/// A wrong try tells the tries left once this few remain.
+const TELL_TRIES_LEFT: u32 = 3;
+
+/// `f`, for a wrong try with `left` tries before a lock, telling them when
+/// few remain.
+pub(crate) fn told(f: Fault, left: u32) -> Fault {
+    if left <= TELL_TRIES_LEFT {
+        f.with_tries_left(left)
+    } else {
+        f
+    }
+}
+
 /// Storage failures are logged here and reach the client as `Unavailable`.
 pub(crate) fn db<T>(r: Result<T, StoreError>) -> Result<T, Fault> {
     r.map_err(|e| {
@@ -192,16 +205,16 @@ impl Service {
         now: i64,
         check: impl AsyncFnOnce() -> Result<(), Fault>,
     ) -> Result<Lock, Fault> {
-        let (lock, locks) = alone!(self, u => u.open_try(req, subject, now).await)?;
+        let (lock, left) = alone!(self, u => u.open_try(req, subject, now).await)?;
         let verdict = check().await;
         // Noted in a unit of its own; a failure to note is logged, not shown.
         if verdict.as_ref().is_err_and(|f| *f != Fault::Unavailable) {
             if let Ok(u) = self.unit().await {
-                u.failed(req, subject, user_id, failed_event, locks).await;
+                u.failed(req, subject, user_id, failed_event, left).await;
                 let _ = u.commit(Ok(())).await;
             }
         }
-        verdict.map(|()| lock)
+        verdict.map(|()| lock).map_err(|f| told(f, left))
     }
 }
 
@@ -332,8 +345,9 @@ impl Unit {
 
     /// Counts a try against the subject before checking it; refuses while
     /// locked. Answers the counter it went to (for the release or reset
-    /// after), and true if this try, when wrong, locks the subject.
-    pub(crate) async fn reserve(&self, req: &Request, subject: &str, now: i64) -> Result<(Lock, bool), Fault> {
+    /// after), and the tries left if this one is wrong (0: it locks the
+    /// subject).
+    pub(crate) async fn reserve(&self, req: &Request, subject: &str, now: i64) -> Result<(Lock, u32), Fault> {
         let lock = self.lock_subject(req, subject, now).await?;
         self.reserve_on(req, lock, subject, now).await
     }
@@ -346,12 +360,12 @@ impl Unit {
     }
 
     /// `reserve` on `lock`.
-    async fn reserve_on(&self, req: &Request, lock: Lock, subject: &str, now: i64) -> Result<(Lock, bool), Fault> {
+    async fn reserve_on(&self, req: &Request, lock: Lock, subject: &str, now: i64) -> Result<(Lock, u32), Fault> {
         let seconds = self.cfg.s.lockout.seconds;
         match db(self.store.lockout_reserve(&lock.name, now, lock.max, seconds).await)? {
             Ok(n) => {
-                let locks = n >= lock.max;
-                Ok((lock, locks))
+                let left = u32::try_from((lock.max - n).max(0)).unwrap_or(0);
+                Ok((lock, left))
             }
             Err(until) => {
                 self.audit(req, Event::SignInRefusedLocked, None, Some(subject), None).await;
@@ -372,7 +386,7 @@ impl Unit {
 
     /// The limits before a try: the per-IP rate limit, then the try counted
     /// against `subject` (refused while locked); as `reserve`.
-    pub(crate) async fn open_try(&self, req: &Request, subject: &str, now: i64) -> Result<(Lock, bool), Fault> {
+    pub(crate) async fn open_try(&self, req: &Request, subject: &str, now: i64) -> Result<(Lock, u32), Fault> {
         self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
         self.reserve(req, subject, now).await
     }
@@ -390,19 +404,19 @@ impl Unit {
         now: i64,
         check: impl AsyncFnOnce() -> Result<(), Fault>,
     ) -> Result<Lock, Fault> {
-        let (lock, locks) = self.open_try(req, subject, now).await?;
+        let (lock, left) = self.open_try(req, subject, now).await?;
         let verdict = check().await;
         if verdict.as_ref().is_err_and(|f| *f != Fault::Unavailable) {
-            self.failed(req, subject, user_id, failed_event, locks).await;
+            self.failed(req, subject, user_id, failed_event, left).await;
         }
-        verdict.map(|()| lock)
+        verdict.map(|()| lock).map_err(|f| told(f, left))
     }
 
-    /// After a wrong try: note it, and the lock it started (`locks`, from
-    /// `reserve`).
-    pub(crate) async fn failed(&self, req: &Request, subject: &str, user_id: Option<i64>, what: Event, locks: bool) {
+    /// After a wrong try: note it, and the lock it started (no tries
+    /// `left`, from `reserve`).
+    pub(crate) async fn failed(&self, req: &Request, subject: &str, user_id: Option<i64>, what: Event, left: u32) {
         self.audit(req, what, user_id, Some(subject), None).await;
-        if locks {
+        if left == 0 {
             self.audit(req, Event::UserLocked, user_id, Some(subject), None).await;
         }
     }

@@ -1,7 +1,7 @@
 //! Sign-in: the password, the second factor or the client-trust code, and
 //! finalize, each one unit over the attempt's state machine.
 
-use super::{db, mask_email, mask_phone, Dest, Lock, Purpose, Service, Unit, MAX_CODE_BYTES, MAX_PASSWORD_BYTES};
+use super::{db, mask_email, mask_phone, told, Dest, Lock, Purpose, Service, Unit, MAX_CODE_BYTES, MAX_PASSWORD_BYTES};
 use crate::audit::Event;
 use crate::flow::{Attempt, PasswordOk, Stage, Step};
 use crate::policy;
@@ -33,7 +33,7 @@ impl Service {
             return Err(Fault::Missing(Field::Password));
         }
         if password.len() > MAX_PASSWORD_BYTES {
-            return Err(Fault::PasswordIncorrect);
+            return Err(Fault::PasswordIncorrect(None));
         }
         // Two units: the try is counted and committed before the slow hash
         // (which must not hold the database), its outcome after.
@@ -254,11 +254,11 @@ impl Unit {
             Strategy::EmailCode => self.verify_code(token, key, Purpose::EmailCode, code, now).await,
             Strategy::Totp => {
                 let user = self.user_of(a).await?;
-                self.check_totp(&user, code, now).await?.then_some(()).ok_or(Fault::CodeIncorrect)
+                self.check_totp(&user, code, now).await?.then_some(()).ok_or(Fault::CodeIncorrect(None))
             }
             Strategy::BackupCode => {
                 let user = self.user_of(a).await?;
-                self.check_backup_code(user.id, code, now).await?.then_some(()).ok_or(Fault::CodeIncorrect)
+                self.check_backup_code(user.id, code, now).await?.then_some(()).ok_or(Fault::CodeIncorrect(None))
             }
             _ => Err(Fault::StrategyInvalid),
         }
@@ -271,7 +271,7 @@ impl Unit {
         req: &mut Request,
         email: &str,
         now: i64,
-    ) -> Result<(Option<Subject>, (Lock, bool)), Fault> {
+    ) -> Result<(Option<Subject>, (Lock, u32)), Fault> {
         // A pending session counts as signed out: its user may sign in again.
         if self.active_session(req, now).await?.is_some_and(|(_, s)| s.task.is_none()) {
             return Err(Fault::SessionExists);
@@ -293,15 +293,15 @@ impl Unit {
         email: &str,
         subject: Option<Subject>,
         (ok, breached): (bool, bool),
-        (lock, locks): (Lock, bool),
+        (lock, left): (Lock, u32),
         now: i64,
     ) -> Result<(String, String, Attempt, User), Fault> {
         let Subject { user, has_backup, client_known } = match subject {
             Some(s) if ok => s,
             other => {
                 let uid = other.map(|s| s.user.id);
-                self.failed(req, email, uid, Event::SignInPasswordFailed, locks).await;
-                return Err(Fault::PasswordIncorrect);
+                self.failed(req, email, uid, Event::SignInPasswordFailed, left).await;
+                return Err(told(Fault::PasswordIncorrect(None), left));
             }
         };
         self.release_try(&lock).await?;
@@ -350,7 +350,7 @@ impl Unit {
         let checked = self
             .checked_try(req, (&subject, Some(claim.user_id)), Event::SignInSecondFactorFailed, now, async || {
                 if code.len() > MAX_CODE_BYTES {
-                    Err(Fault::CodeIncorrect)
+                    Err(Fault::CodeIncorrect(None))
                 } else {
                     self.verify(token, key, a, s, code, now).await
                 }

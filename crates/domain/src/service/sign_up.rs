@@ -198,7 +198,7 @@ impl Unit {
                 self.verify_code(token, key, Purpose::SignUp, code, now).await
             })
             .await?;
-        let hash = su.password_hash.clone().ok_or(Fault::CodeIncorrect)?;
+        let hash = su.password_hash.clone().ok_or(Fault::CodeIncorrect(None))?;
         // Asked first: a unique violation would end PostgreSQL's transaction.
         if db(self.store.user_by_email(&su.email).await)?.is_some() {
             return Err(Fault::EmailTaken);

@@ -213,6 +213,12 @@ impl Resp {
     pub fn code(&self) -> &str {
         self.body["errors"][0]["code"].as_str().unwrap_or("")
     }
+    /// Every error's code, in order.
+    pub fn codes(&self) -> Vec<&str> {
+        let errors = self.body["errors"].as_array();
+        errors.map(|a| a.iter().filter_map(|e| e["code"].as_str()).collect()).unwrap_or_default()
+    }
+
     pub fn param(&self) -> &str {
         self.body["errors"][0]["meta"]["param_name"].as_str().unwrap_or("")
     }

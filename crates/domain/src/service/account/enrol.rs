@@ -61,7 +61,7 @@ impl Service {
         let (c, code) = self.enrol_code(req, &code, now).await?;
         let sealed = c.user.pending_totp_secret.clone().ok_or(Fault::CodeMissing)?;
         let secret = self.keys.open(&sealed).ok_or(Fault::Unavailable)?;
-        let step = secrets::totp_step(&secret, &code, now).ok_or(Fault::CodeIncorrect)?;
+        let step = secrets::totp_step(&secret, &code, now).ok_or(Fault::CodeIncorrect(None))?;
         self.enrolled(req, c, Confirm::Totp { sealed: &sealed, step }, now).await
     }
 
@@ -147,7 +147,7 @@ impl Unit {
             }
         };
         if !confirmed {
-            return Err(Fault::CodeIncorrect);
+            return Err(Fault::CodeIncorrect(None));
         }
         if first {
             db(self.store.set_default_factor(c.user.id, Some(confirm.strategy().as_str())).await)?;

@@ -109,9 +109,9 @@ impl Service {
                 if ok {
                     Ok(())
                 } else if s == Strategy::Password {
-                    Err(Fault::PasswordIncorrect)
+                    Err(Fault::PasswordIncorrect(None))
                 } else {
-                    Err(Fault::CodeIncorrect)
+                    Err(Fault::CodeIncorrect(None))
                 }
             })
             .await?;
