@@ -638,10 +638,17 @@ fn Reverify(user: User, then: impl Fn() + Copy + Send + Sync + 'static) -> impl 
     };
     let err = Signal::derive(move || user.errors.with(|e| e.fields.password.clone().or(e.fields.code.clone())));
     let can_app = move || user.user().is_some_and(|u| u.has(Strategy::Totp));
+    let window = move || {
+        let minutes = match user.user().map_or(0, |u| u.reverification_minutes) {
+            1 => "minute".to_string(),
+            n => format!("{n} minutes"),
+        };
+        format!("This change needs your password (or an authenticator code) from the last {minutes}.")
+    };
     view! {
         <form class="reverify" on:submit=on_submit novalidate>
             <h2>"Confirm it's you"</h2>
-            <p class="hint">"This change needs your password (or an authenticator code) from the last 10 minutes."</p>
+            <p class="hint">{window}</p>
             <div class="field">
                 <label for="reverify">{move || if with_app.get() { "Authenticator code" } else { "Password" }}</label>
                 <input id="reverify" type=move || if with_app.get() { "text" } else { "password" }

@@ -270,7 +270,8 @@ pub async fn get_user() -> Result<Option<UserView>, ApiErrors> {
 }
 
 /// Re-verification: `strategy` is `password` (field `password`), `totp` or
-/// `backup_code` (field `code`). Changes are allowed for 10 minutes after.
+/// `backup_code` (field `code`). Changes are allowed for the window after
+/// (`UserView::reverification_minutes`).
 #[server(prefix = "/api", endpoint = "user/reverify", output = JsonStr)]
 pub async fn reverify(
     #[server(default)] strategy: String,
@@ -474,7 +475,7 @@ mod glue {
         pub async fn begin() -> Result<Call, ApiErrors> {
             let parts = use_context::<Parts>().ok_or(ApiErrors::from(Fault::Unavailable))?;
             let api = use_context::<Api>().ok_or(ApiErrors::from(Fault::Unavailable))?;
-            let req = api.edge.request(&parts, api.service.clock.now());
+            let req = api.edge.request(&parts);
             Ok(Call { parts, req, api })
         }
 

@@ -54,7 +54,7 @@ impl PageInfo {
     /// This instance's (server side).
     pub fn current() -> PageInfo {
         #[cfg(feature = "ssr")]
-        let resend_after = use_context::<api::Api>().map_or(30, |a| a.service.cfg.s.codes.resend_after);
+        let resend_after = use_context::<api::Api>().map_or(30, |a| a.service.settings().codes.resend_after);
         #[cfg(not(feature = "ssr"))]
         let resend_after = 30;
         PageInfo { app: brand().name, resend_after, method: None }

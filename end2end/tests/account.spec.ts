@@ -67,6 +67,8 @@ test("a change without recent verification asks for it, then carries on", async 
   page.once("dialog", (d) => d.accept());
   await page.getByRole("button", { name: "Generate new codes" }).click();
   await expect(page.getByRole("heading", { name: "Confirm it's you" })).toBeVisible();
+  // The window named is the server's (20 s, rounded up), not a fixed "10 minutes".
+  await expect(page.getByText("from the last minute.")).toBeVisible();
   await page.screenshot({ path: `${__dirname}/../../docs/screenshots/reverify.png` });
   await page.getByLabel("Password", { exact: true }).fill("not my password");
   await page.getByRole("button", { name: "Confirm" }).click();

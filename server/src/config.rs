@@ -19,8 +19,8 @@ pub struct Config {
 
     /// The instance settings file (see settings.toml). Default: `settings.toml`
     /// in the working directory, if there is one.
-    #[arg(long, env = "MFA_SETTINGS", global = true)]
-    pub settings: Option<std::path::PathBuf>,
+    #[arg(long = "settings", env = "MFA_SETTINGS", global = true)]
+    pub settings_file: Option<std::path::PathBuf>,
 
     /// `origin`, parsed once at load.
     #[arg(skip)]
@@ -36,7 +36,7 @@ pub struct Config {
 
     /// The instance settings, loaded from the file and the environment.
     #[arg(skip)]
-    pub s: domain::settings::Settings,
+    pub settings: domain::settings::Settings,
 
     /// Where the settings came from, for the start-up log.
     #[arg(skip)]
@@ -60,11 +60,11 @@ pub struct Config {
 impl Config {
     /// Loads the settings file and environment; refuses what cannot work.
     pub fn load(&mut self) -> Result<(), String> {
-        let (path, required) = match &self.settings {
+        let (path, required) = match &self.settings_file {
             Some(p) => (p.clone(), true),
             None => (std::path::PathBuf::from("settings.toml"), false),
         };
-        self.s = domain::settings::Settings::load(&path, required)?;
+        self.settings = domain::settings::Settings::load(&path, required)?;
         self.settings_source = if path.exists() {
             format!("instance settings from {} (and MFA_* variables)", path.display())
         } else {
@@ -76,9 +76,9 @@ impl Config {
                 _ => return Err(format!("MFA_ORIGIN must be an origin, scheme://host[:port]: {o:?}")),
             }
         }
-        self.redirect_origins = origins("redirect_origins", &self.s.redirect_origins)?;
-        self.allowed_origins = origins("allowed_origins", &self.s.allowed_origins)?;
-        if self.s.test_mode && !self.dev {
+        self.redirect_origins = origins("redirect_origins", &self.settings.redirect_origins)?;
+        self.allowed_origins = origins("allowed_origins", &self.settings.allowed_origins)?;
+        if self.settings.test_mode && !self.dev {
             return Err("`test_mode` (MFA_TEST_MODE) works only in development mode (--dev)".into());
         }
         Ok(())
@@ -87,7 +87,7 @@ impl Config {
     /// Serving outside development needs the origin links are made from:
     /// `MFA_ORIGIN`, or the hosts whose names links may use.
     pub fn check_serving(&self) -> Result<(), String> {
-        if self.dev || self.own_origin.is_some() || !self.s.allowed_hosts.is_empty() {
+        if self.dev || self.own_origin.is_some() || !self.settings.allowed_hosts.is_empty() {
             return Ok(());
         }
         Err("outside --dev, MFA_ORIGIN (the origin browsers use, e.g. https://auth.example.com) or \
@@ -131,7 +131,7 @@ impl Config {
 
     /// What the use cases need of the configuration.
     pub fn instance(&self) -> domain::service::Instance {
-        domain::service::Instance { dev: self.dev, s: self.s.clone() }
+        domain::service::Instance { dev: self.dev, settings: self.settings.clone() }
     }
 }
 

@@ -288,15 +288,15 @@ async fn run(cli: Cli) -> Result<(), String> {
     match cli.cmd.unwrap_or(Cmd::Serve(Serve::default_from_env())) {
         Cmd::User(UserCmd::Create { email, password, phone, totp, backup_codes }) => {
             let spec = users::Spec { email, password, phone, totp, backup_codes, password_compromised: false };
-            let c = users::create(store.as_ref(), &keys()?, spec, cli.cfg.s.require_mfa, SystemClock.now())
+            let c = users::create(store.as_ref(), &keys()?, spec, cli.cfg.settings.require_mfa, SystemClock.now())
                 .await
                 .map_err(|e| e.to_string())?;
             print_created(&c, json);
             Ok(())
         }
-        Cmd::User(cmd) => user_cmd(cmd, json, store.as_ref(), cli.cfg.s.require_mfa).await,
+        Cmd::User(cmd) => user_cmd(cmd, json, store.as_ref(), cli.cfg.settings.require_mfa).await,
         Cmd::Demo => demo_user(store.as_ref(), &keys()?, json).await,
-        Cmd::Keys(cmd) => keys_cmd(cmd, json, store.as_ref(), &keys()?, cli.cfg.s.session_token.lifetime).await,
+        Cmd::Keys(cmd) => keys_cmd(cmd, json, store.as_ref(), &keys()?, cli.cfg.settings.session_token.lifetime).await,
         Cmd::Audit { limit } => {
             let events = store.audit_log(limit).await.map_err(|e| e.to_string())?;
             println!("{}", serde_json::to_string_pretty(&events).unwrap_or_default());
@@ -407,7 +407,7 @@ async fn serve(
     }
     tracing::info!("{}", cfg.settings_source);
     warn_switched_off_factors(&cfg, store.as_ref()).await;
-    let delivery = delivery::Delivery::new(store.clone(), &cfg.s)?;
+    let delivery = delivery::Delivery::new(store.clone(), &cfg.settings)?;
     let (channels, outbox) = delivery.describe();
     if outbox {
         tracing::warn!(
@@ -416,7 +416,7 @@ async fn serve(
     } else {
         tracing::info!("{channels}");
     }
-    if cfg.s.test_mode {
+    if cfg.settings.test_mode {
         tracing::warn!("TEST MODE: +1 XXX 555-01XX phones and +clerk_test emails get no message and accept 424242");
     }
     let cfg = Arc::new(cfg);
@@ -439,9 +439,10 @@ async fn serve(
     });
     let sender = Arc::new(delivery);
     let instance = Arc::new(cfg.instance());
-    let service = Arc::new(domain::service::Service::new(store, sender, instance, Arc::new(keys), clock)?);
+    let keys = Arc::new(keys);
+    let service = Arc::new(domain::service::Service::new(store, sender, instance, keys.clone(), clock.clone())?);
     // The first session-token key is made now if there is none.
-    match service.jwks(service.clock.now()).await {
+    match service.jwks(clock.now()).await {
         Ok(jwks) => tracing::info!(keys = jwks.keys.len(), "session tokens: JWKS at /.well-known/jwks.json"),
         Err(e) => tracing::warn!(error = ?e, "session-token keys"),
     }
@@ -449,11 +450,12 @@ async fn serve(
         dev: cfg.dev,
         trusted_proxies: cfg.trusted_proxies.clone(),
         own_origin: cfg.own_origin.clone(),
-        allowed_hosts: cfg.s.allowed_hosts.clone(),
+        allowed_hosts: cfg.settings.allowed_hosts.clone(),
         redirect_origins: cfg.redirect_origins.clone(),
         allowed_origins: cfg.allowed_origins.clone(),
-        keys: Some(service.keys.clone()),
-        img_origin: cfg.s.branding.logo.as_deref().and_then(domain::brand::logo_origin),
+        keys: Some(keys),
+        img_origin: cfg.settings.branding.logo.as_deref().and_then(domain::brand::logo_origin),
+        clock,
     });
     let app = routes::router(routes::AppState { leptos_options, api: app::api::Api { service, edge }, cfg });
 
@@ -479,7 +481,7 @@ async fn serve(
 /// A switched-off second-factor type still serves the users who have no
 /// enabled one (`Factors::usable`): start-up says how many rely on it.
 async fn warn_switched_off_factors(cfg: &config::Config, store: &dyn domain::store::Store) {
-    let on = &cfg.s.second_factors;
+    let on = &cfg.settings.second_factors;
     let off: Vec<&str> = [("totp", on.totp), ("phone_code", on.phone_code)]
         .into_iter()
         .filter_map(|(name, enabled)| (!enabled).then_some(name))

@@ -28,7 +28,7 @@ pub fn router(state: AppState) -> Router {
     let guard = state.api.edge.clone();
     let api = state.api.clone();
     let opts = state.leptos_options.clone();
-    let (brand, brand_css) = brand(&state.cfg.s.branding);
+    let (brand, brand_css) = brand(&state.cfg.settings.branding);
     let page_brand = brand.clone();
     let mut r = Router::new()
         .leptos_routes_with_context(
@@ -75,8 +75,8 @@ fn unavailable() -> Response {
 /// The public keys of session tokens. Cacheable for as long as a rotated key
 /// is published before it signs (`tokens::PUBLISH_AHEAD`).
 async fn jwks(State(state): State<AppState>) -> Response {
-    let svc = &state.api.service;
-    match svc.jwks(svc.clock.now()).await {
+    let api = &state.api;
+    match api.service.jwks(api.edge.clock.now()).await {
         Ok(keys) => {
             let cache = format!("public, max-age={}", domain::tokens::PUBLISH_AHEAD);
             ([(header::CACHE_CONTROL, cache)], Json(keys)).into_response()
@@ -88,7 +88,7 @@ async fn jwks(State(state): State<AppState>) -> Response {
 /// Discovery: the issuer of session tokens and where its keys are.
 async fn discovery(State(state): State<AppState>, parts: Parts) -> Response {
     let api = &state.api;
-    let iss = api.service.issuer(&api.edge.request(&parts, api.service.clock.now()));
+    let iss = api.service.issuer(&api.edge.request(&parts));
     Json(serde_json::json!({
         "issuer": iss,
         "jwks_uri": format!("{iss}/.well-known/jwks.json"),
@@ -113,7 +113,7 @@ struct ForwardAuth {
 /// a 302 there.
 async fn forward_auth(State(state): State<AppState>, Query(q): Query<ForwardAuth>, parts: Parts) -> Response {
     let api = &state.api;
-    let mut req = api.edge.request(&parts, api.service.clock.now());
+    let mut req = api.edge.request(&parts);
     let user = match api.service.forward_auth(&mut req).await {
         Ok(u) => u,
         Err(_) => return unavailable(),
@@ -185,10 +185,8 @@ fn provide_request_nonce() {
 }
 
 async fn load_outbox(state: &AppState) -> Result<Vec<OutboxMessage>, Response> {
-    state.api.service.store.outbox(50).await.map_err(|e| {
-        tracing::error!(error = %e, "outbox");
-        refuse(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "Try again.")
-    })
+    // The use case has logged a failure.
+    state.api.service.outbox(50).await.map_err(|_| unavailable())
 }
 
 async fn outbox_json(State(state): State<AppState>) -> Response {
@@ -234,8 +232,7 @@ async fn dev_user(
     let Ok(Json(spec)) = body else {
         return refuse(StatusCode::BAD_REQUEST, "request_invalid", "Send a JSON user spec.");
     };
-    let svc = &state.api.service;
-    match users::create(svc.store.as_ref(), &svc.keys, spec, svc.cfg.s.require_mfa, svc.clock.now()).await {
+    match state.api.service.create_user(spec).await {
         Ok(c) => (StatusCode::CREATED, Json(c)).into_response(),
         Err(users::CreateError::Exists) => {
             refuse(StatusCode::CONFLICT, "form_identifier_exists", "That email is taken.")

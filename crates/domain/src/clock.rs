@@ -4,11 +4,12 @@
 //! `SystemTime::now` anywhere else.
 
 /// Seconds since the Unix epoch, from a source the caller chose.
-pub trait Clock: Send + Sync {
+pub trait Clock: Send + Sync + std::fmt::Debug {
     fn now(&self) -> i64;
 }
 
 /// The wall clock.
+#[derive(Debug)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
@@ -19,6 +20,7 @@ impl Clock for SystemClock {
 }
 
 /// A clock that stands still until a test moves it.
+#[derive(Debug)]
 pub struct FixedClock(std::sync::atomic::AtomicI64);
 
 impl FixedClock {

@@ -30,6 +30,10 @@ struct World {
     svc: Arc<Service>,
     clock: Arc<FixedClock>,
     store: Arc<dyn Store>,
+    /// What the service was built from (another node is built the same).
+    sender: Arc<dyn Sender>,
+    cfg: Arc<Instance>,
+    keys: Arc<SecretBox>,
     dir: std::path::PathBuf,
 }
 
@@ -58,11 +62,11 @@ async fn world_with(s: Settings, make: impl FnOnce(Arc<dyn Store>, &Settings) ->
     std::fs::create_dir_all(&dir).unwrap();
     let store = store::open(&format!("sqlite://{}/t.db", dir.display())).await.unwrap();
     let sender = make(store.clone(), &s);
-    let cfg = Instance { dev: true, s };
+    let cfg = Arc::new(Instance { dev: true, settings: s });
     let clock = Arc::new(FixedClock::at(T));
     let keys = Arc::new(SecretBox::from_hex(KEY).unwrap());
-    let svc = Service::new(store.clone(), sender, Arc::new(cfg), keys, clock.clone()).unwrap();
-    World { svc: Arc::new(svc), clock, store, dir }
+    let svc = Service::new(store.clone(), sender.clone(), cfg.clone(), keys.clone(), clock.clone()).unwrap();
+    World { svc: Arc::new(svc), clock, store, sender, cfg, keys, dir }
 }
 
 impl World {
@@ -75,7 +79,7 @@ impl World {
             backup_codes: false,
             password_compromised: false,
         };
-        users::create(self.store.as_ref(), &self.svc.keys, spec, false, self.clock.now()).await.unwrap()
+        users::create(self.store.as_ref(), &self.keys, spec, false, self.clock.now()).await.unwrap()
     }
 
     /// The code in the newest message to `to`.
@@ -85,21 +89,21 @@ impl World {
     }
 
     fn browser(&self) -> Browser {
-        Browser { svc: self.svc.clone(), tokens: HashMap::new() }
+        Browser { svc: self.svc.clone(), clock: self.clock.clone(), tokens: HashMap::new() }
     }
 }
 
 /// One browser: its tokens carried from request to request.
 struct Browser {
     svc: Arc<Service>,
+    clock: Arc<FixedClock>,
     tokens: HashMap<Jar, String>,
 }
 
 impl Browser {
     async fn with<T>(&mut self, step: impl AsyncFnOnce(&Service, &mut Request) -> T) -> T {
         let tokens = self.tokens.iter().map(|(j, v)| (*j, v.clone())).collect();
-        let mut req =
-            Request::new(self.svc.clock.now(), IpAddr::from([127, 0, 0, 1]), Some("test"), ORIGIN.into(), tokens);
+        let mut req = Request::new(self.clock.now(), IpAddr::from([127, 0, 0, 1]), Some("test"), ORIGIN.into(), tokens);
         let out = step(&self.svc, &mut req).await;
         for c in req.changes() {
             match &c.set {
@@ -267,7 +271,7 @@ async fn parallel_removals_cannot_take_the_last_factor() {
         backup_codes: false,
         password_compromised: false,
     };
-    let u = users::create(w.store.as_ref(), &w.svc.keys, spec, true, w.clock.now()).await.unwrap();
+    let u = users::create(w.store.as_ref(), &w.keys, spec, true, w.clock.now()).await.unwrap();
     let mut b = w.browser();
     assert_eq!(b.password("two@example.com", PASSWORD).await, Ok(Status::NeedsSecondFactor));
     let code = domain::secrets::totp_now(u.totp_secret.as_deref().unwrap(), w.clock.now()).unwrap();
@@ -316,7 +320,7 @@ async fn full_user(w: &World, email: &str) -> users::Created {
         backup_codes: true,
         password_compromised: false,
     };
-    users::create(w.store.as_ref(), &w.svc.keys, spec, false, w.clock.now()).await.unwrap()
+    users::create(w.store.as_ref(), &w.keys, spec, false, w.clock.now()).await.unwrap()
 }
 
 /// One lockout count for every factor: a wrong password, TOTP, backup code
@@ -374,8 +378,11 @@ async fn every_factor_counts_toward_one_lockout_and_a_success_resets_it() {
 /// re-verification window; each method re-verifies (a backup code once).
 #[tokio::test]
 async fn changes_need_a_reverification_within_its_window() {
-    let w = world(settings()).await;
-    let window = w.svc.cfg.s.sessions.reverification;
+    // Not the default, and not whole minutes: the view rounds up.
+    let mut set = settings();
+    set.sessions.reverification = 150;
+    let w = world(set).await;
+    let window = w.svc.settings().sessions.reverification;
     let u = full_user(&w, "rv@example.com").await;
     let secret = u.totp_secret.clone().unwrap();
     let mut b = w.browser();
@@ -386,6 +393,8 @@ async fn changes_need_a_reverification_within_its_window() {
     let needs =
         async |b: &mut Browser| b.with(async |s, c| s.user(c).await).await.unwrap().map(|v| v.needs_reverification);
     assert_eq!(needs(&mut b).await, Some(false), "just signed in");
+    let minutes = b.with(async |s, c| s.user(c).await).await.unwrap().map(|v| v.reverification_minutes);
+    assert_eq!(minutes, Some(3), "the window the page names, from the settings");
     w.clock.advance(window);
     assert_eq!(needs(&mut b).await, Some(true));
     let refused = Some(Fault::ReverificationRequired);
@@ -565,7 +574,7 @@ async fn session_tokens_follow_the_session_and_the_key_rotation() {
 
     // Rotation: published at once, signing PUBLISH_AHEAD later.
     let r = w.clock.now();
-    let next = domain::admin::rotate_keys(w.store.as_ref(), &w.svc.keys, 60, r).await.unwrap();
+    let next = domain::admin::rotate_keys(w.store.as_ref(), &w.keys, 60, r).await.unwrap();
     let jwks = w.svc.jwks(r).await.unwrap();
     assert_eq!(jwks.keys.len(), 2);
     let before = b.with(async |s, c| s.token(c).await).await.unwrap().jwt;
@@ -579,9 +588,8 @@ async fn session_tokens_follow_the_session_and_the_key_rotation() {
     assert_eq!(verified(&before, &w.svc.jwks(w.clock.now()).await.unwrap()).sid, view.id, "old tokens still verify");
     // Another node on the same database signs with the same keys.
     let node_b =
-        Service::new(w.store.clone(), w.svc.sender.clone(), w.svc.cfg.clone(), w.svc.keys.clone(), w.clock.clone())
-            .unwrap();
-    let mut on_b = Browser { svc: Arc::new(node_b), tokens: b.tokens.clone() };
+        Service::new(w.store.clone(), w.sender.clone(), w.cfg.clone(), w.keys.clone(), w.clock.clone()).unwrap();
+    let mut on_b = Browser { svc: Arc::new(node_b), clock: w.clock.clone(), tokens: b.tokens.clone() };
     assert_eq!(kid(&on_b.with(async |s, c| s.token(c).await).await.unwrap().jwt), next.kid);
     // The old key leaves the JWKS once its last token has expired.
     w.clock.advance(60 + domain::tokens::KEY_REFRESH);

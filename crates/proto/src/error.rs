@@ -67,7 +67,8 @@ pub enum Fault {
     SignInNotFound,
     /// No sign-up, or it expired.
     SignUpNotFound,
-    /// A change needs the password or a second factor entered in the last 10 minutes.
+    /// A change needs the password or a second factor entered recently
+    /// (`UserView::reverification_minutes`).
     ReverificationRequired,
     /// The last second factor cannot go while the instance requires MFA.
     MfaRequired,

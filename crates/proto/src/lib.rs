@@ -393,8 +393,13 @@ pub struct UserView {
     pub backup_codes_remaining: u32,
     /// The instance requires a second factor (the last one cannot be removed).
     pub require_mfa: bool,
-    /// Changes need the password or a second factor first (none in 10 minutes).
+    /// Changes need the password or a second factor first (none within
+    /// `reverification_minutes`).
     pub needs_reverification: bool,
+    /// How long a confirmation lets changes through, in minutes (the
+    /// setting `[sessions] reverification`).
+    #[serde(default)]
+    pub reverification_minutes: u32,
     /// The session's pending task, if any (`setup-mfa`).
     #[serde(default)]
     pub task: Option<String>,
@@ -458,6 +463,7 @@ impl Default for UserView {
             backup_codes_remaining: 0,
             require_mfa: false,
             needs_reverification: false,
+            reverification_minutes: 0,
             task: None,
             pending_phone: None,
             passkeys: vec![],

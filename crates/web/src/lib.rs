@@ -7,6 +7,7 @@ pub mod flash;
 pub mod guard;
 pub mod origin;
 
+use domain::clock::{Clock, SystemClock};
 use domain::request::{client_token, Change, Jar, Request};
 use domain::secrets::SecretBox;
 use http::{header, request::Parts, HeaderMap, HeaderValue};
@@ -16,7 +17,7 @@ use std::sync::Arc;
 
 /// How this server meets HTTP: the cookie mode, the proxies it believes, its
 /// origin and where it may send browsers (the guard's rules too).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Edge {
     /// Development over plain HTTP: cookies lose `__Host-` and `Secure`.
     pub dev: bool,
@@ -37,6 +38,24 @@ pub struct Edge {
     pub keys: Option<Arc<SecretBox>>,
     /// Another origin images may come from: the logo's (`branding.logo`).
     pub img_origin: Option<String>,
+    /// When a request comes in (the service's clock: tests fix both).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for Edge {
+    fn default() -> Self {
+        Edge {
+            dev: false,
+            trusted_proxies: vec![],
+            own_origin: None,
+            allowed_hosts: vec![],
+            redirect_origins: vec![],
+            allowed_origins: vec![],
+            keys: None,
+            img_origin: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
 }
 
 /// How a client carries its tokens to `/v1`.
@@ -84,9 +103,9 @@ impl Edge {
     /// The domain's view of a `/v1` request, and how it carries its tokens:
     /// a native client's from its client token (never a cookie), a
     /// browser's from the cookies.
-    pub fn v1_request(&self, parts: &Parts, now: i64) -> Result<(Request, Carrier), BadClientToken> {
+    pub fn v1_request(&self, parts: &Parts) -> Result<(Request, Carrier), BadClientToken> {
         if !is_native(&parts.headers, &parts.uri) {
-            return Ok((self.request(parts, now), Carrier::Cookies));
+            return Ok((self.request(parts), Carrier::Cookies));
         }
         let tokens = match parts.headers.get(header::AUTHORIZATION) {
             None => vec![],
@@ -97,7 +116,7 @@ impl Edge {
                 client_token::open(keys, token).ok_or(BadClientToken)?
             }
         };
-        Ok((self.client(parts, now, tokens), Carrier::Bearer))
+        Ok((self.client(parts, tokens), Carrier::Bearer))
     }
 
     /// The answer's token headers: `Set-Cookie`s, or the rotated client token.
@@ -119,18 +138,19 @@ impl Edge {
         }
     }
 
-    /// The domain's view of a request that came in at `now`: its client,
-    /// and the tokens its cookies carry.
-    pub fn request(&self, parts: &Parts, now: i64) -> Request {
+    /// The domain's view of a request, as it comes in (the time read once,
+    /// here): its client, and the tokens its cookies carry.
+    pub fn request(&self, parts: &Parts) -> Request {
         let tokens = Jar::ALL
             .into_iter()
             .filter_map(|jar| cookie(&parts.headers, &self.cookie_name(jar)).map(|v| (jar, v.to_string())))
             .collect();
-        self.client(parts, now, tokens)
+        self.client(parts, tokens)
     }
 
     /// A request carrying `tokens`, from its client (IP, agent, language).
-    fn client(&self, parts: &Parts, now: i64, tokens: Vec<(Jar, String)>) -> Request {
+    fn client(&self, parts: &Parts, tokens: Vec<(Jar, String)>) -> Request {
+        let now = self.clock.now();
         let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<SocketAddr>>()
@@ -235,7 +255,7 @@ mod tests {
             .unwrap()
             .into_parts();
         parts.extensions.insert(axum::extract::ConnectInfo(SocketAddr::from(([203, 0, 113, 9], 4000))));
-        let mut req = edge.request(&parts, 0);
+        let mut req = edge.request(&parts);
         assert_eq!(req.token(Jar::Session), Some("tok1"), "only the __Host- cookie outside dev");
         assert_eq!(req.token(Jar::SignIn), Some("att"));
         assert_eq!((req.ip, req.user_agent.as_deref()), (IpAddr::from([203, 0, 113, 9]), Some("UA/1")));
@@ -245,7 +265,7 @@ mod tests {
         assert_eq!(set[0], "__Host-session=tok2; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure");
         assert_eq!(set[1], "__Host-sign_in=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure");
         let dev = Edge { dev: true, ..Edge::default() };
-        assert_eq!(dev.request(&parts, 0).token(Jar::Session), Some("plain"));
+        assert_eq!(dev.request(&parts).token(Jar::Session), Some("plain"));
         assert_eq!(
             dev.set_cookie(&req.changes()[0]).unwrap(),
             "session=tok2; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"
@@ -270,10 +290,10 @@ mod tests {
             b.body(()).unwrap().into_parts().0
         };
         // A browser: cookies.
-        let (req, carrier) = edge.v1_request(&parts("/v1/me", None), 0).unwrap();
+        let (req, carrier) = edge.v1_request(&parts("/v1/me", None)).unwrap();
         assert_eq!((carrier, req.token(Jar::Session)), (Carrier::Cookies, Some("from-cookie")));
         // A first native call: no token, and never the cookies.
-        let (mut req, carrier) = edge.v1_request(&parts("/v1/client?_is_native=1", None), 0).unwrap();
+        let (mut req, carrier) = edge.v1_request(&parts("/v1/client?_is_native=1", None)).unwrap();
         assert_eq!((carrier, req.token(Jar::Session)), (Carrier::Bearer, None));
         req.set(Jar::Session, "s1", 60);
         let mut h = HeaderMap::new();
@@ -282,10 +302,10 @@ mod tests {
         let token = h[header::AUTHORIZATION].to_str().unwrap().to_string();
         // Sent back, as `Bearer …` or bare (Clerk's SDKs): the same tokens.
         for auth in [format!("Bearer {token}"), token.clone()] {
-            let (req, carrier) = edge.v1_request(&parts("/v1/me", Some(&auth)), 0).unwrap();
+            let (req, carrier) = edge.v1_request(&parts("/v1/me", Some(&auth))).unwrap();
             assert_eq!((carrier, req.token(Jar::Session)), (Carrier::Bearer, Some("s1")));
         }
-        assert_eq!(edge.v1_request(&parts("/v1/me", Some("Bearer ct_nope")), 0).err(), Some(BadClientToken));
+        assert_eq!(edge.v1_request(&parts("/v1/me", Some("Bearer ct_nope"))).err(), Some(BadClientToken));
         assert!(!is_native_flag(Some("_is_native=0")) && is_native_flag(Some("a=1&_is_native=true")));
     }
 }

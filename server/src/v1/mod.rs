@@ -35,9 +35,10 @@ use app::api::Api;
 use axum::{
     body::Bytes,
     extract::{FromRef, FromRequest, FromRequestParts, Request},
+    handler::Handler,
     http::{header, request::Parts, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
-    routing::{get, patch, post},
+    routing::{get, on, MethodFilter, MethodRouter},
     Json, Router,
 };
 use domain::{request::Jar, secrets, service::Service};
@@ -53,41 +54,86 @@ where
     Api: FromRef<S>,
     S: Clone + Send + Sync + 'static,
 {
-    Router::new()
-        .route("/v1/openapi.json", get(openapi::document))
-        .route("/v1/client", get(client::get_client))
-        .route("/v1/client/sign_ins", post(client::create_sign_in))
-        .route("/v1/client/sign_ins/{id}", get(client::get_sign_in))
-        .route("/v1/client/sign_ins/{id}/prepare_first_factor", post(client::prepare_first_factor))
-        .route("/v1/client/sign_ins/{id}/attempt_first_factor", post(client::attempt_first_factor))
-        .route("/v1/client/sign_ins/{id}/reset_password", post(client::reset_password))
-        .route("/v1/client/sign_ins/{id}/prepare_second_factor", post(client::prepare_second_factor))
-        .route("/v1/client/sign_ins/{id}/attempt_second_factor", post(client::attempt_second_factor))
-        .route("/v1/client/sign_ups", post(client::create_sign_up))
-        .route("/v1/client/sign_ups/{id}", get(client::get_sign_up))
-        .route("/v1/client/sign_ups/{id}/prepare_verification", post(client::prepare_verification))
-        .route("/v1/client/sign_ups/{id}/attempt_verification", post(client::attempt_verification))
-        .route("/v1/client/sessions/{id}/tokens", post(client::create_token))
-        .route("/v1/client/sessions/{id}/end", post(client::end_session))
-        .route("/v1/me", get(me::get_me))
-        .route("/v1/me/reverify", post(me::reverify))
-        .route("/v1/me/totp", post(me::create_totp).delete(me::delete_totp))
-        .route("/v1/me/totp/attempt_verification", post(me::verify_totp))
-        .route("/v1/me/phone_numbers", post(me::create_phone).delete(me::delete_phone))
-        .route("/v1/me/phone_numbers/attempt_verification", post(me::verify_phone))
-        .route("/v1/me/default_second_factor", post(me::default_second_factor))
-        .route("/v1/me/backup_codes", post(me::create_backup_codes).delete(me::delete_backup_codes))
-        .route("/v1/me/change_password", post(me::change_password))
-        .route("/v1/me/sessions/active", get(me::active_sessions))
-        .route("/v1/me/sessions/revoke_others", post(me::revoke_others))
-        .route("/v1/me/sessions/{id}/revoke", post(me::revoke_session))
-        .route("/v1/me/passkeys", post(me::create_passkey))
-        .route("/v1/me/passkeys/attempt_verification", post(me::verify_passkey))
-        .route("/v1/me/passkeys/{id}", patch(me::rename_passkey).delete(me::delete_passkey))
-        .route("/v1/me/trusted_devices", get(me::trusted_devices))
-        .route("/v1/me/trusted_devices/{id}/revoke", post(me::revoke_trusted_device))
+    let documented = Router::new().route("/v1/openapi.json", get(openapi::document));
+    operations()
+        .into_iter()
+        .fold(documented, |r, (_, path, handler)| r.route(path, handler))
         // Unknown /v1 paths answer in the API's shape, not with a page.
         .route("/v1/{*rest}", get(not_found).post(not_found).delete(not_found).patch(not_found))
+}
+
+/// The methods `/v1` answers.
+#[derive(Clone, Copy, Debug)]
+enum Verb {
+    Get,
+    Post,
+    Patch,
+    Delete,
+}
+
+/// One operation: its method, its path and its handler. The OpenAPI
+/// document must list exactly these (a test checks it).
+type Op<S> = (Verb, &'static str, MethodRouter<S>);
+
+fn op<H, T, S>(verb: Verb, path: &'static str, handler: H) -> Op<S>
+where
+    H: Handler<T, S>,
+    T: 'static,
+    S: Clone + Send + Sync + 'static,
+{
+    let filter = match verb {
+        Verb::Get => MethodFilter::GET,
+        Verb::Post => MethodFilter::POST,
+        Verb::Patch => MethodFilter::PATCH,
+        Verb::Delete => MethodFilter::DELETE,
+    };
+    (verb, path, on(filter, handler))
+}
+
+/// Every operation of `/v1` (routes sharing a path merge).
+fn operations<S>() -> Vec<Op<S>>
+where
+    Api: FromRef<S>,
+    S: Clone + Send + Sync + 'static,
+{
+    use Verb::{Delete, Get, Patch, Post};
+    vec![
+        op(Get, "/v1/client", client::get_client),
+        op(Post, "/v1/client/sign_ins", client::create_sign_in),
+        op(Get, "/v1/client/sign_ins/{id}", client::get_sign_in),
+        op(Post, "/v1/client/sign_ins/{id}/prepare_first_factor", client::prepare_first_factor),
+        op(Post, "/v1/client/sign_ins/{id}/attempt_first_factor", client::attempt_first_factor),
+        op(Post, "/v1/client/sign_ins/{id}/reset_password", client::reset_password),
+        op(Post, "/v1/client/sign_ins/{id}/prepare_second_factor", client::prepare_second_factor),
+        op(Post, "/v1/client/sign_ins/{id}/attempt_second_factor", client::attempt_second_factor),
+        op(Post, "/v1/client/sign_ups", client::create_sign_up),
+        op(Get, "/v1/client/sign_ups/{id}", client::get_sign_up),
+        op(Post, "/v1/client/sign_ups/{id}/prepare_verification", client::prepare_verification),
+        op(Post, "/v1/client/sign_ups/{id}/attempt_verification", client::attempt_verification),
+        op(Post, "/v1/client/sessions/{id}/tokens", client::create_token),
+        op(Post, "/v1/client/sessions/{id}/end", client::end_session),
+        op(Get, "/v1/me", me::get_me),
+        op(Post, "/v1/me/reverify", me::reverify),
+        op(Post, "/v1/me/totp", me::create_totp),
+        op(Delete, "/v1/me/totp", me::delete_totp),
+        op(Post, "/v1/me/totp/attempt_verification", me::verify_totp),
+        op(Post, "/v1/me/phone_numbers", me::create_phone),
+        op(Delete, "/v1/me/phone_numbers", me::delete_phone),
+        op(Post, "/v1/me/phone_numbers/attempt_verification", me::verify_phone),
+        op(Post, "/v1/me/default_second_factor", me::default_second_factor),
+        op(Post, "/v1/me/backup_codes", me::create_backup_codes),
+        op(Delete, "/v1/me/backup_codes", me::delete_backup_codes),
+        op(Post, "/v1/me/change_password", me::change_password),
+        op(Get, "/v1/me/sessions/active", me::active_sessions),
+        op(Post, "/v1/me/sessions/revoke_others", me::revoke_others),
+        op(Post, "/v1/me/sessions/{id}/revoke", me::revoke_session),
+        op(Post, "/v1/me/passkeys", me::create_passkey),
+        op(Post, "/v1/me/passkeys/attempt_verification", me::verify_passkey),
+        op(Patch, "/v1/me/passkeys/{id}", me::rename_passkey),
+        op(Delete, "/v1/me/passkeys/{id}", me::delete_passkey),
+        op(Get, "/v1/me/trusted_devices", me::trusted_devices),
+        op(Post, "/v1/me/trusted_devices/{id}/revoke", me::revoke_trusted_device),
+    ]
 }
 
 async fn not_found() -> Response {
@@ -111,7 +157,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
         let Api { service: svc, edge } = Api::from_ref(state);
-        match edge.v1_request(parts, svc.clock.now()) {
+        match edge.v1_request(parts) {
             Ok((req, carrier)) => Ok(Call { svc, edge, req, carrier }),
             Err(web::BadClientToken) => Err(refuse(
                 StatusCode::UNAUTHORIZED,
@@ -189,4 +235,32 @@ fn bad_body() -> Response {
 /// The strategy a step names, or the field error for its absence.
 pub fn strategy(s: Option<Strategy>) -> Result<Strategy, Fault> {
     s.ok_or(Fault::Missing(Field::Strategy))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use utoipa::OpenApi;
+
+    #[test]
+    fn the_routes_are_the_documented_operations() {
+        let routed: BTreeSet<(String, String)> = operations::<Api>()
+            .into_iter()
+            .map(|(verb, path, _)| (format!("{verb:?}").to_uppercase(), path.to_string()))
+            .collect();
+        let doc = openapi::ApiDoc::openapi();
+        let mut documented = BTreeSet::new();
+        for (path, item) in &doc.paths.paths {
+            let ops = [("GET", &item.get), ("POST", &item.post), ("PATCH", &item.patch), ("DELETE", &item.delete)];
+            for (verb, op) in ops {
+                if op.is_some() {
+                    documented.insert((verb.to_string(), path.clone()));
+                }
+            }
+            assert!(item.put.is_none() && item.head.is_none(), "{path}: a method /v1 does not route");
+        }
+        assert!(routed.len() > 30, "the table is read");
+        assert_eq!(routed, documented);
+    }
 }

@@ -1,7 +1,7 @@
 //! One-time codes sent by email or SMS: issued within the resend window,
 //! checked once, with a cap on wrong tries.
 
-use super::{db, Service, Unit, MAX_CODE_BYTES};
+use super::{Service, Unit, MAX_CODE_BYTES};
 use crate::mail;
 use crate::secrets;
 use crate::store::prelude::*;
@@ -70,7 +70,7 @@ impl Service {
         dest: Dest<'_>,
         now: i64,
     ) -> Result<(), Fault> {
-        let gap = self.cfg.s.codes.resend_after;
+        let gap = self.cfg.settings.codes.resend_after;
         let (to, known) = match &dest {
             Dest::Sms(to, _) | Dest::Email(to, _) | Dest::Later(Some(to), _) => (*to, true),
             Dest::Notice(to, _) => (*to, false),
@@ -79,16 +79,16 @@ impl Service {
         let test = self.is_test(to);
         let code = if test && known { mail::TEST_CODE.to_string() } else { secrets::otp_code() };
         let hash = secrets::code_hash(token, &code);
-        let ttl = self.cfg.s.codes.ttl;
+        let ttl = self.cfg.settings.codes.ttl;
         // Stored and committed before it is sent: a send must not hold a unit.
         alone!(self, u => {
-            if let Some(c) = db(u.store.code(key, purpose.name()).await)? {
+            if let Some(c) = u.store.code(key, purpose.name()).await? {
                 let wait = c.sent_at + gap - now;
                 if wait > 0 {
                     return Err(Fault::ResendTooSoon(wait as u32));
                 }
             }
-            if !db(u.store.put_code(key, purpose.name(), &hash, now, now + ttl, now - gap).await)? {
+            if !u.store.put_code(key, purpose.name(), &hash, now, now + ttl, now - gap).await? {
                 return Err(Fault::ResendTooSoon(gap.max(1) as u32));
             }
             Ok(())
@@ -97,7 +97,7 @@ impl Service {
         let sent = match dest {
             _ if test => Ok(()),
             Dest::Later(to, what) => {
-                let (brand, what) = (self.cfg.s.branding.clone(), what.to_string());
+                let (brand, what) = (self.cfg.settings.branding.clone(), what.to_string());
                 let make = move || mail::code_mail(&brand, &code, &what, minutes);
                 self.sender.clone().send_email_later(to.map(String::from), Box::new(make), now);
                 Ok(())
@@ -105,14 +105,16 @@ impl Service {
             Dest::Notice(to, mail) => self.sender.send_email(to, &mail, now).await,
             Dest::Sms(to, host) => self.sender.send_sms(to, &mail::sms_code(&code, minutes, host), now).await,
             Dest::Email(to, what) => {
-                self.sender.send_email(to, &mail::code_mail(&self.cfg.s.branding, &code, what, minutes), now).await
+                self.sender
+                    .send_email(to, &mail::code_mail(&self.cfg.settings.branding, &code, what, minutes), now)
+                    .await
             }
         };
         if let Err(e) = sent {
             tracing::error!(error = %e, purpose = purpose.name(), "code delivery failed");
             // Let the user retry at once.
-            alone!(self, u => match db(u.store.code(key, purpose.name()).await)? {
-                Some(c) => db(u.store.delete_code(c.id).await),
+            alone!(self, u => match u.store.code(key, purpose.name()).await? {
+                Some(c) => u.store.delete_code(c.id).await.map_err(Fault::from),
                 None => Ok(()),
             })?;
             return Err(Fault::DeliveryFailed);
@@ -132,8 +134,11 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
         started_at: i64,
         now: i64,
     ) -> Result<bool, Fault> {
-        let gap = self.cfg.s.codes.resend_after;
-        Ok(db(self.store.code(key, purpose.name()).await)?
+        let gap = self.cfg.settings.codes.resend_after;
+        Ok(self
+            .store
+            .code(key, purpose.name())
+            .await?
             .is_some_and(|c| c.sent_at == started_at && !c.used && c.failures == 0 && now < started_at + gap))
     }
 
@@ -144,7 +149,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
         purpose: Purpose,
         now: i64,
     ) -> Result<Option<i64>, Fault> {
-        Ok(db(self.store.code(key, purpose.name()).await)?.filter(|c| !c.used && c.expires_at > now).map(|c| c.sent_at))
+        Ok(self.store.code(key, purpose.name()).await?.filter(|c| !c.used && c.expires_at > now).map(|c| c.sent_at))
     }
 }
 
@@ -162,8 +167,8 @@ impl Unit {
         if code.len() > MAX_CODE_BYTES {
             return Err(Fault::CodeIncorrect(None));
         }
-        let max = self.cfg.s.codes.max_failures;
-        let c = db(self.store.code(key, purpose.name()).await)?.ok_or(Fault::CodeMissing)?;
+        let max = self.cfg.settings.codes.max_failures;
+        let c = self.store.code(key, purpose.name()).await?.ok_or(Fault::CodeMissing)?;
         if c.used {
             return Err(Fault::CodeMissing);
         }
@@ -174,10 +179,10 @@ impl Unit {
             return Err(Fault::CodeLocked);
         }
         if !secrets::same(&secrets::code_hash(token, code), &c.code_hash) {
-            let n = db(self.store.fail_code(c.id, max).await)?;
+            let n = self.store.fail_code(c.id, max).await?;
             return Err(if n >= max { Fault::CodeLocked } else { Fault::CodeIncorrect(None) });
         }
-        if !db(self.store.consume_code(c.id, now, max).await)? {
+        if !self.store.consume_code(c.id, now, max).await? {
             return Err(Fault::CodeIncorrect(None));
         }
         Ok(())

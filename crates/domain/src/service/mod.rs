@@ -5,7 +5,10 @@
 
 /// Runs `$body` (giving `Result<_, Fault>`, `?` allowed) on a unit of its
 /// own, bound to `$u`, and commits the unit whatever the result: for a
-/// write outside a step's unit.
+/// write outside a step's unit. A macro, not a method taking an async
+/// closure: rustc cannot yet prove such a closure's future `Send` over
+/// `&Service<Box<dyn Tx>>` ("implementation of `AsyncFnOnce` is not general
+/// enough"), and the server functions need `Send`.
 macro_rules! alone {
     ($svc:expr, $u:ident => $body:expr) => {{
         let $u = $svc.unit().await?;
@@ -44,7 +47,7 @@ use std::sync::Arc;
 pub struct Instance {
     /// Development mode over plain HTTP (test mode's recipients, `http` links).
     pub dev: bool,
-    pub s: Settings,
+    pub settings: Settings,
 }
 
 /// The client cookie lives as long as browsers allow (400 days in Chrome).
@@ -57,13 +60,15 @@ const MAX_CODE_BYTES: usize = 64;
 
 /// The use cases over a store: the pool (`Service`, the default), or one
 /// transaction (`Unit`). Reads work on both; writes only on a unit.
+/// Sealed: the edges reach the store, keys and settings only through the
+/// use cases below.
 pub struct Service<D = Arc<dyn Store>> {
-    pub store: D,
-    pub sender: Arc<dyn Sender>,
-    pub cfg: Arc<Instance>,
-    pub keys: Arc<SecretBox>,
+    pub(crate) store: D,
+    pub(crate) sender: Arc<dyn Sender>,
+    pub(crate) cfg: Arc<Instance>,
+    pub(crate) keys: Arc<SecretBox>,
     /// The only source of the time: each request reads it once.
-    pub clock: Arc<dyn Clock>,
+    pub(crate) clock: Arc<dyn Clock>,
     /// Verified against when the email is unknown, so that both cases cost
     /// one argon2 verify: no enumeration by timing.
     dummy_hash: Arc<str>,
@@ -106,12 +111,13 @@ pub(crate) fn told(f: Fault, left: u32) -> Fault {
     }
 }
 
-/// Storage failures are logged here and reach the client as `Unavailable`.
-pub(crate) fn db<T>(r: Result<T, StoreError>) -> Result<T, Fault> {
-    r.map_err(|e| {
+/// Storage failures are logged here and reach the client as `Unavailable`
+/// (`?` on a store call does both).
+impl From<StoreError> for Fault {
+    fn from(e: StoreError) -> Fault {
         tracing::error!(error = %e, "storage failure");
         Fault::Unavailable
-    })
+    }
 }
 
 /// `jane@example.com` → `j•••@example.com`.
@@ -142,7 +148,7 @@ impl Unit {
     /// Commits the unit, whatever `r` is: counted tries, limits and audit
     /// rows stay counted when the step itself failed.
     pub(crate) async fn commit<T>(self, r: Result<T, Fault>) -> Result<T, Fault> {
-        db(self.store.commit().await)?;
+        self.store.commit().await?;
         r
     }
 }
@@ -159,11 +165,31 @@ impl Service {
         Ok(Service { store, sender, cfg, keys, clock, dummy_hash: dummy_hash.into(), ring: Default::default() })
     }
 
+    /// The instance's settings, as it started.
+    pub fn settings(&self) -> &Settings {
+        &self.cfg.settings
+    }
+
+    /// Makes a user with the factors `spec` asks for (development and
+    /// tests: the operator's `user create` does the same).
+    pub async fn create_user(
+        &self,
+        spec: crate::users::Spec,
+    ) -> Result<crate::users::Created, crate::users::CreateError> {
+        let now = self.clock.now();
+        crate::users::create(self.store.as_ref(), &self.keys, spec, self.cfg.settings.require_mfa, now).await
+    }
+
+    /// The newest `n` messages the development sender kept.
+    pub async fn outbox(&self, n: i64) -> Result<Vec<crate::store::OutboxMessage>, Fault> {
+        self.store.outbox(n).await.map_err(Fault::from)
+    }
+
     /// This service with its writes gathered into one unit of work (one
     /// commit), for the steps every sign-in takes.
     pub(crate) async fn unit(&self) -> Result<Unit, Fault> {
         Ok(Service {
-            store: db(self.store.begin().await)?,
+            store: self.store.begin().await?,
             sender: self.sender.clone(),
             cfg: self.cfg.clone(),
             keys: self.keys.clone(),
@@ -245,7 +271,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
 
     /// Test mode's reserved destinations get no message and accept 424242.
     pub(crate) fn is_test(&self, to: &str) -> bool {
-        self.cfg.dev && self.cfg.s.test_mode && mail::is_test_recipient(to)
+        self.cfg.dev && self.cfg.settings.test_mode && mail::is_test_recipient(to)
     }
 
     /// This server's origin as browsers reach it, for links in emails (the
@@ -261,7 +287,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
         if compromised {
             return Some(TASK_RESET_PASSWORD);
         }
-        (self.cfg.s.require_mfa && !factors.has_primary()).then_some(TASK_SETUP_MFA)
+        (self.cfg.settings.require_mfa && !factors.has_primary()).then_some(TASK_SETUP_MFA)
     }
 
     /// The lockout counter a try at `subject` (an email) goes to: the
@@ -270,28 +296,28 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     /// for every other client.
     pub(crate) async fn lock_subject(&self, req: &Request, subject: &str, now: i64) -> Result<Lock, Fault> {
         match self.known_client_key(req) {
-            Some(client) if db(self.store.unlocked(subject, &client, now).await)? => {
-                Ok(Lock { name: format!("{subject} {client}"), max: self.cfg.s.lockout.threshold })
+            Some(client) if self.store.unlocked(subject, &client, now).await? => {
+                Ok(Lock { name: format!("{subject} {client}"), max: self.cfg.settings.lockout.threshold })
             }
-            _ => Ok(Lock { name: subject.to_string(), max: self.cfg.s.lockout.threshold }),
+            _ => Ok(Lock { name: subject.to_string(), max: self.cfg.settings.lockout.threshold }),
         }
     }
 
     /// The counter of the account's second-factor guesses, from all its
     /// clients together (`second_factor_budget`).
     pub(crate) fn second_factor_lock(&self, subject: &str) -> Lock {
-        Lock { name: second_factor_counter(subject), max: second_factor_budget(self.cfg.s.lockout.threshold) }
+        Lock { name: second_factor_counter(subject), max: second_factor_budget(self.cfg.settings.lockout.threshold) }
     }
 
     pub(crate) async fn factors(&self, user: &User) -> Result<Factors, Fault> {
-        let has_backup = !db(self.store.unused_backup_codes(user.id).await)?.is_empty();
+        let has_backup = !self.store.unused_backup_codes(user.id).await?.is_empty();
         Ok(self.enabled_factors(user, has_backup))
     }
 
     /// The user's factors that count: the enabled ones, or, for a user with
     /// none of those, the switched-off ones they rely on (`Factors::usable`).
     pub(crate) fn enabled_factors(&self, user: &User, has_backup: bool) -> Factors {
-        let on = &self.cfg.s.second_factors;
+        let on = &self.cfg.settings.second_factors;
         let enrolled = Factors {
             phone: user.phone.is_some(),
             totp: user.totp_secret.is_some(),
@@ -302,7 +328,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
             phone: on.phone_code,
             totp: on.totp,
             backup_codes: on.backup_code,
-            passkey: self.cfg.s.passkeys.second_factor,
+            passkey: self.cfg.settings.passkeys.second_factor,
         };
         enrolled.usable(enabled)
     }
@@ -335,8 +361,8 @@ impl Unit {
     /// Per-IP fixed-window limit for `bucket`, counted in the database.
     pub(crate) async fn rate_limit(&self, req: &Request, bucket: &str, limit: i64, now: i64) -> Result<(), Fault> {
         let ip = req.ip.to_string();
-        let window = self.cfg.s.rate_limits.window;
-        let (hits, start) = db(self.store.rate_hit(bucket, &ip, now, window).await)?;
+        let window = self.cfg.settings.rate_limits.window;
+        let (hits, start) = self.store.rate_hit(bucket, &ip, now, window).await?;
         if hits > limit {
             return Err(Fault::TooManyRequests((start + window - now).max(1) as u32));
         }
@@ -361,8 +387,8 @@ impl Unit {
 
     /// `reserve` on `lock`.
     async fn reserve_on(&self, req: &Request, lock: Lock, subject: &str, now: i64) -> Result<(Lock, u32), Fault> {
-        let seconds = self.cfg.s.lockout.seconds;
-        match db(self.store.lockout_reserve(&lock.name, now, lock.max, seconds).await)? {
+        let seconds = self.cfg.settings.lockout.seconds;
+        match self.store.lockout_reserve(&lock.name, now, lock.max, seconds).await? {
             Ok(n) => {
                 let left = u32::try_from((lock.max - n).max(0)).unwrap_or(0);
                 Ok((lock, left))
@@ -376,18 +402,18 @@ impl Unit {
 
     /// The try reserved on `lock` was right: take it back.
     pub(crate) async fn release_try(&self, lock: &Lock) -> Result<(), Fault> {
-        db(self.store.lockout_release(&lock.name, lock.max).await)
+        self.store.lockout_release(&lock.name, lock.max).await.map_err(Fault::from)
     }
 
     /// A sign-in completed: forget the failures on `lock`.
     pub(crate) async fn forget_failures(&self, lock: &Lock) -> Result<(), Fault> {
-        db(self.store.lockout_reset(&lock.name).await)
+        self.store.lockout_reset(&lock.name).await.map_err(Fault::from)
     }
 
     /// The limits before a try: the per-IP rate limit, then the try counted
     /// against `subject` (refused while locked); as `reserve`.
     pub(crate) async fn open_try(&self, req: &Request, subject: &str, now: i64) -> Result<(Lock, u32), Fault> {
-        self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify, now).await?;
         self.reserve(req, subject, now).await
     }
 
@@ -426,12 +452,12 @@ impl Unit {
         let secret = self.totp_secret(user)?;
         let Some(step) = secrets::totp_step(&secret, code, now) else { return Ok(false) };
         // A code is accepted once: the step only moves forward.
-        db(self.store.advance_totp(user.id, step).await)
+        self.store.advance_totp(user.id, step).await.map_err(Fault::from)
     }
 
     /// Is `code` one of the user's unused backup codes? Uses it up.
     pub(crate) async fn check_backup_code(&self, user_id: i64, code: &str, now: i64) -> Result<bool, Fault> {
-        let codes = db(self.store.unused_backup_codes(user_id).await)?;
+        let codes = self.store.unused_backup_codes(user_id).await?;
         // Compare against every code, so timing does not tell which matched.
         let mut hit = None;
         for c in &codes {
@@ -440,7 +466,7 @@ impl Unit {
             }
         }
         match hit {
-            Some(id) => db(self.store.use_backup_code(id, now).await),
+            Some(id) => self.store.use_backup_code(id, now).await.map_err(Fault::from),
             None => Ok(false),
         }
     }

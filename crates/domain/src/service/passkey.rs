@@ -2,7 +2,7 @@
 //! typed; it satisfies MFA), or a passkey as the second factor after the
 //! password. The challenge is stored with the attempt and answered once.
 
-use super::{db, Service, Unit};
+use super::{Service, Unit};
 use crate::audit::Event;
 use crate::flow::{Attempt, Claim, Stage, Step};
 use crate::passkey::{self, Ceremony, PublicKeyCredential, WebauthnError};
@@ -22,7 +22,7 @@ impl Service {
     /// in the email field (conditional mediation) instead of a dialog.
     pub async fn passkey_sign_in(&self, req: &mut Request, autofill: bool) -> Result<SignInView, Fault> {
         let now = req.now;
-        if !self.cfg.s.passkeys.sign_in {
+        if !self.cfg.settings.passkeys.sign_in {
             return Err(Fault::StrategyInvalid);
         }
         let rp = self.relying_party(req)?;
@@ -55,7 +55,9 @@ impl Service {
         let (rcr, state) = rp.start_passkey_authentication(&keys).map_err(webauthn_fault)?;
         let state = to_json(&state)?;
         let purpose = Ceremony::SecondFactor.as_str();
-        alone!(self, u => db(u.store.put_challenge(key, purpose, &state, now + passkey::CHALLENGE_TTL).await))?;
+        alone!(self, u => {
+            u.store.put_challenge(key, purpose, &state, now + passkey::CHALLENGE_TTL).await.map_err(Fault::from)
+        })?;
         let mut view = self.view(Some(key), a, now).await?;
         view.passkey_challenge = Some(PasskeyChallenge { strategy: Strategy::Passkey, nonce: to_json(&rcr)? });
         Ok(view)
@@ -76,14 +78,14 @@ impl Service {
         }
         let answer: PublicKeyCredential = serde_json::from_str(&credential).map_err(|_| Fault::PasskeyInvalid)?;
         // Whose passkey: the attempt's user, or (begun with one) its owner.
-        let found = db(self.store.passkey_by_credential(&passkey::credential_key(answer.get_credential_id())).await)?;
+        let found = self.store.passkey_by_credential(&passkey::credential_key(answer.get_credential_id())).await?;
         let owner = match (&a.stage, &found) {
             (Stage::NeedsSecondFactor(c), _) => Some(c.user_id),
             (_, Some(p)) => Some(p.user_id),
             _ => None,
         };
         let Some(user) = (match owner {
-            Some(id) => db(self.store.user(id).await)?,
+            Some(id) => self.store.user(id).await?,
             None => None,
         }) else {
             // An unknown passkey names no account: nothing to count against.
@@ -102,13 +104,13 @@ impl Service {
 impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     /// The relying party for this request's origin.
     pub(crate) fn relying_party(&self, req: &Request) -> Result<webauthn_rs::Webauthn, Fault> {
-        passkey::relying_party(&self.origin(req), self.cfg.s.passkeys.rp_id.as_deref(), crate::users::ISSUER)
+        passkey::relying_party(&self.origin(req), self.cfg.settings.passkeys.rp_id.as_deref(), crate::users::ISSUER)
     }
 
     /// A user's passkeys as webauthn-rs reads them (a row that does not
     /// parse is logged and left out).
     pub(crate) async fn passkeys(&self, user_id: i64) -> Result<Vec<passkey::Passkey>, Fault> {
-        let rows = db(self.store.passkeys_of(user_id).await)?;
+        let rows = self.store.passkeys_of(user_id).await?;
         Ok(rows
             .iter()
             .filter_map(|r| {
@@ -131,17 +133,17 @@ impl Unit {
         // The autofill offer starts with every visit to the sign-in page:
         // counted apart from the sign-ins, with room for more.
         match autofill {
-            true => self.rate_limit(req, "autofill", self.cfg.s.rate_limits.create * 4, now).await?,
-            false => self.rate_limit(req, "create", self.cfg.s.rate_limits.create, now).await?,
+            true => self.rate_limit(req, "autofill", self.cfg.settings.rate_limits.create * 4, now).await?,
+            false => self.rate_limit(req, "create", self.cfg.settings.rate_limits.create, now).await?,
         }
         if let Some(old) = req.token(Jar::SignIn) {
-            db(self.store.delete_attempt(&secrets::token_key(old)).await)?;
+            self.store.delete_attempt(&secrets::token_key(old)).await?;
         }
         let token = secrets::token();
         let key = secrets::token_key(&token);
-        db(self.store.insert_attempt(&key, &Attempt::for_passkey(now)).await)?;
+        self.store.insert_attempt(&key, &Attempt::for_passkey(now)).await?;
         let purpose = Ceremony::SignIn.as_str();
-        db(self.store.put_challenge(&key, purpose, state, now + passkey::CHALLENGE_TTL).await)?;
+        self.store.put_challenge(&key, purpose, state, now + passkey::CHALLENGE_TTL).await?;
         req.set(Jar::SignIn, &token, crate::flow::ATTEMPT_TTL);
         // A browser without a client cookie gets one now.
         self.client_key(req);
@@ -166,7 +168,10 @@ impl Unit {
             })
             .await?;
         let next = if first {
-            let s = db(self.store.sign_in_subject(&subject, self.known_client_key(req).as_deref()).await)?
+            let s = self
+                .store
+                .sign_in_subject(&subject, self.known_client_key(req).as_deref())
+                .await?
                 .ok_or(Fault::PasskeyInvalid)?;
             let factors = self.enabled_factors(&s.user, s.has_backup);
             let claim = Claim { user_id: user.id, identifier: subject.clone(), factors, client_known: s.client_known };
@@ -174,7 +179,7 @@ impl Unit {
         } else {
             a.second_factor_passed(Strategy::Passkey, now)?
         };
-        if !db(self.store.update_attempt(key, a.status(), &next).await)? {
+        if !self.store.update_attempt(key, a.status(), &next).await? {
             return Err(Fault::InvalidState);
         }
         self.forget_failures(&lock).await?;
@@ -197,7 +202,7 @@ impl Unit {
         now: i64,
     ) -> Result<(), Fault> {
         let ceremony = if first { Ceremony::SignIn } else { Ceremony::SecondFactor };
-        let state = db(self.store.take_challenge(key, ceremony.as_str(), now).await)?.ok_or(Fault::PasskeyInvalid)?;
+        let state = self.store.take_challenge(key, ceremony.as_str(), now).await?.ok_or(Fault::PasskeyInvalid)?;
         let row = row.ok_or(Fault::PasskeyInvalid)?;
         let mut stored: passkey::Passkey = serde_json::from_str(&row.passkey).map_err(|_| Fault::Unavailable)?;
         let rp = self.relying_party(req)?;
@@ -242,7 +247,7 @@ impl Unit {
             now,
         };
         // The counter check again, in the statement: a use racing this one.
-        if !db(self.store.use_passkey(&used).await)? {
+        if !self.store.use_passkey(&used).await? {
             self.audit(req, Event::PasskeyCloned, Some(user.id), Some(&user.email), Some(&row.public_id)).await;
             return Err(Fault::PasskeyInvalid);
         }

@@ -4,7 +4,7 @@
 //! same steps, answers and timing: an unknown one holds a code nobody knows
 //! and is sent nothing.
 
-use super::{db, mask_email, Dest, Purpose, Service, Unit, MAX_PASSWORD_BYTES};
+use super::{mask_email, Dest, Purpose, Service, Unit, MAX_PASSWORD_BYTES};
 use crate::audit::Event;
 use crate::flow::{Attempt, Claim, Lookup, Stage, Step, ATTEMPT_TTL};
 use crate::mail;
@@ -51,23 +51,23 @@ impl Service {
         if self.active_session(req, now).await?.is_some_and(|(_, s)| s.task.is_none()) {
             return Err(Fault::SessionExists);
         }
-        self.rate_limit(req, "create", self.cfg.s.rate_limits.create, now).await?;
+        self.rate_limit(req, "create", self.cfg.settings.rate_limits.create, now).await?;
         let client = self.client_key(req);
-        let claim = db(self.store.sign_in_subject(&email, Some(&client)).await)?.map(|s| Claim {
+        let claim = self.store.sign_in_subject(&email, Some(&client)).await?.map(|s| Claim {
             user_id: s.user.id,
             identifier: s.user.email.clone(),
             factors: self.enabled_factors(&s.user, s.has_backup),
             client_known: s.client_known,
         });
-        let lookup = Lookup { identifier: email, claim, email_code: self.cfg.s.email_code_sign_in };
+        let lookup = Lookup { identifier: email, claim, email_code: self.cfg.settings.email_code_sign_in };
         let attempt = Attempt::identified(lookup, now);
         let token = secrets::token();
         let key = secrets::token_key(&token);
         alone!(self, u => {
             if let Some(old) = req.token(Jar::SignIn) {
-                db(u.store.delete_attempt(&secrets::token_key(old)).await)?;
+                u.store.delete_attempt(&secrets::token_key(old)).await?;
             }
-            db(u.store.insert_attempt(&key, &attempt).await)
+            u.store.insert_attempt(&key, &attempt).await.map_err(Fault::from)
         })?;
         req.set(Jar::SignIn, &token, ATTEMPT_TTL);
         match strategy {
@@ -83,14 +83,14 @@ impl Service {
         let (token, key, a) = self.load(req, now).await?;
         a.check(Step::Prepare(s), now)?;
         let (purpose, what) = purpose(s)?;
-        self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify, now).await?;
         let Stage::NeedsFirstFactor(l) = &a.stage else { return Err(Fault::InvalidState) };
-        if s == Strategy::UnlockEmailCode && db(self.store.locked_until(&l.identifier, now).await)?.is_none() {
+        if s == Strategy::UnlockEmailCode && self.store.locked_until(&l.identifier, now).await?.is_none() {
             // Nothing to lift (for any address: unknown ones lock alike).
             return Err(Fault::InvalidState);
         }
         alone!(self, u => {
-            let (hits, start) = db(u.store.rate_hit("email_codes", &l.identifier, now, 3600).await)?;
+            let (hits, start) = u.store.rate_hit("email_codes", &l.identifier, now, 3600).await?;
             if hits > EMAILS_PER_HOUR {
                 return Err(Fault::TooManyRequests((start + 3600 - now).max(1) as u32));
             }
@@ -157,15 +157,15 @@ impl Service {
         let (_, key, a) = self.load(req, now).await?;
         a.check(Step::NewPassword, now)?;
         let claim = a.claim().ok_or(Fault::InvalidState)?.clone();
-        let user = db(self.store.user(claim.user_id).await)?.ok_or(Fault::SignInNotFound)?;
+        let user = self.store.user(claim.user_id).await?.ok_or(Fault::SignInNotFound)?;
         let hash = self.new_password_hash(&password, &user).await?;
         let next = a.new_password_set(now)?;
         alone!(self, u => {
-            if !db(u.store.update_attempt(&key, a.status(), &next).await)? {
+            if !u.store.update_attempt(&key, a.status(), &next).await? {
                 return Err(Fault::InvalidState);
             }
-            db(u.store.set_password(user.id, &hash, false).await)?;
-            let ended = if sign_out_others { db(u.store.delete_user_sessions(user.id).await)? } else { 0 };
+            u.store.set_password(user.id, &hash, false).await?;
+            let ended = if sign_out_others { u.store.delete_user_sessions(user.id).await? } else { 0 };
             if next.status() == Status::Complete {
                 // A completed sign-in forgets the failures (as after a second factor).
                 u.forget_failures(&u.lock_subject(req, &claim.identifier, now).await?).await?;
@@ -189,7 +189,7 @@ impl Service {
         }
         // The length rule follows the user's factors, as at sign-up (8 with
         // MFA, 15 without).
-        let with_mfa = self.cfg.s.require_mfa || self.factors(user).await?.has_primary();
+        let with_mfa = self.cfg.settings.require_mfa || self.factors(user).await?.has_primary();
         policy::check(password, &user.email, with_mfa)?;
         if secrets::verify_password_async(password.to_string(), user.password_hash.clone()).await {
             return Err(Fault::PasswordSame);
@@ -204,7 +204,7 @@ impl Service {
     /// answer (a reset's timing must not differ from an unknown address's).
     pub(crate) fn password_notice(&self, req: &Request, email: &str, now: i64) {
         if !self.is_test(email) {
-            let (brand, link) = (self.cfg.s.branding.clone(), format!("{}/account/security", self.origin(req)));
+            let (brand, link) = (self.cfg.settings.branding.clone(), format!("{}/account/security", self.origin(req)));
             let make = move || mail::password_changed_mail(&brand, &link);
             self.sender.clone().send_email_later(Some(email.into()), Box::new(make), now);
         }
@@ -272,7 +272,7 @@ impl Unit {
             })
             .await?;
         let next = a.first_factor_passed(s, req.now)?;
-        if !db(self.store.update_attempt(code.key, a.status(), &next).await)? {
+        if !self.store.update_attempt(code.key, a.status(), &next).await? {
             return Err(Fault::InvalidState);
         }
         self.release_try(&lock).await?;
@@ -293,15 +293,15 @@ impl Unit {
         code: Code<'_>,
     ) -> Result<Option<Attempt>, Fault> {
         let now = req.now;
-        self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify, now).await?;
         if let Err(f) = self.check(code, now).await {
             self.audit(req, Event::SignInFirstFactorFailed, user, Some(subject), Some("unlock_email_code")).await;
             return Err(f);
         }
-        let until = db(self.store.locked_until(subject, now).await)?.ok_or(Fault::InvalidState)?;
+        let until = self.store.locked_until(subject, now).await?.ok_or(Fault::InvalidState)?;
         let client = self.known_client_key(req).ok_or(Fault::InvalidState)?;
-        db(self.store.unlock_client(subject, &client, until).await)?;
-        db(self.store.delete_attempt(code.key).await)?;
+        self.store.unlock_client(subject, &client, until).await?;
+        self.store.delete_attempt(code.key).await?;
         self.audit(req, Event::UserUnlocked, user, Some(subject), Some("this_client")).await;
         Ok(None)
     }

@@ -1,7 +1,7 @@
 //! Sessions: started by finalize, read by every page, ended by sign-out;
 //! idle and lifetime limits.
 
-use super::{db, Service, Unit};
+use super::{Service, Unit};
 use crate::audit::Event;
 use crate::flow;
 use crate::request::{Jar, Request};
@@ -23,7 +23,7 @@ impl Service {
     pub async fn client_session(&self, req: &mut Request) -> Result<Option<SessionView>, Fault> {
         let now = req.now;
         let Some((key, sess)) = self.active_session(req, now).await? else { return Ok(None) };
-        let Some(user) = db(self.store.user(sess.user_id).await)? else { return Ok(None) };
+        let Some(user) = self.store.user(sess.user_id).await? else { return Ok(None) };
         let second_factors = self.factors(&user).await?.supported();
         let status = if sess.task.is_some() { STS_PENDING } else { STS_ACTIVE };
         Ok(Some(SessionView {
@@ -57,7 +57,7 @@ impl Service {
         // One unit ends it, live or expired; a touch first would be wasted.
         if let Some((key, sess, upkeep)) = self.read_session(req, now).await? {
             alone!(self, u => {
-                db(u.store.delete_session(&key).await)?;
+                u.store.delete_session(&key).await?;
                 if upkeep != Upkeep::End {
                     u.audit(req, Event::SessionEnded, Some(sess.user_id), None, None).await;
                 }
@@ -100,8 +100,8 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     ) -> Result<Option<(String, Session, Upkeep)>, Fault> {
         let Some(token) = self.session_token(req) else { return Ok(None) };
         let key = secrets::token_key(token);
-        let Some(s) = db(self.store.session(&key).await)? else { return Ok(None) };
-        let idle = self.cfg.s.sessions.idle;
+        let Some(s) = self.store.session(&key).await? else { return Ok(None) };
+        let idle = self.cfg.settings.sessions.idle;
         let upkeep = if now >= s.expires_at || flow::idled_out(s.last_active_at, now, idle) {
             Upkeep::End
         } else if flow::needs_touch(s.last_active_at, now, idle) {
@@ -128,8 +128,8 @@ impl Unit {
     async fn keep_up(&self, key: &str, upkeep: Upkeep, now: i64) -> Result<(), Fault> {
         match upkeep {
             Upkeep::None => Ok(()),
-            Upkeep::Touch => db(self.store.touch_session(key, now).await),
-            Upkeep::End => db(self.store.delete_session(key).await),
+            Upkeep::Touch => self.store.touch_session(key, now).await.map_err(Fault::from),
+            Upkeep::End => self.store.delete_session(key).await.map_err(Fault::from),
         }
     }
 
@@ -144,33 +144,32 @@ impl Unit {
     ) -> Result<FinalizeView, Fault> {
         let user_id = c.user_id;
         if let Some(old) = self.session_token(req) {
-            db(self.store.delete_session(&secrets::token_key(old)).await)?;
+            self.store.delete_session(&secrets::token_key(old)).await?;
         }
         let token = secrets::token();
         let key = secrets::token_key(&token);
         let ip = Some(req.ip.to_string());
-        db(self
-            .store
+        self.store
             .insert_session(&NewSession {
                 key: &key,
                 task,
                 user_id,
                 now,
-                expires_at: now + self.cfg.s.sessions.lifetime,
+                expires_at: now + self.cfg.settings.sessions.lifetime,
                 ip,
                 user_agent: req.user_agent.clone(),
                 device: req.device.clone(),
                 second_factor: c.second_factor_verified(),
             })
-            .await)?;
-        req.set(Jar::Session, &token, self.cfg.s.sessions.lifetime);
+            .await?;
+        req.set(Jar::Session, &token, self.cfg.settings.sessions.lifetime);
         // The client is remembered for the user (its use noted: the
         // trusted-device list shows where and when).
         let client = self.client_key(req);
         let device = req.device.clone().unwrap_or_else(|| super::device(req.user_agent.as_deref()));
         let ip = req.ip.to_string();
         let at = ClientUse { ip: Some(&ip), user_agent: req.user_agent.as_deref(), device: Some(&device) };
-        db(self.store.trust_client(&client, user_id, now, &at).await)?;
+        self.store.trust_client(&client, user_id, now, &at).await?;
         self.audit(req, Event::SessionCreated, Some(user_id), Some(&c.identifier), task).await;
         let session_id = super::public_id(&key);
         Ok(match task {

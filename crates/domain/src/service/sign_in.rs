@@ -1,7 +1,7 @@
 //! Sign-in: the password, the second factor or the client-trust code, and
 //! finalize, each one unit over the attempt's state machine.
 
-use super::{db, mask_email, mask_phone, told, Dest, Lock, Purpose, Service, Unit, MAX_CODE_BYTES, MAX_PASSWORD_BYTES};
+use super::{mask_email, mask_phone, told, Dest, Lock, Purpose, Service, Unit, MAX_CODE_BYTES, MAX_PASSWORD_BYTES};
 use crate::audit::Event;
 use crate::flow::{Attempt, PasswordOk, Stage, Step};
 use crate::policy;
@@ -61,13 +61,13 @@ impl Service {
         let now = req.now;
         let (token, key, a) = self.load(req, now).await?;
         a.check(Step::Prepare(s), now)?;
-        self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify, now).await?;
         let claim = a.claim().ok_or(Fault::InvalidState)?;
         let subject = claim.identifier.clone();
         // No code is sent while the client's tries or the account's
         // second-factor guesses are spent.
         for lock in [self.lock_subject(req, &subject, now).await?, self.second_factor_lock(&subject)] {
-            if let Some(until) = db(self.store.locked_until(&lock.name, now).await)? {
+            if let Some(until) = self.store.locked_until(&lock.name, now).await? {
                 return Err(Fault::UserLocked((until - now).max(1) as u32));
             }
         }
@@ -130,7 +130,7 @@ impl Service {
 
     pub async fn reset(&self, req: &mut Request) -> Result<SignInView, Fault> {
         if let Some(key) = self.attempt_token(req).map(secrets::token_key) {
-            alone!(self, u => db(u.store.delete_attempt(&key).await))?;
+            alone!(self, u => u.store.delete_attempt(&key).await.map_err(Fault::from))?;
         }
         req.clear(Jar::SignIn);
         Ok(self.blank_view())
@@ -138,8 +138,8 @@ impl Service {
 
     /// No attempt yet: the instance's first factors, so a form can offer them.
     fn blank_view(&self) -> SignInView {
-        let passkey = self.cfg.s.passkeys.sign_in.then_some(Strategy::Passkey);
-        let supported_first_factors = crate::flow::first_factors(self.cfg.s.email_code_sign_in)
+        let passkey = self.cfg.settings.passkeys.sign_in.then_some(Strategy::Passkey);
+        let supported_first_factors = crate::flow::first_factors(self.cfg.settings.email_code_sign_in)
             .into_iter()
             .chain(passkey)
             .map(|strategy| SecondFactor { strategy, safe_identifier: None })
@@ -157,7 +157,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     pub(super) async fn load(&self, req: &Request, now: i64) -> Result<(String, String, Attempt), Fault> {
         let token = self.attempt_token(req).ok_or(Fault::SignInNotFound)?.to_string();
         let key = secrets::token_key(&token);
-        match db(self.store.attempt(&key).await)? {
+        match self.store.attempt(&key).await? {
             Some(a) if a.expires_at > now => Ok((token, key, a)),
             _ => Err(Fault::SignInNotFound),
         }
@@ -183,7 +183,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
         if let Stage::NeedsSecondFactor(c) = &a.stage {
             supported = c.factors.supported();
             if c.factors.phone {
-                let user = db(self.store.user(c.user_id).await)?;
+                let user = self.store.user(c.user_id).await?;
                 phone_first =
                     user.as_ref().and_then(|u| u.default_factor.as_deref()) == Some(Strategy::PhoneCode.as_str());
                 phone = user.and_then(|u| u.phone);
@@ -234,7 +234,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
 
     async fn user_of(&self, a: &Attempt) -> Result<User, Fault> {
         let id = a.claim().ok_or(Fault::InvalidState)?.user_id;
-        db(self.store.user(id).await)?.ok_or(Fault::SignInNotFound)
+        self.store.user(id).await?.ok_or(Fault::SignInNotFound)
     }
 }
 
@@ -276,13 +276,13 @@ impl Unit {
         if self.active_session(req, now).await?.is_some_and(|(_, s)| s.task.is_none()) {
             return Err(Fault::SessionExists);
         }
-        self.rate_limit(req, "create", self.cfg.s.rate_limits.create, now).await?;
+        self.rate_limit(req, "create", self.cfg.settings.rate_limits.create, now).await?;
         // Counted per email, known or not: lockout tells nothing either.
         let lock = self.reserve(req, email, now).await?;
         // Read with the user, not after the hash: two round trips fewer. No
         // cookie is set here; a browser without one gets it on success.
         let client = self.known_client_key(req);
-        Ok((db(self.store.sign_in_subject(email, client.as_deref()).await)?, lock))
+        Ok((self.store.sign_in_subject(email, client.as_deref()).await?, lock))
     }
 
     /// The password step after the hash: a fresh attempt (and cookie), or
@@ -306,7 +306,7 @@ impl Unit {
         };
         self.release_try(&lock).await?;
         self.audit(req, Event::SignInPasswordOk, Some(user.id), Some(email), None).await;
-        if breached && !user.password_compromised && db(self.store.set_compromised(user.id).await)? {
+        if breached && !user.password_compromised && self.store.set_compromised(user.id).await? {
             self.audit(req, Event::PasswordMarkedCompromised, Some(user.id), Some(email), Some("breached_list")).await;
         }
         let factors = self.enabled_factors(&user, has_backup);
@@ -317,16 +317,16 @@ impl Unit {
             identifier: user.email.clone(),
             factors,
             client_known,
-            client_trust: self.cfg.s.client_trust,
+            client_trust: self.cfg.settings.client_trust,
         };
         let attempt = Attempt::new(now).password_passed(ok, now)?;
         // A fresh attempt (and cookie) at every password step.
         if let Some(old) = self.attempt_token(req) {
-            db(self.store.delete_attempt(&secrets::token_key(old)).await)?;
+            self.store.delete_attempt(&secrets::token_key(old)).await?;
         }
         let token = secrets::token();
         let key = secrets::token_key(&token);
-        db(self.store.insert_attempt(&key, &attempt).await)?;
+        self.store.insert_attempt(&key, &attempt).await?;
         if attempt.status() == Status::Complete {
             self.forget_failures(&lock).await?;
         }
@@ -366,7 +366,7 @@ impl Unit {
             Err(f) => return Err(f),
         };
         let next = a.second_factor_passed(s, now)?;
-        if !db(self.store.update_attempt(key, a.status(), &next).await)? {
+        if !self.store.update_attempt(key, a.status(), &next).await? {
             return Err(Fault::InvalidState);
         }
         // A completed sign-in forgets the failures.
@@ -379,9 +379,9 @@ impl Unit {
     /// Finalize, in one unit: the complete attempt `key` becomes a session.
     async fn finalize_unit(&self, req: &mut Request, key: &str, now: i64) -> Result<FinalizeView, Fault> {
         // Exactly one finalize wins; a replayed cookie finds nothing.
-        let a = db(self.store.take_complete_attempt(key).await)?.ok_or(Fault::SignInNotFound)?;
+        let a = self.store.take_complete_attempt(key).await?.ok_or(Fault::SignInNotFound)?;
         let c = a.claim().ok_or(Fault::InvalidState)?;
-        let compromised = db(self.store.user(c.user_id).await)?.ok_or(Fault::SignInNotFound)?.password_compromised;
+        let compromised = self.store.user(c.user_id).await?.ok_or(Fault::SignInNotFound)?.password_compromised;
         let task = self.task_for(c.factors, compromised);
         let done = self.start_session(req, c, task, now).await?;
         req.clear(Jar::SignIn);

@@ -1,7 +1,7 @@
 //! Sign-up: email and password, the emailed code (a notice instead to an
 //! address that has an account), and finalize.
 
-use super::{db, Dest, Purpose, Service, Unit};
+use super::{Dest, Purpose, Service, Unit};
 use crate::audit::Event;
 use crate::flow::{Claim, Factors, SignUp, SignUpStep, SIGN_UP_TTL};
 use crate::mail;
@@ -38,13 +38,13 @@ impl Service {
         if password.is_empty() {
             return Err(Fault::Missing(Field::Password));
         }
-        policy::check(&password, &email, self.cfg.s.require_mfa)?;
+        policy::check(&password, &email, self.cfg.settings.require_mfa)?;
         // A pending session counts as signed out: its user may sign in again.
         if self.active_session(req, now).await?.is_some_and(|(_, s)| s.task.is_none()) {
             return Err(Fault::SessionExists);
         }
-        self.rate_limit(req, "create", self.cfg.s.rate_limits.create, now).await?;
-        let existing = db(self.store.user_by_email(&email).await)?;
+        self.rate_limit(req, "create", self.cfg.settings.rate_limits.create, now).await?;
+        let existing = self.store.user_by_email(&email).await?;
         // Hashed either way: an existing address costs the same time.
         let hash = secrets::hash_password_async(password).await.map_err(|e| {
             tracing::error!(error = %e, "password hashing failed");
@@ -58,9 +58,9 @@ impl Service {
         let existing_id = existing.map(|u| u.id);
         alone!(self, u => {
             if let Some(old) = &old {
-                db(u.store.delete_sign_up(old).await)?;
+                u.store.delete_sign_up(old).await?;
             }
-            db(u.store.insert_sign_up(&key, &su).await)?;
+            u.store.insert_sign_up(&key, &su).await?;
             u.audit(req, Event::SignUpStarted, existing_id, Some(&email), Some(detail)).await;
             Ok(())
         })?;
@@ -74,7 +74,7 @@ impl Service {
         let now = req.now;
         let (token, key, su) = self.load_sign_up(req, now).await?;
         su.check(SignUpStep::SendCode, now)?;
-        self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify, now).await?;
         // The first send after the password step is answered with the code it sent.
         if !self.sent_by_step(&key, Purpose::SignUp, su.created_at, now).await? {
             self.send_sign_up_email(req, &token, &key, &su, now).await?;
@@ -110,7 +110,7 @@ impl Service {
 
     pub async fn sign_up_reset(&self, req: &mut Request) -> Result<SignUpView, Fault> {
         if let Some(key) = self.sign_up_token(req).map(secrets::token_key) {
-            alone!(self, u => db(u.store.delete_sign_up(&key).await))?;
+            alone!(self, u => u.store.delete_sign_up(&key).await.map_err(Fault::from))?;
         }
         req.clear(Jar::SignUp);
         Ok(SignUpView::default())
@@ -131,7 +131,7 @@ impl Service {
         } else {
             Dest::Notice(
                 &su.email,
-                mail::account_exists_mail(&self.cfg.s.branding, &format!("{}/sign-in", self.origin(req))),
+                mail::account_exists_mail(&self.cfg.settings.branding, &format!("{}/sign-in", self.origin(req))),
             )
         };
         self.issue_code(token, key, Purpose::SignUp, dest, now).await
@@ -147,7 +147,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     async fn load_sign_up(&self, req: &Request, now: i64) -> Result<(String, String, SignUp), Fault> {
         let token = self.sign_up_token(req).ok_or(Fault::SignUpNotFound)?.to_string();
         let key = secrets::token_key(&token);
-        match db(self.store.sign_up(&key).await)? {
+        match self.store.sign_up(&key).await? {
             Some(s) if s.expires_at > now => Ok((token, key, s)),
             _ => Err(Fault::SignUpNotFound),
         }
@@ -170,7 +170,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
 impl Unit {
     /// Finalize, in one unit: the complete sign-up `key` becomes a session.
     async fn sign_up_finalize_unit(&self, req: &mut Request, key: &str, now: i64) -> Result<FinalizeView, Fault> {
-        let su = db(self.store.take_complete_sign_up(key).await)?.ok_or(Fault::SignUpNotFound)?;
+        let su = self.store.take_complete_sign_up(key).await?.ok_or(Fault::SignUpNotFound)?;
         let user_id = su.user_id.ok_or(Fault::InvalidState)?;
         // The address was proven on this client: it counts as a sign-in here.
         let task = self.task_for(Factors::default(), false);
@@ -200,7 +200,7 @@ impl Unit {
             .await?;
         let hash = su.password_hash.clone().ok_or(Fault::CodeIncorrect(None))?;
         // Asked first: a unique violation would end PostgreSQL's transaction.
-        if db(self.store.user_by_email(&su.email).await)?.is_some() {
+        if self.store.user_by_email(&su.email).await?.is_some() {
             return Err(Fault::EmailTaken);
         }
         let new = NewUser {
@@ -220,7 +220,7 @@ impl Unit {
             }
         };
         let next = su.verified(user_id, now)?;
-        if !db(self.store.update_sign_up(key, su.status, &next).await)? {
+        if !self.store.update_sign_up(key, su.status, &next).await? {
             return Err(Fault::InvalidState);
         }
         self.forget_failures(&lock).await?;

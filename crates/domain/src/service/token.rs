@@ -3,7 +3,7 @@
 //! forward auth. Revoking a session stops its tokens at once; those issued
 //! die at `exp`.
 
-use super::{db, public_id, Service};
+use super::{public_id, Service};
 use crate::request::{Jar, Request};
 use crate::store::{Identity, Session};
 use crate::tokens::{self, Ring};
@@ -16,7 +16,7 @@ impl Service {
     pub async fn token(&self, req: &mut Request) -> Result<TokenView, Fault> {
         let now = req.now;
         let (key, s, user) = self.signed_in(req, now).await?.ok_or(Fault::SignedOut)?;
-        let t = &self.cfg.s.session_token;
+        let t = &self.cfg.settings.session_token;
         let facts = tokens::Facts {
             user_id: &user.public_id,
             session_id: &public_id(&key),
@@ -39,8 +39,8 @@ impl Service {
     /// node shows at once).
     pub async fn jwks(&self, now: i64) -> Result<Jwks, Fault> {
         self.ring(now).await?;
-        let keys = db(self.store.signing_keys().await)?;
-        Ok(tokens::jwks(&keys, now, self.cfg.s.session_token.lifetime))
+        let keys = self.store.signing_keys().await?;
+        Ok(tokens::jwks(&keys, now, self.cfg.settings.session_token.lifetime))
     }
 
     /// The issuer tokens of this request carry, for the discovery document.
@@ -57,7 +57,7 @@ impl Service {
     /// The live session and who it belongs to (pending ones included).
     async fn signed_in(&self, req: &Request, now: i64) -> Result<Option<(String, Session, Identity)>, Fault> {
         let Some((key, s)) = self.active_session(req, now).await? else { return Ok(None) };
-        Ok(db(self.store.identity(s.user_id).await)?.map(|u| (key, s, u)))
+        Ok(self.store.identity(s.user_id).await?.map(|u| (key, s, u)))
     }
 
     /// The keys this node signs with: read again every `KEY_REFRESH`
@@ -67,16 +67,16 @@ impl Service {
         if let Some(r) = cached.filter(|r| r.fresh(now) && r.signer(now).is_some()) {
             return Ok(r);
         }
-        let mut keys = db(self.store.signing_keys().await)?;
+        let mut keys = self.store.signing_keys().await?;
         if tokens::signer(&keys, now).is_none() {
             let k = tokens::new_key(&self.keys, now, now).map_err(|e| {
                 tracing::error!(error = %e, "signing key");
                 Fault::Unavailable
             })?;
-            if alone!(self, u => db(u.store.add_first_key(&k, now).await))? {
+            if alone!(self, u => u.store.add_first_key(&k, now).await.map_err(Fault::from))? {
                 tracing::info!(kid = %k.kid, "session-token signing key created");
             }
-            keys = db(self.store.signing_keys().await)?;
+            keys = self.store.signing_keys().await?;
         }
         let ring = Arc::new(Ring::load(&keys, &self.keys, now));
         if ring.signer(now).is_none() {

@@ -1,7 +1,7 @@
 //! The browsers a user trusts (they skip the client-trust email code),
 //! listed beside the sessions and revoked one by one.
 
-use super::super::{db, Service};
+use super::super::Service;
 use super::Open;
 use crate::audit::Event;
 use crate::request::Request;
@@ -18,7 +18,7 @@ impl Service {
         let now = req.now;
         let c = self.current(req, Open::Active, now).await?;
         let mine = self.known_client_key(req);
-        let rows = db(self.store.trusted_clients(c.user.id).await)?;
+        let rows = self.store.trusted_clients(c.user.id).await?;
         Ok(rows
             .into_iter()
             .map(|t| TrustedDevice {
@@ -37,10 +37,10 @@ impl Service {
     pub async fn revoke_trusted_device(&self, req: &mut Request, id: String) -> Result<Vec<TrustedDevice>, Fault> {
         let now = req.now;
         let c = self.current(req, Open::Active, now).await?;
-        let rows = db(self.store.trusted_clients(c.user.id).await)?;
+        let rows = self.store.trusted_clients(c.user.id).await?;
         let key = rows.into_iter().find(|t| device_id(&t.client_key) == id).ok_or(Fault::SessionNotFound)?.client_key;
         alone!(self, u => {
-            if !db(u.store.untrust_client(&key, c.user.id).await)? {
+            if !u.store.untrust_client(&key, c.user.id).await? {
                 return Err(Fault::SessionNotFound);
             }
             u.audit_change(req, &c, Event::TrustedDeviceRevoked).await;

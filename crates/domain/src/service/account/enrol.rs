@@ -1,7 +1,7 @@
 //! Adding a second factor: an authenticator app or a phone, pending until
 //! its first code; the first factor also makes the backup codes.
 
-use super::super::{db, Dest, Purpose, Service, Unit};
+use super::super::{Dest, Purpose, Service, Unit};
 use super::{Current, Open};
 use crate::audit::Event;
 use crate::request::Request;
@@ -41,7 +41,7 @@ impl Service {
         let now = req.now;
         let c = self.current(req, Open::AndTask(TASK_SETUP_MFA), now).await?;
         self.recent(&c, now)?;
-        if !self.cfg.s.second_factors.totp {
+        if !self.cfg.settings.second_factors.totp {
             return Err(Fault::StrategyInvalid);
         }
         let secret = secrets::totp_secret();
@@ -49,7 +49,7 @@ impl Service {
             tracing::error!(error = %e, "sealing a TOTP secret");
             Fault::Unavailable
         })?;
-        alone!(self, u => db(u.store.set_pending_totp(c.user.id, Some(&sealed), now).await))?;
+        alone!(self, u => u.store.set_pending_totp(c.user.id, Some(&sealed), now).await.map_err(Fault::from))?;
         let uri = secrets::totp_uri(&secret, &c.user.email, users::ISSUER).ok_or(Fault::Unavailable)?;
         let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(|_| Fault::Unavailable)?;
         let qr_svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();
@@ -69,7 +69,7 @@ impl Service {
         let now = req.now;
         let mut c = self.current(req, Open::AndTask(TASK_SETUP_MFA), now).await?;
         self.recent(&c, now)?;
-        if !self.cfg.s.second_factors.phone_code {
+        if !self.cfg.settings.second_factors.phone_code {
             return Err(Fault::StrategyInvalid);
         }
         let phone: String = phone.chars().filter(|ch| !matches!(ch, ' ' | '-' | '(' | ')')).collect();
@@ -79,8 +79,8 @@ impl Service {
         if !users::valid_phone(&phone) {
             return Err(Fault::PhoneInvalid);
         }
-        self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
-        alone!(self, u => db(u.store.set_pending_phone(c.user.id, Some(&phone), now).await))?;
+        self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify, now).await?;
+        alone!(self, u => u.store.set_pending_phone(c.user.id, Some(&phone), now).await.map_err(Fault::from))?;
         let origin = self.origin(req);
         let dest = Dest::Sms(&phone, crate::mail::origin_host(&origin));
         self.issue_code(&c.token, &c.key, Purpose::PhoneVerify, dest, now).await?;
@@ -103,7 +103,7 @@ impl Service {
         if code.is_empty() {
             return Err(Fault::Missing(Field::Code));
         }
-        self.rate_limit(req, "verify", self.cfg.s.rate_limits.verify, now).await?;
+        self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify, now).await?;
         Ok((c, code))
     }
 
@@ -140,17 +140,17 @@ impl Unit {
         now: i64,
     ) -> Result<Vec<String>, Fault> {
         let confirmed = match confirm {
-            Confirm::Totp { sealed, step } => db(self.store.confirm_totp(c.user.id, sealed, *step).await)?,
+            Confirm::Totp { sealed, step } => self.store.confirm_totp(c.user.id, sealed, *step).await?,
             Confirm::Phone { phone, code } => {
                 self.verify_code(&c.token, &c.key, Purpose::PhoneVerify, code, now).await?;
-                db(self.store.confirm_phone(c.user.id, phone).await)?
+                self.store.confirm_phone(c.user.id, phone).await?
             }
         };
         if !confirmed {
             return Err(Fault::CodeIncorrect(None));
         }
         if first {
-            db(self.store.set_default_factor(c.user.id, Some(confirm.strategy().as_str())).await)?;
+            self.store.set_default_factor(c.user.id, Some(confirm.strategy().as_str())).await?;
         }
         let backup_codes = self.after_enrol(req, c, first, now).await?;
         self.audit_change(req, c, Event::FactorAdded).await;
@@ -167,13 +167,13 @@ impl Unit {
         now: i64,
     ) -> Result<Vec<String>, Fault> {
         // The new factor's code was just proven: a second factor, in this session.
-        db(self.store.session_verified(&c.key, now, true).await)?;
+        self.store.session_verified(&c.key, now, true).await?;
         if c.session.task.as_deref() == Some(TASK_SETUP_MFA) {
-            db(self.store.set_task(&c.key, None).await)?;
+            self.store.set_task(&c.key, None).await?;
             c.session.task = None;
             self.audit(req, Event::SessionTaskDone, Some(c.user.id), Some(&c.user.email), Some(TASK_SETUP_MFA)).await;
         }
-        if first && self.cfg.s.second_factors.backup_code {
+        if first && self.cfg.settings.second_factors.backup_code {
             return Self::backup_codes_made(users::regenerate_backup_codes(self.store.as_ref(), c.user.id, now).await);
         }
         Ok(vec![])

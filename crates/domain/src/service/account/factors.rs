@@ -1,7 +1,7 @@
 //! The default second factor, new backup codes, and removing a factor (the
 //! last one stays while the instance requires one).
 
-use super::super::{db, Service, Unit};
+use super::super::{Service, Unit};
 use super::{Current, Open};
 use crate::audit::Event;
 use crate::request::Request;
@@ -22,7 +22,7 @@ impl Service {
             return Err(Fault::StrategyInvalid);
         }
         let u = self.unit().await?;
-        let r = db(u.store.set_default_factor(c.user.id, Some(s.as_str())).await);
+        let r = u.store.set_default_factor(c.user.id, Some(s.as_str())).await.map_err(Fault::from);
         if r.is_ok() {
             u.audit_change(req, &c, Event::FactorDefault).await;
         }
@@ -37,7 +37,7 @@ impl Service {
         let now = req.now;
         let mut c = self.current(req, Open::Active, now).await?;
         self.recent(&c, now)?;
-        if !self.cfg.s.second_factors.backup_code {
+        if !self.cfg.settings.second_factors.backup_code {
             return Err(Fault::StrategyInvalid);
         }
         // Backup codes only stand beside another factor.
@@ -76,26 +76,26 @@ impl Service {
 impl Unit {
     /// A removal, in one unit, checked against the user as the unit reads it.
     async fn remove_unit(&self, req: &Request, c: &Current, s: Strategy) -> Result<(), Fault> {
-        let u = db(self.store.user(c.user.id).await)?.ok_or(Fault::SignedOut)?;
+        let u = self.store.user(c.user.id).await?.ok_or(Fault::SignedOut)?;
         let (has, other) = match s {
             Strategy::Totp => (u.totp_secret.is_some(), u.phone.is_some() || u.has_passkey),
             Strategy::PhoneCode => (u.phone.is_some(), u.totp_secret.is_some() || u.has_passkey),
-            Strategy::BackupCode => (!db(self.store.unused_backup_codes(u.id).await)?.is_empty(), true),
+            Strategy::BackupCode => (!self.store.unused_backup_codes(u.id).await?.is_empty(), true),
             _ => (false, true),
         };
         if !has {
             return Err(Fault::StrategyInvalid);
         }
-        if !other && self.cfg.s.require_mfa {
+        if !other && self.cfg.settings.require_mfa {
             return Err(Fault::MfaRequired);
         }
         // The check above, again in the statement that removes: a removal
         // running beside this one may have taken the other factor.
-        let keep_one = self.cfg.s.require_mfa;
+        let keep_one = self.cfg.settings.require_mfa;
         let removed = match s {
-            Strategy::Totp => db(self.store.remove_totp(u.id, keep_one).await)?,
-            Strategy::PhoneCode => db(self.store.remove_phone(u.id, keep_one).await)?,
-            _ => db(self.store.set_backup_codes(u.id, &[]).await).map(|()| true)?,
+            Strategy::Totp => self.store.remove_totp(u.id, keep_one).await?,
+            Strategy::PhoneCode => self.store.remove_phone(u.id, keep_one).await?,
+            _ => self.store.set_backup_codes(u.id, &[]).await.map_err(Fault::from).map(|()| true)?,
         };
         if !removed {
             return Err(Fault::MfaRequired);
@@ -109,10 +109,10 @@ impl Unit {
             };
             let next = code_factor.then_some(other_code.as_str());
             if !other {
-                db(self.store.set_backup_codes(u.id, &[]).await)?;
+                self.store.set_backup_codes(u.id, &[]).await?;
             }
             if u.default_factor.as_deref() == Some(s.as_str()) || next.is_none() {
-                db(self.store.set_default_factor(u.id, next).await)?;
+                self.store.set_default_factor(u.id, next).await?;
             }
         }
         self.audit_change(req, c, Event::FactorRemoved).await;

@@ -13,7 +13,7 @@ mod sessions;
 
 pub use sessions::{device, public_id, sign_in_id, sign_up_id};
 
-use super::{db, mask_phone, Service, Unit, MAX_PASSWORD_BYTES};
+use super::{mask_phone, Service, Unit, MAX_PASSWORD_BYTES};
 use crate::audit::Event;
 use crate::mail;
 use crate::request::Request;
@@ -63,7 +63,7 @@ impl Service {
             return Err(Fault::SignedOut);
         }
         let token = self.session_token(req).ok_or(Fault::SignedOut)?.to_string();
-        let user = db(self.store.user(session.user_id).await)?.ok_or(Fault::SignedOut)?;
+        let user = self.store.user(session.user_id).await?.ok_or(Fault::SignedOut)?;
         Ok(Current { token, key, session, user })
     }
 
@@ -117,7 +117,7 @@ impl Service {
             .await?;
         alone!(self, u => {
             u.release_try(&lock).await?;
-            db(u.store.session_verified(&c.key, now, s != Strategy::Password).await)?;
+            u.store.session_verified(&c.key, now, s != Strategy::Password).await?;
             u.audit(req, Event::UserReverified, Some(c.user.id), Some(&subject), Some(s.as_str())).await;
             Ok(())
         })?;
@@ -131,9 +131,10 @@ impl Service {
 }
 
 impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
-    /// Changes need the password or a second factor in the last 10 minutes.
+    /// Changes need the password or a second factor within the window
+    /// (`[sessions] reverification`).
     fn recent(&self, c: &Current, now: i64) -> Result<(), Fault> {
-        if now - c.session.verified_at < self.cfg.s.sessions.reverification {
+        if now - c.session.verified_at < self.cfg.settings.sessions.reverification {
             Ok(())
         } else {
             Err(Fault::ReverificationRequired)
@@ -142,8 +143,8 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
 
     pub(crate) async fn user_view(&self, c: &Current, now: i64) -> Result<UserView, Fault> {
         let u = &c.user;
-        let on = &self.cfg.s.second_factors;
-        let backup = db(self.store.unused_backup_codes(u.id).await)?.len() as u32;
+        let on = &self.cfg.settings.second_factors;
+        let backup = self.store.unused_backup_codes(u.id).await?.len() as u32;
         // The factors sign-in asks for, a switched-off one a user relies on included.
         let usable = self.enabled_factors(u, backup > 0);
         let default = u.default_factor.as_deref();
@@ -172,11 +173,16 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
             email: u.email.clone(),
             factors,
             backup_codes_remaining: if on.backup_code { backup } else { 0 },
-            require_mfa: self.cfg.s.require_mfa,
-            needs_reverification: now - c.session.verified_at >= self.cfg.s.sessions.reverification,
+            require_mfa: self.cfg.settings.require_mfa,
+            needs_reverification: now - c.session.verified_at >= self.cfg.settings.sessions.reverification,
+            reverification_minutes: u32::try_from(self.cfg.settings.sessions.reverification.saturating_add(59) / 60)
+                .unwrap_or(0),
             task: c.session.task.clone(),
             pending_phone: u.pending_phone.as_deref().map(mask_phone),
-            passkeys: db(self.store.passkeys_of(u.id).await)?
+            passkeys: self
+                .store
+                .passkeys_of(u.id)
+                .await?
                 .into_iter()
                 .map(|p| PasskeyView {
                     id: p.public_id,
@@ -186,14 +192,14 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
                     synced: p.backup_state,
                 })
                 .collect(),
-            passkeys_enabled: self.cfg.s.passkeys.manage,
+            passkeys_enabled: self.cfg.settings.passkeys.manage,
             ..UserView::default()
         })
     }
 
     /// Reloads the user after a change.
     async fn reload(&self, c: &mut Current) -> Result<(), Fault> {
-        c.user = db(self.store.user(c.user.id).await)?.ok_or(Fault::SignedOut)?;
+        c.user = self.store.user(c.user.id).await?.ok_or(Fault::SignedOut)?;
         Ok(())
     }
 
@@ -203,8 +209,10 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     async fn notify(&self, req: &Request, c: &Current, what: &str, now: i64) {
         let link = format!("{}/account/security", self.origin(req));
         if !self.is_test(&c.user.email) {
-            if let Err(e) =
-                self.sender.send_email(&c.user.email, &mail::notice_mail(&self.cfg.s.branding, what, &link), now).await
+            if let Err(e) = self
+                .sender
+                .send_email(&c.user.email, &mail::notice_mail(&self.cfg.settings.branding, what, &link), now)
+                .await
             {
                 tracing::error!(error = %e, "notice delivery failed");
             }

@@ -3,7 +3,7 @@
 //! options, then the browser's answer), named, removed.
 
 use super::super::passkey::{to_json, webauthn_fault};
-use super::super::{db, Service, Unit};
+use super::super::{Service, Unit};
 use super::{Current, Open};
 use crate::audit::Event;
 use crate::passkey::{self, Ceremony, RegisterPublicKeyCredential};
@@ -18,7 +18,7 @@ impl Service {
         let now = req.now;
         let c = self.current(req, Open::AndTask(TASK_SETUP_MFA), now).await?;
         self.recent(&c, now)?;
-        if !self.cfg.s.passkeys.manage {
+        if !self.cfg.settings.passkeys.manage {
             return Err(Fault::StrategyInvalid);
         }
         let exclude = self.passkeys(c.user.id).await?.iter().map(|p| p.cred_id().clone()).collect();
@@ -29,7 +29,9 @@ impl Service {
             .map_err(webauthn_fault)?;
         let state = to_json(&state)?;
         let purpose = Ceremony::Registration.as_str();
-        alone!(self, u => db(u.store.put_challenge(&c.key, purpose, &state, now + passkey::CHALLENGE_TTL).await))?;
+        alone!(self, u => {
+            u.store.put_challenge(&c.key, purpose, &state, now + passkey::CHALLENGE_TTL).await.map_err(Fault::from)
+        })?;
         Ok(PasskeyCreation { nonce: passkey::discoverable(&ccr).ok_or(Fault::Unavailable)? })
     }
 
@@ -40,7 +42,7 @@ impl Service {
         let now = req.now;
         let mut c = self.current(req, Open::AndTask(TASK_SETUP_MFA), now).await?;
         self.recent(&c, now)?;
-        if !self.cfg.s.passkeys.manage {
+        if !self.cfg.settings.passkeys.manage {
             return Err(Fault::StrategyInvalid);
         }
         if credential.trim().is_empty() {
@@ -66,7 +68,7 @@ impl Service {
             return Err(Fault::Missing(Field::Identifier));
         }
         alone!(self, u => {
-            if !db(u.store.rename_passkey(c.user.id, &id, &name).await)? {
+            if !u.store.rename_passkey(c.user.id, &id, &name).await? {
                 return Err(Fault::PasskeyNotFound);
             }
             u.audit_change(req, &c, Event::PasskeyRenamed).await;
@@ -101,7 +103,7 @@ impl Unit {
         now: i64,
     ) -> Result<Vec<String>, Fault> {
         let purpose = Ceremony::Registration.as_str();
-        let state = db(self.store.take_challenge(&c.key, purpose, now).await)?.ok_or(Fault::PasskeyInvalid)?;
+        let state = self.store.take_challenge(&c.key, purpose, now).await?.ok_or(Fault::PasskeyInvalid)?;
         let state = serde_json::from_str(&state).map_err(|_| Fault::PasskeyInvalid)?;
         let rp = self.relying_party(req)?;
         let key = rp.finish_passkey_registration(answer, &state).map_err(|e| {
@@ -125,7 +127,7 @@ impl Unit {
             last_used_at: None,
         };
         // A credential is one account's: registered already, it is refused.
-        if !db(self.store.insert_passkey(&row).await)? {
+        if !self.store.insert_passkey(&row).await? {
             return Err(Fault::PasskeyInvalid);
         }
         let backup_codes = self.after_enrol(req, c, first, now).await?;
@@ -134,22 +136,22 @@ impl Unit {
     }
 
     async fn passkey_remove_unit(&self, req: &Request, c: &Current, id: &str) -> Result<(), Fault> {
-        let keys = db(self.store.passkeys_of(c.user.id).await)?;
+        let keys = self.store.passkeys_of(c.user.id).await?;
         if !keys.iter().any(|p| p.public_id == id) {
             return Err(Fault::PasskeyNotFound);
         }
-        let u = db(self.store.user(c.user.id).await)?.ok_or(Fault::SignedOut)?;
+        let u = self.store.user(c.user.id).await?.ok_or(Fault::SignedOut)?;
         let other = keys.len() > 1 || u.totp_secret.is_some() || u.phone.is_some();
-        if !other && self.cfg.s.require_mfa {
+        if !other && self.cfg.settings.require_mfa {
             return Err(Fault::MfaRequired);
         }
         // Checked again in the statement that removes (a removal beside this one).
-        if !db(self.store.remove_passkey(u.id, id, self.cfg.s.require_mfa).await)? {
+        if !self.store.remove_passkey(u.id, id, self.cfg.settings.require_mfa).await? {
             return Err(Fault::MfaRequired);
         }
         if !other {
-            db(self.store.set_backup_codes(u.id, &[]).await)?;
-            db(self.store.set_default_factor(u.id, None).await)?;
+            self.store.set_backup_codes(u.id, &[]).await?;
+            self.store.set_default_factor(u.id, None).await?;
         }
         self.audit(req, Event::FactorRemoved, Some(c.user.id), Some(&c.user.email), Some("passkey")).await;
         Ok(())

@@ -1,7 +1,7 @@
 //! Changing the password while signed in (the security page), and the
 //! `reset-password` task of a session whose password is marked compromised.
 
-use super::super::{db, Service};
+use super::super::Service;
 use super::Open;
 use crate::audit::Event;
 use crate::request::Request;
@@ -28,10 +28,10 @@ impl Service {
             None => None,
         };
         alone!(self, u => {
-            db(u.store.set_password(c.user.id, &hash, false).await)?;
-            let ended = if sign_out_others { db(u.store.delete_other_sessions(c.user.id, &c.key).await)? } else { 0 };
+            u.store.set_password(c.user.id, &hash, false).await?;
+            let ended = if sign_out_others { u.store.delete_other_sessions(c.user.id, &c.key).await? } else { 0 };
             if task.is_some() {
-                db(u.store.set_task(&c.key, next_task).await)?;
+                u.store.set_task(&c.key, next_task).await?;
                 u.audit(req, Event::SessionTaskDone, Some(c.user.id), Some(&c.user.email), Some(TASK_RESET_PASSWORD))
                     .await;
             }

@@ -1,6 +1,6 @@
 //! The user's sessions: listed by device, revoked one by one or all others.
 
-use super::super::{db, Service};
+use super::super::Service;
 use super::{Current, Open};
 use crate::audit::Event;
 use crate::request::Request;
@@ -69,12 +69,15 @@ impl Service {
         let c = self.current(req, Open::Active, now).await?;
         // Ending a session needs a recent re-verification (as in Clerk).
         self.recent(&c, now)?;
-        let target = db(self.store.sessions_of(c.user.id).await)?
+        let target = self
+            .store
+            .sessions_of(c.user.id)
+            .await?
             .into_iter()
             .find(|s| secrets::same(&public_id(&s.key), id.trim()))
             .ok_or(Fault::SessionNotFound)?;
         alone!(self, u => {
-            if !db(u.store.delete_user_session(&target.key, c.user.id).await)? {
+            if !u.store.delete_user_session(&target.key, c.user.id).await? {
                 return Err(Fault::SessionNotFound);
             }
             u.audit(req, Event::SessionRevoked, Some(c.user.id), Some(&c.user.email), None).await;
@@ -88,7 +91,7 @@ impl Service {
         let c = self.current(req, Open::Active, now).await?;
         self.recent(&c, now)?;
         alone!(self, u => {
-            let n = db(u.store.delete_other_sessions(c.user.id, &c.key).await)?;
+            let n = u.store.delete_other_sessions(c.user.id, &c.key).await?;
             u.audit(req, Event::SessionRevokedOthers, Some(c.user.id), Some(&c.user.email), Some(&n.to_string())).await;
             Ok(())
         })?;
@@ -98,8 +101,11 @@ impl Service {
 
 impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     async fn session_list(&self, c: &Current, now: i64) -> Result<Vec<SessionInfo>, Fault> {
-        let idle = self.cfg.s.sessions.idle;
-        Ok(db(self.store.sessions_of(c.user.id).await)?
+        let idle = self.cfg.settings.sessions.idle;
+        Ok(self
+            .store
+            .sessions_of(c.user.id)
+            .await?
             .into_iter()
             .filter(|s| s.expires_at > now && !crate::flow::idled_out(s.last_active_at, now, idle))
             .map(|s| SessionInfo {
