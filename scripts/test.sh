@@ -68,6 +68,19 @@ export MFA_ADDR="127.0.0.1:${E2E_PORT:-3100}" BASE_URL="http://127.0.0.1:${E2E_P
 # features otherwise and rebuild app and server, twice per run).
 target/debug/mfa-signin demo --json > "$e2e_dir/demo.json"
 export DEMO_JSON="$e2e_dir/demo.json"
-phase "the e2e build (cargo leptos: the wasm and the server) and Playwright"
-cargo leptos end-to-end --split
+phase "the e2e build (cargo leptos: the wasm, the CSS and the assets)"
+# The server is the binary the test passes built, started here: cargo leptos
+# would build its own with other RUSTFLAGS (`--cfg erase_components`, which
+# changes types, not markup) and other features, a second full build of every
+# dependency (14 min cold) that also overwrote this one on every run.
+cargo leptos build --split --frontend-only
+phase "Playwright (headless Chromium) against that server"
+target/debug/mfa-signin > "$e2e_dir/server.log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$e2e_dir"' EXIT
+if ! (cd end2end && npx playwright test); then
+  echo "--- the server's log (last 40 lines)"
+  tail -n 40 "$e2e_dir/server.log"
+  exit 1
+fi
 echo "    ($((SECONDS - start)) s)"
