@@ -215,8 +215,8 @@ impl Service {
     }
 
     /// The per-IP limit, counted in a unit of its own.
-    pub(crate) async fn rate_limit(&self, req: &Request, bucket: &str, limit: i64, now: i64) -> Result<(), Fault> {
-        alone!(self, u => u.rate_limit(req, bucket, limit, now).await)
+    pub(crate) async fn rate_limit(&self, req: &Request, bucket: &str, limit: i64) -> Result<(), Fault> {
+        alone!(self, u => u.rate_limit(req, bucket, limit).await)
     }
 
     /// `Unit::checked_try` for a check too slow to hold a unit (a password
@@ -228,10 +228,9 @@ impl Service {
         req: &Request,
         (subject, user_id): (&str, Option<i64>),
         failed_event: Event,
-        now: i64,
         check: impl AsyncFnOnce() -> Result<(), Fault>,
     ) -> Result<Lock, Fault> {
-        let (lock, left) = alone!(self, u => u.open_try(req, subject, now).await)?;
+        let (lock, left) = alone!(self, u => u.open_try(req, subject).await)?;
         let verdict = check().await;
         // Noted in a unit of its own; a failure to note is logged, not shown.
         if verdict.as_ref().is_err_and(|f| *f != Fault::Unavailable) {
@@ -294,7 +293,8 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     /// account's; or, on a client that proved the address of the locked
     /// account (`unlock_email_code`), that client's own, so the lock stays
     /// for every other client.
-    pub(crate) async fn lock_subject(&self, req: &Request, subject: &str, now: i64) -> Result<Lock, Fault> {
+    pub(crate) async fn lock_subject(&self, req: &Request, subject: &str) -> Result<Lock, Fault> {
+        let now = req.now;
         match self.known_client_key(req) {
             Some(client) if self.store.unlocked(subject, &client, now).await? => {
                 Ok(Lock { name: format!("{subject} {client}"), max: self.cfg.settings.lockout.threshold })
@@ -359,7 +359,8 @@ impl Unit {
     }
 
     /// Per-IP fixed-window limit for `bucket`, counted in the database.
-    pub(crate) async fn rate_limit(&self, req: &Request, bucket: &str, limit: i64, now: i64) -> Result<(), Fault> {
+    pub(crate) async fn rate_limit(&self, req: &Request, bucket: &str, limit: i64) -> Result<(), Fault> {
+        let now = req.now;
         let ip = req.ip.to_string();
         let window = self.cfg.settings.rate_limits.window;
         let (hits, start) = self.store.rate_hit(bucket, &ip, now, window).await?;
@@ -373,20 +374,21 @@ impl Unit {
     /// locked. Answers the counter it went to (for the release or reset
     /// after), and the tries left if this one is wrong (0: it locks the
     /// subject).
-    pub(crate) async fn reserve(&self, req: &Request, subject: &str, now: i64) -> Result<(Lock, u32), Fault> {
-        let lock = self.lock_subject(req, subject, now).await?;
-        self.reserve_on(req, lock, subject, now).await
+    pub(crate) async fn reserve(&self, req: &Request, subject: &str) -> Result<(Lock, u32), Fault> {
+        let lock = self.lock_subject(req, subject).await?;
+        self.reserve_on(req, lock, subject).await
     }
 
     /// Counts a second-factor guess on the account's own budget, whichever
     /// client makes it (refused while spent): an unlock gives a browser a
     /// lockout count of its own, never more guesses at the second factor.
-    pub(crate) async fn reserve_second_factor(&self, req: &Request, subject: &str, now: i64) -> Result<Lock, Fault> {
-        Ok(self.reserve_on(req, self.second_factor_lock(subject), subject, now).await?.0)
+    pub(crate) async fn reserve_second_factor(&self, req: &Request, subject: &str) -> Result<Lock, Fault> {
+        Ok(self.reserve_on(req, self.second_factor_lock(subject), subject).await?.0)
     }
 
     /// `reserve` on `lock`.
-    async fn reserve_on(&self, req: &Request, lock: Lock, subject: &str, now: i64) -> Result<(Lock, u32), Fault> {
+    async fn reserve_on(&self, req: &Request, lock: Lock, subject: &str) -> Result<(Lock, u32), Fault> {
+        let now = req.now;
         let seconds = self.cfg.settings.lockout.seconds;
         match self.store.lockout_reserve(&lock.name, now, lock.max, seconds).await? {
             Ok(n) => {
@@ -412,9 +414,9 @@ impl Unit {
 
     /// The limits before a try: the per-IP rate limit, then the try counted
     /// against `subject` (refused while locked); as `reserve`.
-    pub(crate) async fn open_try(&self, req: &Request, subject: &str, now: i64) -> Result<(Lock, u32), Fault> {
-        self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify, now).await?;
-        self.reserve(req, subject, now).await
+    pub(crate) async fn open_try(&self, req: &Request, subject: &str) -> Result<(Lock, u32), Fault> {
+        self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify).await?;
+        self.reserve(req, subject).await
     }
 
     /// A try at a secret of the account `subject`, under the limits every
@@ -427,10 +429,9 @@ impl Unit {
         req: &Request,
         (subject, user_id): (&str, Option<i64>),
         failed_event: Event,
-        now: i64,
         check: impl AsyncFnOnce() -> Result<(), Fault>,
     ) -> Result<Lock, Fault> {
-        let (lock, left) = self.open_try(req, subject, now).await?;
+        let (lock, left) = self.open_try(req, subject).await?;
         let verdict = check().await;
         if verdict.as_ref().is_err_and(|f| *f != Fault::Unavailable) {
             self.failed(req, subject, user_id, failed_event, left).await;

@@ -30,7 +30,7 @@ impl Service {
         rcr.mediation = if autofill { rcr.mediation } else { None };
         let state = to_json(&state)?;
         let u = self.unit().await?;
-        let r = u.passkey_attempt(req, &state, autofill, now).await;
+        let r = u.passkey_attempt(req, &state, autofill).await;
         let key = u.commit(r).await?;
         let mut view = self.view(Some(&key), &Attempt::for_passkey(now), now).await?;
         view.passkey_challenge = Some(PasskeyChallenge { strategy: Strategy::Passkey, nonce: to_json(&rcr)? });
@@ -44,8 +44,8 @@ impl Service {
         req: &Request,
         key: &str,
         a: &Attempt,
-        now: i64,
     ) -> Result<SignInView, Fault> {
+        let now = req.now;
         let claim = a.claim().ok_or(Fault::InvalidState)?;
         let keys = self.passkeys(claim.user_id).await?;
         if keys.is_empty() {
@@ -68,7 +68,7 @@ impl Service {
     /// toward the account's lockout like any factor's.
     pub async fn attempt_passkey(&self, req: &mut Request, credential: String) -> Result<SignInView, Fault> {
         let now = req.now;
-        let (_, key, a) = self.load(req, now).await?;
+        let (_, key, a) = self.load(req).await?;
         a.check(Step::Verify(Strategy::Passkey), now)?;
         if credential.trim().is_empty() {
             return Err(Fault::Missing(Field::PublicKeyCredential));
@@ -95,7 +95,7 @@ impl Service {
         // Another user's passkey at the second factor is a wrong answer.
         let row = found.filter(|p| p.user_id == user.id);
         let u = self.unit().await?;
-        let r = u.passkey_unit(req, (&answer, row.as_ref()), &user, (&key, &a), now).await;
+        let r = u.passkey_unit(req, (&answer, row.as_ref()), &user, (&key, &a)).await;
         let next = u.commit(r).await?;
         self.view(Some(&key), &next, now).await
     }
@@ -125,16 +125,17 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
 impl Unit {
     /// The attempt a passkey sign-in starts (replacing this browser's
     /// attempt), with its challenge; returns the attempt's key.
-    async fn passkey_attempt(&self, req: &mut Request, state: &str, autofill: bool, now: i64) -> Result<String, Fault> {
+    async fn passkey_attempt(&self, req: &mut Request, state: &str, autofill: bool) -> Result<String, Fault> {
+        let now = req.now;
         // A pending session counts as signed out: its user may sign in again.
-        if self.active_session(req, now).await?.is_some_and(|(_, s)| s.task.is_none()) {
+        if self.active_session(req).await?.is_some_and(|(_, s)| s.task.is_none()) {
             return Err(Fault::SessionExists);
         }
         // The autofill offer starts with every visit to the sign-in page:
         // counted apart from the sign-ins, with room for more.
         match autofill {
-            true => self.rate_limit(req, "autofill", self.cfg.settings.rate_limits.create * 4, now).await?,
-            false => self.rate_limit(req, "create", self.cfg.settings.rate_limits.create, now).await?,
+            true => self.rate_limit(req, "autofill", self.cfg.settings.rate_limits.create * 4).await?,
+            false => self.rate_limit(req, "create", self.cfg.settings.rate_limits.create).await?,
         }
         if let Some(old) = req.token(Jar::SignIn) {
             self.store.delete_attempt(&secrets::token_key(old)).await?;
@@ -158,13 +159,13 @@ impl Unit {
         answer: (&PublicKeyCredential, Option<&StoredPasskey>),
         user: &crate::store::User,
         (key, a): (&str, &Attempt),
-        now: i64,
     ) -> Result<Attempt, Fault> {
+        let now = req.now;
         let subject = user.email.clone();
         let first = matches!(a.stage, Stage::NeedsPasskey);
         let lock = self
-            .checked_try(req, (&subject, Some(user.id)), Event::SignInPasskeyFailed, now, async || {
-                self.check_passkey(req, answer, user, key, first, now).await
+            .checked_try(req, (&subject, Some(user.id)), Event::SignInPasskeyFailed, async || {
+                self.check_passkey(req, answer, user, key, first).await
             })
             .await?;
         let next = if first {
@@ -199,8 +200,8 @@ impl Unit {
         user: &crate::store::User,
         key: &str,
         first: bool,
-        now: i64,
     ) -> Result<(), Fault> {
+        let now = req.now;
         let ceremony = if first { Ceremony::SignIn } else { Ceremony::SecondFactor };
         let state = self.store.take_challenge(key, ceremony.as_str(), now).await?.ok_or(Fault::PasskeyInvalid)?;
         let row = row.ok_or(Fault::PasskeyInvalid)?;

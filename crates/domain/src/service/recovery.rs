@@ -48,10 +48,10 @@ impl Service {
             purpose(s)?;
         }
         // A pending session counts as signed out, as at the password.
-        if self.active_session(req, now).await?.is_some_and(|(_, s)| s.task.is_none()) {
+        if self.active_session(req).await?.is_some_and(|(_, s)| s.task.is_none()) {
             return Err(Fault::SessionExists);
         }
-        self.rate_limit(req, "create", self.cfg.settings.rate_limits.create, now).await?;
+        self.rate_limit(req, "create", self.cfg.settings.rate_limits.create).await?;
         let client = self.client_key(req);
         let claim = self.store.sign_in_subject(&email, Some(&client)).await?.map(|s| Claim {
             user_id: s.user.id,
@@ -80,10 +80,10 @@ impl Service {
     /// and the unlock code's send.
     pub async fn prepare_first_factor(&self, req: &mut Request, s: Strategy) -> Result<SignInView, Fault> {
         let now = req.now;
-        let (token, key, a) = self.load(req, now).await?;
+        let (token, key, a) = self.load(req).await?;
         a.check(Step::Prepare(s), now)?;
         let (purpose, what) = purpose(s)?;
-        self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify, now).await?;
+        self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify).await?;
         let Stage::NeedsFirstFactor(l) = &a.stage else { return Err(Fault::InvalidState) };
         if s == Strategy::UnlockEmailCode && self.store.locked_until(&l.identifier, now).await?.is_none() {
             // Nothing to lift (for any address: unknown ones lock alike).
@@ -114,7 +114,7 @@ impl Service {
         code: String,
     ) -> Result<SignInView, Fault> {
         let now = req.now;
-        let (token, key, a) = self.load(req, now).await?;
+        let (token, key, a) = self.load(req).await?;
         a.check(Step::Verify(s), now)?;
         let (purpose, _) = purpose(s)?;
         let code = &secrets::normalize_code(&code);
@@ -154,7 +154,7 @@ impl Service {
         sign_out_others: bool,
     ) -> Result<SignInView, Fault> {
         let now = req.now;
-        let (_, key, a) = self.load(req, now).await?;
+        let (_, key, a) = self.load(req).await?;
         a.check(Step::NewPassword, now)?;
         let claim = a.claim().ok_or(Fault::InvalidState)?.clone();
         let user = self.store.user(claim.user_id).await?.ok_or(Fault::SignInNotFound)?;
@@ -168,13 +168,13 @@ impl Service {
             let ended = if sign_out_others { u.store.delete_user_sessions(user.id).await? } else { 0 };
             if next.status() == Status::Complete {
                 // A completed sign-in forgets the failures (as after a second factor).
-                u.forget_failures(&u.lock_subject(req, &claim.identifier, now).await?).await?;
+                u.forget_failures(&u.lock_subject(req, &claim.identifier).await?).await?;
             }
             let detail = format!("sessions_ended={ended}");
             u.audit(req, Event::PasswordReset, Some(user.id), Some(&user.email), Some(&detail)).await;
             Ok(())
         })?;
-        self.password_notice(req, &user.email, now);
+        self.password_notice(req, &user.email);
         self.view(Some(&key), &next, now).await
     }
 
@@ -202,7 +202,8 @@ impl Service {
 
     /// The email a user gets after their password changed, sent after the
     /// answer (a reset's timing must not differ from an unknown address's).
-    pub(crate) fn password_notice(&self, req: &Request, email: &str, now: i64) {
+    pub(crate) fn password_notice(&self, req: &Request, email: &str) {
+        let now = req.now;
         if !self.is_test(email) {
             let (brand, link) = (self.cfg.settings.branding.clone(), format!("{}/account/security", self.origin(req)));
             let make = move || mail::password_changed_mail(&brand, &link);
@@ -267,9 +268,7 @@ impl Unit {
         code: Code<'_>,
     ) -> Result<Option<Attempt>, Fault> {
         let lock = self
-            .checked_try(req, (subject, user), Event::SignInFirstFactorFailed, req.now, async || {
-                self.check(code, req.now).await
-            })
+            .checked_try(req, (subject, user), Event::SignInFirstFactorFailed, async || self.check(code, req.now).await)
             .await?;
         let next = a.first_factor_passed(s, req.now)?;
         if !self.store.update_attempt(code.key, a.status(), &next).await? {
@@ -293,7 +292,7 @@ impl Unit {
         code: Code<'_>,
     ) -> Result<Option<Attempt>, Fault> {
         let now = req.now;
-        self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify, now).await?;
+        self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify).await?;
         if let Err(f) = self.check(code, now).await {
             self.audit(req, Event::SignInFirstFactorFailed, user, Some(subject), Some("unlock_email_code")).await;
             return Err(f);

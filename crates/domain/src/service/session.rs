@@ -21,8 +21,7 @@ impl Service {
 
     /// The client's session, active or pending (with its task).
     pub async fn client_session(&self, req: &mut Request) -> Result<Option<SessionView>, Fault> {
-        let now = req.now;
-        let Some((key, sess)) = self.active_session(req, now).await? else { return Ok(None) };
+        let Some((key, sess)) = self.active_session(req).await? else { return Ok(None) };
         let Some(user) = self.store.user(sess.user_id).await? else { return Ok(None) };
         let second_factors = self.factors(&user).await?.supported();
         let status = if sess.task.is_some() { STS_PENDING } else { STS_ACTIVE };
@@ -53,9 +52,8 @@ impl Service {
     }
 
     pub async fn sign_out(&self, req: &mut Request) -> Result<(), Fault> {
-        let now = req.now;
         // One unit ends it, live or expired; a touch first would be wasted.
-        if let Some((key, sess, upkeep)) = self.read_session(req, now).await? {
+        if let Some((key, sess, upkeep)) = self.read_session(req).await? {
             alone!(self, u => {
                 u.store.delete_session(&key).await?;
                 if upkeep != Upkeep::End {
@@ -72,8 +70,9 @@ impl Service {
     /// The session behind the cookie, if live: (key, session). Pending ones
     /// included; callers that need an active session check `task`. Its
     /// upkeep (an end, a touch) is a unit of its own.
-    pub(crate) async fn active_session(&self, req: &Request, now: i64) -> Result<Option<(String, Session)>, Fault> {
-        let Some((key, s, upkeep)) = self.read_session(req, now).await? else { return Ok(None) };
+    pub(crate) async fn active_session(&self, req: &Request) -> Result<Option<(String, Session)>, Fault> {
+        let now = req.now;
+        let Some((key, s, upkeep)) = self.read_session(req).await? else { return Ok(None) };
         if upkeep != Upkeep::None {
             alone!(self, u => u.keep_up(&key, upkeep, now).await)?;
         }
@@ -93,11 +92,8 @@ pub(crate) enum Upkeep {
 
 impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     /// The session behind the cookie, and the upkeep it is due.
-    pub(crate) async fn read_session(
-        &self,
-        req: &Request,
-        now: i64,
-    ) -> Result<Option<(String, Session, Upkeep)>, Fault> {
+    pub(crate) async fn read_session(&self, req: &Request) -> Result<Option<(String, Session, Upkeep)>, Fault> {
+        let now = req.now;
         let Some(token) = self.session_token(req) else { return Ok(None) };
         let key = secrets::token_key(token);
         let Some(s) = self.store.session(&key).await? else { return Ok(None) };
@@ -119,8 +115,9 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
 
 impl Unit {
     /// `Service::active_session` inside this unit.
-    pub(crate) async fn active_session(&self, req: &Request, now: i64) -> Result<Option<(String, Session)>, Fault> {
-        let Some((key, s, upkeep)) = self.read_session(req, now).await? else { return Ok(None) };
+    pub(crate) async fn active_session(&self, req: &Request) -> Result<Option<(String, Session)>, Fault> {
+        let now = req.now;
+        let Some((key, s, upkeep)) = self.read_session(req).await? else { return Ok(None) };
         self.keep_up(&key, upkeep, now).await?;
         Ok((upkeep != Upkeep::End).then_some((key, s)))
     }
@@ -140,8 +137,8 @@ impl Unit {
         req: &mut Request,
         c: &flow::Claim,
         task: Option<&str>,
-        now: i64,
     ) -> Result<FinalizeView, Fault> {
+        let now = req.now;
         let user_id = c.user_id;
         if let Some(old) = self.session_token(req) {
             self.store.delete_session(&secrets::token_key(old)).await?;

@@ -16,7 +16,7 @@ use std::ops::Deref;
 impl Service {
     pub async fn sign_in(&self, req: &mut Request) -> Result<SignInView, Fault> {
         let now = req.now;
-        match self.load(req, now).await {
+        match self.load(req).await {
             Ok((_, key, a)) => self.view(Some(&key), &a, now).await,
             Err(Fault::SignInNotFound) => Ok(self.blank_view()),
             Err(f) => Err(f),
@@ -38,7 +38,7 @@ impl Service {
         // Two units: the try is counted and committed before the slow hash
         // (which must not hold the database), its outcome after.
         let u = self.unit().await?;
-        let r = u.password_gate(req, &email, now).await;
+        let r = u.password_gate(req, &email).await;
         let (user, lock) = u.commit(r).await?;
         let phc = user.as_ref().map(|s| s.user.password_hash.clone()).unwrap_or_else(|| self.dummy_hash.to_string());
         // A right password on the breached list is marked compromised: the
@@ -46,7 +46,7 @@ impl Service {
         let breached = policy::breached(&password);
         let ok = secrets::verify_password_async(password, phc).await;
         let u = self.unit().await?;
-        let r = u.password_outcome(req, &email, user, (ok, breached), lock, now).await;
+        let r = u.password_outcome(req, &email, user, (ok, breached), lock).await;
         let (token, key, attempt, user) = u.commit(r).await?;
         if attempt.status() == Status::NeedsClientTrust {
             // A new device: prove it with a code sent to the account's email.
@@ -59,20 +59,20 @@ impl Service {
 
     pub async fn prepare_second_factor(&self, req: &mut Request, s: Strategy) -> Result<SignInView, Fault> {
         let now = req.now;
-        let (token, key, a) = self.load(req, now).await?;
+        let (token, key, a) = self.load(req).await?;
         a.check(Step::Prepare(s), now)?;
-        self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify, now).await?;
+        self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify).await?;
         let claim = a.claim().ok_or(Fault::InvalidState)?;
         let subject = claim.identifier.clone();
         // No code is sent while the client's tries or the account's
         // second-factor guesses are spent.
-        for lock in [self.lock_subject(req, &subject, now).await?, self.second_factor_lock(&subject)] {
+        for lock in [self.lock_subject(req, &subject).await?, self.second_factor_lock(&subject)] {
             if let Some(until) = self.store.locked_until(&lock.name, now).await? {
                 return Err(Fault::UserLocked((until - now).max(1) as u32));
             }
         }
         if s == Strategy::Passkey {
-            return self.passkey_second_factor(req, &key, &a, now).await;
+            return self.passkey_second_factor(req, &key, &a).await;
         }
         let user = self.user_of(&a).await?;
         let origin = self.origin(req);
@@ -105,7 +105,7 @@ impl Service {
             return self.attempt_passkey(req, code).await;
         }
         let now = req.now;
-        let (token, key, a) = self.load(req, now).await?;
+        let (token, key, a) = self.load(req).await?;
         a.check(Step::Verify(s), now)?;
         let code = &secrets::normalize_code(&code);
         if code.is_empty() {
@@ -114,17 +114,17 @@ impl Service {
         // One unit: the limit, the counted try, the code used up and the
         // attempt's new state commit together.
         let u = self.unit().await?;
-        let r = u.second_factor_unit(req, s, code, (&token, &key, &a), now).await;
+        let r = u.second_factor_unit(req, s, code, (&token, &key, &a)).await;
         let next = u.commit(r).await?;
         self.view(Some(&key), &next, now).await
     }
 
     pub async fn finalize(&self, req: &mut Request) -> Result<FinalizeView, Fault> {
         let now = req.now;
-        let (_, key, a) = self.load(req, now).await?;
+        let (_, key, a) = self.load(req).await?;
         a.check(Step::Finalize, now)?;
         let u = self.unit().await?;
-        let r = u.finalize_unit(req, &key, now).await;
+        let r = u.finalize_unit(req, &key).await;
         u.commit(r).await
     }
 
@@ -154,7 +154,8 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     }
 
     /// The attempt behind the cookie: (token, key, attempt).
-    pub(super) async fn load(&self, req: &Request, now: i64) -> Result<(String, String, Attempt), Fault> {
+    pub(super) async fn load(&self, req: &Request) -> Result<(String, String, Attempt), Fault> {
+        let now = req.now;
         let token = self.attempt_token(req).ok_or(Fault::SignInNotFound)?.to_string();
         let key = secrets::token_key(&token);
         match self.store.attempt(&key).await? {
@@ -266,19 +267,14 @@ impl Unit {
 
     /// The password step before the hash: limits, the counted try, the
     /// user (None: unknown, checked against the dummy hash all the same).
-    async fn password_gate(
-        &self,
-        req: &mut Request,
-        email: &str,
-        now: i64,
-    ) -> Result<(Option<Subject>, (Lock, u32)), Fault> {
+    async fn password_gate(&self, req: &mut Request, email: &str) -> Result<(Option<Subject>, (Lock, u32)), Fault> {
         // A pending session counts as signed out: its user may sign in again.
-        if self.active_session(req, now).await?.is_some_and(|(_, s)| s.task.is_none()) {
+        if self.active_session(req).await?.is_some_and(|(_, s)| s.task.is_none()) {
             return Err(Fault::SessionExists);
         }
-        self.rate_limit(req, "create", self.cfg.settings.rate_limits.create, now).await?;
+        self.rate_limit(req, "create", self.cfg.settings.rate_limits.create).await?;
         // Counted per email, known or not: lockout tells nothing either.
-        let lock = self.reserve(req, email, now).await?;
+        let lock = self.reserve(req, email).await?;
         // Read with the user, not after the hash: two round trips fewer. No
         // cookie is set here; a browser without one gets it on success.
         let client = self.known_client_key(req);
@@ -294,8 +290,8 @@ impl Unit {
         subject: Option<Subject>,
         (ok, breached): (bool, bool),
         (lock, left): (Lock, u32),
-        now: i64,
     ) -> Result<(String, String, Attempt, User), Fault> {
+        let now = req.now;
         let Subject { user, has_backup, client_known } = match subject {
             Some(s) if ok => s,
             other => {
@@ -342,13 +338,13 @@ impl Unit {
         s: Strategy,
         code: &str,
         (token, key, a): (&str, &str, &Attempt),
-        now: i64,
     ) -> Result<Attempt, Fault> {
+        let now = req.now;
         let claim = a.claim().ok_or(Fault::InvalidState)?;
         let subject = claim.identifier.clone();
-        let budget = self.reserve_second_factor(req, &subject, now).await?;
+        let budget = self.reserve_second_factor(req, &subject).await?;
         let checked = self
-            .checked_try(req, (&subject, Some(claim.user_id)), Event::SignInSecondFactorFailed, now, async || {
+            .checked_try(req, (&subject, Some(claim.user_id)), Event::SignInSecondFactorFailed, async || {
                 if code.len() > MAX_CODE_BYTES {
                     Err(Fault::CodeIncorrect(None))
                 } else {
@@ -377,13 +373,13 @@ impl Unit {
     }
 
     /// Finalize, in one unit: the complete attempt `key` becomes a session.
-    async fn finalize_unit(&self, req: &mut Request, key: &str, now: i64) -> Result<FinalizeView, Fault> {
+    async fn finalize_unit(&self, req: &mut Request, key: &str) -> Result<FinalizeView, Fault> {
         // Exactly one finalize wins; a replayed cookie finds nothing.
         let a = self.store.take_complete_attempt(key).await?.ok_or(Fault::SignInNotFound)?;
         let c = a.claim().ok_or(Fault::InvalidState)?;
         let compromised = self.store.user(c.user_id).await?.ok_or(Fault::SignInNotFound)?.password_compromised;
         let task = self.task_for(c.factors, compromised);
-        let done = self.start_session(req, c, task, now).await?;
+        let done = self.start_session(req, c, task).await?;
         req.clear(Jar::SignIn);
         Ok(done)
     }

@@ -17,7 +17,7 @@ use std::ops::Deref;
 impl Service {
     pub async fn sign_up(&self, req: &mut Request) -> Result<SignUpView, Fault> {
         let now = req.now;
-        match self.load_sign_up(req, now).await {
+        match self.load_sign_up(req).await {
             Ok((_, key, su)) => self.sign_up_view(&key, &su, now).await,
             Err(Fault::SignUpNotFound) => Ok(SignUpView::default()),
             Err(f) => Err(f),
@@ -40,10 +40,10 @@ impl Service {
         }
         policy::check(&password, &email, self.cfg.settings.require_mfa)?;
         // A pending session counts as signed out: its user may sign in again.
-        if self.active_session(req, now).await?.is_some_and(|(_, s)| s.task.is_none()) {
+        if self.active_session(req).await?.is_some_and(|(_, s)| s.task.is_none()) {
             return Err(Fault::SessionExists);
         }
-        self.rate_limit(req, "create", self.cfg.settings.rate_limits.create, now).await?;
+        self.rate_limit(req, "create", self.cfg.settings.rate_limits.create).await?;
         let existing = self.store.user_by_email(&email).await?;
         // Hashed either way: an existing address costs the same time.
         let hash = secrets::hash_password_async(password).await.map_err(|e| {
@@ -66,25 +66,25 @@ impl Service {
         })?;
         req.set(Jar::SignUp, &token, SIGN_UP_TTL);
         self.client_key(req);
-        self.send_sign_up_email(req, &token, &key, &su, now).await?;
+        self.send_sign_up_email(req, &token, &key, &su).await?;
         self.sign_up_view(&key, &su, now).await
     }
 
     pub async fn sign_up_send_email_code(&self, req: &mut Request) -> Result<SignUpView, Fault> {
         let now = req.now;
-        let (token, key, su) = self.load_sign_up(req, now).await?;
+        let (token, key, su) = self.load_sign_up(req).await?;
         su.check(SignUpStep::SendCode, now)?;
-        self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify, now).await?;
+        self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify).await?;
         // The first send after the password step is answered with the code it sent.
         if !self.sent_by_step(&key, Purpose::SignUp, su.created_at, now).await? {
-            self.send_sign_up_email(req, &token, &key, &su, now).await?;
+            self.send_sign_up_email(req, &token, &key, &su).await?;
         }
         self.sign_up_view(&key, &su, now).await
     }
 
     pub async fn sign_up_verify_email_code(&self, req: &mut Request, code: String) -> Result<SignUpView, Fault> {
         let now = req.now;
-        let (token, key, su) = self.load_sign_up(req, now).await?;
+        let (token, key, su) = self.load_sign_up(req).await?;
         su.check(SignUpStep::Verify, now)?;
         let code = &secrets::normalize_code(&code);
         if code.is_empty() {
@@ -93,18 +93,18 @@ impl Service {
         // One unit: the limit, the counted try, the code used up, the new
         // user and the sign-up's new state commit together.
         let u = self.unit().await?;
-        let r = u.sign_up_verify_unit(req, code, (&token, &key, &su), now).await;
+        let r = u.sign_up_verify_unit(req, code, (&token, &key, &su)).await;
         let next = u.commit(r).await?;
         self.sign_up_view(&key, &next, now).await
     }
 
     pub async fn sign_up_finalize(&self, req: &mut Request) -> Result<FinalizeView, Fault> {
         let now = req.now;
-        let (_, key, su) = self.load_sign_up(req, now).await?;
+        let (_, key, su) = self.load_sign_up(req).await?;
         su.check(SignUpStep::Finalize, now)?;
         // One unit, as a sign-in's finalize: exactly one finalize wins.
         let u = self.unit().await?;
-        let r = u.sign_up_finalize_unit(req, &key, now).await;
+        let r = u.sign_up_finalize_unit(req, &key).await;
         u.commit(r).await
     }
 
@@ -118,14 +118,8 @@ impl Service {
 
     /// Sends the sign-up's email: the code, or to an existing account's
     /// address a notice (and a code nobody knows, so that both look alike).
-    async fn send_sign_up_email(
-        &self,
-        req: &Request,
-        token: &str,
-        key: &str,
-        su: &SignUp,
-        now: i64,
-    ) -> Result<(), Fault> {
+    async fn send_sign_up_email(&self, req: &Request, token: &str, key: &str, su: &SignUp) -> Result<(), Fault> {
+        let now = req.now;
         let dest = if su.password_hash.is_some() {
             Dest::Email(&su.email, "finish creating your account")
         } else {
@@ -144,7 +138,8 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     }
 
     /// The sign-up behind the cookie: (token, key, sign-up).
-    async fn load_sign_up(&self, req: &Request, now: i64) -> Result<(String, String, SignUp), Fault> {
+    async fn load_sign_up(&self, req: &Request) -> Result<(String, String, SignUp), Fault> {
+        let now = req.now;
         let token = self.sign_up_token(req).ok_or(Fault::SignUpNotFound)?.to_string();
         let key = secrets::token_key(&token);
         match self.store.sign_up(&key).await? {
@@ -169,14 +164,14 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
 
 impl Unit {
     /// Finalize, in one unit: the complete sign-up `key` becomes a session.
-    async fn sign_up_finalize_unit(&self, req: &mut Request, key: &str, now: i64) -> Result<FinalizeView, Fault> {
+    async fn sign_up_finalize_unit(&self, req: &mut Request, key: &str) -> Result<FinalizeView, Fault> {
         let su = self.store.take_complete_sign_up(key).await?.ok_or(Fault::SignUpNotFound)?;
         let user_id = su.user_id.ok_or(Fault::InvalidState)?;
         // The address was proven on this client: it counts as a sign-in here.
         let task = self.task_for(Factors::default(), false);
         // A claim with no factor: no second factor in this session.
         let c = Claim { user_id, identifier: su.email.clone(), factors: Factors::default(), client_known: false };
-        let done = self.start_session(req, &c, task, now).await?;
+        let done = self.start_session(req, &c, task).await?;
         req.clear(Jar::SignUp);
         Ok(done)
     }
@@ -188,13 +183,13 @@ impl Unit {
         req: &mut Request,
         code: &str,
         (token, key, su): (&str, &str, &SignUp),
-        now: i64,
     ) -> Result<SignUp, Fault> {
+        let now = req.now;
         // Counted apart from sign-in, so that guessing here cannot lock the
         // address's real account.
         let subject = format!("sign_up:{}", su.email);
         let lock = self
-            .checked_try(req, (&subject, None), Event::SignUpCodeFailed, now, async || {
+            .checked_try(req, (&subject, None), Event::SignUpCodeFailed, async || {
                 self.verify_code(token, key, Purpose::SignUp, code, now).await
             })
             .await?;

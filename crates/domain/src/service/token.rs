@@ -15,7 +15,7 @@ impl Service {
     /// task), also set as the `__session` cookie.
     pub async fn token(&self, req: &mut Request) -> Result<TokenView, Fault> {
         let now = req.now;
-        let (key, s, user) = self.signed_in(req, now).await?.ok_or(Fault::SignedOut)?;
+        let (key, s, user) = self.signed_in(req).await?.ok_or(Fault::SignedOut)?;
         let t = &self.cfg.settings.session_token;
         let facts = tokens::Facts {
             user_id: &user.public_id,
@@ -50,13 +50,12 @@ impl Service {
 
     /// Forward auth: the active (not pending) session's user, or None.
     pub async fn forward_auth(&self, req: &mut Request) -> Result<Option<Identity>, Fault> {
-        let now = req.now;
-        Ok(self.signed_in(req, now).await?.filter(|(_, s, _)| s.task.is_none()).map(|(_, _, u)| u))
+        Ok(self.signed_in(req).await?.filter(|(_, s, _)| s.task.is_none()).map(|(_, _, u)| u))
     }
 
     /// The live session and who it belongs to (pending ones included).
-    async fn signed_in(&self, req: &Request, now: i64) -> Result<Option<(String, Session, Identity)>, Fault> {
-        let Some((key, s)) = self.active_session(req, now).await? else { return Ok(None) };
+    async fn signed_in(&self, req: &Request) -> Result<Option<(String, Session, Identity)>, Fault> {
+        let Some((key, s)) = self.active_session(req).await? else { return Ok(None) };
         Ok(self.store.identity(s.user_id).await?.map(|u| (key, s, u)))
     }
 

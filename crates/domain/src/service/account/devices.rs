@@ -15,8 +15,7 @@ fn device_id(client_key: &str) -> String {
 
 impl Service {
     pub async fn trusted_devices(&self, req: &mut Request) -> Result<Vec<TrustedDevice>, Fault> {
-        let now = req.now;
-        let c = self.current(req, Open::Active, now).await?;
+        let c = self.current(req, Open::Active).await?;
         let mine = self.known_client_key(req);
         let rows = self.store.trusted_clients(c.user.id).await?;
         Ok(rows
@@ -35,8 +34,7 @@ impl Service {
     /// Forgets one trusted browser: its next password sign-in proves itself
     /// with an emailed code again (or a second factor, which always wins).
     pub async fn revoke_trusted_device(&self, req: &mut Request, id: String) -> Result<Vec<TrustedDevice>, Fault> {
-        let now = req.now;
-        let c = self.current(req, Open::Active, now).await?;
+        let c = self.current(req, Open::Active).await?;
         let rows = self.store.trusted_clients(c.user.id).await?;
         let key = rows.into_iter().find(|t| device_id(&t.client_key) == id).ok_or(Fault::SessionNotFound)?.client_key;
         alone!(self, u => {

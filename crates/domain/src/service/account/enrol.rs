@@ -39,7 +39,7 @@ impl Confirm<'_> {
 impl Service {
     pub async fn totp_start(&self, req: &mut Request) -> Result<TotpSetup, Fault> {
         let now = req.now;
-        let c = self.current(req, Open::AndTask(TASK_SETUP_MFA), now).await?;
+        let c = self.current(req, Open::AndTask(TASK_SETUP_MFA)).await?;
         self.recent(&c, now)?;
         if !self.cfg.settings.second_factors.totp {
             return Err(Fault::StrategyInvalid);
@@ -58,16 +58,16 @@ impl Service {
 
     pub async fn totp_verify(&self, req: &mut Request, code: String) -> Result<Changed, Fault> {
         let now = req.now;
-        let (c, code) = self.enrol_code(req, &code, now).await?;
+        let (c, code) = self.enrol_code(req, &code).await?;
         let sealed = c.user.pending_totp_secret.clone().ok_or(Fault::CodeMissing)?;
         let secret = self.keys.open(&sealed).ok_or(Fault::Unavailable)?;
         let step = secrets::totp_step(&secret, &code, now).ok_or(Fault::CodeIncorrect(None))?;
-        self.enrolled(req, c, Confirm::Totp { sealed: &sealed, step }, now).await
+        self.enrolled(req, c, Confirm::Totp { sealed: &sealed, step }).await
     }
 
     pub async fn phone_start(&self, req: &mut Request, phone: String) -> Result<UserView, Fault> {
         let now = req.now;
-        let mut c = self.current(req, Open::AndTask(TASK_SETUP_MFA), now).await?;
+        let mut c = self.current(req, Open::AndTask(TASK_SETUP_MFA)).await?;
         self.recent(&c, now)?;
         if !self.cfg.settings.second_factors.phone_code {
             return Err(Fault::StrategyInvalid);
@@ -79,7 +79,7 @@ impl Service {
         if !users::valid_phone(&phone) {
             return Err(Fault::PhoneInvalid);
         }
-        self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify, now).await?;
+        self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify).await?;
         alone!(self, u => u.store.set_pending_phone(c.user.id, Some(&phone), now).await.map_err(Fault::from))?;
         let origin = self.origin(req);
         let dest = Dest::Sms(&phone, crate::mail::origin_host(&origin));
@@ -89,33 +89,34 @@ impl Service {
     }
 
     pub async fn phone_verify(&self, req: &mut Request, code: String) -> Result<Changed, Fault> {
-        let now = req.now;
-        let (c, code) = self.enrol_code(req, &code, now).await?;
+        let (c, code) = self.enrol_code(req, &code).await?;
         let phone = c.user.pending_phone.clone().ok_or(Fault::CodeMissing)?;
-        self.enrolled(req, c, Confirm::Phone { phone: &phone, code: &code }, now).await
+        self.enrolled(req, c, Confirm::Phone { phone: &phone, code: &code }).await
     }
 
     /// The checks before an enrolment code is looked at.
-    async fn enrol_code(&self, req: &Request, code: &str, now: i64) -> Result<(Current, String), Fault> {
-        let c = self.current(req, Open::AndTask(TASK_SETUP_MFA), now).await?;
+    async fn enrol_code(&self, req: &Request, code: &str) -> Result<(Current, String), Fault> {
+        let now = req.now;
+        let c = self.current(req, Open::AndTask(TASK_SETUP_MFA)).await?;
         self.recent(&c, now)?;
         let code = secrets::normalize_code(code);
         if code.is_empty() {
             return Err(Fault::Missing(Field::Code));
         }
-        self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify, now).await?;
+        self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify).await?;
         Ok((c, code))
     }
 
     /// An enrolment, in one unit: the factor confirmed (its check-and-change),
     /// the default for a first factor, the task done, backup codes, the audit
     /// rows; then the notice.
-    async fn enrolled(&self, req: &Request, mut c: Current, confirm: Confirm<'_>, now: i64) -> Result<Changed, Fault> {
+    async fn enrolled(&self, req: &Request, mut c: Current, confirm: Confirm<'_>) -> Result<Changed, Fault> {
+        let now = req.now;
         let first = !(c.user.totp_secret.is_some() || c.user.phone.is_some() || c.user.has_passkey);
         let u = self.unit().await?;
-        let r = u.enrol_unit(req, &mut c, &confirm, first, now).await;
+        let r = u.enrol_unit(req, &mut c, &confirm, first).await;
         let backup_codes = u.commit(r).await?;
-        self.notify(req, &c, confirm.notice(), now).await;
+        self.notify(req, &c, confirm.notice()).await;
         self.reload(&mut c).await?;
         Ok(Changed { user: self.user_view(&c, now).await?, backup_codes })
     }
@@ -137,8 +138,8 @@ impl Unit {
         c: &mut Current,
         confirm: &Confirm<'_>,
         first: bool,
-        now: i64,
     ) -> Result<Vec<String>, Fault> {
+        let now = req.now;
         let confirmed = match confirm {
             Confirm::Totp { sealed, step } => self.store.confirm_totp(c.user.id, sealed, *step).await?,
             Confirm::Phone { phone, code } => {
@@ -152,20 +153,15 @@ impl Unit {
         if first {
             self.store.set_default_factor(c.user.id, Some(confirm.strategy().as_str())).await?;
         }
-        let backup_codes = self.after_enrol(req, c, first, now).await?;
+        let backup_codes = self.after_enrol(req, c, first).await?;
         self.audit_change(req, c, Event::FactorAdded).await;
         Ok(backup_codes)
     }
 
     /// After the first second factor: the pending `setup-mfa` session becomes
     /// active, and the user gets backup codes (shown once).
-    pub(super) async fn after_enrol(
-        &self,
-        req: &Request,
-        c: &mut Current,
-        first: bool,
-        now: i64,
-    ) -> Result<Vec<String>, Fault> {
+    pub(super) async fn after_enrol(&self, req: &Request, c: &mut Current, first: bool) -> Result<Vec<String>, Fault> {
+        let now = req.now;
         // The new factor's code was just proven: a second factor, in this session.
         self.store.session_verified(&c.key, now, true).await?;
         if c.session.task.as_deref() == Some(TASK_SETUP_MFA) {

@@ -11,7 +11,7 @@ use proto::*;
 impl Service {
     pub async fn set_default(&self, req: &mut Request, s: Strategy) -> Result<UserView, Fault> {
         let now = req.now;
-        let mut c = self.current(req, Open::Active, now).await?;
+        let mut c = self.current(req, Open::Active).await?;
         self.recent(&c, now)?;
         let has = match s {
             Strategy::Totp => c.user.totp_secret.is_some(),
@@ -28,14 +28,14 @@ impl Service {
         }
         u.commit(r).await?;
         let what = if s == Strategy::Totp { "your authenticator app" } else { "text-message codes" };
-        self.notify(req, &c, &format!("the default second factor is now {what}"), now).await;
+        self.notify(req, &c, &format!("the default second factor is now {what}")).await;
         self.reload(&mut c).await?;
         self.user_view(&c, now).await
     }
 
     pub async fn backup_codes(&self, req: &mut Request) -> Result<Changed, Fault> {
         let now = req.now;
-        let mut c = self.current(req, Open::Active, now).await?;
+        let mut c = self.current(req, Open::Active).await?;
         self.recent(&c, now)?;
         if !self.cfg.settings.second_factors.backup_code {
             return Err(Fault::StrategyInvalid);
@@ -50,14 +50,14 @@ impl Service {
             u.audit_change(req, &c, Event::FactorBackupCodes).await;
         }
         let codes = u.commit(r).await?;
-        self.notify(req, &c, "new backup codes were made; the old ones no longer work", now).await;
+        self.notify(req, &c, "new backup codes were made; the old ones no longer work").await;
         self.reload(&mut c).await?;
         Ok(Changed { user: self.user_view(&c, now).await?, backup_codes: codes })
     }
 
     pub async fn remove_factor(&self, req: &mut Request, s: Strategy) -> Result<UserView, Fault> {
         let now = req.now;
-        let mut c = self.current(req, Open::Active, now).await?;
+        let mut c = self.current(req, Open::Active).await?;
         self.recent(&c, now)?;
         let u = self.unit().await?;
         let r = u.remove_unit(req, &c, s).await;
@@ -67,7 +67,7 @@ impl Service {
             Strategy::PhoneCode => "a phone number was removed",
             _ => "your backup codes were removed",
         };
-        self.notify(req, &c, what, now).await;
+        self.notify(req, &c, what).await;
         self.reload(&mut c).await?;
         self.user_view(&c, now).await
     }

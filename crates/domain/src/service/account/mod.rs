@@ -57,8 +57,8 @@ impl Open {
 
 impl Service {
     /// The live session of this request, if `open` admits it.
-    pub(crate) async fn current(&self, req: &Request, open: Open, now: i64) -> Result<Current, Fault> {
-        let Some((key, session)) = self.active_session(req, now).await? else { return Err(Fault::SignedOut) };
+    pub(crate) async fn current(&self, req: &Request, open: Open) -> Result<Current, Fault> {
+        let Some((key, session)) = self.active_session(req).await? else { return Err(Fault::SignedOut) };
         if !open.admits(session.task.as_deref()) {
             return Err(Fault::SignedOut);
         }
@@ -69,7 +69,7 @@ impl Service {
 
     pub async fn user(&self, req: &mut Request) -> Result<Option<UserView>, Fault> {
         let now = req.now;
-        match self.current(req, Open::Any, now).await {
+        match self.current(req, Open::Any).await {
             Ok(c) => Ok(Some(self.user_view(&c, now).await?)),
             Err(Fault::SignedOut) => Ok(None),
             Err(f) => Err(f),
@@ -78,7 +78,7 @@ impl Service {
 
     pub async fn reverify(&self, req: &mut Request, s: Strategy, secret: String) -> Result<UserView, Fault> {
         let now = req.now;
-        let c = self.current(req, Open::Any, now).await?;
+        let c = self.current(req, Open::Any).await?;
         let secret = if s == Strategy::Password { secret.trim().to_string() } else { secrets::normalize_code(&secret) };
         if secret.is_empty() {
             let field = if s == Strategy::Password { Field::Password } else { Field::Code };
@@ -97,7 +97,7 @@ impl Service {
         // Failures count toward the account's lockout, as at sign-in.
         let subject = c.user.email.clone();
         let lock = self
-            .checked_try(req, (&subject, Some(c.user.id)), Event::UserReverifyFailed, now, async || {
+            .checked_try(req, (&subject, Some(c.user.id)), Event::UserReverifyFailed, async || {
                 let ok = match s {
                     Strategy::Password => {
                         secret.len() <= MAX_PASSWORD_BYTES
@@ -206,7 +206,8 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     /// Tells the user of a change by email, after its unit committed (a send
     /// inside one would hold the database). A failed email is logged: the
     /// change itself stands.
-    async fn notify(&self, req: &Request, c: &Current, what: &str, now: i64) {
+    async fn notify(&self, req: &Request, c: &Current, what: &str) {
+        let now = req.now;
         let link = format!("{}/account/security", self.origin(req));
         if !self.is_test(&c.user.email) {
             if let Err(e) = self

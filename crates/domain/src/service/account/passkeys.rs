@@ -16,7 +16,7 @@ impl Service {
     /// (the `setup-mfa` task) may add one: a passkey is a second factor.
     pub async fn passkey_create(&self, req: &mut Request) -> Result<PasskeyCreation, Fault> {
         let now = req.now;
-        let c = self.current(req, Open::AndTask(TASK_SETUP_MFA), now).await?;
+        let c = self.current(req, Open::AndTask(TASK_SETUP_MFA)).await?;
         self.recent(&c, now)?;
         if !self.cfg.settings.passkeys.manage {
             return Err(Fault::StrategyInvalid);
@@ -40,7 +40,7 @@ impl Service {
     /// backup codes and ends the `setup-mfa` task, as an app or phone does.
     pub async fn passkey_finish(&self, req: &mut Request, credential: String, name: String) -> Result<Changed, Fault> {
         let now = req.now;
-        let mut c = self.current(req, Open::AndTask(TASK_SETUP_MFA), now).await?;
+        let mut c = self.current(req, Open::AndTask(TASK_SETUP_MFA)).await?;
         self.recent(&c, now)?;
         if !self.cfg.settings.passkeys.manage {
             return Err(Fault::StrategyInvalid);
@@ -53,16 +53,16 @@ impl Service {
         let name = passkey::clean_name(&name, &format!("Passkey on {}", super::device(req.user_agent.as_deref())));
         let first = !self.factors(&c.user).await?.has_primary();
         let u = self.unit().await?;
-        let r = u.passkey_register(req, &mut c, &answer, &name, first, now).await;
+        let r = u.passkey_register(req, &mut c, &answer, &name, first).await;
         let backup_codes = u.commit(r).await?;
-        self.notify(req, &c, "a passkey was added", now).await;
+        self.notify(req, &c, "a passkey was added").await;
         self.reload(&mut c).await?;
         Ok(Changed { user: self.user_view(&c, now).await?, backup_codes })
     }
 
     pub async fn passkey_rename(&self, req: &mut Request, id: String, name: String) -> Result<UserView, Fault> {
         let now = req.now;
-        let c = self.current(req, Open::Active, now).await?;
+        let c = self.current(req, Open::Active).await?;
         let name = passkey::clean_name(&name, "");
         if name.is_empty() {
             return Err(Fault::Missing(Field::Identifier));
@@ -81,12 +81,12 @@ impl Service {
     /// requires one, and takes the backup codes with it otherwise.
     pub async fn passkey_remove(&self, req: &mut Request, id: String) -> Result<UserView, Fault> {
         let now = req.now;
-        let mut c = self.current(req, Open::Active, now).await?;
+        let mut c = self.current(req, Open::Active).await?;
         self.recent(&c, now)?;
         let u = self.unit().await?;
         let r = u.passkey_remove_unit(req, &c, &id).await;
         u.commit(r).await?;
-        self.notify(req, &c, "a passkey was removed", now).await;
+        self.notify(req, &c, "a passkey was removed").await;
         self.reload(&mut c).await?;
         self.user_view(&c, now).await
     }
@@ -100,8 +100,8 @@ impl Unit {
         answer: &RegisterPublicKeyCredential,
         name: &str,
         first: bool,
-        now: i64,
     ) -> Result<Vec<String>, Fault> {
+        let now = req.now;
         let purpose = Ceremony::Registration.as_str();
         let state = self.store.take_challenge(&c.key, purpose, now).await?.ok_or(Fault::PasskeyInvalid)?;
         let state = serde_json::from_str(&state).map_err(|_| Fault::PasskeyInvalid)?;
@@ -130,7 +130,7 @@ impl Unit {
         if !self.store.insert_passkey(&row).await? {
             return Err(Fault::PasskeyInvalid);
         }
-        let backup_codes = self.after_enrol(req, c, first, now).await?;
+        let backup_codes = self.after_enrol(req, c, first).await?;
         self.audit(req, Event::FactorAdded, Some(c.user.id), Some(&c.user.email), Some("passkey")).await;
         Ok(backup_codes)
     }

@@ -19,7 +19,7 @@ impl Service {
         sign_out_others: bool,
     ) -> Result<UserView, Fault> {
         let now = req.now;
-        let mut c = self.current(req, Open::AndTask(TASK_RESET_PASSWORD), now).await?;
+        let mut c = self.current(req, Open::AndTask(TASK_RESET_PASSWORD)).await?;
         let task = c.session.task.clone();
         self.recent(&c, now)?;
         let hash = self.new_password_hash(&password, &c.user).await?;
@@ -39,7 +39,7 @@ impl Service {
             u.audit(req, Event::PasswordChanged, Some(c.user.id), Some(&c.user.email), Some(&detail)).await;
             Ok(())
         })?;
-        self.password_notice(req, &c.user.email, now);
+        self.password_notice(req, &c.user.email);
         c.session.task = next_task.map(String::from);
         self.reload(&mut c).await?;
         self.user_view(&c, now).await

@@ -60,13 +60,13 @@ pub fn device(user_agent: Option<&str>) -> String {
 impl Service {
     pub async fn sessions(&self, req: &mut Request) -> Result<Vec<SessionInfo>, Fault> {
         let now = req.now;
-        let c = self.current(req, Open::Active, now).await?;
+        let c = self.current(req, Open::Active).await?;
         self.session_list(&c, now).await
     }
 
     pub async fn revoke_session(&self, req: &mut Request, id: String) -> Result<Vec<SessionInfo>, Fault> {
         let now = req.now;
-        let c = self.current(req, Open::Active, now).await?;
+        let c = self.current(req, Open::Active).await?;
         // Ending a session needs a recent re-verification (as in Clerk).
         self.recent(&c, now)?;
         let target = self
@@ -88,7 +88,7 @@ impl Service {
 
     pub async fn revoke_others(&self, req: &mut Request) -> Result<Vec<SessionInfo>, Fault> {
         let now = req.now;
-        let c = self.current(req, Open::Active, now).await?;
+        let c = self.current(req, Open::Active).await?;
         self.recent(&c, now)?;
         alone!(self, u => {
             let n = u.store.delete_other_sessions(c.user.id, &c.key).await?;
