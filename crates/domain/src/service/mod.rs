@@ -85,6 +85,13 @@ pub(crate) struct Lock {
     max: i64,
 }
 
+/// A try counted on its lock before it is checked.
+pub(crate) struct Reserved {
+    pub(crate) lock: Lock,
+    /// Tries left if this one is wrong (0: it locks the subject).
+    pub(crate) left: u32,
+}
+
 /// Wrong second-factor codes an account takes per lock period, from all its
 /// clients together: two lockouts' worth (the owner's own, after an unlock),
 /// at most 100 (NIST SP 800-63B, 5.2.2).
@@ -230,7 +237,7 @@ impl Service {
         failed_event: Event,
         check: impl AsyncFnOnce() -> Result<(), Fault>,
     ) -> Result<Lock, Fault> {
-        let (lock, left) = alone!(self, u => u.open_try(req, subject).await)?;
+        let Reserved { lock, left } = alone!(self, u => u.open_try(req, subject).await)?;
         let verdict = check().await;
         // Noted in a unit of its own; a failure to note is logged, not shown.
         if verdict.as_ref().is_err_and(|f| *f != Fault::Unavailable) {
@@ -374,7 +381,7 @@ impl Unit {
     /// locked. Answers the counter it went to (for the release or reset
     /// after), and the tries left if this one is wrong (0: it locks the
     /// subject).
-    pub(crate) async fn reserve(&self, req: &Request, subject: &str) -> Result<(Lock, u32), Fault> {
+    pub(crate) async fn reserve(&self, req: &Request, subject: &str) -> Result<Reserved, Fault> {
         let lock = self.lock_subject(req, subject).await?;
         self.reserve_on(req, lock, subject).await
     }
@@ -383,17 +390,17 @@ impl Unit {
     /// client makes it (refused while spent): an unlock gives a browser a
     /// lockout count of its own, never more guesses at the second factor.
     pub(crate) async fn reserve_second_factor(&self, req: &Request, subject: &str) -> Result<Lock, Fault> {
-        Ok(self.reserve_on(req, self.second_factor_lock(subject), subject).await?.0)
+        Ok(self.reserve_on(req, self.second_factor_lock(subject), subject).await?.lock)
     }
 
     /// `reserve` on `lock`.
-    async fn reserve_on(&self, req: &Request, lock: Lock, subject: &str) -> Result<(Lock, u32), Fault> {
+    async fn reserve_on(&self, req: &Request, lock: Lock, subject: &str) -> Result<Reserved, Fault> {
         let now = req.now;
         let seconds = self.cfg.settings.lockout.seconds;
         match self.store.lockout_reserve(&lock.name, now, lock.max, seconds).await? {
             Ok(n) => {
                 let left = u32::try_from((lock.max - n).max(0)).unwrap_or(0);
-                Ok((lock, left))
+                Ok(Reserved { lock, left })
             }
             Err(until) => {
                 self.audit(req, Event::SignInRefusedLocked, None, Some(subject), None).await;
@@ -414,7 +421,7 @@ impl Unit {
 
     /// The limits before a try: the per-IP rate limit, then the try counted
     /// against `subject` (refused while locked); as `reserve`.
-    pub(crate) async fn open_try(&self, req: &Request, subject: &str) -> Result<(Lock, u32), Fault> {
+    pub(crate) async fn open_try(&self, req: &Request, subject: &str) -> Result<Reserved, Fault> {
         self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify).await?;
         self.reserve(req, subject).await
     }
@@ -431,7 +438,7 @@ impl Unit {
         failed_event: Event,
         check: impl AsyncFnOnce() -> Result<(), Fault>,
     ) -> Result<Lock, Fault> {
-        let (lock, left) = self.open_try(req, subject).await?;
+        let Reserved { lock, left } = self.open_try(req, subject).await?;
         let verdict = check().await;
         if verdict.as_ref().is_err_and(|f| *f != Fault::Unavailable) {
             self.failed(req, subject, user_id, failed_event, left).await;

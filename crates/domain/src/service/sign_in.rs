@@ -1,7 +1,7 @@
 //! Sign-in: the password, the second factor or the client-trust code, and
 //! finalize, each one unit over the attempt's state machine.
 
-use super::{mask_email, mask_phone, told, Dest, Lock, Purpose, Service, Unit, MAX_CODE_BYTES, MAX_PASSWORD_BYTES};
+use super::{mask_email, mask_phone, told, Dest, Purpose, Reserved, Service, Unit, MAX_CODE_BYTES, MAX_PASSWORD_BYTES};
 use crate::audit::Event;
 use crate::flow::{Attempt, PasswordOk, Stage, Step};
 use crate::policy;
@@ -267,7 +267,7 @@ impl Unit {
 
     /// The password step before the hash: limits, the counted try, the
     /// user (None: unknown, checked against the dummy hash all the same).
-    async fn password_gate(&self, req: &mut Request, email: &str) -> Result<(Option<Subject>, (Lock, u32)), Fault> {
+    async fn password_gate(&self, req: &mut Request, email: &str) -> Result<(Option<Subject>, Reserved), Fault> {
         // A pending session counts as signed out: its user may sign in again.
         if self.active_session(req).await?.is_some_and(|(_, s)| s.task.is_none()) {
             return Err(Fault::SessionExists);
@@ -289,7 +289,7 @@ impl Unit {
         email: &str,
         subject: Option<Subject>,
         (ok, breached): (bool, bool),
-        (lock, left): (Lock, u32),
+        Reserved { lock, left }: Reserved,
     ) -> Result<(String, String, Attempt, User), Fault> {
         let now = req.now;
         let Subject { user, has_backup, client_known } = match subject {
