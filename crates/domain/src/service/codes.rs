@@ -81,7 +81,7 @@ impl Service {
         let hash = secrets::code_hash(token, &code);
         let ttl = self.cfg.settings.codes.ttl;
         // Stored and committed before it is sent: a send must not hold a unit.
-        alone!(self, u => {
+        self.alone(async |u| {
             if let Some(c) = u.store.code(key, purpose.name()).await? {
                 let wait = c.sent_at + gap - now;
                 if wait > 0 {
@@ -92,7 +92,8 @@ impl Service {
                 return Err(Fault::ResendTooSoon(gap.max(1) as u32));
             }
             Ok(())
-        })?;
+        })
+        .await?;
         let minutes = (ttl + 59) / 60;
         let sent = match dest {
             _ if test => Ok(()),
@@ -113,10 +114,11 @@ impl Service {
         if let Err(e) = sent {
             tracing::error!(error = %e, purpose = purpose.name(), "code delivery failed");
             // Let the user retry at once.
-            alone!(self, u => match u.store.code(key, purpose.name()).await? {
+            self.alone(async |u| match u.store.code(key, purpose.name()).await? {
                 Some(c) => u.store.delete_code(c.id).await.map_err(Fault::from),
                 None => Ok(()),
-            })?;
+            })
+            .await?;
             return Err(Fault::DeliveryFailed);
         }
         Ok(())

@@ -3,20 +3,6 @@
 //! Checks credentials, feeds verdicts to the state machines (`flow`),
 //! persists through `Store`, sends through `Sender`, answers token changes.
 
-/// Runs `$body` (giving `Result<_, Fault>`, `?` allowed) on a unit of its
-/// own, bound to `$u`, and commits the unit whatever the result: for a
-/// write outside a step's unit. A macro, not a method taking an async
-/// closure: rustc cannot yet prove such a closure's future `Send` over
-/// `&Service<Box<dyn Tx>>` ("implementation of `AsyncFnOnce` is not general
-/// enough"), and the server functions need `Send`.
-macro_rules! alone {
-    ($svc:expr, $u:ident => $body:expr) => {{
-        let $u = $svc.unit().await?;
-        let r = async { $body }.await;
-        $u.commit(r).await
-    }};
-}
-
 mod account;
 mod codes;
 mod passkey;
@@ -62,7 +48,7 @@ const MAX_CODE_BYTES: usize = 64;
 /// transaction (`Unit`). Reads work on both; writes only on a unit.
 /// Sealed: the edges reach the store, keys and settings only through the
 /// use cases below.
-pub struct Service<D = Arc<dyn Store>> {
+pub struct Service<D = Pool> {
     pub(crate) store: D,
     pub(crate) sender: Arc<dyn Sender>,
     pub(crate) cfg: Arc<Instance>,
@@ -83,6 +69,61 @@ pub(crate) struct Lock {
     name: String,
     /// The tries that lock it.
     max: i64,
+}
+
+/// Where a checked try is counted and its failure noted: in the step's own
+/// unit (`Unit`), or in units of their own around the check (`Service`, for
+/// a check too slow to hold a unit: a password hash; a code it uses up
+/// takes a unit of its own).
+pub(crate) trait Ledger {
+    /// The limits before a try (`Unit::open_try`).
+    async fn open(&self, req: &Request, subject: &str) -> Result<Reserved, Fault>;
+    /// After a wrong try (`Unit::failed`); a failure to note is logged, not
+    /// shown.
+    async fn note_failure(&self, req: &Request, subject: &str, user_id: Option<i64>, what: Event, left: u32);
+
+    /// A try at a secret of the account `subject`, under the limits every
+    /// path shares: the per-IP rate limit, the try counted before `check`
+    /// looks (refused while locked), and a failure audited as `failed_event`
+    /// with the lock it started. What success clears is the caller's, on
+    /// the counter answered.
+    async fn checked_try(
+        &self,
+        req: &Request,
+        (subject, user_id): (&str, Option<i64>),
+        failed_event: Event,
+        check: impl AsyncFnOnce() -> Result<(), Fault>,
+    ) -> Result<Lock, Fault> {
+        let Reserved { lock, left } = self.open(req, subject).await?;
+        let verdict = check().await;
+        if verdict.as_ref().is_err_and(|f| *f != Fault::Unavailable) {
+            self.note_failure(req, subject, user_id, failed_event, left).await;
+        }
+        verdict.map(|()| lock).map_err(|f| told(f, left))
+    }
+}
+
+impl Ledger for Service {
+    async fn open(&self, req: &Request, subject: &str) -> Result<Reserved, Fault> {
+        self.alone(async |u| u.open_try(req, subject).await).await
+    }
+
+    async fn note_failure(&self, req: &Request, subject: &str, user_id: Option<i64>, what: Event, left: u32) {
+        if let Ok(u) = self.unit().await {
+            u.failed(req, subject, user_id, what, left).await;
+            let _ = u.commit(Ok(())).await;
+        }
+    }
+}
+
+impl Ledger for Unit {
+    async fn open(&self, req: &Request, subject: &str) -> Result<Reserved, Fault> {
+        self.open_try(req, subject).await
+    }
+
+    async fn note_failure(&self, req: &Request, subject: &str, user_id: Option<i64>, what: Event, left: u32) {
+        self.failed(req, subject, user_id, what, left).await
+    }
 }
 
 /// A try counted on its lock before it is checked.
@@ -149,13 +190,38 @@ pub fn mask_phone(phone: &str) -> String {
 /// A unit of work: the service over one transaction (`Tx`), the only place
 /// a write compiles. `commit` consumes it; dropped uncommitted, it rolls
 /// back.
-pub(crate) type Unit = Service<Box<dyn Tx>>;
+pub(crate) type Unit = Service<Txn>;
+
+/// The service's pool; a type of its own as `Txn` is.
+#[derive(Clone)]
+pub struct Pool(Arc<dyn Store>);
+
+impl Deref for Pool {
+    type Target = dyn Store;
+
+    fn deref(&self) -> &(dyn Store + 'static) {
+        self.0.as_ref()
+    }
+}
+
+/// A unit's transaction. A type of its own, with no lifetime in it: over
+/// `Box<dyn Tx>` rustc cannot prove an async closure's or a trait method's
+/// future `Send` ("not general enough" over the `dyn Tx`'s lifetime).
+pub(crate) struct Txn(Box<dyn Tx>);
+
+impl Deref for Txn {
+    type Target = dyn Tx;
+
+    fn deref(&self) -> &(dyn Tx + 'static) {
+        self.0.as_ref()
+    }
+}
 
 impl Unit {
     /// Commits the unit, whatever `r` is: counted tries, limits and audit
     /// rows stay counted when the step itself failed.
     pub(crate) async fn commit<T>(self, r: Result<T, Fault>) -> Result<T, Fault> {
-        self.store.commit().await?;
+        self.store.0.commit().await?;
         r
     }
 }
@@ -169,7 +235,15 @@ impl Service {
         clock: Arc<dyn Clock>,
     ) -> Result<Service, String> {
         let dummy_hash = secrets::hash_password(&secrets::token())?;
-        Ok(Service { store, sender, cfg, keys, clock, dummy_hash: dummy_hash.into(), ring: Default::default() })
+        Ok(Service {
+            store: Pool(store),
+            sender,
+            cfg,
+            keys,
+            clock,
+            dummy_hash: dummy_hash.into(),
+            ring: Default::default(),
+        })
     }
 
     /// The instance's settings, as it started.
@@ -184,7 +258,7 @@ impl Service {
         spec: crate::users::Spec,
     ) -> Result<crate::users::Created, crate::users::CreateError> {
         let now = self.clock.now();
-        crate::users::create(self.store.as_ref(), &self.keys, spec, self.cfg.settings.require_mfa, now).await
+        crate::users::create(&*self.store, &self.keys, spec, self.cfg.settings.require_mfa, now).await
     }
 
     /// The newest `n` messages the development sender kept.
@@ -196,7 +270,7 @@ impl Service {
     /// commit), for the steps every sign-in takes.
     pub(crate) async fn unit(&self) -> Result<Unit, Fault> {
         Ok(Service {
-            store: self.store.begin().await?,
+            store: Txn(self.store.begin().await?),
             sender: self.sender.clone(),
             cfg: self.cfg.clone(),
             keys: self.keys.clone(),
@@ -204,6 +278,14 @@ impl Service {
             dummy_hash: self.dummy_hash.clone(),
             ring: self.ring.clone(),
         })
+    }
+
+    /// Runs `step` on a unit of its own and commits the unit whatever the
+    /// result: for a write outside a step's unit.
+    pub(crate) async fn alone<T>(&self, step: impl AsyncFnOnce(&Unit) -> Result<T, Fault>) -> Result<T, Fault> {
+        let u = self.unit().await?;
+        let r = step(&u).await;
+        u.commit(r).await
     }
 
     /// Records an event in a unit of its own; a failure is logged, not shown.
@@ -223,30 +305,7 @@ impl Service {
 
     /// The per-IP limit, counted in a unit of its own.
     pub(crate) async fn rate_limit(&self, req: &Request, bucket: &str, limit: i64) -> Result<(), Fault> {
-        alone!(self, u => u.rate_limit(req, bucket, limit).await)
-    }
-
-    /// `Unit::checked_try` for a check too slow to hold a unit (a password
-    /// hash): the limit and the counted try commit first, the check runs
-    /// outside any unit (a code it uses up takes a unit of its own), and a
-    /// failure is audited after.
-    pub(crate) async fn checked_try(
-        &self,
-        req: &Request,
-        (subject, user_id): (&str, Option<i64>),
-        failed_event: Event,
-        check: impl AsyncFnOnce() -> Result<(), Fault>,
-    ) -> Result<Lock, Fault> {
-        let Reserved { lock, left } = alone!(self, u => u.open_try(req, subject).await)?;
-        let verdict = check().await;
-        // Noted in a unit of its own; a failure to note is logged, not shown.
-        if verdict.as_ref().is_err_and(|f| *f != Fault::Unavailable) {
-            if let Ok(u) = self.unit().await {
-                u.failed(req, subject, user_id, failed_event, left).await;
-                let _ = u.commit(Ok(())).await;
-            }
-        }
-        verdict.map(|()| lock).map_err(|f| told(f, left))
+        self.alone(async |u| u.rate_limit(req, bucket, limit).await).await
     }
 }
 
@@ -424,26 +483,6 @@ impl Unit {
     pub(crate) async fn open_try(&self, req: &Request, subject: &str) -> Result<Reserved, Fault> {
         self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify).await?;
         self.reserve(req, subject).await
-    }
-
-    /// A try at a secret of the account `subject`, under the limits every
-    /// path shares: the per-IP rate limit, the try counted before `check`
-    /// looks (refused while locked), and a failure audited as `failed_event`
-    /// with the lock it started. What success clears is the caller's, on
-    /// the counter answered.
-    pub(crate) async fn checked_try(
-        &self,
-        req: &Request,
-        (subject, user_id): (&str, Option<i64>),
-        failed_event: Event,
-        check: impl AsyncFnOnce() -> Result<(), Fault>,
-    ) -> Result<Lock, Fault> {
-        let Reserved { lock, left } = self.open_try(req, subject).await?;
-        let verdict = check().await;
-        if verdict.as_ref().is_err_and(|f| *f != Fault::Unavailable) {
-            self.failed(req, subject, user_id, failed_event, left).await;
-        }
-        verdict.map(|()| lock).map_err(|f| told(f, left))
     }
 
     /// After a wrong try: note it, and the lock it started (no tries

@@ -2,7 +2,7 @@
 //! typed; it satisfies MFA), or a passkey as the second factor after the
 //! password. The challenge is stored with the attempt and answered once.
 
-use super::{Service, Unit};
+use super::{Ledger, Service, Unit};
 use crate::audit::Event;
 use crate::flow::{Attempt, Claim, Stage, Step};
 use crate::passkey::{self, Ceremony, PublicKeyCredential, WebauthnError};
@@ -55,9 +55,10 @@ impl Service {
         let (rcr, state) = rp.start_passkey_authentication(&keys).map_err(webauthn_fault)?;
         let state = to_json(&state)?;
         let purpose = Ceremony::SecondFactor.as_str();
-        alone!(self, u => {
+        self.alone(async |u| {
             u.store.put_challenge(key, purpose, &state, now + passkey::CHALLENGE_TTL).await.map_err(Fault::from)
-        })?;
+        })
+        .await?;
         let mut view = self.view(Some(key), a, now).await?;
         view.passkey_challenge = Some(PasskeyChallenge { strategy: Strategy::Passkey, nonce: to_json(&rcr)? });
         Ok(view)

@@ -4,7 +4,7 @@
 //! same steps, answers and timing: an unknown one holds a code nobody knows
 //! and is sent nothing.
 
-use super::{mask_email, Dest, Purpose, Service, Unit, MAX_PASSWORD_BYTES};
+use super::{mask_email, Dest, Ledger, Purpose, Service, Unit, MAX_PASSWORD_BYTES};
 use crate::audit::Event;
 use crate::flow::{Attempt, Claim, Lookup, Stage, Step, ATTEMPT_TTL};
 use crate::mail;
@@ -63,12 +63,13 @@ impl Service {
         let attempt = Attempt::identified(lookup, now);
         let token = secrets::token();
         let key = secrets::token_key(&token);
-        alone!(self, u => {
+        self.alone(async |u| {
             if let Some(old) = req.token(Jar::SignIn) {
                 u.store.delete_attempt(&secrets::token_key(old)).await?;
             }
             u.store.insert_attempt(&key, &attempt).await.map_err(Fault::from)
-        })?;
+        })
+        .await?;
         req.set(Jar::SignIn, &token, ATTEMPT_TTL);
         match strategy {
             Some(s) => self.prepare_first_factor(req, s).await,
@@ -89,13 +90,14 @@ impl Service {
             // Nothing to lift (for any address: unknown ones lock alike).
             return Err(Fault::InvalidState);
         }
-        alone!(self, u => {
+        self.alone(async |u| {
             let (hits, start) = u.store.rate_hit("email_codes", &l.identifier, now, 3600).await?;
             if hits > EMAILS_PER_HOUR {
                 return Err(Fault::TooManyRequests((start + 3600 - now).max(1) as u32));
             }
             Ok(())
-        })?;
+        })
+        .await?;
         let dest = Dest::Later(l.claim.as_ref().map(|c| c.identifier.as_str()), what);
         self.issue_code(&token, &key, purpose, dest, now).await?;
         let user = l.claim.as_ref().map(|c| c.user_id);
@@ -160,7 +162,7 @@ impl Service {
         let user = self.store.user(claim.user_id).await?.ok_or(Fault::SignInNotFound)?;
         let hash = self.new_password_hash(&password, &user).await?;
         let next = a.new_password_set(now)?;
-        alone!(self, u => {
+        self.alone(async |u| {
             if !u.store.update_attempt(&key, a.status(), &next).await? {
                 return Err(Fault::InvalidState);
             }
@@ -173,7 +175,8 @@ impl Service {
             let detail = format!("sessions_ended={ended}");
             u.audit(req, Event::PasswordReset, Some(user.id), Some(&user.email), Some(&detail)).await;
             Ok(())
-        })?;
+        })
+        .await?;
         self.password_notice(req, &user.email);
         self.view(Some(&key), &next, now).await
     }

@@ -54,13 +54,14 @@ impl Service {
     pub async fn sign_out(&self, req: &mut Request) -> Result<(), Fault> {
         // One unit ends it, live or expired; a touch first would be wasted.
         if let Some((key, sess, upkeep)) = self.read_session(req).await? {
-            alone!(self, u => {
+            self.alone(async |u| {
                 u.store.delete_session(&key).await?;
                 if upkeep != Upkeep::End {
                     u.audit(req, Event::SessionEnded, Some(sess.user_id), None, None).await;
                 }
                 Ok(())
-            })?;
+            })
+            .await?;
         }
         req.clear(Jar::Session);
         req.clear(Jar::Token);
@@ -74,7 +75,7 @@ impl Service {
         let now = req.now;
         let Some((key, s, upkeep)) = self.read_session(req).await? else { return Ok(None) };
         if upkeep != Upkeep::None {
-            alone!(self, u => u.keep_up(&key, upkeep, now).await)?;
+            self.alone(async |u| u.keep_up(&key, upkeep, now).await).await?;
         }
         Ok((upkeep != Upkeep::End).then_some((key, s)))
     }

@@ -1,7 +1,9 @@
 //! Sign-in: the password, the second factor or the client-trust code, and
 //! finalize, each one unit over the attempt's state machine.
 
-use super::{mask_email, mask_phone, told, Dest, Purpose, Reserved, Service, Unit, MAX_CODE_BYTES, MAX_PASSWORD_BYTES};
+use super::{
+    mask_email, mask_phone, told, Dest, Ledger, Purpose, Reserved, Service, Unit, MAX_CODE_BYTES, MAX_PASSWORD_BYTES,
+};
 use crate::audit::Event;
 use crate::flow::{Attempt, PasswordOk, Stage, Step};
 use crate::policy;
@@ -130,7 +132,7 @@ impl Service {
 
     pub async fn reset(&self, req: &mut Request) -> Result<SignInView, Fault> {
         if let Some(key) = self.attempt_token(req).map(secrets::token_key) {
-            alone!(self, u => u.store.delete_attempt(&key).await.map_err(Fault::from))?;
+            self.alone(async |u| u.store.delete_attempt(&key).await.map_err(Fault::from)).await?;
         }
         req.clear(Jar::SignIn);
         Ok(self.blank_view())

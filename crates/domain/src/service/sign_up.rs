@@ -1,7 +1,7 @@
 //! Sign-up: email and password, the emailed code (a notice instead to an
 //! address that has an account), and finalize.
 
-use super::{Dest, Purpose, Service, Unit};
+use super::{Dest, Ledger, Purpose, Service, Unit};
 use crate::audit::Event;
 use crate::flow::{Claim, Factors, SignUp, SignUpStep, SIGN_UP_TTL};
 use crate::mail;
@@ -56,14 +56,15 @@ impl Service {
         let key = secrets::token_key(&token);
         let detail = if existing.is_some() { "existing_account" } else { "new_account" };
         let existing_id = existing.map(|u| u.id);
-        alone!(self, u => {
+        self.alone(async |u| {
             if let Some(old) = &old {
                 u.store.delete_sign_up(old).await?;
             }
             u.store.insert_sign_up(&key, &su).await?;
             u.audit(req, Event::SignUpStarted, existing_id, Some(&email), Some(detail)).await;
             Ok(())
-        })?;
+        })
+        .await?;
         req.set(Jar::SignUp, &token, SIGN_UP_TTL);
         self.client_key(req);
         self.send_sign_up_email(req, &token, &key, &su).await?;
@@ -110,7 +111,7 @@ impl Service {
 
     pub async fn sign_up_reset(&self, req: &mut Request) -> Result<SignUpView, Fault> {
         if let Some(key) = self.sign_up_token(req).map(secrets::token_key) {
-            alone!(self, u => u.store.delete_sign_up(&key).await.map_err(Fault::from))?;
+            self.alone(async |u| u.store.delete_sign_up(&key).await.map_err(Fault::from)).await?;
         }
         req.clear(Jar::SignUp);
         Ok(SignUpView::default())

@@ -37,13 +37,14 @@ impl Service {
         let c = self.current(req, Open::Active).await?;
         let rows = self.store.trusted_clients(c.user.id).await?;
         let key = rows.into_iter().find(|t| device_id(&t.client_key) == id).ok_or(Fault::SessionNotFound)?.client_key;
-        alone!(self, u => {
+        self.alone(async |u| {
             if !u.store.untrust_client(&key, c.user.id).await? {
                 return Err(Fault::SessionNotFound);
             }
             u.audit_change(req, &c, Event::TrustedDeviceRevoked).await;
             Ok(())
-        })?;
+        })
+        .await?;
         self.trusted_devices(req).await
     }
 }

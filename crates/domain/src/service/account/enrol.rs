@@ -49,7 +49,8 @@ impl Service {
             tracing::error!(error = %e, "sealing a TOTP secret");
             Fault::Unavailable
         })?;
-        alone!(self, u => u.store.set_pending_totp(c.user.id, Some(&sealed), now).await.map_err(Fault::from))?;
+        self.alone(async |u| u.store.set_pending_totp(c.user.id, Some(&sealed), now).await.map_err(Fault::from))
+            .await?;
         let uri = secrets::totp_uri(&secret, &c.user.email, users::ISSUER).ok_or(Fault::Unavailable)?;
         let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(|_| Fault::Unavailable)?;
         let qr_svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();
@@ -80,7 +81,8 @@ impl Service {
             return Err(Fault::PhoneInvalid);
         }
         self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify).await?;
-        alone!(self, u => u.store.set_pending_phone(c.user.id, Some(&phone), now).await.map_err(Fault::from))?;
+        self.alone(async |u| u.store.set_pending_phone(c.user.id, Some(&phone), now).await.map_err(Fault::from))
+            .await?;
         let origin = self.origin(req);
         let dest = Dest::Sms(&phone, crate::mail::origin_host(&origin));
         self.issue_code(&c.token, &c.key, Purpose::PhoneVerify, dest, now).await?;
@@ -170,7 +172,7 @@ impl Unit {
             self.audit(req, Event::SessionTaskDone, Some(c.user.id), Some(&c.user.email), Some(TASK_SETUP_MFA)).await;
         }
         if first && self.cfg.settings.second_factors.backup_code {
-            return Self::backup_codes_made(users::regenerate_backup_codes(self.store.as_ref(), c.user.id, now).await);
+            return Self::backup_codes_made(users::regenerate_backup_codes(&*self.store, c.user.id, now).await);
         }
         Ok(vec![])
     }

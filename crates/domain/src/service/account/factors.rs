@@ -45,7 +45,7 @@ impl Service {
             return Err(Fault::BackupCodesNotAvailable);
         }
         let u = self.unit().await?;
-        let r = Self::backup_codes_made(users::regenerate_backup_codes(u.store.as_ref(), c.user.id, now).await);
+        let r = Self::backup_codes_made(users::regenerate_backup_codes(&*u.store, c.user.id, now).await);
         if r.is_ok() {
             u.audit_change(req, &c, Event::FactorBackupCodes).await;
         }

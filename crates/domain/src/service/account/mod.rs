@@ -13,7 +13,7 @@ mod sessions;
 
 pub use sessions::{device, public_id, sign_in_id, sign_up_id};
 
-use super::{mask_phone, Service, Unit, MAX_PASSWORD_BYTES};
+use super::{mask_phone, Ledger, Service, Unit, MAX_PASSWORD_BYTES};
 use crate::audit::Event;
 use crate::mail;
 use crate::request::Request;
@@ -103,8 +103,8 @@ impl Service {
                         secret.len() <= MAX_PASSWORD_BYTES
                             && secrets::verify_password_async(secret.clone(), c.user.password_hash.clone()).await
                     }
-                    Strategy::Totp => alone!(self, u => u.check_totp(&c.user, &secret, now).await)?,
-                    _ => alone!(self, u => u.check_backup_code(c.user.id, &secret, now).await)?,
+                    Strategy::Totp => self.alone(async |u| u.check_totp(&c.user, &secret, now).await).await?,
+                    _ => self.alone(async |u| u.check_backup_code(c.user.id, &secret, now).await).await?,
                 };
                 if ok {
                     Ok(())
@@ -115,12 +115,13 @@ impl Service {
                 }
             })
             .await?;
-        alone!(self, u => {
+        self.alone(async |u| {
             u.release_try(&lock).await?;
             u.store.session_verified(&c.key, now, s != Strategy::Password).await?;
             u.audit(req, Event::UserReverified, Some(c.user.id), Some(&subject), Some(s.as_str())).await;
             Ok(())
-        })?;
+        })
+        .await?;
         let session = match s {
             Strategy::Password => Session { verified_at: now, first_factor_at: now, ..c.session },
             _ => Session { verified_at: now, second_factor_at: Some(now), ..c.session },

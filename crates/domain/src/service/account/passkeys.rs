@@ -29,9 +29,10 @@ impl Service {
             .map_err(webauthn_fault)?;
         let state = to_json(&state)?;
         let purpose = Ceremony::Registration.as_str();
-        alone!(self, u => {
+        self.alone(async |u| {
             u.store.put_challenge(&c.key, purpose, &state, now + passkey::CHALLENGE_TTL).await.map_err(Fault::from)
-        })?;
+        })
+        .await?;
         Ok(PasskeyCreation { nonce: passkey::discoverable(&ccr).ok_or(Fault::Unavailable)? })
     }
 
@@ -67,13 +68,14 @@ impl Service {
         if name.is_empty() {
             return Err(Fault::Missing(Field::Identifier));
         }
-        alone!(self, u => {
+        self.alone(async |u| {
             if !u.store.rename_passkey(c.user.id, &id, &name).await? {
                 return Err(Fault::PasskeyNotFound);
             }
             u.audit_change(req, &c, Event::PasskeyRenamed).await;
             Ok(())
-        })?;
+        })
+        .await?;
         self.user_view(&c, now).await
     }
 

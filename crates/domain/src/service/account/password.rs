@@ -27,7 +27,7 @@ impl Service {
             Some(_) => self.task_for(self.factors(&c.user).await?, false),
             None => None,
         };
-        alone!(self, u => {
+        self.alone(async |u| {
             u.store.set_password(c.user.id, &hash, false).await?;
             let ended = if sign_out_others { u.store.delete_other_sessions(c.user.id, &c.key).await? } else { 0 };
             if task.is_some() {
@@ -38,7 +38,8 @@ impl Service {
             let detail = format!("sessions_ended={ended}");
             u.audit(req, Event::PasswordChanged, Some(c.user.id), Some(&c.user.email), Some(&detail)).await;
             Ok(())
-        })?;
+        })
+        .await?;
         self.password_notice(req, &c.user.email);
         c.session.task = next_task.map(String::from);
         self.reload(&mut c).await?;

@@ -76,13 +76,14 @@ impl Service {
             .into_iter()
             .find(|s| secrets::same(&public_id(&s.key), id.trim()))
             .ok_or(Fault::SessionNotFound)?;
-        alone!(self, u => {
+        self.alone(async |u| {
             if !u.store.delete_user_session(&target.key, c.user.id).await? {
                 return Err(Fault::SessionNotFound);
             }
             u.audit(req, Event::SessionRevoked, Some(c.user.id), Some(&c.user.email), None).await;
             Ok(())
-        })?;
+        })
+        .await?;
         self.session_list(&c, now).await
     }
 
@@ -90,11 +91,12 @@ impl Service {
         let now = req.now;
         let c = self.current(req, Open::Active).await?;
         self.recent(&c, now)?;
-        alone!(self, u => {
+        self.alone(async |u| {
             let n = u.store.delete_other_sessions(c.user.id, &c.key).await?;
             u.audit(req, Event::SessionRevokedOthers, Some(c.user.id), Some(&c.user.email), Some(&n.to_string())).await;
             Ok(())
-        })?;
+        })
+        .await?;
         self.session_list(&c, now).await
     }
 }
