@@ -20,13 +20,13 @@ async fn finalized(svc: &Service, req: &mut Request, r: Result<SignInView, Fault
 #[utoipa::path(get, path = "/v1/client", tag = "client",
     responses((status = 200, description = "The sign-in, sign-up and session this client carries.", body = ClientView)))]
 pub async fn get_client(c: Call) -> Response {
-    step!(c, |svc, req| svc.client(req).await)
+    c.step(async |svc, req| svc.client(req).await).await
 }
 
 #[utoipa::path(post, path = "/v1/client/sign_ins", tag = "sign-in", request_body = SignInCreate,
     responses((status = 200, description = "The new sign-in: `needs_second_factor`, `needs_client_trust`, `needs_first_factor` (with a `passkey_challenge` for `strategy: passkey`), or `complete` with `created_session_id`.", body = SignInView)))]
 pub async fn create_sign_in(c: Call, Input(b): Input<SignInCreate>) -> Response {
-    step!(c, |svc, req| {
+    c.step(async |svc, req| {
         let r = match (b.password, b.strategy) {
             (Some(p), _) => svc.password(req, b.identifier, p).await,
             (None, Some(Strategy::Passkey)) => svc.passkey_sign_in(req, false).await,
@@ -34,92 +34,97 @@ pub async fn create_sign_in(c: Call, Input(b): Input<SignInCreate>) -> Response 
         };
         finalized(svc, req, r).await
     })
+    .await
 }
 
 #[utoipa::path(get, path = "/v1/client/sign_ins/{id}", tag = "sign-in", params(("id" = String, Path, description = "The sign-in's id (`sia_…`).")),
     responses((status = 200, description = "The sign-in.", body = SignInView)))]
 pub async fn get_sign_in(c: Call, Path(id): Path<String>) -> Response {
-    step!(c, Jar::SignIn, id, |svc, req| svc.sign_in(req).await)
+    c.step_on(Jar::SignIn, &id, async |svc, req| svc.sign_in(req).await).await
 }
 
 #[utoipa::path(post, path = "/v1/client/sign_ins/{id}/prepare_first_factor", tag = "sign-in", params(("id" = String, Path)),
     request_body = StrategyBody,
     responses((status = 200, description = "The code is sent (`reset_password_email_code`, `email_code`, `unlock_email_code`).", body = SignInView)))]
 pub async fn prepare_first_factor(c: Call, Path(id): Path<String>, Input(b): Input<StrategyBody>) -> Response {
-    step!(c, Jar::SignIn, id, |svc, req| svc.prepare_first_factor(req, strategy(b.strategy)?).await)
+    c.step_on(Jar::SignIn, &id, async |svc, req| svc.prepare_first_factor(req, strategy(b.strategy)?).await).await
 }
 
 #[utoipa::path(post, path = "/v1/client/sign_ins/{id}/attempt_first_factor", tag = "sign-in", params(("id" = String, Path)),
     request_body = CodeBody,
     responses((status = 200, description = "The code is right: `needs_new_password`, `needs_second_factor`, or `complete`.", body = SignInView)))]
 pub async fn attempt_first_factor(c: Call, Path(id): Path<String>, Input(b): Input<CodeBody>) -> Response {
-    step!(c, Jar::SignIn, id, |svc, req| {
+    c.step_on(Jar::SignIn, &id, async |svc, req| {
         let r = match strategy(b.strategy)? {
             Strategy::Passkey => svc.attempt_passkey(req, b.public_key_credential.unwrap_or_default()).await,
             s => svc.attempt_first_factor(req, s, b.code).await,
         };
         finalized(svc, req, r).await
     })
+    .await
 }
 
 #[utoipa::path(post, path = "/v1/client/sign_ins/{id}/reset_password", tag = "sign-in", params(("id" = String, Path)),
     request_body = ResetPasswordBody,
     responses((status = 200, description = "The new password is set: `needs_second_factor` or `complete`.", body = SignInView)))]
 pub async fn reset_password(c: Call, Path(id): Path<String>, Input(b): Input<ResetPasswordBody>) -> Response {
-    step!(c, Jar::SignIn, id, |svc, req| {
+    c.step_on(Jar::SignIn, &id, async |svc, req| {
         let others = b.sign_out_of_other_sessions.unwrap_or(true);
         let r = svc.reset_password(req, b.password, others).await;
         finalized(svc, req, r).await
     })
+    .await
 }
 
 #[utoipa::path(post, path = "/v1/client/sign_ins/{id}/prepare_second_factor", tag = "sign-in", params(("id" = String, Path)),
     request_body = StrategyBody,
     responses((status = 200, description = "The code is sent (`phone_code`; `email_code` at `needs_client_trust`), or a `passkey_challenge` made (`passkey`).", body = SignInView)))]
 pub async fn prepare_second_factor(c: Call, Path(id): Path<String>, Input(b): Input<StrategyBody>) -> Response {
-    step!(c, Jar::SignIn, id, |svc, req| svc.prepare_second_factor(req, strategy(b.strategy)?).await)
+    c.step_on(Jar::SignIn, &id, async |svc, req| svc.prepare_second_factor(req, strategy(b.strategy)?).await).await
 }
 
 #[utoipa::path(post, path = "/v1/client/sign_ins/{id}/attempt_second_factor", tag = "sign-in", params(("id" = String, Path)),
     request_body = CodeBody,
     responses((status = 200, description = "The factor checks out: `complete`, with `created_session_id`.", body = SignInView)))]
 pub async fn attempt_second_factor(c: Call, Path(id): Path<String>, Input(b): Input<CodeBody>) -> Response {
-    step!(c, Jar::SignIn, id, |svc, req| {
+    c.step_on(Jar::SignIn, &id, async |svc, req| {
         let r = match strategy(b.strategy)? {
             Strategy::Passkey => svc.attempt_passkey(req, b.public_key_credential.unwrap_or_default()).await,
             s => svc.attempt_second_factor(req, s, b.code).await,
         };
         finalized(svc, req, r).await
     })
+    .await
 }
 
 #[utoipa::path(post, path = "/v1/client/sign_ups", tag = "sign-up", request_body = SignUpCreate,
     responses((status = 200, description = "The sign-up, `missing_requirements`: the email code is sent.", body = SignUpView)))]
 pub async fn create_sign_up(c: Call, Input(b): Input<SignUpCreate>) -> Response {
-    step!(c, |svc, req| svc.sign_up_password(req, b.email_address, b.password).await)
+    c.step(async |svc, req| svc.sign_up_password(req, b.email_address, b.password).await).await
 }
 
 #[utoipa::path(get, path = "/v1/client/sign_ups/{id}", tag = "sign-up", params(("id" = String, Path, description = "The sign-up's id (`sua_…`).")),
     responses((status = 200, description = "The sign-up.", body = SignUpView)))]
 pub async fn get_sign_up(c: Call, Path(id): Path<String>) -> Response {
-    step!(c, Jar::SignUp, id, |svc, req| svc.sign_up(req).await)
+    c.step_on(Jar::SignUp, &id, async |svc, req| svc.sign_up(req).await).await
 }
 
 #[utoipa::path(post, path = "/v1/client/sign_ups/{id}/prepare_verification", tag = "sign-up", params(("id" = String, Path)),
     request_body = StrategyBody,
     responses((status = 200, description = "The email code is sent (`strategy=email_code`).", body = SignUpView)))]
 pub async fn prepare_verification(c: Call, Path(id): Path<String>, Input(b): Input<StrategyBody>) -> Response {
-    step!(c, Jar::SignUp, id, |svc, req| {
+    c.step_on(Jar::SignUp, &id, async |svc, req| {
         email_code(b.strategy)?;
         svc.sign_up_send_email_code(req).await
     })
+    .await
 }
 
 #[utoipa::path(post, path = "/v1/client/sign_ups/{id}/attempt_verification", tag = "sign-up", params(("id" = String, Path)),
     request_body = CodeBody,
     responses((status = 200, description = "The address is verified: `complete`, with `created_session_id`.", body = SignUpView)))]
 pub async fn attempt_verification(c: Call, Path(id): Path<String>, Input(b): Input<CodeBody>) -> Response {
-    step!(c, Jar::SignUp, id, |svc, req| {
+    c.step_on(Jar::SignUp, &id, async |svc, req| {
         email_code(b.strategy)?;
         let mut view = svc.sign_up_verify_email_code(req, b.code).await?;
         if view.status == SignUpStatus::Complete {
@@ -127,6 +132,7 @@ pub async fn attempt_verification(c: Call, Path(id): Path<String>, Input(b): Inp
         }
         Ok(view)
     })
+    .await
 }
 
 /// A sign-up verifies its email address only.
@@ -140,14 +146,15 @@ fn email_code(s: Option<Strategy>) -> Result<(), Fault> {
 #[utoipa::path(post, path = "/v1/client/sessions/{id}/tokens", tag = "session", params(("id" = String, Path, description = "The session's id (`sid`).")),
     responses((status = 200, description = "A session token (JWT) for the app's backend.", body = TokenView)))]
 pub async fn create_token(c: Call, Path(id): Path<String>) -> Response {
-    step!(c, Jar::Session, id, |svc, req| svc.token(req).await)
+    c.step_on(Jar::Session, &id, async |svc, req| svc.token(req).await).await
 }
 
 #[utoipa::path(post, path = "/v1/client/sessions/{id}/end", tag = "session", params(("id" = String, Path)),
     responses((status = 200, description = "Signed out: the client without its session.", body = ClientView)))]
 pub async fn end_session(c: Call, Path(id): Path<String>) -> Response {
-    step!(c, Jar::Session, id, |svc, req| {
+    c.step_on(Jar::Session, &id, async |svc, req| {
         svc.sign_out(req).await?;
         svc.client(req).await
     })
+    .await
 }

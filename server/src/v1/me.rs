@@ -10,129 +10,130 @@ use proto::*;
 #[utoipa::path(get, path = "/v1/me", tag = "user",
     responses((status = 200, description = "The user and their second factors.", body = UserView)))]
 pub async fn get_me(c: Call) -> Response {
-    step!(c, |svc, req| svc.user(req).await?.ok_or(Fault::SignedOut))
+    c.step(async |svc, req| svc.user(req).await?.ok_or(Fault::SignedOut)).await
 }
 
 #[utoipa::path(post, path = "/v1/me/reverify", tag = "user", request_body = ReverifyBody,
     responses((status = 200, description = "Re-verified: changes are allowed for a while.", body = UserView)))]
 pub async fn reverify(c: Call, Input(b): Input<ReverifyBody>) -> Response {
-    step!(c, |svc, req| match strategy(b.strategy)? {
+    c.step(async |svc, req| match strategy(b.strategy)? {
         Strategy::Password => svc.reverify(req, Strategy::Password, b.password).await,
         s => svc.reverify(req, s, b.code).await,
     })
+    .await
 }
 
 #[utoipa::path(post, path = "/v1/me/totp", tag = "user",
     responses((status = 200, description = "A new authenticator-app secret, enabled by its first code.", body = TotpSetup)))]
 pub async fn create_totp(c: Call) -> Response {
-    step!(c, |svc, req| svc.totp_start(req).await)
+    c.step(async |svc, req| svc.totp_start(req).await).await
 }
 
 #[utoipa::path(post, path = "/v1/me/totp/attempt_verification", tag = "user", request_body = CodeBody,
     responses((status = 200, description = "The app is a second factor; backup codes if these are the first.", body = Changed)))]
 pub async fn verify_totp(c: Call, Input(b): Input<CodeBody>) -> Response {
-    step!(c, |svc, req| svc.totp_verify(req, b.code).await)
+    c.step(async |svc, req| svc.totp_verify(req, b.code).await).await
 }
 
 #[utoipa::path(delete, path = "/v1/me/totp", tag = "user",
     responses((status = 200, description = "The authenticator app is removed.", body = UserView)))]
 pub async fn delete_totp(c: Call) -> Response {
-    step!(c, |svc, req| svc.remove_factor(req, Strategy::Totp).await)
+    c.step(async |svc, req| svc.remove_factor(req, Strategy::Totp).await).await
 }
 
 #[utoipa::path(post, path = "/v1/me/phone_numbers", tag = "user", request_body = PhoneBody,
     responses((status = 200, description = "The number is texted a code.", body = UserView)))]
 pub async fn create_phone(c: Call, Input(b): Input<PhoneBody>) -> Response {
-    step!(c, |svc, req| svc.phone_start(req, b.phone_number).await)
+    c.step(async |svc, req| svc.phone_start(req, b.phone_number).await).await
 }
 
 #[utoipa::path(post, path = "/v1/me/phone_numbers/attempt_verification", tag = "user", request_body = CodeBody,
     responses((status = 200, description = "The phone is a second factor.", body = Changed)))]
 pub async fn verify_phone(c: Call, Input(b): Input<CodeBody>) -> Response {
-    step!(c, |svc, req| svc.phone_verify(req, b.code).await)
+    c.step(async |svc, req| svc.phone_verify(req, b.code).await).await
 }
 
 #[utoipa::path(delete, path = "/v1/me/phone_numbers", tag = "user",
     responses((status = 200, description = "The phone is removed.", body = UserView)))]
 pub async fn delete_phone(c: Call) -> Response {
-    step!(c, |svc, req| svc.remove_factor(req, Strategy::PhoneCode).await)
+    c.step(async |svc, req| svc.remove_factor(req, Strategy::PhoneCode).await).await
 }
 
 #[utoipa::path(post, path = "/v1/me/default_second_factor", tag = "user", request_body = StrategyBody,
     responses((status = 200, description = "`totp` or `phone_code` is offered first.", body = UserView)))]
 pub async fn default_second_factor(c: Call, Input(b): Input<StrategyBody>) -> Response {
-    step!(c, |svc, req| svc.set_default(req, strategy(b.strategy)?).await)
+    c.step(async |svc, req| svc.set_default(req, strategy(b.strategy)?).await).await
 }
 
 #[utoipa::path(post, path = "/v1/me/backup_codes", tag = "user",
     responses((status = 200, description = "New backup codes, shown once; the old ones are void.", body = Changed)))]
 pub async fn create_backup_codes(c: Call) -> Response {
-    step!(c, |svc, req| svc.backup_codes(req).await)
+    c.step(async |svc, req| svc.backup_codes(req).await).await
 }
 
 #[utoipa::path(delete, path = "/v1/me/backup_codes", tag = "user",
     responses((status = 200, description = "The backup codes are removed.", body = UserView)))]
 pub async fn delete_backup_codes(c: Call) -> Response {
-    step!(c, |svc, req| svc.remove_factor(req, Strategy::BackupCode).await)
+    c.step(async |svc, req| svc.remove_factor(req, Strategy::BackupCode).await).await
 }
 
 #[utoipa::path(post, path = "/v1/me/change_password", tag = "user", request_body = ChangePasswordBody,
     responses((status = 200, description = "The password is changed (or the `reset-password` task done).", body = UserView)))]
 pub async fn change_password(c: Call, Input(b): Input<ChangePasswordBody>) -> Response {
     let others = b.sign_out_of_other_sessions.unwrap_or(true);
-    step!(c, |svc, req| svc.change_password(req, b.new_password, others).await)
+    c.step(async |svc, req| svc.change_password(req, b.new_password, others).await).await
 }
 
 #[utoipa::path(get, path = "/v1/me/sessions/active", tag = "user",
     responses((status = 200, description = "The user's sessions, newest activity first.", body = Vec<SessionInfo>)))]
 pub async fn active_sessions(c: Call) -> Response {
-    step!(c, |svc, req| svc.sessions(req).await)
+    c.step(async |svc, req| svc.sessions(req).await).await
 }
 
 #[utoipa::path(post, path = "/v1/me/sessions/{id}/revoke", tag = "user", params(("id" = String, Path, description = "A session's id from the list.")),
     responses((status = 200, description = "The session is ended; the sessions left.", body = Vec<SessionInfo>)))]
 pub async fn revoke_session(c: Call, Path(id): Path<String>) -> Response {
-    step!(c, |svc, req| svc.revoke_session(req, id).await)
+    c.step(async |svc, req| svc.revoke_session(req, id).await).await
 }
 
 #[utoipa::path(post, path = "/v1/me/sessions/revoke_others", tag = "user",
     responses((status = 200, description = "Every other session is ended.", body = Vec<SessionInfo>)))]
 pub async fn revoke_others(c: Call) -> Response {
-    step!(c, |svc, req| svc.revoke_others(req).await)
+    c.step(async |svc, req| svc.revoke_others(req).await).await
 }
 
 #[utoipa::path(post, path = "/v1/me/passkeys", tag = "user",
     responses((status = 200, description = "`user.createPasskey()`: the options for the platform's passkey dialog.", body = PasskeyCreation)))]
 pub async fn create_passkey(c: Call) -> Response {
-    step!(c, |svc, req| svc.passkey_create(req).await)
+    c.step(async |svc, req| svc.passkey_create(req).await).await
 }
 
 #[utoipa::path(post, path = "/v1/me/passkeys/attempt_verification", tag = "user", request_body = PasskeyBody,
     responses((status = 200, description = "The passkey is a second factor; backup codes if it is the first.", body = Changed)))]
 pub async fn verify_passkey(c: Call, Input(b): Input<PasskeyBody>) -> Response {
-    step!(c, |svc, req| svc.passkey_finish(req, b.public_key_credential, b.name).await)
+    c.step(async |svc, req| svc.passkey_finish(req, b.public_key_credential, b.name).await).await
 }
 
 #[utoipa::path(patch, path = "/v1/me/passkeys/{id}", tag = "user", params(("id" = String, Path, description = "The passkey's id (`pk_…`).")),
     request_body = NameBody, responses((status = 200, description = "Renamed.", body = UserView)))]
 pub async fn rename_passkey(c: Call, Path(id): Path<String>, Input(b): Input<NameBody>) -> Response {
-    step!(c, |svc, req| svc.passkey_rename(req, id, b.name).await)
+    c.step(async |svc, req| svc.passkey_rename(req, id, b.name).await).await
 }
 
 #[utoipa::path(delete, path = "/v1/me/passkeys/{id}", tag = "user", params(("id" = String, Path, description = "The passkey's id (`pk_…`).")),
     responses((status = 200, description = "Removed (not the last factor while one is required).", body = UserView)))]
 pub async fn delete_passkey(c: Call, Path(id): Path<String>) -> Response {
-    step!(c, |svc, req| svc.passkey_remove(req, id).await)
+    c.step(async |svc, req| svc.passkey_remove(req, id).await).await
 }
 
 #[utoipa::path(get, path = "/v1/me/trusted_devices", tag = "user",
     responses((status = 200, description = "The clients that skip the client-trust code, last used first.", body = Vec<TrustedDevice>)))]
 pub async fn trusted_devices(c: Call) -> Response {
-    step!(c, |svc, req| svc.trusted_devices(req).await)
+    c.step(async |svc, req| svc.trusted_devices(req).await).await
 }
 
 #[utoipa::path(post, path = "/v1/me/trusted_devices/{id}/revoke", tag = "user", params(("id" = String, Path)),
     responses((status = 200, description = "Revoked: that client proves itself again.", body = Vec<TrustedDevice>)))]
 pub async fn revoke_trusted_device(c: Call, Path(id): Path<String>) -> Response {
-    step!(c, |svc, req| svc.revoke_trusted_device(req, id).await)
+    c.step(async |svc, req| svc.revoke_trusted_device(req, id).await).await
 }

@@ -4,29 +4,6 @@
 //! each handler hands the request to the same use case as the server
 //! function of its page (`app::api`). `openapi.rs` describes it.
 
-/// Runs one step (`|svc, req| …`, a `Result` with `?` allowed) on the
-/// call's request and answers it; with a jar and an id first, only for a
-/// path naming what this client carries there (`Call::owns`).
-macro_rules! step {
-    ($c:ident, |$svc:ident, $req:ident| $body:expr) => {{
-        let mut c = $c;
-        let svc = c.svc.clone();
-        let $svc: &domain::service::Service = &svc;
-        let r = async {
-            let $req = &mut c.req;
-            $body
-        }
-        .await;
-        c.answer(r)
-    }};
-    ($c:ident, $jar:expr, $id:expr, |$svc:ident, $req:ident| $body:expr) => {{
-        match $c.owns($jar, &$id) {
-            Ok(()) => step!($c, |$svc, $req| $body),
-            Err(f) => $c.answer(Err::<(), _>(f)),
-        }
-    }};
-}
-
 mod client;
 mod me;
 pub mod openapi;
@@ -185,6 +162,30 @@ impl Call {
         };
         self.edge.answer(&self.req, self.carrier, res.headers_mut());
         res
+    }
+
+    /// Runs one step of the use cases on this call's request and answers it.
+    pub async fn step<T: Serialize>(
+        mut self,
+        step: impl AsyncFnOnce(&Service, &mut domain::request::Request) -> Result<T, Fault>,
+    ) -> Response {
+        let svc = self.svc.clone();
+        let r = step(&svc, &mut self.req).await;
+        self.answer(r)
+    }
+
+    /// `step`, only for a path naming what this client carries in `jar`
+    /// (`owns`).
+    pub async fn step_on<T: Serialize>(
+        self,
+        jar: Jar,
+        id: &str,
+        step: impl AsyncFnOnce(&Service, &mut domain::request::Request) -> Result<T, Fault>,
+    ) -> Response {
+        match self.owns(jar, id) {
+            Ok(()) => self.step(step).await,
+            Err(f) => self.answer(Err::<(), _>(f)),
+        }
     }
 
     /// Is `id` the public id of what this client carries in `jar`? A path
