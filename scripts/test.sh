@@ -70,9 +70,10 @@ target/debug/mfa-signin demo --json > "$e2e_dir/demo.json"
 export DEMO_JSON="$e2e_dir/demo.json"
 phase "the e2e build (cargo leptos: the wasm, the CSS and the assets)"
 # The server is the binary the test passes built, started here: cargo leptos
-# would build its own with other RUSTFLAGS (`--cfg erase_components`, which
-# changes types, not markup) and other features, a second full build of every
-# dependency (14 min cold) that also overwrote this one on every run.
+# would build its own with other features (and, by default, other RUSTFLAGS),
+# a second full build of every dependency (14 min cold) that also overwrote
+# this one on every run. It names the wasm as cargo leptos would because
+# .cargo/config.toml sets LEPTOS_OUTPUT_NAME for every build.
 cargo leptos build --split --frontend-only
 phase "Playwright (headless Chromium) against that server"
 target/debug/mfa-signin > "$e2e_dir/server.log" 2>&1 &

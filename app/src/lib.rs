@@ -3,6 +3,10 @@
 //! wasm. Islands: pages and routing live on the server only; the browser gets
 //! the `#[island]` forms and what they call, nothing else.
 
+// The sign-in flow's nested views are deep types: the debug wasm, built
+// without `erase_components` (as the server is), needs more than 128.
+#![recursion_limit = "256"]
+
 mod account;
 pub mod api;
 pub mod hook;
