@@ -109,10 +109,11 @@ impl Ledger for Service {
     }
 
     async fn note_failure(&self, req: &Request, subject: &str, user_id: Option<i64>, what: Event, left: u32) {
-        if let Ok(u) = self.unit().await {
+        let noted = self.alone(async |u| {
             u.failed(req, subject, user_id, what, left).await;
-            let _ = u.commit(Ok(())).await;
-        }
+            Ok(())
+        });
+        let _ = noted.await;
     }
 }
 
@@ -297,10 +298,11 @@ impl Service {
         identifier: Option<&str>,
         detail: Option<&str>,
     ) {
-        if let Ok(u) = self.unit().await {
+        let noted = self.alone(async |u| {
             u.audit(req, event, user_id, identifier, detail).await;
-            let _ = u.commit(Ok(())).await;
-        }
+            Ok(())
+        });
+        let _ = noted.await;
     }
 
     /// The per-IP limit, counted in a unit of its own.
