@@ -164,26 +164,24 @@ pub fn errors_from_form_post(ours: &[&str]) -> Errors {
 /// The email address typed into a plain form post that failed (server side:
 /// the guard keeps it for the one page after the post).
 pub fn kept_identifier() -> Option<String> {
-    kept().0
+    kept().identifier
 }
 
 /// The verification method chosen in a plain form post that failed.
 pub fn kept_method() -> Option<Strategy> {
-    kept().1.and_then(|s| Strategy::parse(&s))
+    kept().strategy.and_then(|s| Strategy::parse(&s))
 }
 
-/// What the guard kept of a failed plain form post (server side): the
-/// email address and the method's name.
-fn kept() -> (Option<String>, Option<String>) {
+/// What the guard kept of a failed plain form post (server side).
+fn kept() -> Kept {
     #[cfg(feature = "ssr")]
     {
-        let kept = use_context::<http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<web::flash::Kept>().cloned())
-            .unwrap_or_default();
-        (kept.identifier, kept.strategy)
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<Kept>().cloned())
+            .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
-    (None, None)
+    Kept::default()
 }
 
 /// The endpoints whose form-post errors belong on the sign-in page.

@@ -553,6 +553,14 @@ pub fn when(ts: i64, now: i64, offset: i32) -> String {
     }
 }
 
+/// What a page gets back of a failed plain form post (no JavaScript): the
+/// email address typed and the method chosen (`strategy`), if any.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Kept {
+    pub identifier: Option<String>,
+    pub strategy: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

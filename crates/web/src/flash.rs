@@ -15,14 +15,9 @@ const KEPT_FIELDS: [&str; 2] = ["identifier", "email_address"];
 /// Long enough for the browser to follow the redirect.
 const MAX_AGE: i64 = 60;
 
-/// What the page after a failed post gets: the email address typed and the
-/// method chosen (`strategy`), if any (a request extension; the error itself
-/// goes back into the query).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Kept {
-    pub identifier: Option<String>,
-    pub strategy: Option<String>,
-}
+/// What the page after a failed post gets, as a request extension (the
+/// error itself goes back into the query).
+pub use proto::Kept;
 
 /// A strategy's name, as the forms send it; anything else is not kept.
 fn is_strategy(v: &str) -> bool {

@@ -115,7 +115,7 @@ impl Service {
             tracing::error!(error = %e, purpose = purpose.name(), "code delivery failed");
             // Let the user retry at once.
             self.alone(async |u| match u.store.code(key, purpose.name()).await? {
-                Some(c) => u.store.delete_code(c.id).await.map_err(Fault::from),
+                Some(c) => Ok(u.store.delete_code(c.id).await?),
                 None => Ok(()),
             })
             .await?;

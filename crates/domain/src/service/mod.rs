@@ -90,7 +90,7 @@ pub(crate) trait Ledger {
     async fn checked_try(
         &self,
         req: &Request,
-        (subject, user_id): (&str, Option<i64>),
+        Account { subject, user_id }: Account<'_>,
         failed_event: Event,
         check: impl AsyncFnOnce() -> Result<(), Fault>,
     ) -> Result<Lock, Fault> {
@@ -125,6 +125,13 @@ impl Ledger for Unit {
     async fn note_failure(&self, req: &Request, subject: &str, user_id: Option<i64>, what: Event, left: u32) {
         self.failed(req, subject, user_id, what, left).await
     }
+}
+
+/// Whose secret a try is at: the lockout subject (the email address) and
+/// the user, when there is one (a sign-up's code has none yet).
+pub(crate) struct Account<'a> {
+    pub(crate) subject: &'a str,
+    pub(crate) user_id: Option<i64>,
 }
 
 /// A try counted on its lock before it is checked.
@@ -264,7 +271,7 @@ impl Service {
 
     /// The newest `n` messages the development sender kept.
     pub async fn outbox(&self, n: i64) -> Result<Vec<crate::store::OutboxMessage>, Fault> {
-        self.store.outbox(n).await.map_err(Fault::from)
+        Ok(self.store.outbox(n).await?)
     }
 
     /// This service with its writes gathered into one unit of work (one
@@ -472,12 +479,12 @@ impl Unit {
 
     /// The try reserved on `lock` was right: take it back.
     pub(crate) async fn release_try(&self, lock: &Lock) -> Result<(), Fault> {
-        self.store.lockout_release(&lock.name, lock.max).await.map_err(Fault::from)
+        Ok(self.store.lockout_release(&lock.name, lock.max).await?)
     }
 
     /// A sign-in completed: forget the failures on `lock`.
     pub(crate) async fn forget_failures(&self, lock: &Lock) -> Result<(), Fault> {
-        self.store.lockout_reset(&lock.name).await.map_err(Fault::from)
+        Ok(self.store.lockout_reset(&lock.name).await?)
     }
 
     /// The limits before a try: the per-IP rate limit, then the try counted
@@ -501,7 +508,7 @@ impl Unit {
         let secret = self.totp_secret(user)?;
         let Some(step) = secrets::totp_step(&secret, code, now) else { return Ok(false) };
         // A code is accepted once: the step only moves forward.
-        self.store.advance_totp(user.id, step).await.map_err(Fault::from)
+        Ok(self.store.advance_totp(user.id, step).await?)
     }
 
     /// Is `code` one of the user's unused backup codes? Uses it up.
@@ -515,7 +522,7 @@ impl Unit {
             }
         }
         match hit {
-            Some(id) => self.store.use_backup_code(id, now).await.map_err(Fault::from),
+            Some(id) => Ok(self.store.use_backup_code(id, now).await?),
             None => Ok(false),
         }
     }

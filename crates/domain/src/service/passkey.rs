@@ -2,7 +2,7 @@
 //! typed; it satisfies MFA), or a passkey as the second factor after the
 //! password. The challenge is stored with the attempt and answered once.
 
-use super::{Ledger, Service, Unit};
+use super::{Account, Ledger, Service, Unit};
 use crate::audit::Event;
 use crate::flow::{Attempt, Claim, Stage, Step};
 use crate::passkey::{self, Ceremony, PublicKeyCredential, WebauthnError};
@@ -32,7 +32,7 @@ impl Service {
         let u = self.unit().await?;
         let r = u.passkey_attempt(req, &state, autofill).await;
         let key = u.commit(r).await?;
-        let mut view = self.view(Some(&key), &Attempt::for_passkey(now), now).await?;
+        let mut view = self.view(req, Some(&key), &Attempt::for_passkey(now)).await?;
         view.passkey_challenge = Some(PasskeyChallenge { strategy: Strategy::Passkey, nonce: to_json(&rcr)? });
         Ok(view)
     }
@@ -55,11 +55,9 @@ impl Service {
         let (rcr, state) = rp.start_passkey_authentication(&keys).map_err(webauthn_fault)?;
         let state = to_json(&state)?;
         let purpose = Ceremony::SecondFactor.as_str();
-        self.alone(async |u| {
-            u.store.put_challenge(key, purpose, &state, now + passkey::CHALLENGE_TTL).await.map_err(Fault::from)
-        })
-        .await?;
-        let mut view = self.view(Some(key), a, now).await?;
+        self.alone(async |u| Ok(u.store.put_challenge(key, purpose, &state, now + passkey::CHALLENGE_TTL).await?))
+            .await?;
+        let mut view = self.view(req, Some(key), a).await?;
         view.passkey_challenge = Some(PasskeyChallenge { strategy: Strategy::Passkey, nonce: to_json(&rcr)? });
         Ok(view)
     }
@@ -98,7 +96,7 @@ impl Service {
         let u = self.unit().await?;
         let r = u.passkey_unit(req, (&answer, row.as_ref()), &user, (&key, &a)).await;
         let next = u.commit(r).await?;
-        self.view(Some(&key), &next, now).await
+        self.view(req, Some(&key), &next).await
     }
 }
 
@@ -165,9 +163,12 @@ impl Unit {
         let subject = user.email.clone();
         let first = matches!(a.stage, Stage::NeedsPasskey);
         let lock = self
-            .checked_try(req, (&subject, Some(user.id)), Event::SignInPasskeyFailed, async || {
-                self.check_passkey(req, answer, user, key, first).await
-            })
+            .checked_try(
+                req,
+                Account { subject: &subject, user_id: Some(user.id) },
+                Event::SignInPasskeyFailed,
+                async || self.check_passkey(req, answer, user, key, first).await,
+            )
             .await?;
         let next = if first {
             let s = self

@@ -4,7 +4,7 @@
 //! same steps, answers and timing: an unknown one holds a code nobody knows
 //! and is sent nothing.
 
-use super::{mask_email, Dest, Ledger, Purpose, Service, Unit, MAX_PASSWORD_BYTES};
+use super::{mask_email, Account, Dest, Ledger, Purpose, Service, Unit, MAX_PASSWORD_BYTES};
 use crate::audit::Event;
 use crate::flow::{Attempt, Claim, Lookup, Stage, Step, ATTEMPT_TTL};
 use crate::mail;
@@ -67,13 +67,13 @@ impl Service {
             if let Some(old) = req.token(Jar::SignIn) {
                 u.store.delete_attempt(&secrets::token_key(old)).await?;
             }
-            u.store.insert_attempt(&key, &attempt).await.map_err(Fault::from)
+            Ok(u.store.insert_attempt(&key, &attempt).await?)
         })
         .await?;
         req.set(Jar::SignIn, &token, ATTEMPT_TTL);
         match strategy {
             Some(s) => self.prepare_first_factor(req, s).await,
-            None => self.view(Some(&key), &attempt, now).await,
+            None => self.view(req, Some(&key), &attempt).await,
         }
     }
 
@@ -102,7 +102,7 @@ impl Service {
         self.issue_code(&token, &key, purpose, dest, now).await?;
         let user = l.claim.as_ref().map(|c| c.user_id);
         self.audit(req, Event::SignInCodeSent, user, Some(&l.identifier), Some(s.as_str())).await;
-        self.view(Some(&key), &a, now).await
+        self.view(req, Some(&key), &a).await
     }
 
     /// `verifyCode({ code })` of the three: a reset code leads to
@@ -138,7 +138,7 @@ impl Service {
         };
         let next = u.commit(r).await?;
         match next {
-            Some(next) => self.view(Some(&key), &next, now).await,
+            Some(next) => self.view(req, Some(&key), &next).await,
             None => {
                 req.clear(Jar::SignIn);
                 Ok(SignInView { identifier: Some(subject), ..SignInView::default() })
@@ -178,7 +178,7 @@ impl Service {
         })
         .await?;
         self.password_notice(req, &user.email);
-        self.view(Some(&key), &next, now).await
+        self.view(req, Some(&key), &next).await
     }
 
     /// The hash of a new password for `user`, checked first: the sign-up
@@ -217,13 +217,18 @@ impl Service {
 
 impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     /// The view at `needs_first_factor`: the same for every address.
-    pub(super) async fn first_factor_view(&self, key: Option<&str>, l: &Lookup, now: i64) -> Result<SignInView, Fault> {
+    pub(super) async fn first_factor_view(
+        &self,
+        req: &Request,
+        key: Option<&str>,
+        l: &Lookup,
+    ) -> Result<SignInView, Fault> {
         let masked = mask_email(&l.identifier);
         let mut email_code = None;
         for s in [Strategy::ResetPasswordEmailCode, Strategy::EmailCode, Strategy::UnlockEmailCode] {
             let (p, _) = purpose(s)?;
             let Some(key) = key else { break };
-            if let Some(sent_at) = self.pending_code_sent_at(key, p, now).await? {
+            if let Some(sent_at) = self.pending_code_sent_at(key, p, req.now).await? {
                 if email_code.as_ref().is_none_or(|c: &CodeSent| c.sent_at < Some(sent_at)) {
                     email_code =
                         Some(CodeSent { safe_identifier: masked.clone(), sent_at: Some(sent_at), strategy: Some(s) });
@@ -271,7 +276,9 @@ impl Unit {
         code: Code<'_>,
     ) -> Result<Option<Attempt>, Fault> {
         let lock = self
-            .checked_try(req, (subject, user), Event::SignInFirstFactorFailed, async || self.check(code, req.now).await)
+            .checked_try(req, Account { subject, user_id: user }, Event::SignInFirstFactorFailed, async || {
+                self.check(code, req.now).await
+            })
             .await?;
         let next = a.first_factor_passed(s, req.now)?;
         if !self.store.update_attempt(code.key, a.status(), &next).await? {

@@ -126,8 +126,8 @@ impl Unit {
     async fn keep_up(&self, key: &str, upkeep: Upkeep, now: i64) -> Result<(), Fault> {
         match upkeep {
             Upkeep::None => Ok(()),
-            Upkeep::Touch => self.store.touch_session(key, now).await.map_err(Fault::from),
-            Upkeep::End => self.store.delete_session(key).await.map_err(Fault::from),
+            Upkeep::Touch => Ok(self.store.touch_session(key, now).await?),
+            Upkeep::End => Ok(self.store.delete_session(key).await?),
         }
     }
 

@@ -2,7 +2,8 @@
 //! finalize, each one unit over the attempt's state machine.
 
 use super::{
-    mask_email, mask_phone, told, Dest, Ledger, Purpose, Reserved, Service, Unit, MAX_CODE_BYTES, MAX_PASSWORD_BYTES,
+    mask_email, mask_phone, told, Account, Dest, Ledger, Purpose, Reserved, Service, Unit, MAX_CODE_BYTES,
+    MAX_PASSWORD_BYTES,
 };
 use crate::audit::Event;
 use crate::flow::{Attempt, PasswordOk, Stage, Step};
@@ -17,9 +18,8 @@ use std::ops::Deref;
 
 impl Service {
     pub async fn sign_in(&self, req: &mut Request) -> Result<SignInView, Fault> {
-        let now = req.now;
         match self.load(req).await {
-            Ok((_, key, a)) => self.view(Some(&key), &a, now).await,
+            Ok((_, key, a)) => self.view(req, Some(&key), &a).await,
             Err(Fault::SignInNotFound) => Ok(self.blank_view()),
             Err(f) => Err(f),
         }
@@ -48,15 +48,15 @@ impl Service {
         let breached = policy::breached(&password);
         let ok = secrets::verify_password_async(password, phc).await;
         let u = self.unit().await?;
-        let r = u.password_outcome(req, &email, user, (ok, breached), lock).await;
-        let (token, key, attempt, user) = u.commit(r).await?;
+        let r = u.password_outcome(req, &email, user, Hashed { ok, breached }, lock).await;
+        let Started { token, key, attempt, user } = u.commit(r).await?;
         if attempt.status() == Status::NeedsClientTrust {
             // A new device: prove it with a code sent to the account's email.
             self.issue_code(&token, &key, Purpose::EmailCode, Dest::Email(&user.email, "sign in on this device"), now)
                 .await?;
             self.audit(req, Event::SignInCodeSent, Some(user.id), Some(&email), Some("email_code")).await;
         }
-        self.view(Some(&key), &attempt, now).await
+        self.view(req, Some(&key), &attempt).await
     }
 
     pub async fn prepare_second_factor(&self, req: &mut Request, s: Strategy) -> Result<SignInView, Fault> {
@@ -89,11 +89,11 @@ impl Service {
         // The password step sent the trust code already: a client that asks
         // for it right after (as Clerk's guide does) is answered, not refused.
         if s == Strategy::EmailCode && self.sent_by_step(&key, purpose, a.created_at, now).await? {
-            return self.view(Some(&key), &a, now).await;
+            return self.view(req, Some(&key), &a).await;
         }
         self.issue_code(&token, &key, purpose, dest, now).await?;
         self.audit(req, Event::SignInCodeSent, Some(claim.user_id), Some(&subject), Some(s.as_str())).await;
-        self.view(Some(&key), &a, now).await
+        self.view(req, Some(&key), &a).await
     }
 
     pub async fn attempt_second_factor(
@@ -118,7 +118,7 @@ impl Service {
         let u = self.unit().await?;
         let r = u.second_factor_unit(req, s, code, (&token, &key, &a)).await;
         let next = u.commit(r).await?;
-        self.view(Some(&key), &next, now).await
+        self.view(req, Some(&key), &next).await
     }
 
     pub async fn finalize(&self, req: &mut Request) -> Result<FinalizeView, Fault> {
@@ -132,7 +132,7 @@ impl Service {
 
     pub async fn reset(&self, req: &mut Request) -> Result<SignInView, Fault> {
         if let Some(key) = self.attempt_token(req).map(secrets::token_key) {
-            self.alone(async |u| u.store.delete_attempt(&key).await.map_err(Fault::from)).await?;
+            self.alone(async |u| Ok(u.store.delete_attempt(&key).await?)).await?;
         }
         req.clear(Jar::SignIn);
         Ok(self.blank_view())
@@ -166,9 +166,9 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
         }
     }
 
-    pub(super) async fn view(&self, key: Option<&str>, a: &Attempt, now: i64) -> Result<SignInView, Fault> {
+    pub(super) async fn view(&self, req: &Request, key: Option<&str>, a: &Attempt) -> Result<SignInView, Fault> {
         if let Stage::NeedsFirstFactor(l) = &a.stage {
-            return self.first_factor_view(key, l, now).await;
+            return self.first_factor_view(req, key, l).await;
         }
         if let Stage::NeedsPasskey = &a.stage {
             let passkey = SecondFactor { strategy: Strategy::Passkey, safe_identifier: None };
@@ -191,7 +191,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
                     user.as_ref().and_then(|u| u.default_factor.as_deref()) == Some(Strategy::PhoneCode.as_str());
                 phone = user.and_then(|u| u.phone);
                 if let Some(key) = key {
-                    sent_at = self.pending_code_sent_at(key, Purpose::PhoneCode, now).await?;
+                    sent_at = self.pending_code_sent_at(key, Purpose::PhoneCode, req.now).await?;
                 }
             }
         }
@@ -205,7 +205,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
         let email_code = match (&a.stage, key) {
             (Stage::NeedsClientTrust(c), Some(key)) => Some(CodeSent {
                 safe_identifier: mask_email(&c.identifier),
-                sent_at: self.pending_code_sent_at(key, Purpose::EmailCode, now).await?,
+                sent_at: self.pending_code_sent_at(key, Purpose::EmailCode, req.now).await?,
                 strategy: None,
             }),
             _ => None,
@@ -239,6 +239,22 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
         let id = a.claim().ok_or(Fault::InvalidState)?.user_id;
         self.store.user(id).await?.ok_or(Fault::SignInNotFound)
     }
+}
+
+/// What the password's hash said: right or not, and whether it is on the
+/// breached list.
+struct Hashed {
+    ok: bool,
+    breached: bool,
+}
+
+/// A sign-in attempt begun by a right password: its token (the cookie), its
+/// key, the attempt and the user.
+struct Started {
+    token: String,
+    key: String,
+    attempt: Attempt,
+    user: User,
 }
 
 impl Unit {
@@ -284,15 +300,15 @@ impl Unit {
     }
 
     /// The password step after the hash: a fresh attempt (and cookie), or
-    /// the failure counted. Returns (token, key, attempt, user).
+    /// the failure counted.
     async fn password_outcome(
         &self,
         req: &mut Request,
         email: &str,
         subject: Option<Subject>,
-        (ok, breached): (bool, bool),
+        Hashed { ok, breached }: Hashed,
         Reserved { lock, left }: Reserved,
-    ) -> Result<(String, String, Attempt, User), Fault> {
+    ) -> Result<Started, Fault> {
         let now = req.now;
         let Subject { user, has_backup, client_known } = match subject {
             Some(s) if ok => s,
@@ -329,7 +345,7 @@ impl Unit {
             self.forget_failures(&lock).await?;
         }
         req.set(Jar::SignIn, &token, crate::flow::ATTEMPT_TTL);
-        Ok((token, key, attempt, user))
+        Ok(Started { token, key, attempt, user })
     }
 
     /// A second factor checked, in one unit, for the attempt (token, key,
@@ -346,13 +362,18 @@ impl Unit {
         let subject = claim.identifier.clone();
         let budget = self.reserve_second_factor(req, &subject).await?;
         let checked = self
-            .checked_try(req, (&subject, Some(claim.user_id)), Event::SignInSecondFactorFailed, async || {
-                if code.len() > MAX_CODE_BYTES {
-                    Err(Fault::CodeIncorrect(None))
-                } else {
-                    self.verify(token, key, a, s, code, now).await
-                }
-            })
+            .checked_try(
+                req,
+                Account { subject: &subject, user_id: Some(claim.user_id) },
+                Event::SignInSecondFactorFailed,
+                async || {
+                    if code.len() > MAX_CODE_BYTES {
+                        Err(Fault::CodeIncorrect(None))
+                    } else {
+                        self.verify(token, key, a, s, code, now).await
+                    }
+                },
+            )
             .await;
         let lock = match checked {
             Ok(lock) => lock,

@@ -1,7 +1,7 @@
 //! Sign-up: email and password, the emailed code (a notice instead to an
 //! address that has an account), and finalize.
 
-use super::{Dest, Ledger, Purpose, Service, Unit};
+use super::{Account, Dest, Ledger, Purpose, Service, Unit};
 use crate::audit::Event;
 use crate::flow::{Claim, Factors, SignUp, SignUpStep, SIGN_UP_TTL};
 use crate::mail;
@@ -16,9 +16,8 @@ use std::ops::Deref;
 
 impl Service {
     pub async fn sign_up(&self, req: &mut Request) -> Result<SignUpView, Fault> {
-        let now = req.now;
         match self.load_sign_up(req).await {
-            Ok((_, key, su)) => self.sign_up_view(&key, &su, now).await,
+            Ok((_, key, su)) => self.sign_up_view(req, &key, &su).await,
             Err(Fault::SignUpNotFound) => Ok(SignUpView::default()),
             Err(f) => Err(f),
         }
@@ -68,7 +67,7 @@ impl Service {
         req.set(Jar::SignUp, &token, SIGN_UP_TTL);
         self.client_key(req);
         self.send_sign_up_email(req, &token, &key, &su).await?;
-        self.sign_up_view(&key, &su, now).await
+        self.sign_up_view(req, &key, &su).await
     }
 
     pub async fn sign_up_send_email_code(&self, req: &mut Request) -> Result<SignUpView, Fault> {
@@ -80,7 +79,7 @@ impl Service {
         if !self.sent_by_step(&key, Purpose::SignUp, su.created_at, now).await? {
             self.send_sign_up_email(req, &token, &key, &su).await?;
         }
-        self.sign_up_view(&key, &su, now).await
+        self.sign_up_view(req, &key, &su).await
     }
 
     pub async fn sign_up_verify_email_code(&self, req: &mut Request, code: String) -> Result<SignUpView, Fault> {
@@ -96,7 +95,7 @@ impl Service {
         let u = self.unit().await?;
         let r = u.sign_up_verify_unit(req, code, (&token, &key, &su)).await;
         let next = u.commit(r).await?;
-        self.sign_up_view(&key, &next, now).await
+        self.sign_up_view(req, &key, &next).await
     }
 
     pub async fn sign_up_finalize(&self, req: &mut Request) -> Result<FinalizeView, Fault> {
@@ -111,7 +110,7 @@ impl Service {
 
     pub async fn sign_up_reset(&self, req: &mut Request) -> Result<SignUpView, Fault> {
         if let Some(key) = self.sign_up_token(req).map(secrets::token_key) {
-            self.alone(async |u| u.store.delete_sign_up(&key).await.map_err(Fault::from)).await?;
+            self.alone(async |u| Ok(u.store.delete_sign_up(&key).await?)).await?;
         }
         req.clear(Jar::SignUp);
         Ok(SignUpView::default())
@@ -149,9 +148,9 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
         }
     }
 
-    async fn sign_up_view(&self, key: &str, su: &SignUp, now: i64) -> Result<SignUpView, Fault> {
+    async fn sign_up_view(&self, req: &Request, key: &str, su: &SignUp) -> Result<SignUpView, Fault> {
         let missing = su.status == SignUpStatus::MissingRequirements;
-        let sent_at = if missing { self.pending_code_sent_at(key, Purpose::SignUp, now).await? } else { None };
+        let sent_at = if missing { self.pending_code_sent_at(key, Purpose::SignUp, req.now).await? } else { None };
         Ok(SignUpView {
             id: Some(super::sign_up_id(key)),
             status: su.status,
@@ -190,7 +189,7 @@ impl Unit {
         // address's real account.
         let subject = format!("sign_up:{}", su.email);
         let lock = self
-            .checked_try(req, (&subject, None), Event::SignUpCodeFailed, async || {
+            .checked_try(req, Account { subject: &subject, user_id: None }, Event::SignUpCodeFailed, async || {
                 self.verify_code(token, key, Purpose::SignUp, code, now).await
             })
             .await?;

@@ -72,7 +72,7 @@ impl Service {
                 tracing::error!(error = %e, "signing key");
                 Fault::Unavailable
             })?;
-            if self.alone(async |u| u.store.add_first_key(&k, now).await.map_err(Fault::from)).await? {
+            if self.alone(async |u| Ok(u.store.add_first_key(&k, now).await?)).await? {
                 tracing::info!(kid = %k.kid, "session-token signing key created");
             }
             keys = self.store.signing_keys().await?;

@@ -40,7 +40,7 @@ impl Service {
     pub async fn totp_start(&self, req: &mut Request) -> Result<TotpSetup, Fault> {
         let now = req.now;
         let c = self.current(req, Open::AndTask(TASK_SETUP_MFA)).await?;
-        self.recent(&c, now)?;
+        self.recent(&c)?;
         if !self.cfg.settings.second_factors.totp {
             return Err(Fault::StrategyInvalid);
         }
@@ -49,8 +49,7 @@ impl Service {
             tracing::error!(error = %e, "sealing a TOTP secret");
             Fault::Unavailable
         })?;
-        self.alone(async |u| u.store.set_pending_totp(c.user.id, Some(&sealed), now).await.map_err(Fault::from))
-            .await?;
+        self.alone(async |u| Ok(u.store.set_pending_totp(c.user.id, Some(&sealed), now).await?)).await?;
         let uri = secrets::totp_uri(&secret, &c.user.email, users::ISSUER).ok_or(Fault::Unavailable)?;
         let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(|_| Fault::Unavailable)?;
         let qr_svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();
@@ -69,7 +68,7 @@ impl Service {
     pub async fn phone_start(&self, req: &mut Request, phone: String) -> Result<UserView, Fault> {
         let now = req.now;
         let mut c = self.current(req, Open::AndTask(TASK_SETUP_MFA)).await?;
-        self.recent(&c, now)?;
+        self.recent(&c)?;
         if !self.cfg.settings.second_factors.phone_code {
             return Err(Fault::StrategyInvalid);
         }
@@ -81,13 +80,12 @@ impl Service {
             return Err(Fault::PhoneInvalid);
         }
         self.rate_limit(req, "verify", self.cfg.settings.rate_limits.verify).await?;
-        self.alone(async |u| u.store.set_pending_phone(c.user.id, Some(&phone), now).await.map_err(Fault::from))
-            .await?;
+        self.alone(async |u| Ok(u.store.set_pending_phone(c.user.id, Some(&phone), now).await?)).await?;
         let origin = self.origin(req);
         let dest = Dest::Sms(&phone, crate::mail::origin_host(&origin));
         self.issue_code(&c.token, &c.key, Purpose::PhoneVerify, dest, now).await?;
         self.reload(&mut c).await?;
-        self.user_view(&c, now).await
+        self.user_view(&c).await
     }
 
     pub async fn phone_verify(&self, req: &mut Request, code: String) -> Result<Changed, Fault> {
@@ -98,9 +96,8 @@ impl Service {
 
     /// The checks before an enrolment code is looked at.
     async fn enrol_code(&self, req: &Request, code: &str) -> Result<(Current, String), Fault> {
-        let now = req.now;
         let c = self.current(req, Open::AndTask(TASK_SETUP_MFA)).await?;
-        self.recent(&c, now)?;
+        self.recent(&c)?;
         let code = secrets::normalize_code(code);
         if code.is_empty() {
             return Err(Fault::Missing(Field::Code));
@@ -113,14 +110,13 @@ impl Service {
     /// the default for a first factor, the task done, backup codes, the audit
     /// rows; then the notice.
     async fn enrolled(&self, req: &Request, mut c: Current, confirm: Confirm<'_>) -> Result<Changed, Fault> {
-        let now = req.now;
         let first = !(c.user.totp_secret.is_some() || c.user.phone.is_some() || c.user.has_passkey);
         let u = self.unit().await?;
         let r = u.enrol_unit(req, &mut c, &confirm, first).await;
         let backup_codes = u.commit(r).await?;
         self.notify(req, &c, confirm.notice()).await;
         self.reload(&mut c).await?;
-        Ok(Changed { user: self.user_view(&c, now).await?, backup_codes })
+        Ok(Changed { user: self.user_view(&c).await?, backup_codes })
     }
 }
 

@@ -10,9 +10,8 @@ use proto::*;
 
 impl Service {
     pub async fn set_default(&self, req: &mut Request, s: Strategy) -> Result<UserView, Fault> {
-        let now = req.now;
         let mut c = self.current(req, Open::Active).await?;
-        self.recent(&c, now)?;
+        self.recent(&c)?;
         let has = match s {
             Strategy::Totp => c.user.totp_secret.is_some(),
             Strategy::PhoneCode => c.user.phone.is_some(),
@@ -30,13 +29,13 @@ impl Service {
         let what = if s == Strategy::Totp { "your authenticator app" } else { "text-message codes" };
         self.notify(req, &c, &format!("the default second factor is now {what}")).await;
         self.reload(&mut c).await?;
-        self.user_view(&c, now).await
+        self.user_view(&c).await
     }
 
     pub async fn backup_codes(&self, req: &mut Request) -> Result<Changed, Fault> {
         let now = req.now;
         let mut c = self.current(req, Open::Active).await?;
-        self.recent(&c, now)?;
+        self.recent(&c)?;
         if !self.cfg.settings.second_factors.backup_code {
             return Err(Fault::StrategyInvalid);
         }
@@ -52,13 +51,12 @@ impl Service {
         let codes = u.commit(r).await?;
         self.notify(req, &c, "new backup codes were made; the old ones no longer work").await;
         self.reload(&mut c).await?;
-        Ok(Changed { user: self.user_view(&c, now).await?, backup_codes: codes })
+        Ok(Changed { user: self.user_view(&c).await?, backup_codes: codes })
     }
 
     pub async fn remove_factor(&self, req: &mut Request, s: Strategy) -> Result<UserView, Fault> {
-        let now = req.now;
         let mut c = self.current(req, Open::Active).await?;
-        self.recent(&c, now)?;
+        self.recent(&c)?;
         let u = self.unit().await?;
         let r = u.remove_unit(req, &c, s).await;
         u.commit(r).await?;
@@ -69,7 +67,7 @@ impl Service {
         };
         self.notify(req, &c, what).await;
         self.reload(&mut c).await?;
-        self.user_view(&c, now).await
+        self.user_view(&c).await
     }
 }
 
@@ -95,7 +93,10 @@ impl Unit {
         let removed = match s {
             Strategy::Totp => self.store.remove_totp(u.id, keep_one).await?,
             Strategy::PhoneCode => self.store.remove_phone(u.id, keep_one).await?,
-            _ => self.store.set_backup_codes(u.id, &[]).await.map_err(Fault::from).map(|()| true)?,
+            _ => {
+                self.store.set_backup_codes(u.id, &[]).await?;
+                true
+            }
         };
         if !removed {
             return Err(Fault::MfaRequired);

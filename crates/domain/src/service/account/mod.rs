@@ -13,7 +13,7 @@ mod sessions;
 
 pub use sessions::{device, public_id, sign_in_id, sign_up_id};
 
-use super::{mask_phone, Ledger, Service, Unit, MAX_PASSWORD_BYTES};
+use super::{mask_phone, Account, Ledger, Service, Unit, MAX_PASSWORD_BYTES};
 use crate::audit::Event;
 use crate::mail;
 use crate::request::Request;
@@ -30,6 +30,8 @@ pub struct Current {
     pub key: String,
     pub session: Session,
     pub user: User,
+    /// The time of the request it was read for.
+    pub now: i64,
 }
 
 /// The sessions a step is open to. A pending session (one with a task)
@@ -64,13 +66,12 @@ impl Service {
         }
         let token = self.session_token(req).ok_or(Fault::SignedOut)?.to_string();
         let user = self.store.user(session.user_id).await?.ok_or(Fault::SignedOut)?;
-        Ok(Current { token, key, session, user })
+        Ok(Current { token, key, session, user, now: req.now })
     }
 
     pub async fn user(&self, req: &mut Request) -> Result<Option<UserView>, Fault> {
-        let now = req.now;
         match self.current(req, Open::Any).await {
-            Ok(c) => Ok(Some(self.user_view(&c, now).await?)),
+            Ok(c) => Ok(Some(self.user_view(&c).await?)),
             Err(Fault::SignedOut) => Ok(None),
             Err(f) => Err(f),
         }
@@ -97,23 +98,28 @@ impl Service {
         // Failures count toward the account's lockout, as at sign-in.
         let subject = c.user.email.clone();
         let lock = self
-            .checked_try(req, (&subject, Some(c.user.id)), Event::UserReverifyFailed, async || {
-                let ok = match s {
-                    Strategy::Password => {
-                        secret.len() <= MAX_PASSWORD_BYTES
-                            && secrets::verify_password_async(secret.clone(), c.user.password_hash.clone()).await
+            .checked_try(
+                req,
+                Account { subject: &subject, user_id: Some(c.user.id) },
+                Event::UserReverifyFailed,
+                async || {
+                    let ok = match s {
+                        Strategy::Password => {
+                            secret.len() <= MAX_PASSWORD_BYTES
+                                && secrets::verify_password_async(secret.clone(), c.user.password_hash.clone()).await
+                        }
+                        Strategy::Totp => self.alone(async |u| u.check_totp(&c.user, &secret, now).await).await?,
+                        _ => self.alone(async |u| u.check_backup_code(c.user.id, &secret, now).await).await?,
+                    };
+                    if ok {
+                        Ok(())
+                    } else if s == Strategy::Password {
+                        Err(Fault::PasswordIncorrect(None))
+                    } else {
+                        Err(Fault::CodeIncorrect(None))
                     }
-                    Strategy::Totp => self.alone(async |u| u.check_totp(&c.user, &secret, now).await).await?,
-                    _ => self.alone(async |u| u.check_backup_code(c.user.id, &secret, now).await).await?,
-                };
-                if ok {
-                    Ok(())
-                } else if s == Strategy::Password {
-                    Err(Fault::PasswordIncorrect(None))
-                } else {
-                    Err(Fault::CodeIncorrect(None))
-                }
-            })
+                },
+            )
             .await?;
         self.alone(async |u| {
             u.release_try(&lock).await?;
@@ -127,22 +133,22 @@ impl Service {
             _ => Session { verified_at: now, second_factor_at: Some(now), ..c.session },
         };
         let c = Current { session, ..c };
-        self.user_view(&c, now).await
+        self.user_view(&c).await
     }
 }
 
 impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     /// Changes need the password or a second factor within the window
     /// (`[sessions] reverification`).
-    fn recent(&self, c: &Current, now: i64) -> Result<(), Fault> {
-        if now - c.session.verified_at < self.cfg.settings.sessions.reverification {
+    fn recent(&self, c: &Current) -> Result<(), Fault> {
+        if c.now - c.session.verified_at < self.cfg.settings.sessions.reverification {
             Ok(())
         } else {
             Err(Fault::ReverificationRequired)
         }
     }
 
-    pub(crate) async fn user_view(&self, c: &Current, now: i64) -> Result<UserView, Fault> {
+    pub(crate) async fn user_view(&self, c: &Current) -> Result<UserView, Fault> {
         let u = &c.user;
         let on = &self.cfg.settings.second_factors;
         let backup = self.store.unused_backup_codes(u.id).await?.len() as u32;
@@ -175,7 +181,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
             factors,
             backup_codes_remaining: if on.backup_code { backup } else { 0 },
             require_mfa: self.cfg.settings.require_mfa,
-            needs_reverification: now - c.session.verified_at >= self.cfg.settings.sessions.reverification,
+            needs_reverification: c.now - c.session.verified_at >= self.cfg.settings.sessions.reverification,
             reverification_minutes: u32::try_from(self.cfg.settings.sessions.reverification.saturating_add(59) / 60)
                 .unwrap_or(0),
             task: c.session.task.clone(),

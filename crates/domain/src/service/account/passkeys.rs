@@ -17,7 +17,7 @@ impl Service {
     pub async fn passkey_create(&self, req: &mut Request) -> Result<PasskeyCreation, Fault> {
         let now = req.now;
         let c = self.current(req, Open::AndTask(TASK_SETUP_MFA)).await?;
-        self.recent(&c, now)?;
+        self.recent(&c)?;
         if !self.cfg.settings.passkeys.manage {
             return Err(Fault::StrategyInvalid);
         }
@@ -29,10 +29,8 @@ impl Service {
             .map_err(webauthn_fault)?;
         let state = to_json(&state)?;
         let purpose = Ceremony::Registration.as_str();
-        self.alone(async |u| {
-            u.store.put_challenge(&c.key, purpose, &state, now + passkey::CHALLENGE_TTL).await.map_err(Fault::from)
-        })
-        .await?;
+        self.alone(async |u| Ok(u.store.put_challenge(&c.key, purpose, &state, now + passkey::CHALLENGE_TTL).await?))
+            .await?;
         Ok(PasskeyCreation { nonce: passkey::discoverable(&ccr).ok_or(Fault::Unavailable)? })
     }
 
@@ -40,9 +38,8 @@ impl Service {
     /// after the browser it was made in). The first factor also makes the
     /// backup codes and ends the `setup-mfa` task, as an app or phone does.
     pub async fn passkey_finish(&self, req: &mut Request, credential: String, name: String) -> Result<Changed, Fault> {
-        let now = req.now;
         let mut c = self.current(req, Open::AndTask(TASK_SETUP_MFA)).await?;
-        self.recent(&c, now)?;
+        self.recent(&c)?;
         if !self.cfg.settings.passkeys.manage {
             return Err(Fault::StrategyInvalid);
         }
@@ -58,11 +55,10 @@ impl Service {
         let backup_codes = u.commit(r).await?;
         self.notify(req, &c, "a passkey was added").await;
         self.reload(&mut c).await?;
-        Ok(Changed { user: self.user_view(&c, now).await?, backup_codes })
+        Ok(Changed { user: self.user_view(&c).await?, backup_codes })
     }
 
     pub async fn passkey_rename(&self, req: &mut Request, id: String, name: String) -> Result<UserView, Fault> {
-        let now = req.now;
         let c = self.current(req, Open::Active).await?;
         let name = passkey::clean_name(&name, "");
         if name.is_empty() {
@@ -76,21 +72,20 @@ impl Service {
             Ok(())
         })
         .await?;
-        self.user_view(&c, now).await
+        self.user_view(&c).await
     }
 
     /// Removes a passkey; the last second factor stays while the instance
     /// requires one, and takes the backup codes with it otherwise.
     pub async fn passkey_remove(&self, req: &mut Request, id: String) -> Result<UserView, Fault> {
-        let now = req.now;
         let mut c = self.current(req, Open::Active).await?;
-        self.recent(&c, now)?;
+        self.recent(&c)?;
         let u = self.unit().await?;
         let r = u.passkey_remove_unit(req, &c, &id).await;
         u.commit(r).await?;
         self.notify(req, &c, "a passkey was removed").await;
         self.reload(&mut c).await?;
-        self.user_view(&c, now).await
+        self.user_view(&c).await
     }
 }
 

@@ -18,10 +18,9 @@ impl Service {
         password: String,
         sign_out_others: bool,
     ) -> Result<UserView, Fault> {
-        let now = req.now;
         let mut c = self.current(req, Open::AndTask(TASK_RESET_PASSWORD)).await?;
         let task = c.session.task.clone();
-        self.recent(&c, now)?;
+        self.recent(&c)?;
         let hash = self.new_password_hash(&password, &c.user).await?;
         let next_task = match task {
             Some(_) => self.task_for(self.factors(&c.user).await?, false),
@@ -43,6 +42,6 @@ impl Service {
         self.password_notice(req, &c.user.email);
         c.session.task = next_task.map(String::from);
         self.reload(&mut c).await?;
-        self.user_view(&c, now).await
+        self.user_view(&c).await
     }
 }

@@ -59,16 +59,14 @@ pub fn device(user_agent: Option<&str>) -> String {
 
 impl Service {
     pub async fn sessions(&self, req: &mut Request) -> Result<Vec<SessionInfo>, Fault> {
-        let now = req.now;
         let c = self.current(req, Open::Active).await?;
-        self.session_list(&c, now).await
+        self.session_list(&c).await
     }
 
     pub async fn revoke_session(&self, req: &mut Request, id: String) -> Result<Vec<SessionInfo>, Fault> {
-        let now = req.now;
         let c = self.current(req, Open::Active).await?;
         // Ending a session needs a recent re-verification (as in Clerk).
-        self.recent(&c, now)?;
+        self.recent(&c)?;
         let target = self
             .store
             .sessions_of(c.user.id)
@@ -84,32 +82,31 @@ impl Service {
             Ok(())
         })
         .await?;
-        self.session_list(&c, now).await
+        self.session_list(&c).await
     }
 
     pub async fn revoke_others(&self, req: &mut Request) -> Result<Vec<SessionInfo>, Fault> {
-        let now = req.now;
         let c = self.current(req, Open::Active).await?;
-        self.recent(&c, now)?;
+        self.recent(&c)?;
         self.alone(async |u| {
             let n = u.store.delete_other_sessions(c.user.id, &c.key).await?;
             u.audit(req, Event::SessionRevokedOthers, Some(c.user.id), Some(&c.user.email), Some(&n.to_string())).await;
             Ok(())
         })
         .await?;
-        self.session_list(&c, now).await
+        self.session_list(&c).await
     }
 }
 
 impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
-    async fn session_list(&self, c: &Current, now: i64) -> Result<Vec<SessionInfo>, Fault> {
+    async fn session_list(&self, c: &Current) -> Result<Vec<SessionInfo>, Fault> {
         let idle = self.cfg.settings.sessions.idle;
         Ok(self
             .store
             .sessions_of(c.user.id)
             .await?
             .into_iter()
-            .filter(|s| s.expires_at > now && !crate::flow::idled_out(s.last_active_at, now, idle))
+            .filter(|s| s.expires_at > c.now && !crate::flow::idled_out(s.last_active_at, c.now, idle))
             .map(|s| SessionInfo {
                 id: public_id(&s.key),
                 device: s.device.unwrap_or_else(|| device(s.user_agent.as_deref())),
