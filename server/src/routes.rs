@@ -63,9 +63,14 @@ pub fn router(state: AppState) -> Router {
         provide_context(brand.clone());
         provide_request_nonce();
     };
-    r.fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(not_found, shell))
+    let app = r
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(not_found, shell))
         .layer(middleware::from_fn_with_state(guard, web::guard::guard))
-        .with_state(state)
+        .with_state(state);
+    // Outside the router: a layer on it would run after routing.
+    Router::new()
+        .fallback_service(app)
+        .layer(middleware::map_request(|req: axum::extract::Request| async move { web::guard::clerk_request(req) }))
 }
 
 fn unavailable() -> Response {

@@ -141,3 +141,200 @@ pub struct ChangePasswordBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sign_out_of_other_sessions: Option<bool>,
 }
+
+/// `GET /v1/environment`: how this instance is set up, in the shape
+/// Clerk's SDKs load before anything else (they refuse to start without
+/// it). What does not apply here (organizations, social providers, billing)
+/// is switched off or left out.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnvironmentView {
+    /// Always `"environment"`.
+    pub object: String,
+    pub id: String,
+    pub auth_config: AuthConfig,
+    pub display_config: DisplayConfig,
+    pub user_settings: UserSettings,
+    pub organization_settings: OrganizationSettings,
+    pub maintenance_mode: bool,
+    pub client_debug_mode: bool,
+}
+
+/// One session per client; changes ask for a recent verification.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuthConfig {
+    /// Always `"auth_config"`.
+    pub object: String,
+    pub id: String,
+    pub single_session_mode: bool,
+    pub reverification: bool,
+}
+
+/// The instance's name, logo, colour and pages.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DisplayConfig {
+    /// Always `"display_config"`.
+    pub object: String,
+    pub id: String,
+    /// `development` (`--dev`) or `production`.
+    pub instance_environment_type: String,
+    pub application_name: String,
+    pub logo_image_url: Option<String>,
+    pub theme: Theme,
+    pub preferred_sign_in_strategy: String,
+    pub home_url: String,
+    pub sign_in_url: String,
+    pub sign_up_url: String,
+    pub user_profile_url: String,
+    pub after_sign_in_url: String,
+    pub after_sign_up_url: String,
+    pub after_sign_out_one_url: String,
+    pub after_sign_out_all_url: String,
+    pub branded: bool,
+    pub show_devmode_warning: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Theme {
+    pub general: ThemeGeneral,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ThemeGeneral {
+    /// The accent (`#rrggbb`).
+    pub color: String,
+}
+
+/// What a user has and signs in with.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserSettings {
+    /// By Clerk's attribute names: `email_address`, `phone_number`,
+    /// `password`, `authenticator_app`, `backup_code`, `passkey`, and the
+    /// ones not used here (`username`, `first_name`, `last_name`,
+    /// `web3_wallet`), switched off.
+    pub attributes: std::collections::BTreeMap<String, Attribute>,
+    pub sign_in: SignInSettings,
+    pub sign_up: SignUpSettings,
+    pub password_settings: PasswordSettings,
+    pub passkey_settings: PasskeySettings,
+    pub username_settings: UsernameSettings,
+    pub actions: Actions,
+    /// No social providers.
+    pub social: std::collections::BTreeMap<String, bool>,
+    pub enterprise_sso: EnterpriseSso,
+    pub attack_protection: AttackProtection,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Attribute {
+    pub enabled: bool,
+    pub required: bool,
+    pub verifications: Vec<Strategy>,
+    pub used_for_first_factor: bool,
+    pub first_factors: Vec<Strategy>,
+    pub used_for_second_factor: bool,
+    pub second_factors: Vec<Strategy>,
+    pub verify_at_sign_up: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignInSettings {
+    pub second_factor: SecondFactorSettings,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SecondFactorSettings {
+    /// Every user must have one (`require_mfa`).
+    pub required: bool,
+    pub enabled: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignUpSettings {
+    /// `public`: anyone may sign up.
+    pub mode: String,
+    pub allowlist_only: bool,
+    pub progressive: bool,
+    pub captcha_enabled: bool,
+    pub legal_consent_enabled: bool,
+    pub mfa: Required,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Required {
+    pub required: bool,
+}
+
+/// The password rules (no composition rules: NIST SP 800-63B).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordSettings {
+    pub min_length: u32,
+    pub max_length: u32,
+    pub allowed_special_characters: String,
+    pub disable_hibp: bool,
+    pub require_special_char: bool,
+    pub require_numbers: bool,
+    pub require_uppercase: bool,
+    pub require_lowercase: bool,
+    pub show_zxcvbn: bool,
+    pub min_zxcvbn_strength: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeySettings {
+    pub allow_autofill: bool,
+    pub show_sign_in_button: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UsernameSettings {
+    pub min_length: u32,
+    pub max_length: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Actions {
+    pub delete_self: bool,
+    pub create_organization: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnterpriseSso {
+    pub enabled: bool,
+    pub self_serve_sso: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AttackProtection {
+    pub enumeration_protection: Toggle,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Toggle {
+    pub enabled: bool,
+}
+
+/// Organizations are not part of this server.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrganizationSettings {
+    pub enabled: bool,
+    pub max_allowed_memberships: u32,
+}

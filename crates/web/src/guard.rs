@@ -59,6 +59,44 @@ fn is_v1(path: &str) -> bool {
     path.starts_with("/v1/") && path != "/v1/forward_auth"
 }
 
+/// Clerk's SDKs send `PATCH` and `DELETE` as `POST …?_method=PATCH|DELETE`,
+/// and some `/v1` paths with a trailing slash: both made plain before
+/// routing (so this runs outside the router, `server/src/routes.rs`).
+pub fn clerk_request<B>(mut req: http::Request<B>) -> http::Request<B> {
+    if !is_v1(req.uri().path()) {
+        return req;
+    }
+    if req.method() == Method::POST {
+        let tunnelled = form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
+            .find(|(k, _)| k == "_method")
+            .and_then(|(_, v)| match v.to_ascii_uppercase().as_str() {
+                "PATCH" => Some(Method::PATCH),
+                "DELETE" => Some(Method::DELETE),
+                "PUT" => Some(Method::PUT),
+                _ => None,
+            });
+        if let Some(m) = tunnelled {
+            *req.method_mut() = m;
+        }
+    }
+    let path = req.uri().path();
+    if path.len() > "/v1/".len() && path.ends_with('/') {
+        let trimmed = path.trim_end_matches('/');
+        let pq = match req.uri().query() {
+            Some(q) => format!("{trimmed}?{q}"),
+            None => trimmed.to_string(),
+        };
+        let mut parts = req.uri().clone().into_parts();
+        if let Ok(pq) = pq.parse() {
+            parts.path_and_query = Some(pq);
+            if let Ok(uri) = http::Uri::from_parts(parts) {
+                *req.uri_mut() = uri;
+            }
+        }
+    }
+    req
+}
+
 /// The request's `Origin`, if it is one of `allowed` (CORS on /v1).
 fn cors_origin<'a>(headers: &'a http::HeaderMap, allowed: &[Origin]) -> Option<&'a HeaderValue> {
     let o = headers.get(header::ORIGIN)?;
@@ -196,4 +234,41 @@ pub async fn guard(State(cfg): State<Arc<Edge>>, req: Request, next: Next) -> Re
         h.append(header::VARY, HeaderValue::from_static("Origin"));
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(method: Method, uri: &str) -> (Method, String) {
+        let req = http::Request::builder().method(method).uri(uri).body(()).unwrap();
+        let req = clerk_request(req);
+        (req.method().clone(), req.uri().to_string())
+    }
+
+    #[test]
+    fn clerks_tunnelled_methods_and_trailing_slashes_are_made_plain() {
+        assert_eq!(
+            plain(Method::POST, "/v1/me/totp?_method=DELETE&_clerk_js_version=6.40.0"),
+            (Method::DELETE, "/v1/me/totp?_method=DELETE&_clerk_js_version=6.40.0".into())
+        );
+        assert_eq!(
+            plain(Method::POST, "/v1/environment?_method=patch"),
+            (Method::PATCH, "/v1/environment?_method=patch".into())
+        );
+        assert_eq!(plain(Method::POST, "/v1/me/backup_codes/"), (Method::POST, "/v1/me/backup_codes".into()));
+        assert_eq!(
+            plain(Method::POST, "/v1/me/backup_codes/?_is_native=1"),
+            (Method::POST, "/v1/me/backup_codes?_is_native=1".into())
+        );
+        // Only a POST is tunnelled, only to these methods, only on /v1.
+        assert_eq!(plain(Method::GET, "/v1/client?_method=DELETE"), (Method::GET, "/v1/client?_method=DELETE".into()));
+        assert_eq!(plain(Method::POST, "/v1/client?_method=GET"), (Method::POST, "/v1/client?_method=GET".into()));
+        assert_eq!(
+            plain(Method::POST, "/api/sign_in?_method=DELETE"),
+            (Method::POST, "/api/sign_in?_method=DELETE".into())
+        );
+        assert_eq!(plain(Method::GET, "/account/"), (Method::GET, "/account/".into()));
+        assert_eq!(plain(Method::GET, "/v1/"), (Method::GET, "/v1/".into()));
+    }
 }

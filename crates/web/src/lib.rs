@@ -111,9 +111,17 @@ impl Edge {
             None => vec![],
             Some(v) => {
                 let v = v.to_str().map_err(|_| BadClientToken)?.trim();
-                let token = v.strip_prefix("Bearer ").map(str::trim).unwrap_or(v);
-                let keys = self.keys.as_ref().ok_or(BadClientToken)?;
-                client_token::open(keys, token).ok_or(BadClientToken)?
+                let token = match v.strip_prefix("Bearer") {
+                    Some(rest) if rest.is_empty() || rest.starts_with(' ') => rest.trim(),
+                    _ => v,
+                };
+                // Clerk's Expo SDK sends an empty one before it has a token.
+                if token.is_empty() {
+                    vec![]
+                } else {
+                    let keys = self.keys.as_ref().ok_or(BadClientToken)?;
+                    client_token::open(keys, token).ok_or(BadClientToken)?
+                }
             }
         };
         Ok((self.client(parts, tokens), Carrier::Bearer))
@@ -306,6 +314,11 @@ mod tests {
             assert_eq!((carrier, req.token(Jar::Session)), (Carrier::Bearer, Some("s1")));
         }
         assert_eq!(edge.v1_request(&parts("/v1/me", Some("Bearer ct_nope"))).err(), Some(BadClientToken));
+        // An empty one (Clerk's Expo SDK before its first answer): no token yet.
+        for empty in ["", "  ", "Bearer", "Bearer  "] {
+            let (req, carrier) = edge.v1_request(&parts("/v1/client?_is_native=1", Some(empty))).unwrap();
+            assert_eq!((carrier, req.token(Jar::Session)), (Carrier::Bearer, None), "{empty:?}");
+        }
         assert!(!is_native_flag(Some("_is_native=0")) && is_native_flag(Some("a=1&_is_native=true")));
     }
 }

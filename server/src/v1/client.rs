@@ -158,3 +158,21 @@ pub async fn end_session(c: Call, Path(id): Path<String>) -> Response {
     })
     .await
 }
+
+#[utoipa::path(post, path = "/v1/client/sessions/{id}/touch", tag = "session", params(("id" = String, Path)),
+    responses((status = 200, description = "The session, marked in use (Clerk's SDKs touch it when they make it the active one).", body = SessionView)))]
+pub async fn touch_session(c: Call, Path(id): Path<String>) -> Response {
+    c.step_on(Jar::Session, &id, async |svc, req| svc.client_session(req).await?.ok_or(Fault::SessionNotFound)).await
+}
+
+#[utoipa::path(get, path = "/v1/environment", tag = "client",
+    responses((status = 200, description = "How this instance is set up, in the shape Clerk's SDKs load before anything else.", body = EnvironmentView)))]
+pub async fn get_environment(c: Call) -> Response {
+    c.step(async |svc, req| Ok(svc.environment(req))).await
+}
+
+#[utoipa::path(patch, path = "/v1/environment", tag = "client",
+    responses((status = 200, description = "The same as `GET` (Clerk's SDKs send it to say they are in use).", body = EnvironmentView)))]
+pub async fn touch_environment(c: Call) -> Response {
+    c.step(async |svc, req| Ok(svc.environment(req))).await
+}

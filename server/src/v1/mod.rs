@@ -75,6 +75,8 @@ where
 {
     use Verb::{Delete, Get, Patch, Post};
     vec![
+        op(Get, "/v1/environment", client::get_environment),
+        op(Patch, "/v1/environment", client::touch_environment),
         op(Get, "/v1/client", client::get_client),
         op(Post, "/v1/client/sign_ins", client::create_sign_in),
         op(Get, "/v1/client/sign_ins/{id}", client::get_sign_in),
@@ -89,6 +91,7 @@ where
         op(Post, "/v1/client/sign_ups/{id}/attempt_verification", client::attempt_verification),
         op(Post, "/v1/client/sessions/{id}/tokens", client::create_token),
         op(Post, "/v1/client/sessions/{id}/end", client::end_session),
+        op(Post, "/v1/client/sessions/{id}/touch", client::touch_session),
         op(Get, "/v1/me", me::get_me),
         op(Post, "/v1/me/reverify", me::reverify),
         op(Post, "/v1/me/totp", me::create_totp),

@@ -25,6 +25,8 @@ use utoipa::{Modify, OpenApi};
                        the rotated one from each answer's `Authorization` header; a browser sends its cookies.",
     ),
     paths(
+        client::get_environment,
+        client::touch_environment,
         client::get_client,
         client::create_sign_in,
         client::get_sign_in,
@@ -39,6 +41,7 @@ use utoipa::{Modify, OpenApi};
         client::attempt_verification,
         client::create_token,
         client::end_session,
+        client::touch_session,
         me::get_me,
         me::reverify,
         me::create_totp,

@@ -10,6 +10,7 @@ mod common;
 mod account;
 mod attacker;
 mod branding;
+mod clerk_sdks;
 mod delivery;
 mod host;
 mod http;

@@ -377,3 +377,59 @@ async fn a_pending_session_does_its_setup_mfa_task_over_v1() {
     assert_eq!(client.body["sessions"][0]["id"], sid.as_str());
     assert_eq!(n.get("/me/sessions/active").await.status, 200);
 }
+
+/// The calls Clerk's own SDKs make that are not in the seed's listings:
+/// `@clerk/expo`'s empty `Authorization` on its first call, the
+/// environment it loads (and touches, as a tunnelled `PATCH`), the session
+/// touched on `setActive`, `DELETE` tunnelled through `POST ?_method=`, and a
+/// trailing slash.
+#[tokio::test]
+async fn the_calls_clerks_sdks_make_are_understood() {
+    let s = start(Opts::default().with("MFA_REQUIRE_MFA", "1").with("MFA_APP_NAME", "Acme"));
+    let u = user(&s, EMAIL, true, true, false).await;
+    let mut n = Native::new(&s);
+    let r = n.raw(|h, url| h.get(url("/environment")).header("authorization", "")).await;
+    assert_eq!((r.status, r.body["object"].as_str()), (200, Some("environment")), "{}", r.text);
+    assert!(n.token.is_some(), "a first client token, as for any first call");
+    let env = &r.body;
+    assert_eq!(env["auth_config"]["single_session_mode"], true);
+    assert_eq!(env["display_config"]["application_name"], "Acme");
+    assert_eq!(env["display_config"]["instance_environment_type"], "development");
+    assert_eq!(env["display_config"]["sign_in_url"], format!("{}/sign-in", s.base));
+    let attrs = &env["user_settings"]["attributes"];
+    assert_eq!(attrs["authenticator_app"]["second_factors"], json!(["totp"]));
+    assert_eq!(attrs["phone_number"]["used_for_second_factor"], true);
+    assert_eq!(attrs["password"]["required"], true);
+    assert_eq!(attrs["username"]["enabled"], false);
+    assert_eq!(env["user_settings"]["sign_in"]["second_factor"], json!({ "required": true, "enabled": true }));
+    assert_eq!(env["user_settings"]["password_settings"]["min_length"], 8);
+    let r = n.raw(|h, url| h.post(url("/environment?_method=PATCH"))).await;
+    assert_eq!((r.status, r.body["object"].as_str()), (200, Some("environment")), "{}", r.text);
+
+    let r = password(&mut n, EMAIL).await;
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let code = totp_at(u["totp_secret"].as_str().unwrap(), unix());
+    let r = n
+        .post(&format!("/client/sign_ins/{id}/attempt_second_factor"), json!({ "strategy": "totp", "code": code }))
+        .await;
+    let sid = r.body["created_session_id"].as_str().expect("complete").to_string();
+    let r = n.post(&format!("/client/sessions/{sid}/touch"), json!(null)).await;
+    assert_eq!(
+        (r.status, r.body["object"].as_str(), r.body["id"].as_str()),
+        (200, Some("session"), Some(sid.as_str()))
+    );
+    let r = n.post("/client/sessions/sess_0123456789abcdef01234567/touch", json!(null)).await;
+    assert_eq!((r.status, r.code()), (404, "resource_not_found"));
+
+    // `user.disableTOTP()`: a DELETE, tunnelled. It removes the app (it
+    // used to start a new enrolment).
+    let r = n.raw(|h, url| h.post(url("/me/totp?_method=DELETE"))).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let factors: Vec<&str> =
+        r.body["factors"].as_array().unwrap().iter().map(|f| f["strategy"].as_str().unwrap()).collect();
+    assert_eq!(factors, ["phone_code"]);
+    // A trailing slash is the same path.
+    let r = n.raw(|h, url| h.post(url("/me/backup_codes/"))).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.body["backup_codes"].as_array().is_some_and(|a| !a.is_empty()), "{}", r.text);
+}

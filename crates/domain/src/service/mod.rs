@@ -5,6 +5,7 @@
 
 mod account;
 mod codes;
+mod environment;
 mod passkey;
 mod recovery;
 mod session;

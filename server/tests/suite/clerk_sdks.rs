@@ -1,0 +1,28 @@
+//! Clerk's published SDKs, unchanged, against the real server (on SQLite,
+//! or PostgreSQL with `TEST_DB=postgres`): the Node tests of
+//! `end2end/clerk` (`@clerk/expo`'s own instance over the React Native
+//! bundle of `@clerk/clerk-js`; `kit.cjs` says how it is made).
+
+use crate::common::*;
+use std::process::Command;
+
+/// Runs `files` of `end2end/clerk` with Node's test runner (each file in a
+/// process of its own: a fresh app) against `s`.
+fn node_tests(s: &Server, files: &[&str]) {
+    let out = Command::new("node")
+        .current_dir(workspace().join("end2end"))
+        .args(["--conditions=react-native", "--test", "--test-force-exit", "--test-reporter=spec"])
+        .args(files.iter().map(|f| format!("clerk/{f}")))
+        .env("MFA_BASE", &s.base)
+        .output()
+        .expect("node (scripts/setup.sh installs Clerk's SDKs into end2end/node_modules)");
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let logs = s.logs.lock().map(|l| l.clone()).unwrap_or_default();
+    assert!(out.status.success(), "{stdout}\n{stderr}\n--- the server's log\n{logs}");
+}
+
+#[tokio::test]
+async fn the_seeds_expo_listing_runs_on_clerks_own_sdk() {
+    let s = start(Opts::default().with("MFA_REQUIRE_MFA", "1"));
+    node_tests(&s, &["expo-seed.test.cjs"]);
+}
