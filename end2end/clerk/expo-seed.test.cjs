@@ -41,5 +41,7 @@ for (const [name, spec, verify] of [
     assert.equal(navigated.session.currentTask, undefined);
     assert.equal(navigated.url, '/');
     assert.equal(clerk.session?.status, 'active');
+    assert.match(clerk.user?.id ?? '', /^user_/);
+    assert.equal(clerk.user.primaryEmailAddress?.emailAddress, user.email);
   });
 }

@@ -6,8 +6,8 @@
 // `proxyUrl`, over the React Native bundle of `@clerk/clerk-js` (node runs
 // with `--conditions=react-native`), loaded as its `ClerkProvider` loads it
 // (`standardBrowser: false`, the headless runtime). Node only has to look
-// like React Native: a `react-native` module with `Platform.OS` and a
-// `navigator`. Nothing of Clerk's is patched.
+// like React Native: a `react-native` module with `Platform.OS`, a
+// `navigator` and `window`. Nothing of Clerk's is patched.
 'use strict';
 const Module = require('node:module');
 const path = require('node:path');
@@ -22,6 +22,8 @@ Module._resolveFilename = function (request, ...rest) {
   return resolve.call(this, request, ...rest);
 };
 globalThis.navigator ??= { product: 'ReactNative', userAgent: 'clerk-expo-test' };
+// React Native's global object is also `window` (with no `location`).
+globalThis.window ??= globalThis;
 
 /// A publishable key names Clerk's host for the instance; with `proxyUrl`
 /// every call goes to the proxy instead, so any host will do. Each app gets

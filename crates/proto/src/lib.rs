@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod clerk;
 #[cfg(feature = "server-fn")]
 mod codec;
 mod error;
@@ -298,6 +299,12 @@ pub struct SessionView {
     pub id: String,
     pub email: String,
     pub created_at: i64,
+    /// When it was last used and when it ends, unless used before
+    /// (Unix seconds).
+    #[serde(default)]
+    pub last_active_at: i64,
+    #[serde(default)]
+    pub expire_at: i64,
     pub second_factors: Vec<Strategy>,
 }
 
@@ -387,7 +394,13 @@ pub struct UserView {
     /// Always `"user"`.
     #[serde(default)]
     pub object: String,
+    /// The user's stable public id (`user_…`, `sub` in session tokens).
+    #[serde(default)]
+    pub id: String,
     pub email: String,
+    /// When the account was made (Unix seconds).
+    #[serde(default)]
+    pub created_at: i64,
     /// TOTP and SMS, default first.
     pub factors: Vec<FactorView>,
     pub backup_codes_remaining: u32,
@@ -458,7 +471,9 @@ impl Default for UserView {
     fn default() -> Self {
         UserView {
             object: v1::USER_OBJECT.into(),
+            id: String::new(),
             email: String::new(),
+            created_at: 0,
             factors: vec![],
             backup_codes_remaining: 0,
             require_mfa: false,

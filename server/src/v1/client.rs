@@ -176,3 +176,25 @@ pub async fn get_environment(c: Call) -> Response {
 pub async fn touch_environment(c: Call) -> Response {
     c.step(async |svc, req| Ok(svc.environment(req))).await
 }
+
+#[utoipa::path(delete, path = "/v1/client/sessions", tag = "session",
+    responses((status = 200, description = "Signed out: the client without its session (Clerk's `signOut()`).", body = ClientView)))]
+pub async fn end_sessions(c: Call) -> Response {
+    c.step(async |svc, req| {
+        svc.sign_out(req).await?;
+        svc.client(req).await
+    })
+    .await
+}
+
+#[utoipa::path(delete, path = "/v1/client", tag = "client",
+    responses((status = 200, description = "The client forgotten: signed out, and its sign-in and sign-up abandoned.", body = ClientView)))]
+pub async fn delete_client(c: Call) -> Response {
+    c.step(async |svc, req| {
+        svc.sign_out(req).await?;
+        svc.reset(req).await?;
+        svc.sign_up_reset(req).await?;
+        svc.client(req).await
+    })
+    .await
+}

@@ -19,7 +19,7 @@ use axum::{
     Json, Router,
 };
 use domain::{request::Jar, secrets, service::Service};
-use proto::{ApiErrors, Fault, Field, Strategy};
+use proto::{clerk, ApiErrors, Fault, Field, Strategy};
 use serde::{de::DeserializeOwned, Serialize};
 use std::sync::Arc;
 use web::{guard::refuse, Carrier, Edge};
@@ -78,6 +78,8 @@ where
         op(Get, "/v1/environment", client::get_environment),
         op(Patch, "/v1/environment", client::touch_environment),
         op(Get, "/v1/client", client::get_client),
+        op(Delete, "/v1/client", client::delete_client),
+        op(Delete, "/v1/client/sessions", client::end_sessions),
         op(Post, "/v1/client/sign_ins", client::create_sign_in),
         op(Get, "/v1/client/sign_ins/{id}", client::get_sign_in),
         op(Post, "/v1/client/sign_ins/{id}/prepare_first_factor", client::prepare_first_factor),
@@ -120,6 +122,80 @@ async fn not_found() -> Response {
     refuse(StatusCode::NOT_FOUND, "resource_not_found", "No such endpoint.")
 }
 
+/// Whom a `/v1` answer is for: our own clients, or Clerk's SDKs, which say
+/// so by the API version they speak (clerk-js and `@clerk/expo` send
+/// `__clerk_api_version` and `_clerk_js_version`; the iOS and Android SDKs
+/// a `clerk-api-version` header). Clerk's get its shapes (`proto::clerk`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Ours,
+    Clerk,
+}
+
+impl Dialect {
+    fn of(parts: &Parts) -> Dialect {
+        let query = parts.uri.query().unwrap_or("");
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+        let marked = pairs.iter().any(|(k, _)| k == "__clerk_api_version" || k == "_clerk_js_version");
+        if marked || parts.headers.contains_key("clerk-api-version") {
+            Dialect::Clerk
+        } else {
+            Dialect::Ours
+        }
+    }
+}
+
+/// A `/v1` answer: our view, and what Clerk's SDKs read in its place.
+pub trait Resource: Serialize + Sized {
+    /// Clerk wraps a resource in `{ response, client }`; a token, the
+    /// environment and lists come bare.
+    const WRAPPED: bool = true;
+
+    /// Clerk's shape of it (ours where they agree).
+    fn clerk(self, _: &Clerk) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
+/// What Clerk's shapes need beside the view: the client's id and the
+/// session's user.
+pub struct Clerk {
+    client_id: String,
+    user: Option<proto::UserView>,
+}
+
+impl Resource for () {}
+impl Resource for proto::SignInView {}
+impl Resource for proto::SignUpView {}
+impl Resource for proto::TotpSetup {}
+impl Resource for proto::Changed {}
+impl Resource for proto::PasskeyCreation {}
+impl Resource for proto::PasskeyView {}
+impl Resource for proto::TokenView {
+    const WRAPPED: bool = false;
+}
+impl Resource for proto::v1::EnvironmentView {
+    const WRAPPED: bool = false;
+}
+impl<T: Serialize> Resource for Vec<T> {
+    const WRAPPED: bool = false;
+}
+impl Resource for proto::UserView {
+    fn clerk(self, _: &Clerk) -> serde_json::Value {
+        serde_json::to_value(clerk::User::from(&self)).unwrap_or_default()
+    }
+}
+impl Resource for proto::SessionView {
+    fn clerk(self, c: &Clerk) -> serde_json::Value {
+        serde_json::to_value(clerk::Session::new(self, c.user.as_ref())).unwrap_or_default()
+    }
+}
+impl Resource for proto::v1::ClientView {
+    fn clerk(self, c: &Clerk) -> serde_json::Value {
+        serde_json::to_value(clerk::Client::new(c.client_id.clone(), self, c.user.as_ref())).unwrap_or_default()
+    }
+}
+
 /// One `/v1` call: the use cases, and the domain's view of the request with
 /// how its tokens travel (cookies or the client token).
 pub struct Call {
@@ -127,6 +203,9 @@ pub struct Call {
     edge: Arc<Edge>,
     pub req: domain::request::Request,
     carrier: Carrier,
+    dialect: Dialect,
+    /// A read: Clerk's SDKs take the client from a write's answer only.
+    read: bool,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Call
@@ -137,8 +216,9 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
         let Api { service: svc, edge } = Api::from_ref(state);
+        let (dialect, read) = (Dialect::of(parts), parts.method == axum::http::Method::GET);
         match edge.v1_request(parts) {
-            Ok((req, carrier)) => Ok(Call { svc, edge, req, carrier }),
+            Ok((req, carrier)) => Ok(Call { svc, edge, req, carrier, dialect, read }),
             Err(web::BadClientToken) => Err(refuse(
                 StatusCode::UNAUTHORIZED,
                 "authorization_invalid",
@@ -151,8 +231,9 @@ where
 impl Call {
     /// The answer: the view or the fault (its status and `Retry-After`), with
     /// the token changes as cookies or the rotated client token.
-    pub fn answer<T: Serialize>(self, r: Result<T, Fault>) -> Response {
+    pub async fn answer<T: Resource>(mut self, r: Result<T, Fault>) -> Response {
         let mut res = match r {
+            Ok(v) if self.dialect == Dialect::Clerk => self.clerk(v).await,
             Ok(v) => Json(v).into_response(),
             Err(f) => {
                 let status = StatusCode::from_u16(f.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
@@ -167,19 +248,39 @@ impl Call {
         res
     }
 
+    /// `v` in Clerk's shape; a resource in its envelope, with the client
+    /// after a write.
+    async fn clerk<T: Resource>(&mut self, v: T) -> Response {
+        let user = match T::WRAPPED {
+            true => self.svc.user(&mut self.req).await.ok().flatten(),
+            false => None,
+        };
+        let client_id = self.req.token(Jar::Client).map(|t| format!("client_{}", secrets::public_id("client", t)));
+        let ctx = Clerk { client_id: client_id.unwrap_or_default(), user };
+        let response = v.clerk(&ctx);
+        if !T::WRAPPED {
+            return Json(response).into_response();
+        }
+        let client = match self.read {
+            true => None,
+            false => self.svc.client(&mut self.req).await.ok().map(|c| c.clerk(&ctx)),
+        };
+        Json(serde_json::json!({ "response": response, "client": client })).into_response()
+    }
+
     /// Runs one step of the use cases on this call's request and answers it.
-    pub async fn step<T: Serialize>(
+    pub async fn step<T: Resource>(
         mut self,
         step: impl AsyncFnOnce(&Service, &mut domain::request::Request) -> Result<T, Fault>,
     ) -> Response {
         let svc = self.svc.clone();
         let r = step(&svc, &mut self.req).await;
-        self.answer(r)
+        self.answer(r).await
     }
 
     /// `step`, only for a path naming what this client carries in `jar`
     /// (`owns`).
-    pub async fn step_on<T: Serialize>(
+    pub async fn step_on<T: Resource>(
         self,
         jar: Jar,
         id: &str,
@@ -187,7 +288,7 @@ impl Call {
     ) -> Response {
         match self.owns(jar, id) {
             Ok(()) => self.step(step).await,
-            Err(f) => self.answer(Err::<(), _>(f)),
+            Err(f) => self.answer(Err::<(), _>(f)).await,
         }
     }
 

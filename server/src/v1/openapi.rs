@@ -28,6 +28,8 @@ use utoipa::{Modify, OpenApi};
         client::get_environment,
         client::touch_environment,
         client::get_client,
+        client::delete_client,
+        client::end_sessions,
         client::create_sign_in,
         client::get_sign_in,
         client::prepare_first_factor,

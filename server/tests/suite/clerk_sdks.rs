@@ -26,3 +26,9 @@ async fn the_seeds_expo_listing_runs_on_clerks_own_sdk() {
     let s = start(Opts::default().with("MFA_REQUIRE_MFA", "1"));
     node_tests(&s, &["expo-seed.test.cjs"]);
 }
+
+#[tokio::test]
+async fn the_classic_api_sets_the_session_active_and_signs_out() {
+    let s = start(Opts::default().with("MFA_REQUIRE_MFA", "1"));
+    node_tests(&s, &["expo-classic.test.cjs"]);
+}

@@ -433,3 +433,50 @@ async fn the_calls_clerks_sdks_make_are_understood() {
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.body["backup_codes"].as_array().is_some_and(|a| !a.is_empty()), "{}", r.text);
 }
+
+/// Clerk's SDKs say which API version they speak; they get Clerk's shapes
+/// (resources in `{ response, client }`, the session with its user, times
+/// in milliseconds, tokens and the environment bare). Everyone else gets
+/// ours, unchanged.
+#[tokio::test]
+async fn clerks_sdks_get_clerks_shapes_and_everyone_else_ours() {
+    let s = start(Opts::default());
+    let u = user(&s, EMAIL, false, true, false).await;
+    let mut n = Native::new(&s);
+    let clerk = |p: &str| format!("{p}?__clerk_api_version=2025-11-10&_clerk_js_version=6.40.0");
+    let r = n.post(&clerk("/client/sign_ins"), json!({ "identifier": EMAIL, "password": PASSWORD })).await;
+    assert_eq!(r.body["response"]["status"], "needs_second_factor", "{}", r.text);
+    assert_eq!(r.body["client"]["object"], "client");
+    assert_eq!(r.body["client"]["sign_in"]["id"], r.body["response"]["id"]);
+    assert!(r.body["client"]["id"].as_str().unwrap().starts_with("client_"));
+    let id = r.body["response"]["id"].as_str().unwrap().to_string();
+    let code = totp_at(u["totp_secret"].as_str().unwrap(), unix());
+    let r = n
+        .post(
+            &clerk(&format!("/client/sign_ins/{id}/attempt_second_factor")),
+            json!({ "strategy": "totp", "code": code }),
+        )
+        .await;
+    assert_eq!(r.body["response"]["status"], "complete", "{}", r.text);
+    let session = &r.body["client"]["sessions"][0];
+    assert_eq!(session["id"], r.body["response"]["created_session_id"]);
+    assert_eq!(session["user"]["email_addresses"][0]["email_address"], EMAIL);
+    assert!(session["user"]["id"].as_str().unwrap().starts_with("user_"));
+    assert!(session["created_at"].as_i64().unwrap() > 1_000_000_000_000, "milliseconds");
+    assert_eq!(r.body["client"]["last_active_session_id"], session["id"]);
+    let sid = session["id"].as_str().unwrap().to_string();
+    // A read: wrapped, without the client; a token: bare.
+    let r = n.get(&clerk("/me")).await;
+    assert_eq!((r.body["response"]["object"].as_str(), r.body["client"].is_null()), (Some("user"), true), "{}", r.text);
+    assert_eq!(r.body["response"]["totp_enabled"], true);
+    let r = n.post(&clerk(&format!("/client/sessions/{sid}/tokens")), json!(null)).await;
+    assert_eq!(r.body["object"], "token", "{}", r.text);
+    // Ours, unchanged: the resource itself.
+    let r = n.get("/me").await;
+    assert_eq!((r.body["object"].as_str(), r.body["email"].as_str()), (Some("user"), Some(EMAIL)));
+    // Clerk's sign-out: DELETE /v1/client/sessions.
+    let r = n.call(Method::DELETE, &clerk("/client/sessions"), json!(null)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["response"]["sessions"], json!([]));
+    assert_eq!(n.get("/me").await.code(), "signed_out");
+}

@@ -33,6 +33,8 @@ impl Service {
             id: super::public_id(&key),
             email: user.email,
             created_at: sess.created_at,
+            last_active_at: sess.last_active_at,
+            expire_at: sess.expires_at.min(sess.last_active_at + self.cfg.settings.sessions.idle),
             second_factors,
         }))
     }

@@ -177,7 +177,9 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
             f.default = true;
         }
         Ok(UserView {
+            id: u.public_id.clone(),
             email: u.email.clone(),
+            created_at: u.created_at,
             factors,
             backup_codes_remaining: if on.backup_code { backup } else { 0 },
             require_mfa: self.cfg.settings.require_mfa,
