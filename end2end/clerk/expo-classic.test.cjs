@@ -1,12 +1,13 @@
 // The same sign-in on clerk-js's classic API (`signIn.create`,
 // `prepareSecondFactor`, `attemptSecondFactor`, `setActive`), then what an
-// app does with the session: `clerk.user`, `user.reload()`, `signOut()`.
+// app does with the session: `clerk.user`, `user.reload()`, the
+// authenticator app added and removed, `signOut()`.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { PASSWORD, expoClerk, devUser, codeTo, sent } = require('./kit.cjs');
+const { PASSWORD, expoClerk, devUser, codeTo, sent, totp } = require('./kit.cjs');
 
-test('the classic API: create, prepare and attempt the SMS code, setActive, reload, sign out', async () => {
+test('the classic API: create, prepare and attempt the SMS code, setActive, reload, TOTP added and removed, sign out', async () => {
   const user = await devUser({ phone: true });
   const { clerk } = await expoClerk();
   const signIn = await clerk.client.signIn.create({ identifier: user.email, password: PASSWORD });
@@ -30,6 +31,19 @@ test('the classic API: create, prepare and attempt the SMS code, setActive, relo
   await clerk.user.reload();
   assert.equal(clerk.user.id, id);
   assert.equal(clerk.user.primaryEmailAddress?.emailAddress, user.email);
+
+  // The authenticator app, added and removed.
+  const setup = await clerk.user.createTOTP();
+  assert.equal(setup.verified, false);
+  assert.match(setup.secret ?? '', /^[A-Z2-7]{16,}$/);
+  assert.match(setup.uri ?? '', /^otpauth:\/\/totp\//);
+  const verified = await clerk.user.verifyTOTP({ code: totp(setup.secret) });
+  assert.equal(verified.verified, true);
+  assert.equal(clerk.user.totpEnabled, true, 'the client in the answer updates the user');
+  const removed = await clerk.user.disableTOTP();
+  assert.equal(removed.deleted, true);
+  await clerk.user.reload();
+  assert.equal(clerk.user.totpEnabled, false);
 
   await clerk.signOut();
   assert.equal(clerk.session, null);

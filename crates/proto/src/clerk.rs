@@ -291,6 +291,68 @@ impl From<&UserView> for User {
     }
 }
 
+/// `user.createTOTP()` and `verifyTOTP()`: the authenticator app, its
+/// secret while it is new, its backup codes once verified (the first time).
+#[derive(Debug, Serialize)]
+pub struct Totp {
+    pub object: &'static str,
+    pub id: String,
+    pub secret: Option<String>,
+    pub uri: Option<String>,
+    pub verified: bool,
+    pub backup_codes: Option<Vec<String>>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Totp {
+    /// `now`: Unix seconds.
+    pub fn new(user_id: &str, setup: Option<crate::TotpSetup>, backup_codes: Vec<String>, now: i64) -> Totp {
+        let verified = setup.is_none();
+        let (secret, uri) = setup.map(|s| (s.secret, s.uri)).unzip();
+        Totp {
+            object: "totp",
+            id: identifier_id(user_id, "totp"),
+            secret,
+            uri,
+            verified,
+            backup_codes: Some(backup_codes).filter(|c| !c.is_empty()),
+            created_at: ms(now),
+            updated_at: ms(now),
+        }
+    }
+}
+
+/// `user.createBackupCode()`: the new codes, shown once.
+#[derive(Debug, Serialize)]
+pub struct BackupCodes {
+    pub object: &'static str,
+    pub id: String,
+    pub codes: Vec<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl BackupCodes {
+    pub fn new(user_id: &str, codes: Vec<String>, now: i64) -> BackupCodes {
+        BackupCodes {
+            object: "backup_code",
+            id: identifier_id(user_id, "backup_code"),
+            codes,
+            created_at: ms(now),
+            updated_at: ms(now),
+        }
+    }
+}
+
+/// What a `DELETE` answers (`disableTOTP()`: `{ object: "totp", deleted: true }`).
+#[derive(Debug, Serialize)]
+pub struct Deleted {
+    pub object: &'static str,
+    pub id: String,
+    pub deleted: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

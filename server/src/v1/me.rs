@@ -2,10 +2,68 @@
 //! factors, password, sessions. Changes need a recent re-verification, as
 //! on the account pages.
 
-use super::{strategy, Call, Input};
+use super::{strategy, Call, Clerk, Input, Resource};
 use axum::{extract::Path, response::Response};
 use proto::v1::*;
 use proto::*;
+use serde::Serialize;
+use serde_json::{to_value, Value};
+
+// Answers whose Clerk shape depends on the endpoint (`proto::clerk`); ours
+// is the view inside, unchanged.
+
+/// A new authenticator-app secret (Clerk: a `totp`, not verified).
+#[derive(Serialize)]
+#[serde(transparent)]
+struct TotpStarted(TotpSetup);
+
+impl Resource for TotpStarted {
+    fn clerk(self, c: &Clerk) -> Value {
+        to_value(clerk::Totp::new(c.user_id(), Some(self.0), vec![], c.now)).unwrap_or_default()
+    }
+}
+
+/// The app verified (Clerk: a verified `totp`, with the first backup codes).
+#[derive(Serialize)]
+#[serde(transparent)]
+struct TotpVerified(Changed);
+
+impl Resource for TotpVerified {
+    fn clerk(self, c: &Clerk) -> Value {
+        to_value(clerk::Totp::new(c.user_id(), None, self.0.backup_codes, c.now)).unwrap_or_default()
+    }
+}
+
+/// New backup codes (Clerk: a `backup_code`).
+#[derive(Serialize)]
+#[serde(transparent)]
+struct BackupCodesMade(Changed);
+
+impl Resource for BackupCodesMade {
+    fn clerk(self, c: &Clerk) -> Value {
+        to_value(clerk::BackupCodes::new(c.user_id(), self.0.backup_codes, c.now)).unwrap_or_default()
+    }
+}
+
+/// A factor removed (Clerk: the deleted object, `{ object, deleted }`).
+#[derive(Serialize)]
+struct Removed {
+    #[serde(flatten)]
+    user: UserView,
+    #[serde(skip)]
+    object: &'static str,
+}
+
+impl Resource for Removed {
+    fn clerk(self, c: &Clerk) -> Value {
+        let id = format!("{}_{}", self.object, c.user_id().trim_start_matches("user_"));
+        to_value(clerk::Deleted { object: self.object, id, deleted: true }).unwrap_or_default()
+    }
+}
+
+async fn removed(c: Call, s: Strategy, object: &'static str) -> Response {
+    c.step(async |svc, req| Ok(Removed { user: svc.remove_factor(req, s).await?, object })).await
+}
 
 #[utoipa::path(get, path = "/v1/me", tag = "user",
     responses((status = 200, description = "The user and their second factors.", body = UserView)))]
@@ -26,19 +84,19 @@ pub async fn reverify(c: Call, Input(b): Input<ReverifyBody>) -> Response {
 #[utoipa::path(post, path = "/v1/me/totp", tag = "user",
     responses((status = 200, description = "A new authenticator-app secret, enabled by its first code.", body = TotpSetup)))]
 pub async fn create_totp(c: Call) -> Response {
-    c.step(async |svc, req| svc.totp_start(req).await).await
+    c.step(async |svc, req| Ok(TotpStarted(svc.totp_start(req).await?))).await
 }
 
 #[utoipa::path(post, path = "/v1/me/totp/attempt_verification", tag = "user", request_body = CodeBody,
     responses((status = 200, description = "The app is a second factor; backup codes if these are the first.", body = Changed)))]
 pub async fn verify_totp(c: Call, Input(b): Input<CodeBody>) -> Response {
-    c.step(async |svc, req| svc.totp_verify(req, b.code).await).await
+    c.step(async |svc, req| Ok(TotpVerified(svc.totp_verify(req, b.code).await?))).await
 }
 
 #[utoipa::path(delete, path = "/v1/me/totp", tag = "user",
     responses((status = 200, description = "The authenticator app is removed.", body = UserView)))]
 pub async fn delete_totp(c: Call) -> Response {
-    c.step(async |svc, req| svc.remove_factor(req, Strategy::Totp).await).await
+    removed(c, Strategy::Totp, "totp").await
 }
 
 #[utoipa::path(post, path = "/v1/me/phone_numbers", tag = "user", request_body = PhoneBody,
@@ -56,7 +114,7 @@ pub async fn verify_phone(c: Call, Input(b): Input<CodeBody>) -> Response {
 #[utoipa::path(delete, path = "/v1/me/phone_numbers", tag = "user",
     responses((status = 200, description = "The phone is removed.", body = UserView)))]
 pub async fn delete_phone(c: Call) -> Response {
-    c.step(async |svc, req| svc.remove_factor(req, Strategy::PhoneCode).await).await
+    removed(c, Strategy::PhoneCode, "phone_number").await
 }
 
 #[utoipa::path(post, path = "/v1/me/default_second_factor", tag = "user", request_body = StrategyBody,
@@ -68,13 +126,13 @@ pub async fn default_second_factor(c: Call, Input(b): Input<StrategyBody>) -> Re
 #[utoipa::path(post, path = "/v1/me/backup_codes", tag = "user",
     responses((status = 200, description = "New backup codes, shown once; the old ones are void.", body = Changed)))]
 pub async fn create_backup_codes(c: Call) -> Response {
-    c.step(async |svc, req| svc.backup_codes(req).await).await
+    c.step(async |svc, req| Ok(BackupCodesMade(svc.backup_codes(req).await?))).await
 }
 
 #[utoipa::path(delete, path = "/v1/me/backup_codes", tag = "user",
     responses((status = 200, description = "The backup codes are removed.", body = UserView)))]
 pub async fn delete_backup_codes(c: Call) -> Response {
-    c.step(async |svc, req| svc.remove_factor(req, Strategy::BackupCode).await).await
+    removed(c, Strategy::BackupCode, "backup_code").await
 }
 
 #[utoipa::path(post, path = "/v1/me/change_password", tag = "user", request_body = ChangePasswordBody,

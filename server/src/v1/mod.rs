@@ -162,12 +162,20 @@ pub trait Resource: Serialize + Sized {
 pub struct Clerk {
     client_id: String,
     user: Option<proto::UserView>,
+    /// The request's time (Unix seconds).
+    now: i64,
+}
+
+impl Clerk {
+    /// The session's user's id (`user_…`), if signed in.
+    fn user_id(&self) -> &str {
+        self.user.as_ref().map(|u| u.id.as_str()).unwrap_or("")
+    }
 }
 
 impl Resource for () {}
 impl Resource for proto::SignInView {}
 impl Resource for proto::SignUpView {}
-impl Resource for proto::TotpSetup {}
 impl Resource for proto::Changed {}
 impl Resource for proto::PasskeyCreation {}
 impl Resource for proto::PasskeyView {}
@@ -256,7 +264,7 @@ impl Call {
             false => None,
         };
         let client_id = self.req.token(Jar::Client).map(|t| format!("client_{}", secrets::public_id("client", t)));
-        let ctx = Clerk { client_id: client_id.unwrap_or_default(), user };
+        let ctx = Clerk { client_id: client_id.unwrap_or_default(), user, now: self.req.now };
         let response = v.clerk(&ctx);
         if !T::WRAPPED {
             return Json(response).into_response();

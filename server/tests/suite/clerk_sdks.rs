@@ -32,3 +32,9 @@ async fn the_classic_api_sets_the_session_active_and_signs_out() {
     let s = start(Opts::default().with("MFA_REQUIRE_MFA", "1"));
     node_tests(&s, &["expo-classic.test.cjs"]);
 }
+
+#[tokio::test]
+async fn client_trust_and_sign_up_with_an_emailed_code() {
+    let s = start(Opts::default().with("MFA_CLIENT_TRUST", "1"));
+    node_tests(&s, &["expo-trust-sign-up.test.cjs"]);
+}
