@@ -13,7 +13,7 @@ test('the classic API: create, prepare and attempt the SMS code, setActive, relo
   const signIn = await clerk.client.signIn.create({ identifier: user.email, password: PASSWORD });
   assert.equal(signIn.status, 'needs_second_factor');
   const phone = signIn.supportedSecondFactors.find((f) => f.strategy === 'phone_code');
-  assert.ok(phone, 'the phone is offered');
+  assert.match(phone?.phoneNumberId ?? '', /^idn_phone_/, 'the phone is offered, with its id');
   const before = await sent(user.phone);
   await signIn.prepareSecondFactor({ strategy: 'phone_code', phoneNumberId: phone.phoneNumberId });
   const done = await signIn.attemptSecondFactor({ strategy: 'phone_code', code: await codeTo(user.phone, before) });
@@ -25,6 +25,7 @@ test('the classic API: create, prepare and attempt the SMS code, setActive, relo
   assert.match(clerk.user?.id ?? '', /^user_/);
   assert.equal(clerk.user.primaryEmailAddress?.emailAddress, user.email);
   assert.equal(clerk.user.twoFactorEnabled, true);
+  assert.equal(clerk.user.primaryPhoneNumberId, phone.phoneNumberId);
   assert.ok(clerk.session.createdAt.getFullYear() >= 2025, 'times in milliseconds');
 
   const id = clerk.user.id;

@@ -229,7 +229,7 @@ pub struct User {
 }
 
 /// The id of a user's identifier, from the user's id (`user_x` → `idn_email_x`).
-fn identifier_id(user_id: &str, kind: &str) -> String {
+pub fn identifier_id(user_id: &str, kind: &str) -> String {
     format!("idn_{kind}_{}", user_id.strip_prefix("user_").unwrap_or(user_id))
 }
 

@@ -113,6 +113,16 @@ pub struct SecondFactor {
     /// Masked destination, e.g. `+1 ••• ••• 0100` for a phone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safe_identifier: Option<String>,
+    /// `phone_code`: the id of the phone it goes to (Clerk's SDKs pass it
+    /// back to `prepare_second_factor`; one phone per user here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number_id: Option<String>,
+}
+
+impl SecondFactor {
+    pub fn new(strategy: Strategy, safe_identifier: Option<String>) -> SecondFactor {
+        SecondFactor { strategy, safe_identifier, phone_number_id: None }
+    }
 }
 
 /// The sign-in attempt as the client sees it.

@@ -25,6 +25,9 @@ async fn the_seeds_native_sign_in_runs_over_a_client_token() {
     let id = r.body["id"].as_str().unwrap().to_string();
     assert!(id.starts_with("sia_"), "{id}");
     assert_eq!(r.body["supported_second_factors"][0]["strategy"], "phone_code");
+    // The phone's id, as Clerk's SDKs pass it back to prepare_second_factor.
+    let phone_id = r.body["supported_second_factors"][0]["phone_number_id"].as_str().unwrap_or("");
+    assert!(phone_id.starts_with("idn_phone_"), "{}", r.text);
     let first = n.token.clone().expect("a client token in the answer");
     assert!(first.starts_with("ct_"), "{first}");
 

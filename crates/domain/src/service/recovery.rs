@@ -242,7 +242,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
             supported_first_factors: l
                 .supported()
                 .into_iter()
-                .map(|strategy| SecondFactor { strategy, safe_identifier: Some(masked.clone()) })
+                .map(|strategy| SecondFactor::new(strategy, Some(masked.clone())))
                 .collect(),
             email_code,
             ..SignInView::default()

@@ -144,7 +144,7 @@ impl Service {
         let supported_first_factors = crate::flow::first_factors(self.cfg.settings.email_code_sign_in)
             .into_iter()
             .chain(passkey)
-            .map(|strategy| SecondFactor { strategy, safe_identifier: None })
+            .map(|strategy| SecondFactor::new(strategy, None))
             .collect();
         SignInView { supported_first_factors, ..SignInView::default() }
     }
@@ -171,7 +171,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
             return self.first_factor_view(req, key, l).await;
         }
         if let Stage::NeedsPasskey = &a.stage {
-            let passkey = SecondFactor { strategy: Strategy::Passkey, safe_identifier: None };
+            let passkey = SecondFactor::new(Strategy::Passkey, None);
             return Ok(SignInView {
                 id: key.map(super::sign_in_id),
                 status: a.status(),
@@ -180,6 +180,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
             });
         }
         let mut phone = None;
+        let mut phone_id = None;
         let mut sent_at = None;
         let mut phone_first = false;
         let mut supported = vec![];
@@ -189,6 +190,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
                 let user = self.store.user(c.user_id).await?;
                 phone_first =
                     user.as_ref().and_then(|u| u.default_factor.as_deref()) == Some(Strategy::PhoneCode.as_str());
+                phone_id = user.as_ref().map(|u| proto::clerk::identifier_id(&u.public_id, "phone"));
                 phone = user.and_then(|u| u.phone);
                 if let Some(key) = key {
                     sent_at = self.pending_code_sent_at(key, Purpose::PhoneCode, req.now).await?;
@@ -212,20 +214,20 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
         };
         // Clerk lists the trust code as the one second factor, so a client
         // written to its guide finds it there.
-        let trust = email_code
-            .as_ref()
-            .map(|c| SecondFactor { strategy: Strategy::EmailCode, safe_identifier: Some(c.safe_identifier.clone()) });
+        let trust =
+            email_code.as_ref().map(|c| SecondFactor::new(Strategy::EmailCode, Some(c.safe_identifier.clone())));
         Ok(SignInView {
             id: key.map(super::sign_in_id),
             status: a.status(),
             identifier: a.claim().map(|c| c.identifier.clone()),
             supported_second_factors: supported
                 .into_iter()
-                .map(|strategy| SecondFactor {
-                    strategy,
-                    safe_identifier: (strategy == Strategy::PhoneCode)
-                        .then(|| phone.as_deref().map(mask_phone))
-                        .flatten(),
+                .map(|strategy| match strategy {
+                    Strategy::PhoneCode => SecondFactor {
+                        phone_number_id: phone_id.clone(),
+                        ..SecondFactor::new(strategy, phone.as_deref().map(mask_phone))
+                    },
+                    _ => SecondFactor::new(strategy, None),
                 })
                 .chain(trust)
                 .collect(),
