@@ -11,7 +11,15 @@ use std::process::Command;
 fn node_tests(s: &Server, files: &[&str]) {
     let out = Command::new("node")
         .current_dir(workspace().join("end2end"))
-        .args(["--conditions=react-native", "--test", "--test-force-exit", "--test-reporter=spec"])
+        // Clerk's SDK keeps timers running: exit when the tests end. A step
+        // that hangs fails after a minute instead of holding the suite.
+        .args([
+            "--conditions=react-native",
+            "--test",
+            "--test-force-exit",
+            "--test-timeout=60000",
+            "--test-reporter=spec",
+        ])
         .args(files.iter().map(|f| format!("clerk/{f}")))
         .env("MFA_BASE", &s.base)
         .output()
