@@ -67,9 +67,8 @@ pub fn clerk_request<B>(mut req: http::Request<B>) -> http::Request<B> {
         return req;
     }
     if req.method() == Method::POST {
-        let tunnelled = form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
-            .find(|(k, _)| k == "_method")
-            .and_then(|(_, v)| match v.to_ascii_uppercase().as_str() {
+        let tunnelled =
+            crate::query_param(req.uri().query(), "_method").and_then(|v| match v.to_ascii_uppercase().as_str() {
                 "PATCH" => Some(Method::PATCH),
                 "DELETE" => Some(Method::DELETE),
                 "PUT" => Some(Method::PUT),

@@ -80,7 +80,12 @@ pub fn is_native(headers: &HeaderMap, uri: &http::Uri) -> bool {
 }
 
 fn is_native_flag(query: Option<&str>) -> bool {
-    form_urlencoded::parse(query.unwrap_or("").as_bytes()).any(|(k, v)| k == "_is_native" && (v == "1" || v == "true"))
+    query_param(query, "_is_native").is_some_and(|v| v == "1" || v == "true")
+}
+
+/// The first value of `key` in a URL's query, decoded.
+pub fn query_param(query: Option<&str>, key: &str) -> Option<String> {
+    form_urlencoded::parse(query.unwrap_or("").as_bytes()).find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
 }
 
 impl Edge {

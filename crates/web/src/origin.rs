@@ -166,7 +166,7 @@ pub fn with_redirect(base: &str, target: &str) -> String {
 /// Referer), decoded.
 pub fn redirect_param(url: &str) -> Option<String> {
     let query = url.split_once('?')?.1.split('#').next()?;
-    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "redirect_url").map(|(_, v)| v.into_owned())
+    crate::query_param(Some(query), "redirect_url")
 }
 
 #[cfg(test)]

@@ -152,11 +152,13 @@ pub async fn create_token(c: Call, Path(id): Path<String>) -> Response {
 #[utoipa::path(post, path = "/v1/client/sessions/{id}/end", tag = "session", params(("id" = String, Path)),
     responses((status = 200, description = "Signed out: the client without its session.", body = ClientView)))]
 pub async fn end_session(c: Call, Path(id): Path<String>) -> Response {
-    c.step_on(Jar::Session, &id, async |svc, req| {
-        svc.sign_out(req).await?;
-        svc.client(req).await
-    })
-    .await
+    c.step_on(Jar::Session, &id, signed_out).await
+}
+
+/// Signs out; answers the client without its session.
+async fn signed_out(svc: &Service, req: &mut Request) -> Result<ClientView, Fault> {
+    svc.sign_out(req).await?;
+    svc.client(req).await
 }
 
 #[utoipa::path(post, path = "/v1/client/sessions/{id}/touch", tag = "session", params(("id" = String, Path)),
@@ -174,27 +176,22 @@ pub async fn get_environment(c: Call) -> Response {
 #[utoipa::path(patch, path = "/v1/environment", tag = "client",
     responses((status = 200, description = "The same as `GET` (Clerk's SDKs send it to say they are in use).", body = EnvironmentView)))]
 pub async fn touch_environment(c: Call) -> Response {
-    c.step(async |svc, req| Ok(svc.environment(req))).await
+    get_environment(c).await
 }
 
 #[utoipa::path(delete, path = "/v1/client/sessions", tag = "session",
     responses((status = 200, description = "Signed out: the client without its session (Clerk's `signOut()`).", body = ClientView)))]
 pub async fn end_sessions(c: Call) -> Response {
-    c.step(async |svc, req| {
-        svc.sign_out(req).await?;
-        svc.client(req).await
-    })
-    .await
+    c.step(signed_out).await
 }
 
 #[utoipa::path(delete, path = "/v1/client", tag = "client",
     responses((status = 200, description = "The client forgotten: signed out, and its sign-in and sign-up abandoned.", body = ClientView)))]
 pub async fn delete_client(c: Call) -> Response {
     c.step(async |svc, req| {
-        svc.sign_out(req).await?;
         svc.reset(req).await?;
         svc.sign_up_reset(req).await?;
-        svc.client(req).await
+        signed_out(svc, req).await
     })
     .await
 }

@@ -51,18 +51,24 @@ struct Removed {
     #[serde(flatten)]
     user: UserView,
     #[serde(skip)]
-    object: &'static str,
+    factor: Strategy,
 }
 
 impl Resource for Removed {
     fn clerk(self, c: &Clerk) -> Value {
-        let id = format!("{}_{}", self.object, c.user_id().trim_start_matches("user_"));
-        to_value(clerk::Deleted { object: self.object, id, deleted: true }).unwrap_or_default()
+        // Clerk's object names; the ids are those the user's resources carry.
+        let (object, kind) = match self.factor {
+            Strategy::Totp => ("totp", "totp"),
+            Strategy::PhoneCode => ("phone_number", "phone"),
+            _ => ("backup_code", "backup_code"),
+        };
+        let id = clerk::identifier_id(c.user_id(), kind);
+        to_value(clerk::Deleted { object, id, deleted: true }).unwrap_or_default()
     }
 }
 
-async fn removed(c: Call, s: Strategy, object: &'static str) -> Response {
-    c.step(async |svc, req| Ok(Removed { user: svc.remove_factor(req, s).await?, object })).await
+async fn removed(c: Call, factor: Strategy) -> Response {
+    c.step(async |svc, req| Ok(Removed { user: svc.remove_factor(req, factor).await?, factor })).await
 }
 
 #[utoipa::path(get, path = "/v1/me", tag = "user",
@@ -96,7 +102,7 @@ pub async fn verify_totp(c: Call, Input(b): Input<CodeBody>) -> Response {
 #[utoipa::path(delete, path = "/v1/me/totp", tag = "user",
     responses((status = 200, description = "The authenticator app is removed.", body = UserView)))]
 pub async fn delete_totp(c: Call) -> Response {
-    removed(c, Strategy::Totp, "totp").await
+    removed(c, Strategy::Totp).await
 }
 
 #[utoipa::path(post, path = "/v1/me/phone_numbers", tag = "user", request_body = PhoneBody,
@@ -114,7 +120,7 @@ pub async fn verify_phone(c: Call, Input(b): Input<CodeBody>) -> Response {
 #[utoipa::path(delete, path = "/v1/me/phone_numbers", tag = "user",
     responses((status = 200, description = "The phone is removed.", body = UserView)))]
 pub async fn delete_phone(c: Call) -> Response {
-    removed(c, Strategy::PhoneCode, "phone_number").await
+    removed(c, Strategy::PhoneCode).await
 }
 
 #[utoipa::path(post, path = "/v1/me/default_second_factor", tag = "user", request_body = StrategyBody,
@@ -132,7 +138,7 @@ pub async fn create_backup_codes(c: Call) -> Response {
 #[utoipa::path(delete, path = "/v1/me/backup_codes", tag = "user",
     responses((status = 200, description = "The backup codes are removed.", body = UserView)))]
 pub async fn delete_backup_codes(c: Call) -> Response {
-    removed(c, Strategy::BackupCode, "backup_code").await
+    removed(c, Strategy::BackupCode).await
 }
 
 #[utoipa::path(post, path = "/v1/me/change_password", tag = "user", request_body = ChangePasswordBody,

@@ -134,10 +134,9 @@ pub enum Dialect {
 
 impl Dialect {
     fn of(parts: &Parts) -> Dialect {
-        let query = parts.uri.query().unwrap_or("");
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
-        let marked = pairs.iter().any(|(k, _)| k == "__clerk_api_version" || k == "_clerk_js_version");
-        if marked || parts.headers.contains_key("clerk-api-version") {
+        let named = |key| web::query_param(parts.uri.query(), key).is_some();
+        if named("__clerk_api_version") || named("_clerk_js_version") || parts.headers.contains_key("clerk-api-version")
+        {
             Dialect::Clerk
         } else {
             Dialect::Ours
