@@ -68,11 +68,15 @@ struct Serve {
 
 #[derive(Subcommand)]
 enum KeysCmd {
-    /// List the keys: signing, next, retired (still in the JWKS), gone.
+    /// List the keys: signing, next, idle, retired (still in the JWKS), gone.
     List,
-    /// Make a new key: published now, signing a minute later on every node;
-    /// the old key stays in the JWKS until its last token expired.
+    /// Make a new key of the configured algorithm: published now, signing a
+    /// minute later on every node; the old keys stay in the JWKS until their
+    /// last token expired.
     Rotate,
+    /// Print the signing RSA key's public half as PEM: Clerk's `jwtKey`
+    /// (`CLERK_JWT_KEY`), for verifying without fetching the JWKS.
+    Pem,
 }
 
 #[derive(Subcommand)]
@@ -207,18 +211,25 @@ async fn keys_cmd(
     json: bool,
     store: &dyn domain::store::Store,
     sealer: &secrets::SecretBox,
-    lifetime: i64,
+    t: &domain::settings::SessionToken,
 ) -> Result<(), String> {
     let now = SystemClock.now();
     let keys = match cmd {
-        KeysCmd::List => admin::keys(store, lifetime, now).await?,
-        KeysCmd::Rotate => vec![admin::rotate_keys(store, sealer, lifetime, now).await?],
+        KeysCmd::List => admin::keys(store, t, now).await?,
+        KeysCmd::Rotate => vec![admin::rotate_keys(store, sealer, t, now).await?],
+        KeysCmd::Pem => {
+            let keys = admin::keys(store, t, now).await?;
+            let signing = keys.into_iter().find(|k| k.state == "signing");
+            let pem = signing.and_then(|k| k.pem).ok_or("no RSA key signs yet: the first token makes one")?;
+            print!("{pem}");
+            return Ok(());
+        }
     };
     if json {
         println!("{}", serde_json::to_string_pretty(&keys).map_err(|e| e.to_string())?);
     } else {
         for k in keys {
-            println!("{} {} signs from {}", k.kid, k.state, proto::utc(k.signs_from));
+            println!("{} {} {} signs from {}", k.kid, k.alg, k.state, proto::utc(k.signs_from));
         }
     }
     Ok(())
@@ -296,7 +307,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Cmd::User(cmd) => user_cmd(cmd, json, store.as_ref(), cli.cfg.settings.require_mfa).await,
         Cmd::Demo => demo_user(store.as_ref(), &keys()?, json).await,
-        Cmd::Keys(cmd) => keys_cmd(cmd, json, store.as_ref(), &keys()?, cli.cfg.settings.session_token.lifetime).await,
+        Cmd::Keys(cmd) => keys_cmd(cmd, json, store.as_ref(), &keys()?, &cli.cfg.settings.session_token).await,
         Cmd::Audit { limit } => {
             let events = store.audit_log(limit).await.map_err(|e| e.to_string())?;
             println!("{}", serde_json::to_string_pretty(&events).unwrap_or_default());

@@ -43,7 +43,8 @@ pub fn router(state: AppState) -> Router {
             move || shell(opts.clone()),
         )
         .route("/healthz", get(|| async { "ok" }))
-        .route("/.well-known/jwks.json", get(jwks))
+        // Also at `/v1/jwks`, where Clerk's backend SDK fetches them.
+        .route("/.well-known/jwks.json", get(crate::v1::client::jwks))
         .route("/.well-known/openid-configuration", get(discovery))
         .route("/v1/forward_auth", get(forward_auth))
         .merge(crate::v1::routes());
@@ -77,29 +78,17 @@ fn unavailable() -> Response {
     refuse(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "Try again.")
 }
 
-/// The public keys of session tokens. Cacheable for as long as a rotated key
-/// is published before it signs (`tokens::PUBLISH_AHEAD`).
-async fn jwks(State(state): State<AppState>) -> Response {
-    let api = &state.api;
-    match api.service.jwks(api.edge.clock.now()).await {
-        Ok(keys) => {
-            let cache = format!("public, max-age={}", domain::tokens::PUBLISH_AHEAD);
-            ([(header::CACHE_CONTROL, cache)], Json(keys)).into_response()
-        }
-        Err(_) => unavailable(),
-    }
-}
-
 /// Discovery: the issuer of session tokens and where its keys are.
 async fn discovery(State(state): State<AppState>, parts: Parts) -> Response {
     let api = &state.api;
     let iss = api.service.issuer(&api.edge.request(&parts));
+    let alg = state.cfg.settings.session_token.algorithm.name();
     Json(serde_json::json!({
         "issuer": iss,
         "jwks_uri": format!("{iss}/.well-known/jwks.json"),
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["EdDSA"],
-        "claims_supported": ["sub", "sid", "iss", "iat", "nbf", "exp", "sts", "fva", "email"],
+        "id_token_signing_alg_values_supported": [alg],
+        "claims_supported": ["sub", "sid", "iss", "iat", "nbf", "exp", "sts", "fva", "email", "azp", "v"],
     }))
     .into_response()
 }

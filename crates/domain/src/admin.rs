@@ -6,6 +6,7 @@
 use crate::audit::Event;
 use crate::policy;
 use crate::secrets::{self, SecretBox};
+use crate::settings::SessionToken;
 use crate::store::{AuditEvent, SigningKey, Store, Tx, User};
 use crate::tokens;
 use serde::Serialize;
@@ -172,25 +173,33 @@ pub async fn delete(store: &dyn Store, email: &str, now: i64) -> R<()> {
 #[derive(Clone, Debug, Serialize)]
 pub struct KeyInfo {
     pub kid: String,
-    /// `signing`, `next` (published, signs from `signs_from`), `retired`
-    /// (published until its last token expired) or `gone`.
+    /// `RS256` or `EdDSA`.
+    pub alg: String,
+    /// `signing`, `next` (published, signs from `signs_from`), `idle` (of
+    /// another algorithm than the configured one: published, signing
+    /// nothing until a rotation retires it), `retired` (published until its
+    /// last token expired) or `gone`.
     pub state: &'static str,
     pub created_at: i64,
     pub signs_from: i64,
     pub signs_until: Option<i64>,
+    /// An RSA key's public half as PEM: Clerk's `jwtKey` (`CLERK_JWT_KEY`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pem: Option<String>,
 }
 
 /// The keys, newest first.
-pub async fn keys(store: &dyn Store, lifetime: i64, now: i64) -> R<Vec<KeyInfo>> {
+pub async fn keys(store: &dyn Store, t: &SessionToken, now: i64) -> R<Vec<KeyInfo>> {
     let keys = store.signing_keys().await.map_err(err)?;
-    let signing = tokens::signer(&keys, now).map(|k| k.kid.clone());
+    let signing = tokens::signer(&keys, t.algorithm, now).map(|k| k.kid.clone());
     Ok(keys
         .iter()
         .map(|k| {
             let state = match () {
                 _ if signing.as_ref() == Some(&k.kid) => "signing",
                 _ if k.signs_from > now => "next",
-                _ if tokens::published(k, now, lifetime) => "retired",
+                _ if k.alg != t.algorithm.name() && k.signs_until.is_none() => "idle",
+                _ if tokens::published(k, now, t.lifetime) => "retired",
                 _ => "gone",
             };
             KeyInfo::of(k, state)
@@ -202,20 +211,24 @@ impl KeyInfo {
     fn of(k: &SigningKey, state: &'static str) -> KeyInfo {
         KeyInfo {
             kid: k.kid.clone(),
+            alg: k.alg.clone(),
             state,
             created_at: k.created_at,
             signs_from: k.signs_from,
             signs_until: k.signs_until,
+            pem: tokens::pem(k),
         }
     }
 }
 
-/// Rotation: a new key, published now, signs from `PUBLISH_AHEAD` seconds
-/// on (when every node and every app's JWKS cache has it); the old one signs
-/// until then and stays published until its last token has expired. Keys
-/// past that are deleted.
-pub async fn rotate_keys(store: &dyn Store, sealer: &SecretBox, lifetime: i64, now: i64) -> R<KeyInfo> {
-    let k = tokens::new_key(sealer, now, now + tokens::PUBLISH_AHEAD)?;
+/// Rotation: a new key of the configured algorithm, published now, signs
+/// from `PUBLISH_AHEAD` seconds on (when every node and every app's JWKS
+/// cache has it); the old ones (of either algorithm) sign until then and
+/// stay published until their last token has expired. Keys past that are
+/// deleted.
+pub async fn rotate_keys(store: &dyn Store, sealer: &SecretBox, t: &SessionToken, now: i64) -> R<KeyInfo> {
+    let k = tokens::new_key(sealer, t.algorithm, now, now + tokens::PUBLISH_AHEAD)?;
+    let lifetime = t.lifetime;
     let tx = store.begin().await.map_err(err)?;
     tx.delete_keys_until(now - lifetime - tokens::KEY_REFRESH).await.map_err(err)?;
     tx.rotate_to(&k).await.map_err(err)?;

@@ -71,6 +71,10 @@ pub struct Request {
     /// The device model a native client names (Clerk's SDKs send
     /// `X-Device-Model`), for the sessions list.
     pub device: Option<String>,
+    /// The web origin a browser sent the request from (`Origin`), once the
+    /// edge has checked it is this server's or an allowed one: a session
+    /// token's `azp`.
+    pub party: Option<String>,
     carried: Vec<(Jar, String)>,
     changes: Vec<Change>,
 }
@@ -86,6 +90,7 @@ impl std::fmt::Debug for Request {
             .field("origin", &self.origin)
             .field("locale", &self.locale)
             .field("device", &self.device)
+            .field("party", &self.party)
             .field("carried", &carried)
             .field("changes", &self.changes)
             .finish()
@@ -143,6 +148,7 @@ impl Request {
             origin,
             locale: None,
             device: None,
+            party: None,
             carried: tokens.into_iter().filter(|(_, v)| !v.is_empty() && v.len() <= MAX_TOKEN).collect(),
             changes: Vec::new(),
         }
@@ -164,6 +170,12 @@ impl Request {
         self.device = model
             .map(|m| m.trim().chars().filter(|c| !c.is_control()).take(64).collect::<String>())
             .filter(|m| !m.is_empty());
+        self
+    }
+
+    /// The checked web origin the request came from (`party`).
+    pub fn with_party(mut self, origin: Option<String>) -> Request {
+        self.party = origin;
         self
     }
 

@@ -94,6 +94,12 @@ mod pool {
     }
 }
 
+/// Runs CPU-heavy work other than hashing (making an RSA key) on the
+/// argon2 pool, off the async runtime; None only if the pool is gone.
+pub async fn off_runtime<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    pool::run(f).await
+}
+
 /// Hashes a password on the argon2 pool, off the async runtime.
 pub async fn hash_password_async(password: String) -> Result<String, String> {
     pool::run(move || hash_password(&password)).await.ok_or("hashing pool unavailable")?

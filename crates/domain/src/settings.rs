@@ -102,6 +102,8 @@ pub struct SessionToken {
     pub lifetime: i64,
     /// Put the user's email address in the token.
     pub email_claim: bool,
+    /// `RS256` (RSA-2048, what Clerk's backend SDK verifies) or `EdDSA`.
+    pub algorithm: crate::tokens::Alg,
 }
 
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -170,7 +172,7 @@ impl Default for Settings {
             lockout: Lockout { threshold: 10, seconds: 3600 },
             rate_limits: RateLimits { create: 5, verify: 3, window: 10 },
             sessions: Sessions { idle: 3600, lifetime: 86400, reverification: 600 },
-            session_token: SessionToken { lifetime: 60, email_claim: false },
+            session_token: SessionToken { lifetime: 60, email_claim: false, algorithm: crate::tokens::Alg::RS256 },
             email: Email::default(),
             sms: Sms::default(),
             branding: Branding::default(),
@@ -252,6 +254,7 @@ const OVERRIDES: &[(&str, &str, Kind)] = &[
     ("MFA_REVERIFICATION", "sessions.reverification", Kind::Int),
     ("MFA_TOKEN_LIFETIME", "session_token.lifetime", Kind::Int),
     ("MFA_TOKEN_EMAIL_CLAIM", "session_token.email_claim", Kind::Bool),
+    ("MFA_TOKEN_ALGORITHM", "session_token.algorithm", Kind::Text),
     ("MFA_SMTP_HOST", "email.smtp_host", Kind::Text),
     ("MFA_SMTP_PORT", "email.smtp_port", Kind::Int),
     ("MFA_SMTP_TLS", "email.tls", Kind::Text),

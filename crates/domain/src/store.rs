@@ -112,7 +112,10 @@ pub struct Session {
 #[derive(Clone, Debug)]
 pub struct SigningKey {
     pub kid: String,
-    /// The Ed25519 public key, base64url.
+    /// `RS256` or `EdDSA` (`tokens::Alg`).
+    pub alg: String,
+    /// The public key, base64url: an RSA key's modulus (its exponent is
+    /// always 65537), an Ed25519 key's 32 bytes.
     pub public_key: String,
     /// The private key, sealed under the instance's secret key.
     pub private_key: String,
@@ -389,9 +392,11 @@ pub trait SigningKeys: Send + Sync {
 /// Writes to `signing_keys`.
 #[async_trait]
 pub trait SigningKeysWrite: Send + Sync {
-    /// Adds `k` unless some key signs at `now` (`k` is the first key): false then.
+    /// Adds `k` unless some key of its algorithm signs at `now` (`k` is the
+    /// first key of its algorithm): false then.
     async fn add_first_key(&self, k: &SigningKey, now: i64) -> Result<bool>;
-    /// Rotation: every key without a successor signs until `k.signs_from`; `k` is added.
+    /// Rotation: every key without a successor (of any algorithm) signs
+    /// until `k.signs_from`; `k` is added.
     async fn rotate_to(&self, k: &SigningKey) -> Result<()>;
     /// Deletes keys whose last token expired before `before`.
     async fn delete_keys_until(&self, before: i64) -> Result<u64>;

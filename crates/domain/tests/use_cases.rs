@@ -536,15 +536,27 @@ async fn a_completed_reset_forgets_the_failures_before_it() {
     assert_eq!(other.password("again@example.com", "a brand new passphrase").await, Ok(Status::Complete));
 }
 
-/// A token's claims, verified as an app would: against the JWKS, by `kid`.
+/// A token's claims, verified as an app would: against the JWKS, by `kid`,
+/// with the algorithm of the key.
 fn verified(jwt: &str, jwks: &proto::Jwks) -> proto::SessionClaims {
     use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
     let kid = decode_header(jwt).unwrap().kid.unwrap();
     let jwk = jwks.keys.iter().find(|k| k.kid == kid).expect("kid in the JWKS");
-    let mut v = Validation::new(Algorithm::EdDSA);
+    let (alg, key) = match jwk.alg.as_str() {
+        "RS256" => (
+            Algorithm::RS256,
+            DecodingKey::from_rsa_components(jwk.n.as_deref().unwrap(), jwk.e.as_deref().unwrap()).unwrap(),
+        ),
+        _ => (Algorithm::EdDSA, DecodingKey::from_ed_components(jwk.x.as_deref().unwrap()).unwrap()),
+    };
+    let mut v = Validation::new(alg);
     v.validate_exp = false; // the fixed clock is not the wall clock
     v.validate_nbf = false;
-    decode(jwt, &DecodingKey::from_ed_components(&jwk.x).unwrap(), &v).unwrap().claims
+    decode(jwt, &key, &v).unwrap().claims
+}
+
+fn alg(jwt: &str) -> jsonwebtoken::Algorithm {
+    jsonwebtoken::decode_header(jwt).unwrap().alg
 }
 
 fn kid(jwt: &str) -> String {
@@ -563,6 +575,7 @@ async fn session_tokens_follow_the_session_and_the_key_rotation() {
     let jwks = w.svc.jwks(w.clock.now()).await.unwrap();
     assert_eq!(jwks.keys.len(), 1, "the first key is made on first use");
     let c = verified(&first, &jwks);
+    assert_eq!(alg(&first), jsonwebtoken::Algorithm::RS256);
     let view = b.session().await.unwrap();
     assert!(c.sub.starts_with("user_") && c.sub != created.id.to_string());
     assert_eq!((c.sub.as_str(), c.sid.as_str()), (view.user_id.as_str(), view.id.as_str()));
@@ -574,7 +587,8 @@ async fn session_tokens_follow_the_session_and_the_key_rotation() {
 
     // Rotation: published at once, signing PUBLISH_AHEAD later.
     let r = w.clock.now();
-    let next = domain::admin::rotate_keys(w.store.as_ref(), &w.keys, 60, r).await.unwrap();
+    let t = &w.cfg.settings.session_token;
+    let next = domain::admin::rotate_keys(w.store.as_ref(), &w.keys, t, r).await.unwrap();
     let jwks = w.svc.jwks(r).await.unwrap();
     assert_eq!(jwks.keys.len(), 2);
     let before = b.with(async |s, c| s.token(c).await).await.unwrap().jwt;
@@ -595,13 +609,45 @@ async fn session_tokens_follow_the_session_and_the_key_rotation() {
     w.clock.advance(60 + domain::tokens::KEY_REFRESH);
     let jwks = w.svc.jwks(w.clock.now()).await.unwrap();
     assert_eq!(jwks.keys.iter().map(|k| k.kid.clone()).collect::<Vec<_>>(), std::slice::from_ref(&next.kid));
-    let listed = domain::admin::keys(w.store.as_ref(), 60, w.clock.now()).await.unwrap();
+    let listed = domain::admin::keys(w.store.as_ref(), t, w.clock.now()).await.unwrap();
     assert_eq!(listed.iter().map(|k| k.state).collect::<Vec<_>>(), ["signing", "gone"]);
+    assert!(listed.iter().all(|k| k.alg == "RS256" && k.pem.is_some()), "RS256 by default, with Clerk's PEM");
 
     // Signing out stops new tokens at once.
     b.with(async |s, c| s.sign_out(c).await).await.unwrap();
     assert_eq!(b.tokens.get(&Jar::Token), None, "the __session cookie is cleared");
     assert_eq!(b.with(async |s, c| s.token(c).await).await, Err(Fault::SignedOut));
+}
+
+#[tokio::test]
+async fn switching_the_algorithm_signs_with_a_new_key_and_a_rotation_retires_the_old() {
+    let mut ed = settings();
+    ed.session_token.algorithm = domain::tokens::Alg::EdDSA;
+    let w = world(ed).await;
+    w.user("alg@example.com", false).await;
+    let mut b = w.browser();
+    b.signed_in("alg@example.com").await;
+    let first = b.with(async |s, c| s.token(c).await).await.unwrap().jwt;
+    assert_eq!(alg(&first), jsonwebtoken::Algorithm::EdDSA);
+    // The same database, restarted with RS256 (another node would do the same).
+    let mut cfg = (*w.cfg).clone();
+    cfg.settings.session_token.algorithm = domain::tokens::Alg::RS256;
+    let t = cfg.settings.session_token.clone();
+    let rs = Service::new(w.store.clone(), w.sender.clone(), Arc::new(cfg), w.keys.clone(), w.clock.clone()).unwrap();
+    let mut on_rs = Browser { svc: Arc::new(rs), clock: w.clock.clone(), tokens: b.tokens.clone() };
+    let second = on_rs.with(async |s, c| s.token(c).await).await.unwrap().jwt;
+    assert_eq!(alg(&second), jsonwebtoken::Algorithm::RS256, "at once, without waiting for a rotation");
+    let jwks = on_rs.svc.jwks(w.clock.now()).await.unwrap();
+    assert_eq!(verified(&first, &jwks).sid, verified(&second, &jwks).sid, "both keys published");
+    let listed = domain::admin::keys(w.store.as_ref(), &t, w.clock.now()).await.unwrap();
+    let mut states: Vec<(&str, &str)> = listed.iter().map(|k| (k.alg.as_str(), k.state)).collect();
+    states.sort();
+    assert_eq!(states, [("EdDSA", "idle"), ("RS256", "signing")]);
+    let r = w.clock.now();
+    domain::admin::rotate_keys(w.store.as_ref(), &w.keys, &t, r).await.unwrap();
+    w.clock.advance(domain::tokens::PUBLISH_AHEAD + 60 + domain::tokens::KEY_REFRESH);
+    let jwks = on_rs.svc.jwks(w.clock.now()).await.unwrap();
+    assert_eq!(jwks.keys.iter().map(|k| k.alg.as_str()).collect::<Vec<_>>(), ["RS256"], "the rotation ended both");
 }
 
 #[tokio::test]

@@ -347,22 +347,43 @@ pub struct SessionClaims {
     /// Only when the instance opts in (`session_token.email_claim`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// The web origin the token was issued to (a browser's `Origin`), which
+    /// an app checks against its own (Clerk's `authorizedParties`); absent
+    /// for native clients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub azp: Option<String>,
+    /// The claims' version, as Clerk numbers its session tokens.
+    #[serde(default)]
+    pub v: u8,
 }
+
+/// `v` in session tokens: Clerk's version 2 (no organization claims here).
+pub const CLAIMS_VERSION: u8 = 2;
 
 /// A session status in a token: signed in.
 pub const STS_ACTIVE: &str = "active";
 /// A session status in a token: a task is still to be done.
 pub const STS_PENDING: &str = "pending";
 
-/// One public key of the JWKS (RFC 8037: an Ed25519 `OKP` key).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One public key of the JWKS: an RSA key (RFC 7518) or an Ed25519 `OKP`
+/// key (RFC 8037).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Jwk {
+    /// `RSA` or `OKP`.
     pub kty: String,
-    pub crv: String,
-    /// The public key, base64url without padding.
-    pub x: String,
+    /// An `OKP` key's curve (`Ed25519`) and public key, base64url.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crv: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x: Option<String>,
+    /// An RSA key's modulus and exponent, base64url.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub e: Option<String>,
     pub kid: String,
+    /// `RS256` or `EdDSA`.
     pub alg: String,
     #[serde(rename = "use")]
     pub use_: String,

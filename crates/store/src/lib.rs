@@ -102,7 +102,7 @@ from_row!(Session {
     first_factor_at,
     second_factor_at
 });
-from_row!(SigningKey { kid, public_key, private_key, created_at, signs_from, signs_until });
+from_row!(SigningKey { kid, alg, public_key, private_key, created_at, signs_from, signs_until });
 from_row!(SessionRow { key, created_at, last_active_at, expires_at, ip, user_agent, task, device });
 from_row!(OutboxMessage { id, channel, recipient, body, created_at });
 from_row!(AuditEvent { at, event, user_id, identifier, ip, user_agent, detail });

@@ -2,15 +2,17 @@
 
 use super::*;
 
-const KEYS: &str = "SELECT kid, public_key, private_key, created_at, signs_from, signs_until
+const KEYS: &str = "SELECT kid, alg, public_key, private_key, created_at, signs_from, signs_until
      FROM signing_keys ORDER BY signs_from DESC, kid DESC";
-// One statement adds every key: with $7 (the first key), only if no key
-// signs at $7. Two nodes starting at once on an empty table may both add
-// one: both are published, so a token of either verifies.
-const ADD_KEY: &str = "INSERT INTO signing_keys (kid, public_key, private_key, created_at, signs_from, signs_until)
-     SELECT $1, $2, $3, $4, $5, $6
-     WHERE $7 IS NULL OR NOT EXISTS (SELECT 1 FROM signing_keys
-                       WHERE signs_from <= $7 AND (signs_until IS NULL OR signs_until > $7))";
+// One statement adds every key: with $8 (the first key of its algorithm),
+// only if no key of that algorithm signs at $8. Two nodes starting at once
+// on an empty table may both add one: both are published, so a token of
+// either verifies.
+const ADD_KEY: &str =
+    "INSERT INTO signing_keys (kid, alg, public_key, private_key, created_at, signs_from, signs_until)
+     SELECT $1, $2, $3, $4, $5, $6, $7
+     WHERE $8 IS NULL OR NOT EXISTS (SELECT 1 FROM signing_keys
+                       WHERE alg = $2 AND signs_from <= $8 AND (signs_until IS NULL OR signs_until > $8))";
 const END_KEYS: &str = "UPDATE signing_keys SET signs_until = $1 WHERE signs_until IS NULL";
 const DELETE_KEYS_UNTIL: &str = "DELETE FROM signing_keys WHERE signs_until IS NOT NULL AND signs_until < $1";
 
@@ -32,6 +34,7 @@ macro_rules! add_key {
     ($self:ident, $k:ident, $unless:expr) => {{
         let r = sqlx::query(ADD_KEY)
             .bind(&$k.kid)
+            .bind(&$k.alg)
             .bind(&$k.public_key)
             .bind(&$k.private_key)
             .bind($k.created_at)

@@ -1,8 +1,9 @@
 //! Verifying mfa-signin's session tokens in your backend, offline: the
 //! issuer's JWKS is fetched once, cached, and fetched again when a token
 //! names a key it does not hold (a rotation), at most once per
-//! `REFETCH_AFTER`. A token passes only if its EdDSA signature is good, its
-//! issuer is yours, it is inside `nbf`..`exp` (with a small leeway), and its
+//! `REFETCH_AFTER`. A token passes only if its signature is good (RS256 or
+//! EdDSA, whichever its key has: a token may not name another), its issuer
+//! is yours, it is inside `nbf`..`exp` (with a small leeway), and its
 //! session is `active` (a `pending` one still has a task to do).
 //!
 //! ```no_run
@@ -52,7 +53,7 @@ pub enum Refusal {
 }
 
 struct Keys {
-    by_kid: HashMap<String, DecodingKey>,
+    by_kid: HashMap<String, (Algorithm, DecodingKey)>,
     fetched: Option<Instant>,
 }
 
@@ -62,7 +63,10 @@ pub struct Verifier {
     jwks_url: String,
     http: reqwest::Client,
     keys: RwLock<Keys>,
-    validation: Validation,
+    /// Validation for RS256 and for EdDSA keys: the same checks, each
+    /// admitting only its key's algorithm.
+    rs256: Validation,
+    eddsa: Validation,
     allow_pending: bool,
 }
 
@@ -71,24 +75,29 @@ impl Verifier {
     /// from `<issuer>/.well-known/jwks.json`.
     pub fn new(issuer: &str) -> Verifier {
         let issuer = issuer.trim_end_matches('/').to_string();
-        let mut validation = Validation::new(Algorithm::EdDSA);
-        validation.set_issuer(&[&issuer]);
-        validation.set_required_spec_claims(&["exp", "nbf", "iss", "sub"]);
-        validation.validate_nbf = true;
-        validation.leeway = 5;
+        let validation = |alg| {
+            let mut v = Validation::new(alg);
+            v.set_issuer(&[&issuer]);
+            v.set_required_spec_claims(&["exp", "nbf", "iss", "sub"]);
+            v.validate_nbf = true;
+            v.leeway = 5;
+            v
+        };
         Verifier {
+            rs256: validation(Algorithm::RS256),
+            eddsa: validation(Algorithm::EdDSA),
             jwks_url: format!("{issuer}/.well-known/jwks.json"),
             issuer,
             http: reqwest::Client::new(),
             keys: RwLock::new(Keys { by_kid: HashMap::new(), fetched: None }),
-            validation,
             allow_pending: false,
         }
     }
 
     /// Seconds of clock difference forgiven at `exp` and `nbf` (default 5).
     pub fn leeway(mut self, secs: u64) -> Verifier {
-        self.validation.leeway = secs;
+        self.rs256.leeway = secs;
+        self.eddsa.leeway = secs;
         self
     }
 
@@ -119,13 +128,18 @@ impl Verifier {
             return Err(Refusal::Missing);
         }
         let header = jsonwebtoken::decode_header(token).map_err(|_| Refusal::Malformed)?;
-        if header.alg != Algorithm::EdDSA {
-            return Err(Refusal::Malformed);
-        }
+        let validation = match header.alg {
+            Algorithm::RS256 => &self.rs256,
+            Algorithm::EdDSA => &self.eddsa,
+            _ => return Err(Refusal::Malformed),
+        };
         let kid = header.kid.ok_or(Refusal::UnknownKey)?;
         let keys = self.keys.read().await;
-        let key = keys.by_kid.get(&kid).ok_or(Refusal::UnknownKey)?;
-        let claims = jsonwebtoken::decode::<SessionClaims>(token, key, &self.validation)
+        let (alg, key) = keys.by_kid.get(&kid).ok_or(Refusal::UnknownKey)?;
+        if *alg != header.alg {
+            return Err(Refusal::BadSignature);
+        }
+        let claims = jsonwebtoken::decode::<SessionClaims>(token, key, validation)
             .map_err(|e| match e.kind() {
                 ErrorKind::ExpiredSignature => Refusal::Expired,
                 ErrorKind::ImmatureSignature => Refusal::NotYetValid,
@@ -160,9 +174,19 @@ impl Verifier {
     }
 }
 
-fn keyed(jwks: &Jwks) -> HashMap<String, DecodingKey> {
-    let ed25519 = jwks.keys.iter().filter(|k| k.kty == "OKP" && k.crv == "Ed25519" && k.alg == "EdDSA");
-    ed25519.filter_map(|k| Some((k.kid.clone(), DecodingKey::from_ed_components(&k.x).ok()?))).collect()
+/// The keys of `jwks` this verifier takes (RSA and Ed25519), each with
+/// its algorithm.
+fn keyed(jwks: &Jwks) -> HashMap<String, (Algorithm, DecodingKey)> {
+    let key = |k: &proto::Jwk| match (k.kty.as_str(), k.alg.as_str()) {
+        ("RSA", "RS256") => {
+            Some((Algorithm::RS256, DecodingKey::from_rsa_components(k.n.as_deref()?, k.e.as_deref()?).ok()?))
+        }
+        ("OKP", "EdDSA") if k.crv.as_deref() == Some("Ed25519") => {
+            Some((Algorithm::EdDSA, DecodingKey::from_ed_components(k.x.as_deref()?).ok()?))
+        }
+        _ => None,
+    };
+    jwks.keys.iter().filter_map(|k| Some((k.kid.clone(), key(k)?))).collect()
 }
 
 /// Was a second factor verified in this session in the last `minutes`?
@@ -179,7 +203,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::disallowed_methods)]
     use super::*;
     use domain::secrets::SecretBox;
-    use domain::tokens::{claims, jwks, new_key, open, Facts};
+    use domain::tokens::{claims, jwks, new_key, open, Alg, Facts};
 
     fn now() -> i64 {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
@@ -190,9 +214,9 @@ mod tests {
         sign: Box<dyn Fn(&SessionClaims) -> String>,
     }
 
-    fn issuer() -> Issued {
+    fn issuer(alg: Alg) -> Issued {
         let sealer = SecretBox::from_hex(&"ab".repeat(32)).unwrap();
-        let k = new_key(&sealer, now(), now()).unwrap();
+        let k = new_key(&sealer, alg, now(), now()).unwrap();
         let jwks = jwks(std::slice::from_ref(&k), now(), 60);
         let signer = open(&k, &sealer).unwrap();
         Issued { jwks, sign: Box::new(move |c| signer.sign(c).unwrap()) }
@@ -206,13 +230,20 @@ mod tests {
             pending,
             first_factor_at: now() - 120,
             second_factor_at: second,
+            party: None,
         };
         claims(&f, "https://auth.example", now(), 60, false)
     }
 
     #[tokio::test]
-    async fn every_check_refuses_what_it_should() {
-        let i = issuer();
+    async fn every_check_refuses_what_it_should_with_either_algorithm() {
+        for alg in [Alg::RS256, Alg::EdDSA] {
+            every_check_refuses_what_it_should(alg).await;
+        }
+    }
+
+    async fn every_check_refuses_what_it_should(alg: Alg) {
+        let i = issuer(alg);
         let v = Verifier::new("https://auth.example/").leeway(0).with_keys(&i.jwks);
         let ok = good(false, Some(now() - 60));
         assert_eq!(v.verify_cached(&(i.sign)(&ok)).await.unwrap(), ok);
@@ -224,7 +255,7 @@ mod tests {
             Refusal::WrongIssuer
         );
         assert_eq!(refused(good(true, None)).await, Refusal::Pending);
-        let other = issuer();
+        let other = issuer(alg);
         let forged = (other.sign)(&ok);
         assert_eq!(v.verify_cached(&forged).await.unwrap_err(), Refusal::UnknownKey, "another key id");
         // The same key id, another key's signature.
@@ -236,6 +267,47 @@ mod tests {
         assert_eq!(v.verify_cached("").await.unwrap_err(), Refusal::Missing);
         let pending_ok = Verifier::new("https://auth.example").allow_pending().with_keys(&i.jwks);
         assert!(pending_ok.verify_cached(&(i.sign)(&good(true, None))).await.is_ok());
+    }
+
+    /// A token may not choose how it is checked: not another algorithm
+    /// than its key's, not HMAC with the public key as the secret.
+    #[tokio::test]
+    async fn a_token_naming_another_algorithm_than_its_key_is_refused() {
+        use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+        let (rsa, ed) = (issuer(Alg::RS256), issuer(Alg::EdDSA));
+        let mut both = rsa.jwks.clone();
+        both.keys.extend(ed.jwks.keys.clone());
+        let v = Verifier::new("https://auth.example").with_keys(&both);
+        let ok = good(false, None);
+        let (rsa_jwt, ed_jwt) = ((rsa.sign)(&ok), (ed.sign)(&ok));
+        assert_eq!(v.verify_cached(&rsa_jwt).await.unwrap(), ok);
+        assert_eq!(v.verify_cached(&ed_jwt).await.unwrap(), ok);
+        let header = |jwt: &str| -> serde_json::Value {
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(jwt.split('.').next().unwrap()).unwrap()).unwrap()
+        };
+        let (rsa_kid, ed_kid) = (header(&rsa_jwt)["kid"].clone(), header(&ed_jwt)["kid"].clone());
+        // The Ed25519 token relabelled as the RSA key's: the header names EdDSA, the key is RSA.
+        let body_sig = ed_jwt.split_once('.').unwrap().1;
+        let relabel = |alg: &str, kid: &serde_json::Value| {
+            let h = serde_json::json!({ "alg": alg, "typ": "JWT", "kid": kid });
+            URL_SAFE_NO_PAD.encode(h.to_string())
+        };
+        let swapped = format!("{}.{body_sig}", relabel("EdDSA", &rsa_kid));
+        assert_eq!(v.verify_cached(&swapped).await.unwrap_err(), Refusal::BadSignature);
+        let swapped = format!("{}.{body_sig}", relabel("RS256", &ed_kid));
+        assert_eq!(v.verify_cached(&swapped).await.unwrap_err(), Refusal::BadSignature);
+        // HS256 keyed with the RSA modulus, the classic confusion.
+        let n = rsa.jwks.keys[0].n.clone().unwrap();
+        let forged = jsonwebtoken::encode(
+            &jsonwebtoken::Header {
+                kid: rsa_kid.as_str().map(String::from),
+                ..jsonwebtoken::Header::new(Algorithm::HS256)
+            },
+            &ok,
+            &jsonwebtoken::EncodingKey::from_secret(n.as_bytes()).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(v.verify_cached(&forged).await.unwrap_err(), Refusal::Malformed);
     }
 
     #[test]

@@ -172,12 +172,20 @@ impl Edge {
         let h = &parts.headers;
         // The guard refused every request without one; empty past it only
         // in tests that build requests by hand.
-        let origin = self.origin(h, &parts.uri).map(|o| o.to_string()).unwrap_or_default();
+        let own = self.origin(h, &parts.uri).ok();
+        let origin = own.as_ref().map(|o| o.to_string()).unwrap_or_default();
+        // A browser's Origin, if it is ours or an allowed one (a session token's `azp`).
+        let party = h
+            .get(header::ORIGIN)
+            .and_then(|v| Origin::parse(v.to_str().ok()?))
+            .filter(|(o, tail)| tail.is_empty() && (own.as_ref() == Some(o) || self.allowed_origins.contains(o)))
+            .map(|(o, _)| o.to_string());
         let xff: Vec<&str> = h.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
         let text = |name: header::HeaderName| h.get(name).and_then(|v| v.to_str().ok());
         Request::new(now, resolve_ip(peer, &xff, &self.trusted_proxies), text(header::USER_AGENT), origin, tokens)
             .with_locale(text(header::ACCEPT_LANGUAGE))
             .with_device(h.get("x-device-model").and_then(|v| v.to_str().ok()))
+            .with_party(party)
     }
 
     /// Where a finished sign-in goes on to: `asked` (an API client's

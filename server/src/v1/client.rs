@@ -3,7 +3,10 @@
 //! calls finalize, as in Clerk): its `created_session_id` names the session.
 
 use super::{strategy, Call, Input};
-use axum::{extract::Path, response::Response};
+use app::api::Api;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Json, Response};
 use domain::{request::Jar, request::Request, service::Service};
 use proto::v1::*;
 use proto::*;
@@ -147,6 +150,22 @@ fn email_code(s: Option<Strategy>) -> Result<(), Fault> {
     responses((status = 200, description = "A session token (JWT) for the app's backend.", body = TokenView)))]
 pub async fn create_token(c: Call, Path(id): Path<String>) -> Response {
     c.step_on(Jar::Session, &id, async |svc, req| svc.token(req).await).await
+}
+
+/// The public keys of session tokens, also at `/.well-known/jwks.json`.
+/// Cacheable for as long as a rotated key is published before it signs
+/// (`tokens::PUBLISH_AHEAD`). Public: Clerk's backend SDK sends its secret
+/// key, which is not read.
+#[utoipa::path(get, path = "/v1/jwks", tag = "session", security(()),
+    responses((status = 200, description = "The keys an app's backend verifies session tokens with.", body = Jwks)))]
+pub async fn jwks(State(api): State<Api>) -> Response {
+    match api.service.jwks(api.edge.clock.now()).await {
+        Ok(keys) => {
+            let cache = format!("public, max-age={}", domain::tokens::PUBLISH_AHEAD);
+            ([(header::CACHE_CONTROL, cache)], Json(keys)).into_response()
+        }
+        Err(f) => super::fault(f),
+    }
 }
 
 #[utoipa::path(post, path = "/v1/client/sessions/{id}/end", tag = "session", params(("id" = String, Path)),

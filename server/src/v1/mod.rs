@@ -4,7 +4,7 @@
 //! each handler hands the request to the same use case as the server
 //! function of its page (`app::api`). `openapi.rs` describes it.
 
-mod client;
+pub mod client;
 mod me;
 pub mod openapi;
 
@@ -77,6 +77,7 @@ where
     vec![
         op(Get, "/v1/environment", client::get_environment),
         op(Patch, "/v1/environment", client::touch_environment),
+        op(Get, "/v1/jwks", client::jwks),
         op(Get, "/v1/client", client::get_client),
         op(Delete, "/v1/client", client::delete_client),
         op(Delete, "/v1/client/sessions", client::end_sessions),
@@ -235,6 +236,16 @@ where
     }
 }
 
+/// A fault as `/v1` answers it: its status, its errors, its `Retry-After`.
+pub fn fault(f: Fault) -> Response {
+    let status = StatusCode::from_u16(f.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut res = (status, Json(ApiErrors::from(f))).into_response();
+    if let Some(s) = f.retry_after() {
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+    }
+    res
+}
+
 impl Call {
     /// The answer: the view or the fault (its status and `Retry-After`), with
     /// the token changes as cookies or the rotated client token.
@@ -242,14 +253,7 @@ impl Call {
         let mut res = match r {
             Ok(v) if self.dialect == Dialect::Clerk => self.clerk(v).await,
             Ok(v) => Json(v).into_response(),
-            Err(f) => {
-                let status = StatusCode::from_u16(f.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-                let mut res = (status, Json(ApiErrors::from(f))).into_response();
-                if let Some(s) = f.retry_after() {
-                    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
-                }
-                res
-            }
+            Err(f) => fault(f),
         };
         self.edge.answer(&self.req, self.carrier, res.headers_mut());
         res

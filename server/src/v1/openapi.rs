@@ -42,6 +42,7 @@ use utoipa::{Modify, OpenApi};
         client::prepare_verification,
         client::attempt_verification,
         client::create_token,
+        client::jwks,
         client::end_session,
         client::touch_session,
         me::get_me,

@@ -7,8 +7,8 @@ use crate::common::*;
 use std::process::Command;
 
 /// Runs `files` of `end2end/clerk` with Node's test runner (each file in a
-/// process of its own: a fresh app) against `s`.
-fn node_tests(s: &Server, files: &[&str]) {
+/// process of its own: a fresh app) against `s`, with `env` set.
+fn node_tests(s: &Server, files: &[&str], env: &[(&str, &str)]) {
     let out = Command::new("node")
         .current_dir(workspace().join("end2end"))
         // Clerk's SDK keeps timers running: exit when the tests end. A step
@@ -22,6 +22,7 @@ fn node_tests(s: &Server, files: &[&str]) {
         ])
         .args(files.iter().map(|f| format!("clerk/{f}")))
         .env("MFA_BASE", &s.base)
+        .envs(env.iter().copied())
         .output()
         .expect("node (scripts/setup.sh installs Clerk's SDKs into end2end/node_modules)");
     let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
@@ -32,17 +33,42 @@ fn node_tests(s: &Server, files: &[&str]) {
 #[tokio::test]
 async fn the_seeds_expo_listing_runs_on_clerks_own_sdk() {
     let s = start(Opts::default().with("MFA_REQUIRE_MFA", "1"));
-    node_tests(&s, &["expo-seed.test.cjs"]);
+    node_tests(&s, &["expo-seed.test.cjs"], &[]);
 }
 
 #[tokio::test]
 async fn the_classic_api_sets_the_session_active_and_signs_out() {
     let s = start(Opts::default().with("MFA_REQUIRE_MFA", "1"));
-    node_tests(&s, &["expo-classic.test.cjs"]);
+    node_tests(&s, &["expo-classic.test.cjs"], &[]);
 }
 
 #[tokio::test]
 async fn client_trust_and_sign_up_with_an_emailed_code() {
     let s = start(Opts::default().with("MFA_CLIENT_TRUST", "1"));
-    node_tests(&s, &["expo-trust-sign-up.test.cjs"]);
+    node_tests(&s, &["expo-trust-sign-up.test.cjs"], &[]);
+}
+
+/// `@clerk/backend` verifies this server's RS256 tokens: with the PEM that
+/// `mfa-signin keys pem` prints (Clerk's `jwtKey`), with the JWKS at
+/// `/v1/jwks`, and in `authenticateRequest` with `authorizedParties`. The
+/// web page's token is one our own page gets (its `azp` is our origin).
+#[tokio::test]
+async fn clerks_backend_sdk_verifies_the_session_tokens() {
+    let s = start(Opts::default().with("MFA_REQUIRE_MFA", "1"));
+    let out = cli(&s, &["keys", "pem"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let pem = String::from_utf8(out.stdout).unwrap();
+    let secret = user(&s, "web@example.com", false, true, false).await["totp_secret"].as_str().unwrap().to_string();
+    let mut page = Client::new(&s);
+    page.headers.push(("origin", s.base.clone()));
+    assert_eq!(page.password("web@example.com", PASSWORD).await.status_field(), "needs_second_factor");
+    assert_eq!(page.verify("totp", &totp_at(&secret, unix())).await.status_field(), "complete");
+    assert_eq!(page.api("sign_in/finalize", &[]).await.status, 200);
+    let r = page.api("session/token", &[]).await;
+    let web_token = r.body["jwt"].as_str().unwrap().to_string();
+    node_tests(
+        &s,
+        &["backend.test.cjs"],
+        &[("MFA_JWT_KEY", &pem), ("MFA_WEB_TOKEN", &web_token), ("MFA_WEB_ORIGIN", &s.base)],
+    );
 }

@@ -59,10 +59,15 @@ async fn a_session_token_names_the_user_and_verifies_against_the_published_keys(
     assert_eq!(headers["cache-control"], "public, max-age=60");
     let key = &jwks["keys"][0];
     assert_eq!(
-        (&key["kty"], &key["crv"], &key["alg"], &key["use"]),
-        (&"OKP".into(), &"Ed25519".into(), &"EdDSA".into(), &"sig".into())
+        (&key["kty"], &key["e"], &key["alg"], &key["use"]),
+        (&"RSA".into(), &"AQAB".into(), &"RS256".into(), &"sig".into())
     );
-    assert!(key.get("d").is_none(), "no private part: {key}");
+    for private in ["d", "p", "q", "dp", "dq", "qi"] {
+        assert!(key.get(private).is_none(), "no private part: {key}");
+    }
+    let (_, at_v1) = get_json(&format!("{}/v1/jwks", s.base)).await;
+    assert_eq!(at_v1, jwks, "the same keys where Clerk's backend SDK looks");
+    assert_eq!(conf["id_token_signing_alg_values_supported"], serde_json::json!(["RS256"]));
 
     let claims = Verifier::new(&s.base).verify(issued).await.unwrap();
     let view = c.api("session", &[]).await.body;
@@ -77,13 +82,29 @@ async fn a_session_token_names_the_user_and_verifies_against_the_published_keys(
     assert_eq!(listed["public_id"], claims.sub.as_str(), "the id operators see is the one apps see");
     assert_ne!(claims.sub, listed["id"].to_string(), "never the row id");
 
-    // The email is an opt-in claim; the lifetime a setting.
-    let s = start(Opts::default().with("MFA_TOKEN_EMAIL_CLAIM", "1").with("MFA_TOKEN_LIFETIME", "30"));
+    assert_eq!((claims.azp, claims.v), (None, 2), "no Origin, no authorized party");
+    c.headers.push(("origin", s.base.clone()));
+    let claims = Verifier::new(&s.base).verify(&jwt(&mut c).await).await.unwrap();
+    assert_eq!(claims.azp.as_deref(), Some(s.base.as_str()), "our own page asked");
+
+    // The email is an opt-in claim; the lifetime and the algorithm settings.
+    let s = start(
+        Opts::default()
+            .with("MFA_TOKEN_EMAIL_CLAIM", "1")
+            .with("MFA_TOKEN_LIFETIME", "30")
+            .with("MFA_TOKEN_ALGORITHM", "EdDSA"),
+    );
     user(&s, "mail@example.com", false, false, false).await;
     let mut c = Client::new(&s);
     signed_in(&mut c, "mail@example.com", None).await;
-    let claims = Verifier::new(&s.base).verify(&jwt(&mut c).await).await.unwrap();
+    let issued = jwt(&mut c).await;
+    assert_eq!(jsonwebtoken::decode_header(&issued).unwrap().alg, jsonwebtoken::Algorithm::EdDSA);
+    let claims = Verifier::new(&s.base).verify(&issued).await.unwrap();
     assert_eq!((claims.email.as_deref(), claims.exp - claims.iat), (Some("mail@example.com"), 30));
+    let (_, jwks) = get_json(&format!("{}/.well-known/jwks.json", s.base)).await;
+    assert_eq!((&jwks["keys"][0]["kty"], &jwks["keys"][0]["crv"]), (&"OKP".into(), &"Ed25519".into()));
+    let out = cli(&s, &["keys", "pem"]);
+    assert!(!out.status.success(), "Ed25519 has no PEM for Clerk's jwtKey");
 }
 
 #[tokio::test]

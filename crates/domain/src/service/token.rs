@@ -24,6 +24,7 @@ impl Service {
             pending: s.task.is_some(),
             first_factor_at: s.first_factor_at,
             second_factor_at: s.second_factor_at,
+            party: req.party.as_deref(),
         };
         let claims = tokens::claims(&facts, &self.origin(req), now, t.lifetime, t.email_claim);
         let ring = self.ring(now).await?;
@@ -66,18 +67,21 @@ impl Service {
         if let Some(r) = cached.filter(|r| r.fresh(now) && r.signer(now).is_some()) {
             return Ok(r);
         }
+        let alg = self.cfg.settings.session_token.algorithm;
         let mut keys = self.store.signing_keys().await?;
-        if tokens::signer(&keys, now).is_none() {
-            let k = tokens::new_key(&self.keys, now, now).map_err(|e| {
+        if tokens::signer(&keys, alg, now).is_none() {
+            let sealer = self.keys.clone();
+            let made = crate::secrets::off_runtime(move || tokens::new_key(&sealer, alg, now, now)).await;
+            let k = made.ok_or_else(|| "no worker thread".to_string()).and_then(|r| r).map_err(|e| {
                 tracing::error!(error = %e, "signing key");
                 Fault::Unavailable
             })?;
             if self.alone(async |u| Ok(u.store.add_first_key(&k, now).await?)).await? {
-                tracing::info!(kid = %k.kid, "session-token signing key created");
+                tracing::info!(kid = %k.kid, alg = alg.name(), "session-token signing key created");
             }
             keys = self.store.signing_keys().await?;
         }
-        let ring = Arc::new(Ring::load(&keys, &self.keys, now));
+        let ring = Arc::new(Ring::load(&keys, &self.keys, alg, now));
         if ring.signer(now).is_none() {
             tracing::error!("no signing key opens with the configured secret key");
             return Err(Fault::Unavailable);
