@@ -450,8 +450,8 @@ async fn serve(
     });
     let sender = Arc::new(delivery);
     let instance = Arc::new(cfg.instance());
-    let keys = Arc::new(keys);
-    let service = Arc::new(domain::service::Service::new(store, sender, instance, keys.clone(), clock.clone())?);
+
+    let service = Arc::new(domain::service::Service::new(store, sender, instance, Arc::new(keys), clock.clone())?);
     // The first session-token key is made now if there is none.
     match service.jwks(clock.now()).await {
         Ok(jwks) => tracing::info!(keys = jwks.keys.len(), "session tokens: JWKS at /.well-known/jwks.json"),
@@ -464,7 +464,6 @@ async fn serve(
         allowed_hosts: cfg.settings.allowed_hosts.clone(),
         redirect_origins: cfg.redirect_origins.clone(),
         allowed_origins: cfg.allowed_origins.clone(),
-        keys: Some(keys),
         img_origin: cfg.settings.branding.logo.as_deref().and_then(domain::brand::logo_origin),
         clock,
     });

@@ -101,37 +101,65 @@ impl std::fmt::Debug for Request {
 const MAX_TOKEN: usize = 128;
 
 /// A client that is not a browser keeps one **client token** instead of
-/// the cookies (`Authorization: Bearer ct_…`): every token its cookies would
-/// hold, sealed with the instance key. It needs no row, so it works on every
-/// node; each answer carries it sealed afresh (rotated) with the request's
-/// changes. What it holds is checked as the cookies are (a revoked session
-/// is dead in every copy).
+/// the cookies (`Authorization: Bearer ct_…`): a handle to its row in
+/// `native_clients`, which holds every token its cookies would (each
+/// sealed), so every copy of the token sees the same state. Clerk's SDKs
+/// keep the token of whichever answer arrives last; a late answer to a read
+/// that overlapped a sign-in step then still names the signed-in client.
+/// The handle is the client's id sealed with the instance key: opaque, and
+/// sealed afresh (rotated) in each answer. What the row holds is checked as
+/// the cookies are (a revoked session is dead for every copy).
 pub mod client_token {
-    use super::{Jar, Request, SecretBox, MAX_TOKEN};
+    use super::{Jar, SecretBox, MAX_TOKEN};
 
     /// Inside the seal: no other sealed value (a TOTP secret) opens as one.
-    const LABEL: &str = "client-token\n";
+    const LABEL: &str = "client-handle\n";
+    /// Tokens made before the state moved to the database held the tokens
+    /// themselves; one still opens, so its client keeps its session.
+    const LEGACY: &str = "client-token\n";
     const PREFIX: &str = "ct_";
     /// Longer than any client token: refused unread.
     pub const MAX_LEN: usize = 1024;
 
-    /// The tokens a client token carries; `None` if it is not one of ours.
-    pub fn open(keys: &SecretBox, token: &str) -> Option<Vec<(Jar, String)>> {
+    /// What a client token names.
+    #[derive(Debug, PartialEq, Eq)]
+    pub enum Opened {
+        /// The id of a client's row.
+        Handle(String),
+        /// An older token's own tokens.
+        Legacy(Vec<(Jar, String)>),
+    }
+
+    /// What a client token names; `None` if it is not one of ours.
+    pub fn open(keys: &SecretBox, token: &str) -> Option<Opened> {
         if token.len() > MAX_LEN {
             return None;
         }
         let plain = keys.open(&format!("v1:{}", token.strip_prefix(PREFIX)?))?;
-        let values: Vec<&str> = plain.strip_prefix(LABEL)?.split('.').collect();
+        if let Some(id) = plain.strip_prefix(LABEL) {
+            return (!id.is_empty() && id.len() <= MAX_TOKEN).then(|| Opened::Handle(id.into()));
+        }
+        let values: Vec<&str> = plain.strip_prefix(LEGACY)?.split('.').collect();
         if values.len() != Jar::ALL.len() || values.iter().any(|v| v.len() > MAX_TOKEN) {
             return None;
         }
-        Some(Jar::ALL.into_iter().zip(values).filter(|(_, v)| !v.is_empty()).map(|(j, v)| (j, v.into())).collect())
+        let carried = Jar::ALL.into_iter().zip(values).filter(|(_, v)| !v.is_empty());
+        Some(Opened::Legacy(carried.map(|(j, v)| (j, v.into())).collect()))
     }
 
-    /// The client token after `req`: what it carried with its changes.
-    pub fn seal(keys: &SecretBox, req: &Request) -> Option<String> {
-        let values: Vec<&str> = Jar::ALL.iter().map(|j| req.token(*j).unwrap_or("")).collect();
-        let sealed = keys.seal(&format!("{LABEL}{}", values.join("."))).ok()?;
+    /// A client token for the client `id`, sealed afresh.
+    pub fn seal(keys: &SecretBox, id: &str) -> Option<String> {
+        let sealed = keys.seal(&format!("{LABEL}{id}")).ok()?;
+        Some(format!("{PREFIX}{}", sealed.strip_prefix("v1:")?))
+    }
+
+    /// A token in the older form (the tokens inside), as a client made
+    /// before the upgrade still holds one: for the upgrade's tests.
+    #[doc(hidden)]
+    pub fn seal_legacy(keys: &SecretBox, carried: &[(Jar, &str)]) -> Option<String> {
+        let value = |j: Jar| carried.iter().find(|(c, _)| *c == j).map_or("", |(_, v)| *v);
+        let values: Vec<&str> = Jar::ALL.iter().map(|j| value(*j)).collect();
+        let sealed = keys.seal(&format!("{LEGACY}{}", values.join("."))).ok()?;
         Some(format!("{PREFIX}{}", sealed.strip_prefix("v1:")?))
     }
 }
@@ -152,6 +180,14 @@ impl Request {
             carried: tokens.into_iter().filter(|(_, v)| !v.is_empty() && v.len() <= MAX_TOKEN).collect(),
             changes: Vec::new(),
         }
+    }
+
+    /// The request carrying `tokens` besides (a native client's, read from
+    /// its row once the edge has built the request).
+    pub fn carrying(mut self, tokens: Vec<(Jar, String)>) -> Request {
+        let ours = tokens.into_iter().filter(|(_, v)| !v.is_empty() && v.len() <= MAX_TOKEN);
+        self.carried.extend(ours);
+        self
     }
 
     /// The preferred language from an `Accept-Language` value: its first
@@ -250,21 +286,19 @@ mod tests {
 
     #[test]
     #[allow(clippy::unwrap_used)]
-    fn a_client_token_carries_every_token_and_nothing_else_opens_as_one() {
+    fn a_client_token_names_its_client_and_nothing_else_opens_as_one() {
         let keys = SecretBox::from_hex(&"11".repeat(32)).unwrap();
-        let ip = IpAddr::from([127, 0, 0, 1]);
-        let mut r =
-            Request::new(0, ip, None, String::new(), vec![(Jar::Client, "c1".into()), (Jar::SignIn, "a1".into())]);
-        r.set(Jar::Session, "s1", 60);
-        r.clear(Jar::SignIn);
-        let t = client_token::seal(&keys, &r).unwrap();
+        let t = client_token::seal(&keys, "c0ffee").unwrap();
         assert!(t.starts_with("ct_") && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "{t}");
-        let carried = client_token::open(&keys, &t).unwrap();
-        assert_eq!(carried, vec![(Jar::Client, "c1".to_string()), (Jar::Session, "s1".to_string())]);
-        // Rotated: sealed afresh each time, the same tokens inside.
-        let again = client_token::seal(&keys, &r).unwrap();
+        assert_eq!(client_token::open(&keys, &t), Some(client_token::Opened::Handle("c0ffee".into())));
+        // Rotated: sealed afresh each time, the same client inside.
+        let again = client_token::seal(&keys, "c0ffee").unwrap();
         assert_ne!(again, t);
-        assert_eq!(client_token::open(&keys, &again).unwrap(), carried);
+        assert_eq!(client_token::open(&keys, &again), client_token::open(&keys, &t));
+        // An older token: the tokens it holds.
+        let legacy = client_token::seal_legacy(&keys, &[(Jar::Client, "c1"), (Jar::Session, "s1")]).unwrap();
+        let carried = vec![(Jar::Client, "c1".to_string()), (Jar::Session, "s1".to_string())];
+        assert_eq!(client_token::open(&keys, &legacy), Some(client_token::Opened::Legacy(carried)));
         // Another key, an altered token, another sealed value: not ours.
         let other = SecretBox::from_hex(&"22".repeat(32)).unwrap();
         assert_eq!(client_token::open(&other, &t), None);

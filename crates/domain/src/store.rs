@@ -124,6 +124,16 @@ pub struct SigningKey {
     pub signs_until: Option<i64>,
 }
 
+/// A native client's tokens (each sealed under the instance key), as its
+/// row in `native_clients` holds them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NativeClient {
+    pub client: Option<String>,
+    pub sign_in: Option<String>,
+    pub sign_up: Option<String>,
+    pub session: Option<String>,
+}
+
 /// A passkey (WebAuthn credential). `passkey`: webauthn-rs's record as JSON.
 #[derive(Clone, Debug)]
 pub struct Passkey {
@@ -402,6 +412,30 @@ pub trait SigningKeysWrite: Send + Sync {
     async fn delete_keys_until(&self, before: i64) -> Result<u64>;
 }
 
+/// Reads of `native_clients`: what native clients carry, by client id.
+#[async_trait]
+pub trait NativeClients: Send + Sync {
+    /// The client `id`'s tokens, unless it has expired by `now`.
+    async fn native_client(&self, id: &str, now: i64) -> Result<Option<NativeClient>>;
+}
+
+/// Writes to `native_clients`.
+#[async_trait]
+pub trait NativeClientsWrite: Send + Sync {
+    /// Sets client `id`'s token in `jar` (sealed; None: cleared), making its
+    /// row if it has none (or only an expired one), and keeps the row until
+    /// `expires_at`. Other jars are left as they are: two requests of one
+    /// client that change different jars do not undo each other.
+    async fn keep_native_token(
+        &self,
+        id: &str,
+        jar: crate::request::Jar,
+        sealed: Option<&str>,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()>;
+}
+
 /// Reads of `sign_ups`: the sign-up state machine, stored.
 #[async_trait]
 pub trait SignUps: Send + Sync {
@@ -493,6 +527,7 @@ pub trait Store:
     + AuditLog
     + Outbox
     + SigningKeys
+    + NativeClients
     + Send
     + Sync
     + 'static
@@ -550,6 +585,7 @@ pub trait Tx:
     + AuditLogWrite
     + OutboxWrite
     + SigningKeysWrite
+    + NativeClientsWrite
 {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Deletes what has expired; returns the number of rows.
@@ -560,7 +596,8 @@ pub trait Tx:
 pub mod prelude {
     pub use super::{
         Attempts, AttemptsWrite, AuditLog, AuditLogWrite, BackupCodes, BackupCodesWrite, Codes, CodesWrite,
-        CredentialsWrite, Limits, LimitsWrite, Outbox, OutboxWrite, Passkeys, PasskeysWrite, Sessions, SessionsWrite,
-        SignUps, SignUpsWrite, SigningKeys, SigningKeysWrite, Store, Tx, Users, UsersWrite,
+        CredentialsWrite, Limits, LimitsWrite, NativeClients, NativeClientsWrite, Outbox, OutboxWrite, Passkeys,
+        PasskeysWrite, Sessions, SessionsWrite, SignUps, SignUpsWrite, SigningKeys, SigningKeysWrite, Store, Tx, Users,
+        UsersWrite,
     };
 }

@@ -304,6 +304,7 @@ mod backup_codes;
 mod codes;
 mod credentials;
 mod limits;
+mod native_clients;
 mod outbox;
 mod passkeys;
 mod sessions;
@@ -312,13 +313,14 @@ mod signing_keys;
 mod users;
 
 // Codes are kept an hour past expiry, so a late try still hears "expired".
-const SWEEP: [&str; 7] = [
+const SWEEP: [&str; 8] = [
     "DELETE FROM unlocks WHERE until <= $1",
     "DELETE FROM webauthn_challenges WHERE expires_at <= $1",
     "DELETE FROM sign_in_attempts WHERE expires_at <= $1",
     "DELETE FROM sign_ups WHERE expires_at <= $1",
     "DELETE FROM one_time_codes WHERE expires_at <= CAST($1 AS BIGINT) - 3600",
     "DELETE FROM sessions WHERE expires_at <= $1",
+    "DELETE FROM native_clients WHERE expires_at <= $1",
     "DELETE FROM rate_limits WHERE window_start <= CAST($1 AS BIGINT) - 3600",
 ];
 

@@ -8,8 +8,7 @@ pub mod guard;
 pub mod origin;
 
 use domain::clock::{Clock, SystemClock};
-use domain::request::{client_token, Change, Jar, Request};
-use domain::secrets::SecretBox;
+use domain::request::{Change, Jar, Request};
 use http::{header, request::Parts, HeaderMap, HeaderValue};
 use origin::{allowed_redirect, redirect_param, request_origin, BadHost, Origin};
 use std::net::{IpAddr, SocketAddr};
@@ -33,9 +32,6 @@ pub struct Edge {
     pub redirect_origins: Vec<Origin>,
     /// Other origins whose pages may call `/v1` (`allowed_origins`: CORS).
     pub allowed_origins: Vec<Origin>,
-    /// Seals and opens client tokens (the instance key); without it, none
-    /// is accepted.
-    pub keys: Option<Arc<SecretBox>>,
     /// Another origin images may come from: the logo's (`branding.logo`).
     pub img_origin: Option<String>,
     /// When a request comes in (the service's clock: tests fix both).
@@ -51,7 +47,6 @@ impl Default for Edge {
             allowed_hosts: vec![],
             redirect_origins: vec![],
             allowed_origins: vec![],
-            keys: None,
             img_origin: None,
             clock: Arc::new(SystemClock),
         }
@@ -77,6 +72,19 @@ pub struct BadClientToken;
 /// (The guard asks before the request is taken apart, hence headers and URI.)
 pub fn is_native(headers: &HeaderMap, uri: &http::Uri) -> bool {
     headers.contains_key(header::AUTHORIZATION) || is_native_flag(uri.query())
+}
+
+/// A native client's token from `Authorization` (`Bearer …`, or bare as
+/// Clerk's SDKs send it); None when it has none yet (Clerk's Expo SDK sends
+/// an empty one before its first answer).
+pub fn bearer(headers: &HeaderMap) -> Result<Option<&str>, BadClientToken> {
+    let Some(v) = headers.get(header::AUTHORIZATION) else { return Ok(None) };
+    let v = v.to_str().map_err(|_| BadClientToken)?.trim();
+    let token = match v.strip_prefix("Bearer") {
+        Some(rest) if rest.is_empty() || rest.starts_with(' ') => rest.trim(),
+        _ => v,
+    };
+    Ok((!token.is_empty()).then_some(token))
 }
 
 fn is_native_flag(query: Option<&str>) -> bool {
@@ -106,46 +114,22 @@ impl Edge {
     }
 
     /// The domain's view of a `/v1` request, and how it carries its tokens:
-    /// a native client's from its client token (never a cookie), a
-    /// browser's from the cookies.
-    pub fn v1_request(&self, parts: &Parts) -> Result<(Request, Carrier), BadClientToken> {
-        if !is_native(&parts.headers, &parts.uri) {
-            return Ok((self.request(parts), Carrier::Cookies));
+    /// a browser's from the cookies; a native client's from its client
+    /// token (never a cookie), which the use cases open (`bearer`).
+    pub fn v1_request(&self, parts: &Parts) -> (Request, Carrier) {
+        match is_native(&parts.headers, &parts.uri) {
+            true => (self.client(parts, vec![]), Carrier::Bearer),
+            false => (self.request(parts), Carrier::Cookies),
         }
-        let tokens = match parts.headers.get(header::AUTHORIZATION) {
-            None => vec![],
-            Some(v) => {
-                let v = v.to_str().map_err(|_| BadClientToken)?.trim();
-                let token = match v.strip_prefix("Bearer") {
-                    Some(rest) if rest.is_empty() || rest.starts_with(' ') => rest.trim(),
-                    _ => v,
-                };
-                // Clerk's Expo SDK sends an empty one before it has a token.
-                if token.is_empty() {
-                    vec![]
-                } else {
-                    let keys = self.keys.as_ref().ok_or(BadClientToken)?;
-                    client_token::open(keys, token).ok_or(BadClientToken)?
-                }
-            }
-        };
-        Ok((self.client(parts, tokens), Carrier::Bearer))
     }
 
-    /// The answer's token headers: `Set-Cookie`s, or the rotated client token.
+    /// A browser's token changes as `Set-Cookie`s (a native client's
+    /// token comes from the use cases, `Service::keep_native`).
     pub fn answer(&self, req: &Request, carrier: Carrier, h: &mut HeaderMap) {
-        match carrier {
-            Carrier::Cookies => {
-                for c in req.changes() {
-                    if let Some(v) = self.set_cookie(c) {
-                        h.append(header::SET_COOKIE, v);
-                    }
-                }
-            }
-            Carrier::Bearer => {
-                let token = self.keys.as_ref().and_then(|k| client_token::seal(k, req));
-                if let Some(v) = token.and_then(|t| HeaderValue::from_str(&t).ok()) {
-                    h.insert(header::AUTHORIZATION, v);
+        if carrier == Carrier::Cookies {
+            for c in req.changes() {
+                if let Some(v) = self.set_cookie(c) {
+                    h.append(header::SET_COOKIE, v);
                 }
             }
         }
@@ -300,9 +284,8 @@ mod tests {
     }
 
     #[test]
-    fn a_native_request_carries_its_client_token_and_gets_it_back_rotated() {
-        let keys = Arc::new(SecretBox::from_hex(&"33".repeat(32)).unwrap());
-        let edge = Edge { keys: Some(keys.clone()), ..Edge::default() };
+    fn a_native_request_carries_its_client_token_never_the_cookies() {
+        let edge = Edge::default();
         let parts = |uri: &str, auth: Option<&str>| {
             let mut b = http::Request::builder().uri(uri).header(header::COOKIE, "__Host-session=from-cookie");
             if let Some(a) = auth {
@@ -311,27 +294,28 @@ mod tests {
             b.body(()).unwrap().into_parts().0
         };
         // A browser: cookies.
-        let (req, carrier) = edge.v1_request(&parts("/v1/me", None)).unwrap();
+        let (req, carrier) = edge.v1_request(&parts("/v1/me", None));
         assert_eq!((carrier, req.token(Jar::Session)), (Carrier::Cookies, Some("from-cookie")));
-        // A first native call: no token, and never the cookies.
-        let (mut req, carrier) = edge.v1_request(&parts("/v1/client?_is_native=1", None)).unwrap();
+        // A native call: never the cookies, and no cookie set.
+        let (mut req, carrier) = edge.v1_request(&parts("/v1/client?_is_native=1", None));
         assert_eq!((carrier, req.token(Jar::Session)), (Carrier::Bearer, None));
         req.set(Jar::Session, "s1", 60);
         let mut h = HeaderMap::new();
         edge.answer(&req, carrier, &mut h);
-        assert!(h.get(header::SET_COOKIE).is_none());
-        let token = h[header::AUTHORIZATION].to_str().unwrap().to_string();
-        // Sent back, as `Bearer …` or bare (Clerk's SDKs): the same tokens.
-        for auth in [format!("Bearer {token}"), token.clone()] {
-            let (req, carrier) = edge.v1_request(&parts("/v1/me", Some(&auth))).unwrap();
-            assert_eq!((carrier, req.token(Jar::Session)), (Carrier::Bearer, Some("s1")));
+        assert!(h.is_empty());
+        // Its token, as `Bearer …` or bare (Clerk's SDKs).
+        for auth in ["Bearer ct_abc", "ct_abc", "  Bearer   ct_abc "] {
+            let p = parts("/v1/me", Some(auth));
+            assert_eq!(edge.v1_request(&p).1, Carrier::Bearer);
+            assert_eq!(bearer(&p.headers), Ok(Some("ct_abc")), "{auth:?}");
         }
-        assert_eq!(edge.v1_request(&parts("/v1/me", Some("Bearer ct_nope"))).err(), Some(BadClientToken));
         // An empty one (Clerk's Expo SDK before its first answer): no token yet.
         for empty in ["", "  ", "Bearer", "Bearer  "] {
-            let (req, carrier) = edge.v1_request(&parts("/v1/client?_is_native=1", Some(empty))).unwrap();
-            assert_eq!((carrier, req.token(Jar::Session)), (Carrier::Bearer, None), "{empty:?}");
+            assert_eq!(bearer(&parts("/v1/client", Some(empty)).headers), Ok(None), "{empty:?}");
         }
+        let mut p = parts("/v1/me", None);
+        p.headers.insert(header::AUTHORIZATION, HeaderValue::from_bytes(b"Bearer \xff").unwrap());
+        assert_eq!(bearer(&p.headers), Err(BadClientToken));
         assert!(!is_native_flag(Some("_is_native=0")) && is_native_flag(Some("a=1&_is_native=true")));
     }
 }

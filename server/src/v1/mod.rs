@@ -18,7 +18,8 @@ use axum::{
     routing::{get, on, MethodFilter, MethodRouter},
     Json, Router,
 };
-use domain::{request::Jar, secrets, service::Service};
+use domain::service::{Native, Service};
+use domain::{request::Jar, secrets};
 use proto::{clerk, ApiErrors, Fault, Field, Strategy};
 use serde::{de::DeserializeOwned, Serialize};
 use std::sync::Arc;
@@ -205,12 +206,14 @@ impl Resource for proto::v1::ClientView {
 }
 
 /// One `/v1` call: the use cases, and the domain's view of the request with
-/// how its tokens travel (cookies or the client token).
+/// how its tokens travel (cookies, or a native client's row).
 pub struct Call {
     pub svc: Arc<Service>,
     edge: Arc<Edge>,
     pub req: domain::request::Request,
     carrier: Carrier,
+    /// A native client, whose token changes its row keeps.
+    native: Option<Native>,
     dialect: Dialect,
     /// A read: Clerk's SDKs take the client from a write's answer only.
     read: bool,
@@ -225,13 +228,25 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
         let Api { service: svc, edge } = Api::from_ref(state);
         let (dialect, read) = (Dialect::of(parts), parts.method == axum::http::Method::GET);
-        match edge.v1_request(parts) {
-            Ok((req, carrier)) => Ok(Call { svc, edge, req, carrier, dialect, read }),
-            Err(web::BadClientToken) => Err(refuse(
+        let (req, carrier) = edge.v1_request(parts);
+        if carrier == Carrier::Cookies {
+            return Ok(Call { svc, edge, req, carrier, native: None, dialect, read });
+        }
+        let not_ours = || {
+            refuse(
                 StatusCode::UNAUTHORIZED,
                 "authorization_invalid",
                 "The client token is not one of ours: start again without it.",
-            )),
+            )
+        };
+        let token = web::bearer(&parts.headers).map_err(|_| not_ours())?;
+        match svc.native_client(token, req.now).await {
+            Ok(Some((native, carried))) => {
+                let req = req.carrying(carried);
+                Ok(Call { svc, edge, req, carrier, native: Some(native), dialect, read })
+            }
+            Ok(None) => Err(not_ours()),
+            Err(f) => Err(fault(f)),
         }
     }
 }
@@ -256,6 +271,18 @@ impl Call {
             Err(f) => fault(f),
         };
         self.edge.answer(&self.req, self.carrier, res.headers_mut());
+        if let Some(native) = self.native.take() {
+            match self.svc.keep_native(native, &self.req).await {
+                Ok(Some(token)) => {
+                    if let Ok(v) = HeaderValue::from_str(&token) {
+                        res.headers_mut().insert(header::AUTHORIZATION, v);
+                    }
+                }
+                Ok(None) => {}
+                // What the step did is done, but this client would not know it.
+                Err(f) => return fault(f),
+            }
+        }
         res
     }
 

@@ -427,6 +427,26 @@ async fn only_hashes_and_ciphertext_are_stored() {
     }
     assert!(!dump.contains(&sms), "SMS code in clear");
     assert!(!all.contains(&attempt_cookie), "attempt token in clear");
+
+    // A native client's tokens (its row, which its client token names) are sealed.
+    let mut n = Native::new(&s);
+    let r =
+        n.post("/client/sign_ins", serde_json::json!({ "identifier": "rest@example.com", "password": PASSWORD })).await;
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let code = totp_at(&secret, unix());
+    let body = serde_json::json!({ "strategy": "totp", "code": code });
+    let r = n.post(&format!("/client/sign_ins/{id}/attempt_second_factor"), body).await;
+    assert_eq!(r.status_field(), "complete", "{}", r.text);
+    let rows =
+        sqlx::query("SELECT client, sign_in, sign_up, session FROM native_clients").fetch_all(&mut db).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    let session: Option<String> = rows[0].get(3);
+    let sealed = session.expect("the native client's session");
+    assert!(sealed.starts_with("v1:") && sealed.len() > 80, "sealed: {sealed}");
+    for col in 0..3 {
+        let v: Option<String> = rows[0].get(col);
+        assert!(v.is_none_or(|v| v.starts_with("v1:")), "column {col} in clear");
+    }
 }
 
 #[tokio::test]

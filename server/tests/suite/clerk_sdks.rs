@@ -48,6 +48,15 @@ async fn client_trust_and_sign_up_with_an_emailed_code() {
     node_tests(&s, &["expo-trust-sign-up.test.cjs"], &[]);
 }
 
+/// The SDK keeps the token of whichever answer arrives last: a client read
+/// answered before the second factor but delivered after it leaves the app
+/// signed in (`expo-race.test.cjs` holds that answer back).
+#[tokio::test]
+async fn a_late_answer_does_not_sign_the_app_out() {
+    let s = start(Opts::default().with("MFA_REQUIRE_MFA", "1"));
+    node_tests(&s, &["expo-race.test.cjs"], &[]);
+}
+
 /// `@clerk/backend` verifies this server's RS256 tokens: with the PEM that
 /// `mfa-signin keys pem` prints (Clerk's `jwtKey`), with the JWKS at
 /// `/v1/jwks`, and in `authenticateRequest` with `authorizedParties`. The

@@ -84,6 +84,75 @@ async fn the_seeds_native_sign_in_runs_over_a_client_token() {
     assert_eq!(replay.get("/me").await.code(), "signed_out");
 }
 
+/// Clerk's SDKs keep the client token of whichever answer arrives last. A
+/// read that overlapped a sign-in step and answered late hands the app a
+/// token from before the step: it names the same client, signed in, and
+/// every later call sees the session. Ten times over, in sequence and
+/// truly concurrent.
+#[tokio::test]
+async fn a_late_answer_to_an_overlapping_read_leaves_the_client_signed_in() {
+    let s = start(Opts::default());
+    for round in 0..10 {
+        // A user per round: a TOTP code is taken once.
+        let email = format!("race{round}@example.com");
+        let secret = user(&s, &email, false, true, false).await["totp_secret"].as_str().unwrap().to_string();
+        let mut n = Native::new(&s);
+        let r = password(&mut n, &email).await;
+        assert_eq!(r.status_field(), "needs_second_factor", "{}", r.text);
+        let id = r.body["id"].as_str().unwrap().to_string();
+        // The read goes out with the token of the moment; its answer is held.
+        let mut read = Native::new(&s);
+        read.token = n.token.clone();
+        let step = format!("/client/sign_ins/{id}/attempt_second_factor");
+        let code = totp_at(&secret, unix());
+        let body = json!({ "strategy": "totp", "code": code });
+        let (held, done) = if round % 2 == 0 {
+            let held = read.get("/client").await;
+            (held, n.post(&step, body).await)
+        } else {
+            let (held, done) = tokio::join!(read.get("/client"), n.post(&step, body));
+            (held, done)
+        };
+        assert_eq!(held.status, 200, "{}", held.text);
+        assert_eq!(done.status_field(), "complete", "round {round}: {}", done.text);
+        let sid = done.body["created_session_id"].as_str().unwrap().to_string();
+        // The late answer's token is the one the app keeps.
+        n.token = read.token.clone();
+        let r = n.get("/client").await;
+        assert_eq!(r.body["last_active_session_id"].as_str(), Some(sid.as_str()), "round {round}: {}", r.text);
+        assert_eq!(n.get("/me").await.status, 200);
+        let r = n.post(&format!("/client/sessions/{sid}/tokens"), json!(null)).await;
+        assert_eq!(r.body["object"], "token", "{}", r.text);
+        // Signing out with either token signs out both.
+        let mut other = Native::new(&s);
+        other.token = read.token.clone();
+        assert_eq!(other.post(&format!("/client/sessions/{sid}/end"), json!(null)).await.status, 200);
+        assert_eq!(n.get("/me").await.code(), "signed_out");
+    }
+}
+
+/// A client token made before the client's state moved to the database
+/// (it held the tokens themselves) still carries its session; the answer
+/// gives the new kind.
+#[tokio::test]
+async fn a_client_token_from_before_the_upgrade_keeps_its_session() {
+    let s = start(Opts::default());
+    user(&s, EMAIL, false, false, false).await;
+    let mut page = Client::new(&s);
+    assert_eq!(page.password(EMAIL, PASSWORD).await.status_field(), "complete");
+    assert_eq!(page.api("sign_in/finalize", &[]).await.status, 200);
+    let session = page.cookies["session"].clone();
+    let keys = domain::secrets::SecretBox::from_hex(TEST_KEY).unwrap();
+    let legacy = domain::request::client_token::seal_legacy(&keys, &[(domain::request::Jar::Session, &session)]);
+    let mut n = Native::new(&s);
+    n.token = legacy.clone();
+    let r = n.get("/me").await;
+    assert_eq!((r.status, r.body["email"].as_str()), (200, Some(EMAIL)), "{}", r.text);
+    let upgraded = n.token.clone().unwrap();
+    assert_ne!(Some(&upgraded), legacy.as_ref(), "the answer carries the new kind");
+    assert_eq!(n.get("/me").await.status, 200, "and it names the same session");
+}
+
 #[tokio::test]
 async fn the_authenticator_app_variant_and_form_bodies() {
     let s = start(Opts::default());
@@ -393,7 +462,7 @@ async fn the_calls_clerks_sdks_make_are_understood() {
     let mut n = Native::new(&s);
     let r = n.raw(|h, url| h.get(url("/environment")).header("authorization", "")).await;
     assert_eq!((r.status, r.body["object"].as_str()), (200, Some("environment")), "{}", r.text);
-    assert!(n.token.is_some(), "a first client token, as for any first call");
+    assert!(n.token.is_none(), "nothing to keep yet: no client is made for a read");
     let env = &r.body;
     assert_eq!(env["auth_config"]["single_session_mode"], true);
     assert_eq!(env["display_config"]["application_name"], "Acme");

@@ -6,6 +6,7 @@
 mod account;
 mod codes;
 mod environment;
+mod native;
 mod passkey;
 mod recovery;
 mod session;
@@ -15,6 +16,7 @@ mod token;
 
 pub use account::{device, public_id, sign_in_id, sign_up_id};
 pub(crate) use codes::{Dest, Purpose};
+pub use native::Native;
 
 use crate::audit::Event;
 use crate::clock::Clock;
@@ -38,7 +40,7 @@ pub struct Instance {
 }
 
 /// The client cookie lives as long as browsers allow (400 days in Chrome).
-const CLIENT_MAX_AGE: i64 = 400 * 86400;
+pub(crate) const CLIENT_MAX_AGE: i64 = 400 * 86400;
 
 /// Longest password we hash (the policy accepts at least 256 characters).
 pub(crate) const MAX_PASSWORD_BYTES: usize = 1024;

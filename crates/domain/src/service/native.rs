@@ -1,0 +1,90 @@
+//! Native clients: what a browser keeps in cookies, a native client's row
+//! in `native_clients` keeps, and the client token it sends is a sealed
+//! handle to that row (`request::client_token`). Every copy of the token
+//! sees the same state, so the token of a late answer (Clerk's SDKs keep
+//! whichever arrives last) never signs the client out.
+
+use super::{Service, CLIENT_MAX_AGE};
+use crate::request::client_token::{self, Opened};
+use crate::request::{Jar, Request};
+use crate::secrets;
+use crate::store::NativeClient;
+use proto::Fault;
+
+/// The client a native request names, for its answer to keep.
+#[derive(Debug)]
+pub struct Native {
+    id: String,
+    /// No row holds its tokens yet (a first call, or a token made before
+    /// the state moved here): every token it carries is written.
+    fresh: bool,
+}
+
+impl Native {
+    fn new() -> Native {
+        Native { id: secrets::token(), fresh: true }
+    }
+}
+
+impl Service {
+    /// The client behind a native request's client token (None: a first
+    /// call) and the tokens it carries; `None` if the token is not ours.
+    pub async fn native_client(
+        &self,
+        token: Option<&str>,
+        now: i64,
+    ) -> Result<Option<(Native, Vec<(Jar, String)>)>, Fault> {
+        let Some(token) = token else { return Ok(Some((Native::new(), vec![]))) };
+        Ok(match client_token::open(&self.keys, token) {
+            None => None,
+            Some(Opened::Legacy(carried)) => Some((Native::new(), carried)),
+            Some(Opened::Handle(id)) => {
+                let row = self.store.native_client(&id, now).await?.unwrap_or_default();
+                Some((Native { id, fresh: false }, self.opened(row)))
+            }
+        })
+    }
+
+    /// After a native request: the tokens it changed written to its
+    /// client's row (made now for a new client with anything to keep), and
+    /// the client token to answer with, sealed afresh (None: nothing kept).
+    pub async fn keep_native(&self, n: Native, req: &Request) -> Result<Option<String>, Fault> {
+        let changed = |j: &Jar| n.fresh || req.changes().iter().any(|c| c.jar == *j);
+        let writes: Vec<(Jar, Option<String>)> = Jar::ALL
+            .iter()
+            .filter(|j| changed(j))
+            .map(|j| Ok((*j, req.token(*j).map(|t| self.keys.seal(t)).transpose()?)))
+            .collect::<Result<_, String>>()
+            .map_err(|e| {
+                tracing::error!(error = %e, "client token");
+                Fault::Unavailable
+            })?;
+        let writes: Vec<_> = writes.into_iter().filter(|(_, v)| !(n.fresh && v.is_none())).collect();
+        if n.fresh && writes.is_empty() {
+            return Ok(None);
+        }
+        if !writes.is_empty() {
+            let (now, until) = (req.now, req.now + CLIENT_MAX_AGE);
+            self.alone(async |u| {
+                for (jar, sealed) in &writes {
+                    u.store.keep_native_token(&n.id, *jar, sealed.as_deref(), now, until).await?;
+                }
+                Ok(())
+            })
+            .await?;
+        }
+        Ok(client_token::seal(&self.keys, &n.id))
+    }
+
+    /// A row's tokens, opened (one that does not open with this instance's
+    /// key is dropped).
+    fn opened(&self, row: NativeClient) -> Vec<(Jar, String)> {
+        let jars = [
+            (Jar::Client, row.client),
+            (Jar::SignIn, row.sign_in),
+            (Jar::SignUp, row.sign_up),
+            (Jar::Session, row.session),
+        ];
+        jars.into_iter().filter_map(|(j, sealed)| Some((j, self.keys.open(&sealed?)?))).collect()
+    }
+}
