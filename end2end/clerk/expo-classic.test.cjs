@@ -28,6 +28,16 @@ test('the classic API: create, prepare and attempt the SMS code, setActive, relo
   assert.equal(clerk.user.primaryPhoneNumberId, phone.phoneNumberId);
   assert.ok(clerk.session.createdAt.getFullYear() >= 2025, 'times in milliseconds');
 
+  assert.match(clerk.session.id, /^sess_/, 'Clerk\'s session ids');
+
+  // The user's sessions, each with where it was last used.
+  const sessions = await clerk.user.getSessions();
+  assert.equal(sessions.length, 1);
+  assert.equal(sessions[0].id, clerk.session.id);
+  assert.equal(sessions[0].latestActivity?.ipAddress, '127.0.0.1');
+  assert.ok(sessions[0].latestActivity.deviceType, 'a device');
+  assert.ok(sessions[0].lastActiveAt.getFullYear() >= 2025);
+
   const id = clerk.user.id;
   await clerk.user.reload();
   assert.equal(clerk.user.id, id);

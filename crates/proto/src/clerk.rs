@@ -7,7 +7,7 @@
 //! Ours stay as they are for every other client (`crates/client`, the
 //! OpenAPI document): they carry the same facts.
 
-use crate::{PasskeyView, SessionView, SignInView, SignUpView, Strategy, UserView};
+use crate::{PasskeyView, SessionInfo, SessionView, SignInView, SignUpView, Strategy, UserView};
 use serde::Serialize;
 
 /// Seconds (ours) to milliseconds (Clerk's).
@@ -101,6 +101,59 @@ impl Session {
             created_at: ms(s.created_at),
             updated_at: ms(s.last_active_at),
         })
+    }
+}
+
+/// A session of the user's list (`user.getSessions()`), with where it was
+/// last used.
+#[derive(Debug, Serialize)]
+pub struct SessionWithActivities {
+    pub object: &'static str,
+    pub id: String,
+    pub status: &'static str,
+    pub last_active_at: i64,
+    pub latest_activity: Activity,
+    pub actor: Option<()>,
+}
+
+/// Where a session was last used: "Chrome on Linux" is the browser on the
+/// device; a native app names its model or kind.
+#[derive(Debug, Serialize)]
+pub struct Activity {
+    pub object: &'static str,
+    pub id: String,
+    pub browser_name: Option<String>,
+    pub device_type: Option<String>,
+    pub ip_address: Option<String>,
+    pub city: Option<String>,
+    pub country: Option<String>,
+    pub is_mobile: bool,
+}
+
+impl From<&SessionInfo> for SessionWithActivities {
+    fn from(s: &SessionInfo) -> SessionWithActivities {
+        let (browser, device) = match s.device.split_once(" on ") {
+            Some((b, d)) => (Some(b.to_string()), Some(d.to_string())),
+            None => (None, Some(s.device.clone())),
+        };
+        let mobile = ["Android", "iOS", "iPhone", "iPad"].iter().any(|m| s.device.contains(m));
+        SessionWithActivities {
+            object: "session",
+            id: s.id.clone(),
+            status: "active",
+            last_active_at: ms(s.last_active_at),
+            latest_activity: Activity {
+                object: "session_activity",
+                id: format!("sess_activity_{}", s.id.trim_start_matches("sess_")),
+                browser_name: browser,
+                device_type: device,
+                ip_address: s.ip.clone(),
+                city: None,
+                country: None,
+                is_mobile: mobile,
+            },
+            actor: None,
+        }
     }
 }
 

@@ -23,6 +23,20 @@ impl Resource for TotpStarted {
     }
 }
 
+/// The user's sessions (Clerk: `SessionWithActivities`, each with its
+/// latest activity: `user.getSessions()`).
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Sessions(Vec<SessionInfo>);
+
+impl Resource for Sessions {
+    const WRAPPED: bool = false;
+
+    fn clerk(self, _: &Clerk) -> Value {
+        to_value(self.0.iter().map(clerk::SessionWithActivities::from).collect::<Vec<_>>()).unwrap_or_default()
+    }
+}
+
 /// The app verified (Clerk: a verified `totp`, with the first backup codes).
 #[derive(Serialize)]
 #[serde(transparent)]
@@ -151,7 +165,7 @@ pub async fn change_password(c: Call, Input(b): Input<ChangePasswordBody>) -> Re
 #[utoipa::path(get, path = "/v1/me/sessions/active", tag = "user",
     responses((status = 200, description = "The user's sessions, newest activity first.", body = Vec<SessionInfo>)))]
 pub async fn active_sessions(c: Call) -> Response {
-    c.step(async |svc, req| svc.sessions(req).await).await
+    c.step(async |svc, req| Ok(Sessions(svc.sessions(req).await?))).await
 }
 
 #[utoipa::path(post, path = "/v1/me/sessions/{id}/revoke", tag = "user", params(("id" = String, Path, description = "A session's id from the list.")),

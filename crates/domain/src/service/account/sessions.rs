@@ -10,9 +10,10 @@ use crate::store::Store;
 use proto::*;
 use std::ops::Deref;
 
-/// A session's public id: derived from its key, revealing neither it nor the token.
+/// A session's public id (`sess_…`, as Clerk's): derived from its key,
+/// revealing neither it nor the token.
 pub fn public_id(key: &str) -> String {
-    crate::secrets::public_id("session", key)
+    format!("sess_{}", crate::secrets::public_id("session", key))
 }
 
 /// A sign-in attempt's public id (`sia_…`), from its key.
@@ -138,7 +139,7 @@ mod tests {
     #[test]
     fn public_ids_hide_the_key() {
         let id = public_id("abc");
-        assert_eq!(id.len(), 24);
+        assert!(id.starts_with("sess_") && id.len() == 29, "{id}");
         assert!(!id.contains("abc"));
         assert_ne!(public_id("abd"), id);
     }
