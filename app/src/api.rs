@@ -227,16 +227,16 @@ pub async fn sign_up_verify_email_code(#[server(default)] code: String) -> Resul
     let mut c = Call::begin().await?;
     let r = c.api.service.sign_up_verify_email_code(&mut c.req, code).await;
     let r = match r {
-        // Without JavaScript nobody is there to call `finalize`: do it here.
-        Ok(view) if view.status == SignUpStatus::Complete && c.is_form_post() => {
-            match c.api.service.sign_up_finalize(&mut c.req).await {
-                Ok(done) => {
+        // Without JavaScript nobody is there to call `finalize`: done here.
+        Ok(view) if c.is_form_post() => match c.api.service.sign_up_finished(&mut c.req, view).await {
+            Ok((view, done)) => {
+                if let Some(done) = done {
                     c.redirect_form_post(&done.redirect_url);
-                    Ok(view)
                 }
-                Err(f) => Err(f),
+                Ok(view)
             }
-        }
+            Err(f) => Err(f),
+        },
         other => other,
     };
     c.finish(r)
@@ -487,10 +487,12 @@ mod glue {
         /// Without JavaScript nobody is there to call `finalize`: do it here.
         pub async fn finalize_form_post(&mut self, r: Result<SignInView, Fault>) -> Result<SignInView, Fault> {
             match r {
-                Ok(view) if view.status == Status::Complete && self.is_form_post() => {
-                    let done = self.api.service.finalize(&mut self.req).await?;
-                    let done = self.finished(done, None).await;
-                    self.redirect_form_post(&done.redirect_url);
+                Ok(view) if self.is_form_post() => {
+                    let (view, done) = self.api.service.sign_in_finished(&mut self.req, view).await?;
+                    if let Some(done) = done {
+                        let done = self.finished(done, None).await;
+                        self.redirect_form_post(&done.redirect_url);
+                    }
                     Ok(view)
                 }
                 other => other,

@@ -13,11 +13,7 @@ use proto::*;
 
 /// A sign-in step's view, finalized into the session if it completed.
 async fn finalized(svc: &Service, req: &mut Request, r: Result<SignInView, Fault>) -> Result<SignInView, Fault> {
-    let mut view = r?;
-    if view.status == Status::Complete {
-        view.created_session_id = Some(svc.finalize(req).await?.session_id);
-    }
-    Ok(view)
+    Ok(svc.sign_in_finished(req, r?).await?.0)
 }
 
 #[utoipa::path(get, path = "/v1/client", tag = "client",
@@ -129,11 +125,8 @@ pub async fn prepare_verification(c: Call, Path(id): Path<String>, Input(b): Inp
 pub async fn attempt_verification(c: Call, Path(id): Path<String>, Input(b): Input<CodeBody>) -> Response {
     c.step_on(Jar::SignUp, &id, async |svc, req| {
         email_code(b.strategy)?;
-        let mut view = svc.sign_up_verify_email_code(req, b.code).await?;
-        if view.status == SignUpStatus::Complete {
-            view.created_session_id = Some(svc.sign_up_finalize(req).await?.session_id);
-        }
-        Ok(view)
+        let view = svc.sign_up_verify_email_code(req, b.code).await?;
+        Ok(svc.sign_up_finished(req, view).await?.0)
     })
     .await
 }

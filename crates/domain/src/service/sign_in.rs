@@ -121,6 +121,22 @@ impl Service {
         self.view(req, Some(&key), &next).await
     }
 
+    /// A step's answer for a client that will not call `finalize` itself
+    /// (a native app, a form post without JavaScript): a `complete` sign-in
+    /// becomes the session here, named in `created_session_id`.
+    pub async fn sign_in_finished(
+        &self,
+        req: &mut Request,
+        mut view: SignInView,
+    ) -> Result<(SignInView, Option<FinalizeView>), Fault> {
+        if view.status != Status::Complete {
+            return Ok((view, None));
+        }
+        let done = self.finalize(req).await?;
+        view.created_session_id = Some(done.session_id.clone());
+        Ok((view, Some(done)))
+    }
+
     pub async fn finalize(&self, req: &mut Request) -> Result<FinalizeView, Fault> {
         let now = req.now;
         let (_, key, a) = self.load(req).await?;

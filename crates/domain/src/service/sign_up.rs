@@ -98,6 +98,21 @@ impl Service {
         self.sign_up_view(req, &key, &next).await
     }
 
+    /// A step's answer for a client that will not call `finalize` itself
+    /// (`sign_in_finished`'s twin): a `complete` sign-up becomes the session.
+    pub async fn sign_up_finished(
+        &self,
+        req: &mut Request,
+        mut view: SignUpView,
+    ) -> Result<(SignUpView, Option<FinalizeView>), Fault> {
+        if view.status != SignUpStatus::Complete {
+            return Ok((view, None));
+        }
+        let done = self.sign_up_finalize(req).await?;
+        view.created_session_id = Some(done.session_id.clone());
+        Ok((view, Some(done)))
+    }
+
     pub async fn sign_up_finalize(&self, req: &mut Request) -> Result<FinalizeView, Fault> {
         let now = req.now;
         let (_, key, su) = self.load_sign_up(req).await?;
