@@ -142,6 +142,16 @@ pub struct ChangePasswordBody {
     pub sign_out_of_other_sessions: Option<bool>,
 }
 
+/// `POST /v1/dev_browser` (development only): the client token a Clerk
+/// page with a development key sends as `__clerk_db_jwt`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DevBrowser {
+    /// Always `"dev_browser"`.
+    pub object: String,
+    pub id: String,
+}
+
 /// `GET /v1/environment`: how this instance is set up, in the shape
 /// Clerk's SDKs load before anything else (they refuse to start without
 /// it). What does not apply here (organizations, social providers, billing)

@@ -74,6 +74,9 @@ pub fn is_native(headers: &HeaderMap, uri: &http::Uri) -> bool {
     headers.contains_key(header::AUTHORIZATION) || is_native_flag(uri.query())
 }
 
+/// Where Clerk's browser SDK with a development key puts its client.
+pub const DEV_BROWSER: &str = "__clerk_db_jwt";
+
 /// A native client's token from `Authorization` (`Bearer …`, or bare as
 /// Clerk's SDKs send it); None when it has none yet (Clerk's Expo SDK sends
 /// an empty one before its first answer).
@@ -117,10 +120,26 @@ impl Edge {
     /// a browser's from the cookies; a native client's from its client
     /// token (never a cookie), which the use cases open (`bearer`).
     pub fn v1_request(&self, parts: &Parts) -> (Request, Carrier) {
-        match is_native(&parts.headers, &parts.uri) {
+        match is_native(&parts.headers, &parts.uri) || self.dev_browser(&parts.uri).is_some() {
             true => (self.client(parts, vec![]), Carrier::Bearer),
             false => (self.request(parts), Carrier::Cookies),
         }
+    }
+
+    /// A native request's client token: `Authorization`, or (development
+    /// only) the dev browser's `__clerk_db_jwt` of a Clerk page with a
+    /// development key.
+    pub fn client_token(&self, parts: &Parts) -> Result<Option<String>, BadClientToken> {
+        match bearer(&parts.headers)? {
+            Some(t) => Ok(Some(t.to_string())),
+            None => Ok(self.dev_browser(&parts.uri)),
+        }
+    }
+
+    /// `__clerk_db_jwt` in the query, in development only: production
+    /// keeps tokens out of URLs (use a live key there).
+    fn dev_browser(&self, uri: &http::Uri) -> Option<String> {
+        self.dev.then(|| query_param(uri.query(), DEV_BROWSER)).flatten().filter(|t| !t.is_empty())
     }
 
     /// A browser's token changes as `Set-Cookie`s (a native client's

@@ -145,6 +145,23 @@ pub async fn create_token(c: Call, Path(id): Path<String>) -> Response {
     c.step_on(Jar::Session, &id, async |svc, req| svc.token(req).await).await
 }
 
+/// Clerk's "dev browser", in development only (`--dev`): a page whose
+/// Clerk key is a development one asks for it first, then sends it as
+/// `__clerk_db_jwt` in every URL instead of keeping cookies. It is a client
+/// token: the client's state lives on the server.
+#[utoipa::path(post, path = "/v1/dev_browser", tag = "client", security(()),
+    responses((status = 200, description = "Development only: the client token to send as `__clerk_db_jwt`.", body = DevBrowser),
+        (status = 404, description = "Not in development.")))]
+pub async fn create_dev_browser(State(api): State<Api>) -> Response {
+    if !api.edge.dev {
+        return super::not_found().await;
+    }
+    match api.service.dev_browser(api.edge.clock.now()).await {
+        Ok(id) => Json(DevBrowser { object: "dev_browser".into(), id }).into_response(),
+        Err(f) => super::fault(f),
+    }
+}
+
 /// The public keys of session tokens, also at `/.well-known/jwks.json`.
 /// Cacheable for as long as a rotated key is published before it signs
 /// (`tokens::PUBLISH_AHEAD`). Public: Clerk's backend SDK sends its secret

@@ -79,6 +79,7 @@ where
         op(Get, "/v1/environment", client::get_environment),
         op(Patch, "/v1/environment", client::touch_environment),
         op(Get, "/v1/jwks", client::jwks),
+        op(Post, "/v1/dev_browser", client::create_dev_browser),
         op(Get, "/v1/client", client::get_client),
         op(Delete, "/v1/client", client::delete_client),
         op(Delete, "/v1/client/sessions", client::end_sessions),
@@ -239,8 +240,8 @@ where
                 "The client token is not one of ours: start again without it.",
             )
         };
-        let token = web::bearer(&parts.headers).map_err(|_| not_ours())?;
-        match svc.native_client(token, req.now).await {
+        let token = edge.client_token(parts).map_err(|_| not_ours())?;
+        match svc.native_client(token.as_deref(), req.now).await {
             Ok(Some((native, carried))) => {
                 let req = req.carrying(carried);
                 Ok(Call { svc, edge, req, carrier, native: Some(native), dialect, read })

@@ -43,6 +43,7 @@ use utoipa::{Modify, OpenApi};
         client::attempt_verification,
         client::create_token,
         client::jwks,
+        client::create_dev_browser,
         client::end_session,
         client::touch_session,
         me::get_me,

@@ -131,6 +131,42 @@ async fn a_late_answer_to_an_overlapping_read_leaves_the_client_signed_in() {
     }
 }
 
+/// Clerk's browser SDK with a development key asks for a "dev browser" and
+/// sends it in every URL (`__clerk_db_jwt`) instead of keeping cookies: in
+/// development it names a client as a client token does; outside it there
+/// is none, and the parameter carries nothing.
+#[tokio::test]
+async fn a_dev_browser_carries_its_client_in_the_url_in_development_only() {
+    let app = "http://app.test";
+    let s = start(Opts::default().with("MFA_ALLOWED_ORIGINS", app));
+    user(&s, EMAIL, false, false, false).await;
+    let http = reqwest::Client::new();
+    let r = http.post(format!("{}/v1/dev_browser", s.base)).header("origin", app).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let id = body["id"].as_str().unwrap().to_string();
+    assert!(id.starts_with("ct_") && body["object"] == "dev_browser", "{body}");
+    let url = |path: &str| format!("{}/v1{path}?__clerk_db_jwt={id}", s.base);
+    let creds = json!({ "identifier": EMAIL, "password": PASSWORD });
+    let r = http.post(url("/client/sign_ins")).header("origin", app).json(&creds).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.headers().get("set-cookie").is_none(), "the client is in the URL, not in cookies");
+    assert_eq!(r.headers()["access-control-allow-origin"], app);
+    let signed: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(signed["status"], "complete", "{signed}");
+    let me: serde_json::Value = http.get(url("/me")).header("origin", app).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["email"], EMAIL, "{me}");
+    let r = http.get(format!("{}/v1/me", s.base)).header("origin", app).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 401, "without it, this browser has no session");
+
+    let prod = start(Opts { dev: false, ..Opts::default() });
+    let mut c = Client::new(&prod);
+    let r = c.raw(|h, base| h.post(format!("{base}/v1/dev_browser"))).await;
+    assert_eq!((r.status, r.code()), (404, "resource_not_found"));
+    let r = c.raw(|h, base| h.get(format!("{base}/v1/me?__clerk_db_jwt={id}"))).await;
+    assert_eq!(r.status, 401, "the parameter is no token outside development");
+}
+
 /// A client token made before the client's state moved to the database
 /// (it held the tokens themselves) still carries its session; the answer
 /// gives the new kind.

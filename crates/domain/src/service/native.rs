@@ -76,6 +76,23 @@ impl Service {
         Ok(client_token::seal(&self.keys, &n.id))
     }
 
+    /// A client for Clerk's "dev browser" (development only): a browser page
+    /// with a development key sends this token in the URL
+    /// (`__clerk_db_jwt`) instead of keeping cookies, and is then carried as
+    /// a native client is. Made with its long-lived client token, so that
+    /// its row exists from the start.
+    pub async fn dev_browser(&self, now: i64) -> Result<String, Fault> {
+        let n = Native::new();
+        let sealed = self.keys.seal(&secrets::token()).map_err(|e| {
+            tracing::error!(error = %e, "dev browser");
+            Fault::Unavailable
+        })?;
+        let until = now + CLIENT_MAX_AGE;
+        self.alone(async |u| Ok(u.store.keep_native_token(&n.id, Jar::Client, Some(&sealed), now, until).await?))
+            .await?;
+        client_token::seal(&self.keys, &n.id).ok_or(Fault::Unavailable)
+    }
+
     /// A row's tokens, opened (one that does not open with this instance's
     /// key is dropped).
     fn opened(&self, row: NativeClient) -> Vec<(Jar, String)> {
