@@ -65,7 +65,8 @@ export MFA_APP_NAME=Acme MFA_LOGO=/brand/acme.svg MFA_ACCENT="#6d28d9"
 export MFA_ADDR="127.0.0.1:${E2E_PORT:-3100}" BASE_URL="http://127.0.0.1:${E2E_PORT:-3100}"
 # An app's page on another origin, where Clerk's browser bundle runs
 # (tests/clerk-browser.spec.ts): it may call /v1 with cookies (CORS).
-export APP_ORIGIN="http://127.0.0.1:$((${E2E_PORT:-3100} + 101))" MFA_ALLOWED_ORIGINS="$APP_ORIGIN"
+export APP_ORIGIN="http://127.0.0.1:$((${E2E_PORT:-3100} + 101))"
+export MFA_ALLOWED_ORIGINS="$APP_ORIGIN"
 # The demo user, exactly as scripts/run.sh makes it, for the demo test: by
 # the binary the test passes built (`cargo run -p server` would unify
 # features otherwise and rebuild app and server, twice per run).
