@@ -422,15 +422,15 @@ pub trait NativeClients: Send + Sync {
 /// Writes to `native_clients`.
 #[async_trait]
 pub trait NativeClientsWrite: Send + Sync {
-    /// Sets client `id`'s token in `jar` (sealed; None: cleared), making its
-    /// row if it has none (or only an expired one), and keeps the row until
-    /// `expires_at`. Other jars are left as they are: two requests of one
-    /// client that change different jars do not undo each other.
-    async fn keep_native_token(
+    /// Sets client `id`'s tokens in the `jars` given (sealed; None:
+    /// cleared), making its row if it has none (or only an expired one),
+    /// and keeps the row until `expires_at`. Other jars are left as they
+    /// are: two requests of one client that change different jars do not
+    /// undo each other.
+    async fn keep_native_tokens(
         &self,
         id: &str,
-        jar: crate::request::Jar,
-        sealed: Option<&str>,
+        jars: &[(crate::request::Jar, Option<String>)],
         now: i64,
         expires_at: i64,
     ) -> Result<()>;

@@ -69,24 +69,25 @@ macro_rules! writes {
     ($($t:ty),*) => {$(
         #[async_trait]
         impl NativeClientsWrite for $t {
-            async fn keep_native_token(
+            async fn keep_native_tokens(
                 &self,
                 id: &str,
-                jar: Jar,
-                sealed: Option<&str>,
+                jars: &[(Jar, Option<String>)],
                 now: i64,
                 expires_at: i64,
             ) -> Result<()> {
-                let Some(keep) = keep_statement(jar) else { return Ok(()) };
                 sqlx::query(DELETE_EXPIRED).bind(id).bind(now).execute(&mut *self.conn().await.db()?).await.db()?;
-                sqlx::query(keep)
-                    .bind(id)
-                    .bind(sealed)
-                    .bind(now)
-                    .bind(expires_at)
-                    .execute(&mut *self.conn().await.db()?)
-                    .await
-                    .db()?;
+                for (jar, sealed) in jars {
+                    let Some(keep) = keep_statement(*jar) else { continue };
+                    sqlx::query(keep)
+                        .bind(id)
+                        .bind(sealed.as_deref())
+                        .bind(now)
+                        .bind(expires_at)
+                        .execute(&mut *self.conn().await.db()?)
+                        .await
+                        .db()?;
+                }
                 Ok(())
             }
         }

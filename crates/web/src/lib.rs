@@ -80,7 +80,7 @@ pub const DEV_BROWSER: &str = "__clerk_db_jwt";
 /// A native client's token from `Authorization` (`Bearer …`, or bare as
 /// Clerk's SDKs send it); None when it has none yet (Clerk's Expo SDK sends
 /// an empty one before its first answer).
-pub fn bearer(headers: &HeaderMap) -> Result<Option<&str>, BadClientToken> {
+fn bearer(headers: &HeaderMap) -> Result<Option<&str>, BadClientToken> {
     let Some(v) = headers.get(header::AUTHORIZATION) else { return Ok(None) };
     let v = v.to_str().map_err(|_| BadClientToken)?.trim();
     let token = match v.strip_prefix("Bearer") {
@@ -118,7 +118,7 @@ impl Edge {
 
     /// The domain's view of a `/v1` request, and how it carries its tokens:
     /// a browser's from the cookies; a native client's from its client
-    /// token (never a cookie), which the use cases open (`bearer`).
+    /// token (never a cookie), which the use cases open (`client_token`).
     pub fn v1_request(&self, parts: &Parts) -> (Request, Carrier) {
         match is_native(&parts.headers, &parts.uri) || self.dev_browser(&parts.uri).is_some() {
             true => (self.client(parts, vec![]), Carrier::Bearer),

@@ -49,31 +49,16 @@ impl Service {
     /// client's row (made now for a new client with anything to keep), and
     /// the client token to answer with, sealed afresh (None: nothing kept).
     pub async fn keep_native(&self, n: Native, req: &Request) -> Result<Option<String>, Fault> {
-        let changed = |j: &Jar| n.fresh || req.changes().iter().any(|c| c.jar == *j);
-        let writes: Vec<(Jar, Option<String>)> = Jar::ALL
-            .iter()
-            .filter(|j| changed(j))
-            .map(|j| Ok((*j, req.token(*j).map(|t| self.keys.seal(t)).transpose()?)))
-            .collect::<Result<_, String>>()
-            .map_err(|e| {
-                tracing::error!(error = %e, "client token");
-                Fault::Unavailable
-            })?;
-        let writes: Vec<_> = writes.into_iter().filter(|(_, v)| !(n.fresh && v.is_none())).collect();
-        if n.fresh && writes.is_empty() {
-            return Ok(None);
+        // A new client keeps what it carries; a known one what changed.
+        let kept = |j: &Jar| match n.fresh {
+            true => req.token(*j).is_some(),
+            false => req.changes().iter().any(|c| c.jar == *j),
+        };
+        let jars: Vec<(Jar, Option<&str>)> = Jar::ALL.into_iter().filter(kept).map(|j| (j, req.token(j))).collect();
+        if jars.is_empty() {
+            return Ok((!n.fresh).then(|| client_token::seal(&self.keys, &n.id)).flatten());
         }
-        if !writes.is_empty() {
-            let (now, until) = (req.now, req.now + CLIENT_MAX_AGE);
-            self.alone(async |u| {
-                for (jar, sealed) in &writes {
-                    u.store.keep_native_token(&n.id, *jar, sealed.as_deref(), now, until).await?;
-                }
-                Ok(())
-            })
-            .await?;
-        }
-        Ok(client_token::seal(&self.keys, &n.id))
+        self.write_native(&n, &jars, req.now).await
     }
 
     /// A client for Clerk's "dev browser" (development only): a browser page
@@ -82,15 +67,25 @@ impl Service {
     /// a native client is. Made with its long-lived client token, so that
     /// its row exists from the start.
     pub async fn dev_browser(&self, now: i64) -> Result<String, Fault> {
-        let n = Native::new();
-        let sealed = self.keys.seal(&secrets::token()).map_err(|e| {
-            tracing::error!(error = %e, "dev browser");
-            Fault::Unavailable
-        })?;
+        let client = secrets::token();
+        let token = self.write_native(&Native::new(), &[(Jar::Client, Some(client.as_str()))], now).await?;
+        token.ok_or(Fault::Unavailable)
+    }
+
+    /// Writes `jars` (tokens, or None to clear) to `n`'s row, sealed, and
+    /// answers its client token.
+    async fn write_native(&self, n: &Native, jars: &[(Jar, Option<&str>)], now: i64) -> Result<Option<String>, Fault> {
+        let sealed = jars
+            .iter()
+            .map(|(j, t)| Ok((*j, t.map(|t| self.keys.seal(t)).transpose()?)))
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(|e| {
+                tracing::error!(error = %e, "client token");
+                Fault::Unavailable
+            })?;
         let until = now + CLIENT_MAX_AGE;
-        self.alone(async |u| Ok(u.store.keep_native_token(&n.id, Jar::Client, Some(&sealed), now, until).await?))
-            .await?;
-        client_token::seal(&self.keys, &n.id).ok_or(Fault::Unavailable)
+        self.alone(async |u| Ok(u.store.keep_native_tokens(&n.id, &sealed, now, until).await?)).await?;
+        Ok(client_token::seal(&self.keys, &n.id))
     }
 
     /// A row's tokens, opened (one that does not open with this instance's
