@@ -82,8 +82,7 @@ pub async fn attempt_first_factor(
 ) -> Result<SignInView, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = match Strategy::parse(&strategy) {
-        Some(Strategy::Passkey) => c.api.service.attempt_passkey(&mut c.req, public_key_credential).await,
-        Some(s) => c.api.service.attempt_first_factor(&mut c.req, s, code).await,
+        Some(s) => c.api.service.attempt_first_factor(&mut c.req, s, Answer { code, public_key_credential }).await,
         None => Err(Fault::Missing(Field::Strategy)),
     };
     let r = c.finalize_form_post(r).await;
@@ -127,14 +126,13 @@ pub async fn attempt_second_factor(
     #[server(default)] public_key_credential: String,
 ) -> Result<SignInView, ApiErrors> {
     let mut c = Call::begin().await?;
+    // The form's own backup-code field, when the code field is empty.
+    let code = match Strategy::parse(&strategy) {
+        Some(Strategy::BackupCode) if code.trim().is_empty() => backup_code,
+        _ => code,
+    };
     let r = match Strategy::parse(&strategy) {
-        Some(Strategy::Passkey) => {
-            c.api.service.attempt_second_factor(&mut c.req, Strategy::Passkey, public_key_credential).await
-        }
-        Some(Strategy::BackupCode) if code.trim().is_empty() => {
-            c.api.service.attempt_second_factor(&mut c.req, Strategy::BackupCode, backup_code).await
-        }
-        Some(s) => c.api.service.attempt_second_factor(&mut c.req, s, code).await,
+        Some(s) => c.api.service.attempt_second_factor(&mut c.req, s, Answer { code, public_key_credential }).await,
         None => Err(Fault::Missing(Field::Strategy)),
     };
     let r = c.finalize_form_post(r).await;
@@ -449,7 +447,7 @@ pub async fn revoke_other_sessions() -> Result<Vec<SessionInfo>, ApiErrors> {
 #[cfg(feature = "ssr")]
 mod glue {
     use domain::{request::Request, service::Service};
-    use http::{header, request::Parts, HeaderValue, StatusCode};
+    use http::{header, request::Parts, StatusCode};
     use leptos::prelude::*;
     use leptos_axum::ResponseOptions;
     use proto::*;
@@ -512,12 +510,13 @@ mod glue {
             }
         }
 
-        /// A yes/no field, true unless it says no; absent is no in a form
-        /// post (an unticked box sends nothing), yes for an API call.
-        pub fn flag(&self, v: Option<String>) -> bool {
+        /// A yes/no field: yes unless it says no; absent is no in a form
+        /// post (an unticked box sends nothing), unsaid (the use case's
+        /// default) in an API call.
+        pub fn flag(&self, v: Option<String>) -> Option<bool> {
             match v.as_deref() {
-                None => !self.is_form_post(),
-                Some(v) => !matches!(v, "false" | "off" | "0" | ""),
+                None => self.is_form_post().then_some(false),
+                Some(v) => Some(!matches!(v, "false" | "off" | "0" | "")),
             }
         }
 
@@ -540,13 +539,10 @@ mod glue {
             // Statuses only for API callers: a form post must keep its redirect,
             // and a page render its own status.
             if is_api_call(&self.parts) {
-                let code = match &r {
-                    Ok(_) => 200,
-                    Err(f) => f.http_status(),
-                };
-                res.set_status(StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST));
-                if let Some(s) = r.as_ref().err().and_then(|f| f.retry_after()) {
-                    res.insert_header(header::RETRY_AFTER, HeaderValue::from(s));
+                let (status, retry_after) = r.as_ref().err().map(web::fault_status).unwrap_or((StatusCode::OK, None));
+                res.set_status(status);
+                if let Some(v) = retry_after {
+                    res.insert_header(header::RETRY_AFTER, v);
                 }
             }
             r.map_err(ApiErrors::from)

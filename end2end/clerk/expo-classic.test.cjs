@@ -14,10 +14,20 @@ test('the classic API: create, prepare and attempt the SMS code, setActive, relo
   assert.equal(signIn.status, 'needs_second_factor');
   const phone = signIn.supportedSecondFactors.find((f) => f.strategy === 'phone_code');
   assert.match(phone?.phoneNumberId ?? '', /^idn_phone_/, 'the phone is offered, with its id');
+  assert.equal(phone.primary, true);
+  // How each factor stands, as Clerk's Verification reads it.
+  assert.equal(signIn.firstFactorVerification.status, 'verified');
+  assert.equal(signIn.firstFactorVerification.strategy, 'password');
+  assert.equal(signIn.secondFactorVerification.status, null, 'nothing sent yet');
   const before = await sent(user.phone);
-  await signIn.prepareSecondFactor({ strategy: 'phone_code', phoneNumberId: phone.phoneNumberId });
+  const prepared = await signIn.prepareSecondFactor({ strategy: 'phone_code', phoneNumberId: phone.phoneNumberId });
+  assert.equal(prepared.secondFactorVerification.status, 'unverified');
+  assert.equal(prepared.secondFactorVerification.strategy, 'phone_code');
   const done = await signIn.attemptSecondFactor({ strategy: 'phone_code', code: await codeTo(user.phone, before) });
   assert.equal(done.status, 'complete');
+  assert.equal(done.firstFactorVerification.strategy, 'password');
+  assert.equal(done.secondFactorVerification.status, 'verified');
+  assert.equal(done.secondFactorVerification.strategy, 'phone_code');
 
   await clerk.setActive({ session: done.createdSessionId });
   assert.equal(clerk.session?.id, done.createdSessionId);

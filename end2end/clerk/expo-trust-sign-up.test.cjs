@@ -13,14 +13,19 @@ test('client trust: needs_client_trust, the emailed code, finalize', async () =>
   const before = await sent(user.email);
   assert.equal((await signIn.password({ emailAddress: user.email, password: PASSWORD })).error, null);
   assert.equal(signIn.status, 'needs_client_trust');
+  const trust = signIn.supportedSecondFactors.find((f) => f.strategy === 'email_code');
+  assert.match(trust?.emailAddressId ?? '', /^idn_email_/, 'the address the code goes to, by id');
   // The server sent the code with the password step; the guide's send
   // finds it fresh and sends no second one.
   assert.equal((await signIn.mfa.sendEmailCode()).error, null);
   const code = await codeTo(user.email, before);
   assert.equal((await signIn.mfa.verifyEmailCode({ code })).error, null);
   assert.equal(signIn.status, 'complete');
+  assert.equal(signIn.secondFactorVerification.strategy, 'email_code');
+  assert.equal(signIn.secondFactorVerification.status, 'verified');
   assert.equal((await signIn.finalize()).error, null);
   assert.equal(clerk.user?.primaryEmailAddress?.emailAddress, user.email);
+  assert.equal(clerk.user.primaryEmailAddressId, trust.emailAddressId);
 });
 
 test('sign-up with an emailed code, the signal API', async () => {
@@ -42,9 +47,15 @@ test('sign-up with an emailed code, the classic API', async () => {
   const { clerk } = await expoClerk();
   const signUp = await clerk.client.signUp.create({ emailAddress, password: PASSWORD });
   assert.equal(signUp.status, 'missing_requirements');
-  await signUp.prepareEmailAddressVerification({ strategy: 'email_code' });
+  assert.equal(signUp.verifications.emailAddress.status, 'unverified', 'the code went with the first step');
+  const prepared = await signUp.prepareEmailAddressVerification({ strategy: 'email_code' });
+  assert.equal(prepared.verifications.emailAddress.status, 'unverified');
+  assert.equal(prepared.verifications.emailAddress.strategy, 'email_code');
   const done = await signUp.attemptEmailAddressVerification({ code: await codeTo(emailAddress) });
   assert.equal(done.status, 'complete');
+  assert.equal(done.verifications.emailAddress.status, 'verified');
+  assert.match(done.createdUserId ?? '', /^user_/);
   await clerk.setActive({ session: done.createdSessionId });
   assert.equal(clerk.user?.primaryEmailAddress?.emailAddress, emailAddress);
+  assert.equal(clerk.user.id, done.createdUserId);
 });

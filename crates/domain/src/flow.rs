@@ -179,8 +179,20 @@ impl Stage {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attempt {
     pub stage: Stage,
+    /// Which strategy proved each factor so far.
+    pub proofs: Proofs,
     pub created_at: i64,
     pub expires_at: i64,
+}
+
+/// The strategies that verified the attempt's factors (Clerk's
+/// `first_factor_verification` / `second_factor_verification`): the first
+/// is the password, an emailed code or a passkey; the second a second
+/// factor or the client-trust code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Proofs {
+    pub first: Option<Strategy>,
+    pub second: Option<Strategy>,
 }
 
 /// What the service learnt at a right password.
@@ -208,7 +220,12 @@ pub enum Step {
 impl Attempt {
     /// A fresh attempt, before any identifier.
     pub fn new(now: i64) -> Attempt {
-        Attempt { stage: Stage::NeedsIdentifier, created_at: now, expires_at: now + ATTEMPT_TTL }
+        Attempt {
+            stage: Stage::NeedsIdentifier,
+            proofs: Proofs::default(),
+            created_at: now,
+            expires_at: now + ATTEMPT_TTL,
+        }
     }
 
     pub fn status(&self) -> Status {
@@ -273,15 +290,15 @@ impl Attempt {
 
     /// An identifier-only attempt (Clerk's `signIn.create({ identifier })`).
     pub fn identified(lookup: Lookup, now: i64) -> Attempt {
-        Attempt { stage: Stage::NeedsFirstFactor(lookup), created_at: now, expires_at: now + ATTEMPT_TTL }
+        Attempt { stage: Stage::NeedsFirstFactor(lookup), ..Attempt::new(now) }
     }
 
     /// The account was proved without its password (an emailed code, or a
     /// reset and a new password): its second factor if it has one, else
     /// done. The code came by email, so the client needs no more trust.
-    fn proved(&self, claim: Claim) -> Attempt {
+    fn proved(&self, claim: Claim, first: Strategy) -> Attempt {
         let stage = if claim.factors.has_primary() { Stage::NeedsSecondFactor(claim) } else { Stage::Complete(claim) };
-        Attempt { stage, ..self.clone() }
+        Attempt { stage, proofs: Proofs { first: Some(first), second: None }, ..self.clone() }
     }
 
     /// A first-factor code was verified: a reset code leads to the new
@@ -293,8 +310,12 @@ impl Attempt {
         // No account: no code can verify, so this is only reached by a bug.
         let claim = l.claim.clone().ok_or(Fault::CodeIncorrect(None))?;
         Ok(match s {
-            Strategy::ResetPasswordEmailCode => Attempt { stage: Stage::NeedsNewPassword(claim), ..self.clone() },
-            Strategy::EmailCode => self.proved(claim),
+            Strategy::ResetPasswordEmailCode => Attempt {
+                stage: Stage::NeedsNewPassword(claim),
+                proofs: Proofs { first: Some(s), second: None },
+                ..self.clone()
+            },
+            Strategy::EmailCode => self.proved(claim, s),
             _ => self.clone(),
         })
     }
@@ -303,7 +324,7 @@ impl Attempt {
     pub fn new_password_set(&self, now: i64) -> Result<Attempt, Fault> {
         self.check(Step::NewPassword, now)?;
         let claim = self.claim().ok_or(Fault::InvalidState)?.clone();
-        Ok(self.proved(claim))
+        Ok(self.proved(claim, Strategy::ResetPasswordEmailCode))
     }
 
     /// The password was right: MFA if the user has a second factor; else an
@@ -323,12 +344,13 @@ impl Attempt {
         } else {
             Stage::Complete(claim)
         };
-        Ok(Attempt { stage, created_at: now, expires_at: now + ATTEMPT_TTL })
+        let proofs = Proofs { first: Some(Strategy::Password), second: None };
+        Ok(Attempt { stage, proofs, created_at: now, expires_at: now + ATTEMPT_TTL })
     }
 
     /// A sign-in begun with a passkey, before the browser answers.
     pub fn for_passkey(now: i64) -> Attempt {
-        Attempt { stage: Stage::NeedsPasskey, created_at: now, expires_at: now + ATTEMPT_TTL }
+        Attempt { stage: Stage::NeedsPasskey, ..Attempt::new(now) }
     }
 
     /// The passkey answered, user-verified, for `claim`'s user: as in Clerk,
@@ -338,7 +360,11 @@ impl Attempt {
     pub fn passkey_passed(&self, claim: Claim, now: i64) -> Result<Attempt, Fault> {
         self.check(Step::Verify(Strategy::Passkey), now)?;
         match self.stage {
-            Stage::NeedsPasskey => Ok(Attempt { stage: Stage::Complete(claim), ..self.clone() }),
+            Stage::NeedsPasskey => Ok(Attempt {
+                stage: Stage::Complete(claim),
+                proofs: Proofs { first: Some(Strategy::Passkey), second: None },
+                ..self.clone()
+            }),
             _ => Err(Fault::InvalidState),
         }
     }
@@ -347,7 +373,8 @@ impl Attempt {
     pub fn second_factor_passed(&self, s: Strategy, now: i64) -> Result<Attempt, Fault> {
         self.check(Step::Verify(s), now)?;
         let claim = self.claim().ok_or(Fault::InvalidState)?.clone();
-        Ok(Attempt { stage: Stage::Complete(claim), ..self.clone() })
+        let proofs = Proofs { second: Some(s), ..self.proofs };
+        Ok(Attempt { stage: Stage::Complete(claim), proofs, ..self.clone() })
     }
 }
 
@@ -896,6 +923,15 @@ mod tests {
                     if a.status() == Status::NeedsNewPassword {
                         prop_assert!(by_email && exists);
                     }
+                    // Each proof is named by the strategy that gave it.
+                    let first = match () {
+                        _ if by_passkey => Some(Strategy::Passkey),
+                        _ if by_password => Some(Strategy::Password),
+                        _ => a.proofs.first.filter(|s| matches!(s, Strategy::EmailCode | Strategy::ResetPasswordEmailCode)),
+                    };
+                    prop_assert_eq!(a.proofs.first, first);
+                    prop_assert_eq!(a.proofs.first.is_some(), a.claim().is_some());
+                    prop_assert_eq!(a.proofs.second.is_some(), second_ok && a.status() == Status::Complete);
                     if a.status() == Status::Complete {
                         let needs_second = if by_password { f.has_primary() || (trust && !known) } else { f.has_primary() };
                         prop_assert!(by_password || (by_email && exists) || by_passkey);

@@ -519,7 +519,8 @@ async fn a_completed_reset_forgets_the_failures_before_it() {
         b.with(async |s, c| s.create(c, "again@example.com".into(), Some(Strategy::ResetPasswordEmailCode)).await);
     start.await.unwrap();
     for _ in 0..4 {
-        let r = b.with(async |s, c| s.attempt_first_factor(c, Strategy::ResetPasswordEmailCode, "000000".into()).await);
+        let r = b
+            .with(async |s, c| s.attempt_first_factor(c, Strategy::ResetPasswordEmailCode, "000000".to_string()).await);
         assert_eq!(r.await.err(), Some(Fault::CodeIncorrect(None)));
     }
     let code = later_code(&w, "again@example.com", 1).await;

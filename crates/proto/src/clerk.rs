@@ -38,8 +38,11 @@ pub struct Client {
 
 impl Client {
     /// `id`: an opaque id for this client (a hash of its token, the same
-    /// while it lasts); `user`: the session's user, if there is a session.
-    pub fn new(id: String, c: crate::v1::ClientView, user: Option<&UserView>) -> Client {
+    /// while it lasts); `user`: the session's user, if there is a session;
+    /// `now`: the request's time. No row records when a browser's client
+    /// began, so it dates from its session, else from now.
+    pub fn new(id: String, c: crate::v1::ClientView, user: Option<&UserView>, now: i64) -> Client {
+        let began = c.sessions.iter().map(|s| s.created_at).min().unwrap_or(now);
         let sessions: Vec<Session> = c.sessions.into_iter().filter_map(|s| Session::new(s, user)).collect();
         Client {
             object: "client",
@@ -49,8 +52,8 @@ impl Client {
             sign_in: c.sign_in,
             sign_up: c.sign_up,
             cookie_expires_at: None,
-            created_at: 0,
-            updated_at: 0,
+            created_at: ms(began),
+            updated_at: ms(now),
         }
     }
 }

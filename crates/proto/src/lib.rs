@@ -104,6 +104,20 @@ impl Strategy {
     }
 }
 
+/// What a client answers a verification with: a code, or for a passkey
+/// the browser's credential (`navigator.credentials.get()`, JSON text).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Answer {
+    pub code: String,
+    pub public_key_credential: String,
+}
+
+impl From<String> for Answer {
+    fn from(code: String) -> Answer {
+        Answer { code, public_key_credential: String::new() }
+    }
+}
+
 /// A factor the user can use, as listed in `supported_first_factors` and
 /// `supported_second_factors`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,11 +131,19 @@ pub struct SecondFactor {
     /// back to `prepare_second_factor`; one phone per user here).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number_id: Option<String>,
+    /// `email_code` to the account's address: that address's id. Not at
+    /// `needs_first_factor`, where it would say the account exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_address_id: Option<String>,
+    /// The code goes to the account's primary address or phone (its only
+    /// one here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary: Option<bool>,
 }
 
 impl SecondFactor {
     pub fn new(strategy: Strategy, safe_identifier: Option<String>) -> SecondFactor {
-        SecondFactor { strategy, safe_identifier, phone_number_id: None }
+        SecondFactor { strategy, safe_identifier, phone_number_id: None, email_address_id: None, primary: None }
     }
 }
 
@@ -160,6 +182,52 @@ pub struct SignInView {
     /// `nonce`): the options for `navigator.credentials.get()`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passkey_challenge: Option<PasskeyChallenge>,
+    /// How the first factor stands: the strategy that verified it, or the
+    /// emailed code or passkey challenge awaiting its answer.
+    #[serde(default)]
+    pub first_factor_verification: Option<Verification>,
+    /// How the second factor (or the client-trust code) stands, likewise.
+    #[serde(default)]
+    pub second_factor_verification: Option<Verification>,
+}
+
+/// A factor's verification (Clerk's `Verification`): `unverified` while a
+/// code or challenge awaits its answer, then `verified` by `strategy`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Verification {
+    /// Always `"verification"`.
+    #[serde(default)]
+    pub object: String,
+    pub status: VerificationStatus,
+    pub strategy: Strategy,
+    /// `passkey`, unverified: the challenge's `publicKey` options, a JSON
+    /// text (`passkey_challenge` holds them whole).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+}
+
+/// Where a verification stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationStatus {
+    Unverified,
+    Verified,
+}
+
+impl Verification {
+    pub fn new(status: VerificationStatus, strategy: Strategy) -> Verification {
+        Verification { object: "verification".into(), status, strategy, nonce: None }
+    }
+
+    pub fn verified(strategy: Strategy) -> Verification {
+        Verification::new(VerificationStatus::Verified, strategy)
+    }
+
+    pub fn unverified(strategy: Strategy) -> Verification {
+        Verification::new(VerificationStatus::Unverified, strategy)
+    }
 }
 
 /// A WebAuthn ceremony's options, as JSON for the browser's
@@ -188,6 +256,8 @@ impl Default for SignInView {
             email_code: None,
             created_session_id: None,
             passkey_challenge: None,
+            first_factor_verification: None,
+            second_factor_verification: None,
         }
     }
 }
@@ -257,6 +327,21 @@ pub struct SignUpView {
     /// The session a completed sign-up became (`/v1`, which finalizes it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_session_id: Option<String>,
+    /// The user a completed sign-up made (`user_…`).
+    #[serde(default)]
+    pub created_user_id: Option<String>,
+    /// How each field to verify stands.
+    #[serde(default)]
+    pub verifications: SignUpVerifications,
+}
+
+/// A sign-up's verifications (Clerk's `signUp.verifications`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignUpVerifications {
+    /// The email code: `unverified` once sent, `verified` when right.
+    #[serde(default)]
+    pub email_address: Option<Verification>,
 }
 
 impl Default for SignUpView {
@@ -269,6 +354,8 @@ impl Default for SignUpView {
             unverified_fields: vec![],
             email_code_sent_at: None,
             created_session_id: None,
+            created_user_id: None,
+            verifications: SignUpVerifications::default(),
         }
     }
 }
@@ -276,6 +363,21 @@ impl Default for SignUpView {
 impl SignInView {
     pub fn supports(&self, strategy: Strategy) -> bool {
         self.supported_second_factors.iter().any(|f| f.strategy == strategy)
+    }
+
+    /// A passkey challenge for the browser to answer: `options` in
+    /// `passkey_challenge`, and `public_key` (the options' `publicKey`, as
+    /// Clerk's SDKs read it) as the pending verification's `nonce`: of the
+    /// second factor once the password is past, else of the first.
+    pub fn challenged(self, options: String, public_key: String) -> SignInView {
+        let pending = Verification { nonce: Some(public_key), ..Verification::unverified(Strategy::Passkey) };
+        let passkey_challenge = Some(PasskeyChallenge { strategy: Strategy::Passkey, nonce: options });
+        match self.status {
+            Status::NeedsSecondFactor => {
+                SignInView { passkey_challenge, second_factor_verification: Some(pending), ..self }
+            }
+            _ => SignInView { passkey_challenge, first_factor_verification: Some(pending), ..self },
+        }
     }
 }
 

@@ -71,6 +71,15 @@ pub struct CodeBody {
     pub public_key_credential: Option<String>,
 }
 
+impl CodeBody {
+    /// The strategy named (`form_param_missing` if none) and the answer.
+    pub fn answer(self) -> Result<(Strategy, crate::Answer), crate::Fault> {
+        let strategy = self.strategy.ok_or(crate::Fault::Missing(crate::Field::Strategy))?;
+        let public_key_credential = self.public_key_credential.unwrap_or_default();
+        Ok((strategy, crate::Answer { code: self.code, public_key_credential }))
+    }
+}
+
 /// A new passkey: the answer of `navigator.credentials.create()` (JSON
 /// text) and an optional name.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,7 +1,7 @@
 //! The `attempts` repository: the sign-in attempts (the state machine, stored).
 
 use super::*;
-use domain::flow::{Claim, Stage};
+use domain::flow::{Claim, Proofs, Stage};
 
 /// A `sign_in_attempts` row.
 #[derive(sqlx::FromRow)]
@@ -16,6 +16,8 @@ struct AttemptRow {
     client_known: bool,
     passkey_first: bool,
     email_code: bool,
+    first_factor: Option<String>,
+    second_factor: Option<String>,
     created_at: i64,
     expires_at: i64,
 }
@@ -37,6 +39,10 @@ impl From<AttemptRow> for Attempt {
         let lookup = r.identifier.map(|id| (id, r.email_code));
         Attempt {
             stage: Stage::from_parts(status, claim, lookup, r.passkey_first),
+            proofs: Proofs {
+                first: r.first_factor.as_deref().and_then(Strategy::parse),
+                second: r.second_factor.as_deref().and_then(Strategy::parse),
+            },
             created_at: r.created_at,
             expires_at: r.expires_at,
         }
@@ -46,20 +52,20 @@ impl From<AttemptRow> for Attempt {
 macro_rules! attempt_cols {
     () => {
         "status, user_id, identifier, has_phone, has_totp, has_backup, has_passkey, client_known, email_code,
-         passkey_first, created_at, expires_at"
+         passkey_first, first_factor, second_factor, created_at, expires_at"
     };
 }
 const INSERT_ATTEMPT: &str = concat!(
     "INSERT INTO sign_in_attempts (key, ",
     attempt_cols!(),
-    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
 );
 const ATTEMPT: &str = concat!("SELECT ", attempt_cols!(), " FROM sign_in_attempts WHERE key = $1");
 // The whole row but its key and start: an attempt begun with a passkey
 // learns its user only when the passkey answers.
 const UPDATE_ATTEMPT: &str = "UPDATE sign_in_attempts SET status = $2, user_id = $3, identifier = $4, has_phone = $5,
      has_totp = $6, has_backup = $7, has_passkey = $8, client_known = $9, email_code = $10, passkey_first = $11,
-     expires_at = $13 WHERE key = $1 AND status = $14 AND created_at = $12";
+     first_factor = $12, second_factor = $13, expires_at = $15 WHERE key = $1 AND status = $16 AND created_at = $14";
 const DELETE_ATTEMPT: &str = "DELETE FROM sign_in_attempts WHERE key = $1";
 const TAKE_COMPLETE_ATTEMPT: &str =
     concat!("DELETE FROM sign_in_attempts WHERE key = $1 AND status = 'complete' RETURNING ", attempt_cols!());
@@ -78,7 +84,7 @@ macro_rules! reads {
 }
 reads!(Sqlite, Postgres, SqliteUnit, PgUnit);
 
-/// Binds $1 to $13 of an attempt row: key, then `attempt_cols!` in order.
+/// Binds $1 to $15 of an attempt row: key, then `attempt_cols!` in order.
 fn bind_attempt<'q, DB: sqlx::Database>(
     q: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>,
     key: &'q str,
@@ -109,6 +115,8 @@ where
         .bind(c.is_some_and(|c| c.client_known))
         .bind(email_code)
         .bind(matches!(a.stage, Stage::NeedsPasskey))
+        .bind(a.proofs.first.map(|s| s.as_str().to_string()))
+        .bind(a.proofs.second.map(|s| s.as_str().to_string()))
         .bind(a.created_at)
         .bind(a.expires_at)
 }

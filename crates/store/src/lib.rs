@@ -11,7 +11,7 @@ use domain::store::{
     AuditEvent, BackupCode, ClientUse, Identity, NewSession, NewUser, OneTimeCode, OutboxMessage, Passkey, Result,
     Session, SessionRow, SigningKey, StoreError, Subject, TrustedClient, User,
 };
-use proto::{SignUpStatus, Status};
+use proto::{SignUpStatus, Status, Strategy};
 use sqlx::{
     postgres::PgPoolOptions,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions},

@@ -215,6 +215,13 @@ pub(crate) fn set_cookie_header(dev: bool, name: &str, value: &str, max_age: i64
     HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")).ok()
 }
 
+/// A fault's HTTP status and `Retry-After` (seconds), as every edge
+/// answers an API call with it.
+pub fn fault_status(f: &proto::Fault) -> (http::StatusCode, Option<HeaderValue>) {
+    let status = http::StatusCode::from_u16(f.http_status()).unwrap_or(http::StatusCode::BAD_REQUEST);
+    (status, f.retry_after().map(HeaderValue::from))
+}
+
 /// A browser's navigation or plain form post (not a fetch from the page).
 pub fn accepts_html(h: &HeaderMap) -> bool {
     h.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))

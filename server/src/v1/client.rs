@@ -54,10 +54,8 @@ pub async fn prepare_first_factor(c: Call, Path(id): Path<String>, Input(b): Inp
     responses((status = 200, description = "The code is right: `needs_new_password`, `needs_second_factor`, or `complete`.", body = SignInView)))]
 pub async fn attempt_first_factor(c: Call, Path(id): Path<String>, Input(b): Input<CodeBody>) -> Response {
     c.step_on(Jar::SignIn, &id, async |svc, req| {
-        let r = match strategy(b.strategy)? {
-            Strategy::Passkey => svc.attempt_passkey(req, b.public_key_credential.unwrap_or_default()).await,
-            s => svc.attempt_first_factor(req, s, b.code).await,
-        };
+        let (s, answer) = b.answer()?;
+        let r = svc.attempt_first_factor(req, s, answer).await;
         finalized(svc, req, r).await
     })
     .await
@@ -68,8 +66,7 @@ pub async fn attempt_first_factor(c: Call, Path(id): Path<String>, Input(b): Inp
     responses((status = 200, description = "The new password is set: `needs_second_factor` or `complete`.", body = SignInView)))]
 pub async fn reset_password(c: Call, Path(id): Path<String>, Input(b): Input<ResetPasswordBody>) -> Response {
     c.step_on(Jar::SignIn, &id, async |svc, req| {
-        let others = b.sign_out_of_other_sessions.unwrap_or(true);
-        let r = svc.reset_password(req, b.password, others).await;
+        let r = svc.reset_password(req, b.password, b.sign_out_of_other_sessions).await;
         finalized(svc, req, r).await
     })
     .await
@@ -87,10 +84,8 @@ pub async fn prepare_second_factor(c: Call, Path(id): Path<String>, Input(b): In
     responses((status = 200, description = "The factor checks out: `complete`, with `created_session_id`.", body = SignInView)))]
 pub async fn attempt_second_factor(c: Call, Path(id): Path<String>, Input(b): Input<CodeBody>) -> Response {
     c.step_on(Jar::SignIn, &id, async |svc, req| {
-        let r = match strategy(b.strategy)? {
-            Strategy::Passkey => svc.attempt_passkey(req, b.public_key_credential.unwrap_or_default()).await,
-            s => svc.attempt_second_factor(req, s, b.code).await,
-        };
+        let (s, answer) = b.answer()?;
+        let r = svc.attempt_second_factor(req, s, answer).await;
         finalized(svc, req, r).await
     })
     .await

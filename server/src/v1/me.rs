@@ -158,7 +158,7 @@ pub async fn delete_backup_codes(c: Call) -> Response {
 #[utoipa::path(post, path = "/v1/me/change_password", tag = "user", request_body = ChangePasswordBody,
     responses((status = 200, description = "The password is changed (or the `reset-password` task done).", body = UserView)))]
 pub async fn change_password(c: Call, Input(b): Input<ChangePasswordBody>) -> Response {
-    let others = b.sign_out_of_other_sessions.unwrap_or(true);
+    let others = b.sign_out_of_other_sessions;
     c.step(async |svc, req| svc.change_password(req, b.new_password, others).await).await
 }
 

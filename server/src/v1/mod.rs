@@ -202,7 +202,7 @@ impl Resource for proto::SessionView {
 }
 impl Resource for proto::v1::ClientView {
     fn clerk(self, c: &Clerk) -> serde_json::Value {
-        serde_json::to_value(clerk::Client::new(c.client_id.clone(), self, c.user.as_ref())).unwrap_or_default()
+        serde_json::to_value(clerk::Client::new(c.client_id.clone(), self, c.user.as_ref(), c.now)).unwrap_or_default()
     }
 }
 
@@ -254,10 +254,10 @@ where
 
 /// A fault as `/v1` answers it: its status, its errors, its `Retry-After`.
 pub fn fault(f: Fault) -> Response {
-    let status = StatusCode::from_u16(f.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let (status, retry_after) = web::fault_status(&f);
     let mut res = (status, Json(ApiErrors::from(f))).into_response();
-    if let Some(s) = f.retry_after() {
-        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+    if let Some(v) = retry_after {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
     }
     res
 }
@@ -290,9 +290,15 @@ impl Call {
     /// `v` in Clerk's shape; a resource in its envelope, with the client
     /// after a write.
     async fn clerk<T: Resource>(&mut self, v: T) -> Response {
-        let user = match T::WRAPPED {
-            true => self.svc.user(&mut self.req).await.ok().flatten(),
-            false => None,
+        // The user for the resource's sessions; after a write, the client
+        // too, both from one read of the session.
+        let (client, user) = match (T::WRAPPED, self.read) {
+            (false, _) => (None, None),
+            (true, true) => (None, self.svc.user(&mut self.req).await.ok().flatten()),
+            (true, false) => match self.svc.client_and_user(&mut self.req).await {
+                Ok((client, user)) => (Some(client), user),
+                Err(_) => (None, None),
+            },
         };
         let client_id = self.req.token(Jar::Client).map(|t| format!("client_{}", secrets::public_id("client", t)));
         let ctx = Clerk { client_id: client_id.unwrap_or_default(), user, now: self.req.now };
@@ -300,10 +306,7 @@ impl Call {
         if !T::WRAPPED {
             return Json(response).into_response();
         }
-        let client = match self.read {
-            true => None,
-            false => self.svc.client(&mut self.req).await.ok().map(|c| c.clerk(&ctx)),
-        };
+        let client = client.map(|c| c.clerk(&ctx));
         Json(serde_json::json!({ "response": response, "client": client })).into_response()
     }
 

@@ -9,6 +9,11 @@ use serde_json::json;
 
 const EMAIL: &str = "native@example.com";
 
+/// The id Clerk's user gives its email address (`user_x` → `idn_email_x`).
+fn proto_email_id(user_id: &str) -> String {
+    format!("idn_email_{}", user_id.trim_start_matches("user_"))
+}
+
 /// The password step of the seed's native listings.
 async fn password(n: &mut Native, email: &str) -> Resp {
     n.post("/client/sign_ins", json!({ "identifier": email, "password": PASSWORD })).await
@@ -28,12 +33,18 @@ async fn the_seeds_native_sign_in_runs_over_a_client_token() {
     // The phone's id, as Clerk's SDKs pass it back to prepare_second_factor.
     let phone_id = r.body["supported_second_factors"][0]["phone_number_id"].as_str().unwrap_or("");
     assert!(phone_id.starts_with("idn_phone_"), "{}", r.text);
+    assert_eq!(r.body["supported_second_factors"][0]["primary"], true);
+    // How each factor stands: the password verified the first, nothing the second yet.
+    let verification = |r: &Resp, which: &str| (r.body[which]["status"].clone(), r.body[which]["strategy"].clone());
+    assert_eq!(verification(&r, "first_factor_verification"), (json!("verified"), json!("password")));
+    assert!(r.body["second_factor_verification"].is_null(), "{}", r.text);
     let first = n.token.clone().expect("a client token in the answer");
     assert!(first.starts_with("ct_"), "{first}");
 
     // signIn.sendMfaPhoneCode()
     let r = n.post(&format!("/client/sign_ins/{id}/prepare_second_factor"), json!({ "strategy": "phone_code" })).await;
     assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(verification(&r, "second_factor_verification"), (json!("unverified"), json!("phone_code")));
     assert_ne!(n.token.as_deref(), Some(first.as_str()), "rotated in every answer");
     let code = last_sms_code(&s).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
@@ -53,6 +64,8 @@ async fn the_seeds_native_sign_in_runs_over_a_client_token() {
         )
         .await;
     assert_eq!((r.status, r.status_field()), (200, "complete"), "{}", r.text);
+    assert_eq!(verification(&r, "first_factor_verification"), (json!("verified"), json!("password")));
+    assert_eq!(verification(&r, "second_factor_verification"), (json!("verified"), json!("phone_code")));
     let sid = r.body["created_session_id"].as_str().expect("created_session_id").to_string();
 
     let r = n.get("/client").await;
@@ -336,7 +349,13 @@ async fn client_trust_over_a_client_token_as_clerks_guide_writes_it() {
     assert_eq!(r.status_field(), "needs_client_trust", "{}", r.text);
     let id = r.body["id"].as_str().unwrap().to_string();
     let factors = r.body["supported_second_factors"].as_array().unwrap();
-    assert!(factors.iter().any(|f| f["strategy"] == "email_code"), "listed, as in Clerk: {factors:?}");
+    let trust = factors.iter().find(|f| f["strategy"] == "email_code").expect("listed, as in Clerk");
+    assert_eq!(trust["primary"], true);
+    let email_id = trust["email_address_id"].as_str().unwrap_or("").to_string();
+    assert!(email_id.starts_with("idn_email_"), "{trust}");
+    // The code went with the password step: awaiting its answer.
+    assert_eq!(r.body["second_factor_verification"]["status"], "unverified", "{}", r.text);
+    assert_eq!(r.body["second_factor_verification"]["strategy"], "email_code");
     let sent = nth_email_code(&s, EMAIL, 1).await;
     // signIn.mfa.sendEmailCode() right after the password: answered, no second email.
     let r = n.post(&format!("/client/sign_ins/{id}/prepare_second_factor"), json!({ "strategy": "email_code" })).await;
@@ -349,7 +368,11 @@ async fn client_trust_over_a_client_token_as_clerks_guide_writes_it() {
         )
         .await;
     assert_eq!(r.status_field(), "complete", "{}", r.text);
+    assert_eq!(r.body["second_factor_verification"]["status"], "verified", "{}", r.text);
     let sid = r.body["created_session_id"].as_str().unwrap().to_string();
+    // The id names the account's address, as Clerk's user lists it.
+    let me = n.get("/me").await;
+    assert_eq!(email_id, proto_email_id(me.body["id"].as_str().unwrap_or("")));
     n.post(&format!("/client/sessions/{sid}/end"), json!(null)).await;
     // The token keys client trust, as the cookie does: no code this time.
     assert_eq!(password(&mut n, EMAIL).await.status_field(), "complete");
@@ -367,6 +390,8 @@ async fn sign_up_over_a_client_token_and_the_device_it_names() {
     assert_eq!((r.status, r.status_field()), (200, "missing_requirements"), "{}", r.text);
     let id = r.body["id"].as_str().unwrap().to_string();
     assert!(id.starts_with("sua_") && r.body["object"] == "sign_up_attempt", "{}", r.text);
+    assert_eq!(r.body["verifications"]["email_address"]["status"], "unverified", "{}", r.text);
+    assert!(r.body["created_user_id"].is_null());
     // The first send after the password step is answered with the code it sent.
     let r = n.post(&format!("/client/sign_ups/{id}/prepare_verification"), json!({ "strategy": "email_code" })).await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -381,6 +406,8 @@ async fn sign_up_over_a_client_token_and_the_device_it_names() {
         .await;
     assert_eq!((r.status, r.status_field()), (200, "complete"), "{}", r.text);
     assert!(r.body["created_session_id"].is_string());
+    assert_eq!(r.body["verifications"]["email_address"]["status"], "verified", "{}", r.text);
+    assert_eq!(r.body["created_user_id"], n.get("/me").await.body["id"]);
     let r = n.get("/me/sessions/active").await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body[0]["device"], "Pixel 8");

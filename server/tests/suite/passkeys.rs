@@ -32,7 +32,20 @@ async fn challenge(c: &mut Client) -> String {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.status_field(), "needs_first_factor");
     assert_eq!(r.body["supported_first_factors"][0]["strategy"], "passkey");
-    r.body["passkey_challenge"]["nonce"].as_str().unwrap().to_string()
+    let nonce = r.body["passkey_challenge"]["nonce"].as_str().unwrap().to_string();
+    pending_passkey(&r, "first_factor_verification", &nonce);
+    nonce
+}
+
+/// The verification awaiting the passkey carries the options' `publicKey`
+/// as its `nonce`, the way Clerk's SDKs read them.
+fn pending_passkey(r: &Resp, which: &str, options: &str) {
+    let v = &r.body[which];
+    assert_eq!((v["status"].as_str(), v["strategy"].as_str()), (Some("unverified"), Some("passkey")), "{}", r.text);
+    let public_key: serde_json::Value = serde_json::from_str(v["nonce"].as_str().unwrap_or("")).unwrap();
+    let options: serde_json::Value = serde_json::from_str(options).unwrap();
+    assert_eq!(public_key, options["publicKey"]);
+    assert!(public_key["challenge"].is_string(), "{public_key}");
 }
 
 async fn answer_first(c: &mut Client, answer: &str) -> Resp {
@@ -68,6 +81,10 @@ async fn a_passkey_added_on_the_security_page_signs_in_alone() {
     let answer = auth.get(&nonce, 0);
     let r = answer_first(&mut b, &answer).await;
     assert_eq!(r.status_field(), "complete", "{}", r.text);
+    // Both factors at once, as Clerk records a passkey sign-in.
+    assert_eq!(r.body["first_factor_verification"]["status"], "verified");
+    assert_eq!(r.body["first_factor_verification"]["strategy"], "passkey");
+    assert!(r.body["second_factor_verification"].is_null(), "{}", r.text);
     let r = b.api("sign_in/finalize", &[]).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(b.session_email().await.as_deref(), Some("pk@example.com"));
@@ -108,10 +125,14 @@ async fn a_passkey_is_a_second_factor_after_the_password() {
     let r = b.api("sign_in/prepare_second_factor", &[("strategy", "passkey")]).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let nonce = r.body["passkey_challenge"]["nonce"].as_str().unwrap().to_string();
+    pending_passkey(&r, "second_factor_verification", &nonce);
+    assert_eq!(r.body["first_factor_verification"]["strategy"], "password");
     let answer = auth.get(&nonce, 0);
     let r =
         b.api("sign_in/attempt_second_factor", &[("strategy", "passkey"), ("public_key_credential", &answer)]).await;
     assert_eq!(r.status_field(), "complete", "{}", r.text);
+    assert_eq!(r.body["second_factor_verification"]["status"], "verified");
+    assert_eq!(r.body["second_factor_verification"]["strategy"], "passkey");
     assert_eq!(b.api("sign_in/finalize", &[]).await.status, 200);
     // Named after the browser it was made in when no name was typed.
     let user = b.api("user", &[]).await;

@@ -160,6 +160,12 @@ pub(crate) fn second_factor_counter(subject: &str) -> String {
 /// A wrong try tells the tries left once this few remain.
 const TELL_TRIES_LEFT: u32 = 3;
 
+/// A new password signs the user's other sessions out unless the client
+/// says not to (Clerk's `signOutOfOtherSessions` defaults to yes).
+pub(crate) fn sign_out_others(said: Option<bool>) -> bool {
+    said.unwrap_or(true)
+}
+
 /// `f`, for a wrong try with `left` tries before a lock, telling them when
 /// few remain.
 pub(crate) fn told(f: Fault, left: u32) -> Fault {

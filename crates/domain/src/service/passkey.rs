@@ -32,9 +32,8 @@ impl Service {
         let u = self.unit().await?;
         let r = u.passkey_attempt(req, &state, autofill).await;
         let key = u.commit(r).await?;
-        let mut view = self.view(req, Some(&key), &Attempt::for_passkey(now)).await?;
-        view.passkey_challenge = Some(PasskeyChallenge { strategy: Strategy::Passkey, nonce: to_json(&rcr)? });
-        Ok(view)
+        let view = self.view(req, Some(&key), &Attempt::for_passkey(now)).await?;
+        Ok(view.challenged(to_json(&rcr)?, to_json(&rcr.public_key)?))
     }
 
     /// `prepare_second_factor({ strategy: 'passkey' })`: a challenge for the
@@ -57,9 +56,8 @@ impl Service {
         let purpose = Ceremony::SecondFactor.as_str();
         self.alone(async |u| Ok(u.store.put_challenge(key, purpose, &state, now + passkey::CHALLENGE_TTL).await?))
             .await?;
-        let mut view = self.view(req, Some(key), a).await?;
-        view.passkey_challenge = Some(PasskeyChallenge { strategy: Strategy::Passkey, nonce: to_json(&rcr)? });
-        Ok(view)
+        let view = self.view(req, Some(key), a).await?;
+        Ok(view.challenged(to_json(&rcr)?, to_json(&rcr.public_key)?))
     }
 
     /// The browser's answer (`navigator.credentials.get()` as JSON), for an

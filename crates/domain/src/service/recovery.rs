@@ -108,13 +108,18 @@ impl Service {
     /// `verifyCode({ code })` of the three: a reset code leads to
     /// `needs_new_password`, an email code to the second factor (or
     /// `complete`); an unlock code lets this browser try again and starts
-    /// the sign-in over at the password.
+    /// the sign-in over at the password. A passkey's answer (begun with a
+    /// passkey) is its credential.
     pub async fn attempt_first_factor(
         &self,
         req: &mut Request,
         s: Strategy,
-        code: String,
+        answer: impl Into<Answer>,
     ) -> Result<SignInView, Fault> {
+        let Answer { code, public_key_credential } = answer.into();
+        if s == Strategy::Passkey {
+            return self.attempt_passkey(req, public_key_credential).await;
+        }
         let now = req.now;
         let (token, key, a) = self.load(req).await?;
         a.check(Step::Verify(s), now)?;
@@ -153,8 +158,9 @@ impl Service {
         &self,
         req: &mut Request,
         password: String,
-        sign_out_others: bool,
+        sign_out_others: impl Into<Option<bool>>,
     ) -> Result<SignInView, Fault> {
+        let sign_out_others = super::sign_out_others(sign_out_others.into());
         let now = req.now;
         let (_, key, a) = self.load(req).await?;
         a.check(Step::NewPassword, now)?;

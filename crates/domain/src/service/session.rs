@@ -1,6 +1,7 @@
 //! Sessions: started by finalize, read by every page, ended by sign-out;
 //! idle and lifetime limits.
 
+use super::account::Open;
 use super::{Service, Unit};
 use crate::audit::Event;
 use crate::flow;
@@ -8,7 +9,7 @@ use crate::request::{Jar, Request};
 use crate::secrets;
 use crate::store::prelude::*;
 use crate::store::Store;
-use crate::store::{ClientUse, NewSession, Session};
+use crate::store::{ClientUse, NewSession, Session, User};
 use proto::*;
 use std::ops::Deref;
 
@@ -23,27 +24,47 @@ impl Service {
     pub async fn client_session(&self, req: &mut Request) -> Result<Option<SessionView>, Fault> {
         let Some((key, sess)) = self.active_session(req).await? else { return Ok(None) };
         let Some(user) = self.store.user(sess.user_id).await? else { return Ok(None) };
-        let second_factors = self.factors(&user).await?.supported();
+        Ok(Some(self.session_view(&key, &sess, &user).await?))
+    }
+
+    async fn session_view(&self, key: &str, sess: &Session, user: &User) -> Result<SessionView, Fault> {
+        let second_factors = self.factors(user).await?.supported();
         let status = if sess.task.is_some() { STS_PENDING } else { STS_ACTIVE };
-        Ok(Some(SessionView {
+        Ok(SessionView {
             object: v1::SESSION_OBJECT.into(),
             status: status.into(),
-            current_task: sess.task,
-            user_id: user.public_id,
-            id: super::public_id(&key),
-            email: user.email,
+            current_task: sess.task.clone(),
+            user_id: user.public_id.clone(),
+            id: super::public_id(key),
+            email: user.email.clone(),
             created_at: sess.created_at,
             last_active_at: sess.last_active_at,
             expire_at: sess.expires_at.min(sess.last_active_at + self.cfg.settings.sessions.idle),
             second_factors,
-        }))
+        })
     }
 
     /// `GET /v1/client`: the sign-in, sign-up and session this client carries.
     pub async fn client(&self, req: &mut Request) -> Result<v1::ClientView, Fault> {
+        let session = self.client_session(req).await?;
+        self.client_with(req, session).await
+    }
+
+    /// The client and its session's user, from one read of the session
+    /// (what Clerk's envelope needs after a write).
+    pub async fn client_and_user(&self, req: &mut Request) -> Result<(v1::ClientView, Option<UserView>), Fault> {
+        let (session, user) = match self.current(req, Open::Any).await {
+            Ok(c) => (Some(self.session_view(&c.key, &c.session, &c.user).await?), Some(self.user_view(&c).await?)),
+            Err(Fault::SignedOut) => (None, None),
+            Err(f) => return Err(f),
+        };
+        Ok((self.client_with(req, session).await?, user))
+    }
+
+    async fn client_with(&self, req: &mut Request, session: Option<SessionView>) -> Result<v1::ClientView, Fault> {
         let sign_in = Some(self.sign_in(req).await?).filter(|v| v.id.is_some());
         let sign_up = Some(self.sign_up(req).await?).filter(|v| v.id.is_some());
-        let sessions: Vec<SessionView> = self.client_session(req).await?.into_iter().collect();
+        let sessions: Vec<SessionView> = session.into_iter().collect();
         Ok(v1::ClientView {
             object: v1::CLIENT_OBJECT.into(),
             sign_in,

@@ -100,11 +100,11 @@ impl Service {
         &self,
         req: &mut Request,
         s: Strategy,
-        code: String,
+        answer: impl Into<Answer>,
     ) -> Result<SignInView, Fault> {
+        let Answer { code, public_key_credential } = answer.into();
         if s == Strategy::Passkey {
-            // The answer of `navigator.credentials.get()`, not a code.
-            return self.attempt_passkey(req, code).await;
+            return self.attempt_passkey(req, public_key_credential).await;
         }
         let now = req.now;
         let (token, key, a) = self.load(req).await?;
@@ -182,7 +182,12 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
         }
     }
 
+    /// The attempt as the client sees it, with how its factors stand.
     pub(super) async fn view(&self, req: &Request, key: Option<&str>, a: &Attempt) -> Result<SignInView, Fault> {
+        Ok(verifications(a, self.stage_view(req, key, a).await?))
+    }
+
+    async fn stage_view(&self, req: &Request, key: Option<&str>, a: &Attempt) -> Result<SignInView, Fault> {
         if let Stage::NeedsFirstFactor(l) = &a.stage {
             return self.first_factor_view(req, key, l).await;
         }
@@ -220,18 +225,23 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
                 supported.insert(0, s);
             }
         }
-        let email_code = match (&a.stage, key) {
-            (Stage::NeedsClientTrust(c), Some(key)) => Some(CodeSent {
+        let (mut email_code, mut trust) = (None, None);
+        if let (Stage::NeedsClientTrust(c), Some(key)) = (&a.stage, key) {
+            let sent = CodeSent {
                 safe_identifier: mask_email(&c.identifier),
                 sent_at: self.pending_code_sent_at(key, Purpose::EmailCode, req.now).await?,
                 strategy: None,
-            }),
-            _ => None,
-        };
-        // Clerk lists the trust code as the one second factor, so a client
-        // written to its guide finds it there.
-        let trust =
-            email_code.as_ref().map(|c| SecondFactor::new(Strategy::EmailCode, Some(c.safe_identifier.clone())));
+            };
+            // Clerk lists the trust code as the one second factor, so a
+            // client written to its guide finds it there.
+            let user = self.store.user(c.user_id).await?;
+            trust = Some(SecondFactor {
+                email_address_id: user.map(|u| proto::clerk::identifier_id(&u.public_id, "email")),
+                primary: Some(true),
+                ..SecondFactor::new(Strategy::EmailCode, Some(sent.safe_identifier.clone()))
+            });
+            email_code = Some(sent);
+        }
         Ok(SignInView {
             id: key.map(super::sign_in_id),
             status: a.status(),
@@ -241,6 +251,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
                 .map(|strategy| match strategy {
                     Strategy::PhoneCode => SecondFactor {
                         phone_number_id: phone_id.clone(),
+                        primary: Some(true),
                         ..SecondFactor::new(strategy, phone.as_deref().map(mask_phone))
                     },
                     _ => SecondFactor::new(strategy, None),
@@ -424,4 +435,24 @@ impl Unit {
         req.clear(Jar::SignIn);
         Ok(done)
     }
+}
+
+/// How the attempt's factors stand: verified by the strategies its proofs
+/// name, or awaiting the code the view says was sent. (A passkey challenge
+/// is added where it is made: `SignInView::challenged`.)
+fn verifications(a: &Attempt, v: SignInView) -> SignInView {
+    let sent = v.email_code.as_ref().filter(|c| c.sent_at.is_some());
+    let first = match a.proofs.first {
+        Some(s) => Some(Verification::verified(s)),
+        None => sent.and_then(|c| c.strategy).map(Verification::unverified),
+    };
+    let second = match (a.proofs.second, &a.stage) {
+        (Some(s), _) => Some(Verification::verified(s)),
+        (None, Stage::NeedsSecondFactor(_)) if v.phone_code_sent_at.is_some() => {
+            Some(Verification::unverified(Strategy::PhoneCode))
+        }
+        (None, Stage::NeedsClientTrust(_)) if sent.is_some() => Some(Verification::unverified(Strategy::EmailCode)),
+        _ => None,
+    };
+    SignInView { first_factor_verification: first, second_factor_verification: second, ..v }
 }

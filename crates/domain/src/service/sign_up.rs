@@ -166,12 +166,24 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     async fn sign_up_view(&self, req: &Request, key: &str, su: &SignUp) -> Result<SignUpView, Fault> {
         let missing = su.status == SignUpStatus::MissingRequirements;
         let sent_at = if missing { self.pending_code_sent_at(key, Purpose::SignUp, req.now).await? } else { None };
+        let email_address = match (su.status, sent_at) {
+            (SignUpStatus::Complete, _) => Some(Verification::verified(Strategy::EmailCode)),
+            (SignUpStatus::MissingRequirements, Some(_)) => Some(Verification::unverified(Strategy::EmailCode)),
+            _ => None,
+        };
+        // Only a completed sign-up has a user (an existing address's never does).
+        let created_user_id = match su.user_id {
+            Some(id) if su.status == SignUpStatus::Complete => self.store.user(id).await?.map(|u| u.public_id),
+            _ => None,
+        };
         Ok(SignUpView {
             id: Some(super::sign_up_id(key)),
             status: su.status,
             email_address: Some(su.email.clone()),
             unverified_fields: if missing { vec!["email_address".into()] } else { vec![] },
             email_code_sent_at: sent_at,
+            created_user_id,
+            verifications: SignUpVerifications { email_address },
             ..SignUpView::default()
         })
     }

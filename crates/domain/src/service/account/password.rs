@@ -16,8 +16,9 @@ impl Service {
         &self,
         req: &mut Request,
         password: String,
-        sign_out_others: bool,
+        sign_out_others: impl Into<Option<bool>>,
     ) -> Result<UserView, Fault> {
+        let sign_out_others = super::super::sign_out_others(sign_out_others.into());
         let mut c = self.current(req, Open::AndTask(TASK_RESET_PASSWORD)).await?;
         let task = c.session.task.clone();
         self.recent(&c)?;
