@@ -2,6 +2,7 @@
 // The page types nest deeply (islands inside Suspense inside routes).
 #![recursion_limit = "256"]
 
+mod backend;
 mod config;
 mod routes;
 mod v1;
@@ -41,6 +42,9 @@ enum Cmd {
     /// Session-token signing keys.
     #[command(subcommand)]
     Keys(KeysCmd),
+    /// The Backend API's secret keys (`sk_live_…`), for an app's backend.
+    #[command(subcommand, name = "api-keys")]
+    ApiKeys(ApiKeysCmd),
     /// Print the audit trail as JSON, newest first.
     Audit {
         #[arg(long, default_value_t = 50)]
@@ -77,6 +81,20 @@ enum KeysCmd {
     /// Print the signing RSA key's public half as PEM: Clerk's `jwtKey`
     /// (`CLERK_JWT_KEY`), for verifying without fetching the JWKS.
     Pem,
+}
+
+#[derive(Subcommand)]
+enum ApiKeysCmd {
+    /// Make a key: printed once, stored only as its hash.
+    Create {
+        /// What the key is for (shown in lists and audit rows).
+        #[arg(long)]
+        name: String,
+    },
+    /// List the keys (never the keys themselves): name, made, last used, revoked.
+    List,
+    /// Revoke a key by its id (`ak_…`): refused from the next request on.
+    Revoke { id: String },
 }
 
 #[derive(Subcommand)]
@@ -235,6 +253,40 @@ async fn keys_cmd(
     Ok(())
 }
 
+async fn api_keys_cmd(cmd: ApiKeysCmd, json: bool, store: &dyn domain::store::Store) -> Result<(), String> {
+    let now = SystemClock.now();
+    let when = |t: Option<i64>| t.map(proto::utc).unwrap_or_else(|| "never".into());
+    match cmd {
+        ApiKeysCmd::Create { name } => {
+            let (k, secret) = admin::create_api_key(store, &name, now).await?;
+            let line = format!("{} {}\n{secret}\n(shown once: keep it in your backend's secrets)", k.id, k.name);
+            let v = serde_json::json!({ "id": k.id, "name": k.name, "secret_key": secret, "created_at": k.created_at });
+            report(json, v, line);
+        }
+        ApiKeysCmd::List => {
+            let keys = admin::api_keys(store).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&keys).map_err(|e| e.to_string())?);
+            }
+            for k in keys.iter().filter(|_| !json) {
+                let revoked = k.revoked_at.map(|t| format!(", revoked {}", proto::utc(t))).unwrap_or_default();
+                println!(
+                    "{} {}: made {}, last used {}{revoked}",
+                    k.id,
+                    k.name,
+                    proto::utc(k.created_at),
+                    when(k.last_used_at)
+                );
+            }
+        }
+        ApiKeysCmd::Revoke { id } => {
+            let k = admin::revoke_api_key(store, &id, now).await?;
+            report(json, serde_json::to_value(&k).map_err(|e| e.to_string())?, format!("{} {}: revoked", k.id, k.name));
+        }
+    }
+    Ok(())
+}
+
 const DEMO_EMAIL: &str = "demo@example.com";
 const DEMO_PASSWORD: &str = "correct horse battery staple";
 const DEMO_PHONE: &str = "+15555550100";
@@ -307,6 +359,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Cmd::User(cmd) => user_cmd(cmd, json, store.as_ref(), cli.cfg.settings.require_mfa).await,
         Cmd::Demo => demo_user(store.as_ref(), &keys()?, json).await,
+        Cmd::ApiKeys(cmd) => api_keys_cmd(cmd, json, store.as_ref()).await,
         Cmd::Keys(cmd) => keys_cmd(cmd, json, store.as_ref(), &keys()?, &cli.cfg.settings.session_token).await,
         Cmd::Audit { limit } => {
             let events = store.audit_log(limit).await.map_err(|e| e.to_string())?;

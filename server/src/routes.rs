@@ -47,7 +47,8 @@ pub fn router(state: AppState) -> Router {
         .route("/.well-known/jwks.json", get(crate::v1::client::jwks))
         .route("/.well-known/openid-configuration", get(discovery))
         .route("/v1/forward_auth", get(forward_auth))
-        .merge(crate::v1::routes());
+        .merge(crate::v1::routes())
+        .merge(crate::backend::routes());
     if state.cfg.dev {
         r = r
             .route("/dev/outbox", get(outbox_page))

@@ -1,13 +1,14 @@
 //! The operator's commands (`mfa-signin user …`): list and show accounts,
 //! unlock, reset MFA, set a password, mark it compromised, sign out, delete.
 //! Each change is one unit with its audit row (`detail` names the command).
-//! And the session-token keys (`mfa-signin keys …`): list, rotate.
+//! And the session-token keys (`mfa-signin keys …`): list, rotate; the
+//! Backend API's secret keys (`mfa-signin api-keys …`): create, list, revoke.
 
 use crate::audit::Event;
 use crate::policy;
 use crate::secrets::{self, SecretBox};
 use crate::settings::SessionToken;
-use crate::store::{AuditEvent, SigningKey, Store, Tx, User};
+use crate::store::{ApiKey, AuditEvent, SigningKey, Store, Tx, User};
 use crate::tokens;
 use serde::Serialize;
 
@@ -242,4 +243,58 @@ pub async fn rotate_keys(store: &dyn Store, sealer: &SecretBox, t: &SessionToken
     tx.audit(&row).await.map_err(err)?;
     tx.commit().await.map_err(err)?;
     Ok(KeyInfo::of(&k, "next"))
+}
+
+/// Longest name of a secret key (characters).
+const MAX_KEY_NAME: usize = 64;
+
+/// The audit row of an operator's change to a secret key.
+fn key_row(event: Event, k: &ApiKey, now: i64) -> AuditEvent {
+    AuditEvent {
+        at: now,
+        event: event.name().into(),
+        user_agent: Some("admin-cli".into()),
+        detail: Some(format!("{} {}", k.id, k.name)),
+        ..Default::default()
+    }
+}
+
+/// A new secret key for the Backend API, named `name`: the key itself
+/// (`sk_live_…`) is answered once and never stored, only its hash.
+pub async fn create_api_key(store: &dyn Store, name: &str, now: i64) -> R<(ApiKey, String)> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_KEY_NAME {
+        return Err(format!("a key needs a name of 1 to {MAX_KEY_NAME} characters"));
+    }
+    let secret = format!("{}{}", secrets::API_KEY_PREFIX, secrets::token());
+    let k = ApiKey {
+        id: format!("ak_{}", &secrets::token()[..24]),
+        name: name.into(),
+        created_at: now,
+        last_used_at: None,
+        revoked_at: None,
+    };
+    let tx = store.begin().await.map_err(err)?;
+    tx.insert_api_key(&k, &secrets::token_key(&secret)).await.map_err(err)?;
+    tx.audit(&key_row(Event::ApiKeyCreated, &k, now)).await.map_err(err)?;
+    tx.commit().await.map_err(err)?;
+    Ok((k, secret))
+}
+
+/// Every secret key, revoked ones too, newest first.
+pub async fn api_keys(store: &dyn Store) -> R<Vec<ApiKey>> {
+    store.api_keys().await.map_err(err)
+}
+
+/// Revokes the key `id`: refused from the next request on.
+pub async fn revoke_api_key(store: &dyn Store, id: &str, now: i64) -> R<ApiKey> {
+    let k = store.api_keys().await.map_err(err)?.into_iter().find(|k| k.id == id && k.revoked_at.is_none());
+    let k = k.ok_or_else(|| format!("no live key {id}"))?;
+    let tx = store.begin().await.map_err(err)?;
+    if !tx.revoke_api_key(&k.id, now).await.map_err(err)? {
+        return Err(format!("no live key {id}"));
+    }
+    tx.audit(&key_row(Event::ApiKeyRevoked, &k, now)).await.map_err(err)?;
+    tx.commit().await.map_err(err)?;
+    Ok(ApiKey { revoked_at: Some(now), ..k })
 }

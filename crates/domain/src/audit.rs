@@ -42,6 +42,8 @@ pub enum Event {
     PasskeyCloned,
     PasskeyRenamed,
     TrustedDeviceRevoked,
+    ApiKeyCreated,
+    ApiKeyRevoked,
 }
 
 impl Event {
@@ -85,6 +87,8 @@ impl Event {
             Event::PasskeyCloned => "passkey.cloned",
             Event::PasskeyRenamed => "passkey.renamed",
             Event::TrustedDeviceRevoked => "trusted_device.revoked",
+            Event::ApiKeyCreated => "api_key.created",
+            Event::ApiKeyRevoked => "api_key.revoked",
         }
     }
 }

@@ -124,6 +124,9 @@ pub fn user_id() -> String {
     format!("user_{id}")
 }
 
+/// How a Backend API secret key begins (Clerk's SDKs check for `sk_`).
+pub const API_KEY_PREFIX: &str = "sk_live_";
+
 /// How a token is stored: its SHA-256, so a database leak yields no cookie.
 pub fn token_key(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))

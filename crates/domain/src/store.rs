@@ -240,6 +240,11 @@ pub trait Users: Send + Sync {
     async fn users_on_disabled_factors(&self, totp_on: i64, phone_on: i64) -> Result<i64>;
     /// Accounts by id, for operators.
     async fn users(&self, limit: i64) -> Result<Vec<User>>;
+    /// The user an app knows as `public_id` (`user_…`).
+    async fn user_by_public_id(&self, public_id: &str) -> Result<Option<User>>;
+    /// A page of accounts, newest first (the Backend API's list).
+    async fn users_page(&self, limit: i64, offset: i64) -> Result<Vec<User>>;
+    async fn user_count(&self) -> Result<i64>;
     /// The clients `user_id` trusts, last used first.
     async fn trusted_clients(&self, user_id: i64) -> Result<Vec<TrustedClient>>;
 }
@@ -412,6 +417,37 @@ pub trait SigningKeysWrite: Send + Sync {
     async fn delete_keys_until(&self, before: i64) -> Result<u64>;
 }
 
+/// A secret key of the Backend API: what is known of it but the key (only
+/// its hash is stored, beside this).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ApiKey {
+    /// `ak_…`: names the key in lists and audit rows.
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// Reads of `api_keys`: the Backend API's secret keys.
+#[async_trait]
+pub trait ApiKeys: Send + Sync {
+    /// The unrevoked key whose hash is `key_hash`.
+    async fn api_key(&self, key_hash: &str) -> Result<Option<ApiKey>>;
+    /// Every key, revoked ones too, newest first.
+    async fn api_keys(&self) -> Result<Vec<ApiKey>>;
+}
+
+/// Writes to `api_keys`.
+#[async_trait]
+pub trait ApiKeysWrite: Send + Sync {
+    async fn insert_api_key(&self, k: &ApiKey, key_hash: &str) -> Result<()>;
+    /// Revokes key `id`; false if there is no such unrevoked key.
+    async fn revoke_api_key(&self, id: &str, now: i64) -> Result<bool>;
+    /// Records a use (at most one write a minute).
+    async fn touch_api_key(&self, id: &str, now: i64) -> Result<()>;
+}
+
 /// Reads of `native_clients`: what native clients carry, by client id.
 #[async_trait]
 pub trait NativeClients: Send + Sync {
@@ -528,6 +564,7 @@ pub trait Store:
     + Outbox
     + SigningKeys
     + NativeClients
+    + ApiKeys
     + Send
     + Sync
     + 'static
@@ -586,6 +623,7 @@ pub trait Tx:
     + OutboxWrite
     + SigningKeysWrite
     + NativeClientsWrite
+    + ApiKeysWrite
 {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Deletes what has expired; returns the number of rows.
@@ -595,9 +633,9 @@ pub trait Tx:
 /// Every repository trait, for calling their methods on a `Store` or a `Tx`.
 pub mod prelude {
     pub use super::{
-        Attempts, AttemptsWrite, AuditLog, AuditLogWrite, BackupCodes, BackupCodesWrite, Codes, CodesWrite,
-        CredentialsWrite, Limits, LimitsWrite, NativeClients, NativeClientsWrite, Outbox, OutboxWrite, Passkeys,
-        PasskeysWrite, Sessions, SessionsWrite, SignUps, SignUpsWrite, SigningKeys, SigningKeysWrite, Store, Tx, Users,
-        UsersWrite,
+        ApiKeys, ApiKeysWrite, Attempts, AttemptsWrite, AuditLog, AuditLogWrite, BackupCodes, BackupCodesWrite, Codes,
+        CodesWrite, CredentialsWrite, Limits, LimitsWrite, NativeClients, NativeClientsWrite, Outbox, OutboxWrite,
+        Passkeys, PasskeysWrite, Sessions, SessionsWrite, SignUps, SignUpsWrite, SigningKeys, SigningKeysWrite, Store,
+        Tx, Users, UsersWrite,
     };
 }

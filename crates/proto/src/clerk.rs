@@ -347,6 +347,37 @@ impl From<&UserView> for User {
     }
 }
 
+/// A user as Clerk's Backend API answers it (`@clerk/backend`'s `User`):
+/// Clerk's user, its phone number whole, and its lock.
+#[derive(Debug, Serialize)]
+pub struct BackendUser {
+    #[serde(flatten)]
+    pub user: User,
+    pub banned: bool,
+    pub locked: bool,
+    pub private_metadata: Empty,
+}
+
+impl BackendUser {
+    /// `u` as an app's backend reads it (its phone unmasked), `locked` or not.
+    pub fn new(u: &UserView, locked: bool) -> BackendUser {
+        BackendUser { user: User::from(u), banned: false, locked, private_metadata: Empty::default() }
+    }
+}
+
+/// A count (`users.getCount()`).
+#[derive(Debug, Serialize)]
+pub struct TotalCount {
+    pub object: &'static str,
+    pub total_count: i64,
+}
+
+impl TotalCount {
+    pub fn new(total_count: i64) -> TotalCount {
+        TotalCount { object: "total_count", total_count }
+    }
+}
+
 /// `user.createTOTP()` and `verifyTOTP()`: the authenticator app, its
 /// secret while it is new, its backup codes once verified (the first time).
 #[derive(Debug, Serialize)]

@@ -86,6 +86,11 @@ pub enum Fault {
     SessionExists,
     /// No active session.
     SignedOut,
+    /// Backend API: no secret key, or not a live one.
+    ApiKeyInvalid,
+    /// Backend API: no user with that id (Clerk's `resource_not_found`,
+    /// which a missing session shares).
+    UserNotFound,
     /// The code could not be delivered; retry.
     DeliveryFailed,
     /// A request that could not be decoded.
@@ -126,6 +131,8 @@ impl Fault {
             Fault::PasskeyNotFound => "passkey_not_found",
             Fault::SessionExists => "session_exists",
             Fault::SignedOut => "signed_out",
+            Fault::ApiKeyInvalid => "api_key_invalid",
+            Fault::UserNotFound => "resource_not_found",
             Fault::DeliveryFailed => "delivery_failed",
             Fault::BadRequest => "request_invalid",
             Fault::Unavailable => "service_unavailable",
@@ -159,9 +166,13 @@ impl Fault {
             Fault::ResendTooSoon(_) | Fault::TooManyRequests(_) => 429,
             Fault::UserLocked(_) => 403,
             Fault::InvalidState => 409,
-            Fault::SignInNotFound | Fault::SignUpNotFound | Fault::SessionNotFound | Fault::PasskeyNotFound => 404,
+            Fault::SignInNotFound
+            | Fault::SignUpNotFound
+            | Fault::SessionNotFound
+            | Fault::PasskeyNotFound
+            | Fault::UserNotFound => 404,
             Fault::ReverificationRequired => 403,
-            Fault::SignedOut => 401,
+            Fault::SignedOut | Fault::ApiKeyInvalid => 401,
             Fault::DeliveryFailed | Fault::Unavailable => 503,
         }
     }
@@ -261,6 +272,7 @@ impl Fault {
             ("passkey_not_found", _) => Fault::PasskeyNotFound,
             ("session_exists", _) => Fault::SessionExists,
             ("signed_out", _) => Fault::SignedOut,
+            ("api_key_invalid", _) => Fault::ApiKeyInvalid,
             ("delivery_failed", _) => Fault::DeliveryFailed,
             ("request_invalid", _) => Fault::BadRequest,
             ("service_unavailable", _) => Fault::Unavailable,
@@ -311,6 +323,8 @@ impl Fault {
             Fault::PasskeyNotFound => "That passkey was already removed.".into(),
             Fault::SessionExists => "You are already signed in.".into(),
             Fault::SignedOut => "You are signed out.".into(),
+            Fault::ApiKeyInvalid => "Send an active secret key: Authorization: Bearer sk_live_….".into(),
+            Fault::UserNotFound => "No such user.".into(),
             Fault::DeliveryFailed => "We could not send the code. Try again.".into(),
             Fault::BadRequest => "The request could not be read.".into(),
             Fault::Unavailable => "Something went wrong on our side. Try again.".into(),
@@ -374,6 +388,8 @@ impl Fault {
             Fault::PasskeyNotFound,
             Fault::SessionExists,
             Fault::SignedOut,
+            Fault::ApiKeyInvalid,
+            Fault::UserNotFound,
             Fault::DeliveryFailed,
             Fault::BadRequest,
             Fault::Unavailable,
@@ -510,11 +526,17 @@ mod tests {
             Fault::PhoneInvalid | Fault::SessionNotFound | Fault::SessionExists | Fault::SignedOut => (),
             Fault::DeliveryFailed | Fault::BadRequest | Fault::Unavailable => (),
             Fault::PasskeyInvalid | Fault::PasskeyNotFound => (),
+            Fault::ApiKeyInvalid | Fault::UserNotFound => (),
         };
         for f in all {
             listed(f);
             let wire = ApiErrors::from(f);
-            let back = if matches!(f, Fault::PasswordTooShort(_) | Fault::PasswordTooLong(_)) { None } else { Some(f) };
+            let back = match f {
+                Fault::PasswordTooShort(_) | Fault::PasswordTooLong(_) => None,
+                // Clerk's one code for anything missing reads back as the session's.
+                Fault::UserNotFound => Some(Fault::SessionNotFound),
+                f => Some(f),
+            };
             assert_eq!(Fault::from_error(&wire.errors[0]), back, "{}", f.code());
         }
         let unknown = ApiError {

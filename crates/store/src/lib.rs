@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use domain::flow::{Attempt, Factors, SignUp};
 use domain::store::prelude::*;
 use domain::store::{
-    AuditEvent, BackupCode, ClientUse, Identity, NewSession, NewUser, OneTimeCode, OutboxMessage, Passkey, Result,
-    Session, SessionRow, SigningKey, StoreError, Subject, TrustedClient, User,
+    ApiKey, AuditEvent, BackupCode, ClientUse, Identity, NewSession, NewUser, OneTimeCode, OutboxMessage, Passkey,
+    Result, Session, SessionRow, SigningKey, StoreError, Subject, TrustedClient, User,
 };
 use proto::{SignUpStatus, Status, Strategy};
 use sqlx::{
@@ -90,6 +90,7 @@ from_row!(Passkey {
 });
 from_row!(TrustedClient { client_key, trusted_at, last_used_at, ip, user_agent, device });
 from_row!(Identity { public_id, email });
+from_row!(ApiKey { id, name, created_at, last_used_at, revoked_at });
 from_row!(BackupCode { id, salt, code_hash });
 from_row!(OneTimeCode { id, code_hash, sent_at, expires_at, failures, used });
 from_row!(Session {
@@ -298,6 +299,7 @@ pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
 // both dialects accept (CASE rather than MIN/MAX, CAST rather than `::`).
 // Column lists are macros, so every statement stays a static string.
 
+mod api_keys;
 mod attempts;
 mod audit;
 mod backup_codes;

@@ -48,6 +48,11 @@ const SIGN_IN_SUBJECT: &str = concat!(
 const USER_BY_ID: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE id = $1");
 const IDENTITY: &str = "SELECT public_id, email FROM users WHERE id = $1";
 const USERS: &str = concat!("SELECT ", user_cols!(), " FROM users ORDER BY id LIMIT $1");
+const USER_BY_PUBLIC_ID: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE public_id = $1");
+// Newest first, as Clerk lists them.
+const USERS_PAGE: &str =
+    concat!("SELECT ", user_cols!(), " FROM users ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2");
+const USER_COUNT: &str = "SELECT COUNT(*) FROM users";
 const SET_PASSWORD: &str = "UPDATE users SET password_hash = $1, password_compromised = $2 WHERE id = $3";
 const SET_COMPROMISED: &str = "UPDATE users SET password_compromised = TRUE WHERE id = $1";
 const RESET_MFA: [&str; 4] = [
@@ -107,6 +112,30 @@ macro_rules! reads {
             async fn users(&self, limit: i64) -> Result<Vec<User>> {
                 let v: Vec<Rec<User>> = sqlx::query_as(USERS).bind(limit).fetch_all(&mut *self.conn().await.db()?).await.db()?;
                 Ok(recs(v))
+            }
+
+            async fn user_by_public_id(&self, public_id: &str) -> Result<Option<User>> {
+                let r: Option<Rec<User>> = sqlx::query_as(USER_BY_PUBLIC_ID)
+                    .bind(public_id)
+                    .fetch_optional(&mut *self.conn().await.db()?)
+                    .await
+                    .db()?;
+                Ok(r.map(|Rec(u)| u))
+            }
+
+            async fn users_page(&self, limit: i64, offset: i64) -> Result<Vec<User>> {
+                let v: Vec<Rec<User>> = sqlx::query_as(USERS_PAGE)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(&mut *self.conn().await.db()?)
+                    .await
+                    .db()?;
+                Ok(recs(v))
+            }
+
+            async fn user_count(&self) -> Result<i64> {
+                let r = sqlx::query(USER_COUNT).fetch_one(&mut *self.conn().await.db()?).await.db()?;
+                Ok(r.try_get(0).db()?)
             }
 
             async fn trusted_clients(&self, user_id: i64) -> Result<Vec<TrustedClient>> {

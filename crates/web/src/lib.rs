@@ -96,7 +96,21 @@ fn is_native_flag(query: Option<&str>) -> bool {
 
 /// The first value of `key` in a URL's query, decoded.
 pub fn query_param(query: Option<&str>, key: &str) -> Option<String> {
-    form_urlencoded::parse(query.unwrap_or("").as_bytes()).find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
+    query_params(query, key).into_iter().next()
+}
+
+/// Every value of `key` in a URL's query, decoded (`?k=a&k=b`).
+pub fn query_params(query: Option<&str>, key: &str) -> Vec<String> {
+    form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .filter(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+        .collect()
+}
+
+/// A Backend API request's secret key (`Authorization: Bearer sk_…`), if
+/// it sends a readable one. Cookies never count there.
+pub fn secret_key(headers: &HeaderMap) -> Option<&str> {
+    bearer(headers).ok().flatten()
 }
 
 impl Edge {
@@ -162,6 +176,12 @@ impl Edge {
             .filter_map(|jar| cookie(&parts.headers, &self.cookie_name(jar)).map(|v| (jar, v.to_string())))
             .collect();
         self.client(parts, tokens)
+    }
+
+    /// The domain's view of a request that carries no token (the Backend
+    /// API: its caller is named by its secret key, never by a cookie).
+    pub fn bare_request(&self, parts: &Parts) -> Request {
+        self.client(parts, vec![])
     }
 
     /// A request carrying `tokens`, from its client (IP, agent, language).

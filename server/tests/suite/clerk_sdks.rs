@@ -81,3 +81,12 @@ async fn clerks_backend_sdk_verifies_the_session_tokens() {
         &[("MFA_JWT_KEY", &pem), ("MFA_WEB_TOKEN", &web_token), ("MFA_WEB_ORIGIN", &s.base)],
     );
 }
+
+#[tokio::test]
+async fn clerks_backend_sdk_reads_the_users_with_a_secret_key() {
+    let s = start(Opts::default());
+    let (_, secret) = crate::backend::api_key(&s, "node");
+    let (revoked_id, revoked) = crate::backend::api_key(&s, "gone");
+    assert!(cli(&s, &["api-keys", "revoke", &revoked_id]).status.success());
+    node_tests(&s, &["backend-api.test.cjs"], &[("MFA_API_KEY", &secret), ("MFA_REVOKED_KEY", &revoked)]);
+}

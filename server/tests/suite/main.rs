@@ -9,6 +9,7 @@ mod common;
 
 mod account;
 mod attacker;
+mod backend;
 mod branding;
 mod clerk_sdks;
 mod delivery;

@@ -4,6 +4,7 @@
 //! persists through `Store`, sends through `Sender`, answers token changes.
 
 mod account;
+mod backend;
 mod codes;
 mod environment;
 mod native;
@@ -15,6 +16,7 @@ mod sign_up;
 mod token;
 
 pub use account::{device, public_id, sign_in_id, sign_up_id};
+pub use backend::{BackendUser, UserQuery, MAX_PAGE};
 pub(crate) use codes::{Dest, Purpose};
 pub use native::Native;
 

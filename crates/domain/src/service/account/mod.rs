@@ -34,6 +34,14 @@ pub struct Current {
     pub now: i64,
 }
 
+/// Who reads an account: the user themselves (phones masked, as on their
+/// pages), or an app's backend with a secret key (the numbers whole).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Seen {
+    ByUser,
+    ByBackend,
+}
+
 /// The sessions a step is open to. A pending session (one with a task)
 /// may take only its task's steps: an enrolment made from a
 /// `reset-password` session would replace the owner's factor.
@@ -149,7 +157,21 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     }
 
     pub(crate) async fn user_view(&self, c: &Current) -> Result<UserView, Fault> {
-        let u = &c.user;
+        let view = self.account_view(&c.user, Seen::ByUser).await?;
+        Ok(UserView {
+            needs_reverification: c.now - c.session.verified_at >= self.cfg.settings.sessions.reverification,
+            task: c.session.task.clone(),
+            ..view
+        })
+    }
+
+    /// The account as the user (phones masked) or an app's backend sees
+    /// it, without a session's state.
+    pub(crate) async fn account_view(&self, u: &User, seen: Seen) -> Result<UserView, Fault> {
+        let phone = |p: &str| match seen {
+            Seen::ByUser => mask_phone(p),
+            Seen::ByBackend => p.to_string(),
+        };
         let on = &self.cfg.settings.second_factors;
         let backup = self.store.unused_backup_codes(u.id).await?.len() as u32;
         // The factors sign-in asks for, a switched-off one a user relies on included.
@@ -163,7 +185,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
             if let Some(p) = &u.phone {
                 factors.push(FactorView {
                     strategy: Strategy::PhoneCode,
-                    safe_identifier: Some(mask_phone(p)),
+                    safe_identifier: Some(phone(p)),
                     default: false,
                 });
             }
@@ -183,11 +205,9 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
             factors,
             backup_codes_remaining: if on.backup_code { backup } else { 0 },
             require_mfa: self.cfg.settings.require_mfa,
-            needs_reverification: c.now - c.session.verified_at >= self.cfg.settings.sessions.reverification,
             reverification_minutes: u32::try_from(self.cfg.settings.sessions.reverification.saturating_add(59) / 60)
                 .unwrap_or(0),
-            task: c.session.task.clone(),
-            pending_phone: u.pending_phone.as_deref().map(mask_phone),
+            pending_phone: u.pending_phone.as_deref().map(phone),
             passkeys: self
                 .store
                 .passkeys_of(u.id)

@@ -1,0 +1,118 @@
+//! The Backend API's use cases: an app's backend, holding a secret key,
+//! reads the accounts (served under `/backend/v1`, in Clerk's Backend API
+//! shapes).
+
+use super::account::Seen;
+use super::Service;
+use crate::policy;
+use crate::request::Request;
+use crate::secrets;
+use crate::store::{ApiKey, User};
+use proto::*;
+
+/// Most users one page lists (Clerk's limit).
+pub const MAX_PAGE: i64 = 500;
+/// A page without a `limit` (Clerk's default).
+const DEFAULT_PAGE: i64 = 10;
+/// Most ids and addresses one filter names.
+const MAX_FILTER: usize = 100;
+/// A key's use is written at most this often (seconds).
+const TOUCH_EVERY: i64 = 60;
+
+/// The users a list asks for: any of `user_ids`, and any of `emails`
+/// (both given: users in both), a page of them, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UserQuery {
+    pub user_ids: Vec<String>,
+    pub emails: Vec<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// A user as an app's backend sees it: the account with its numbers
+/// whole, and whether it is locked.
+#[derive(Clone, Debug)]
+pub struct BackendUser {
+    pub user: UserView,
+    pub locked: bool,
+}
+
+impl Service {
+    /// The live key `bearer` is (`sk_live_…`). A missing, wrong or revoked
+    /// one is refused and counts against the caller's IP.
+    pub async fn backend_key(&self, req: &Request, bearer: Option<&str>) -> Result<ApiKey, Fault> {
+        let found = match bearer.filter(|b| b.starts_with(secrets::API_KEY_PREFIX)) {
+            Some(b) => self.store.api_key(&secrets::token_key(b)).await?,
+            None => None,
+        };
+        let Some(key) = found else {
+            self.rate_limit(req, "api_key", self.cfg.settings.rate_limits.verify).await?;
+            return Err(Fault::ApiKeyInvalid);
+        };
+        if key.last_used_at.is_none_or(|t| req.now - t >= TOUCH_EVERY) {
+            self.alone(async |u| Ok(u.store.touch_api_key(&key.id, req.now).await?)).await?;
+        }
+        Ok(key)
+    }
+
+    /// `users.getUser(id)`.
+    pub async fn backend_user(&self, req: &Request, id: &str) -> Result<BackendUser, Fault> {
+        let u = self.store.user_by_public_id(id).await?.ok_or(Fault::UserNotFound)?;
+        self.account(req, &u).await
+    }
+
+    /// `users.getUserList(query)`: a page.
+    pub async fn backend_users(&self, req: &Request, q: &UserQuery) -> Result<Vec<BackendUser>, Fault> {
+        let limit = q.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+        let offset = q.offset.unwrap_or(0).max(0);
+        let users = match self.filtered(q).await? {
+            Some(found) => found.into_iter().skip(offset as usize).take(limit as usize).collect(),
+            None => self.store.users_page(limit, offset).await?,
+        };
+        let mut out = Vec::with_capacity(users.len());
+        for u in &users {
+            out.push(self.account(req, u).await?);
+        }
+        Ok(out)
+    }
+
+    /// `users.getCount(query)`: how many the list's filter names.
+    pub async fn backend_user_count(&self, q: &UserQuery) -> Result<i64, Fault> {
+        Ok(match self.filtered(q).await? {
+            Some(found) => found.len() as i64,
+            None => self.store.user_count().await?,
+        })
+    }
+
+    /// The users a filter names, newest first, each once (None: no filter).
+    async fn filtered(&self, q: &UserQuery) -> Result<Option<Vec<User>>, Fault> {
+        if q.user_ids.is_empty() && q.emails.is_empty() {
+            return Ok(None);
+        }
+        if q.user_ids.len() + q.emails.len() > MAX_FILTER {
+            return Err(Fault::BadRequest);
+        }
+        let mut by_id = vec![];
+        for id in &q.user_ids {
+            by_id.extend(self.store.user_by_public_id(id).await?);
+        }
+        let mut by_email = vec![];
+        for e in q.emails.iter().filter_map(|e| policy::email(e)) {
+            by_email.extend(self.store.user_by_email(&e).await?);
+        }
+        let mut found = match (q.user_ids.is_empty(), q.emails.is_empty()) {
+            (false, false) => by_id.into_iter().filter(|u| by_email.iter().any(|e| e.id == u.id)).collect(),
+            (false, true) => by_id,
+            _ => by_email,
+        };
+        found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        found.dedup_by_key(|u| u.id);
+        Ok(Some(found))
+    }
+
+    async fn account(&self, req: &Request, u: &User) -> Result<BackendUser, Fault> {
+        let user = self.account_view(u, Seen::ByBackend).await?;
+        let locked = self.store.locked_until(&u.email, req.now).await?.is_some();
+        Ok(BackendUser { user, locked })
+    }
+}

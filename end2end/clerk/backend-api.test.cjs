@@ -1,0 +1,65 @@
+// An app's backend reads the accounts through this server's Backend API
+// with Clerk's own `@clerk/backend`, unchanged: `createClerkClient` with a
+// secret key made by `mfa-signin api-keys create` (MFA_API_KEY) and
+// `apiUrl` at `{server}/backend`. A revoked key (MFA_REVOKED_KEY) and a
+// made-up one are refused.
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { createClerkClient } = require('@clerk/backend');
+const { BASE, devUser } = require('./kit.cjs');
+
+const { MFA_API_KEY: secretKey, MFA_REVOKED_KEY: revokedKey } = process.env;
+const apiUrl = `${BASE}/backend`;
+
+test('users: list by email and by id, count, page, get; a missing user is 404', async () => {
+  assert.match(secretKey ?? '', /^sk_live_/, 'the server test passes the CLI\'s key');
+  const clerk = createClerkClient({ secretKey, apiUrl });
+  const a = await devUser({ phone: true, totp: true });
+  const b = await devUser();
+
+  const byEmail = await clerk.users.getUserList({ emailAddress: [a.email] });
+  assert.equal(byEmail.totalCount, 1);
+  assert.equal(byEmail.data.length, 1);
+  const user = byEmail.data[0];
+  assert.match(user.id, /^user_/);
+  assert.equal(user.primaryEmailAddress?.emailAddress, a.email);
+  assert.equal(user.primaryPhoneNumber?.phoneNumber, a.phone, 'the number whole, for the backend');
+  assert.equal(user.totpEnabled, true);
+  assert.equal(user.twoFactorEnabled, true);
+  assert.equal(user.locked, false);
+  assert.ok(user.createdAt > Date.UTC(2025, 0, 1), 'milliseconds');
+
+  const got = await clerk.users.getUser(user.id);
+  assert.equal(got.id, user.id);
+  assert.equal(got.primaryEmailAddress?.emailAddress, a.email);
+
+  const other = (await clerk.users.getUserList({ emailAddress: [b.email] })).data[0];
+  const both = await clerk.users.getUserList({ userId: [user.id, other.id] });
+  assert.deepEqual(both.data.map((u) => u.id).sort(), [user.id, other.id].sort());
+  assert.equal(both.totalCount, 2);
+  // Both filters: the users in both.
+  const narrowed = await clerk.users.getUserList({ userId: [user.id, other.id], emailAddress: [b.email] });
+  assert.deepEqual(narrowed.data.map((u) => u.id), [other.id]);
+  assert.equal(await clerk.users.getCount({ emailAddress: [a.email, b.email] }), 2);
+
+  // Pages, newest first.
+  const all = await clerk.users.getCount();
+  assert.ok(all >= 2, `${all} users`);
+  const first = await clerk.users.getUserList({ limit: 1 });
+  assert.equal(first.data.length, 1);
+  assert.equal(first.totalCount, all);
+  const second = await clerk.users.getUserList({ limit: 1, offset: 1 });
+  assert.notEqual(second.data[0].id, first.data[0].id);
+  assert.ok(first.data[0].createdAt >= second.data[0].createdAt);
+
+  await assert.rejects(clerk.users.getUser('user_nobody'), (e) => e.status === 404);
+});
+
+test('a revoked or made-up key is refused', async () => {
+  assert.match(revokedKey ?? '', /^sk_live_/);
+  for (const key of [revokedKey, 'sk_live_' + '0'.repeat(64)]) {
+    const clerk = createClerkClient({ secretKey: key, apiUrl });
+    await assert.rejects(clerk.users.getUserList(), (e) => e.status === 401 && e.errors?.[0]?.code === 'api_key_invalid');
+  }
+});

@@ -1,0 +1,112 @@
+//! The Backend API: an app's backend, with a secret key (`sk_live_…`, made
+//! with `mfa-signin api-keys create`), reads the accounts, in the shapes of
+//! Clerk's Backend API so that `@clerk/backend` works unchanged
+//! (`createClerkClient({ secretKey, apiUrl: "https://auth.example.com/backend" })`).
+//!
+//! Its own prefix, `/backend/v1`, apart from the Frontend API's `/v1`: a
+//! secret key is never read there, and neither a client token nor a cookie
+//! here, so neither credential can stand for the other.
+
+use app::api::Api;
+use axum::{
+    extract::{FromRef, FromRequestParts, Path},
+    http::{request::Parts, StatusCode},
+    response::{IntoResponse, Response},
+    routing::get,
+    Json, Router,
+};
+use domain::request::Request;
+use domain::service::{BackendUser, UserQuery};
+use proto::{clerk, Fault};
+use web::guard::refuse;
+
+pub fn routes<S>() -> Router<S>
+where
+    Api: FromRef<S>,
+    S: Clone + Send + Sync + 'static,
+{
+    Router::new()
+        // Where `verifyToken({ secretKey, apiUrl })` fetches the keys.
+        .route("/backend/v1/jwks", get(crate::v1::client::jwks))
+        .route("/backend/v1/users", get(list_users))
+        .route("/backend/v1/users/count", get(count_users))
+        .route("/backend/v1/users/{id}", get(get_user))
+        .route("/backend/{*rest}", get(not_found).post(not_found).patch(not_found).delete(not_found))
+}
+
+async fn not_found() -> Response {
+    refuse(StatusCode::NOT_FOUND, "resource_not_found", "No such endpoint.")
+}
+
+/// A Backend API call whose secret key checked out.
+pub struct Backend {
+    api: Api,
+    req: Request,
+    parts: Parts,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Backend
+where
+    Api: FromRef<S>,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let api = Api::from_ref(state);
+        // No cookies: the request carries only who calls.
+        let req = api.edge.bare_request(parts);
+        match api.service.backend_key(&req, web::secret_key(&parts.headers)).await {
+            Ok(_) => Ok(Backend { api, req, parts: parts.clone() }),
+            Err(f) => Err(crate::v1::fault(f)),
+        }
+    }
+}
+
+impl Backend {
+    /// The list's filter and page, from the query (`?email_address=a&email_address=b&limit=10`).
+    fn query(&self) -> Result<UserQuery, Fault> {
+        let q = self.parts.uri.query();
+        let number =
+            |key| web::query_param(q, key).map(|v| v.parse::<i64>().map_err(|_| Fault::BadRequest)).transpose();
+        Ok(UserQuery {
+            user_ids: web::query_params(q, "user_id"),
+            emails: web::query_params(q, "email_address"),
+            limit: number("limit")?,
+            offset: number("offset")?,
+        })
+    }
+}
+
+fn user(a: &BackendUser) -> clerk::BackendUser {
+    clerk::BackendUser::new(&a.user, a.locked)
+}
+
+fn answer<T: serde::Serialize>(r: Result<T, Fault>) -> Response {
+    match r {
+        Ok(v) => Json(v).into_response(),
+        Err(f) => crate::v1::fault(f),
+    }
+}
+
+/// `users.getUser(id)`.
+async fn get_user(b: Backend, Path(id): Path<String>) -> Response {
+    answer(b.api.service.backend_user(&b.req, &id).await.map(|a| user(&a)))
+}
+
+/// `users.getUserList(params)`: the page, bare (the SDK counts apart).
+async fn list_users(b: Backend) -> Response {
+    let r = match b.query() {
+        Ok(q) => b.api.service.backend_users(&b.req, &q).await,
+        Err(f) => Err(f),
+    };
+    answer(r.map(|v| v.iter().map(user).collect::<Vec<_>>()))
+}
+
+/// `users.getCount(params)`.
+async fn count_users(b: Backend) -> Response {
+    let r = match b.query() {
+        Ok(q) => b.api.service.backend_user_count(&q).await,
+        Err(f) => Err(f),
+    };
+    answer(r.map(clerk::TotalCount::new))
+}

@@ -1,0 +1,84 @@
+//! The Backend API (`/backend/v1`): secret keys made, listed and revoked
+//! with the CLI; only a live key opens it, and neither credential works on
+//! the other API. `@clerk/backend` itself calls it in `clerk_sdks`.
+
+use crate::common::*;
+
+/// A new key from the CLI: (id, secret).
+pub fn api_key(s: &Server, name: &str) -> (String, String) {
+    let out = cli(s, &["--json", "api-keys", "create", "--name", name]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    (v["id"].as_str().unwrap().to_string(), v["secret_key"].as_str().unwrap().to_string())
+}
+
+async fn users(s: &Server, auth: Option<&str>) -> (u16, serde_json::Value) {
+    let mut r = reqwest::Client::new().get(format!("{}/backend/v1/users", s.base));
+    if let Some(a) = auth {
+        r = r.header("authorization", a);
+    }
+    let r = r.send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn only_a_live_secret_key_opens_the_backend_api() {
+    let s = start(Opts::default());
+    user(&s, "someone@example.com", false, false, false).await;
+    let (id, secret) = api_key(&s, "billing service");
+    assert!(id.starts_with("ak_") && secret.starts_with("sk_live_"), "{id} {secret}");
+
+    let (status, body) = users(&s, Some(&format!("Bearer {secret}"))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body[0]["email_addresses"][0]["email_address"], "someone@example.com");
+
+    // Nothing, a made-up key, a client token, a session's cookie: refused.
+    let mut native = Native::new(&s);
+    native
+        .post("/client/sign_ins", serde_json::json!({ "identifier": "someone@example.com", "password": PASSWORD }))
+        .await;
+    let client_token = format!("Bearer {}", native.token.clone().unwrap());
+    for auth in [None, Some("Bearer sk_live_0000"), Some(client_token.as_str()), Some("")] {
+        let (status, body) = users(&s, auth).await;
+        assert_eq!((status, body["errors"][0]["code"].as_str()), (401, Some("api_key_invalid")), "{auth:?}");
+    }
+    let mut c = Client::new(&s);
+    assert_eq!(c.password("someone@example.com", PASSWORD).await.status_field(), "complete");
+    let r = c.get("/backend/v1/users").await;
+    assert_eq!(r.status, 401, "a session's cookie is not a key");
+
+    // The key is no client token on the Frontend API.
+    let r = reqwest::Client::new()
+        .get(format!("{}/v1/me", s.base))
+        .header("authorization", format!("Bearer {secret}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+
+    // Listed with its last use, never with the key; revoked, refused.
+    let list = String::from_utf8(cli(&s, &["--json", "api-keys", "list"]).stdout).unwrap();
+    assert!(!list.contains(&secret) && !list.contains(&secret[8..]), "{list}");
+    let keys: serde_json::Value = serde_json::from_str(&list).unwrap();
+    assert_eq!((keys[0]["name"].as_str(), keys[0]["last_used_at"].is_i64()), (Some("billing service"), true));
+    assert!(cli(&s, &["api-keys", "revoke", &id]).status.success());
+    let (status, _) = users(&s, Some(&format!("Bearer {secret}"))).await;
+    assert_eq!(status, 401);
+    assert!(!cli(&s, &["api-keys", "revoke", &id]).status.success(), "once");
+    let audit = String::from_utf8(cli(&s, &["audit", "--limit", "20"]).stdout).unwrap();
+    assert!(audit.contains("api_key.created") && audit.contains("api_key.revoked"), "{audit}");
+}
+
+#[tokio::test]
+async fn wrong_keys_are_rate_limited_per_ip() {
+    let s = start(Opts::default().with("MFA_RATE_VERIFY", "3"));
+    let (_, secret) = api_key(&s, "ok");
+    for _ in 0..3 {
+        assert_eq!(users(&s, Some("Bearer sk_live_wrong")).await.0, 401);
+    }
+    let (status, body) = users(&s, Some("Bearer sk_live_wrong")).await;
+    assert_eq!((status, body["errors"][0]["code"].as_str()), (429, Some("too_many_requests")), "{body}");
+    // Guesses never lock out the key's holder (behind the same NAT, say).
+    assert_eq!(users(&s, Some(&format!("Bearer {secret}"))).await.0, 200);
+}
