@@ -7,7 +7,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { createClerkClient } = require('@clerk/backend');
-const { BASE, devUser } = require('./kit.cjs');
+const { BASE, PASSWORD, devUser } = require('./kit.cjs');
 
 const { MFA_API_KEY: secretKey, MFA_REVOKED_KEY: revokedKey } = process.env;
 const apiUrl = `${BASE}/backend`;
@@ -62,4 +62,41 @@ test('a revoked or made-up key is refused', async () => {
     const clerk = createClerkClient({ secretKey: key, apiUrl });
     await assert.rejects(clerk.users.getUserList(), (e) => e.status === 401 && e.errors?.[0]?.code === 'api_key_invalid');
   }
+});
+
+/// The password step of a native sign-in, as a client would send it.
+async function password(identifier, pw) {
+  const r = await fetch(`${BASE}/v1/client/sign_ins`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ identifier, password: pw }),
+  });
+  return { status: r.status, body: await r.json() };
+}
+
+test('unlock, disable MFA and delete a user, in the key\'s name', async () => {
+  const clerk = createClerkClient({ secretKey, apiUrl });
+  const a = await devUser({ totp: true, backupCodes: true });
+  const id = (await clerk.users.getUserList({ emailAddress: [a.email] })).data[0].id;
+
+  // Wrong passwords lock it (the server test sets the threshold to 5).
+  let last;
+  for (let i = 0; i < 6; i++) last = await password(a.email, 'not the password at all');
+  assert.equal(last.body.errors?.[0]?.code, 'user_locked', JSON.stringify(last.body));
+  assert.equal((await clerk.users.getUser(id)).locked, true);
+  const unlocked = await clerk.users.unlockUser(id);
+  assert.equal(unlocked.locked, false);
+  assert.equal((await password(a.email, PASSWORD)).body.status, 'needs_second_factor');
+
+  const off = await clerk.users.disableUserMFA(id);
+  assert.equal(off.user_id, id);
+  const after = await clerk.users.getUser(id);
+  assert.equal(after.totpEnabled, false);
+  assert.equal(after.twoFactorEnabled, false);
+
+  const gone = await clerk.users.deleteUser(id);
+  assert.equal(gone.deleted, true);
+  assert.equal(gone.id, id);
+  await assert.rejects(clerk.users.getUser(id), (e) => e.status === 404);
+  assert.equal((await password(a.email, PASSWORD)).body.errors?.[0]?.code, 'form_password_incorrect');
 });

@@ -12,7 +12,7 @@ use axum::{
     extract::{FromRef, FromRequestParts, Path},
     http::{request::Parts, StatusCode},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
     Json, Router,
 };
 use domain::request::Request;
@@ -30,7 +30,9 @@ where
         .route("/backend/v1/jwks", get(crate::v1::client::jwks))
         .route("/backend/v1/users", get(list_users))
         .route("/backend/v1/users/count", get(count_users))
-        .route("/backend/v1/users/{id}", get(get_user))
+        .route("/backend/v1/users/{id}", get(get_user).delete(delete_user))
+        .route("/backend/v1/users/{id}/unlock", post(unlock_user))
+        .route("/backend/v1/users/{id}/mfa", axum::routing::delete(disable_mfa))
         .route("/backend/{*rest}", get(not_found).post(not_found).patch(not_found).delete(not_found))
 }
 
@@ -43,6 +45,7 @@ pub struct Backend {
     api: Api,
     req: Request,
     parts: Parts,
+    key: domain::store::ApiKey,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Backend
@@ -55,8 +58,9 @@ where
         let api = Api::from_ref(state);
         // No cookies: the request carries only who calls.
         let req = api.edge.bare_request(parts);
-        match api.service.backend_key(&req, web::secret_key(&parts.headers)).await {
-            Ok(_) => Ok(Backend { api, req, parts: parts.clone() }),
+        let call = format!("{} {}", parts.method, parts.uri.path());
+        match api.service.backend_key(&req, web::secret_key(&parts.headers), &call).await {
+            Ok(key) => Ok(Backend { api, req, parts: parts.clone(), key }),
             Err(f) => Err(crate::v1::fault(f)),
         }
     }
@@ -109,4 +113,20 @@ async fn count_users(b: Backend) -> Response {
         Err(f) => Err(f),
     };
     answer(r.map(clerk::TotalCount::new))
+}
+
+/// `users.deleteUser(id)`: Clerk's deleted object.
+async fn delete_user(b: Backend, Path(id): Path<String>) -> Response {
+    let r = b.api.service.backend_delete(&b.req, &b.key, &id).await;
+    answer(r.map(|()| serde_json::json!({ "object": "user", "id": id, "deleted": true })))
+}
+
+/// `users.unlockUser(id)`: the user, unlocked.
+async fn unlock_user(b: Backend, Path(id): Path<String>) -> Response {
+    answer(b.api.service.backend_unlock(&b.req, &b.key, &id).await.map(|a| user(&a)))
+}
+
+/// `users.disableUserMFA(id)`: `{ user_id }`.
+async fn disable_mfa(b: Backend, Path(id): Path<String>) -> Response {
+    answer(b.api.service.backend_disable_mfa(&b.req, &b.key, &id).await.map(|id| serde_json::json!({ "user_id": id })))
 }

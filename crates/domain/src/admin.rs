@@ -76,10 +76,28 @@ pub async fn show(store: &dyn Store, email: &str, now: i64) -> R<UserInfo> {
     info(store, u, now).await
 }
 
+/// Who makes an operator's change: the CLI on the server, or an app's
+/// backend with a secret key (named in the audit row).
+#[derive(Clone, Copy, Debug)]
+pub enum Actor<'a> {
+    Cli,
+    Key(&'a ApiKey),
+}
+
+impl Actor<'_> {
+    /// The audit row's agent.
+    pub fn agent(self) -> String {
+        match self {
+            Actor::Cli => "admin-cli".into(),
+            Actor::Key(k) => format!("api-key {} ({})", k.id, k.name),
+        }
+    }
+}
+
 /// Runs `change` on a unit with the audit row of `event`, then commits.
 async fn change<T>(
     store: &dyn Store,
-    u: &User,
+    (u, by): (&User, Actor<'_>),
     event: Event,
     detail: &str,
     now: i64,
@@ -87,39 +105,51 @@ async fn change<T>(
 ) -> R<T> {
     let tx = store.begin().await.map_err(err)?;
     let out = change(tx.as_ref()).await?;
+    audited(tx, (u, by), event, detail, now).await?;
+    Ok(out)
+}
+
+/// Commits `tx` with the audit row of `event`. (The changes an app's
+/// backend makes call it directly: their futures must be `Send`, which an
+/// async closure over `&dyn Tx` cannot yet be shown to be.)
+async fn audited(tx: Box<dyn Tx>, (u, by): (&User, Actor<'_>), event: Event, detail: &str, now: i64) -> R<()> {
     let row = AuditEvent {
         at: now,
         event: event.name().into(),
         user_id: Some(u.id),
         identifier: Some(u.email.clone()),
         ip: None,
-        user_agent: Some("admin-cli".into()),
+        user_agent: Some(by.agent()),
         detail: Some(detail.into()),
     };
     tx.audit(&row).await.map_err(err)?;
-    tx.commit().await.map_err(err)?;
-    Ok(out)
+    tx.commit().await.map_err(err)
 }
 
 /// Lifts the account's lock for every client (and any client's own).
 pub async fn unlock(store: &dyn Store, email: &str, now: i64) -> R<()> {
-    let u = find(store, email).await?;
-    change(store, &u, Event::UserUnlocked, "admin unlock", now, async |tx| {
-        tx.lockout_reset(&u.email).await.map_err(err)?;
-        tx.lockout_reset(&crate::service::second_factor_counter(&u.email)).await.map_err(err)
-    })
-    .await
+    unlock_user(store, &find(store, email).await?, Actor::Cli, now).await
+}
+
+pub async fn unlock_user(store: &dyn Store, u: &User, by: Actor<'_>, now: i64) -> R<()> {
+    let tx = store.begin().await.map_err(err)?;
+    tx.lockout_reset(&u.email).await.map_err(err)?;
+    tx.lockout_reset(&crate::service::second_factor_counter(&u.email)).await.map_err(err)?;
+    audited(tx, (u, by), Event::UserUnlocked, "admin unlock", now).await
 }
 
 /// Removes every second factor and ends the sessions: the next sign-in
 /// gets `setup-mfa` where MFA is required.
 pub async fn reset_mfa(store: &dyn Store, email: &str, now: i64) -> R<u64> {
-    let u = find(store, email).await?;
-    change(store, &u, Event::UserMfaReset, "admin reset-mfa", now, async |tx| {
-        tx.reset_mfa(u.id).await.map_err(err)?;
-        tx.delete_user_sessions(u.id).await.map_err(err)
-    })
-    .await
+    reset_mfa_user(store, &find(store, email).await?, Actor::Cli, now).await
+}
+
+pub async fn reset_mfa_user(store: &dyn Store, u: &User, by: Actor<'_>, now: i64) -> R<u64> {
+    let tx = store.begin().await.map_err(err)?;
+    tx.reset_mfa(u.id).await.map_err(err)?;
+    let ended = tx.delete_user_sessions(u.id).await.map_err(err)?;
+    audited(tx, (u, by), Event::UserMfaReset, "admin reset-mfa", now).await?;
+    Ok(ended)
 }
 
 /// Sets a new password under the sign-up policy and ends the sessions.
@@ -129,7 +159,7 @@ pub async fn set_password(store: &dyn Store, email: &str, password: &str, requir
     let has_mfa = u.totp_secret.is_some() || u.phone.is_some();
     policy::check(password, &u.email, require_mfa || has_mfa).map_err(|f| f.message())?;
     let hash = secrets::hash_password_async(password.to_string()).await?;
-    change(store, &u, Event::PasswordChanged, "admin set-password", now, async |tx| {
+    change(store, (&u, Actor::Cli), Event::PasswordChanged, "admin set-password", now, async |tx| {
         tx.set_password(u.id, &hash, false).await.map_err(err)?;
         tx.delete_user_sessions(u.id).await.map_err(err)
     })
@@ -140,7 +170,7 @@ pub async fn set_password(store: &dyn Store, email: &str, password: &str, requir
 /// and ends the sessions.
 pub async fn mark_compromised(store: &dyn Store, email: &str, now: i64) -> R<u64> {
     let u = find(store, email).await?;
-    change(store, &u, Event::PasswordMarkedCompromised, "admin mark-compromised", now, async |tx| {
+    change(store, (&u, Actor::Cli), Event::PasswordMarkedCompromised, "admin mark-compromised", now, async |tx| {
         tx.set_compromised(u.id).await.map_err(err)?;
         tx.delete_user_sessions(u.id).await.map_err(err)
     })
@@ -150,7 +180,7 @@ pub async fn mark_compromised(store: &dyn Store, email: &str, now: i64) -> R<u64
 /// Ends every session of the account.
 pub async fn sign_out(store: &dyn Store, email: &str, now: i64) -> R<u64> {
     let u = find(store, email).await?;
-    change(store, &u, Event::UserSignedOut, "admin sign-out", now, async |tx| {
+    change(store, (&u, Actor::Cli), Event::UserSignedOut, "admin sign-out", now, async |tx| {
         tx.delete_user_sessions(u.id).await.map_err(err)
     })
     .await
@@ -158,16 +188,17 @@ pub async fn sign_out(store: &dyn Store, email: &str, now: i64) -> R<u64> {
 
 /// Deletes the account and all it holds (the audit trail stays).
 pub async fn delete(store: &dyn Store, email: &str, now: i64) -> R<()> {
-    let u = find(store, email).await?;
-    change(store, &u, Event::UserDeleted, "admin delete", now, async |tx| {
-        tx.lockout_reset(&u.email).await.map_err(err)?;
-        tx.lockout_reset(&crate::service::second_factor_counter(&u.email)).await.map_err(err)?;
-        match tx.delete_user(u.id).await.map_err(err)? {
-            true => Ok(()),
-            false => Err(format!("no user {}", u.email)),
-        }
-    })
-    .await
+    delete_user(store, &find(store, email).await?, Actor::Cli, now).await
+}
+
+pub async fn delete_user(store: &dyn Store, u: &User, by: Actor<'_>, now: i64) -> R<()> {
+    let tx = store.begin().await.map_err(err)?;
+    tx.lockout_reset(&u.email).await.map_err(err)?;
+    tx.lockout_reset(&crate::service::second_factor_counter(&u.email)).await.map_err(err)?;
+    if !tx.delete_user(u.id).await.map_err(err)? {
+        return Err(format!("no user {}", u.email));
+    }
+    audited(tx, (u, by), Event::UserDeleted, "admin delete", now).await
 }
 
 /// A session-token key as an operator sees it: no private half.

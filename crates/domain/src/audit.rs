@@ -44,6 +44,8 @@ pub enum Event {
     TrustedDeviceRevoked,
     ApiKeyCreated,
     ApiKeyRevoked,
+    /// A Backend API call, in its key's name.
+    ApiCall,
 }
 
 impl Event {
@@ -89,6 +91,7 @@ impl Event {
             Event::TrustedDeviceRevoked => "trusted_device.revoked",
             Event::ApiKeyCreated => "api_key.created",
             Event::ApiKeyRevoked => "api_key.revoked",
+            Event::ApiCall => "api.call",
         }
     }
 }

@@ -84,9 +84,20 @@ async fn clerks_backend_sdk_verifies_the_session_tokens() {
 
 #[tokio::test]
 async fn clerks_backend_sdk_reads_the_users_with_a_secret_key() {
-    let s = start(Opts::default());
-    let (_, secret) = crate::backend::api_key(&s, "node");
+    let s = start(Opts::default().with("MFA_LOCKOUT_THRESHOLD", "5"));
+    let (id, secret) = crate::backend::api_key(&s, "node");
     let (revoked_id, revoked) = crate::backend::api_key(&s, "gone");
     assert!(cli(&s, &["api-keys", "revoke", &revoked_id]).status.success());
     node_tests(&s, &["backend-api.test.cjs"], &[("MFA_API_KEY", &secret), ("MFA_REVOKED_KEY", &revoked)]);
+    // Every call and every change, in the key's name.
+    let audit: serde_json::Value =
+        serde_json::from_slice(&cli(&s, &["audit", "--limit", "500"]).stdout).expect("the audit trail as JSON");
+    let by_key = |event: &str| {
+        audit.as_array().unwrap().iter().any(|e| {
+            e["event"] == event && e["user_agent"].as_str().is_some_and(|a| a == format!("api-key {id} (node)"))
+        })
+    };
+    for event in ["api.call", "user.unlocked", "user.mfa_reset", "user.deleted"] {
+        assert!(by_key(event), "{event} in the key's name: {audit}");
+    }
 }

@@ -4,10 +4,12 @@
 
 use super::account::Seen;
 use super::Service;
+use crate::admin::{self, Actor};
+use crate::audit::Event;
 use crate::policy;
 use crate::request::Request;
 use crate::secrets;
-use crate::store::{ApiKey, User};
+use crate::store::{ApiKey, AuditEvent, User};
 use proto::*;
 
 /// Most users one page lists (Clerk's limit).
@@ -38,9 +40,10 @@ pub struct BackendUser {
 }
 
 impl Service {
-    /// The live key `bearer` is (`sk_live_…`). A missing, wrong or revoked
-    /// one is refused and counts against the caller's IP.
-    pub async fn backend_key(&self, req: &Request, bearer: Option<&str>) -> Result<ApiKey, Fault> {
+    /// The live key `bearer` is (`sk_live_…`), and the call (`GET /users`)
+    /// audited in its name. A missing, wrong or revoked key is refused and
+    /// counts against the caller's IP.
+    pub async fn backend_key(&self, req: &Request, bearer: Option<&str>, call: &str) -> Result<ApiKey, Fault> {
         let found = match bearer.filter(|b| b.starts_with(secrets::API_KEY_PREFIX)) {
             Some(b) => self.store.api_key(&secrets::token_key(b)).await?,
             None => None,
@@ -49,10 +52,45 @@ impl Service {
             self.rate_limit(req, "api_key", self.cfg.settings.rate_limits.verify).await?;
             return Err(Fault::ApiKeyInvalid);
         };
-        if key.last_used_at.is_none_or(|t| req.now - t >= TOUCH_EVERY) {
-            self.alone(async |u| Ok(u.store.touch_api_key(&key.id, req.now).await?)).await?;
-        }
+        let row = AuditEvent {
+            at: req.now,
+            event: Event::ApiCall.name().into(),
+            ip: Some(req.ip.to_string()),
+            user_agent: Some(Actor::Key(&key).agent()),
+            detail: Some(call.chars().take(200).collect()),
+            ..Default::default()
+        };
+        let due = key.last_used_at.is_none_or(|t| req.now - t >= TOUCH_EVERY);
+        self.alone(async |u| {
+            if due {
+                u.store.touch_api_key(&key.id, req.now).await?;
+            }
+            Ok(u.store.audit(&row).await?)
+        })
+        .await?;
         Ok(key)
+    }
+
+    /// `users.deleteUser(id)`: the account and all it holds (the CLI's
+    /// `user delete`).
+    pub async fn backend_delete(&self, req: &Request, key: &ApiKey, id: &str) -> Result<(), Fault> {
+        let u = self.store.user_by_public_id(id).await?.ok_or(Fault::UserNotFound)?;
+        admin::delete_user(&*self.store, &u, Actor::Key(key), req.now).await.map_err(failed)
+    }
+
+    /// `users.unlockUser(id)`: the lock lifted for every client.
+    pub async fn backend_unlock(&self, req: &Request, key: &ApiKey, id: &str) -> Result<BackendUser, Fault> {
+        let u = self.store.user_by_public_id(id).await?.ok_or(Fault::UserNotFound)?;
+        admin::unlock_user(&*self.store, &u, Actor::Key(key), req.now).await.map_err(failed)?;
+        self.account(req, &u).await
+    }
+
+    /// `users.disableUserMFA(id)`: every second factor removed and the
+    /// sessions ended (where MFA is required, the next sign-in enrols one).
+    pub async fn backend_disable_mfa(&self, req: &Request, key: &ApiKey, id: &str) -> Result<String, Fault> {
+        let u = self.store.user_by_public_id(id).await?.ok_or(Fault::UserNotFound)?;
+        admin::reset_mfa_user(&*self.store, &u, Actor::Key(key), req.now).await.map_err(failed)?;
+        Ok(u.public_id)
     }
 
     /// `users.getUser(id)`.
@@ -115,4 +153,11 @@ impl Service {
         let locked = self.store.locked_until(&u.email, req.now).await?.is_some();
         Ok(BackendUser { user, locked })
     }
+}
+
+/// An operator's change that failed (its store, or the user gone meanwhile):
+/// logged, answered as unavailable.
+fn failed(e: String) -> Fault {
+    tracing::error!(error = %e, "backend change");
+    Fault::Unavailable
 }
