@@ -100,3 +100,24 @@ test('unlock, disable MFA and delete a user, in the key\'s name', async () => {
   await assert.rejects(clerk.users.getUser(id), (e) => e.status === 404);
   assert.equal((await password(a.email, PASSWORD)).body.errors?.[0]?.code, 'form_password_incorrect');
 });
+
+test('a user\'s sessions: listed, one revoked', async () => {
+  const clerk = createClerkClient({ secretKey, apiUrl });
+  const a = await devUser();
+  const id = (await clerk.users.getUserList({ emailAddress: [a.email] })).data[0].id;
+  const first = (await password(a.email, PASSWORD)).body;
+  const second = (await password(a.email, PASSWORD)).body;
+  assert.equal(first.status, 'complete', JSON.stringify(first));
+  const list = await clerk.sessions.getSessionList({ userId: id });
+  assert.equal(list.totalCount, 2);
+  assert.deepEqual(list.data.map((s) => s.id).sort(), [first.created_session_id, second.created_session_id].sort());
+  assert.ok(list.data.every((s) => s.userId === id && s.status === 'active'));
+  assert.ok(list.data[0].lastActiveAt > Date.UTC(2025, 0, 1), 'milliseconds');
+
+  const revoked = await clerk.sessions.revokeSession(first.created_session_id);
+  assert.equal(revoked.status, 'revoked');
+  assert.equal(revoked.id, first.created_session_id);
+  const after = await clerk.sessions.getSessionList({ userId: id });
+  assert.deepEqual(after.data.map((s) => s.id), [second.created_session_id]);
+  await assert.rejects(clerk.sessions.revokeSession(first.created_session_id), (e) => e.status === 404);
+});

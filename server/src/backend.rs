@@ -16,7 +16,7 @@ use axum::{
     Json, Router,
 };
 use domain::request::Request;
-use domain::service::{BackendUser, UserQuery};
+use domain::service::{BackendSession, BackendUser, UserQuery};
 use proto::{clerk, Fault};
 use web::guard::refuse;
 
@@ -33,6 +33,8 @@ where
         .route("/backend/v1/users/{id}", get(get_user).delete(delete_user))
         .route("/backend/v1/users/{id}/unlock", post(unlock_user))
         .route("/backend/v1/users/{id}/mfa", axum::routing::delete(disable_mfa))
+        .route("/backend/v1/sessions", get(list_sessions))
+        .route("/backend/v1/sessions/{id}/revoke", post(revoke_session))
         .route("/backend/{*rest}", get(not_found).post(not_found).patch(not_found).delete(not_found))
 }
 
@@ -129,4 +131,34 @@ async fn unlock_user(b: Backend, Path(id): Path<String>) -> Response {
 /// `users.disableUserMFA(id)`: `{ user_id }`.
 async fn disable_mfa(b: Backend, Path(id): Path<String>) -> Response {
     answer(b.api.service.backend_disable_mfa(&b.req, &b.key, &id).await.map(|id| serde_json::json!({ "user_id": id })))
+}
+
+fn session(s: BackendSession) -> clerk::BackendSession {
+    let info = proto::SessionInfo {
+        id: s.id,
+        device: s.device,
+        ip: s.ip,
+        created_at: s.created_at,
+        last_active_at: s.last_active_at,
+        current: false,
+    };
+    clerk::BackendSession::new(&info, &s.user_id, s.status, s.expire_at)
+}
+
+/// `sessions.getSessionList({ userId })`: a page with its total (the SDK
+/// asks for one). A user is required, as in Clerk.
+async fn list_sessions(b: Backend) -> Response {
+    let Some(user_id) = web::query_param(b.parts.uri.query(), "user_id") else {
+        return crate::v1::fault(Fault::BadRequest);
+    };
+    let r = b.api.service.backend_sessions(&b.req, &user_id).await.map(|v| {
+        let data: Vec<_> = v.into_iter().map(session).collect();
+        clerk::Page { total_count: data.len() as i64, data }
+    });
+    answer(r)
+}
+
+/// `sessions.revokeSession(id)`: the session, `revoked`.
+async fn revoke_session(b: Backend, Path(id): Path<String>) -> Response {
+    answer(b.api.service.backend_revoke_session(&b.req, &b.key, &id).await.map(session))
 }

@@ -510,6 +510,13 @@ async fn serve(
         Ok(jwks) => tracing::info!(keys = jwks.keys.len(), "session tokens: JWKS at /.well-known/jwks.json"),
         Err(e) => tracing::warn!(error = ?e, "session-token keys"),
     }
+    // Sessions from before their public ids were stored get them now (the
+    // Backend API finds sessions by them).
+    match service.fill_session_ids().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(sessions = n, "public ids stored for sessions made before the upgrade"),
+        Err(e) => tracing::warn!(error = ?e, "storing sessions' public ids"),
+    }
     let edge = Arc::new(web::Edge {
         dev: cfg.dev,
         trusted_proxies: cfg.trusted_proxies.clone(),

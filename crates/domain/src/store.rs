@@ -195,6 +195,8 @@ pub struct SessionRow {
 
 pub struct NewSession<'a> {
     pub key: &'a str,
+    /// `sess_…`, from the key (`service::public_id`).
+    pub public_id: &'a str,
     pub task: Option<&'a str>,
     pub user_id: i64,
     pub now: i64,
@@ -378,12 +380,18 @@ pub trait CodesWrite: Send + Sync {
 pub trait Sessions: Send + Sync {
     async fn session(&self, key: &str) -> Result<Option<Session>>;
     async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionRow>>;
+    /// The session an app names by its public id (`sess_…`): (key, user).
+    async fn session_by_public_id(&self, public_id: &str) -> Result<Option<(String, i64)>>;
+    /// Keys of sessions made before public ids were stored (at most `limit`).
+    async fn sessions_without_ids(&self, limit: i64) -> Result<Vec<String>>;
 }
 
 /// Writes to `sessions`.
 #[async_trait]
 pub trait SessionsWrite: Send + Sync {
     async fn insert_session(&self, s: &NewSession<'_>) -> Result<()>;
+    /// Stores the public id of a session made before they were stored.
+    async fn set_session_id(&self, key: &str, public_id: &str) -> Result<()>;
     /// Sets or clears (None: the session becomes active) a session's task.
     async fn set_task(&self, key: &str, task: Option<&str>) -> Result<()>;
     /// A re-verification: with the first factor, or (`second_factor`) a second.

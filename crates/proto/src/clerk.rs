@@ -133,31 +133,81 @@ pub struct Activity {
     pub is_mobile: bool,
 }
 
-impl From<&SessionInfo> for SessionWithActivities {
-    fn from(s: &SessionInfo) -> SessionWithActivities {
+impl Activity {
+    fn of(s: &SessionInfo) -> Activity {
         let (browser, device) = match s.device.split_once(" on ") {
             Some((b, d)) => (Some(b.to_string()), Some(d.to_string())),
             None => (None, Some(s.device.clone())),
         };
         let mobile = ["Android", "iOS", "iPhone", "iPad"].iter().any(|m| s.device.contains(m));
+        Activity {
+            object: "session_activity",
+            id: format!("sess_activity_{}", s.id.trim_start_matches("sess_")),
+            browser_name: browser,
+            device_type: device,
+            ip_address: s.ip.clone(),
+            city: None,
+            country: None,
+            is_mobile: mobile,
+        }
+    }
+}
+
+impl From<&SessionInfo> for SessionWithActivities {
+    fn from(s: &SessionInfo) -> SessionWithActivities {
         SessionWithActivities {
             object: "session",
             id: s.id.clone(),
             status: "active",
             last_active_at: ms(s.last_active_at),
-            latest_activity: Activity {
-                object: "session_activity",
-                id: format!("sess_activity_{}", s.id.trim_start_matches("sess_")),
-                browser_name: browser,
-                device_type: device,
-                ip_address: s.ip.clone(),
-                city: None,
-                country: None,
-                is_mobile: mobile,
-            },
+            latest_activity: Activity::of(s),
             actor: None,
         }
     }
+}
+
+/// A session as Clerk's Backend API answers it (`@clerk/backend`'s
+/// `Session`).
+#[derive(Debug, Serialize)]
+pub struct BackendSession {
+    pub object: &'static str,
+    pub id: String,
+    pub client_id: Option<String>,
+    pub user_id: String,
+    pub status: &'static str,
+    pub last_active_at: i64,
+    pub expire_at: i64,
+    pub abandon_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub latest_activity: Activity,
+}
+
+impl BackendSession {
+    /// `s` of `user_id`, `status` (`active`, `revoked`), ending at `expire_at`
+    /// if unused (Unix seconds).
+    pub fn new(s: &SessionInfo, user_id: &str, status: &'static str, expire_at: i64) -> BackendSession {
+        BackendSession {
+            object: "session",
+            id: s.id.clone(),
+            client_id: None,
+            user_id: user_id.into(),
+            status,
+            last_active_at: ms(s.last_active_at),
+            expire_at: ms(expire_at),
+            abandon_at: ms(expire_at),
+            created_at: ms(s.created_at),
+            updated_at: ms(s.last_active_at),
+            latest_activity: Activity::of(s),
+        }
+    }
+}
+
+/// A page of a list with its total (`{ data, total_count }`).
+#[derive(Debug, Serialize)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    pub total_count: i64,
 }
 
 #[derive(Debug, Serialize)]

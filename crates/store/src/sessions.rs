@@ -4,7 +4,10 @@ use super::*;
 
 const INSERT_SESSION: &str =
     "INSERT INTO sessions (key, user_id, created_at, last_active_at, expires_at, ip, user_agent, task, verified_at,
-     first_factor_at, second_factor_at, device) VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $3, $3, $8, $9)";
+     first_factor_at, second_factor_at, device, public_id) VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $3, $3, $8, $9, $10)";
+const SESSION_BY_PUBLIC_ID: &str = "SELECT key, user_id FROM sessions WHERE public_id = $1";
+const SESSIONS_WITHOUT_IDS: &str = "SELECT key FROM sessions WHERE public_id IS NULL LIMIT $1";
+const SET_SESSION_ID: &str = "UPDATE sessions SET public_id = $2 WHERE key = $1 AND public_id IS NULL";
 const SESSION: &str =
     "SELECT user_id, created_at, last_active_at, expires_at, task, verified_at, first_factor_at, second_factor_at
      FROM sessions WHERE key = $1";
@@ -30,6 +33,23 @@ macro_rules! reads {
             async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionRow>> {
                 Ok(recs(sqlx::query_as(SESSIONS_OF).bind(user_id).fetch_all(&mut *self.conn().await.db()?).await.db()?))
             }
+
+            async fn session_by_public_id(&self, public_id: &str) -> Result<Option<(String, i64)>> {
+                let r = sqlx::query(SESSION_BY_PUBLIC_ID)
+                    .bind(public_id)
+                    .fetch_optional(&mut *self.conn().await.db()?)
+                    .await
+                    .db()?;
+                match r {
+                    Some(r) => Ok(Some((r.try_get(0).db()?, r.try_get(1).db()?))),
+                    None => Ok(None),
+                }
+            }
+
+            async fn sessions_without_ids(&self, limit: i64) -> Result<Vec<String>> {
+                let rows = sqlx::query(SESSIONS_WITHOUT_IDS).bind(limit).fetch_all(&mut *self.conn().await.db()?).await.db()?;
+                rows.iter().map(|r| r.try_get(0).db()).collect()
+            }
         }
     )*};
 }
@@ -50,8 +70,14 @@ macro_rules! writes {
                     .bind(s.task)
                     .bind(s.second_factor.then_some(s.now))
                     .bind(&s.device)
+                    .bind(s.public_id)
                     .execute(&mut *self.conn().await.db()?)
                     .await.db()?;
+                Ok(())
+            }
+
+            async fn set_session_id(&self, key: &str, public_id: &str) -> Result<()> {
+                sqlx::query(SET_SESSION_ID).bind(key).bind(public_id).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 

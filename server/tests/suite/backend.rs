@@ -82,3 +82,38 @@ async fn wrong_keys_are_rate_limited_per_ip() {
     // Guesses never lock out the key's holder (behind the same NAT, say).
     assert_eq!(users(&s, Some(&format!("Bearer {secret}"))).await.0, 200);
 }
+
+#[tokio::test]
+async fn sessions_from_before_the_upgrade_get_their_ids_when_a_server_starts() {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let s = start(Opts::default());
+    user(&s, "old@example.com", false, false, false).await;
+    let mut n = Native::new(&s);
+    let r =
+        n.post("/client/sign_ins", serde_json::json!({ "identifier": "old@example.com", "password": PASSWORD })).await;
+    let sid = r.body["created_session_id"].as_str().expect("a session").to_string();
+    // As a session made before the ids were stored.
+    let mut db = sqlx::AnyConnection::connect(&s.db_url).await.unwrap();
+    sqlx::query("UPDATE sessions SET public_id = NULL").execute(&mut db).await.unwrap();
+    drop(db);
+    let (_, secret) = api_key(&s, "ops");
+    let revoke = async |base: &str| {
+        let r = reqwest::Client::new()
+            .post(format!("{base}/backend/v1/sessions/{sid}/revoke"))
+            .bearer_auth(&secret)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json::<serde_json::Value>().await.unwrap_or_default())
+    };
+    assert_eq!(revoke(&s.base).await.0, 404, "not findable by its id yet");
+    let upgraded = start_with_db(Opts::default(), &s.db_url);
+    let (status, body) = revoke(&upgraded.base).await;
+    assert_eq!(
+        (status, body["status"].as_str(), body["id"].as_str()),
+        (200, Some("revoked"), Some(sid.as_str())),
+        "{body}"
+    );
+    assert_eq!(n.get("/me").await.code(), "signed_out");
+}

@@ -9,7 +9,7 @@ use crate::audit::Event;
 use crate::policy;
 use crate::request::Request;
 use crate::secrets;
-use crate::store::{ApiKey, AuditEvent, User};
+use crate::store::{ApiKey, AuditEvent, SessionRow, User};
 use proto::*;
 
 /// Most users one page lists (Clerk's limit).
@@ -29,6 +29,23 @@ pub struct UserQuery {
     pub emails: Vec<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+}
+
+/// A session as an app's backend sees it (Clerk's Backend API `Session`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackendSession {
+    /// `sess_…`.
+    pub id: String,
+    /// `user_…`.
+    pub user_id: String,
+    /// `active`, or `revoked` once the backend ended it.
+    pub status: &'static str,
+    pub created_at: i64,
+    pub last_active_at: i64,
+    /// When it ends if unused: its lifetime or its idle timeout.
+    pub expire_at: i64,
+    pub device: String,
+    pub ip: Option<String>,
 }
 
 /// A user as an app's backend sees it: the account with its numbers
@@ -152,6 +169,82 @@ impl Service {
         let user = self.account_view(u, Seen::ByBackend).await?;
         let locked = self.store.locked_until(&u.email, req.now).await?.is_some();
         Ok(BackendUser { user, locked })
+    }
+}
+
+impl Service {
+    /// Gives the sessions made before public ids were stored theirs (at a
+    /// server's start; such sessions are otherwise found only by key).
+    pub async fn fill_session_ids(&self) -> Result<u64, Fault> {
+        let mut filled = 0;
+        loop {
+            let keys = self.store.sessions_without_ids(500).await?;
+            if keys.is_empty() {
+                return Ok(filled);
+            }
+            self.alone(async |u| {
+                for key in &keys {
+                    u.store.set_session_id(key, &super::public_id(key)).await?;
+                }
+                Ok(())
+            })
+            .await?;
+            filled += keys.len() as u64;
+        }
+    }
+
+    /// `sessions.getSessionList({ userId })`: the user's live sessions,
+    /// last used first.
+    pub async fn backend_sessions(&self, req: &Request, user_id: &str) -> Result<Vec<BackendSession>, Fault> {
+        let u = self.store.user_by_public_id(user_id).await?.ok_or(Fault::UserNotFound)?;
+        let idle = self.cfg.settings.sessions.idle;
+        Ok(self
+            .store
+            .sessions_of(u.id)
+            .await?
+            .into_iter()
+            .filter(|s| s.expires_at > req.now && !crate::flow::idled_out(s.last_active_at, req.now, idle))
+            .map(|s| self.backend_session(&u, s, "active"))
+            .collect())
+    }
+
+    /// `sessions.revokeSession(id)`: ends it, in the key's name; answers it
+    /// as it was, `revoked`.
+    pub async fn backend_revoke_session(&self, req: &Request, key: &ApiKey, id: &str) -> Result<BackendSession, Fault> {
+        let (skey, user_id) = self.store.session_by_public_id(id).await?.ok_or(Fault::SessionNotFound)?;
+        let u = self.store.user(user_id).await?.ok_or(Fault::SessionNotFound)?;
+        let row = self.store.sessions_of(u.id).await?.into_iter().find(|s| s.key == skey);
+        let row = row.ok_or(Fault::SessionNotFound)?;
+        let audit = AuditEvent {
+            at: req.now,
+            event: Event::SessionRevoked.name().into(),
+            user_id: Some(u.id),
+            identifier: Some(u.email.clone()),
+            ip: Some(req.ip.to_string()),
+            user_agent: Some(Actor::Key(key).agent()),
+            detail: Some(id.to_string()),
+        };
+        self.alone(async |t| {
+            if !t.store.delete_user_session(&skey, u.id).await? {
+                return Err(Fault::SessionNotFound);
+            }
+            Ok(t.store.audit(&audit).await?)
+        })
+        .await?;
+        Ok(self.backend_session(&u, row, "revoked"))
+    }
+
+    fn backend_session(&self, u: &User, s: SessionRow, status: &'static str) -> BackendSession {
+        BackendSession {
+            id: super::public_id(&s.key),
+            user_id: u.public_id.clone(),
+            status,
+            created_at: s.created_at,
+            last_active_at: s.last_active_at,
+            expire_at: s.expires_at.min(s.last_active_at + self.cfg.settings.sessions.idle),
+            device: s.device.unwrap_or_else(|| super::device(s.user_agent.as_deref())),
+            ip: s.ip,
+        }
     }
 }
 

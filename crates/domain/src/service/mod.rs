@@ -16,7 +16,7 @@ mod sign_up;
 mod token;
 
 pub use account::{device, public_id, sign_in_id, sign_up_id};
-pub use backend::{BackendUser, UserQuery, MAX_PAGE};
+pub use backend::{BackendSession, BackendUser, UserQuery, MAX_PAGE};
 pub(crate) use codes::{Dest, Purpose};
 pub use native::Native;
 

@@ -173,6 +173,7 @@ impl Unit {
         self.store
             .insert_session(&NewSession {
                 key: &key,
+                public_id: &super::public_id(&key),
                 task,
                 user_id,
                 now,
