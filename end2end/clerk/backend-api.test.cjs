@@ -7,7 +7,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { createClerkClient } = require('@clerk/backend');
-const { BASE, PASSWORD, devUser } = require('./kit.cjs');
+const { BASE, PASSWORD, devUser, sent } = require('./kit.cjs');
 
 const { MFA_API_KEY: secretKey, MFA_REVOKED_KEY: revokedKey } = process.env;
 const apiUrl = `${BASE}/backend`;
@@ -120,4 +120,40 @@ test('a user\'s sessions: listed, one revoked', async () => {
   const after = await clerk.sessions.getSessionList({ userId: id });
   assert.deepEqual(after.data.map((s) => s.id), [second.created_session_id]);
   await assert.rejects(clerk.sessions.revokeSession(first.created_session_id), (e) => e.status === 404);
+});
+
+/// Waits (with a deadline) until `to` has had more than `before` messages:
+/// mail goes out after the answer.
+async function mailed(to, before) {
+  const deadline = Date.now() + 10_000;
+  while ((await sent(to)) <= before) {
+    if (Date.now() > deadline) throw new Error(`no message to ${to}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('users: made with a password, refused when taken or weak, the password changed', async () => {
+  const clerk = createClerkClient({ secretKey, apiUrl });
+  const email = `made-${process.pid}@example.com`;
+  const made = await clerk.users.createUser({ emailAddress: [email], password: PASSWORD });
+  assert.match(made.id, /^user_/);
+  assert.equal(made.primaryEmailAddress?.emailAddress, email);
+  assert.equal((await password(email, PASSWORD)).body.status, 'complete');
+
+  const refused = (status, code) => (e) => e.status === status && e.errors?.[0]?.code === code;
+  await assert.rejects(clerk.users.createUser({ emailAddress: [email], password: PASSWORD }), refused(422, 'form_identifier_exists'));
+  const other = `weak-${process.pid}@example.com`;
+  await assert.rejects(clerk.users.createUser({ emailAddress: [other], password: 'short' }), refused(422, 'form_password_length_too_short'));
+  await assert.rejects(clerk.users.createUser({ emailAddress: [other] }), refused(422, 'form_param_missing'));
+  // A field this server does not keep is refused, not dropped.
+  await assert.rejects(clerk.users.createUser({ emailAddress: [other], password: PASSWORD, firstName: 'Ann' }), refused(400, 'request_invalid'));
+
+  const newPassword = 'a different long passphrase';
+  const before = await sent(email);
+  const changed = await clerk.users.updateUser(made.id, { password: newPassword });
+  assert.equal(changed.id, made.id);
+  assert.equal((await clerk.sessions.getSessionList({ userId: made.id })).totalCount, 0, 'its sessions ended');
+  assert.equal((await password(email, PASSWORD)).body.errors?.[0]?.code, 'form_password_incorrect');
+  assert.equal((await password(email, newPassword)).body.status, 'complete');
+  await mailed(email, before);
 });

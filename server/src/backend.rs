@@ -7,6 +7,7 @@
 //! secret key is never read there, and neither a client token nor a cookie
 //! here, so neither credential can stand for the other.
 
+use crate::v1::Input;
 use app::api::Api;
 use axum::{
     extract::{FromRef, FromRequestParts, Path},
@@ -28,9 +29,9 @@ where
     Router::new()
         // Where `verifyToken({ secretKey, apiUrl })` fetches the keys.
         .route("/backend/v1/jwks", get(crate::v1::client::jwks))
-        .route("/backend/v1/users", get(list_users))
+        .route("/backend/v1/users", get(list_users).post(create_user))
         .route("/backend/v1/users/count", get(count_users))
-        .route("/backend/v1/users/{id}", get(get_user).delete(delete_user))
+        .route("/backend/v1/users/{id}", get(get_user).delete(delete_user).patch(update_user))
         .route("/backend/v1/users/{id}/unlock", post(unlock_user))
         .route("/backend/v1/users/{id}/mfa", axum::routing::delete(disable_mfa))
         .route("/backend/v1/sessions", get(list_sessions))
@@ -161,4 +162,35 @@ async fn list_sessions(b: Backend) -> Response {
 /// `sessions.revokeSession(id)`: the session, `revoked`.
 async fn revoke_session(b: Backend, Path(id): Path<String>) -> Response {
     answer(b.api.service.backend_revoke_session(&b.req, &b.key, &id).await.map(session))
+}
+
+/// `users.createUser`'s body: what this server makes a user from. Any other
+/// field is refused (400), not ignored: nothing is silently dropped.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct NewUser {
+    email_address: Vec<String>,
+    password: Option<String>,
+}
+
+/// `users.createUser({ emailAddress: [email], password })`: the new user.
+async fn create_user(b: Backend, Input(body): Input<NewUser>) -> Response {
+    answer(
+        b.api.service.backend_create_user(&b.req, &b.key, &body.email_address, body.password).await.map(|a| user(&a)),
+    )
+}
+
+/// `users.updateUser`'s body: the password only, so far.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct UserChange {
+    password: Option<String>,
+}
+
+/// `users.updateUser(id, { password })`: the user.
+async fn update_user(b: Backend, Path(id): Path<String>, Input(body): Input<UserChange>) -> Response {
+    let Some(password) = body.password else {
+        return crate::v1::fault(Fault::Missing(proto::Field::Password));
+    };
+    answer(b.api.service.backend_set_password(&b.req, &b.key, &id, password).await.map(|a| user(&a)))
 }

@@ -23,6 +23,9 @@ pub struct Spec {
     /// compromised, for the `reset-password` task.
     #[serde(default)]
     pub password_compromised: bool,
+    /// Who makes it, for the audit row (an app's backend names its key).
+    #[serde(skip)]
+    pub agent: Option<String>,
 }
 
 /// What enrolment shows once: the TOTP secret and the backup codes in clear.
@@ -98,6 +101,7 @@ pub async fn create(
         user_id: Some(id),
         identifier: Some(email.clone()),
         detail: Some(factors.join(",")),
+        user_agent: spec.agent.clone(),
         ..Default::default()
     })
     .await

@@ -78,6 +78,7 @@ impl World {
             totp: false,
             backup_codes: false,
             password_compromised: false,
+            agent: None,
         };
         users::create(self.store.as_ref(), &self.keys, spec, false, self.clock.now()).await.unwrap()
     }
@@ -270,6 +271,7 @@ async fn parallel_removals_cannot_take_the_last_factor() {
         totp: true,
         backup_codes: false,
         password_compromised: false,
+        agent: None,
     };
     let u = users::create(w.store.as_ref(), &w.keys, spec, true, w.clock.now()).await.unwrap();
     let mut b = w.browser();
@@ -319,6 +321,7 @@ async fn full_user(w: &World, email: &str) -> users::Created {
         totp: true,
         backup_codes: true,
         password_compromised: false,
+        agent: None,
     };
     users::create(w.store.as_ref(), &w.keys, spec, false, w.clock.now()).await.unwrap()
 }

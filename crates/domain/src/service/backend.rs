@@ -6,10 +6,12 @@ use super::account::Seen;
 use super::Service;
 use crate::admin::{self, Actor};
 use crate::audit::Event;
+use crate::mail;
 use crate::policy;
 use crate::request::Request;
 use crate::secrets;
 use crate::store::{ApiKey, AuditEvent, SessionRow, User};
+use crate::users::{self, CreateError, Spec};
 use proto::*;
 
 /// Most users one page lists (Clerk's limit).
@@ -95,6 +97,55 @@ impl Service {
         admin::delete_user(&*self.store, &u, Actor::Key(key), req.now).await.map_err(failed)
     }
 
+    /// `users.createUser({ emailAddress: [email], password })`: the
+    /// sign-up rules apply (one address; the password policy), made in the
+    /// key's name. Where MFA is required, the first sign-in enrols a factor.
+    pub async fn backend_create_user(
+        &self,
+        req: &Request,
+        key: &ApiKey,
+        emails: &[String],
+        password: Option<String>,
+    ) -> Result<BackendUser, Fault> {
+        let email = match emails {
+            [] => return Err(Fault::Missing(Field::EmailAddress)),
+            [one] => policy::email(one).ok_or(Fault::EmailInvalid)?,
+            // One address per user here.
+            _ => return Err(Fault::BadRequest),
+        };
+        let password = password.filter(|p| !p.is_empty()).ok_or(Fault::Missing(Field::Password))?;
+        let require_mfa = self.cfg.settings.require_mfa;
+        policy::check(&password, &email, require_mfa)?;
+        let spec = Spec { email, password, agent: Some(Actor::Key(key).agent()), ..Spec::default() };
+        let made = users::create(&*self.store, &self.keys, spec, require_mfa, req.now).await.map_err(|e| match e {
+            CreateError::Exists => Fault::EmailTaken,
+            CreateError::Store(e) => e.into(),
+            CreateError::Invalid(m) => failed(m),
+        })?;
+        let u = self.store.user(made.id).await?.ok_or(Fault::UserNotFound)?;
+        self.account(req, &u).await
+    }
+
+    /// `users.updateUser(id, { password })`: the policy applies (as for the
+    /// user's own change), the sessions end and the user is told by email.
+    pub async fn backend_set_password(
+        &self,
+        req: &Request,
+        key: &ApiKey,
+        id: &str,
+        password: String,
+    ) -> Result<BackendUser, Fault> {
+        let u = self.store.user_by_public_id(id).await?.ok_or(Fault::UserNotFound)?;
+        if password.is_empty() {
+            return Err(Fault::Missing(Field::Password));
+        }
+        let has_mfa = u.totp_secret.is_some() || u.phone.is_some() || u.has_passkey;
+        policy::check(&password, &u.email, self.cfg.settings.require_mfa || has_mfa)?;
+        admin::set_password_user(&*self.store, &u, &password, Actor::Key(key), req.now).await.map_err(failed)?;
+        self.password_notice(req, &u.email);
+        self.account(req, &u).await
+    }
+
     /// `users.unlockUser(id)`: the lock lifted for every client.
     pub async fn backend_unlock(&self, req: &Request, key: &ApiKey, id: &str) -> Result<BackendUser, Fault> {
         let u = self.store.user_by_public_id(id).await?.ok_or(Fault::UserNotFound)?;
@@ -107,6 +158,7 @@ impl Service {
     pub async fn backend_disable_mfa(&self, req: &Request, key: &ApiKey, id: &str) -> Result<String, Fault> {
         let u = self.store.user_by_public_id(id).await?.ok_or(Fault::UserNotFound)?;
         admin::reset_mfa_user(&*self.store, &u, Actor::Key(key), req.now).await.map_err(failed)?;
+        self.security_notice(req, &u.email, "Your second factors were removed by the app's administrators.");
         Ok(u.public_id)
     }
 
@@ -232,6 +284,15 @@ impl Service {
         })
         .await?;
         Ok(self.backend_session(&u, row, "revoked"))
+    }
+
+    /// Tells the user of a change to their account's security, after it.
+    fn security_notice(&self, req: &Request, email: &str, what: &'static str) {
+        if !self.is_test(email) {
+            let (brand, link) = (self.cfg.settings.branding.clone(), format!("{}/account/security", self.origin(req)));
+            let make = move || mail::notice_mail(&brand, what, &link);
+            self.sender.clone().send_email_later(Some(email.into()), Box::new(make), req.now);
+        }
     }
 
     fn backend_session(&self, u: &User, s: SessionRow, status: &'static str) -> BackendSession {
