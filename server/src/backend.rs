@@ -35,6 +35,7 @@ where
         .route("/backend/v1/users/{id}/unlock", post(unlock_user))
         .route("/backend/v1/users/{id}/mfa", axum::routing::delete(disable_mfa))
         .route("/backend/v1/sessions", get(list_sessions))
+        .route("/backend/v1/audit_logs", get(audit_logs))
         .route("/backend/v1/sessions/{id}/revoke", post(revoke_session))
         .route("/backend/{*rest}", get(not_found).post(not_found).patch(not_found).delete(not_found))
 }
@@ -193,4 +194,28 @@ async fn update_user(b: Backend, Path(id): Path<String>, Input(body): Input<User
         return crate::v1::fault(Fault::Missing(proto::Field::Password));
     };
     answer(b.api.service.backend_set_password(&b.req, &b.key, &id, password).await.map(|a| user(&a)))
+}
+
+/// The audit trail (ours): `?user_id=user_…&event=session.revoked&limit=&offset=`,
+/// newest first, as `{ data, total_count }`; times in milliseconds.
+async fn audit_logs(b: Backend) -> Response {
+    let q = b.parts.uri.query();
+    let (user_id, event) = (web::query_param(q, "user_id"), web::query_param(q, "event"));
+    let filter = domain::store::AuditFilter { user_id: user_id.as_deref(), event: event.as_deref() };
+    let r = match b.query() {
+        Ok(page) => b.api.service.backend_audit(&filter, page.limit, page.offset).await,
+        Err(f) => Err(f),
+    };
+    answer(r.map(|(rows, total_count)| {
+        let data = rows
+            .into_iter()
+            .map(|e| {
+                serde_json::json!({
+                    "object": "audit_event", "at": e.at.saturating_mul(1000), "event": e.event, "user_id": e.user_id,
+                    "identifier": e.identifier, "ip": e.ip, "user_agent": e.user_agent, "detail": e.detail,
+                })
+            })
+            .collect();
+        clerk::Page::<serde_json::Value> { data, total_count }
+    }))
 }

@@ -536,6 +536,29 @@ pub trait LimitsWrite: Send + Sync {
 #[async_trait]
 pub trait AuditLog: Send + Sync {
     async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEvent>>;
+    /// A page of the trail, newest first, with how many rows `f` matches.
+    async fn audit_page(&self, f: &AuditFilter<'_>, limit: i64, offset: i64) -> Result<(Vec<AuditEntry>, i64)>;
+}
+
+/// Which audit rows a page holds: each filter applies when given.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AuditFilter<'a> {
+    /// The user's public id (`user_…`).
+    pub user_id: Option<&'a str>,
+    /// The event's name (`session.revoked`).
+    pub event: Option<&'a str>,
+}
+
+/// An audit row as an app's backend reads it: the user by public id.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct AuditEntry {
+    pub at: i64,
+    pub event: String,
+    pub user_id: Option<String>,
+    pub identifier: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub detail: Option<String>,
 }
 
 /// Writes to `audit_log`.

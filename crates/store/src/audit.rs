@@ -7,12 +7,47 @@ const AUDIT: &str = "INSERT INTO audit_log (at, event, user_id, identifier, ip, 
 const AUDIT_LOG: &str = "SELECT at, event, user_id, identifier, ip, user_agent, detail
      FROM audit_log ORDER BY id DESC LIMIT $1";
 
+// The Backend API's filters: each applies when given. Users are named by
+// their public id (gone with a deleted user: the rows stay).
+macro_rules! audit_filter {
+    () => {
+        " FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
+         WHERE (CAST($1 AS TEXT) IS NULL OR u.public_id = $1) AND (CAST($2 AS TEXT) IS NULL OR a.event = $2)"
+    };
+}
+const AUDIT_PAGE: &str = concat!(
+    "SELECT a.at, a.event, u.public_id AS user_id, a.identifier, a.ip, a.user_agent, a.detail",
+    audit_filter!(),
+    " ORDER BY a.id DESC LIMIT $3 OFFSET $4"
+);
+const AUDIT_COUNT: &str = concat!("SELECT COUNT(*)", audit_filter!());
+
 macro_rules! reads {
     ($($t:ty),*) => {$(
         #[async_trait]
         impl AuditLog for $t {
             async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEvent>> {
                 Ok(recs(sqlx::query_as(AUDIT_LOG).bind(limit).fetch_all(&mut *self.conn().await.db()?).await.db()?))
+            }
+
+            async fn audit_page(&self, f: &AuditFilter<'_>, limit: i64, offset: i64) -> Result<(Vec<AuditEntry>, i64)> {
+                let rows: Vec<Rec<AuditEntry>> = sqlx::query_as(AUDIT_PAGE)
+                    .bind(f.user_id)
+                    .bind(f.event)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(&mut *self.conn().await.db()?)
+                    .await
+                    .db()?;
+                let total = sqlx::query(AUDIT_COUNT)
+                    .bind(f.user_id)
+                    .bind(f.event)
+                    .fetch_one(&mut *self.conn().await.db()?)
+                    .await
+                    .db()?
+                    .try_get(0)
+                    .db()?;
+                Ok((recs(rows), total))
             }
         }
     )*};

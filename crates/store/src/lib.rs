@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use domain::flow::{Attempt, Factors, SignUp};
 use domain::store::prelude::*;
 use domain::store::{
-    ApiKey, AuditEvent, BackupCode, ClientUse, Identity, NewSession, NewUser, OneTimeCode, OutboxMessage, Passkey,
-    Result, Session, SessionRow, SigningKey, StoreError, Subject, TrustedClient, User,
+    ApiKey, AuditEntry, AuditEvent, AuditFilter, BackupCode, ClientUse, Identity, NewSession, NewUser, OneTimeCode,
+    OutboxMessage, Passkey, Result, Session, SessionRow, SigningKey, StoreError, Subject, TrustedClient, User,
 };
 use proto::{SignUpStatus, Status, Strategy};
 use sqlx::{
@@ -107,6 +107,7 @@ from_row!(SigningKey { kid, alg, public_key, private_key, created_at, signs_from
 from_row!(SessionRow { key, created_at, last_active_at, expires_at, ip, user_agent, task, device });
 from_row!(OutboxMessage { id, channel, recipient, body, created_at });
 from_row!(AuditEvent { at, event, user_id, identifier, ip, user_agent, detail });
+from_row!(AuditEntry { at, event, user_id, identifier, ip, user_agent, detail });
 
 macro_rules! subject_from_row {
     ($($row:ty),*) => {$(

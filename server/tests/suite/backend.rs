@@ -117,3 +117,38 @@ async fn sessions_from_before_the_upgrade_get_their_ids_when_a_server_starts() {
     );
     assert_eq!(n.get("/me").await.code(), "signed_out");
 }
+
+#[tokio::test]
+async fn the_audit_trail_is_read_by_user_and_event() {
+    let s = start(Opts::default());
+    user(&s, "traced@example.com", false, false, false).await;
+    user(&s, "other@example.com", false, false, false).await;
+    for email in ["traced@example.com", "other@example.com"] {
+        assert_eq!(Client::new(&s).password(email, PASSWORD).await.status_field(), "complete");
+    }
+    let (id, secret) = api_key(&s, "auditor");
+    let get = async |path: &str| {
+        let r = reqwest::Client::new().get(format!("{}{path}", s.base)).bearer_auth(&secret).send().await.unwrap();
+        (r.status().as_u16(), r.json::<serde_json::Value>().await.unwrap_or_default())
+    };
+    let (_, users) = get("/backend/v1/users?email_address=traced@example.com").await;
+    let user_id = users[0]["id"].as_str().unwrap().to_string();
+
+    let (status, page) = get(&format!("/backend/v1/audit_logs?user_id={user_id}&event=sign_in.password_ok")).await;
+    assert_eq!((status, page["total_count"].as_i64()), (200, Some(1)), "{page}");
+    let row = &page["data"][0];
+    assert_eq!((row["event"].as_str(), row["user_id"].as_str()), (Some("sign_in.password_ok"), Some(user_id.as_str())));
+    assert_eq!(row["identifier"], "traced@example.com");
+    assert!(row["at"].as_i64().unwrap() > 1_700_000_000_000, "milliseconds: {row}");
+
+    let (_, everyone) = get("/backend/v1/audit_logs?event=sign_in.password_ok").await;
+    assert_eq!(everyone["total_count"], 2);
+    // Paged, newest first; the key's own calls are there in its name.
+    let (_, first) = get("/backend/v1/audit_logs?limit=1").await;
+    assert_eq!(first["data"].as_array().unwrap().len(), 1);
+    assert!(first["total_count"].as_i64().unwrap() > 2);
+    let (_, calls) = get("/backend/v1/audit_logs?event=api.call").await;
+    let agent = format!("api-key {id} (auditor)");
+    assert!(calls["data"].as_array().unwrap().iter().all(|c| c["user_agent"] == agent.as_str()), "{calls}");
+    assert_eq!(calls["data"][0]["detail"], "GET /backend/v1/audit_logs", "newest first");
+}

@@ -10,7 +10,7 @@ use crate::mail;
 use crate::policy;
 use crate::request::Request;
 use crate::secrets;
-use crate::store::{ApiKey, AuditEvent, SessionRow, User};
+use crate::store::{ApiKey, AuditEntry, AuditEvent, AuditFilter, SessionRow, User};
 use crate::users::{self, CreateError, Spec};
 use proto::*;
 
@@ -144,6 +144,18 @@ impl Service {
         admin::set_password_user(&*self.store, &u, &password, Actor::Key(key), req.now).await.map_err(failed)?;
         self.password_notice(req, &u.email);
         self.account(req, &u).await
+    }
+
+    /// The audit trail (ours: Clerk has none to call), newest first: a
+    /// page, and how many rows the filter matches.
+    pub async fn backend_audit(
+        &self,
+        f: &AuditFilter<'_>,
+        limit: Option<i64>,
+        offset: Option<i64>,
+    ) -> Result<(Vec<AuditEntry>, i64), Fault> {
+        let limit = limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+        Ok(self.store.audit_page(f, limit, offset.unwrap_or(0).max(0)).await?)
     }
 
     /// `users.unlockUser(id)`: the lock lifted for every client.
