@@ -74,7 +74,7 @@ async function password(identifier, pw) {
   return { status: r.status, body: await r.json() };
 }
 
-test('unlock, disable MFA and delete a user, in the key\'s name', async () => {
+test('lock, unlock, disable MFA and delete a user, in the key\'s name', async () => {
   const clerk = createClerkClient({ secretKey, apiUrl });
   const a = await devUser({ totp: true, backupCodes: true });
   const id = (await clerk.users.getUserList({ emailAddress: [a.email] })).data[0].id;
@@ -86,6 +86,12 @@ test('unlock, disable MFA and delete a user, in the key\'s name', async () => {
   assert.equal((await clerk.users.getUser(id)).locked, true);
   const unlocked = await clerk.users.unlockUser(id);
   assert.equal(unlocked.locked, false);
+  assert.equal((await password(a.email, PASSWORD)).body.status, 'needs_second_factor');
+
+  // Locked by the backend, as wrong tries lock it.
+  assert.equal((await clerk.users.lockUser(id)).locked, true);
+  assert.equal((await password(a.email, PASSWORD)).body.errors?.[0]?.code, 'user_locked');
+  assert.equal((await clerk.users.unlockUser(id)).locked, false);
   assert.equal((await password(a.email, PASSWORD)).body.status, 'needs_second_factor');
 
   const off = await clerk.users.disableUserMFA(id);

@@ -32,6 +32,7 @@ where
         .route("/backend/v1/users", get(list_users).post(create_user))
         .route("/backend/v1/users/count", get(count_users))
         .route("/backend/v1/users/{id}", get(get_user).delete(delete_user).patch(update_user))
+        .route("/backend/v1/users/{id}/lock", post(lock_user))
         .route("/backend/v1/users/{id}/unlock", post(unlock_user))
         .route("/backend/v1/users/{id}/mfa", axum::routing::delete(disable_mfa))
         .route("/backend/v1/sessions", get(list_sessions))
@@ -123,6 +124,11 @@ async fn count_users(b: Backend) -> Response {
 async fn delete_user(b: Backend, Path(id): Path<String>) -> Response {
     let r = b.api.service.backend_delete(&b.req, &b.key, &id).await;
     answer(r.map(|()| serde_json::json!({ "object": "user", "id": id, "deleted": true })))
+}
+
+/// `users.lockUser(id)`: the user, locked.
+async fn lock_user(b: Backend, Path(id): Path<String>) -> Response {
+    answer(b.api.service.backend_lock(&b.req, &b.key, &id).await.map(|a| user(&a)))
 }
 
 /// `users.unlockUser(id)`: the user, unlocked.

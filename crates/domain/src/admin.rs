@@ -138,6 +138,14 @@ pub async fn unlock_user(store: &dyn Store, u: &User, by: Actor<'_>, now: i64) -
     audited(tx, (u, by), Event::UserUnlocked, "admin unlock", now).await
 }
 
+/// Locks the account until `until`, as too many wrong tries would (Clerk's
+/// `lockUser`): no sign-in until then or an unlock.
+pub async fn lock_user(store: &dyn Store, u: &User, by: Actor<'_>, until: i64, now: i64) -> R<()> {
+    let tx = store.begin().await.map_err(err)?;
+    tx.lock_subject(&u.email, until).await.map_err(err)?;
+    audited(tx, (u, by), Event::UserLocked, "admin lock", now).await
+}
+
 /// Removes every second factor and ends the sessions: the next sign-in
 /// gets `setup-mfa` where MFA is required.
 pub async fn reset_mfa(store: &dyn Store, email: &str, now: i64) -> R<u64> {

@@ -525,6 +525,8 @@ pub trait LimitsWrite: Send + Sync {
     async fn lockout_release(&self, subject: &str, max: i64) -> Result<()>;
     /// A sign-in completed: forget the failures.
     async fn lockout_reset(&self, subject: &str) -> Result<()>;
+    /// An operator locks `subject` until `until`, whatever its count.
+    async fn lock_subject(&self, subject: &str, until: i64) -> Result<()>;
     /// The client `client_key` proved the address of `subject`: its tries
     /// count apart from the lock until `until`.
     async fn unlock_client(&self, subject: &str, client_key: &str, until: i64) -> Result<()>;

@@ -20,6 +20,10 @@ const LOCKOUT_RELEASE: &str = "UPDATE lockouts
          locked_until = CASE WHEN failures - 1 < $2 THEN NULL ELSE locked_until END
      WHERE subject = $1";
 const LOCKOUT_RESET: &str = "DELETE FROM lockouts WHERE subject = $1";
+// An operator's lock: its failure count is past any threshold, so no
+// in-flight try's release can lift it.
+const LOCK_SUBJECT: &str = "INSERT INTO lockouts (subject, failures, locked_until) VALUES ($1, 1000000, $2)
+     ON CONFLICT (subject) DO UPDATE SET failures = 1000000, locked_until = EXCLUDED.locked_until";
 const UNLOCKED: &str = "SELECT 1 FROM unlocks WHERE subject = $1 AND client_key = $2 AND until > $3";
 const UNLOCK_CLIENT: &str = "INSERT INTO unlocks (subject, client_key, until) VALUES ($1, $2, $3)
      ON CONFLICT (subject, client_key) DO UPDATE SET until = EXCLUDED.until";
@@ -84,6 +88,11 @@ macro_rules! writes {
 
             async fn lockout_release(&self, subject: &str, max: i64) -> Result<()> {
                 sqlx::query(LOCKOUT_RELEASE).bind(subject).bind(max).execute(&mut *self.conn().await.db()?).await.db()?;
+                Ok(())
+            }
+
+            async fn lock_subject(&self, subject: &str, until: i64) -> Result<()> {
+                sqlx::query(LOCK_SUBJECT).bind(subject).bind(until).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(())
             }
 

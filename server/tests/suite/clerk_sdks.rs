@@ -97,8 +97,9 @@ async fn clerks_backend_sdk_reads_the_users_with_a_secret_key() {
             e["event"] == event && e["user_agent"].as_str().is_some_and(|a| a == format!("api-key {id} (node)"))
         })
     };
-    let events = ["api.call", "user.created", "password.changed", "user.unlocked", "user.mfa_reset", "user.deleted"];
-    for event in events.into_iter().chain(["session.revoked"]) {
+    let events = ["api.call", "user.created", "password.changed", "user.locked", "user.unlocked", "user.mfa_reset"];
+    let events = events.into_iter().chain(["user.deleted"]);
+    for event in events.chain(["session.revoked"]) {
         assert!(by_key(event), "{event} in the key's name: {audit}");
     }
 }

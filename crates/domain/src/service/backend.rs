@@ -158,6 +158,15 @@ impl Service {
         Ok(self.store.audit_page(f, limit, offset.unwrap_or(0).max(0)).await?)
     }
 
+    /// `users.lockUser(id)`: locked as too many wrong tries lock it, for the
+    /// lockout's length (`lockout.seconds`), or until unlocked.
+    pub async fn backend_lock(&self, req: &Request, key: &ApiKey, id: &str) -> Result<BackendUser, Fault> {
+        let u = self.store.user_by_public_id(id).await?.ok_or(Fault::UserNotFound)?;
+        let until = req.now + self.cfg.settings.lockout.seconds;
+        admin::lock_user(&*self.store, &u, Actor::Key(key), until, req.now).await.map_err(failed)?;
+        self.account(req, &u).await
+    }
+
     /// `users.unlockUser(id)`: the lock lifted for every client.
     pub async fn backend_unlock(&self, req: &Request, key: &ApiKey, id: &str) -> Result<BackendUser, Fault> {
         let u = self.store.user_by_public_id(id).await?.ok_or(Fault::UserNotFound)?;
