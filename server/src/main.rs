@@ -124,6 +124,14 @@ enum UserCmd {
     Show { email: String },
     /// Lift the user's lockout for every client.
     Unlock { email: String },
+    /// Lock the account as too many wrong tries would: no sign-in until the
+    /// lock ends or `user unlock`.
+    Lock {
+        email: String,
+        /// How long (default: the lockout setting, `lockout.seconds`).
+        #[arg(long)]
+        minutes: Option<i64>,
+    },
     /// Remove every second factor and end the sessions (the next sign-in
     /// gets `setup-mfa` where MFA is required).
     ResetMfa { email: String },
@@ -151,7 +159,13 @@ fn report(json: bool, v: serde_json::Value, line: String) {
     }
 }
 
-async fn user_cmd(cmd: UserCmd, json: bool, store: &dyn domain::store::Store, require_mfa: bool) -> Result<(), String> {
+async fn user_cmd(
+    cmd: UserCmd,
+    json: bool,
+    store: &dyn domain::store::Store,
+    settings: &domain::settings::Settings,
+) -> Result<(), String> {
+    let require_mfa = settings.require_mfa;
     use serde_json::json;
     let now = SystemClock.now();
     match cmd {
@@ -191,6 +205,16 @@ async fn user_cmd(cmd: UserCmd, json: bool, store: &dyn domain::store::Store, re
         UserCmd::Unlock { email } => {
             admin::unlock(store, &email, now).await?;
             report(json, json!({ "email": email, "unlocked": true }), format!("{email}: unlocked"));
+            Ok(())
+        }
+        UserCmd::Lock { email, minutes } => {
+            let secs = minutes.map(|m| m.saturating_mul(60)).unwrap_or(settings.lockout.seconds);
+            if secs <= 0 {
+                return Err("a lock lasts a minute at least".into());
+            }
+            let until = admin::lock(store, &email, now.saturating_add(secs), now).await?;
+            let line = format!("{email}: locked until {}", proto::utc(until));
+            report(json, json!({ "email": email, "locked_until": until }), line);
             Ok(())
         }
         UserCmd::ResetMfa { email } => {
@@ -358,7 +382,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             print_created(&c, json);
             Ok(())
         }
-        Cmd::User(cmd) => user_cmd(cmd, json, store.as_ref(), cli.cfg.settings.require_mfa).await,
+        Cmd::User(cmd) => user_cmd(cmd, json, store.as_ref(), &cli.cfg.settings).await,
         Cmd::Demo => demo_user(store.as_ref(), &keys()?, json).await,
         Cmd::ApiKeys(cmd) => api_keys_cmd(cmd, json, store.as_ref()).await,
         Cmd::Keys(cmd) => keys_cmd(cmd, json, store.as_ref(), &keys()?, &cli.cfg.settings.session_token).await,

@@ -138,6 +138,12 @@ pub async fn unlock_user(store: &dyn Store, u: &User, by: Actor<'_>, now: i64) -
     audited(tx, (u, by), Event::UserUnlocked, "admin unlock", now).await
 }
 
+/// `user lock`: the account locked until `until` (answered).
+pub async fn lock(store: &dyn Store, email: &str, until: i64, now: i64) -> R<i64> {
+    lock_user(store, &find(store, email).await?, Actor::Cli, until, now).await?;
+    Ok(until)
+}
+
 /// Locks the account until `until`, as too many wrong tries would (Clerk's
 /// `lockUser`): no sign-in until then or an unlock.
 pub async fn lock_user(store: &dyn Store, u: &User, by: Actor<'_>, until: i64, now: i64) -> R<()> {

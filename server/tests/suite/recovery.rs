@@ -507,6 +507,12 @@ async fn the_operators_commands_work_and_are_audited() {
     assert_eq!(run_cli(&s, &["user", "sign-out", "op@example.com", "--json"])["sessions_ended"], 1);
     assert_eq!(c.session_email().await, None);
 
+    // Lock: the right password is refused until an unlock.
+    assert!(run_cli(&s, &["user", "lock", "op@example.com", "--minutes", "5", "--json"])["locked_until"].is_number());
+    assert_eq!(Client::new(&s).password("op@example.com", PASSWORD).await.code(), "user_locked");
+    run_cli(&s, &["user", "unlock", "op@example.com", "--json"]);
+    assert_eq!(Client::new(&s).password("op@example.com", PASSWORD).await.status_field(), "needs_second_factor");
+
     // Set-password applies the policy, then works.
     let out = cli(&s, &["user", "set-password", "op@example.com", "--password", "password"]);
     assert!(!out.status.success());
