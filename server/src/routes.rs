@@ -232,7 +232,9 @@ async fn dev_user(
         Err(users::CreateError::Exists) => {
             refuse(StatusCode::CONFLICT, "form_identifier_exists", "That email is taken.")
         }
-        Err(users::CreateError::Invalid(m)) => refuse(StatusCode::UNPROCESSABLE_ENTITY, "form_param_invalid", &m),
+        Err(e @ (users::CreateError::Invalid(_) | users::CreateError::Refused(_))) => {
+            refuse(StatusCode::UNPROCESSABLE_ENTITY, "form_param_invalid", &e.to_string())
+        }
         Err(users::CreateError::Store(e)) => {
             tracing::error!(error = %e, "create user");
             refuse(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "Try again.")

@@ -172,15 +172,15 @@ pub async fn set_password(store: &dyn Store, email: &str, password: &str, requir
     // The length rule follows the user's factors, as at sign-up.
     let has_mfa = u.totp_secret.is_some() || u.phone.is_some();
     policy::check(password, &u.email, require_mfa || has_mfa).map_err(|f| f.message())?;
-    set_password_user(store, &u, password, Actor::Cli, now).await
+    let hash = secrets::hash_password_async(password.to_string()).await?;
+    set_password_user(store, &u, &hash, Actor::Cli, now).await
 }
 
-/// Sets `u`'s password (checked by the caller against the policy) and ends
-/// the sessions.
-pub async fn set_password_user(store: &dyn Store, u: &User, password: &str, by: Actor<'_>, now: i64) -> R<u64> {
-    let hash = secrets::hash_password_async(password.to_string()).await?;
+/// Sets `u`'s password to `hash` (of a password the caller checked against
+/// the policy) and ends the sessions.
+pub async fn set_password_user(store: &dyn Store, u: &User, hash: &str, by: Actor<'_>, now: i64) -> R<u64> {
     let tx = store.begin().await.map_err(err)?;
-    tx.set_password(u.id, &hash, false).await.map_err(err)?;
+    tx.set_password(u.id, hash, false).await.map_err(err)?;
     let ended = tx.delete_user_sessions(u.id).await.map_err(err)?;
     audited(tx, (u, by), Event::PasswordChanged, "admin set-password", now).await?;
     Ok(ended)

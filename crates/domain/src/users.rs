@@ -43,6 +43,9 @@ pub struct Created {
 pub enum CreateError {
     #[error("{0}")]
     Invalid(String),
+    /// The sign-up rules refuse it: the address, or the password policy.
+    #[error("{}", .0.message())]
+    Refused(proto::Fault),
     #[error("a user with this email already exists")]
     Exists,
     #[error("{0}")]
@@ -63,10 +66,9 @@ pub async fn create(
     require_mfa: bool,
     now: i64,
 ) -> Result<Created, CreateError> {
-    let email =
-        policy::email(&spec.email).ok_or_else(|| CreateError::Invalid("email must be an email address".into()))?;
+    let email = policy::email(&spec.email).ok_or(CreateError::Refused(proto::Fault::EmailInvalid))?;
     let with_mfa = require_mfa || spec.totp || spec.phone.is_some();
-    policy::check(&spec.password, &email, with_mfa).map_err(|f| CreateError::Invalid(f.message()))?;
+    policy::check(&spec.password, &email, with_mfa).map_err(CreateError::Refused)?;
     if let Some(p) = &spec.phone {
         if !valid_phone(p) {
             return Err(CreateError::Invalid("phone must be E.164, like +15555550100".into()));

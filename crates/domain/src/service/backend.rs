@@ -93,7 +93,7 @@ impl Service {
     /// `users.deleteUser(id)`: the account and all it holds (the CLI's
     /// `user delete`).
     pub async fn backend_delete(&self, req: &Request, key: &ApiKey, id: &str) -> Result<(), Fault> {
-        let u = self.store.user_by_public_id(id).await?.ok_or(Fault::UserNotFound)?;
+        let u = self.user_by_id(id).await?;
         admin::delete_user(&*self.store, &u, Actor::Key(key), req.now).await.map_err(failed)
     }
 
@@ -109,16 +109,16 @@ impl Service {
     ) -> Result<BackendUser, Fault> {
         let email = match emails {
             [] => return Err(Fault::Missing(Field::EmailAddress)),
-            [one] => policy::email(one).ok_or(Fault::EmailInvalid)?,
+            [one] => one.clone(),
             // One address per user here.
             _ => return Err(Fault::BadRequest),
         };
         let password = password.filter(|p| !p.is_empty()).ok_or(Fault::Missing(Field::Password))?;
-        let require_mfa = self.cfg.settings.require_mfa;
-        policy::check(&password, &email, require_mfa)?;
         let spec = Spec { email, password, agent: Some(Actor::Key(key).agent()), ..Spec::default() };
+        let require_mfa = self.cfg.settings.require_mfa;
         let made = users::create(&*self.store, &self.keys, spec, require_mfa, req.now).await.map_err(|e| match e {
             CreateError::Exists => Fault::EmailTaken,
+            CreateError::Refused(f) => f,
             CreateError::Store(e) => e.into(),
             CreateError::Invalid(m) => failed(m),
         })?;
@@ -135,13 +135,10 @@ impl Service {
         id: &str,
         password: String,
     ) -> Result<BackendUser, Fault> {
-        let u = self.store.user_by_public_id(id).await?.ok_or(Fault::UserNotFound)?;
-        if password.is_empty() {
-            return Err(Fault::Missing(Field::Password));
-        }
-        let has_mfa = u.totp_secret.is_some() || u.phone.is_some() || u.has_passkey;
-        policy::check(&password, &u.email, self.cfg.settings.require_mfa || has_mfa)?;
-        admin::set_password_user(&*self.store, &u, &password, Actor::Key(key), req.now).await.map_err(failed)?;
+        let u = self.user_by_id(id).await?;
+        // The rules of the user's own new password (`new_password_hash`).
+        let hash = self.new_password_hash(&password, &u).await?;
+        admin::set_password_user(&*self.store, &u, &hash, Actor::Key(key), req.now).await.map_err(failed)?;
         self.password_notice(req, &u.email);
         self.account(req, &u).await
     }
@@ -161,7 +158,7 @@ impl Service {
     /// `users.lockUser(id)`: locked as too many wrong tries lock it, for the
     /// lockout's length (`lockout.seconds`), or until unlocked.
     pub async fn backend_lock(&self, req: &Request, key: &ApiKey, id: &str) -> Result<BackendUser, Fault> {
-        let u = self.store.user_by_public_id(id).await?.ok_or(Fault::UserNotFound)?;
+        let u = self.user_by_id(id).await?;
         let until = req.now + self.cfg.settings.lockout.seconds;
         admin::lock_user(&*self.store, &u, Actor::Key(key), until, req.now).await.map_err(failed)?;
         self.account(req, &u).await
@@ -169,7 +166,7 @@ impl Service {
 
     /// `users.unlockUser(id)`: the lock lifted for every client.
     pub async fn backend_unlock(&self, req: &Request, key: &ApiKey, id: &str) -> Result<BackendUser, Fault> {
-        let u = self.store.user_by_public_id(id).await?.ok_or(Fault::UserNotFound)?;
+        let u = self.user_by_id(id).await?;
         admin::unlock_user(&*self.store, &u, Actor::Key(key), req.now).await.map_err(failed)?;
         self.account(req, &u).await
     }
@@ -177,7 +174,7 @@ impl Service {
     /// `users.disableUserMFA(id)`: every second factor removed and the
     /// sessions ended (where MFA is required, the next sign-in enrols one).
     pub async fn backend_disable_mfa(&self, req: &Request, key: &ApiKey, id: &str) -> Result<String, Fault> {
-        let u = self.store.user_by_public_id(id).await?.ok_or(Fault::UserNotFound)?;
+        let u = self.user_by_id(id).await?;
         admin::reset_mfa_user(&*self.store, &u, Actor::Key(key), req.now).await.map_err(failed)?;
         self.security_notice(req, &u.email, "Your second factors were removed by the app's administrators.");
         Ok(u.public_id)
@@ -185,7 +182,7 @@ impl Service {
 
     /// `users.getUser(id)`.
     pub async fn backend_user(&self, req: &Request, id: &str) -> Result<BackendUser, Fault> {
-        let u = self.store.user_by_public_id(id).await?.ok_or(Fault::UserNotFound)?;
+        let u = self.user_by_id(id).await?;
         self.account(req, &u).await
     }
 
@@ -238,6 +235,11 @@ impl Service {
         Ok(Some(found))
     }
 
+    /// The user an app names by its public id (`user_…`).
+    async fn user_by_id(&self, id: &str) -> Result<User, Fault> {
+        self.store.user_by_public_id(id).await?.ok_or(Fault::UserNotFound)
+    }
+
     async fn account(&self, req: &Request, u: &User) -> Result<BackendUser, Fault> {
         let user = self.account_view(u, Seen::ByBackend).await?;
         let locked = self.store.locked_until(&u.email, req.now).await?.is_some();
@@ -269,7 +271,7 @@ impl Service {
     /// `sessions.getSessionList({ userId })`: the user's live sessions,
     /// last used first.
     pub async fn backend_sessions(&self, req: &Request, user_id: &str) -> Result<Vec<BackendSession>, Fault> {
-        let u = self.store.user_by_public_id(user_id).await?.ok_or(Fault::UserNotFound)?;
+        let u = self.user_by_id(user_id).await?;
         let idle = self.cfg.settings.sessions.idle;
         Ok(self
             .store
