@@ -107,6 +107,28 @@ test('lock, unlock, disable MFA and delete a user, in the key\'s name', async ()
   assert.equal((await password(a.email, PASSWORD)).body.errors?.[0]?.code, 'form_password_incorrect');
 });
 
+test('ban and unban: no sign-in while banned, every session ended', async () => {
+  const clerk = createClerkClient({ secretKey, apiUrl });
+  const a = await devUser();
+  const id = (await clerk.users.getUserList({ emailAddress: [a.email] })).data[0].id;
+  assert.equal((await password(a.email, PASSWORD)).body.status, 'complete');
+  assert.equal((await clerk.users.getUser(id)).banned, false);
+
+  const banned = await clerk.users.banUser(id);
+  assert.equal(banned.banned, true);
+  assert.equal((await clerk.users.getUser(id)).banned, true);
+  assert.equal((await clerk.sessions.getSessionList({ userId: id })).totalCount, 0);
+  const refused = await password(a.email, PASSWORD);
+  assert.equal(refused.status, 403);
+  assert.equal(refused.body.errors?.[0]?.code, 'user_banned', JSON.stringify(refused.body));
+  // A wrong password tells nothing of the ban.
+  assert.equal((await password(a.email, 'not the password at all')).body.errors?.[0]?.code, 'form_password_incorrect');
+
+  assert.equal((await clerk.users.unbanUser(id)).banned, false);
+  assert.equal((await password(a.email, PASSWORD)).body.status, 'complete');
+  await assert.rejects(clerk.users.banUser('user_nobody'), (e) => e.status === 404);
+});
+
 test('a user\'s sessions: listed, one revoked', async () => {
   const clerk = createClerkClient({ secretKey, apiUrl });
   const a = await devUser();

@@ -138,6 +138,11 @@ const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
 /** axe-core's WCAG 2.2 AA rules on the page as it is now: any violation fails. */
 export async function expectAccessible(page: Page, state: string) {
+  // A step that ends with `location.assign` shows its new page's DOM before
+  // the stylesheet has loaded; axe measuring unstyled targets once failed
+  // the home page's target sizes in CI. Measure the page as it is drawn.
+  await page.waitForLoadState("load");
+  await page.evaluate(() => document.fonts.ready.then(() => undefined));
   // Evaluated over DevTools, so the page's CSP does not apply to it.
   await page.evaluate(axeSource);
   const violations: string[] = await page.evaluate(async () => {

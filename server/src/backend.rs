@@ -34,6 +34,8 @@ where
         .route("/backend/v1/users/{id}", get(get_user).delete(delete_user).patch(update_user))
         .route("/backend/v1/users/{id}/lock", post(lock_user))
         .route("/backend/v1/users/{id}/unlock", post(unlock_user))
+        .route("/backend/v1/users/{id}/ban", post(ban_user))
+        .route("/backend/v1/users/{id}/unban", post(unban_user))
         .route("/backend/v1/users/{id}/mfa", axum::routing::delete(disable_mfa))
         .route("/backend/v1/sessions", get(list_sessions))
         .route("/backend/v1/audit_logs", get(audit_logs))
@@ -87,7 +89,7 @@ impl Backend {
 }
 
 fn user(a: &BackendUser) -> clerk::BackendUser {
-    clerk::BackendUser::new(&a.user, a.locked)
+    clerk::BackendUser::new(&a.user, a.locked, a.banned)
 }
 
 fn answer<T: serde::Serialize>(r: Result<T, Fault>) -> Response {
@@ -129,6 +131,16 @@ async fn delete_user(b: Backend, Path(id): Path<String>) -> Response {
 /// `users.lockUser(id)`: the user, locked.
 async fn lock_user(b: Backend, Path(id): Path<String>) -> Response {
     answer(b.api.service.backend_lock(&b.req, &b.key, &id).await.map(|a| user(&a)))
+}
+
+/// `users.banUser(id)`: the user, banned, their sessions ended.
+async fn ban_user(b: Backend, Path(id): Path<String>) -> Response {
+    answer(b.api.service.backend_ban(&b.req, &b.key, &id, true).await.map(|a| user(&a)))
+}
+
+/// `users.unbanUser(id)`: the user, who may sign in again.
+async fn unban_user(b: Backend, Path(id): Path<String>) -> Response {
+    answer(b.api.service.backend_ban(&b.req, &b.key, &id, false).await.map(|a| user(&a)))
 }
 
 /// `users.unlockUser(id)`: the user, unlocked.

@@ -132,6 +132,11 @@ enum UserCmd {
         #[arg(long)]
         minutes: Option<i64>,
     },
+    /// Ban the user: no sign-in on any path until `user unban`; every
+    /// session ends.
+    Ban { email: String },
+    /// Lift a ban (the sessions it ended stay ended).
+    Unban { email: String },
     /// Remove every second factor and end the sessions (the next sign-in
     /// gets `setup-mfa` where MFA is required).
     ResetMfa { email: String },
@@ -177,7 +182,8 @@ async fn user_cmd(
             } else {
                 for u in users {
                     let locked = if u.locked_until.is_some() { " locked" } else { "" };
-                    println!("#{} {} [{}]{locked}", u.id, u.email, u.factors.join(", "));
+                    let banned = if u.banned { " banned" } else { "" };
+                    println!("#{} {} [{}]{locked}{banned}", u.id, u.email, u.factors.join(", "));
                 }
             }
             Ok(())
@@ -189,6 +195,7 @@ async fn user_cmd(
   factors: {}
   backup codes left: {}
   password compromised: {}
+  banned: {}
   locked until: {}
   sessions: {}",
                 u.id,
@@ -196,6 +203,7 @@ async fn user_cmd(
                 u.factors.join(", "),
                 u.backup_codes_left,
                 u.password_compromised,
+                u.banned,
                 u.locked_until.map(proto::utc).unwrap_or_else(|| "not locked".into()),
                 u.sessions
             );
@@ -215,6 +223,17 @@ async fn user_cmd(
             let until = admin::lock(store, &email, now.saturating_add(secs), now).await?;
             let line = format!("{email}: locked until {}", proto::utc(until));
             report(json, json!({ "email": email, "locked_until": until }), line);
+            Ok(())
+        }
+        UserCmd::Ban { email } => {
+            let n = admin::ban(store, &email, true, now).await?;
+            let line = format!("{email}: banned, {n} sessions ended");
+            report(json, json!({ "email": email, "banned": true, "sessions_ended": n }), line);
+            Ok(())
+        }
+        UserCmd::Unban { email } => {
+            admin::ban(store, &email, false, now).await?;
+            report(json, json!({ "email": email, "banned": false }), format!("{email}: unbanned"));
             Ok(())
         }
         UserCmd::ResetMfa { email } => {

@@ -1,5 +1,5 @@
 //! The operator's commands (`mfa-signin user …`): list and show accounts,
-//! unlock, reset MFA, set a password, mark it compromised, sign out, delete.
+//! lock, unlock, ban, unban, reset MFA, set a password, mark it compromised, sign out, delete.
 //! Each change is one unit with its audit row (`detail` names the command).
 //! And the session-token keys (`mfa-signin keys …`): list, rotate; the
 //! Backend API's secret keys (`mfa-signin api-keys …`): create, list, revoke.
@@ -24,6 +24,8 @@ pub struct UserInfo {
     pub factors: Vec<&'static str>,
     pub backup_codes_left: usize,
     pub password_compromised: bool,
+    /// Banned: no sign-in until unbanned.
+    pub banned: bool,
     /// Unix time the account's lock ends, if it is locked.
     pub locked_until: Option<i64>,
     pub sessions: usize,
@@ -53,6 +55,7 @@ async fn info(store: &dyn Store, u: User, now: i64) -> R<UserInfo> {
         created_at: u.created_at,
         factors,
         password_compromised: u.password_compromised,
+        banned: u.banned,
         sessions,
     })
 }
@@ -150,6 +153,23 @@ pub async fn lock_user(store: &dyn Store, u: &User, by: Actor<'_>, until: i64, n
     let tx = store.begin().await.map_err(err)?;
     tx.lock_subject(&u.email, until).await.map_err(err)?;
     audited(tx, (u, by), Event::UserLocked, "admin lock", now).await
+}
+
+/// `user ban` / `user unban`.
+pub async fn ban(store: &dyn Store, email: &str, banned: bool, now: i64) -> R<u64> {
+    ban_user(store, &find(store, email).await?, banned, Actor::Cli, now).await
+}
+
+/// Bans (Clerk's `banUser`: no sign-in on any path, every session ended)
+/// or unbans (sign-in works again; no session comes back). Answers the
+/// sessions ended.
+pub async fn ban_user(store: &dyn Store, u: &User, banned: bool, by: Actor<'_>, now: i64) -> R<u64> {
+    let tx = store.begin().await.map_err(err)?;
+    tx.set_banned(u.id, banned).await.map_err(err)?;
+    let ended = if banned { tx.delete_user_sessions(u.id).await.map_err(err)? } else { 0 };
+    let (event, detail) = if banned { (Event::UserBanned, "admin ban") } else { (Event::UserUnbanned, "admin unban") };
+    audited(tx, (u, by), event, detail, now).await?;
+    Ok(ended)
 }
 
 /// Removes every second factor and ends the sessions: the next sign-in

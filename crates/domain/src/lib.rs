@@ -9,6 +9,7 @@ pub mod brand;
 pub mod clock;
 pub mod flow;
 pub mod mail;
+pub mod metadata;
 pub mod passkey;
 pub mod policy;
 pub mod request;

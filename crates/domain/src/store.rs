@@ -48,6 +48,8 @@ pub struct User {
     pub password_compromised: bool,
     /// Holds at least one passkey.
     pub has_passkey: bool,
+    /// Banned: signs in no more (`users::admitted`).
+    pub banned: bool,
 }
 
 /// Who a user is to apps: their public id and email (session tokens,
@@ -266,6 +268,8 @@ pub trait UsersWrite: Send + Sync {
     /// `reset-password` task (a new password clears the mark).
     async fn set_password(&self, user_id: i64, hash: &str, compromised: bool) -> Result<()>;
     async fn set_compromised(&self, user_id: i64) -> Result<bool>;
+    /// Bans or unbans; false if no such user.
+    async fn set_banned(&self, user_id: i64, banned: bool) -> Result<bool>;
     /// Removes every second factor (credentials, backup codes, the default).
     async fn reset_mfa(&self, user_id: i64) -> Result<()>;
     /// Deletes the account and everything that belongs to it; false if none.
@@ -378,6 +382,7 @@ pub trait CodesWrite: Send + Sync {
 /// Reads of `sessions`.
 #[async_trait]
 pub trait Sessions: Send + Sync {
+    /// The session behind `key`; none if its user is banned.
     async fn session(&self, key: &str) -> Result<Option<Session>>;
     async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionRow>>;
     /// The session an app names by its public id (`sess_…`): (key, user).
@@ -389,7 +394,9 @@ pub trait Sessions: Send + Sync {
 /// Writes to `sessions`.
 #[async_trait]
 pub trait SessionsWrite: Send + Sync {
-    async fn insert_session(&self, s: &NewSession<'_>) -> Result<()>;
+    /// Writes the session unless its user is banned (false then): one
+    /// statement, so a ban committing meanwhile cannot be missed.
+    async fn insert_session(&self, s: &NewSession<'_>) -> Result<bool>;
     /// Stores the public id of a session made before they were stored.
     async fn set_session_id(&self, key: &str, public_id: &str) -> Result<()>;
     /// Sets or clears (None: the session becomes active) a session's task.

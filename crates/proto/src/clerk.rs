@@ -410,8 +410,8 @@ pub struct BackendUser {
 
 impl BackendUser {
     /// `u` as an app's backend reads it (its phone unmasked), `locked` or not.
-    pub fn new(u: &UserView, locked: bool) -> BackendUser {
-        BackendUser { user: User::from(u), banned: false, locked, private_metadata: Empty::default() }
+    pub fn new(u: &UserView, locked: bool, banned: bool) -> BackendUser {
+        BackendUser { user: User::from(u), banned, locked, private_metadata: Empty::default() }
     }
 }
 

@@ -55,6 +55,9 @@ pub enum Fault {
     ResendTooSoon(u32),
     /// Too many failed tries: locked for this many more seconds.
     UserLocked(u32),
+    /// Banned by the app: signs in no more. Told only after a factor was
+    /// proven, so it names no account to a stranger.
+    UserBanned,
     /// Too many requests from this client IP (seconds until the window ends).
     TooManyRequests(u32),
     /// The strategy is not one of the user's second factors.
@@ -91,6 +94,8 @@ pub enum Fault {
     /// Backend API: no user with that id (Clerk's `resource_not_found`,
     /// which a missing session shares).
     UserNotFound,
+    /// User metadata that is not a JSON object, or past 8 KB or 16 levels.
+    MetadataInvalid,
     /// The code could not be delivered; retry.
     DeliveryFailed,
     /// A request that could not be decoded.
@@ -117,6 +122,7 @@ impl Fault {
             Fault::CodeMissing => "verification_missing",
             Fault::ResendTooSoon(_) => "verification_code_too_many_requests",
             Fault::UserLocked(_) => "user_locked",
+            Fault::UserBanned => "user_banned",
             Fault::TooManyRequests(_) => "too_many_requests",
             Fault::StrategyInvalid => "strategy_for_user_invalid",
             Fault::BackupCodesNotAvailable => "backup_codes_not_available",
@@ -133,6 +139,7 @@ impl Fault {
             Fault::SignedOut => "signed_out",
             Fault::ApiKeyInvalid => "api_key_invalid",
             Fault::UserNotFound => "resource_not_found",
+            Fault::MetadataInvalid => "metadata_invalid",
             Fault::DeliveryFailed => "delivery_failed",
             Fault::BadRequest => "request_invalid",
             Fault::Unavailable => "service_unavailable",
@@ -154,6 +161,7 @@ impl Fault {
             | Fault::PhoneInvalid
             | Fault::PasswordIncorrect(_)
             | Fault::PasskeyInvalid
+            | Fault::MetadataInvalid
             | Fault::CodeIncorrect(_) => 422,
             // Clerk answers these two with 400, as the rest of this group.
             Fault::StrategyInvalid
@@ -164,7 +172,7 @@ impl Fault {
             | Fault::SessionExists
             | Fault::BadRequest => 400,
             Fault::ResendTooSoon(_) | Fault::TooManyRequests(_) => 429,
-            Fault::UserLocked(_) => 403,
+            Fault::UserLocked(_) | Fault::UserBanned => 403,
             Fault::InvalidState => 409,
             Fault::SignInNotFound
             | Fault::SignUpNotFound
@@ -259,6 +267,7 @@ impl Fault {
             ("verification_missing", _) => Fault::CodeMissing,
             ("verification_code_too_many_requests", _) => Fault::ResendTooSoon(secs?),
             ("user_locked", _) => Fault::UserLocked(m.lockout_expires_in_seconds?),
+            ("user_banned", _) => Fault::UserBanned,
             ("too_many_requests", _) => Fault::TooManyRequests(secs?),
             ("strategy_for_user_invalid", _) => Fault::StrategyInvalid,
             ("backup_codes_not_available", _) => Fault::BackupCodesNotAvailable,
@@ -273,6 +282,7 @@ impl Fault {
             ("session_exists", _) => Fault::SessionExists,
             ("signed_out", _) => Fault::SignedOut,
             ("api_key_invalid", _) => Fault::ApiKeyInvalid,
+            ("metadata_invalid", _) => Fault::MetadataInvalid,
             ("delivery_failed", _) => Fault::DeliveryFailed,
             ("request_invalid", _) => Fault::BadRequest,
             ("service_unavailable", _) => Fault::Unavailable,
@@ -307,6 +317,7 @@ impl Fault {
                 "Your account is locked after too many failed attempts. Try again in {} minutes.",
                 s.div_ceil(60).max(1)
             ),
+            Fault::UserBanned => "This account can't sign in. Contact the app's support.".into(),
             Fault::TooManyRequests(s) => format!("Too many requests. Try again in {s} seconds."),
             Fault::StrategyInvalid => "This verification method is not available for this account.".into(),
             Fault::BackupCodesNotAvailable => "Backup codes can only be used with another second factor.".into(),
@@ -325,6 +336,7 @@ impl Fault {
             Fault::SignedOut => "You are signed out.".into(),
             Fault::ApiKeyInvalid => "Send an active secret key: Authorization: Bearer sk_live_….".into(),
             Fault::UserNotFound => "No such user.".into(),
+            Fault::MetadataInvalid => "Metadata must be a JSON object of at most 8 KB and 16 levels.".into(),
             Fault::DeliveryFailed => "We could not send the code. Try again.".into(),
             Fault::BadRequest => "The request could not be read.".into(),
             Fault::Unavailable => "Something went wrong on our side. Try again.".into(),
@@ -374,6 +386,7 @@ impl Fault {
             Fault::CodeMissing,
             Fault::ResendTooSoon(12),
             Fault::UserLocked(3599),
+            Fault::UserBanned,
             Fault::TooManyRequests(7),
             Fault::StrategyInvalid,
             Fault::BackupCodesNotAvailable,
@@ -390,6 +403,7 @@ impl Fault {
             Fault::SignedOut,
             Fault::ApiKeyInvalid,
             Fault::UserNotFound,
+            Fault::MetadataInvalid,
             Fault::DeliveryFailed,
             Fault::BadRequest,
             Fault::Unavailable,
@@ -526,7 +540,7 @@ mod tests {
             Fault::PhoneInvalid | Fault::SessionNotFound | Fault::SessionExists | Fault::SignedOut => (),
             Fault::DeliveryFailed | Fault::BadRequest | Fault::Unavailable => (),
             Fault::PasskeyInvalid | Fault::PasskeyNotFound => (),
-            Fault::ApiKeyInvalid | Fault::UserNotFound => (),
+            Fault::ApiKeyInvalid | Fault::UserNotFound | Fault::UserBanned | Fault::MetadataInvalid => (),
         };
         for f in all {
             listed(f);

@@ -73,6 +73,7 @@ from_row!(User {
     pending_totp_secret,
     pending_phone,
     password_compromised,
+    banned,
     has_passkey
 });
 from_row!(Passkey {
@@ -489,6 +490,34 @@ mod tests {
         let id = s.unused_backup_codes(uid).await.unwrap()[0].id;
         assert!(s.use_backup_code(id, 2).await.unwrap());
         assert_eq!(read(Some("c1")).await, (false, true), "the only code is used");
+    }
+
+    #[tokio::test]
+    async fn a_banned_users_sessions_are_neither_written_nor_read() {
+        let (_db, s) = db().await;
+        let uid = user(&*s).await;
+        let new = |key| NewSession {
+            key,
+            public_id: key,
+            task: None,
+            user_id: uid,
+            now: 1,
+            expires_at: 100,
+            ip: None,
+            user_agent: None,
+            device: None,
+            second_factor: false,
+        };
+        assert!(s.insert_session(&new("k1")).await.unwrap());
+        // A session written before the ban (as by a sign-in racing it) reads as none.
+        assert!(s.set_banned(uid, true).await.unwrap());
+        assert!(s.session("k1").await.unwrap().is_none());
+        assert!(!s.insert_session(&new("k2")).await.unwrap(), "no new one");
+        assert!(s.user(uid).await.unwrap().unwrap().banned);
+        assert!(s.set_banned(uid, false).await.unwrap());
+        assert_eq!(s.session("k1").await.unwrap().map(|x| x.user_id), Some(uid));
+        assert!(s.insert_session(&new("k2")).await.unwrap());
+        assert!(!s.set_banned(uid + 1, true).await.unwrap(), "no such user");
     }
 
     #[tokio::test]

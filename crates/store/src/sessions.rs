@@ -4,13 +4,16 @@ use super::*;
 
 const INSERT_SESSION: &str =
     "INSERT INTO sessions (key, user_id, created_at, last_active_at, expires_at, ip, user_agent, task, verified_at,
-     first_factor_at, second_factor_at, device, public_id) VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $3, $3, $8, $9, $10)";
+     first_factor_at, second_factor_at, device, public_id)
+     SELECT $1, $2, $3, $3, $4, $5, $6, $7, $3, $3, $8, $9, $10 FROM users WHERE id = $2 AND NOT banned";
 const SESSION_BY_PUBLIC_ID: &str = "SELECT key, user_id FROM sessions WHERE public_id = $1";
 const SESSIONS_WITHOUT_IDS: &str = "SELECT key FROM sessions WHERE public_id IS NULL LIMIT $1";
 const SET_SESSION_ID: &str = "UPDATE sessions SET public_id = $2 WHERE key = $1 AND public_id IS NULL";
-const SESSION: &str =
-    "SELECT user_id, created_at, last_active_at, expires_at, task, verified_at, first_factor_at, second_factor_at
-     FROM sessions WHERE key = $1";
+// A banned user's session reads as none: a sign-in that raced the ban
+// (its session written after the ban ended the others) is of no use.
+const SESSION: &str = "SELECT s.user_id, s.created_at, s.last_active_at, s.expires_at, s.task, s.verified_at,
+     s.first_factor_at, s.second_factor_at
+     FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.key = $1 AND NOT u.banned";
 const SESSIONS_OF: &str = "SELECT key, created_at, last_active_at, expires_at, ip, user_agent, task, device
      FROM sessions WHERE user_id = $1 ORDER BY last_active_at DESC";
 const SET_TASK: &str = "UPDATE sessions SET task = $1 WHERE key = $2";
@@ -59,8 +62,8 @@ macro_rules! writes {
     ($($t:ty),*) => {$(
         #[async_trait]
         impl SessionsWrite for $t {
-            async fn insert_session(&self, s: &NewSession<'_>) -> Result<()> {
-                sqlx::query(INSERT_SESSION)
+            async fn insert_session(&self, s: &NewSession<'_>) -> Result<bool> {
+                let r = sqlx::query(INSERT_SESSION)
                     .bind(s.key)
                     .bind(s.user_id)
                     .bind(s.now)
@@ -73,7 +76,7 @@ macro_rules! writes {
                     .bind(s.public_id)
                     .execute(&mut *self.conn().await.db()?)
                     .await.db()?;
-                Ok(())
+                Ok(r.rows_affected() == 1)
             }
 
             async fn set_session_id(&self, key: &str, public_id: &str) -> Result<()> {

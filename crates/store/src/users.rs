@@ -7,7 +7,7 @@ use super::*;
 macro_rules! user_cols {
     () => {
         concat!(
-            "id, public_id, email, password_hash, created_at, default_factor, password_compromised, ",
+            "id, public_id, email, password_hash, created_at, default_factor, password_compromised, banned, ",
             credential!("label", "phone", "active"),
             " AS phone, ",
             credential!("secret", "totp", "active"),
@@ -54,6 +54,7 @@ const USERS_PAGE: &str =
     concat!("SELECT ", user_cols!(), " FROM users ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2");
 const USER_COUNT: &str = "SELECT COUNT(*) FROM users";
 const SET_PASSWORD: &str = "UPDATE users SET password_hash = $1, password_compromised = $2 WHERE id = $3";
+const SET_BANNED: &str = "UPDATE users SET banned = $1 WHERE id = $2";
 const SET_COMPROMISED: &str = "UPDATE users SET password_compromised = TRUE WHERE id = $1";
 const RESET_MFA: [&str; 4] = [
     "DELETE FROM credentials WHERE user_id = $1",
@@ -204,6 +205,11 @@ macro_rules! writes {
                     .execute(&mut *self.conn().await.db()?)
                     .await.db()?;
                 Ok(())
+            }
+
+            async fn set_banned(&self, user_id: i64, banned: bool) -> Result<bool> {
+                let r = sqlx::query(SET_BANNED).bind(banned).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
+                Ok(r.rows_affected() == 1)
             }
 
             async fn set_compromised(&self, user_id: i64) -> Result<bool> {

@@ -98,7 +98,7 @@ async fn clerks_backend_sdk_reads_the_users_with_a_secret_key() {
         })
     };
     let events = ["api.call", "user.created", "password.changed", "user.locked", "user.unlocked", "user.mfa_reset"];
-    let events = events.into_iter().chain(["user.deleted"]);
+    let events = events.into_iter().chain(["user.deleted", "user.banned", "user.unbanned"]);
     for event in events.chain(["session.revoked"]) {
         assert!(by_key(event), "{event} in the key's name: {audit}");
     }

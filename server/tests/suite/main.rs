@@ -10,6 +10,7 @@ mod common;
 mod account;
 mod attacker;
 mod backend;
+mod bans;
 mod branding;
 mod clerk_sdks;
 mod delivery;

@@ -51,11 +51,12 @@ pub struct BackendSession {
 }
 
 /// A user as an app's backend sees it: the account with its numbers
-/// whole, and whether it is locked.
+/// whole, and whether it is locked or banned.
 #[derive(Clone, Debug)]
 pub struct BackendUser {
     pub user: UserView,
     pub locked: bool,
+    pub banned: bool,
 }
 
 impl Service {
@@ -171,6 +172,14 @@ impl Service {
         self.account(req, &u).await
     }
 
+    /// `users.banUser(id)` (no sign-in on any path, every session ended)
+    /// or `users.unbanUser(id)`.
+    pub async fn backend_ban(&self, req: &Request, key: &ApiKey, id: &str, banned: bool) -> Result<BackendUser, Fault> {
+        let u = self.user_by_id(id).await?;
+        admin::ban_user(&*self.store, &u, banned, Actor::Key(key), req.now).await.map_err(failed)?;
+        self.account(req, &User { banned, ..u }).await
+    }
+
     /// `users.disableUserMFA(id)`: every second factor removed and the
     /// sessions ended (where MFA is required, the next sign-in enrols one).
     pub async fn backend_disable_mfa(&self, req: &Request, key: &ApiKey, id: &str) -> Result<String, Fault> {
@@ -243,7 +252,7 @@ impl Service {
     async fn account(&self, req: &Request, u: &User) -> Result<BackendUser, Fault> {
         let user = self.account_view(u, Seen::ByBackend).await?;
         let locked = self.store.locked_until(&u.email, req.now).await?.is_some();
-        Ok(BackendUser { user, locked })
+        Ok(BackendUser { user, locked, banned: u.banned })
     }
 }
 

@@ -168,6 +168,7 @@ impl Unit {
                 async || self.check_passkey(req, answer, user, key, first).await,
             )
             .await?;
+        self.admit(req, user).await?;
         let next = if first {
             let s = self
                 .store

@@ -286,6 +286,9 @@ impl Unit {
                 self.check(code, req.now).await
             })
             .await?;
+        if let Some(u) = user {
+            self.admit(req, &self.store.user(u).await?.ok_or(Fault::SignInNotFound)?).await?;
+        }
         let next = a.first_factor_passed(s, req.now)?;
         if !self.store.update_attempt(code.key, a.status(), &next).await? {
             return Err(Fault::InvalidState);

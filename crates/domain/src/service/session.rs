@@ -138,6 +138,21 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
 }
 
 impl Unit {
+    /// A banned user is refused once a factor is proven, not before: the
+    /// answer would tell anyone that the account exists. (The session's
+    /// insert checks again, in its statement.)
+    pub(crate) async fn admit(&self, req: &Request, user: &User) -> Result<(), Fault> {
+        match user.banned {
+            true => Err(self.refuse_banned(req, user.id, &user.email).await),
+            false => Ok(()),
+        }
+    }
+
+    async fn refuse_banned(&self, req: &Request, user_id: i64, identifier: &str) -> Fault {
+        self.audit(req, Event::SignInRefusedBanned, Some(user_id), Some(identifier), None).await;
+        Fault::UserBanned
+    }
+
     /// `Service::active_session` inside this unit.
     pub(crate) async fn active_session(&self, req: &Request) -> Result<Option<(String, Session)>, Fault> {
         let now = req.now;
@@ -170,7 +185,8 @@ impl Unit {
         let token = secrets::token();
         let key = secrets::token_key(&token);
         let ip = Some(req.ip.to_string());
-        self.store
+        let written = self
+            .store
             .insert_session(&NewSession {
                 key: &key,
                 public_id: &super::public_id(&key),
@@ -184,6 +200,9 @@ impl Unit {
                 second_factor: c.second_factor_verified(),
             })
             .await?;
+        if !written {
+            return Err(self.refuse_banned(req, user_id, &c.identifier).await);
+        }
         req.set(Jar::Session, &token, self.cfg.settings.sessions.lifetime);
         // The client is remembered for the user (its use noted: the
         // trusted-device list shows where and when).

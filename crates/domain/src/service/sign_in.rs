@@ -349,6 +349,7 @@ impl Unit {
         };
         self.release_try(&lock).await?;
         self.audit(req, Event::SignInPasswordOk, Some(user.id), Some(email), None).await;
+        self.admit(req, &user).await?;
         if breached && !user.password_compromised && self.store.set_compromised(user.id).await? {
             self.audit(req, Event::PasswordMarkedCompromised, Some(user.id), Some(email), Some("breached_list")).await;
         }

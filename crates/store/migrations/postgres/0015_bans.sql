@@ -1,0 +1,4 @@
+-- PostgreSQL twin of migrations/sqlite/0015_bans.sql.
+-- A banned user (Clerk's banUser) signs in no more: no new session is
+-- written for them and their sessions read as none, until unbanned.
+ALTER TABLE users ADD COLUMN banned BOOLEAN NOT NULL DEFAULT FALSE;
