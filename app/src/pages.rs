@@ -370,7 +370,15 @@ pub fn SignInFlow(state: SignInView, errors: Errors, page: PageInfo) -> impl Int
     provide_context(page);
     let sign_in = provide_sign_in(state, errors);
     // Re-render only when the flow leaves (or comes back to) the password.
-    let first = Memo::new(move |_| sign_in.with_view(first_step));
+    // A complete attempt keeps what shows: the page is about to go
+    // elsewhere, and fetching the later steps' wasm then would race the
+    // navigation (an aborted fetch panics the chunk's loader).
+    let first = Memo::new(move |shown: Option<&bool>| {
+        sign_in.with_view(|v| match (v.status, shown) {
+            (Status::Complete, Some(&s)) => s,
+            _ => first_step(v),
+        })
+    });
     move || {
         if first.get() {
             Either::Left(view! { <PasswordForm/> })
