@@ -7,7 +7,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { createClerkClient } = require('@clerk/backend');
-const { BASE, PASSWORD, devUser, sent } = require('./kit.cjs');
+const { BASE, PASSWORD, devUser, expoClerk, sent } = require('./kit.cjs');
 
 const { MFA_API_KEY: secretKey, MFA_REVOKED_KEY: revokedKey } = process.env;
 const apiUrl = `${BASE}/backend`;
@@ -127,6 +127,74 @@ test('ban and unban: no sign-in while banned, every session ended', async () => 
   assert.equal((await clerk.users.unbanUser(id)).banned, false);
   assert.equal((await password(a.email, PASSWORD)).body.status, 'complete');
   await assert.rejects(clerk.users.banUser('user_nobody'), (e) => e.status === 404);
+});
+
+test('metadata: made with the user, merged deeply, replaced, size-limited; the user reads public and unsafe only', async () => {
+  const clerk = createClerkClient({ secretKey, apiUrl });
+  const email = `meta-${process.pid}@example.com`;
+  const made = await clerk.users.createUser({
+    emailAddress: [email],
+    password: PASSWORD,
+    publicMetadata: { role: 'admin', prefs: { theme: 'dark' } },
+    privateMetadata: { customer: 'cus_1' },
+  });
+  assert.deepEqual(made.publicMetadata, { role: 'admin', prefs: { theme: 'dark' } });
+  assert.deepEqual(made.privateMetadata, { customer: 'cus_1' });
+  assert.deepEqual(made.unsafeMetadata, {});
+
+  // A deep merge: nested objects merge, a null removes its key.
+  const merged = await clerk.users.updateUserMetadata(made.id, { publicMetadata: { prefs: { lang: 'fr' }, role: null } });
+  assert.deepEqual(merged.publicMetadata, { prefs: { theme: 'dark', lang: 'fr' } });
+  assert.deepEqual(merged.privateMetadata, { customer: 'cus_1' }, 'an object not named stays');
+  // A replacement: the named object whole, the others as they were.
+  const replaced = await clerk.users.replaceUserMetadata(made.id, { privateMetadata: { plan: 'pro' } });
+  assert.deepEqual(replaced.privateMetadata, { plan: 'pro' });
+  assert.deepEqual(replaced.publicMetadata, { prefs: { theme: 'dark', lang: 'fr' } });
+  const updated = await clerk.users.updateUser(made.id, { unsafeMetadata: { onboarded: true } });
+  assert.deepEqual(updated.unsafeMetadata, { onboarded: true });
+
+  const refused = (e) => e.status === 422 && e.errors?.[0]?.code === 'metadata_invalid';
+  await assert.rejects(clerk.users.updateUserMetadata(made.id, { publicMetadata: { big: 'x'.repeat(9000) } }), refused);
+  await assert.rejects(clerk.users.replaceUserMetadata(made.id, { publicMetadata: ['not', 'an', 'object'] }), refused);
+  assert.deepEqual((await clerk.users.getUser(made.id)).publicMetadata, { prefs: { theme: 'dark', lang: 'fr' } });
+
+  // Merges at once, each its own key: none is lost.
+  const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
+  await Promise.all(keys.map((k) => clerk.users.updateUserMetadata(made.id, { privateMetadata: { [k]: k } })));
+  const all = (await clerk.users.getUser(made.id)).privateMetadata;
+  assert.deepEqual(Object.keys(all).sort(), [...keys, 'plan'].sort());
+
+  // The user, in Clerk's own client: public and unsafe, never private.
+  const { clerk: app } = await expoClerk();
+  const signIn = await app.client.signIn.create({ identifier: email, password: PASSWORD });
+  await app.setActive({ session: signIn.createdSessionId });
+  assert.deepEqual(app.user.publicMetadata, { prefs: { theme: 'dark', lang: 'fr' } });
+  assert.deepEqual(app.user.unsafeMetadata, { onboarded: true });
+  // The user writes their unsafe metadata (Clerk's user.update, sent by
+  // clerk-js 6 as a merge; user.updateMetadata), and only it.
+  await app.user.update({ unsafeMetadata: { onboarded: true, step: 2 } });
+  assert.deepEqual(app.user.unsafeMetadata, { onboarded: true, step: 2 });
+  await app.user.updateMetadata({ unsafeMetadata: { tour: { seen: ['home'] } } });
+  await app.user.update({ unsafeMetadata: { onboarded: true, step: 2, tour: { seen: ['home', 'billing'] } } });
+  await app.user.reload();
+  assert.deepEqual(app.user.unsafeMetadata, { onboarded: true, step: 2, tour: { seen: ['home', 'billing'] } });
+  await app.user.update({ unsafeMetadata: { onboarded: true, step: 2 } });
+  assert.deepEqual(app.user.unsafeMetadata, { onboarded: true, step: 2 }, 'a key left out is removed');
+  await assert.rejects(app.user.update({ unsafeMetadata: { big: 'x'.repeat(9000) } }), (e) => e.errors?.[0]?.code === 'metadata_invalid');
+  await assert.rejects(app.user.update({ publicMetadata: { role: 'admin' } }), (e) => e.status === 400);
+  const seen = await clerk.users.getUser(made.id);
+  assert.deepEqual(seen.unsafeMetadata, { onboarded: true, step: 2 });
+  assert.deepEqual(seen.publicMetadata, { prefs: { theme: 'dark', lang: 'fr' } }, 'the user cannot write it');
+  // What the user's own API answers holds nothing private.
+  const r = await fetch(`${BASE}/v1/client/sign_ins?_is_native=1`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ identifier: email, password: PASSWORD }),
+  });
+  const token = r.headers.get('authorization');
+  const me = await (await fetch(`${BASE}/v1/me`, { headers: { authorization: `Bearer ${token}` } })).json();
+  assert.deepEqual(me.public_metadata, { prefs: { theme: 'dark', lang: 'fr' } });
+  assert.ok(!JSON.stringify(me).includes('plan') && !('private_metadata' in me), JSON.stringify(me));
 });
 
 test('a user\'s sessions: listed, one revoked', async () => {

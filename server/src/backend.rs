@@ -16,6 +16,7 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
+use domain::metadata::{self, How};
 use domain::request::Request;
 use domain::service::{BackendSession, BackendUser, UserQuery};
 use proto::{clerk, Fault};
@@ -37,10 +38,11 @@ where
         .route("/backend/v1/users/{id}/ban", post(ban_user))
         .route("/backend/v1/users/{id}/unban", post(unban_user))
         .route("/backend/v1/users/{id}/mfa", axum::routing::delete(disable_mfa))
+        .route("/backend/v1/users/{id}/metadata", axum::routing::patch(merge_metadata).put(replace_metadata))
         .route("/backend/v1/sessions", get(list_sessions))
         .route("/backend/v1/audit_logs", get(audit_logs))
         .route("/backend/v1/sessions/{id}/revoke", post(revoke_session))
-        .route("/backend/{*rest}", get(not_found).post(not_found).patch(not_found).delete(not_found))
+        .route("/backend/{*rest}", get(not_found).post(not_found).patch(not_found).put(not_found).delete(not_found))
 }
 
 async fn not_found() -> Response {
@@ -89,7 +91,7 @@ impl Backend {
 }
 
 fn user(a: &BackendUser) -> clerk::BackendUser {
-    clerk::BackendUser::new(&a.user, a.locked, a.banned)
+    clerk::BackendUser::new(&a.user, (a.locked, a.banned), a.private_metadata.clone())
 }
 
 fn answer<T: serde::Serialize>(r: Result<T, Fault>) -> Response {
@@ -190,28 +192,48 @@ async fn revoke_session(b: Backend, Path(id): Path<String>) -> Response {
 struct NewUser {
     email_address: Vec<String>,
     password: Option<String>,
+    public_metadata: Option<serde_json::Value>,
+    private_metadata: Option<serde_json::Value>,
+    unsafe_metadata: Option<serde_json::Value>,
 }
 
-/// `users.createUser({ emailAddress: [email], password })`: the new user.
+/// `users.createUser({ emailAddress: [email], password, publicMetadata, … })`:
+/// the new user.
 async fn create_user(b: Backend, Input(body): Input<NewUser>) -> Response {
-    answer(
-        b.api.service.backend_create_user(&b.req, &b.key, &body.email_address, body.password).await.map(|a| user(&a)),
-    )
+    let NewUser { email_address, password, public_metadata, private_metadata, unsafe_metadata } = body;
+    let meta = metadata::Change { public_metadata, private_metadata, unsafe_metadata };
+    let made = b.api.service.backend_create_user(&b.req, &b.key, &email_address, password, &meta).await;
+    answer(made.map(|a| user(&a)))
 }
 
-/// `users.updateUser`'s body: the password only, so far.
+/// `users.updateUser`'s body: the password and the metadata (each object
+/// named replaced whole), so far.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct UserChange {
     password: Option<String>,
+    public_metadata: Option<serde_json::Value>,
+    private_metadata: Option<serde_json::Value>,
+    unsafe_metadata: Option<serde_json::Value>,
 }
 
-/// `users.updateUser(id, { password })`: the user.
+/// `PATCH /users/{id}` (`users.updateUser(id, { password })`): the user.
 async fn update_user(b: Backend, Path(id): Path<String>, Input(body): Input<UserChange>) -> Response {
-    let Some(password) = body.password else {
-        return crate::v1::fault(Fault::Missing(proto::Field::Password));
-    };
-    answer(b.api.service.backend_set_password(&b.req, &b.key, &id, password).await.map(|a| user(&a)))
+    let UserChange { password, public_metadata, private_metadata, unsafe_metadata } = body;
+    let meta = metadata::Change { public_metadata, private_metadata, unsafe_metadata };
+    answer(b.api.service.backend_update_user(&b.req, &b.key, &id, password, &meta).await.map(|a| user(&a)))
+}
+
+/// `users.updateUserMetadata(id, …)`: each object named merged deeply
+/// into the stored one (a null removes its key); the user.
+async fn merge_metadata(b: Backend, Path(id): Path<String>, Input(c): Input<metadata::Change>) -> Response {
+    answer(b.api.service.backend_metadata(&b.req, &b.key, &id, (&c, How::Merge)).await.map(|a| user(&a)))
+}
+
+/// `users.replaceUserMetadata(id, …)` (and `updateUser` with metadata):
+/// each object named replaced whole; the user.
+async fn replace_metadata(b: Backend, Path(id): Path<String>, Input(c): Input<metadata::Change>) -> Response {
+    answer(b.api.service.backend_metadata(&b.req, &b.key, &id, (&c, How::Replace)).await.map(|a| user(&a)))
 }
 
 /// The audit trail (ours): `?user_id=user_…&event=session.revoked&limit=&offset=`,

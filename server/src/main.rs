@@ -393,8 +393,16 @@ async fn run(cli: Cli) -> Result<(), String> {
     let json = cli.json;
     match cli.cmd.unwrap_or(Cmd::Serve(Serve::default_from_env())) {
         Cmd::User(UserCmd::Create { email, password, phone, totp, backup_codes }) => {
-            let spec =
-                users::Spec { email, password, phone, totp, backup_codes, password_compromised: false, agent: None };
+            let spec = users::Spec {
+                email,
+                password,
+                phone,
+                totp,
+                backup_codes,
+                password_compromised: false,
+                agent: None,
+                metadata: Default::default(),
+            };
             let c = users::create(store.as_ref(), &keys()?, spec, cli.cfg.settings.require_mfa, SystemClock.now())
                 .await
                 .map_err(|e| e.to_string())?;
@@ -453,6 +461,7 @@ async fn demo_user(store: &dyn domain::store::Store, keys: &secrets::SecretBox, 
         backup_codes: true,
         password_compromised: false,
         agent: None,
+        metadata: Default::default(),
     };
     let created = match users::create(store, keys, spec, false, SystemClock.now()).await {
         Ok(c) => c,

@@ -8,7 +8,7 @@ use crate::audit::Event;
 use crate::policy;
 use crate::secrets::{self, SecretBox};
 use crate::settings::SessionToken;
-use crate::store::{ApiKey, AuditEvent, SigningKey, Store, Tx, User};
+use crate::store::{ApiKey, AuditEvent, Metadata, SigningKey, Store, Tx, User};
 use crate::tokens;
 use serde::Serialize;
 
@@ -170,6 +170,23 @@ pub async fn ban_user(store: &dyn Store, u: &User, banned: bool, by: Actor<'_>, 
     let (event, detail) = if banned { (Event::UserBanned, "admin ban") } else { (Event::UserUnbanned, "admin unban") };
     audited(tx, (u, by), event, detail, now).await?;
     Ok(ended)
+}
+
+/// Writes `u`'s metadata `new` if it still is `old`, with its audit row;
+/// false (nothing written) if it changed meanwhile.
+pub async fn set_metadata_user(
+    store: &dyn Store,
+    u: &User,
+    (old, new): (&Metadata, &Metadata),
+    by: Actor<'_>,
+    now: i64,
+) -> R<bool> {
+    let tx = store.begin().await.map_err(err)?;
+    if !tx.set_metadata(u.id, old, new).await.map_err(err)? {
+        return Ok(false);
+    }
+    audited(tx, (u, by), Event::UserUpdated, "metadata", now).await?;
+    Ok(true)
 }
 
 /// Removes every second factor and ends the sessions: the next sign-in

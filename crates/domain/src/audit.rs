@@ -15,6 +15,8 @@ pub enum Event {
     UserLocked,
     UserBanned,
     UserUnbanned,
+    /// The app's backend changed the user's metadata.
+    UserUpdated,
     UserCreated,
     UserReverified,
     UserReverifyFailed,
@@ -66,6 +68,7 @@ impl Event {
             Event::UserLocked => "user.locked",
             Event::UserBanned => "user.banned",
             Event::UserUnbanned => "user.unbanned",
+            Event::UserUpdated => "user.updated",
             Event::SigningKeyRotated => "signing_key.rotated",
             Event::UserCreated => "user.created",
             Event::UserReverified => "user.reverified",

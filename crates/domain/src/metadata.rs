@@ -3,7 +3,9 @@
 //! carry it), private (the backend's alone) and unsafe (the user writes it
 //! too). Each is an object of bounded size and depth.
 
+use crate::store::Metadata;
 use proto::Fault;
+use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 /// The most one object may hold, serialized: Clerk's limit for metadata.
@@ -11,7 +13,20 @@ pub const MAX_BYTES: usize = 8 * 1024;
 /// How deep objects and arrays may nest (the merge recurses).
 pub const MAX_DEPTH: usize = 16;
 
+/// Writes that found the metadata changed since read, read again and
+/// retried, before the change gives up (`Unavailable`).
+pub const TRIES: usize = 8;
+
 pub type Object = Map<String, Value>;
+
+/// A value as clients send it: Clerk's SDKs send metadata in a form as its
+/// JSON text.
+pub fn from_wire(v: Value) -> Result<Value, Fault> {
+    match v {
+        Value::String(s) => serde_json::from_str(&s).map_err(|_| Fault::MetadataInvalid),
+        v => Ok(v),
+    }
+}
 
 /// `v` as metadata to store: an object within the size and depth limits.
 pub fn checked(v: Value) -> Result<Object, Fault> {
@@ -41,6 +56,58 @@ fn merge(base: &mut Object, patch: Object) {
             }
         }
     }
+}
+
+/// The objects a change names; one left out stays as it is. A null names
+/// its object too: it empties it.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Change {
+    #[serde(default, deserialize_with = "named")]
+    pub public_metadata: Option<Value>,
+    #[serde(default, deserialize_with = "named")]
+    pub private_metadata: Option<Value>,
+    #[serde(default, deserialize_with = "named")]
+    pub unsafe_metadata: Option<Value>,
+}
+
+impl Change {
+    pub fn is_empty(&self) -> bool {
+        self.public_metadata.is_none() && self.private_metadata.is_none() && self.unsafe_metadata.is_none()
+    }
+}
+
+/// A field present, null included (serde's `Option` reads null as absent).
+fn named<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
+/// How a change meets what is stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum How {
+    /// `updateUserMetadata`: merged deeply (`merged`).
+    Merge,
+    /// `replaceUserMetadata`, `updateUser`, `createUser`: each named object
+    /// replaced whole.
+    Replace,
+}
+
+/// The stored metadata after `change`, each object checked.
+pub fn apply(old: &Metadata, change: &Change, how: How) -> Result<Metadata, Fault> {
+    let one = |stored: &str, named: &Option<Value>| -> Result<String, Fault> {
+        let Some(v) = named else { return Ok(stored.to_string()) };
+        let o = match (v, how) {
+            (Value::Null, _) => Object::new(),
+            (v, How::Replace) => checked(v.clone())?,
+            (v, How::Merge) => merged(parse(stored), checked(v.clone())?)?,
+        };
+        Ok(text(&o))
+    };
+    Ok(Metadata {
+        public: one(&old.public, &change.public_metadata)?,
+        private: one(&old.private, &change.private_metadata)?,
+        unsafe_: one(&old.unsafe_, &change.unsafe_metadata)?,
+    })
 }
 
 /// Stored metadata read back. It was checked when written; a row that is
@@ -110,6 +177,32 @@ mod tests {
         let half = "x".repeat(MAX_BYTES / 2 + 1);
         let r = merged(obj(json!({ "a": half.clone() })), obj(json!({ "b": half })));
         assert_eq!(r, Err(Fault::MetadataInvalid));
+    }
+
+    #[test]
+    fn a_change_names_its_objects_and_leaves_the_rest() {
+        let old =
+            Metadata { public: r#"{"a":{"b":1,"c":2}}"#.into(), private: r#"{"p":1}"#.into(), ..Default::default() };
+        let change: Change = serde_json::from_value(json!({ "public_metadata": { "a": { "b": null } } })).unwrap();
+        let merged = apply(&old, &change, How::Merge).unwrap();
+        assert_eq!((merged.public.as_str(), merged.private.as_str()), (r#"{"a":{"c":2}}"#, r#"{"p":1}"#));
+        let replaced = apply(&old, &change, How::Replace).unwrap();
+        assert_eq!(replaced.public, r#"{"a":{"b":null}}"#, "kept whole, nulls and all");
+        // A null empties its object; absent leaves it.
+        let change: Change = serde_json::from_value(json!({ "private_metadata": null })).unwrap();
+        assert!(!change.is_empty());
+        let out = apply(&old, &change, How::Replace).unwrap();
+        assert_eq!((out.public.as_str(), out.private.as_str()), (old.public.as_str(), "{}"));
+        assert!(Change::default().is_empty());
+        let bad: Change = serde_json::from_value(json!({ "unsafe_metadata": [1] })).unwrap();
+        assert_eq!(apply(&old, &bad, How::Merge), Err(Fault::MetadataInvalid));
+    }
+
+    #[test]
+    fn a_form_sends_the_json_text() {
+        assert_eq!(from_wire(json!(r#"{"a":1}"#)), Ok(json!({ "a": 1 })));
+        assert_eq!(from_wire(json!({ "a": 1 })), Ok(json!({ "a": 1 })));
+        assert_eq!(from_wire(json!("{not json")), Err(Fault::MetadataInvalid));
     }
 
     #[test]

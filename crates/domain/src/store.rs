@@ -48,8 +48,36 @@ pub struct User {
     pub password_compromised: bool,
     /// Holds at least one passkey.
     pub has_passkey: bool,
-    /// Banned: signs in no more (`users::admitted`).
+    /// Banned: signs in no more (`Unit::admit`).
     pub banned: bool,
+    /// The three metadata objects, as stored (`metadata`).
+    pub public_metadata: String,
+    pub private_metadata: String,
+    pub unsafe_metadata: String,
+}
+
+impl User {
+    pub fn metadata(&self) -> Metadata {
+        Metadata {
+            public: self.public_metadata.clone(),
+            private: self.private_metadata.clone(),
+            unsafe_: self.unsafe_metadata.clone(),
+        }
+    }
+}
+
+/// A user's three metadata objects as stored: JSON text (`metadata::text`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Metadata {
+    pub public: String,
+    pub private: String,
+    pub unsafe_: String,
+}
+
+impl Default for Metadata {
+    fn default() -> Metadata {
+        Metadata { public: "{}".into(), private: "{}".into(), unsafe_: "{}".into() }
+    }
 }
 
 /// Who a user is to apps: their public id and email (session tokens,
@@ -77,6 +105,7 @@ pub struct NewUser {
     pub phone: Option<String>,
     pub totp_secret: Option<String>,
     pub created_at: i64,
+    pub metadata: Metadata,
 }
 
 pub struct BackupCode {
@@ -270,6 +299,9 @@ pub trait UsersWrite: Send + Sync {
     async fn set_compromised(&self, user_id: i64) -> Result<bool>;
     /// Bans or unbans; false if no such user.
     async fn set_banned(&self, user_id: i64, banned: bool) -> Result<bool>;
+    /// Replaces the metadata if it still is `old` (false: it changed
+    /// meanwhile, or no such user): a merge read before loses nothing.
+    async fn set_metadata(&self, user_id: i64, old: &Metadata, new: &Metadata) -> Result<bool>;
     /// Removes every second factor (credentials, backup codes, the default).
     async fn reset_mfa(&self, user_id: i64) -> Result<()>;
     /// Deletes the account and everything that belongs to it; false if none.

@@ -26,6 +26,9 @@ pub struct Spec {
     /// Who makes it, for the audit row (an app's backend names its key).
     #[serde(skip)]
     pub agent: Option<String>,
+    /// Its metadata (an app's backend may give it), checked.
+    #[serde(skip)]
+    pub metadata: crate::store::Metadata,
 }
 
 /// What enrolment shows once: the TOTP secret and the backup codes in clear.
@@ -87,6 +90,7 @@ pub async fn create(
             phone: spec.phone.clone(),
             totp_secret: sealed,
             created_at: now,
+            metadata: spec.metadata.clone(),
         })
         .await
         .map_err(|e| match e {

@@ -79,6 +79,7 @@ impl World {
             backup_codes: false,
             password_compromised: false,
             agent: None,
+            metadata: Default::default(),
         };
         users::create(self.store.as_ref(), &self.keys, spec, false, self.clock.now()).await.unwrap()
     }
@@ -272,6 +273,7 @@ async fn parallel_removals_cannot_take_the_last_factor() {
         backup_codes: false,
         password_compromised: false,
         agent: None,
+        metadata: Default::default(),
     };
     let u = users::create(w.store.as_ref(), &w.keys, spec, true, w.clock.now()).await.unwrap();
     let mut b = w.browser();
@@ -322,6 +324,7 @@ async fn full_user(w: &World, email: &str) -> users::Created {
         backup_codes: true,
         password_compromised: false,
         agent: None,
+        metadata: Default::default(),
     };
     users::create(w.store.as_ref(), &w.keys, spec, false, w.clock.now()).await.unwrap()
 }
@@ -452,6 +455,7 @@ async fn a_breached_password_at_sign_in_gets_the_reset_password_task() {
         phone: None,
         totp_secret: None,
         created_at: T,
+        metadata: Default::default(),
     };
     tx.create_user(&new).await.unwrap();
     tx.commit().await.unwrap();

@@ -295,10 +295,6 @@ impl From<&PasskeyView> for Passkey {
     }
 }
 
-/// `{}`.
-#[derive(Debug, Default, Serialize)]
-pub struct Empty {}
-
 /// Clerk's `User`: the identifiers and factors; no names, images or
 /// organizations here.
 #[derive(Debug, Serialize)]
@@ -325,8 +321,8 @@ pub struct User {
     pub totp_enabled: bool,
     pub backup_code_enabled: bool,
     pub two_factor_enabled: bool,
-    pub public_metadata: Empty,
-    pub unsafe_metadata: Empty,
+    pub public_metadata: crate::Metadata,
+    pub unsafe_metadata: crate::Metadata,
     pub last_sign_in_at: Option<i64>,
     pub create_organization_enabled: bool,
     pub delete_self_enabled: bool,
@@ -386,8 +382,8 @@ impl From<&UserView> for User {
             password_enabled: true,
             totp_enabled: totp,
             backup_code_enabled: u.backup_codes_remaining > 0,
-            public_metadata: Default::default(),
-            unsafe_metadata: Default::default(),
+            public_metadata: u.public_metadata.clone(),
+            unsafe_metadata: u.unsafe_metadata.clone(),
             last_sign_in_at: None,
             create_organization_enabled: false,
             delete_self_enabled: false,
@@ -405,13 +401,14 @@ pub struct BackendUser {
     pub user: User,
     pub banned: bool,
     pub locked: bool,
-    pub private_metadata: Empty,
+    pub private_metadata: crate::Metadata,
 }
 
 impl BackendUser {
-    /// `u` as an app's backend reads it (its phone unmasked), `locked` or not.
-    pub fn new(u: &UserView, locked: bool, banned: bool) -> BackendUser {
-        BackendUser { user: User::from(u), banned, locked, private_metadata: Empty::default() }
+    /// `u` as an app's backend reads it (its phone unmasked), `locked` or
+    /// `banned` or not, with the backend's own metadata.
+    pub fn new(u: &UserView, (locked, banned): (bool, bool), private_metadata: crate::Metadata) -> BackendUser {
+        BackendUser { user: User::from(u), banned, locked, private_metadata }
     }
 }
 

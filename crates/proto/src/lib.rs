@@ -558,7 +558,18 @@ pub struct UserView {
     /// The instance lets users add passkeys (and the page offers it).
     #[serde(default)]
     pub passkeys_enabled: bool,
+    /// Set by the app's backend, read by the user (Clerk's `publicMetadata`).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub public_metadata: Metadata,
+    /// The user's own, which they may write (Clerk's `unsafeMetadata`).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub unsafe_metadata: Metadata,
 }
+
+/// A JSON object of user metadata.
+pub type Metadata = serde_json::Map<String, serde_json::Value>;
 
 /// One of the user's passkeys (Clerk's `PasskeyResource`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -616,6 +627,8 @@ impl Default for UserView {
             pending_phone: None,
             passkeys: vec![],
             passkeys_enabled: false,
+            public_metadata: Metadata::new(),
+            unsafe_metadata: Metadata::new(),
         }
     }
 }

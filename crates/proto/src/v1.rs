@@ -90,6 +90,18 @@ pub struct PasskeyBody {
     pub name: String,
 }
 
+/// `PATCH /v1/me`: what the user may change of their own (Clerk's
+/// `user.update`). Any other field is refused, never dropped.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct UserUpdateBody {
+    /// A JSON object (or its text, as Clerk's SDKs send it in a form) of at
+    /// most 8 KB: replaces the user's `unsafe_metadata`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub unsafe_metadata: Option<serde_json::Value>,
+}
+
 /// A passkey's new name.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

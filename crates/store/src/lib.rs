@@ -8,8 +8,9 @@ use async_trait::async_trait;
 use domain::flow::{Attempt, Factors, SignUp};
 use domain::store::prelude::*;
 use domain::store::{
-    ApiKey, AuditEntry, AuditEvent, AuditFilter, BackupCode, ClientUse, Identity, NewSession, NewUser, OneTimeCode,
-    OutboxMessage, Passkey, Result, Session, SessionRow, SigningKey, StoreError, Subject, TrustedClient, User,
+    ApiKey, AuditEntry, AuditEvent, AuditFilter, BackupCode, ClientUse, Identity, Metadata, NewSession, NewUser,
+    OneTimeCode, OutboxMessage, Passkey, Result, Session, SessionRow, SigningKey, StoreError, Subject, TrustedClient,
+    User,
 };
 use proto::{SignUpStatus, Status, Strategy};
 use sqlx::{
@@ -74,6 +75,9 @@ from_row!(User {
     pending_phone,
     password_compromised,
     banned,
+    public_metadata,
+    private_metadata,
+    unsafe_metadata,
     has_passkey
 });
 from_row!(Passkey {
@@ -451,6 +455,7 @@ mod tests {
             phone: None,
             totp_secret: None,
             created_at: 0,
+            metadata: Default::default(),
         })
         .await
         .unwrap()
@@ -636,6 +641,7 @@ mod tests {
                 phone: None,
                 totp_secret: Some("v1:sealed".into()),
                 created_at: 0,
+                metadata: Default::default(),
             })
             .await
             .unwrap();
@@ -856,6 +862,7 @@ mod tests {
                 phone: Some("+15555550100".into()),
                 totp_secret: Some("v1:sealed".into()),
                 created_at: 0,
+                metadata: Default::default(),
             })
             .await
             .unwrap();

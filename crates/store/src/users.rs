@@ -8,6 +8,7 @@ macro_rules! user_cols {
     () => {
         concat!(
             "id, public_id, email, password_hash, created_at, default_factor, password_compromised, banned, ",
+            "public_metadata, private_metadata, unsafe_metadata, ",
             credential!("label", "phone", "active"),
             " AS phone, ",
             credential!("secret", "totp", "active"),
@@ -32,8 +33,8 @@ macro_rules! credential {
         )
     };
 }
-const CREATE_USER: &str = "INSERT INTO users (email, password_hash, created_at, public_id)
-     VALUES ($1, $2, $3, $4) ON CONFLICT (email) DO NOTHING RETURNING id";
+const CREATE_USER: &str = "INSERT INTO users (email, password_hash, created_at, public_id, public_metadata,
+     private_metadata, unsafe_metadata) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (email) DO NOTHING RETURNING id";
 const INSERT_CREDENTIAL: &str = "INSERT INTO credentials (user_id, kind, state, secret, label, last_step, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const USER_BY_EMAIL: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE email = $1");
@@ -54,6 +55,8 @@ const USERS_PAGE: &str =
     concat!("SELECT ", user_cols!(), " FROM users ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2");
 const USER_COUNT: &str = "SELECT COUNT(*) FROM users";
 const SET_PASSWORD: &str = "UPDATE users SET password_hash = $1, password_compromised = $2 WHERE id = $3";
+const SET_METADATA: &str = "UPDATE users SET public_metadata = $1, private_metadata = $2, unsafe_metadata = $3
+     WHERE id = $4 AND public_metadata = $5 AND private_metadata = $6 AND unsafe_metadata = $7";
 const SET_BANNED: &str = "UPDATE users SET banned = $1 WHERE id = $2";
 const SET_COMPROMISED: &str = "UPDATE users SET password_compromised = TRUE WHERE id = $1";
 const RESET_MFA: [&str; 4] = [
@@ -167,6 +170,9 @@ macro_rules! writes {
                     .bind(&u.password_hash)
                     .bind(u.created_at)
                     .bind(&u.public_id)
+                    .bind(&u.metadata.public)
+                    .bind(&u.metadata.private)
+                    .bind(&u.metadata.unsafe_)
                     .fetch_optional(&mut *conn)
                     .await.db()?;
                 let id: i64 = match r {
@@ -205,6 +211,20 @@ macro_rules! writes {
                     .execute(&mut *self.conn().await.db()?)
                     .await.db()?;
                 Ok(())
+            }
+
+            async fn set_metadata(&self, user_id: i64, old: &Metadata, new: &Metadata) -> Result<bool> {
+                let r = sqlx::query(SET_METADATA)
+                    .bind(&new.public)
+                    .bind(&new.private)
+                    .bind(&new.unsafe_)
+                    .bind(user_id)
+                    .bind(&old.public)
+                    .bind(&old.private)
+                    .bind(&old.unsafe_)
+                    .execute(&mut *self.conn().await.db()?)
+                    .await.db()?;
+                Ok(r.rows_affected() == 1)
             }
 
             async fn set_banned(&self, user_id: i64, banned: bool) -> Result<bool> {

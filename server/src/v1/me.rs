@@ -4,6 +4,7 @@
 
 use super::{strategy, Call, Clerk, Input, Resource};
 use axum::{extract::Path, response::Response};
+use domain::metadata::How;
 use proto::v1::*;
 use proto::*;
 use serde::Serialize;
@@ -89,6 +90,18 @@ async fn removed(c: Call, factor: Strategy) -> Response {
     responses((status = 200, description = "The user and their second factors.", body = UserView)))]
 pub async fn get_me(c: Call) -> Response {
     c.step(async |svc, req| svc.user(req).await?.ok_or(Fault::SignedOut)).await
+}
+
+#[utoipa::path(patch, path = "/v1/me", tag = "user", request_body = UserUpdateBody,
+    responses((status = 200, description = "The user, their `unsafe_metadata` replaced.", body = UserView)))]
+pub async fn update_me(c: Call, Input(b): Input<UserUpdateBody>) -> Response {
+    c.step(async |svc, req| svc.update_me(req, b.unsafe_metadata, How::Replace).await).await
+}
+
+#[utoipa::path(patch, path = "/v1/me/metadata", tag = "user", request_body = UserUpdateBody,
+    responses((status = 200, description = "The user, their `unsafe_metadata` merged deeply (a null removes a key).", body = UserView)))]
+pub async fn update_metadata(c: Call, Input(b): Input<UserUpdateBody>) -> Response {
+    c.step(async |svc, req| svc.update_me(req, b.unsafe_metadata, How::Merge).await).await
 }
 
 #[utoipa::path(post, path = "/v1/me/reverify", tag = "user", request_body = ReverifyBody,

@@ -98,6 +98,8 @@ where
         op(Post, "/v1/client/sessions/{id}/end", client::end_session),
         op(Post, "/v1/client/sessions/{id}/touch", client::touch_session),
         op(Get, "/v1/me", me::get_me),
+        op(Patch, "/v1/me", me::update_me),
+        op(Patch, "/v1/me/metadata", me::update_metadata),
         op(Post, "/v1/me/reverify", me::reverify),
         op(Post, "/v1/me/totp", me::create_totp),
         op(Delete, "/v1/me/totp", me::delete_totp),

@@ -47,6 +47,8 @@ use utoipa::{Modify, OpenApi};
         client::end_session,
         client::touch_session,
         me::get_me,
+        me::update_me,
+        me::update_metadata,
         me::reverify,
         me::create_totp,
         me::verify_totp,

@@ -3,6 +3,7 @@
 //! the other API. `@clerk/backend` itself calls it in `clerk_sdks`.
 
 use crate::common::*;
+use serde_json::json;
 
 /// A new key from the CLI: (id, secret).
 pub fn api_key(s: &Server, name: &str) -> (String, String) {
@@ -151,4 +152,35 @@ async fn the_audit_trail_is_read_by_user_and_event() {
     let agent = format!("api-key {id} (auditor)");
     assert!(calls["data"].as_array().unwrap().iter().all(|c| c["user_agent"] == agent.as_str()), "{calls}");
     assert_eq!(calls["data"][0]["detail"], "GET /backend/v1/audit_logs", "newest first");
+}
+
+#[tokio::test]
+async fn the_user_writes_only_their_unsafe_metadata() {
+    use reqwest::Method;
+    let s = start(Opts::default());
+    user(&s, "meta@example.com", false, false, false).await;
+    let mut n = Native::new(&s);
+    let r = n.patch_me(json!({ "unsafe_metadata": { "a": 1 } })).await;
+    assert_eq!(r.status, 401, "signed out");
+    n.post("/client/sign_ins", json!({ "identifier": "meta@example.com", "password": PASSWORD })).await;
+
+    // Replaced (PATCH /me), then merged (PATCH /me/metadata), as an object or its text.
+    let r = n.patch_me(json!({ "unsafe_metadata": { "a": 1, "b": { "c": 2 } } })).await;
+    assert_eq!((r.status, &r.body["unsafe_metadata"]), (200, &json!({ "a": 1, "b": { "c": 2 } })), "{}", r.text);
+    let r = n.call(Method::PATCH, "/me/metadata", json!({ "unsafe_metadata": r#"{"b":{"d":3},"a":null}"# })).await;
+    assert_eq!(r.body["unsafe_metadata"], json!({ "b": { "c": 2, "d": 3 } }), "{}", r.text);
+    let r = n.patch_me(json!({ "unsafe_metadata": { "z": true } })).await;
+    assert_eq!(r.body["unsafe_metadata"], json!({ "z": true }));
+
+    // Nothing else: not the public object, not past the limit, not a list.
+    let r = n.patch_me(json!({ "public_metadata": { "role": "admin" } })).await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    let r = n.patch_me(json!({ "unsafe_metadata": { "big": "x".repeat(9000) } })).await;
+    assert_eq!((r.status, r.code()), (422, "metadata_invalid"));
+    let r = n.patch_me(json!({ "unsafe_metadata": [1, 2] })).await;
+    assert_eq!((r.status, r.code()), (422, "metadata_invalid"));
+    let r = n.get("/me").await;
+    assert_eq!((&r.body["unsafe_metadata"], &r.body["public_metadata"]), (&json!({ "z": true }), &json!({})));
+    let audit = String::from_utf8(cli(&s, &["audit", "--limit", "50"]).stdout).unwrap();
+    assert!(audit.contains("user.updated"), "{audit}");
 }

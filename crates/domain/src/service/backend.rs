@@ -7,6 +7,7 @@ use super::Service;
 use crate::admin::{self, Actor};
 use crate::audit::Event;
 use crate::mail;
+use crate::metadata::{self, How};
 use crate::policy;
 use crate::request::Request;
 use crate::secrets;
@@ -57,6 +58,8 @@ pub struct BackendUser {
     pub user: UserView,
     pub locked: bool,
     pub banned: bool,
+    /// The backend's own metadata (the user's view has the other two).
+    pub private_metadata: metadata::Object,
 }
 
 impl Service {
@@ -107,6 +110,7 @@ impl Service {
         key: &ApiKey,
         emails: &[String],
         password: Option<String>,
+        meta: &metadata::Change,
     ) -> Result<BackendUser, Fault> {
         let email = match emails {
             [] => return Err(Fault::Missing(Field::EmailAddress)),
@@ -115,7 +119,8 @@ impl Service {
             _ => return Err(Fault::BadRequest),
         };
         let password = password.filter(|p| !p.is_empty()).ok_or(Fault::Missing(Field::Password))?;
-        let spec = Spec { email, password, agent: Some(Actor::Key(key).agent()), ..Spec::default() };
+        let metadata = metadata::apply(&Default::default(), meta, How::Replace)?;
+        let spec = Spec { email, password, agent: Some(Actor::Key(key).agent()), metadata, ..Spec::default() };
         let require_mfa = self.cfg.settings.require_mfa;
         let made = users::create(&*self.store, &self.keys, spec, require_mfa, req.now).await.map_err(|e| match e {
             CreateError::Exists => Fault::EmailTaken,
@@ -127,9 +132,32 @@ impl Service {
         self.account(req, &u).await
     }
 
+    /// `PATCH /users/{id}`: a new password (`backend_set_password`) and
+    /// metadata, each object named replaced whole (checked before the
+    /// password changes).
+    pub async fn backend_update_user(
+        &self,
+        req: &Request,
+        key: &ApiKey,
+        id: &str,
+        password: Option<String>,
+        meta: &metadata::Change,
+    ) -> Result<BackendUser, Fault> {
+        metadata::apply(&Default::default(), meta, How::Replace)?;
+        let changed = match password {
+            Some(p) => Some(self.backend_set_password(req, key, id, p).await?),
+            None => None,
+        };
+        match (changed, meta.is_empty()) {
+            (Some(u), true) => Ok(u),
+            (_, false) => self.backend_metadata(req, key, id, (meta, How::Replace)).await,
+            (None, true) => Err(Fault::Missing(Field::Password)),
+        }
+    }
+
     /// `users.updateUser(id, { password })`: the policy applies (as for the
     /// user's own change), the sessions end and the user is told by email.
-    pub async fn backend_set_password(
+    async fn backend_set_password(
         &self,
         req: &Request,
         key: &ApiKey,
@@ -142,6 +170,37 @@ impl Service {
         admin::set_password_user(&*self.store, &u, &hash, Actor::Key(key), req.now).await.map_err(failed)?;
         self.password_notice(req, &u.email);
         self.account(req, &u).await
+    }
+
+    /// `users.updateUserMetadata(id, …)` (`How::Merge`) and
+    /// `replaceUserMetadata` (`How::Replace`): the objects named, changed in
+    /// one statement that checks they are as read (a write between is read
+    /// again and merged with, never lost).
+    pub async fn backend_metadata(
+        &self,
+        req: &Request,
+        key: &ApiKey,
+        id: &str,
+        (change, how): (&metadata::Change, How),
+    ) -> Result<BackendUser, Fault> {
+        for _ in 0..metadata::TRIES {
+            let u = self.user_by_id(id).await?;
+            let old = u.metadata();
+            let new = metadata::apply(&old, change, how)?;
+            if admin::set_metadata_user(&*self.store, &u, (&old, &new), Actor::Key(key), req.now)
+                .await
+                .map_err(failed)?
+            {
+                let u = User {
+                    public_metadata: new.public,
+                    private_metadata: new.private,
+                    unsafe_metadata: new.unsafe_,
+                    ..u
+                };
+                return self.account(req, &u).await;
+            }
+        }
+        Err(Fault::Unavailable)
     }
 
     /// The audit trail (ours: Clerk has none to call), newest first: a
@@ -252,7 +311,8 @@ impl Service {
     async fn account(&self, req: &Request, u: &User) -> Result<BackendUser, Fault> {
         let user = self.account_view(u, Seen::ByBackend).await?;
         let locked = self.store.locked_until(&u.email, req.now).await?.is_some();
-        Ok(BackendUser { user, locked, banned: u.banned })
+        let private_metadata = metadata::parse(&u.private_metadata);
+        Ok(BackendUser { user, locked, banned: u.banned, private_metadata })
     }
 }
 

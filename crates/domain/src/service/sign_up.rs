@@ -232,6 +232,7 @@ impl Unit {
             phone: None,
             totp_secret: None,
             created_at: now,
+            metadata: Default::default(),
         };
         let user_id = match self.store.create_user(&new).await {
             Ok(id) => id,

@@ -520,4 +520,8 @@ impl Native {
     pub async fn post(&mut self, path: &str, body: Value) -> Resp {
         self.call(reqwest::Method::POST, path, body).await
     }
+
+    pub async fn patch_me(&mut self, body: Value) -> Resp {
+        self.call(reqwest::Method::PATCH, "/me", body).await
+    }
 }

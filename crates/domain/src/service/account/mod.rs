@@ -9,6 +9,7 @@ mod enrol;
 mod factors;
 mod passkeys;
 mod password;
+mod profile;
 mod sessions;
 
 pub use sessions::{device, public_id, sign_in_id, sign_up_id};
@@ -222,6 +223,8 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
                 })
                 .collect(),
             passkeys_enabled: self.cfg.settings.passkeys.manage,
+            public_metadata: crate::metadata::parse(&u.public_metadata),
+            unsafe_metadata: crate::metadata::parse(&u.unsafe_metadata),
             ..UserView::default()
         })
     }
