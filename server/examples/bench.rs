@@ -547,6 +547,7 @@ fn sign_verify(alg: domain::tokens::Alg) -> (f64, f64) {
         first_factor_at: now,
         second_factor_at: Some(now),
         party: None,
+        custom: Default::default(),
     };
     let c = claims(&f, "https://auth.example", now, 60, false);
     let per_sec = |mut f: Box<dyn FnMut()>| {

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod audit;
 pub mod brand;
+pub mod claims;
 pub mod clock;
 pub mod flow;
 pub mod mail;

@@ -104,6 +104,8 @@ pub struct SessionToken {
     pub email_claim: bool,
     /// `RS256` (RSA-2048, what Clerk's backend SDK verifies) or `EdDSA`.
     pub algorithm: crate::tokens::Alg,
+    /// Custom claims: a template with `{{user.…}}` shortcodes (`claims`).
+    pub claims: crate::metadata::Object,
 }
 
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -172,7 +174,12 @@ impl Default for Settings {
             lockout: Lockout { threshold: 10, seconds: 3600 },
             rate_limits: RateLimits { create: 5, verify: 3, window: 10 },
             sessions: Sessions { idle: 3600, lifetime: 86400, reverification: 600 },
-            session_token: SessionToken { lifetime: 60, email_claim: false, algorithm: crate::tokens::Alg::RS256 },
+            session_token: SessionToken {
+                lifetime: 60,
+                email_claim: false,
+                algorithm: crate::tokens::Alg::RS256,
+                claims: Default::default(),
+            },
             email: Email::default(),
             sms: Sms::default(),
             branding: Branding::default(),
@@ -389,6 +396,7 @@ impl Settings {
                 "`session_token.lifetime` must be at most 600 seconds (a revoked session's tokens live on)".into()
             );
         }
+        crate::claims::check(&self.session_token.claims)?;
         for (key, list) in [("redirect_origins", &self.redirect_origins), ("allowed_origins", &self.allowed_origins)] {
             if let Some(o) = list.iter().find(|o| !origin_like(o)) {
                 return Err(format!("`{key}`: {o:?} is not an origin, scheme://host[:port]"));

@@ -86,6 +86,10 @@ impl Default for Metadata {
 pub struct Identity {
     pub public_id: String,
     pub email: String,
+    pub created_at: i64,
+    /// What a claims template may put in the token (`claims`).
+    pub public_metadata: String,
+    pub unsafe_metadata: String,
 }
 
 /// What the password step reads before the hash, in one statement: the user,

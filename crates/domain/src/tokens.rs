@@ -154,6 +154,8 @@ pub struct Facts<'a> {
     pub second_factor_at: Option<i64>,
     /// The web origin that asked for it (`azp`); none for a native client.
     pub party: Option<&'a str>,
+    /// The settings' custom claims, rendered for the user (`claims`).
+    pub custom: crate::metadata::Object,
 }
 
 pub fn claims(f: &Facts, iss: &str, now: i64, lifetime: i64, email_claim: bool) -> SessionClaims {
@@ -169,6 +171,7 @@ pub fn claims(f: &Facts, iss: &str, now: i64, lifetime: i64, email_claim: bool) 
         email: email_claim.then(|| f.email.into()),
         azp: f.party.map(String::from),
         v: proto::CLAIMS_VERSION,
+        custom: f.custom.clone(),
     }
 }
 
@@ -276,6 +279,7 @@ mod tests {
             first_factor_at: T - 600,
             second_factor_at: second,
             party: None,
+            custom: Default::default(),
         }
     }
 

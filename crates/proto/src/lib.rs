@@ -457,6 +457,9 @@ pub struct SessionClaims {
     /// The claims' version, as Clerk numbers its session tokens.
     #[serde(default)]
     pub v: u8,
+    /// The instance's own claims (`[session_token.claims]`), beside these.
+    #[serde(flatten)]
+    pub custom: Metadata,
 }
 
 /// `v` in session tokens: Clerk's version 2 (no organization claims here).

@@ -94,7 +94,7 @@ from_row!(Passkey {
     last_used_at
 });
 from_row!(TrustedClient { client_key, trusted_at, last_used_at, ip, user_agent, device });
-from_row!(Identity { public_id, email });
+from_row!(Identity { public_id, email, created_at, public_metadata, unsafe_metadata });
 from_row!(ApiKey { id, name, created_at, last_used_at, revoked_at });
 from_row!(BackupCode { id, salt, code_hash });
 from_row!(OneTimeCode { id, code_hash, sent_at, expires_at, failures, used });

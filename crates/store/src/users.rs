@@ -47,7 +47,7 @@ const SIGN_IN_SUBJECT: &str = concat!(
      FROM users WHERE email = $1"
 );
 const USER_BY_ID: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE id = $1");
-const IDENTITY: &str = "SELECT public_id, email FROM users WHERE id = $1";
+const IDENTITY: &str = "SELECT public_id, email, created_at, public_metadata, unsafe_metadata FROM users WHERE id = $1";
 const USERS: &str = concat!("SELECT ", user_cols!(), " FROM users ORDER BY id LIMIT $1");
 const USER_BY_PUBLIC_ID: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE public_id = $1");
 // Newest first, as Clerk lists them.

@@ -231,6 +231,7 @@ mod tests {
             first_factor_at: now() - 120,
             second_factor_at: second,
             party: None,
+            custom: Default::default(),
         };
         claims(&f, "https://auth.example", now(), 60, false)
     }

@@ -185,12 +185,15 @@ async fn an_unknown_email_gets_the_same_steps_answers_and_timing() {
         let nobody = format!("k{i}nobody@example.com");
         let mut a = Client::new(&s);
         let mut b = Client::new(&s);
-        let t = Instant::now();
-        let ra = create(&mut a, "known@example.com", "reset_password_email_code").await;
-        known.push(t.elapsed());
-        let t = Instant::now();
-        let rb = create(&mut b, &nobody, "reset_password_email_code").await;
-        unknown.push(t.elapsed());
+        // Each goes first in turn: the first of a round may find colder
+        // connections, and that is no difference between the two.
+        let (ra, rb) = if i % 2 == 0 {
+            let ra = timed(&mut known, create(&mut a, "known@example.com", "reset_password_email_code")).await;
+            (ra, timed(&mut unknown, create(&mut b, &nobody, "reset_password_email_code")).await)
+        } else {
+            let rb = timed(&mut unknown, create(&mut b, &nobody, "reset_password_email_code")).await;
+            (timed(&mut known, create(&mut a, "known@example.com", "reset_password_email_code")).await, rb)
+        };
         assert_eq!(ra.status, rb.status);
         // Masked alike: the first letter differs by design, so compare shapes.
         let strip = |r: &Resp, e: &str| {
@@ -213,7 +216,18 @@ async fn an_unknown_email_gets_the_same_steps_answers_and_timing() {
     let (k, u) = (median(known), median(unknown));
     let ratio = k.as_secs_f64() / u.as_secs_f64();
     eprintln!("median reset start: known {k:?}, unknown {u:?}, ratio {ratio:.2}");
-    assert!((0.5..2.0).contains(&ratio), "known {k:?} vs unknown {u:?}");
+    // Both are a few milliseconds, which the PostgreSQL pass's load can
+    // double for one of nine rounds; what would tell an account (a hash,
+    // a send before the answer) costs ten times as much.
+    assert!((0.4..2.5).contains(&ratio), "known {k:?} vs unknown {u:?}");
+}
+
+/// Awaits `f`, noting how long it took in `into`.
+async fn timed<T>(into: &mut Vec<Duration>, f: impl std::future::Future<Output = T>) -> T {
+    let t = Instant::now();
+    let out = f.await;
+    into.push(t.elapsed());
+    out
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {

@@ -312,6 +312,9 @@ async fn a_bad_settings_file_stops_start_up_naming_the_key() {
         ("client_trust = maybe\n", "client_trust"),
         // Yellow on white: buttons' and links' text could not be read.
         ("[branding]\naccent = \"#ffff00\"\n", "branding.accent"),
+        // A template may not set the token's own claims, nor name unknown data.
+        ("[session_token.claims]\nsub = \"user_x\"\n", "session_token.claims"),
+        ("[session_token.claims]\nx = \"{{user.private_metadata}}\"\n", "user.private_metadata"),
     ] {
         let out = run_with_settings(text);
         let err = String::from_utf8_lossy(&out.stderr);

@@ -83,6 +83,7 @@ async fn a_session_token_names_the_user_and_verifies_against_the_published_keys(
     assert_ne!(claims.sub, listed["id"].to_string(), "never the row id");
 
     assert_eq!((claims.azp, claims.v), (None, 2), "no Origin, no authorized party");
+    assert!(claims.custom.is_empty(), "no claims template, no claims of the instance's own");
     c.headers.push(("origin", s.base.clone()));
     let claims = Verifier::new(&s.base).verify(&jwt(&mut c).await).await.unwrap();
     assert_eq!(claims.azp.as_deref(), Some(s.base.as_str()), "our own page asked");
@@ -348,4 +349,57 @@ async fn forward_auth_answers_proxies_and_sends_only_to_allowed_places() {
     let r = p.api("sign_in/finalize", &[("redirect_url", "http://app.example:8080/")]).await;
     assert_eq!(r.body["redirect_url"], "/tasks/reset-password", "the task comes first");
     assert_eq!(forward(&mut p, "", &[]).await.status, 401);
+}
+
+#[tokio::test]
+async fn a_claims_template_puts_the_users_metadata_in_the_token() {
+    let dir = std::env::temp_dir().join(format!("mfa-claims-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("settings.toml");
+    let template = "[session_token.claims]\nrole = \"{{user.public_metadata.role}}\"\n\
+                    meta = \"{{user.public_metadata}}\"\nhello = \"hi {{user.primary_email_address}}\"\n\
+                    step = \"{{user.unsafe_metadata.step}}\"\n";
+    std::fs::write(&path, template).unwrap();
+    let s = start(Opts::default().with("MFA_SETTINGS", path.to_str().unwrap()));
+    user(&s, "claims@example.com", false, false, false).await;
+    let (_, secret) = crate::backend::api_key(&s, "claims");
+    let http = reqwest::Client::new();
+    let users: Value = http
+        .get(format!("{}/backend/v1/users?email_address=claims@example.com", s.base))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = users[0]["id"].as_str().unwrap().to_string();
+    let metadata = async |body: Value| {
+        let r = http
+            .patch(format!("{}/backend/v1/users/{id}/metadata", s.base))
+            .bearer_auth(&secret)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json::<Value>().await.unwrap_or_default())
+    };
+    let public = serde_json::json!({ "role": "admin", "plan": { "tier": 2 } });
+    assert_eq!(metadata(serde_json::json!({ "public_metadata": public })).await.0, 200);
+
+    let mut c = Client::new(&s);
+    signed_in(&mut c, "claims@example.com", None).await;
+    let claims = Verifier::new(&s.base).verify(&jwt(&mut c).await).await.unwrap();
+    assert_eq!(claims.custom["role"], "admin");
+    assert_eq!(claims.custom["meta"], public);
+    assert_eq!(claims.custom["hello"], "hi claims@example.com");
+    assert_eq!(claims.custom["step"], Value::Null, "none set");
+    assert_eq!(claims.sub, id, "the token's own claims stand");
+
+    // Metadata that would make the token's claims too large is refused,
+    // though within metadata's own limit; nothing is written.
+    let (status, body) = metadata(serde_json::json!({ "public_metadata": { "bio": "x".repeat(3000) } })).await;
+    assert_eq!((status, body["errors"][0]["code"].as_str()), (422, Some("metadata_invalid")), "{body}");
+    let claims = Verifier::new(&s.base).verify(&jwt(&mut c).await).await.unwrap();
+    assert_eq!(claims.custom["meta"], public);
 }

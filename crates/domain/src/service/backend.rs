@@ -120,6 +120,8 @@ impl Service {
         };
         let password = password.filter(|p| !p.is_empty()).ok_or(Fault::Missing(Field::Password))?;
         let metadata = metadata::apply(&Default::default(), meta, How::Replace)?;
+        // Checked as for the user to be (every id is as long).
+        self.claims_fit((&secrets::user_id(), &email, req.now), &metadata)?;
         let spec = Spec { email, password, agent: Some(Actor::Key(key).agent()), metadata, ..Spec::default() };
         let require_mfa = self.cfg.settings.require_mfa;
         let made = users::create(&*self.store, &self.keys, spec, require_mfa, req.now).await.map_err(|e| match e {
@@ -187,6 +189,7 @@ impl Service {
             let u = self.user_by_id(id).await?;
             let old = u.metadata();
             let new = metadata::apply(&old, change, how)?;
+            self.claims_fit((&u.public_id, &u.email, u.created_at), &new)?;
             if admin::set_metadata_user(&*self.store, &u, (&old, &new), Actor::Key(key), req.now)
                 .await
                 .map_err(failed)?

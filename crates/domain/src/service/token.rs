@@ -5,8 +5,9 @@
 
 use super::{public_id, Service};
 use crate::request::{Jar, Request};
-use crate::store::{Identity, Session};
+use crate::store::{Identity, Metadata, Session};
 use crate::tokens::{self, Ring};
+use crate::{claims, metadata};
 use proto::*;
 use std::sync::Arc;
 
@@ -25,6 +26,7 @@ impl Service {
             first_factor_at: s.first_factor_at,
             second_factor_at: s.second_factor_at,
             party: req.party.as_deref(),
+            custom: self.custom_claims(&user),
         };
         let claims = tokens::claims(&facts, &self.origin(req), now, t.lifetime, t.email_claim);
         let ring = self.ring(now).await?;
@@ -34,6 +36,35 @@ impl Service {
         })?;
         req.set(Jar::Token, &jwt, t.lifetime);
         Ok(TokenView { object: "token".into(), jwt })
+    }
+
+    /// The settings' claims template rendered for `u` (none without one).
+    fn custom_claims(&self, u: &Identity) -> metadata::Object {
+        let t = &self.cfg.settings.session_token.claims;
+        if t.is_empty() {
+            return metadata::Object::new();
+        }
+        let (public, unsafe_) = (metadata::parse(&u.public_metadata), metadata::parse(&u.unsafe_metadata));
+        let s = claims::Subject {
+            id: &u.public_id,
+            email: &u.email,
+            created_at: u.created_at,
+            public_metadata: &public,
+            unsafe_metadata: &unsafe_,
+        };
+        claims::render(t, &s)
+    }
+
+    /// Refuses metadata `new` that would make `u`'s custom claims too large
+    /// for a token (`claims::fits`): checked where metadata is written.
+    pub(crate) fn claims_fit(&self, u: (&str, &str, i64), new: &Metadata) -> Result<(), Fault> {
+        let t = &self.cfg.settings.session_token.claims;
+        if t.is_empty() {
+            return Ok(());
+        }
+        let (public, unsafe_) = (metadata::parse(&new.public), metadata::parse(&new.unsafe_));
+        let (id, email, created_at) = u;
+        claims::fits(t, &claims::Subject { id, email, created_at, public_metadata: &public, unsafe_metadata: &unsafe_ })
     }
 
     /// The published keys, read from the database (a rotation on another

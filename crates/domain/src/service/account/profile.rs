@@ -31,6 +31,7 @@ impl Service {
             let mut c = self.current(req, Open::Active).await?;
             let old = c.user.metadata();
             let new = metadata::apply(&old, &change, how)?;
+            self.claims_fit((&c.user.public_id, &c.user.email, c.user.created_at), &new)?;
             let u = self.unit().await?;
             let r = u.store.set_metadata(c.user.id, &old, &new).await.map_err(Fault::from);
             if matches!(r, Ok(true)) {
