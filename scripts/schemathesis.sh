@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Schemathesis against a live server, from its own /v1/openapi.json: once as
-# a new client, once as a signed-in one (a client token in Authorization).
+# a new client, once as a signed-in one (a client token in Authorization);
+# then the Backend API from /backend/v1/openapi.json with a secret key.
 # Any 5xx, undocumented status, wrong content type or body off its schema fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,4 +33,10 @@ token=$(curl -sf -D - -o /dev/null "$base/v1/client/sign_ins?_is_native=1" -H 'c
   awk 'tolower($1)=="authorization:" {print $2}' | tr -d '\r')
 [ -n "$token" ] || { echo "no client token"; exit 1; }
 run -H "Authorization: Bearer $token"
+echo "--> the Backend API (a secret key)"
+key=$("$bin" --database-url "sqlite://$dir/st.db" --json api-keys create --name schemathesis |
+  sed -n 's/.*"secret_key":"\(sk_live_[^"]*\)".*/\1/p')
+[ -n "$key" ] || { echo "no secret key"; exit 1; }
+"$st" run "$base/backend/v1/openapi.json" --url "$base" --checks "$checks" --max-examples 25 \
+  --generation-deterministic --no-color -H "Authorization: Bearer $key"
 if grep -E "panicked|ERROR" "$dir/server.log"; then echo "the server logged errors"; exit 1; fi

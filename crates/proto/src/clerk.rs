@@ -122,6 +122,7 @@ pub struct SessionWithActivities {
 /// Where a session was last used: "Chrome on Linux" is the browser on the
 /// device; a native app names its model or kind.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Activity {
     pub object: &'static str,
     pub id: String,
@@ -169,6 +170,7 @@ impl From<&SessionInfo> for SessionWithActivities {
 /// A session as Clerk's Backend API answers it (`@clerk/backend`'s
 /// `Session`).
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BackendSession {
     pub object: &'static str,
     pub id: String,
@@ -205,6 +207,7 @@ impl BackendSession {
 
 /// A page of a list with its total (`{ data, total_count }`).
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub data: Vec<T>,
     pub total_count: i64,
@@ -235,6 +238,7 @@ impl PublicUserData {
 
 /// How an identifier or factor was verified (all of a user's are).
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Verification {
     pub status: &'static str,
     pub strategy: Strategy,
@@ -249,16 +253,19 @@ impl Verification {
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EmailAddress {
     pub object: &'static str,
     pub id: String,
     pub email_address: String,
     pub verification: Verification,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub linked_to: Vec<()>,
     pub matches_sso_connection: bool,
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PhoneNumber {
     pub object: &'static str,
     pub id: String,
@@ -267,10 +274,12 @@ pub struct PhoneNumber {
     pub reserved_for_second_factor: bool,
     pub default_second_factor: bool,
     pub verification: Verification,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub linked_to: Vec<()>,
 }
 
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Passkey {
     pub object: &'static str,
     pub id: String,
@@ -298,6 +307,7 @@ impl From<&PasskeyView> for Passkey {
 /// Clerk's `User`: the identifiers and factors; no names, images or
 /// organizations here.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     pub object: &'static str,
     pub id: String,
@@ -307,10 +317,14 @@ pub struct User {
     pub primary_web3_wallet_id: Option<String>,
     pub email_addresses: Vec<EmailAddress>,
     pub phone_numbers: Vec<PhoneNumber>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub web3_wallets: Vec<()>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub external_accounts: Vec<()>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub enterprise_accounts: Vec<()>,
     pub passkeys: Vec<Passkey>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub organization_memberships: Vec<()>,
     pub username: Option<String>,
     pub first_name: Option<String>,
@@ -321,7 +335,9 @@ pub struct User {
     pub totp_enabled: bool,
     pub backup_code_enabled: bool,
     pub two_factor_enabled: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub public_metadata: crate::Metadata,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub unsafe_metadata: crate::Metadata,
     pub last_sign_in_at: Option<i64>,
     pub create_organization_enabled: bool,
@@ -396,11 +412,13 @@ impl From<&UserView> for User {
 /// A user as Clerk's Backend API answers it (`@clerk/backend`'s `User`):
 /// Clerk's user, its phone number whole, and its lock.
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BackendUser {
     #[serde(flatten)]
     pub user: User,
     pub banned: bool,
     pub locked: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub private_metadata: crate::Metadata,
 }
 
@@ -414,6 +432,7 @@ impl BackendUser {
 
 /// A count (`users.getCount()`).
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TotalCount {
     pub object: &'static str,
     pub total_count: i64,
@@ -479,8 +498,31 @@ impl BackupCodes {
     }
 }
 
+/// `users.disableUserMFA(id)`: whose factors went.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MfaDisabled {
+    pub user_id: String,
+}
+
+/// A row of the audit trail, as the Backend API lists it (ours: Clerk has
+/// none); `at` in milliseconds, the user by public id (none once deleted).
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEvent {
+    pub object: &'static str,
+    pub at: i64,
+    pub event: String,
+    pub user_id: Option<String>,
+    pub identifier: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub detail: Option<String>,
+}
+
 /// What a `DELETE` answers (`disableTOTP()`: `{ object: "totp", deleted: true }`).
 #[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Deleted {
     pub object: &'static str,
     pub id: String,

@@ -142,36 +142,7 @@ struct Errors;
 
 impl Modify for Errors {
     fn modify(&self, doc: &mut Doc) {
-        let mut by_status: BTreeMap<u16, Vec<(String, ApiErrors)>> = BTreeMap::new();
-        for f in Fault::examples() {
-            let e = ApiErrors::from(f);
-            let field = f.field().and_then(|p| serde_json::to_value(p).ok());
-            let name = match field.as_ref().and_then(|v| v.as_str()) {
-                Some(p) => format!("{} ({p})", f.code()),
-                None => f.code().to_string(),
-            };
-            by_status.entry(e.status).or_default().push((name, e));
-        }
-        for (status, code, message) in EDGE {
-            let list = by_status.entry(status).or_default();
-            if !list.iter().any(|(n, _)| n == code) {
-                list.push((code.to_string(), web::guard::refusal(status, code, message)));
-            }
-        }
-        let c = doc.components.get_or_insert_with(Default::default);
-        for (status, examples) in &by_status {
-            let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ApiErrors"))).examples_from_iter(
-                examples
-                    .iter()
-                    .map(|(name, e)| (name.clone(), ExampleBuilder::new().value(serde_json::to_value(e).ok()).build())),
-            );
-            let codes: Vec<&str> = examples.iter().map(|(n, _)| n.as_str()).collect();
-            let res = ResponseBuilder::new()
-                .description(format!("Refused: {}.", codes.join(", ")))
-                .content("application/json", content.build())
-                .build();
-            c.responses.insert(format!("Error{status}"), RefOr::T(res));
-        }
+        add_errors(doc, &EDGE);
         let rotated = HeaderBuilder::new()
             .description(Some(
                 "The rotated client token (`ct_…`), when the request came with one or with `_is_native`.",
@@ -183,10 +154,48 @@ impl Modify for Errors {
                     r.headers.insert("Authorization".into(), RefOr::T(rotated.clone()));
                 }
             }
-            for status in by_status.keys() {
-                let name = format!("Error{status}");
-                op.responses.responses.insert(status.to_string(), RefOr::Ref(Ref::from_response_name(name)));
-            }
+        }
+    }
+}
+
+/// Every fault under its status, as shared responses (`Error{status}`) on
+/// every operation of `doc`, each code an example; `edge` adds the
+/// refusals made before any handler.
+pub(crate) fn add_errors(doc: &mut Doc, edge: &[(u16, &str, &str)]) {
+    let mut by_status: BTreeMap<u16, Vec<(String, ApiErrors)>> = BTreeMap::new();
+    for f in Fault::examples() {
+        let e = ApiErrors::from(f);
+        let field = f.field().and_then(|p| serde_json::to_value(p).ok());
+        let name = match field.as_ref().and_then(|v| v.as_str()) {
+            Some(p) => format!("{} ({p})", f.code()),
+            None => f.code().to_string(),
+        };
+        by_status.entry(e.status).or_default().push((name, e));
+    }
+    for &(status, code, message) in edge {
+        let list = by_status.entry(status).or_default();
+        if !list.iter().any(|(n, _)| n == code) {
+            list.push((code.to_string(), web::guard::refusal(status, code, message)));
+        }
+    }
+    let c = doc.components.get_or_insert_with(Default::default);
+    for (status, examples) in &by_status {
+        let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ApiErrors"))).examples_from_iter(
+            examples
+                .iter()
+                .map(|(name, e)| (name.clone(), ExampleBuilder::new().value(serde_json::to_value(e).ok()).build())),
+        );
+        let codes: Vec<&str> = examples.iter().map(|(n, _)| n.as_str()).collect();
+        let res = ResponseBuilder::new()
+            .description(format!("Refused: {}.", codes.join(", ")))
+            .content("application/json", content.build())
+            .build();
+        c.responses.insert(format!("Error{status}"), RefOr::T(res));
+    }
+    for op in operations(doc) {
+        for status in by_status.keys() {
+            let name = format!("Error{status}");
+            op.responses.responses.insert(status.to_string(), RefOr::Ref(Ref::from_response_name(name)));
         }
     }
 }
@@ -228,13 +237,17 @@ impl Modify for Links {
     }
 }
 
-/// Every operation of the document (/v1 uses GET, POST, PATCH and DELETE).
-fn operations(doc: &mut Doc) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
-    doc.paths.paths.values_mut().flat_map(|i| [&mut i.get, &mut i.post, &mut i.patch, &mut i.delete]).flatten()
+/// Every operation of the document.
+pub(crate) fn operations(doc: &mut Doc) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    doc.paths
+        .paths
+        .values_mut()
+        .flat_map(|i| [&mut i.get, &mut i.post, &mut i.patch, &mut i.put, &mut i.delete])
+        .flatten()
 }
 
 /// Every body may also come as a form, as Clerk's SDKs send it (`Input`).
-struct Forms;
+pub(crate) struct Forms;
 
 impl Modify for Forms {
     fn modify(&self, doc: &mut Doc) {

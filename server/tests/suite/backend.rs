@@ -184,3 +184,35 @@ async fn the_user_writes_only_their_unsafe_metadata() {
     let audit = String::from_utf8(cli(&s, &["audit", "--limit", "50"]).stdout).unwrap();
     assert!(audit.contains("user.updated"), "{audit}");
 }
+
+#[tokio::test]
+async fn the_backend_api_is_described_by_its_openapi_document() {
+    let s = start(Opts::default());
+    // Read without a key: it holds no data.
+    let r = reqwest::get(format!("{}/backend/v1/openapi.json", s.base)).await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let doc: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(doc["openapi"].as_str().map(|v| &v[..2]), Some("3."));
+    let paths: Vec<&str> = doc["paths"].as_object().unwrap().keys().map(String::as_str).collect();
+    for p in [
+        "/backend/v1/users",
+        "/backend/v1/users/count",
+        "/backend/v1/users/{id}",
+        "/backend/v1/users/{id}/ban",
+        "/backend/v1/users/{id}/unban",
+        "/backend/v1/users/{id}/lock",
+        "/backend/v1/users/{id}/unlock",
+        "/backend/v1/users/{id}/mfa",
+        "/backend/v1/users/{id}/metadata",
+        "/backend/v1/sessions",
+        "/backend/v1/sessions/{id}/revoke",
+        "/backend/v1/audit_logs",
+    ] {
+        assert!(paths.contains(&p), "{p} missing: {paths:?}");
+    }
+    assert!(doc["paths"]["/backend/v1/users/{id}/metadata"]["put"].is_object(), "replace, beside merge");
+    assert_eq!(doc["security"][0]["secret_key"], json!([]));
+    let unauthorized = &doc["paths"]["/backend/v1/users"]["get"]["responses"]["401"];
+    assert!(unauthorized.is_object(), "a missing key's 401 is documented");
+    assert!(doc["components"]["schemas"]["BackendUser"].is_object());
+}

@@ -7,6 +7,8 @@
 //! secret key is never read there, and neither a client token nor a cookie
 //! here, so neither credential can stand for the other.
 
+mod openapi;
+
 use crate::v1::Input;
 use app::api::Api;
 use axum::{
@@ -19,6 +21,7 @@ use axum::{
 use domain::metadata::{self, How};
 use domain::request::Request;
 use domain::service::{BackendSession, BackendUser, UserQuery};
+use openapi::{AuditQuery, MetadataChange, UserListQuery};
 use proto::{clerk, Fault};
 use web::guard::refuse;
 
@@ -30,6 +33,7 @@ where
     Router::new()
         // Where `verifyToken({ secretKey, apiUrl })` fetches the keys.
         .route("/backend/v1/jwks", get(crate::v1::client::jwks))
+        .route("/backend/v1/openapi.json", get(openapi::document))
         .route("/backend/v1/users", get(list_users).post(create_user))
         .route("/backend/v1/users/count", get(count_users))
         .route("/backend/v1/users/{id}", get(get_user).delete(delete_user).patch(update_user))
@@ -102,12 +106,16 @@ fn answer<T: serde::Serialize>(r: Result<T, Fault>) -> Response {
 }
 
 /// `users.getUser(id)`.
-async fn get_user(b: Backend, Path(id): Path<String>) -> Response {
+#[utoipa::path(get, path = "/backend/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "The user's id (`user_…`).")),
+    responses((status = 200, description = "The user.", body = clerk::BackendUser)))]
+pub(crate) async fn get_user(b: Backend, Path(id): Path<String>) -> Response {
     answer(b.api.service.backend_user(&b.req, &id).await.map(|a| user(&a)))
 }
 
 /// `users.getUserList(params)`: the page, bare (the SDK counts apart).
-async fn list_users(b: Backend) -> Response {
+#[utoipa::path(get, path = "/backend/v1/users", tag = "users", params(UserListQuery),
+    responses((status = 200, description = "A page of users, newest first.", body = Vec<clerk::BackendUser>)))]
+pub(crate) async fn list_users(b: Backend) -> Response {
     let r = match b.query() {
         Ok(q) => b.api.service.backend_users(&b.req, &q).await,
         Err(f) => Err(f),
@@ -116,7 +124,9 @@ async fn list_users(b: Backend) -> Response {
 }
 
 /// `users.getCount(params)`.
-async fn count_users(b: Backend) -> Response {
+#[utoipa::path(get, path = "/backend/v1/users/count", tag = "users", params(UserListQuery),
+    responses((status = 200, description = "How many users the filter names.", body = clerk::TotalCount)))]
+pub(crate) async fn count_users(b: Backend) -> Response {
     let r = match b.query() {
         Ok(q) => b.api.service.backend_user_count(&q).await,
         Err(f) => Err(f),
@@ -125,34 +135,46 @@ async fn count_users(b: Backend) -> Response {
 }
 
 /// `users.deleteUser(id)`: Clerk's deleted object.
-async fn delete_user(b: Backend, Path(id): Path<String>) -> Response {
+#[utoipa::path(delete, path = "/backend/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "The user's id (`user_…`).")),
+    responses((status = 200, description = "The user and all they held are gone.", body = clerk::Deleted)))]
+pub(crate) async fn delete_user(b: Backend, Path(id): Path<String>) -> Response {
     let r = b.api.service.backend_delete(&b.req, &b.key, &id).await;
-    answer(r.map(|()| serde_json::json!({ "object": "user", "id": id, "deleted": true })))
+    answer(r.map(|()| clerk::Deleted { object: "user", id, deleted: true }))
 }
 
 /// `users.lockUser(id)`: the user, locked.
-async fn lock_user(b: Backend, Path(id): Path<String>) -> Response {
+#[utoipa::path(post, path = "/backend/v1/users/{id}/lock", tag = "users", params(("id" = String, Path, description = "The user's id (`user_…`).")),
+    responses((status = 200, description = "The user, locked.", body = clerk::BackendUser)))]
+pub(crate) async fn lock_user(b: Backend, Path(id): Path<String>) -> Response {
     answer(b.api.service.backend_lock(&b.req, &b.key, &id).await.map(|a| user(&a)))
 }
 
 /// `users.banUser(id)`: the user, banned, their sessions ended.
-async fn ban_user(b: Backend, Path(id): Path<String>) -> Response {
+#[utoipa::path(post, path = "/backend/v1/users/{id}/ban", tag = "users", params(("id" = String, Path, description = "The user's id (`user_…`).")),
+    responses((status = 200, description = "The user, banned; their sessions ended.", body = clerk::BackendUser)))]
+pub(crate) async fn ban_user(b: Backend, Path(id): Path<String>) -> Response {
     answer(b.api.service.backend_ban(&b.req, &b.key, &id, true).await.map(|a| user(&a)))
 }
 
 /// `users.unbanUser(id)`: the user, who may sign in again.
-async fn unban_user(b: Backend, Path(id): Path<String>) -> Response {
+#[utoipa::path(post, path = "/backend/v1/users/{id}/unban", tag = "users", params(("id" = String, Path, description = "The user's id (`user_…`).")),
+    responses((status = 200, description = "The user, who may sign in again.", body = clerk::BackendUser)))]
+pub(crate) async fn unban_user(b: Backend, Path(id): Path<String>) -> Response {
     answer(b.api.service.backend_ban(&b.req, &b.key, &id, false).await.map(|a| user(&a)))
 }
 
 /// `users.unlockUser(id)`: the user, unlocked.
-async fn unlock_user(b: Backend, Path(id): Path<String>) -> Response {
+#[utoipa::path(post, path = "/backend/v1/users/{id}/unlock", tag = "users", params(("id" = String, Path, description = "The user's id (`user_…`).")),
+    responses((status = 200, description = "The user, unlocked.", body = clerk::BackendUser)))]
+pub(crate) async fn unlock_user(b: Backend, Path(id): Path<String>) -> Response {
     answer(b.api.service.backend_unlock(&b.req, &b.key, &id).await.map(|a| user(&a)))
 }
 
 /// `users.disableUserMFA(id)`: `{ user_id }`.
-async fn disable_mfa(b: Backend, Path(id): Path<String>) -> Response {
-    answer(b.api.service.backend_disable_mfa(&b.req, &b.key, &id).await.map(|id| serde_json::json!({ "user_id": id })))
+#[utoipa::path(delete, path = "/backend/v1/users/{id}/mfa", tag = "users", params(("id" = String, Path, description = "The user's id (`user_…`).")),
+    responses((status = 200, description = "Every second factor removed, the sessions ended.", body = clerk::MfaDisabled)))]
+pub(crate) async fn disable_mfa(b: Backend, Path(id): Path<String>) -> Response {
+    answer(b.api.service.backend_disable_mfa(&b.req, &b.key, &id).await.map(|user_id| clerk::MfaDisabled { user_id }))
 }
 
 fn session(s: BackendSession) -> clerk::BackendSession {
@@ -169,7 +191,10 @@ fn session(s: BackendSession) -> clerk::BackendSession {
 
 /// `sessions.getSessionList({ userId })`: a page with its total (the SDK
 /// asks for one). A user is required, as in Clerk.
-async fn list_sessions(b: Backend) -> Response {
+#[utoipa::path(get, path = "/backend/v1/sessions", tag = "sessions",
+    params(("user_id" = String, Query, description = "The user's id (`user_…`): required.")),
+    responses((status = 200, description = "The user's live sessions, last used first.", body = clerk::Page<clerk::BackendSession>)))]
+pub(crate) async fn list_sessions(b: Backend) -> Response {
     let Some(user_id) = web::query_param(b.parts.uri.query(), "user_id") else {
         return crate::v1::fault(Fault::BadRequest);
     };
@@ -181,25 +206,32 @@ async fn list_sessions(b: Backend) -> Response {
 }
 
 /// `sessions.revokeSession(id)`: the session, `revoked`.
-async fn revoke_session(b: Backend, Path(id): Path<String>) -> Response {
+#[utoipa::path(post, path = "/backend/v1/sessions/{id}/revoke", tag = "sessions", params(("id" = String, Path, description = "The session's id (`sess_…`).")),
+    responses((status = 200, description = "The session, revoked.", body = clerk::BackendSession)))]
+pub(crate) async fn revoke_session(b: Backend, Path(id): Path<String>) -> Response {
     answer(b.api.service.backend_revoke_session(&b.req, &b.key, &id).await.map(session))
 }
 
 /// `users.createUser`'s body: what this server makes a user from. Any other
 /// field is refused (400), not ignored: nothing is silently dropped.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
-struct NewUser {
+pub(crate) struct NewUser {
     email_address: Vec<String>,
     password: Option<String>,
+    #[schema(value_type = Option<Object>)]
     public_metadata: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
     private_metadata: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
     unsafe_metadata: Option<serde_json::Value>,
 }
 
 /// `users.createUser({ emailAddress: [email], password, publicMetadata, … })`:
 /// the new user.
-async fn create_user(b: Backend, Input(body): Input<NewUser>) -> Response {
+#[utoipa::path(post, path = "/backend/v1/users", tag = "users", request_body = NewUser,
+    responses((status = 200, description = "The new user.", body = clerk::BackendUser)))]
+pub(crate) async fn create_user(b: Backend, Input(body): Input<NewUser>) -> Response {
     let NewUser { email_address, password, public_metadata, private_metadata, unsafe_metadata } = body;
     let meta = metadata::Change { public_metadata, private_metadata, unsafe_metadata };
     let made = b.api.service.backend_create_user(&b.req, &b.key, &email_address, password, &meta).await;
@@ -208,17 +240,22 @@ async fn create_user(b: Backend, Input(body): Input<NewUser>) -> Response {
 
 /// `users.updateUser`'s body: the password and the metadata (each object
 /// named replaced whole), so far.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
-struct UserChange {
+pub(crate) struct UserChange {
     password: Option<String>,
+    #[schema(value_type = Option<Object>)]
     public_metadata: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
     private_metadata: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
     unsafe_metadata: Option<serde_json::Value>,
 }
 
 /// `PATCH /users/{id}` (`users.updateUser(id, { password })`): the user.
-async fn update_user(b: Backend, Path(id): Path<String>, Input(body): Input<UserChange>) -> Response {
+#[utoipa::path(patch, path = "/backend/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "The user's id (`user_…`).")), request_body = UserChange,
+    responses((status = 200, description = "The user.", body = clerk::BackendUser)))]
+pub(crate) async fn update_user(b: Backend, Path(id): Path<String>, Input(body): Input<UserChange>) -> Response {
     let UserChange { password, public_metadata, private_metadata, unsafe_metadata } = body;
     let meta = metadata::Change { public_metadata, private_metadata, unsafe_metadata };
     answer(b.api.service.backend_update_user(&b.req, &b.key, &id, password, &meta).await.map(|a| user(&a)))
@@ -226,19 +263,29 @@ async fn update_user(b: Backend, Path(id): Path<String>, Input(body): Input<User
 
 /// `users.updateUserMetadata(id, …)`: each object named merged deeply
 /// into the stored one (a null removes its key); the user.
-async fn merge_metadata(b: Backend, Path(id): Path<String>, Input(c): Input<metadata::Change>) -> Response {
+#[utoipa::path(patch, path = "/backend/v1/users/{id}/metadata", tag = "users", params(("id" = String, Path, description = "The user's id (`user_…`).")), request_body = MetadataChange,
+    responses((status = 200, description = "The user, each object named merged deeply.", body = clerk::BackendUser)))]
+pub(crate) async fn merge_metadata(b: Backend, Path(id): Path<String>, Input(c): Input<metadata::Change>) -> Response {
     answer(b.api.service.backend_metadata(&b.req, &b.key, &id, (&c, How::Merge)).await.map(|a| user(&a)))
 }
 
 /// `users.replaceUserMetadata(id, …)` (and `updateUser` with metadata):
 /// each object named replaced whole; the user.
-async fn replace_metadata(b: Backend, Path(id): Path<String>, Input(c): Input<metadata::Change>) -> Response {
+#[utoipa::path(put, path = "/backend/v1/users/{id}/metadata", tag = "users", params(("id" = String, Path, description = "The user's id (`user_…`).")), request_body = MetadataChange,
+    responses((status = 200, description = "The user, each object named replaced.", body = clerk::BackendUser)))]
+pub(crate) async fn replace_metadata(
+    b: Backend,
+    Path(id): Path<String>,
+    Input(c): Input<metadata::Change>,
+) -> Response {
     answer(b.api.service.backend_metadata(&b.req, &b.key, &id, (&c, How::Replace)).await.map(|a| user(&a)))
 }
 
 /// The audit trail (ours): `?user_id=user_…&event=session.revoked&limit=&offset=`,
 /// newest first, as `{ data, total_count }`; times in milliseconds.
-async fn audit_logs(b: Backend) -> Response {
+#[utoipa::path(get, path = "/backend/v1/audit_logs", tag = "audit", params(AuditQuery),
+    responses((status = 200, description = "The audit trail, newest first.", body = clerk::Page<clerk::AuditEvent>)))]
+pub(crate) async fn audit_logs(b: Backend) -> Response {
     let q = b.parts.uri.query();
     let (user_id, event) = (web::query_param(q, "user_id"), web::query_param(q, "event"));
     let filter = domain::store::AuditFilter { user_id: user_id.as_deref(), event: event.as_deref() };
@@ -249,13 +296,17 @@ async fn audit_logs(b: Backend) -> Response {
     answer(r.map(|(rows, total_count)| {
         let data = rows
             .into_iter()
-            .map(|e| {
-                serde_json::json!({
-                    "object": "audit_event", "at": e.at.saturating_mul(1000), "event": e.event, "user_id": e.user_id,
-                    "identifier": e.identifier, "ip": e.ip, "user_agent": e.user_agent, "detail": e.detail,
-                })
+            .map(|e| clerk::AuditEvent {
+                object: "audit_event",
+                at: e.at.saturating_mul(1000),
+                event: e.event,
+                user_id: e.user_id,
+                identifier: e.identifier,
+                ip: e.ip,
+                user_agent: e.user_agent,
+                detail: e.detail,
             })
             .collect();
-        clerk::Page::<serde_json::Value> { data, total_count }
+        clerk::Page { data, total_count }
     }))
 }
