@@ -2,7 +2,7 @@
 //! Clerk's shapes (utoipa), served at `/backend/v1/openapi.json` (no key
 //! needed to read it): every error code with an example under its status.
 
-use crate::v1::openapi::{add_errors, Forms};
+use crate::v1::openapi::{add_errors, Forms, EDGE};
 use axum::{http::header, response::IntoResponse, response::Response};
 use proto::{clerk, ApiErrors};
 use utoipa::openapi::{
@@ -103,16 +103,8 @@ impl Modify for Key {
     }
 }
 
-/// Refusals before any handler.
-const EDGE: [(u16, &str, &str); 6] = [
-    (400, "request_invalid", "Send JSON or a form with the documented fields."),
-    (400, "host_invalid", "The Host header does not name a host."),
-    (421, "host_invalid", "This server does not answer for that host."),
-    (403, "origin_invalid", "Cross-site requests are refused."),
-    (404, "resource_not_found", "No such endpoint."),
-    (413, "request_too_large", "The request is too large."),
-];
-
+/// Every error, under its status on every operation (the key's `401
+/// api_key_invalid` among them), each code an example.
 struct Errors;
 
 impl Modify for Errors {

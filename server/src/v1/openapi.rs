@@ -121,20 +121,24 @@ impl Modify for Transport {
     }
 }
 
-/// Refusals before any handler (the guard, the body, the client token).
-const EDGE: [(u16, &str, &str); 8] = [
+/// Refusals before any handler, on both APIs (the guard, the body).
+pub(crate) const EDGE: [(u16, &str, &str); 6] = [
+    (400, "request_invalid", "Send JSON or a form with the documented fields."),
+    (400, "host_invalid", "The Host header does not name a host."),
+    (421, "host_invalid", "This server does not answer for that host."),
+    (403, "origin_invalid", "Cross-site requests are refused."),
+    (404, "resource_not_found", "No such endpoint."),
+    (413, "request_too_large", "The request is too large."),
+];
+
+/// And on `/v1`: the client token's.
+const CLIENT_EDGE: [(u16, &str, &str); 2] = [
     (
         400,
         "origin_authorization_headers_conflict",
         "A request may carry an Origin or an Authorization header, not both.",
     ),
-    (400, "request_invalid", "Send JSON or a form with the documented fields."),
-    (400, "host_invalid", "The Host header does not name a host."),
-    (421, "host_invalid", "This server does not answer for that host."),
     (401, "authorization_invalid", "The client token is not one of ours: start again without it."),
-    (403, "origin_invalid", "Cross-site requests are refused."),
-    (404, "resource_not_found", "No such endpoint."),
-    (413, "request_too_large", "The request is too large."),
 ];
 
 /// Every error, under its status on every operation, each code an example.
@@ -142,7 +146,7 @@ struct Errors;
 
 impl Modify for Errors {
     fn modify(&self, doc: &mut Doc) {
-        add_errors(doc, &EDGE);
+        add_errors(doc, &[&EDGE[..], &CLIENT_EDGE[..]].concat());
         let rotated = HeaderBuilder::new()
             .description(Some(
                 "The rotated client token (`ct_…`), when the request came with one or with `_is_native`.",
