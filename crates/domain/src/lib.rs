@@ -20,3 +20,4 @@ pub mod settings;
 pub mod store;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
