@@ -40,6 +40,25 @@ async function check(page: Page, state: string) {
   await expectNoSidewaysScroll(page, state);
 }
 
+// A step that ends in `location.assign` shows the new page's DOM before its
+// stylesheet has loaded: axe must wait and measure the page as drawn (CI once
+// failed the home page's target sizes on the unstyled DOM).
+test("axe measures a page whose stylesheet is slow as it is drawn", async ({ page, request }) => {
+  await page.setViewportSize({ width: 320, height: 800 });
+  const u = await createUser(request, { totp: true });
+  await open(page, "/sign-in");
+  await signInWithPassword(page, u.email);
+  await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
+  await page.route("**/*.css", async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+  });
+  await page.getByLabel("Code", { exact: true }).fill(totp(u.totp_secret!));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expectSignedIn(page, u.email);
+  await check(page, "home, its stylesheet slow");
+});
+
 for (const [scheme, width] of [
   ["light", 1280],
   ["dark", 320],
