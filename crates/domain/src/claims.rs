@@ -36,7 +36,7 @@ pub fn check(t: &Object) -> Result<(), String> {
     }
     let mut bad = None;
     walk(t, &mut |code| {
-        if !known(code) {
+        if parse(code).is_none() {
             bad.get_or_insert_with(|| code.to_string());
         }
     });
@@ -84,30 +84,52 @@ fn whole(text: &str) -> Option<&str> {
 /// `text` with each shortcode replaced by its value as text (nothing for
 /// none; JSON for an object or a list).
 fn interpolate(text: &str, s: &Subject) -> String {
+    let (pieces, tail) = split(text);
     let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        let Some(len) = rest[start..].find("}}") else { break };
-        out.push_str(&rest[..start]);
-        match lookup(rest[start + 2..start + len].trim(), s) {
+    for (before, code) in pieces {
+        out.push_str(before);
+        match lookup(code, s) {
             Some(Value::String(v)) => out.push_str(&v),
             Some(Value::Null) | None => {}
             Some(v) => out.push_str(&v.to_string()),
         }
-        rest = &rest[start + len + 2..];
     }
-    out.push_str(rest);
+    out.push_str(tail);
     out
 }
 
-fn lookup(code: &str, s: &Subject) -> Option<Value> {
-    let (root, path) = match code.split_once('.') {
-        Some(("user", rest)) => match rest.split_once('.') {
-            Some((field, path)) => (field, Some(path)),
-            None => (rest, None),
-        },
-        _ => return None,
+/// `text` cut at its shortcodes: each with the text before it, then the
+/// text after the last.
+fn split(text: &str) -> (Vec<(&str, &str)>, &str) {
+    let mut pieces = vec![];
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start..].find("}}") else { break };
+        pieces.push((&rest[..start], rest[start + 2..start + len].trim()));
+        rest = &rest[start + len + 2..];
+    }
+    (pieces, rest)
+}
+
+/// A known shortcode's field and key path (`user.public_metadata.org.id`:
+/// `public_metadata`, `org.id`); None for any other.
+fn parse(code: &str) -> Option<(&str, Option<&str>)> {
+    let rest = code.strip_prefix("user.")?;
+    let (field, path) = match rest.split_once('.') {
+        Some((f, p)) => (f, Some(p)),
+        None => (rest, None),
     };
+    match (field, path) {
+        ("id" | "primary_email_address" | "created_at" | "public_metadata" | "unsafe_metadata", None) => {
+            Some((field, None))
+        }
+        ("public_metadata" | "unsafe_metadata", Some(p)) if p.split('.').all(|k| !k.is_empty()) => Some((field, path)),
+        _ => None,
+    }
+}
+
+fn lookup(code: &str, s: &Subject) -> Option<Value> {
+    let (field, path) = parse(code)?;
     let object = |o: &Object| match path {
         None => Some(Value::Object(o.clone())),
         Some(p) => {
@@ -116,27 +138,12 @@ fn lookup(code: &str, s: &Subject) -> Option<Value> {
             keys.try_fold(first, |v, k| v.get(k)).cloned()
         }
     };
-    match (root, path) {
-        ("id", None) => Some(Value::String(s.id.into())),
-        ("primary_email_address", None) => Some(Value::String(s.email.into())),
-        ("created_at", None) => Some(Value::from(s.created_at)),
-        ("public_metadata", _) => object(s.public_metadata),
-        ("unsafe_metadata", _) => object(s.unsafe_metadata),
-        _ => None,
-    }
-}
-
-fn known(code: &str) -> bool {
-    let Some(rest) = code.strip_prefix("user.") else { return false };
-    let (field, path) = match rest.split_once('.') {
-        Some((f, p)) => (f, Some(p)),
-        None => (rest, None),
-    };
-    match (field, path) {
-        ("id" | "primary_email_address" | "created_at", None) => true,
-        ("public_metadata" | "unsafe_metadata", None) => true,
-        ("public_metadata" | "unsafe_metadata", Some(p)) => p.split('.').all(|k| !k.is_empty()),
-        _ => false,
+    match field {
+        "id" => Some(Value::String(s.id.into())),
+        "primary_email_address" => Some(Value::String(s.email.into())),
+        "created_at" => Some(Value::from(s.created_at)),
+        "public_metadata" => object(s.public_metadata),
+        _ => object(s.unsafe_metadata),
     }
 }
 
@@ -144,14 +151,7 @@ fn known(code: &str) -> bool {
 fn walk(t: &Object, f: &mut impl FnMut(&str)) {
     fn of(v: &Value, f: &mut impl FnMut(&str)) {
         match v {
-            Value::String(text) => {
-                let mut rest = text.as_str();
-                while let Some(start) = rest.find("{{") {
-                    let Some(len) = rest[start..].find("}}") else { break };
-                    f(rest[start + 2..start + len].trim());
-                    rest = &rest[start + len + 2..];
-                }
-            }
+            Value::String(text) => split(text).0.into_iter().for_each(|(_, code)| f(code)),
             Value::Array(a) => a.iter().for_each(|v| of(v, f)),
             Value::Object(o) => o.values().for_each(|v| of(v, f)),
             _ => {}
