@@ -45,6 +45,9 @@ enum Cmd {
     /// The Backend API's secret keys (`sk_live_…`), for an app's backend.
     #[command(subcommand, name = "api-keys")]
     ApiKeys(ApiKeysCmd),
+    /// Webhook endpoints and their deliveries.
+    #[command(subcommand)]
+    Webhooks(WebhooksCmd),
     /// Print the audit trail as JSON, newest first.
     Audit {
         #[arg(long, default_value_t = 50)]
@@ -95,6 +98,32 @@ enum ApiKeysCmd {
     List,
     /// Revoke a key by its id (`ak_…`): refused from the next request on.
     Revoke { id: String },
+}
+
+#[derive(Subcommand)]
+enum WebhooksCmd {
+    /// Add an endpoint: its signing secret (`whsec_…`) is printed once.
+    Add {
+        /// Where deliveries go (https, a public address).
+        #[arg(long)]
+        url: String,
+        /// The event types it wants, comma-separated (default: all).
+        #[arg(long, value_delimiter = ',')]
+        events: Vec<String>,
+    },
+    /// List the endpoints (never their secrets).
+    List,
+    /// Remove an endpoint (`ep_…`) and its queued deliveries.
+    Remove { id: String },
+    /// The newest deliveries: pending, delivered or dead.
+    Deliveries {
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Send a delivery again now (its number, or `msg_…` for every endpoint's).
+    Replay { id: String },
 }
 
 #[derive(Subcommand)]
@@ -330,6 +359,61 @@ async fn api_keys_cmd(cmd: ApiKeysCmd, json: bool, store: &dyn domain::store::St
     Ok(())
 }
 
+async fn webhooks_cmd(
+    cmd: WebhooksCmd,
+    json: bool,
+    store: &dyn domain::store::Store,
+    keys: impl FnOnce() -> Result<secrets::SecretBox, String>,
+    settings: &domain::settings::Settings,
+) -> Result<(), String> {
+    let now = SystemClock.now();
+    let to_json = |v: &domain::store::WebhookEndpoint| serde_json::to_value(v).map_err(|e| e.to_string());
+    match cmd {
+        WebhooksCmd::Add { url, events } => {
+            let allow = settings.webhooks.allow_private;
+            let (e, secret) = admin::add_webhook(store, &keys()?, (&url, &events), allow, now).await?;
+            let line = format!(
+                "{} {} ({})\n{secret}\n(shown once: your backend verifies deliveries with it)",
+                e.id, e.url, e.events
+            );
+            let mut v = to_json(&e)?;
+            v["secret"] = secret.into();
+            report(json, v, line);
+        }
+        WebhooksCmd::List => {
+            let list = admin::webhooks(store).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?);
+            }
+            for e in list.iter().filter(|_| !json) {
+                println!("{} {} ({}), made {}", e.id, e.url, e.events, proto::utc(e.created_at));
+            }
+        }
+        WebhooksCmd::Remove { id } => {
+            let e = admin::remove_webhook(store, &id, now).await?;
+            report(json, to_json(&e)?, format!("{} {}: removed", e.id, e.url));
+        }
+        WebhooksCmd::Deliveries { state, limit } => {
+            let list = admin::deliveries(store, state.as_deref(), limit).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?);
+            }
+            for d in list.iter().filter(|_| !json) {
+                let error = d.last_error.as_deref().map(|e| format!(": {e}")).unwrap_or_default();
+                println!(
+                    "#{} {} {} to {}: {} after {} tries{error}",
+                    d.id, d.msg_id, d.event, d.endpoint_id, d.state, d.attempts
+                );
+            }
+        }
+        WebhooksCmd::Replay { id } => {
+            let n = admin::replay_delivery(store, &id, now).await?;
+            report(json, serde_json::json!({ "replayed": n }), format!("{n} deliveries due again"));
+        }
+    }
+    Ok(())
+}
+
 const DEMO_EMAIL: &str = "demo@example.com";
 const DEMO_PASSWORD: &str = "correct horse battery staple";
 const DEMO_PHONE: &str = "+15555550100";
@@ -412,6 +496,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Cmd::User(cmd) => user_cmd(cmd, json, store.as_ref(), &cli.cfg.settings).await,
         Cmd::Demo => demo_user(store.as_ref(), &keys()?, json).await,
         Cmd::ApiKeys(cmd) => api_keys_cmd(cmd, json, store.as_ref()).await,
+        Cmd::Webhooks(cmd) => webhooks_cmd(cmd, json, store.as_ref(), keys, &cli.cfg.settings).await,
         Cmd::Keys(cmd) => keys_cmd(cmd, json, store.as_ref(), &keys()?, &cli.cfg.settings.session_token).await,
         Cmd::Audit { limit } => {
             let events = store.audit_log(limit).await.map_err(|e| e.to_string())?;
@@ -555,6 +640,10 @@ async fn serve(
             }
         }
     });
+    let webhooks = delivery::Webhooks::new(&cfg.settings)?;
+    if cfg.settings.webhooks.allow_private {
+        tracing::warn!("webhooks.allow_private: webhook endpoints may be plain http and name private addresses");
+    }
     let sender = Arc::new(delivery);
     let instance = Arc::new(cfg.instance());
 
@@ -571,6 +660,19 @@ async fn serve(
         Ok(n) => tracing::info!(sessions = n, "public ids stored for sessions made before the upgrade"),
         Err(e) => tracing::warn!(error = ?e, "storing sessions' public ids"),
     }
+    // Webhooks: every node tries the queue's due deliveries each second
+    // (a try is leased in the database, so no two nodes send the same one).
+    let deliverer = service.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = deliverer.deliver_webhooks(&webhooks).await {
+                tracing::warn!(error = ?e, "webhook deliveries");
+            }
+        }
+    });
     let edge = Arc::new(web::Edge {
         dev: cfg.dev,
         trusted_proxies: cfg.trusted_proxies.clone(),

@@ -3,6 +3,9 @@
 //! configured, the development outbox (a table, at `/dev/outbox` and
 //! `mfa-signin outbox`). Message bodies are never logged: they hold codes.
 
+mod webhooks;
+pub use webhooks::Webhooks;
+
 use async_trait::async_trait;
 use domain::mail::{Later, Mail, Sender};
 use domain::settings::{Settings, Tls};

@@ -8,8 +8,9 @@ use crate::audit::Event;
 use crate::policy;
 use crate::secrets::{self, SecretBox};
 use crate::settings::SessionToken;
-use crate::store::{ApiKey, AuditEvent, Metadata, SigningKey, Store, Tx, User};
+use crate::store::{ApiKey, AuditEvent, Metadata, SigningKey, Store, Tx, User, WebhookDelivery, WebhookEndpoint};
 use crate::tokens;
+use crate::webhooks;
 use serde::Serialize;
 
 /// An account as an operator sees it: no secrets.
@@ -116,7 +117,13 @@ async fn change<T>(
 /// backend makes call it directly: their futures must be `Send`, which an
 /// async closure over `&dyn Tx` cannot yet be shown to be.)
 async fn audited(tx: Box<dyn Tx>, (u, by): (&User, Actor<'_>), event: Event, detail: &str, now: i64) -> R<()> {
-    let row = AuditEvent {
+    crate::audit::record(tx.as_ref(), &audit_row((u, by), event, detail, now), None).await.map_err(err)?;
+    tx.commit().await.map_err(err)
+}
+
+/// The audit row of an operator's or a backend's change to `u`.
+fn audit_row((u, by): (&User, Actor<'_>), event: Event, detail: &str, now: i64) -> AuditEvent {
+    AuditEvent {
         at: now,
         event: event.name().into(),
         user_id: Some(u.id),
@@ -124,9 +131,7 @@ async fn audited(tx: Box<dyn Tx>, (u, by): (&User, Actor<'_>), event: Event, det
         ip: None,
         user_agent: Some(by.agent()),
         detail: Some(detail.into()),
-    };
-    tx.audit(&row).await.map_err(err)?;
-    tx.commit().await.map_err(err)
+    }
 }
 
 /// Lifts the account's lock for every client (and any client's own).
@@ -250,12 +255,15 @@ pub async fn delete(store: &dyn Store, email: &str, now: i64) -> R<()> {
 
 pub async fn delete_user(store: &dyn Store, u: &User, by: Actor<'_>, now: i64) -> R<()> {
     let tx = store.begin().await.map_err(err)?;
+    // Recorded first: its webhook names the user by the id its row holds.
+    let row = audit_row((u, by), Event::UserDeleted, "admin delete", now);
+    crate::audit::record(tx.as_ref(), &row, None).await.map_err(err)?;
     tx.lockout_reset(&u.email).await.map_err(err)?;
     tx.lockout_reset(&crate::service::second_factor_counter(&u.email)).await.map_err(err)?;
     if !tx.delete_user(u.id).await.map_err(err)? {
         return Err(format!("no user {}", u.email));
     }
-    audited(tx, (u, by), Event::UserDeleted, "admin delete", now).await
+    tx.commit().await.map_err(err)
 }
 
 /// A session-token key as an operator sees it: no private half.
@@ -385,4 +393,74 @@ pub async fn revoke_api_key(store: &dyn Store, id: &str, now: i64) -> R<ApiKey> 
     tx.audit(&key_row(Event::ApiKeyRevoked, &k, now)).await.map_err(err)?;
     tx.commit().await.map_err(err)?;
     Ok(ApiKey { revoked_at: Some(now), ..k })
+}
+
+/// A new webhook endpoint: `url` (checked: `webhooks::check_url`), the
+/// event types it wants (none: all), and a fresh `whsec_…` secret, sealed
+/// in the store and answered in clear this once.
+pub async fn add_webhook(
+    store: &dyn Store,
+    sealer: &SecretBox,
+    (url, events): (&str, &[String]),
+    allow_private: bool,
+    now: i64,
+) -> R<(WebhookEndpoint, String)> {
+    let url = webhooks::check_url(url, allow_private)?;
+    let events = webhooks::events(events)?;
+    let secret = webhooks::new_secret();
+    let e =
+        WebhookEndpoint { id: webhooks::new_id("ep_"), url, secret: sealer.seal(&secret)?, events, created_at: now };
+    let tx = store.begin().await.map_err(err)?;
+    tx.insert_webhook_endpoint(&e).await.map_err(err)?;
+    tx.audit(&endpoint_row(Event::WebhookAdded, &e, now)).await.map_err(err)?;
+    tx.commit().await.map_err(err)?;
+    Ok((e, secret))
+}
+
+/// Every webhook endpoint, oldest first.
+pub async fn webhooks(store: &dyn Store) -> R<Vec<WebhookEndpoint>> {
+    store.webhook_endpoints().await.map_err(err)
+}
+
+/// Removes endpoint `id` with its queue.
+pub async fn remove_webhook(store: &dyn Store, id: &str, now: i64) -> R<WebhookEndpoint> {
+    let e = store.webhook_endpoint(id).await.map_err(err)?.ok_or_else(|| format!("no webhook endpoint {id}"))?;
+    let tx = store.begin().await.map_err(err)?;
+    if !tx.delete_webhook_endpoint(id).await.map_err(err)? {
+        return Err(format!("no webhook endpoint {id}"));
+    }
+    tx.audit(&endpoint_row(Event::WebhookRemoved, &e, now)).await.map_err(err)?;
+    tx.commit().await.map_err(err)?;
+    Ok(e)
+}
+
+/// The newest deliveries, of one state (`pending`, `delivered`, `dead`) if given.
+pub async fn deliveries(store: &dyn Store, state: Option<&str>, limit: i64) -> R<Vec<WebhookDelivery>> {
+    if state.is_some_and(|s| !["pending", "delivered", "dead"].contains(&s)) {
+        return Err("a delivery's state is pending, delivered or dead".into());
+    }
+    store.deliveries(state, limit.clamp(1, 1000)).await.map_err(err)
+}
+
+/// Sends delivery `id` (or every delivery of message `msg_…`) again, now,
+/// with a fresh schedule: a dead one too. Answers how many.
+pub async fn replay_delivery(store: &dyn Store, id: &str, now: i64) -> R<u64> {
+    let tx = store.begin().await.map_err(err)?;
+    let n = tx.replay_delivery(id.trim(), now).await.map_err(err)?;
+    if n == 0 {
+        return Err(format!("no delivery {id}"));
+    }
+    tx.commit().await.map_err(err)?;
+    Ok(n)
+}
+
+/// The audit row of an operator's change to a webhook endpoint.
+fn endpoint_row(event: Event, e: &WebhookEndpoint, now: i64) -> AuditEvent {
+    AuditEvent {
+        at: now,
+        event: event.name().into(),
+        user_agent: Some("admin-cli".into()),
+        detail: Some(format!("{} {} {}", e.id, e.url, e.events)),
+        ..Default::default()
+    }
 }

@@ -52,6 +52,8 @@ pub enum Event {
     ApiKeyRevoked,
     /// A Backend API call, in its key's name.
     ApiCall,
+    WebhookAdded,
+    WebhookRemoved,
 }
 
 impl Event {
@@ -102,6 +104,34 @@ impl Event {
             Event::ApiKeyCreated => "api_key.created",
             Event::ApiKeyRevoked => "api_key.revoked",
             Event::ApiCall => "api.call",
+            Event::WebhookAdded => "webhook.added",
+            Event::WebhookRemoved => "webhook.removed",
         }
     }
+}
+
+/// Writes audit row `e` and, when the change is one an app hears of
+/// (`webhooks::kind`), queues its webhook for every endpoint that wants it,
+/// in the same unit: the event is sent if and only if the change commits.
+/// `session_id`: the session's public id, for session events.
+pub async fn record(
+    tx: &dyn crate::store::Tx,
+    e: &crate::store::AuditEvent,
+    session_id: Option<&str>,
+) -> crate::store::Result<()> {
+    tx.audit(e).await?;
+    if let Some(event) = crate::webhooks::kind(&e.event) {
+        let q = crate::store::Queued {
+            msg_id: crate::webhooks::new_id("msg_"),
+            event: event.into(),
+            user_id: e.user_id,
+            session_id: session_id.map(String::from),
+            detail: e.detail.clone(),
+            ip: e.ip.clone(),
+            user_agent: e.user_agent.clone(),
+            at: e.at,
+        };
+        tx.enqueue_webhook(&q).await?;
+    }
+    Ok(())
 }

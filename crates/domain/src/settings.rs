@@ -38,6 +38,7 @@ pub struct Settings {
     pub email: Email,
     pub sms: Sms,
     pub branding: Branding,
+    pub webhooks: Webhooks,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -148,6 +149,19 @@ pub struct Branding {
     pub accent_dark: Option<String>,
 }
 
+/// Webhook deliveries (endpoints are made with the CLI or the Backend API).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Webhooks {
+    /// Endpoints may be plain `http` and name loopback, private and
+    /// link-local addresses: development and tests only (SSRF otherwise).
+    pub allow_private: bool,
+    /// Seconds between tries; after the last, a delivery is dead until replayed.
+    pub retry: Vec<i64>,
+    /// Seconds a try waits for the endpoint's answer.
+    pub timeout: i64,
+}
+
 /// SMS through an HTTP provider speaking Twilio's Messages API.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -183,6 +197,7 @@ impl Default for Settings {
             email: Email::default(),
             sms: Sms::default(),
             branding: Branding::default(),
+            webhooks: Webhooks { allow_private: false, retry: crate::webhooks::RETRY.to_vec(), timeout: 15 },
         }
     }
 }
@@ -205,6 +220,7 @@ defaults! {
     RateLimits => Settings::default().rate_limits,
     Sessions => Settings::default().sessions,
     SessionToken => Settings::default().session_token,
+    Webhooks => Settings::default().webhooks,
     Email => Email {
         smtp_host: None,
         smtp_port: None,
@@ -230,6 +246,8 @@ enum Kind {
     Text,
     /// Comma-separated.
     List,
+    /// Comma-separated whole numbers.
+    Ints,
 }
 
 /// Environment variables that override a key of the file.
@@ -277,6 +295,9 @@ const OVERRIDES: &[(&str, &str, Kind)] = &[
     ("MFA_LOGO", "branding.logo", Kind::Text),
     ("MFA_ACCENT", "branding.accent", Kind::Text),
     ("MFA_ACCENT_DARK", "branding.accent_dark", Kind::Text),
+    ("MFA_WEBHOOKS_ALLOW_PRIVATE", "webhooks.allow_private", Kind::Bool),
+    ("MFA_WEBHOOKS_RETRY", "webhooks.retry", Kind::Ints),
+    ("MFA_WEBHOOKS_TIMEOUT", "webhooks.timeout", Kind::Int),
 ];
 
 fn env_value(name: &str, raw: &str, kind: Kind) -> Result<toml::Value, String> {
@@ -295,6 +316,14 @@ fn env_value(name: &str, raw: &str, kind: Kind) -> Result<toml::Value, String> {
         Kind::List => Ok(toml::Value::Array(
             v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| toml::Value::String(s.into())).collect(),
         )),
+        Kind::Ints => v
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse::<i64>().map(toml::Value::Integer))
+            .collect::<Result<Vec<_>, _>>()
+            .map(toml::Value::Array)
+            .map_err(|_| format!("{name}: expected whole numbers separated by commas, got {v:?}")),
     }
 }
 
@@ -404,6 +433,12 @@ impl Settings {
         }
         if let Some(h) = self.allowed_hosts.iter().find(|h| !host_like(h)) {
             return Err(format!("`allowed_hosts`: {h:?} is not a host name (no scheme, no port)"));
+        }
+        if !(1..=60).contains(&self.webhooks.timeout) {
+            return Err("`webhooks.timeout` must be 1 to 60 seconds".into());
+        }
+        if self.webhooks.retry.len() > 20 || self.webhooks.retry.iter().any(|s| !(1..=86400).contains(s)) {
+            return Err("`webhooks.retry` is at most 20 waits of 1 to 86400 seconds".into());
         }
         if self.codes.ttl > 600 {
             return Err("`codes.ttl` must be at most 600 seconds (NIST SP 800-63B)".into());

@@ -499,6 +499,92 @@ pub trait ApiKeysWrite: Send + Sync {
     async fn touch_api_key(&self, id: &str, now: i64) -> Result<()>;
 }
 
+/// A webhook endpoint: where an app's backend hears of changes.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct WebhookEndpoint {
+    /// `ep_…`.
+    pub id: String,
+    pub url: String,
+    /// The `whsec_…` secret, sealed (never serialized).
+    #[serde(skip)]
+    pub secret: String,
+    /// The event types it wants, space-separated, or `*`.
+    pub events: String,
+    pub created_at: i64,
+}
+
+/// An event queued for an endpoint (`Webhooks`): what the change was; the
+/// payload is made at the first try.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Queued {
+    /// `msg_…`: one per event, the same for every endpoint and try.
+    pub msg_id: String,
+    /// The webhook event type (`user.created`).
+    pub event: String,
+    /// The user's row id (the queue keeps the public id, read in the statement).
+    pub user_id: Option<i64>,
+    /// The session's public id (`sess_…`), for session events.
+    pub session_id: Option<String>,
+    pub detail: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub at: i64,
+}
+
+/// A row of the delivery queue.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct WebhookDelivery {
+    pub id: i64,
+    pub msg_id: String,
+    pub endpoint_id: String,
+    pub event: String,
+    /// `user_…`.
+    pub user_id: Option<String>,
+    pub session_id: Option<String>,
+    pub detail: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub at: i64,
+    #[serde(skip)]
+    pub payload: Option<String>,
+    /// `pending`, `delivered` or `dead`.
+    pub state: String,
+    pub attempts: i64,
+    pub next_at: i64,
+    pub last_error: Option<String>,
+    pub done_at: Option<i64>,
+}
+
+/// Reads of `webhook_endpoints` and `webhook_deliveries`.
+#[async_trait]
+pub trait Webhooks: Send + Sync {
+    async fn webhook_endpoints(&self) -> Result<Vec<WebhookEndpoint>>;
+    async fn webhook_endpoint(&self, id: &str) -> Result<Option<WebhookEndpoint>>;
+    /// Pending deliveries due by `now`, oldest due first.
+    async fn due_deliveries(&self, now: i64, limit: i64) -> Result<Vec<WebhookDelivery>>;
+    /// The newest deliveries, of one `state` if given.
+    async fn deliveries(&self, state: Option<&str>, limit: i64) -> Result<Vec<WebhookDelivery>>;
+}
+
+/// Writes to `webhook_endpoints` and `webhook_deliveries`.
+#[async_trait]
+pub trait WebhooksWrite: Send + Sync {
+    async fn insert_webhook_endpoint(&self, e: &WebhookEndpoint) -> Result<()>;
+    /// Removes endpoint `id` and its queue; false if there is none.
+    async fn delete_webhook_endpoint(&self, id: &str) -> Result<bool>;
+    /// Queues `q` for every endpoint that wants its type; answers how many.
+    async fn enqueue_webhook(&self, q: &Queued) -> Result<u64>;
+    /// Takes delivery `id` for a try if it is still pending and due at
+    /// `due` (as read): it is not due again before `lease_until`; writes
+    /// `payload` unless it has one. False: another node took it.
+    async fn claim_delivery(&self, id: i64, due: i64, lease_until: i64, payload: &str) -> Result<bool>;
+    /// The try's outcome: `delivered`, `dead`, or `pending` again at `next_at`.
+    async fn finish_delivery(&self, id: i64, state: &str, next_at: i64, error: Option<&str>, now: i64) -> Result<()>;
+    /// Makes delivery `id` (or every row of message `msg_…`) pending and
+    /// due at `now`, with its tries counted afresh; answers how many.
+    async fn replay_delivery(&self, id: &str, now: i64) -> Result<u64>;
+}
+
 /// Reads of `native_clients`: what native clients carry, by client id.
 #[async_trait]
 pub trait NativeClients: Send + Sync {
@@ -641,6 +727,7 @@ pub trait Store:
     + SigningKeys
     + NativeClients
     + ApiKeys
+    + Webhooks
     + Send
     + Sync
     + 'static
@@ -700,6 +787,7 @@ pub trait Tx:
     + SigningKeysWrite
     + NativeClientsWrite
     + ApiKeysWrite
+    + WebhooksWrite
 {
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Deletes what has expired; returns the number of rows.
@@ -712,6 +800,6 @@ pub mod prelude {
         ApiKeys, ApiKeysWrite, Attempts, AttemptsWrite, AuditLog, AuditLogWrite, BackupCodes, BackupCodesWrite, Codes,
         CodesWrite, CredentialsWrite, Limits, LimitsWrite, NativeClients, NativeClientsWrite, Outbox, OutboxWrite,
         Passkeys, PasskeysWrite, Sessions, SessionsWrite, SignUps, SignUpsWrite, SigningKeys, SigningKeysWrite, Store,
-        Tx, Users, UsersWrite,
+        Tx, Users, UsersWrite, Webhooks, WebhooksWrite,
     };
 }

@@ -101,15 +101,19 @@ pub async fn create(
         .into_iter()
         .filter_map(|(n, on)| on.then_some(n))
         .collect();
-    unit.audit(&AuditEvent {
-        at: now,
-        event: Event::UserCreated.name().into(),
-        user_id: Some(id),
-        identifier: Some(email.clone()),
-        detail: Some(factors.join(",")),
-        user_agent: spec.agent.clone(),
-        ..Default::default()
-    })
+    crate::audit::record(
+        unit.as_ref(),
+        &AuditEvent {
+            at: now,
+            event: Event::UserCreated.name().into(),
+            user_id: Some(id),
+            identifier: Some(email.clone()),
+            detail: Some(factors.join(",")),
+            user_agent: spec.agent.clone(),
+            ..Default::default()
+        },
+        None,
+    )
     .await
     .map_err(CreateError::Store)?;
     if spec.password_compromised {

@@ -10,7 +10,7 @@ use domain::store::prelude::*;
 use domain::store::{
     ApiKey, AuditEntry, AuditEvent, AuditFilter, BackupCode, ClientUse, Identity, Metadata, NewSession, NewUser,
     OneTimeCode, OutboxMessage, Passkey, Result, Session, SessionRow, SigningKey, StoreError, Subject, TrustedClient,
-    User,
+    User, WebhookDelivery, WebhookEndpoint,
 };
 use proto::{SignUpStatus, Status, Strategy};
 use sqlx::{
@@ -96,6 +96,25 @@ from_row!(Passkey {
 from_row!(TrustedClient { client_key, trusted_at, last_used_at, ip, user_agent, device });
 from_row!(Identity { public_id, email, created_at, public_metadata, unsafe_metadata });
 from_row!(ApiKey { id, name, created_at, last_used_at, revoked_at });
+from_row!(WebhookEndpoint { id, url, secret, events, created_at });
+from_row!(WebhookDelivery {
+    id,
+    msg_id,
+    endpoint_id,
+    event,
+    user_id,
+    session_id,
+    detail,
+    ip,
+    user_agent,
+    at,
+    payload,
+    state,
+    attempts,
+    next_at,
+    last_error,
+    done_at
+});
 from_row!(BackupCode { id, salt, code_hash });
 from_row!(OneTimeCode { id, code_hash, sent_at, expires_at, failures, used });
 from_row!(Session {
@@ -319,9 +338,10 @@ mod sessions;
 mod sign_ups;
 mod signing_keys;
 mod users;
+mod webhooks;
 
 // Codes are kept an hour past expiry, so a late try still hears "expired".
-const SWEEP: [&str; 8] = [
+const SWEEP: [&str; 9] = [
     "DELETE FROM unlocks WHERE until <= $1",
     "DELETE FROM webauthn_challenges WHERE expires_at <= $1",
     "DELETE FROM sign_in_attempts WHERE expires_at <= $1",
@@ -330,6 +350,8 @@ const SWEEP: [&str; 8] = [
     "DELETE FROM sessions WHERE expires_at <= $1",
     "DELETE FROM native_clients WHERE expires_at <= $1",
     "DELETE FROM rate_limits WHERE window_start <= CAST($1 AS BIGINT) - 3600",
+    // Delivered webhooks are kept 30 days (the dead ones until replayed).
+    "DELETE FROM webhook_deliveries WHERE state = 'delivered' AND done_at <= CAST($1 AS BIGINT) - 2592000",
 ];
 
 macro_rules! begin {

@@ -23,3 +23,4 @@ mod passkeys;
 mod recovery;
 mod sign_up;
 mod tokens;
+mod webhooks;

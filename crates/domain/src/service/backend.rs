@@ -131,7 +131,7 @@ impl Service {
             CreateError::Invalid(m) => failed(m),
         })?;
         let u = self.store.user(made.id).await?.ok_or(Fault::UserNotFound)?;
-        self.account(req, &u).await
+        self.account(req.now, &u).await
     }
 
     /// `PATCH /users/{id}`: a new password (`backend_set_password`) and
@@ -171,7 +171,7 @@ impl Service {
         let hash = self.new_password_hash(&password, &u).await?;
         admin::set_password_user(&*self.store, &u, &hash, Actor::Key(key), req.now).await.map_err(failed)?;
         self.password_notice(req, &u.email);
-        self.account(req, &u).await
+        self.account(req.now, &u).await
     }
 
     /// `users.updateUserMetadata(id, …)` (`How::Merge`) and
@@ -200,7 +200,7 @@ impl Service {
                     unsafe_metadata: new.unsafe_,
                     ..u
                 };
-                return self.account(req, &u).await;
+                return self.account(req.now, &u).await;
             }
         }
         Err(Fault::Unavailable)
@@ -224,14 +224,14 @@ impl Service {
         let u = self.user_by_id(id).await?;
         let until = req.now + self.cfg.settings.lockout.seconds;
         admin::lock_user(&*self.store, &u, Actor::Key(key), until, req.now).await.map_err(failed)?;
-        self.account(req, &u).await
+        self.account(req.now, &u).await
     }
 
     /// `users.unlockUser(id)`: the lock lifted for every client.
     pub async fn backend_unlock(&self, req: &Request, key: &ApiKey, id: &str) -> Result<BackendUser, Fault> {
         let u = self.user_by_id(id).await?;
         admin::unlock_user(&*self.store, &u, Actor::Key(key), req.now).await.map_err(failed)?;
-        self.account(req, &u).await
+        self.account(req.now, &u).await
     }
 
     /// `users.banUser(id)` (no sign-in on any path, every session ended)
@@ -239,7 +239,7 @@ impl Service {
     pub async fn backend_ban(&self, req: &Request, key: &ApiKey, id: &str, banned: bool) -> Result<BackendUser, Fault> {
         let u = self.user_by_id(id).await?;
         admin::ban_user(&*self.store, &u, banned, Actor::Key(key), req.now).await.map_err(failed)?;
-        self.account(req, &User { banned, ..u }).await
+        self.account(req.now, &User { banned, ..u }).await
     }
 
     /// `users.disableUserMFA(id)`: every second factor removed and the
@@ -254,7 +254,7 @@ impl Service {
     /// `users.getUser(id)`.
     pub async fn backend_user(&self, req: &Request, id: &str) -> Result<BackendUser, Fault> {
         let u = self.user_by_id(id).await?;
-        self.account(req, &u).await
+        self.account(req.now, &u).await
     }
 
     /// `users.getUserList(query)`: a page.
@@ -267,7 +267,7 @@ impl Service {
         };
         let mut out = Vec::with_capacity(users.len());
         for u in &users {
-            out.push(self.account(req, u).await?);
+            out.push(self.account(req.now, u).await?);
         }
         Ok(out)
     }
@@ -311,9 +311,9 @@ impl Service {
         self.store.user_by_public_id(id).await?.ok_or(Fault::UserNotFound)
     }
 
-    async fn account(&self, req: &Request, u: &User) -> Result<BackendUser, Fault> {
+    pub(crate) async fn account(&self, now: i64, u: &User) -> Result<BackendUser, Fault> {
         let user = self.account_view(u, Seen::ByBackend).await?;
-        let locked = self.store.locked_until(&u.email, req.now).await?.is_some();
+        let locked = self.store.locked_until(&u.email, now).await?.is_some();
         let private_metadata = metadata::parse(&u.private_metadata);
         Ok(BackendUser { user, locked, banned: u.banned, private_metadata })
     }
@@ -375,7 +375,7 @@ impl Service {
             if !t.store.delete_user_session(&skey, u.id).await? {
                 return Err(Fault::SessionNotFound);
             }
-            Ok(t.store.audit(&audit).await?)
+            Ok(crate::audit::record(&*t.store, &audit, Some(id)).await?)
         })
         .await?;
         Ok(self.backend_session(&u, row, "revoked"))

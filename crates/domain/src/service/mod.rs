@@ -14,6 +14,7 @@ mod session;
 mod sign_in;
 mod sign_up;
 mod token;
+mod webhooks;
 
 pub use account::{device, public_id, sign_in_id, sign_up_id};
 pub use backend::{BackendSession, BackendUser, UserQuery, MAX_PAGE};
@@ -430,6 +431,19 @@ impl Unit {
         identifier: Option<&str>,
         detail: Option<&str>,
     ) {
+        self.audit_session(req, event, user_id, identifier, detail, None).await
+    }
+
+    /// `audit`, naming the session (`sess_…`) a session event is about.
+    pub(crate) async fn audit_session(
+        &self,
+        req: &Request,
+        event: Event,
+        user_id: Option<i64>,
+        identifier: Option<&str>,
+        detail: Option<&str>,
+        session_id: Option<&str>,
+    ) {
         let e = AuditEvent {
             at: req.now,
             event: event.name().into(),
@@ -439,7 +453,7 @@ impl Unit {
             user_agent: req.user_agent.clone(),
             detail: detail.map(String::from),
         };
-        if let Err(err) = self.store.audit(&e).await {
+        if let Err(err) = crate::audit::record(&*self.store, &e, session_id).await {
             tracing::error!(error = %err, event = event.name(), "audit write failed");
         }
     }

@@ -80,7 +80,8 @@ impl Service {
             self.alone(async |u| {
                 u.store.delete_session(&key).await?;
                 if upkeep != Upkeep::End {
-                    u.audit(req, Event::SessionEnded, Some(sess.user_id), None, None).await;
+                    let id = super::public_id(&key);
+                    u.audit_session(req, Event::SessionEnded, Some(sess.user_id), None, None, Some(&id)).await;
                 }
                 Ok(())
             })
@@ -211,8 +212,9 @@ impl Unit {
         let ip = req.ip.to_string();
         let at = ClientUse { ip: Some(&ip), user_agent: req.user_agent.as_deref(), device: Some(&device) };
         self.store.trust_client(&client, user_id, now, &at).await?;
-        self.audit(req, Event::SessionCreated, Some(user_id), Some(&c.identifier), task).await;
         let session_id = super::public_id(&key);
+        self.audit_session(req, Event::SessionCreated, Some(user_id), Some(&c.identifier), task, Some(&session_id))
+            .await;
         Ok(match task {
             Some(t) => FinalizeView { redirect_url: task_url(t), current_task: Some(t.to_string()), session_id },
             None => FinalizeView { redirect_url: "/".into(), current_task: None, session_id },

@@ -126,9 +126,15 @@ impl Opts {
 
 /// The admin CLI against a test server's database.
 pub fn cli(s: &Server, args: &[&str]) -> std::process::Output {
+    cli_env(s, &[], args)
+}
+
+/// The admin CLI with settings from `env`.
+pub fn cli_env(s: &Server, env: &[(&str, &str)], args: &[&str]) -> std::process::Output {
     Command::new(BIN)
         .env("MFA_SECRET_KEY", TEST_KEY)
         .env_remove("MFA_DEV")
+        .envs(env.iter().copied())
         .args(["--database-url", &s.db_url])
         .args(args)
         .output()
@@ -188,6 +194,12 @@ fn start_at(opts: Opts, db_url: String, db: Option<TempDb>) -> Server {
 }
 
 impl Server {
+    /// Kills the server as `kill -9` would (its database stays).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Whether the server logs a line containing every one of `needles`
     /// within 10 s: its stderr is read on a thread of its own, so a line
     /// may arrive after the answer it belongs to.

@@ -79,7 +79,8 @@ impl Service {
             if !u.store.delete_user_session(&target.key, c.user.id).await? {
                 return Err(Fault::SessionNotFound);
             }
-            u.audit(req, Event::SessionRevoked, Some(c.user.id), Some(&c.user.email), None).await;
+            let id = public_id(&target.key);
+            u.audit_session(req, Event::SessionRevoked, Some(c.user.id), Some(&c.user.email), None, Some(&id)).await;
             Ok(())
         })
         .await?;
