@@ -249,19 +249,19 @@ async fn user_cmd(
             if secs <= 0 {
                 return Err("a lock lasts a minute at least".into());
             }
-            let until = admin::lock(store, &email, now.saturating_add(secs), now).await?;
+            let until = admin::lock(store, settings, &email, now.saturating_add(secs), now).await?;
             let line = format!("{email}: locked until {}", proto::utc(until));
             report(json, json!({ "email": email, "locked_until": until }), line);
             Ok(())
         }
         UserCmd::Ban { email } => {
-            let n = admin::ban(store, &email, true, now).await?;
+            let n = admin::ban(store, settings, &email, true, now).await?;
             let line = format!("{email}: banned, {n} sessions ended");
             report(json, json!({ "email": email, "banned": true, "sessions_ended": n }), line);
             Ok(())
         }
         UserCmd::Unban { email } => {
-            admin::ban(store, &email, false, now).await?;
+            admin::ban(store, settings, &email, false, now).await?;
             report(json, json!({ "email": email, "banned": false }), format!("{email}: unbanned"));
             Ok(())
         }
@@ -371,7 +371,8 @@ async fn webhooks_cmd(
     match cmd {
         WebhooksCmd::Add { url, events } => {
             let allow = settings.webhooks.allow_private;
-            let (e, secret) = admin::add_webhook(store, &keys()?, (&url, &events), allow, now).await?;
+            let (e, secret) =
+                admin::add_webhook(store, &keys()?, (&url, &events), allow, (admin::Actor::Cli, now)).await?;
             let line = format!(
                 "{} {} ({})\n{secret}\n(shown once: your backend verifies deliveries with it)",
                 e.id, e.url, e.events
@@ -390,7 +391,8 @@ async fn webhooks_cmd(
             }
         }
         WebhooksCmd::Remove { id } => {
-            let e = admin::remove_webhook(store, &id, now).await?;
+            let e = admin::remove_webhook(store, &id, (admin::Actor::Cli, now)).await?;
+            let e = e.ok_or_else(|| format!("no webhook endpoint {id}"))?;
             report(json, to_json(&e)?, format!("{} {}: removed", e.id, e.url));
         }
         WebhooksCmd::Deliveries { state, limit } => {
@@ -487,9 +489,16 @@ async fn run(cli: Cli) -> Result<(), String> {
                 agent: None,
                 metadata: Default::default(),
             };
-            let c = users::create(store.as_ref(), &keys()?, spec, cli.cfg.settings.require_mfa, SystemClock.now())
-                .await
-                .map_err(|e| e.to_string())?;
+            let c = users::create(
+                store.as_ref(),
+                &keys()?,
+                spec,
+                cli.cfg.settings.require_mfa,
+                SystemClock.now(),
+                Some(&cli.cfg.settings),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             print_created(&c, json);
             Ok(())
         }
@@ -548,7 +557,7 @@ async fn demo_user(store: &dyn domain::store::Store, keys: &secrets::SecretBox, 
         agent: None,
         metadata: Default::default(),
     };
-    let created = match users::create(store, keys, spec, false, SystemClock.now()).await {
+    let created = match users::create(store, keys, spec, false, SystemClock.now(), None).await {
         Ok(c) => c,
         Err(users::CreateError::Exists) => {
             // Backup codes are stored hashed: show a fresh set each start.

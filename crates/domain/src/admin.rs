@@ -7,7 +7,7 @@
 use crate::audit::Event;
 use crate::policy;
 use crate::secrets::{self, SecretBox};
-use crate::settings::SessionToken;
+use crate::settings::{SessionToken, Settings};
 use crate::store::{ApiKey, AuditEvent, Metadata, SigningKey, Store, Tx, User, WebhookDelivery, WebhookEndpoint};
 use crate::tokens;
 use crate::webhooks;
@@ -117,7 +117,19 @@ async fn change<T>(
 /// backend makes call it directly: their futures must be `Send`, which an
 /// async closure over `&dyn Tx` cannot yet be shown to be.)
 async fn audited(tx: Box<dyn Tx>, (u, by): (&User, Actor<'_>), event: Event, detail: &str, now: i64) -> R<()> {
-    crate::audit::record(tx.as_ref(), &audit_row((u, by), event, detail, now), None).await.map_err(err)?;
+    described(tx, (u, by), (event, None), detail, now).await
+}
+
+/// `audited`, the user described in the unit for its webhook with the
+/// instance's `settings` (the events about the user's state).
+async fn described(
+    tx: Box<dyn Tx>,
+    (u, by): (&User, Actor<'_>),
+    (event, settings): (Event, Option<&Settings>),
+    detail: &str,
+    now: i64,
+) -> R<()> {
+    crate::audit::record(tx.as_ref(), settings, &audit_row((u, by), event, detail, now), None).await.map_err(err)?;
     tx.commit().await.map_err(err)
 }
 
@@ -147,33 +159,45 @@ pub async fn unlock_user(store: &dyn Store, u: &User, by: Actor<'_>, now: i64) -
 }
 
 /// `user lock`: the account locked until `until` (answered).
-pub async fn lock(store: &dyn Store, email: &str, until: i64, now: i64) -> R<i64> {
-    lock_user(store, &find(store, email).await?, Actor::Cli, until, now).await?;
+pub async fn lock(store: &dyn Store, settings: &Settings, email: &str, until: i64, now: i64) -> R<i64> {
+    lock_user(store, &find(store, email).await?, (Actor::Cli, settings), until, now).await?;
     Ok(until)
 }
 
 /// Locks the account until `until`, as too many wrong tries would (Clerk's
 /// `lockUser`): no sign-in until then or an unlock.
-pub async fn lock_user(store: &dyn Store, u: &User, by: Actor<'_>, until: i64, now: i64) -> R<()> {
+pub async fn lock_user(
+    store: &dyn Store,
+    u: &User,
+    (by, settings): (Actor<'_>, &Settings),
+    until: i64,
+    now: i64,
+) -> R<()> {
     let tx = store.begin().await.map_err(err)?;
     tx.lock_subject(&u.email, until).await.map_err(err)?;
-    audited(tx, (u, by), Event::UserLocked, "admin lock", now).await
+    described(tx, (u, by), (Event::UserLocked, Some(settings)), "admin lock", now).await
 }
 
 /// `user ban` / `user unban`.
-pub async fn ban(store: &dyn Store, email: &str, banned: bool, now: i64) -> R<u64> {
-    ban_user(store, &find(store, email).await?, banned, Actor::Cli, now).await
+pub async fn ban(store: &dyn Store, settings: &Settings, email: &str, banned: bool, now: i64) -> R<u64> {
+    ban_user(store, &find(store, email).await?, banned, (Actor::Cli, settings), now).await
 }
 
 /// Bans (Clerk's `banUser`: no sign-in on any path, every session ended)
 /// or unbans (sign-in works again; no session comes back). Answers the
 /// sessions ended.
-pub async fn ban_user(store: &dyn Store, u: &User, banned: bool, by: Actor<'_>, now: i64) -> R<u64> {
+pub async fn ban_user(
+    store: &dyn Store,
+    u: &User,
+    banned: bool,
+    (by, settings): (Actor<'_>, &Settings),
+    now: i64,
+) -> R<u64> {
     let tx = store.begin().await.map_err(err)?;
     tx.set_banned(u.id, banned).await.map_err(err)?;
     let ended = if banned { tx.delete_user_sessions(u.id).await.map_err(err)? } else { 0 };
     let (event, detail) = if banned { (Event::UserBanned, "admin ban") } else { (Event::UserUnbanned, "admin unban") };
-    audited(tx, (u, by), event, detail, now).await?;
+    described(tx, (u, by), (event, Some(settings)), detail, now).await?;
     Ok(ended)
 }
 
@@ -183,14 +207,14 @@ pub async fn set_metadata_user(
     store: &dyn Store,
     u: &User,
     (old, new): (&Metadata, &Metadata),
-    by: Actor<'_>,
+    (by, settings): (Actor<'_>, &Settings),
     now: i64,
 ) -> R<bool> {
     let tx = store.begin().await.map_err(err)?;
     if !tx.set_metadata(u.id, old, new).await.map_err(err)? {
         return Ok(false);
     }
-    audited(tx, (u, by), Event::UserUpdated, "metadata", now).await?;
+    described(tx, (u, by), (Event::UserUpdated, Some(settings)), "metadata", now).await?;
     Ok(true)
 }
 
@@ -257,7 +281,7 @@ pub async fn delete_user(store: &dyn Store, u: &User, by: Actor<'_>, now: i64) -
     let tx = store.begin().await.map_err(err)?;
     // Recorded first: its webhook names the user by the id its row holds.
     let row = audit_row((u, by), Event::UserDeleted, "admin delete", now);
-    crate::audit::record(tx.as_ref(), &row, None).await.map_err(err)?;
+    crate::audit::record(tx.as_ref(), None, &row, None).await.map_err(err)?;
     tx.lockout_reset(&u.email).await.map_err(err)?;
     tx.lockout_reset(&crate::service::second_factor_counter(&u.email)).await.map_err(err)?;
     if !tx.delete_user(u.id).await.map_err(err)? {
@@ -403,7 +427,7 @@ pub async fn add_webhook(
     sealer: &SecretBox,
     (url, events): (&str, &[String]),
     allow_private: bool,
-    now: i64,
+    (by, now): (Actor<'_>, i64),
 ) -> R<(WebhookEndpoint, String)> {
     let url = webhooks::check_url(url, allow_private)?;
     let events = webhooks::events(events)?;
@@ -412,7 +436,7 @@ pub async fn add_webhook(
         WebhookEndpoint { id: webhooks::new_id("ep_"), url, secret: sealer.seal(&secret)?, events, created_at: now };
     let tx = store.begin().await.map_err(err)?;
     tx.insert_webhook_endpoint(&e).await.map_err(err)?;
-    tx.audit(&endpoint_row(Event::WebhookAdded, &e, now)).await.map_err(err)?;
+    tx.audit(&endpoint_row(Event::WebhookAdded, &e, (by, now))).await.map_err(err)?;
     tx.commit().await.map_err(err)?;
     Ok((e, secret))
 }
@@ -422,16 +446,16 @@ pub async fn webhooks(store: &dyn Store) -> R<Vec<WebhookEndpoint>> {
     store.webhook_endpoints().await.map_err(err)
 }
 
-/// Removes endpoint `id` with its queue.
-pub async fn remove_webhook(store: &dyn Store, id: &str, now: i64) -> R<WebhookEndpoint> {
-    let e = store.webhook_endpoint(id).await.map_err(err)?.ok_or_else(|| format!("no webhook endpoint {id}"))?;
+/// Removes endpoint `id` with its queue; None if there is none.
+pub async fn remove_webhook(store: &dyn Store, id: &str, (by, now): (Actor<'_>, i64)) -> R<Option<WebhookEndpoint>> {
+    let Some(e) = store.webhook_endpoint(id).await.map_err(err)? else { return Ok(None) };
     let tx = store.begin().await.map_err(err)?;
     if !tx.delete_webhook_endpoint(id).await.map_err(err)? {
-        return Err(format!("no webhook endpoint {id}"));
+        return Ok(None);
     }
-    tx.audit(&endpoint_row(Event::WebhookRemoved, &e, now)).await.map_err(err)?;
+    tx.audit(&endpoint_row(Event::WebhookRemoved, &e, (by, now))).await.map_err(err)?;
     tx.commit().await.map_err(err)?;
-    Ok(e)
+    Ok(Some(e))
 }
 
 /// The newest deliveries, of one state (`pending`, `delivered`, `dead`) if given.
@@ -454,12 +478,12 @@ pub async fn replay_delivery(store: &dyn Store, id: &str, now: i64) -> R<u64> {
     Ok(n)
 }
 
-/// The audit row of an operator's change to a webhook endpoint.
-fn endpoint_row(event: Event, e: &WebhookEndpoint, now: i64) -> AuditEvent {
+/// The audit row of a change to a webhook endpoint, in its maker's name.
+fn endpoint_row(event: Event, e: &WebhookEndpoint, (by, now): (Actor<'_>, i64)) -> AuditEvent {
     AuditEvent {
         at: now,
         event: event.name().into(),
-        user_agent: Some("admin-cli".into()),
+        user_agent: Some(by.agent()),
         detail: Some(format!("{} {} {}", e.id, e.url, e.events)),
         ..Default::default()
     }

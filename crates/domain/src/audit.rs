@@ -113,25 +113,44 @@ impl Event {
 /// Writes audit row `e` and, when the change is one an app hears of
 /// (`webhooks::kind`), queues its webhook for every endpoint that wants it,
 /// in the same unit: the event is sent if and only if the change commits.
-/// `session_id`: the session's public id, for session events.
+/// An event about the user's state carries the user as the unit sees it,
+/// described with the instance's `settings` (without them, at the first
+/// try). `session_id`: the session's public id, for session events.
 pub async fn record(
     tx: &dyn crate::store::Tx,
+    settings: Option<&crate::settings::Settings>,
     e: &crate::store::AuditEvent,
     session_id: Option<&str>,
 ) -> crate::store::Result<()> {
     tx.audit(e).await?;
-    if let Some(event) = crate::webhooks::kind(&e.event) {
-        let q = crate::store::Queued {
-            msg_id: crate::webhooks::new_id("msg_"),
-            event: event.into(),
-            user_id: e.user_id,
-            session_id: session_id.map(String::from),
-            detail: e.detail.clone(),
-            ip: e.ip.clone(),
-            user_agent: e.user_agent.clone(),
-            at: e.at,
-        };
-        tx.enqueue_webhook(&q).await?;
+    let Some(event) = crate::webhooks::kind(&e.event) else { return Ok(()) };
+    let q = crate::store::Queued {
+        msg_id: crate::webhooks::new_id("msg_"),
+        event: event.into(),
+        user_id: e.user_id,
+        session_id: session_id.map(String::from),
+        detail: e.detail.clone(),
+        ip: e.ip.clone(),
+        user_agent: e.user_agent.clone(),
+        at: e.at,
+    };
+    // Described only when some endpoint wants it.
+    if tx.enqueue_webhook(&q).await? == 0 || !crate::webhooks::about_the_user(event) {
+        return Ok(());
     }
-    Ok(())
+    let (Some(settings), Some(user_id)) = (settings, e.user_id) else { return Ok(()) };
+    let Some(u) = tx.user(user_id).await? else { return Ok(()) };
+    match crate::service::backend_user(tx, settings, &u, e.at).await {
+        Ok(a) => {
+            let user = proto::clerk::BackendUser::new(&a.user, (a.locked, a.banned), a.private_metadata);
+            let data = serde_json::to_value(user).unwrap_or_default();
+            let payload = crate::webhooks::envelope(event, e.at, data, e.ip.as_deref(), e.user_agent.as_deref());
+            tx.set_webhook_payload(&q.msg_id, &payload).await
+        }
+        // Described at the first try instead.
+        Err(f) => {
+            tracing::warn!(fault = ?f, event, "describing a webhook's user");
+            Ok(())
+        }
+    }
 }

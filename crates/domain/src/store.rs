@@ -574,6 +574,9 @@ pub trait WebhooksWrite: Send + Sync {
     async fn delete_webhook_endpoint(&self, id: &str) -> Result<bool>;
     /// Queues `q` for every endpoint that wants its type; answers how many.
     async fn enqueue_webhook(&self, q: &Queued) -> Result<u64>;
+    /// Writes the payload of every delivery of message `msg_id` (in the
+    /// unit that queued it).
+    async fn set_webhook_payload(&self, msg_id: &str, payload: &str) -> Result<()>;
     /// Takes delivery `id` for a try if it is still pending and due at
     /// `due` (as read): it is not due again before `lease_until`; writes
     /// `payload` unless it has one. False: another node took it.

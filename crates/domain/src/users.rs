@@ -68,6 +68,7 @@ pub async fn create(
     spec: Spec,
     require_mfa: bool,
     now: i64,
+    settings: Option<&crate::settings::Settings>,
 ) -> Result<Created, CreateError> {
     let email = policy::email(&spec.email).ok_or(CreateError::Refused(proto::Fault::EmailInvalid))?;
     let with_mfa = require_mfa || spec.totp || spec.phone.is_some();
@@ -103,6 +104,7 @@ pub async fn create(
         .collect();
     crate::audit::record(
         unit.as_ref(),
+        settings,
         &AuditEvent {
             at: now,
             event: Event::UserCreated.name().into(),

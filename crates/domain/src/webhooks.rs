@@ -89,6 +89,12 @@ pub fn kind(name: &str) -> Option<&'static str> {
     Some(e)
 }
 
+/// Whether `event` (a webhook type) tells of the user's state: its data
+/// is the user as the change left it, described in the change's unit.
+pub fn about_the_user(event: &str) -> bool {
+    matches!(event, "user.created" | "user.updated" | "user.locked")
+}
+
 /// Seconds between tries (Svix's schedule: about 28 hours in all); after the
 /// last, the delivery is dead until replayed.
 pub const RETRY: [i64; 7] = [5, 300, 1800, 7200, 18000, 36000, 36000];

@@ -81,7 +81,7 @@ impl World {
             agent: None,
             metadata: Default::default(),
         };
-        users::create(self.store.as_ref(), &self.keys, spec, false, self.clock.now()).await.unwrap()
+        users::create(self.store.as_ref(), &self.keys, spec, false, self.clock.now(), None).await.unwrap()
     }
 
     /// The code in the newest message to `to`.
@@ -275,7 +275,7 @@ async fn parallel_removals_cannot_take_the_last_factor() {
         agent: None,
         metadata: Default::default(),
     };
-    let u = users::create(w.store.as_ref(), &w.keys, spec, true, w.clock.now()).await.unwrap();
+    let u = users::create(w.store.as_ref(), &w.keys, spec, true, w.clock.now(), None).await.unwrap();
     let mut b = w.browser();
     assert_eq!(b.password("two@example.com", PASSWORD).await, Ok(Status::NeedsSecondFactor));
     let code = domain::secrets::totp_now(u.totp_secret.as_deref().unwrap(), w.clock.now()).unwrap();
@@ -326,7 +326,7 @@ async fn full_user(w: &World, email: &str) -> users::Created {
         agent: None,
         metadata: Default::default(),
     };
-    users::create(w.store.as_ref(), &w.keys, spec, false, w.clock.now()).await.unwrap()
+    users::create(w.store.as_ref(), &w.keys, spec, false, w.clock.now(), None).await.unwrap()
 }
 
 /// One lockout count for every factor: a wrong password, TOTP, backup code

@@ -520,6 +520,36 @@ pub struct AuditEvent {
     pub detail: Option<String>,
 }
 
+/// A webhook endpoint (ours: Clerk manages its endpoints in Svix's portal).
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookEndpoint {
+    pub object: &'static str,
+    /// `ep_…`.
+    pub id: String,
+    pub url: String,
+    /// The event types it hears, or `["*"]` for all.
+    pub events: Vec<String>,
+    pub created_at: i64,
+    /// The `whsec_…` signing secret: only in the answer that made it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+impl WebhookEndpoint {
+    /// An endpoint whose events are stored space-separated; times in seconds.
+    pub fn new(id: &str, url: &str, events: &str, created_at: i64, secret: Option<String>) -> WebhookEndpoint {
+        WebhookEndpoint {
+            object: "webhook_endpoint",
+            id: id.into(),
+            url: url.into(),
+            events: events.split(' ').filter(|e| !e.is_empty()).map(String::from).collect(),
+            created_at: ms(created_at),
+            secret,
+        }
+    }
+}
+
 /// What a `DELETE` answers (`disableTOTP()`: `{ object: "totp", deleted: true }`).
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

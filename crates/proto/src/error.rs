@@ -96,6 +96,9 @@ pub enum Fault {
     UserNotFound,
     /// User metadata that is not a JSON object, or past 8 KB or 16 levels.
     MetadataInvalid,
+    /// A webhook endpoint that is not an https URL of a public host, or
+    /// names an unknown event type.
+    WebhookInvalid,
     /// The code could not be delivered; retry.
     DeliveryFailed,
     /// A request that could not be decoded.
@@ -140,6 +143,7 @@ impl Fault {
             Fault::ApiKeyInvalid => "api_key_invalid",
             Fault::UserNotFound => "resource_not_found",
             Fault::MetadataInvalid => "metadata_invalid",
+            Fault::WebhookInvalid => "webhook_invalid",
             Fault::DeliveryFailed => "delivery_failed",
             Fault::BadRequest => "request_invalid",
             Fault::Unavailable => "service_unavailable",
@@ -162,6 +166,7 @@ impl Fault {
             | Fault::PasswordIncorrect(_)
             | Fault::PasskeyInvalid
             | Fault::MetadataInvalid
+            | Fault::WebhookInvalid
             | Fault::CodeIncorrect(_) => 422,
             // Clerk answers these two with 400, as the rest of this group.
             Fault::StrategyInvalid
@@ -283,6 +288,7 @@ impl Fault {
             ("signed_out", _) => Fault::SignedOut,
             ("api_key_invalid", _) => Fault::ApiKeyInvalid,
             ("metadata_invalid", _) => Fault::MetadataInvalid,
+            ("webhook_invalid", _) => Fault::WebhookInvalid,
             ("delivery_failed", _) => Fault::DeliveryFailed,
             ("request_invalid", _) => Fault::BadRequest,
             ("service_unavailable", _) => Fault::Unavailable,
@@ -337,6 +343,9 @@ impl Fault {
             Fault::ApiKeyInvalid => "Send an active secret key: Authorization: Bearer sk_live_….".into(),
             Fault::UserNotFound => "No such user.".into(),
             Fault::MetadataInvalid => "Metadata must be a JSON object of at most 8 KB and 16 levels.".into(),
+            Fault::WebhookInvalid => {
+                "A webhook endpoint is an https URL of a public host, with known event types.".into()
+            }
             Fault::DeliveryFailed => "We could not send the code. Try again.".into(),
             Fault::BadRequest => "The request could not be read.".into(),
             Fault::Unavailable => "Something went wrong on our side. Try again.".into(),
@@ -404,6 +413,7 @@ impl Fault {
             Fault::ApiKeyInvalid,
             Fault::UserNotFound,
             Fault::MetadataInvalid,
+            Fault::WebhookInvalid,
             Fault::DeliveryFailed,
             Fault::BadRequest,
             Fault::Unavailable,
@@ -541,6 +551,7 @@ mod tests {
             Fault::DeliveryFailed | Fault::BadRequest | Fault::Unavailable => (),
             Fault::PasskeyInvalid | Fault::PasskeyNotFound => (),
             Fault::ApiKeyInvalid | Fault::UserNotFound | Fault::UserBanned | Fault::MetadataInvalid => (),
+            Fault::WebhookInvalid => (),
         };
         for f in all {
             listed(f);

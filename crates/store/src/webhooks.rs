@@ -31,6 +31,7 @@ const ENQUEUE: &str = "INSERT INTO webhook_deliveries
      SELECT $1, e.id, $2, (SELECT public_id FROM users WHERE id = $3), $4, $5, $6, $7, $8, $8
      FROM webhook_endpoints e
      WHERE e.events = '*' OR (' ' || e.events || ' ') LIKE ('% ' || CAST($2 AS TEXT) || ' %')";
+const SET_PAYLOAD: &str = "UPDATE webhook_deliveries SET payload = $2 WHERE msg_id = $1";
 // The lease: one statement checks the row is as read and takes it.
 const CLAIM: &str = "UPDATE webhook_deliveries
      SET next_at = $3, attempts = attempts + 1, payload = COALESCE(payload, $4)
@@ -106,6 +107,11 @@ macro_rules! writes {
                     .await
                     .db()?;
                 Ok(r.rows_affected())
+            }
+
+            async fn set_webhook_payload(&self, msg_id: &str, payload: &str) -> Result<()> {
+                sqlx::query(SET_PAYLOAD).bind(msg_id).bind(payload).execute(&mut *self.conn().await.db()?).await.db()?;
+                Ok(())
             }
 
             async fn claim_delivery(&self, id: i64, due: i64, lease_until: i64, payload: &str) -> Result<bool> {

@@ -46,6 +46,8 @@ where
         .route("/backend/v1/sessions", get(list_sessions))
         .route("/backend/v1/audit_logs", get(audit_logs))
         .route("/backend/v1/sessions/{id}/revoke", post(revoke_session))
+        .route("/backend/v1/webhooks/endpoints", get(list_webhooks).post(add_webhook))
+        .route("/backend/v1/webhooks/endpoints/{id}", axum::routing::delete(remove_webhook))
         .route("/backend/{*rest}", get(not_found).post(not_found).patch(not_found).put(not_found).delete(not_found))
 }
 
@@ -309,4 +311,47 @@ pub(crate) async fn audit_logs(b: Backend) -> Response {
             .collect();
         clerk::Page { data, total_count }
     }))
+}
+
+fn endpoint(e: &domain::store::WebhookEndpoint, secret: Option<String>) -> clerk::WebhookEndpoint {
+    clerk::WebhookEndpoint::new(&e.id, &e.url, &e.events, e.created_at, secret)
+}
+
+/// A new endpoint's body: its URL and the event types it wants (none: all).
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct NewEndpoint {
+    /// https, a public host.
+    url: String,
+    /// `user.created`, `session.revoked`, …; empty or `["*"]`: all.
+    events: Vec<String>,
+}
+
+/// The webhook endpoints, oldest first (never their secrets).
+#[utoipa::path(get, path = "/backend/v1/webhooks/endpoints", tag = "webhooks",
+    responses((status = 200, description = "Every endpoint.", body = clerk::Page<clerk::WebhookEndpoint>)))]
+pub(crate) async fn list_webhooks(b: Backend) -> Response {
+    answer(b.api.service.backend_webhooks().await.map(|v| {
+        let data: Vec<_> = v.iter().map(|e| endpoint(e, None)).collect();
+        clerk::Page { total_count: data.len() as i64, data }
+    }))
+}
+
+/// A new endpoint, with its `whsec_…` signing secret (shown this once).
+#[utoipa::path(post, path = "/backend/v1/webhooks/endpoints", tag = "webhooks", request_body = NewEndpoint,
+    responses((status = 200, description = "The endpoint and its signing secret.", body = clerk::WebhookEndpoint)))]
+pub(crate) async fn add_webhook(b: Backend, Input(body): Input<NewEndpoint>) -> Response {
+    let made = b.api.service.backend_add_webhook(&b.req, &b.key, &body.url, &body.events).await;
+    answer(made.map(|(e, secret)| endpoint(&e, Some(secret))))
+}
+
+/// Removes an endpoint and what is queued for it.
+#[utoipa::path(delete, path = "/backend/v1/webhooks/endpoints/{id}", tag = "webhooks", params(("id" = String, Path, description = "The endpoint's id (`ep_…`).")),
+    responses((status = 200, description = "The endpoint is gone.", body = clerk::Deleted)))]
+pub(crate) async fn remove_webhook(b: Backend, Path(id): Path<String>) -> Response {
+    match b.api.service.backend_remove_webhook(&b.req, &b.key, &id).await {
+        Ok(Some(e)) => Json(clerk::Deleted { object: "webhook_endpoint", id: e.id, deleted: true }).into_response(),
+        Ok(None) => not_found().await,
+        Err(f) => crate::v1::fault(f),
+    }
 }

@@ -37,6 +37,9 @@ use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
         super::list_sessions,
         super::revoke_session,
         super::audit_logs,
+        super::list_webhooks,
+        super::add_webhook,
+        super::remove_webhook,
     ),
     components(schemas(ApiErrors, clerk::BackendUser, clerk::AuditEvent)),
     modifiers(&Key, &Errors, &Forms),
@@ -44,6 +47,7 @@ use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
         (name = "users", description = "Accounts: read, made, changed, locked, banned, deleted."),
         (name = "sessions", description = "A user's sessions."),
         (name = "audit", description = "The audit trail (ours: Clerk has none)."),
+        (name = "webhooks", description = "Where changes are delivered, signed as Standard Webhooks (Svix) sign them."),
     )
 )]
 pub struct BackendDoc;

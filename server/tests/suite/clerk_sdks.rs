@@ -103,3 +103,10 @@ async fn clerks_backend_sdk_reads_the_users_with_a_secret_key() {
         assert!(by_key(event), "{event} in the key's name: {audit}");
     }
 }
+
+#[tokio::test]
+async fn clerks_verify_webhook_and_standardwebhooks_verify_every_delivery() {
+    let s = start(Opts::default().with("MFA_WEBHOOKS_ALLOW_PRIVATE", "1"));
+    let (_, secret) = crate::backend::api_key(&s, "webhooks");
+    node_tests(&s, &["webhooks.test.cjs"], &[("MFA_API_KEY", &secret)]);
+}

@@ -11,8 +11,11 @@ use crate::metadata::{self, How};
 use crate::policy;
 use crate::request::Request;
 use crate::secrets;
-use crate::store::{ApiKey, AuditEntry, AuditEvent, AuditFilter, SessionRow, User};
+use crate::settings::Settings;
+use crate::store::prelude::*;
+use crate::store::{ApiKey, AuditEntry, AuditEvent, AuditFilter, SessionRow, User, WebhookEndpoint};
 use crate::users::{self, CreateError, Spec};
+use crate::webhooks;
 use proto::*;
 
 /// Most users one page lists (Clerk's limit).
@@ -124,12 +127,14 @@ impl Service {
         self.claims_fit((&secrets::user_id(), &email, req.now), &metadata)?;
         let spec = Spec { email, password, agent: Some(Actor::Key(key).agent()), metadata, ..Spec::default() };
         let require_mfa = self.cfg.settings.require_mfa;
-        let made = users::create(&*self.store, &self.keys, spec, require_mfa, req.now).await.map_err(|e| match e {
-            CreateError::Exists => Fault::EmailTaken,
-            CreateError::Refused(f) => f,
-            CreateError::Store(e) => e.into(),
-            CreateError::Invalid(m) => failed(m),
-        })?;
+        let made = users::create(&*self.store, &self.keys, spec, require_mfa, req.now, Some(&self.cfg.settings))
+            .await
+            .map_err(|e| match e {
+                CreateError::Exists => Fault::EmailTaken,
+                CreateError::Refused(f) => f,
+                CreateError::Store(e) => e.into(),
+                CreateError::Invalid(m) => failed(m),
+            })?;
         let u = self.store.user(made.id).await?.ok_or(Fault::UserNotFound)?;
         self.account(req.now, &u).await
     }
@@ -190,7 +195,7 @@ impl Service {
             let old = u.metadata();
             let new = metadata::apply(&old, change, how)?;
             self.claims_fit((&u.public_id, &u.email, u.created_at), &new)?;
-            if admin::set_metadata_user(&*self.store, &u, (&old, &new), Actor::Key(key), req.now)
+            if admin::set_metadata_user(&*self.store, &u, (&old, &new), (Actor::Key(key), &self.cfg.settings), req.now)
                 .await
                 .map_err(failed)?
             {
@@ -223,7 +228,9 @@ impl Service {
     pub async fn backend_lock(&self, req: &Request, key: &ApiKey, id: &str) -> Result<BackendUser, Fault> {
         let u = self.user_by_id(id).await?;
         let until = req.now + self.cfg.settings.lockout.seconds;
-        admin::lock_user(&*self.store, &u, Actor::Key(key), until, req.now).await.map_err(failed)?;
+        admin::lock_user(&*self.store, &u, (Actor::Key(key), &self.cfg.settings), until, req.now)
+            .await
+            .map_err(failed)?;
         self.account(req.now, &u).await
     }
 
@@ -238,7 +245,9 @@ impl Service {
     /// or `users.unbanUser(id)`.
     pub async fn backend_ban(&self, req: &Request, key: &ApiKey, id: &str, banned: bool) -> Result<BackendUser, Fault> {
         let u = self.user_by_id(id).await?;
-        admin::ban_user(&*self.store, &u, banned, Actor::Key(key), req.now).await.map_err(failed)?;
+        admin::ban_user(&*self.store, &u, banned, (Actor::Key(key), &self.cfg.settings), req.now)
+            .await
+            .map_err(failed)?;
         self.account(req.now, &User { banned, ..u }).await
     }
 
@@ -312,10 +321,7 @@ impl Service {
     }
 
     pub(crate) async fn account(&self, now: i64, u: &User) -> Result<BackendUser, Fault> {
-        let user = self.account_view(u, Seen::ByBackend).await?;
-        let locked = self.store.locked_until(&u.email, now).await?.is_some();
-        let private_metadata = metadata::parse(&u.private_metadata);
-        Ok(BackendUser { user, locked, banned: u.banned, private_metadata })
+        backend_user(&*self.store, &self.cfg.settings, u, now).await
     }
 }
 
@@ -375,10 +381,41 @@ impl Service {
             if !t.store.delete_user_session(&skey, u.id).await? {
                 return Err(Fault::SessionNotFound);
             }
-            Ok(crate::audit::record(&*t.store, &audit, Some(id)).await?)
+            Ok(crate::audit::record(&*t.store, None, &audit, Some(id)).await?)
         })
         .await?;
         Ok(self.backend_session(&u, row, "revoked"))
+    }
+
+    /// A webhook endpoint made over the Backend API, in the key's name:
+    /// (it, its secret in clear, this once).
+    pub async fn backend_add_webhook(
+        &self,
+        req: &Request,
+        key: &ApiKey,
+        url: &str,
+        events: &[String],
+    ) -> Result<(WebhookEndpoint, String), Fault> {
+        let allow = self.cfg.settings.webhooks.allow_private;
+        webhooks::check_url(url, allow).map_err(|_| Fault::WebhookInvalid)?;
+        webhooks::events(events).map_err(|_| Fault::WebhookInvalid)?;
+        let by = (Actor::Key(key), req.now);
+        admin::add_webhook(&*self.store, &self.keys, (url, events), allow, by).await.map_err(failed)
+    }
+
+    /// Every webhook endpoint, oldest first.
+    pub async fn backend_webhooks(&self) -> Result<Vec<WebhookEndpoint>, Fault> {
+        Ok(self.store.webhook_endpoints().await?)
+    }
+
+    /// Removes endpoint `id` and its queue, in the key's name; None if there is none.
+    pub async fn backend_remove_webhook(
+        &self,
+        req: &Request,
+        key: &ApiKey,
+        id: &str,
+    ) -> Result<Option<WebhookEndpoint>, Fault> {
+        admin::remove_webhook(&*self.store, id, (Actor::Key(key), req.now)).await.map_err(failed)
     }
 
     /// Tells the user of a change to their account's security, after it.
@@ -409,4 +446,17 @@ impl Service {
 fn failed(e: String) -> Fault {
     tracing::error!(error = %e, "backend change");
     Fault::Unavailable
+}
+
+/// `u` as an app's backend sees it (`users.getUser`; webhooks' user events).
+pub(crate) async fn backend_user<S: Store + ?Sized>(
+    store: &S,
+    settings: &Settings,
+    u: &User,
+    now: i64,
+) -> Result<BackendUser, Fault> {
+    let user = super::account::account_view(store, settings, u, Seen::ByBackend).await?;
+    let locked = store.locked_until(&u.email, now).await?.is_some();
+    let private_metadata = metadata::parse(&u.private_metadata);
+    Ok(BackendUser { user, locked, banned: u.banned, private_metadata })
 }

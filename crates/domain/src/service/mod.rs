@@ -17,6 +17,7 @@ mod token;
 mod webhooks;
 
 pub use account::{device, public_id, sign_in_id, sign_up_id};
+pub(crate) use backend::backend_user;
 pub use backend::{BackendSession, BackendUser, UserQuery, MAX_PAGE};
 pub(crate) use codes::{Dest, Purpose};
 pub use native::Native;
@@ -278,7 +279,15 @@ impl Service {
         spec: crate::users::Spec,
     ) -> Result<crate::users::Created, crate::users::CreateError> {
         let now = self.clock.now();
-        crate::users::create(&*self.store, &self.keys, spec, self.cfg.settings.require_mfa, now).await
+        crate::users::create(
+            &*self.store,
+            &self.keys,
+            spec,
+            self.cfg.settings.require_mfa,
+            now,
+            Some(&self.cfg.settings),
+        )
+        .await
     }
 
     /// The newest `n` messages the development sender kept.
@@ -401,23 +410,9 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
         Ok(self.enabled_factors(user, has_backup))
     }
 
-    /// The user's factors that count: the enabled ones, or, for a user with
-    /// none of those, the switched-off ones they rely on (`Factors::usable`).
+    /// The user's factors that count (`enabled_factors`).
     pub(crate) fn enabled_factors(&self, user: &User, has_backup: bool) -> Factors {
-        let on = &self.cfg.settings.second_factors;
-        let enrolled = Factors {
-            phone: user.phone.is_some(),
-            totp: user.totp_secret.is_some(),
-            backup_codes: has_backup,
-            passkey: user.has_passkey,
-        };
-        let enabled = Factors {
-            phone: on.phone_code,
-            totp: on.totp,
-            backup_codes: on.backup_code,
-            passkey: self.cfg.settings.passkeys.second_factor,
-        };
-        enrolled.usable(enabled)
+        enabled_factors(&self.cfg.settings, user, has_backup)
     }
 }
 
@@ -453,7 +448,7 @@ impl Unit {
             user_agent: req.user_agent.clone(),
             detail: detail.map(String::from),
         };
-        if let Err(err) = crate::audit::record(&*self.store, &e, session_id).await {
+        if let Err(err) = crate::audit::record(&*self.store, Some(&self.cfg.settings), &e, session_id).await {
             tracing::error!(error = %err, event = event.name(), "audit write failed");
         }
     }
@@ -551,6 +546,25 @@ impl Unit {
             None => Ok(false),
         }
     }
+}
+
+/// The user's factors that count: the enabled ones, or, for a user with
+/// none of those, the switched-off ones they rely on (`Factors::usable`).
+pub(crate) fn enabled_factors(settings: &Settings, user: &User, has_backup: bool) -> Factors {
+    let on = &settings.second_factors;
+    let enrolled = Factors {
+        phone: user.phone.is_some(),
+        totp: user.totp_secret.is_some(),
+        backup_codes: has_backup,
+        passkey: user.has_passkey,
+    };
+    let enabled = Factors {
+        phone: on.phone_code,
+        totp: on.totp,
+        backup_codes: on.backup_code,
+        passkey: settings.passkeys.second_factor,
+    };
+    enrolled.usable(enabled)
 }
 
 #[cfg(test)]

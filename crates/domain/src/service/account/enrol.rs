@@ -152,7 +152,8 @@ impl Unit {
             self.store.set_default_factor(c.user.id, Some(confirm.strategy().as_str())).await?;
         }
         let backup_codes = self.after_enrol(req, c, first).await?;
-        self.audit_change(req, c, Event::FactorAdded).await;
+        self.audit(req, Event::FactorAdded, Some(c.user.id), Some(&c.user.email), Some(confirm.strategy().as_str()))
+            .await;
         Ok(backup_codes)
     }
 

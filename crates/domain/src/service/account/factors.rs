@@ -116,7 +116,7 @@ impl Unit {
                 self.store.set_default_factor(u.id, next).await?;
             }
         }
-        self.audit_change(req, c, Event::FactorRemoved).await;
+        self.audit(req, Event::FactorRemoved, Some(c.user.id), Some(&c.user.email), Some(s.as_str())).await;
         Ok(())
     }
 }

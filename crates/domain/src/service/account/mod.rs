@@ -19,6 +19,7 @@ use crate::audit::Event;
 use crate::mail;
 use crate::request::Request;
 use crate::secrets;
+use crate::settings::Settings;
 use crate::store::prelude::*;
 use crate::store::Store;
 use crate::store::{Session, User};
@@ -167,66 +168,9 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     }
 
     /// The account as the user (phones masked) or an app's backend sees
-    /// it, without a session's state.
+    /// it, without a session's state (`account_view`).
     pub(crate) async fn account_view(&self, u: &User, seen: Seen) -> Result<UserView, Fault> {
-        let phone = |p: &str| match seen {
-            Seen::ByUser => mask_phone(p),
-            Seen::ByBackend => p.to_string(),
-        };
-        let on = &self.cfg.settings.second_factors;
-        let backup = self.store.unused_backup_codes(u.id).await?.len() as u32;
-        // The factors sign-in asks for, a switched-off one a user relies on included.
-        let usable = self.enabled_factors(u, backup > 0);
-        let default = u.default_factor.as_deref();
-        let mut factors = Vec::new();
-        if usable.totp {
-            factors.push(FactorView { strategy: Strategy::Totp, safe_identifier: None, default: false });
-        }
-        if usable.phone {
-            if let Some(p) = &u.phone {
-                factors.push(FactorView {
-                    strategy: Strategy::PhoneCode,
-                    safe_identifier: Some(phone(p)),
-                    default: false,
-                });
-            }
-        }
-        // The default first; without one, the first listed is it.
-        if let Some(i) = factors.iter().position(|f| Some(f.strategy.as_str()) == default) {
-            let f = factors.remove(i);
-            factors.insert(0, f);
-        }
-        if let Some(f) = factors.first_mut() {
-            f.default = true;
-        }
-        Ok(UserView {
-            id: u.public_id.clone(),
-            email: u.email.clone(),
-            created_at: u.created_at,
-            factors,
-            backup_codes_remaining: if on.backup_code { backup } else { 0 },
-            require_mfa: self.cfg.settings.require_mfa,
-            reverification_minutes: u32::try_from(self.cfg.settings.sessions.reverification.saturating_add(59) / 60)
-                .unwrap_or(0),
-            pending_phone: u.pending_phone.as_deref().map(phone),
-            passkeys: self
-                .store
-                .passkeys_of(u.id)
-                .await?
-                .into_iter()
-                .map(|p| PasskeyView {
-                    id: p.public_id,
-                    name: p.name,
-                    created_at: p.created_at,
-                    last_used_at: p.last_used_at,
-                    synced: p.backup_state,
-                })
-                .collect(),
-            passkeys_enabled: self.cfg.settings.passkeys.manage,
-            public_metadata: crate::metadata::parse(&u.public_metadata),
-            unsafe_metadata: crate::metadata::parse(&u.unsafe_metadata),
-            ..UserView::default()
-        })
+        account_view(&*self.store, &self.cfg.settings, u, seen).await
     }
 
     /// Reloads the user after a change.
@@ -257,4 +201,66 @@ impl Unit {
     async fn audit_change(&self, req: &Request, c: &Current, event: Event) {
         self.audit(req, event, Some(c.user.id), Some(&c.user.email), None).await;
     }
+}
+
+/// The account as the user (phones masked) or an app's backend sees
+/// it, without a session's state.
+pub(crate) async fn account_view<S: Store + ?Sized>(
+    store: &S,
+    settings: &Settings,
+    u: &User,
+    seen: Seen,
+) -> Result<UserView, Fault> {
+    let phone = |p: &str| match seen {
+        Seen::ByUser => mask_phone(p),
+        Seen::ByBackend => p.to_string(),
+    };
+    let on = &settings.second_factors;
+    let backup = store.unused_backup_codes(u.id).await?.len() as u32;
+    // The factors sign-in asks for, a switched-off one a user relies on included.
+    let usable = super::enabled_factors(settings, u, backup > 0);
+    let default = u.default_factor.as_deref();
+    let mut factors = Vec::new();
+    if usable.totp {
+        factors.push(FactorView { strategy: Strategy::Totp, safe_identifier: None, default: false });
+    }
+    if usable.phone {
+        if let Some(p) = &u.phone {
+            factors.push(FactorView { strategy: Strategy::PhoneCode, safe_identifier: Some(phone(p)), default: false });
+        }
+    }
+    // The default first; without one, the first listed is it.
+    if let Some(i) = factors.iter().position(|f| Some(f.strategy.as_str()) == default) {
+        let f = factors.remove(i);
+        factors.insert(0, f);
+    }
+    if let Some(f) = factors.first_mut() {
+        f.default = true;
+    }
+    Ok(UserView {
+        id: u.public_id.clone(),
+        email: u.email.clone(),
+        created_at: u.created_at,
+        factors,
+        backup_codes_remaining: if on.backup_code { backup } else { 0 },
+        require_mfa: settings.require_mfa,
+        reverification_minutes: u32::try_from(settings.sessions.reverification.saturating_add(59) / 60).unwrap_or(0),
+        pending_phone: u.pending_phone.as_deref().map(phone),
+        passkeys: store
+            .passkeys_of(u.id)
+            .await?
+            .into_iter()
+            .map(|p| PasskeyView {
+                id: p.public_id,
+                name: p.name,
+                created_at: p.created_at,
+                last_used_at: p.last_used_at,
+                synced: p.backup_state,
+            })
+            .collect(),
+        passkeys_enabled: settings.passkeys.manage,
+        public_metadata: crate::metadata::parse(&u.public_metadata),
+        unsafe_metadata: crate::metadata::parse(&u.unsafe_metadata),
+        ..UserView::default()
+    })
 }
