@@ -9,6 +9,7 @@ mod v1;
 
 use clap::{Parser, Subcommand};
 use domain::clock::{Clock, SystemClock};
+use domain::service::Busy;
 use domain::{admin, secrets, users};
 use std::{net::SocketAddr, path::Path, process::ExitCode, sync::Arc};
 
@@ -669,17 +670,21 @@ async fn serve(
         Ok(n) => tracing::info!(sessions = n, "public ids stored for sessions made before the upgrade"),
         Err(e) => tracing::warn!(error = ?e, "storing sessions' public ids"),
     }
-    // Webhooks: every node tries the queue's due deliveries each second
-    // (a try is leased in the database, so no two nodes send the same one).
-    let deliverer = service.clone();
+    // Webhooks: every node starts a round of the queue's due deliveries
+    // each second (a try is leased in the database, so no two nodes send
+    // the same one); a round still busy with an endpoint leaves it alone.
+    let (deliverer, webhooks, busy) = (service.clone(), Arc::new(webhooks), Arc::new(Busy::default()));
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(e) = deliverer.deliver_webhooks(&webhooks).await {
-                tracing::warn!(error = ?e, "webhook deliveries");
-            }
+            let (service, webhooks, busy) = (deliverer.clone(), webhooks.clone(), busy.clone());
+            tokio::spawn(async move {
+                if let Err(e) = service.deliver_webhooks(webhooks.as_ref(), &busy).await {
+                    tracing::warn!(error = ?e, "webhook deliveries");
+                }
+            });
         }
     });
     let edge = Arc::new(web::Edge {

@@ -251,3 +251,24 @@ async fn a_server_killed_mid_delivery_loses_no_event() {
     drop(b);
     drop(db);
 }
+
+/// An endpoint that never answers holds up only itself: another gets the
+/// same event at once, long before the first one's try times out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_endpoint_holds_up_no_other() {
+    let s = start(private_ok().with("MFA_WEBHOOKS_TIMEOUT", "40"));
+    let (stuck_url, stuck) = receiver(0, usize::MAX).await;
+    add(&s, &stuck_url, "");
+    let (url, r) = receiver(0, 0).await;
+    add(&s, &url, "");
+    user(&s, "beside@example.com", false, false, false).await;
+    got(&stuck, 1).await;
+    let started = std::time::Instant::now();
+    let delivered = got(&r, 1).await;
+    assert_eq!(delivered[0].id, stuck.got.lock().unwrap()[0].id);
+    // And the next event too, while the first endpoint still hangs.
+    user(&s, "beside-2@example.com", false, false, false).await;
+    got(&r, 2).await;
+    assert!(started.elapsed() < Duration::from_secs(20), "held up {:?}", started.elapsed());
+    assert_eq!(stuck.got.lock().unwrap().len(), 1, "the hanging endpoint is tried once at a time");
+}

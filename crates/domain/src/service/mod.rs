@@ -15,6 +15,7 @@ mod sign_in;
 mod sign_up;
 mod token;
 mod webhooks;
+pub use webhooks::Busy;
 
 pub use account::{device, public_id, sign_in_id, sign_up_id};
 pub(crate) use backend::backend_user;

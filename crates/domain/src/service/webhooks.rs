@@ -8,6 +8,41 @@ use crate::store::WebhookDelivery;
 use crate::webhooks::{self, Post};
 use proto::*;
 use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Mutex;
+
+/// The endpoints a node's rounds are trying now.
+#[derive(Default)]
+pub struct Busy(Mutex<HashSet<String>>);
+
+/// An endpoint taken for a round, given back when the round is done with
+/// it (or dropped on the way).
+struct Claim<'a> {
+    busy: &'a Busy,
+    endpoint: String,
+}
+
+impl<'a> Claim<'a> {
+    fn take(busy: &'a Busy, endpoint: String) -> Option<Claim<'a>> {
+        let taken = busy.0.lock().unwrap_or_else(|e| e.into_inner()).insert(endpoint.clone());
+        // Made only when taken: dropping one gives the endpoint back.
+        taken.then(|| Claim { busy, endpoint })
+    }
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        self.busy.0.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.endpoint);
+    }
+}
+
+/// How a delivery's try went.
+enum Tried {
+    Delivered,
+    Failed,
+    /// Another node took it, or its endpoint is gone.
+    Taken,
+}
 
 /// Most deliveries one round tries.
 const BATCH: i64 = 20;
@@ -17,19 +52,40 @@ const LEASE_MARGIN: i64 = 5;
 
 impl Service {
     /// Tries the deliveries due now (a round); answers how many it tried.
-    pub async fn deliver_webhooks(&self, post: &dyn Post) -> Result<usize, Fault> {
-        let due = self.store.due_deliveries(self.clock.now(), BATCH).await?;
+    /// Endpoints are tried beside each other, each one's deliveries in
+    /// the order they were queued; an endpoint that fails a try is left
+    /// until a later round. Rounds may overlap: an endpoint still being
+    /// tried by an earlier round on this node (in `busy`) is skipped, so a
+    /// slow or dead endpoint holds up only itself.
+    pub async fn deliver_webhooks(&self, post: &dyn Post, busy: &Busy) -> Result<usize, Fault> {
+        let mut by_endpoint: BTreeMap<String, Vec<WebhookDelivery>> = BTreeMap::new();
+        for d in self.store.due_deliveries(self.clock.now(), BATCH).await? {
+            by_endpoint.entry(d.endpoint_id.clone()).or_default().push(d);
+        }
+        let rounds = by_endpoint.into_iter().filter_map(|(endpoint, due)| {
+            let claim = Claim::take(busy, endpoint)?;
+            Some(async move {
+                let _claim = claim;
+                let mut tried = 0;
+                for d in &due {
+                    match self.deliver(post, d).await? {
+                        Tried::Delivered => tried += 1,
+                        Tried::Failed => return Ok(tried + 1),
+                        Tried::Taken => {}
+                    }
+                }
+                Ok::<usize, Fault>(tried)
+            })
+        });
         let mut tried = 0;
-        for d in due {
-            if self.deliver(post, &d).await? {
-                tried += 1;
-            }
+        for r in futures_util::future::join_all(rounds).await {
+            tried += r?;
         }
         Ok(tried)
     }
 
-    async fn deliver(&self, post: &dyn Post, d: &WebhookDelivery) -> Result<bool, Fault> {
-        let Some(endpoint) = self.store.webhook_endpoint(&d.endpoint_id).await? else { return Ok(false) };
+    async fn deliver(&self, post: &dyn Post, d: &WebhookDelivery) -> Result<Tried, Fault> {
+        let Some(endpoint) = self.store.webhook_endpoint(&d.endpoint_id).await? else { return Ok(Tried::Taken) };
         let payload = match &d.payload {
             Some(p) => p.clone(),
             None => self.payload(d).await?,
@@ -38,7 +94,7 @@ impl Service {
         let lease = self.clock.now() + cfg.timeout + LEASE_MARGIN;
         let taken = self.alone(async |u| Ok(u.store.claim_delivery(d.id, d.next_at, lease, &payload).await?)).await?;
         if !taken {
-            return Ok(false);
+            return Ok(Tried::Taken);
         }
         let sent = match self.keys.open(&endpoint.secret).ok_or("the endpoint's secret does not open".to_string()) {
             Ok(secret) => {
@@ -70,7 +126,7 @@ impl Service {
         }
         let error: Option<String> = error.map(|e| e.chars().take(500).collect());
         self.alone(async |u| Ok(u.store.finish_delivery(d.id, state, next_at, error.as_deref(), now).await?)).await?;
-        Ok(true)
+        Ok(if error.is_none() { Tried::Delivered } else { Tried::Failed })
     }
 
     /// What a delivery says: Clerk's event, its data the user as the
@@ -99,5 +155,23 @@ impl Service {
             _ => json!({ "object": "user", "id": user_id }),
         };
         Ok(webhooks::envelope(&d.event, d.at, data, d.ip.as_deref(), d.user_agent.as_deref()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endpoint_is_taken_by_one_round_at_a_time() {
+        let busy = Busy::default();
+        let first = Claim::take(&busy, "ep_a".into());
+        assert!(first.is_some());
+        // Refused without blocking (a refusal once dropped a claim under the lock).
+        assert!(Claim::take(&busy, "ep_a".into()).is_none());
+        assert!(Claim::take(&busy, "ep_a".into()).is_none(), "a refusal gives nothing back");
+        assert!(Claim::take(&busy, "ep_b".into()).is_some(), "others are free");
+        drop(first);
+        assert!(Claim::take(&busy, "ep_a".into()).is_some(), "given back when dropped");
     }
 }
