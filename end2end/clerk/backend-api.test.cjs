@@ -253,3 +253,42 @@ test('users: made with a password, refused when taken or weak, the password chan
   assert.equal((await password(email, newPassword)).body.status, 'complete');
   await mailed(email, before);
 });
+
+test('an address changed: createEmailAddress replaces it and tells the old one; updateUser names it primary', async () => {
+  const clerk = createClerkClient({ secretKey, apiUrl });
+  const a = await devUser();
+  const id = (await clerk.users.getUserList({ emailAddress: [a.email] })).data[0].id;
+  const before = await sent(a.email);
+  const moved = `moved-${process.pid}-${Date.now()}@example.com`;
+  const made = await clerk.emailAddresses.createEmailAddress({
+    userId: id,
+    emailAddress: moved.toUpperCase(),
+    verified: true,
+    primary: true,
+  });
+  assert.equal(made.emailAddress, moved, 'the one email rule: lower-cased');
+  assert.match(made.id, /^idn_email_/);
+  const got = await clerk.users.getUser(id);
+  assert.equal(got.primaryEmailAddress?.emailAddress, moved);
+  assert.equal(got.primaryEmailAddressId, made.id);
+  assert.equal(got.emailAddresses.length, 1, 'one address per user');
+  assert.equal((await clerk.emailAddresses.getEmailAddress(made.id)).emailAddress, moved);
+  // Clerk's second step: the address made primary (it is already).
+  const same = await clerk.users.updateUser(id, { primaryEmailAddressID: made.id });
+  assert.equal(same.primaryEmailAddress?.emailAddress, moved);
+  const refused = (e) => e.status === 422 && e.errors?.[0]?.code === 'form_param_value_invalid';
+  await assert.rejects(clerk.users.updateUser(id, { primaryEmailAddressID: 'idn_email_someone_else' }), refused);
+  // The new address signs in; the old one is nobody's.
+  assert.equal((await password(moved, PASSWORD)).body.status, 'complete');
+  assert.notEqual((await password(a.email, PASSWORD)).body.status, 'complete');
+  await mailed(a.email, before);
+  // Another account's address, an unverified or second address, a bad one: refused, nothing changed.
+  const b = await devUser();
+  const taken = (e) => e.status === 422 && e.errors?.[0]?.code === 'form_identifier_exists';
+  await assert.rejects(clerk.emailAddresses.createEmailAddress({ userId: id, emailAddress: b.email, verified: true, primary: true }), taken);
+  await assert.rejects(clerk.emailAddresses.createEmailAddress({ userId: id, emailAddress: 'second@example.com' }), refused);
+  const invalid = (e) => e.status === 422 && e.errors?.[0]?.code === 'form_param_format_invalid';
+  await assert.rejects(clerk.emailAddresses.createEmailAddress({ userId: id, emailAddress: 'not an address', verified: true, primary: true }), invalid);
+  await assert.rejects(clerk.emailAddresses.createEmailAddress({ userId: 'user_nobody', emailAddress: 'c@example.com', verified: true, primary: true }), (e) => e.status === 404);
+  assert.equal((await clerk.users.getUser(id)).primaryEmailAddress?.emailAddress, moved);
+});

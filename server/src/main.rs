@@ -176,6 +176,14 @@ enum UserCmd {
         #[arg(long, env = "MFA_NEW_PASSWORD")]
         password: String,
     },
+    /// Change the user's address (sessions stay; a lock on the old address
+    /// does not follow).
+    SetEmail {
+        email: String,
+        /// The new address.
+        #[arg(long = "to")]
+        to: String,
+    },
     /// Mark the password compromised (the next session gets the
     /// `reset-password` task) and end the sessions.
     MarkCompromised { email: String },
@@ -276,6 +284,11 @@ async fn user_cmd(
             let n = admin::set_password(store, &email, &password, require_mfa, now).await?;
             let line = format!("{email}: password set, {n} sessions ended");
             report(json, json!({ "email": email, "password_set": true, "sessions_ended": n }), line);
+            Ok(())
+        }
+        UserCmd::SetEmail { email, to } => {
+            let to = admin::set_email(store, settings, &email, &to, now).await?;
+            report(json, json!({ "email": to, "was": email }), format!("{email}: now {to}"));
             Ok(())
         }
         UserCmd::MarkCompromised { email } => {

@@ -8,7 +8,9 @@ use crate::audit::Event;
 use crate::policy;
 use crate::secrets::{self, SecretBox};
 use crate::settings::{SessionToken, Settings};
-use crate::store::{ApiKey, AuditEvent, Metadata, SigningKey, Store, Tx, User, WebhookDelivery, WebhookEndpoint};
+use crate::store::{
+    ApiKey, AuditEvent, Metadata, SigningKey, Store, StoreError, Tx, User, WebhookDelivery, WebhookEndpoint,
+};
 use crate::tokens;
 use crate::webhooks;
 use serde::Serialize;
@@ -216,6 +218,50 @@ pub async fn set_metadata_user(
     }
     described(tx, (u, by), (Event::UserUpdated, Some(settings)), "metadata", now).await?;
     Ok(true)
+}
+
+/// How an address change went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmailChange {
+    Changed,
+    /// Another account has the address.
+    Taken,
+    /// The account's address changed meanwhile: read it again.
+    Stale,
+}
+
+/// `user set-email`: the account at `email` moves to `new` (the one email rule).
+pub async fn set_email(store: &dyn Store, settings: &Settings, email: &str, new: &str, now: i64) -> R<String> {
+    let u = find(store, email).await?;
+    let new = policy::email(new).ok_or("the new address must be an email address")?;
+    match set_email_user(store, &u, &new, (Actor::Cli, settings), now).await? {
+        EmailChange::Changed => Ok(new),
+        EmailChange::Taken => Err(format!("another account has {new}")),
+        EmailChange::Stale => Err("the account changed meanwhile: try again".into()),
+    }
+}
+
+/// Changes `u`'s address to `email` (the one email rule's) if it still is
+/// `u.email`, checked in the statement, with its audit row; the user's
+/// lock on the old address stays there.
+pub async fn set_email_user(
+    store: &dyn Store,
+    u: &User,
+    email: &str,
+    (by, settings): (Actor<'_>, &Settings),
+    now: i64,
+) -> R<EmailChange> {
+    let tx = store.begin().await.map_err(err)?;
+    match tx.set_email(u.id, &u.email, email).await {
+        Ok(true) => {}
+        Ok(false) => return Ok(EmailChange::Stale),
+        Err(StoreError::Conflict) => return Ok(EmailChange::Taken),
+        Err(e) => return Err(err(e)),
+    }
+    let row = AuditEvent { identifier: Some(email.into()), ..audit_row((u, by), Event::UserUpdated, "email", now) };
+    crate::audit::record(tx.as_ref(), Some(settings), &row, None).await.map_err(err)?;
+    tx.commit().await.map_err(err)?;
+    Ok(EmailChange::Changed)
 }
 
 /// Removes every second factor and ends the sessions: the next sign-in

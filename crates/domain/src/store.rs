@@ -303,6 +303,9 @@ pub trait UsersWrite: Send + Sync {
     async fn set_compromised(&self, user_id: i64) -> Result<bool>;
     /// Bans or unbans; false if no such user.
     async fn set_banned(&self, user_id: i64, banned: bool) -> Result<bool>;
+    /// Changes the user's address from `old` to `new`: false if it is no
+    /// longer `old`; `Conflict` if another account has `new`.
+    async fn set_email(&self, user_id: i64, old: &str, new: &str) -> Result<bool>;
     /// Replaces the metadata if it still is `old` (false: it changed
     /// meanwhile, or no such user): a merge read before loses nothing.
     async fn set_metadata(&self, user_id: i64, old: &Metadata, new: &Metadata) -> Result<bool>;

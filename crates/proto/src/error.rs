@@ -99,6 +99,9 @@ pub enum Fault {
     /// A webhook endpoint that is not an https URL of a public host, or
     /// names an unknown event type.
     WebhookInvalid,
+    /// Backend API: an address this server cannot keep (one per user,
+    /// added verified and primary), or not the user's.
+    AddressRefused,
     /// The code could not be delivered; retry.
     DeliveryFailed,
     /// A request that could not be decoded.
@@ -144,6 +147,7 @@ impl Fault {
             Fault::UserNotFound => "resource_not_found",
             Fault::MetadataInvalid => "metadata_invalid",
             Fault::WebhookInvalid => "webhook_invalid",
+            Fault::AddressRefused => "form_param_value_invalid",
             Fault::DeliveryFailed => "delivery_failed",
             Fault::BadRequest => "request_invalid",
             Fault::Unavailable => "service_unavailable",
@@ -167,6 +171,7 @@ impl Fault {
             | Fault::PasskeyInvalid
             | Fault::MetadataInvalid
             | Fault::WebhookInvalid
+            | Fault::AddressRefused
             | Fault::CodeIncorrect(_) => 422,
             // Clerk answers these two with 400, as the rest of this group.
             Fault::StrategyInvalid
@@ -289,6 +294,7 @@ impl Fault {
             ("api_key_invalid", _) => Fault::ApiKeyInvalid,
             ("metadata_invalid", _) => Fault::MetadataInvalid,
             ("webhook_invalid", _) => Fault::WebhookInvalid,
+            ("form_param_value_invalid", _) => Fault::AddressRefused,
             ("delivery_failed", _) => Fault::DeliveryFailed,
             ("request_invalid", _) => Fault::BadRequest,
             ("service_unavailable", _) => Fault::Unavailable,
@@ -345,6 +351,9 @@ impl Fault {
             Fault::MetadataInvalid => "Metadata must be a JSON object of at most 8 KB and 16 levels.".into(),
             Fault::WebhookInvalid => {
                 "A webhook endpoint is an https URL of a public host, with known event types.".into()
+            }
+            Fault::AddressRefused => {
+                "One address per user: add it verified and primary, and it replaces the user's address.".into()
             }
             Fault::DeliveryFailed => "We could not send the code. Try again.".into(),
             Fault::BadRequest => "The request could not be read.".into(),
@@ -414,6 +423,7 @@ impl Fault {
             Fault::UserNotFound,
             Fault::MetadataInvalid,
             Fault::WebhookInvalid,
+            Fault::AddressRefused,
             Fault::DeliveryFailed,
             Fault::BadRequest,
             Fault::Unavailable,
@@ -551,7 +561,7 @@ mod tests {
             Fault::DeliveryFailed | Fault::BadRequest | Fault::Unavailable => (),
             Fault::PasskeyInvalid | Fault::PasskeyNotFound => (),
             Fault::ApiKeyInvalid | Fault::UserNotFound | Fault::UserBanned | Fault::MetadataInvalid => (),
-            Fault::WebhookInvalid => (),
+            Fault::WebhookInvalid | Fault::AddressRefused => (),
         };
         for f in all {
             listed(f);

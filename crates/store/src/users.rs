@@ -58,6 +58,7 @@ const SET_PASSWORD: &str = "UPDATE users SET password_hash = $1, password_compro
 const SET_METADATA: &str = "UPDATE users SET public_metadata = $1, private_metadata = $2, unsafe_metadata = $3
      WHERE id = $4 AND public_metadata = $5 AND private_metadata = $6 AND unsafe_metadata = $7";
 const SET_BANNED: &str = "UPDATE users SET banned = $1 WHERE id = $2";
+const SET_EMAIL: &str = "UPDATE users SET email = $3 WHERE id = $1 AND email = $2";
 const SET_COMPROMISED: &str = "UPDATE users SET password_compromised = TRUE WHERE id = $1";
 const RESET_MFA: [&str; 4] = [
     "DELETE FROM credentials WHERE user_id = $1",
@@ -230,6 +231,16 @@ macro_rules! writes {
             async fn set_banned(&self, user_id: i64, banned: bool) -> Result<bool> {
                 let r = sqlx::query(SET_BANNED).bind(banned).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.rows_affected() == 1)
+            }
+
+            async fn set_email(&self, user_id: i64, old: &str, new: &str) -> Result<bool> {
+                let r = sqlx::query(SET_EMAIL).bind(user_id).bind(old).bind(new).execute(&mut *self.conn().await.db()?).await;
+                match r {
+                    Ok(r) => Ok(r.rows_affected() == 1),
+                    // The address is another account's (the column is unique).
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Conflict),
+                    Err(e) => Err(e).db(),
+                }
             }
 
             async fn set_compromised(&self, user_id: i64) -> Result<bool> {

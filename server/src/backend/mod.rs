@@ -46,6 +46,8 @@ where
         .route("/backend/v1/sessions", get(list_sessions))
         .route("/backend/v1/audit_logs", get(audit_logs))
         .route("/backend/v1/sessions/{id}/revoke", post(revoke_session))
+        .route("/backend/v1/email_addresses", post(create_email))
+        .route("/backend/v1/email_addresses/{id}", get(get_email))
         .route("/backend/v1/webhooks/endpoints", get(list_webhooks).post(add_webhook))
         .route("/backend/v1/webhooks/endpoints/{id}", axum::routing::delete(remove_webhook))
         .route("/backend/{*rest}", get(not_found).post(not_found).patch(not_found).put(not_found).delete(not_found))
@@ -118,10 +120,7 @@ pub(crate) async fn get_user(b: Backend, Path(id): Path<String>) -> Response {
 #[utoipa::path(get, path = "/backend/v1/users", tag = "users", params(UserListQuery),
     responses((status = 200, description = "A page of users, newest first.", body = Vec<clerk::BackendUser>)))]
 pub(crate) async fn list_users(b: Backend) -> Response {
-    let r = match b.query() {
-        Ok(q) => b.api.service.backend_users(&b.req, &q).await,
-        Err(f) => Err(f),
-    };
+    let r = async { b.api.service.backend_users(&b.req, &b.query()?).await }.await;
     answer(r.map(|v| v.iter().map(user).collect::<Vec<_>>()))
 }
 
@@ -129,10 +128,7 @@ pub(crate) async fn list_users(b: Backend) -> Response {
 #[utoipa::path(get, path = "/backend/v1/users/count", tag = "users", params(UserListQuery),
     responses((status = 200, description = "How many users the filter names.", body = clerk::TotalCount)))]
 pub(crate) async fn count_users(b: Backend) -> Response {
-    let r = match b.query() {
-        Ok(q) => b.api.service.backend_user_count(&q).await,
-        Err(f) => Err(f),
-    };
+    let r = async { b.api.service.backend_user_count(&b.query()?).await }.await;
     answer(r.map(clerk::TotalCount::new))
 }
 
@@ -246,6 +242,8 @@ pub(crate) async fn create_user(b: Backend, Input(body): Input<NewUser>) -> Resp
 #[serde(default, deny_unknown_fields)]
 pub(crate) struct UserChange {
     password: Option<String>,
+    /// The user's address id (`idn_email_…`): it is the primary already.
+    primary_email_address_id: Option<String>,
     #[schema(value_type = Option<Object>)]
     public_metadata: Option<serde_json::Value>,
     #[schema(value_type = Option<Object>)]
@@ -254,13 +252,14 @@ pub(crate) struct UserChange {
     unsafe_metadata: Option<serde_json::Value>,
 }
 
-/// `PATCH /users/{id}` (`users.updateUser(id, { password })`): the user.
+/// `PATCH /users/{id}` (`users.updateUser(id, { password, primaryEmailAddressID })`): the user.
 #[utoipa::path(patch, path = "/backend/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "The user's id (`user_…`).")), request_body = UserChange,
     responses((status = 200, description = "The user.", body = clerk::BackendUser)))]
 pub(crate) async fn update_user(b: Backend, Path(id): Path<String>, Input(body): Input<UserChange>) -> Response {
-    let UserChange { password, public_metadata, private_metadata, unsafe_metadata } = body;
+    let UserChange { password, primary_email_address_id, public_metadata, private_metadata, unsafe_metadata } = body;
     let meta = metadata::Change { public_metadata, private_metadata, unsafe_metadata };
-    answer(b.api.service.backend_update_user(&b.req, &b.key, &id, password, &meta).await.map(|a| user(&a)))
+    let change = (password, primary_email_address_id.as_deref());
+    answer(b.api.service.backend_update_user(&b.req, &b.key, &id, change, &meta).await.map(|a| user(&a)))
 }
 
 /// `users.updateUserMetadata(id, …)`: each object named merged deeply
@@ -291,10 +290,11 @@ pub(crate) async fn audit_logs(b: Backend) -> Response {
     let q = b.parts.uri.query();
     let (user_id, event) = (web::query_param(q, "user_id"), web::query_param(q, "event"));
     let filter = domain::store::AuditFilter { user_id: user_id.as_deref(), event: event.as_deref() };
-    let r = match b.query() {
-        Ok(page) => b.api.service.backend_audit(&filter, page.limit, page.offset).await,
-        Err(f) => Err(f),
-    };
+    let r = async {
+        let page = b.query()?;
+        b.api.service.backend_audit(&filter, page.limit, page.offset).await
+    }
+    .await;
     answer(r.map(|(rows, total_count)| {
         let data = rows
             .into_iter()
@@ -354,4 +354,51 @@ pub(crate) async fn remove_webhook(b: Backend, Path(id): Path<String>) -> Respon
         Ok(None) => not_found().await,
         Err(f) => crate::v1::fault(f),
     }
+}
+
+/// The user's one address, as Clerk's `EmailAddress`.
+fn address(a: &BackendUser) -> Result<clerk::EmailAddress, Fault> {
+    clerk::User::from(&a.user).email_addresses.into_iter().next().ok_or(Fault::Unavailable)
+}
+
+/// `emailAddresses.createEmailAddress`'s body. One address per user here:
+/// it must come `verified` and `primary`, and replaces the user's.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub(crate) struct NewEmailAddress {
+    /// `user_…`.
+    user_id: String,
+    email_address: String,
+    /// Must be true: the app's backend vouches for the address.
+    verified: Option<bool>,
+    /// Must be true: the user's one address.
+    primary: Option<bool>,
+}
+
+/// `emailAddresses.createEmailAddress({ userId, emailAddress, verified: true,
+/// primary: true })`: the user's address changed, the old one told.
+#[utoipa::path(post, path = "/backend/v1/email_addresses", tag = "users", request_body = NewEmailAddress,
+    responses((status = 200, description = "The user's address, now this one.", body = clerk::EmailAddress)))]
+pub(crate) async fn create_email(b: Backend, Input(body): Input<NewEmailAddress>) -> Response {
+    let r = match body {
+        NewEmailAddress { email_address, .. } if email_address.trim().is_empty() => {
+            Err(Fault::Missing(proto::Field::EmailAddress))
+        }
+        NewEmailAddress { verified: Some(true), primary: Some(true), user_id, email_address } => {
+            b.api.service.backend_set_email(&b.req, &b.key, &user_id, &email_address).await
+        }
+        _ => Err(Fault::AddressRefused),
+    };
+    answer(r.and_then(|a| address(&a)))
+}
+
+/// `emailAddresses.getEmailAddress(id)` (`idn_email_…`).
+#[utoipa::path(get, path = "/backend/v1/email_addresses/{id}", tag = "users", params(("id" = String, Path, description = "The address's id (`idn_email_…`).")),
+    responses((status = 200, description = "The address.", body = clerk::EmailAddress)))]
+pub(crate) async fn get_email(b: Backend, Path(id): Path<String>) -> Response {
+    let r = match id.strip_prefix("idn_email_") {
+        Some(rest) => b.api.service.backend_user(&b.req, &format!("user_{rest}")).await,
+        None => Err(Fault::UserNotFound),
+    };
+    answer(r.and_then(|a| address(&a)))
 }

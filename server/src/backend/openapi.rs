@@ -37,6 +37,8 @@ use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
         super::list_sessions,
         super::revoke_session,
         super::audit_logs,
+        super::create_email,
+        super::get_email,
         super::list_webhooks,
         super::add_webhook,
         super::remove_webhook,

@@ -216,3 +216,87 @@ async fn the_backend_api_is_described_by_its_openapi_document() {
     assert!(unauthorized.is_object(), "a missing key's 401 is documented");
     assert!(doc["components"]["schemas"]["BackendUser"].is_object());
 }
+
+/// Two accounts moved to one address at once: one gets it, the other is
+/// told it is taken (never a 5xx, never two accounts with one address).
+#[tokio::test]
+async fn two_accounts_moved_to_one_address_at_once_one_gets_it() {
+    let s = start(Opts::default());
+    let (_, secret) = api_key(&s, "mover");
+    let mut ids = vec![];
+    for n in 0..8 {
+        user(&s, &format!("mover-{n}@example.com"), false, false, false).await;
+        let r = reqwest::Client::new()
+            .get(format!("{}/backend/v1/users?email_address=mover-{n}@example.com", s.base))
+            .bearer_auth(&secret)
+            .send()
+            .await
+            .unwrap();
+        let body: serde_json::Value = r.json().await.unwrap();
+        ids.push(body[0]["id"].as_str().unwrap().to_string());
+    }
+    let moves = ids.iter().map(|id| {
+        let body = json!({ "user_id": id, "email_address": "wanted@example.com", "verified": true, "primary": true });
+        reqwest::Client::new()
+            .post(format!("{}/backend/v1/email_addresses", s.base))
+            .bearer_auth(&secret)
+            .json(&body)
+            .send()
+    });
+    let mut won = 0;
+    for r in futures_join(moves).await {
+        let r = r.unwrap();
+        let status = r.status().as_u16();
+        let body: serde_json::Value = r.json().await.unwrap();
+        match status {
+            200 => won += 1,
+            422 => assert_eq!(body["errors"][0]["code"], "form_identifier_exists", "{body}"),
+            _ => panic!("{status} {body}"),
+        }
+    }
+    assert_eq!(won, 1);
+    let r = reqwest::Client::new()
+        .get(format!("{}/backend/v1/users?email_address=wanted@example.com", s.base))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap().as_array().unwrap().len(), 1);
+}
+
+/// Runs the futures at once (the tests have no futures crate).
+async fn futures_join<F>(fs: impl Iterator<Item = F>) -> Vec<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = fs.map(tokio::spawn).collect();
+    let mut out = vec![];
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_cli_moves_an_account_to_a_new_address() {
+    let s = start(Opts::default());
+    user(&s, "old@example.com", false, false, false).await;
+    user(&s, "other@example.com", false, false, false).await;
+    let out = cli(&s, &["user", "set-email", "old@example.com", "--to", "New@Example.com"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut c = Client::new(&s);
+    assert_eq!(c.password("new@example.com", PASSWORD).await.status_field(), "complete");
+    let mut c = Client::new(&s);
+    assert_ne!(c.password("old@example.com", PASSWORD).await.status_field(), "complete");
+    let out = cli(&s, &["user", "set-email", "new@example.com", "--to", "other@example.com"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("another account"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let audit: serde_json::Value = serde_json::from_slice(&cli(&s, &["audit"]).stdout).unwrap();
+    let moved = audit.as_array().unwrap().iter().find(|e| e["event"] == "user.updated" && e["detail"] == "email");
+    assert_eq!(moved.unwrap()["identifier"], "new@example.com", "{audit}");
+}

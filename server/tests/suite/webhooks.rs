@@ -272,3 +272,25 @@ async fn a_hanging_endpoint_holds_up_no_other() {
     assert!(started.elapsed() < Duration::from_secs(20), "held up {:?}", started.elapsed());
     assert_eq!(stuck.got.lock().unwrap().len(), 1, "the hanging endpoint is tried once at a time");
 }
+
+/// Two nodes on one database: every event is sent once, by one of them
+/// (a try is taken by a lease in one statement).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_send_each_event_once() {
+    let a = start(private_ok());
+    let b = start_with_db(private_ok(), &a.db_url);
+    let (url, r) = receiver(0, 0).await;
+    add(&a, &url, "user.created");
+    for n in 0..12 {
+        let node = if n % 2 == 0 { &a } else { &b };
+        user(node, &format!("node-{n}@example.com"), false, false, false).await;
+    }
+    let got = got(&r, 12).await;
+    // Time for a second send, were there one.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mut ids: Vec<String> = r.got.lock().unwrap().iter().map(|g| g.id.clone()).collect();
+    assert_eq!(ids.len(), 12, "{got:?}");
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 12, "no message twice");
+}

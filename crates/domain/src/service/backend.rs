@@ -147,10 +147,16 @@ impl Service {
         req: &Request,
         key: &ApiKey,
         id: &str,
-        password: Option<String>,
+        (password, primary_email): (Option<String>, Option<&str>),
         meta: &metadata::Change,
     ) -> Result<BackendUser, Fault> {
         metadata::apply(&Default::default(), meta, How::Replace)?;
+        // The one address is primary: naming it changes nothing, naming
+        // another is refused (`createEmailAddress` replaces the address).
+        let primary = primary_email.map(|p| p == clerk::identifier_id(id, "email"));
+        if primary == Some(false) {
+            return Err(Fault::AddressRefused);
+        }
         let changed = match password {
             Some(p) => Some(self.backend_set_password(req, key, id, p).await?),
             None => None,
@@ -158,6 +164,7 @@ impl Service {
         match (changed, meta.is_empty()) {
             (Some(u), true) => Ok(u),
             (_, false) => self.backend_metadata(req, key, id, (meta, How::Replace)).await,
+            (None, true) if primary.is_some() => self.backend_user(req, id).await,
             (None, true) => Err(Fault::Missing(Field::Password)),
         }
     }
@@ -385,6 +392,40 @@ impl Service {
         })
         .await?;
         Ok(self.backend_session(&u, row, "revoked"))
+    }
+
+    /// `emailAddresses.createEmailAddress({ userId, emailAddress, verified:
+    /// true, primary: true })`: the user's one address becomes `raw` (the
+    /// one email rule; another account's is `form_identifier_exists`), in
+    /// the key's name, the old address told. Sessions stay; a lock on the
+    /// old address does not follow.
+    pub async fn backend_set_email(
+        &self,
+        req: &Request,
+        key: &ApiKey,
+        id: &str,
+        raw: &str,
+    ) -> Result<BackendUser, Fault> {
+        let email = policy::email(raw).ok_or(Fault::EmailInvalid)?;
+        for _ in 0..metadata::TRIES {
+            let u = self.user_by_id(id).await?;
+            if u.email == email {
+                return self.account(req.now, &u).await;
+            }
+            self.claims_fit((&u.public_id, &email, u.created_at), &u.metadata())?;
+            let by = (Actor::Key(key), &self.cfg.settings);
+            match admin::set_email_user(&*self.store, &u, &email, by, req.now).await.map_err(failed)? {
+                admin::EmailChange::Taken => return Err(Fault::EmailTaken),
+                admin::EmailChange::Stale => continue,
+                admin::EmailChange::Changed => {
+                    let what = "Your sign-in email address was changed by the app's administrators.";
+                    self.security_notice(req, &u.email, what);
+                    return self.backend_user(req, id).await;
+                }
+            }
+        }
+        // Changed under us every time.
+        Err(Fault::Unavailable)
     }
 
     /// A webhook endpoint made over the Backend API, in the key's name:
