@@ -110,6 +110,9 @@ struct Core<V: Send + Sync + 'static> {
     latest: RwSignal<V>,
     errors: RwSignal<Errors>,
     fetch_status: RwSignal<FetchStatus>,
+    /// When (browser seconds) this page last got `latest` from the server
+    /// itself; 0 while it is what the server rendered.
+    answered: RwSignal<f64>,
 }
 
 impl<V: Send + Sync + 'static> Clone for Core<V> {
@@ -128,7 +131,7 @@ pub fn provide_sign_in(state: SignInView, errors: Errors) -> SignIn {
     let latest = RwSignal::new(state);
     let errors = RwSignal::new(errors);
     let fetch_status = RwSignal::new(FetchStatus::Idle);
-    let core = SignInCore { latest, errors, fetch_status };
+    let core = SignInCore { latest, errors, fetch_status, answered: RwSignal::new(0.0) };
     let code = |strategy| Code { core, strategy };
     let sign_in = SignIn {
         latest,
@@ -223,6 +226,7 @@ impl<V: Clone + Send + Sync + 'static> Core<V> {
         match &r {
             Ok(v) => {
                 if let Some(view) = on_ok(v) {
+                    self.answered.set(js_sys::Date::now() / 1000.0);
                     self.latest.set(view);
                 }
                 self.errors.set(Errors::default());
@@ -241,6 +245,12 @@ impl<V: Clone + Send + Sync + 'static> Core<V> {
 impl SignIn {
     fn core(&self) -> SignInCore {
         self.mfa.core
+    }
+
+    /// When (browser seconds) this page last got the attempt from the
+    /// server itself; 0 while it is what the server rendered.
+    pub fn answered_at(&self) -> f64 {
+        self.core().answered.get_untracked()
     }
 
     /// The attempt as last known (tracked).
@@ -415,7 +425,7 @@ pub fn provide_sign_up(state: SignUpView, errors: Errors) -> SignUp {
     let latest = RwSignal::new(state);
     let errors = RwSignal::new(errors);
     let fetch_status = RwSignal::new(FetchStatus::Idle);
-    let core = Core { latest, errors, fetch_status };
+    let core = Core { latest, errors, fetch_status, answered: RwSignal::new(0.0) };
     let sign_up = SignUp { latest, errors, fetch_status, verifications: Verifications { core } };
     provide_context(sign_up);
     sign_up
@@ -427,6 +437,11 @@ pub fn use_sign_up() -> SignUp {
 }
 
 impl SignUp {
+    /// As [`SignIn::answered_at`].
+    pub fn answered_at(&self) -> f64 {
+        self.core().answered.get_untracked()
+    }
+
     fn core(&self) -> Core<SignUpView> {
         self.verifications.core
     }
@@ -511,7 +526,7 @@ pub struct User {
 pub fn provide_user(user: Option<UserView>) -> User {
     let errors = RwSignal::new(Errors::default());
     let fetch_status = RwSignal::new(FetchStatus::Idle);
-    let core = Core { latest: RwSignal::new(user), errors, fetch_status };
+    let core = Core { latest: RwSignal::new(user), errors, fetch_status, answered: RwSignal::new(0.0) };
     let user = User { core, errors, fetch_status };
     provide_context(user);
     user

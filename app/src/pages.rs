@@ -230,10 +230,13 @@ fn browser_now() -> f64 {
 /// "Resend code": disabled with a countdown ("Resend code (29)") until a new
 /// code may be sent, and a confirmation once one was. `sent_at` is when the
 /// last code went (server time; clamped, so a wrong browser clock cannot make
-/// the wait longer than the setting). `retry` is a refusal's seconds to wait.
+/// the wait longer than the setting). `answered` is when this page got that
+/// news itself (`SignIn::answered_at`; 0: the server rendered it). `retry` is
+/// a refusal's seconds to wait.
 #[component]
 fn ResendButton(
     sent_at: Signal<Option<i64>>,
+    answered: Signal<f64>,
     retry: Signal<Option<u32>>,
     busy: Signal<bool>,
     #[prop(default = "Resend code")] label: &'static str,
@@ -252,8 +255,18 @@ fn ResendButton(
                 confirmed.set(before.is_some());
                 deadline.set(Some(browser_now() + wait));
             }
+            // Sent before the button was here. A send this page heard of
+            // itself (the step's lazy code still loading as the answer came)
+            // counts from then, on the page's own clock, so a browser clock
+            // that runs ahead cannot skip the wait; a page the server
+            // rendered has only the server's time.
             _ => {
-                let left = at.map_or(0.0, |t| (t as f64 + wait - browser_now()).clamp(0.0, wait));
+                let since = answered.get_untracked();
+                let left = match at {
+                    None => 0.0,
+                    Some(_) if since > 0.0 => (since + wait - browser_now()).clamp(0.0, wait),
+                    Some(t) => (t as f64 + wait - browser_now()).clamp(0.0, wait),
+                };
                 deadline.set(Some(browser_now() + left));
             }
         }
@@ -640,7 +653,8 @@ fn FirstFactorForm() -> impl IntoView {
         <form class="secondary" method="post" action=PrepareFirstFactor::PATH on:submit=on_send>
             <input type="hidden" name="strategy" value=strategy.as_str()/>
             <ResendButton busy retry=resend_wait(sign_in.errors)
-                sent_at=Signal::derive(move || sign_in.view().email_code.map(|c| c.sent_at.unwrap_or(0)))/>
+                sent_at=Signal::derive(move || sign_in.view().email_code.map(|c| c.sent_at.unwrap_or(0)))
+                answered=Signal::derive(move || sign_in.answered_at())/>
         </form>
         <ResetForm/>
         <GlobalErrors errors=sign_in.errors/>
@@ -746,7 +760,8 @@ fn TrustForm() -> impl IntoView {
         <form class="secondary" method="post" action=PrepareSecondFactor::PATH on:submit=on_resend>
             <input type="hidden" name="strategy" value="email_code"/>
             <ResendButton busy retry=resend_wait(sign_in.errors)
-                sent_at=Signal::derive(move || sign_in.view().email_code.map(|c| c.sent_at.unwrap_or(0)))/>
+                sent_at=Signal::derive(move || sign_in.view().email_code.map(|c| c.sent_at.unwrap_or(0)))
+                answered=Signal::derive(move || sign_in.answered_at())/>
         </form>
         <ResetForm/>
         <GlobalErrors errors=sign_in.errors/>
@@ -927,7 +942,8 @@ fn VerifyForm() -> impl IntoView {
                         on:submit=on_send>
                         <input type="hidden" name="strategy" value="phone_code"/>
                         <ResendButton busy retry=resend_wait(sign_in.errors) first="Send code by text message"
-                            sent_at=Signal::derive(move || sign_in.view().phone_code_sent_at)/>
+                            sent_at=Signal::derive(move || sign_in.view().phone_code_sent_at)
+                            answered=Signal::derive(move || sign_in.answered_at())/>
                     </form>
                 }
             })}
@@ -1107,7 +1123,8 @@ fn EmailCodeForm() -> impl IntoView {
         </form>
         <form class="secondary" method="post" action=SignUpSendEmailCode::PATH on:submit=on_resend>
             <ResendButton busy retry=resend_wait(sign_up.errors)
-                sent_at=Signal::derive(move || sign_up.view().email_code_sent_at)/>
+                sent_at=Signal::derive(move || sign_up.view().email_code_sent_at)
+                answered=Signal::derive(move || sign_up.answered_at())/>
         </form>
         <form class="secondary" method="post" action=SignUpReset::PATH on:submit=on_reset>
             <button type="submit" class="link" disabled=move || sign_up.is_fetching()>"Use another email"</button>

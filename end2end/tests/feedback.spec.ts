@@ -83,10 +83,17 @@ test("a browser clock that runs ahead cannot skip the wait: the server's answer 
   });
   const user = await createUser(request, { phone: true });
   await open(page, "/sign-in");
+  // The verify step's code arrives after the send's answer (as on a busy
+  // machine): the button comes after the news that a code went.
+  await page.route("**/pkg/chunk_*.wasm", async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+  });
   await signInWithPassword(page, user.email);
   const resend = page.getByRole("button", { name: /^Resend code/ });
   // A send from the page counts from the page's own clock: no skew there.
   await expect(resend).toHaveText(/^Resend code \(\d\)$/);
+  await page.unrouteAll({ behavior: "wait" });
   // Reloaded, the page reads the server's send time, which its clock
   // places long ago: it offers the resend at once.
   await page.reload();
