@@ -35,6 +35,9 @@ struct Cli {
 enum Cmd {
     /// Run the server (the default).
     Serve(Serve),
+    /// Bring the database's schema up to this build's, then exit (before
+    /// starting the nodes of a rolling upgrade with `serve --no-migrate`).
+    Migrate,
     /// Manage users.
     #[command(subcommand)]
     User(UserCmd),
@@ -69,6 +72,10 @@ struct Serve {
     /// Create the demo user if missing and print its credentials.
     #[arg(long, env = "MFA_DEMO", value_parser = clap::builder::FalseyValueParser::new())]
     demo: bool,
+    /// Leave the schema as it is, and refuse to start unless it is this
+    /// build's (after `mfa-signin migrate`; for rolling upgrades).
+    #[arg(long, env = "MFA_NO_MIGRATE", value_parser = clap::builder::FalseyValueParser::new())]
+    no_migrate: bool,
     /// Leptos runtime config, read when not started by cargo-leptos.
     #[arg(long, env = "LEPTOS_CONFIG", default_value = "Leptos.toml")]
     leptos_config: String,
@@ -456,13 +463,13 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn open_store(url: &str) -> Result<Arc<dyn domain::store::Store>, String> {
+async fn open_store(url: &str, schema: store::Schema) -> Result<Arc<dyn domain::store::Store>, String> {
     if let Some(path) = url.strip_prefix("sqlite://").and_then(|p| p.split('?').next()) {
         if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
     }
-    store::open(url).await.map_err(|e| format!("opening the database: {e}"))
+    store::open_with(url, schema).await.map_err(|e| format!("opening the database: {e}"))
 }
 
 fn print_created(c: &users::Created, json: bool) {
@@ -488,10 +495,19 @@ fn print_created(c: &users::Created, json: bool) {
 async fn run(cli: Cli) -> Result<(), String> {
     let mut cli = cli;
     cli.cfg.load()?;
+    let cmd = cli.cmd.take().unwrap_or_else(|| Cmd::Serve(Serve::default_from_env()));
     let keys = || secrets::SecretBox::from_hex(&cli.cfg.secret_key_hex()?);
-    let store = open_store(&cli.database_url).await?;
+    let schema = match &cmd {
+        Cmd::Serve(s) if s.no_migrate => store::Schema::Check,
+        _ => store::Schema::Migrate,
+    };
+    let store = open_store(&cli.database_url, schema).await?;
     let json = cli.json;
-    match cli.cmd.unwrap_or(Cmd::Serve(Serve::default_from_env())) {
+    match cmd {
+        Cmd::Migrate => {
+            report(json, serde_json::json!({ "migrated": true }), "the schema is this build's".into());
+            Ok(())
+        }
         Cmd::User(UserCmd::Create { email, password, phone, totp, backup_codes }) => {
             let spec = users::Spec {
                 email,
@@ -724,11 +740,35 @@ async fn serve(
         }
     });
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(stopped())
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    tracing::info!("stopped: every request in flight was answered");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM (systemd, Kubernetes and Docker stop with it): new
+/// connections are refused and the requests in flight finish first.
+async fn stopped() {
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "SIGTERM cannot be watched");
+                std::future::pending::<()>().await
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = term => {}
+    }
+    tracing::info!("stopping: new connections refused, requests in flight finish");
 }
 
 /// A switched-off second-factor type still serves the users who have no

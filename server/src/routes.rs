@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
             move || shell(opts.clone()),
         )
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
         // Also at `/v1/jwks`, where Clerk's backend SDK fetches them.
         .route("/.well-known/jwks.json", get(crate::v1::client::jwks))
         .route("/.well-known/openid-configuration", get(discovery))
@@ -73,6 +74,20 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .fallback_service(app)
         .layer(middleware::map_request(|req: axum::extract::Request| async move { web::guard::clerk_request(req) }))
+}
+
+/// Readiness: 200 when the database answers with this build's schema and a
+/// session-token key signs; else 503, naming what is not ready.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let r = state.api.service.readiness(state.api.edge.clock.now()).await;
+    let status = if r.ready() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let body = serde_json::json!({
+        "ready": r.ready(),
+        "database": if r.database { "ok" } else { "unreachable" },
+        "migrations": if r.migrations { "current" } else { "not this build's" },
+        "signing_key": if r.signing_key { "present" } else { "missing" },
+    });
+    (status, [(header::CACHE_CONTROL, "no-store")], axum::Json(body)).into_response()
 }
 
 fn unavailable() -> Response {

@@ -716,6 +716,14 @@ pub trait OutboxWrite: Send + Sync {
     async fn push_outbox(&self, channel: &str, recipient: &str, body: &str, now: i64) -> Result<()>;
 }
 
+/// What a readiness probe asks of the database.
+#[async_trait]
+pub trait Health: Send + Sync {
+    /// Whether the schema is the one this build knows: every migration it
+    /// has applied, none it does not have.
+    async fn schema_current(&self) -> Result<bool>;
+}
+
 /// The store: one repository per table (the traits above), read on the
 /// pool; writes only in a transaction (`Tx`).
 #[async_trait]
@@ -734,6 +742,7 @@ pub trait Store:
     + NativeClients
     + ApiKeys
     + Webhooks
+    + Health
     + Send
     + Sync
     + 'static
@@ -804,8 +813,8 @@ pub trait Tx:
 pub mod prelude {
     pub use super::{
         ApiKeys, ApiKeysWrite, Attempts, AttemptsWrite, AuditLog, AuditLogWrite, BackupCodes, BackupCodesWrite, Codes,
-        CodesWrite, CredentialsWrite, Limits, LimitsWrite, NativeClients, NativeClientsWrite, Outbox, OutboxWrite,
-        Passkeys, PasskeysWrite, Sessions, SessionsWrite, SignUps, SignUpsWrite, SigningKeys, SigningKeysWrite, Store,
-        Tx, Users, UsersWrite, Webhooks, WebhooksWrite,
+        CodesWrite, CredentialsWrite, Health, Limits, LimitsWrite, NativeClients, NativeClientsWrite, Outbox,
+        OutboxWrite, Passkeys, PasskeysWrite, Sessions, SessionsWrite, SignUps, SignUpsWrite, SigningKeys,
+        SigningKeysWrite, Store, Tx, Users, UsersWrite, Webhooks, WebhooksWrite,
     };
 }

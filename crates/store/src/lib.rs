@@ -241,8 +241,9 @@ impl PgUnit {
 }
 
 impl Sqlite {
-    /// Opens (creating if needed) the database and runs the migrations.
-    pub async fn open(url: &str) -> Result<Sqlite> {
+    /// Opens (creating if needed) the database; migrates it or checks it
+    /// (`Schema`).
+    pub async fn open(url: &str, schema: Schema) -> Result<Sqlite> {
         let opts = SqliteConnectOptions::from_str(url)
             .db()?
             .create_if_missing(true)
@@ -257,7 +258,13 @@ impl Sqlite {
             .connect_with(opts.clone())
             .await
             .db()?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await.db()?;
+        match schema {
+            Schema::Migrate => SQLITE_MIGRATIONS.run(&pool).await.db()?,
+            Schema::Check => {
+                let applied = sqlx::query_scalar::<_, i64>(APPLIED).fetch_one(&pool).await;
+                checked(applied, &SQLITE_MIGRATIONS)?
+            }
+        }
         let writer = opts.connect().await.db()?;
         Ok(Sqlite { pool, writer: Arc::new(tokio::sync::Mutex::new(writer)), opts })
     }
@@ -293,16 +300,22 @@ impl Sqlite {
 }
 
 impl Postgres {
-    /// Connects and runs the migrations (safe to run from every node at once:
-    /// sqlx takes an advisory lock).
-    pub async fn open(url: &str) -> Result<Postgres> {
+    /// Connects; migrates (safe from every node at once: sqlx takes an
+    /// advisory lock) or checks the schema (`Schema`).
+    pub async fn open(url: &str, schema: Schema) -> Result<Postgres> {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await
             .db()?;
-        sqlx::migrate!("./migrations/postgres").run(&pool).await.db()?;
+        match schema {
+            Schema::Migrate => POSTGRES_MIGRATIONS.run(&pool).await.db()?,
+            Schema::Check => {
+                let applied = sqlx::query_scalar::<_, i64>(APPLIED).fetch_one(&pool).await;
+                checked(applied, &POSTGRES_MIGRATIONS)?
+            }
+        }
         Ok(Postgres { pool })
     }
 
@@ -311,14 +324,68 @@ impl Postgres {
     }
 }
 
-/// Opens the store `url` names: `sqlite:` or `postgres:`/`postgresql:`.
-pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
-    if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        Ok(std::sync::Arc::new(Postgres::open(url).await.db()?))
-    } else {
-        Ok(std::sync::Arc::new(Sqlite::open(url).await.db()?))
+/// What opening a database does to its schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Schema {
+    /// Brings it up to this build's (`mfa-signin migrate`, and by default
+    /// every command).
+    Migrate,
+    /// Leaves it, and refuses one that is not this build's: for nodes of a
+    /// rolling upgrade, after one `migrate`.
+    Check,
+}
+
+/// The newest migration applied (as read), against `known`'s newest.
+fn checked(applied: std::result::Result<i64, sqlx::Error>, known: &sqlx::migrate::Migrator) -> Result<()> {
+    let newest = known.iter().map(|m| m.version).max().unwrap_or(0);
+    match applied {
+        Ok(v) if v == newest => Ok(()),
+        Ok(v) if v > newest => Err(StoreError::Migrate(format!(
+            "the database is at migration {v}, newer than this build's {newest}: a newer release migrated it"
+        ))),
+        Ok(v) => Err(StoreError::Migrate(format!(
+            "the database is at migration {v}, this build needs {newest}: run `mfa-signin migrate`"
+        ))),
+        Err(_) => Err(StoreError::Migrate("the database has no schema yet: run `mfa-signin migrate`".into())),
     }
 }
+
+/// Opens the store `url` names (`sqlite:` or `postgres:`/`postgresql:`)
+/// and migrates it.
+pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
+    open_with(url, Schema::Migrate).await
+}
+
+/// Opens the store `url` names, its schema migrated or checked.
+pub async fn open_with(url: &str, schema: Schema) -> Result<std::sync::Arc<dyn Store>> {
+    if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(std::sync::Arc::new(Postgres::open(url, schema).await.db()?))
+    } else {
+        Ok(std::sync::Arc::new(Sqlite::open(url, schema).await.db()?))
+    }
+}
+
+/// The schemas this build knows.
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+// The newest migration applied, against the newest this build has: more is
+// a database a newer release migrated (sqlx refuses to start on it too).
+const APPLIED: &str = "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM _sqlx_migrations WHERE success";
+
+macro_rules! health {
+    ($($t:ty => $known:expr),*) => {$(
+        #[async_trait]
+        impl Health for $t {
+            async fn schema_current(&self) -> Result<bool> {
+                let applied: i64 = sqlx::query_scalar(APPLIED).fetch_one(&mut *self.conn().await.db()?).await.db()?;
+                let known = $known.iter().map(|m| m.version).max().unwrap_or(0);
+                Ok(applied == known)
+            }
+        }
+    )*};
+}
+health!(Sqlite => SQLITE_MIGRATIONS, SqliteUnit => SQLITE_MIGRATIONS, Postgres => POSTGRES_MIGRATIONS, PgUnit => POSTGRES_MIGRATIONS);
 
 // One SQL text for both databases: PostgreSQL placeholders, and only what
 // both dialects accept (CASE rather than MIN/MAX, CAST rather than `::`).

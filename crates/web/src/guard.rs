@@ -125,11 +125,11 @@ pub async fn guard(State(cfg): State<Arc<Edge>>, req: Request, next: Next) -> Re
     let mut req = req;
     // Links, codes' domain lines, the token issuer and redirects are made
     // from this origin: a Host it cannot come from is refused here, before
-    // any route (the health check excepted: probes ask by IP, and it links
-    // nowhere).
+    // any route (the health checks excepted: probes ask by IP, and they
+    // link nowhere).
     let own = match cfg.origin(req.headers(), req.uri()) {
         Ok(o) => Some(o),
-        Err(_) if req.uri().path() == "/healthz" => None,
+        Err(_) if matches!(req.uri().path(), "/healthz" | "/readyz") => None,
         Err(BadHost::Invalid) => {
             return refuse(StatusCode::BAD_REQUEST, "host_invalid", "The Host header does not name a host.")
         }

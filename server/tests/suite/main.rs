@@ -16,6 +16,7 @@ mod clerk_sdks;
 mod delivery;
 mod host;
 mod http;
+mod lifecycle;
 mod native;
 mod native_client;
 mod nodes;

@@ -7,6 +7,7 @@ mod account;
 mod backend;
 mod codes;
 mod environment;
+mod health;
 mod native;
 mod passkey;
 mod recovery;
@@ -15,6 +16,7 @@ mod sign_in;
 mod sign_up;
 mod token;
 mod webhooks;
+pub use health::Readiness;
 pub use webhooks::Busy;
 
 pub use account::{device, public_id, sign_in_id, sign_up_id};

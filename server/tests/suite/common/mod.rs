@@ -194,6 +194,24 @@ fn start_at(opts: Opts, db_url: String, db: Option<TempDb>) -> Server {
 }
 
 impl Server {
+    /// Asks the server to stop, as systemd does (SIGTERM).
+    pub fn terminate(&self) {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    }
+
+    /// How the server exited, once it has (within `within`).
+    pub fn exited(&mut self, within: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let until = std::time::Instant::now() + within;
+        while std::time::Instant::now() < until {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        None
+    }
+
     /// Kills the server as `kill -9` would (its database stays).
     pub fn kill(&mut self) {
         let _ = self.child.kill();

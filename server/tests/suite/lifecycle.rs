@@ -1,0 +1,117 @@
+//! Running it: a stop (SIGTERM) lets what is in flight finish.
+
+use crate::common::*;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+/// A sign-in whose request is half sent when SIGTERM comes: the server
+/// refuses new connections at once, answers it in full, then exits 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_a_sign_in_in_flight_finish() {
+    let mut s = start(Opts::default().with("RUST_LOG", "info,sqlx=warn"));
+    user(&s, "stopping@example.com", false, false, false).await;
+    let addr = s.base.trim_start_matches("http://").to_string();
+    let body = format!("identifier=stopping%40example.com&password={}", PASSWORD.replace(' ', "+"));
+    let (first, rest) = body.split_at(12);
+    let mut conn = TcpStream::connect(&addr).unwrap();
+    write!(
+        conn,
+        "POST /api/sign_in/password HTTP/1.1\r\nHost: {addr}\r\nAccept: application/json\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{first}",
+        body.len()
+    )
+    .unwrap();
+    conn.flush().unwrap();
+    // The server has the request's head before it is told to stop.
+    std::thread::sleep(Duration::from_millis(300));
+    s.terminate();
+    let refused = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(50));
+        TcpStream::connect(&addr).is_err()
+    });
+    assert!(refused, "new connections are refused once stopping");
+    assert!(s.exited(Duration::from_millis(200)).is_none(), "it waits for the sign-in in flight");
+
+    conn.write_all(rest.as_bytes()).unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"complete\""), "the sign-in finished: {answer}");
+    let status = s.exited(Duration::from_secs(10)).expect("the server stops after the answer");
+    assert!(status.success(), "{status:?}");
+    assert!(s.logged(&["every request in flight was answered"]).await);
+}
+
+/// Readiness: ready when the database answers with this build's schema and
+/// a key signs; a database a newer release migrated makes it 503, and a
+/// server refuses to start on it. Liveness asks nothing of the database.
+#[tokio::test]
+async fn readiness_says_what_is_not_ready() {
+    use sqlx::Connection;
+    let s = start(Opts::default());
+    let mut c = Client::new(&s);
+    let r = c.get("/readyz").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let ready =
+        serde_json::json!({ "ready": true, "database": "ok", "migrations": "current", "signing_key": "present" });
+    assert_eq!(r.body, ready);
+    assert_eq!(r.headers["cache-control"], "no-store");
+
+    // A newer release's migration in the database.
+    sqlx::any::install_default_drivers();
+    let mut db = sqlx::AnyConnection::connect(&s.db_url).await.unwrap();
+    let checksum = if on_postgres() { "decode('00', 'hex')" } else { "X'00'" };
+    let newer = format!(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (99990101000000, 'from a newer release', TRUE, {checksum}, 0)"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(newer)).execute(&mut db).await.unwrap();
+    let r = c.get("/readyz").await;
+    assert_eq!((r.status, r.body["migrations"].as_str()), (503, Some("not this build's")), "{}", r.text);
+    assert_eq!(r.body["ready"], false);
+    assert_eq!(c.get("/healthz").await.status, 200, "alive all the same");
+
+    let out = std::process::Command::new(BIN)
+        .env("MFA_SECRET_KEY", TEST_KEY)
+        .args(["--database-url", &s.db_url, "serve", "--dev", "--addr", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "started on a newer schema");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("99990101000000"), "{err}");
+}
+
+/// Migrations as their own step: `serve --no-migrate` refuses a database
+/// that is not this build's, `mfa-signin migrate` brings it up, and then
+/// the node serves without touching the schema.
+#[tokio::test]
+async fn migrate_is_a_step_of_its_own_for_rolling_upgrades() {
+    let (_db, url) = temp_db();
+    let serve = |extra: &[&str]| {
+        std::process::Command::new(BIN)
+            .env("MFA_SECRET_KEY", TEST_KEY)
+            .env("MFA_NO_MIGRATE", "1")
+            .args(["--database-url", &url, "serve", "--dev", "--addr", "127.0.0.1:0"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = serve(&[]);
+    assert!(!out.status.success(), "served a database without a schema");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("mfa-signin migrate"), "{err}");
+
+    let out = std::process::Command::new(BIN)
+        .env("MFA_SECRET_KEY", TEST_KEY)
+        .args(["--database-url", &url, "--json", "migrate"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let s = start_with_db(Opts::default().with("MFA_NO_MIGRATE", "1"), &url);
+    user(&s, "rolling@example.com", false, false, false).await;
+    let mut c = Client::new(&s);
+    assert_eq!(c.password("rolling@example.com", PASSWORD).await.status_field(), "complete");
+    assert_eq!(c.get("/readyz").await.status, 200);
+}
