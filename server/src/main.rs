@@ -38,6 +38,10 @@ enum Cmd {
     /// Bring the database's schema up to this build's, then exit (before
     /// starting the nodes of a rolling upgrade with `serve --no-migrate`).
     Migrate,
+    /// Copy the database to a new FILE while it serves (SQLite; a
+    /// consistent snapshot). Restore: stop the server, put FILE in the
+    /// database's place.
+    Backup { file: std::path::PathBuf },
     /// Manage users.
     #[command(subcommand)]
     User(UserCmd),
@@ -504,6 +508,11 @@ async fn run(cli: Cli) -> Result<(), String> {
     let store = open_store(&cli.database_url, schema).await?;
     let json = cli.json;
     match cmd {
+        Cmd::Backup { file } => {
+            store::backup(&cli.database_url, &file).await.map_err(|e| e.to_string())?;
+            report(json, serde_json::json!({ "backup": file }), format!("backed up to {}", file.display()));
+            Ok(())
+        }
         Cmd::Migrate => {
             report(json, serde_json::json!({ "migrated": true }), "the schema is this build's".into());
             Ok(())

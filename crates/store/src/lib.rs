@@ -350,6 +350,23 @@ fn checked(applied: std::result::Result<i64, sqlx::Error>, known: &sqlx::migrate
     }
 }
 
+/// A consistent copy of the SQLite database `url` at `to`, taken while it
+/// serves (SQLite's `VACUUM INTO`: one read transaction, so every unit is
+/// in it whole or not at all). PostgreSQL is backed up with its own tools.
+pub async fn backup(url: &str, to: &std::path::Path) -> Result<()> {
+    if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        return Err(StoreError::Db(
+            "PostgreSQL is backed up with its own tools (pg_dump, or a base backup with WAL archiving)".into(),
+        ));
+    }
+    if to.exists() {
+        return Err(StoreError::Db(format!("{} exists: a backup goes to a new file", to.display())));
+    }
+    let mut c = SqliteConnectOptions::from_str(url).db()?.connect().await.db()?;
+    sqlx::query("VACUUM INTO $1").bind(to.to_string_lossy().into_owned()).execute(&mut c).await.db()?;
+    Ok(())
+}
+
 /// Opens the store `url` names (`sqlite:` or `postgres:`/`postgresql:`)
 /// and migrates it.
 pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {

@@ -115,3 +115,38 @@ async fn migrate_is_a_step_of_its_own_for_rolling_upgrades() {
     assert_eq!(c.password("rolling@example.com", PASSWORD).await.status_field(), "complete");
     assert_eq!(c.get("/readyz").await.status, 200);
 }
+
+/// `mfa-signin backup FILE` while the server serves; the copy, served by
+/// another server, signs the user in with TOTP and with a backup code.
+/// PostgreSQL is backed up with its own tools: the command says so.
+#[tokio::test]
+async fn a_backup_taken_while_serving_restores_with_every_factor() {
+    let s = start(Opts::default());
+    let u = user(&s, "backed-up@example.com", false, true, true).await;
+    let (dir, _) = temp_db();
+    let file = match &dir {
+        TempDb::Sqlite(d) => d.join("backup.db"),
+        TempDb::Postgres(_) => std::env::temp_dir().join(format!("mfa-backup-{}.db", std::process::id())),
+    };
+    let out = cli(&s, &["backup", file.to_str().unwrap()]);
+    if on_postgres() {
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("pg_dump"), "{}", String::from_utf8_lossy(&out.stderr));
+        return;
+    }
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // A second backup to the same file is refused, not overwritten.
+    assert!(!cli(&s, &["backup", file.to_str().unwrap()]).status.success());
+
+    let restored = start_with_db(Opts::default(), &format!("sqlite://{}", file.display()));
+    let secret = u["totp_secret"].as_str().unwrap();
+    let mut c = Client::new(&restored);
+    assert_eq!(c.password("backed-up@example.com", PASSWORD).await.status_field(), "needs_second_factor");
+    let r = c.verify("totp", &totp_at(secret, unix())).await;
+    assert_eq!(r.status_field(), "complete", "{}", r.text);
+    let mut c = Client::new(&restored);
+    c.password("backed-up@example.com", PASSWORD).await;
+    let code = u["backup_codes"][0].as_str().unwrap();
+    let r = c.verify("backup_code", code).await;
+    assert_eq!(r.status_field(), "complete", "{}", r.text);
+}
