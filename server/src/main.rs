@@ -671,16 +671,19 @@ async fn serve(
         tracing::warn!("TEST MODE: +1 XXX 555-01XX phones and +clerk_test emails get no message and accept 424242");
     }
     let cfg = Arc::new(cfg);
-    // Expired attempts, sign-ups, codes and sessions are deleted now and then.
+    // Expired attempts, sign-ups, codes, sessions and locks, and audit rows
+    // past their retention, are deleted now and then.
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let (sweeper, sweep_clock) = (store.clone(), clock.clone());
+    let audit_kept = cfg.settings.audit.retention_days.saturating_mul(86_400);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             tick.tick().await;
             let swept = async {
                 let tx = sweeper.begin().await?;
-                tx.sweep(sweep_clock.now()).await?;
+                let now = sweep_clock.now();
+                tx.sweep(now, now.saturating_sub(audit_kept)).await?;
                 tx.commit().await
             };
             if let Err(e) = swept.await {

@@ -39,6 +39,7 @@ pub struct Settings {
     pub sms: Sms,
     pub branding: Branding,
     pub webhooks: Webhooks,
+    pub audit: Audit,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq)]
@@ -162,6 +163,14 @@ pub struct Webhooks {
     pub timeout: i64,
 }
 
+/// The audit trail.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Audit {
+    /// Days a row is kept; older ones are swept.
+    pub retention_days: i64,
+}
+
 /// SMS through an HTTP provider speaking Twilio's Messages API.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -198,6 +207,7 @@ impl Default for Settings {
             sms: Sms::default(),
             branding: Branding::default(),
             webhooks: Webhooks { allow_private: false, retry: crate::webhooks::RETRY.to_vec(), timeout: 15 },
+            audit: Audit { retention_days: 365 },
         }
     }
 }
@@ -221,6 +231,7 @@ defaults! {
     Sessions => Settings::default().sessions,
     SessionToken => Settings::default().session_token,
     Webhooks => Settings::default().webhooks,
+    Audit => Settings::default().audit,
     Email => Email {
         smtp_host: None,
         smtp_port: None,
@@ -298,6 +309,7 @@ const OVERRIDES: &[(&str, &str, Kind)] = &[
     ("MFA_WEBHOOKS_ALLOW_PRIVATE", "webhooks.allow_private", Kind::Bool),
     ("MFA_WEBHOOKS_RETRY", "webhooks.retry", Kind::Ints),
     ("MFA_WEBHOOKS_TIMEOUT", "webhooks.timeout", Kind::Int),
+    ("MFA_AUDIT_RETENTION_DAYS", "audit.retention_days", Kind::Int),
 ];
 
 fn env_value(name: &str, raw: &str, kind: Kind) -> Result<toml::Value, String> {
@@ -414,6 +426,7 @@ impl Settings {
             ("sessions.lifetime", self.sessions.lifetime),
             ("sessions.reverification", self.sessions.reverification),
             ("session_token.lifetime", self.session_token.lifetime),
+            ("audit.retention_days", self.audit.retention_days),
         ] {
             if v < 1 {
                 return Err(format!("`{key}` must be a positive number"));

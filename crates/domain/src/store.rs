@@ -805,8 +805,9 @@ pub trait Tx:
     + WebhooksWrite
 {
     async fn commit(self: Box<Self>) -> Result<()>;
-    /// Deletes what has expired; returns the number of rows.
-    async fn sweep(&self, now: i64) -> Result<u64>;
+    /// Deletes what has expired by `now`, and audit rows from before
+    /// `audit_before` (the retention); returns the number of rows.
+    async fn sweep(&self, now: i64, audit_before: i64) -> Result<u64>;
 }
 
 /// Every repository trait, for calling their methods on a `Store` or a `Tx`.

@@ -425,8 +425,12 @@ mod users;
 mod webhooks;
 
 // Codes are kept an hour past expiry, so a late try still hears "expired".
-const SWEEP: [&str; 9] = [
+const SWEEP: [&str; 10] = [
     "DELETE FROM unlocks WHERE until <= $1",
+    // An ended lock: the next failure would start its count afresh anyway.
+    // (A count below the threshold, with no lock, stays: it is no older
+    // news than the last failure, which is not kept.)
+    "DELETE FROM lockouts WHERE locked_until IS NOT NULL AND locked_until <= $1",
     "DELETE FROM webauthn_challenges WHERE expires_at <= $1",
     "DELETE FROM sign_in_attempts WHERE expires_at <= $1",
     "DELETE FROM sign_ups WHERE expires_at <= $1",
@@ -471,11 +475,13 @@ macro_rules! tx {
                 self.finish().await
             }
 
-            async fn sweep(&self, now: i64) -> Result<u64> {
+            async fn sweep(&self, now: i64, audit_before: i64) -> Result<u64> {
                 let mut n = 0;
                 for q in SWEEP {
                     n += sqlx::query(q).bind(now).execute(&mut *self.conn().await.db()?).await.db()?.rows_affected();
                 }
+                let audit = sqlx::query("DELETE FROM audit_log WHERE at < $1").bind(audit_before);
+                n += audit.execute(&mut *self.conn().await.db()?).await.db()?.rows_affected();
                 Ok(n)
             }
         }
@@ -565,6 +571,28 @@ mod tests {
         })
         .await
         .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_sweep_drops_ended_locks_and_audit_rows_past_retention() {
+        let (_db, s) = db().await;
+        s.lock_subject("ended", 100).await.unwrap();
+        s.lock_subject("locked", 300).await.unwrap();
+        assert!(s.lockout_reserve("counting", 150, 10, 3600).await.unwrap().is_ok());
+        for at in [10, 150] {
+            s.audit(&AuditEvent { at, event: "x".into(), ..Default::default() }).await.unwrap();
+        }
+        s.sweep(200, 100).await.unwrap();
+        assert_eq!(s.locked_until("ended", 50).await.unwrap(), None, "an ended lock is gone");
+        assert_eq!(s.locked_until("locked", 200).await.unwrap(), Some(300), "a lock in force stays");
+        // The count below the threshold stays: the ninth failure still locks.
+        for _ in 0..8 {
+            s.lockout_reserve("counting", 250, 10, 3600).await.unwrap().unwrap();
+        }
+        assert!(s.lockout_reserve("counting", 250, 10, 3600).await.unwrap().is_ok());
+        assert!(s.locked_until("counting", 250).await.unwrap().is_some(), "the tenth failure locked it");
+        let left: Vec<i64> = s.audit_log(10).await.unwrap().iter().map(|e| e.at).collect();
+        assert_eq!(left, [150], "audit rows before the retention are gone");
     }
 
     #[tokio::test]
