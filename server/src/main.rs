@@ -56,10 +56,14 @@ enum Cmd {
     /// Webhook endpoints and their deliveries.
     #[command(subcommand)]
     Webhooks(WebhooksCmd),
-    /// Print the audit trail as JSON, newest first.
+    /// Print the audit trail as JSON, newest first (or export it: `--since`).
     Audit {
         #[arg(long, default_value_t = 50)]
         limit: i64,
+        /// Export instead: every row from this Unix time on, oldest first,
+        /// as JSON lines (for a SIEM; users by public id).
+        #[arg(long)]
+        since: Option<i64>,
     },
     /// Print the development outbox, newest first.
     Outbox {
@@ -546,7 +550,22 @@ async fn run(cli: Cli) -> Result<(), String> {
         Cmd::ApiKeys(cmd) => api_keys_cmd(cmd, json, store.as_ref()).await,
         Cmd::Webhooks(cmd) => webhooks_cmd(cmd, json, store.as_ref(), keys, &cli.cfg.settings).await,
         Cmd::Keys(cmd) => keys_cmd(cmd, json, store.as_ref(), &keys()?, &cli.cfg.settings.session_token).await,
-        Cmd::Audit { limit } => {
+        Cmd::Audit { since: Some(since), .. } => {
+            use std::io::Write;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let mut after = 0;
+            loop {
+                let rows = store.audit_after(since, after, 1000).await.map_err(|e| e.to_string())?;
+                let Some(last) = rows.last() else { break };
+                after = last.id;
+                for r in &rows {
+                    let line = serde_json::to_string(r).map_err(|e| e.to_string())?;
+                    writeln!(out, "{line}").map_err(|e| e.to_string())?;
+                }
+            }
+            out.flush().map_err(|e| e.to_string())
+        }
+        Cmd::Audit { limit, .. } => {
             let events = store.audit_log(limit).await.map_err(|e| e.to_string())?;
             println!("{}", serde_json::to_string_pretty(&events).unwrap_or_default());
             Ok(())

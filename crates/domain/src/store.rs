@@ -675,6 +675,9 @@ pub trait AuditLog: Send + Sync {
     async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEvent>>;
     /// A page of the trail, newest first, with how many rows `f` matches.
     async fn audit_page(&self, f: &AuditFilter<'_>, limit: i64, offset: i64) -> Result<(Vec<AuditEntry>, i64)>;
+    /// Rows from `since` on, after row `after` (0: from the first), oldest
+    /// first: an export's pages.
+    async fn audit_after(&self, since: i64, after: i64, limit: i64) -> Result<Vec<AuditEntry>>;
 }
 
 /// Which audit rows a page holds: each filter applies when given.
@@ -689,6 +692,8 @@ pub struct AuditFilter<'a> {
 /// An audit row as an app's backend reads it: the user by public id.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct AuditEntry {
+    /// The row's number: its place in the trail.
+    pub id: i64,
     pub at: i64,
     pub event: String,
     pub user_id: Option<String>,

@@ -16,10 +16,13 @@ macro_rules! audit_filter {
     };
 }
 const AUDIT_PAGE: &str = concat!(
-    "SELECT a.at, a.event, u.public_id AS user_id, a.identifier, a.ip, a.user_agent, a.detail",
+    "SELECT a.id, a.at, a.event, u.public_id AS user_id, a.identifier, a.ip, a.user_agent, a.detail",
     audit_filter!(),
     " ORDER BY a.id DESC LIMIT $3 OFFSET $4"
 );
+const AUDIT_AFTER: &str =
+    "SELECT a.id, a.at, a.event, u.public_id AS user_id, a.identifier, a.ip, a.user_agent, a.detail
+     FROM audit_log a LEFT JOIN users u ON u.id = a.user_id WHERE a.at >= $1 AND a.id > $2 ORDER BY a.id LIMIT $3";
 const AUDIT_COUNT: &str = concat!("SELECT COUNT(*)", audit_filter!());
 
 macro_rules! reads {
@@ -28,6 +31,17 @@ macro_rules! reads {
         impl AuditLog for $t {
             async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEvent>> {
                 Ok(recs(sqlx::query_as(AUDIT_LOG).bind(limit).fetch_all(&mut *self.conn().await.db()?).await.db()?))
+            }
+
+            async fn audit_after(&self, since: i64, after: i64, limit: i64) -> Result<Vec<AuditEntry>> {
+                let rows: Vec<Rec<AuditEntry>> = sqlx::query_as(AUDIT_AFTER)
+                    .bind(since)
+                    .bind(after)
+                    .bind(limit)
+                    .fetch_all(&mut *self.conn().await.db()?)
+                    .await
+                    .db()?;
+                Ok(recs(rows))
             }
 
             async fn audit_page(&self, f: &AuditFilter<'_>, limit: i64, offset: i64) -> Result<(Vec<AuditEntry>, i64)> {

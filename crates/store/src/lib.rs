@@ -131,7 +131,7 @@ from_row!(SigningKey { kid, alg, public_key, private_key, created_at, signs_from
 from_row!(SessionRow { key, created_at, last_active_at, expires_at, ip, user_agent, task, device });
 from_row!(OutboxMessage { id, channel, recipient, body, created_at });
 from_row!(AuditEvent { at, event, user_id, identifier, ip, user_agent, detail });
-from_row!(AuditEntry { at, event, user_id, identifier, ip, user_agent, detail });
+from_row!(AuditEntry { id, at, event, user_id, identifier, ip, user_agent, detail });
 
 macro_rules! subject_from_row {
     ($($row:ty),*) => {$(

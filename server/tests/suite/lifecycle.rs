@@ -150,3 +150,30 @@ async fn a_backup_taken_while_serving_restores_with_every_factor() {
     let r = c.verify("backup_code", code).await;
     assert_eq!(r.status_field(), "complete", "{}", r.text);
 }
+
+/// `mfa-signin audit --since T`: every row from T on, oldest first, one
+/// JSON object a line, users by public id, never a password.
+#[tokio::test]
+async fn the_audit_trail_exports_as_json_lines() {
+    let s = start(Opts::default());
+    let since = unix() as i64 - 5;
+    for n in 0..3 {
+        user(&s, &format!("exported-{n}@example.com"), false, false, false).await;
+        let mut c = Client::new(&s);
+        c.password(&format!("exported-{n}@example.com"), "a wrong password here").await;
+    }
+    let out = cli(&s, &["audit", "--since", &since.to_string()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "oldest first: {ids:?}");
+    let made: Vec<&serde_json::Value> = rows.iter().filter(|r| r["event"] == "user.created").collect();
+    assert_eq!(made.len(), 3, "{text}");
+    assert!(made.iter().all(|r| r["user_id"].as_str().unwrap().starts_with("user_")), "{text}");
+    assert!(rows.iter().any(|r| r["event"] == "sign_in.password_failed"), "{text}");
+    assert!(!text.contains("a wrong password here") && !text.contains(PASSWORD), "no password: {text}");
+    // Nothing from before `since`.
+    let later = cli(&s, &["audit", "--since", &(unix() as i64 + 60).to_string()]);
+    assert!(later.stdout.is_empty());
+}
