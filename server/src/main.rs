@@ -451,16 +451,20 @@ const DEMO_PHONE: &str = "+15555550100";
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
-        )
-        // stdout is for the CLI's output (JSON for scripts); colours only
-        // on a terminal, so log files stay plain text.
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    // stdout is for the CLI's output (JSON for scripts): logs go to stderr.
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match std::env::var("MFA_LOG_FORMAT").as_deref() {
+        // One JSON object a line, with the request's span (its id) in it.
+        Ok("json") => logs.json().with_current_span(true).with_span_list(false).init(),
+        // Colours only on a terminal, so log files stay plain text.
+        Ok("text") | Err(_) => logs.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).init(),
+        Ok(other) => {
+            eprintln!("error: MFA_LOG_FORMAT is text or json, not {other:?}");
+            return ExitCode::FAILURE;
+        }
+    }
     let cli = Cli::parse();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -14,6 +14,8 @@ use domain::{store::OutboxMessage, users};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
 use web::guard::{refuse, CspNonce};
 
 #[derive(Clone, FromRef)]
@@ -70,10 +72,33 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(not_found, shell))
         .layer(middleware::from_fn_with_state(guard, web::guard::guard))
         .with_state(state);
-    // Outside the router: a layer on it would run after routing.
+    // Outside the router: a layer on it would run after routing. Every
+    // request gets an id (a proxy's X-Request-Id is kept), in its span,
+    // so in every log line it causes, and in its answer.
     Router::new()
         .fallback_service(app)
         .layer(middleware::map_request(|req: axum::extract::Request| async move { web::guard::clerk_request(req) }))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(SetRequestIdLayer::x_request_id(Ids))
+}
+
+/// Request ids: 64 random bits, hex.
+#[derive(Clone, Copy)]
+struct Ids;
+
+impl MakeRequestId for Ids {
+    fn make_request_id<B>(&mut self, _: &http::Request<B>) -> Option<RequestId> {
+        let id = format!("{:016x}", rand::Rng::random::<u64>(&mut rand::rng()));
+        HeaderValue::from_str(&id).ok().map(RequestId::new)
+    }
+}
+
+/// A request's span: its id, method and path (never its query or headers,
+/// which may carry tokens).
+fn request_span(req: &http::Request<axum::body::Body>) -> tracing::Span {
+    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    tracing::info_span!("request", id, method = %req.method(), path = req.uri().path())
 }
 
 /// Readiness: 200 when the database answers with this build's schema and a

@@ -177,3 +177,68 @@ async fn the_audit_trail_exports_as_json_lines() {
     let later = cli(&s, &["audit", "--since", &(unix() as i64 + 60).to_string()]);
     assert!(later.stdout.is_empty());
 }
+
+/// JSON logs (`MFA_LOG_FORMAT=json`): every line an object, the request's
+/// id in the lines it causes and in its answer. And no password, code,
+/// secret, token, cookie or key in any line, at debug level, through a
+/// sign-in with TOTP, one with a backup code, a session token, a Backend
+/// API call and a webhook endpoint made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_are_json_lines_with_request_ids_and_no_secret() {
+    logs_without_secrets("json").await;
+}
+
+/// The same in the text format: the id in the request's span.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_logs_carry_request_ids_and_no_secret() {
+    logs_without_secrets("text").await;
+}
+
+async fn logs_without_secrets(format: &str) {
+    let s = start(Opts::default().with("MFA_LOG_FORMAT", format).with("RUST_LOG", "debug,hyper=info,h2=info"));
+    let u = user(&s, "logged@example.com", false, true, true).await;
+    let totp_secret = u["totp_secret"].as_str().unwrap().to_string();
+    let backup = u["backup_codes"][0].as_str().unwrap().to_string();
+
+    let mut c = Client::new(&s);
+    c.password("logged@example.com", PASSWORD).await;
+    let code = totp_at(&totp_secret, unix());
+    assert_eq!(c.verify("totp", &code).await.status_field(), "complete");
+    let fin = c.api("sign_in/finalize", &[]).await;
+    assert_eq!(fin.status, 200, "{}", fin.text);
+    let id = fin.headers["x-request-id"].to_str().unwrap().to_string();
+    assert!(id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+    let jwt = c.api("session/token", &[]).await.body["jwt"].as_str().unwrap().to_string();
+    let mut d = Client::new(&s);
+    d.password("logged@example.com", PASSWORD).await;
+    assert_eq!(d.verify("backup_code", &backup).await.status_field(), "complete");
+
+    let (_, key) = crate::backend::api_key(&s, "logs");
+    let http = reqwest::Client::new();
+    let r = http.get(format!("{}/backend/v1/users", s.base)).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let made: serde_json::Value = http
+        .post(format!("{}/backend/v1/webhooks/endpoints", s.base))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({ "url": "https://hooks.example.com/clerk" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let whsec = made["secret"].as_str().unwrap().to_string();
+
+    // The finalize's lines carry its id.
+    let tagged = if format == "json" { format!("\"id\":\"{id}\"") } else { format!("id=\"{id}\"") };
+    assert!(s.logged(&[&tagged]).await, "{}", s.logs.lock().unwrap());
+    let logs = s.logs.lock().unwrap().clone();
+    for line in logs.lines().filter(|_| format == "json") {
+        assert!(serde_json::from_str::<serde_json::Value>(line).is_ok_and(|v| v.is_object()), "not JSON: {line}");
+    }
+    let mut secrets = vec![PASSWORD.to_string(), totp_secret, code, backup, jwt, key, whsec];
+    secrets.extend(c.cookies.values().chain(d.cookies.values()).filter(|v| v.len() >= 16).cloned());
+    for secret in &secrets {
+        assert!(!logs.contains(secret.as_str()), "{secret} is in the logs");
+    }
+}
