@@ -4,7 +4,7 @@
 //! written: delivered, due again by the schedule, or dead.
 
 use super::Service;
-use crate::store::WebhookDelivery;
+use crate::store::{WebhookDelivery, WebhookEndpoint};
 use crate::webhooks::{self, Post};
 use proto::*;
 use serde_json::{json, Value};
@@ -40,7 +40,7 @@ impl Drop for Claim<'_> {
 enum Tried {
     Delivered,
     Failed,
-    /// Another node took it, or its endpoint is gone.
+    /// Another node took it.
     Taken,
 }
 
@@ -64,11 +64,14 @@ impl Service {
         }
         let rounds = by_endpoint.into_iter().filter_map(|(endpoint, due)| {
             let claim = Claim::take(busy, endpoint)?;
+            let id = claim.endpoint.clone();
             Some(async move {
                 let _claim = claim;
+                // Read once for its deliveries (gone: nothing to send).
+                let Some(endpoint) = self.store.webhook_endpoint(&id).await? else { return Ok(0) };
                 let mut tried = 0;
                 for d in &due {
-                    match self.deliver(post, d).await? {
+                    match self.deliver(post, &endpoint, d).await? {
                         Tried::Delivered => tried += 1,
                         Tried::Failed => return Ok(tried + 1),
                         Tried::Taken => {}
@@ -84,8 +87,7 @@ impl Service {
         Ok(tried)
     }
 
-    async fn deliver(&self, post: &dyn Post, d: &WebhookDelivery) -> Result<Tried, Fault> {
-        let Some(endpoint) = self.store.webhook_endpoint(&d.endpoint_id).await? else { return Ok(Tried::Taken) };
+    async fn deliver(&self, post: &dyn Post, endpoint: &WebhookEndpoint, d: &WebhookDelivery) -> Result<Tried, Fault> {
         let payload = match &d.payload {
             Some(p) => p.clone(),
             None => self.payload(d).await?,
@@ -96,17 +98,13 @@ impl Service {
         if !taken {
             return Ok(Tried::Taken);
         }
-        let sent = match self.keys.open(&endpoint.secret).ok_or("the endpoint's secret does not open".to_string()) {
-            Ok(secret) => {
-                let at = self.clock.now();
-                let signature = webhooks::key(&secret).and_then(|k| webhooks::signature(&k, &d.msg_id, at, &payload));
-                match signature {
-                    Ok(sig) => post.post(&endpoint.url, &webhooks::headers(&d.msg_id, at, &sig), &payload).await,
-                    Err(e) => Err(e),
-                }
-            }
-            Err(e) => Err(e),
-        };
+        let sent = async {
+            let secret = self.keys.open(&endpoint.secret).ok_or("the endpoint's secret does not open")?;
+            let at = self.clock.now();
+            let sig = webhooks::key(&secret).and_then(|k| webhooks::signature(&k, &d.msg_id, at, &payload))?;
+            post.post(&endpoint.url, &webhooks::headers(&d.msg_id, at, &sig), &payload).await
+        }
+        .await;
         let now = self.clock.now();
         let tries = d.attempts + 1;
         let (state, next_at, error) = match sent {
