@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . scripts/env.sh
-cargo leptos build --release --split
+# --precompress: the .br and .gz twins the server sends (figure 4).
+cargo leptos build --release --split --precompress
 # Figure 8c: the example backend that verifies session tokens.
 cargo build --release -q -p server --example backend
 # The peer for figure 3: better-auth with its two-factor plugin (npm).
@@ -20,5 +21,5 @@ fi
 # Figure 4's floor (bench/floor): the least a Leptos islands page ships, built
 # with the same profile and flags into the shared build cache.
 [ -e bench/floor/target ] || ln -s ../../target bench/floor/target
-(cd bench/floor && cargo leptos build --release --split --frontend-only)
+(cd bench/floor && cargo leptos build --release --split --frontend-only --precompress)
 cargo run --release -q -p server --example bench -- target/release/mfa-signin bench/results.md

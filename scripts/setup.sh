@@ -31,14 +31,17 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 # Debian packages: chromium (the end-to-end tests), nginx (the forward-auth
-# test puts it in front of a page).
+# test puts it in front of a page), prometheus (promtool).
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+# promtool (the metrics test checks a real scrape with it); the package's
+# server is not started.
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian's ${missing[*]} (for the end-to-end tests)"
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-  $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}"
+  $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 
 # cargo-leptos 0.3.11 needs rustc 1.96; --debug halves the install time.

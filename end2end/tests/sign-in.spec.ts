@@ -120,11 +120,12 @@ test("errors of a form posted before the page was live hydrate with it", async (
   const user = await createUser(request, { totp: true });
   // The first load gets no wasm: the form posts as plain HTML.
   const held: { abort: () => Promise<void> }[] = [];
-  await page.route("**/pkg/mfa-signin.wasm", (r) => {
+  // Named by its content: mfa-signin.<hash>.wasm.
+  await page.route("**/pkg/mfa-signin.*wasm", (r) => {
     held.push(r);
   });
   await page.goto("/sign-in", { waitUntil: "domcontentloaded" });
-  await page.unroute("**/pkg/mfa-signin.wasm");
+  await page.unroute("**/pkg/mfa-signin.*wasm");
   await signInWithPassword(page, user.email, "wrong password");
   for (const r of held) await r.abort().catch(() => {});
   // The page that answers the post hydrates with the error in its island's props.

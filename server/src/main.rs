@@ -4,6 +4,7 @@
 
 mod backend;
 mod config;
+mod metrics;
 mod routes;
 mod v1;
 
@@ -84,7 +85,16 @@ struct Serve {
     /// build's (after `mfa-signin migrate`; for rolling upgrades).
     #[arg(long, env = "MFA_NO_MIGRATE", value_parser = clap::builder::FalseyValueParser::new())]
     no_migrate: bool,
-    /// Leptos runtime config, read when not started by cargo-leptos.
+    /// Serve Prometheus metrics at `/metrics` on this address (off
+    /// without it; keep it off the public network).
+    #[arg(long, env = "MFA_METRICS_ADDR")]
+    metrics_addr: Option<SocketAddr>,
+    /// The site (wasm, CSS, assets): default `site/` beside the binary, as
+    /// the release build is copied; else Leptos.toml's `site-root`.
+    #[arg(long, env = "MFA_SITE_ROOT")]
+    site_root: Option<String>,
+    /// Leptos runtime config, read when present (not needed beside a
+    /// deployed binary: `site/` is found without it).
     #[arg(long, env = "LEPTOS_CONFIG", default_value = "Leptos.toml")]
     leptos_config: String,
 }
@@ -653,6 +663,40 @@ async fn demo_user(store: &dyn domain::store::Store, keys: &secrets::SecretBox, 
     Ok(())
 }
 
+/// Where the site is and how its files are named. Under cargo-leptos the
+/// LEPTOS_* environment describes the build; else Leptos.toml if there is
+/// one (the source tree); else the release build's layout, the binary with
+/// `site/` (and cargo-leptos' `hash.txt`) beside it. `--site-root` wins.
+fn site_options(s: &Serve) -> Result<leptos::config::LeptosOptions, String> {
+    use leptos::config::{get_configuration, Env, LeptosOptions};
+    let beside = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf));
+    let from_file = Path::new(&s.leptos_config).exists();
+    let mut o = if std::env::var_os("LEPTOS_OUTPUT_NAME").is_some() {
+        get_configuration(None).map_err(|e| format!("leptos config (LEPTOS_*): {e}"))?.leptos_options
+    } else if from_file {
+        get_configuration(Some(&s.leptos_config))
+            .map_err(|e| format!("leptos config ({}): {e}", s.leptos_config))?
+            .leptos_options
+    } else {
+        let site = beside.as_ref().map(|d| d.join("site")).unwrap_or_else(|| "site".into());
+        LeptosOptions::builder()
+            .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("mfa-signin"))
+            .site_root(site.to_string_lossy().as_ref())
+            .env(Env::PROD)
+            .build()
+    };
+    if let Some(root) = &s.site_root {
+        o.site_root = root.as_str().into();
+    }
+    // cargo-leptos writes `hash.txt` beside the binary when it names the
+    // site's files by their content (`hash-files`): those are served as
+    // cached for good.
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        o.hash_files = beside.is_some_and(|d| d.join(o.hash_file.as_ref()).is_file());
+    }
+    Ok(o)
+}
+
 async fn serve(
     cfg: config::Config,
     store: Arc<dyn domain::store::Store>,
@@ -660,15 +704,8 @@ async fn serve(
     s: Serve,
 ) -> Result<(), String> {
     cfg.check_serving()?;
-    // Under cargo-leptos the LEPTOS_* environment describes the build; a
-    // deployed binary reads Leptos.toml instead.
-    let conf = if std::env::var_os("LEPTOS_OUTPUT_NAME").is_some() {
-        leptos::config::get_configuration(None)
-    } else {
-        leptos::config::get_configuration(Some(&s.leptos_config))
-    }
-    .map_err(|e| format!("leptos config ({}): {e}", s.leptos_config))?;
-    let leptos_options = conf.leptos_options;
+    let leptos_options = site_options(&s)?;
+    let exporter = s.metrics_addr.map(|_| metrics::install()).transpose()?;
     let addr = s.addr.unwrap_or(leptos_options.site_addr);
 
     if s.demo {
@@ -761,7 +798,12 @@ async fn serve(
         img_origin: cfg.settings.branding.logo.as_deref().and_then(domain::brand::logo_origin),
         clock,
     });
-    let app = routes::router(routes::AppState { leptos_options, api: app::api::Api { service, edge }, cfg });
+    if let (Some(addr), Some(handle)) = (s.metrics_addr, exporter.clone()) {
+        metrics::serve(addr, handle, service.clone(), edge.clock.clone()).await?;
+    }
+    let state =
+        routes::AppState { leptos_options, api: app::api::Api { service, edge }, cfg, metrics: exporter.is_some() };
+    let app = routes::router(state);
 
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("bind {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;

@@ -15,6 +15,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use web::guard::{refuse, CspNonce};
 
@@ -23,6 +24,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub api: Api,
     pub cfg: Arc<crate::config::Config>,
+    /// Requests timed for `/metrics`.
+    pub metrics: bool,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -68,10 +71,16 @@ pub fn router(state: AppState) -> Router {
         provide_context(brand.clone());
         provide_request_nonce();
     };
-    let app = r
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(not_found, shell))
-        .layer(middleware::from_fn_with_state(guard, web::guard::guard))
-        .with_state(state);
+    let files = site_files(&state.leptos_options);
+    let not_found = leptos_axum::file_and_error_handler_with_context::<AppState, _>(not_found, shell);
+    let site = move |State(state): State<AppState>, req: axum::extract::Request| async move {
+        site(files, not_found, state, req).await
+    };
+    let mut r = r.fallback(site);
+    if state.metrics {
+        r = r.layer(middleware::from_fn(crate::metrics::track));
+    }
+    let app = r.layer(middleware::from_fn_with_state(guard, web::guard::guard)).with_state(state);
     // Outside the router: a layer on it would run after routing. Every
     // request gets an id (a proxy's X-Request-Id is kept), in its span,
     // so in every log line it causes, and in its answer.
@@ -81,6 +90,54 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(SetRequestIdLayer::x_request_id(Ids))
+}
+
+/// The site's files: a build's precompressed `.br` / `.gz` twin when the
+/// browser takes it, else compressed now (br, zstd, gzip). Pages and API
+/// answers are never compressed: they may hold a secret beside text a
+/// request put there (BREACH).
+type Files = tower_http::compression::Compression<ServeDir>;
+
+fn site_files(o: &LeptosOptions) -> Files {
+    let dir = ServeDir::new(o.site_root.as_ref())
+        .precompressed_br()
+        .precompressed_gzip()
+        .append_index_html_on_directories(false);
+    tower_http::compression::Compression::new(dir)
+}
+
+/// A site file, or the not-found page. The wasm, JS and CSS under `pkg/`
+/// are named by their content when the build hashes them (`hash.txt`):
+/// cached for good; everything else is checked again on each use.
+async fn site<H>(files: Files, not_found: H, state: AppState, req: axum::extract::Request) -> Response
+where
+    H: Fn(
+        http::Uri,
+        State<AppState>,
+        axum::extract::Request,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Response> + Send>>,
+{
+    use tower::ServiceExt;
+    let (parts, body) = req.into_parts();
+    let probe = http::Request::from_parts(parts.clone(), axum::body::Body::empty());
+    let found = match files.oneshot(probe).await {
+        Ok(r) if r.status().is_success() || r.status() == StatusCode::NOT_MODIFIED => Some(r),
+        _ => None,
+    };
+    let Some(res) = found else {
+        let uri = parts.uri.clone();
+        return not_found(uri, State(state), http::Request::from_parts(parts, body)).await;
+    };
+    let mut res = res.map(axum::body::Body::new);
+    let pkg = format!("/{}/", state.leptos_options.site_pkg_dir);
+    let immutable = state.leptos_options.hash_files && parts.uri.path().starts_with(&pkg);
+    let cache = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    if !h.contains_key(header::VARY) {
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    res
 }
 
 /// Request ids: 64 random bits, hex.

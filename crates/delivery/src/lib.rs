@@ -111,9 +111,40 @@ impl Delivery {
     }
 }
 
+/// `r`, a delivery on `channel`, counted for /metrics.
+fn counted(channel: &'static str, outbox: bool, r: Result<(), String>) -> Result<(), String> {
+    let result = match (&r, outbox) {
+        (Err(_), _) => "failed",
+        (Ok(()), true) => "outbox",
+        (Ok(()), false) => "sent",
+    };
+    domain::metrics::delivered(channel, result);
+    r
+}
+
 #[async_trait]
 impl Sender for Delivery {
     async fn send_sms(&self, to: &str, body: &str, now: i64) -> Result<(), String> {
+        counted("sms", matches!(self.sms, SmsVia::Outbox), self.sms(to, body, now).await)
+    }
+
+    async fn send_email(&self, to: &str, mail: &Mail, now: i64) -> Result<(), String> {
+        counted("email", matches!(self.email, EmailVia::Outbox), self.email(to, mail, now).await)
+    }
+
+    fn send_email_later(self: Arc<Self>, to: Option<String>, mail: Later, now: i64) {
+        tokio::spawn(async move {
+            let mail = mail();
+            let Some(to) = to else { return };
+            if let Err(e) = self.send_email(&to, &mail, now).await {
+                tracing::error!(error = %e, "email delivery failed");
+            }
+        });
+    }
+}
+
+impl Delivery {
+    async fn sms(&self, to: &str, body: &str, now: i64) -> Result<(), String> {
         match &self.sms {
             SmsVia::Outbox => self.to_outbox("sms", to, body, now).await,
             SmsVia::Twilio { http, url, sid, token, from } => {
@@ -135,7 +166,7 @@ impl Sender for Delivery {
         }
     }
 
-    async fn send_email(&self, to: &str, mail: &Mail, now: i64) -> Result<(), String> {
+    async fn email(&self, to: &str, mail: &Mail, now: i64) -> Result<(), String> {
         match &self.email {
             EmailVia::Outbox => {
                 let body = format!("Subject: {}\n\n{}", mail.subject, mail.text);
@@ -152,16 +183,6 @@ impl Sender for Delivery {
                 transport.send(msg).await.map(|_| ()).map_err(|e| format!("smtp: {e}"))
             }
         }
-    }
-
-    fn send_email_later(self: Arc<Self>, to: Option<String>, mail: Later, now: i64) {
-        tokio::spawn(async move {
-            let mail = mail();
-            let Some(to) = to else { return };
-            if let Err(e) = self.send_email(&to, &mail, now).await {
-                tracing::error!(error = %e, "email delivery failed");
-            }
-        });
     }
 }
 

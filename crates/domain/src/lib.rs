@@ -11,6 +11,7 @@ pub mod clock;
 pub mod flow;
 pub mod mail;
 pub mod metadata;
+pub mod metrics;
 pub mod passkey;
 pub mod policy;
 pub mod request;

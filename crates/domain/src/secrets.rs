@@ -102,12 +102,21 @@ pub async fn off_runtime<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'stat
 
 /// Hashes a password on the argon2 pool, off the async runtime.
 pub async fn hash_password_async(password: String) -> Result<String, String> {
-    pool::run(move || hash_password(&password)).await.ok_or("hashing pool unavailable")?
+    pool::run(move || timed("hash", || hash_password(&password))).await.ok_or("hashing pool unavailable")?
 }
 
 /// Verifies on the argon2 pool; false on any failure.
 pub async fn verify_password_async(password: String, phc: String) -> bool {
-    pool::run(move || verify_password(&password, &phc)).await.unwrap_or(false)
+    pool::run(move || timed("verify", || verify_password(&password, &phc))).await.unwrap_or(false)
+}
+
+/// `f`, its time noted for /metrics (the hash alone, not the wait for
+/// the pool).
+fn timed<T>(op: &'static str, f: impl FnOnce() -> T) -> T {
+    let start = std::time::Instant::now();
+    let r = f();
+    crate::metrics::password_hashed(op, start.elapsed().as_secs_f64());
+    r
 }
 
 /// A 256-bit random token, URL-safe (cookies).

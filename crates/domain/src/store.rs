@@ -729,6 +729,24 @@ pub trait Health: Send + Sync {
     async fn schema_current(&self) -> Result<bool>;
 }
 
+/// What `/metrics` reports of the data and the pool, read at a scrape.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Gauges {
+    /// Sessions not yet expired at `now`.
+    pub sessions: i64,
+    /// Webhook deliveries waiting for a try (due or scheduled).
+    pub webhook_backlog: i64,
+    /// The pool's open connections, and those of them idle.
+    pub pool_open: u32,
+    pub pool_idle: u32,
+}
+
+/// The numbers behind `Gauges`.
+#[async_trait]
+pub trait Stats: Send + Sync {
+    async fn gauges(&self, now: i64) -> Result<Gauges>;
+}
+
 /// The store: one repository per table (the traits above), read on the
 /// pool; writes only in a transaction (`Tx`).
 #[async_trait]
@@ -748,6 +766,7 @@ pub trait Store:
     + ApiKeys
     + Webhooks
     + Health
+    + Stats
     + Send
     + Sync
     + 'static
@@ -821,6 +840,6 @@ pub mod prelude {
         ApiKeys, ApiKeysWrite, Attempts, AttemptsWrite, AuditLog, AuditLogWrite, BackupCodes, BackupCodesWrite, Codes,
         CodesWrite, CredentialsWrite, Health, Limits, LimitsWrite, NativeClients, NativeClientsWrite, Outbox,
         OutboxWrite, Passkeys, PasskeysWrite, Sessions, SessionsWrite, SignUps, SignUpsWrite, SigningKeys,
-        SigningKeysWrite, Store, Tx, Users, UsersWrite, Webhooks, WebhooksWrite,
+        SigningKeysWrite, Stats, Store, Tx, Users, UsersWrite, Webhooks, WebhooksWrite,
     };
 }

@@ -8,9 +8,9 @@ use async_trait::async_trait;
 use domain::flow::{Attempt, Factors, SignUp};
 use domain::store::prelude::*;
 use domain::store::{
-    ApiKey, AuditEntry, AuditEvent, AuditFilter, BackupCode, ClientUse, Identity, Metadata, NewSession, NewUser,
-    OneTimeCode, OutboxMessage, Passkey, Result, Session, SessionRow, SigningKey, StoreError, Subject, TrustedClient,
-    User, WebhookDelivery, WebhookEndpoint,
+    ApiKey, AuditEntry, AuditEvent, AuditFilter, BackupCode, ClientUse, Gauges, Identity, Metadata, NewSession,
+    NewUser, OneTimeCode, OutboxMessage, Passkey, Result, Session, SessionRow, SigningKey, StoreError, Subject,
+    TrustedClient, User, WebhookDelivery, WebhookEndpoint,
 };
 use proto::{SignUpStatus, Status, Strategy};
 use sqlx::{
@@ -403,6 +403,32 @@ macro_rules! health {
     )*};
 }
 health!(Sqlite => SQLITE_MIGRATIONS, SqliteUnit => SQLITE_MIGRATIONS, Postgres => POSTGRES_MIGRATIONS, PgUnit => POSTGRES_MIGRATIONS);
+
+const LIVE_SESSIONS: &str = "SELECT CAST(COUNT(*) AS BIGINT) FROM sessions WHERE expires_at > $1";
+const WEBHOOK_BACKLOG: &str = "SELECT CAST(COUNT(*) AS BIGINT) FROM webhook_deliveries WHERE state = 'pending'";
+
+macro_rules! stats {
+    ($($t:ty => $pool:expr),*) => {$(
+        #[async_trait]
+        impl Stats for $t {
+            async fn gauges(&self, now: i64) -> Result<Gauges> {
+                let mut c = self.conn().await?;
+                let sessions = sqlx::query_scalar(LIVE_SESSIONS).bind(now).fetch_one(&mut *c).await.db()?;
+                let webhook_backlog = sqlx::query_scalar(WEBHOOK_BACKLOG).fetch_one(&mut *c).await.db()?;
+                drop(c);
+                let (pool_open, pool_idle) = ($pool)(self);
+                Ok(Gauges { sessions, webhook_backlog, pool_open, pool_idle })
+            }
+        }
+    )*};
+}
+/// A pool's open and idle connections.
+fn pool_use<D: sqlx::Database>(p: &sqlx::Pool<D>) -> (u32, u32) {
+    (p.size(), u32::try_from(p.num_idle()).unwrap_or(u32::MAX))
+}
+// A unit holds one connection of its own, outside any pool.
+stats!(Sqlite => |s: &Sqlite| pool_use(&s.pool), Postgres => |s: &Postgres| pool_use(&s.pool),
+       SqliteUnit => |_| (1, 0), PgUnit => |_| (1, 0));
 
 // One SQL text for both databases: PostgreSQL placeholders, and only what
 // both dialects accept (CASE rather than MIN/MAX, CAST rather than `::`).

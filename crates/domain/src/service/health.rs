@@ -35,3 +35,10 @@ impl Service {
         }
     }
 }
+
+impl Service {
+    /// What `/metrics` reports of the data and the pool now.
+    pub async fn gauges(&self, now: i64) -> Result<crate::store::Gauges, proto::Fault> {
+        Ok(self.store.gauges(now).await?)
+    }
+}

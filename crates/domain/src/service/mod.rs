@@ -36,7 +36,7 @@ use crate::store::prelude::*;
 use crate::store::{AuditEvent, Store, StoreError, Tx, User};
 use proto::*;
 use std::ops::Deref;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// The instance: its settings, and how it is reached.
 #[derive(Clone, Debug, Default)]
@@ -90,7 +90,7 @@ pub(crate) trait Ledger {
     async fn open(&self, req: &Request, subject: &str) -> Result<Reserved, Fault>;
     /// After a wrong try (`Unit::failed`); a failure to note is logged, not
     /// shown.
-    async fn note_failure(&self, req: &Request, subject: &str, user_id: Option<i64>, what: Event, left: u32);
+    async fn note_failure(&self, req: &Request, subject: &str, user_id: Option<i64>, what: Failed, left: u32);
 
     /// A try at a secret of the account `subject`, under the limits every
     /// path shares: the per-IP rate limit, the try counted before `check`
@@ -101,13 +101,13 @@ pub(crate) trait Ledger {
         &self,
         req: &Request,
         Account { subject, user_id }: Account<'_>,
-        failed_event: Event,
+        failed: Failed,
         check: impl AsyncFnOnce() -> Result<(), Fault>,
     ) -> Result<Lock, Fault> {
         let Reserved { lock, left } = self.open(req, subject).await?;
         let verdict = check().await;
         if verdict.as_ref().is_err_and(|f| *f != Fault::Unavailable) {
-            self.note_failure(req, subject, user_id, failed_event, left).await;
+            self.note_failure(req, subject, user_id, failed, left).await;
         }
         verdict.map(|()| lock).map_err(|f| told(f, left))
     }
@@ -118,7 +118,7 @@ impl Ledger for Service {
         self.alone(async |u| u.open_try(req, subject).await).await
     }
 
-    async fn note_failure(&self, req: &Request, subject: &str, user_id: Option<i64>, what: Event, left: u32) {
+    async fn note_failure(&self, req: &Request, subject: &str, user_id: Option<i64>, what: Failed, left: u32) {
         let noted = self.alone(async |u| {
             u.failed(req, subject, user_id, what, left).await;
             Ok(())
@@ -132,10 +132,14 @@ impl Ledger for Unit {
         self.open_try(req, subject).await
     }
 
-    async fn note_failure(&self, req: &Request, subject: &str, user_id: Option<i64>, what: Event, left: u32) {
+    async fn note_failure(&self, req: &Request, subject: &str, user_id: Option<i64>, what: Failed, left: u32) {
         self.failed(req, subject, user_id, what, left).await
     }
 }
+
+/// A failed try's audit event, and the strategy tried where it says more
+/// than the event (audited as its detail, counted by it).
+pub(crate) type Failed = (Event, Option<&'static str>);
 
 /// Whose secret a try is at: the lockout subject (the email address) and
 /// the user, when there is one (a sign-up's code has none yet).
@@ -231,7 +235,7 @@ impl Deref for Pool {
 /// A unit's transaction. A type of its own, with no lifetime in it: over
 /// `Box<dyn Tx>` rustc cannot prove an async closure's or a trait method's
 /// future `Send` ("not general enough" over the `dyn Tx`'s lifetime).
-pub(crate) struct Txn(Box<dyn Tx>);
+pub(crate) struct Txn(Box<dyn Tx>, Mutex<Vec<crate::metrics::Count>>);
 
 impl Deref for Txn {
     type Target = dyn Tx;
@@ -245,7 +249,12 @@ impl Unit {
     /// Commits the unit, whatever `r` is: counted tries, limits and audit
     /// rows stay counted when the step itself failed.
     pub(crate) async fn commit<T>(self, r: Result<T, Fault>) -> Result<T, Fault> {
-        self.store.0.commit().await?;
+        let Txn(tx, counts) = self.store;
+        tx.commit().await?;
+        // Counted only once what they count is stored.
+        for c in counts.into_inner().unwrap_or_default() {
+            c.add();
+        }
         r
     }
 }
@@ -302,7 +311,7 @@ impl Service {
     /// commit), for the steps every sign-in takes.
     pub(crate) async fn unit(&self) -> Result<Unit, Fault> {
         Ok(Service {
-            store: Txn(self.store.begin().await?),
+            store: Txn(self.store.begin().await?, Mutex::default()),
             sender: self.sender.clone(),
             cfg: self.cfg.clone(),
             keys: self.keys.clone(),
@@ -454,6 +463,9 @@ impl Unit {
         if let Err(err) = crate::audit::record(&*self.store, Some(&self.cfg.settings), &e, session_id).await {
             tracing::error!(error = %err, event = event.name(), "audit write failed");
         }
+        if let (Some(c), Ok(mut counts)) = (crate::metrics::counted(event, detail), self.store.1.lock()) {
+            counts.push(c);
+        }
     }
 
     /// Per-IP fixed-window limit for `bucket`, counted in the database.
@@ -463,6 +475,7 @@ impl Unit {
         let window = self.cfg.settings.rate_limits.window;
         let (hits, start) = self.store.rate_hit(bucket, &ip, now, window).await?;
         if hits > limit {
+            crate::metrics::rate_limited(bucket);
             return Err(Fault::TooManyRequests((start + window - now).max(1) as u32));
         }
         Ok(())
@@ -519,8 +532,9 @@ impl Unit {
 
     /// After a wrong try: note it, and the lock it started (no tries
     /// `left`, from `reserve`).
-    pub(crate) async fn failed(&self, req: &Request, subject: &str, user_id: Option<i64>, what: Event, left: u32) {
-        self.audit(req, what, user_id, Some(subject), None).await;
+    pub(crate) async fn failed(&self, req: &Request, subject: &str, user_id: Option<i64>, what: Failed, left: u32) {
+        let (event, strategy) = what;
+        self.audit(req, event, user_id, Some(subject), strategy).await;
         if left == 0 {
             self.audit(req, Event::UserLocked, user_id, Some(subject), None).await;
         }

@@ -164,7 +164,7 @@ impl Unit {
             .checked_try(
                 req,
                 Account { subject: &subject, user_id: Some(user.id) },
-                Event::SignInPasskeyFailed,
+                (Event::SignInPasskeyFailed, None),
                 async || self.check_passkey(req, answer, user, key, first).await,
             )
             .await?;

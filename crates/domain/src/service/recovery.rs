@@ -282,9 +282,12 @@ impl Unit {
         code: Code<'_>,
     ) -> Result<Option<Attempt>, Fault> {
         let lock = self
-            .checked_try(req, Account { subject, user_id: user }, Event::SignInFirstFactorFailed, async || {
-                self.check(code, req.now).await
-            })
+            .checked_try(
+                req,
+                Account { subject, user_id: user },
+                (Event::SignInFirstFactorFailed, Some(s.as_str())),
+                async || self.check(code, req.now).await,
+            )
             .await?;
         if let Some(u) = user {
             self.admit(req, &self.store.user(u).await?.ok_or(Fault::SignInNotFound)?).await?;

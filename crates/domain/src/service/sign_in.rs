@@ -343,7 +343,7 @@ impl Unit {
             Some(s) if ok => s,
             other => {
                 let uid = other.map(|s| s.user.id);
-                self.failed(req, email, uid, Event::SignInPasswordFailed, left).await;
+                self.failed(req, email, uid, (Event::SignInPasswordFailed, None), left).await;
                 return Err(told(Fault::PasswordIncorrect(None), left));
             }
         };
@@ -395,7 +395,7 @@ impl Unit {
             .checked_try(
                 req,
                 Account { subject: &subject, user_id: Some(claim.user_id) },
-                Event::SignInSecondFactorFailed,
+                (Event::SignInSecondFactorFailed, Some(s.as_str())),
                 async || {
                     if code.len() > MAX_CODE_BYTES {
                         Err(Fault::CodeIncorrect(None))

@@ -216,9 +216,12 @@ impl Unit {
         // address's real account.
         let subject = format!("sign_up:{}", su.email);
         let lock = self
-            .checked_try(req, Account { subject: &subject, user_id: None }, Event::SignUpCodeFailed, async || {
-                self.verify_code(token, key, Purpose::SignUp, code, now).await
-            })
+            .checked_try(
+                req,
+                Account { subject: &subject, user_id: None },
+                (Event::SignUpCodeFailed, None),
+                async || self.verify_code(token, key, Purpose::SignUp, code, now).await,
+            )
             .await?;
         let hash = su.password_hash.clone().ok_or(Fault::CodeIncorrect(None))?;
         // Asked first: a unique violation would end PostgreSQL's transaction.

@@ -35,6 +35,7 @@ impl Service {
             Fault::Unavailable
         })?;
         req.set(Jar::Token, &jwt, t.lifetime);
+        crate::metrics::token_issued();
         Ok(TokenView { object: "token".into(), jwt })
     }
 

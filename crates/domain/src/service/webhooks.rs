@@ -124,6 +124,7 @@ impl Service {
         }
         let error: Option<String> = error.map(|e| e.chars().take(500).collect());
         self.alone(async |u| Ok(u.store.finish_delivery(d.id, state, next_at, error.as_deref(), now).await?)).await?;
+        crate::metrics::webhook_tried(if state == "pending" { "failed" } else { state });
         Ok(if error.is_none() { Tried::Delivered } else { Tried::Failed })
     }
 

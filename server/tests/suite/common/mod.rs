@@ -77,6 +77,8 @@ pub struct Server {
     pub logs: std::sync::Arc<std::sync::Mutex<String>>,
     /// The temporary database this server owns (removed after it stops).
     db: Option<TempDb>,
+    /// Where `/metrics` is, when the server serves it.
+    pub metrics: Option<String>,
 }
 
 impl Drop for Server {
@@ -91,6 +93,9 @@ impl Drop for Server {
 pub struct Opts {
     pub dev: bool,
     pub env: Vec<(&'static str, String)>,
+    /// Another copy of the binary, run in `cwd` (a deployed layout).
+    pub bin: Option<PathBuf>,
+    pub cwd: Option<PathBuf>,
 }
 
 /// The key production-mode servers and CLI calls use in tests.
@@ -112,6 +117,8 @@ impl Default for Opts {
                 ("MFA_CLIENT_TRUST", "0".into()),
                 ("MFA_REQUIRE_MFA", "0".into()),
             ],
+            bin: None,
+            cwd: None,
         }
     }
 }
@@ -152,8 +159,8 @@ pub fn start_with_db(opts: Opts, db_url: &str) -> Server {
 }
 
 fn start_at(opts: Opts, db_url: String, db: Option<TempDb>) -> Server {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(workspace())
+    let mut cmd = Command::new(opts.bin.clone().unwrap_or_else(|| BIN.into()));
+    cmd.current_dir(opts.cwd.clone().unwrap_or_else(workspace))
         .env_remove("LEPTOS_OUTPUT_NAME")
         .env_remove("MFA_DEV")
         .env("RUST_LOG", "warn")
@@ -182,15 +189,19 @@ fn start_at(opts: Opts, db_url: String, db: Option<TempDb>) -> Server {
     });
     let out = child.stdout.take().unwrap();
     let mut lines = BufReader::new(out).lines();
+    let mut metrics = None;
     let base = loop {
         let line = lines.next().expect("server exited").unwrap();
+        if let Some(addr) = line.strip_prefix("metrics on ") {
+            metrics = Some(addr.trim().to_string());
+        }
         if let Some(addr) = line.strip_prefix("listening on ") {
             break addr.trim().to_string();
         }
     };
     // Keep draining stdout so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    Server { child, base, db_url, db, logs }
+    Server { child, base, db_url, db, logs, metrics }
 }
 
 impl Server {

@@ -111,7 +111,7 @@ impl Service {
             .checked_try(
                 req,
                 Account { subject: &subject, user_id: Some(c.user.id) },
-                Event::UserReverifyFailed,
+                (Event::UserReverifyFailed, Some(s.as_str())),
                 async || {
                     let ok = match s {
                         Strategy::Password => {
