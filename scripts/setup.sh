@@ -38,6 +38,10 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-li
 # promtool (the metrics test checks a real scrape with it); the package's
 # server is not started.
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+# The deploy guide's tests: its systemd unit (systemd-analyze) and its nginx
+# config over TLS (curl).
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian's ${missing[*]} (for the end-to-end tests)"
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo

@@ -115,16 +115,24 @@ async fn an_smtp_failure_is_a_clear_retryable_error() {
 /// A certificate authority and a certificate it signed for `localhost`, as
 /// PEM files in a fresh directory: (ca, cert, key).
 fn certificates() -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+    certificates_for("localhost")
+}
+
+/// The same for `name`.
+pub(crate) fn certificates_for(name: &str) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
     let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    // A name of its own: a leaf whose issuer is its own subject reads as
+    // self-signed to OpenSSL (curl).
+    ca.distinguished_name.push(DnType::CommonName, "mfa-signin test CA");
     ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::DigitalSignature];
     let ca_key = KeyPair::generate().unwrap();
     let ca_cert = ca.self_signed(&ca_key).unwrap();
     let issuer = Issuer::new(ca, ca_key);
     let leaf_key = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec!["localhost".to_string()]).unwrap().signed_by(&leaf_key, &issuer).unwrap();
-    let dir = std::env::temp_dir().join(format!("mfa-smtp-tls-{}-{}", std::process::id(), unix()));
+    let leaf = CertificateParams::new(vec![name.to_string()]).unwrap().signed_by(&leaf_key, &issuer).unwrap();
+    let dir = std::env::temp_dir().join(format!("mfa-tls-{name}-{}-{}", std::process::id(), unix()));
     std::fs::create_dir_all(&dir).unwrap();
     let paths = (dir.join("ca.pem"), dir.join("cert.pem"), dir.join("key.pem"));
     std::fs::write(&paths.0, ca_cert.pem()).unwrap();

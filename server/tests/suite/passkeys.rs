@@ -6,18 +6,18 @@ use crate::common::authenticator::Authenticator;
 use crate::common::*;
 
 /// The server as browsers reach it by name: WebAuthn needs a domain.
-fn by_name(s: &Server) -> Client {
+pub(crate) fn by_name(s: &Server) -> Client {
     Client::new_for(&s.base.replace("127.0.0.1", "localhost"))
 }
 
-async fn signed_in(c: &mut Client, email: &str) {
+pub(crate) async fn signed_in(c: &mut Client, email: &str) {
     let r = c.password(email, PASSWORD).await;
     assert_eq!(r.status_field(), "complete", "{}", r.text);
     assert_eq!(c.api("sign_in/finalize", &[]).await.status, 200);
 }
 
 /// Adds a passkey from `auth` in `c`'s (recent) session; answers the body.
-async fn add_passkey(c: &mut Client, auth: &mut Authenticator, name: &str) -> serde_json::Value {
+pub(crate) async fn add_passkey(c: &mut Client, auth: &mut Authenticator, name: &str) -> serde_json::Value {
     let r = c.api("user/passkeys", &[]).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let answer = auth.create(r.body["nonce"].as_str().unwrap());
@@ -27,7 +27,7 @@ async fn add_passkey(c: &mut Client, auth: &mut Authenticator, name: &str) -> se
 }
 
 /// A passkey sign-in's challenge (its options JSON), on a fresh attempt.
-async fn challenge(c: &mut Client) -> String {
+pub(crate) async fn challenge(c: &mut Client) -> String {
     let r = c.api("sign_in/passkey", &[]).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.status_field(), "needs_first_factor");
@@ -48,7 +48,7 @@ fn pending_passkey(r: &Resp, which: &str, options: &str) {
     assert!(public_key["challenge"].is_string(), "{public_key}");
 }
 
-async fn answer_first(c: &mut Client, answer: &str) -> Resp {
+pub(crate) async fn answer_first(c: &mut Client, answer: &str) -> Resp {
     c.api("sign_in/attempt_first_factor", &[("strategy", "passkey"), ("public_key_credential", answer)]).await
 }
 

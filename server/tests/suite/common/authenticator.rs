@@ -77,6 +77,31 @@ pub struct Credential {
     pub counter: u32,
 }
 
+impl Credential {
+    /// The credential as JSON, its private key as PKCS#8 PEM (a fixture
+    /// keeps it for a later run).
+    pub fn to_json(&self) -> Value {
+        let pem = self.key.private_key_to_pem_pkcs8().unwrap();
+        json!({
+            "id": B64.encode(&self.id),
+            "key": String::from_utf8(pem).unwrap(),
+            "user_handle": B64.encode(&self.user_handle),
+            "rp_id": self.rp_id,
+            "counter": self.counter,
+        })
+    }
+
+    pub fn from_json(v: &Value) -> Credential {
+        Credential {
+            id: b64(&v["id"]),
+            key: PKey::private_key_from_pem(v["key"].as_str().unwrap().as_bytes()).unwrap(),
+            user_handle: b64(&v["user_handle"]),
+            rp_id: v["rp_id"].as_str().unwrap().into(),
+            counter: v["counter"].as_u64().unwrap() as u32,
+        }
+    }
+}
+
 pub struct Authenticator {
     pub origin: String,
     pub credentials: Vec<Credential>,
