@@ -39,6 +39,7 @@ pub fn install() -> Result<PrometheusHandle, String> {
         "HTTP requests answered, by route, method and status."
     );
     metrics::describe_gauge!(SESSIONS, "Sessions not yet expired.");
+    metrics::describe_gauge!(m::DELIVERIES_QUEUED, "Emails handed over to be sent and not sent yet.");
     metrics::describe_gauge!(BACKLOG, "Webhook deliveries waiting for a try.");
     metrics::describe_gauge!(POOL, "The database pool's connections, by state (idle, busy).");
     Ok(handle)

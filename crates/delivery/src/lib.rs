@@ -133,12 +133,15 @@ impl Sender for Delivery {
     }
 
     fn send_email_later(self: Arc<Self>, to: Option<String>, mail: Later, now: i64) {
+        domain::metrics::queued(1.0);
         tokio::spawn(async move {
             let mail = mail();
-            let Some(to) = to else { return };
-            if let Err(e) = self.send_email(&to, &mail, now).await {
-                tracing::error!(error = %e, "email delivery failed");
+            if let Some(to) = to {
+                if let Err(e) = self.send_email(&to, &mail, now).await {
+                    tracing::error!(error = %e, "email delivery failed");
+                }
             }
+            domain::metrics::queued(-1.0);
         });
     }
 }

@@ -16,6 +16,7 @@ pub const TOKENS_ISSUED: &str = "mfa_session_tokens_issued_total";
 pub const PASSWORD_HASH: &str = "mfa_password_hash_duration_seconds";
 pub const DELIVERIES: &str = "mfa_deliveries_total";
 pub const WEBHOOK_TRIES: &str = "mfa_webhook_attempts_total";
+pub const DELIVERIES_QUEUED: &str = "mfa_deliveries_queued";
 
 /// Every metric the service moves, with its help text.
 pub const COUNTERS: [(&str, &str); 9] = [
@@ -117,6 +118,11 @@ pub fn password_hashed(op: &'static str, seconds: f64) {
 /// "outbox" (no provider configured).
 pub fn delivered(channel: &'static str, result: &'static str) {
     metrics::counter!(DELIVERIES, "channel" => channel, "result" => result).increment(1);
+}
+
+/// Emails handed over but not yet sent (`+1.0` queued, `-1.0` done).
+pub fn queued(change: f64) {
+    metrics::gauge!(DELIVERIES_QUEUED).increment(change);
 }
 
 /// A webhook try: "delivered", "failed" (tried again later) or "dead".

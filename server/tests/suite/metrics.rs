@@ -69,15 +69,22 @@ async fn a_full_mfa_sign_in_moves_the_counters_and_promtool_accepts_the_scrape()
     assert_eq!(c.api("sign_in/finalize", &[]).await.status, 200);
     assert_eq!(c.api("session/token", &[]).await.status, 200);
 
+    // A texted code, to the development outbox.
+    user(&s, "texted@example.com", true, false, false).await;
+    let mut t = Client::new(&s);
+    t.password("texted@example.com", PASSWORD).await;
+    assert_eq!(t.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await.status, 200);
+
     let after = scrape(&s).await;
     let n = |name: &str, labels: &[&str]| {
         sample(&after, name, labels).unwrap_or_else(|| panic!("{name} {labels:?}\n{after}"))
     };
-    assert_eq!(n("mfa_sign_in_attempts_total", &[r#"strategy="password""#, r#"outcome="ok""#]), 1.0);
+    assert_eq!(n("mfa_sign_in_attempts_total", &[r#"strategy="password""#, r#"outcome="ok""#]), 2.0);
     assert_eq!(n("mfa_sign_in_attempts_total", &[r#"strategy="password""#, r#"outcome="failed""#]), 1.0);
     assert_eq!(n("mfa_second_factor_verifications_total", &[r#"strategy="totp""#, r#"result="failed""#]), 1.0);
     assert_eq!(n("mfa_second_factor_verifications_total", &[r#"strategy="totp""#, r#"result="ok""#]), 1.0);
     assert_eq!(n("mfa_sessions_created_total", &[]), 1.0);
+    assert_eq!(n("mfa_deliveries_total", &[r#"channel="sms""#, r#"result="outbox""#]), 1.0);
     assert!(n("mfa_session_tokens_issued_total", &[]) >= 1.0);
     assert_eq!(n("mfa_sessions_active", &[]), 1.0);
     assert_eq!(n("mfa_webhook_backlog", &[]), 0.0);
