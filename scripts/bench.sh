@@ -15,6 +15,7 @@ if [ ! -d bench/better-auth/node_modules ]; then
   (cd bench/better-auth && npm ci --no-audit --no-fund --silent)
 fi
 # `scripts/bench.sh hashing`: figures 1 and 2 only, into bench/hashing.md.
+# With MFA_METRICS_ADDR=127.0.0.1:0 the server keeps its metrics (their cost).
 if [ "${1:-}" = hashing ]; then
   exec cargo run --release -q -p server --example bench -- target/release/mfa-signin bench/hashing.md hashing
 fi

@@ -638,6 +638,10 @@ async fn main() {
     };
 
     add("raw argon2id verifies/s (m=19456, t=2, p=1, all cores)", String::new(), "—");
+    // The server inherits MFA_METRICS_ADDR: run once without and once with
+    // it to measure what /metrics costs figures 1 and 2.
+    let metrics = std::env::var("MFA_METRICS_ADDR").map_or("off".to_string(), |a| format!("on ({a})"));
+    add("server metrics (MFA_METRICS_ADDR)", metrics, "—");
     let s = start(&bin, false);
     tokio::time::sleep(Duration::from_millis(500)).await;
     let idle_rss = s.rss_kb();
