@@ -771,6 +771,23 @@ async fn serve(
         Ok(n) => tracing::info!(sessions = n, "public ids stored for sessions made before the upgrade"),
         Err(e) => tracing::warn!(error = ?e, "storing sessions' public ids"),
     }
+    // Imported hashes slower than ours set a floor under every password
+    // check (no timing tells their users apart); it falls as they are
+    // re-hashed, checked every five minutes. Set before the first request.
+    if let Err(e) = service.calibrate().await {
+        tracing::warn!(error = ?e, "password check floor");
+    }
+    let calibrated = service.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if let Err(e) = calibrated.calibrate().await {
+                tracing::warn!(error = ?e, "password check floor");
+            }
+        }
+    });
     // Webhooks: every node starts a round of the queue's due deliveries
     // each second (a try is leased in the database, so no two nodes send
     // the same one); a round still busy with an endpoint leaves it alone.

@@ -37,6 +37,8 @@ pub enum Event {
     PasswordReset,
     PasswordChanged,
     PasswordMarkedCompromised,
+    /// An imported hash replaced by ours at a sign-in with the password.
+    PasswordRehashed,
     UserUnlocked,
     SigningKeyRotated,
     UserMfaReset,
@@ -92,6 +94,7 @@ impl Event {
             Event::PasswordReset => "password.reset",
             Event::PasswordChanged => "password.changed",
             Event::PasswordMarkedCompromised => "password.marked_compromised",
+            Event::PasswordRehashed => "password.rehashed",
             Event::UserUnlocked => "user.unlocked",
             Event::UserMfaReset => "user.mfa_reset",
             Event::UserDeleted => "user.deleted",

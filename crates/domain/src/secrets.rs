@@ -25,8 +25,28 @@ thread_local! {
     static BLOCKS: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Verifies a password against a PHC string (CPU-heavy: run it on the pool).
+/// Our own hashes' PHC prefix: argon2id with the parameters above.
+const OURS: &str = "$argon2id$v=19$m=19456,t=2,p=1$";
+
+/// Whether `stored` is an imported hash, or ours with other parameters: a
+/// right password re-hashes it as ours.
+pub fn needs_rehash(stored: &str) -> bool {
+    !stored.starts_with(OURS)
+}
+
+/// An imported bcrypt digest (`$2a$`, `$2b$`, `$2y$`: Clerk's and
+/// Supabase's exports): its cost, else None.
+pub fn bcrypt_cost(stored: &str) -> Option<u32> {
+    let rest = stored.strip_prefix("$2a$").or(stored.strip_prefix("$2b$")).or(stored.strip_prefix("$2y$"))?;
+    rest.get(..2)?.parse().ok().filter(|c| (4..=31).contains(c))
+}
+
+/// Verifies a password against a stored hash: ours (a PHC string), or an
+/// imported bcrypt digest (CPU-heavy: run it on the pool).
 pub fn verify_password(password: &str, phc: &str) -> bool {
+    if bcrypt_cost(phc).is_some() {
+        return bcrypt::verify(password, phc).unwrap_or(false);
+    }
     let Ok(hash) = argon2::password_hash::phc::PasswordHash::new(phc) else { return false };
     let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else { return false };
     let (Ok(params), Ok(alg)) = (Params::try_from(&hash), Algorithm::try_from(hash.algorithm.as_str())) else {
@@ -105,9 +125,49 @@ pub async fn hash_password_async(password: String) -> Result<String, String> {
     pool::run(move || timed("hash", || hash_password(&password))).await.ok_or("hashing pool unavailable")?
 }
 
-/// Verifies on the argon2 pool; false on any failure.
-pub async fn verify_password_async(password: String, phc: String) -> bool {
-    pool::run(move || timed("verify", || verify_password(&password, &phc))).await.unwrap_or(false)
+/// Verifies on the argon2 pool; false on any failure. The answer comes no
+/// sooner than `floor` after the call: while slower imported hashes exist,
+/// every check waits as long as theirs (`Floor`), so that its time tells
+/// no imported user from a native or an unknown one. A wait, not work: it
+/// costs no CPU.
+pub async fn verify_password_async(password: String, phc: String, floor: std::time::Duration) -> bool {
+    let until = tokio::time::Instant::now() + floor;
+    let ok = pool::run(move || timed("verify", || verify_password(&password, &phc))).await.unwrap_or(false);
+    if !floor.is_zero() {
+        tokio::time::sleep_until(until).await;
+    }
+    ok
+}
+
+/// The least time a password check takes while imported hashes are
+/// stored: half again the slowest of their kinds, measured on this
+/// machine (`Floor::measure`). Zero once none is left.
+#[derive(Debug, Default)]
+pub struct Floor(std::sync::atomic::AtomicU64);
+
+impl Floor {
+    pub fn get(&self) -> std::time::Duration {
+        std::time::Duration::from_micros(self.0.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Measures one check of each bcrypt cost in `costs` on the pool and
+    /// keeps the slowest, half again (none: zero).
+    pub async fn measure(&self, costs: &[u32]) {
+        let mut slowest = std::time::Duration::ZERO;
+        for &cost in costs {
+            let timed = pool::run(move || {
+                let digest = bcrypt::hash(token(), cost).ok()?;
+                let start = std::time::Instant::now();
+                let _ = bcrypt::verify("not the password", &digest);
+                Some(start.elapsed())
+            });
+            if let Some(Some(t)) = timed.await {
+                slowest = slowest.max(t);
+            }
+        }
+        let floor = if slowest.is_zero() { slowest } else { slowest + slowest / 2 };
+        self.0.store(u64::try_from(floor.as_micros()).unwrap_or(u64::MAX), std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// `f`, its time noted for /metrics (the hash alone, not the wait for
@@ -406,6 +466,37 @@ mod tests {
         assert!(!verify_password("x", "not a hash"));
     }
 
+    /// Made by bcryptjs 3 (npm), cost 10, as Clerk's export holds them.
+    const BCRYPTJS: &str = "$2b$10$O9SZuiomf16HJUTjgbK1NejmJllVqFsx1wWMCc0btEBnGrS7UrLci";
+
+    #[test]
+    fn imported_bcrypt_digests_verify_and_ask_to_be_rehashed() {
+        assert!(verify_password("a long enough password", BCRYPTJS));
+        assert!(!verify_password("a long enough passwore", BCRYPTJS));
+        assert_eq!(bcrypt_cost(BCRYPTJS), Some(10));
+        assert_eq!(bcrypt_cost("$2b$10$"), Some(10), "the stored kind's prefix");
+        assert_eq!(bcrypt_cost("$2x$10$abc"), None);
+        assert_eq!(bcrypt_cost("$2b$99$abc"), None);
+        assert!(needs_rehash(BCRYPTJS));
+        assert!(!needs_rehash(&hash_password("x").unwrap()));
+        // Ours with weaker parameters is re-hashed too.
+        assert!(needs_rehash("$argon2id$v=19$m=4096,t=3,p=1$c2FsdHNhbHQ$aGFzaA"));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_check_takes_at_least_the_floor() {
+        let floor = Floor::default();
+        floor.measure(&[]).await;
+        assert_eq!(floor.get(), std::time::Duration::ZERO, "no imported hash: no floor");
+        floor.measure(&[10]).await;
+        let f = floor.get();
+        assert!(f > std::time::Duration::from_millis(1), "{f:?}");
+        let phc = hash_password("fast").unwrap();
+        let start = std::time::Instant::now();
+        assert!(verify_password_async("fast".into(), phc, f).await);
+        assert!(start.elapsed() >= f);
+    }
+
     #[tokio::test(flavor = "multi_thread")]
     async fn the_pool_hashes_off_the_runtime_and_in_parallel() {
         let phc = hash_password_async("pooled password".into()).await.unwrap();
@@ -413,7 +504,7 @@ mod tests {
             .map(|i| {
                 let phc = phc.clone();
                 let pw = if i % 2 == 0 { "pooled password" } else { "wrong" };
-                tokio::spawn(verify_password_async(pw.into(), phc))
+                tokio::spawn(verify_password_async(pw.into(), phc, std::time::Duration::ZERO))
             })
             .collect();
         let mut got = vec![];

@@ -284,6 +284,9 @@ pub trait Users: Send + Sync {
     async fn user_count(&self) -> Result<i64>;
     /// The clients `user_id` trusts, last used first.
     async fn trusted_clients(&self, user_id: i64) -> Result<Vec<TrustedClient>>;
+    /// The kinds of hashes not our own still stored: each one's first
+    /// seven characters (`$2b$10$`: bcrypt, cost 10).
+    async fn imported_hash_kinds(&self) -> Result<Vec<String>>;
 }
 
 /// Writes to `users`: accounts, with their factors as the domain reads them, and the clients they trust.
@@ -301,6 +304,9 @@ pub trait UsersWrite: Send + Sync {
     /// `reset-password` task (a new password clears the mark).
     async fn set_password(&self, user_id: i64, hash: &str, compromised: bool) -> Result<()>;
     async fn set_compromised(&self, user_id: i64) -> Result<bool>;
+    /// Swaps the hash `old` for `new` (the same password, hashed as ours);
+    /// false if the hash changed meanwhile.
+    async fn rehash_password(&self, user_id: i64, old: &str, new: &str) -> Result<bool>;
     /// Bans or unbans; false if no such user.
     async fn set_banned(&self, user_id: i64, banned: bool) -> Result<bool>;
     /// Changes the user's address from `old` to `new`: false if it is no

@@ -60,6 +60,9 @@ const SET_METADATA: &str = "UPDATE users SET public_metadata = $1, private_metad
 const SET_BANNED: &str = "UPDATE users SET banned = $1 WHERE id = $2";
 const SET_EMAIL: &str = "UPDATE users SET email = $3 WHERE id = $1 AND email = $2";
 const SET_COMPROMISED: &str = "UPDATE users SET password_compromised = TRUE WHERE id = $1";
+const REHASH_PASSWORD: &str = "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2";
+const IMPORTED_HASH_KINDS: &str =
+    "SELECT DISTINCT substr(password_hash, 1, 7) FROM users WHERE password_hash NOT LIKE '$argon2id$%'";
 const RESET_MFA: [&str; 4] = [
     "DELETE FROM credentials WHERE user_id = $1",
     "DELETE FROM passkeys WHERE user_id = $1",
@@ -145,6 +148,10 @@ macro_rules! reads {
 
             async fn trusted_clients(&self, user_id: i64) -> Result<Vec<TrustedClient>> {
                 Ok(recs(sqlx::query_as(TRUSTED_CLIENTS).bind(user_id).fetch_all(&mut *self.conn().await.db()?).await.db()?))
+            }
+
+            async fn imported_hash_kinds(&self) -> Result<Vec<String>> {
+                Ok(sqlx::query_scalar(IMPORTED_HASH_KINDS).fetch_all(&mut *self.conn().await.db()?).await.db()?)
             }
 
             async fn users_on_disabled_factors(&self, totp_on: i64, phone_on: i64) -> Result<i64> {
@@ -241,6 +248,16 @@ macro_rules! writes {
                     Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Conflict),
                     Err(e) => Err(e).db(),
                 }
+            }
+
+            async fn rehash_password(&self, user_id: i64, old: &str, new: &str) -> Result<bool> {
+                let r = sqlx::query(REHASH_PASSWORD)
+                    .bind(user_id)
+                    .bind(old)
+                    .bind(new)
+                    .execute(&mut *self.conn().await.db()?)
+                    .await.db()?;
+                Ok(r.rows_affected() == 1)
             }
 
             async fn set_compromised(&self, user_id: i64) -> Result<bool> {

@@ -17,6 +17,7 @@ mod delivery;
 mod deploy;
 mod host;
 mod http;
+mod imports;
 mod lifecycle;
 mod metrics;
 mod native;

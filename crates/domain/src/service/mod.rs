@@ -68,6 +68,9 @@ pub struct Service<D = Pool> {
     /// Verified against when the email is unknown, so that both cases cost
     /// one argon2 verify: no enumeration by timing.
     dummy_hash: Arc<str>,
+    /// The least time a password check takes while imported hashes are
+    /// stored (`calibrate`).
+    pub(crate) floor: Arc<secrets::Floor>,
     /// The session-token keys this node read last (`token.rs`).
     ring: Arc<std::sync::RwLock<Option<Arc<crate::tokens::Ring>>>>,
 }
@@ -275,6 +278,7 @@ impl Service {
             keys,
             clock,
             dummy_hash: dummy_hash.into(),
+            floor: Default::default(),
             ring: Default::default(),
         })
     }
@@ -302,6 +306,16 @@ impl Service {
         .await
     }
 
+    /// Sets the password checks' floor from the imported hashes still
+    /// stored (none: no floor). At start-up and now and then after: the
+    /// floor falls as their users sign in and are re-hashed.
+    pub async fn calibrate(&self) -> Result<(), Fault> {
+        let kinds = self.store.imported_hash_kinds().await?;
+        let costs: Vec<u32> = kinds.iter().filter_map(|k| secrets::bcrypt_cost(k)).collect();
+        self.floor.measure(&costs).await;
+        Ok(())
+    }
+
     /// The newest `n` messages the development sender kept.
     pub async fn outbox(&self, n: i64) -> Result<Vec<crate::store::OutboxMessage>, Fault> {
         Ok(self.store.outbox(n).await?)
@@ -317,6 +331,7 @@ impl Service {
             keys: self.keys.clone(),
             clock: self.clock.clone(),
             dummy_hash: self.dummy_hash.clone(),
+            floor: self.floor.clone(),
             ring: self.ring.clone(),
         })
     }

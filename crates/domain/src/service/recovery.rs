@@ -200,7 +200,7 @@ impl Service {
         // MFA, 15 without).
         let with_mfa = self.cfg.settings.require_mfa || self.factors(user).await?.has_primary();
         policy::check(password, &user.email, with_mfa)?;
-        if secrets::verify_password_async(password.to_string(), user.password_hash.clone()).await {
+        if secrets::verify_password_async(password.to_string(), user.password_hash.clone(), self.floor.get()).await {
             return Err(Fault::PasswordSame);
         }
         secrets::hash_password_async(password.to_string()).await.map_err(|e| {

@@ -46,9 +46,16 @@ impl Service {
         // A right password on the breached list is marked compromised: the
         // session gets the `reset-password` task.
         let breached = policy::breached(&password);
-        let ok = secrets::verify_password_async(password, phc).await;
+        let ok = secrets::verify_password_async(password.clone(), phc.clone(), self.floor.get()).await;
+        // An imported hash (or ours with old parameters) that a right
+        // password opened is hashed again as ours, before the unit: the
+        // slow hash holds no database.
+        let rehash = match user.is_some() && ok && secrets::needs_rehash(&phc) {
+            true => secrets::hash_password_async(password).await.ok().map(|new| (phc, new)),
+            false => None,
+        };
         let u = self.unit().await?;
-        let r = u.password_outcome(req, &email, user, Hashed { ok, breached }, lock).await;
+        let r = u.password_outcome(req, &email, user, Hashed { ok, breached, rehash }, lock).await;
         let Started { token, key, attempt, user } = u.commit(r).await?;
         if attempt.status() == Status::NeedsClientTrust {
             // A new device: prove it with a code sent to the account's email.
@@ -275,6 +282,8 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
 struct Hashed {
     ok: bool,
     breached: bool,
+    /// The hash to swap for ours: (stored, new).
+    rehash: Option<(String, String)>,
 }
 
 /// A sign-in attempt begun by a right password: its token (the cookie), its
@@ -335,7 +344,7 @@ impl Unit {
         req: &mut Request,
         email: &str,
         subject: Option<Subject>,
-        Hashed { ok, breached }: Hashed,
+        Hashed { ok, breached, rehash }: Hashed,
         Reserved { lock, left }: Reserved,
     ) -> Result<Started, Fault> {
         let now = req.now;
@@ -349,6 +358,11 @@ impl Unit {
         };
         self.release_try(&lock).await?;
         self.audit(req, Event::SignInPasswordOk, Some(user.id), Some(email), None).await;
+        if let Some((old, new)) = rehash {
+            if self.store.rehash_password(user.id, &old, &new).await? {
+                self.audit(req, Event::PasswordRehashed, Some(user.id), Some(email), None).await;
+            }
+        }
         self.admit(req, &user).await?;
         if breached && !user.password_compromised && self.store.set_compromised(user.id).await? {
             self.audit(req, Event::PasswordMarkedCompromised, Some(user.id), Some(email), Some("breached_list")).await;

@@ -116,7 +116,12 @@ impl Service {
                     let ok = match s {
                         Strategy::Password => {
                             secret.len() <= MAX_PASSWORD_BYTES
-                                && secrets::verify_password_async(secret.clone(), c.user.password_hash.clone()).await
+                                && secrets::verify_password_async(
+                                    secret.clone(),
+                                    c.user.password_hash.clone(),
+                                    self.floor.get(),
+                                )
+                                .await
                         }
                         Strategy::Totp => self.alone(async |u| u.check_totp(&c.user, &secret, now).await).await?,
                         _ => self.alone(async |u| u.check_backup_code(c.user.id, &secret, now).await).await?,
