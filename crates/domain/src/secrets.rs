@@ -1,6 +1,8 @@
 //! Passwords, tokens, one-time codes, backup codes and TOTP.
 
 use argon2::{password_hash::PasswordHasher, Algorithm, Argon2, Params, Version};
+use base64::engine::general_purpose::STANDARD_NO_PAD as PHC_B64;
+use base64::Engine as _;
 use chacha20poly1305::{aead::Aead, KeyInit, XChaCha20Poly1305, XNonce};
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -41,11 +43,68 @@ pub fn bcrypt_cost(stored: &str) -> Option<u32> {
     rest.get(..2)?.parse().ok().filter(|c| (4..=31).contains(c))
 }
 
+/// An imported scrypt hash, as stored: `$scrypt$ln=…,r=…,p=…$salt$key`
+/// (PHC's layout; salt and key in unpadded standard base64).
+struct Scrypt {
+    params: scrypt::Params,
+    salt: Vec<u8>,
+    key: Vec<u8>,
+}
+
+impl Scrypt {
+    fn parse(stored: &str) -> Option<Scrypt> {
+        let mut parts = stored.strip_prefix("$scrypt$")?.split('$');
+        let params = scrypt_params(parts.next()?)?;
+        let salt = PHC_B64.decode(parts.next()?).ok()?;
+        let key = PHC_B64.decode(parts.next()?).ok()?;
+        (parts.next().is_none() && (16..=128).contains(&key.len())).then_some(Scrypt { params, salt, key })
+    }
+
+    /// better-auth NFKC-normalizes the password before scrypt.
+    fn verify(&self, password: &str) -> bool {
+        use unicode_normalization::UnicodeNormalization;
+        let password: String = password.nfkc().collect();
+        let mut out = vec![0u8; self.key.len()];
+        scrypt::scrypt(password.as_bytes(), &self.salt, &self.params, &mut out).is_ok()
+            && bool::from(out.as_slice().ct_eq(&self.key))
+    }
+}
+
+/// `ln=14,r=16,p=1` as scrypt's parameters (bounded: a stored hash never
+/// asks for more than 1 GiB).
+fn scrypt_params(s: &str) -> Option<scrypt::Params> {
+    let mut v = [None; 3];
+    for kv in s.split(',') {
+        let (k, n) = kv.split_once('=')?;
+        let i = ["ln", "r", "p"].iter().position(|x| *x == k)?;
+        v[i] = Some(n.parse::<u32>().ok()?);
+    }
+    let [Some(ln), Some(r), Some(p)] = v else { return None };
+    let within = ln <= 20 && r <= 32 && p <= 16 && (128u64 << ln) * u64::from(r) <= 1 << 30;
+    let ln = u8::try_from(ln).ok()?;
+    within.then(|| scrypt::Params::new(ln, r, p, 64).ok()).flatten()
+}
+
+/// better-auth's stored hash (`salt:key`, hex; scrypt N=16384, r=16, p=1
+/// over the salt's hex text) as we store it, or None if it is not one.
+pub fn from_better_auth(hash: &str) -> Option<String> {
+    let (salt, key) = hash.split_once(':')?;
+    let hex_ok = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit());
+    if !hex_ok(salt, 32) || !hex_ok(key, 128) {
+        return None;
+    }
+    let key = hex::decode(key).ok()?;
+    Some(format!("$scrypt$ln=14,r=16,p=1${}${}", PHC_B64.encode(salt.as_bytes()), PHC_B64.encode(key)))
+}
+
 /// Verifies a password against a stored hash: ours (a PHC string), or an
-/// imported bcrypt digest (CPU-heavy: run it on the pool).
+/// imported bcrypt digest or scrypt hash (CPU-heavy: run it on the pool).
 pub fn verify_password(password: &str, phc: &str) -> bool {
     if bcrypt_cost(phc).is_some() {
         return bcrypt::verify(password, phc).unwrap_or(false);
+    }
+    if phc.starts_with("$scrypt$") {
+        return Scrypt::parse(phc).is_some_and(|s| s.verify(password));
     }
     let Ok(hash) = argon2::password_hash::phc::PasswordHash::new(phc) else { return false };
     let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else { return false };
@@ -139,6 +198,19 @@ pub async fn verify_password_async(password: String, phc: String, floor: std::ti
     ok
 }
 
+/// A maker of a stored hash of `kind` (a random password's), to time.
+fn dummy_of(kind: &str) -> Option<Box<dyn FnOnce() -> Option<String> + Send>> {
+    if let Some(cost) = bcrypt_cost(kind) {
+        return Some(Box::new(move || bcrypt::hash(token(), cost).ok()));
+    }
+    let params = kind.strip_prefix("$scrypt$")?.split('$').next()?.to_string();
+    scrypt_params(&params)?;
+    Some(Box::new(move || {
+        let salt: [u8; 16] = rand::rng().random();
+        Some(format!("$scrypt${params}${}${}", PHC_B64.encode(salt), PHC_B64.encode([0u8; 64])))
+    }))
+}
+
 /// The least time a password check takes while imported hashes are
 /// stored: half again the slowest of their kinds, measured on this
 /// machine (`Floor::measure`). Zero once none is left.
@@ -150,15 +222,17 @@ impl Floor {
         std::time::Duration::from_micros(self.0.load(std::sync::atomic::Ordering::Relaxed))
     }
 
-    /// Measures one check of each bcrypt cost in `costs` on the pool and
-    /// keeps the slowest, half again (none: zero).
-    pub async fn measure(&self, costs: &[u32]) {
+    /// Measures one check of each kind of stored hash in `kinds` (their
+    /// first characters, as `imported_hash_kinds` gives them) on the pool
+    /// and keeps the slowest, half again (none: zero).
+    pub async fn measure(&self, kinds: &[String]) {
         let mut slowest = std::time::Duration::ZERO;
-        for &cost in costs {
+        for kind in kinds {
+            let Some(dummy) = dummy_of(kind) else { continue };
             let timed = pool::run(move || {
-                let digest = bcrypt::hash(token(), cost).ok()?;
+                let digest = dummy()?;
                 let start = std::time::Instant::now();
-                let _ = bcrypt::verify("not the password", &digest);
+                let _ = verify_password("not the password", &digest);
                 Some(start.elapsed())
             });
             if let Some(Some(t)) = timed.await {
@@ -483,12 +557,39 @@ mod tests {
         assert!(needs_rehash("$argon2id$v=19$m=4096,t=3,p=1$c2FsdHNhbHQ$aGFzaA"));
     }
 
+    /// Made by better-auth's own `hashPassword` (@better-auth/utils, npm):
+    /// `salt:key` in hex, scrypt N=16384 r=16 p=1 over the NFKC password.
+    const BETTER_AUTH: &str = "83aa2325017c7d37741c430c4136ab5d:08921c5fe556ae00dcf773fc8523ea94498121e3157ac2ff2f30c19be7d293acf848c3bc58f7326d08b52aaeb3f0b08914287b2108994b1a0d08b88bc62af143";
+    /// The same of "Ｐａｓｓ ｗｏｒｄ ｆｕｌｌｗｉｄｔｈ" (full-width letters).
+    const BETTER_AUTH_WIDE: &str = "ce44cc75c400864e78550a337b14cad6:2f0bcd23f194434ae24813b92855e0b808f442e505b090508e2a47d00d7ce8132d79d64440b67893ecfaa71d5c2bc3e85d6536688239ac974da5de291862a595";
+
+    #[test]
+    fn better_auth_scrypt_hashes_verify_as_stored() {
+        let stored = from_better_auth(BETTER_AUTH).unwrap();
+        assert!(stored.starts_with("$scrypt$ln=14,r=16,p=1$"), "{stored}");
+        assert!(verify_password("a long enough password", &stored));
+        assert!(!verify_password("a long enough passwore", &stored));
+        assert!(needs_rehash(&stored));
+        // better-auth normalizes (NFKC) before hashing: both forms open it.
+        let wide = from_better_auth(BETTER_AUTH_WIDE).unwrap();
+        assert!(verify_password("Ｐａｓｓ ｗｏｒｄ ｆｕｌｌｗｉｄｔｈ", &wide));
+        assert!(verify_password("Pass word fullwidth", &wide));
+        // Not better-auth's shape, or asking for too much memory: refused.
+        assert_eq!(from_better_auth("abc:def"), None);
+        assert_eq!(from_better_auth(&BETTER_AUTH.replace(':', ";")), None);
+        assert!(!verify_password("x", "$scrypt$ln=30,r=16,p=1$AAAA$AAAA"));
+        assert!(!verify_password("x", "$scrypt$ln=14$AAAA$AAAA"));
+    }
+
     #[tokio::test(flavor = "multi_thread")]
     async fn a_check_takes_at_least_the_floor() {
         let floor = Floor::default();
         floor.measure(&[]).await;
         assert_eq!(floor.get(), std::time::Duration::ZERO, "no imported hash: no floor");
-        floor.measure(&[10]).await;
+        floor.measure(&["$scrypt$ln=14,r=16,p=1$".into()]).await;
+        let scrypt = floor.get();
+        assert!(scrypt > std::time::Duration::from_millis(1), "{scrypt:?}");
+        floor.measure(&["$2b$10$".into(), "$unknown".into()]).await;
         let f = floor.get();
         assert!(f > std::time::Duration::from_millis(1), "{f:?}");
         let phc = hash_password("fast").unwrap();

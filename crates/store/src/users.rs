@@ -61,8 +61,11 @@ const SET_BANNED: &str = "UPDATE users SET banned = $1 WHERE id = $2";
 const SET_EMAIL: &str = "UPDATE users SET email = $3 WHERE id = $1 AND email = $2";
 const SET_COMPROMISED: &str = "UPDATE users SET password_compromised = TRUE WHERE id = $1";
 const REHASH_PASSWORD: &str = "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2";
-const IMPORTED_HASH_KINDS: &str =
-    "SELECT DISTINCT substr(password_hash, 1, 7) FROM users WHERE password_hash NOT LIKE '$argon2id$%'";
+// bcrypt's kind is its first 7 characters (`$2b$10$`); scrypt's its first
+// 23 (`$scrypt$ln=14,r=16,p=1$`, better-auth's parameters).
+const IMPORTED_HASH_KINDS: &str = "SELECT DISTINCT CASE WHEN password_hash LIKE '$2%' \
+     THEN substr(password_hash, 1, 7) ELSE substr(password_hash, 1, 23) END \
+     FROM users WHERE password_hash NOT LIKE '$argon2id$%'";
 const RESET_MFA: [&str; 4] = [
     "DELETE FROM credentials WHERE user_id = $1",
     "DELETE FROM passkeys WHERE user_id = $1",

@@ -310,9 +310,9 @@ impl Service {
     /// stored (none: no floor). At start-up and now and then after: the
     /// floor falls as their users sign in and are re-hashed.
     pub async fn calibrate(&self) -> Result<(), Fault> {
-        let kinds = self.store.imported_hash_kinds().await?;
-        let costs: Vec<u32> = kinds.iter().filter_map(|k| secrets::bcrypt_cost(k)).collect();
-        self.floor.measure(&costs).await;
+        let mut kinds = self.store.imported_hash_kinds().await?;
+        kinds.dedup();
+        self.floor.measure(&kinds).await;
         Ok(())
     }
 
