@@ -215,11 +215,16 @@ fn dummy_of(kind: &str) -> Option<Box<dyn FnOnce() -> Option<String> + Send>> {
 /// stored: half again the slowest of their kinds, measured on this
 /// machine (`Floor::measure`). Zero once none is left.
 #[derive(Debug, Default)]
-pub struct Floor(std::sync::atomic::AtomicU64);
+pub struct Floor(std::sync::atomic::AtomicU64, std::sync::RwLock<Vec<String>>);
 
 impl Floor {
     pub fn get(&self) -> std::time::Duration {
         std::time::Duration::from_micros(self.0.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Whether the last measure counted `kind` (`kind_of`).
+    pub fn knows(&self, kind: &str) -> bool {
+        self.1.read().is_ok_and(|k| k.iter().any(|k| k == kind))
     }
 
     /// Measures one check of each kind of stored hash in `kinds` (their
@@ -241,7 +246,20 @@ impl Floor {
         }
         let floor = if slowest.is_zero() { slowest } else { slowest + slowest / 2 };
         self.0.store(u64::try_from(floor.as_micros()).unwrap_or(u64::MAX), std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut known) = self.1.write() {
+            *known = kinds.iter().filter_map(|k| kind_of(k)).collect();
+        }
     }
+}
+
+/// The kind of an imported hash as `imported_hash_kinds` gives it (its
+/// first characters: bcrypt's 7, scrypt's 23); None for ours.
+pub fn kind_of(stored: &str) -> Option<String> {
+    if stored.starts_with("$argon2id$") {
+        return None;
+    }
+    let n = if bcrypt_cost(stored).is_some() { 7 } else { 23 };
+    Some(stored.chars().take(n).collect())
 }
 
 /// `f`, its time noted for /metrics (the hash alone, not the wait for
@@ -590,6 +608,9 @@ mod tests {
         let scrypt = floor.get();
         assert!(scrypt > std::time::Duration::from_millis(1), "{scrypt:?}");
         floor.measure(&["$2b$10$".into(), "$unknown".into()]).await;
+        assert!(floor.knows("$2b$10$") && !floor.knows("$2b$12$") && !floor.knows("$scrypt$ln=14,r=16,p=1$"));
+        assert_eq!(kind_of(BCRYPTJS).as_deref(), Some("$2b$10$"));
+        assert_eq!(kind_of(&hash_password("x").unwrap()), None);
         let f = floor.get();
         assert!(f > std::time::Duration::from_millis(1), "{f:?}");
         let phc = hash_password("fast").unwrap();

@@ -88,3 +88,29 @@ async fn imported_bcrypt_and_scrypt_hashes_sign_in_are_rehashed_and_time_like_th
     assert!(String::from_utf8_lossy(&audit.stdout).contains("password.rehashed"));
     drop(first);
 }
+
+/// An import made beside a running server (as by the CLI): the first check
+/// of the new kind measures it, and every check after is floored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kind_imported_while_serving_is_floored_from_its_first_check() {
+    let s = start(Opts::default().with("MFA_LOCKOUT_THRESHOLD", "100000"));
+    user(&s, "native@example.com", false, false, false).await;
+    user(&s, "late@example.com", false, false, false).await;
+    let mut c = Client::new(&s);
+    let mut wrong = async |who: &str, n: usize| {
+        let mut times = vec![];
+        for _ in 0..n {
+            let t = Instant::now();
+            c.password(who, "not the password at all").await;
+            times.push(t.elapsed());
+        }
+        median(times)
+    };
+    wrong("native@example.com", 1).await;
+    import_hash(&s.db_url, "late@example.com", BCRYPTJS).await;
+    wrong("late@example.com", 1).await;
+    let (native, late) = (wrong("native@example.com", 9).await, wrong("late@example.com", 9).await);
+    eprintln!("median wrong password after the import: native {native:?}, imported {late:?}");
+    let ratio = late.as_secs_f64() / native.as_secs_f64();
+    assert!((0.6..1.67).contains(&ratio), "imported {late:?} vs native {native:?}");
+}

@@ -316,6 +316,18 @@ impl Service {
         Ok(())
     }
 
+    /// Calibrates first when `stored` is an imported hash of a kind the
+    /// floor has not measured (imported since the last calibration, as by
+    /// the CLI beside a running server): no check of it goes unfloored
+    /// but this one, once per kind and node.
+    pub(crate) async fn floor_for(&self, stored: &str) {
+        if secrets::kind_of(stored).is_some_and(|k| !self.floor.knows(&k)) {
+            if let Err(e) = self.calibrate().await {
+                tracing::warn!(error = ?e, "password check floor");
+            }
+        }
+    }
+
     /// The newest `n` messages the development sender kept.
     pub async fn outbox(&self, n: i64) -> Result<Vec<crate::store::OutboxMessage>, Fault> {
         Ok(self.store.outbox(n).await?)

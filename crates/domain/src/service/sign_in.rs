@@ -46,6 +46,7 @@ impl Service {
         // A right password on the breached list is marked compromised: the
         // session gets the `reset-password` task.
         let breached = policy::breached(&password);
+        self.floor_for(&phc).await;
         let ok = secrets::verify_password_async(password.clone(), phc.clone(), self.floor.get()).await;
         // An imported hash (or ours with old parameters) that a right
         // password opened is hashed again as ours, before the unit: the
