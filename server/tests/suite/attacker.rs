@@ -302,11 +302,6 @@ async fn nothing_changes_state_on_get() {
 
 // ---------- no enumeration ----------
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
 #[tokio::test]
 async fn unknown_email_costs_the_same_as_a_wrong_password() {
     let s = start(Opts::default().with("MFA_LOCKOUT_THRESHOLD", "100000"));

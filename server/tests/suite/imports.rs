@@ -5,7 +5,7 @@
 //! an imported user from a native or an unknown one).
 
 use crate::common::*;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Made by bcryptjs 3 (npm), cost 10, of the harness' PASSWORD: as Clerk's
 /// and Supabase's exports hold them.
@@ -28,11 +28,6 @@ async fn import_hash(db_url: &str, email: &str, hash: &str) {
     let mut db = sqlx::AnyConnection::connect(db_url).await.unwrap();
     let q = sqlx::query("UPDATE users SET password_hash = $1 WHERE email = $2").bind(hash).bind(email);
     assert_eq!(q.execute(&mut db).await.unwrap().rows_affected(), 1);
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -230,11 +230,6 @@ async fn timed<T>(into: &mut Vec<Duration>, f: impl std::future::Future<Output =
     out
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
 #[tokio::test]
 async fn an_email_code_stands_for_the_password_only_where_enabled() {
     let off = start(Opts::default());
