@@ -310,8 +310,7 @@ impl Service {
     /// stored (none: no floor). At start-up and now and then after: the
     /// floor falls as their users sign in and are re-hashed.
     pub async fn calibrate(&self) -> Result<(), Fault> {
-        let mut kinds = self.store.imported_hash_kinds().await?;
-        kinds.dedup();
+        let kinds = self.store.imported_hash_kinds().await?;
         self.floor.measure(&kinds).await;
         Ok(())
     }
