@@ -42,6 +42,8 @@ command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
 # config over TLS (curl).
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# The import test reads an authenticator's code as an app would (oathtool).
+command -v oathtool >/dev/null 2>&1 || missing+=(oathtool)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian's ${missing[*]} (for the end-to-end tests)"
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
@@ -70,9 +72,9 @@ fi
 
 if { ! [ -d "$root/end2end/node_modules/@playwright/test" ] || ! [ -d "$root/end2end/node_modules/smtp-server" ] \
      || ! [ -d "$root/end2end/node_modules/jose" ] || ! [ -d "$root/end2end/node_modules/axe-core" ] \
-     || ! [ -d "$root/end2end/node_modules/@clerk/expo" ]; } \
+     || ! [ -d "$root/end2end/node_modules/@clerk/expo" ] || ! [ -d "$root/end2end/node_modules/bcryptjs" ]; } \
     && [ -f "$root/end2end/package.json" ]; then
-  say "installing Playwright's test runner, the test SMTP server, jose, axe-core and Clerk's SDKs (no browser download)"
+  say "installing Playwright's test runner, the test SMTP server, jose, axe-core, bcryptjs and Clerk's SDKs (no browser download)"
   (cd "$root/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
 fi
 # Schemathesis (PyPI) checks the /v1 API against its OpenAPI document.

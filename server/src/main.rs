@@ -66,11 +66,26 @@ enum Cmd {
         #[arg(long)]
         since: Option<i64>,
     },
+    /// Import users from another system's export: a dry run that writes
+    /// nothing unless `--apply`; run again, it skips who is already here.
+    Import {
+        /// The export's kind: `clerk` (the Dashboard's CSV of users).
+        source: ImportSource,
+        file: std::path::PathBuf,
+        /// Write the users (else only report what would be done).
+        #[arg(long)]
+        apply: bool,
+    },
     /// Print the development outbox, newest first.
     Outbox {
         #[arg(long, default_value_t = 20)]
         limit: i64,
     },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy)]
+enum ImportSource {
+    Clerk,
 }
 
 #[derive(clap::Args, Default)]
@@ -514,6 +529,30 @@ fn print_created(c: &users::Created, json: bool) {
     }
 }
 
+fn print_import(r: &domain::import::Report, file: &Path) {
+    let would = if r.applied { "imported" } else { "would import" };
+    if !r.applied {
+        println!("dry run: nothing written (--apply imports)");
+    }
+    println!("{} ({} export): {} rows", file.display(), r.source, r.rows);
+    println!(
+        "{would} {}: {} with a password, {} without (they set one with \"Forgot password\"); \
+         {} with an authenticator app, {} with a phone for text-message codes",
+        r.imported, r.with_password, r.without_password, r.with_totp, r.with_phone
+    );
+    println!("already here from an earlier import: {}", r.already_imported);
+    if !r.refused.is_empty() {
+        println!("refused {}:", r.refused.len());
+    }
+    for f in &r.refused {
+        let id = f.source_id.as_deref().map(|i| format!(" ({i})")).unwrap_or_default();
+        println!("  line {}{id}: {} [{}]", f.line, f.reason, f.reason.code());
+    }
+    for (what, n) in &r.not_kept {
+        println!("not kept: {what} ({n} rows)");
+    }
+}
+
 async fn run(cli: Cli) -> Result<(), String> {
     let mut cli = cli;
     cli.cfg.load()?;
@@ -582,6 +621,21 @@ async fn run(cli: Cli) -> Result<(), String> {
         Cmd::Audit { limit, .. } => {
             let events = store.audit_log(limit).await.map_err(|e| e.to_string())?;
             println!("{}", serde_json::to_string_pretty(&events).unwrap_or_default());
+            Ok(())
+        }
+        Cmd::Import { source, file, apply } => {
+            let text = std::fs::File::open(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let (name, read) = match source {
+                ImportSource::Clerk => ("clerk", domain::import::clerk::read(text)?),
+            };
+            let report = domain::import::run(store.as_ref(), &keys()?, name, read, apply, SystemClock.now())
+                .await
+                .map_err(|e| e.to_string())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?);
+            } else {
+                print_import(&report, &file);
+            }
             Ok(())
         }
         Cmd::Outbox { limit } => {

@@ -18,6 +18,9 @@ pub enum Event {
     /// The app's backend changed the user's metadata.
     UserUpdated,
     UserCreated,
+    /// Made by `mfa-signin import` from another system's export (no webhook:
+    /// a move is not a sign-up).
+    UserImported,
     UserReverified,
     UserReverifyFailed,
     SignUpStarted,
@@ -75,6 +78,7 @@ impl Event {
             Event::UserUpdated => "user.updated",
             Event::SigningKeyRotated => "signing_key.rotated",
             Event::UserCreated => "user.created",
+            Event::UserImported => "user.imported",
             Event::UserReverified => "user.reverified",
             Event::UserReverifyFailed => "user.reverify_failed",
             Event::SignUpStarted => "sign_up.started",

@@ -9,6 +9,7 @@ pub mod brand;
 pub mod claims;
 pub mod clock;
 pub mod flow;
+pub mod import;
 pub mod mail;
 pub mod metadata;
 pub mod metrics;

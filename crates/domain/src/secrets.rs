@@ -27,6 +27,10 @@ thread_local! {
     static BLOCKS: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// The stored hash of a user with no password (imported without one):
+/// they set one with "Forgot password"; sign-in checks the dummy instead.
+pub const NO_PASSWORD: &str = "";
+
 /// Our own hashes' PHC prefix: argon2id with the parameters above.
 const OURS: &str = "$argon2id$v=19$m=19456,t=2,p=1$";
 
@@ -255,7 +259,7 @@ impl Floor {
 /// The kind of an imported hash as `imported_hash_kinds` gives it (its
 /// first characters: bcrypt's 7, scrypt's 23); None for ours.
 pub fn kind_of(stored: &str) -> Option<String> {
-    if stored.starts_with("$argon2id$") {
+    if stored.starts_with("$argon2id$") || stored == NO_PASSWORD {
         return None;
     }
     let n = if bcrypt_cost(stored).is_some() { 7 } else { 23 };

@@ -105,11 +105,14 @@ pub struct Subject {
 pub struct NewUser {
     pub public_id: String,
     pub email: String,
+    /// Ours, an imported hash, or empty: none (`secrets::NO_PASSWORD`).
     pub password_hash: String,
     pub phone: Option<String>,
     pub totp_secret: Option<String>,
     pub created_at: i64,
     pub metadata: Metadata,
+    /// An imported user's id in the system they came from (`clerk:user_…`).
+    pub source_id: Option<String>,
 }
 
 pub struct BackupCode {
@@ -287,6 +290,8 @@ pub trait Users: Send + Sync {
     /// The kinds of hashes not our own still stored: each one's first
     /// seven characters (`$2b$10$`: bcrypt, cost 10).
     async fn imported_hash_kinds(&self) -> Result<Vec<String>>;
+    /// The user imported from `source_id` (`clerk:user_…`), if any.
+    async fn imported(&self, source_id: &str) -> Result<Option<i64>>;
 }
 
 /// Writes to `users`: accounts, with their factors as the domain reads them, and the clients they trust.

@@ -92,6 +92,7 @@ pub async fn create(
             totp_secret: sealed,
             created_at: now,
             metadata: spec.metadata.clone(),
+            source_id: None,
         })
         .await
         .map_err(|e| match e {

@@ -594,6 +594,7 @@ mod tests {
             totp_secret: None,
             created_at: 0,
             metadata: Default::default(),
+            source_id: None,
         })
         .await
         .unwrap()
@@ -802,6 +803,7 @@ mod tests {
                 totp_secret: Some("v1:sealed".into()),
                 created_at: 0,
                 metadata: Default::default(),
+                source_id: None,
             })
             .await
             .unwrap();
@@ -1023,6 +1025,7 @@ mod tests {
                 totp_secret: Some("v1:sealed".into()),
                 created_at: 0,
                 metadata: Default::default(),
+                source_id: None,
             })
             .await
             .unwrap();

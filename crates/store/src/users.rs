@@ -33,8 +33,10 @@ macro_rules! credential {
         )
     };
 }
+// Any unique column taken (the address, an import's source id): Conflict.
 const CREATE_USER: &str = "INSERT INTO users (email, password_hash, created_at, public_id, public_metadata,
-     private_metadata, unsafe_metadata) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (email) DO NOTHING RETURNING id";
+     private_metadata, unsafe_metadata, source_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT DO NOTHING RETURNING id";
 const INSERT_CREDENTIAL: &str = "INSERT INTO credentials (user_id, kind, state, secret, label, last_step, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const USER_BY_EMAIL: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE email = $1");
@@ -65,7 +67,8 @@ const REHASH_PASSWORD: &str = "UPDATE users SET password_hash = $3 WHERE id = $1
 // 23 (`$scrypt$ln=14,r=16,p=1$`, better-auth's parameters).
 const IMPORTED_HASH_KINDS: &str = "SELECT DISTINCT CASE WHEN password_hash LIKE '$2%' \
      THEN substr(password_hash, 1, 7) ELSE substr(password_hash, 1, 23) END \
-     FROM users WHERE password_hash NOT LIKE '$argon2id$%'";
+     FROM users WHERE password_hash NOT LIKE '$argon2id$%' AND password_hash <> ''";
+const IMPORTED: &str = "SELECT id FROM users WHERE source_id = $1";
 const RESET_MFA: [&str; 4] = [
     "DELETE FROM credentials WHERE user_id = $1",
     "DELETE FROM passkeys WHERE user_id = $1",
@@ -157,6 +160,10 @@ macro_rules! reads {
                 Ok(sqlx::query_scalar(IMPORTED_HASH_KINDS).fetch_all(&mut *self.conn().await.db()?).await.db()?)
             }
 
+            async fn imported(&self, source_id: &str) -> Result<Option<i64>> {
+                Ok(sqlx::query_scalar(IMPORTED).bind(source_id).fetch_optional(&mut *self.conn().await.db()?).await.db()?)
+            }
+
             async fn users_on_disabled_factors(&self, totp_on: i64, phone_on: i64) -> Result<i64> {
                 let r = sqlx::query(USERS_ON_DISABLED_FACTORS)
                     .bind(totp_on)
@@ -184,6 +191,7 @@ macro_rules! writes {
                     .bind(&u.metadata.public)
                     .bind(&u.metadata.private)
                     .bind(&u.metadata.unsafe_)
+                    .bind(&u.source_id)
                     .fetch_optional(&mut *conn)
                     .await.db()?;
                 let id: i64 = match r {

@@ -1,8 +1,10 @@
-//! Imported password hashes (issue 40, its first step): a bcrypt digest
-//! and a better-auth scrypt hash, made by other libraries, open with the
+//! Moving users in (issue 40): imported hashes (a bcrypt digest and a
+//! better-auth scrypt hash, made by other libraries) open with the
 //! password and are hashed again as ours; while one is stored every
 //! password check takes as long as the slowest's would (no timing tells
-//! an imported user from a native or an unknown one).
+//! an imported user from a native or an unknown one). `mfa-signin import
+//! clerk` reads Clerk's export: passwords, authenticator apps, verified
+//! phones and ids kept; bad rows refused by line; run twice, no change.
 
 use crate::common::*;
 use std::time::Instant;
@@ -108,4 +110,156 @@ async fn a_kind_imported_while_serving_is_floored_from_its_first_check() {
     eprintln!("median wrong password after the import: native {native:?}, imported {late:?}");
     let ratio = late.as_secs_f64() / native.as_secs_f64();
     assert!((0.6..1.67).contains(&ratio), "imported {late:?} vs native {native:?}");
+}
+
+/// Digests of `passwords` made by bcryptjs (npm), cost 10, as Clerk's
+/// export holds them: fresh salts each run, by a library not ours.
+fn bcryptjs(passwords: &[&str]) -> Vec<String> {
+    let dir = workspace().join("end2end");
+    assert!(dir.join("node_modules/bcryptjs").is_dir(), "bcryptjs is missing: run scripts/setup.sh");
+    let script = "const b = require('bcryptjs'); for (const p of process.argv.slice(1)) console.log(b.hashSync(p, 10))";
+    let out = std::process::Command::new("node").current_dir(dir).args(["-e", script]).args(passwords).output();
+    let out = out.expect("node");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().map(String::from).collect()
+}
+
+/// The code an authenticator app shows now for `secret`, by oathtool.
+fn oathtool(secret: &str) -> String {
+    let out = std::process::Command::new("oathtool").args(["--totp", "--base32", secret]).output();
+    let out = out.expect("oathtool is missing: run scripts/setup.sh");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+fn import(s: &Server, file: &std::path::Path, apply: bool) -> serde_json::Value {
+    let path = file.to_str().unwrap();
+    let args: &[&str] =
+        if apply { &["--json", "import", "clerk", path, "--apply"] } else { &["--json", "import", "clerk", path] };
+    let out = cli(s, args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+/// A Clerk Dashboard export, imported: a dry run writes nothing; the
+/// import keeps passwords (bcrypt, re-hashed as ours at the first sign-in),
+/// authenticator apps and verified phones, and the need for them; bad rows
+/// are refused with their line; a second run changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clerk_export_imports_with_passwords_and_factors_and_twice_changes_nothing() {
+    let s = start(Opts::default());
+    user(&s, "native@example.com", false, false, false).await;
+    let d = bcryptjs(&[PASSWORD, PASSWORD, PASSWORD, "the other user's password"]);
+    let header = "id,first_name,last_name,username,primary_email_address,primary_phone_number,\
+        verified_email_addresses,unverified_email_addresses,verified_phone_numbers,unverified_phone_numbers,\
+        totp_secret,password_digest,password_hasher";
+    let rows = [
+        format!("user_totp,Ada,Lovelace,ada,ada@example.com,,ada@example.com,,,,{TOTP_SECRET},{},bcrypt", d[0]),
+        format!("user_sms,Bo,,,bo@example.com,+15555550142,bo@example.com,,+15555550142,,,{},bcrypt", d[1]),
+        format!("user_plain,,,,cy@example.com,,cy@example.com,,,,,{},bcrypt", d[2]),
+        "user_nopass,,,,di@example.com,,di@example.com,,,,,,".to_string(),
+        "user_argon,,,,ed@example.com,,,,,,,$argon2i$v=19$m=4096,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2g,argon2i".into(),
+        format!("user_again,,,,ADA@example.com,,,,,,,{},bcrypt", d[3]),
+        format!("user_native,,,,native@example.com,,,,,,,{},bcrypt", d[3]),
+    ];
+    let file = std::env::temp_dir().join(format!("mfa_clerk_{}_{}.csv", std::process::id(), unix()));
+    std::fs::write(&file, format!("{header}\n{}\n", rows.join("\n"))).unwrap();
+
+    // The dry run reports and writes nothing.
+    let dry = import(&s, &file, false);
+    assert_eq!(dry["applied"], false);
+    assert_eq!((dry["rows"].as_u64(), dry["imported"].as_u64()), (Some(7), Some(4)), "{dry}");
+    let refused: Vec<(u64, &str)> = dry["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(refused, [(6, "password_hasher_unsupported"), (7, "duplicate"), (8, "email_taken")]);
+    assert_eq!(dry["not_kept"]["first_name"], 2, "{dry}");
+    let mut c = Client::new(&s);
+    assert_eq!(c.password("ada@example.com", PASSWORD).await.code(), "form_password_incorrect");
+
+    // Applied: the counts of the dry run, and each user signs in as before.
+    let done = import(&s, &file, true);
+    assert_eq!(done["applied"], true);
+    for (k, n) in [("imported", 4), ("with_password", 3), ("without_password", 1), ("with_totp", 1), ("with_phone", 1)]
+    {
+        assert_eq!(done[k], n, "{k}: {done}");
+    }
+    assert_eq!(done["refused"], dry["refused"]);
+
+    // An authenticator app's code, by oathtool; the password is ours now.
+    let r = c.password("ada@example.com", PASSWORD).await;
+    assert_eq!(r.status_field(), "needs_second_factor", "{}", r.text);
+    let r = c.verify("totp", &oathtool(TOTP_SECRET)).await;
+    assert_eq!(r.status_field(), "complete", "{}", r.text);
+    assert_eq!(c.api("sign_in/finalize", &[]).await.status, 200);
+    let sub = c.api("session", &[]).await;
+    assert_eq!(sub.body["user_id"], "user_totp", "Clerk's id stays the user's: {}", sub.text);
+    let hash = stored_hash(&s.db_url, "ada@example.com").await;
+    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+
+    // A verified phone: text-message codes.
+    let mut c = Client::new(&s);
+    assert_eq!(c.password("bo@example.com", PASSWORD).await.status_field(), "needs_second_factor");
+    let r = c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = c.verify("phone_code", &last_sms_code(&s).await).await;
+    assert_eq!(r.status_field(), "complete", "{}", r.text);
+
+    // No second factor there, none here; no password there: none works.
+    let mut c = Client::new(&s);
+    assert_eq!(c.password("cy@example.com", PASSWORD).await.status_field(), "complete");
+    let mut c = Client::new(&s);
+    for p in [PASSWORD, "", " "] {
+        let r = c.password("di@example.com", p).await;
+        assert_ne!(r.status_field(), "complete", "{}", r.text);
+    }
+    assert_eq!(stored_hash(&s.db_url, "di@example.com").await, "");
+
+    // Again: nothing changes.
+    let again = import(&s, &file, true);
+    assert_eq!((again["imported"].as_u64(), again["already_imported"].as_u64()), (Some(0), Some(4)), "{again}");
+    assert_eq!(again["refused"], dry["refused"]);
+    let listed = cli(&s, &["--json", "user", "list"]);
+    let users: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(users.as_array().unwrap().len(), 5, "{users}");
+    let audit = String::from_utf8(cli(&s, &["--json", "audit", "--limit", "100"]).stdout).unwrap();
+    assert_eq!(audit.matches("\"user.imported\"").count(), 4, "{audit}");
+    let _ = std::fs::remove_file(&file);
+}
+
+/// A user imported without a password is checked against the dummy hash,
+/// as an unknown one is: no password opens the account, and the time of a
+/// try tells them from no one (with no imported hash stored, no floor
+/// hides it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_imported_without_a_password_times_like_anyone() {
+    let s = start(Opts::default().with("MFA_LOCKOUT_THRESHOLD", "100000"));
+    user(&s, "native@example.com", false, false, false).await;
+    let header = "id,first_name,last_name,username,primary_email_address,primary_phone_number,\
+        verified_email_addresses,unverified_email_addresses,verified_phone_numbers,unverified_phone_numbers,\
+        totp_secret,password_digest,password_hasher";
+    let file = std::env::temp_dir().join(format!("mfa_nopass_{}_{}.csv", std::process::id(), unix()));
+    std::fs::write(&file, format!("{header}\nuser_np,,,,np@example.com,,,,,,,,\n")).unwrap();
+    assert_eq!(import(&s, &file, true)["without_password"], 1);
+    let _ = std::fs::remove_file(&file);
+    let mut c = Client::new(&s);
+    let (mut none, mut native) = (vec![], vec![]);
+    for _ in 0..11 {
+        for (times, who) in [(&mut none, "np@example.com"), (&mut native, "native@example.com")] {
+            let t = Instant::now();
+            let r = c.password(who, "not the password at all").await;
+            times.push(t.elapsed());
+            assert_eq!(r.code(), "form_password_incorrect", "{}", r.text);
+        }
+    }
+    let (n, w) = (median(none), median(native));
+    eprintln!("median wrong password: no password {n:?}, native {w:?}");
+    let ratio = n.as_secs_f64() / w.as_secs_f64();
+    assert!((0.6..1.67).contains(&ratio), "no password {n:?} vs native {w:?}");
+    assert_eq!(c.password("np@example.com", "").await.code(), "form_param_missing");
 }

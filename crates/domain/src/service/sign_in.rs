@@ -42,7 +42,13 @@ impl Service {
         let u = self.unit().await?;
         let r = u.password_gate(req, &email).await;
         let (user, lock) = u.commit(r).await?;
-        let phc = user.as_ref().map(|s| s.user.password_hash.clone()).unwrap_or_else(|| self.dummy_hash.to_string());
+        // An unknown user, or one with no password, is checked against the
+        // dummy hash: the same time, and never right.
+        let phc = user
+            .as_ref()
+            .map(|s| s.user.password_hash.clone())
+            .filter(|h| h != secrets::NO_PASSWORD)
+            .unwrap_or_else(|| self.dummy_hash.to_string());
         // A right password on the breached list is marked compromised: the
         // session gets the `reset-password` task.
         let breached = policy::breached(&password);

@@ -236,6 +236,7 @@ impl Unit {
             totp_secret: None,
             created_at: now,
             metadata: Default::default(),
+            source_id: None,
         };
         let user_id = match self.store.create_user(&new).await {
             Ok(id) => id,

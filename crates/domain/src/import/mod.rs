@@ -1,0 +1,262 @@
+//! Moving users in from another system: each row of its export is read
+//! into what we would store (`Incoming`) or refused with a reason (the
+//! readers, one per source, are pure); `run` then writes one user a unit,
+//! so that an import stopped halfway carries on where it stopped, and one
+//! run twice changes nothing (the source's id is kept: `source_id`).
+
+pub mod clerk;
+
+use crate::audit::Event;
+use crate::secrets::{self, SecretBox};
+use crate::store::{AuditEvent, NewUser, Store, StoreError};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// A user read from an export, as we would store them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Incoming {
+    /// Where the row is in the file (1: the first line).
+    pub line: u64,
+    /// `clerk:user_…`: the source's name and its id for the user.
+    pub source_id: String,
+    /// The id apps knew the user by there, kept when it has the shape of
+    /// ours (`user_…`): session tokens' `sub` stays what apps hold.
+    pub public_id: Option<String>,
+    /// Normalized (`policy::email`).
+    pub email: String,
+    /// The imported hash as we store it (checked, of a kind we verify);
+    /// None: the user sets a password with "Forgot password".
+    pub password: Option<String>,
+    /// An authenticator app's secret, base32 (checked).
+    pub totp_secret: Option<String>,
+    /// A verified phone (E.164): text-message codes.
+    pub phone: Option<String>,
+}
+
+/// Why a row is not imported: a code (stable, for scripts) and a message.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Reason {
+    #[error("the row has no user id")]
+    IdMissing,
+    #[error("no email address (users here sign in with one)")]
+    EmailMissing,
+    #[error("the email address is not one we can send to")]
+    EmailInvalid,
+    #[error("the password hasher {0:?} is not supported (bcrypt is)")]
+    HasherUnsupported(String),
+    #[error("the password digest is not a {0} digest")]
+    DigestInvalid(&'static str),
+    #[error("the authenticator secret is not base32 of 128 bits or more")]
+    TotpSecretInvalid,
+    #[error("the verified phone number is not E.164 (+15555550100)")]
+    PhoneInvalid,
+    #[error("the file has this user or address already, on line {0}")]
+    Duplicate(u64),
+    #[error("a user here already has this address")]
+    EmailTaken,
+    #[error("the row cannot be read: {0}")]
+    Unreadable(String),
+}
+
+impl Reason {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::IdMissing => "id_missing",
+            Reason::EmailMissing => "email_missing",
+            Reason::EmailInvalid => "email_invalid",
+            Reason::HasherUnsupported(_) => "password_hasher_unsupported",
+            Reason::DigestInvalid(_) => "password_digest_invalid",
+            Reason::TotpSecretInvalid => "totp_secret_invalid",
+            Reason::PhoneInvalid => "phone_invalid",
+            Reason::Duplicate(_) => "duplicate",
+            Reason::EmailTaken => "email_taken",
+            Reason::Unreadable(_) => "unreadable",
+        }
+    }
+}
+
+/// A row not imported, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub line: u64,
+    /// The source's id for the user, when the row has one.
+    pub source_id: Option<String>,
+    pub reason: Reason,
+}
+
+impl Serialize for Refusal {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut r = s.serialize_struct("Refusal", 4)?;
+        r.serialize_field("line", &self.line)?;
+        r.serialize_field("source_id", &self.source_id)?;
+        r.serialize_field("code", self.reason.code())?;
+        r.serialize_field("message", &self.reason.to_string())?;
+        r.end()
+    }
+}
+
+/// An export read: its rows, and what it holds that we do not keep
+/// (column: how many rows have a value there).
+#[derive(Debug, Default)]
+pub struct Read {
+    pub rows: Vec<Result<Incoming, Refusal>>,
+    pub not_kept: BTreeMap<&'static str, usize>,
+}
+
+/// What an import did, or (a dry run) would do.
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    pub source: &'static str,
+    /// False: a dry run, nothing written.
+    pub applied: bool,
+    pub rows: usize,
+    /// Imported (a dry run: would be).
+    pub imported: usize,
+    pub with_password: usize,
+    /// No password there: they set one with "Forgot password".
+    pub without_password: usize,
+    pub with_totp: usize,
+    pub with_phone: usize,
+    /// Here from an earlier run: left as they are.
+    pub already_imported: usize,
+    pub refused: Vec<Refusal>,
+    pub not_kept: BTreeMap<&'static str, usize>,
+}
+
+/// Imports `read` from `source` (`clerk`): with `apply`, each new user in
+/// a unit of their own (with their factors and an audit row); without,
+/// only the reads, reporting what would be done. A user already imported
+/// from the same source id is skipped; an address taken here is refused.
+pub async fn run(
+    store: &dyn Store,
+    keys: &SecretBox,
+    source: &'static str,
+    read: Read,
+    apply: bool,
+    now: i64,
+) -> Result<Report, StoreError> {
+    let mut report =
+        Report { source, applied: apply, rows: read.rows.len(), not_kept: read.not_kept, ..Default::default() };
+    // The first line of each id and address: a second one is refused.
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    for row in read.rows {
+        let u = match row {
+            Ok(u) => u,
+            Err(r) => {
+                report.refused.push(r);
+                continue;
+            }
+        };
+        let refusal = |reason| Refusal { line: u.line, source_id: Some(u.source_id.clone()), reason };
+        if let Some(first) = [&u.source_id, &u.email].into_iter().find_map(|k| seen.get(k.as_str()).copied()) {
+            report.refused.push(refusal(Reason::Duplicate(first)));
+            continue;
+        }
+        seen.insert(u.source_id.clone(), u.line);
+        seen.insert(u.email.clone(), u.line);
+        let outcome = if store.imported(&u.source_id).await?.is_some() {
+            Created::Already
+        } else if store.user_by_email(&u.email).await?.is_some() {
+            Created::Taken
+        } else if apply {
+            create(store, keys, source, &u, now).await?
+        } else {
+            Created::New
+        };
+        match outcome {
+            Created::Already => report.already_imported += 1,
+            Created::Taken => report.refused.push(refusal(Reason::EmailTaken)),
+            Created::New => {
+                report.imported += 1;
+                report.with_password += usize::from(u.password.is_some());
+                report.without_password += usize::from(u.password.is_none());
+                report.with_totp += usize::from(u.totp_secret.is_some());
+                report.with_phone += usize::from(u.phone.is_some());
+            }
+        }
+    }
+    report.refused.sort_by_key(|r| r.line);
+    Ok(report)
+}
+
+enum Created {
+    /// Made (a dry run: would be).
+    New,
+    /// Imported meanwhile (by another run).
+    Already,
+    /// The address was taken meanwhile.
+    Taken,
+}
+
+/// One user, their factors and the audit row: one unit.
+async fn create(
+    store: &dyn Store,
+    keys: &SecretBox,
+    source: &str,
+    u: &Incoming,
+    now: i64,
+) -> Result<Created, StoreError> {
+    let sealed = match u.totp_secret.as_deref().map(|s| keys.seal(s)).transpose() {
+        Ok(s) => s,
+        Err(e) => return Err(StoreError::Db(format!("sealing a TOTP secret: {e}"))),
+    };
+    let unit = store.begin().await?;
+    let made = unit
+        .create_user(&NewUser {
+            public_id: u.public_id.clone().unwrap_or_else(secrets::user_id),
+            email: u.email.clone(),
+            password_hash: u.password.clone().unwrap_or_else(|| secrets::NO_PASSWORD.to_string()),
+            phone: u.phone.clone(),
+            totp_secret: sealed,
+            created_at: now,
+            metadata: Default::default(),
+            source_id: Some(u.source_id.clone()),
+        })
+        .await;
+    let id = match made {
+        Ok(id) => id,
+        Err(StoreError::Conflict) => {
+            drop(unit);
+            return Ok(match store.imported(&u.source_id).await? {
+                Some(_) => Created::Already,
+                None => Created::Taken,
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    let factors = [("password", u.password.is_some()), ("totp", u.totp_secret.is_some()), ("phone", u.phone.is_some())];
+    let held: Vec<&str> = factors.into_iter().filter_map(|(n, on)| on.then_some(n)).collect();
+    let event = AuditEvent {
+        at: now,
+        event: Event::UserImported.name().into(),
+        user_id: Some(id),
+        identifier: Some(u.email.clone()),
+        detail: Some(format!("{source}:{}", held.join(","))),
+        ..Default::default()
+    };
+    unit.audit(&event).await?;
+    unit.commit().await?;
+    Ok(Created::New)
+}
+
+/// `id` as our public id if it has its shape (`user_` and up to 60
+/// letters and digits), else None (a fresh one is made).
+fn public_id(id: &str) -> Option<String> {
+    let rest = id.strip_prefix("user_")?;
+    let ok = (1..=60).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_alphanumeric());
+    ok.then(|| id.to_string())
+}
+
+/// A list column of an export (`a@x.com|b@y.com`): its items, trimmed.
+fn items(s: &str) -> impl Iterator<Item = &str> {
+    s.split(['|', ',', ';', ' ']).map(str::trim).filter(|i| !i.is_empty())
+}
+
+/// A TOTP secret as given (spaced, lower case, padded) in the form we
+/// keep: base32 upper case; None if it is not base32 of 128 bits or more.
+fn totp_secret(raw: &str) -> Option<String> {
+    let s: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '=').collect::<String>().to_uppercase();
+    let bytes = totp_rs::Secret::try_from_base32(&s).ok()?;
+    (bytes.as_bytes().len() >= 16 && secrets::totp_now(&s, 0).is_some()).then_some(s)
+}
