@@ -69,9 +69,14 @@ enum Cmd {
     /// Import users from another system's export: a dry run that writes
     /// nothing unless `--apply`; run again, it skips who is already here.
     Import {
-        /// The export's kind: `clerk` (the Dashboard's CSV of users).
+        /// The export's kind: `clerk` (the Dashboard's CSV of users),
+        /// `better-auth` (its user, account and twoFactor tables as JSON).
         source: ImportSource,
         file: std::path::PathBuf,
+        /// better-auth's secret, which seals its two-factor secrets and
+        /// backup codes (needed when any user has them).
+        #[arg(long, env = "BETTER_AUTH_SECRET", hide_env_values = true)]
+        better_auth_secret: Option<String>,
         /// Write the users (else only report what would be done).
         #[arg(long)]
         apply: bool,
@@ -86,6 +91,7 @@ enum Cmd {
 #[derive(clap::ValueEnum, Clone, Copy)]
 enum ImportSource {
     Clerk,
+    BetterAuth,
 }
 
 #[derive(clap::Args, Default)]
@@ -537,8 +543,8 @@ fn print_import(r: &domain::import::Report, file: &Path) {
     println!("{} ({} export): {} rows", file.display(), r.source, r.rows);
     println!(
         "{would} {}: {} with a password, {} without (they set one with \"Forgot password\"); \
-         {} with an authenticator app, {} with a phone for text-message codes",
-        r.imported, r.with_password, r.without_password, r.with_totp, r.with_phone
+         {} with an authenticator app, {} with a phone for text-message codes, {} with backup codes",
+        r.imported, r.with_password, r.without_password, r.with_totp, r.with_phone, r.with_backup_codes
     );
     println!("already here from an earlier import: {}", r.already_imported);
     if !r.refused.is_empty() {
@@ -623,10 +629,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{}", serde_json::to_string_pretty(&events).unwrap_or_default());
             Ok(())
         }
-        Cmd::Import { source, file, apply } => {
+        Cmd::Import { source, file, better_auth_secret, apply } => {
             let text = std::fs::File::open(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let text = std::io::BufReader::new(text);
             let (name, read) = match source {
                 ImportSource::Clerk => ("clerk", domain::import::clerk::read(text)?),
+                ImportSource::BetterAuth => {
+                    ("better-auth", domain::import::better_auth::read(text, better_auth_secret.as_deref())?)
+                }
             };
             let report = domain::import::run(store.as_ref(), &keys()?, name, read, apply, SystemClock.now())
                 .await

@@ -134,18 +134,22 @@ pub async fn create(
     })
 }
 
-/// A new set of backup codes replaces the old one; returns them in clear.
-pub async fn regenerate_backup_codes(store: &dyn Tx, user_id: i64, now: i64) -> Result<Vec<String>, CreateError> {
-    let codes: Vec<String> = (0..secrets::BACKUP_CODES).map(|_| secrets::backup_code()).collect();
-    let rows: Vec<(String, String)> = codes
+/// Backup codes as stored: (salt, salted hash) each.
+pub fn backup_rows(codes: &[String]) -> Vec<(String, String)> {
+    codes
         .iter()
         .map(|c| {
             let salt = secrets::salt();
             let hash = secrets::backup_hash(&salt, c);
             (salt, hash)
         })
-        .collect();
-    store.set_backup_codes(user_id, &rows).await.map_err(CreateError::Store)?;
+        .collect()
+}
+
+/// A new set of backup codes replaces the old one; returns them in clear.
+pub async fn regenerate_backup_codes(store: &dyn Tx, user_id: i64, now: i64) -> Result<Vec<String>, CreateError> {
+    let codes: Vec<String> = (0..secrets::BACKUP_CODES).map(|_| secrets::backup_code()).collect();
+    store.set_backup_codes(user_id, &backup_rows(&codes)).await.map_err(CreateError::Store)?;
     let event = AuditEvent {
         at: now,
         event: Event::BackupCodesRegenerated.name().into(),

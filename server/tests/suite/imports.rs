@@ -133,10 +133,21 @@ fn oathtool(secret: &str) -> String {
 }
 
 fn import(s: &Server, file: &std::path::Path, apply: bool) -> serde_json::Value {
-    let path = file.to_str().unwrap();
-    let args: &[&str] =
-        if apply { &["--json", "import", "clerk", path, "--apply"] } else { &["--json", "import", "clerk", path] };
-    let out = cli(s, args);
+    import_from(s, "clerk", file, apply, &[])
+}
+
+fn import_from(
+    s: &Server,
+    source: &str,
+    file: &std::path::Path,
+    apply: bool,
+    env: &[(&str, &str)],
+) -> serde_json::Value {
+    let mut args = vec!["--json", "import", source, file.to_str().unwrap()];
+    if apply {
+        args.push("--apply");
+    }
+    let out = cli_env(s, env, &args);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
@@ -262,4 +273,78 @@ async fn a_user_imported_without_a_password_times_like_anyone() {
     let ratio = n.as_secs_f64() / w.as_secs_f64();
     assert!((0.6..1.67).contains(&ratio), "no password {n:?} vs native {w:?}");
     assert_eq!(c.password("np@example.com", "").await.code(), "form_param_missing");
+}
+
+/// A better-auth database filled by better-auth itself (npm; its sign-up,
+/// scrypt hashing and two-factor enrolment), dumped as JSON: the tables,
+/// and what each user was shown at enrolment.
+fn better_auth_dump(secret: &str, users: serde_json::Value) -> (serde_json::Value, serde_json::Value) {
+    let dir = workspace().join("end2end");
+    assert!(dir.join("node_modules/better-auth").is_dir(), "better-auth is missing: run scripts/setup.sh");
+    let out = std::process::Command::new("node")
+        .current_dir(&dir)
+        .env("BETTER_AUTH_SECRET", secret)
+        .args(["tools/better-auth-dump.mjs", &users.to_string()])
+        .output()
+        .expect("node");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    (v["tables"].take(), v["shown"].take())
+}
+
+/// better-auth's users come with their scrypt passwords, their
+/// authenticator apps and their unused backup codes (opened with
+/// BETTER_AUTH_SECRET); an address it never verified brings nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_better_auth_dump_imports_with_passwords_authenticators_and_backup_codes() {
+    let s = start(Opts::default());
+    let secret = "a-better-auth-secret-of-forty-characters";
+    let users = serde_json::json!([
+        { "email": "two@example.com", "password": PASSWORD, "twoFactor": true, "verified": true },
+        { "email": "plain@example.com", "password": PASSWORD, "verified": true },
+        { "email": "unproved@example.com", "password": PASSWORD },
+    ]);
+    let (tables, shown) = better_auth_dump(secret, users);
+    let file = std::env::temp_dir().join(format!("mfa_better_auth_{}_{}.json", std::process::id(), unix()));
+    std::fs::write(&file, tables.to_string()).unwrap();
+
+    // Without the secret its two-factor secrets cannot be opened: refused whole.
+    let out = cli(&s, &["import", "better-auth", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("BETTER_AUTH_SECRET"));
+
+    let env = [("BETTER_AUTH_SECRET", secret)];
+    let done = import_from(&s, "better-auth", &file, true, &env);
+    for (k, n) in
+        [("imported", 3), ("with_password", 2), ("without_password", 1), ("with_totp", 1), ("with_backup_codes", 1)]
+    {
+        assert_eq!(done[k], n, "{k}: {done}");
+    }
+
+    // The authenticator app better-auth enrolled, by oathtool; its password is ours now.
+    let uri = shown["two@example.com"]["totpURI"].as_str().unwrap();
+    let key = uri.split("secret=").nth(1).unwrap().split('&').next().unwrap();
+    let mut c = Client::new(&s);
+    assert_eq!(c.password("two@example.com", PASSWORD).await.status_field(), "needs_second_factor");
+    let r = c.verify("totp", &oathtool(key)).await;
+    assert_eq!(r.status_field(), "complete", "{}", r.text);
+    let hash = stored_hash(&s.db_url, "two@example.com").await;
+    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+    // A backup code better-auth showed works once.
+    let code = shown["two@example.com"]["backupCodes"][3].as_str().unwrap();
+    let mut c = Client::new(&s);
+    c.password("two@example.com", PASSWORD).await;
+    assert_eq!(c.verify("backup_code", code).await.status_field(), "complete");
+    let mut c = Client::new(&s);
+    c.password("two@example.com", PASSWORD).await;
+    assert_eq!(c.verify("backup_code", code).await.code(), "form_code_incorrect", "used once");
+
+    let mut c = Client::new(&s);
+    assert_eq!(c.password("plain@example.com", PASSWORD).await.status_field(), "complete");
+    let mut c = Client::new(&s);
+    assert_eq!(c.password("unproved@example.com", PASSWORD).await.code(), "form_password_incorrect");
+
+    let again = import_from(&s, "better-auth", &file, true, &env);
+    assert_eq!((again["imported"].as_u64(), again["already_imported"].as_u64()), (Some(0), Some(3)), "{again}");
+    let _ = std::fs::remove_file(&file);
 }

@@ -1,7 +1,7 @@
 //! Clerk's Dashboard export (Settings → User exports): a CSV with a row
 //! per user, bcrypt digests and TOTP secrets (no backup codes).
 
-use super::{items, public_id, totp_secret, Incoming, Read, Reason, Refusal};
+use super::{items, public_id, totp_secret, Incoming, Read, Reason, Refusal, UNVERIFIED};
 use crate::{policy, secrets, users::valid_phone};
 
 /// The columns read; all are in every Dashboard export.
@@ -21,7 +21,6 @@ const COLUMNS: [&str; 10] = [
 const NOT_KEPT: [&str; 3] = ["first_name", "last_name", "username"];
 const EXTRA_EMAILS: &str = "verified_email_addresses beyond the primary";
 const EXTRA_PHONES: &str = "verified_phone_numbers beyond the first";
-const UNVERIFIED: &str = "password and factors of users whose address is unverified";
 
 /// Reads an export; Err if it is not one (a column missing, no header).
 pub fn read(input: impl std::io::Read) -> Result<Read, String> {
@@ -114,6 +113,7 @@ impl Row<'_> {
             password,
             totp_secret,
             phone,
+            backup_codes: vec![],
         };
         // An address never proved there is trusted with nothing: the user
         // proves it with "Forgot password" and enrols again.

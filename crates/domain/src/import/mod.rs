@@ -4,6 +4,7 @@
 //! so that an import stopped halfway carries on where it stopped, and one
 //! run twice changes nothing (the source's id is kept: `source_id`).
 
+pub mod better_auth;
 pub mod clerk;
 
 use crate::audit::Event;
@@ -31,7 +32,12 @@ pub struct Incoming {
     pub totp_secret: Option<String>,
     /// A verified phone (E.164): text-message codes.
     pub phone: Option<String>,
+    /// Unused backup codes, in clear (stored hashed, as ours).
+    pub backup_codes: Vec<String>,
 }
+
+/// What `not_kept` says of users whose address the source never verified.
+const UNVERIFIED: &str = "password and factors of users whose address is unverified";
 
 /// Why a row is not imported: a code (stable, for scripts) and a message.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -54,6 +60,8 @@ pub enum Reason {
     Duplicate(u64),
     #[error("a user here already has this address")]
     EmailTaken,
+    #[error("the two-factor secret or backup codes do not open with the secret given")]
+    TwoFactorSealed,
     #[error("the row cannot be read: {0}")]
     Unreadable(String),
 }
@@ -70,6 +78,7 @@ impl Reason {
             Reason::PhoneInvalid => "phone_invalid",
             Reason::Duplicate(_) => "duplicate",
             Reason::EmailTaken => "email_taken",
+            Reason::TwoFactorSealed => "two_factor_unreadable",
             Reason::Unreadable(_) => "unreadable",
         }
     }
@@ -118,6 +127,7 @@ pub struct Report {
     pub without_password: usize,
     pub with_totp: usize,
     pub with_phone: usize,
+    pub with_backup_codes: usize,
     /// Here from an earlier run: left as they are.
     pub already_imported: usize,
     pub refused: Vec<Refusal>,
@@ -173,6 +183,7 @@ pub async fn run(
                 report.without_password += usize::from(u.password.is_none());
                 report.with_totp += usize::from(u.totp_secret.is_some());
                 report.with_phone += usize::from(u.phone.is_some());
+                report.with_backup_codes += usize::from(!u.backup_codes.is_empty());
             }
         }
     }
@@ -225,7 +236,12 @@ async fn create(
         }
         Err(e) => return Err(e),
     };
-    let factors = [("password", u.password.is_some()), ("totp", u.totp_secret.is_some()), ("phone", u.phone.is_some())];
+    let factors = [
+        ("password", u.password.is_some()),
+        ("totp", u.totp_secret.is_some()),
+        ("phone", u.phone.is_some()),
+        ("backup_codes", !u.backup_codes.is_empty()),
+    ];
     let held: Vec<&str> = factors.into_iter().filter_map(|(n, on)| on.then_some(n)).collect();
     let event = AuditEvent {
         at: now,
@@ -236,6 +252,9 @@ async fn create(
         ..Default::default()
     };
     unit.audit(&event).await?;
+    if !u.backup_codes.is_empty() {
+        unit.set_backup_codes(id, &crate::users::backup_rows(&u.backup_codes)).await?;
+    }
     unit.commit().await?;
     Ok(Created::New)
 }
