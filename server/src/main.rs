@@ -70,13 +70,17 @@ enum Cmd {
     /// nothing unless `--apply`; run again, it skips who is already here.
     Import {
         /// The export's kind: `clerk` (the Dashboard's CSV of users),
-        /// `better-auth` (its user, account and twoFactor tables as JSON).
+        /// `better-auth` (its user, account and twoFactor tables as JSON),
+        /// `supabase` (`auth.users` as CSV; `--factors` for its MFA).
         source: ImportSource,
         file: std::path::PathBuf,
         /// better-auth's secret, which seals its two-factor secrets and
         /// backup codes (needed when any user has them).
         #[arg(long, env = "BETTER_AUTH_SECRET", hide_env_values = true)]
         better_auth_secret: Option<String>,
+        /// Supabase's `auth.mfa_factors` as CSV, beside `auth.users`.
+        #[arg(long)]
+        factors: Option<std::path::PathBuf>,
         /// Write the users (else only report what would be done).
         #[arg(long)]
         apply: bool,
@@ -92,6 +96,7 @@ enum Cmd {
 enum ImportSource {
     Clerk,
     BetterAuth,
+    Supabase,
 }
 
 #[derive(clap::Args, Default)]
@@ -629,13 +634,20 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{}", serde_json::to_string_pretty(&events).unwrap_or_default());
             Ok(())
         }
-        Cmd::Import { source, file, better_auth_secret, apply } => {
-            let text = std::fs::File::open(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            let text = std::io::BufReader::new(text);
+        Cmd::Import { source, file, better_auth_secret, factors, apply } => {
+            let open = |f: &Path| {
+                let text = std::fs::File::open(f).map_err(|e| format!("{}: {e}", f.display()))?;
+                Ok::<_, String>(std::io::BufReader::new(text))
+            };
+            let text = open(&file)?;
             let (name, read) = match source {
                 ImportSource::Clerk => ("clerk", domain::import::clerk::read(text)?),
                 ImportSource::BetterAuth => {
                     ("better-auth", domain::import::better_auth::read(text, better_auth_secret.as_deref())?)
+                }
+                ImportSource::Supabase => {
+                    let factors = factors.as_deref().map(open).transpose()?;
+                    ("supabase", domain::import::supabase::read(text, factors)?)
                 }
             };
             let report = domain::import::run(store.as_ref(), &keys()?, name, read, apply, SystemClock.now())

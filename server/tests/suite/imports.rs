@@ -348,3 +348,43 @@ async fn a_better_auth_dump_imports_with_passwords_authenticators_and_backup_cod
     assert_eq!((again["imported"].as_u64(), again["already_imported"].as_u64()), (Some(0), Some(3)), "{again}");
     let _ = std::fs::remove_file(&file);
 }
+
+/// Supabase's `auth.users` (its bcrypt digests as Go's bcrypt names them,
+/// made here by bcryptjs) with `auth.mfa_factors` beside it: confirmed
+/// users keep their password and their verified authenticator app.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supabase_export_imports_with_passwords_and_authenticators() {
+    let s = start(Opts::default());
+    // GoTrue (Go's bcrypt) writes `$2a$`; bcryptjs `$2b$`: the same hash.
+    let d: Vec<String> = bcryptjs(&[PASSWORD, PASSWORD]).into_iter().map(|h| h.replacen("$2b$", "$2a$", 1)).collect();
+    let users = format!(
+        "id,aud,role,email,encrypted_password,email_confirmed_at,phone,raw_user_meta_data,deleted_at,is_anonymous\n\
+         8d3f0a52-1,authenticated,authenticated,sam@example.com,{},2026-03-01 10:00:00.1+00,,{{}},,false\n\
+         8d3f0a52-2,authenticated,authenticated,tia@example.com,{},2026-03-01 10:00:00.1+00,,{{}},,false\n\
+         8d3f0a52-3,authenticated,authenticated,gone@example.com,{},2026-03-01,,{{}},2026-04-01,false\n",
+        d[0], d[1], d[1]
+    );
+    let factors = format!(
+        "id,user_id,friendly_name,factor_type,status,created_at,updated_at,secret,phone\n\
+         f-1,8d3f0a52-1,phone app,totp,verified,2026-03-02,2026-03-02,{TOTP_SECRET},\n"
+    );
+    let dir = std::env::temp_dir();
+    let tag = format!("{}_{}", std::process::id(), unix());
+    let (uf, ff) = (dir.join(format!("mfa_sb_users_{tag}.csv")), dir.join(format!("mfa_sb_factors_{tag}.csv")));
+    std::fs::write(&uf, users).unwrap();
+    std::fs::write(&ff, factors).unwrap();
+    let out =
+        cli(&s, &["--json", "import", "supabase", uf.to_str().unwrap(), "--factors", ff.to_str().unwrap(), "--apply"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let done: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((done["imported"].as_u64(), done["with_totp"].as_u64()), (Some(2), Some(1)), "{done}");
+    assert_eq!(done["refused"][0]["code"], "deleted", "{done}");
+
+    let mut c = Client::new(&s);
+    assert_eq!(c.password("sam@example.com", PASSWORD).await.status_field(), "needs_second_factor");
+    assert_eq!(c.verify("totp", &oathtool(TOTP_SECRET)).await.status_field(), "complete");
+    assert!(stored_hash(&s.db_url, "sam@example.com").await.starts_with("$argon2id$"));
+    let mut c = Client::new(&s);
+    assert_eq!(c.password("tia@example.com", PASSWORD).await.status_field(), "complete");
+    let _ = (std::fs::remove_file(&uf), std::fs::remove_file(&ff));
+}

@@ -6,6 +6,7 @@
 
 pub mod better_auth;
 pub mod clerk;
+pub mod supabase;
 
 use crate::audit::Event;
 use crate::secrets::{self, SecretBox};
@@ -60,8 +61,12 @@ pub enum Reason {
     Duplicate(u64),
     #[error("a user here already has this address")]
     EmailTaken,
-    #[error("the two-factor secret or backup codes do not open with the secret given")]
+    #[error(
+        "the two-factor secret or backup codes cannot be opened (sealed with another secret, or of no known form)"
+    )]
     TwoFactorSealed,
+    #[error("the user was deleted there")]
+    Deleted,
     #[error("the row cannot be read: {0}")]
     Unreadable(String),
 }
@@ -79,6 +84,7 @@ impl Reason {
             Reason::Duplicate(_) => "duplicate",
             Reason::EmailTaken => "email_taken",
             Reason::TwoFactorSealed => "two_factor_unreadable",
+            Reason::Deleted => "deleted",
             Reason::Unreadable(_) => "unreadable",
         }
     }
