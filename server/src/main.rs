@@ -71,7 +71,8 @@ enum Cmd {
     Import {
         /// The export's kind: `clerk` (the Dashboard's CSV of users),
         /// `better-auth` (its user, account and twoFactor tables as JSON),
-        /// `supabase` (`auth.users` as CSV; `--factors` for its MFA).
+        /// `supabase` (`auth.users` as CSV; `--factors` for its MFA),
+        /// `mfa-signin` (another instance's `export`).
         source: ImportSource,
         file: std::path::PathBuf,
         /// better-auth's secret, which seals its two-factor secrets and
@@ -81,9 +82,23 @@ enum Cmd {
         /// Supabase's `auth.mfa_factors` as CSV, beside `auth.users`.
         #[arg(long)]
         factors: Option<std::path::PathBuf>,
+        /// The key `mfa-signin export --with-secrets` sealed them under.
+        #[arg(long, env = "MFA_EXPORT_KEY", hide_env_values = true)]
+        key: Option<String>,
         /// Write the users (else only report what would be done).
         #[arg(long)]
         apply: bool,
+    },
+    /// Write every user as a JSON line to stdout: who they are and which
+    /// factors they have; with `--with-secrets`, what signs them in too,
+    /// sealed under `--key` (for `import mfa-signin` on another instance).
+    Export {
+        #[arg(long, requires = "key")]
+        with_secrets: bool,
+        /// 64 hex characters (`openssl rand -hex 32`), not the instance's
+        /// own key: the new instance is given it to open the secrets.
+        #[arg(long, env = "MFA_EXPORT_KEY", hide_env_values = true)]
+        key: Option<String>,
     },
     /// Print the development outbox, newest first.
     Outbox {
@@ -97,6 +112,7 @@ enum ImportSource {
     Clerk,
     BetterAuth,
     Supabase,
+    MfaSignin,
 }
 
 #[derive(clap::Args, Default)]
@@ -548,8 +564,15 @@ fn print_import(r: &domain::import::Report, file: &Path) {
     println!("{} ({} export): {} rows", file.display(), r.source, r.rows);
     println!(
         "{would} {}: {} with a password, {} without (they set one with \"Forgot password\"); \
-         {} with an authenticator app, {} with a phone for text-message codes, {} with backup codes",
-        r.imported, r.with_password, r.without_password, r.with_totp, r.with_phone, r.with_backup_codes
+         {} with an authenticator app, {} with a phone for text-message codes, {} with backup codes, \
+         {} with passkeys",
+        r.imported,
+        r.with_password,
+        r.without_password,
+        r.with_totp,
+        r.with_phone,
+        r.with_backup_codes,
+        r.with_passkeys
     );
     println!("already here from an earlier import: {}", r.already_imported);
     if !r.refused.is_empty() {
@@ -634,7 +657,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{}", serde_json::to_string_pretty(&events).unwrap_or_default());
             Ok(())
         }
-        Cmd::Import { source, file, better_auth_secret, factors, apply } => {
+        Cmd::Import { source, file, better_auth_secret, factors, key, apply } => {
             let open = |f: &Path| {
                 let text = std::fs::File::open(f).map_err(|e| format!("{}: {e}", f.display()))?;
                 Ok::<_, String>(std::io::BufReader::new(text))
@@ -649,6 +672,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                     let factors = factors.as_deref().map(open).transpose()?;
                     ("supabase", domain::import::supabase::read(text, factors)?)
                 }
+                ImportSource::MfaSignin => {
+                    let key = key.as_deref().map(secrets::SecretBox::from_hex).transpose()?;
+                    ("mfa-signin", domain::import::ours::read(text, key.as_ref())?)
+                }
             };
             let report = domain::import::run(store.as_ref(), &keys()?, name, read, apply, SystemClock.now())
                 .await
@@ -658,6 +685,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             } else {
                 print_import(&report, &file);
             }
+            Ok(())
+        }
+        Cmd::Export { with_secrets, key } => {
+            let seal = key.filter(|_| with_secrets).as_deref().map(secrets::SecretBox::from_hex).transpose()?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let n = domain::import::ours::export(store.as_ref(), &keys()?, seal.as_ref(), &mut out).await?;
+            std::io::Write::flush(&mut out).map_err(|e| e.to_string())?;
+            eprintln!("{n} users exported{}", if seal.is_some() { ", secrets sealed under the key" } else { "" });
             Ok(())
         }
         Cmd::Outbox { limit } => {

@@ -40,6 +40,15 @@ pub fn needs_rehash(stored: &str) -> bool {
     !stored.starts_with(OURS)
 }
 
+/// Whether `stored` is a hash we can check (ours, an imported bcrypt or
+/// scrypt one) or none: what an import may store as it is.
+pub fn importable(stored: &str) -> bool {
+    stored == NO_PASSWORD
+        || (stored.starts_with(OURS) && argon2::password_hash::phc::PasswordHash::new(stored).is_ok())
+        || (bcrypt_cost(stored).is_some() && stored.len() == 60)
+        || Scrypt::parse(stored).is_some()
+}
+
 /// An imported bcrypt digest (`$2a$`, `$2b$`, `$2y$`: Clerk's and
 /// Supabase's exports): its cost, else None.
 pub fn bcrypt_cost(stored: &str) -> Option<u32> {

@@ -280,6 +280,9 @@ pub trait Users: Send + Sync {
     async fn users_on_disabled_factors(&self, totp_on: i64, phone_on: i64) -> Result<i64>;
     /// Accounts by id, for operators.
     async fn users(&self, limit: i64) -> Result<Vec<User>>;
+    /// The next `limit` users after the id `after`, by id (an export's pages:
+    /// users made meanwhile come last, none twice).
+    async fn users_after(&self, after: i64, limit: i64) -> Result<Vec<User>>;
     /// The user an app knows as `public_id` (`user_…`).
     async fn user_by_public_id(&self, public_id: &str) -> Result<Option<User>>;
     /// A page of accounts, newest first (the Backend API's list).
@@ -292,6 +295,8 @@ pub trait Users: Send + Sync {
     async fn imported_hash_kinds(&self) -> Result<Vec<String>>;
     /// The user imported from `source_id` (`clerk:user_…`), if any.
     async fn imported(&self, source_id: &str) -> Result<Option<i64>>;
+    /// Where the user was imported from, if they were.
+    async fn source_of(&self, user_id: i64) -> Result<Option<String>>;
 }
 
 /// Writes to `users`: accounts, with their factors as the domain reads them, and the clients they trust.

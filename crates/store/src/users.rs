@@ -51,6 +51,7 @@ const SIGN_IN_SUBJECT: &str = concat!(
 const USER_BY_ID: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE id = $1");
 const IDENTITY: &str = "SELECT public_id, email, created_at, public_metadata, unsafe_metadata FROM users WHERE id = $1";
 const USERS: &str = concat!("SELECT ", user_cols!(), " FROM users ORDER BY id LIMIT $1");
+const USERS_AFTER: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE id > $1 ORDER BY id LIMIT $2");
 const USER_BY_PUBLIC_ID: &str = concat!("SELECT ", user_cols!(), " FROM users WHERE public_id = $1");
 // Newest first, as Clerk lists them.
 const USERS_PAGE: &str =
@@ -69,6 +70,7 @@ const IMPORTED_HASH_KINDS: &str = "SELECT DISTINCT CASE WHEN password_hash LIKE 
      THEN substr(password_hash, 1, 7) ELSE substr(password_hash, 1, 23) END \
      FROM users WHERE password_hash NOT LIKE '$argon2id$%' AND password_hash <> ''";
 const IMPORTED: &str = "SELECT id FROM users WHERE source_id = $1";
+const SOURCE_OF: &str = "SELECT source_id FROM users WHERE id = $1";
 const RESET_MFA: [&str; 4] = [
     "DELETE FROM credentials WHERE user_id = $1",
     "DELETE FROM passkeys WHERE user_id = $1",
@@ -128,6 +130,16 @@ macro_rules! reads {
                 Ok(recs(v))
             }
 
+            async fn users_after(&self, after: i64, limit: i64) -> Result<Vec<User>> {
+                let v: Vec<Rec<User>> = sqlx::query_as(USERS_AFTER)
+                    .bind(after)
+                    .bind(limit)
+                    .fetch_all(&mut *self.conn().await.db()?)
+                    .await
+                    .db()?;
+                Ok(recs(v))
+            }
+
             async fn user_by_public_id(&self, public_id: &str) -> Result<Option<User>> {
                 let r: Option<Rec<User>> = sqlx::query_as(USER_BY_PUBLIC_ID)
                     .bind(public_id)
@@ -162,6 +174,12 @@ macro_rules! reads {
 
             async fn imported(&self, source_id: &str) -> Result<Option<i64>> {
                 Ok(sqlx::query_scalar(IMPORTED).bind(source_id).fetch_optional(&mut *self.conn().await.db()?).await.db()?)
+            }
+
+            async fn source_of(&self, user_id: i64) -> Result<Option<String>> {
+                let r: Option<Option<String>> =
+                    sqlx::query_scalar(SOURCE_OF).bind(user_id).fetch_optional(&mut *self.conn().await.db()?).await.db()?;
+                Ok(r.flatten())
             }
 
             async fn users_on_disabled_factors(&self, totp_on: i64, phone_on: i64) -> Result<i64> {

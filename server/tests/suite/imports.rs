@@ -388,3 +388,93 @@ async fn a_supabase_export_imports_with_passwords_and_authenticators() {
     assert_eq!(c.password("tia@example.com", PASSWORD).await.status_field(), "complete");
     let _ = (std::fs::remove_file(&uf), std::fs::remove_file(&ff));
 }
+
+/// `mfa-signin export --with-secrets` on one instance, `import mfa-signin`
+/// on another with its own secret key: every user keeps their id and signs
+/// in there with every factor (TOTP, SMS, a backup code, a passkey).
+/// Without `--with-secrets` the export holds nothing that signs in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_moves_every_user_and_factor_to_another_instance() {
+    use crate::common::authenticator::Authenticator;
+    use crate::passkeys::{add_passkey, answer_first, by_name, challenge, signed_in};
+    let a = start(Opts::default());
+    let made = user(&a, "all@example.com", true, true, true).await;
+    user(&a, "pk@example.com", false, false, false).await;
+    let mut c = by_name(&a);
+    let mut auth = Authenticator::new(&c.base);
+    signed_in(&mut c, "pk@example.com").await;
+    add_passkey(&mut c, &mut auth, "Laptop").await;
+    let id_at_a = c.api("session", &[]).await.body["user_id"].as_str().unwrap().to_string();
+
+    // Without secrets: who and which factors, nothing that signs in.
+    let plain = cli(&a, &["export"]);
+    assert!(plain.status.success(), "{}", String::from_utf8_lossy(&plain.stderr));
+    let plain = String::from_utf8(plain.stdout).unwrap();
+    assert_eq!(plain.lines().count(), 2, "{plain}");
+    let secret = made["totp_secret"].as_str().unwrap();
+    for leak in ["sealed", "$argon2id$", secret] {
+        assert!(!plain.contains(leak), "{leak} in {plain}");
+    }
+    let first: serde_json::Value = serde_json::from_str(plain.lines().next().unwrap()).unwrap();
+    assert_eq!(first["factors"], serde_json::json!(["totp", "phone_code"]), "{first}");
+    assert_eq!(first["backup_codes_left"], 10);
+
+    let key = "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf";
+    let out = cli(&a, &["export", "--with-secrets", "--key", key]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let file = std::env::temp_dir().join(format!("mfa_export_{}_{}.jsonl", std::process::id(), unix()));
+    std::fs::write(&file, &out.stdout).unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(secret), "the TOTP key is sealed");
+
+    // Another instance, with its own secret key.
+    let other = "0f0e0d0c0b0a09080706050403020100f0e0d0c0b0a090807060504030201000";
+    let b = start(Opts::default().with("MFA_SECRET_KEY", other));
+    let env = [("MFA_SECRET_KEY", other)];
+    let wrong = import_from(&b, "mfa-signin", &file, false, &[("MFA_SECRET_KEY", other), ("MFA_EXPORT_KEY", other)]);
+    assert_eq!(wrong["refused"][0]["code"], "two_factor_unreadable", "{wrong}");
+    let args = ["--json", "import", "mfa-signin", file.to_str().unwrap(), "--key", key, "--apply"];
+    let done = cli_env(&b, &env, &args);
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    let done: serde_json::Value = serde_json::from_slice(&done.stdout).unwrap();
+    for (k, n) in [("imported", 2), ("with_password", 2), ("with_totp", 1), ("with_phone", 1), ("with_passkeys", 1)] {
+        assert_eq!(done[k], n, "{k}: {done}");
+    }
+    assert_eq!(done["with_backup_codes"], 2, "the passkey made backup codes too: {done}");
+
+    // TOTP, re-sealed under B's key; the id apps know is the same.
+    let shown = cli(&a, &["--json", "user", "show", "all@example.com"]);
+    let id_of_all = serde_json::from_slice::<serde_json::Value>(&shown.stdout).unwrap()["public_id"].clone();
+    let mut c = Client::new(&b);
+    assert_eq!(c.password("all@example.com", PASSWORD).await.status_field(), "needs_second_factor");
+    assert_eq!(c.verify("totp", &totp_at(secret, unix())).await.status_field(), "complete");
+    assert_eq!(c.api("sign_in/finalize", &[]).await.status, 200);
+    assert_eq!(c.api("session", &[]).await.body["user_id"], id_of_all);
+    // A backup code made at A, once.
+    let code = made["backup_codes"][2].as_str().unwrap();
+    for expected in ["complete", ""] {
+        let mut c = Client::new(&b);
+        c.password("all@example.com", PASSWORD).await;
+        assert_eq!(c.verify("backup_code", code).await.status_field(), expected);
+    }
+    // The phone: a text-message code.
+    let mut c = Client::new(&b);
+    c.password("all@example.com", PASSWORD).await;
+    assert_eq!(c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await.status, 200);
+    assert_eq!(c.verify("phone_code", &last_sms_code(&b).await).await.status_field(), "complete");
+
+    // The passkey, from the same authenticator, signs in alone at B.
+    let mut c = by_name(&b);
+    let mut at_b = Authenticator::new(&c.base);
+    at_b.credentials = auth.credentials.clone();
+    let nonce = challenge(&mut c).await;
+    let r = answer_first(&mut c, &at_b.get(&nonce, 0)).await;
+    assert_eq!(r.status_field(), "complete", "{}", r.text);
+    assert_eq!(c.api("sign_in/finalize", &[]).await.status, 200);
+    assert_eq!(c.api("session", &[]).await.body["user_id"].as_str(), Some(id_at_a.as_str()));
+
+    // Again: nothing changes.
+    let again = cli_env(&b, &env, &args);
+    let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!((again["imported"].as_u64(), again["already_imported"].as_u64()), (Some(0), Some(2)), "{again}");
+    let _ = std::fs::remove_file(&file);
+}

@@ -148,6 +148,7 @@ pub fn read(input: impl std::io::Read, secret: Option<&str>) -> Result<Read, Str
                 totp_secret: totp,
                 phone: None,
                 backup_codes: codes,
+                extra: None,
             })
         })();
         let user = user.map(|u| {

@@ -114,6 +114,7 @@ impl Row<'_> {
             totp_secret,
             phone,
             backup_codes: vec![],
+            extra: None,
         };
         // An address never proved there is trusted with nothing: the user
         // proves it with "Forgot password" and enrols again.

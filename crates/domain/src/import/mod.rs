@@ -6,16 +6,17 @@
 
 pub mod better_auth;
 pub mod clerk;
+pub mod ours;
 pub mod supabase;
 
 use crate::audit::Event;
 use crate::secrets::{self, SecretBox};
-use crate::store::{AuditEvent, NewUser, Store, StoreError};
+use crate::store::{AuditEvent, Metadata, NewUser, Passkey, Store, StoreError};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
 /// A user read from an export, as we would store them.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Incoming {
     /// Where the row is in the file (1: the first line).
     pub line: u64,
@@ -35,6 +36,20 @@ pub struct Incoming {
     pub phone: Option<String>,
     /// Unused backup codes, in clear (stored hashed, as ours).
     pub backup_codes: Vec<String>,
+    /// What only our own export carries besides (`ours`).
+    pub extra: Option<Box<Extra>>,
+}
+
+/// A user's rest, as another of our instances kept it: stored as it was.
+#[derive(Clone, Debug, Default)]
+pub struct Extra {
+    /// Unused backup codes as stored: (salt, hash).
+    pub backup_hashes: Vec<(String, String)>,
+    /// Their ids and user are set anew; the rest is kept.
+    pub passkeys: Vec<Passkey>,
+    pub metadata: Metadata,
+    pub banned: bool,
+    pub compromised: bool,
 }
 
 /// What `not_kept` says of users whose address the source never verified.
@@ -67,6 +82,8 @@ pub enum Reason {
     TwoFactorSealed,
     #[error("the user was deleted there")]
     Deleted,
+    #[error("one of the user's passkeys is another user's here")]
+    PasskeyTaken,
     #[error("the row cannot be read: {0}")]
     Unreadable(String),
 }
@@ -85,6 +102,7 @@ impl Reason {
             Reason::EmailTaken => "email_taken",
             Reason::TwoFactorSealed => "two_factor_unreadable",
             Reason::Deleted => "deleted",
+            Reason::PasskeyTaken => "passkey_taken",
             Reason::Unreadable(_) => "unreadable",
         }
     }
@@ -134,6 +152,7 @@ pub struct Report {
     pub with_totp: usize,
     pub with_phone: usize,
     pub with_backup_codes: usize,
+    pub with_passkeys: usize,
     /// Here from an earlier run: left as they are.
     pub already_imported: usize,
     pub refused: Vec<Refusal>,
@@ -183,13 +202,17 @@ pub async fn run(
         match outcome {
             Created::Already => report.already_imported += 1,
             Created::Taken => report.refused.push(refusal(Reason::EmailTaken)),
+            Created::PasskeyTaken => report.refused.push(refusal(Reason::PasskeyTaken)),
             Created::New => {
                 report.imported += 1;
                 report.with_password += usize::from(u.password.is_some());
                 report.without_password += usize::from(u.password.is_none());
                 report.with_totp += usize::from(u.totp_secret.is_some());
                 report.with_phone += usize::from(u.phone.is_some());
-                report.with_backup_codes += usize::from(!u.backup_codes.is_empty());
+                let extra = u.extra.as_deref();
+                let hashes = extra.is_some_and(|e| !e.backup_hashes.is_empty());
+                report.with_backup_codes += usize::from(!u.backup_codes.is_empty() || hashes);
+                report.with_passkeys += usize::from(extra.is_some_and(|e| !e.passkeys.is_empty()));
             }
         }
     }
@@ -204,6 +227,8 @@ enum Created {
     Already,
     /// The address was taken meanwhile.
     Taken,
+    /// One of their passkeys is another user's here.
+    PasskeyTaken,
 }
 
 /// One user, their factors and the audit row: one unit.
@@ -227,7 +252,7 @@ async fn create(
             phone: u.phone.clone(),
             totp_secret: sealed,
             created_at: now,
-            metadata: Default::default(),
+            metadata: u.extra.as_ref().map(|e| e.metadata.clone()).unwrap_or_default(),
             source_id: Some(u.source_id.clone()),
         })
         .await;
@@ -260,6 +285,24 @@ async fn create(
     unit.audit(&event).await?;
     if !u.backup_codes.is_empty() {
         unit.set_backup_codes(id, &crate::users::backup_rows(&u.backup_codes)).await?;
+    }
+    if let Some(e) = u.extra.as_deref() {
+        if !e.backup_hashes.is_empty() {
+            unit.set_backup_codes(id, &e.backup_hashes).await?;
+        }
+        for p in &e.passkeys {
+            // A credential registered here already stays its owner's.
+            if !unit.insert_passkey(&Passkey { user_id: id, ..p.clone() }).await? {
+                drop(unit);
+                return Ok(Created::PasskeyTaken);
+            }
+        }
+        if e.banned {
+            unit.set_banned(id, true).await?;
+        }
+        if e.compromised {
+            unit.set_compromised(id).await?;
+        }
     }
     unit.commit().await?;
     Ok(Created::New)

@@ -106,6 +106,7 @@ pub fn read(users: impl std::io::Read, factors: Option<impl std::io::Read>) -> R
                 totp_secret: totp,
                 phone,
                 backup_codes: vec![],
+                extra: None,
             };
             Ok(u)
         })();
