@@ -380,6 +380,7 @@ enum Change {
     Password,
     AddPasskey,
     RemovePasskey,
+    DeleteAccount,
 }
 
 impl Change {
@@ -474,6 +475,7 @@ impl Changes {
                     })
                 }
                 Change::RemovePasskey => user.remove_passkey(self.passkey.get_untracked()).await,
+                Change::DeleteAccount => user.delete().await.map(|()| go("/sign-in")),
                 Change::Password => {
                     let (p, others) = self.new_password.get_untracked();
                     let task = || untrack(|| user.user()).and_then(|u| u.task);
@@ -567,6 +569,11 @@ pub fn Security(user: UserView) -> impl IntoView {
             run(Change::BackupCodes);
         }
     };
+    let delete_account = move |_| {
+        if confirmed("Delete your account and everything in it? This cannot be undone.") {
+            run(Change::DeleteAccount);
+        }
+    };
     view! {
         <h1>"Security settings"</h1>
         {ch.reverify_view()}
@@ -613,6 +620,14 @@ pub fn Security(user: UserView) -> impl IntoView {
         {move || view! { <BackupCodes codes=codes.get()/> }}
         <h2>"Password"</h2>
         <PasswordChange ch label="Change password"/>
+        <h2>"Your account"</h2>
+        <p>
+            <a href="/v1/me/data" download="my-data.json">"Download my data"</a>
+            <span class="muted">" (your profile, factors, sessions and account history, as JSON)"</span>
+        </p>
+        <button type="button" class="secondary-button" on:click=delete_account disabled=move || !live.get()>
+            "Delete my account"
+        </button>
         <GlobalErrors errors=user.errors/>
     }
 }

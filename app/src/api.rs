@@ -336,6 +336,15 @@ pub async fn regenerate_backup_codes() -> Result<Changed, ApiErrors> {
     c.finish(r)
 }
 
+/// Deletes the signed-in user's account (after a recent re-verification);
+/// the session ends with it.
+#[server(prefix = "/api", endpoint = "user/delete", output = JsonStr)]
+pub async fn delete_account() -> Result<(), ApiErrors> {
+    let mut c = Call::begin().await?;
+    let r = c.api.service.delete_account(&mut c.req).await;
+    c.finish(r)
+}
+
 /// Removes a second factor (`totp`, `phone_code` or `backup_code`).
 #[server(prefix = "/api", endpoint = "user/remove", output = JsonStr)]
 pub async fn remove_factor(#[server(default)] strategy: String) -> Result<UserView, ApiErrors> {

@@ -601,6 +601,12 @@ impl User {
         self.apply(remove_factor(strategy.as_str().into())).await
     }
 
+    /// `user.delete()`: the account and all it holds, gone (after a recent
+    /// re-verification); signed out.
+    pub async fn delete(&self) -> Result<(), ApiErrors> {
+        self.core.run(delete_account(), |_| Some(None)).await
+    }
+
     /// `user.updatePassword({ newPassword, signOutOfOtherSessions })`; also
     /// the `reset-password` task's step.
     pub async fn update_password(&self, password: String, sign_out_of_other_sessions: bool) -> Result<(), ApiErrors> {

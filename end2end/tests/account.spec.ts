@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { Browser, Page } from "@playwright/test";
 import { createUser, expect, expectSignedIn, open, PASSWORD, signInWithPassword, test, totp, type User } from "./helpers";
 
@@ -162,4 +163,40 @@ test("destructive changes ask first and say when they are done; the last factor 
   // keep one: it is not offered for removal.
   await expect(factors).toContainText("Authenticator app");
   await expect(page.getByRole("button", { name: "Remove authenticator app" })).toBeHidden();
+});
+
+test("download my data, then delete my account after confirming it's you", async ({ page, request }) => {
+  const user = await createUser(request, { totp: true, backup: true });
+  await signInWithTotp(page, user);
+  await open(page, "/account/security");
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download my data" }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe("my-data.json");
+  const text = readFileSync(await download.path(), "utf8");
+  const data = JSON.parse(text);
+  expect(data.user.email).toBe(user.email);
+  expect(data.user.factors.map((f: { strategy: string }) => f.strategy)).toEqual(["totp"]);
+  expect(data.sessions).toHaveLength(1);
+  expect(text).not.toContain(user.totp_secret!);
+
+  // Past the e2e server's 20 s window: deleting asks who it is first.
+  await page.waitForTimeout(21_000);
+  let asked = "";
+  page.once("dialog", (d) => {
+    asked = d.message();
+    void d.accept();
+  });
+  await page.getByRole("button", { name: "Delete my account" }).click();
+  await expect.poll(() => asked).toContain("cannot be undone");
+  await expect(page.getByRole("heading", { name: "Confirm it's you" })).toBeVisible();
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+
+  // Gone: the password opens nothing.
+  await open(page, "/sign-in");
+  await signInWithPassword(page, user.email);
+  await expect(page.getByText("Email address or password is incorrect.")).toBeVisible();
 });

@@ -88,6 +88,8 @@ pub async fn show(store: &dyn Store, email: &str, now: i64) -> R<UserInfo> {
 pub enum Actor<'a> {
     Cli,
     Key(&'a ApiKey),
+    /// The user themselves, signed in (deleting their own account).
+    User,
 }
 
 impl Actor<'_> {
@@ -96,6 +98,7 @@ impl Actor<'_> {
         match self {
             Actor::Cli => "admin-cli".into(),
             Actor::Key(k) => format!("api-key {} ({})", k.id, k.name),
+            Actor::User => "the user".into(),
         }
     }
 }
@@ -326,7 +329,8 @@ pub async fn delete(store: &dyn Store, email: &str, now: i64) -> R<()> {
 pub async fn delete_user(store: &dyn Store, u: &User, by: Actor<'_>, now: i64) -> R<()> {
     let tx = store.begin().await.map_err(err)?;
     // Recorded first: its webhook names the user by the id its row holds.
-    let row = audit_row((u, by), Event::UserDeleted, "admin delete", now);
+    let how = if matches!(by, Actor::User) { "deleted by the user" } else { "admin delete" };
+    let row = audit_row((u, by), Event::UserDeleted, how, now);
     crate::audit::record(tx.as_ref(), None, &row, None).await.map_err(err)?;
     tx.lockout_reset(&u.email).await.map_err(err)?;
     tx.lockout_reset(&crate::service::second_factor_counter(&u.email)).await.map_err(err)?;

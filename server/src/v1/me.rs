@@ -92,6 +92,37 @@ pub async fn get_me(c: Call) -> Response {
     c.step(async |svc, req| svc.user(req).await?.ok_or(Fault::SignedOut)).await
 }
 
+/// The account deleted: Clerk's deleted object, `{ object, id, deleted }`.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct AccountDeleted(clerk::Deleted);
+
+impl Resource for AccountDeleted {}
+
+#[utoipa::path(delete, path = "/v1/me", tag = "user",
+    responses((status = 200, description = "The account and all it holds deleted (after a recent re-verification); the session ends.")))]
+pub async fn delete_me(c: Call) -> Response {
+    c.step(async |svc, req| {
+        let id = svc.user(req).await?.ok_or(Fault::SignedOut)?.id;
+        svc.delete_account(req).await?;
+        Ok(AccountDeleted(clerk::Deleted { object: "user", id, deleted: true }))
+    })
+    .await
+}
+
+/// Everything held about the user (`account_data`), as it is.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct AccountData(Value);
+
+impl Resource for AccountData {}
+
+#[utoipa::path(get, path = "/v1/me/data", tag = "user",
+    responses((status = 200, description = "Everything held about the user, to download: profile, factors by kind and date, sessions, trusted browsers, the account's audit trail (no secret). Needs a recent re-verification.")))]
+pub async fn my_data(c: Call) -> Response {
+    c.step(async |svc, req| Ok(AccountData(svc.account_data(req).await?))).await
+}
+
 #[utoipa::path(patch, path = "/v1/me", tag = "user", request_body = UserUpdateBody,
     responses((status = 200, description = "The user, their `unsafe_metadata` replaced.", body = UserView)))]
 pub async fn update_me(c: Call, Input(b): Input<UserUpdateBody>) -> Response {

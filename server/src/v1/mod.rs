@@ -99,6 +99,8 @@ where
         op(Post, "/v1/client/sessions/{id}/touch", client::touch_session),
         op(Get, "/v1/me", me::get_me),
         op(Patch, "/v1/me", me::update_me),
+        op(Delete, "/v1/me", me::delete_me),
+        op(Get, "/v1/me/data", me::my_data),
         op(Patch, "/v1/me/metadata", me::update_metadata),
         op(Post, "/v1/me/reverify", me::reverify),
         op(Post, "/v1/me/totp", me::create_totp),

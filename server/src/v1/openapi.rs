@@ -48,6 +48,8 @@ use utoipa::{Modify, OpenApi};
         client::touch_session,
         me::get_me,
         me::update_me,
+        me::delete_me,
+        me::my_data,
         me::update_metadata,
         me::reverify,
         me::create_totp,

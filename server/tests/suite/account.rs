@@ -254,3 +254,55 @@ async fn sessions_are_listed_and_revoked() {
     }
     assert_eq!(nobody.api("user", &[]).await.body, Value::Null);
 }
+
+/// "Download my data": the profile, factors, sessions and the account's
+/// audit trail, never a secret. "Delete my account": after a recent
+/// re-verification the account and all it holds go, the session ends,
+/// and the audit row says who did it; `/v1` answers Clerk's deleted object.
+#[tokio::test]
+async fn a_user_downloads_their_data_and_deletes_their_account() {
+    let s = start(Opts::default().with("MFA_REVERIFICATION", "2"));
+    let made = user(&s, "leaving@example.com", false, true, true).await;
+    let secret = made["totp_secret"].as_str().unwrap();
+    let mut c = Client::new(&s);
+    c.password("leaving@example.com", PASSWORD).await;
+    assert_eq!(c.verify("totp", &totp_at(secret, unix())).await.status_field(), "complete");
+    assert_eq!(c.api("sign_in/finalize", &[]).await.status, 200);
+
+    let r = c.raw(|h, base| h.get(format!("{base}/v1/me/data"))).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["user"]["email"], "leaving@example.com");
+    assert_eq!(r.body["user"]["factors"][0]["strategy"], "totp");
+    assert_eq!(r.body["sessions"].as_array().unwrap().len(), 1);
+    let events: Vec<&str> = r.body["audit"].as_array().unwrap().iter().filter_map(|a| a["event"].as_str()).collect();
+    assert!(events.contains(&"sign_in.second_factor_ok"), "{events:?}");
+    for secret in [secret, "$argon2id$", "code_hash"] {
+        assert!(!r.text.contains(secret), "{secret} in {}", r.text);
+    }
+
+    // The re-verification window (2 s) has passed: deleting asks for it.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let r = c.api("user/delete", &[]).await;
+    assert_eq!(r.code(), "session_reverification_required", "{}", r.text);
+    let r = c.api("user/reverify", &[("strategy", "password"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = c.api("user/delete", &[]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(c.session_email().await, None, "signed out");
+    let mut again = Client::new(&s);
+    assert_eq!(again.password("leaving@example.com", PASSWORD).await.code(), "form_password_incorrect");
+    let audit = String::from_utf8(cli(&s, &["--json", "audit", "--limit", "5"]).stdout).unwrap();
+    assert!(audit.contains("deleted by the user"), "{audit}");
+
+    // Over /v1, Clerk's `user.delete()`.
+    user(&s, "second@example.com", false, false, false).await;
+    let mut c = Client::new(&s);
+    assert_eq!(c.password("second@example.com", PASSWORD).await.status_field(), "complete");
+    assert_eq!(c.api("sign_in/finalize", &[]).await.status, 200);
+    let id = c.api("session", &[]).await.body["user_id"].clone();
+    let r = c.raw(|h, base| h.delete(format!("{base}/v1/me"))).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!((r.body["object"].as_str(), r.body["deleted"].as_bool()), (Some("user"), Some(true)), "{}", r.text);
+    assert_eq!(r.body["id"], id);
+    assert_eq!(c.session_email().await, None);
+}

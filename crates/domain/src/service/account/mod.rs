@@ -4,6 +4,7 @@
 //! change is audited and the user gets an email notice. Here: the request's
 //! account, and re-verification.
 
+mod data;
 mod devices;
 mod enrol;
 mod factors;
