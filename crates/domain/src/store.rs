@@ -173,11 +173,14 @@ pub struct NativeClient {
 }
 
 /// A passkey (WebAuthn credential). `passkey`: webauthn-rs's record as JSON.
-#[derive(Clone, Debug)]
+/// Serialized without the row ids (an export's form: `import::ours`).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Passkey {
+    #[serde(skip)]
     pub id: i64,
     /// `pk_…`: the id the pages and the API use.
     pub public_id: String,
+    #[serde(skip)]
     pub user_id: i64,
     /// base64url, as browsers send it.
     pub credential_id: String,

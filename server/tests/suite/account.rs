@@ -247,7 +247,7 @@ async fn sessions_are_listed_and_revoked() {
     // Signed out: every account endpoint refuses; `user` answers null.
     let mut nobody = Client::new(&s);
     let paths = account_paths();
-    assert_eq!(paths.len(), 18);
+    assert_eq!(paths.len(), 19);
     for path in paths {
         let r = nobody.api(path, &[("strategy", "password"), ("password", PASSWORD), ("code", "123456")]).await;
         assert_eq!((r.status, r.code()), (401, "signed_out"), "{path}: {}", r.text);

@@ -52,21 +52,8 @@ struct Secrets {
     totp_secret: Option<String>,
     /// Unused backup codes as stored: (salt, hash).
     backup_codes: Vec<(String, String)>,
-    passkeys: Vec<PasskeyRow>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct PasskeyRow {
-    id: String,
-    credential_id: String,
-    name: String,
-    /// webauthn-rs's record, as stored.
-    passkey: String,
-    sign_count: i64,
-    backup_eligible: bool,
-    backup_state: bool,
-    created_at: i64,
-    last_used_at: Option<i64>,
+    /// As stored (their row ids set anew at import).
+    passkeys: Vec<Passkey>,
 }
 
 /// The line of `u`; with `seal`, their secrets too (opened with `keys`).
@@ -90,20 +77,7 @@ async fn line(store: &dyn Store, keys: &SecretBox, seal: Option<&SecretBox>, u: 
                 password_hash: u.password_hash.clone(),
                 totp_secret,
                 backup_codes: codes.iter().map(|c| (c.salt.clone(), c.code_hash.clone())).collect(),
-                passkeys: passkeys
-                    .into_iter()
-                    .map(|p| PasskeyRow {
-                        id: p.public_id,
-                        credential_id: p.credential_id,
-                        name: p.name,
-                        passkey: p.passkey,
-                        sign_count: p.sign_count,
-                        backup_eligible: p.backup_eligible,
-                        backup_state: p.backup_state,
-                        created_at: p.created_at,
-                        last_used_at: p.last_used_at,
-                    })
-                    .collect(),
+                passkeys,
             };
             Some(seal.seal(&serde_json::to_string(&secrets).map_err(|e| e.to_string())?)?)
         }
@@ -211,19 +185,7 @@ fn user(l: Line, key: Option<&SecretBox>, line: u64) -> Result<Incoming, Reason>
             if crate::passkey::flags(&p.passkey).is_none() {
                 return Err(Reason::Unreadable("a passkey".into()));
             }
-            extra.passkeys.push(Passkey {
-                id: 0,
-                public_id: p.id,
-                user_id: 0,
-                credential_id: p.credential_id,
-                name: p.name,
-                passkey: p.passkey,
-                sign_count: p.sign_count,
-                backup_eligible: p.backup_eligible,
-                backup_state: p.backup_state,
-                created_at: p.created_at,
-                last_used_at: p.last_used_at,
-            });
+            extra.passkeys.push(p);
         }
     }
     Ok(Incoming {

@@ -369,7 +369,7 @@ impl Client {
 pub const PASSWORD: &str = "a long enough password";
 
 /// Every endpoint of the API (docs/api.md), under /api/.
-pub const API_PATHS: [&str; 39] = [
+pub const API_PATHS: [&str; 40] = [
     "sign_in",
     "sign_in/passkey",
     "sign_in/password",
@@ -397,6 +397,7 @@ pub const API_PATHS: [&str; 39] = [
     "user/phone",
     "user/phone/verify",
     "user/default",
+    "user/delete",
     "user/backup_codes",
     "user/remove",
     "user/password",
