@@ -47,7 +47,7 @@ test("regenerating backup codes makes the old ones fail", async ({ page, request
   await expect(page.getByTestId("factors")).toContainText("Authenticator app");
   const fresh = await newBackupCodes(page);
   expect(fresh).not.toContain(user.backup_codes[0]);
-  await expect(page.getByRole("link", { name: "Download" })).toHaveAttribute("download", "backup-codes.txt");
+  await expect(page.getByRole("link", { name: "Download", exact: true })).toHaveAttribute("download", "backup-codes.txt");
 
   const other = await newContext(browser);
   const second = await other.newPage();
