@@ -1190,9 +1190,16 @@ fn SignedIn(user: UserView) -> impl IntoView {
         labels.push(strategy_label(Strategy::BackupCode));
     }
     let factors = labels.join(", ");
+    let no_codes = user.wants_backup_codes();
     view! {
         <h1>"Welcome"</h1>
         <p>"Signed in as " <strong data-testid="signed-in-email">{user.email}</strong></p>
+        {no_codes.then(|| view! {
+            <p class="notice" data-testid="no-backup-codes">
+                "You have no backup codes: if you lose your second factor, they are how you get back in. "
+                <a href="/account/security">"Make backup codes"</a>
+            </p>
+        })}
         <p class="muted">
             {if factors.is_empty() {
                 "No second factor set up.".to_string()

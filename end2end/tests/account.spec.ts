@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Browser, Page } from "@playwright/test";
-import { createUser, expect, expectSignedIn, open, PASSWORD, signInWithPassword, test, totp, type User } from "./helpers";
+import { createUser, expect, expectAccessible, expectSignedIn, hydrated, open, PASSWORD, signInWithPassword, test, totp, type User } from "./helpers";
 
 async function signInWithTotp(page: Page, user: User, time = Date.now() / 1000) {
   await open(page, "/sign-in");
@@ -199,4 +199,21 @@ test("download my data, then delete my account after confirming it's you", async
   await open(page, "/sign-in");
   await signInWithPassword(page, user.email);
   await expect(page.getByText("Email address or password is incorrect.")).toBeVisible();
+});
+
+test("a user with a second factor and no backup codes is offered them at sign-in", async ({ page, request }) => {
+  // As an import from Clerk or Supabase leaves them: an app, no codes.
+  const user = await createUser(request, { totp: true });
+  await signInWithTotp(page, user);
+  const notice = page.getByTestId("no-backup-codes");
+  await expect(notice).toContainText("You have no backup codes");
+  await expectAccessible(page, "home, no backup codes");
+  await notice.getByRole("link", { name: "Make backup codes" }).click();
+  await expect(page.getByRole("heading", { name: "Security settings" })).toBeVisible();
+  await hydrated(page);
+  await page.getByRole("button", { name: "Generate new codes" }).click();
+  await expect(page.getByTestId("backup-codes").locator("li")).toHaveCount(10);
+  await open(page, "/");
+  await expectSignedIn(page, user.email);
+  await expect(page.getByTestId("no-backup-codes")).toHaveCount(0);
 });

@@ -561,6 +561,9 @@ pub struct UserView {
     /// The instance lets users add passkeys (and the page offers it).
     #[serde(default)]
     pub passkeys_enabled: bool,
+    /// The instance gives backup codes (`second_factors.backup_code`).
+    #[serde(default)]
+    pub backup_codes_enabled: bool,
     /// Set by the app's backend, read by the user (Clerk's `publicMetadata`).
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
@@ -630,6 +633,7 @@ impl Default for UserView {
             pending_phone: None,
             passkeys: vec![],
             passkeys_enabled: false,
+            backup_codes_enabled: false,
             public_metadata: Metadata::new(),
             unsafe_metadata: Metadata::new(),
         }
@@ -637,6 +641,14 @@ impl Default for UserView {
 }
 
 impl UserView {
+    /// A second factor and no backup code to fall back on (an imported
+    /// user's, or every code used): the home page offers new ones.
+    pub fn wants_backup_codes(&self) -> bool {
+        self.backup_codes_enabled
+            && self.backup_codes_remaining == 0
+            && (!self.factors.is_empty() || !self.passkeys.is_empty())
+    }
+
     pub fn has(&self, s: Strategy) -> bool {
         self.factors.iter().any(|f| f.strategy == s)
     }

@@ -210,6 +210,8 @@ async fn a_clerk_export_imports_with_passwords_and_factors_and_twice_changes_not
     assert_eq!(c.api("sign_in/finalize", &[]).await.status, 200);
     let sub = c.api("session", &[]).await;
     assert_eq!(sub.body["user_id"], "user_totp", "Clerk's id stays the user's: {}", sub.text);
+    // Clerk's export holds no backup codes: the home page offers them.
+    assert!(c.get("/").await.text.contains("no-backup-codes"), "new backup codes offered");
     let hash = stored_hash(&s.db_url, "ada@example.com").await;
     assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
 
@@ -328,6 +330,9 @@ async fn a_better_auth_dump_imports_with_passwords_authenticators_and_backup_cod
     assert_eq!(c.password("two@example.com", PASSWORD).await.status_field(), "needs_second_factor");
     let r = c.verify("totp", &oathtool(key)).await;
     assert_eq!(r.status_field(), "complete", "{}", r.text);
+    assert_eq!(c.api("sign_in/finalize", &[]).await.status, 200);
+    let home = c.get("/").await.text;
+    assert!(home.contains("signed-in-email") && !home.contains("no-backup-codes"), "its backup codes came along");
     let hash = stored_hash(&s.db_url, "two@example.com").await;
     assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
     // A backup code better-auth showed works once.
