@@ -395,7 +395,7 @@ impl From<&UserView> for User {
             last_name: None,
             image_url: String::new(),
             has_image: false,
-            password_enabled: true,
+            password_enabled: u.password_enabled,
             totp_enabled: totp,
             backup_code_enabled: u.backup_codes_remaining > 0,
             public_metadata: u.public_metadata.clone(),

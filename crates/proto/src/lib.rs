@@ -564,6 +564,10 @@ pub struct UserView {
     /// The instance gives backup codes (`second_factors.backup_code`).
     #[serde(default)]
     pub backup_codes_enabled: bool,
+    /// The user has a password (false: imported without one; they set it
+    /// with "Forgot password").
+    #[serde(default = "yes")]
+    pub password_enabled: bool,
     /// Set by the app's backend, read by the user (Clerk's `publicMetadata`).
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
@@ -572,6 +576,10 @@ pub struct UserView {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub unsafe_metadata: Metadata,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A JSON object of user metadata.
@@ -634,6 +642,7 @@ impl Default for UserView {
             passkeys: vec![],
             passkeys_enabled: false,
             backup_codes_enabled: false,
+            password_enabled: true,
             public_metadata: Metadata::new(),
             unsafe_metadata: Metadata::new(),
         }

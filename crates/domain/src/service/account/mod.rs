@@ -266,6 +266,7 @@ pub(crate) async fn account_view<S: Store + ?Sized>(
             .collect(),
         passkeys_enabled: settings.passkeys.manage,
         backup_codes_enabled: settings.second_factors.backup_code,
+        password_enabled: u.password_hash != secrets::NO_PASSWORD,
         public_metadata: crate::metadata::parse(&u.public_metadata),
         unsafe_metadata: crate::metadata::parse(&u.unsafe_metadata),
         ..UserView::default()
