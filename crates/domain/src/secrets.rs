@@ -40,12 +40,21 @@ pub fn needs_rehash(stored: &str) -> bool {
     !stored.starts_with(OURS)
 }
 
+/// Whether `d` is a whole bcrypt digest (`$2b$10$` and 53 characters of
+/// bcrypt's base64), as an import may store it.
+pub fn bcrypt_digest(d: &str) -> bool {
+    bcrypt_cost(d).is_some()
+        && d.len() == 60
+        && d.as_bytes()[6] == b'$'
+        && d[7..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'/')
+}
+
 /// Whether `stored` is a hash we can check (ours, an imported bcrypt or
 /// scrypt one) or none: what an import may store as it is.
 pub fn importable(stored: &str) -> bool {
     stored == NO_PASSWORD
         || (stored.starts_with(OURS) && argon2::password_hash::phc::PasswordHash::new(stored).is_ok())
-        || (bcrypt_cost(stored).is_some() && stored.len() == 60)
+        || bcrypt_digest(stored)
         || Scrypt::parse(stored).is_some()
 }
 

@@ -13,7 +13,7 @@ pub fn api_key(s: &Server, name: &str) -> (String, String) {
     (v["id"].as_str().unwrap().to_string(), v["secret_key"].as_str().unwrap().to_string())
 }
 
-async fn users(s: &Server, auth: Option<&str>) -> (u16, serde_json::Value) {
+pub(crate) async fn users(s: &Server, auth: Option<&str>) -> (u16, serde_json::Value) {
     let mut r = reqwest::Client::new().get(format!("{}/backend/v1/users", s.base));
     if let Some(a) = auth {
         r = r.header("authorization", a);

@@ -234,15 +234,7 @@ async fn a_clerk_export_imports_with_passwords_and_factors_and_twice_changes_not
     assert_eq!(stored_hash(&s.db_url, "di@example.com").await, "");
     // The Backend API says which users have a password (Clerk's `password_enabled`).
     let (_, key) = crate::backend::api_key(&s, "import check");
-    let list: serde_json::Value = reqwest::Client::new()
-        .get(format!("{}/backend/v1/users", s.base))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, list) = crate::backend::users(&s, Some(&format!("Bearer {key}"))).await;
     let enabled = |email: &str| {
         let u = list.as_array().unwrap().iter().find(|u| u["email_addresses"][0]["email_address"] == email);
         u.unwrap_or_else(|| panic!("{email} in {list}"))["password_enabled"].clone()

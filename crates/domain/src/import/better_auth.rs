@@ -6,7 +6,7 @@
 //! import needs that secret to carry them over.
 
 use super::{totp_secret, Incoming, Read, Reason, Refusal, UNVERIFIED};
-use crate::{policy, secrets};
+use crate::secrets;
 use chacha20poly1305::{aead::Aead, KeyInit, XChaCha20Poly1305, XNonce};
 use serde::Deserialize;
 use serde_json::Value;
@@ -118,10 +118,7 @@ pub fn read(input: impl std::io::Read, secret: Option<&str>) -> Result<Read, Str
             .flatten()
             .filter(|t| get(t, "verified", "verified").is_none() || truthy(get(t, "verified", "verified")));
         let user = (|| {
-            let email = match text(row, "email", "email") {
-                "" => Err(Reason::EmailMissing),
-                raw => policy::email(raw).ok_or(Reason::EmailInvalid),
-            }?;
+            let email = super::email(text(row, "email", "email"))?;
             let password = match credential.map(|a| text(a, "password", "password")).filter(|p| !p.is_empty()) {
                 None => None,
                 Some(p) => Some(secrets::from_better_auth(p).ok_or(Reason::DigestInvalid("better-auth scrypt"))?),
@@ -152,14 +149,12 @@ pub fn read(input: impl std::io::Read, secret: Option<&str>) -> Result<Read, Str
             })
         })();
         let user = user.map(|u| {
-            // An address never proved there is trusted with nothing.
             if truthy(get(row, "emailVerified", "email_verified")) {
                 return u;
             }
-            if u.password.is_some() || u.totp_secret.is_some() {
-                *out.not_kept.entry(UNVERIFIED).or_default() += 1;
-            }
-            Incoming { password: None, totp_secret: None, backup_codes: vec![], ..u }
+            let (u, held) = u.untrusted();
+            *out.not_kept.entry(UNVERIFIED).or_default() += usize::from(held);
+            u
         });
         out.rows.push(user.map_err(|reason| Refusal { line, source_id: Some(source_id), reason }));
     }

@@ -2,7 +2,7 @@
 //! per user, bcrypt digests and TOTP secrets (no backup codes).
 
 use super::{items, public_id, totp_secret, Incoming, Read, Reason, Refusal, UNVERIFIED};
-use crate::{policy, secrets, users::valid_phone};
+use crate::{secrets, users::valid_phone};
 
 /// The columns read; all are in every Dashboard export.
 const COLUMNS: [&str; 10] = [
@@ -91,7 +91,7 @@ impl Row<'_> {
     /// The user (line and id to be set), with what is not kept of them.
     fn user(&self) -> Result<(Incoming, Notes), Reason> {
         let raw = Some(self.primary).filter(|p| !p.is_empty()).or_else(|| items(self.verified).next());
-        let email = policy::email(raw.ok_or(Reason::EmailMissing)?).ok_or(Reason::EmailInvalid)?;
+        let email = super::email(raw.unwrap_or(""))?;
         let password = password(self.hasher, self.digest)?;
         let totp_secret = Some(self.totp)
             .filter(|t| !t.is_empty())
@@ -116,12 +116,10 @@ impl Row<'_> {
             backup_codes: vec![],
             extra: None,
         };
-        // An address never proved there is trusted with nothing: the user
-        // proves it with "Forgot password" and enrols again.
         if items(self.unverified).any(same) {
-            let held = usize::from(u.password.is_some() || u.totp_secret.is_some() || u.phone.is_some());
-            notes.push((UNVERIFIED, held));
-            return Ok((Incoming { password: None, totp_secret: None, phone: None, ..u }, notes));
+            let (u, held) = u.untrusted();
+            notes.push((UNVERIFIED, usize::from(held)));
+            return Ok((u, notes));
         }
         Ok((u, notes))
     }
@@ -133,10 +131,7 @@ fn password(hasher: &str, digest: &str) -> Result<Option<String>, Reason> {
     match (hasher.as_str(), digest) {
         ("", "") => Ok(None),
         ("bcrypt", d) | ("", d) if d.starts_with("$2") => {
-            let shaped = d.len() == 60 && d[7..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'/');
-            (shaped && secrets::bcrypt_cost(d).is_some() && d.as_bytes()[6] == b'$')
-                .then(|| Some(d.to_string()))
-                .ok_or(Reason::DigestInvalid("bcrypt"))
+            secrets::bcrypt_digest(d).then(|| Some(d.to_string())).ok_or(Reason::DigestInvalid("bcrypt"))
         }
         ("bcrypt", _) => Err(Reason::DigestInvalid("bcrypt")),
         ("", _) => Err(Reason::HasherUnsupported("(none named)".into())),

@@ -52,6 +52,26 @@ pub struct Extra {
     pub compromised: bool,
 }
 
+impl Incoming {
+    /// The user of an address the source never verified: trusted with
+    /// nothing (no password, no factor), so that whoever owns the address
+    /// proves it with "Forgot password" and enrols again. Also says
+    /// whether anything was dropped.
+    fn untrusted(self) -> (Incoming, bool) {
+        let held = self.password.is_some() || self.totp_secret.is_some() || self.phone.is_some();
+        let u = Incoming { password: None, totp_secret: None, phone: None, backup_codes: vec![], ..self };
+        (u, held)
+    }
+}
+
+/// An export's address, normalized; refused if empty or unusable.
+fn email(raw: &str) -> Result<String, Reason> {
+    match raw.trim() {
+        "" => Err(Reason::EmailMissing),
+        raw => crate::policy::email(raw).ok_or(Reason::EmailInvalid),
+    }
+}
+
 /// What `not_kept` says of users whose address the source never verified.
 const UNVERIFIED: &str = "password and factors of users whose address is unverified";
 

@@ -3,7 +3,7 @@
 //! users have second factors. Passwords are bcrypt (`$2a$`, Go's).
 
 use super::{totp_secret, Incoming, Read, Reason, Refusal, UNVERIFIED};
-use crate::{policy, secrets, users::valid_phone};
+use crate::{secrets, users::valid_phone};
 use std::collections::HashMap;
 
 /// A CSV row: its line, and its values by column.
@@ -81,13 +81,10 @@ pub fn read(users: impl std::io::Read, factors: Option<impl std::io::Read>) -> R
             if !field("deleted_at").is_empty() {
                 return Err(Reason::Deleted);
             }
-            let email = match field("email") {
-                "" => Err(Reason::EmailMissing),
-                raw => policy::email(raw).ok_or(Reason::EmailInvalid),
-            }?;
+            let email = super::email(field("email"))?;
             let password = match field("encrypted_password") {
                 "" => None,
-                d if secrets::bcrypt_cost(d).is_some() && d.len() == 60 => Some(d.to_string()),
+                d if secrets::bcrypt_digest(d) => Some(d.to_string()),
                 _ => return Err(Reason::DigestInvalid("bcrypt")),
             };
             let (mut totp, mut phone) = (None, None);
@@ -111,14 +108,12 @@ pub fn read(users: impl std::io::Read, factors: Option<impl std::io::Read>) -> R
             Ok(u)
         })();
         let user = user.map(|u| {
-            // An address never confirmed there is trusted with nothing.
             if !field("email_confirmed_at").is_empty() {
                 return u;
             }
-            if u.password.is_some() || u.totp_secret.is_some() || u.phone.is_some() {
-                *out.not_kept.entry(UNVERIFIED).or_default() += 1;
-            }
-            Incoming { password: None, totp_secret: None, phone: None, ..u }
+            let (u, held) = u.untrusted();
+            *out.not_kept.entry(UNVERIFIED).or_default() += usize::from(held);
+            u
         });
         out.rows.push(user.map_err(|reason| Refusal { line, source_id: source_id.clone(), reason }));
     }
