@@ -73,9 +73,9 @@ fi
 if { ! [ -d "$root/end2end/node_modules/@playwright/test" ] || ! [ -d "$root/end2end/node_modules/smtp-server" ] \
      || ! [ -d "$root/end2end/node_modules/jose" ] || ! [ -d "$root/end2end/node_modules/axe-core" ] \
      || ! [ -d "$root/end2end/node_modules/@clerk/expo" ] || ! [ -d "$root/end2end/node_modules/bcryptjs" ] \
-     || ! [ -d "$root/end2end/node_modules/better-auth" ]; } \
+     || ! [ -d "$root/end2end/node_modules/better-auth" ] || ! [ -d "$root/end2end/node_modules/hash-wasm" ]; } \
     && [ -f "$root/end2end/package.json" ]; then
-  say "installing Playwright's test runner, the test SMTP server, jose, axe-core, bcryptjs, better-auth and Clerk's SDKs (no browser download)"
+  say "installing Playwright's test runner, the test SMTP server, jose, axe-core, bcryptjs, better-auth, hash-wasm and Clerk's SDKs (no browser download)"
   (cd "$root/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
 fi
 # Schemathesis (PyPI) checks the /v1 API against its OpenAPI document.

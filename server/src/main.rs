@@ -72,7 +72,8 @@ enum Cmd {
         /// The export's kind: `clerk` (the Dashboard's CSV of users),
         /// `better-auth` (its user, account and twoFactor tables as JSON),
         /// `supabase` (`auth.users` as CSV; `--factors` for its MFA),
-        /// `mfa-signin` (another instance's `export`).
+        /// `mfa-signin` (another instance's `export`), `json` (the generic
+        /// format: JSON lines naming each password's hasher).
         source: ImportSource,
         file: std::path::PathBuf,
         /// better-auth's secret, which seals its two-factor secrets and
@@ -113,6 +114,9 @@ enum ImportSource {
     BetterAuth,
     Supabase,
     MfaSignin,
+    /// The generic format (docs/migrate.md): JSON lines with a
+    /// `password_hasher` and `password_digest`.
+    Json,
 }
 
 #[derive(clap::Args, Default)]
@@ -672,6 +676,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                     let factors = factors.as_deref().map(open).transpose()?;
                     ("supabase", domain::import::supabase::read(text, factors)?)
                 }
+                ImportSource::Json => ("json", domain::import::json::read(text)?),
                 ImportSource::MfaSignin => {
                     let key = key.as_deref().map(secrets::SecretBox::from_hex).transpose()?;
                     ("mfa-signin", domain::import::ours::read(text, key.as_ref())?)

@@ -49,13 +49,15 @@ pub fn bcrypt_digest(d: &str) -> bool {
         && d[7..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'/')
 }
 
-/// Whether `stored` is a hash we can check (ours, an imported bcrypt or
-/// scrypt one) or none: what an import may store as it is.
+/// Whether `stored` is a hash we can check (ours; an imported bcrypt,
+/// scrypt, PBKDF2 or argon2 one within bounds) or none: what an import may
+/// store as it is.
 pub fn importable(stored: &str) -> bool {
     stored == NO_PASSWORD
-        || (stored.starts_with(OURS) && argon2::password_hash::phc::PasswordHash::new(stored).is_ok())
         || bcrypt_digest(stored)
         || Scrypt::parse(stored).is_some()
+        || Pbkdf2::parse(stored).is_some()
+        || Argon2Hash::parse(stored).is_some()
 }
 
 /// An imported bcrypt digest (`$2a$`, `$2b$`, `$2y$`: Clerk's and
@@ -107,6 +109,112 @@ fn scrypt_params(s: &str) -> Option<scrypt::Params> {
     within.then(|| scrypt::Params::new(ln, r, p, 64).ok()).flatten()
 }
 
+/// An imported PBKDF2-HMAC hash, as stored: `$pbkdf2-sha256$i=…,l=…$salt$key`
+/// (or `-sha512`; PHC's layout, as the `pbkdf2` crate writes it).
+struct Pbkdf2 {
+    sha512: bool,
+    rounds: u32,
+    salt: Vec<u8>,
+    key: Vec<u8>,
+}
+
+/// At most this many rounds (Django's default is 1,000,000 in 2025).
+const PBKDF2_MAX_ROUNDS: u32 = 2_000_000;
+
+impl Pbkdf2 {
+    fn parse(stored: &str) -> Option<Pbkdf2> {
+        let (sha512, rest) = match stored.strip_prefix("$pbkdf2-sha256$") {
+            Some(rest) => (false, rest),
+            None => (true, stored.strip_prefix("$pbkdf2-sha512$")?),
+        };
+        let mut parts = rest.split('$');
+        let (params, salt, key) = (parts.next()?, parts.next()?, parts.next()?);
+        let (mut rounds, mut len) = (None, None);
+        for kv in params.split(',') {
+            match kv.split_once('=')? {
+                ("i", n) => rounds = n.parse::<u32>().ok(),
+                ("l", n) => len = n.parse::<usize>().ok(),
+                _ => return None,
+            }
+        }
+        let (salt, key) = (PHC_B64.decode(salt).ok()?, PHC_B64.decode(key).ok()?);
+        let rounds = rounds.filter(|r| (1..=PBKDF2_MAX_ROUNDS).contains(r))?;
+        let ok = parts.next().is_none()
+            && len == Some(key.len())
+            && (16..=64).contains(&key.len())
+            && (1..=64).contains(&salt.len());
+        ok.then_some(Pbkdf2 { sha512, rounds, salt, key })
+    }
+
+    fn verify(&self, password: &str) -> bool {
+        let mut out = vec![0u8; self.key.len()];
+        match self.sha512 {
+            true => pbkdf2::pbkdf2_hmac::<sha2::Sha512>(password.as_bytes(), &self.salt, self.rounds, &mut out),
+            false => pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), &self.salt, self.rounds, &mut out),
+        }
+        bool::from(out.as_slice().ct_eq(&self.key))
+    }
+}
+
+/// A PBKDF2-HMAC hash from its parts, as we store it; None if out of
+/// bounds (rounds, salt or key length).
+pub fn pbkdf2_stored(sha512: bool, rounds: u32, salt: &[u8], key: &[u8]) -> Option<String> {
+    let sha = if sha512 { "sha512" } else { "sha256" };
+    let s = format!("$pbkdf2-{sha}$i={rounds},l={}${}${}", key.len(), PHC_B64.encode(salt), PHC_B64.encode(key));
+    Pbkdf2::parse(&s).map(|_| s)
+}
+
+/// An argon2 hash (a PHC string): ours, or an imported argon2id or argon2i
+/// one within bounds, so that no stored hash asks for more than 256 MiB or
+/// about 25 times our work.
+struct Argon2Hash {
+    argon: Argon2<'static>,
+    salt: Vec<u8>,
+    key: Vec<u8>,
+}
+
+impl Argon2Hash {
+    fn parse(stored: &str) -> Option<Argon2Hash> {
+        let hash = argon2::password_hash::phc::PasswordHash::new(stored).ok()?;
+        let alg = Algorithm::try_from(hash.algorithm.as_str()).ok()?;
+        let params = Params::try_from(&hash).ok()?;
+        let version = match hash.version.map(Version::try_from) {
+            None => Version::V0x13,
+            Some(v) => v.ok()?,
+        };
+        let salt = hash.salt.as_ref()?.as_ref().to_vec();
+        let key = hash.hash.as_ref()?.as_ref().to_vec();
+        let (m, t) = (u64::from(params.m_cost()), u64::from(params.t_cost()));
+        let ok = alg != Algorithm::Argon2d
+            && m <= 256 * 1024
+            && m * t <= 1 << 20
+            && params.p_cost() <= 64
+            && (16..=64).contains(&key.len())
+            && salt.len() >= 8;
+        ok.then(|| Argon2Hash { argon: Argon2::new(alg, version, params), salt, key })
+    }
+
+    /// Ours reuse the thread's working memory; others (imported, other
+    /// sizes) take theirs for the one check and give it back.
+    fn verify(&self, password: &str) -> bool {
+        let needed = self.argon.params().block_count();
+        let mut out = vec![0u8; self.key.len()];
+        let mut run = |blocks: &mut Vec<argon2::Block>| {
+            if blocks.len() != needed {
+                *blocks = vec![argon2::Block::default(); needed];
+            }
+            self.argon
+                .hash_password_into_with_memory(password.as_bytes(), &self.salt, &mut out, &mut blocks[..])
+                .is_ok()
+        };
+        let ok = match needed == argon2().params().block_count() {
+            true => BLOCKS.with_borrow_mut(run),
+            false => run(&mut Vec::new()),
+        };
+        ok && bool::from(out.as_slice().ct_eq(&self.key))
+    }
+}
+
 /// better-auth's stored hash (`salt:key`, hex; scrypt N=16384, r=16, p=1
 /// over the salt's hex text) as we store it, or None if it is not one.
 pub fn from_better_auth(hash: &str) -> Option<String> {
@@ -120,7 +228,8 @@ pub fn from_better_auth(hash: &str) -> Option<String> {
 }
 
 /// Verifies a password against a stored hash: ours (a PHC string), or an
-/// imported bcrypt digest or scrypt hash (CPU-heavy: run it on the pool).
+/// imported bcrypt, scrypt, PBKDF2 or argon2 one (CPU-heavy: run it on
+/// the pool).
 pub fn verify_password(password: &str, phc: &str) -> bool {
     if bcrypt_cost(phc).is_some() {
         return bcrypt::verify(password, phc).unwrap_or(false);
@@ -128,27 +237,10 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
     if phc.starts_with("$scrypt$") {
         return Scrypt::parse(phc).is_some_and(|s| s.verify(password));
     }
-    let Ok(hash) = argon2::password_hash::phc::PasswordHash::new(phc) else { return false };
-    let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else { return false };
-    let (Ok(params), Ok(alg)) = (Params::try_from(&hash), Algorithm::try_from(hash.algorithm.as_str())) else {
-        return false;
-    };
-    let version = match hash.version.map(Version::try_from) {
-        None => Version::V0x13,
-        Some(Ok(v)) => v,
-        Some(Err(_)) => return false,
-    };
-    let blocks_needed = params.block_count();
-    let argon = Argon2::new(alg, version, params);
-    let expected: &[u8] = expected.as_ref();
-    let mut out = vec![0u8; expected.len()];
-    let ok = BLOCKS.with_borrow_mut(|blocks| {
-        if blocks.len() != blocks_needed {
-            *blocks = vec![argon2::Block::default(); blocks_needed];
-        }
-        argon.hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut blocks[..]).is_ok()
-    });
-    ok && bool::from(out.as_slice().ct_eq(expected))
+    if phc.starts_with("$pbkdf2-") {
+        return Pbkdf2::parse(phc).is_some_and(|p| p.verify(password));
+    }
+    Argon2Hash::parse(phc).is_some_and(|a| a.verify(password))
 }
 
 /// Argon2 runs off the async runtime on its own pool of one thread per core,
@@ -225,12 +317,13 @@ fn dummy_of(kind: &str) -> Option<Box<dyn FnOnce() -> Option<String> + Send>> {
     if let Some(cost) = bcrypt_cost(kind) {
         return Some(Box::new(move || bcrypt::hash(token(), cost).ok()));
     }
-    let params = kind.strip_prefix("$scrypt$")?.split('$').next()?.to_string();
-    scrypt_params(&params)?;
-    Some(Box::new(move || {
-        let salt: [u8; 16] = rand::rng().random();
-        Some(format!("$scrypt${params}${}${}", PHC_B64.encode(salt), PHC_B64.encode([0u8; 64])))
-    }))
+    // The key's length: PBKDF2's is in its parameters (`l=`), scrypt's
+    // as better-auth makes it, argon2's default.
+    let len = kind.split(['$', ',']).find_map(|p| p.strip_prefix("l=")?.parse().ok());
+    let len = len.unwrap_or(if kind.starts_with("$scrypt$") { 64 } else { 32 });
+    let salt: [u8; 16] = rand::rng().random();
+    let dummy = format!("{kind}{}${}", PHC_B64.encode(salt), PHC_B64.encode(vec![0u8; len]));
+    importable(&dummy).then(|| Box::new(move || Some(dummy)) as Box<dyn FnOnce() -> Option<String> + Send>)
 }
 
 /// The least time a password check takes while imported hashes are
@@ -269,19 +362,25 @@ impl Floor {
         let floor = if slowest.is_zero() { slowest } else { slowest + slowest / 2 };
         self.0.store(u64::try_from(floor.as_micros()).unwrap_or(u64::MAX), std::sync::atomic::Ordering::Relaxed);
         if let Ok(mut known) = self.1.write() {
-            *known = kinds.iter().filter_map(|k| kind_of(k)).collect();
+            *known = kinds.to_vec();
         }
     }
 }
 
-/// The kind of an imported hash as `imported_hash_kinds` gives it (its
-/// first characters: bcrypt's 7, scrypt's 23); None for ours.
+/// The kind of an imported hash, as the store keeps it beside the hash
+/// (`hash_kind`) for `imported_hash_kinds`: what its time depends on, the
+/// hash less its salt and key (`$2b$10$`, `$argon2id$v=19$m=65536,t=3,p=4$`);
+/// None for ours and for none.
 pub fn kind_of(stored: &str) -> Option<String> {
-    if stored.starts_with("$argon2id$") || stored == NO_PASSWORD {
+    if stored.starts_with(OURS) || stored == NO_PASSWORD {
         return None;
     }
-    let n = if bcrypt_cost(stored).is_some() { 7 } else { 23 };
-    Some(stored.chars().take(n).collect())
+    if bcrypt_cost(stored).is_some() {
+        return Some(stored.chars().take(7).collect());
+    }
+    let mut parts = stored.rsplitn(3, '$');
+    let (_key, _salt, head) = (parts.next()?, parts.next()?, parts.next()?);
+    Some(format!("{head}$"))
 }
 
 /// `f`, its time noted for /metrics (the hash alone, not the wait for
@@ -621,6 +720,57 @@ mod tests {
         assert!(!verify_password("x", "$scrypt$ln=14$AAAA$AAAA"));
     }
 
+    #[test]
+    fn pbkdf2_hashes_verify_by_the_rfc_vectors() {
+        // RFC 7914 §11 and the common PBKDF2-HMAC-SHA256/512 vectors.
+        let key = hex::decode("c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a").unwrap();
+        let stored = pbkdf2_stored(false, 4096, b"salt", &key).unwrap();
+        assert_eq!(stored, "$pbkdf2-sha256$i=4096,l=32$c2FsdA$xeR41ZKIyEGqUw22hFxMjZYok6ABzk4RpJY4c6qYE0o");
+        assert!(verify_password("password", &stored));
+        assert!(!verify_password("passwore", &stored));
+        assert!(needs_rehash(&stored) && importable(&stored));
+        assert_eq!(kind_of(&stored).as_deref(), Some("$pbkdf2-sha256$i=4096,l=32$"));
+        let key = hex::decode(
+            "867f70cf1ade02cff3752599a3a53dc4af34c7a669815ae5d513554e1c8cf252\
+             c02d470a285a0501bad999bfe943c08f050235d7d68b1da55e63f73b60a57fce",
+        )
+        .unwrap();
+        let stored = pbkdf2_stored(true, 1, b"salt", &key).unwrap();
+        assert!(verify_password("password", &stored));
+        assert!(!verify_password("password", &stored.replace("sha512", "sha256")));
+        // Beyond the bounds: too many rounds, too short a key.
+        assert_eq!(pbkdf2_stored(false, PBKDF2_MAX_ROUNDS + 1, b"salt", &key[..32]), None);
+        assert_eq!(pbkdf2_stored(false, 1000, b"salt", &key[..8]), None);
+    }
+
+    #[test]
+    fn argon2_hashes_of_other_parameters_verify_within_bounds() {
+        use argon2::password_hash::PasswordHasher as _;
+        for (alg, m, t, p) in [(Algorithm::Argon2id, 65_536, 3, 4), (Algorithm::Argon2i, 4096, 3, 1)] {
+            let params = Params::new(m, t, p, None).unwrap();
+            let argon = Argon2::new(alg, Version::V0x13, params);
+            let stored = argon.hash_password(b"a long enough password").unwrap().to_string();
+            assert!(importable(&stored) && needs_rehash(&stored), "{stored}");
+            assert!(verify_password("a long enough password", &stored));
+            assert!(!verify_password("a long enough passwore", &stored));
+            assert_eq!(kind_of(&stored), Some(format!("${alg}$v=19$m={m},t={t},p={p}$")));
+        }
+        // The thread's own memory stays our size after another's check.
+        assert_eq!(BLOCKS.with_borrow(|b| b.len()), 0);
+        // More than 256 MiB, or 25 times our work, or argon2d: refused.
+        for params in ["m=524288,t=1,p=1", "m=131072,t=9,p=1"] {
+            assert!(!importable(&format!(
+                "$argon2id$v=19${params}$c29tZXNhbHQ$rjbQ9dgZPaRbYIqebQXbYvvxgQTwJgoR8H1AnHE8qvA"
+            )));
+        }
+        assert!(!importable("$argon2d$v=19$m=4096,t=3,p=1$c29tZXNhbHQ$rjbQ9dgZPaRbYIqebQXbYvvxgQTwJgoR8H1AnHE8qvA"));
+        assert!(importable("$argon2id$v=19$m=4096,t=3,p=1$c29tZXNhbHQ$rjbQ9dgZPaRbYIqebQXbYvvxgQTwJgoR8H1AnHE8qvA"));
+        assert!(
+            !importable("$argon2id$v=19$m=4096,t=3,p=1$c2FsdA$rjbQ9dgZPaRbYIqebQXbYvvxgQTwJgoR8H1AnHE8qvA"),
+            "a 4-byte salt"
+        );
+    }
+
     #[tokio::test(flavor = "multi_thread")]
     async fn a_check_takes_at_least_the_floor() {
         let floor = Floor::default();
@@ -629,6 +779,8 @@ mod tests {
         floor.measure(&["$scrypt$ln=14,r=16,p=1$".into()]).await;
         let scrypt = floor.get();
         assert!(scrypt > std::time::Duration::from_millis(1), "{scrypt:?}");
+        floor.measure(&["$argon2id$v=19$m=65536,t=3,p=1$".into()]).await;
+        assert!(floor.get() > scrypt.min(std::time::Duration::from_millis(5)), "{:?}", floor.get());
         floor.measure(&["$2b$10$".into(), "$unknown".into()]).await;
         assert!(floor.knows("$2b$10$") && !floor.knows("$2b$12$") && !floor.knows("$scrypt$ln=14,r=16,p=1$"));
         assert_eq!(kind_of(BCRYPTJS).as_deref(), Some("$2b$10$"));

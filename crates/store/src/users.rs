@@ -35,7 +35,7 @@ macro_rules! credential {
 }
 // Any unique column taken (the address, an import's source id): Conflict.
 const CREATE_USER: &str = "INSERT INTO users (email, password_hash, created_at, public_id, public_metadata,
-     private_metadata, unsafe_metadata, source_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     private_metadata, unsafe_metadata, source_id, hash_kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT DO NOTHING RETURNING id";
 const INSERT_CREDENTIAL: &str = "INSERT INTO credentials (user_id, kind, state, secret, label, last_step, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
@@ -57,18 +57,17 @@ const USER_BY_PUBLIC_ID: &str = concat!("SELECT ", user_cols!(), " FROM users WH
 const USERS_PAGE: &str =
     concat!("SELECT ", user_cols!(), " FROM users ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2");
 const USER_COUNT: &str = "SELECT COUNT(*) FROM users";
-const SET_PASSWORD: &str = "UPDATE users SET password_hash = $1, password_compromised = $2 WHERE id = $3";
+const SET_PASSWORD: &str =
+    "UPDATE users SET password_hash = $1, password_compromised = $2, hash_kind = $4 WHERE id = $3";
 const SET_METADATA: &str = "UPDATE users SET public_metadata = $1, private_metadata = $2, unsafe_metadata = $3
      WHERE id = $4 AND public_metadata = $5 AND private_metadata = $6 AND unsafe_metadata = $7";
 const SET_BANNED: &str = "UPDATE users SET banned = $1 WHERE id = $2";
 const SET_EMAIL: &str = "UPDATE users SET email = $3 WHERE id = $1 AND email = $2";
 const SET_COMPROMISED: &str = "UPDATE users SET password_compromised = TRUE WHERE id = $1";
-const REHASH_PASSWORD: &str = "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2";
-// bcrypt's kind is its first 7 characters (`$2b$10$`); scrypt's its first
-// 23 (`$scrypt$ln=14,r=16,p=1$`, better-auth's parameters).
-const IMPORTED_HASH_KINDS: &str = "SELECT DISTINCT CASE WHEN password_hash LIKE '$2%' \
-     THEN substr(password_hash, 1, 7) ELSE substr(password_hash, 1, 23) END \
-     FROM users WHERE password_hash NOT LIKE '$argon2id$%' AND password_hash <> ''";
+const REHASH_PASSWORD: &str =
+    "UPDATE users SET password_hash = $3, hash_kind = $4 WHERE id = $1 AND password_hash = $2";
+// Each hash's kind is written with it (`secrets::kind_of`).
+const IMPORTED_HASH_KINDS: &str = "SELECT DISTINCT hash_kind FROM users WHERE hash_kind IS NOT NULL";
 const IMPORTED: &str = "SELECT id FROM users WHERE source_id = $1";
 const SOURCE_OF: &str = "SELECT source_id FROM users WHERE id = $1";
 const RESET_MFA: [&str; 4] = [
@@ -210,6 +209,7 @@ macro_rules! writes {
                     .bind(&u.metadata.private)
                     .bind(&u.metadata.unsafe_)
                     .bind(&u.source_id)
+                    .bind(domain::secrets::kind_of(&u.password_hash))
                     .fetch_optional(&mut *conn)
                     .await.db()?;
                 let id: i64 = match r {
@@ -245,6 +245,7 @@ macro_rules! writes {
                     .bind(hash)
                     .bind(compromised)
                     .bind(user_id)
+                    .bind(domain::secrets::kind_of(hash))
                     .execute(&mut *self.conn().await.db()?)
                     .await.db()?;
                 Ok(())
@@ -284,6 +285,7 @@ macro_rules! writes {
                     .bind(user_id)
                     .bind(old)
                     .bind(new)
+                    .bind(domain::secrets::kind_of(new))
                     .execute(&mut *self.conn().await.db()?)
                     .await.db()?;
                 Ok(r.rows_affected() == 1)

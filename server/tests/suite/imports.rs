@@ -28,7 +28,9 @@ async fn import_hash(db_url: &str, email: &str, hash: &str) {
     use sqlx::Connection;
     sqlx::any::install_default_drivers();
     let mut db = sqlx::AnyConnection::connect(db_url).await.unwrap();
-    let q = sqlx::query("UPDATE users SET password_hash = $1 WHERE email = $2").bind(hash).bind(email);
+    let kind = domain::secrets::kind_of(hash);
+    let q = sqlx::query("UPDATE users SET password_hash = $1, hash_kind = $2 WHERE email = $3");
+    let q = q.bind(hash).bind(kind).bind(email);
     assert_eq!(q.execute(&mut db).await.unwrap().rows_affected(), 1);
 }
 
@@ -171,7 +173,7 @@ async fn a_clerk_export_imports_with_passwords_and_factors_and_twice_changes_not
         format!("user_sms,Bo,,,bo@example.com,+15555550142,bo@example.com,,+15555550142,,,{},bcrypt", d[1]),
         format!("user_plain,,,,cy@example.com,,cy@example.com,,,,,{},bcrypt", d[2]),
         "user_nopass,,,,di@example.com,,di@example.com,,,,,,".to_string(),
-        "user_argon,,,,ed@example.com,,,,,,,$argon2i$v=19$m=4096,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2g,argon2i".into(),
+        "user_md5,,,,ed@example.com,,,,,,,5f4dcc3b5aa765d61d8327deb882cf99,md5".into(),
         format!("user_again,,,,ADA@example.com,,,,,,,{},bcrypt", d[3]),
         format!("user_native,,,,native@example.com,,,,,,,{},bcrypt", d[3]),
     ];
@@ -489,5 +491,145 @@ async fn an_export_moves_every_user_and_factor_to_another_instance() {
     let again = cli_env(&b, &env, &args);
     let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
     assert_eq!((again["imported"].as_u64(), again["already_imported"].as_u64()), (Some(0), Some(2)), "{again}");
+    let _ = std::fs::remove_file(&file);
+}
+
+/// Digests of `password` by other libraries, as other systems keep them:
+/// argon2id and argon2i by hash-wasm (npm; the reference C, compiled), and
+/// PBKDF2 by Node's crypto (OpenSSL) in Django's form, Clerk's form and
+/// PHC's (SHA-512). Fresh salts each run.
+fn outside_digests(password: &str) -> serde_json::Value {
+    let dir = workspace().join("end2end");
+    assert!(dir.join("node_modules/hash-wasm").is_dir(), "hash-wasm is missing: run scripts/setup.sh");
+    let script = r#"
+        const crypto = require('crypto');
+        const { argon2id, argon2i } = require('hash-wasm');
+        const pw = process.argv[1];
+        const b64 = (b) => b.toString('base64');
+        const bare = (b) => b64(b).replace(/=+$/, '');
+        (async () => {
+          const a = await argon2id({ password: pw, salt: crypto.randomBytes(16), parallelism: 2, iterations: 3,
+                                     memorySize: 32768, hashLength: 32, outputType: 'encoded' });
+          const i = await argon2i({ password: pw, salt: crypto.randomBytes(16), parallelism: 1, iterations: 3,
+                                    memorySize: 4096, hashLength: 32, outputType: 'encoded' });
+          const ds = crypto.randomBytes(11).toString('hex');
+          const django = `pbkdf2_sha256$100000$${ds}$${b64(crypto.pbkdf2Sync(pw, ds, 100000, 32, 'sha256'))}`;
+          const cs = crypto.randomBytes(16);
+          const clerk = `pbkdf2_sha256$100000$${b64(cs)}$${b64(crypto.pbkdf2Sync(pw, cs, 100000, 32, 'sha256'))}`;
+          const ss = crypto.randomBytes(16);
+          const sha512 = `$pbkdf2-sha512$i=50000,l=64$${bare(ss)}$${bare(crypto.pbkdf2Sync(pw, ss, 50000, 64, 'sha512'))}`;
+          console.log(JSON.stringify({ argon2id: a, argon2i: i, django, clerk, sha512 }));
+        })();
+    "#;
+    let out = std::process::Command::new("node").current_dir(dir).args(["-e", script, password]).output();
+    let out = out.expect("node");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The generic format (JSON lines naming each password's hasher), with
+/// digests other libraries made: each opens with its password and is
+/// ours after; while they are stored a wrong password costs the same for
+/// every address; bad entries are refused by line; twice, no change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_generic_export_imports_every_hasher_and_twice_changes_nothing() {
+    let s = start(Opts::default().with("MFA_LOCKOUT_THRESHOLD", "100000"));
+    user(&s, "native@example.com", false, false, false).await;
+    let d = outside_digests(PASSWORD);
+    let bcrypt = bcryptjs(&[PASSWORD]).remove(0);
+    let codes = ["k7m2-x9p4-ab", "q3w8-e5r1-cd"];
+    let entries = [
+        serde_json::json!({ "id": "user_argonid", "email": "argon@example.com", "password_hasher": "argon2id",
+            "password_digest": d["argon2id"], "totp_secret": TOTP_SECRET, "backup_codes": codes,
+            "first_name": "Ada", "public_metadata": { "plan": "pro" } }),
+        serde_json::json!({ "id": 2, "email": "argoni@example.com", "password_hasher": "argon2i", "password_digest": d["argon2i"] }),
+        serde_json::json!({ "id": 3, "email": "django@example.com", "password_hasher": "pbkdf2_sha256_django",
+            "password_digest": d["django"] }),
+        serde_json::json!({ "id": 4, "email": "clerk@example.com", "password_hasher": "pbkdf2_sha256",
+            "password_digest": d["clerk"], "phone_number": "+15555550143" }),
+        serde_json::json!({ "id": 5, "email": "sha512@example.com", "password_hasher": "pbkdf2_sha512", "password_digest": d["sha512"] }),
+        serde_json::json!({ "id": 6, "email": "bcrypt@example.com", "password_hasher": "bcrypt", "password_digest": bcrypt }),
+        serde_json::json!({ "id": 7, "email": "md5@example.com", "password_hasher": "md5",
+            "password_digest": "5f4dcc3b5aa765d61d8327deb882cf99" }),
+        serde_json::json!({ "id": 8, "email": "typo@example.com", "password_digets": bcrypt }),
+        serde_json::json!({ "id": 9, "email": "unproved@example.com", "email_verified": false,
+            "password_hasher": "bcrypt", "password_digest": bcrypt }),
+    ];
+    let text: String = entries.iter().map(|e| format!("{e}\n")).collect();
+    let file = std::env::temp_dir().join(format!("mfa_generic_{}_{}.jsonl", std::process::id(), unix()));
+    std::fs::write(&file, text).unwrap();
+
+    let dry = import_from(&s, "json", &file, false, &[]);
+    assert_eq!((dry["imported"].as_u64(), dry["applied"].as_bool()), (Some(7), Some(false)), "{dry}");
+    let refused: Vec<(u64, &str)> = dry["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(refused, [(7, "password_hasher_unsupported"), (8, "unreadable")]);
+    let done = import_from(&s, "json", &file, true, &[]);
+    for (k, n) in [("imported", 7), ("with_password", 6), ("without_password", 1), ("with_totp", 1), ("with_phone", 1)]
+    {
+        assert_eq!(done[k], n, "{k}: {done}");
+    }
+
+    // Wrong passwords: the slowest imported kind, native and unknown alike.
+    let mut c = Client::new(&s);
+    let (mut argon, mut pbkdf2, mut native, mut unknown) = (vec![], vec![], vec![], vec![]);
+    for i in 0..9 {
+        for (times, who) in [
+            (&mut argon, "argon@example.com".to_string()),
+            (&mut pbkdf2, "django@example.com".to_string()),
+            (&mut native, "native@example.com".to_string()),
+            (&mut unknown, format!("nobody{i}@example.com")),
+        ] {
+            let t = Instant::now();
+            let r = c.password(&who, "not the password at all").await;
+            times.push(t.elapsed());
+            assert_eq!(r.code(), "form_password_incorrect", "{}", r.text);
+        }
+    }
+    let (a, p, n, u) = (median(argon), median(pbkdf2), median(native), median(unknown));
+    eprintln!("median wrong password: argon2id {a:?}, pbkdf2 {p:?}, native {n:?}, unknown {u:?}");
+    for (x, y) in [(a, n), (a, u), (p, n), (p, u)] {
+        let ratio = x.as_secs_f64() / y.as_secs_f64();
+        assert!((0.6..1.67).contains(&ratio), "imported {x:?} vs {y:?}");
+    }
+
+    // Each opens with its password, and is ours from then on.
+    for email in ["argoni@example.com", "django@example.com", "sha512@example.com", "bcrypt@example.com"] {
+        let mut c = Client::new(&s);
+        let r = c.password(email, PASSWORD).await;
+        assert_eq!(r.status_field(), "complete", "{email}: {}", r.text);
+        let now = stored_hash(&s.db_url, email).await;
+        assert!(now.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{email}: {now}");
+    }
+    let mut c = Client::new(&s);
+    assert_eq!(c.password("clerk@example.com", PASSWORD).await.status_field(), "needs_second_factor");
+    let r = c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(c.verify("phone_code", &last_sms_code(&s).await).await.status_field(), "complete");
+    // The authenticator app by oathtool; a backup code, once; the id kept.
+    let mut c = Client::new(&s);
+    assert_eq!(c.password("argon@example.com", PASSWORD).await.status_field(), "needs_second_factor");
+    assert_eq!(c.verify("totp", &oathtool(TOTP_SECRET)).await.status_field(), "complete");
+    assert_eq!(c.api("sign_in/finalize", &[]).await.status, 200);
+    assert_eq!(c.api("session", &[]).await.body["user_id"], "user_argonid");
+    for (want, note) in [("complete", "the first time"), ("", "used once")] {
+        let mut c = Client::new(&s);
+        c.password("argon@example.com", PASSWORD).await;
+        let r = c.verify("backup_code", codes[1]).await;
+        match want {
+            "complete" => assert_eq!(r.status_field(), want, "{note}: {}", r.text),
+            _ => assert_eq!(r.code(), "form_code_incorrect", "{note}: {}", r.text),
+        }
+    }
+    let mut c = Client::new(&s);
+    assert_eq!(c.password("unproved@example.com", PASSWORD).await.code(), "form_password_incorrect");
+
+    let again = import_from(&s, "json", &file, true, &[]);
+    assert_eq!((again["imported"].as_u64(), again["already_imported"].as_u64()), (Some(0), Some(7)), "{again}");
+    assert_eq!(again["refused"], dry["refused"]);
     let _ = std::fs::remove_file(&file);
 }

@@ -1,8 +1,8 @@
 //! Clerk's Dashboard export (Settings → User exports): a CSV with a row
 //! per user, bcrypt digests and TOTP secrets (no backup codes).
 
-use super::{items, public_id, totp_secret, Incoming, Read, Reason, Refusal, UNVERIFIED};
-use crate::{secrets, users::valid_phone};
+use super::{items, password, public_id, totp_secret, Incoming, Read, Reason, Refusal, UNVERIFIED};
+use crate::users::valid_phone;
 
 /// The columns read; all are in every Dashboard export.
 const COLUMNS: [&str; 10] = [
@@ -125,20 +125,6 @@ impl Row<'_> {
     }
 }
 
-/// The digest as we store it: bcrypt's as it is; other hashers refused.
-fn password(hasher: &str, digest: &str) -> Result<Option<String>, Reason> {
-    let hasher = hasher.to_ascii_lowercase();
-    match (hasher.as_str(), digest) {
-        ("", "") => Ok(None),
-        ("bcrypt", d) | ("", d) if d.starts_with("$2") => {
-            secrets::bcrypt_digest(d).then(|| Some(d.to_string())).ok_or(Reason::DigestInvalid("bcrypt"))
-        }
-        ("bcrypt", _) => Err(Reason::DigestInvalid("bcrypt")),
-        ("", _) => Err(Reason::HasherUnsupported("(none named)".into())),
-        (h, _) => Err(Reason::HasherUnsupported(h.to_string())),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,7 +183,7 @@ mod tests {
             ",,,,a@example.com,,,,,,,,",
             "user_b,,,,,,,,,,,,",
             "user_c,,,,not an address,,,,,,,,",
-            "user_d,,,,d@example.com,,,,,,,$argon2i$v=19$m=4096,t=3,p=1$c2FsdA$aGFzaA,argon2i",
+            "user_d,,,,d@example.com,,,,,,,5f4dcc3b5aa765d61d8327deb882cf99,md5",
             "user_e,,,,e@example.com,,,,,,,$2b$10$short,bcrypt",
             "user_f,,,,f@example.com,,,,,,not-base32!,,",
             "user_g,,,,g@example.com,,,,5555550100,,,,",

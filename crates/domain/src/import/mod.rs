@@ -6,6 +6,7 @@
 
 pub mod better_auth;
 pub mod clerk;
+pub mod json;
 pub mod ours;
 pub mod supabase;
 
@@ -13,6 +14,7 @@ use crate::audit::Event;
 use crate::secrets::{self, SecretBox};
 use crate::store::{AuditEvent, Metadata, NewUser, Passkey, Store, StoreError};
 use serde::Serialize;
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
 /// A user read from an export, as we would store them.
@@ -72,6 +74,77 @@ fn email(raw: &str) -> Result<String, Reason> {
     }
 }
 
+/// The password hashers an export may name (Clerk's API's names; `scrypt`
+/// and `pbkdf2_sha512` ours).
+pub const HASHERS: &str = "bcrypt, argon2id, argon2i, pbkdf2_sha256, pbkdf2_sha256_django, pbkdf2_sha512, scrypt";
+
+/// An export's password, given by its hasher's name (as Clerk's API names
+/// them; none: guessed from the digest's shape) and digest, as we store it;
+/// None if there is no digest. Hashers we do not verify are refused, never
+/// stored; so are digests not of their hasher's form or beyond its bounds.
+fn password(hasher: &str, digest: &str) -> Result<Option<String>, Reason> {
+    let (hasher, d) = (hasher.trim().to_ascii_lowercase(), digest.trim());
+    if d.is_empty() {
+        return Ok(None);
+    }
+    let name: &'static str = match hasher.as_str() {
+        "" if d.starts_with("$2") => "bcrypt",
+        "" if d.starts_with("$argon2id$") => "argon2id",
+        "" if d.starts_with("$argon2i$") => "argon2i",
+        "" => return Err(Reason::HasherUnsupported("(none named)".into())),
+        h => HASHERS.split(", ").find(|k| *k == h).ok_or_else(|| Reason::HasherUnsupported(h.into()))?,
+    };
+    let stored = match name {
+        "bcrypt" => secrets::bcrypt_digest(d).then(|| d.to_string()),
+        "argon2id" | "argon2i" | "scrypt" => {
+            (d.starts_with(&format!("${name}$")) && secrets::importable(d)).then(|| d.into())
+        }
+        _ => pbkdf2(name, d),
+    };
+    stored.map(Some).ok_or(Reason::DigestInvalid(name))
+}
+
+/// A PBKDF2 digest in one of its forms, as we store it: PHC's
+/// (`$pbkdf2-sha256$i=…,l=…$salt$key`, as stored), Clerk's
+/// (`pbkdf2_sha256$rounds$salt$key`, both base64) or Django's (the same
+/// with the salt as text).
+fn pbkdf2(hasher: &str, d: &str) -> Option<String> {
+    if d.starts_with("$pbkdf2-") {
+        let sha = if hasher == "pbkdf2_sha512" { "$pbkdf2-sha512$" } else { "$pbkdf2-sha256$" };
+        return (d.starts_with(sha) && secrets::importable(d)).then(|| d.to_string());
+    }
+    use base64::Engine as _;
+    let b64 = |s: &str| {
+        let s = s.trim_end_matches('=');
+        base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(s)
+            .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s))
+            .ok()
+    };
+    let mut parts = d.split('$');
+    let (alg, rounds, salt, key) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let sha512 = hasher == "pbkdf2_sha512";
+    if parts.next().is_some() || alg != if sha512 { "pbkdf2_sha512" } else { "pbkdf2_sha256" } {
+        return None;
+    }
+    let salt = match hasher {
+        "pbkdf2_sha256_django" => salt.as_bytes().to_vec(),
+        _ => b64(salt)?,
+    };
+    secrets::pbkdf2_stored(sha512, rounds.parse().ok()?, &salt, &b64(key)?)
+}
+
+/// An export's three metadata objects (null: empty) as we store them.
+fn metadata(public: Value, private: Value, unsafe_: Value) -> Result<Metadata, Reason> {
+    let text = |v: Value| match v {
+        Value::Null => Ok("{}".to_string()),
+        v => crate::metadata::checked(v)
+            .map(|o| crate::metadata::text(&o))
+            .map_err(|_| Reason::Unreadable("metadata".into())),
+    };
+    Ok(Metadata { public: text(public)?, private: text(private)?, unsafe_: text(unsafe_)? })
+}
+
 /// What `not_kept` says of users whose address the source never verified.
 const UNVERIFIED: &str = "password and factors of users whose address is unverified";
 
@@ -84,12 +157,14 @@ pub enum Reason {
     EmailMissing,
     #[error("the email address is not one we can send to")]
     EmailInvalid,
-    #[error("the password hasher {0:?} is not supported (bcrypt is)")]
+    #[error("the password hasher {0:?} is not supported ({HASHERS} are)")]
     HasherUnsupported(String),
     #[error("the password digest is not a {0} digest")]
     DigestInvalid(&'static str),
     #[error("the authenticator secret is not base32 of 128 bits or more")]
     TotpSecretInvalid,
+    #[error("backup codes must be at most 32, each of 8 or more letters or digits")]
+    BackupCodesInvalid,
     #[error("the verified phone number is not E.164 (+15555550100)")]
     PhoneInvalid,
     #[error("the file has this user or address already, on line {0}")]
@@ -117,6 +192,7 @@ impl Reason {
             Reason::HasherUnsupported(_) => "password_hasher_unsupported",
             Reason::DigestInvalid(_) => "password_digest_invalid",
             Reason::TotpSecretInvalid => "totp_secret_invalid",
+            Reason::BackupCodesInvalid => "backup_codes_invalid",
             Reason::PhoneInvalid => "phone_invalid",
             Reason::Duplicate(_) => "duplicate",
             Reason::EmailTaken => "email_taken",

@@ -155,15 +155,7 @@ fn user(l: Line, key: Option<&SecretBox>, line: u64) -> Result<Incoming, Reason>
     let public_id = super::public_id(&l.id).ok_or(Reason::IdMissing)?;
     let email = policy::email(&l.email).ok_or(Reason::EmailInvalid)?;
     let phone = l.phone.map(|p| valid_phone(&p).then_some(p).ok_or(Reason::PhoneInvalid)).transpose()?;
-    let meta = |v: Value| match v {
-        Value::Null => Ok(Default::default()),
-        v => metadata::checked(v).map(|o| metadata::text(&o)).map_err(|_| Reason::Unreadable("metadata".into())),
-    };
-    let metadata = crate::store::Metadata {
-        public: meta(l.public_metadata)?,
-        private: meta(l.private_metadata)?,
-        unsafe_: meta(l.unsafe_metadata)?,
-    };
+    let metadata = super::metadata(l.public_metadata, l.private_metadata, l.unsafe_metadata)?;
     let secrets: Option<Secrets> = match (l.sealed, key) {
         (Some(sealed), Some(key)) => {
             let plain = key.open(&sealed).ok_or(Reason::TwoFactorSealed)?;
