@@ -61,7 +61,7 @@ export MFA_REVERIFICATION=20
 export MFA_RESEND_AFTER=5
 # Branded as an instance would be: the heading, logo and accents under test
 # (and in the README's screenshots).
-export MFA_APP_NAME=Acme MFA_LOGO=/brand/acme.svg MFA_ACCENT="#6d28d9"
+export MFA_APP_NAME=Acme MFA_LOGO=/brand/acme.svg MFA_LOGO_DARK=/brand/acme-dark.svg MFA_ACCENT="#6d28d9"
 export MFA_ADDR="127.0.0.1:${E2E_PORT:-3100}" BASE_URL="http://127.0.0.1:${E2E_PORT:-3100}"
 # An app's page on another origin, where Clerk's browser bundle runs
 # (tests/clerk-browser.spec.ts): it may call /v1 with cookies (CORS).

@@ -38,6 +38,7 @@ pub fn SetupMfaPage() -> impl IntoView {
     view! {
         <Title text="Set up two-step verification"/>
         <section class="card">
+            <crate::Logo/>
             <Suspense fallback=loading>
                 {move || Suspend::new(async move {
                     match gate(Some(TASK_SETUP_MFA)).await {
@@ -84,6 +85,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     view! {
         <Title text="Choose a new password"/>
         <section class="card">
+            <crate::Logo/>
             <Suspense fallback=loading>
                 {move || Suspend::new(async move {
                     match gate(Some(TASK_RESET_PASSWORD)).await {
@@ -525,6 +527,7 @@ pub fn SecurityPage() -> impl IntoView {
     view! {
         <Title text="Security settings"/>
         <section class="card wide-ish">
+            <crate::Logo/>
             <Suspense fallback=loading>
                 {move || Suspend::new(async move {
                     match gate(None).await {
@@ -687,6 +690,7 @@ pub fn SessionsPage() -> impl IntoView {
     view! {
         <Title text="Active sessions"/>
         <section class="card wide-ish">
+            <crate::Logo/>
             <Suspense fallback=loading>
                 {move || Suspend::new(async move {
                     if let Err(away) = gate(None).await {

@@ -28,18 +28,35 @@ pub use hook::{use_sign_in, use_sign_up, use_user, Errors, FetchStatus, SignIn, 
 pub struct Brand {
     pub name: String,
     pub logo: Option<String>,
+    /// The dark theme's logo, if another.
+    pub logo_dark: Option<String>,
     /// The stylesheet over the built-in accents, when one is set.
     pub stylesheet: Option<String>,
 }
 
 impl Default for Brand {
     fn default() -> Self {
-        Brand { name: "My App".into(), logo: None, stylesheet: None }
+        Brand { name: "My App".into(), logo: None, logo_dark: None, stylesheet: None }
     }
 }
 
 pub(crate) fn brand() -> Brand {
     use_context::<Brand>().unwrap_or_default()
+}
+
+/// The app's logo atop a card, the dark theme's where there is one. The
+/// heading names the app: the logo beside it is decoration.
+#[component]
+pub(crate) fn Logo() -> impl IntoView {
+    let b = brand();
+    b.logo.map(|src| {
+        view! {
+            <picture class="logo">
+                {b.logo_dark.map(|d| view! { <source srcset=d media="(prefers-color-scheme: dark)"/> })}
+                <img src=src alt="" height="40"/>
+            </picture>
+        }
+    })
 }
 
 /// What an island needs of the instance (islands get no context from the

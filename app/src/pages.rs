@@ -329,8 +329,7 @@ where
     view! {
         <Title text=title/>
         <section class="card">
-            // The heading names the app: the logo beside it is decoration.
-            {crate::brand().logo.map(|src| view! { <img class="logo" src=src alt="" height="40"/> })}
+            <crate::Logo/>
             <Suspense fallback=loading>
                 {move || {
                     let (errors, flow) = (errors.clone(), flow.clone());
@@ -1155,6 +1154,7 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <Title text="Home"/>
         <section class="card">
+            <crate::Logo/>
             <Suspense fallback=loading>
                 {move || Suspend::new(async move {
                     // The user rather than the session: a pending session goes to its task.
@@ -1186,6 +1186,9 @@ pub(crate) fn SignOutButton() -> impl IntoView {
 #[component]
 fn SignedIn(user: UserView) -> impl IntoView {
     let mut labels: Vec<&str> = user.factors.iter().map(|f| strategy_label(f.strategy)).collect();
+    if !user.passkeys.is_empty() {
+        labels.push(strategy_label(Strategy::Passkey));
+    }
     if user.backup_codes_remaining > 0 {
         labels.push(strategy_label(Strategy::BackupCode));
     }

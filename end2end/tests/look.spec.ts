@@ -166,10 +166,17 @@ test("the instance's branding: its name, logo and accents in both themes", async
   await expect(page.getByRole("heading", { name: "Sign in to Acme" })).toBeVisible();
   await expect(page).toHaveTitle("Sign in to Acme");
   await expect(page.getByText("Welcome back! Please sign in to continue.")).toBeVisible();
-  const logo = page.locator(".card img.logo");
+  const logo = page.locator(".card .logo img");
   await expect(logo).toHaveAttribute("src", "/brand/acme.svg");
   await expect.poll(() => logo.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
+  // The dark theme shows its own logo (`branding.logo_dark`).
+  const shown = () => logo.evaluate((i: HTMLImageElement) => new URL(i.currentSrc).pathname);
+  await page.emulateMedia({ colorScheme: "dark" });
+  await open(page, "/sign-in");
+  await expect.poll(shown).toBe("/brand/acme-dark.svg");
   await page.emulateMedia({ colorScheme: "light" });
+  await open(page, "/sign-in");
+  await expect.poll(shown).toBe("/brand/acme.svg");
   expect(await css(page, "button[type=submit]", "background-color")).toBe("rgb(109, 40, 217)");
   // The dark theme's accent is derived from it, and readable on the dark card.
   await page.emulateMedia({ colorScheme: "dark" });

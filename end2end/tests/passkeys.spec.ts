@@ -57,6 +57,14 @@ async function signOut(page: Page) {
 test("setup-mfa takes a passkey, which then signs in alone", async ({ page, request }) => {
   const user = await createUser(request, {});
   const { cdp, authenticatorId } = await authenticator(page);
+  // What the browser is asked to make: the relying party's name is the app's.
+  await page.addInitScript(() => {
+    const create = navigator.credentials.create.bind(navigator.credentials);
+    navigator.credentials.create = (o?: CredentialCreationOptions) => {
+      (window as unknown as { rpName?: string }).rpName = o?.publicKey?.rp.name;
+      return create(o);
+    };
+  });
   await open(page, "/sign-in");
   await signInWithPassword(page, user.email);
   // A new browser and no second factor: it proves itself by email first.
@@ -66,12 +74,14 @@ test("setup-mfa takes a passkey, which then signs in alone", async ({ page, requ
   await expect(page.getByRole("heading", { name: "Set up two-step verification" })).toBeVisible();
   await addPasskey(page, "Laptop");
   await expect(page.getByRole("heading", { name: "You're all set" })).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { rpName?: string }).rpName)).toBe("Acme");
   await expect(page.getByTestId("backup-codes").locator("li")).toHaveCount(10);
   const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
   expect(credentials).toHaveLength(1);
   expect(credentials[0].isResidentCredential).toBe(true);
   await page.getByRole("button", { name: "Continue" }).click();
   await expectSignedIn(page, user.email);
+  await expect(page.getByText("Second factors: Passkey, Backup code.")).toBeVisible();
   await open(page, "/account/security");
   await expect(page.getByTestId("passkeys")).toContainText("Laptop");
   await expect(page.getByTestId("passkeys")).toContainText("not used yet");

@@ -51,6 +51,9 @@ test("sign-up, then the setup-mfa task: enrol TOTP from the page, sign out, sign
   const link = await page.getByRole("link", { name: "Open in app" }).getAttribute("href");
   expect(new URL(link!).protocol).toBe("otpauth:");
   expect(new URL(link!).searchParams.get("secret")).toBe(secret);
+  // The app lists the account under the instance's name (`[branding] name`).
+  expect(new URL(link!).searchParams.get("issuer")).toBe("Acme");
+  expect(decodeURIComponent(new URL(link!).pathname)).toContain(`Acme:${email}`);
   await expect(page.locator(".qr svg")).toBeVisible();
   await page.screenshot({ path: `${shots}/setup-mfa.png` });
   await page.getByLabel("Code from the app").fill(totp(secret));
@@ -59,6 +62,8 @@ test("sign-up, then the setup-mfa task: enrol TOTP from the page, sign out, sign
   await expect(page.getByTestId("backup-codes").locator("li")).toHaveCount(10);
   await page.getByRole("button", { name: "Continue" }).click();
   await expectSignedIn(page, email);
+  // The logo stays on signed-in pages.
+  await expect(page.locator(".card .logo img")).toHaveAttribute("src", "/brand/acme.svg");
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/sign-in$/);

@@ -637,7 +637,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Cmd::User(cmd) => user_cmd(cmd, json, store.as_ref(), &cli.cfg.settings).await,
-        Cmd::Demo => demo_user(store.as_ref(), &keys()?, json).await,
+        Cmd::Demo => demo_user(store.as_ref(), &keys()?, &cli.cfg.settings, json).await,
         Cmd::ApiKeys(cmd) => api_keys_cmd(cmd, json, store.as_ref()).await,
         Cmd::Webhooks(cmd) => webhooks_cmd(cmd, json, store.as_ref(), keys, &cli.cfg.settings).await,
         Cmd::Keys(cmd) => keys_cmd(cmd, json, store.as_ref(), &keys()?, &cli.cfg.settings.session_token).await,
@@ -734,7 +734,12 @@ impl Serve {
     }
 }
 
-async fn demo_user(store: &dyn domain::store::Store, keys: &secrets::SecretBox, json: bool) -> Result<(), String> {
+async fn demo_user(
+    store: &dyn domain::store::Store,
+    keys: &secrets::SecretBox,
+    settings: &domain::settings::Settings,
+    json: bool,
+) -> Result<(), String> {
     let spec = users::Spec {
         email: DEMO_EMAIL.into(),
         password: DEMO_PASSWORD.into(),
@@ -758,7 +763,7 @@ async fn demo_user(store: &dyn domain::store::Store, keys: &secrets::SecretBox, 
             let secret = u.totp_secret.as_deref().and_then(|s| keys.open(s));
             users::Created {
                 id: u.id,
-                otpauth_uri: secret.as_deref().and_then(|s| secrets::totp_uri(s, DEMO_EMAIL, users::ISSUER)),
+                otpauth_uri: None,
                 email: u.email,
                 phone: u.phone,
                 totp_secret: secret,
@@ -767,6 +772,10 @@ async fn demo_user(store: &dyn domain::store::Store, keys: &secrets::SecretBox, 
         }
         Err(e) => return Err(e.to_string()),
     };
+    // The authenticator app lists it under the app's name.
+    let issuer = users::issuer(Some(settings));
+    let otpauth_uri = created.totp_secret.as_deref().and_then(|s| secrets::totp_uri(s, DEMO_EMAIL, &issuer));
+    let created = users::Created { otpauth_uri, ..created };
     if json {
         let mut v = serde_json::to_value(&created).map_err(|e| e.to_string())?;
         v["password"] = DEMO_PASSWORD.into();
@@ -825,7 +834,7 @@ async fn serve(
     let addr = s.addr.unwrap_or(leptos_options.site_addr);
 
     if s.demo {
-        demo_user(store.as_ref(), &keys, false).await?;
+        demo_user(store.as_ref(), &keys, &cfg.settings, false).await?;
     }
     if cfg.dev {
         tracing::warn!(
@@ -928,7 +937,13 @@ async fn serve(
         allowed_hosts: cfg.settings.allowed_hosts.clone(),
         redirect_origins: cfg.redirect_origins.clone(),
         allowed_origins: cfg.allowed_origins.clone(),
-        img_origin: cfg.settings.branding.logo.as_deref().and_then(domain::brand::logo_origin),
+        img_origin: {
+            let b = &cfg.settings.branding;
+            let mut origins: Vec<String> =
+                [&b.logo, &b.logo_dark].into_iter().filter_map(|l| domain::brand::logo_origin(l.as_deref()?)).collect();
+            origins.dedup();
+            (!origins.is_empty()).then(|| origins.join(" "))
+        },
         clock,
     });
     if let (Some(addr), Some(handle)) = (s.metrics_addr, exporter.clone()) {

@@ -264,7 +264,12 @@ fn brand(b: &domain::settings::Branding) -> (app::Brand, Option<String>) {
         c.hash(&mut h);
         format!("/brand.css?v={:016x}", h.finish())
     });
-    let brand = app::Brand { name: b.name.trim().to_string(), logo: b.logo.clone(), stylesheet: href };
+    let brand = app::Brand {
+        name: b.name.trim().to_string(),
+        logo: b.logo.clone(),
+        logo_dark: b.logo_dark.clone(),
+        stylesheet: href,
+    };
     (brand, css)
 }
 

@@ -144,6 +144,9 @@ pub struct Branding {
     pub name: String,
     /// A logo above the forms: a path on this server, or an https URL.
     pub logo: Option<String>,
+    /// The logo on the dark theme (the same kinds of address); default:
+    /// `logo`.
+    pub logo_dark: Option<String>,
     /// The accent (#rrggbb) of buttons and links in the light theme.
     pub accent: Option<String>,
     /// The dark theme's accent; default: derived from `accent`.
@@ -241,7 +244,7 @@ defaults! {
         password: None,
         from: "Sign-in <no-reply@localhost>".into(),
     },
-    Branding => Branding { name: "My App".into(), logo: None, accent: None, accent_dark: None },
+    Branding => Branding { name: "My App".into(), logo: None, logo_dark: None, accent: None, accent_dark: None },
     Sms => Sms {
         base_url: "https://api.twilio.com".into(),
         account_sid: None,
@@ -304,6 +307,7 @@ const OVERRIDES: &[(&str, &str, Kind)] = &[
     ("MFA_SMS_FROM", "sms.from", Kind::Text),
     ("MFA_APP_NAME", "branding.name", Kind::Text),
     ("MFA_LOGO", "branding.logo", Kind::Text),
+    ("MFA_LOGO_DARK", "branding.logo_dark", Kind::Text),
     ("MFA_ACCENT", "branding.accent", Kind::Text),
     ("MFA_ACCENT_DARK", "branding.accent_dark", Kind::Text),
     ("MFA_WEBHOOKS_ALLOW_PRIVATE", "webhooks.allow_private", Kind::Bool),
@@ -492,8 +496,15 @@ impl Branding {
         if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
             return Err("`branding.name` must be 1 to 60 characters, on one line".into());
         }
-        if let Some(l) = self.logo.as_deref().filter(|l| !brand::logo_ok(l)) {
-            return Err(format!("`branding.logo` must be a path on this server (/logo.svg) or an https URL: {l:?}"));
+        for (key, logo) in [("logo", &self.logo), ("logo_dark", &self.logo_dark)] {
+            if let Some(l) = logo.as_deref().filter(|l| !brand::logo_ok(l)) {
+                return Err(format!(
+                    "`branding.{key}` must be a path on this server (/logo.svg) or an https URL: {l:?}"
+                ));
+            }
+        }
+        if self.logo_dark.is_some() && self.logo.is_none() {
+            return Err("`branding.logo_dark` is the dark theme's: set `branding.logo` too".into());
         }
         let colour = |key: &str, v: &Option<String>| -> Result<Option<Rgb>, String> {
             v.as_deref()
@@ -557,6 +568,8 @@ mod tests {
             ("[branding]\nname = \"\"\n", "branding.name"),
             ("[branding]\nname = \"A\\nB\"\n", "branding.name"),
             ("[branding]\nlogo = \"javascript:alert(1)\"\n", "branding.logo"),
+            ("[branding]\nlogo = \"/a.svg\"\nlogo_dark = \"//evil.example/a.svg\"\n", "branding.logo_dark"),
+            ("[branding]\nlogo_dark = \"/dark.svg\"\n", "branding.logo_dark"),
             ("[branding]\naccent = \"blue\"\n", "branding.accent"),
             ("[branding]\naccent = \"#ffd700\"\n", "branding.accent"),
             ("[branding]\naccent_dark = \"#1f4fd6\"\n", "branding.accent_dark"),
@@ -567,6 +580,8 @@ mod tests {
         let e = parse("", &[("MFA_ACCENT", "#eeeeee")]).unwrap_err();
         assert!(e.contains("branding.accent") && e.contains("MFA_ACCENT"), "{e}");
         assert_eq!(parse("", &[("MFA_APP_NAME", "Acme")]).unwrap().branding.name, "Acme");
+        let dark = parse("", &[("MFA_LOGO", "/a.svg"), ("MFA_LOGO_DARK", "/a-dark.svg")]).unwrap();
+        assert_eq!(dark.branding.logo_dark.as_deref(), Some("/a-dark.svg"));
     }
 
     #[test]

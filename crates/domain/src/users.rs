@@ -7,7 +7,11 @@ use crate::secrets::{self, SecretBox};
 use crate::store::{AuditEvent, NewUser, Store, StoreError, Tx};
 use serde::{Deserialize, Serialize};
 
-pub const ISSUER: &str = "MFA Sign-in";
+/// The name authenticator apps list the account under: the app's
+/// (`[branding] name`).
+pub fn issuer(settings: Option<&crate::settings::Settings>) -> String {
+    settings.map_or_else(|| crate::settings::Branding::default().name, |s| s.branding.name.trim().to_string())
+}
 
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct Spec {
@@ -126,7 +130,7 @@ pub async fn create(
     unit.commit().await.map_err(CreateError::Store)?;
     Ok(Created {
         id,
-        otpauth_uri: totp_secret.as_deref().and_then(|s| secrets::totp_uri(s, &email, ISSUER)),
+        otpauth_uri: totp_secret.as_deref().and_then(|s| secrets::totp_uri(s, &email, &issuer(settings))),
         email,
         phone: spec.phone,
         totp_secret,

@@ -32,7 +32,8 @@ pub struct Edge {
     pub redirect_origins: Vec<Origin>,
     /// Other origins whose pages may call `/v1` (`allowed_origins`: CORS).
     pub allowed_origins: Vec<Origin>,
-    /// Another origin images may come from: the logo's (`branding.logo`).
+    /// Other origins images may come from, space-separated: the logos'
+    /// (`branding.logo`, `logo_dark`).
     pub img_origin: Option<String>,
     /// When a request comes in (the service's clock: tests fix both).
     pub clock: Arc<dyn Clock>,

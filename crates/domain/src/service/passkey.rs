@@ -101,7 +101,8 @@ impl Service {
 impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     /// The relying party for this request's origin.
     pub(crate) fn relying_party(&self, req: &Request) -> Result<webauthn_rs::Webauthn, Fault> {
-        passkey::relying_party(&self.origin(req), self.cfg.settings.passkeys.rp_id.as_deref(), crate::users::ISSUER)
+        let name = self.cfg.settings.branding.name.trim();
+        passkey::relying_party(&self.origin(req), self.cfg.settings.passkeys.rp_id.as_deref(), name)
     }
 
     /// A user's passkeys as webauthn-rs reads them (a row that does not

@@ -50,7 +50,8 @@ impl Service {
             Fault::Unavailable
         })?;
         self.alone(async |u| Ok(u.store.set_pending_totp(c.user.id, Some(&sealed), now).await?)).await?;
-        let uri = secrets::totp_uri(&secret, &c.user.email, users::ISSUER).ok_or(Fault::Unavailable)?;
+        let uri = secrets::totp_uri(&secret, &c.user.email, &users::issuer(Some(&self.cfg.settings)))
+            .ok_or(Fault::Unavailable)?;
         let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(|_| Fault::Unavailable)?;
         let qr_svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();
         Ok(TotpSetup { secret, uri, qr_svg })
