@@ -640,6 +640,14 @@ pub fn Security(user: UserView) -> impl IntoView {
 fn Reverify(user: User, then: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let with_app = RwSignal::new(false);
     let secret = NodeRef::<html::Input>::new();
+    // Its own error, on its own field: the page's shared errors would turn
+    // the new-password field red for a wrong current password.
+    let err = RwSignal::new(None::<ApiError>);
+    let focus = move || {
+        if let Some(i) = secret.get_untracked() {
+            let _ = i.focus();
+        }
+    };
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let value = input_value(secret);
@@ -649,12 +657,26 @@ fn Reverify(user: User, then: impl Fn() + Copy + Send + Sync + 'static) -> impl 
             } else {
                 user.reverify_password(value).await
             };
-            if r.is_ok() {
-                then();
+            match r {
+                Ok(()) => {
+                    err.set(None);
+                    then();
+                }
+                Err(e) => {
+                    user.errors.set(Default::default());
+                    err.set(e.errors.into_iter().next().map(ApiError::for_known_user));
+                    focus();
+                }
             }
         });
     };
-    let err = Signal::derive(move || user.errors.with(|e| e.fields.password.clone().or(e.fields.code.clone())));
+    // It appears because a change needs it: the field takes the focus.
+    Effect::new(move |_| {
+        if secret.get().is_some() {
+            focus();
+        }
+    });
+    let err = Signal::from(err);
     let can_app = move || user.user().is_some_and(|u| u.has(Strategy::Totp));
     let window = move || {
         let minutes = match user.user().map_or(0, |u| u.reverification_minutes) {
@@ -671,7 +693,8 @@ fn Reverify(user: User, then: impl Fn() + Copy + Send + Sync + 'static) -> impl 
                 <label for="reverify">{move || if with_app.get() { "Authenticator code" } else { "Password" }}</label>
                 <input id="reverify" type=move || if with_app.get() { "text" } else { "password" }
                     autocomplete=move || if with_app.get() { "one-time-code" } else { "current-password" }
-                    node_ref=secret aria-describedby="reverify-error"/>
+                    node_ref=secret aria-describedby="reverify-error"
+                    aria-invalid=move || err.with(Option::is_some).to_string()/>
                 <FieldError id="reverify-error" err=err/>
             </div>
             <button type="submit" disabled=move || user.is_fetching()>"Confirm"</button>

@@ -71,9 +71,16 @@ test("a change without recent verification asks for it, then carries on", async 
   // The window named is the server's (20 s, rounded up), not a fixed "10 minutes".
   await expect(page.getByText("from the last minute.")).toBeVisible();
   await page.screenshot({ path: `${__dirname}/../../docs/screenshots/reverify.png` });
+  // The field is ready to type in.
+  await expect(page.getByLabel("Password", { exact: true })).toBeFocused();
   await page.getByLabel("Password", { exact: true }).fill("not my password");
   await page.getByRole("button", { name: "Confirm" }).click();
-  await expect(page.locator("#reverify-error")).toHaveText("Email address or password is incorrect.");
+  // The error is the password's, on its field (not the new password's), and the focus is back there.
+  await expect(page.locator("#reverify-error")).toHaveText("Password is incorrect.");
+  await expect(page.locator("#reverify")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.locator("#reverify")).toBeFocused();
+  await expect(page.locator("#new-password")).toHaveAttribute("aria-invalid", "false");
+  await expect(page.locator("#new-password-error")).toHaveText("");
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await page.getByRole("button", { name: "Confirm" }).click();
   // The change carries on by itself.

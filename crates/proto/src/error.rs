@@ -469,6 +469,19 @@ pub struct ApiErrors {
     pub errors: Vec<ApiError>,
 }
 
+impl ApiError {
+    /// Worded for a signed-in user, whose address is known: a wrong
+    /// password is said to be the password's fault (sign-in names both, so
+    /// that it tells nobody which addresses have accounts).
+    pub fn for_known_user(mut self) -> ApiError {
+        if self.code == "form_password_incorrect" {
+            self.message = format!("Password is incorrect.{}", tries(self.meta.remaining_attempts));
+            self.long_message = self.message.clone();
+        }
+        self
+    }
+}
+
 impl From<Fault> for ApiErrors {
     fn from(f: Fault) -> Self {
         let message = f.message();
@@ -596,6 +609,13 @@ mod tests {
         let e = ApiErrors::from(Fault::CodeIncorrect(None));
         assert_eq!((e.errors[0].message.as_str(), e.errors[0].meta.remaining_attempts), ("Incorrect code.", None));
         assert_eq!(Fault::CodeLocked.with_tries_left(1), Fault::CodeLocked, "only wrong tries tell");
+        let known = |f: Fault| ApiErrors::from(f).errors.remove(0).for_known_user().message;
+        assert_eq!(known(Fault::PasswordIncorrect(None)), "Password is incorrect.");
+        assert_eq!(
+            known(Fault::PasswordIncorrect(Some(1))),
+            "Password is incorrect. 1 try left before your account is locked."
+        );
+        assert_eq!(known(Fault::CodeIncorrect(None)), "Incorrect code.", "only the password's is reworded");
     }
 
     #[test]
