@@ -351,8 +351,8 @@ fn BackupCodes(codes: Vec<String>) -> impl IntoView {
         copied.set(true);
     };
     Some(view! {
-        <div class="backup-codes">
-            <h2>"Backup codes"</h2>
+        <div class="backup-codes" id="new-backup-codes" tabindex="-1" aria-labelledby="new-backup-codes-heading">
+            <h2 id="new-backup-codes-heading">"Backup codes"</h2>
             <p class="hint">
                 "Each code works once, if you lose your other factors. Keep them somewhere safe: they are shown only now."
             </p>
@@ -396,6 +396,19 @@ impl Change {
             _ => None,
         }
     }
+}
+
+/// Moves the focus to the element `id` once it is drawn: the button that
+/// was pressed may be gone with the change, which would drop the focus to
+/// the page (WCAG 2.4.3); a status message there is also read out.
+fn focus_on(id: &'static str) {
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        let found = document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(e) = found {
+            let _ = e.focus();
+        }
+    });
 }
 
 /// Asks before a change that cannot be undone (the browser's own dialog:
@@ -497,6 +510,11 @@ impl Changes {
             }
             if r.is_ok() {
                 self.done.set(change.done());
+                match change {
+                    Change::BackupCodes => focus_on("new-backup-codes"),
+                    c if c.done().is_some() => focus_on("change-done"),
+                    _ => {}
+                }
             }
         });
     }
@@ -580,7 +598,7 @@ pub fn Security(user: UserView) -> impl IntoView {
     view! {
         <h1>"Security settings"</h1>
         {ch.reverify_view()}
-        <p class="sent" role="status">{move || ch.done.get()}</p>
+        <p class="sent" role="status" id="change-done" tabindex="-1">{move || ch.done.get()}</p>
         <h2>"Second factors"</h2>
         <ul class="factors" data-testid="factors">
             <For each=factors key=|f| (f.strategy, f.default) let:f>
@@ -741,15 +759,25 @@ pub fn Sessions(sessions: Vec<SessionInfo>, devices: Vec<TrustedDevice>) -> impl
     // for it (`Some(None)`: all others).
     let user = provide_user(None);
     let retry = RwSignal::new(None::<Option<String>>);
+    // What the last action did, said (and focused: its button is gone).
+    let done = RwSignal::new(None::<&'static str>);
+    let said = move |what: &'static str| {
+        done.set(Some(what));
+        focus_on("sessions-done");
+    };
     let act = move |target: Option<String>| {
         busy.set(true);
+        done.set(None);
         spawn_local(async move {
             let r = match target.clone() {
                 Some(id) => revoke_session(id).await,
                 None => revoke_other_sessions().await,
             };
             match r {
-                Ok(l) => list.set(l),
+                Ok(l) => {
+                    list.set(l);
+                    said(if target.is_some() { "Session revoked." } else { "Signed out of every other session." });
+                }
                 Err(e) if e.codes().contains(&"session_reverification_required") => retry.set(Some(target)),
                 Err(e) => user.errors.set(crate::hook::Errors::from(&e)),
             }
@@ -771,6 +799,7 @@ pub fn Sessions(sessions: Vec<SessionInfo>, devices: Vec<TrustedDevice>) -> impl
     view! {
         <h1>"Active sessions"</h1>
         {reverify}
+        <p class="sent" role="status" id="sessions-done" tabindex="-1">{move || done.get()}</p>
         <ul class="sessions" data-testid="sessions">
             <For each=move || list.get() key=|s| s.id.clone() let:s>
                 {
@@ -783,7 +812,8 @@ pub fn Sessions(sessions: Vec<SessionInfo>, devices: Vec<TrustedDevice>) -> impl
                     });
                     let label = if current { "Sign out" } else { "Revoke" };
                     view! {
-                        <DeviceRow device=s.device.clone() current detail label idle=Signal::derive(idle)
+                        <DeviceRow key=format!("session-{}", s.id) device=s.device.clone() current detail label
+                            idle=Signal::derive(idle)
                             act=move || {
                                 let id = id.clone();
                                 if current {
@@ -817,14 +847,18 @@ pub fn Sessions(sessions: Vec<SessionInfo>, devices: Vec<TrustedDevice>) -> impl
                         format!("{ip} · trusted {} · last used {}", moment(trusted, live), moment(used, live))
                     });
                     view! {
-                        <DeviceRow device=d.device.clone() current=d.current detail label="Revoke"
-                            idle=Signal::derive(idle)
+                        <DeviceRow key=format!("device-{}", d.id) device=d.device.clone() current=d.current
+                            detail label="Revoke" idle=Signal::derive(idle)
                             act=move || {
                                 let id = id.clone();
                                 busy.set(true);
+                                done.set(None);
                                 spawn_local(async move {
                                     match revoke_trusted_device(id).await {
-                                        Ok(l) => devices.set(l),
+                                        Ok(l) => {
+                                            devices.set(l);
+                                            said("Trusted device revoked: it proves itself by email next time.");
+                                        }
                                         Err(e) => user.errors.set(crate::hook::Errors::from(&e)),
                                     }
                                     busy.set(false);
@@ -842,6 +876,8 @@ pub fn Sessions(sessions: Vec<SessionInfo>, devices: Vec<TrustedDevice>) -> impl
 /// with the one action it takes.
 #[component]
 fn DeviceRow(
+    /// Unique on the page: names the row's detail, which describes its button.
+    key: String,
     device: String,
     current: bool,
     detail: Signal<String>,
@@ -849,14 +885,19 @@ fn DeviceRow(
     idle: Signal<bool>,
     act: impl Fn() + Send + Sync + 'static,
 ) -> impl IntoView {
+    // "Revoke Chrome on Linux", then when and where: no two buttons say
+    // only "Revoke" to a screen reader.
+    let name = format!("{label} {device}");
+    let detail_id = format!("{key}-detail");
     view! {
         <li data-current=current.to_string()>
             <div>
                 <strong>{device}</strong>
                 {current.then(|| view! { <span class="badge">"this device"</span> })}
-                <p class="muted">{detail}</p>
+                <p class="muted" id=detail_id.clone()>{detail}</p>
             </div>
-            <button type="button" class="link" disabled=move || !idle.get() on:click=move |_| act()>
+            <button type="button" class="link" disabled=move || !idle.get() on:click=move |_| act()
+                aria-label=name aria-describedby=detail_id>
                 {label}
             </button>
         </li>

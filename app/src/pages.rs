@@ -100,6 +100,10 @@ fn CodeField(
     /// The form's request is running: the field is read-only meanwhile.
     #[prop(optional, into)]
     busy: Option<Signal<bool>>,
+    /// The id of the step's hint, which says where the code comes from: a
+    /// screen reader reads it with the field, not only "Code".
+    #[prop(into)]
+    hint: Signal<&'static str>,
 ) -> impl IntoView {
     let busy = busy.unwrap_or_else(|| Signal::derive(|| false));
     // A refused code: the field takes the focus back, its text selected, so
@@ -148,7 +152,7 @@ fn CodeField(
                 readonly=move || busy.get() on:input=on_input
                 node_ref=code
                 aria-invalid=move || err.with(Option::is_some).to_string()
-                aria-describedby="code-error"/>
+                aria-describedby=move || format!("{} code-error", hint.get())/>
             <FieldError id="code-error" err=err/>
         </div>
     }
@@ -639,14 +643,14 @@ fn FirstFactorForm() -> impl IntoView {
     let code_err = Signal::derive(move || errs.with(|e| e.fields.code.clone()));
     view! {
         <StepHeading text={title}/>
-        <p class="hint" aria-live="polite">
+        <p class="hint" id="code-hint" aria-live="polite">
             {move || if sent_yet() { "Enter the code we sent to " } else { "We will send a code to " }}
             {to} "."
         </p>
         <form method="post" action=AttemptFirstFactor::PATH on:submit=on_submit novalidate
             aria-busy=move || pending.get().to_string()>
             <input type="hidden" name="strategy" value=strategy.as_str()/>
-            <CodeField code err=code_err busy=pending/>
+            <CodeField code err=code_err busy=pending hint="code-hint"/>
             <SubmitButton label="Verify" working="Verifying…" pending busy/>
         </form>
         <form class="secondary" method="post" action=PrepareFirstFactor::PATH on:submit=on_send>
@@ -747,13 +751,13 @@ fn TrustForm() -> impl IntoView {
     let code_err = Signal::derive(move || errs.with(|e| e.fields.code.clone()));
     view! {
         <StepHeading text="Verify this device"/>
-        <p class="hint" aria-live="polite">
+        <p class="hint" id="code-hint" aria-live="polite">
             "This browser is new to your account. Enter the code we sent to " {to} "."
         </p>
         <form method="post" action=AttemptSecondFactor::PATH on:submit=on_submit novalidate
             aria-busy=move || pending.get().to_string()>
             <input type="hidden" name="strategy" value="email_code"/>
-            <CodeField code err=code_err busy=pending/>
+            <CodeField code err=code_err busy=pending hint="code-hint"/>
             <SubmitButton label="Verify" working="Verifying…" pending busy/>
         </form>
         <form class="secondary" method="post" action=PrepareSecondFactor::PATH on:submit=on_resend>
@@ -914,9 +918,14 @@ fn VerifyForm() -> impl IntoView {
             }}
             {(!only_backup).then(|| view! {
                 <div class="digits">
-                    <p class="hint totp-hint">"Enter the 6-digit code from your authenticator app."</p>
-                    <p class="hint sms-hint" aria-live="polite">{sms_hint}</p>
-                    <CodeField code err=code_err busy=pending/>
+                    <p class="hint totp-hint" id="totp-hint">"Enter the 6-digit code from your authenticator app."</p>
+                    <p class="hint sms-hint" id="sms-hint" aria-live="polite">{sms_hint}</p>
+                    // The chosen method's hint (the other is hidden by the stylesheet).
+                    <CodeField code err=code_err busy=pending
+                        hint=Signal::derive(move || match strategy.get() {
+                            Strategy::PhoneCode => "sms-hint",
+                            _ => "totp-hint",
+                        })/>
                 </div>
             })}
             {methods.contains(&Strategy::BackupCode).then(|| view! {
@@ -1112,12 +1121,12 @@ fn EmailCodeForm() -> impl IntoView {
     let code_err = Signal::derive(move || errs.with(|e| e.fields.code.clone()));
     view! {
         <StepHeading text="Check your email"/>
-        <p class="hint" aria-live="polite">
+        <p class="hint" id="code-hint" aria-live="polite">
             "Enter the 6-digit code we sent to " <strong>{to}</strong> "."
         </p>
         <form method="post" action=SignUpVerifyEmailCode::PATH on:submit=on_submit novalidate
             aria-busy=move || pending.get().to_string()>
-            <CodeField code err=code_err busy=pending/>
+            <CodeField code err=code_err busy=pending hint="code-hint"/>
             <SubmitButton label="Verify" working="Verifying…" pending busy/>
         </form>
         <form class="secondary" method="post" action=SignUpSendEmailCode::PATH on:submit=on_resend>

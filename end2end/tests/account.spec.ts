@@ -104,8 +104,15 @@ test("revoking a session in one browser signs the other out", async ({ page, req
   // text is replaced once the page is live).
   await expect(items.first()).toContainText(/signed in (just now|1 minute ago) · last active (just now|1 minute ago)/);
   await expect(page.getByTestId("sessions")).not.toContainText("UTC");
-  await page.getByTestId("sessions").locator("li[data-current=false]").getByRole("button", { name: "Revoke" }).click();
+  // Each Revoke names what it ends (a screen reader hears more than "Revoke").
+  const revoke = page.getByTestId("sessions").locator("li[data-current=false]").getByRole("button", { name: "Revoke" });
+  await expect(revoke).toHaveAccessibleName(/^Revoke \S/);
+  await expect(revoke).toHaveAccessibleDescription(/signed in .* last active/);
+  await revoke.click();
   await expect(items).toHaveCount(1);
+  // Said, and the focus stays on the page's content (its button is gone).
+  await expect(page.locator("#sessions-done")).toHaveText("Session revoked.");
+  await expect(page.locator("#sessions-done")).toBeFocused();
 
   await second.goto("/");
   await expect(second).toHaveURL(/\/sign-in$/);
@@ -166,6 +173,13 @@ test("destructive changes ask first and say when they are done; the last factor 
   await page.getByRole("button", { name: "Remove text message" }).click();
   await expect(page.getByRole("status").filter({ hasText: "removed" })).toHaveText("Text message removed.");
   await expect(factors).not.toContainText("Text message");
+  // The pressed button is gone: the focus is on what was said, not dropped to the page.
+  await expect(page.locator("#change-done")).toBeFocused();
+  // New codes: the focus goes to them.
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: "Generate new codes" }).click();
+  await expect(page.getByTestId("backup-codes").locator("li")).toHaveCount(10);
+  await expect(page.locator("#new-backup-codes")).toBeFocused();
   // The authenticator app is now the only factor of an account that must
   // keep one: it is not offered for removal.
   await expect(factors).toContainText("Authenticator app");

@@ -34,6 +34,8 @@ test("authenticator app: choosing between TOTP and SMS, then TOTP signs in", asy
   await expect(page.getByRole("radio", { name: "Authenticator app" })).toBeChecked();
   await expect(page.getByText("Enter the 6-digit code from your authenticator app.")).toBeVisible();
   const code = page.getByLabel("Code", { exact: true });
+  // A screen reader hears where the code comes from, not only "Code".
+  await expect(code).toHaveAccessibleDescription("Enter the 6-digit code from your authenticator app.");
   await expect(code).toHaveAttribute("autocomplete", "one-time-code");
   await expect(code).toHaveAttribute("inputmode", "numeric");
   mkdirSync(shots, { recursive: true });
@@ -52,6 +54,7 @@ test("authenticator app: choosing between TOTP and SMS, then TOTP signs in", asy
   expect(none, "no SMS before the button").toBeNull();
   await page.getByRole("button", { name: "Send code by text message" }).click();
   await expect(page.getByText(`Enter the code we sent to ${masked(user.phone!)}.`)).toBeVisible();
+  await expect(code).toHaveAccessibleDescription(`Enter the code we sent to ${masked(user.phone!)}.`);
   await page.getByRole("radio", { name: "Authenticator app" }).check();
   await expect(page.getByRole("button", { name: "Resend code" })).toBeHidden();
 
