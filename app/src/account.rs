@@ -53,8 +53,19 @@ pub fn SetupMfaPage() -> impl IntoView {
 
 #[island(lazy)]
 pub fn SetupMfa(user: UserView) -> impl IntoView {
+    let passkeys = user.passkeys_enabled;
     let user = provide_user(Some(user));
     let ch = Changes::new(user);
+    // A device with a passkey authenticator of its own (fingerprint, face,
+    // screen lock) is offered a passkey first; any other an authenticator
+    // app. Asked of the browser once the island is live.
+    let passkey_first = RwSignal::new(false);
+    Effect::new(move |_| {
+        if passkeys {
+            spawn_local(async move { passkey_first.set(crate::webauthn::platform_available().await) });
+        }
+    });
+    let advice = |what: &'static str| view! { <p class="hint">{what}</p> };
     move || {
         if ch.enrolled.get() {
             return Either::Left(view! {
@@ -65,18 +76,34 @@ pub fn SetupMfa(user: UserView) -> impl IntoView {
         }
         Either::Right(view! {
             <h1>"Set up two-step verification"</h1>
-            <p class="hint">
-                "Your account needs a second factor before you can go on. Add a passkey, an authenticator app or a phone number."
-            </p>
+            <p class="hint">"Your account needs a second factor before you can go on."</p>
             {ch.reverify_view()}
-            <PasskeyAdd ch/>
-            <TotpEnrol ch/>
+            <section class="recommended" data-testid="recommended" aria-labelledby="recommended-title">
+                <h2 id="recommended-title">"Recommended"</h2>
+                {move || if passkey_first.get() {
+                    Either::Left(view! { {advice(PASSKEY_ADVICE)} <PasskeyAdd ch/> })
+                } else {
+                    Either::Right(view! { {advice(APP_ADVICE)} <TotpEnrol ch/> })
+                }}
+            </section>
+            <h2>"Other ways"</h2>
+            {move || if passkey_first.get() {
+                Either::Left(view! { {advice(APP_ADVICE)} <TotpEnrol ch/> })
+            } else {
+                Either::Right(passkeys.then(|| view! { {advice(PASSKEY_ADVICE)} <PasskeyAdd ch/> }))
+            }}
+            {advice("Text messages are the easiest to set up, and the least safe: a phone number can be taken over.")}
             <PhoneEnrol ch/>
             <GlobalErrors errors=user.errors/>
             <SignOutButton/>
         })
     }
 }
+
+const PASSKEY_ADVICE: &str =
+    "A passkey: your fingerprint, face or screen lock signs you in. Nothing to type, and it cannot be phished.";
+const APP_ADVICE: &str =
+    "An authenticator app (Google Authenticator, 1Password, Authy…) shows a new code every 30 seconds, even offline.";
 
 /// The `reset-password` task: the password is marked compromised (by an
 /// operator, or found on the breached list at sign-in); a new one first.
@@ -260,7 +287,8 @@ fn PasskeyAdd(ch: Changes) -> impl IntoView {
         <form class="enrol passkey-add" on:submit=on_submit hidden=move || !ch.live.get()>
             <div class="field">
                 <label for="passkey-name">"Passkey name (optional)"</label>
-                <input id="passkey-name" type="text" maxlength="64" autocomplete="off" node_ref=name/>
+                <input id="passkey-name" type="text" maxlength="64" autocomplete="off" node_ref=name
+                    prop:value=move || ch.passkey_name.get()/>
             </div>
             <button type="submit" class="secondary-button" disabled=move || user.is_fetching()>"Add a passkey"</button>
         </form>

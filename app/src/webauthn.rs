@@ -19,6 +19,12 @@ pub async fn autofill_available() -> bool {
     imp::autofill_available().await
 }
 
+/// Has this device a passkey authenticator of its own (fingerprint, face,
+/// screen lock)? Then a passkey is the factor to suggest.
+pub async fn platform_available() -> bool {
+    imp::asks("isUserVerifyingPlatformAuthenticatorAvailable").await
+}
+
 /// Does this browser do WebAuthn with JSON options at all?
 pub fn supported() -> bool {
     imp::supported()
@@ -47,8 +53,14 @@ mod imp {
     }
 
     pub async fn autofill_available() -> bool {
+        asks("isConditionalMediationAvailable").await
+    }
+
+    /// `PublicKeyCredential.<name>()`, a promise of a boolean; false if
+    /// the browser has no such method.
+    pub async fn asks(name: &str) -> bool {
         let Ok(p) = pkc() else { return false };
-        let Ok(f) = method(&p, "isConditionalMediationAvailable") else { return false };
+        let Ok(f) = method(&p, name) else { return false };
         let Ok(promise) = f.call0(&p) else { return false };
         match JsFuture::from(js_sys::Promise::from(promise)).await {
             Ok(v) => v.as_bool().unwrap_or(false),
@@ -86,6 +98,10 @@ mod imp {
     }
 
     pub async fn autofill_available() -> bool {
+        false
+    }
+
+    pub async fn asks(_: &str) -> bool {
         false
     }
 

@@ -72,6 +72,8 @@ test("setup-mfa takes a passkey, which then signs in alone", async ({ page, requ
   await page.getByLabel("Code", { exact: true }).fill(await lastEmailCode(request, user.email));
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page.getByRole("heading", { name: "Set up two-step verification" })).toBeVisible();
+  // This device has a passkey authenticator: a passkey is the one suggested.
+  await expect(page.getByTestId("recommended").getByRole("button", { name: "Add a passkey" })).toBeVisible();
   await addPasskey(page, "Laptop");
   await expect(page.getByRole("heading", { name: "You're all set" })).toBeVisible();
   expect(await page.evaluate(() => (window as unknown as { rpName?: string }).rpName)).toBe("Acme");
@@ -124,6 +126,8 @@ test("a passkey is the second factor after the password, and can be removed", as
     await page.getByRole("button", { name: "Confirm" }).click();
   }
   await expect(listed).toBeVisible();
+  // Added: the name field is empty again for the next one.
+  await expect(page.getByLabel("Passkey name (optional)")).toHaveValue("");
 
   await open(page, "/");
   await signOut(page);

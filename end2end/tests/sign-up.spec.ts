@@ -42,6 +42,9 @@ test("sign-up, then the setup-mfa task: enrol TOTP from the page, sign out, sign
   const seen = `${chain.join(" -> ")}: ${home?.status()} ${JSON.stringify(await home?.allHeaders())}`;
   await hydrated(page);
   await expect(page, seen).toHaveURL(/\/tasks\/setup-mfa$/);
+  // No passkey authenticator in this browser: an authenticator app is the one suggested.
+  await expect(page.getByTestId("recommended")).toContainText("authenticator app");
+  await expect(page.getByTestId("recommended").getByRole("button", { name: "Add an authenticator app" })).toBeVisible();
   await page.getByRole("button", { name: "Add an authenticator app" }).click();
   // Shown in fours for typing; the phone's app opens from the otpauth link.
   const shown = (await page.getByTestId("totp-secret").textContent())!.trim();
