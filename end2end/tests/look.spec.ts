@@ -5,6 +5,7 @@ import {
   expectAccessible,
   expectNoSidewaysScroll,
   expectSignedIn,
+  hydrated,
   lastEmailCode,
   open,
   PASSWORD,
@@ -249,4 +250,22 @@ test("show password reveals what was typed, and hides it again", async ({ page }
     await toggle.uncheck();
     await expect(page.locator(field)).toHaveAttribute("type", "password");
   }
+});
+
+test("nothing moves when the page becomes interactive", async ({ browser }) => {
+  // Where the sign-in form's button is, drawn by the server alone (no
+  // JavaScript) and once the island is live: the same place.
+  const where = async (javaScriptEnabled: boolean) => {
+    const context = await browser.newContext({ baseURL: test.info().project.use.baseURL, javaScriptEnabled });
+    const page = await context.newPage();
+    await page.goto("/sign-in");
+    if (javaScriptEnabled) {
+      await hydrated(page);
+      await expect(page.getByText("Show password")).toBeVisible();
+    }
+    const box = await page.getByRole("button", { name: "Continue" }).boundingBox();
+    await context.close();
+    return box!.y;
+  };
+  expect(await where(true)).toBe(await where(false));
 });
