@@ -307,11 +307,46 @@ fn ResendButton(
 
 #[component]
 pub(crate) fn GlobalErrors(errors: RwSignal<crate::hook::Errors>) -> impl IntoView {
+    // A rate limit's wait counts down from when it arrived, in the browser
+    // only (the server's text until then); the clock ticks while one shows.
+    let (since, now) = (RwSignal::new(0.0), RwSignal::new(0.0));
+    Effect::new(move || {
+        if errors.with(|e| e.global.iter().any(|x| x.code == Fault::TooManyRequests(0).code())) {
+            let t = browser_now();
+            since.set(t);
+            now.set(t);
+            let ticker = set_interval_with_handle(move || now.set(browser_now()), std::time::Duration::from_secs(1));
+            on_cleanup(move || {
+                if let Ok(t) = ticker {
+                    t.clear();
+                }
+            });
+        }
+    });
+    let counted = move |e: &ApiError| {
+        let wait = e.meta.retry_after.filter(|_| e.code == Fault::TooManyRequests(0).code() && since.get() > 0.0)?;
+        Some((f64::from(wait) - (now.get() - since.get())).ceil().max(0.0) as u32)
+    };
     // Re-rendered whole: a list this short needs no keyed diffing (<For>
-    // would ship a hash map and an index map for it).
+    // would ship a hash map and an index map for it). The seconds left are
+    // hidden from screen readers, which would hear the alert again each
+    // second: they hear the wait once, and when it is over.
     let global = move || {
         errors.with(|e| {
-            e.global.iter().map(|e| view! { <p data-code=e.code.clone()>{e.message.clone()}</p> }).collect_view()
+            e.global
+                .iter()
+                .map(|e| {
+                    let text = match counted(e) {
+                        None => Either::Left(e.message.clone()),
+                        Some(0) => Either::Left("You can try again now.".to_string()),
+                        Some(n) => Either::Right(view! {
+                            "Too many requests. Try again in " <span aria-hidden="true">{n}</span>
+                            <span class="visually-hidden">{e.meta.retry_after}</span> " seconds."
+                        }),
+                    };
+                    view! { <p data-code=e.code.clone()>{text}</p> }
+                })
+                .collect_view()
         })
     };
     view! {

@@ -178,3 +178,25 @@ test("the last wrong tries count down to the lock, which offers the ways out", a
   await expect(page.getByRole("link", { name: "Unlock this browser with an email code" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Forgot password?" })).toBeVisible();
 });
+
+test("a rate limit's wait counts down, then says the way is open", async ({ page, request }) => {
+  const user = await createUser(request, { totp: true });
+  // The e2e server's limits are high (parallel browsers share one IP): the
+  // server's own answer, made a rate limit of 3 s.
+  await page.route("**/api/sign_in/password", async (route) => {
+    const real = await route.fetch();
+    const message = "Too many requests. Try again in 3 seconds.";
+    const errors = [{ code: "too_many_requests", message, long_message: message, meta: { retry_after: 3 } }];
+    await route.fulfill({ response: real, status: 429, json: { status: 429, errors } });
+  });
+  await open(page, "/sign-in");
+  await signInWithPassword(page, user.email, "not the password at all");
+  const alert = page.getByRole("alert").filter({ hasText: "Too many requests" });
+  await expect(alert).toContainText("Too many requests. Try again in");
+  // The number is for the eye, counting; a screen reader hears the wait once.
+  const seconds = alert.locator("[aria-hidden=true]");
+  await expect(seconds).toHaveText(/^[123]$/);
+  await expect(alert.locator(".visually-hidden")).toHaveText("3");
+  await expect(seconds).toHaveText("1", { timeout: 4000 });
+  await expect(page.getByRole("alert").filter({ hasText: "You can try again now." })).toBeVisible({ timeout: 4000 });
+});
