@@ -269,3 +269,22 @@ test("nothing moves when the page becomes interactive", async ({ browser }) => {
   };
   expect(await where(true)).toBe(await where(false));
 });
+
+test("a mouse or Space submit moves the focus to the next step's field too", async ({ page, request }) => {
+  for (const how of ["mouse", "space"] as const) {
+    const user = await createUser(request, { totp: true });
+    await open(page, "/sign-in");
+    await page.getByLabel("Enter email address").fill(user.email);
+    await page.getByLabel("Enter password").fill(PASSWORD);
+    const go = page.getByRole("button", { name: "Continue" });
+    if (how === "mouse") {
+      await go.click();
+    } else {
+      await go.focus();
+      await page.keyboard.press("Space");
+    }
+    await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible();
+    await expect(page.locator("#code"), how).toBeFocused();
+    await page.context().clearCookies();
+  }
+});
