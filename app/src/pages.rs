@@ -434,8 +434,39 @@ pub fn SignInFlow(state: SignInView, errors: Errors, page: PageInfo) -> impl Int
         if first.get() {
             Either::Left(view! { <PasswordForm/> })
         } else {
-            Either::Right(Suspend::new(later_steps()))
+            // Said at once, not a blank card, until the chunk has come.
+            let arrived = RwSignal::new(false);
+            Either::Right(view! {
+                {move || (!arrived.get()).then(|| view! { <NextStepLoading/> })}
+                {Suspend::new(async move {
+                    let steps = later_steps().await;
+                    arrived.set(true);
+                    steps
+                })}
+            })
         }
+    }
+}
+
+/// How long the later steps' wasm may take before the page loads the step
+/// as the server draws it.
+const CHUNK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(4);
+
+/// The later steps' wasm is on its way. Should it be slow, or never come
+/// (a failed download), the page is loaded again: the server draws the
+/// step as plain forms, which work without it (and hydrate if it comes).
+#[component]
+fn NextStepLoading() -> impl IntoView {
+    let reload = set_timeout_with_handle(|| _ = window().location().reload(), CHUNK_PATIENCE);
+    on_cleanup(move || {
+        if let Ok(t) = reload {
+            t.clear();
+        }
+    });
+    view! {
+        <p class="muted" role="status" data-testid="next-step-loading">
+            <span class="spinner" aria-hidden="true"></span>"Loading the next step…"
+        </p>
     }
 }
 

@@ -234,3 +234,42 @@ test.describe("without JavaScript", () => {
     await expect(page.getByTestId("signed-in-email")).toHaveText(user.email);
   });
 });
+
+for (const mode of ["slow", "failed"] as const) {
+  test(`the next step shows at once while its code loads, and works if that code is ${mode}`, async ({ browser, request }) => {
+    const user = await createUser(request, { totp: true });
+    // A page of its own: a refused download makes the chunk loader (Leptos')
+    // panic in the console, which the shared page fixture counts as a
+    // failure; here the console is checked below, for that and nothing else.
+    const context = await browser.newContext({ baseURL: test.info().project.use.baseURL });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on("pageerror", (e) => problems.push(e.message));
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") problems.push(m.text());
+    });
+    await open(page, "/sign-in");
+    // The later steps' wasm: held back past the page's patience, or refused.
+    await page.route(/\/pkg\/(chunk|split)_[^/]*\.wasm$/, async (route) => {
+      if (mode === "failed") return route.abort();
+      await new Promise((r) => setTimeout(r, 8000));
+      await route.continue().catch(() => {});
+    });
+    await page.getByLabel("Enter email address").fill(user.email);
+    await page.getByLabel("Enter password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Continue" }).click();
+    // Not a blank card: said at once.
+    await expect(page.getByTestId("next-step-loading")).toBeVisible({ timeout: 1500 });
+    // Then the step as the server draws it, which works as a plain form.
+    await expect(page.getByRole("heading", { name: "Verify your account" })).toBeVisible({ timeout: 8000 });
+    await page.getByLabel("Code", { exact: true }).fill(totp(user.totp_secret!));
+    await page.getByRole("button", { name: "Verify" }).click();
+    await expectSignedIn(page, user.email);
+    // As the shared fixture: the browser's own line for a 4xx is expected;
+    // a refused download fails to fetch, and the loader panics on it.
+    const refused = /^((TypeError: )?Failed to fetch|panicked at .*SplitLoaderError|unreachable)/s;
+    const unexpected = (p: string) => !p.startsWith("Failed to load resource") && !(mode === "failed" && refused.test(p));
+    expect(problems.filter(unexpected)).toEqual([]);
+    await context.close();
+  });
+}
