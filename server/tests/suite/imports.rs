@@ -34,6 +34,12 @@ async fn import_hash(db_url: &str, email: &str, hash: &str) {
     assert_eq!(q.execute(&mut db).await.unwrap().rows_affected(), 1);
 }
 
+/// A report's refusals: (line, code).
+fn refusals(report: &serde_json::Value) -> Vec<(u64, &str)> {
+    let refused = report["refused"].as_array().unwrap().iter();
+    refused.map(|r| (r["line"].as_u64().unwrap(), r["code"].as_str().unwrap())).collect()
+}
+
 /// Asserts that a wrong password for each of `imported` takes as long as
 /// for native@example.com and for an unknown address (a new one each
 /// round): the medians of `rounds` tries within the enumeration bound.
@@ -194,12 +200,7 @@ async fn a_clerk_export_imports_with_passwords_and_factors_and_twice_changes_not
     let dry = import(&s, &file, false);
     assert_eq!(dry["applied"], false);
     assert_eq!((dry["rows"].as_u64(), dry["imported"].as_u64()), (Some(7), Some(4)), "{dry}");
-    let refused: Vec<(u64, &str)> = dry["refused"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (r["line"].as_u64().unwrap(), r["code"].as_str().unwrap()))
-        .collect();
+    let refused = refusals(&dry);
     assert_eq!(refused, [(6, "password_hasher_unsupported"), (7, "duplicate"), (8, "email_taken")]);
     assert_eq!(dry["not_kept"]["first_name"], 2, "{dry}");
     let mut c = Client::new(&s);
@@ -571,12 +572,7 @@ async fn a_generic_export_imports_every_hasher_and_twice_changes_nothing() {
 
     let dry = import_from(&s, "json", &file, false, &[]);
     assert_eq!((dry["imported"].as_u64(), dry["applied"].as_bool()), (Some(7), Some(false)), "{dry}");
-    let refused: Vec<(u64, &str)> = dry["refused"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (r["line"].as_u64().unwrap(), r["code"].as_str().unwrap()))
-        .collect();
+    let refused = refusals(&dry);
     assert_eq!(refused, [(7, "password_hasher_unsupported"), (8, "unreadable")]);
     let done = import_from(&s, "json", &file, true, &[]);
     for (k, n) in [("imported", 7), ("with_password", 6), ("without_password", 1), ("with_totp", 1), ("with_phone", 1)]
