@@ -7,6 +7,7 @@ fn branded() -> Opts {
     Opts::default()
         .with("MFA_APP_NAME", "Acme & Co")
         .with("MFA_LOGO", "https://cdn.example.com/acme.svg")
+        .with("MFA_LOGO_DARK", "https://img.example.net/acme-dark.svg")
         .with("MFA_ACCENT", "#6d28d9")
 }
 
@@ -24,14 +25,19 @@ async fn pages_and_emails_carry_the_brand() {
     assert_eq!(page.status, 200);
     assert!(page.text.contains("Sign in to Acme &amp; Co"), "{}", page.text);
     assert!(page.text.contains("Welcome back! Please sign in to continue."));
+    // The logo, and the dark theme's in its place there.
+    let logo = page.text.split(r#"<picture class="logo">"#).nth(1).and_then(|p| p.split("</picture>").next());
+    let logo = logo.unwrap_or_else(|| panic!("no logo: {}", page.text));
     assert!(
-        page.text.contains(r#"<img src="https://cdn.example.com/acme.svg" alt="" height="40" class="logo">"#),
-        "{}",
-        page.text
+        logo.contains(
+            r#"<source srcset="https://img.example.net/acme-dark.svg" media="(prefers-color-scheme: dark)">"#
+        ),
+        "{logo}"
     );
-    // The logo's origin, and only it, joins the image policy.
+    assert!(logo.contains(r#"<img src="https://cdn.example.com/acme.svg" alt="" height="40">"#), "{logo}");
+    // The logos' origins, and only they, join the image policy.
     let csp = page.headers["content-security-policy"].to_str().unwrap();
-    assert!(csp.contains("img-src 'self' https://cdn.example.com;"), "{csp}");
+    assert!(csp.contains("img-src 'self' https://cdn.example.com https://img.example.net;"), "{csp}");
 
     let href = brand_href(&page.text).expect("a brand stylesheet");
     let css = c.get(&href).await;
