@@ -328,23 +328,32 @@ pub(crate) fn GlobalErrors(errors: RwSignal<crate::hook::Errors>) -> impl IntoVi
         Some((f64::from(wait) - (now.get() - since.get())).ceil().max(0.0) as u32)
     };
     // Re-rendered whole: a list this short needs no keyed diffing (<For>
-    // would ship a hash map and an index map for it). The seconds left are
-    // hidden from screen readers, which would hear the alert again each
-    // second: they hear the wait once, and when it is over.
+    // would ship a hash map and an index map for it); its text is updated
+    // in place. The counting text is hidden from screen readers, which
+    // would hear the alert again each second: they hear the server's
+    // message once, and the end of the wait. One shape for every error (an
+    // `Either` here cost 5 kB of wasm).
     let global = move || {
         errors.with(|e| {
             e.global
                 .iter()
                 .map(|e| {
-                    let text = match counted(e) {
-                        None => Either::Left(e.message.clone()),
-                        Some(0) => Either::Left("You can try again now.".to_string()),
-                        Some(n) => Either::Right(view! {
-                            "Too many requests. Try again in " <span aria-hidden="true">{n}</span>
-                            <span class="visually-hidden">{e.meta.retry_after}</span> " seconds."
-                        }),
+                    let (shown, heard) = match counted(e) {
+                        None => (e.message.clone(), String::new()),
+                        Some(0) => ("You can try again now.".to_string(), String::new()),
+                        Some(n) => {
+                            let unit = if n == 1 { " second." } else { " seconds." };
+                            let shown = ["Too many requests. Try again in ", &digits(n), unit].concat();
+                            (shown, e.message.clone())
+                        }
                     };
-                    view! { <p data-code=e.code.clone()>{text}</p> }
+                    let hidden = (!heard.is_empty()).then_some("true");
+                    view! {
+                        <p data-code=e.code.clone()>
+                            <span aria-hidden=hidden>{shown}</span>
+                            <span class="visually-hidden">{heard}</span>
+                        </p>
+                    }
                 })
                 .collect_view()
         })
@@ -352,6 +361,17 @@ pub(crate) fn GlobalErrors(errors: RwSignal<crate::hook::Errors>) -> impl IntoVi
     view! {
         <div class="global-error" role="alert" aria-live="assertive">{global}</div>
     }
+}
+
+/// `n` in decimal, without `core::fmt`: the first wasm has no formatting
+/// otherwise, and it would cost about 10 kB (measured).
+fn digits(mut n: u32) -> String {
+    let mut d = vec![b'0' + (n % 10) as u8];
+    while n >= 10 {
+        n /= 10;
+        d.push(b'0' + (n % 10) as u8);
+    }
+    d.iter().rev().map(|&b| char::from(b)).collect()
 }
 
 /// A page for visitors without a session (a signed-in one goes home): `flow`
@@ -430,45 +450,41 @@ pub fn SignInFlow(state: SignInView, errors: Errors, page: PageInfo) -> impl Int
             _ => first_step(v),
         })
     });
-    move || {
+    // Said at once, not a blank card, until the later steps' chunk has come;
+    // should it be slow or fail, the page loads the step as the server draws it.
+    let arrived = RwSignal::new(false);
+    Effect::new(move || {
+        if !first.get() && !arrived.get() {
+            let reload = set_timeout_with_handle(|| _ = window().location().reload(), CHUNK_PATIENCE);
+            on_cleanup(move || {
+                if let Ok(t) = reload {
+                    t.clear();
+                }
+            });
+        }
+    });
+    let flow = move || {
         if first.get() {
             Either::Left(view! { <PasswordForm/> })
         } else {
-            // Said at once, not a blank card, until the chunk has come.
-            let arrived = RwSignal::new(false);
-            Either::Right(view! {
-                {move || (!arrived.get()).then(|| view! { <NextStepLoading/> })}
-                {Suspend::new(async move {
-                    let steps = later_steps().await;
-                    arrived.set(true);
-                    steps
-                })}
-            })
+            Either::Right(Suspend::new(async move {
+                let steps = later_steps().await;
+                arrived.set(true);
+                steps
+            }))
         }
+    };
+    view! {
+        <p class="muted" role="status" data-testid="next-step-loading" hidden=move || first.get() || arrived.get()>
+            <span class="spinner" aria-hidden="true"></span>"Loading the next step…"
+        </p>
+        {flow}
     }
 }
 
 /// How long the later steps' wasm may take before the page loads the step
 /// as the server draws it.
 const CHUNK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(4);
-
-/// The later steps' wasm is on its way. Should it be slow, or never come
-/// (a failed download), the page is loaded again: the server draws the
-/// step as plain forms, which work without it (and hydrate if it comes).
-#[component]
-fn NextStepLoading() -> impl IntoView {
-    let reload = set_timeout_with_handle(|| _ = window().location().reload(), CHUNK_PATIENCE);
-    on_cleanup(move || {
-        if let Ok(t) = reload {
-            t.clear();
-        }
-    });
-    view! {
-        <p class="muted" role="status" data-testid="next-step-loading">
-            <span class="spinner" aria-hidden="true"></span>"Loading the next step…"
-        </p>
-    }
-}
 
 /// The steps after the password, from their own wasm chunk, switching as
 /// the status changes.
@@ -1311,6 +1327,13 @@ pub fn NotFound() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digits_are_decimal() {
+        for n in [0, 7, 10, 59, 100, 4_294_967_295] {
+            assert_eq!(digits(n), n.to_string());
+        }
+    }
 
     #[test]
     fn a_code_is_its_digits_however_grouped() {

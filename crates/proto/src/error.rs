@@ -330,6 +330,7 @@ impl Fault {
                 s.div_ceil(60).max(1)
             ),
             Fault::UserBanned => "This account can't sign in. Contact the app's support.".into(),
+            Fault::TooManyRequests(1) => "Too many requests. Try again in 1 second.".into(),
             Fault::TooManyRequests(s) => format!("Too many requests. Try again in {s} seconds."),
             Fault::StrategyInvalid => "This verification method is not available for this account.".into(),
             Fault::BackupCodesNotAvailable => "Backup codes can only be used with another second factor.".into(),
