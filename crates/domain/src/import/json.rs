@@ -17,6 +17,7 @@ use super::{password, public_id, totp_secret, Extra, Incoming, Read, Reason, Ref
 use crate::users::valid_phone;
 use serde::Deserialize;
 use serde_json::Value;
+use std::io::Read as _;
 
 /// One user, as the format has them.
 #[derive(Deserialize)]
@@ -155,8 +156,6 @@ fn user(e: Entry, id: &str, line: u64) -> Result<(Incoming, bool), Reason> {
         false => u.untrusted(),
     })
 }
-
-use std::io::Read as _;
 
 #[cfg(test)]
 mod tests {
