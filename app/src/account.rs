@@ -641,7 +641,9 @@ pub fn Security(user: UserView) -> impl IntoView {
                             </span>
                             <span class="row">
                                 {(!f.default).then(|| view! {
+                                    // Named apart, as "Remove …" is (WCAG 2.4.6).
                                     <button type="button" class="link" on:click=move |_| run(Change::Default(s))
+                                        aria-label=format!("Make default: {}", strategy_label(s).to_ascii_lowercase())
                                         disabled=move || !live.get()>
                                         "Make default"
                                     </button>

@@ -86,6 +86,11 @@ pub async fn attempt_first_factor(
         None => Err(Fault::Missing(Field::Strategy)),
     };
     let r = c.finalize_form_post(r).await;
+    // Without JavaScript the page after the post says that the lock is
+    // lifted, with the address filled in.
+    if let Some(v) = r.as_ref().ok().filter(|v| v.is_unlocked()) {
+        c.flash_form_post(Kept { identifier: v.identifier.clone(), notice: Some(Notice::Unlocked), ..Kept::default() });
+    }
     c.finish(r)
 }
 
@@ -526,6 +531,15 @@ mod glue {
             match v.as_deref() {
                 None => self.is_form_post().then_some(false),
                 Some(v) => Some(!matches!(v, "false" | "off" | "0" | "")),
+            }
+        }
+
+        /// What the page after a plain form post is to show (the guard's
+        /// flash cookie, read once).
+        pub fn flash_form_post(&self, kept: Kept) {
+            let cookie = web::flash::set_cookie(self.api.edge.dev, &[], &kept);
+            if let (true, Some(c), Some(res)) = (self.is_form_post(), cookie, use_context::<ResponseOptions>()) {
+                res.append_header(header::SET_COOKIE, c);
             }
         }
 

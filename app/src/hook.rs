@@ -175,7 +175,12 @@ pub fn kept_method() -> Option<Strategy> {
     kept().strategy.and_then(|s| Strategy::parse(&s))
 }
 
-/// What the guard kept of a failed plain form post (server side).
+/// What a plain form post that worked left for this page.
+pub fn kept_notice() -> Option<Notice> {
+    kept().notice
+}
+
+/// What the guard kept of a plain form post (server side).
 fn kept() -> Kept {
     #[cfg(feature = "ssr")]
     {

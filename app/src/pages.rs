@@ -409,13 +409,18 @@ where
 pub fn SignInPage() -> impl IntoView {
     let kept = kept_identifier();
     let method = kept_method();
+    let notice = kept_notice();
     signed_out_page("Sign in", errors_from_form_post(&sign_in_paths()), move |errors| {
         let kept = kept.clone();
         async move {
             let mut state = get_sign_in().await.unwrap_or_default();
-            // A failed post without JavaScript keeps the email typed.
+            // A post without JavaScript keeps the email typed, and an
+            // unlock says so.
             if state.status == Status::NeedsIdentifier && state.identifier.is_none() {
-                state.identifier = kept;
+                state = match (kept, notice) {
+                    (Some(id), Some(Notice::Unlocked)) => SignInView::unlocked(id),
+                    (kept, _) => SignInView { identifier: kept, ..state },
+                };
             }
             // Most visits start at the password; a reload mid-flow resumes.
             let page = PageInfo { method, ..PageInfo::current() };
@@ -586,12 +591,22 @@ fn PasswordForm() -> impl IntoView {
     let errs = sign_in.errors;
     let id_err = Signal::derive(move || errs.with(|e| e.fields.identifier.clone()));
     let pw_err = Signal::derive(move || errs.with(|e| e.fields.password.clone()));
+    // Just unlocked: the address is filled in, so the password is next.
+    let unlocked = first.is_unlocked();
+    Effect::new(move || {
+        if let Some(p) = password.get().filter(|_| unlocked) {
+            let _ = p.focus();
+        }
+    });
     let identifier = first.identifier.unwrap_or_default();
     let by_code = first.supported_first_factors.iter().any(|f| f.strategy == Strategy::EmailCode);
     let app = page_info().app;
     view! {
         <StepHeading text=format!("Sign in to {app}")/>
         <p class="hint">"Welcome back! Please sign in to continue."</p>
+        <p class="notice" role="status" data-testid="unlocked" hidden=!unlocked>
+            "Your account is unlocked in this browser. Sign in to continue."
+        </p>
         <form method="post" action=SignInPassword::PATH on:submit=on_submit novalidate
             aria-busy=move || pending.get().to_string()>
             <div class="field">
@@ -605,7 +620,7 @@ fn PasswordForm() -> impl IntoView {
             </div>
             <div class="field">
                 <label for="password">"Enter password"</label>
-                <input id="password" name="password" type="password"
+                <input id="password" name="password" type="password" autofocus=unlocked
                     autocomplete="current-password" node_ref=password
                     aria-invalid=move || pw_err.with(Option::is_some).to_string()
                     aria-describedby="password-error"/>

@@ -168,6 +168,15 @@ test("destructive changes ask first and say when they are done; the last factor 
   await expect.poll(() => asked).toContain("Remove your text message?");
   await expect(factors).toContainText("Text message");
 
+  // Another default: said, with the focus on what was said (the button is gone).
+  await page.getByRole("button", { name: "Make default: text message" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "default" })).toHaveText("Text message is now your default.");
+  await expect(factors.locator("li").first()).toContainText("Text message");
+  await expect(factors.locator("li").filter({ hasText: "Text message" }).locator(".badge")).toHaveText("default");
+  await expect(page.locator("#change-done")).toBeFocused();
+  await page.getByRole("button", { name: "Make default: authenticator app" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "default" })).toHaveText("Authenticator app is now your default.");
+
   // Accepted: done, and said so.
   page.once("dialog", (d) => d.accept());
   await page.getByRole("button", { name: "Remove text message" }).click();

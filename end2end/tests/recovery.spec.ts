@@ -2,6 +2,7 @@ import type { APIRequestContext, Page } from "@playwright/test";
 import {
   createUser,
   expect,
+  expectAccessible,
   expectSignedIn,
   hydrated,
   nthEmailCode,
@@ -84,8 +85,16 @@ for (const js of [true, false]) {
       await expect(page.getByRole("heading", { name: "Unlock your account" })).toBeVisible();
       await enterCode(page, await nthEmailCode(request, user.email, 1));
       await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+      // Said, with the address filled in and the password next.
+      await expect(page.getByRole("status").filter({ hasText: "unlocked" })).toHaveText(
+        "Your account is unlocked in this browser. Sign in to continue.",
+      );
+      await expect(page.getByLabel("Enter email address")).toHaveValue(user.email);
+      await expect(page.getByLabel("Enter password")).toBeFocused();
+      if (js) await expectAccessible(page, "unlocked");
       if (js) await hydrated(page);
       await signInWithPassword(page, user.email);
+      await expect(page.getByTestId("unlocked")).toBeHidden();
       await enterCode(page, totp(user.totp_secret!));
       await expectSignedIn(page, user.email);
       // The attacker's client is still locked out.

@@ -365,6 +365,25 @@ impl SignInView {
         self.supported_second_factors.iter().any(|f| f.strategy == strategy)
     }
 
+    /// A fresh start after an unlock code was verified: the address, and
+    /// the unlock as the verified first factor (the password still comes).
+    pub fn unlocked(identifier: String) -> SignInView {
+        SignInView {
+            identifier: Some(identifier),
+            first_factor_verification: Some(Verification::verified(Strategy::UnlockEmailCode)),
+            ..SignInView::default()
+        }
+    }
+
+    /// Did this browser just lift a lock? (The page says so.)
+    pub fn is_unlocked(&self) -> bool {
+        self.status == Status::NeedsIdentifier
+            && self
+                .first_factor_verification
+                .as_ref()
+                .is_some_and(|v| v.strategy == Strategy::UnlockEmailCode && v.status == VerificationStatus::Verified)
+    }
+
     /// A passkey challenge for the browser to answer: `options` in
     /// `passkey_challenge`, and `public_key` (the options' `publicKey`, as
     /// Clerk's SDKs read it) as the pending verification's `nonce`: of the
@@ -738,12 +757,33 @@ pub fn when(ts: i64, now: i64, offset: i32) -> String {
     }
 }
 
-/// What a page gets back of a failed plain form post (no JavaScript): the
-/// email address typed and the method chosen (`strategy`), if any.
+/// What a page gets back of a plain form post (no JavaScript): the email
+/// address typed and the method chosen (`strategy`) of a failed one, or what
+/// a successful one has to say (`notice`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Kept {
     pub identifier: Option<String>,
     pub strategy: Option<String>,
+    pub notice: Option<Notice>,
+}
+
+/// News for the page after a plain form post that worked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// An unlock code was verified: this browser may sign in again.
+    Unlocked,
+}
+
+impl Notice {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Notice::Unlocked => "unlocked",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Notice> {
+        (s == "unlocked").then_some(Notice::Unlocked)
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //! where it piles up post after post and comes back on every reload. The
 //! guard moves it into a short-lived cookie instead, with the email address
 //! the visitor typed and the verification method chosen; the next page shows
-//! them once and clears the cookie.
+//! them once and clears the cookie. A post that worked may leave news for
+//! its page the same way (an unlock).
 
 use http::{HeaderMap, HeaderValue, Uri};
 
@@ -88,6 +89,9 @@ pub fn set_cookie(dev: bool, errors: &[(String, String)], kept: &Kept) -> Option
     if let Some(s) = &kept.strategy {
         value.append_pair("strategy", s);
     }
+    if let Some(n) = kept.notice {
+        value.append_pair("notice", n.as_str());
+    }
     crate::set_cookie_header(dev, cookie_name(dev), &value.finish(), MAX_AGE)
 }
 
@@ -106,6 +110,7 @@ pub fn take(dev: bool, headers: &HeaderMap, uri: &Uri) -> Option<(Uri, Kept)> {
         match k.as_str() {
             "id" => kept.identifier = Some(v),
             "strategy" if is_strategy(&v) => kept.strategy = Some(v),
+            "notice" => kept.notice = proto::Notice::parse(&v),
             k if is_error_key(k) => pairs.push((k.to_string(), v)),
             _ => {}
         }
@@ -157,7 +162,7 @@ mod tests {
     #[test]
     fn the_cookie_brings_the_error_back_once() {
         let errs = vec![("__path".to_string(), "/api/p".to_string()), ("__err".to_string(), "{\"a\":1}".to_string())];
-        let kept = Kept { identifier: Some("a@b.test".into()), strategy: Some("phone_code".into()) };
+        let kept = Kept { identifier: Some("a@b.test".into()), strategy: Some("phone_code".into()), notice: None };
         let set = set_cookie(false, &errs, &kept).unwrap();
         let set = set.to_str().unwrap();
         assert!(set.starts_with("__Host-flash=") && set.contains("HttpOnly") && set.contains("Secure"), "{set}");
@@ -174,5 +179,21 @@ mod tests {
         // The development cookie has another name: a production page ignores it.
         assert!(take(true, &h, &uri).is_none());
         assert!(clear_cookie(false).unwrap().to_str().unwrap().contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn a_notice_comes_back_without_an_error() {
+        let kept =
+            Kept { identifier: Some("a@b.test".into()), notice: Some(proto::Notice::Unlocked), ..Kept::default() };
+        let set = set_cookie(false, &[], &kept).unwrap();
+        let value = set.to_str().unwrap().split(';').next().unwrap().to_string();
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_str(&value).unwrap());
+        let (uri, back) = take(false, &h, &"/sign-in".parse().unwrap()).unwrap();
+        assert_eq!((uri.path(), uri.query()), ("/sign-in", Some("")));
+        assert_eq!(back, kept);
+        // Only a notice we know.
+        h.insert(header::COOKIE, HeaderValue::from_static("__Host-flash=notice=owned"));
+        assert_eq!(take(false, &h, &"/sign-in".parse().unwrap()).unwrap().1.notice, None);
     }
 }

@@ -291,6 +291,14 @@ async fn an_unlock_lets_only_the_browser_that_proved_the_email_try_again() {
     let r = first_factor(&mut owner, "unlock_email_code", &code).await;
     assert_eq!((r.status, r.status_field()), (200, "needs_identifier"), "{}", r.text);
     assert_eq!(r.body["identifier"], "locked@example.com");
+    // The unlock is the verified first factor: the page says so.
+    let v = &r.body["first_factor_verification"];
+    assert_eq!(
+        (v["strategy"].as_str(), v["status"].as_str()),
+        (Some("unlock_email_code"), Some("verified")),
+        "{}",
+        r.text
+    );
 
     // The owner's browser signs in; every other client is still locked out.
     let r = owner.password("locked@example.com", PASSWORD).await;

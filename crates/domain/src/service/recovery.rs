@@ -146,7 +146,7 @@ impl Service {
             Some(next) => self.view(req, Some(&key), &next).await,
             None => {
                 req.clear(Jar::SignIn);
-                Ok(SignInView { identifier: Some(subject), ..SignInView::default() })
+                Ok(SignInView::unlocked(subject))
             }
         }
     }
