@@ -9,8 +9,11 @@
 
 mod account;
 pub mod api;
+mod home;
 pub mod hook;
-mod pages;
+mod sign_in;
+mod sign_up;
+mod ui;
 pub mod webauthn;
 
 use leptos::prelude::*;
@@ -121,16 +124,16 @@ pub fn App() -> impl IntoView {
             <main class="page">
                 // Async: the whole page is rendered before it is sent, so every
                 // step works without JavaScript.
-                <Routes fallback=pages::NotFound>
-                    <Route path=path!("/") view=pages::HomePage ssr=SsrMode::Async/>
-                    <Route path=path!("/sign-in") view=pages::SignInPage ssr=SsrMode::Async/>
+                <Routes fallback=home::NotFound>
+                    <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in") view=sign_in::SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in/forgot-password") ssr=SsrMode::Async
-                        view=|| view! { <pages::CodeStartPage strategy=proto::Strategy::ResetPasswordEmailCode/> }/>
+                        view=|| view! { <sign_in::CodeStartPage strategy=proto::Strategy::ResetPasswordEmailCode/> }/>
                     <Route path=path!("/sign-in/email-code") ssr=SsrMode::Async
-                        view=|| view! { <pages::CodeStartPage strategy=proto::Strategy::EmailCode/> }/>
+                        view=|| view! { <sign_in::CodeStartPage strategy=proto::Strategy::EmailCode/> }/>
                     <Route path=path!("/sign-in/unlock") ssr=SsrMode::Async
-                        view=|| view! { <pages::CodeStartPage strategy=proto::Strategy::UnlockEmailCode/> }/>
-                    <Route path=path!("/sign-up") view=pages::SignUpPage ssr=SsrMode::Async/>
+                        view=|| view! { <sign_in::CodeStartPage strategy=proto::Strategy::UnlockEmailCode/> }/>
+                    <Route path=path!("/sign-up") view=sign_up::SignUpPage ssr=SsrMode::Async/>
                     <Route path=path!("/tasks/setup-mfa") view=account::SetupMfaPage ssr=SsrMode::Async/>
                     <Route path=path!("/tasks/reset-password") view=account::ResetPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/security") view=account::SecurityPage ssr=SsrMode::Async/>

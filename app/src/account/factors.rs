@@ -1,0 +1,273 @@
+//! The forms that add or change a factor, shared by the tasks and the
+//! security page.
+
+use super::*;
+use crate::api::*;
+use crate::ui::{FieldError, NewPasswordFields};
+use leptos::{either::Either, ev::SubmitEvent, html, prelude::*, server_fn::ServerFn};
+use proto::*;
+
+/// The new-password form of the security page and the `reset-password`
+/// task; a form post without JavaScript.
+#[component]
+pub(super) fn PasswordChange(ch: Changes, label: &'static str) -> impl IntoView {
+    let password = NodeRef::<html::Input>::new();
+    let others = NodeRef::<html::Input>::new();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        ch.new_password.set((input_value(password), others.get().is_some_and(|o| o.checked())));
+        ch.run(Change::Password);
+    };
+    let err = Signal::derive(move || ch.user.errors.with(|e| e.fields.password.clone()));
+    view! {
+        <form method="post" action=ChangePassword::PATH on:submit=on_submit novalidate>
+            <NewPasswordFields password others err/>
+            <button type="submit" disabled=move || ch.user.is_fetching()>{label}</button>
+        </form>
+        {move || ch.password_changed.get().then(|| view! {
+            <p class="hint" role="status">"Your password was changed."</p>
+        })}
+    }
+}
+
+/// Enrol an authenticator app: the server's QR code and secret, then a code.
+#[component]
+pub(super) fn TotpEnrol(ch: Changes) -> impl IntoView {
+    let (user, setup) = (ch.user, ch.setup);
+    let code = NodeRef::<html::Input>::new();
+    let start = move |_| ch.run(Change::StartTotp);
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        ch.code.set(input_value(code));
+        ch.run(Change::VerifyTotp);
+    };
+    let code_err = Signal::derive(move || user.errors.with(|e| e.fields.code.clone()));
+    let copied = RwSignal::new(false);
+    view! {
+        <div class="enrol">
+            {move || match setup.get() {
+                None => Either::Left(view! {
+                    <button type="button" class="secondary-button" on:click=start
+                        disabled=move || !ch.live.get() || user.is_fetching()>"Add an authenticator app"</button>
+                }),
+                Some(s) => Either::Right(view! {
+                    <h2>"Authenticator app"</h2>
+                    <p class="hint">"Scan this QR code with your app, or enter the secret by hand."</p>
+                    <div class="qr" inner_html=s.qr_svg.clone()></div>
+                    <p class="secret"><code data-testid="totp-secret">{grouped(&s.secret)}</code></p>
+                    <div class="row">
+                        <button type="button" class="secondary-button" on:click={
+                            let secret = s.secret.clone();
+                            move |_| {
+                                let _ = window().navigator().clipboard().write_text(&secret);
+                                copied.set(true);
+                            }
+                        }>
+                            {move || if copied.get() { "Copied" } else { "Copy secret" }}
+                        </button>
+                        // On a phone the app is on this device: no code to scan.
+                        <a class="button-link" href=s.uri.clone()>"Open in app"</a>
+                    </div>
+                    <form on:submit=on_submit novalidate>
+                        <div class="field">
+                            <label for="totp-code">"Code from the app"</label>
+                            <input id="totp-code" type="text" autocomplete="one-time-code" inputmode="numeric"
+                                node_ref=code aria-describedby="totp-code-error"/>
+                            <FieldError id="totp-code-error" err=code_err/>
+                        </div>
+                        <button type="submit" disabled=move || user.is_fetching()>"Enable"</button>
+                    </form>
+                }),
+            }}
+        </div>
+    }
+}
+
+/// A secret to type by hand, in groups of four ("JBSW Y3DP …").
+fn grouped(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
+}
+
+/// The user's passkeys: each with its name and last use, removable; and
+/// adding one (the browser's dialog; WebAuthn needs JavaScript).
+#[component]
+pub(super) fn Passkeys(ch: Changes) -> impl IntoView {
+    let user = ch.user;
+    let enabled = move || user.user().is_some_and(|u| u.passkeys_enabled);
+    let keys = move || user.user().map(|u| u.passkeys).unwrap_or_default();
+    let remove = move |id: String, name: String| {
+        if confirmed(&format!("Remove the passkey \"{name}\"? You will no longer be able to sign in with it.")) {
+            ch.passkey.set(id);
+            ch.run(Change::RemovePasskey);
+        }
+    };
+    // The last factor of an account that must keep one is not offered.
+    let removable =
+        move || user.user().is_some_and(|u| !u.require_mfa || u.passkeys.len() > 1 || !u.factors.is_empty());
+    let live = ch.live;
+    let used = move |p: &PasskeyView| match p.last_used_at {
+        Some(t) => format!("last used {}", moment(t, live)),
+        None => format!("added {}, not used yet", moment(p.created_at, live)),
+    };
+    view! {
+        <h2>"Passkeys"</h2>
+        <ul class="factors" data-testid="passkeys">
+            <For each=keys key=|p| (p.id.clone(), p.name.clone(), p.last_used_at) let:p>
+                {
+                    let (id, name) = (p.id.clone(), p.name.clone());
+                    let label = format!("Remove passkey {}", p.name);
+                    view! {
+                        <li>
+                            <span>
+                                {p.name.clone()}
+                                {p.synced.then(|| view! { <span class="badge">"synced"</span> })}
+                                <span class="muted">" · " {move || used(&p)}</span>
+                            </span>
+                            <button type="button" class="link" aria-label=label hidden=move || !removable()
+                                on:click=move |_| remove(id.clone(), name.clone()) disabled=move || !ch.live.get()>
+                                "Remove"
+                            </button>
+                        </li>
+                    }
+                }
+            </For>
+        </ul>
+        {move || keys().is_empty().then(|| view! { <p class="muted">"No passkey yet."</p> })}
+        {move || enabled().then(|| view! { <PasskeyAdd ch/> })}
+    }
+}
+
+/// "Add a passkey": an optional name, then the browser's dialog.
+#[component]
+pub(super) fn PasskeyAdd(ch: Changes) -> impl IntoView {
+    let user = ch.user;
+    let name = NodeRef::<html::Input>::new();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        ch.passkey_name.set(input_value(name));
+        ch.run(Change::AddPasskey);
+    };
+    view! {
+        <form class="enrol passkey-add" on:submit=on_submit hidden=move || !ch.live.get()>
+            <div class="field">
+                <label for="passkey-name">"Passkey name (optional)"</label>
+                <input id="passkey-name" type="text" maxlength="64" autocomplete="off" node_ref=name
+                    prop:value=move || ch.passkey_name.get()/>
+            </div>
+            <button type="submit" class="secondary-button" disabled=move || user.is_fetching()>"Add a passkey"</button>
+        </form>
+    }
+}
+
+/// Enrol a phone: the number, then the texted code.
+#[component]
+pub(super) fn PhoneEnrol(ch: Changes) -> impl IntoView {
+    let user = ch.user;
+    let open = RwSignal::new(false);
+    let number = NodeRef::<html::Input>::new();
+    let code = NodeRef::<html::Input>::new();
+    let on_send = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        ch.phone.set(input_value(number));
+        ch.run(Change::AddPhone);
+    };
+    let on_verify = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        ch.code.set(input_value(code));
+        ch.run(Change::VerifyPhone);
+    };
+    let phone_err = Signal::derive(move || {
+        user.errors.with(|e| e.raw.iter().find(|x| x.meta.param_name == Some(Field::PhoneNumber)).cloned())
+    });
+    let code_err = Signal::derive(move || user.errors.with(|e| e.fields.code.clone()));
+    let pending = move || user.user().and_then(|u| u.pending_phone);
+    view! {
+        <div class="enrol">
+            {move || {
+                if !open.get() {
+                    return Either::Left(view! {
+                        <button type="button" class="secondary-button" on:click=move |_| open.set(true)
+                            disabled=move || !ch.live.get()>
+                            "Add a phone number"
+                        </button>
+                    });
+                }
+                Either::Right(view! {
+                    <h2>"Phone number"</h2>
+                    <form on:submit=on_send novalidate>
+                        <div class="field">
+                            <label for="phone">"Phone number (international format)"</label>
+                            <input id="phone" type="tel" autocomplete="tel" placeholder="+15555550123"
+                                node_ref=number aria-describedby="phone-error"/>
+                            <FieldError id="phone-error" err=phone_err/>
+                        </div>
+                        <button type="submit" class="secondary-button" disabled=move || user.is_fetching()>
+                            "Send code"
+                        </button>
+                    </form>
+                    {move || {
+                        pending()
+                            .map(|p| {
+                                view! {
+                                    <form on:submit=on_verify novalidate>
+                                        <p class="hint">{format!("Enter the code we sent to {p}.")}</p>
+                                        <div class="field">
+                                            <label for="phone-code">"Code"</label>
+                                            <input id="phone-code" type="text" autocomplete="one-time-code"
+                                                inputmode="numeric" node_ref=code aria-describedby="phone-code-error"/>
+                                            <FieldError id="phone-code-error" err=code_err/>
+                                        </div>
+                                        <button type="submit" disabled=move || user.is_fetching()>"Verify phone"</button>
+                                    </form>
+                                }
+                            })
+                    }}
+                })
+            }}
+        </div>
+    }
+}
+
+/// New backup codes, shown once: copy or download them.
+#[component]
+pub(super) fn BackupCodes(codes: Vec<String>) -> impl IntoView {
+    if codes.is_empty() {
+        return None;
+    }
+    let text = codes.join("\n") + "\n";
+    let href = format!("data:text/plain;charset=utf-8,{}", text.replace('\n', "%0A"));
+    let copied = RwSignal::new(false);
+    let copy_text = text.clone();
+    let copy = move |_| {
+        let _ = window().navigator().clipboard().write_text(&copy_text);
+        copied.set(true);
+    };
+    Some(view! {
+        <div class="backup-codes" id="new-backup-codes" tabindex="-1" aria-labelledby="new-backup-codes-heading">
+            <h2 id="new-backup-codes-heading">"Backup codes"</h2>
+            <p class="hint">
+                "Each code works once, if you lose your other factors. Keep them somewhere safe: they are shown only now."
+            </p>
+            <ul data-testid="backup-codes">
+                {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+            </ul>
+            <div class="row">
+                <button type="button" class="secondary-button" on:click=copy>
+                    {move || if copied.get() { "Copied" } else { "Copy" }}
+                </button>
+                <a class="button-link" href=href download="backup-codes.txt">"Download"</a>
+            </div>
+        </div>
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_show_in_fours() {
+        assert_eq!(super::grouped("JBSWY3DPEHPK3PXP"), "JBSW Y3DP EHPK 3PXP");
+        assert_eq!(super::grouped("ABCDEF"), "ABCD EF");
+        assert_eq!(super::grouped(""), "");
+    }
+}

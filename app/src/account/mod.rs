@@ -1,0 +1,218 @@
+//! The pages of a signed-in user: the `setup-mfa` session task, managing
+//! second factors (on `use_user()`), and the list of sessions. The server
+//! decides who may see a page; the parts that change it are islands, lazy
+//! ones (their wasm is fetched by the pages that have them). Views branch
+//! with `Either` rather than `into_any()`, which would carry code islands
+//! never run.
+//!
+//! One file per page (the tasks, security, sessions); the factors' forms,
+//! which the tasks and the security page share, in `factors`; here the
+//! state a page's changes share.
+
+mod factors;
+mod security;
+mod sessions;
+mod tasks;
+
+pub use security::SecurityPage;
+pub use sessions::SessionsPage;
+pub use tasks::{ResetPasswordPage, SetupMfaPage};
+
+use factors::{BackupCodes, PasskeyAdd, Passkeys, PasswordChange, PhoneEnrol, TotpEnrol};
+use security::Reverify;
+use sessions::moment;
+
+use crate::api::*;
+use crate::hook::User;
+use crate::ui::{go, live, strategy_label};
+use leptos::{html, prelude::*, task::spawn_local};
+use leptos_router::components::Redirect;
+use proto::*;
+
+fn input_value(node: NodeRef<html::Input>) -> String {
+    node.get().map(|i| i.value()).unwrap_or_default()
+}
+
+/// The signed-in user this page is for, or where to send the visitor instead
+/// (server side). `task`: the session task this page does, if it is a task's.
+async fn gate(task: Option<&str>) -> Result<UserView, AnyView> {
+    match get_user().await {
+        Ok(None) => Err(view! { <Redirect path="/sign-in"/> }.into_any()),
+        Ok(Some(u)) => match (u.task.as_deref(), task) {
+            (Some(t), want) if want != Some(t) => Err(view! { <Redirect path=task_url(t)/> }.into_any()),
+            (None, Some(_)) => Err(view! { <Redirect path="/"/> }.into_any()),
+            _ => Ok(u),
+        },
+        Err(e) => Err(view! { <p role="alert">{e.to_string()}</p> }.into_any()),
+    }
+}
+
+/// A change to retry once the user has confirmed it's them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Change {
+    Default(Strategy),
+    Remove(Strategy),
+    BackupCodes,
+    StartTotp,
+    VerifyTotp,
+    AddPhone,
+    VerifyPhone,
+    Password,
+    AddPasskey,
+    RemovePasskey,
+    DeleteAccount,
+}
+
+impl Change {
+    /// The confirmation of a change whose result is not on screen already.
+    fn done(self) -> Option<String> {
+        match self {
+            Change::Default(s) => Some(format!("{} is now your default.", strategy_label(s))),
+            Change::Remove(s) => Some(format!("{} removed.", strategy_label(s))),
+            Change::RemovePasskey => Some("Passkey removed.".into()),
+            Change::BackupCodes => Some("New backup codes made: the old ones no longer work.".into()),
+            _ => None,
+        }
+    }
+}
+
+/// Moves the focus to the element `id` once it is drawn: the button that
+/// was pressed may be gone with the change, which would drop the focus to
+/// the page (WCAG 2.4.3); a status message there is also read out.
+fn focus_on(id: &'static str) {
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        let found = document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(e) = found {
+            let _ = e.focus();
+        }
+    });
+}
+
+/// Asks before a change that cannot be undone (the browser's own dialog:
+/// focus, keyboard and screen readers come with it).
+fn confirmed(question: &str) -> bool {
+    window().confirm_with_message(question).unwrap_or(false)
+}
+
+/// The state a page's changes share: new backup codes to show, the change
+/// awaiting re-verification, an authenticator being enrolled, the phone
+/// number and code typed, whether a factor was just enrolled, and whether
+/// the island is live (its buttons need JavaScript).
+#[derive(Clone, Copy)]
+struct Changes {
+    user: User,
+    live: ReadSignal<bool>,
+    codes: RwSignal<Vec<String>>,
+    retry: RwSignal<Option<Change>>,
+    setup: RwSignal<Option<TotpSetup>>,
+    phone: RwSignal<String>,
+    code: RwSignal<String>,
+    enrolled: RwSignal<bool>,
+    /// The new password typed, and "sign out of other sessions".
+    new_password: RwSignal<(String, bool)>,
+    password_changed: RwSignal<bool>,
+    /// The new passkey's name, and the passkey a removal is for.
+    passkey_name: RwSignal<String>,
+    passkey: RwSignal<String>,
+    /// What the last change did, said once it is done.
+    done: RwSignal<Option<String>>,
+}
+
+impl Changes {
+    fn new(user: User) -> Changes {
+        Changes {
+            user,
+            live: live(),
+            codes: RwSignal::new(vec![]),
+            retry: RwSignal::new(None),
+            setup: RwSignal::new(None),
+            phone: RwSignal::new(String::new()),
+            code: RwSignal::new(String::new()),
+            enrolled: RwSignal::new(false),
+            new_password: RwSignal::new((String::new(), true)),
+            password_changed: RwSignal::new(false),
+            passkey_name: RwSignal::new(String::new()),
+            passkey: RwSignal::new(String::new()),
+            done: RwSignal::new(None),
+        }
+    }
+
+    /// Runs `change`; if it needs a re-verification first, keeps it for after.
+    fn run(self, change: Change) {
+        self.done.set(None);
+        spawn_local(async move {
+            let user = self.user;
+            let r = match change {
+                Change::Default(s) => user.make_default(s).await,
+                Change::Remove(s) => user.remove(s).await,
+                Change::BackupCodes => user.regenerate_backup_codes().await.map(|c| self.codes.set(c)),
+                Change::StartTotp => user.create_totp().await.map(|t| self.setup.set(Some(t))),
+                Change::VerifyTotp => user.verify_totp(self.code.get_untracked()).await.map(|c| {
+                    self.setup.set(None);
+                    self.enrolled_with(c)
+                }),
+                Change::AddPhone => user.add_phone(self.phone.get_untracked()).await,
+                Change::VerifyPhone => {
+                    user.verify_phone(self.code.get_untracked()).await.map(|c| self.enrolled_with(c))
+                }
+                Change::AddPasskey => {
+                    let first = untrack(|| user.user()).is_some_and(|u| u.factors.is_empty() && u.passkeys.is_empty());
+                    user.create_passkey(self.passkey_name.get_untracked()).await.map(|c| {
+                        self.passkey_name.set(String::new());
+                        if first {
+                            self.enrolled_with(c)
+                        } else {
+                            self.codes.set(c)
+                        }
+                    })
+                }
+                Change::RemovePasskey => user.remove_passkey(self.passkey.get_untracked()).await,
+                Change::DeleteAccount => user.delete().await.map(|()| go("/sign-in")),
+                Change::Password => {
+                    let (p, others) = self.new_password.get_untracked();
+                    let task = || untrack(|| user.user()).and_then(|u| u.task);
+                    let was_task = task().is_some();
+                    let r = user.update_password(p, others).await;
+                    if r.is_ok() {
+                        self.password_changed.set(true);
+                        if was_task {
+                            go(&task().map(|t| task_url(&t)).unwrap_or_else(|| "/".into()));
+                        }
+                    }
+                    r
+                }
+            };
+            if r.is_err() && user.needs_reverification() {
+                self.retry.set(Some(change));
+            }
+            if r.is_ok() {
+                self.done.set(change.done());
+                match change {
+                    Change::BackupCodes => focus_on("new-backup-codes"),
+                    c if c.done().is_some() => focus_on("change-done"),
+                    _ => {}
+                }
+            }
+        });
+    }
+
+    fn enrolled_with(self, codes: Vec<String>) {
+        self.codes.set(codes);
+        self.enrolled.set(true);
+    }
+
+    /// The "Confirm it's you" form, while a change waits for it.
+    fn reverify_view(self) -> impl IntoView {
+        move || {
+            self.retry.get().map(|c| {
+                view! {
+                    <Reverify user=self.user then=move || {
+                        self.retry.set(None);
+                        self.run(c)
+                    }/>
+                }
+            })
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! The security page: second factors, backup codes, password, account.
+
+use super::*;
+use crate::hook::{provide_user, User};
+use crate::ui::{loading, strategy_label, FieldError, GlobalErrors};
+use leptos::{ev::SubmitEvent, html, prelude::*, task::spawn_local};
+use leptos_meta::Title;
+use proto::*;
+
+/// Managing second factors.
+#[component]
+pub fn SecurityPage() -> impl IntoView {
+    view! {
+        <Title text="Security settings"/>
+        <section class="card wide-ish">
+            <crate::Logo/>
+            <Suspense fallback=loading>
+                {move || Suspend::new(async move {
+                    match gate(None).await {
+                        Ok(user) => view! { <Security user/> }.into_any(),
+                        Err(away) => away,
+                    }
+                })}
+            </Suspense>
+            <p class="switch"><a href="/">"Back home"</a></p>
+        </section>
+    }
+}
+
+#[island(lazy)]
+pub fn Security(user: UserView) -> impl IntoView {
+    let user = provide_user(Some(user));
+    let ch = Changes::new(user);
+    let live = ch.live;
+    let codes = ch.codes;
+    let run = move |c: Change| ch.run(c);
+    let factors = move || user.user().map(|u| u.factors).unwrap_or_default();
+    let has = move |s: Strategy| user.user().is_some_and(|u| u.has(s));
+    let remaining = move || user.user().map(|u| u.backup_codes_remaining).unwrap_or(0);
+    let has_passkeys = move || user.user().is_some_and(|u| !u.passkeys.is_empty());
+    // A factor is offered for removal unless it is the last one an account
+    // that must keep one has (the server refuses that too: `mfa_required`).
+    let removable = move |s: Strategy| {
+        user.user().is_some_and(|u| {
+            let others = u.factors.iter().filter(|f| f.strategy != s).count() + u.passkeys.len();
+            !u.require_mfa || others > 0
+        })
+    };
+    let remove = move |s: Strategy| {
+        let what = strategy_label(s).to_ascii_lowercase();
+        if confirmed(&format!("Remove your {what}? You will no longer be able to sign in with it.")) {
+            run(Change::Remove(s));
+        }
+    };
+    let new_codes = move |_| {
+        let n = remaining();
+        if n == 0 || confirmed(&format!("Make new backup codes? Your {n} unused codes will stop working.")) {
+            run(Change::BackupCodes);
+        }
+    };
+    let delete_account = move |_| {
+        if confirmed("Delete your account and everything in it? This cannot be undone.") {
+            run(Change::DeleteAccount);
+        }
+    };
+    view! {
+        <h1>"Security settings"</h1>
+        {ch.reverify_view()}
+        <p class="sent" role="status" id="change-done" tabindex="-1">{move || ch.done.get()}</p>
+        <h2>"Second factors"</h2>
+        <ul class="factors" data-testid="factors">
+            <For each=factors key=|f| (f.strategy, f.default) let:f>
+                {
+                    let s = f.strategy;
+                    view! {
+                        <li>
+                            <span>
+                                {strategy_label(s)}
+                                {f.safe_identifier.clone().map(|p| format!(" ({p})"))}
+                                {f.default.then(|| view! { <span class="badge">"default"</span> })}
+                            </span>
+                            <span class="row">
+                                {(!f.default).then(|| view! {
+                                    // Named apart, as "Remove …" is (WCAG 2.4.6).
+                                    <button type="button" class="link" on:click=move |_| run(Change::Default(s))
+                                        aria-label=format!("Make default: {}", strategy_label(s).to_ascii_lowercase())
+                                        disabled=move || !live.get()>
+                                        "Make default"
+                                    </button>
+                                })}
+                                <button type="button" class="link" on:click=move |_| remove(s)
+                                    hidden=move || !removable(s) disabled=move || !live.get()>
+                                    {format!("Remove {}", strategy_label(s).to_ascii_lowercase())}
+                                </button>
+                            </span>
+                        </li>
+                    }
+                }
+            </For>
+        </ul>
+        {move || factors().is_empty().then(|| view! { <p class="muted">"No second factor yet."</p> })}
+        {move || (!has(Strategy::Totp)).then(|| view! { <TotpEnrol ch/> })}
+        {move || (!has(Strategy::PhoneCode)).then(|| view! { <PhoneEnrol ch/> })}
+        <Passkeys ch/>
+        <h2>"Backup codes"</h2>
+        <p class="muted" data-testid="backup-remaining">{move || format!("{} unused.", remaining())}</p>
+        <button type="button" class="secondary-button" on:click=new_codes
+            disabled=move || !live.get() || user.is_fetching() || (factors().is_empty() && !has_passkeys())>
+            "Generate new codes"
+        </button>
+        {move || view! { <BackupCodes codes=codes.get()/> }}
+        <h2>"Password"</h2>
+        <PasswordChange ch label="Change password"/>
+        <h2>"Your account"</h2>
+        <p>
+            <a href="/v1/me/data" download="my-data.json">"Download my data"</a>
+            <span class="muted">" (your profile, factors, sessions and account history, as JSON)"</span>
+        </p>
+        <button type="button" class="secondary-button" on:click=delete_account disabled=move || !live.get()>
+            "Delete my account"
+        </button>
+        <GlobalErrors errors=user.errors/>
+    }
+}
+
+/// "Confirm it's you": the password (or an authenticator code), then `then`.
+#[component]
+pub(super) fn Reverify(user: User, then: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let with_app = RwSignal::new(false);
+    let secret = NodeRef::<html::Input>::new();
+    // Its own error, on its own field: the page's shared errors would turn
+    // the new-password field red for a wrong current password.
+    let err = RwSignal::new(None::<ApiError>);
+    let focus = move || {
+        if let Some(i) = secret.get_untracked() {
+            let _ = i.focus();
+        }
+    };
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let value = input_value(secret);
+        spawn_local(async move {
+            let r = if with_app.get_untracked() {
+                user.reverify_totp(value).await
+            } else {
+                user.reverify_password(value).await
+            };
+            match r {
+                Ok(()) => {
+                    err.set(None);
+                    then();
+                }
+                Err(e) => {
+                    user.errors.set(Default::default());
+                    err.set(e.errors.into_iter().next().map(ApiError::for_known_user));
+                    focus();
+                }
+            }
+        });
+    };
+    // It appears because a change needs it: the field takes the focus.
+    Effect::new(move |_| {
+        if secret.get().is_some() {
+            focus();
+        }
+    });
+    let err = Signal::from(err);
+    let can_app = move || user.user().is_some_and(|u| u.has(Strategy::Totp));
+    let window = move || {
+        let minutes = match user.user().map_or(0, |u| u.reverification_minutes) {
+            1 => "minute".to_string(),
+            n => format!("{n} minutes"),
+        };
+        format!("This change needs your password (or an authenticator code) from the last {minutes}.")
+    };
+    view! {
+        <form class="reverify" on:submit=on_submit novalidate>
+            <h2>"Confirm it's you"</h2>
+            <p class="hint">{window}</p>
+            <div class="field">
+                <label for="reverify">{move || if with_app.get() { "Authenticator code" } else { "Password" }}</label>
+                <input id="reverify" type=move || if with_app.get() { "text" } else { "password" }
+                    autocomplete=move || if with_app.get() { "one-time-code" } else { "current-password" }
+                    node_ref=secret aria-describedby="reverify-error"
+                    aria-invalid=move || err.with(Option::is_some).to_string()/>
+                <FieldError id="reverify-error" err=err/>
+            </div>
+            <button type="submit" disabled=move || user.is_fetching()>"Confirm"</button>
+            {move || can_app().then(|| view! {
+                <button type="button" class="link" on:click=move |_| with_app.update(|v| *v = !*v)>
+                    {move || if with_app.get() { "Use your password" } else { "Use your authenticator app" }}
+                </button>
+            })}
+        </form>
+    }
+}

@@ -1,0 +1,119 @@
+//! The session tasks: `setup-mfa` and `reset-password`.
+
+use super::*;
+use crate::hook::provide_user;
+use crate::ui::{go, loading, GlobalErrors, SignOutButton};
+use leptos::{either::Either, prelude::*, task::spawn_local};
+use leptos_meta::Title;
+use proto::*;
+
+/// The `setup-mfa` task: a pending session enrols a second factor, gets its
+/// backup codes, and becomes active.
+#[component]
+pub fn SetupMfaPage() -> impl IntoView {
+    view! {
+        <Title text="Set up two-step verification"/>
+        <section class="card">
+            <crate::Logo/>
+            <Suspense fallback=loading>
+                {move || Suspend::new(async move {
+                    match gate(Some(TASK_SETUP_MFA)).await {
+                        Ok(user) => view! { <SetupMfa user/> }.into_any(),
+                        Err(away) => away,
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[island(lazy)]
+pub fn SetupMfa(user: UserView) -> impl IntoView {
+    let passkeys = user.passkeys_enabled;
+    let user = provide_user(Some(user));
+    let ch = Changes::new(user);
+    // A device with a passkey authenticator of its own (fingerprint, face,
+    // screen lock) is offered a passkey first; any other an authenticator
+    // app. Asked of the browser once the island is live.
+    let passkey_first = RwSignal::new(false);
+    Effect::new(move |_| {
+        if passkeys {
+            spawn_local(async move { passkey_first.set(crate::webauthn::platform_available().await) });
+        }
+    });
+    let advice = |what: &'static str| view! { <p class="hint">{what}</p> };
+    move || {
+        if ch.enrolled.get() {
+            return Either::Left(view! {
+                <h1>"You're all set"</h1>
+                <BackupCodes codes=ch.codes.get()/>
+                <button type="button" on:click=move |_| go("/")>"Continue"</button>
+            });
+        }
+        Either::Right(view! {
+            <h1>"Set up two-step verification"</h1>
+            <p class="hint">"Your account needs a second factor before you can go on."</p>
+            {ch.reverify_view()}
+            <section class="recommended" data-testid="recommended" aria-labelledby="recommended-title">
+                <h2 id="recommended-title">"Recommended"</h2>
+                {move || if passkey_first.get() {
+                    Either::Left(view! { {advice(PASSKEY_ADVICE)} <PasskeyAdd ch/> })
+                } else {
+                    Either::Right(view! { {advice(APP_ADVICE)} <TotpEnrol ch/> })
+                }}
+            </section>
+            <h2>"Other ways"</h2>
+            {move || if passkey_first.get() {
+                Either::Left(view! { {advice(APP_ADVICE)} <TotpEnrol ch/> })
+            } else {
+                Either::Right(passkeys.then(|| view! { {advice(PASSKEY_ADVICE)} <PasskeyAdd ch/> }))
+            }}
+            {advice("Text messages are the easiest to set up, and the least safe: a phone number can be taken over.")}
+            <PhoneEnrol ch/>
+            <GlobalErrors errors=user.errors/>
+            <SignOutButton/>
+        })
+    }
+}
+
+const PASSKEY_ADVICE: &str =
+    "A passkey: your fingerprint, face or screen lock signs you in. Nothing to type, and it cannot be phished.";
+const APP_ADVICE: &str =
+    "An authenticator app (Google Authenticator, 1Password, Authy…) shows a new code every 30 seconds, even offline.";
+
+/// The `reset-password` task: the password is marked compromised (by an
+/// operator, or found on the breached list at sign-in); a new one first.
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    view! {
+        <Title text="Choose a new password"/>
+        <section class="card">
+            <crate::Logo/>
+            <Suspense fallback=loading>
+                {move || Suspend::new(async move {
+                    match gate(Some(TASK_RESET_PASSWORD)).await {
+                        Ok(user) => view! { <ResetPassword user/> }.into_any(),
+                        Err(away) => away,
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[island(lazy)]
+pub fn ResetPassword(user: UserView) -> impl IntoView {
+    let user = provide_user(Some(user));
+    let ch = Changes::new(user);
+    view! {
+        <h1>"Choose a new password"</h1>
+        <p class="hint">
+            "Your password is known to be compromised: it may be on a list of breached passwords. \
+             Choose a new one to go on."
+        </p>
+        {ch.reverify_view()}
+        <PasswordChange ch label="Set password"/>
+        <GlobalErrors errors=user.errors/>
+        <SignOutButton/>
+    }
+}
