@@ -287,6 +287,7 @@ pub async fn reverify(
         Some(s) => c.api.service.reverify(&mut c.req, s, code).await,
         None => Err(Fault::Missing(Field::Strategy)),
     };
+    c.flash_done(&r, Notice::Reverified);
     c.finish(r)
 }
 
@@ -430,6 +431,7 @@ pub async fn list_trusted_devices() -> Result<Vec<TrustedDevice>, ApiErrors> {
 pub async fn revoke_trusted_device(#[server(default)] id: String) -> Result<Vec<TrustedDevice>, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.api.service.revoke_trusted_device(&mut c.req, id).await;
+    c.flash_done(&r, Notice::DeviceRevoked);
     c.redirect_form_post("/account/sessions");
     c.finish(r)
 }
@@ -447,6 +449,7 @@ pub async fn list_sessions() -> Result<Vec<SessionInfo>, ApiErrors> {
 pub async fn revoke_session(#[server(default)] id: String) -> Result<Vec<SessionInfo>, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.api.service.revoke_session(&mut c.req, id).await;
+    c.flash_done(&r, Notice::SessionRevoked);
     c.finish(r)
 }
 
@@ -455,6 +458,7 @@ pub async fn revoke_session(#[server(default)] id: String) -> Result<Vec<Session
 pub async fn revoke_other_sessions() -> Result<Vec<SessionInfo>, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.api.service.revoke_others(&mut c.req).await;
+    c.flash_done(&r, Notice::OtherSessionsRevoked);
     c.finish(r)
 }
 
@@ -540,6 +544,13 @@ mod glue {
             let cookie = web::flash::set_cookie(self.api.edge.dev, &[], &kept);
             if let (true, Some(c), Some(res)) = (self.is_form_post(), cookie, use_context::<ResponseOptions>()) {
                 res.append_header(header::SET_COOKIE, c);
+            }
+        }
+
+        /// A plain form post that worked: its page says what it did.
+        pub fn flash_done<T, E>(&self, r: &Result<T, E>, notice: Notice) {
+            if r.is_ok() {
+                self.flash_form_post(Kept { notice: Some(notice), ..Kept::default() });
             }
         }
 

@@ -5,14 +5,17 @@ import { expect, test as base, type APIRequestContext, type Page } from "@playwr
 /**
  * Every test fails on a page error, a console error or a console warning
  * (hydration mismatches are warnings), except the browser's own line for an
- * expected 4xx answer.
+ * expected 4xx answer (and, with JavaScript off, for the unused wasm).
  */
 export const test = base.extend<{ page: Page }>({
-  page: async ({ page }, use) => {
+  page: async ({ page, javaScriptEnabled }, use) => {
     const problems: string[] = [];
     page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
     page.on("console", (m) => {
       if ((m.type() === "error" || m.type() === "warning") && !m.text().startsWith("Failed to load resource")) {
+        // With JavaScript off the preloaded wasm is never used, and a page
+        // kept open a few seconds says so.
+        if (!javaScriptEnabled && m.text().includes("preloaded using link preload but not used")) return;
         problems.push(`${m.type()}: ${m.text()}`);
       }
     });

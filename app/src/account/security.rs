@@ -3,7 +3,7 @@
 use super::*;
 use crate::hook::{provide_user, User};
 use crate::ui::{loading, strategy_label, FieldError, GlobalErrors};
-use leptos::{ev::SubmitEvent, html, prelude::*, task::spawn_local};
+use leptos::{ev::SubmitEvent, html, prelude::*, server_fn::ServerFn, task::spawn_local};
 use leptos_meta::Title;
 use proto::*;
 
@@ -124,13 +124,18 @@ pub fn Security(user: UserView) -> impl IntoView {
 }
 
 /// "Confirm it's you": the password (or an authenticator code), then `then`.
+/// A plain form post without JavaScript; `failed` is such a post's error.
 #[component]
-pub(super) fn Reverify(user: User, then: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+pub(super) fn Reverify(
+    user: User,
+    then: impl Fn() + Copy + Send + Sync + 'static,
+    #[prop(default = None)] failed: Option<ApiError>,
+) -> impl IntoView {
     let with_app = RwSignal::new(false);
     let secret = NodeRef::<html::Input>::new();
     // Its own error, on its own field: the page's shared errors would turn
     // the new-password field red for a wrong current password.
-    let err = RwSignal::new(None::<ApiError>);
+    let err = RwSignal::new(failed.map(ApiError::for_known_user));
     let focus = move || {
         if let Some(i) = secret.get_untracked() {
             let _ = i.focus();
@@ -174,12 +179,14 @@ pub(super) fn Reverify(user: User, then: impl Fn() + Copy + Send + Sync + 'stati
         format!("This change needs your password (or an authenticator code) from the last {minutes}.")
     };
     view! {
-        <form class="reverify" on:submit=on_submit novalidate>
+        <form class="reverify" method="post" action=crate::api::Reverify::PATH on:submit=on_submit novalidate>
             <h2>"Confirm it's you"</h2>
             <p class="hint">{window}</p>
+            <input type="hidden" name="strategy" value=move || if with_app.get() { "totp" } else { "password" }/>
             <div class="field">
                 <label for="reverify">{move || if with_app.get() { "Authenticator code" } else { "Password" }}</label>
-                <input id="reverify" type=move || if with_app.get() { "text" } else { "password" }
+                <input id="reverify" name=move || if with_app.get() { "code" } else { "password" }
+                    type=move || if with_app.get() { "text" } else { "password" }
                     autocomplete=move || if with_app.get() { "one-time-code" } else { "current-password" }
                     node_ref=secret aria-describedby="reverify-error"
                     aria-invalid=move || err.with(Option::is_some).to_string()/>

@@ -1,49 +1,89 @@
-//! The sessions page: sessions and trusted devices.
+//! The sessions page: sessions and trusted devices. Every button is a form
+//! that posts to its server function: without JavaScript (or before the
+//! island is live) the page comes back with the list changed and what was
+//! done said; with it, the island does the same in place.
 
 use super::*;
 use crate::api::*;
-use crate::hook::provide_user;
-use crate::ui::{go, live, loading, GlobalErrors};
-use leptos::{prelude::*, task::spawn_local};
+use crate::hook::{errors_from_form_post, kept_notice, provide_user, Errors};
+use crate::ui::{go, loading, GlobalErrors};
+use leptos::{ev::SubmitEvent, prelude::*, server_fn::ServerFn, task::spawn_local};
 use leptos_meta::Title;
 use proto::*;
 
 /// The user's sessions: revoke one, or all others.
 #[component]
 pub fn SessionsPage() -> impl IntoView {
+    // What a plain form post did, or why it failed.
+    let notice = kept_notice();
+    let errors = errors_from_form_post(&[RevokeSession::PATH, RevokeOtherSessions::PATH, RevokeTrustedDevice::PATH]);
+    let failed = errors_from_form_post(&[crate::api::Reverify::PATH]).raw.into_iter().next();
     view! {
         <Title text="Active sessions"/>
         <section class="card wide-ish">
             <crate::Logo/>
             <Suspense fallback=loading>
-                {move || Suspend::new(async move {
-                    if let Err(away) = gate(None).await {
-                        return away;
-                    }
-                    match (list_sessions().await, list_trusted_devices().await) {
-                        (Ok(sessions), Ok(devices)) => view! { <Sessions sessions devices/> }.into_any(),
-                        (Err(e), _) | (_, Err(e)) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
-                    }
-                })}
+                {move || {
+                    let (errors, failed) = (errors.clone(), failed.clone());
+                    Suspend::new(async move {
+                        let user = match gate(None).await {
+                            Ok(u) => u,
+                            Err(away) => return away,
+                        };
+                        match (list_sessions().await, list_trusted_devices().await) {
+                            (Ok(sessions), Ok(devices)) => {
+                                let posted = Posted { notice, errors, failed };
+                                view! { <Sessions user sessions devices posted/> }.into_any()
+                            }
+                            (Err(e), _) | (_, Err(e)) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                        }
+                    })
+                }}
             </Suspense>
             <p class="switch"><a href="/">"Back home"</a></p>
         </section>
     }
 }
 
+/// What the page's last plain form post did: its notice, its errors, and a
+/// "Confirm it's you" that failed.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Posted {
+    notice: Option<Notice>,
+    errors: Errors,
+    failed: Option<ApiError>,
+}
+
+/// What waits for "Confirm it's you": a revoke (`None`: every other
+/// session), or, after a plain form post, nothing this page knows of.
+#[derive(Clone)]
+enum Waiting {
+    Revoke(Option<String>),
+    Post,
+}
+
 #[island(lazy)]
-pub fn Sessions(sessions: Vec<SessionInfo>, devices: Vec<TrustedDevice>) -> impl IntoView {
+pub fn Sessions(
+    user: UserView,
+    sessions: Vec<SessionInfo>,
+    devices: Vec<TrustedDevice>,
+    posted: Posted,
+) -> impl IntoView {
     let list = RwSignal::new(sessions);
     let devices = RwSignal::new(devices);
     let busy = RwSignal::new(false);
     let live = live();
-    let idle = move || live.get() && !busy.get();
-    // Ending a session needs a recent re-verification: the revoke waiting
-    // for it (`Some(None)`: all others).
-    let user = provide_user(None);
-    let retry = RwSignal::new(None::<Option<String>>);
+    let idle = Signal::derive(move || !busy.get());
+    let user = provide_user(Some(user));
+    // Ending a session needs a recent re-verification: what waits for it.
+    let needs = |e: &Errors| e.raw.iter().any(|x| x.code == "session_reverification_required");
+    let asked = needs(&posted.errors) || posted.failed.is_some();
+    let retry = RwSignal::new(asked.then_some(Waiting::Post));
+    if !needs(&posted.errors) {
+        user.errors.set(posted.errors);
+    }
     // What the last action did, said (and focused: its button is gone).
-    let done = RwSignal::new(None::<&'static str>);
+    let done = RwSignal::new(posted.notice.map(Notice::message));
     let said = move |what: &'static str| {
         done.set(Some(what));
         focus_on("sessions-done");
@@ -59,22 +99,27 @@ pub fn Sessions(sessions: Vec<SessionInfo>, devices: Vec<TrustedDevice>) -> impl
             match r {
                 Ok(l) => {
                     list.set(l);
-                    said(if target.is_some() { "Session revoked." } else { "Signed out of every other session." });
+                    let n = if target.is_some() { Notice::SessionRevoked } else { Notice::OtherSessionsRevoked };
+                    said(n.message());
                 }
-                Err(e) if e.codes().contains(&"session_reverification_required") => retry.set(Some(target)),
-                Err(e) => user.errors.set(crate::hook::Errors::from(&e)),
+                Err(e) if e.codes().contains(&"session_reverification_required") => {
+                    retry.set(Some(Waiting::Revoke(target)))
+                }
+                Err(e) => user.errors.set(Errors::from(&e)),
             }
             busy.set(false);
         });
     };
+    let failed = posted.failed;
     let reverify = move || {
         retry.with(Option::is_some).then(|| {
             view! {
-                <Reverify user then=move || {
-                    if let Some(t) = retry.get_untracked() {
-                        retry.set(None);
-                        act(t);
+                <Reverify user failed=failed.clone() then=move || {
+                    match retry.get_untracked() {
+                        Some(Waiting::Revoke(t)) => act(t),
+                        _ => said(Notice::Reverified.message()),
                     }
+                    retry.set(None);
                 }/>
             }
         })
@@ -93,10 +138,10 @@ pub fn Sessions(sessions: Vec<SessionInfo>, devices: Vec<TrustedDevice>) -> impl
                     let detail = Signal::derive(move || {
                         format!("{ip} · signed in {} · last active {}", moment(signed_in, live), moment(active, live))
                     });
-                    let label = if current { "Sign out" } else { "Revoke" };
+                    let (label, action) = if current { ("Sign out", SignOut::PATH) } else { ("Revoke", RevokeSession::PATH) };
                     view! {
-                        <DeviceRow key=format!("session-{}", s.id) device=s.device.clone() current detail label
-                            idle=Signal::derive(idle)
+                        <DeviceRow key=format!("session-{}", s.id) id=s.id.clone() device=s.device.clone() current
+                            detail label action idle
                             act=move || {
                                 let id = id.clone();
                                 if current {
@@ -112,10 +157,14 @@ pub fn Sessions(sessions: Vec<SessionInfo>, devices: Vec<TrustedDevice>) -> impl
                 }
             </For>
         </ul>
-        <button type="button" class="secondary-button" disabled=move || !idle() || list.with(|l| l.len() < 2)
-            on:click=move |_| act(None)>
-            "Sign out everywhere else"
-        </button>
+        <form method="post" action=RevokeOtherSessions::PATH on:submit=move |ev: SubmitEvent| {
+            ev.prevent_default();
+            act(None);
+        }>
+            <button type="submit" class="secondary-button" disabled=move || !idle.get() || list.with(|l| l.len() < 2)>
+                "Sign out everywhere else"
+            </button>
+        </form>
         <h2>"Trusted devices"</h2>
         <p class="hint">
             "Browsers you signed in on skip the emailed code. Revoke one and it must prove itself again."
@@ -130,8 +179,8 @@ pub fn Sessions(sessions: Vec<SessionInfo>, devices: Vec<TrustedDevice>) -> impl
                         format!("{ip} · trusted {} · last used {}", moment(trusted, live), moment(used, live))
                     });
                     view! {
-                        <DeviceRow key=format!("device-{}", d.id) device=d.device.clone() current=d.current
-                            detail label="Revoke" idle=Signal::derive(idle)
+                        <DeviceRow key=format!("device-{}", d.id) id=d.id.clone() device=d.device.clone()
+                            current=d.current detail label="Revoke" action=RevokeTrustedDevice::PATH idle
                             act=move || {
                                 let id = id.clone();
                                 busy.set(true);
@@ -140,9 +189,9 @@ pub fn Sessions(sessions: Vec<SessionInfo>, devices: Vec<TrustedDevice>) -> impl
                                     match revoke_trusted_device(id).await {
                                         Ok(l) => {
                                             devices.set(l);
-                                            said("Trusted device revoked: it proves itself by email next time.");
+                                            said(Notice::DeviceRevoked.message());
                                         }
-                                        Err(e) => user.errors.set(crate::hook::Errors::from(&e)),
+                                        Err(e) => user.errors.set(Errors::from(&e)),
                                     }
                                     busy.set(false);
                                 });
@@ -156,15 +205,18 @@ pub fn Sessions(sessions: Vec<SessionInfo>, devices: Vec<TrustedDevice>) -> impl
 }
 
 /// One row of the sessions or trusted-devices list: what, where and when,
-/// with the one action it takes.
+/// with the one action it takes: a form posting `id` to `action`, which
+/// the island takes over once live.
 #[component]
 fn DeviceRow(
     /// Unique on the page: names the row's detail, which describes its button.
     key: String,
+    id: String,
     device: String,
     current: bool,
     detail: Signal<String>,
     label: &'static str,
+    action: &'static str,
     idle: Signal<bool>,
     act: impl Fn() + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -172,6 +224,10 @@ fn DeviceRow(
     // only "Revoke" to a screen reader.
     let name = format!("{label} {device}");
     let detail_id = format!("{key}-detail");
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        act();
+    };
     view! {
         <li data-current=current.to_string()>
             <div>
@@ -179,10 +235,13 @@ fn DeviceRow(
                 {current.then(|| view! { <span class="badge">"this device"</span> })}
                 <p class="muted" id=detail_id.clone()>{detail}</p>
             </div>
-            <button type="button" class="link" disabled=move || !idle.get() on:click=move |_| act()
-                aria-label=name aria-describedby=detail_id>
-                {label}
-            </button>
+            <form method="post" action=action on:submit=on_submit>
+                <input type="hidden" name="id" value=id/>
+                <button type="submit" class="link" disabled=move || !idle.get()
+                    aria-label=name aria-describedby=detail_id>
+                    {label}
+                </button>
+            </form>
         </li>
     }
 }

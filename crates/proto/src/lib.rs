@@ -768,27 +768,63 @@ pub struct Kept {
 }
 
 /// News for the page after a plain form post that worked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Notice {
     /// An unlock code was verified: this browser may sign in again.
     Unlocked,
+    /// "Confirm it's you" passed: the change may be made now.
+    Reverified,
+    SessionRevoked,
+    OtherSessionsRevoked,
+    DeviceRevoked,
 }
 
 impl Notice {
+    const ALL: [Notice; 5] = [
+        Notice::Unlocked,
+        Notice::Reverified,
+        Notice::SessionRevoked,
+        Notice::OtherSessionsRevoked,
+        Notice::DeviceRevoked,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Notice::Unlocked => "unlocked",
+            Notice::Reverified => "reverified",
+            Notice::SessionRevoked => "session_revoked",
+            Notice::OtherSessionsRevoked => "other_sessions_revoked",
+            Notice::DeviceRevoked => "device_revoked",
+        }
+    }
+
+    /// What the page says.
+    pub fn message(self) -> &'static str {
+        match self {
+            Notice::Unlocked => "Your account is unlocked in this browser. Sign in to continue.",
+            Notice::Reverified => "Thanks: you can make the change now.",
+            Notice::SessionRevoked => "Session revoked.",
+            Notice::OtherSessionsRevoked => "Signed out of every other session.",
+            Notice::DeviceRevoked => "Trusted device revoked: it proves itself by email next time.",
         }
     }
 
     pub fn parse(s: &str) -> Option<Notice> {
-        (s == "unlocked").then_some(Notice::Unlocked)
+        Notice::ALL.into_iter().find(|n| n.as_str() == s)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notices_round_trip() {
+        for n in Notice::ALL {
+            assert_eq!(Notice::parse(n.as_str()), Some(n));
+        }
+        assert_eq!(Notice::parse("Unlocked"), None);
+    }
 
     #[test]
     fn status_and_strategy_names_round_trip() {
