@@ -331,6 +331,7 @@ pub async fn set_default_factor(#[server(default)] strategy: String) -> Result<U
         Some(s) => c.api.service.set_default(&mut c.req, s).await,
         None => Err(Fault::Missing(Field::Strategy)),
     };
+    c.flash_done(&r, Kept { strategy: Some(strategy), notice: Some(Notice::DefaultSet), ..Kept::default() });
     c.finish(r)
 }
 
@@ -359,6 +360,11 @@ pub async fn remove_factor(#[server(default)] strategy: String) -> Result<UserVi
         Some(s) => c.api.service.remove_factor(&mut c.req, s).await,
         None => Err(Fault::Missing(Field::Strategy)),
     };
+    if r.is_ok() {
+        // Not back to the confirmation (`?remove=`): to the page.
+        c.redirect_form_post("/account/security");
+    }
+    c.flash_done(&r, Kept { strategy: Some(strategy), notice: Some(Notice::FactorRemoved), ..Kept::default() });
     c.finish(r)
 }
 
@@ -548,9 +554,9 @@ mod glue {
         }
 
         /// A plain form post that worked: its page says what it did.
-        pub fn flash_done<T, E>(&self, r: &Result<T, E>, notice: Notice) {
+        pub fn flash_done<T, E>(&self, r: &Result<T, E>, done: impl Into<Kept>) {
             if r.is_ok() {
-                self.flash_form_post(Kept { notice: Some(notice), ..Kept::default() });
+                self.flash_form_post(done.into());
             }
         }
 

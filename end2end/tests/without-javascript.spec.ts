@@ -74,6 +74,60 @@ test.describe("without JavaScript", () => {
     await expect(page).toHaveURL(/\/sign-in$/);
     for (const c of others) await c.close();
   });
+
+  test("the security page: make default, remove after confirming, and 'Confirm it's you' first when it is due", async ({ page, request }) => {
+    test.setTimeout(90_000);
+    const user = await createUser(request, { totp: true, phone: true, backup: true });
+    await signIn(page, user);
+    await page.goto("/account/security");
+    const factors = page.getByTestId("factors");
+    const done = page.locator("#change-done");
+
+    await page.getByRole("button", { name: "Make default: text message" }).click();
+    await expect(done).toHaveText("Text message is now your default.");
+    await expect(factors.locator("li").first()).toContainText("Text message");
+    await expect(factors.locator("li").first().locator(".badge")).toHaveText("default");
+
+    // Removing asks first, as a page of its own; "Keep it" changes nothing.
+    await page.getByRole("button", { name: "Remove authenticator app" }).click();
+    await expect(page.getByRole("heading", { name: "Remove your authenticator app?" })).toBeVisible();
+    await page.getByRole("link", { name: "Keep it" }).click();
+    await expect(page).toHaveURL(/\/account\/security$/);
+    await expect(factors).toContainText("Authenticator app");
+
+    // Later than the re-verification window (20 s on the test server), the
+    // removal asks for the password first, then goes on.
+    await page.waitForTimeout(21_000);
+    await page.getByRole("button", { name: "Remove authenticator app" }).click();
+    await page.getByRole("button", { name: "Remove", exact: true }).click();
+    await expect(page.getByRole("heading", { name: "Confirm it's you" })).toBeVisible();
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await expect(done).toHaveText("Thanks: you can make the change now.");
+    await expect(page.getByRole("heading", { name: "Confirm it's you" })).toBeHidden();
+    await page.getByRole("button", { name: "Remove", exact: true }).click();
+    await expect(done).toHaveText("Authenticator app removed.");
+    await expect(page).toHaveURL(/\/account\/security$/);
+    await expect(factors).not.toContainText("Authenticator app");
+    await expect(page.getByRole("heading", { name: /^Remove your/ })).toBeHidden();
+  });
+});
+
+test("with the page's wasm held back, the security page's forms still work", async ({ browser, request }) => {
+  const user = await createUser(request, { totp: true, phone: true, backup: true });
+  const context = await browser.newContext({ baseURL: test.info().project.use.baseURL });
+  const page = await context.newPage();
+  await signIn(page, user, undefined, true);
+  await page.route(/split_security_loader_.*\.wasm$/, () => {});
+  await page.goto("/account/security");
+  await page.getByRole("button", { name: "Make default: text message" }).click();
+  await expect(page.locator("#change-done")).toHaveText("Text message is now your default.");
+  await page.getByRole("button", { name: "Remove text message" }).click();
+  await page.getByRole("button", { name: "Remove", exact: true }).click();
+  await expect(page.locator("#change-done")).toHaveText("Text message removed.");
+  await expect(page.getByTestId("factors")).not.toContainText("Text message");
+  await expectAccessible(page, "security as the server drew it, after a removal");
+  await context.close();
 });
 
 test("with the page's wasm held back, the sessions page's forms still work", async ({ browser, request }) => {

@@ -23,7 +23,7 @@ use security::Reverify;
 use sessions::moment;
 
 use crate::api::*;
-use crate::hook::User;
+use crate::hook::{errors_from_form_post, kept_method, kept_notice, Errors, User};
 use crate::ui::{go, live, strategy_label};
 use leptos::{html, prelude::*, task::spawn_local};
 use leptos_router::components::Redirect;
@@ -61,6 +61,9 @@ enum Change {
     AddPasskey,
     RemovePasskey,
     DeleteAccount,
+    /// A plain form post's change, made before the page was live: the page
+    /// cannot make it again, only say that it may be made now.
+    Posted,
 }
 
 impl Change {
@@ -71,7 +74,46 @@ impl Change {
             Change::Remove(s) => Some(format!("{} removed.", strategy_label(s))),
             Change::RemovePasskey => Some("Passkey removed.".into()),
             Change::BackupCodes => Some("New backup codes made: the old ones no longer work.".into()),
+            Change::Posted => Some(Notice::Reverified.message().into()),
             _ => None,
+        }
+    }
+}
+
+/// What the page's last plain form post did: its notice (and the factor it
+/// was about), its errors, and a "Confirm it's you" that failed.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Posted {
+    notice: Option<Notice>,
+    strategy: Option<Strategy>,
+    errors: Errors,
+    failed: Option<ApiError>,
+}
+
+impl Posted {
+    /// The flash of a post to one of `paths`, or to "Confirm it's you"
+    /// (server side).
+    fn read(paths: &[&str]) -> Posted {
+        use leptos::server_fn::ServerFn;
+        Posted {
+            notice: kept_notice(),
+            strategy: kept_method(),
+            errors: errors_from_form_post(paths),
+            failed: errors_from_form_post(&[crate::api::Reverify::PATH]).raw.into_iter().next(),
+        }
+    }
+
+    /// Did the post stop at "Confirm it's you"?
+    fn needs_reverification(&self) -> bool {
+        self.failed.is_some() || self.errors.raw.iter().any(|x| x.code == "session_reverification_required")
+    }
+
+    /// What the page says of it.
+    fn said(&self) -> Option<String> {
+        match (self.notice?, self.strategy) {
+            (Notice::DefaultSet, Some(s)) => Change::Default(s).done(),
+            (Notice::FactorRemoved, Some(s)) => Change::Remove(s).done(),
+            (n, _) => Some(n.message().into()),
         }
     }
 }
@@ -117,6 +159,8 @@ struct Changes {
     passkey: RwSignal<String>,
     /// What the last change did, said once it is done.
     done: RwSignal<Option<String>>,
+    /// A plain form post's failed "Confirm it's you", shown once.
+    failed: StoredValue<Option<ApiError>>,
 }
 
 impl Changes {
@@ -135,7 +179,21 @@ impl Changes {
             passkey_name: RwSignal::new(String::new()),
             passkey: RwSignal::new(String::new()),
             done: RwSignal::new(None),
+            failed: StoredValue::new(None),
         }
+    }
+
+    /// Takes up where a plain form post left: what it did, said; its
+    /// errors; "Confirm it's you" if it stopped there.
+    fn posted(self, posted: Posted) -> Changes {
+        self.done.set(posted.said());
+        if posted.needs_reverification() {
+            self.retry.set(Some(Change::Posted));
+        } else {
+            self.user.errors.set(posted.errors.clone());
+        }
+        self.failed.set_value(posted.failed);
+        self
     }
 
     /// Runs `change`; if it needs a re-verification first, keeps it for after.
@@ -168,6 +226,7 @@ impl Changes {
                     })
                 }
                 Change::RemovePasskey => user.remove_passkey(self.passkey.get_untracked()).await,
+                Change::Posted => Ok(()),
                 Change::DeleteAccount => user.delete().await.map(|()| go("/sign-in")),
                 Change::Password => {
                     let (p, others) = self.new_password.get_untracked();
@@ -206,8 +265,9 @@ impl Changes {
     fn reverify_view(self) -> impl IntoView {
         move || {
             self.retry.get().map(|c| {
+                let failed = self.failed.try_update_value(Option::take).flatten();
                 view! {
-                    <Reverify user=self.user then=move || {
+                    <Reverify user=self.user failed then=move || {
                         self.retry.set(None);
                         self.run(c)
                     }/>

@@ -7,20 +7,28 @@ use leptos::{ev::SubmitEvent, html, prelude::*, server_fn::ServerFn, task::spawn
 use leptos_meta::Title;
 use proto::*;
 
-/// Managing second factors.
+/// Managing second factors. Making a factor the default and removing one
+/// (`?remove=`: its confirmation, as a page) are forms that post without
+/// JavaScript too.
 #[component]
 pub fn SecurityPage() -> impl IntoView {
+    let posted = Posted::read(&[SetDefaultFactor::PATH, RemoveFactor::PATH]);
+    let removing =
+        leptos_router::hooks::use_query_map().with_untracked(|q| q.get("remove")).and_then(|s| Strategy::parse(&s));
     view! {
         <Title text="Security settings"/>
         <section class="card wide-ish">
             <crate::Logo/>
             <Suspense fallback=loading>
-                {move || Suspend::new(async move {
-                    match gate(None).await {
-                        Ok(user) => view! { <Security user/> }.into_any(),
-                        Err(away) => away,
-                    }
-                })}
+                {move || {
+                    let posted = posted.clone();
+                    Suspend::new(async move {
+                        match gate(None).await {
+                            Ok(user) => view! { <Security user posted removing/> }.into_any(),
+                            Err(away) => away,
+                        }
+                    })
+                }}
             </Suspense>
             <p class="switch"><a href="/">"Back home"</a></p>
         </section>
@@ -28,9 +36,11 @@ pub fn SecurityPage() -> impl IntoView {
 }
 
 #[island(lazy)]
-pub fn Security(user: UserView) -> impl IntoView {
+pub fn Security(user: UserView, posted: Posted, removing: Option<Strategy>) -> impl IntoView {
     let user = provide_user(Some(user));
-    let ch = Changes::new(user);
+    let ch = Changes::new(user).posted(posted);
+    // The factor whose removal a page without JavaScript asks to confirm.
+    let removing = RwSignal::new(removing);
     let live = ch.live;
     let codes = ch.codes;
     let run = move |c: Change| ch.run(c);
@@ -52,6 +62,28 @@ pub fn Security(user: UserView) -> impl IntoView {
             run(Change::Remove(s));
         }
     };
+    // Without JavaScript the question is a form of its own.
+    let confirm_removal = move || {
+        removing.get().filter(|&s| has(s) && removable(s)).map(|s| {
+            let what = strategy_label(s).to_ascii_lowercase();
+            let on_submit = move |ev: SubmitEvent| {
+                ev.prevent_default();
+                removing.set(None);
+                run(Change::Remove(s));
+            };
+            view! {
+                <form class="reverify" method="post" action=RemoveFactor::PATH on:submit=on_submit>
+                    <h2>{format!("Remove your {what}?")}</h2>
+                    <p class="hint">"You will no longer be able to sign in with it."</p>
+                    <input type="hidden" name="strategy" value=s.as_str()/>
+                    <p class="row">
+                        <button type="submit">"Remove"</button>
+                        <a href="/account/security">"Keep it"</a>
+                    </p>
+                </form>
+            }
+        })
+    };
     let new_codes = move |_| {
         let n = remaining();
         if n == 0 || confirmed(&format!("Make new backup codes? Your {n} unused codes will stop working.")) {
@@ -66,6 +98,7 @@ pub fn Security(user: UserView) -> impl IntoView {
     view! {
         <h1>"Security settings"</h1>
         {ch.reverify_view()}
+        {confirm_removal}
         <p class="sent" role="status" id="change-done" tabindex="-1">{move || ch.done.get()}</p>
         <h2>"Second factors"</h2>
         <ul class="factors" data-testid="factors">
@@ -81,17 +114,30 @@ pub fn Security(user: UserView) -> impl IntoView {
                             </span>
                             <span class="row">
                                 {(!f.default).then(|| view! {
-                                    // Named apart, as "Remove …" is (WCAG 2.4.6).
-                                    <button type="button" class="link" on:click=move |_| run(Change::Default(s))
-                                        aria-label=format!("Make default: {}", strategy_label(s).to_ascii_lowercase())
-                                        disabled=move || !live.get()>
-                                        "Make default"
-                                    </button>
+                                    <form method="post" action=SetDefaultFactor::PATH
+                                        on:submit=move |ev: SubmitEvent| {
+                                            ev.prevent_default();
+                                            run(Change::Default(s));
+                                        }>
+                                        <input type="hidden" name="strategy" value=s.as_str()/>
+                                        // Named apart, as "Remove …" is (WCAG 2.4.6).
+                                        <button type="submit" class="link" disabled=move || user.is_fetching()
+                                            aria-label=format!("Make default: {}", strategy_label(s).to_ascii_lowercase())>
+                                            "Make default"
+                                        </button>
+                                    </form>
                                 })}
-                                <button type="button" class="link" on:click=move |_| remove(s)
-                                    hidden=move || !removable(s) disabled=move || !live.get()>
-                                    {format!("Remove {}", strategy_label(s).to_ascii_lowercase())}
-                                </button>
+                                // Without JavaScript: the page again, asking to confirm.
+                                <form method="get" action="/account/security" hidden=move || !removable(s)
+                                    on:submit=move |ev: SubmitEvent| {
+                                        ev.prevent_default();
+                                        remove(s);
+                                    }>
+                                    <input type="hidden" name="remove" value=s.as_str()/>
+                                    <button type="submit" class="link" disabled=move || user.is_fetching()>
+                                        {format!("Remove {}", strategy_label(s).to_ascii_lowercase())}
+                                    </button>
+                                </form>
                             </span>
                         </li>
                     }

@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::api::*;
-use crate::hook::{errors_from_form_post, kept_notice, provide_user, Errors};
+use crate::hook::{provide_user, Errors};
 use crate::ui::{go, loading, GlobalErrors};
 use leptos::{ev::SubmitEvent, prelude::*, server_fn::ServerFn, task::spawn_local};
 use leptos_meta::Title;
@@ -15,16 +15,14 @@ use proto::*;
 #[component]
 pub fn SessionsPage() -> impl IntoView {
     // What a plain form post did, or why it failed.
-    let notice = kept_notice();
-    let errors = errors_from_form_post(&[RevokeSession::PATH, RevokeOtherSessions::PATH, RevokeTrustedDevice::PATH]);
-    let failed = errors_from_form_post(&[crate::api::Reverify::PATH]).raw.into_iter().next();
+    let posted = Posted::read(&[RevokeSession::PATH, RevokeOtherSessions::PATH, RevokeTrustedDevice::PATH]);
     view! {
         <Title text="Active sessions"/>
         <section class="card wide-ish">
             <crate::Logo/>
             <Suspense fallback=loading>
                 {move || {
-                    let (errors, failed) = (errors.clone(), failed.clone());
+                    let posted = posted.clone();
                     Suspend::new(async move {
                         let user = match gate(None).await {
                             Ok(u) => u,
@@ -32,7 +30,6 @@ pub fn SessionsPage() -> impl IntoView {
                         };
                         match (list_sessions().await, list_trusted_devices().await) {
                             (Ok(sessions), Ok(devices)) => {
-                                let posted = Posted { notice, errors, failed };
                                 view! { <Sessions user sessions devices posted/> }.into_any()
                             }
                             (Err(e), _) | (_, Err(e)) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
@@ -43,15 +40,6 @@ pub fn SessionsPage() -> impl IntoView {
             <p class="switch"><a href="/">"Back home"</a></p>
         </section>
     }
-}
-
-/// What the page's last plain form post did: its notice, its errors, and a
-/// "Confirm it's you" that failed.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
-pub struct Posted {
-    notice: Option<Notice>,
-    errors: Errors,
-    failed: Option<ApiError>,
 }
 
 /// What waits for "Confirm it's you": a revoke (`None`: every other
@@ -76,16 +64,14 @@ pub fn Sessions(
     let idle = Signal::derive(move || !busy.get());
     let user = provide_user(Some(user));
     // Ending a session needs a recent re-verification: what waits for it.
-    let needs = |e: &Errors| e.raw.iter().any(|x| x.code == "session_reverification_required");
-    let asked = needs(&posted.errors) || posted.failed.is_some();
-    let retry = RwSignal::new(asked.then_some(Waiting::Post));
-    if !needs(&posted.errors) {
-        user.errors.set(posted.errors);
+    let retry = RwSignal::new(posted.needs_reverification().then_some(Waiting::Post));
+    if !posted.needs_reverification() {
+        user.errors.set(posted.errors.clone());
     }
     // What the last action did, said (and focused: its button is gone).
-    let done = RwSignal::new(posted.notice.map(Notice::message));
+    let done = RwSignal::new(posted.said());
     let said = move |what: &'static str| {
-        done.set(Some(what));
+        done.set(Some(what.into()));
         focus_on("sessions-done");
     };
     let act = move |target: Option<String>| {

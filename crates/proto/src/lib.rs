@@ -777,15 +777,26 @@ pub enum Notice {
     SessionRevoked,
     OtherSessionsRevoked,
     DeviceRevoked,
+    /// A factor (the flash's `strategy`) became the default, or was removed.
+    DefaultSet,
+    FactorRemoved,
+}
+
+impl From<Notice> for Kept {
+    fn from(n: Notice) -> Kept {
+        Kept { notice: Some(n), ..Kept::default() }
+    }
 }
 
 impl Notice {
-    const ALL: [Notice; 5] = [
+    const ALL: [Notice; 7] = [
         Notice::Unlocked,
         Notice::Reverified,
         Notice::SessionRevoked,
         Notice::OtherSessionsRevoked,
         Notice::DeviceRevoked,
+        Notice::DefaultSet,
+        Notice::FactorRemoved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -795,6 +806,8 @@ impl Notice {
             Notice::SessionRevoked => "session_revoked",
             Notice::OtherSessionsRevoked => "other_sessions_revoked",
             Notice::DeviceRevoked => "device_revoked",
+            Notice::DefaultSet => "default_set",
+            Notice::FactorRemoved => "factor_removed",
         }
     }
 
@@ -806,6 +819,8 @@ impl Notice {
             Notice::SessionRevoked => "Session revoked.",
             Notice::OtherSessionsRevoked => "Signed out of every other session.",
             Notice::DeviceRevoked => "Trusted device revoked: it proves itself by email next time.",
+            Notice::DefaultSet => "Your default is changed.",
+            Notice::FactorRemoved => "Removed.",
         }
     }
 
