@@ -420,7 +420,11 @@ pub async fn passkey_rename(
 pub async fn passkey_remove(#[server(default)] id: String) -> Result<UserView, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.api.service.passkey_remove(&mut c.req, id).await;
-    c.redirect_form_post("/account/security");
+    if r.is_ok() {
+        // Not back to the confirmation (`?remove_passkey=`): to the page.
+        c.redirect_form_post("/account/security");
+    }
+    c.flash_done(&r, Notice::PasskeyRemoved);
     c.finish(r)
 }
 

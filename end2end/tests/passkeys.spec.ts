@@ -157,3 +157,36 @@ test("the trusted devices are listed beside the sessions and can be revoked", as
   await devices.first().getByRole("button", { name: "Revoke" }).click();
   await expect(devices).toHaveCount(0);
 });
+
+test("without JavaScript a passkey is said to need it, and one is removed after confirming", async ({ page, request, browser }) => {
+  const user = await createUser(request, { totp: true, backup: true });
+  await withoutAutofill(page);
+  await authenticator(page);
+  await open(page, "/sign-in");
+  await signInWithPassword(page, user.email);
+  await page.getByLabel("Code", { exact: true }).fill(totp(user.totp_secret!));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expectSignedIn(page, user.email);
+  await open(page, "/account/security");
+  await addPasskey(page, "Work laptop");
+  await expect(page.getByTestId("passkeys")).toContainText("Work laptop");
+  await expect(page.getByTestId("passkey-needs-js")).toBeHidden();
+
+  // The same session in a browser without JavaScript.
+  const plain = await browser.newContext({
+    baseURL: test.info().project.use.baseURL!.replace("127.0.0.1", "localhost"),
+    javaScriptEnabled: false,
+    storageState: await page.context().storageState(),
+  });
+  const bare = await plain.newPage();
+  await bare.goto("/account/security");
+  await expect(bare.getByTestId("passkey-needs-js")).toBeVisible();
+  await expect(bare.getByRole("button", { name: "Add a passkey" })).toBeHidden();
+  await bare.getByRole("button", { name: "Remove passkey Work laptop" }).click();
+  await expect(bare.getByRole("heading", { name: 'Remove the passkey "Work laptop"?' })).toBeVisible();
+  await bare.getByRole("button", { name: "Remove", exact: true }).click();
+  await expect(bare.locator("#change-done")).toHaveText("Passkey removed.");
+  await expect(bare).toHaveURL(/\/account\/security$/);
+  await expect(bare.getByText("No passkey yet.")).toBeVisible();
+  await plain.close();
+});

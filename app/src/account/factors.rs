@@ -117,6 +117,7 @@ pub(super) fn Passkeys(ch: Changes) -> impl IntoView {
                 {
                     let (id, name) = (p.id.clone(), p.name.clone());
                     let label = format!("Remove passkey {}", p.name);
+                    let asked = p.id.clone();
                     view! {
                         <li>
                             <span>
@@ -124,10 +125,17 @@ pub(super) fn Passkeys(ch: Changes) -> impl IntoView {
                                 {p.synced.then(|| view! { <span class="badge">"synced"</span> })}
                                 <span class="muted">" · " {move || used(&p)}</span>
                             </span>
-                            <button type="button" class="link" aria-label=label hidden=move || !removable()
-                                on:click=move |_| remove(id.clone(), name.clone()) disabled=move || !ch.live.get()>
-                                "Remove"
-                            </button>
+                            // Without JavaScript: the page again, asking to confirm.
+                            <form method="get" action="/account/security" hidden=move || !removable()
+                                on:submit=move |ev: SubmitEvent| {
+                                    ev.prevent_default();
+                                    remove(id.clone(), name.clone());
+                                }>
+                                <input type="hidden" name="remove_passkey" value=asked/>
+                                <button type="submit" class="link" aria-label=label disabled=move || user.is_fetching()>
+                                    "Remove"
+                                </button>
+                            </form>
                         </li>
                     }
                 }
@@ -149,6 +157,10 @@ pub(super) fn PasskeyAdd(ch: Changes) -> impl IntoView {
         ch.run(Change::AddPasskey);
     };
     view! {
+        // WebAuthn is JavaScript's: until the page is live (or without it) it says so.
+        <p class="muted" data-testid="passkey-needs-js" hidden=move || ch.live.get()>
+            "Adding a passkey needs JavaScript. An authenticator app or a phone works without it."
+        </p>
         <form class="enrol passkey-add" on:submit=on_submit hidden=move || !ch.live.get()>
             <div class="field">
                 <label for="passkey-name">"Passkey name (optional)"</label>

@@ -12,19 +12,20 @@ use proto::*;
 /// JavaScript too.
 #[component]
 pub fn SecurityPage() -> impl IntoView {
-    let posted = Posted::read(&[SetDefaultFactor::PATH, RemoveFactor::PATH]);
-    let removing =
-        leptos_router::hooks::use_query_map().with_untracked(|q| q.get("remove")).and_then(|s| Strategy::parse(&s));
+    let posted = Posted::read(&[SetDefaultFactor::PATH, RemoveFactor::PATH, PasskeyRemove::PATH]);
+    let query = leptos_router::hooks::use_query_map();
+    let removing = query.with_untracked(|q| q.get("remove")).and_then(|s| Strategy::parse(&s));
+    let removing_passkey = query.with_untracked(|q| q.get("remove_passkey"));
     view! {
         <Title text="Security settings"/>
         <section class="card wide-ish">
             <crate::Logo/>
             <Suspense fallback=loading>
                 {move || {
-                    let posted = posted.clone();
+                    let (posted, removing_passkey) = (posted.clone(), removing_passkey.clone());
                     Suspend::new(async move {
                         match gate(None).await {
-                            Ok(user) => view! { <Security user posted removing/> }.into_any(),
+                            Ok(user) => view! { <Security user posted removing removing_passkey/> }.into_any(),
                             Err(away) => away,
                         }
                     })
@@ -36,11 +37,18 @@ pub fn SecurityPage() -> impl IntoView {
 }
 
 #[island(lazy)]
-pub fn Security(user: UserView, posted: Posted, removing: Option<Strategy>) -> impl IntoView {
+pub fn Security(
+    user: UserView,
+    posted: Posted,
+    removing: Option<Strategy>,
+    removing_passkey: Option<String>,
+) -> impl IntoView {
     let user = provide_user(Some(user));
     let ch = Changes::new(user).posted(posted);
-    // The factor whose removal a page without JavaScript asks to confirm.
+    // The factor or passkey whose removal a page without JavaScript asks
+    // to confirm.
     let removing = RwSignal::new(removing);
+    let removing_passkey = RwSignal::new(removing_passkey);
     let live = ch.live;
     let codes = ch.codes;
     let run = move |c: Change| ch.run(c);
@@ -99,6 +107,27 @@ pub fn Security(user: UserView, posted: Posted, removing: Option<Strategy>) -> i
         <h1>"Security settings"</h1>
         {ch.reverify_view()}
         {confirm_removal}
+        {move || {
+            let id = removing_passkey.get()?;
+            let name = user.user()?.passkeys.into_iter().find(|p| p.id == id)?.name;
+            let on_submit = move |ev: SubmitEvent| {
+                ev.prevent_default();
+                removing_passkey.set(None);
+                ch.passkey.set(id.clone());
+                run(Change::RemovePasskey);
+            };
+            Some(view! {
+                <form class="reverify" method="post" action=PasskeyRemove::PATH on:submit=on_submit>
+                    <h2>{format!("Remove the passkey \"{name}\"?")}</h2>
+                    <p class="hint">"You will no longer be able to sign in with it."</p>
+                    <input type="hidden" name="id" value=removing_passkey.get_untracked()/>
+                    <p class="row">
+                        <button type="submit">"Remove"</button>
+                        <a href="/account/security">"Keep it"</a>
+                    </p>
+                </form>
+            })
+        }}
         <p class="sent" role="status" id="change-done" tabindex="-1">{move || ch.done.get()}</p>
         <h2>"Second factors"</h2>
         <ul class="factors" data-testid="factors">

@@ -780,6 +780,7 @@ pub enum Notice {
     /// A factor (the flash's `strategy`) became the default, or was removed.
     DefaultSet,
     FactorRemoved,
+    PasskeyRemoved,
 }
 
 impl From<Notice> for Kept {
@@ -789,7 +790,7 @@ impl From<Notice> for Kept {
 }
 
 impl Notice {
-    const ALL: [Notice; 7] = [
+    const ALL: [Notice; 8] = [
         Notice::Unlocked,
         Notice::Reverified,
         Notice::SessionRevoked,
@@ -797,6 +798,7 @@ impl Notice {
         Notice::DeviceRevoked,
         Notice::DefaultSet,
         Notice::FactorRemoved,
+        Notice::PasskeyRemoved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -808,6 +810,7 @@ impl Notice {
             Notice::DeviceRevoked => "device_revoked",
             Notice::DefaultSet => "default_set",
             Notice::FactorRemoved => "factor_removed",
+            Notice::PasskeyRemoved => "passkey_removed",
         }
     }
 
@@ -821,6 +824,7 @@ impl Notice {
             Notice::DeviceRevoked => "Trusted device revoked: it proves itself by email next time.",
             Notice::DefaultSet => "Your default is changed.",
             Notice::FactorRemoved => "Removed.",
+            Notice::PasskeyRemoved => "Passkey removed.",
         }
     }
 
