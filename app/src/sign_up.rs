@@ -77,16 +77,8 @@ fn SignUpForm() -> impl IntoView {
                     aria-describedby="email-error"/>
                 <FieldError id="email-error" err=email_err/>
             </div>
-            <div class="field">
-                <label for="password">"Password"</label>
-                <input id="password" name="password" type="password" autocomplete="new-password"
-                    node_ref=password
-                    aria-invalid=move || pw_err.with(Option::is_some).to_string()
-                    aria-describedby="password-hint password-error"/>
-                <p class="hint" id="password-hint">"At least 8 characters. Long phrases are best."</p>
-                <FieldError id="password-error" err=pw_err/>
-                <ShowPassword field=password/>
-            </div>
+            <NewPasswordField ids=["password", "password-hint", "password-error"] label="Password" password
+                err=pw_err/>
             <SubmitButton label="Continue" working="Creating your account…" pending busy=Signal::derive(move || sign_up.is_fetching())/>
         </form>
         <GlobalErrors errors=sign_up.errors/>

@@ -427,6 +427,29 @@ where
     }
 }
 
+/// A field for a new password (ids: the input, its hint, its error), with
+/// the policy's advice and "Show password".
+#[component]
+pub(crate) fn NewPasswordField(
+    ids: [&'static str; 3],
+    label: &'static str,
+    password: NodeRef<html::Input>,
+    err: Signal<Option<ApiError>>,
+) -> impl IntoView {
+    let [id, hint, error] = ids;
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id name="password" type="password" autocomplete="new-password" node_ref=password
+                aria-invalid=move || err.with(Option::is_some).to_string()
+                aria-describedby=[hint, " ", error].concat()/>
+            <p class="hint" id=hint>"At least 8 characters. Long phrases are best."</p>
+            <FieldError id=error err=err/>
+            <ShowPassword field=password/>
+        </div>
+    }
+}
+
 /// A new password and "sign out of other sessions" (on by default).
 #[component]
 pub(crate) fn NewPasswordFields(
@@ -435,16 +458,8 @@ pub(crate) fn NewPasswordFields(
     err: Signal<Option<ApiError>>,
 ) -> impl IntoView {
     view! {
-        <div class="field">
-            <label for="new-password">"New password"</label>
-            <input id="new-password" name="password" type="password" autocomplete="new-password"
-                node_ref=password
-                aria-invalid=move || err.with(Option::is_some).to_string()
-                aria-describedby="new-password-hint new-password-error"/>
-            <p class="hint" id="new-password-hint">"At least 8 characters. Long phrases are best."</p>
-            <FieldError id="new-password-error" err=err/>
-            <ShowPassword field=password/>
-        </div>
+        <NewPasswordField ids=["new-password", "new-password-hint", "new-password-error"] label="New password"
+            password err/>
         <div class="check">
             <label>
                 <input type="checkbox" name="sign_out_of_other_sessions" value="true" checked node_ref=others/>

@@ -10,6 +10,7 @@ import {
   signInWithPassword,
   test,
   totp,
+  type User,
 } from "./helpers";
 
 // WebAuthn needs a domain as the relying-party id: these tests use the
@@ -47,6 +48,18 @@ async function withoutAutofill(page: Page) {
 async function addPasskey(page: Page, name: string) {
   await page.getByLabel("Passkey name (optional)").fill(name);
   await page.getByRole("button", { name: "Add a passkey" }).click();
+}
+
+/** Signed in as `user` (by an authenticator code) on the security page, with a passkey authenticator. */
+async function securityPageWithAuthenticator(page: Page, user: User) {
+  await withoutAutofill(page);
+  await authenticator(page);
+  await open(page, "/sign-in");
+  await signInWithPassword(page, user.email);
+  await page.getByLabel("Code", { exact: true }).fill(totp(user.totp_secret!));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expectSignedIn(page, user.email);
+  await open(page, "/account/security");
 }
 
 async function signOut(page: Page) {
@@ -109,14 +122,7 @@ test("setup-mfa takes a passkey, which then signs in alone", async ({ page, requ
 
 test("a passkey is the second factor after the password, and can be removed", async ({ page, request }) => {
   const user = await createUser(request, { totp: true, backup: true });
-  await withoutAutofill(page);
-  await authenticator(page);
-  await open(page, "/sign-in");
-  await signInWithPassword(page, user.email);
-  await page.getByLabel("Code", { exact: true }).fill(totp(user.totp_secret!));
-  await page.getByRole("button", { name: "Verify" }).click();
-  await expectSignedIn(page, user.email);
-  await open(page, "/account/security");
+  await securityPageWithAuthenticator(page, user);
   await addPasskey(page, "Key");
   const ask = page.getByRole("heading", { name: "Confirm it's you" });
   const listed = page.getByTestId("passkeys").getByText("Key");
@@ -160,14 +166,7 @@ test("the trusted devices are listed beside the sessions and can be revoked", as
 
 test("without JavaScript a passkey is said to need it, and one is removed after confirming", async ({ page, request, browser }) => {
   const user = await createUser(request, { totp: true, backup: true });
-  await withoutAutofill(page);
-  await authenticator(page);
-  await open(page, "/sign-in");
-  await signInWithPassword(page, user.email);
-  await page.getByLabel("Code", { exact: true }).fill(totp(user.totp_secret!));
-  await page.getByRole("button", { name: "Verify" }).click();
-  await expectSignedIn(page, user.email);
-  await open(page, "/account/security");
+  await securityPageWithAuthenticator(page, user);
   await addPasskey(page, "Work laptop");
   await expect(page.getByTestId("passkeys")).toContainText("Work laptop");
   await expect(page.getByTestId("passkey-needs-js")).toBeHidden();

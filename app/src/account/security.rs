@@ -74,22 +74,25 @@ pub fn Security(
     let confirm_removal = move || {
         removing.get().filter(|&s| has(s) && removable(s)).map(|s| {
             let what = strategy_label(s).to_ascii_lowercase();
-            let on_submit = move |ev: SubmitEvent| {
-                ev.prevent_default();
-                removing.set(None);
-                run(Change::Remove(s));
-            };
             view! {
-                <form class="reverify" method="post" action=RemoveFactor::PATH on:submit=on_submit>
-                    <h2>{format!("Remove your {what}?")}</h2>
-                    <p class="hint">"You will no longer be able to sign in with it."</p>
-                    <input type="hidden" name="strategy" value=s.as_str()/>
-                    <p class="row">
-                        <button type="submit">"Remove"</button>
-                        <a href="/account/security">"Keep it"</a>
-                    </p>
-                </form>
+                <ConfirmRemoval question=format!("Remove your {what}?") action=RemoveFactor::PATH
+                    field="strategy" value=s.as_str().to_string() then=move || {
+                        removing.set(None);
+                        run(Change::Remove(s));
+                    }/>
             }
+        })
+    };
+    let confirm_passkey_removal = move || {
+        let id = removing_passkey.get()?;
+        let name = user.user()?.passkeys.into_iter().find(|p| p.id == id)?.name;
+        Some(view! {
+            <ConfirmRemoval question=format!("Remove the passkey \"{name}\"?") action=PasskeyRemove::PATH
+                field="id" value=id.clone() then=move || {
+                    removing_passkey.set(None);
+                    ch.passkey.set(id.clone());
+                    run(Change::RemovePasskey);
+                }/>
         })
     };
     let new_codes = move |_| {
@@ -107,27 +110,7 @@ pub fn Security(
         <h1>"Security settings"</h1>
         {ch.reverify_view()}
         {confirm_removal}
-        {move || {
-            let id = removing_passkey.get()?;
-            let name = user.user()?.passkeys.into_iter().find(|p| p.id == id)?.name;
-            let on_submit = move |ev: SubmitEvent| {
-                ev.prevent_default();
-                removing_passkey.set(None);
-                ch.passkey.set(id.clone());
-                run(Change::RemovePasskey);
-            };
-            Some(view! {
-                <form class="reverify" method="post" action=PasskeyRemove::PATH on:submit=on_submit>
-                    <h2>{format!("Remove the passkey \"{name}\"?")}</h2>
-                    <p class="hint">"You will no longer be able to sign in with it."</p>
-                    <input type="hidden" name="id" value=removing_passkey.get_untracked()/>
-                    <p class="row">
-                        <button type="submit">"Remove"</button>
-                        <a href="/account/security">"Keep it"</a>
-                    </p>
-                </form>
-            })
-        }}
+        {confirm_passkey_removal}
         <p class="sent" role="status" id="change-done" tabindex="-1">{move || ch.done.get()}</p>
         <h2>"Second factors"</h2>
         <ul class="factors" data-testid="factors">
@@ -195,6 +178,34 @@ pub fn Security(
             "Delete my account"
         </button>
         <GlobalErrors errors=user.errors/>
+    }
+}
+
+/// A removal's question as a form of its own, for a page without
+/// JavaScript: "Remove" posts `field=value` to `action` (with JavaScript,
+/// `then` does it), "Keep it" goes back.
+#[component]
+fn ConfirmRemoval(
+    question: String,
+    action: &'static str,
+    field: &'static str,
+    value: String,
+    then: impl Fn() + 'static,
+) -> impl IntoView {
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        then();
+    };
+    view! {
+        <form class="reverify" method="post" action=action on:submit=on_submit>
+            <h2>{question}</h2>
+            <p class="hint">"You will no longer be able to sign in with it."</p>
+            <input type="hidden" name=field value=value/>
+            <p class="row">
+                <button type="submit">"Remove"</button>
+                <a href="/account/security">"Keep it"</a>
+            </p>
+        </form>
     }
 }
 
