@@ -74,9 +74,24 @@ impl Change {
             Change::Remove(s) => Some(format!("{} removed.", strategy_label(s))),
             Change::RemovePasskey => Some("Passkey removed.".into()),
             Change::BackupCodes => Some("New backup codes made: the old ones no longer work.".into()),
-            Change::Posted => Some(Notice::Reverified.message().into()),
+            Change::Posted => Some(notice_text(Notice::Reverified).into()),
             _ => None,
         }
+    }
+}
+
+/// What a page says of a notice (here, not in the wire types: words are the
+/// app's, per language).
+fn notice_text(n: Notice) -> &'static str {
+    match n {
+        Notice::Unlocked => "Your account is unlocked in this browser. Sign in to continue.",
+        Notice::Reverified => "Thanks: you can make the change now.",
+        Notice::SessionRevoked => "Session revoked.",
+        Notice::OtherSessionsRevoked => "Signed out of every other session.",
+        Notice::DeviceRevoked => "Trusted device revoked: it proves itself by email next time.",
+        Notice::DefaultSet => "Your default is changed.",
+        Notice::FactorRemoved => "Removed.",
+        Notice::PasskeyRemoved => "Passkey removed.",
     }
 }
 
@@ -113,7 +128,7 @@ impl Posted {
         match (self.notice?, self.strategy) {
             (Notice::DefaultSet, Some(s)) => Change::Default(s).done(),
             (Notice::FactorRemoved, Some(s)) => Change::Remove(s).done(),
-            (n, _) => Some(n.message().into()),
+            (n, _) => Some(notice_text(n).into()),
         }
     }
 }

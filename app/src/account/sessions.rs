@@ -86,7 +86,7 @@ pub fn Sessions(
                 Ok(l) => {
                     list.set(l);
                     let n = if target.is_some() { Notice::SessionRevoked } else { Notice::OtherSessionsRevoked };
-                    said(n.message());
+                    said(notice_text(n));
                 }
                 Err(e) if e.codes().contains(&"session_reverification_required") => {
                     retry.set(Some(Waiting::Revoke(target)))
@@ -103,7 +103,7 @@ pub fn Sessions(
                 <Reverify user failed=failed.clone() then=move || {
                     match retry.get_untracked() {
                         Some(Waiting::Revoke(t)) => act(t),
-                        _ => said(Notice::Reverified.message()),
+                        _ => said(notice_text(Notice::Reverified)),
                     }
                     retry.set(None);
                 }/>
@@ -175,7 +175,7 @@ pub fn Sessions(
                                     match revoke_trusted_device(id).await {
                                         Ok(l) => {
                                             devices.set(l);
-                                            said(Notice::DeviceRevoked.message());
+                                            said(notice_text(Notice::DeviceRevoked));
                                         }
                                         Err(e) => user.errors.set(Errors::from(&e)),
                                     }

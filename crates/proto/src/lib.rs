@@ -814,20 +814,6 @@ impl Notice {
         }
     }
 
-    /// What the page says.
-    pub fn message(self) -> &'static str {
-        match self {
-            Notice::Unlocked => "Your account is unlocked in this browser. Sign in to continue.",
-            Notice::Reverified => "Thanks: you can make the change now.",
-            Notice::SessionRevoked => "Session revoked.",
-            Notice::OtherSessionsRevoked => "Signed out of every other session.",
-            Notice::DeviceRevoked => "Trusted device revoked: it proves itself by email next time.",
-            Notice::DefaultSet => "Your default is changed.",
-            Notice::FactorRemoved => "Removed.",
-            Notice::PasskeyRemoved => "Passkey removed.",
-        }
-    }
-
     pub fn parse(s: &str) -> Option<Notice> {
         Notice::ALL.into_iter().find(|n| n.as_str() == s)
     }
