@@ -144,6 +144,8 @@ test("a passkey is the second factor after the password, and can be removed", as
   await expectSignedIn(page, user.email);
 
   await open(page, "/account/security");
+  // The page's island is lazy: live once its buttons are (before, "Remove" is a plain form).
+  await expect(page.getByRole("button", { name: "Generate new codes" })).toBeEnabled();
   page.once("dialog", (d) => d.accept());
   await page.getByRole("button", { name: "Remove passkey Key" }).click();
   await expect(page.getByText("No passkey yet.")).toBeVisible();
