@@ -296,6 +296,8 @@ pub async fn reverify(
 pub async fn totp_start() -> Result<TotpSetup, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.api.service.totp_start(&mut c.req).await;
+    // Without JavaScript the page shows the secret after the post.
+    c.flash_done(&r, Notice::TotpStarted);
     c.finish(r)
 }
 
@@ -304,6 +306,8 @@ pub async fn totp_start() -> Result<TotpSetup, ApiErrors> {
 pub async fn totp_verify(#[server(default)] code: String) -> Result<Changed, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.api.service.totp_verify(&mut c.req, code).await;
+    c.flash_codes(&r, Kept { strategy: Some("totp".into()), notice: Some(Notice::FactorAdded), ..Kept::default() })
+        .await;
     c.finish(r)
 }
 
@@ -320,6 +324,8 @@ pub async fn phone_start(#[server(default)] phone_number: String) -> Result<User
 pub async fn phone_verify(#[server(default)] code: String) -> Result<Changed, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.api.service.phone_verify(&mut c.req, code).await;
+    let added = Kept { strategy: Some("phone_code".into()), notice: Some(Notice::FactorAdded), ..Kept::default() };
+    c.flash_codes(&r, added).await;
     c.finish(r)
 }
 
@@ -340,6 +346,11 @@ pub async fn set_default_factor(#[server(default)] strategy: String) -> Result<U
 pub async fn regenerate_backup_codes() -> Result<Changed, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.api.service.backup_codes(&mut c.req).await;
+    if r.is_ok() {
+        // Not back to the question (`?new_codes`): to the page.
+        c.redirect_form_post("/account/security");
+    }
+    c.flash_codes(&r, Notice::BackupCodesMade.into()).await;
     c.finish(r)
 }
 
@@ -349,6 +360,9 @@ pub async fn regenerate_backup_codes() -> Result<Changed, ApiErrors> {
 pub async fn delete_account() -> Result<(), ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.api.service.delete_account(&mut c.req).await;
+    if r.is_ok() {
+        c.redirect_form_post("/sign-in");
+    }
     c.finish(r)
 }
 
@@ -562,6 +576,28 @@ mod glue {
             if r.is_ok() {
                 self.flash_form_post(done.into());
             }
+        }
+
+        /// A plain form post that made backup codes: the page after it shows
+        /// them (sealed to this session, for a minute), and says `done`.
+        pub async fn flash_codes(&self, r: &Result<Changed, Fault>, done: Kept) {
+            if let (true, Ok(changed)) = (self.is_form_post(), r) {
+                let codes = self.api.service.seal_codes(&self.req, &changed.backup_codes).await;
+                self.flash_form_post(Kept { codes, ..done });
+            }
+        }
+
+        /// What the page after a plain form post shows once: the backup
+        /// codes it made, and the authenticator app being added (server
+        /// side).
+        pub async fn shown_once(sealed: Option<&str>, totp: bool) -> (Vec<String>, Option<TotpSetup>) {
+            let Ok(c) = Call::begin().await else { return (vec![], None) };
+            let codes = match sealed {
+                Some(s) => c.api.service.open_codes(&c.req, s).await,
+                None => vec![],
+            };
+            let setup = if totp { c.api.service.totp_pending(&c.req).await.ok().flatten() } else { None };
+            (codes, setup)
         }
 
         pub fn redirect_form_post(&self, to: &str) {

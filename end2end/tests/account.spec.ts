@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Browser, Page } from "@playwright/test";
-import { createUser, expect, expectAccessible, expectSignedIn, hydrated, open, PASSWORD, signInWithPassword, test, totp, type User } from "./helpers";
+import { createUser, expect, expectAccessible, expectSignedIn, hydrated, open, PASSWORD, signInWithPassword, test, totp, type User, islandLive } from "./helpers";
 
 async function signInWithTotp(page: Page, user: User, time = Date.now() / 1000) {
   await open(page, "/sign-in");
@@ -44,6 +44,7 @@ test("regenerating backup codes makes the old ones fail", async ({ page, request
   await signInWithTotp(page, user);
   await page.getByRole("link", { name: "Security settings" }).click();
   await expect(page.getByRole("heading", { name: "Security settings" })).toBeVisible();
+  await islandLive(page);
   await expect(page.getByTestId("factors")).toContainText("Authenticator app");
   const fresh = await newBackupCodes(page);
   expect(fresh).not.toContain(user.backup_codes[0]);
@@ -65,6 +66,7 @@ test("a change without recent verification asks for it, then carries on", async 
   // The e2e server allows changes for 20 s after the last verification.
   await page.waitForTimeout(21_000);
   await open(page, "/account/security");
+  await islandLive(page);
   page.once("dialog", (d) => d.accept());
   await page.getByRole("button", { name: "Generate new codes" }).click();
   await expect(page.getByRole("heading", { name: "Confirm it's you" })).toBeVisible();
@@ -149,6 +151,7 @@ test("destructive changes ask first and say when they are done; the last factor 
   const user = await createUser(request, { totp: true, phone: true, backup: true });
   await signInWithTotp(page, user);
   await open(page, "/account/security");
+  await islandLive(page);
   const factors = page.getByTestId("factors");
 
   // Dismissed: nothing changes.
@@ -201,6 +204,7 @@ test("download my data, then delete my account after confirming it's you", async
   const user = await createUser(request, { totp: true, backup: true });
   await signInWithTotp(page, user);
   await open(page, "/account/security");
+  await islandLive(page);
   const [download] = await Promise.all([
     page.waitForEvent("download"),
     page.getByRole("link", { name: "Download my data" }).click(),
@@ -242,6 +246,7 @@ test("a user with a second factor and no backup codes is offered them at sign-in
   await expectAccessible(page, "home, no backup codes");
   await notice.getByRole("link", { name: "Make backup codes" }).click();
   await expect(page.getByRole("heading", { name: "Security settings" })).toBeVisible();
+  await islandLive(page);
   await hydrated(page);
   await page.getByRole("button", { name: "Generate new codes" }).click();
   await expect(page.getByTestId("backup-codes").locator("li")).toHaveCount(10);

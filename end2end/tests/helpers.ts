@@ -163,3 +163,11 @@ export async function expectNoSidewaysScroll(page: Page, state: string) {
   const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
   expect(scroll, `${state}: page width at ${width} px`).toBeLessThanOrEqual(width);
 }
+
+/**
+ * Waits until the page's lazy island is live: before, its buttons are plain
+ * forms that work without JavaScript (and take another path).
+ */
+export async function islandLive(page: Page) {
+  await page.waitForSelector("[data-live]", { state: "attached" });
+}

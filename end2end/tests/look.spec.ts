@@ -1,6 +1,7 @@
 import type { Page } from "@playwright/test";
 import {
   createUser,
+  islandLive,
   expect,
   expectAccessible,
   expectNoSidewaysScroll,
@@ -113,6 +114,7 @@ for (const [scheme, width] of [
     await page.getByLabel("Code", { exact: true }).fill(await lastEmailCode(request, plain.email));
     await page.getByRole("button", { name: "Verify" }).click();
     await expect(page.getByRole("heading", { name: "Set up two-step verification" })).toBeVisible();
+    await islandLive(page);
     await check(page, "setup-mfa");
     await page.getByRole("button", { name: "Add an authenticator app" }).click();
     const secret = (await page.getByTestId("totp-secret").textContent())!.replace(/\s/g, "");

@@ -1,6 +1,7 @@
 import type { Page } from "@playwright/test";
 import {
   createUser,
+  islandLive,
   expect,
   expectSignedIn,
   hydrated,
@@ -60,6 +61,7 @@ async function securityPageWithAuthenticator(page: Page, user: User) {
   await page.getByRole("button", { name: "Verify" }).click();
   await expectSignedIn(page, user.email);
   await open(page, "/account/security");
+  await islandLive(page);
 }
 
 async function signOut(page: Page) {
@@ -94,10 +96,11 @@ test("setup-mfa takes a passkey, which then signs in alone", async ({ page, requ
   const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
   expect(credentials).toHaveLength(1);
   expect(credentials[0].isResidentCredential).toBe(true);
-  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("link", { name: "Continue" }).click();
   await expectSignedIn(page, user.email);
   await expect(page.getByText("Second factors: Passkey, Backup code.")).toBeVisible();
   await open(page, "/account/security");
+  await islandLive(page);
   await expect(page.getByTestId("passkeys")).toContainText("Laptop");
   await expect(page.getByTestId("passkeys")).toContainText("not used yet");
 
@@ -108,6 +111,7 @@ test("setup-mfa takes a passkey, which then signs in alone", async ({ page, requ
   await page.waitForURL(/\/sign-in/);
   await expectSignedIn(page, user.email);
   await open(page, "/account/security");
+  await islandLive(page);
   await expect(page.getByTestId("passkeys")).toContainText("last used");
 
   // Without autofill, the button.
@@ -144,8 +148,9 @@ test("a passkey is the second factor after the password, and can be removed", as
   await expectSignedIn(page, user.email);
 
   await open(page, "/account/security");
-  // The page's island is lazy: live once its buttons are (before, "Remove" is a plain form).
-  await expect(page.getByRole("button", { name: "Generate new codes" })).toBeEnabled();
+
+  // The page's island is lazy (before it is live, "Remove" is a plain form).
+  await islandLive(page);
   page.once("dialog", (d) => d.accept());
   await page.getByRole("button", { name: "Remove passkey Key" }).click();
   await expect(page.getByText("No passkey yet.")).toBeVisible();
@@ -159,6 +164,7 @@ test("the trusted devices are listed beside the sessions and can be revoked", as
   await page.getByRole("button", { name: "Verify" }).click();
   await expectSignedIn(page, user.email);
   await open(page, "/account/sessions");
+  await islandLive(page);
   const devices = page.getByTestId("trusted-devices").locator("li");
   await expect(devices).toHaveCount(1);
   await expect(devices.first()).toContainText("this device");

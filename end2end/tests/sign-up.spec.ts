@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
-import { createUser, expect, expectSignedIn, hydrated, lastEmailCode, open, PASSWORD, signInWithPassword, test, totp } from "./helpers";
+import { createUser, expect, expectSignedIn, hydrated, lastEmailCode, open, PASSWORD, signInWithPassword, test, totp, islandLive } from "./helpers";
 
 const shots = resolve(__dirname, "../../docs/screenshots");
 
@@ -42,6 +42,7 @@ test("sign-up, then the setup-mfa task: enrol TOTP from the page, sign out, sign
   const seen = `${chain.join(" -> ")}: ${home?.status()} ${JSON.stringify(await home?.allHeaders())}`;
   await hydrated(page);
   await expect(page, seen).toHaveURL(/\/tasks\/setup-mfa$/);
+  await islandLive(page);
   // No passkey authenticator in this browser: an authenticator app is the one suggested.
   await expect(page.getByTestId("recommended")).toContainText("authenticator app");
   await expect(page.getByTestId("recommended").getByRole("button", { name: "Add an authenticator app" })).toBeVisible();
@@ -63,7 +64,7 @@ test("sign-up, then the setup-mfa task: enrol TOTP from the page, sign out, sign
   await page.getByRole("button", { name: "Enable" }).click();
   await expect(page.getByRole("heading", { name: "You're all set" })).toBeVisible();
   await expect(page.getByTestId("backup-codes").locator("li")).toHaveCount(10);
-  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("link", { name: "Continue" }).click();
   await expectSignedIn(page, email);
   // The logo stays on signed-in pages.
   await expect(page.locator(".card .logo img")).toHaveAttribute("src", "/brand/acme.svg");

@@ -31,11 +31,16 @@ pub(super) fn PasswordChange(ch: Changes, label: &'static str) -> impl IntoView 
 }
 
 /// Enrol an authenticator app: the server's QR code and secret, then a code.
+/// Without JavaScript both are form posts; the page after the first shows
+/// the secret.
 #[component]
 pub(super) fn TotpEnrol(ch: Changes) -> impl IntoView {
     let (user, setup) = (ch.user, ch.setup);
     let code = NodeRef::<html::Input>::new();
-    let start = move |_| ch.run(Change::StartTotp);
+    let start = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        ch.run(Change::StartTotp);
+    };
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         ch.code.set(input_value(code));
@@ -47,8 +52,11 @@ pub(super) fn TotpEnrol(ch: Changes) -> impl IntoView {
         <div class="enrol">
             {move || match setup.get() {
                 None => Either::Left(view! {
-                    <button type="button" class="secondary-button" on:click=start
-                        disabled=move || !ch.live.get() || user.is_fetching()>"Add an authenticator app"</button>
+                    <form method="post" action=TotpStart::PATH on:submit=start>
+                        <button type="submit" class="secondary-button" disabled=move || user.is_fetching()>
+                            "Add an authenticator app"
+                        </button>
+                    </form>
                 }),
                 Some(s) => Either::Right(view! {
                     <h2>"Authenticator app"</h2>
@@ -68,11 +76,12 @@ pub(super) fn TotpEnrol(ch: Changes) -> impl IntoView {
                         // On a phone the app is on this device: no code to scan.
                         <a class="button-link" href=s.uri.clone()>"Open in app"</a>
                     </div>
-                    <form on:submit=on_submit novalidate>
+                    <form method="post" action=TotpVerify::PATH on:submit=on_submit novalidate>
                         <div class="field">
                             <label for="totp-code">"Code from the app"</label>
-                            <input id="totp-code" type="text" autocomplete="one-time-code" inputmode="numeric"
-                                node_ref=code aria-describedby="totp-code-error"/>
+                            <input id="totp-code" name="code" type="text" autocomplete="one-time-code"
+                                inputmode="numeric" node_ref=code aria-describedby="totp-code-error"
+                                aria-invalid=move || code_err.with(Option::is_some).to_string()/>
                             <FieldError id="totp-code-error" err=code_err/>
                         </div>
                         <button type="submit" disabled=move || user.is_fetching()>"Enable"</button>
@@ -172,11 +181,13 @@ pub(super) fn PasskeyAdd(ch: Changes) -> impl IntoView {
     }
 }
 
-/// Enrol a phone: the number, then the texted code.
+/// Enrol a phone: the number, then the texted code. Without JavaScript
+/// "Add a phone number" opens the form as a page (`?add=phone`), and both
+/// steps are form posts.
 #[component]
 pub(super) fn PhoneEnrol(ch: Changes) -> impl IntoView {
     let user = ch.user;
-    let open = RwSignal::new(false);
+    let open = ch.phone_open;
     let number = NodeRef::<html::Input>::new();
     let code = NodeRef::<html::Input>::new();
     let on_send = move |ev: SubmitEvent| {
@@ -199,19 +210,23 @@ pub(super) fn PhoneEnrol(ch: Changes) -> impl IntoView {
             {move || {
                 if !open.get() {
                     return Either::Left(view! {
-                        <button type="button" class="secondary-button" on:click=move |_| open.set(true)
-                            disabled=move || !ch.live.get()>
-                            "Add a phone number"
-                        </button>
+                        <form method="get" on:submit=move |ev: SubmitEvent| {
+                            ev.prevent_default();
+                            open.set(true);
+                        }>
+                            <input type="hidden" name="add" value="phone"/>
+                            <button type="submit" class="secondary-button">"Add a phone number"</button>
+                        </form>
                     });
                 }
                 Either::Right(view! {
                     <h2>"Phone number"</h2>
-                    <form on:submit=on_send novalidate>
+                    <form method="post" action=PhoneStart::PATH on:submit=on_send novalidate>
                         <div class="field">
                             <label for="phone">"Phone number (international format)"</label>
-                            <input id="phone" type="tel" autocomplete="tel" placeholder="+15555550123"
-                                node_ref=number aria-describedby="phone-error"/>
+                            <input id="phone" name="phone_number" type="tel" autocomplete="tel"
+                                placeholder="+15555550123" node_ref=number aria-describedby="phone-error"
+                                aria-invalid=move || phone_err.with(Option::is_some).to_string()/>
                             <FieldError id="phone-error" err=phone_err/>
                         </div>
                         <button type="submit" class="secondary-button" disabled=move || user.is_fetching()>
@@ -222,12 +237,13 @@ pub(super) fn PhoneEnrol(ch: Changes) -> impl IntoView {
                         pending()
                             .map(|p| {
                                 view! {
-                                    <form on:submit=on_verify novalidate>
+                                    <form method="post" action=PhoneVerify::PATH on:submit=on_verify novalidate>
                                         <p class="hint">{format!("Enter the code we sent to {p}.")}</p>
                                         <div class="field">
                                             <label for="phone-code">"Code"</label>
-                                            <input id="phone-code" type="text" autocomplete="one-time-code"
-                                                inputmode="numeric" node_ref=code aria-describedby="phone-code-error"/>
+                                            <input id="phone-code" name="code" type="text" autocomplete="one-time-code"
+                                                inputmode="numeric" node_ref=code aria-describedby="phone-code-error"
+                                                aria-invalid=move || code_err.with(Option::is_some).to_string()/>
                                             <FieldError id="phone-code-error" err=code_err/>
                                         </div>
                                         <button type="submit" disabled=move || user.is_fetching()>"Verify phone"</button>

@@ -23,7 +23,7 @@ use security::Reverify;
 use sessions::moment;
 
 use crate::api::*;
-use crate::hook::{errors_from_form_post, kept_method, kept_notice, Errors, User};
+use crate::hook::{errors_from_form_post, kept_codes, kept_method, kept_notice, Errors, User};
 use crate::ui::{go, live, strategy_label};
 use leptos::{html, prelude::*, task::spawn_local};
 use leptos_router::components::Redirect;
@@ -34,13 +34,14 @@ fn input_value(node: NodeRef<html::Input>) -> String {
 }
 
 /// The signed-in user this page is for, or where to send the visitor instead
-/// (server side). `task`: the session task this page does, if it is a task's.
-async fn gate(task: Option<&str>) -> Result<UserView, AnyView> {
+/// (server side). `task`: the session task this page does, if it is a task's;
+/// `done`: the task was just done here (the page says so once).
+async fn gate(task: Option<&str>, done: bool) -> Result<UserView, AnyView> {
     match get_user().await {
         Ok(None) => Err(view! { <Redirect path="/sign-in"/> }.into_any()),
         Ok(Some(u)) => match (u.task.as_deref(), task) {
             (Some(t), want) if want != Some(t) => Err(view! { <Redirect path=task_url(t)/> }.into_any()),
-            (None, Some(_)) => Err(view! { <Redirect path="/"/> }.into_any()),
+            (None, Some(_)) if !done => Err(view! { <Redirect path="/"/> }.into_any()),
             _ => Ok(u),
         },
         Err(e) => Err(view! { <p role="alert">{e.to_string()}</p> }.into_any()),
@@ -52,6 +53,8 @@ async fn gate(task: Option<&str>) -> Result<UserView, AnyView> {
 enum Change {
     Default(Strategy),
     Remove(Strategy),
+    /// A factor added by a plain form post (said after it).
+    Added(Strategy),
     BackupCodes,
     StartTotp,
     VerifyTotp,
@@ -72,6 +75,7 @@ impl Change {
         match self {
             Change::Default(s) => Some(format!("{} is now your default.", strategy_label(s))),
             Change::Remove(s) => Some(format!("{} removed.", strategy_label(s))),
+            Change::Added(s) => Some(format!("{} added.", strategy_label(s))),
             Change::RemovePasskey => Some("Passkey removed.".into()),
             Change::BackupCodes => Some("New backup codes made: the old ones no longer work.".into()),
             Change::Posted => Some(notice_text(Notice::Reverified).into()),
@@ -92,30 +96,73 @@ fn notice_text(n: Notice) -> &'static str {
         Notice::DefaultSet => "Your default is changed.",
         Notice::FactorRemoved => "Removed.",
         Notice::PasskeyRemoved => "Passkey removed.",
+        Notice::TotpStarted => "Scan the QR code with your app, then enter the code it shows.",
+        Notice::FactorAdded => "Added.",
+        Notice::BackupCodesMade => "New backup codes made: the old ones no longer work.",
     }
 }
 
 /// What the page's last plain form post did: its notice (and the factor it
-/// was about), its errors, and a "Confirm it's you" that failed.
+/// was about), its errors, a "Confirm it's you" that failed, and what it
+/// shows once: new backup codes, an authenticator app being added; and
+/// whether the phone form is open (`?add=phone`).
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Posted {
     notice: Option<Notice>,
     strategy: Option<Strategy>,
     errors: Errors,
     failed: Option<ApiError>,
+    codes: Vec<String>,
+    setup: Option<TotpSetup>,
+    phone: bool,
+    /// The codes as the flash cookie carried them (never sent to the page),
+    /// and whether to show the authenticator app being added.
+    #[serde(skip)]
+    #[cfg_attr(not(feature = "ssr"), allow(dead_code))]
+    sealed: Option<String>,
+    #[serde(skip)]
+    #[cfg_attr(not(feature = "ssr"), allow(dead_code))]
+    totp: bool,
 }
 
 impl Posted {
-    /// The flash of a post to one of `paths`, or to "Confirm it's you"
-    /// (server side).
+    /// The flash of a post to one of `paths`, to "Confirm it's you", or to
+    /// the enrolment forms (server side).
     fn read(paths: &[&str]) -> Posted {
         use leptos::server_fn::ServerFn;
+        let enrol = [TotpStart::PATH, TotpVerify::PATH, PhoneStart::PATH, PhoneVerify::PATH];
+        let errors = errors_from_form_post(&[paths, &enrol[..]].concat());
+        let query = leptos_router::hooks::use_query_map();
+        let phone = query.with_untracked(|q| q.get("add")).as_deref() == Some("phone")
+            || !errors_from_form_post(&enrol[2..]).raw.is_empty();
+        let notice = kept_notice();
+        let totp = notice == Some(Notice::TotpStarted) || !errors_from_form_post(&enrol[1..2]).raw.is_empty();
         Posted {
-            notice: kept_notice(),
+            notice,
             strategy: kept_method(),
-            errors: errors_from_form_post(paths),
+            errors,
+            totp,
             failed: errors_from_form_post(&[crate::api::Reverify::PATH]).raw.into_iter().next(),
+            phone,
+            sealed: kept_codes(),
+            ..Posted::default()
         }
+    }
+
+    /// Opens what it shows once (server side, after the page's gate).
+    async fn open(self) -> Posted {
+        #[cfg(feature = "ssr")]
+        {
+            let (codes, setup) = crate::api::Call::shown_once(self.sealed.as_deref(), self.totp).await;
+            Posted { codes, setup, ..self }
+        }
+        #[cfg(not(feature = "ssr"))]
+        self
+    }
+
+    /// Did the post finish the `setup-mfa` task?
+    fn enrolled(&self) -> bool {
+        self.notice == Some(Notice::FactorAdded)
     }
 
     /// Did the post stop at "Confirm it's you"?
@@ -128,6 +175,7 @@ impl Posted {
         match (self.notice?, self.strategy) {
             (Notice::DefaultSet, Some(s)) => Change::Default(s).done(),
             (Notice::FactorRemoved, Some(s)) => Change::Remove(s).done(),
+            (Notice::FactorAdded, Some(s)) => Change::Added(s).done(),
             (n, _) => Some(notice_text(n).into()),
         }
     }
@@ -164,6 +212,8 @@ struct Changes {
     retry: RwSignal<Option<Change>>,
     setup: RwSignal<Option<TotpSetup>>,
     phone: RwSignal<String>,
+    /// The phone form is open (else a button opens it).
+    phone_open: RwSignal<bool>,
     code: RwSignal<String>,
     enrolled: RwSignal<bool>,
     /// The new password typed, and "sign out of other sessions".
@@ -187,6 +237,7 @@ impl Changes {
             retry: RwSignal::new(None),
             setup: RwSignal::new(None),
             phone: RwSignal::new(String::new()),
+            phone_open: RwSignal::new(false),
             code: RwSignal::new(String::new()),
             enrolled: RwSignal::new(false),
             new_password: RwSignal::new((String::new(), true)),
@@ -202,6 +253,10 @@ impl Changes {
     /// errors; "Confirm it's you" if it stopped there.
     fn posted(self, posted: Posted) -> Changes {
         self.done.set(posted.said());
+        self.enrolled.set(posted.enrolled());
+        self.phone_open.set(posted.phone);
+        self.setup.set(posted.setup.clone());
+        self.codes.set(posted.codes.clone());
         if posted.needs_reverification() {
             self.retry.set(Some(Change::Posted));
         } else {
@@ -241,7 +296,7 @@ impl Changes {
                     })
                 }
                 Change::RemovePasskey => user.remove_passkey(self.passkey.get_untracked()).await,
-                Change::Posted => Ok(()),
+                Change::Posted | Change::Added(_) => Ok(()),
                 Change::DeleteAccount => user.delete().await.map(|()| go("/sign-in")),
                 Change::Password => {
                     let (p, others) = self.new_password.get_untracked();

@@ -7,15 +7,27 @@ use leptos::{ev::SubmitEvent, html, prelude::*, server_fn::ServerFn, task::spawn
 use leptos_meta::Title;
 use proto::*;
 
-/// Managing second factors. Making a factor the default and removing one
-/// (`?remove=`: its confirmation, as a page) are forms that post without
-/// JavaScript too.
+/// Managing second factors. Every change but adding a passkey is a form that
+/// posts without JavaScript too; the ones that ask first (`?remove=`,
+/// `?remove_passkey=`, `?new_codes`, `?delete`) ask as a page.
 #[component]
 pub fn SecurityPage() -> impl IntoView {
-    let posted = Posted::read(&[SetDefaultFactor::PATH, RemoveFactor::PATH, PasskeyRemove::PATH]);
+    let posted = Posted::read(&[
+        SetDefaultFactor::PATH,
+        RemoveFactor::PATH,
+        PasskeyRemove::PATH,
+        RegenerateBackupCodes::PATH,
+        DeleteAccount::PATH,
+        ChangePassword::PATH,
+    ]);
     let query = leptos_router::hooks::use_query_map();
     let removing = query.with_untracked(|q| q.get("remove")).and_then(|s| Strategy::parse(&s));
     let removing_passkey = query.with_untracked(|q| q.get("remove_passkey"));
+    let asking = query.with_untracked(|q| match (q.get("new_codes"), q.get("delete")) {
+        (Some(_), _) => Some(Question::NewCodes),
+        (_, Some(_)) => Some(Question::Delete),
+        _ => None,
+    });
     view! {
         <Title text="Security settings"/>
         <section class="card wide-ish">
@@ -24,8 +36,11 @@ pub fn SecurityPage() -> impl IntoView {
                 {move || {
                     let (posted, removing_passkey) = (posted.clone(), removing_passkey.clone());
                     Suspend::new(async move {
-                        match gate(None).await {
-                            Ok(user) => view! { <Security user posted removing removing_passkey/> }.into_any(),
+                        match gate(None, false).await {
+                            Ok(user) => {
+                                let posted = posted.open().await;
+                                view! { <Security user posted removing removing_passkey asking/> }.into_any()
+                            }
                             Err(away) => away,
                         }
                     })
@@ -42,6 +57,7 @@ pub fn Security(
     posted: Posted,
     removing: Option<Strategy>,
     removing_passkey: Option<String>,
+    asking: Option<Question>,
 ) -> impl IntoView {
     let user = provide_user(Some(user));
     let ch = Changes::new(user).posted(posted);
@@ -49,6 +65,7 @@ pub fn Security(
     // to confirm.
     let removing = RwSignal::new(removing);
     let removing_passkey = RwSignal::new(removing_passkey);
+    let asking = RwSignal::new(asking);
     let live = ch.live;
     let codes = ch.codes;
     let run = move |c: Change| ch.run(c);
@@ -95,23 +112,55 @@ pub fn Security(
                 }/>
         })
     };
-    let new_codes = move |_| {
+    let new_codes = move |ev: SubmitEvent| {
+        ev.prevent_default();
         let n = remaining();
-        if n == 0 || confirmed(&format!("Make new backup codes? Your {n} unused codes will stop working.")) {
+        if n == 0 || confirmed(&new_codes_question(n)) {
             run(Change::BackupCodes);
         }
     };
-    let delete_account = move |_| {
-        if confirmed("Delete your account and everything in it? This cannot be undone.") {
+    let delete_account = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if confirmed(DELETE_QUESTION) {
             run(Change::DeleteAccount);
         }
+    };
+    // Without JavaScript these questions are forms of their own too.
+    let ask = move || {
+        asking.get().map(|q| {
+            let (question, hint, action, yes, no, change) = match q {
+                Question::NewCodes => (
+                    "Make new backup codes?".to_string(),
+                    format!("Your {} unused codes will stop working.", remaining()),
+                    RegenerateBackupCodes::PATH,
+                    "Make new codes",
+                    "Keep my codes",
+                    Change::BackupCodes,
+                ),
+                Question::Delete => (
+                    "Delete your account?".to_string(),
+                    "Everything in it goes with it. This cannot be undone.".to_string(),
+                    DeleteAccount::PATH,
+                    "Delete it",
+                    "Keep my account",
+                    Change::DeleteAccount,
+                ),
+            };
+            view! {
+                <Confirm question hint action yes no then=move || {
+                    asking.set(None);
+                    run(change);
+                }/>
+            }
+        })
     };
     view! {
         <h1>"Security settings"</h1>
         {ch.reverify_view()}
         {confirm_removal}
         {confirm_passkey_removal}
-        <p class="sent" role="status" id="change-done" tabindex="-1">{move || ch.done.get()}</p>
+        {ask}
+        <p class="sent" role="status" id="change-done" tabindex="-1" data-live=move || live.get().then_some("")>{move || ch.done.get()}</p>
         <h2>"Second factors"</h2>
         <ul class="factors" data-testid="factors">
             <For each=factors key=|f| (f.strategy, f.default) let:f>
@@ -162,10 +211,16 @@ pub fn Security(
         <Passkeys ch/>
         <h2>"Backup codes"</h2>
         <p class="muted" data-testid="backup-remaining">{move || format!("{} unused.", remaining())}</p>
-        <button type="button" class="secondary-button" on:click=new_codes
-            disabled=move || !live.get() || user.is_fetching() || (factors().is_empty() && !has_passkeys())>
-            "Generate new codes"
-        </button>
+        // Without JavaScript: straight to the post, or the page asking first.
+        <form method=move || if remaining() == 0 { "post" } else { "get" }
+            action=move || if remaining() == 0 { RegenerateBackupCodes::PATH } else { "/account/security" }
+            on:submit=new_codes>
+            <input type="hidden" name="new_codes" value="1" disabled=move || remaining() == 0/>
+            <button type="submit" class="secondary-button"
+                disabled=move || user.is_fetching() || (factors().is_empty() && !has_passkeys())>
+                "Generate new codes"
+            </button>
+        </form>
         {move || view! { <BackupCodes codes=codes.get()/> }}
         <h2>"Password"</h2>
         <PasswordChange ch label="Change password"/>
@@ -174,12 +229,29 @@ pub fn Security(
             <a href="/v1/me/data" download="my-data.json">"Download my data"</a>
             <span class="muted">" (your profile, factors, sessions and account history, as JSON)"</span>
         </p>
-        <button type="button" class="secondary-button" on:click=delete_account disabled=move || !live.get()>
-            "Delete my account"
-        </button>
+        <form method="get" action="/account/security" on:submit=delete_account>
+            <input type="hidden" name="delete" value="1"/>
+            <button type="submit" class="secondary-button" disabled=move || user.is_fetching()>
+                "Delete my account"
+            </button>
+        </form>
         <GlobalErrors errors=user.errors/>
     }
 }
+
+/// A question the page asks without JavaScript (with it, the browser's
+/// dialog asks): making new backup codes, deleting the account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Question {
+    NewCodes,
+    Delete,
+}
+
+fn new_codes_question(n: u32) -> String {
+    format!("Make new backup codes? Your {n} unused codes will stop working.")
+}
+
+const DELETE_QUESTION: &str = "Delete your account and everything in it? This cannot be undone.";
 
 /// A removal's question as a form of its own, for a page without
 /// JavaScript: "Remove" posts `field=value` to `action` (with JavaScript,
@@ -192,6 +264,25 @@ fn ConfirmRemoval(
     value: String,
     then: impl Fn() + 'static,
 ) -> impl IntoView {
+    view! {
+        <Confirm question hint="You will no longer be able to sign in with it.".into() action yes="Remove" then>
+            <input type="hidden" name=field value=value/>
+        </Confirm>
+    }
+}
+
+/// A question as a form of its own: `yes` posts to `action` (with
+/// JavaScript, `then` does it), "Keep it" goes back to the page.
+#[component]
+fn Confirm(
+    question: String,
+    hint: String,
+    action: &'static str,
+    yes: &'static str,
+    #[prop(default = "Keep it")] no: &'static str,
+    then: impl Fn() + 'static,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         then();
@@ -199,11 +290,11 @@ fn ConfirmRemoval(
     view! {
         <form class="reverify" method="post" action=action on:submit=on_submit>
             <h2>{question}</h2>
-            <p class="hint">"You will no longer be able to sign in with it."</p>
-            <input type="hidden" name=field value=value/>
+            <p class="hint">{hint}</p>
+            {children.map(|c| c())}
             <p class="row">
-                <button type="submit">"Remove"</button>
-                <a href="/account/security">"Keep it"</a>
+                <button type="submit">{yes}</button>
+                <a href="/account/security">{no}</a>
             </p>
         </form>
     }

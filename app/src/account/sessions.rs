@@ -24,7 +24,7 @@ pub fn SessionsPage() -> impl IntoView {
                 {move || {
                     let posted = posted.clone();
                     Suspend::new(async move {
-                        let user = match gate(None).await {
+                        let user = match gate(None, false).await {
                             Ok(u) => u,
                             Err(away) => return away,
                         };
@@ -113,7 +113,7 @@ pub fn Sessions(
     view! {
         <h1>"Active sessions"</h1>
         {reverify}
-        <p class="sent" role="status" id="sessions-done" tabindex="-1">{move || done.get()}</p>
+        <p class="sent" role="status" id="sessions-done" tabindex="-1" data-live=move || live.get().then_some("")>{move || done.get()}</p>
         <ul class="sessions" data-testid="sessions">
             <For each=move || list.get() key=|s| s.id.clone() let:s>
                 {

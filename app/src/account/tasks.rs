@@ -2,36 +2,45 @@
 
 use super::*;
 use crate::hook::provide_user;
-use crate::ui::{go, loading, GlobalErrors, SignOutButton};
+use crate::ui::{loading, GlobalErrors, SignOutButton};
+use leptos::server_fn::ServerFn;
 use leptos::{either::Either, prelude::*, task::spawn_local};
 use leptos_meta::Title;
 use proto::*;
 
 /// The `setup-mfa` task: a pending session enrols a second factor, gets its
-/// backup codes, and becomes active.
+/// backup codes, and becomes active. Without JavaScript each step is a form
+/// post, and the page after the last shows the codes.
 #[component]
 pub fn SetupMfaPage() -> impl IntoView {
+    let posted = Posted::read(&[]);
     view! {
         <Title text="Set up two-step verification"/>
         <section class="card">
             <crate::Logo/>
             <Suspense fallback=loading>
-                {move || Suspend::new(async move {
-                    match gate(Some(TASK_SETUP_MFA)).await {
-                        Ok(user) => view! { <SetupMfa user/> }.into_any(),
-                        Err(away) => away,
-                    }
-                })}
+                {move || {
+                    let posted = posted.clone();
+                    Suspend::new(async move {
+                        match gate(Some(TASK_SETUP_MFA), posted.enrolled()).await {
+                            Ok(user) => {
+                                let posted = posted.open().await;
+                                view! { <SetupMfa user posted/> }.into_any()
+                            }
+                            Err(away) => away,
+                        }
+                    })
+                }}
             </Suspense>
         </section>
     }
 }
 
 #[island(lazy)]
-pub fn SetupMfa(user: UserView) -> impl IntoView {
+pub fn SetupMfa(user: UserView, posted: Posted) -> impl IntoView {
     let passkeys = user.passkeys_enabled;
     let user = provide_user(Some(user));
-    let ch = Changes::new(user);
+    let ch = Changes::new(user).posted(posted);
     // A device with a passkey authenticator of its own (fingerprint, face,
     // screen lock) is offered a passkey first; any other an authenticator
     // app. Asked of the browser once the island is live.
@@ -47,11 +56,11 @@ pub fn SetupMfa(user: UserView) -> impl IntoView {
             return Either::Left(view! {
                 <h1>"You're all set"</h1>
                 <BackupCodes codes=ch.codes.get()/>
-                <button type="button" on:click=move |_| go("/")>"Continue"</button>
+                <a class="button" href="/">"Continue"</a>
             });
         }
         Either::Right(view! {
-            <h1>"Set up two-step verification"</h1>
+            <h1 data-live=move || ch.live.get().then_some("")>"Set up two-step verification"</h1>
             <p class="hint">"Your account needs a second factor before you can go on."</p>
             {ch.reverify_view()}
             <section class="recommended" data-testid="recommended" aria-labelledby="recommended-title">
@@ -85,28 +94,32 @@ const APP_ADVICE: &str =
 /// operator, or found on the breached list at sign-in); a new one first.
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
+    let posted = Posted::read(&[ChangePassword::PATH]);
     view! {
         <Title text="Choose a new password"/>
         <section class="card">
             <crate::Logo/>
             <Suspense fallback=loading>
-                {move || Suspend::new(async move {
-                    match gate(Some(TASK_RESET_PASSWORD)).await {
-                        Ok(user) => view! { <ResetPassword user/> }.into_any(),
-                        Err(away) => away,
-                    }
-                })}
+                {move || {
+                    let posted = posted.clone();
+                    Suspend::new(async move {
+                        match gate(Some(TASK_RESET_PASSWORD), false).await {
+                            Ok(user) => view! { <ResetPassword user posted/> }.into_any(),
+                            Err(away) => away,
+                        }
+                    })
+                }}
             </Suspense>
         </section>
     }
 }
 
 #[island(lazy)]
-pub fn ResetPassword(user: UserView) -> impl IntoView {
+pub fn ResetPassword(user: UserView, posted: Posted) -> impl IntoView {
     let user = provide_user(Some(user));
-    let ch = Changes::new(user);
+    let ch = Changes::new(user).posted(posted);
     view! {
-        <h1>"Choose a new password"</h1>
+        <h1 data-live=move || ch.live.get().then_some("")>"Choose a new password"</h1>
         <p class="hint">
             "Your password is known to be compromised: it may be on a list of breached passwords. \
              Choose a new one to go on."

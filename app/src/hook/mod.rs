@@ -137,6 +137,11 @@ pub fn kept_notice() -> Option<Notice> {
     kept().notice
 }
 
+/// The backup codes a plain form post made, as sealed for its page.
+pub fn kept_codes() -> Option<String> {
+    kept().codes
+}
+
 /// What the guard kept of a plain form post (server side).
 fn kept() -> Kept {
     #[cfg(feature = "ssr")]

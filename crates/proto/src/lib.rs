@@ -759,12 +759,14 @@ pub fn when(ts: i64, now: i64, offset: i32) -> String {
 
 /// What a page gets back of a plain form post (no JavaScript): the email
 /// address typed and the method chosen (`strategy`) of a failed one, or what
-/// a successful one has to say (`notice`).
+/// a successful one has to say (`notice`), with the new backup codes it made
+/// (`codes`, sealed: only the service opens them, for that session).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Kept {
     pub identifier: Option<String>,
     pub strategy: Option<String>,
     pub notice: Option<Notice>,
+    pub codes: Option<String>,
 }
 
 /// News for the page after a plain form post that worked.
@@ -781,6 +783,11 @@ pub enum Notice {
     DefaultSet,
     FactorRemoved,
     PasskeyRemoved,
+    /// An authenticator app's setup began: the page shows its secret.
+    TotpStarted,
+    /// A factor (the flash's `strategy`) was added.
+    FactorAdded,
+    BackupCodesMade,
 }
 
 impl From<Notice> for Kept {
@@ -790,7 +797,7 @@ impl From<Notice> for Kept {
 }
 
 impl Notice {
-    const ALL: [Notice; 8] = [
+    const ALL: [Notice; 11] = [
         Notice::Unlocked,
         Notice::Reverified,
         Notice::SessionRevoked,
@@ -799,6 +806,9 @@ impl Notice {
         Notice::DefaultSet,
         Notice::FactorRemoved,
         Notice::PasskeyRemoved,
+        Notice::TotpStarted,
+        Notice::FactorAdded,
+        Notice::BackupCodesMade,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -811,6 +821,9 @@ impl Notice {
             Notice::DefaultSet => "default_set",
             Notice::FactorRemoved => "factor_removed",
             Notice::PasskeyRemoved => "passkey_removed",
+            Notice::TotpStarted => "totp_started",
+            Notice::FactorAdded => "factor_added",
+            Notice::BackupCodesMade => "backup_codes_made",
         }
     }
 

@@ -4,7 +4,8 @@
 //! guard moves it into a short-lived cookie instead, with the email address
 //! the visitor typed and the verification method chosen; the next page shows
 //! them once and clears the cookie. A post that worked may leave news for
-//! its page the same way (an unlock).
+//! its page the same way (an unlock), with new backup codes sealed by the
+//! service (the page after a post is the only one that shows them).
 
 use http::{HeaderMap, HeaderValue, Uri};
 
@@ -15,6 +16,8 @@ const KEYS: [&str; 2] = ["__path", "__err"];
 const KEPT_FIELDS: [&str; 2] = ["identifier", "email_address"];
 /// Long enough for the browser to follow the redirect.
 const MAX_AGE: i64 = 60;
+/// Longer than any sealed codes we make: not ours.
+const MAX_SEALED: usize = 2048;
 
 /// What the page after a failed post gets, as a request extension (the
 /// error itself goes back into the query).
@@ -92,6 +95,9 @@ pub fn set_cookie(dev: bool, errors: &[(String, String)], kept: &Kept) -> Option
     if let Some(n) = kept.notice {
         value.append_pair("notice", n.as_str());
     }
+    if let Some(c) = &kept.codes {
+        value.append_pair("codes", c);
+    }
     crate::set_cookie_header(dev, cookie_name(dev), &value.finish(), MAX_AGE)
 }
 
@@ -111,6 +117,7 @@ pub fn take(dev: bool, headers: &HeaderMap, uri: &Uri) -> Option<(Uri, Kept)> {
             "id" => kept.identifier = Some(v),
             "strategy" if is_strategy(&v) => kept.strategy = Some(v),
             "notice" => kept.notice = proto::Notice::parse(&v),
+            "codes" if v.len() <= MAX_SEALED => kept.codes = Some(v),
             k if is_error_key(k) => pairs.push((k.to_string(), v)),
             _ => {}
         }
@@ -162,7 +169,12 @@ mod tests {
     #[test]
     fn the_cookie_brings_the_error_back_once() {
         let errs = vec![("__path".to_string(), "/api/p".to_string()), ("__err".to_string(), "{\"a\":1}".to_string())];
-        let kept = Kept { identifier: Some("a@b.test".into()), strategy: Some("phone_code".into()), notice: None };
+        let kept = Kept {
+            identifier: Some("a@b.test".into()),
+            strategy: Some("phone_code".into()),
+            notice: None,
+            codes: Some("v1:00ff".into()),
+        };
         let set = set_cookie(false, &errs, &kept).unwrap();
         let set = set.to_str().unwrap();
         assert!(set.starts_with("__Host-flash=") && set.contains("HttpOnly") && set.contains("Secure"), "{set}");
@@ -195,5 +207,9 @@ mod tests {
         // Only a notice we know.
         h.insert(header::COOKIE, HeaderValue::from_static("__Host-flash=notice=owned"));
         assert_eq!(take(false, &h, &"/sign-in".parse().unwrap()).unwrap().1.notice, None);
+        // Nothing longer than sealed codes can be.
+        let long = format!("__Host-flash=codes={}", "a".repeat(MAX_SEALED + 1));
+        h.insert(header::COOKIE, HeaderValue::from_str(&long).unwrap());
+        assert_eq!(take(false, &h, &"/sign-in".parse().unwrap()).unwrap().1.codes, None);
     }
 }

@@ -222,7 +222,9 @@ pub async fn guard(State(cfg): State<Arc<Edge>>, req: Request, next: Next) -> Re
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    if api || v1 {
+    // Pages too: each has its own CSP nonce, and may show a user's data or
+    // a secret shown once (new backup codes, a TOTP secret).
+    if api || v1 || (page && !h.contains_key(header::CACHE_CONTROL)) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     if let Some(o) = cors {

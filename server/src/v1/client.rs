@@ -25,15 +25,21 @@ pub async fn get_client(c: Call) -> Response {
 #[utoipa::path(post, path = "/v1/client/sign_ins", tag = "sign-in", request_body = SignInCreate,
     responses((status = 200, description = "The new sign-in: `needs_second_factor`, `needs_client_trust`, `needs_first_factor` (with a `passkey_challenge` for `strategy: passkey`), or `complete` with `created_session_id`.", body = SignInView)))]
 pub async fn create_sign_in(c: Call, Input(b): Input<SignInCreate>) -> Response {
-    c.step(async |svc, req| {
-        let r = match (b.password, b.strategy) {
-            (Some(p), _) => svc.password(req, b.identifier, p).await,
-            (None, Some(Strategy::Passkey)) => svc.passkey_sign_in(req, false).await,
-            (None, s) => svc.create(req, b.identifier, s).await,
-        };
-        finalized(svc, req, r).await
-    })
-    .await
+    // A password sign-in names every empty field at once, as the page does.
+    let empty = match &b.password {
+        Some(p) => vec![(Field::Identifier, b.identifier.trim().is_empty()), (Field::Password, p.is_empty())],
+        None => vec![],
+    };
+    c.requiring(&empty)
+        .step(async |svc, req| {
+            let r = match (b.password, b.strategy) {
+                (Some(p), _) => svc.password(req, b.identifier, p).await,
+                (None, Some(Strategy::Passkey)) => svc.passkey_sign_in(req, false).await,
+                (None, s) => svc.create(req, b.identifier, s).await,
+            };
+            finalized(svc, req, r).await
+        })
+        .await
 }
 
 #[utoipa::path(get, path = "/v1/client/sign_ins/{id}", tag = "sign-in", params(("id" = String, Path, description = "The sign-in's id (`sia_…`).")),
@@ -94,7 +100,8 @@ pub async fn attempt_second_factor(c: Call, Path(id): Path<String>, Input(b): In
 #[utoipa::path(post, path = "/v1/client/sign_ups", tag = "sign-up", request_body = SignUpCreate,
     responses((status = 200, description = "The sign-up, `missing_requirements`: the email code is sent.", body = SignUpView)))]
 pub async fn create_sign_up(c: Call, Input(b): Input<SignUpCreate>) -> Response {
-    c.step(async |svc, req| svc.sign_up_password(req, b.email_address, b.password).await).await
+    let empty = [(Field::EmailAddress, b.email_address.trim().is_empty()), (Field::Password, b.password.is_empty())];
+    c.requiring(&empty).step(async |svc, req| svc.sign_up_password(req, b.email_address, b.password).await).await
 }
 
 #[utoipa::path(get, path = "/v1/client/sign_ups/{id}", tag = "sign-up", params(("id" = String, Path, description = "The sign-up's id (`sua_…`).")),

@@ -222,6 +222,9 @@ pub struct Call {
     dialect: Dialect,
     /// A read: Clerk's SDKs take the client from a write's answer only.
     read: bool,
+    /// The body's required fields and whether each is empty: a refusal
+    /// names every empty one (the use case stops at the first).
+    empty: Vec<(Field, bool)>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Call
@@ -235,7 +238,7 @@ where
         let (dialect, read) = (Dialect::of(parts), parts.method == axum::http::Method::GET);
         let (req, carrier) = edge.v1_request(parts);
         if carrier == Carrier::Cookies {
-            return Ok(Call { svc, edge, req, carrier, native: None, dialect, read });
+            return Ok(Call { svc, edge, req, carrier, native: None, dialect, read, empty: vec![] });
         }
         let not_ours = || {
             refuse(
@@ -248,7 +251,7 @@ where
         match svc.native_client(token.as_deref(), req.now).await {
             Ok(Some((native, carried))) => {
                 let req = req.carrying(carried);
-                Ok(Call { svc, edge, req, carrier, native: Some(native), dialect, read })
+                Ok(Call { svc, edge, req, carrier, native: Some(native), dialect, read, empty: vec![] })
             }
             Ok(None) => Err(not_ours()),
             Err(f) => Err(fault(f)),
@@ -258,8 +261,13 @@ where
 
 /// A fault as `/v1` answers it: its status, its errors, its `Retry-After`.
 pub fn fault(f: Fault) -> Response {
+    fault_naming(f, &[])
+}
+
+/// `fault`, with an error for each field in `empty` that is empty.
+fn fault_naming(f: Fault, empty: &[(Field, bool)]) -> Response {
     let (status, retry_after) = web::fault_status(&f);
-    let mut res = (status, Json(ApiErrors::from(f))).into_response();
+    let mut res = (status, Json(ApiErrors::from(f).and_missing(empty))).into_response();
     if let Some(v) = retry_after {
         res.headers_mut().insert(header::RETRY_AFTER, v);
     }
@@ -267,13 +275,18 @@ pub fn fault(f: Fault) -> Response {
 }
 
 impl Call {
+    /// Required fields of the body, and whether each is empty.
+    pub fn requiring(self, empty: &[(Field, bool)]) -> Call {
+        Call { empty: empty.to_vec(), ..self }
+    }
+
     /// The answer: the view or the fault (its status and `Retry-After`), with
     /// the token changes as cookies or the rotated client token.
     pub async fn answer<T: Resource>(mut self, r: Result<T, Fault>) -> Response {
         let mut res = match r {
             Ok(v) if self.dialect == Dialect::Clerk => self.clerk(v).await,
             Ok(v) => Json(v).into_response(),
-            Err(f) => fault(f),
+            Err(f) => fault_naming(f, &self.empty),
         };
         self.edge.answer(&self.req, self.carrier, res.headers_mut());
         if let Some(native) = self.native.take() {

@@ -306,3 +306,66 @@ async fn a_user_downloads_their_data_and_deletes_their_account() {
     assert_eq!(r.body["id"], id);
     assert_eq!(c.session_email().await, None);
 }
+
+/// The codes a page shows between `<code>` tags in its backup-code list.
+fn shown_codes(html: &str) -> Vec<String> {
+    let Some((_, list)) = html.split_once(r#"data-testid="backup-codes""#) else { return vec![] };
+    let list = list.split("</ul>").next().unwrap_or("");
+    list.split("<code>").skip(1).filter_map(|c| c.split_once("</code>").map(|(code, _)| code.to_string())).collect()
+}
+
+/// Without JavaScript, new backup codes ride the redirect in the flash
+/// cookie, sealed: the page after the post shows them once, only to the
+/// session that made them, and is never cached.
+#[tokio::test]
+async fn codes_made_by_a_form_post_are_shown_once_to_their_session() {
+    let s = start(Opts::default());
+    let u = user(&s, "once@example.com", false, true, true).await;
+    let mut c = Client::new(&s);
+    c.password("once@example.com", PASSWORD).await;
+    c.verify("totp", &totp_at(u["totp_secret"].as_str().unwrap(), unix())).await;
+    c.api("sign_in/finalize", &[]).await;
+    let r = c
+        .raw(|h, b| {
+            h.post(format!("{b}/api/user/backup_codes"))
+                .header("accept", "text/html")
+                .header("referer", format!("{b}/account/security?new_codes=1"))
+        })
+        .await;
+    assert_eq!(r.status, 302, "{}", r.text);
+    // Not back to the question: to the page.
+    assert_eq!(r.headers["location"], "/account/security");
+    let set = r.set_cookies().into_iter().find(|c| c.starts_with("flash=")).expect("a flash cookie");
+    let flash = set.split(';').next().unwrap().strip_prefix("flash=").unwrap().to_string();
+    assert!(set.contains("HttpOnly") && set.contains("Max-Age=60"), "{set}");
+
+    let page = c.get("/account/security").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.headers["cache-control"], "no-store");
+    let codes = shown_codes(&page.text);
+    assert_eq!(codes.len(), 10, "{}", page.text);
+    for code in &codes {
+        assert!(!flash.contains(code.as_str()), "sealed: no code in the cookie");
+    }
+    assert!(page.text.contains("New backup codes made"), "said");
+    // Once: a reload shows none.
+    assert!(shown_codes(&c.get("/account/security").await.text).is_empty());
+
+    // They are the account's codes; another session replaying the cookie sees nothing.
+    let mut d = Client::new(&s);
+    d.password("once@example.com", PASSWORD).await;
+    assert_eq!(d.verify("backup_code", &codes[0]).await.status_field(), "complete");
+    d.api("sign_in/finalize", &[]).await;
+    d.cookies.insert("flash".into(), flash.clone());
+    let other = d.get("/account/security").await;
+    assert_eq!(other.status, 200);
+    assert!(shown_codes(&other.text).is_empty(), "{}", other.text);
+    assert!(!other.text.contains(codes[1].as_str()));
+    // Nor does the same session once signed out and in again.
+    c.api("session/sign_out", &[]).await;
+    c.password("once@example.com", PASSWORD).await;
+    c.verify("backup_code", &codes[1]).await;
+    c.api("sign_in/finalize", &[]).await;
+    c.cookies.insert("flash".into(), flash);
+    assert!(shown_codes(&c.get("/account/security").await.text).is_empty());
+}

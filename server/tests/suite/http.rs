@@ -362,6 +362,18 @@ async fn an_empty_form_gets_every_field_error_and_a_failed_post_keeps_its_method
     assert_eq!(r.codes(), vec!["form_param_missing"; 2], "{}", r.text);
     let r = c.password("someone@example.com", "").await;
     assert_eq!(r.codes(), vec!["form_param_missing"], "a filled field gets no error");
+    // `/v1` too, as Clerk's SDKs send it (a form) and as JSON.
+    let mut n = Native::new(&s);
+    let r = n.http_form("/client/sign_ins", &[("identifier", ""), ("password", "")]).await;
+    let fields: Vec<&str> =
+        r.body["errors"].as_array().unwrap().iter().filter_map(|e| e["meta"]["param_name"].as_str()).collect();
+    assert_eq!((r.status, r.codes(), fields), (422, vec!["form_param_missing"; 2], vec!["identifier", "password"]));
+    let r = n.post("/client/sign_ups", serde_json::json!({ "email_address": "", "password": "" })).await;
+    let fields: Vec<&str> =
+        r.body["errors"].as_array().unwrap().iter().filter_map(|e| e["meta"]["param_name"].as_str()).collect();
+    assert_eq!((r.status, fields), (422, vec!["email_address", "password"]), "{}", r.text);
+    let r = n.post("/client/sign_ins", serde_json::json!({ "identifier": "a@example.com", "password": "" })).await;
+    assert_eq!((r.codes(), r.param()), (vec!["form_param_missing"], "password"), "{}", r.text);
 
     // Without JavaScript, a wrong backup code comes back with the backup
     // code still chosen, its field shown by the stylesheet.

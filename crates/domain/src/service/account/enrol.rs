@@ -50,8 +50,13 @@ impl Service {
             Fault::Unavailable
         })?;
         self.alone(async |u| Ok(u.store.set_pending_totp(c.user.id, Some(&sealed), now).await?)).await?;
-        let uri = secrets::totp_uri(&secret, &c.user.email, &users::issuer(Some(&self.cfg.settings)))
-            .ok_or(Fault::Unavailable)?;
+        self.totp_setup(&c.user.email, secret)
+    }
+
+    /// What the page shows of a secret: itself, its otpauth URI and QR code.
+    pub(super) fn totp_setup(&self, email: &str, secret: String) -> Result<TotpSetup, Fault> {
+        let uri =
+            secrets::totp_uri(&secret, email, &users::issuer(Some(&self.cfg.settings))).ok_or(Fault::Unavailable)?;
         let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(|_| Fault::Unavailable)?;
         let qr_svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();
         Ok(TotpSetup { secret, uri, qr_svg })

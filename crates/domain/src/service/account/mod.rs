@@ -12,6 +12,7 @@ mod passkeys;
 mod password;
 mod profile;
 mod sessions;
+mod shown;
 
 pub use sessions::{device, public_id, sign_in_id, sign_up_id};
 
