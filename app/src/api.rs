@@ -425,7 +425,11 @@ pub async fn passkey_rename(
 ) -> Result<UserView, ApiErrors> {
     let mut c = Call::begin().await?;
     let r = c.api.service.passkey_rename(&mut c.req, id, name).await;
-    c.redirect_form_post("/account/security");
+    if r.is_ok() {
+        // Not back to the form (`?rename_passkey=`): to the page.
+        c.redirect_form_post("/account/security");
+    }
+    c.flash_done(&r, Notice::PasskeyRenamed);
     c.finish(r)
 }
 

@@ -172,12 +172,19 @@ test("the trusted devices are listed beside the sessions and can be revoked", as
   await expect(devices).toHaveCount(0);
 });
 
-test("without JavaScript a passkey is said to need it, and one is removed after confirming", async ({ page, request, browser }) => {
+test("a passkey is renamed; without JavaScript one is said to need it, renamed, and removed after confirming", async ({ page, request, browser }) => {
   const user = await createUser(request, { totp: true, backup: true });
   await securityPageWithAuthenticator(page, user);
   await addPasskey(page, "Work laptop");
   await expect(page.getByTestId("passkeys")).toContainText("Work laptop");
   await expect(page.getByTestId("passkey-needs-js")).toBeHidden();
+  await page.getByRole("button", { name: "Rename passkey Work laptop" }).click();
+  await expect(page.getByLabel("New name")).toHaveValue("Work laptop");
+  await page.getByLabel("New name").fill("Laptop");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.locator("#change-done")).toHaveText("Passkey renamed.");
+  await expect(page.getByTestId("passkeys")).toContainText("Laptop");
+  await expect(page.getByLabel("New name")).toBeHidden();
 
   // The same session in a browser without JavaScript.
   const plain = await browser.newContext({
@@ -189,8 +196,18 @@ test("without JavaScript a passkey is said to need it, and one is removed after 
   await bare.goto("/account/security");
   await expect(bare.getByTestId("passkey-needs-js")).toBeVisible();
   await expect(bare.getByRole("button", { name: "Add a passkey" })).toBeHidden();
-  await bare.getByRole("button", { name: "Remove passkey Work laptop" }).click();
-  await expect(bare.getByRole("heading", { name: 'Remove the passkey "Work laptop"?' })).toBeVisible();
+  await bare.getByRole("button", { name: "Rename passkey Laptop" }).click();
+  await bare.getByLabel("New name").fill("");
+  await bare.getByRole("button", { name: "Save" }).click();
+  await expect(bare.locator("#passkey-rename-error")).toHaveText("Enter a name.");
+  await expect(bare.getByLabel("New name")).toHaveAttribute("aria-invalid", "true");
+  await bare.getByLabel("New name").fill("Home laptop");
+  await bare.getByRole("button", { name: "Save" }).click();
+  await expect(bare.locator("#change-done")).toHaveText("Passkey renamed.");
+  await expect(bare).toHaveURL(/\/account\/security$/);
+  await expect(bare.getByTestId("passkeys")).toContainText("Home laptop");
+  await bare.getByRole("button", { name: "Remove passkey Home laptop" }).click();
+  await expect(bare.getByRole("heading", { name: 'Remove the passkey "Home laptop"?' })).toBeVisible();
   await bare.getByRole("button", { name: "Remove", exact: true }).click();
   await expect(bare.locator("#change-done")).toHaveText("Passkey removed.");
   await expect(bare).toHaveURL(/\/account\/security$/);

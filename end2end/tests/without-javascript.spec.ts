@@ -370,6 +370,10 @@ test("with the page's wasm held back, setup-mfa's forms still work", async ({ br
   await page.getByRole("button", { name: "Generate new codes" }).click();
   await expect(page.getByRole("heading", { name: "Make new backup codes?" })).toBeVisible();
   await expectAccessible(page, "security asking before new backup codes");
+  const codes = page.getByTestId("backup-codes").locator("li");
+  await reverified(page, () => page.getByRole("button", { name: "Make new codes" }).click(), codes.first());
+  await expect(codes).toHaveCount(10);
+  await expectAccessible(page, "security showing new backup codes, as the server drew it");
   await page.getByRole("button", { name: "Delete my account" }).click();
   await expect(page.getByRole("heading", { name: "Delete your account?" })).toBeVisible();
   await expectAccessible(page, "security asking before deleting the account");

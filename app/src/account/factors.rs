@@ -98,8 +98,9 @@ fn grouped(secret: &str) -> String {
     chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
 }
 
-/// The user's passkeys: each with its name and last use, removable; and
-/// adding one (the browser's dialog; WebAuthn needs JavaScript).
+/// The user's passkeys: each with its name and last use, renamable and
+/// removable (both forms without JavaScript too); and adding one (the
+/// browser's dialog; WebAuthn needs JavaScript).
 #[component]
 pub(super) fn Passkeys(ch: Changes) -> impl IntoView {
     let user = ch.user;
@@ -127,6 +128,7 @@ pub(super) fn Passkeys(ch: Changes) -> impl IntoView {
                     let (id, name) = (p.id.clone(), p.name.clone());
                     let label = format!("Remove passkey {}", p.name);
                     let asked = p.id.clone();
+                    let renamed = (p.id.clone(), p.name.clone());
                     view! {
                         <li>
                             <span>
@@ -134,17 +136,21 @@ pub(super) fn Passkeys(ch: Changes) -> impl IntoView {
                                 {p.synced.then(|| view! { <span class="badge">"synced"</span> })}
                                 <span class="muted">" · " {move || used(&p)}</span>
                             </span>
-                            // Without JavaScript: the page again, asking to confirm.
-                            <form method="get" action="/account/security" hidden=move || !removable()
-                                on:submit=move |ev: SubmitEvent| {
-                                    ev.prevent_default();
-                                    remove(id.clone(), name.clone());
-                                }>
-                                <input type="hidden" name="remove_passkey" value=asked/>
-                                <button type="submit" class="link" aria-label=label disabled=move || user.is_fetching()>
-                                    "Remove"
-                                </button>
-                            </form>
+                            <span class="row">
+                                <PasskeyRenaming ch id=renamed.0 name=renamed.1/>
+                                // Without JavaScript: the page again, asking to confirm.
+                                <form method="get" action="/account/security" hidden=move || !removable()
+                                    on:submit=move |ev: SubmitEvent| {
+                                        ev.prevent_default();
+                                        remove(id.clone(), name.clone());
+                                    }>
+                                    <input type="hidden" name="remove_passkey" value=asked/>
+                                    <button type="submit" class="link" aria-label=label
+                                        disabled=move || user.is_fetching()>
+                                        "Remove"
+                                    </button>
+                                </form>
+                            </span>
                         </li>
                     }
                 }
@@ -152,6 +158,57 @@ pub(super) fn Passkeys(ch: Changes) -> impl IntoView {
         </ul>
         {move || keys().is_empty().then(|| view! { <p class="muted">"No passkey yet."</p> })}
         {move || enabled().then(|| view! { <PasskeyAdd ch/> })}
+    }
+}
+
+/// A passkey's "Rename" (without JavaScript the page again, on
+/// `?rename_passkey=`), then its name as a form.
+#[component]
+fn PasskeyRenaming(ch: Changes, id: String, name: String) -> impl IntoView {
+    let user = ch.user;
+    let field = NodeRef::<html::Input>::new();
+    let err = Signal::derive(move || {
+        user.errors.with(|e| e.raw.iter().find(|x| x.meta.param_name == Some(Field::Name)).cloned())
+    });
+    let this = id.clone();
+    move || {
+        let (id, name) = (id.clone(), name.clone());
+        if ch.renaming.get().as_deref() != Some(this.as_str()) {
+            let open = id.clone();
+            return Either::Left(view! {
+                <form method="get" action="/account/security" on:submit=move |ev: SubmitEvent| {
+                    ev.prevent_default();
+                    user.errors.set(Default::default());
+                    ch.renaming.set(Some(open.clone()));
+                }>
+                    <input type="hidden" name="rename_passkey" value=id/>
+                    <button type="submit" class="link" aria-label=format!("Rename passkey {name}")>"Rename"</button>
+                </form>
+            });
+        }
+        let named = id.clone();
+        let on_submit = move |ev: SubmitEvent| {
+            ev.prevent_default();
+            ch.passkey.set(named.clone());
+            ch.new_name.set(input_value(field));
+            ch.run(Change::RenamePasskey);
+        };
+        Either::Right(view! {
+            <form class="rename" method="post" action=PasskeyRename::PATH on:submit=on_submit novalidate>
+                <input type="hidden" name="id" value=id/>
+                <div class="field">
+                    <label for="passkey-rename">"New name"</label>
+                    <input id="passkey-rename" name="name" type="text" maxlength="64" autocomplete="off"
+                        value=name node_ref=field autofocus aria-describedby="passkey-rename-error"
+                        aria-invalid=move || err.with(Option::is_some).to_string()/>
+                    <FieldError id="passkey-rename-error" err/>
+                </div>
+                <p class="row">
+                    <button type="submit" disabled=move || user.is_fetching()>"Save"</button>
+                    <a href="/account/security">"Cancel"</a>
+                </p>
+            </form>
+        })
     }
 }
 

@@ -62,6 +62,7 @@ enum Change {
     VerifyPhone,
     Password,
     AddPasskey,
+    RenamePasskey,
     RemovePasskey,
     DeleteAccount,
     /// A plain form post's change, made before the page was live: the page
@@ -77,6 +78,7 @@ impl Change {
             Change::Remove(s) => Some(format!("{} removed.", strategy_label(s))),
             Change::Added(s) => Some(format!("{} added.", strategy_label(s))),
             Change::RemovePasskey => Some("Passkey removed.".into()),
+            Change::RenamePasskey => Some(notice_text(Notice::PasskeyRenamed).into()),
             Change::BackupCodes => Some("New backup codes made: the old ones no longer work.".into()),
             Change::Posted => Some(notice_text(Notice::Reverified).into()),
             _ => None,
@@ -96,6 +98,7 @@ fn notice_text(n: Notice) -> &'static str {
         Notice::DefaultSet => "Your default is changed.",
         Notice::FactorRemoved => "Removed.",
         Notice::PasskeyRemoved => "Passkey removed.",
+        Notice::PasskeyRenamed => "Passkey renamed.",
         Notice::TotpStarted => "Scan the QR code with your app, then enter the code it shows.",
         Notice::FactorAdded => "Added.",
         Notice::BackupCodesMade => "New backup codes made: the old ones no longer work.",
@@ -115,6 +118,8 @@ pub struct Posted {
     codes: Vec<String>,
     setup: Option<TotpSetup>,
     phone: bool,
+    /// The passkey being renamed (`?rename_passkey=`).
+    renaming: Option<String>,
     /// The codes as the flash cookie carried them (never sent to the page),
     /// and whether to show the authenticator app being added.
     #[serde(skip)]
@@ -133,6 +138,7 @@ impl Posted {
         let enrol = [TotpStart::PATH, TotpVerify::PATH, PhoneStart::PATH, PhoneVerify::PATH];
         let errors = errors_from_form_post(&[paths, &enrol[..]].concat());
         let query = leptos_router::hooks::use_query_map();
+        let renaming = query.with_untracked(|q| q.get("rename_passkey"));
         let phone = query.with_untracked(|q| q.get("add")).as_deref() == Some("phone")
             || !errors_from_form_post(&enrol[2..]).raw.is_empty();
         let notice = kept_notice();
@@ -144,6 +150,7 @@ impl Posted {
             totp,
             failed: errors_from_form_post(&[crate::api::Reverify::PATH]).raw.into_iter().next(),
             phone,
+            renaming,
             sealed: kept_codes(),
             ..Posted::default()
         }
@@ -222,6 +229,9 @@ struct Changes {
     /// The new passkey's name, and the passkey a removal is for.
     passkey_name: RwSignal<String>,
     passkey: RwSignal<String>,
+    /// The passkey whose name is being changed, and the name typed.
+    renaming: RwSignal<Option<String>>,
+    new_name: RwSignal<String>,
     /// What the last change did, said once it is done.
     done: RwSignal<Option<String>>,
     /// A plain form post's failed "Confirm it's you", shown once.
@@ -244,6 +254,8 @@ impl Changes {
             password_changed: RwSignal::new(false),
             passkey_name: RwSignal::new(String::new()),
             passkey: RwSignal::new(String::new()),
+            renaming: RwSignal::new(None),
+            new_name: RwSignal::new(String::new()),
             done: RwSignal::new(None),
             failed: StoredValue::new(None),
         }
@@ -255,6 +267,7 @@ impl Changes {
         self.done.set(posted.said());
         self.enrolled.set(posted.enrolled());
         self.phone_open.set(posted.phone);
+        self.renaming.set(posted.renaming.clone());
         self.setup.set(posted.setup.clone());
         self.codes.set(posted.codes.clone());
         if posted.needs_reverification() {
@@ -296,6 +309,13 @@ impl Changes {
                     })
                 }
                 Change::RemovePasskey => user.remove_passkey(self.passkey.get_untracked()).await,
+                Change::RenamePasskey => {
+                    let r = user.rename_passkey(self.passkey.get_untracked(), self.new_name.get_untracked()).await;
+                    if r.is_ok() {
+                        self.renaming.set(None);
+                    }
+                    r
+                }
                 Change::Posted | Change::Added(_) => Ok(()),
                 Change::DeleteAccount => user.delete().await.map(|()| go("/sign-in")),
                 Change::Password => {

@@ -16,6 +16,7 @@ pub fn SecurityPage() -> impl IntoView {
         SetDefaultFactor::PATH,
         RemoveFactor::PATH,
         PasskeyRemove::PATH,
+        PasskeyRename::PATH,
         RegenerateBackupCodes::PATH,
         DeleteAccount::PATH,
         ChangePassword::PATH,

@@ -15,6 +15,8 @@ pub enum Field {
     Strategy,
     /// A passkey's answer (`navigator.credentials` JSON).
     PublicKeyCredential,
+    /// A passkey's name.
+    Name,
 }
 
 /// Every failure the API can report. Internals never travel: the server logs
@@ -310,6 +312,7 @@ impl Fault {
             Fault::Missing(Field::Strategy) => "Choose how to verify.".into(),
             Fault::Missing(Field::PhoneNumber) => "Enter a phone number.".into(),
             Fault::Missing(Field::PublicKeyCredential) => "Use your passkey to go on.".into(),
+            Fault::Missing(Field::Name) => "Enter a name.".into(),
             Fault::IdentifierInvalid | Fault::EmailInvalid => "Enter a valid email address.".into(),
             Fault::EmailTaken => "That email address is taken. Sign in instead.".into(),
             Fault::PasswordTooShort(n) => format!("Passwords must be {n} characters or more."),
@@ -385,6 +388,7 @@ impl Fault {
             Field::Code,
             Field::Strategy,
             Field::PublicKeyCredential,
+            Field::Name,
         ];
         let mut all: Vec<Fault> = fields.into_iter().map(Fault::Missing).collect();
         all.extend([

@@ -783,6 +783,7 @@ pub enum Notice {
     DefaultSet,
     FactorRemoved,
     PasskeyRemoved,
+    PasskeyRenamed,
     /// An authenticator app's setup began: the page shows its secret.
     TotpStarted,
     /// A factor (the flash's `strategy`) was added.
@@ -797,7 +798,7 @@ impl From<Notice> for Kept {
 }
 
 impl Notice {
-    const ALL: [Notice; 11] = [
+    const ALL: [Notice; 12] = [
         Notice::Unlocked,
         Notice::Reverified,
         Notice::SessionRevoked,
@@ -806,6 +807,7 @@ impl Notice {
         Notice::DefaultSet,
         Notice::FactorRemoved,
         Notice::PasskeyRemoved,
+        Notice::PasskeyRenamed,
         Notice::TotpStarted,
         Notice::FactorAdded,
         Notice::BackupCodesMade,
@@ -821,6 +823,7 @@ impl Notice {
             Notice::DefaultSet => "default_set",
             Notice::FactorRemoved => "factor_removed",
             Notice::PasskeyRemoved => "passkey_removed",
+            Notice::PasskeyRenamed => "passkey_renamed",
             Notice::TotpStarted => "totp_started",
             Notice::FactorAdded => "factor_added",
             Notice::BackupCodesMade => "backup_codes_made",

@@ -231,6 +231,10 @@ async fn passkeys_are_removed_but_the_last_factor_stays_when_required() {
     let id = body["user"]["passkeys"][0]["id"].as_str().unwrap().to_string();
     let r = c.api("user/passkeys/rename", &[("id", &id), ("name", "Phone")]).await;
     assert_eq!(r.body["passkeys"][0]["name"], "Phone", "{}", r.text);
+    // A name is required, and said to be (not as an email address).
+    let r = c.api("user/passkeys/rename", &[("id", &id), ("name", "  ")]).await;
+    assert_eq!((r.status, r.code(), r.param()), (422, "form_param_missing", "name"), "{}", r.text);
+    assert_eq!(r.body["errors"][0]["message"], "Enter a name.");
     assert_eq!(c.api("user/remove", &[("strategy", "totp")]).await.status, 200, "the passkey remains");
     let r = c.api("user/passkeys/remove", &[("id", &id)]).await;
     assert_eq!((r.status, r.code()), (422, "mfa_required"), "{}", r.text);

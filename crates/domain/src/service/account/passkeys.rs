@@ -62,7 +62,7 @@ impl Service {
         let c = self.current(req, Open::Active).await?;
         let name = passkey::clean_name(&name, "");
         if name.is_empty() {
-            return Err(Fault::Missing(Field::Identifier));
+            return Err(Fault::Missing(Field::Name));
         }
         self.alone(async |u| {
             if !u.store.rename_passkey(c.user.id, &id, &name).await? {
