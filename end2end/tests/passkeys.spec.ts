@@ -2,6 +2,7 @@ import type { Page } from "@playwright/test";
 import {
   createUser,
   islandLive,
+  expectAccessible,
   expect,
   expectSignedIn,
   hydrated,
@@ -180,6 +181,7 @@ test("a passkey is renamed; without JavaScript one is said to need it, renamed, 
   await expect(page.getByTestId("passkey-needs-js")).toBeHidden();
   await page.getByRole("button", { name: "Rename passkey Work laptop" }).click();
   await expect(page.getByLabel("New name")).toHaveValue("Work laptop");
+  await expectAccessible(page, "security renaming a passkey");
   await page.getByLabel("New name").fill("Laptop");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.locator("#change-done")).toHaveText("Passkey renamed.");

@@ -1,7 +1,7 @@
 // The account pages as plain HTML forms: with JavaScript off, and with it on
 // but the page's wasm held back (a slow phone before the island is live).
 import { randomUUID } from "node:crypto";
-import type { Browser, Locator, Page } from "@playwright/test";
+import type { APIRequestContext, Browser, Locator, Page } from "@playwright/test";
 import {
   createUser,
   expect,
@@ -65,6 +65,18 @@ async function reverified(page: Page, act: () => Promise<void>, done: Locator) {
   await expect(done).toBeVisible();
 }
 
+/** A user with no second factor signs in on a new browser: the emailed code, then the setup-mfa task. */
+async function toSetupMfa(page: Page, request: APIRequestContext, js = false) {
+  const user = await createUser(request, {});
+  await (js ? open(page, "/sign-in") : page.goto("/sign-in"));
+  await signInWithPassword(page, user.email);
+  await expect(page.getByRole("heading", { name: "Verify this device" })).toBeVisible();
+  await page.getByLabel("Code", { exact: true }).fill(await delivered(() => lastEmailCode(request, user.email)));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page).toHaveURL(/\/tasks\/setup-mfa$/);
+  return user;
+}
+
 /** The authenticator app's secret as the page shows it, and a code from it entered. */
 async function enableApp(page: Page) {
   const shown = page.getByTestId("totp-secret");
@@ -109,13 +121,7 @@ test.describe("without JavaScript", () => {
   });
 
   test("a new browser proves itself by email, then the setup-mfa task with a phone", async ({ page, request }) => {
-    const user = await createUser(request, {});
-    await page.goto("/sign-in");
-    await signInWithPassword(page, user.email);
-    await expect(page.getByRole("heading", { name: "Verify this device" })).toBeVisible();
-    await page.getByLabel("Code", { exact: true }).fill(await delivered(() => lastEmailCode(request, user.email)));
-    await page.getByRole("button", { name: "Verify" }).click();
-    await expect(page).toHaveURL(/\/tasks\/setup-mfa$/);
+    const user = await toSetupMfa(page, request);
     await page.getByRole("button", { name: "Add a phone number" }).click();
     const number = page.getByLabel("Phone number (international format)");
     await page.getByRole("button", { name: "Send code" }).click();
@@ -344,16 +350,15 @@ for (const js of [true, false]) {
 }
 
 test("with the page's wasm held back, setup-mfa's forms still work", async ({ browser, request }) => {
-  const user = await createUser(request, {});
   const context = await browser.newContext({ baseURL: test.info().project.use.baseURL });
   const page = await context.newPage();
   await page.route(/split_setup_mfa_loader_.*\.wasm$/, () => {});
-  await open(page, "/sign-in");
-  await signInWithPassword(page, user.email);
-  await expect(page.getByRole("heading", { name: "Verify this device" })).toBeVisible();
-  await page.getByLabel("Code", { exact: true }).fill(await delivered(() => lastEmailCode(request, user.email)));
-  await page.getByRole("button", { name: "Verify" }).click();
-  await expect(page).toHaveURL(/\/tasks\/setup-mfa$/);
+  const user = await toSetupMfa(page, request, true);
+  // The phone's form opens as a page of its own.
+  await page.getByRole("button", { name: "Add a phone number" }).click();
+  await expect(page).toHaveURL(/\?add=phone$/);
+  await expect(page.getByLabel("Phone number (international format)")).toBeVisible();
+  await expectAccessible(page, "setup-mfa with the phone's form, as the server drew it");
   await page.getByRole("button", { name: "Add an authenticator app" }).click();
   await expect(page.getByTestId("totp-secret")).toBeVisible();
   await expectAccessible(page, "setup-mfa as the server drew it, with the app's secret");
