@@ -76,19 +76,40 @@ pub(super) fn TotpEnrol(ch: Changes) -> impl IntoView {
                         // On a phone the app is on this device: no code to scan.
                         <a class="button-link" href=s.uri.clone()>"Open in app"</a>
                     </div>
-                    <form method="post" action=TotpVerify::PATH on:submit=on_submit novalidate>
-                        <div class="field">
-                            <label for="totp-code">"Code from the app"</label>
-                            <input id="totp-code" name="code" type="text" autocomplete="one-time-code"
-                                inputmode="numeric" node_ref=code aria-describedby="totp-code-error"
-                                aria-invalid=move || code_err.with(Option::is_some).to_string()/>
-                            <FieldError id="totp-code-error" err=code_err/>
-                        </div>
-                        <button type="submit" disabled=move || user.is_fetching()>"Enable"</button>
-                    </form>
+                    <EnrolCode ch action=TotpVerify::PATH on_submit code err=code_err
+                        ids=["totp-code", "totp-code-error"] label="Code from the app" submit="Enable"/>
                 }),
             }}
         </div>
+    }
+}
+
+/// An enrolment's code, posted to `action` (with JavaScript, `on_submit`
+/// sends it); `ids`: the field's and its error's.
+#[component]
+fn EnrolCode(
+    ch: Changes,
+    action: &'static str,
+    on_submit: impl FnMut(SubmitEvent) + 'static,
+    code: NodeRef<html::Input>,
+    err: Signal<Option<ApiError>>,
+    ids: [&'static str; 2],
+    label: &'static str,
+    submit: &'static str,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let [id, error] = ids;
+    view! {
+        <form method="post" action=action on:submit=on_submit novalidate>
+            {children.map(|c| c())}
+            <div class="field">
+                <label for=id>{label}</label>
+                <input id=id name="code" type="text" autocomplete="one-time-code" inputmode="numeric"
+                    node_ref=code aria-describedby=error aria-invalid=move || err.with(Option::is_some).to_string()/>
+                <FieldError id=error err/>
+            </div>
+            <button type="submit" disabled=move || ch.user.is_fetching()>{submit}</button>
+        </form>
     }
 }
 
@@ -138,18 +159,8 @@ pub(super) fn Passkeys(ch: Changes) -> impl IntoView {
                             </span>
                             <span class="row">
                                 <PasskeyRenaming ch id=renamed.0 name=renamed.1/>
-                                // Without JavaScript: the page again, asking to confirm.
-                                <form method="get" action="/account/security" hidden=move || !removable()
-                                    on:submit=move |ev: SubmitEvent| {
-                                        ev.prevent_default();
-                                        remove(id.clone(), name.clone());
-                                    }>
-                                    <input type="hidden" name="remove_passkey" value=asked/>
-                                    <button type="submit" class="link" aria-label=label
-                                        disabled=move || user.is_fetching()>
-                                        "Remove"
-                                    </button>
-                                </form>
+                                <AskFirst user field="remove_passkey" value=asked label="Remove".into() aria=label
+                                    hidden=Signal::derive(move || !removable()) ask=move || remove(id.clone(), name.clone())/>
                             </span>
                         </li>
                     }
@@ -294,17 +305,10 @@ pub(super) fn PhoneEnrol(ch: Changes) -> impl IntoView {
                         pending()
                             .map(|p| {
                                 view! {
-                                    <form method="post" action=PhoneVerify::PATH on:submit=on_verify novalidate>
+                                    <EnrolCode ch action=PhoneVerify::PATH on_submit=on_verify code err=code_err
+                                        ids=["phone-code", "phone-code-error"] label="Code" submit="Verify phone">
                                         <p class="hint">{format!("Enter the code we sent to {p}.")}</p>
-                                        <div class="field">
-                                            <label for="phone-code">"Code"</label>
-                                            <input id="phone-code" name="code" type="text" autocomplete="one-time-code"
-                                                inputmode="numeric" node_ref=code aria-describedby="phone-code-error"
-                                                aria-invalid=move || code_err.with(Option::is_some).to_string()/>
-                                            <FieldError id="phone-code-error" err=code_err/>
-                                        </div>
-                                        <button type="submit" disabled=move || user.is_fetching()>"Verify phone"</button>
-                                    </form>
+                                    </EnrolCode>
                                 }
                             })
                     }}

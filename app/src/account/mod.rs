@@ -19,7 +19,7 @@ pub use sessions::SessionsPage;
 pub use tasks::{ResetPasswordPage, SetupMfaPage};
 
 use factors::{BackupCodes, PasskeyAdd, Passkeys, PasswordChange, PhoneEnrol, TotpEnrol};
-use security::Reverify;
+use security::{AskFirst, Reverify};
 use sessions::moment;
 
 use crate::api::*;

@@ -189,17 +189,9 @@ pub fn Security(
                                         </button>
                                     </form>
                                 })}
-                                // Without JavaScript: the page again, asking to confirm.
-                                <form method="get" action="/account/security" hidden=move || !removable(s)
-                                    on:submit=move |ev: SubmitEvent| {
-                                        ev.prevent_default();
-                                        remove(s);
-                                    }>
-                                    <input type="hidden" name="remove" value=s.as_str()/>
-                                    <button type="submit" class="link" disabled=move || user.is_fetching()>
-                                        {format!("Remove {}", strategy_label(s).to_ascii_lowercase())}
-                                    </button>
-                                </form>
+                                <AskFirst user field="remove" value=s.as_str().to_string()
+                                    label=format!("Remove {}", strategy_label(s).to_ascii_lowercase())
+                                    hidden=Signal::derive(move || !removable(s)) ask=move || remove(s)/>
                             </span>
                         </li>
                     }
@@ -237,6 +229,31 @@ pub fn Security(
             </button>
         </form>
         <GlobalErrors errors=user.errors/>
+    }
+}
+
+/// A button that asks before a change: without JavaScript a GET of the
+/// page with `field=value`, which asks as a page; with it, `ask` does.
+#[component]
+pub(super) fn AskFirst(
+    user: User,
+    field: &'static str,
+    value: String,
+    /// What the button says; `aria`, what it is called if that differs.
+    label: String,
+    #[prop(optional)] aria: Option<String>,
+    hidden: Signal<bool>,
+    ask: impl Fn() + 'static,
+) -> impl IntoView {
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        ask();
+    };
+    view! {
+        <form method="get" action="/account/security" hidden=hidden on:submit=on_submit>
+            <input type="hidden" name=field value=value/>
+            <button type="submit" class="link" aria-label=aria disabled=move || user.is_fetching()>{label}</button>
+        </form>
     }
 }
 

@@ -13,20 +13,29 @@ use proto::*;
 /// post, and the page after the last shows the codes.
 #[component]
 pub fn SetupMfaPage() -> impl IntoView {
-    let posted = Posted::read(&[]);
+    task_page("Set up two-step verification", TASK_SETUP_MFA, Posted::read(&[]), |user, posted| {
+        view! { <SetupMfa user posted/> }.into_any()
+    })
+}
+
+/// A task's page: its island for a session on that task (or just done
+/// here), given what the page's last post left.
+fn task_page(
+    title: &'static str,
+    task: &'static str,
+    posted: Posted,
+    island: fn(UserView, Posted) -> AnyView,
+) -> impl IntoView {
     view! {
-        <Title text="Set up two-step verification"/>
+        <Title text=title/>
         <section class="card">
             <crate::Logo/>
             <Suspense fallback=loading>
                 {move || {
                     let posted = posted.clone();
                     Suspend::new(async move {
-                        match gate(Some(TASK_SETUP_MFA), posted.enrolled()).await {
-                            Ok(user) => {
-                                let posted = posted.open().await;
-                                view! { <SetupMfa user posted/> }.into_any()
-                            }
+                        match gate(Some(task), posted.enrolled()).await {
+                            Ok(user) => island(user, posted.open().await),
                             Err(away) => away,
                         }
                     })
@@ -94,24 +103,9 @@ const APP_ADVICE: &str =
 /// operator, or found on the breached list at sign-in); a new one first.
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
-    let posted = Posted::read(&[ChangePassword::PATH]);
-    view! {
-        <Title text="Choose a new password"/>
-        <section class="card">
-            <crate::Logo/>
-            <Suspense fallback=loading>
-                {move || {
-                    let posted = posted.clone();
-                    Suspend::new(async move {
-                        match gate(Some(TASK_RESET_PASSWORD), false).await {
-                            Ok(user) => view! { <ResetPassword user posted/> }.into_any(),
-                            Err(away) => away,
-                        }
-                    })
-                }}
-            </Suspense>
-        </section>
-    }
+    task_page("Choose a new password", TASK_RESET_PASSWORD, Posted::read(&[ChangePassword::PATH]), |user, posted| {
+        view! { <ResetPassword user posted/> }.into_any()
+    })
 }
 
 #[island(lazy)]
