@@ -16,14 +16,14 @@ cargo fmt --all --check
 cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
 cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
 
-phase "the tiers: the domain has no web, SQL or mail crate; the wasm no server crate"
+phase "the tiers: the domain has no web, SQL, mail or template crate; the wasm no server crate"
 tier() { # crate, forbidden dependencies (a regex), cargo tree flags
   local crate=$1 forbidden=$2; shift 2
   local found
   found=$(cargo tree -p "$crate" -e normal --prefix none "$@" | grep -E "^($forbidden) v" | sort -u || true)
   if [ -n "$found" ]; then echo "$crate depends on: $found"; exit 1; fi
 }
-tier domain 'axum|axum-core|hyper|leptos|leptos_axum|sqlx|sqlx-core|lettre|reqwest'
+tier domain 'axum|axum-core|hyper|leptos|leptos_axum|sqlx|sqlx-core|lettre|reqwest|minijinja'
 tier proto 'axum|hyper|tokio|sqlx|lettre|reqwest|domain'
 tier verify 'domain|store|delivery|web|server|app|sqlx|axum|leptos'
 tier client 'domain|store|delivery|web|server|app|sqlx|axum|leptos'

@@ -45,7 +45,9 @@ test('the classic API: create, prepare and attempt the SMS code, setActive, relo
   assert.equal(sessions.length, 1);
   assert.equal(sessions[0].id, clerk.session.id);
   assert.equal(sessions[0].latestActivity?.ipAddress, '127.0.0.1');
-  assert.ok(sessions[0].latestActivity.deviceType, 'a device');
+  // An iOS app, known by its network stack's user agent.
+  assert.equal(sessions[0].latestActivity.deviceType, 'iOS');
+  assert.equal(sessions[0].latestActivity.isMobile, true);
   assert.ok(sessions[0].lastActiveAt.getFullYear() >= 2025);
 
   const id = clerk.user.id;

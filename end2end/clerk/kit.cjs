@@ -24,6 +24,16 @@ Module._resolveFilename = function (request, ...rest) {
 globalThis.navigator ??= { product: 'ReactNative', userAgent: 'clerk-expo-test' };
 // React Native's global object is also `window` (with no `location`).
 globalThis.window ??= globalThis;
+// On iOS, React Native's `fetch` goes through NSURLSession, whose requests
+// carry CFNetwork's user agent (the app's name and build, then the
+// system's); node's would say `node`.
+const IOS_AGENT = 'ExpoApp/1 CFNetwork/1568.100.1 Darwin/24.0.0';
+const nodeFetch = globalThis.fetch;
+globalThis.fetch = (input, init = {}) => {
+  const headers = new Headers(init.headers ?? (input instanceof Request ? input.headers : undefined));
+  if (!headers.has('user-agent')) headers.set('user-agent', IOS_AGENT);
+  return nodeFetch(input, { ...init, headers });
+};
 
 /// A publishable key names Clerk's host for the instance; with `proxyUrl`
 /// every call goes to the proxy instead, so any host will do. Each app gets

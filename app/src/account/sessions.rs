@@ -126,7 +126,7 @@ pub fn Sessions(
                     });
                     let (label, action) = if current { ("Sign out", SignOut::PATH) } else { ("Revoke", RevokeSession::PATH) };
                     view! {
-                        <DeviceRow key=format!("session-{}", s.id) id=s.id.clone() device=s.device.clone() current
+                        <DeviceRow key=format!("session-{}", s.id) id=s.id.clone() device=device_name(&s.device) current
                             detail label action idle
                             act=move || {
                                 let id = id.clone();
@@ -165,7 +165,7 @@ pub fn Sessions(
                         format!("{ip} · trusted {} · last used {}", moment(trusted, live), moment(used, live))
                     });
                     view! {
-                        <DeviceRow key=format!("device-{}", d.id) id=d.id.clone() device=d.device.clone()
+                        <DeviceRow key=format!("device-{}", d.id) id=d.id.clone() device=device_name(&d.device)
                             current=d.current detail label="Revoke" action=RevokeTrustedDevice::PATH idle
                             act=move || {
                                 let id = id.clone();
@@ -187,6 +187,23 @@ pub fn Sessions(
             </For>
         </ul>
         <GlobalErrors errors=user.errors/>
+    }
+}
+
+/// "Chrome on Linux": a device's parts, worded. A native app's model is
+/// shown as its client named it.
+fn device_name(d: &Device) -> String {
+    if let Some(m) = &d.model {
+        return m.clone();
+    }
+    match (d.native, d.browser, d.os) {
+        (Some(Native::Android), ..) => "Android app".into(),
+        (Some(Native::Ios), ..) => "iOS app".into(),
+        (Some(Native::Other), ..) => "Native app".into(),
+        (None, Some(b), Some(o)) => format!("{} on {}", b.name(), o.name()),
+        (None, Some(b), None) => b.name().into(),
+        (None, None, Some(o)) => o.name().into(),
+        (None, None, None) => "Unknown device".into(),
     }
 }
 

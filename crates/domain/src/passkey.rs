@@ -78,6 +78,18 @@ pub fn counter_ok(stored: u32, seen: u32) -> bool {
 
 /// A passkey's name as typed: trimmed, control characters out, at most
 /// `MAX_NAME_CHARS`; empty gives `fallback`.
+/// A passkey's name when none is given: its device's names, which need no
+/// translation ("Passkey · Chrome · Linux").
+pub fn default_name(d: &proto::Device) -> String {
+    let native = d.native.and_then(|n| match n {
+        proto::Native::Android => Some("Android"),
+        proto::Native::Ios => Some("iOS"),
+        proto::Native::Other => None,
+    });
+    let parts = [d.model.as_deref(), native, d.browser.map(proto::Browser::name), d.os.map(proto::Os::name)];
+    std::iter::once("Passkey").chain(parts.into_iter().flatten()).collect::<Vec<_>>().join(" · ")
+}
+
 pub fn clean_name(name: &str, fallback: &str) -> String {
     let n: String = name.chars().filter(|c| !c.is_control()).take(MAX_NAME_CHARS).collect();
     match n.trim() {
@@ -127,6 +139,10 @@ mod tests {
     fn names_are_trimmed_bounded_and_never_empty() {
         assert_eq!(clean_name("  Work laptop \n", "x"), "Work laptop");
         assert_eq!(clean_name("\u{7}", "Chrome on Linux"), "Chrome on Linux");
+        let chrome = proto::Device::of(Some("Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36"), None);
+        assert_eq!(default_name(&chrome), "Passkey · Chrome · Linux");
+        assert_eq!(default_name(&proto::Device::of(Some("okhttp/4"), Some("Pixel 8"))), "Passkey · Pixel 8 · Android");
+        assert_eq!(default_name(&proto::Device::default()), "Passkey");
         assert_eq!(clean_name(&"é".repeat(100), "x").chars().count(), MAX_NAME_CHARS);
     }
 

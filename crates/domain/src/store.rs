@@ -211,6 +211,7 @@ pub struct TrustedClient {
     pub last_used_at: i64,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The model a native client named (`X-Device-Model`).
     pub device: Option<String>,
 }
 
@@ -218,6 +219,7 @@ pub struct TrustedClient {
 pub struct ClientUse<'a> {
     pub ip: Option<&'a str>,
     pub user_agent: Option<&'a str>,
+    /// The model a native client named.
     pub device: Option<&'a str>,
 }
 

@@ -119,8 +119,8 @@ pub struct SessionWithActivities {
     pub actor: Option<()>,
 }
 
-/// Where a session was last used: "Chrome on Linux" is the browser on the
-/// device; a native app names its model or kind.
+/// Where a session was last used: the browser, and the device's model or
+/// system (a native app's platform when it names no model).
 #[derive(Debug, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Activity {
@@ -136,11 +136,15 @@ pub struct Activity {
 
 impl Activity {
     fn of(s: &SessionInfo) -> Activity {
-        let (browser, device) = match s.device.split_once(" on ") {
-            Some((b, d)) => (Some(b.to_string()), Some(d.to_string())),
-            None => (None, Some(s.device.clone())),
+        let d = &s.device;
+        let platform = || match d.native {
+            Some(crate::Native::Android) => Some("Android"),
+            Some(crate::Native::Ios) => Some("iOS"),
+            _ => d.os.map(crate::Os::name),
         };
-        let mobile = ["Android", "iOS", "iPhone", "iPad"].iter().any(|m| s.device.contains(m));
+        let device = d.model.clone().or_else(|| platform().map(String::from));
+        let browser = d.browser.map(|b| b.name().to_string());
+        let mobile = d.is_mobile();
         Activity {
             object: "session_activity",
             id: format!("sess_activity_{}", s.id.trim_start_matches("sess_")),

@@ -257,9 +257,7 @@ impl Fault {
 
     /// The typed fault back from its wire shape (code and meta), so that a
     /// client can word it in its own language; `None` for a code this build
-    /// does not know, and for the two password-length codes: as Clerk's, they
-    /// carry no number (a meta field costs the wasm 0.9 kB gzip), so such a
-    /// client words them from the instance's bounds.
+    /// does not know, or without the meta its words need.
     pub fn from_error(e: &ApiError) -> Option<Fault> {
         let m = &e.meta;
         let secs = m.retry_after;
@@ -269,6 +267,8 @@ impl Fault {
             ("form_param_format_invalid", Some(Field::EmailAddress)) => Fault::EmailInvalid,
             ("form_param_format_invalid", Some(Field::PhoneNumber)) => Fault::PhoneInvalid,
             ("form_identifier_exists", _) => Fault::EmailTaken,
+            ("form_password_length_too_short", _) => Fault::PasswordTooShort(m.min_length?),
+            ("form_password_length_too_long", _) => Fault::PasswordTooLong(m.max_length?),
             ("form_password_pwned", _) => Fault::PasswordPwned,
             ("form_password_not_strong_enough", _) => Fault::PasswordWeak,
             ("form_new_password_matches_current", _) => Fault::PasswordSame,
@@ -463,6 +463,12 @@ pub struct ErrorMeta {
     /// the account locks (0: this try locked it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remaining_attempts: Option<u32>,
+    /// `form_password_length_too_short`: the policy's minimum (characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<u16>,
+    /// `form_password_length_too_long`: the policy's maximum (characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u16>,
 }
 
 /// The error body of every endpoint: `{ "status": 422, "errors": [...] }`.
@@ -502,6 +508,14 @@ impl From<Fault> for ApiErrors {
                     retry_after,
                     lockout_expires_in_seconds,
                     remaining_attempts: f.tries_left(),
+                    min_length: match f {
+                        Fault::PasswordTooShort(n) => Some(n),
+                        _ => None,
+                    },
+                    max_length: match f {
+                        Fault::PasswordTooLong(n) => Some(n),
+                        _ => None,
+                    },
                 },
             }],
         }
@@ -585,7 +599,6 @@ mod tests {
             listed(f);
             let wire = ApiErrors::from(f);
             let back = match f {
-                Fault::PasswordTooShort(_) | Fault::PasswordTooLong(_) => None,
                 // Clerk's one code for anything missing reads back as the session's.
                 Fault::UserNotFound => Some(Fault::SessionNotFound),
                 f => Some(f),

@@ -628,6 +628,125 @@ pub struct PasskeyCreation {
     pub nonce: String,
 }
 
+/// A device as its requests tell it, in parts: each client words it in its
+/// own language ("Chrome on Linux", « Chrome sous Linux »).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Device {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser: Option<Browser>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<Os>,
+    /// A native app, known by the HTTP stack it sends with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub native: Option<Native>,
+    /// The model a native client named (`X-Device-Model`), shown as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+}
+
+/// A browser (or HTTP client) by its user agent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Browser {
+    Edge,
+    Firefox,
+    Chrome,
+    Safari,
+    Curl,
+}
+
+/// An operating system by its user agent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Os {
+    Android,
+    Ios,
+    Ipados,
+    Windows,
+    Macos,
+    Linux,
+}
+
+/// A native app's platform, by its HTTP stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Native {
+    Android,
+    Ios,
+    Other,
+}
+
+impl Browser {
+    /// Its name, the same in every language.
+    pub fn name(self) -> &'static str {
+        match self {
+            Browser::Edge => "Edge",
+            Browser::Firefox => "Firefox",
+            Browser::Chrome => "Chrome",
+            Browser::Safari => "Safari",
+            Browser::Curl => "curl",
+        }
+    }
+}
+
+impl Os {
+    /// Its name, the same in every language.
+    pub fn name(self) -> &'static str {
+        match self {
+            Os::Android => "Android",
+            Os::Ios => "iOS",
+            Os::Ipados => "iPadOS",
+            Os::Windows => "Windows",
+            Os::Macos => "macOS",
+            Os::Linux => "Linux",
+        }
+    }
+
+    pub fn is_mobile(self) -> bool {
+        matches!(self, Os::Android | Os::Ios | Os::Ipados)
+    }
+}
+
+impl Device {
+    /// A device from a request's user agent and the model a native client
+    /// named: good enough to tell devices apart.
+    pub fn of(user_agent: Option<&str>, model: Option<&str>) -> Device {
+        let ua = user_agent.unwrap_or("");
+        let model = model.map(String::from);
+        let native = [("okhttp/", Native::Android), ("CFNetwork/", Native::Ios), ("mfa-native/", Native::Other)];
+        if let Some((_, n)) = native.iter().find(|(k, _)| ua.contains(k)) {
+            return Device { native: Some(*n), model, ..Device::default() };
+        }
+        let browsers = [
+            ("Edg/", Browser::Edge),
+            ("Firefox/", Browser::Firefox),
+            ("Chrome/", Browser::Chrome),
+            ("Safari/", Browser::Safari),
+            ("curl/", Browser::Curl),
+        ];
+        let systems = [
+            ("Android", Os::Android),
+            ("iPhone", Os::Ios),
+            ("iPad", Os::Ipados),
+            ("Windows", Os::Windows),
+            ("Mac OS X", Os::Macos),
+            ("Linux", Os::Linux),
+        ];
+        fn first<T: Copy>(ua: &str, list: &[(&str, T)]) -> Option<T> {
+            list.iter().find(|(k, _)| ua.contains(k)).map(|(_, v)| *v)
+        }
+        Device { browser: first(ua, &browsers), os: first(ua, &systems), native: None, model }
+    }
+
+    pub fn is_mobile(&self) -> bool {
+        self.os.is_some_and(Os::is_mobile) || matches!(self.native, Some(Native::Android | Native::Ios))
+    }
+}
+
 /// A browser a user signed in on: it skips the client-trust email code
 /// until revoked (Clerk's device trust cannot be seen or revoked).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -635,7 +754,7 @@ pub struct PasskeyCreation {
 pub struct TrustedDevice {
     /// An opaque id (not the client cookie, nor its hash).
     pub id: String,
-    pub device: String,
+    pub device: Device,
     #[serde(default)]
     pub ip: Option<String>,
     pub trusted_at: i64,
@@ -707,7 +826,7 @@ pub struct Changed {
 pub struct SessionInfo {
     /// An opaque id (not the token, nor its hash).
     pub id: String,
-    pub device: String,
+    pub device: Device,
     #[serde(default)]
     pub ip: Option<String>,
     pub created_at: i64,
@@ -838,6 +957,27 @@ impl Notice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn devices_are_told_apart_by_their_user_agent() {
+        let d = |ua: Option<&str>| Device::of(ua, None);
+        let chrome =
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+        assert_eq!((d(Some(chrome)).browser, d(Some(chrome)).os), (Some(Browser::Chrome), Some(Os::Linux)));
+        let iphone = d(Some("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Safari/604.1"));
+        assert_eq!((iphone.browser, iphone.os, iphone.is_mobile()), (Some(Browser::Safari), Some(Os::Ios), true));
+        let edge = d(Some("Mozilla/5.0 (Windows NT 10.0) Chrome/156.0 Safari/537.36 Edg/156.0"));
+        assert_eq!((edge.browser, edge.os, edge.is_mobile()), (Some(Browser::Edge), Some(Os::Windows), false));
+        assert_eq!(d(Some("curl/8.0")), Device { browser: Some(Browser::Curl), ..Device::default() });
+        // A native app's stack wins over any browser word in its agent.
+        let app = Device::of(Some("okhttp/4.12.0 Chrome/1"), Some("Pixel 8"));
+        assert_eq!(app, Device { native: Some(Native::Android), model: Some("Pixel 8".into()), ..Device::default() });
+        assert_eq!(d(Some("MyApp/3 CFNetwork/1494.0.7 Darwin/23.4.0")).native, Some(Native::Ios));
+        assert_eq!(d(None), Device::default());
+        // On the wire: only the parts known, in snake case.
+        let wire = serde_json::to_value(d(Some(chrome))).unwrap_or_default();
+        assert_eq!(wire, serde_json::json!({ "browser": "chrome", "os": "linux" }));
+    }
 
     #[test]
     fn notices_round_trip() {

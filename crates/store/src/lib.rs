@@ -648,7 +648,7 @@ mod tests {
         };
         assert_eq!(read(Some("c1")).await, (false, false));
         s.set_backup_codes(uid, &[("salt".into(), "hash".into())]).await.unwrap();
-        let at = ClientUse { ip: Some("127.0.0.1"), user_agent: None, device: Some("Chrome on Linux") };
+        let at = ClientUse { ip: Some("127.0.0.1"), user_agent: None, device: Some("Pixel 8") };
         s.trust_client("c1", uid, 1, &at).await.unwrap();
         assert_eq!(read(Some("c1")).await, (true, true));
         assert_eq!(read(Some("c2")).await, (true, false), "another client");

@@ -5,7 +5,7 @@
 
 use crate::common::*;
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{json, Value};
 
 const EMAIL: &str = "native@example.com";
 
@@ -410,15 +410,16 @@ async fn sign_up_over_a_client_token_and_the_device_it_names() {
     assert_eq!(r.body["created_user_id"], n.get("/me").await.body["id"]);
     let r = n.get("/me/sessions/active").await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.body[0]["device"], "Pixel 8");
+    assert_eq!(r.body[0]["device"], json!({ "native": "android", "model": "Pixel 8" }), "{}", r.text);
     // Without a model, the native stack is named.
     let mut other = Native::new(&s);
     other.headers = vec![("user-agent", "okhttp/4.12.0".into())];
     let r = other.post("/client/sign_ins", json!({ "identifier": email, "password": PASSWORD })).await;
     assert_eq!(r.status_field(), "complete", "{}", r.text);
     let r = n.get("/me/sessions/active").await;
-    let devices: Vec<&str> = r.body.as_array().unwrap().iter().map(|s| s["device"].as_str().unwrap()).collect();
-    assert!(devices.contains(&"Pixel 8") && devices.contains(&"Android app"), "{devices:?}");
+    let devices: Vec<&Value> = r.body.as_array().unwrap().iter().map(|s| &s["device"]).collect();
+    assert!(devices.contains(&&json!({ "native": "android", "model": "Pixel 8" })), "{devices:?}");
+    assert!(devices.contains(&&json!({ "native": "android" })), "{devices:?}");
 }
 
 #[tokio::test]

@@ -57,7 +57,7 @@ async fn the_seeds_view_model_signs_in_with_the_sms_code_and_with_totp() {
         .json::<serde_json::Value>()
         .await
         .unwrap();
-    assert_eq!(sessions[0]["device"], "iPhone15,2");
+    assert_eq!(sessions[0]["device"]["model"], "iPhone15,2");
     again.sign_out(&session).await.unwrap();
     assert_eq!(again.session().await.unwrap(), None);
 
@@ -138,5 +138,5 @@ async fn the_terminal_app_runs_the_seeds_flow_in_a_pseudo_terminal() {
         .await
         .unwrap();
     let sessions: serde_json::Value = r.json().await.unwrap();
-    assert_eq!(sessions[0]["device"], "Test terminal");
+    assert_eq!(sessions[0]["device"]["model"], "Test terminal");
 }

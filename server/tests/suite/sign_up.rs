@@ -64,6 +64,7 @@ async fn password_policy_gives_the_reason() {
     }
     let r = sign_up(&mut c, "policy@example.com", &"x".repeat(257)).await;
     assert_eq!(r.code(), "form_password_length_too_long");
+    assert_eq!(r.body["errors"][0]["meta"]["max_length"], 256, "{}", r.text);
     let r = sign_up(&mut c, "not-an-email", NEW_PASSWORD).await;
     assert_eq!((r.code(), r.param()), ("form_param_format_invalid", "email_address"));
     // 256 characters are fine; 8 are enough when MFA is required (the default)...
@@ -74,6 +75,8 @@ async fn password_policy_gives_the_reason() {
     let r = sign_up(&mut Client::new(&s), "eight@example.com", "8 chars!").await;
     assert_eq!(r.code(), "form_password_length_too_short");
     assert!(r.body["errors"][0]["message"].as_str().unwrap().contains("15"));
+    // The bound rides the meta too, for a client that words it itself.
+    assert_eq!(r.body["errors"][0]["meta"]["min_length"], 15, "{}", r.text);
 }
 
 #[tokio::test]

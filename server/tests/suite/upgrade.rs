@@ -123,4 +123,11 @@ async fn a_database_of_the_previous_release_upgrades_and_every_factor_signs_in()
     assert_eq!(r.status_field(), "complete", "{}", r.text);
     assert_eq!(k.api("sign_in/finalize", &[]).await.status, 200);
     assert_eq!(k.session_email().await.as_deref(), Some("passkey@example.com"));
+
+    // Its browser trusted before held its device as English words ("Unknown
+    // device"); migrated, it is told in parts, as this one (no user agent).
+    let r = k.api("trusted_devices", &[]).await;
+    let list = r.body.as_array().unwrap();
+    assert_eq!(list.len(), 2, "{}", r.text);
+    assert!(list.iter().all(|d| d["device"] == json!({})), "{}", r.text);
 }

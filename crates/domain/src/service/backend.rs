@@ -6,7 +6,7 @@ use super::account::Seen;
 use super::Service;
 use crate::admin::{self, Actor};
 use crate::audit::Event;
-use crate::mail;
+use crate::mail::{Change, Message};
 use crate::metadata::{self, How};
 use crate::policy;
 use crate::request::Request;
@@ -50,7 +50,7 @@ pub struct BackendSession {
     pub last_active_at: i64,
     /// When it ends if unused: its lifetime or its idle timeout.
     pub expire_at: i64,
-    pub device: String,
+    pub device: Device,
     pub ip: Option<String>,
 }
 
@@ -263,7 +263,7 @@ impl Service {
     pub async fn backend_disable_mfa(&self, req: &Request, key: &ApiKey, id: &str) -> Result<String, Fault> {
         let u = self.user_by_id(id).await?;
         admin::reset_mfa_user(&*self.store, &u, Actor::Key(key), req.now).await.map_err(failed)?;
-        self.security_notice(req, &u.email, "Your second factors were removed by the app's administrators.");
+        self.security_notice(req, &u.email, Change::FactorsRemoved);
         Ok(u.public_id)
     }
 
@@ -418,8 +418,7 @@ impl Service {
                 admin::EmailChange::Taken => return Err(Fault::EmailTaken),
                 admin::EmailChange::Stale => continue,
                 admin::EmailChange::Changed => {
-                    let what = "Your sign-in email address was changed by the app's administrators.";
-                    self.security_notice(req, &u.email, what);
+                    self.security_notice(req, &u.email, Change::EmailChanged);
                     return self.backend_user(req, id).await;
                 }
             }
@@ -460,11 +459,10 @@ impl Service {
     }
 
     /// Tells the user of a change to their account's security, after it.
-    fn security_notice(&self, req: &Request, email: &str, what: &'static str) {
+    fn security_notice(&self, req: &Request, email: &str, change: Change) {
         if !self.is_test(email) {
-            let (brand, link) = (self.cfg.settings.branding.clone(), format!("{}/account/security", self.origin(req)));
-            let make = move || mail::notice_mail(&brand, what, &link);
-            self.sender.clone().send_email_later(Some(email.into()), Box::new(make), req.now);
+            let msg = Message::Changed { change, link: format!("{}/account/security", self.origin(req)) };
+            self.sender.clone().send_later(Some(email.into()), msg, req.now);
         }
     }
 
@@ -476,7 +474,7 @@ impl Service {
             created_at: s.created_at,
             last_active_at: s.last_active_at,
             expire_at: s.expires_at.min(s.last_active_at + self.cfg.settings.sessions.idle),
-            device: s.device.unwrap_or_else(|| super::device(s.user_agent.as_deref())),
+            device: Device::of(s.user_agent.as_deref(), s.device.as_deref()),
             ip: s.ip,
         }
     }

@@ -2,7 +2,7 @@
 //! checked once, with a cap on wrong tries.
 
 use super::{Service, Unit, MAX_CODE_BYTES};
-use crate::mail;
+use crate::mail::{self, CodeFor, Message};
 use crate::secrets;
 use crate::store::prelude::*;
 use crate::store::Store;
@@ -46,18 +46,18 @@ impl Purpose {
 /// Where a new one-time code goes.
 pub(crate) enum Dest<'a> {
     /// A text message; the second part is this site's host, for the
-    /// domain-bound line (`mail::sms_code`).
+    /// domain-bound line (`Message::SmsCode`).
     Sms(&'a str, &'a str),
-    /// An email; the second part completes "Enter it to …".
-    Email(&'a str, &'a str),
-    /// A code nobody can know, and this email instead of it (to the owner
-    /// of an address that already has an account).
-    Notice(&'a str, mail::Mail),
-    /// An email made and sent after the answer (`Sender::send_email_later`),
-    /// so that the time taken says nothing; the second part as for `Email`.
-    /// To `None`, an address with no account answered as if it had one: a
-    /// code nobody can know, its mail made all the same and sent nowhere.
-    Later(Option<&'a str>, &'a str),
+    /// An email saying what the code is for.
+    Email(&'a str, CodeFor),
+    /// A code nobody can know, and this message instead of it (to the
+    /// owner of an address that already has an account).
+    Notice(&'a str, Message),
+    /// An email worded and sent after the answer (`Sender::send_later`),
+    /// so that the time taken says nothing. To `None`, an address with no
+    /// account answered as if it had one: a code nobody can know, its
+    /// mail worded all the same and sent nowhere.
+    Later(Option<&'a str>, CodeFor),
 }
 impl Service {
     /// Stores a fresh code for (key, purpose), replacing the old one unless
@@ -95,21 +95,19 @@ impl Service {
         })
         .await?;
         let minutes = (ttl + 59) / 60;
+        let email = |purpose| Message::EmailCode { code: code.clone(), purpose, minutes };
         let sent = match dest {
             _ if test => Ok(()),
-            Dest::Later(to, what) => {
-                let (brand, what) = (self.cfg.settings.branding.clone(), what.to_string());
-                let make = move || mail::code_mail(&brand, &code, &what, minutes);
-                self.sender.clone().send_email_later(to.map(String::from), Box::new(make), now);
+            Dest::Later(to, purpose) => {
+                self.sender.clone().send_later(to.map(String::from), email(purpose), now);
                 Ok(())
             }
-            Dest::Notice(to, mail) => self.sender.send_email(to, &mail, now).await,
-            Dest::Sms(to, host) => self.sender.send_sms(to, &mail::sms_code(&code, minutes, host), now).await,
-            Dest::Email(to, what) => {
-                self.sender
-                    .send_email(to, &mail::code_mail(&self.cfg.settings.branding, &code, what, minutes), now)
-                    .await
+            Dest::Notice(to, msg) => self.sender.send(to, &msg, now).await,
+            Dest::Sms(to, host) => {
+                let sms = Message::SmsCode { code: code.clone(), minutes, host: host.into() };
+                self.sender.send(to, &sms, now).await
             }
+            Dest::Email(to, purpose) => self.sender.send(to, &email(purpose), now).await,
         };
         if let Err(e) = sent {
             tracing::error!(error = %e, purpose = purpose.name(), "code delivery failed");

@@ -7,7 +7,7 @@
 use super::{mask_email, Account, Dest, Ledger, Purpose, Service, Unit, MAX_PASSWORD_BYTES};
 use crate::audit::Event;
 use crate::flow::{Attempt, Claim, Lookup, Stage, Step, ATTEMPT_TTL};
-use crate::mail;
+use crate::mail::{Change, CodeFor, Message};
 use crate::policy;
 use crate::request::{Jar, Request};
 use crate::secrets;
@@ -20,11 +20,11 @@ use std::ops::Deref;
 const EMAILS_PER_HOUR: i64 = 10;
 
 /// What a first-factor strategy's code is stored as, and says in its email.
-fn purpose(s: Strategy) -> Result<(Purpose, &'static str), Fault> {
+fn purpose(s: Strategy) -> Result<(Purpose, CodeFor), Fault> {
     match s {
-        Strategy::ResetPasswordEmailCode => Ok((Purpose::ResetPassword, "reset your password")),
-        Strategy::EmailCode => Ok((Purpose::SignInEmail, "sign in")),
-        Strategy::UnlockEmailCode => Ok((Purpose::Unlock, "unlock your account on this device")),
+        Strategy::ResetPasswordEmailCode => Ok((Purpose::ResetPassword, CodeFor::ResetPassword)),
+        Strategy::EmailCode => Ok((Purpose::SignInEmail, CodeFor::SignIn)),
+        Strategy::UnlockEmailCode => Ok((Purpose::Unlock, CodeFor::Unlock)),
         _ => Err(Fault::StrategyInvalid),
     }
 }
@@ -214,9 +214,9 @@ impl Service {
     pub(crate) fn password_notice(&self, req: &Request, email: &str) {
         let now = req.now;
         if !self.is_test(email) {
-            let (brand, link) = (self.cfg.settings.branding.clone(), format!("{}/account/security", self.origin(req)));
-            let make = move || mail::password_changed_mail(&brand, &link);
-            self.sender.clone().send_email_later(Some(email.into()), Box::new(make), now);
+            let link = format!("{}/account/security", self.origin(req));
+            let msg = Message::Changed { change: Change::PasswordSet, link };
+            self.sender.clone().send_later(Some(email.into()), msg, now);
         }
     }
 }

@@ -208,9 +208,8 @@ impl Unit {
         // The client is remembered for the user (its use noted: the
         // trusted-device list shows where and when).
         let client = self.client_key(req);
-        let device = req.device.clone().unwrap_or_else(|| super::device(req.user_agent.as_deref()));
         let ip = req.ip.to_string();
-        let at = ClientUse { ip: Some(&ip), user_agent: req.user_agent.as_deref(), device: Some(&device) };
+        let at = ClientUse { ip: Some(&ip), user_agent: req.user_agent.as_deref(), device: req.device.as_deref() };
         self.store.trust_client(&client, user_id, now, &at).await?;
         let session_id = super::public_id(&key);
         self.audit_session(req, Event::SessionCreated, Some(user_id), Some(&c.identifier), task, Some(&session_id))

@@ -7,6 +7,7 @@ use super::{
 };
 use crate::audit::Event;
 use crate::flow::{Attempt, PasswordOk, Stage, Step};
+use crate::mail::CodeFor;
 use crate::policy;
 use crate::request::{Jar, Request};
 use crate::secrets;
@@ -66,7 +67,7 @@ impl Service {
         let Started { token, key, attempt, user } = u.commit(r).await?;
         if attempt.status() == Status::NeedsClientTrust {
             // A new device: prove it with a code sent to the account's email.
-            self.issue_code(&token, &key, Purpose::EmailCode, Dest::Email(&user.email, "sign in on this device"), now)
+            self.issue_code(&token, &key, Purpose::EmailCode, Dest::Email(&user.email, CodeFor::ThisDevice), now)
                 .await?;
             self.audit(req, Event::SignInCodeSent, Some(user.id), Some(&email), Some("email_code")).await;
         }
@@ -96,7 +97,7 @@ impl Service {
             Strategy::PhoneCode => {
                 Dest::Sms(user.phone.as_deref().ok_or(Fault::StrategyInvalid)?, crate::mail::origin_host(&origin))
             }
-            Strategy::EmailCode => Dest::Email(&user.email, "sign in on this device"),
+            Strategy::EmailCode => Dest::Email(&user.email, CodeFor::ThisDevice),
             _ => return Err(Fault::StrategyInvalid),
         };
         let purpose = if s == Strategy::EmailCode { Purpose::EmailCode } else { Purpose::PhoneCode };

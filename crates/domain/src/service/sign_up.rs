@@ -4,7 +4,7 @@
 use super::{Account, Dest, Ledger, Purpose, Service, Unit};
 use crate::audit::Event;
 use crate::flow::{Claim, Factors, SignUp, SignUpStep, SIGN_UP_TTL};
-use crate::mail;
+use crate::mail::{CodeFor, Message};
 use crate::policy;
 use crate::request::{Jar, Request};
 use crate::secrets;
@@ -136,12 +136,9 @@ impl Service {
     async fn send_sign_up_email(&self, req: &Request, token: &str, key: &str, su: &SignUp) -> Result<(), Fault> {
         let now = req.now;
         let dest = if su.password_hash.is_some() {
-            Dest::Email(&su.email, "finish creating your account")
+            Dest::Email(&su.email, CodeFor::SignUp)
         } else {
-            Dest::Notice(
-                &su.email,
-                mail::account_exists_mail(&self.cfg.settings.branding, &format!("{}/sign-in", self.origin(req))),
-            )
+            Dest::Notice(&su.email, Message::AccountExists { link: format!("{}/sign-in", self.origin(req)) })
         };
         self.issue_code(token, key, Purpose::SignUp, dest, now).await
     }

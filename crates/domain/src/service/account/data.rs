@@ -6,6 +6,7 @@
 use super::super::Service;
 use super::Open;
 use crate::admin::{self, Actor};
+use crate::mail::Change;
 use crate::request::{Jar, Request};
 use crate::store::AuditFilter;
 use proto::*;
@@ -51,7 +52,7 @@ impl Service {
             tracing::error!(error = %e, "deleting an account");
             Fault::Unavailable
         })?;
-        self.notify(req, &c, "your account was deleted").await;
+        self.notify(req, &c, Change::AccountDeleted).await;
         req.clear(Jar::Session);
         req.clear(Jar::Token);
         Ok(())

@@ -22,7 +22,7 @@ impl Service {
             .into_iter()
             .map(|t| TrustedDevice {
                 id: device_id(&t.client_key),
-                device: t.device.clone().unwrap_or_else(|| super::device(t.user_agent.as_deref())),
+                device: Device::of(t.user_agent.as_deref(), t.device.as_deref()),
                 ip: t.ip,
                 trusted_at: t.trusted_at,
                 last_used_at: t.last_used_at,

@@ -4,6 +4,7 @@
 use super::super::{Dest, Purpose, Service, Unit};
 use super::{Current, Open};
 use crate::audit::Event;
+use crate::mail::Change;
 use crate::request::Request;
 use crate::secrets;
 use crate::store::Store;
@@ -28,10 +29,10 @@ impl Confirm<'_> {
     }
 
     /// What the user's notice email says was added.
-    fn notice(&self) -> &'static str {
+    fn notice(&self) -> Change {
         match self {
-            Confirm::Totp { .. } => "an authenticator app was added",
-            Confirm::Phone { .. } => "a phone number was added for text-message codes",
+            Confirm::Totp { .. } => Change::AppAdded,
+            Confirm::Phone { .. } => Change::PhoneAdded,
         }
     }
 }

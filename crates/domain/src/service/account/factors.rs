@@ -4,6 +4,7 @@
 use super::super::{Service, Unit};
 use super::{Current, Open};
 use crate::audit::Event;
+use crate::mail::Change;
 use crate::request::Request;
 use crate::users;
 use proto::*;
@@ -26,8 +27,8 @@ impl Service {
             u.audit_change(req, &c, Event::FactorDefault).await;
         }
         u.commit(r).await?;
-        let what = if s == Strategy::Totp { "your authenticator app" } else { "text-message codes" };
-        self.notify(req, &c, &format!("the default second factor is now {what}")).await;
+        let change = if s == Strategy::Totp { Change::DefaultIsApp } else { Change::DefaultIsPhone };
+        self.notify(req, &c, change).await;
         self.reload(&mut c).await?;
         self.user_view(&c).await
     }
@@ -49,7 +50,7 @@ impl Service {
             u.audit_change(req, &c, Event::FactorBackupCodes).await;
         }
         let codes = u.commit(r).await?;
-        self.notify(req, &c, "new backup codes were made; the old ones no longer work").await;
+        self.notify(req, &c, Change::BackupCodesMade).await;
         self.reload(&mut c).await?;
         Ok(Changed { user: self.user_view(&c).await?, backup_codes: codes })
     }
@@ -60,12 +61,12 @@ impl Service {
         let u = self.unit().await?;
         let r = u.remove_unit(req, &c, s).await;
         u.commit(r).await?;
-        let what = match s {
-            Strategy::Totp => "an authenticator app was removed",
-            Strategy::PhoneCode => "a phone number was removed",
-            _ => "your backup codes were removed",
+        let change = match s {
+            Strategy::Totp => Change::AppRemoved,
+            Strategy::PhoneCode => Change::PhoneRemoved,
+            _ => Change::BackupCodesRemoved,
         };
-        self.notify(req, &c, what).await;
+        self.notify(req, &c, change).await;
         self.reload(&mut c).await?;
         self.user_view(&c).await
     }

@@ -14,11 +14,11 @@ mod profile;
 mod sessions;
 mod shown;
 
-pub use sessions::{device, public_id, sign_in_id, sign_up_id};
+pub use sessions::{public_id, sign_in_id, sign_up_id};
 
 use super::{mask_phone, Account, Ledger, Service, Unit, MAX_PASSWORD_BYTES};
 use crate::audit::Event;
-use crate::mail;
+use crate::mail::{Change, Message};
 use crate::request::Request;
 use crate::secrets;
 use crate::settings::Settings;
@@ -189,15 +189,10 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     /// Tells the user of a change by email, after its unit committed (a send
     /// inside one would hold the database). A failed email is logged: the
     /// change itself stands.
-    async fn notify(&self, req: &Request, c: &Current, what: &str) {
-        let now = req.now;
+    async fn notify(&self, req: &Request, c: &Current, change: Change) {
         let link = format!("{}/account/security", self.origin(req));
         if !self.is_test(&c.user.email) {
-            if let Err(e) = self
-                .sender
-                .send_email(&c.user.email, &mail::notice_mail(&self.cfg.settings.branding, what, &link), now)
-                .await
-            {
+            if let Err(e) = self.sender.send(&c.user.email, &Message::Changed { change, link }, req.now).await {
                 tracing::error!(error = %e, "notice delivery failed");
             }
         }

@@ -6,6 +6,7 @@ use super::super::passkey::{to_json, webauthn_fault};
 use super::super::{Service, Unit};
 use super::{Current, Open};
 use crate::audit::Event;
+use crate::mail::Change;
 use crate::passkey::{self, Ceremony, RegisterPublicKeyCredential};
 use crate::request::Request;
 use crate::store::Passkey;
@@ -48,12 +49,13 @@ impl Service {
         }
         let answer: RegisterPublicKeyCredential =
             serde_json::from_str(&credential).map_err(|_| Fault::PasskeyInvalid)?;
-        let name = passkey::clean_name(&name, &format!("Passkey on {}", super::device(req.user_agent.as_deref())));
+        let device = Device::of(req.user_agent.as_deref(), req.device.as_deref());
+        let name = passkey::clean_name(&name, &passkey::default_name(&device));
         let first = !self.factors(&c.user).await?.has_primary();
         let u = self.unit().await?;
         let r = u.passkey_register(req, &mut c, &answer, &name, first).await;
         let backup_codes = u.commit(r).await?;
-        self.notify(req, &c, "a passkey was added").await;
+        self.notify(req, &c, Change::PasskeyAdded).await;
         self.reload(&mut c).await?;
         Ok(Changed { user: self.user_view(&c).await?, backup_codes })
     }
@@ -83,7 +85,7 @@ impl Service {
         let u = self.unit().await?;
         let r = u.passkey_remove_unit(req, &c, &id).await;
         u.commit(r).await?;
-        self.notify(req, &c, "a passkey was removed").await;
+        self.notify(req, &c, Change::PasskeyRemoved).await;
         self.reload(&mut c).await?;
         self.user_view(&c).await
     }

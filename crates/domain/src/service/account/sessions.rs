@@ -26,38 +26,6 @@ pub fn sign_up_id(key: &str) -> String {
     format!("sua_{}", crate::secrets::public_id("sign-up", key))
 }
 
-/// "Chrome on Linux" from a user agent, good enough to tell devices apart.
-pub fn device(user_agent: Option<&str>) -> String {
-    let ua = user_agent.unwrap_or("");
-    // The HTTP stacks of native apps (a model, when sent, is shown instead).
-    let native = [("okhttp/", "Android app"), ("CFNetwork/", "iOS app"), ("mfa-native/", "Native app")];
-    if let Some((_, n)) = native.iter().find(|(k, _)| ua.contains(k)) {
-        return n.to_string();
-    }
-    let browser =
-        [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"), ("curl/", "curl")]
-            .iter()
-            .find(|(k, _)| ua.contains(k))
-            .map(|(_, n)| *n);
-    let os = [
-        ("Android", "Android"),
-        ("iPhone", "iOS"),
-        ("iPad", "iPadOS"),
-        ("Windows", "Windows"),
-        ("Mac OS X", "macOS"),
-        ("Linux", "Linux"),
-    ]
-    .iter()
-    .find(|(k, _)| ua.contains(k))
-    .map(|(_, n)| *n);
-    match (browser, os) {
-        (Some(b), Some(o)) => format!("{b} on {o}"),
-        (Some(b), None) => b.to_string(),
-        (None, Some(o)) => o.to_string(),
-        (None, None) => "Unknown device".into(),
-    }
-}
-
 impl Service {
     pub async fn sessions(&self, req: &mut Request) -> Result<Vec<SessionInfo>, Fault> {
         let c = self.current(req, Open::Active).await?;
@@ -111,7 +79,7 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
             .filter(|s| s.expires_at > c.now && !crate::flow::idled_out(s.last_active_at, c.now, idle))
             .map(|s| SessionInfo {
                 id: public_id(&s.key),
-                device: s.device.unwrap_or_else(|| device(s.user_agent.as_deref())),
+                device: Device::of(s.user_agent.as_deref(), s.device.as_deref()),
                 ip: s.ip,
                 created_at: s.created_at,
                 last_active_at: s.last_active_at,
@@ -124,18 +92,6 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn devices_are_named() {
-        let chrome =
-            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
-        assert_eq!(device(Some(chrome)), "Chrome on Linux");
-        assert_eq!(device(Some("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Safari/604.1")), "Safari on iOS");
-        assert_eq!(device(Some("curl/8.0")), "curl");
-        assert_eq!(device(Some("okhttp/4.12.0")), "Android app");
-        assert_eq!(device(Some("MyApp/3 CFNetwork/1494.0.7 Darwin/23.4.0")), "iOS app");
-        assert_eq!(device(None), "Unknown device");
-    }
 
     #[test]
     fn public_ids_hide_the_key() {
