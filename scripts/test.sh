@@ -25,6 +25,7 @@ tier() { # crate, forbidden dependencies (a regex), cargo tree flags
 }
 tier domain 'axum|axum-core|hyper|leptos|leptos_axum|sqlx|sqlx-core|lettre|reqwest|minijinja'
 tier proto 'axum|hyper|tokio|sqlx|lettre|reqwest|domain'
+tier words 'axum|hyper|tokio|sqlx|lettre|reqwest|domain|leptos'
 tier verify 'domain|store|delivery|web|server|app|sqlx|axum|leptos'
 tier client 'domain|store|delivery|web|server|app|sqlx|axum|leptos'
 tier frontend 'domain|store|delivery|web|server|sqlx|axum|hyper|tokio|lettre|reqwest' --target wasm32-unknown-unknown

@@ -169,6 +169,9 @@ test("the trusted devices are listed beside the sessions and can be revoked", as
   const devices = page.getByTestId("trusted-devices").locator("li");
   await expect(devices).toHaveCount(1);
   await expect(devices.first()).toContainText("this device");
+  // The device comes in parts (browser, system), worded by the page.
+  await expect(devices.first().locator("strong")).toHaveText("Chrome on Linux");
+  await expect(page.getByTestId("sessions").locator("li strong").first()).toHaveText("Chrome on Linux");
   await devices.first().getByRole("button", { name: "Revoke" }).click();
   await expect(devices).toHaveCount(0);
 });

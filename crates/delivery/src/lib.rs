@@ -20,6 +20,7 @@ use lettre::{
     },
     AsyncSmtpTransport, AsyncTransport, Tokio1Executor,
 };
+use proto::Lang;
 use std::{sync::Arc, time::Duration};
 
 enum EmailVia {
@@ -127,24 +128,24 @@ fn counted(channel: &'static str, outbox: bool, r: Result<(), String>) -> Result
 
 #[async_trait]
 impl Sender for Delivery {
-    async fn send(&self, to: &str, msg: &Message, now: i64) -> Result<(), String> {
+    async fn send(&self, to: &str, lang: Lang, msg: &Message, now: i64) -> Result<(), String> {
         if msg.is_sms() {
-            let body = words::sms(&self.brand, msg);
+            let body = words::sms(&self.brand, lang, msg);
             counted("sms", matches!(self.sms, SmsVia::Outbox), self.sms(to, &body, now).await)
         } else {
-            let mail = words::email(&self.brand, msg);
+            let mail = words::email(&self.brand, lang, msg);
             counted("email", matches!(self.email, EmailVia::Outbox), self.email(to, &mail, now).await)
         }
     }
 
-    fn send_later(self: Arc<Self>, to: Option<String>, msg: Message, now: i64) {
+    fn send_later(self: Arc<Self>, to: Option<String>, lang: Lang, msg: Message, now: i64) {
         domain::metrics::queued(1.0);
         tokio::spawn(async move {
             let r = match to {
-                Some(to) => self.send(&to, &msg, now).await,
+                Some(to) => self.send(&to, lang, &msg, now).await,
                 // Worded all the same: the work must not tell.
                 None => {
-                    std::hint::black_box(words::email(&self.brand, &msg));
+                    std::hint::black_box(words::email(&self.brand, lang, &msg));
                     Ok(())
                 }
             };

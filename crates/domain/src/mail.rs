@@ -3,6 +3,7 @@
 //! where it goes are the delivery crate's.
 
 use async_trait::async_trait;
+use proto::Lang;
 use std::sync::Arc;
 
 /// What a message says. The domain names it and its data; the words are
@@ -89,14 +90,15 @@ impl Change {
 
 #[async_trait]
 pub trait Sender: Send + Sync + 'static {
-    /// Words `msg` and delivers it to `to` (an address, or a phone number
-    /// for an SMS). The error is logged, never shown to the user.
-    async fn send(&self, to: &str, msg: &Message, now: i64) -> Result<(), String>;
+    /// Words `msg` in `lang` and delivers it to `to` (an address, or a
+    /// phone number for an SMS). The error is logged, never shown to the
+    /// user.
+    async fn send(&self, to: &str, lang: Lang, msg: &Message, now: i64) -> Result<(), String>;
     /// Words and sends `msg` after the caller has answered, logging a
     /// failure: for a message whose making and sending must not tell
     /// whether an account exists. `to: None` (an address without one)
     /// words it all the same, and sends it nowhere.
-    fn send_later(self: Arc<Self>, to: Option<String>, msg: Message, now: i64);
+    fn send_later(self: Arc<Self>, to: Option<String>, lang: Lang, msg: Message, now: i64);
 }
 
 /// The host of an origin (`https://auth.example.com:8443` → `auth.example.com`),

@@ -65,9 +65,9 @@ pub struct Request {
     /// The origin the edge answers this request as (`MFA_ORIGIN`, or a Host
     /// it allows): every link, texted code's domain line and token issuer.
     pub origin: String,
-    /// The client's preferred language (a BCP 47 tag, e.g. `de-CH`), if it
-    /// named one.
-    pub locale: Option<String>,
+    /// The language the client reads: the best of ours for its
+    /// `Accept-Language`.
+    pub lang: proto::Lang,
     /// The device model a native client names (Clerk's SDKs send
     /// `X-Device-Model`), for the sessions list.
     pub device: Option<String>,
@@ -88,7 +88,7 @@ impl std::fmt::Debug for Request {
             .field("ip", &self.ip)
             .field("user_agent", &self.user_agent)
             .field("origin", &self.origin)
-            .field("locale", &self.locale)
+            .field("lang", &self.lang)
             .field("device", &self.device)
             .field("party", &self.party)
             .field("carried", &carried)
@@ -174,7 +174,7 @@ impl Request {
             ip,
             user_agent: user_agent.map(clip),
             origin,
-            locale: None,
+            lang: proto::Lang::En,
             device: None,
             party: None,
             carried: tokens.into_iter().filter(|(_, v)| !v.is_empty() && v.len() <= MAX_TOKEN).collect(),
@@ -190,14 +190,9 @@ impl Request {
         self
     }
 
-    /// The preferred language from an `Accept-Language` value: its first
-    /// tag, if it is a well-formed one (letters, digits and hyphens).
-    pub fn with_locale(mut self, accept_language: Option<&str>) -> Request {
-        let first = accept_language.and_then(|v| v.split(',').next()).map(|t| t.split(';').next().unwrap_or("").trim());
-        self.locale = first
-            .filter(|t| !t.is_empty() && t.len() <= 35 && *t != "*")
-            .filter(|t| t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-            .map(String::from);
+    /// The language for an `Accept-Language` value (`Lang::negotiate`).
+    pub fn with_lang(mut self, accept_language: Option<&str>) -> Request {
+        self.lang = proto::Lang::negotiate(accept_language);
         self
     }
 
@@ -257,12 +252,10 @@ mod tests {
         assert_eq!(r.token(Jar::SignIn), None);
         assert_eq!(r.changes().len(), 2);
         assert_eq!(Jar::ALL.map(Jar::name), ["client", "sign_in", "sign_up", "session"]);
-        let locale = |v| Request::new(0, ip, None, String::new(), vec![]).with_locale(v).locale;
-        assert_eq!(locale(Some("de-CH,de;q=0.9,en;q=0.8")).as_deref(), Some("de-CH"));
-        assert_eq!(locale(Some("fr;q=0.7")).as_deref(), Some("fr"));
-        assert_eq!(locale(Some("*")), None);
-        assert_eq!(locale(Some("<script>")), None);
-        assert_eq!(locale(None), None);
+        let lang = |v| Request::new(0, ip, None, String::new(), vec![]).with_lang(v).lang;
+        assert_eq!(lang(Some("de-CH,de;q=0.9,en;q=0.8")), proto::Lang::De);
+        assert_eq!(lang(Some("<script>")), proto::Lang::En);
+        assert_eq!(lang(None), proto::Lang::En);
     }
 
     #[test]

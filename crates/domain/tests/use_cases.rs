@@ -702,11 +702,11 @@ struct Kept {
 
 #[async_trait::async_trait]
 impl Sender for Kept {
-    async fn send(&self, to: &str, _: &Message, _: i64) -> Result<(), String> {
+    async fn send(&self, to: &str, _: proto::Lang, _: &Message, _: i64) -> Result<(), String> {
         self.now.lock().unwrap().push(to.into());
         Ok(())
     }
-    fn send_later(self: Arc<Self>, to: Option<String>, msg: Message, _: i64) {
+    fn send_later(self: Arc<Self>, to: Option<String>, _: proto::Lang, msg: Message, _: i64) {
         self.later.lock().unwrap().push((to, msg));
     }
 }

@@ -7,11 +7,13 @@ pub mod clerk;
 #[cfg(feature = "server-fn")]
 mod codec;
 mod error;
+mod lang;
 pub mod v1;
 
 #[cfg(feature = "server-fn")]
 pub use codec::{JsonStr, JsonStrEncoding};
 pub use error::{ApiError, ApiErrors, ErrorMeta, Fault, Field};
+pub use lang::Lang;
 
 /// Where a sign-in attempt stands (Clerk's `signIn.status`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -207,7 +207,7 @@ impl Edge {
         let xff: Vec<&str> = h.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
         let text = |name: header::HeaderName| h.get(name).and_then(|v| v.to_str().ok());
         Request::new(now, resolve_ip(peer, &xff, &self.trusted_proxies), text(header::USER_AGENT), origin, tokens)
-            .with_locale(text(header::ACCEPT_LANGUAGE))
+            .with_lang(text(header::ACCEPT_LANGUAGE))
             .with_device(h.get("x-device-model").and_then(|v| v.to_str().ok()))
             .with_party(party)
     }

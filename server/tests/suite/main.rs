@@ -18,6 +18,7 @@ mod deploy;
 mod host;
 mod http;
 mod imports;
+mod languages;
 mod lifecycle;
 mod metrics;
 mod native;

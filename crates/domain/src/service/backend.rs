@@ -462,7 +462,7 @@ impl Service {
     fn security_notice(&self, req: &Request, email: &str, change: Change) {
         if !self.is_test(email) {
             let msg = Message::Changed { change, link: format!("{}/account/security", self.origin(req)) };
-            self.sender.clone().send_later(Some(email.into()), msg, req.now);
+            self.sender.clone().send_later(Some(email.into()), req.lang, msg, req.now);
         }
     }
 

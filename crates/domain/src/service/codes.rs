@@ -3,6 +3,7 @@
 
 use super::{Service, Unit, MAX_CODE_BYTES};
 use crate::mail::{self, CodeFor, Message};
+use crate::request::Request;
 use crate::secrets;
 use crate::store::prelude::*;
 use crate::store::Store;
@@ -68,8 +69,9 @@ impl Service {
         key: &str,
         purpose: Purpose,
         dest: Dest<'_>,
-        now: i64,
+        req: &Request,
     ) -> Result<(), Fault> {
+        let (now, lang) = (req.now, req.lang);
         let gap = self.cfg.settings.codes.resend_after;
         let (to, known) = match &dest {
             Dest::Sms(to, _) | Dest::Email(to, _) | Dest::Later(Some(to), _) => (*to, true),
@@ -99,15 +101,15 @@ impl Service {
         let sent = match dest {
             _ if test => Ok(()),
             Dest::Later(to, purpose) => {
-                self.sender.clone().send_later(to.map(String::from), email(purpose), now);
+                self.sender.clone().send_later(to.map(String::from), lang, email(purpose), now);
                 Ok(())
             }
-            Dest::Notice(to, msg) => self.sender.send(to, &msg, now).await,
+            Dest::Notice(to, msg) => self.sender.send(to, lang, &msg, now).await,
             Dest::Sms(to, host) => {
                 let sms = Message::SmsCode { code: code.clone(), minutes, host: host.into() };
-                self.sender.send(to, &sms, now).await
+                self.sender.send(to, lang, &sms, now).await
             }
-            Dest::Email(to, purpose) => self.sender.send(to, &email(purpose), now).await,
+            Dest::Email(to, purpose) => self.sender.send(to, lang, &email(purpose), now).await,
         };
         if let Err(e) = sent {
             tracing::error!(error = %e, purpose = purpose.name(), "code delivery failed");

@@ -99,7 +99,7 @@ impl Service {
         })
         .await?;
         let dest = Dest::Later(l.claim.as_ref().map(|c| c.identifier.as_str()), what);
-        self.issue_code(&token, &key, purpose, dest, now).await?;
+        self.issue_code(&token, &key, purpose, dest, req).await?;
         let user = l.claim.as_ref().map(|c| c.user_id);
         self.audit(req, Event::SignInCodeSent, user, Some(&l.identifier), Some(s.as_str())).await;
         self.view(req, Some(&key), &a).await
@@ -216,7 +216,7 @@ impl Service {
         if !self.is_test(email) {
             let link = format!("{}/account/security", self.origin(req));
             let msg = Message::Changed { change: Change::PasswordSet, link };
-            self.sender.clone().send_later(Some(email.into()), msg, now);
+            self.sender.clone().send_later(Some(email.into()), req.lang, msg, now);
         }
     }
 }

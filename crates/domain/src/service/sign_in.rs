@@ -27,7 +27,6 @@ impl Service {
     }
 
     pub async fn password(&self, req: &mut Request, identifier: String, password: String) -> Result<SignInView, Fault> {
-        let now = req.now;
         if identifier.trim().is_empty() {
             return Err(Fault::Missing(Field::Identifier));
         }
@@ -67,7 +66,7 @@ impl Service {
         let Started { token, key, attempt, user } = u.commit(r).await?;
         if attempt.status() == Status::NeedsClientTrust {
             // A new device: prove it with a code sent to the account's email.
-            self.issue_code(&token, &key, Purpose::EmailCode, Dest::Email(&user.email, CodeFor::ThisDevice), now)
+            self.issue_code(&token, &key, Purpose::EmailCode, Dest::Email(&user.email, CodeFor::ThisDevice), req)
                 .await?;
             self.audit(req, Event::SignInCodeSent, Some(user.id), Some(&email), Some("email_code")).await;
         }
@@ -106,7 +105,7 @@ impl Service {
         if s == Strategy::EmailCode && self.sent_by_step(&key, purpose, a.created_at, now).await? {
             return self.view(req, Some(&key), &a).await;
         }
-        self.issue_code(&token, &key, purpose, dest, now).await?;
+        self.issue_code(&token, &key, purpose, dest, req).await?;
         self.audit(req, Event::SignInCodeSent, Some(claim.user_id), Some(&subject), Some(s.as_str())).await;
         self.view(req, Some(&key), &a).await
     }

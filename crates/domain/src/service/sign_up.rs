@@ -134,13 +134,12 @@ impl Service {
     /// Sends the sign-up's email: the code, or to an existing account's
     /// address a notice (and a code nobody knows, so that both look alike).
     async fn send_sign_up_email(&self, req: &Request, token: &str, key: &str, su: &SignUp) -> Result<(), Fault> {
-        let now = req.now;
         let dest = if su.password_hash.is_some() {
             Dest::Email(&su.email, CodeFor::SignUp)
         } else {
             Dest::Notice(&su.email, Message::AccountExists { link: format!("{}/sign-in", self.origin(req)) })
         };
-        self.issue_code(token, key, Purpose::SignUp, dest, now).await
+        self.issue_code(token, key, Purpose::SignUp, dest, req).await
     }
 }
 

@@ -90,7 +90,7 @@ impl Service {
         self.alone(async |u| Ok(u.store.set_pending_phone(c.user.id, Some(&phone), now).await?)).await?;
         let origin = self.origin(req);
         let dest = Dest::Sms(&phone, crate::mail::origin_host(&origin));
-        self.issue_code(&c.token, &c.key, Purpose::PhoneVerify, dest, now).await?;
+        self.issue_code(&c.token, &c.key, Purpose::PhoneVerify, dest, req).await?;
         self.reload(&mut c).await?;
         self.user_view(&c).await
     }
