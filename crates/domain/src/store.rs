@@ -31,6 +31,8 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 #[derive(Clone)]
 pub struct User {
     pub id: i64,
+    /// The account's language tag, if known (`User::language`).
+    pub lang: Option<String>,
     /// `user_…`: the id apps see (`sub` in session tokens).
     pub public_id: String,
     pub email: String,
@@ -63,6 +65,12 @@ impl User {
             private: self.private_metadata.clone(),
             unsafe_: self.unsafe_metadata.clone(),
         }
+    }
+
+    /// The language its notices are written in: the account's, else
+    /// `asking` (the browser's).
+    pub fn language(&self, asking: proto::Lang) -> proto::Lang {
+        self.lang.as_deref().and_then(proto::Lang::from_tag).unwrap_or(asking)
     }
 }
 
@@ -113,6 +121,8 @@ pub struct NewUser {
     pub metadata: Metadata,
     /// An imported user's id in the system they came from (`clerk:user_…`).
     pub source_id: Option<String>,
+    /// The account's language: the browser's at sign-up.
+    pub lang: Option<proto::Lang>,
 }
 
 pub struct BackupCode {

@@ -97,6 +97,7 @@ pub async fn create(
             created_at: now,
             metadata: spec.metadata.clone(),
             source_id: None,
+            lang: None,
         })
         .await
         .map_err(|e| match e {

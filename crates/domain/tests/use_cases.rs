@@ -457,6 +457,7 @@ async fn a_breached_password_at_sign_in_gets_the_reset_password_task() {
         created_at: T,
         metadata: Default::default(),
         source_id: None,
+        lang: None,
     };
     tx.create_user(&new).await.unwrap();
     tx.commit().await.unwrap();

@@ -78,6 +78,7 @@ from_row!(User {
     public_metadata,
     private_metadata,
     unsafe_metadata,
+    lang,
     has_passkey
 });
 from_row!(Passkey {
@@ -595,6 +596,7 @@ mod tests {
             created_at: 0,
             metadata: Default::default(),
             source_id: None,
+            lang: None,
         })
         .await
         .unwrap()
@@ -804,6 +806,7 @@ mod tests {
                 created_at: 0,
                 metadata: Default::default(),
                 source_id: None,
+                lang: None,
             })
             .await
             .unwrap();
@@ -1026,6 +1029,7 @@ mod tests {
                 created_at: 0,
                 metadata: Default::default(),
                 source_id: None,
+                lang: None,
             })
             .await
             .unwrap();

@@ -8,7 +8,7 @@ macro_rules! user_cols {
     () => {
         concat!(
             "id, public_id, email, password_hash, created_at, default_factor, password_compromised, banned, ",
-            "public_metadata, private_metadata, unsafe_metadata, ",
+            "public_metadata, private_metadata, unsafe_metadata, lang, ",
             credential!("label", "phone", "active"),
             " AS phone, ",
             credential!("secret", "totp", "active"),
@@ -35,7 +35,7 @@ macro_rules! credential {
 }
 // Any unique column taken (the address, an import's source id): Conflict.
 const CREATE_USER: &str = "INSERT INTO users (email, password_hash, created_at, public_id, public_metadata,
-     private_metadata, unsafe_metadata, source_id, hash_kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     private_metadata, unsafe_metadata, source_id, hash_kind, lang) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
      ON CONFLICT DO NOTHING RETURNING id";
 const INSERT_CREDENTIAL: &str = "INSERT INTO credentials (user_id, kind, state, secret, label, last_step, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
@@ -210,6 +210,7 @@ macro_rules! writes {
                     .bind(&u.metadata.unsafe_)
                     .bind(&u.source_id)
                     .bind(domain::secrets::kind_of(&u.password_hash))
+                    .bind(u.lang.map(|l| l.tag()))
                     .fetch_optional(&mut *conn)
                     .await.db()?;
                 let id: i64 = match r {

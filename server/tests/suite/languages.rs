@@ -60,8 +60,7 @@ async fn codes_are_emailed_and_texted_in_the_browsers_language() {
     let r =
         ar.api("sign_in/create", &[("identifier", "ar@example.com"), ("strategy", "reset_password_email_code")]).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let mail = message_to(&s, "ar@example.com").await;
-    assert!(mail.contains("أدخله لإعادة تعيين كلمة المرور."), "{mail}");
+    let mail = message_with(&s, "ar@example.com", "أدخله لإعادة تعيين كلمة المرور.").await;
     assert!(six_digits(&mail).is_some(), "{mail}");
 
     // A language we do not speak gets English.
@@ -70,4 +69,45 @@ async fn codes_are_emailed_and_texted_in_the_browsers_language() {
     assert_eq!(r.status, 200, "{}", r.text);
     let mail = message_to(&s, "es@example.com").await;
     assert!(mail.contains("Enter it to finish creating your account."), "{mail}");
+}
+
+/// The newest message to `to` once it holds `words`, waiting for it (the
+/// flows below send theirs after the answer).
+async fn message_with(s: &Server, to: &str, words: &str) -> String {
+    for _ in 0..100 {
+        let body = message_to(s, to).await;
+        if body.contains(words) {
+            return body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("nothing to {to} saying {words:?}; the last: {}", message_to(s, to).await);
+}
+
+#[tokio::test]
+async fn notices_are_written_in_the_accounts_language_codes_in_the_browsers() {
+    let s = start(Opts::default());
+    // An account made in German.
+    let mut de = browser(&s, "de");
+    let r = de.api("sign_up/password", &[("email_address", "konto@example.com"), ("password", NEW_PASSWORD)]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let code = six_digits(&message_to(&s, "konto@example.com").await).unwrap();
+    assert_eq!(de.api("sign_up/verify_email_code", &[("code", &code)]).await.status_field(), "complete");
+
+    // Its password reset from a browser asking for English: the code in
+    // English (whoever is at that screen reads it)...
+    let mut en = browser(&s, "en-GB");
+    let r = en
+        .api("sign_in/create", &[("identifier", "konto@example.com"), ("strategy", "reset_password_email_code")])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let mail = message_with(&s, "konto@example.com", "Enter it to reset your password.").await;
+    let code = six_digits(&mail).unwrap();
+    let r = en.api("sign_in/attempt_first_factor", &[("strategy", "reset_password_email_code"), ("code", &code)]).await;
+    assert_eq!(r.status_field(), "needs_new_password", "{}", r.text);
+    let r = en.api("sign_in/reset_password", &[("password", "another brand new passphrase")]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // ...and the notice to the account's owner in the account's language.
+    let notice = message_with(&s, "konto@example.com", "Subject: Ihr Passwort wurde geändert").await;
+    assert!(notice.contains("ein neues Passwort wurde festgelegt"), "{notice}");
 }

@@ -350,6 +350,7 @@ async fn create(
             created_at: now,
             metadata: u.extra.as_ref().map(|e| e.metadata.clone()).unwrap_or_default(),
             source_id: Some(u.source_id.clone()),
+            lang: None,
         })
         .await;
     let id = match made {

@@ -182,7 +182,7 @@ impl Service {
         // The rules of the user's own new password (`new_password_hash`).
         let hash = self.new_password_hash(&password, &u).await?;
         admin::set_password_user(&*self.store, &u, &hash, Actor::Key(key), req.now).await.map_err(failed)?;
-        self.password_notice(req, &u.email);
+        self.password_notice(req, &u);
         self.account(req.now, &u).await
     }
 
@@ -263,7 +263,7 @@ impl Service {
     pub async fn backend_disable_mfa(&self, req: &Request, key: &ApiKey, id: &str) -> Result<String, Fault> {
         let u = self.user_by_id(id).await?;
         admin::reset_mfa_user(&*self.store, &u, Actor::Key(key), req.now).await.map_err(failed)?;
-        self.security_notice(req, &u.email, Change::FactorsRemoved);
+        self.security_notice(req, &u, Change::FactorsRemoved);
         Ok(u.public_id)
     }
 
@@ -418,7 +418,7 @@ impl Service {
                 admin::EmailChange::Taken => return Err(Fault::EmailTaken),
                 admin::EmailChange::Stale => continue,
                 admin::EmailChange::Changed => {
-                    self.security_notice(req, &u.email, Change::EmailChanged);
+                    self.security_notice(req, &u, Change::EmailChanged);
                     return self.backend_user(req, id).await;
                 }
             }
@@ -459,10 +459,11 @@ impl Service {
     }
 
     /// Tells the user of a change to their account's security, after it.
-    fn security_notice(&self, req: &Request, email: &str, change: Change) {
+    fn security_notice(&self, req: &Request, u: &User, change: Change) {
+        let email = u.email.as_str();
         if !self.is_test(email) {
             let msg = Message::Changed { change, link: format!("{}/account/security", self.origin(req)) };
-            self.sender.clone().send_later(Some(email.into()), req.lang, msg, req.now);
+            self.sender.clone().send_later(Some(email.into()), u.language(req.lang), msg, req.now);
         }
     }
 

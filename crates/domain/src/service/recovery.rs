@@ -11,7 +11,7 @@ use crate::mail::{Change, CodeFor, Message};
 use crate::policy;
 use crate::request::{Jar, Request};
 use crate::secrets;
-use crate::store::Store;
+use crate::store::{Store, User};
 use proto::*;
 use std::ops::Deref;
 
@@ -183,7 +183,7 @@ impl Service {
             Ok(())
         })
         .await?;
-        self.password_notice(req, &user.email);
+        self.password_notice(req, &user);
         self.view(req, Some(&key), &next).await
     }
 
@@ -211,12 +211,12 @@ impl Service {
 
     /// The email a user gets after their password changed, sent after the
     /// answer (a reset's timing must not differ from an unknown address's).
-    pub(crate) fn password_notice(&self, req: &Request, email: &str) {
-        let now = req.now;
+    pub(crate) fn password_notice(&self, req: &Request, user: &User) {
+        let (now, email) = (req.now, user.email.as_str());
         if !self.is_test(email) {
             let link = format!("{}/account/security", self.origin(req));
             let msg = Message::Changed { change: Change::PasswordSet, link };
-            self.sender.clone().send_later(Some(email.into()), req.lang, msg, now);
+            self.sender.clone().send_later(Some(email.into()), user.language(req.lang), msg, now);
         }
     }
 }

@@ -233,6 +233,7 @@ impl Unit {
             created_at: now,
             metadata: Default::default(),
             source_id: None,
+            lang: Some(req.lang),
         };
         let user_id = match self.store.create_user(&new).await {
             Ok(id) => id,

@@ -192,7 +192,10 @@ impl<D: Deref<Target: Store> + Send + Sync> Service<D> {
     async fn notify(&self, req: &Request, c: &Current, change: Change) {
         let link = format!("{}/account/security", self.origin(req));
         if !self.is_test(&c.user.email) {
-            if let Err(e) = self.sender.send(&c.user.email, req.lang, &Message::Changed { change, link }, req.now).await
+            if let Err(e) = self
+                .sender
+                .send(&c.user.email, c.user.language(req.lang), &Message::Changed { change, link }, req.now)
+                .await
             {
                 tracing::error!(error = %e, "notice delivery failed");
             }

@@ -40,7 +40,7 @@ impl Service {
             Ok(())
         })
         .await?;
-        self.password_notice(req, &c.user.email);
+        self.password_notice(req, &c.user);
         c.session.task = next_task.map(String::from);
         self.reload(&mut c).await?;
         self.user_view(&c).await
