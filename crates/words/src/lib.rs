@@ -5,7 +5,7 @@
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
-use proto::Lang;
+use proto::{ApiErrors, Fault, Field, Lang};
 use std::sync::OnceLock;
 
 pub use fluent_bundle::FluentArgs as Args;
@@ -13,10 +13,10 @@ pub use fluent_bundle::FluentArgs as Args;
 /// The sources of one language.
 fn sources(lang: Lang) -> &'static [&'static str] {
     match lang {
-        Lang::En => &[include_str!("../locales/en/mail.ftl")],
-        Lang::Fr => &[include_str!("../locales/fr/mail.ftl")],
-        Lang::De => &[include_str!("../locales/de/mail.ftl")],
-        Lang::Ar => &[include_str!("../locales/ar/mail.ftl")],
+        Lang::En => &[include_str!("../locales/en/mail.ftl"), include_str!("../locales/en/errors.ftl")],
+        Lang::Fr => &[include_str!("../locales/fr/mail.ftl"), include_str!("../locales/fr/errors.ftl")],
+        Lang::De => &[include_str!("../locales/de/mail.ftl"), include_str!("../locales/de/errors.ftl")],
+        Lang::Ar => &[include_str!("../locales/ar/mail.ftl"), include_str!("../locales/ar/errors.ftl")],
     }
 }
 
@@ -67,6 +67,83 @@ pub fn text(lang: Lang, id: &str, args: &[(&str, Value)]) -> String {
         tracing::error!(lang = lang.tag(), id, ?errors, "a message did not format");
     }
     out.into_owned()
+}
+
+/// A fault's message and its values.
+fn fault_message(f: Fault) -> (&'static str, Vec<(&'static str, Value)>) {
+    let none = vec![];
+    let id = match f {
+        Fault::Missing(Field::Identifier | Field::EmailAddress) => "error-missing-email",
+        Fault::Missing(Field::Password) => "error-missing-password",
+        Fault::Missing(Field::Code) => "error-missing-code",
+        Fault::Missing(Field::Strategy) => "error-missing-strategy",
+        Fault::Missing(Field::PhoneNumber) => "error-missing-phone",
+        Fault::Missing(Field::PublicKeyCredential) => "error-missing-passkey",
+        Fault::Missing(Field::Name) => "error-missing-name",
+        Fault::IdentifierInvalid | Fault::EmailInvalid => "error-email-invalid",
+        Fault::EmailTaken => "error-email-taken",
+        Fault::PasswordTooShort(n) => return ("error-password-too-short", vec![("n", i64::from(n).into())]),
+        Fault::PasswordTooLong(n) => return ("error-password-too-long", vec![("n", i64::from(n).into())]),
+        Fault::PasswordPwned => "error-password-pwned",
+        Fault::PasswordWeak => "error-password-weak",
+        Fault::PasswordSame => "error-password-same",
+        Fault::PasswordIncorrect(_) => "error-password-incorrect",
+        Fault::CodeIncorrect(_) => "error-code-incorrect",
+        Fault::CodeExpired => "error-code-expired",
+        Fault::CodeLocked => "error-code-locked",
+        Fault::CodeMissing => "error-code-missing",
+        Fault::ResendTooSoon(s) => return ("error-resend-too-soon", vec![("seconds", i64::from(s).into())]),
+        Fault::UserLocked(s) => {
+            let minutes = i64::from(s.div_ceil(60).max(1));
+            return ("error-user-locked", vec![("minutes", minutes.into())]);
+        }
+        Fault::UserBanned => "error-user-banned",
+        Fault::TooManyRequests(s) => return ("error-too-many-requests", vec![("seconds", i64::from(s).into())]),
+        Fault::StrategyInvalid => "error-strategy-invalid",
+        Fault::BackupCodesNotAvailable => "error-backup-codes-not-available",
+        Fault::InvalidState => "error-invalid-state",
+        Fault::SignInNotFound => "error-sign-in-not-found",
+        Fault::SignUpNotFound => "error-sign-up-not-found",
+        Fault::ReverificationRequired => "error-reverification-required",
+        Fault::MfaRequired => "error-mfa-required",
+        Fault::PhoneInvalid => "error-phone-invalid",
+        Fault::SessionNotFound => "error-session-not-found",
+        Fault::PasskeyInvalid => "error-passkey-invalid",
+        Fault::PasskeyNotFound => "error-passkey-not-found",
+        Fault::SessionExists => "error-session-exists",
+        Fault::SignedOut => "error-signed-out",
+        Fault::ApiKeyInvalid => "error-api-key-invalid",
+        Fault::UserNotFound => "error-user-not-found",
+        Fault::MetadataInvalid => "error-metadata-invalid",
+        Fault::WebhookInvalid => "error-webhook-invalid",
+        Fault::AddressRefused => "error-address-refused",
+        Fault::DeliveryFailed => "error-delivery-failed",
+        Fault::BadRequest => "error-bad-request",
+        Fault::Unavailable => "error-unavailable",
+    };
+    (id, none)
+}
+
+/// A fault's message in `lang`, with the tries left when it tells them.
+pub fn fault(lang: Lang, f: Fault) -> String {
+    let (id, args) = fault_message(f);
+    let message = text(lang, id, &args);
+    match f.tries_left() {
+        Some(left) => format!("{message} {}", text(lang, "error-tries-left", &[("left", i64::from(left).into())])),
+        None => message,
+    }
+}
+
+/// `e` worded in `lang`: each error this build knows (`Fault::from_error`)
+/// gets its message from its code and meta; any other keeps its own.
+pub fn errors(lang: Lang, mut e: ApiErrors) -> ApiErrors {
+    for err in &mut e.errors {
+        if let Some(f) = Fault::from_error(err) {
+            err.message = fault(lang, f);
+            err.long_message = err.message.clone();
+        }
+    }
+    e
 }
 
 /// A value for a message: text, or a number (which chooses plural forms).
@@ -139,6 +216,55 @@ mod tests {
         assert!(expires(Lang::Ar, 2).contains("دقيقتين"), "{}", expires(Lang::Ar, 2));
         assert!(expires(Lang::Ar, 5).contains("5 دقائق"), "{}", expires(Lang::Ar, 5));
         assert!(expires(Lang::Ar, 15).contains("15 دقيقة"), "{}", expires(Lang::Ar, 15));
+    }
+
+    /// Every fault, with its parameters, in every language: a message of
+    /// that language (no id shown, no English left but in English), its
+    /// numbers in it, and English as `proto` words it.
+    #[test]
+    fn every_fault_is_worded_in_every_language_with_its_parameters() {
+        for f in Fault::examples() {
+            let en = fault(Lang::En, f);
+            if f != Fault::UserNotFound {
+                assert_eq!(en, f.message(), "{f:?}: English as proto words it");
+            }
+            for lang in Lang::ALL {
+                let m = fault(lang, f);
+                assert!(!m.contains("error-"), "{lang:?} {f:?}: {m}");
+                if lang != Lang::En {
+                    assert_ne!(m, en, "{lang:?} {f:?}: English left");
+                }
+                let n = match f {
+                    Fault::PasswordTooShort(n) | Fault::PasswordTooLong(n) => Some(u32::from(n)),
+                    Fault::ResendTooSoon(s) | Fault::TooManyRequests(s) => Some(s),
+                    Fault::UserLocked(s) => Some(s.div_ceil(60)),
+                    Fault::PasswordIncorrect(left) | Fault::CodeIncorrect(left) => left.filter(|l| *l > 2),
+                    _ => None,
+                };
+                if let Some(n) = n {
+                    assert!(m.contains(&n.to_string()), "{lang:?} {f:?}: {m}");
+                }
+            }
+        }
+        assert_eq!(fault(Lang::Fr, Fault::PasswordTooShort(8)), "Le mot de passe doit compter au moins 8 caractères.");
+        assert_eq!(
+            fault(Lang::De, Fault::CodeIncorrect(Some(1))),
+            "Falscher Code. Noch 1 Versuch, bevor Ihr Konto gesperrt wird."
+        );
+        assert!(fault(Lang::Ar, Fault::CodeIncorrect(Some(2))).ends_with("بقيت محاولتان قبل قفل حسابك."));
+    }
+
+    #[test]
+    fn an_answers_errors_are_worded_from_their_code_and_meta() {
+        let fr = errors(Lang::Fr, ApiErrors::from(Fault::PasswordTooShort(15)));
+        assert_eq!(fr.codes(), ["form_password_length_too_short"]);
+        assert_eq!(fr.errors[0].message, "Le mot de passe doit compter au moins 15 caractères.");
+        assert_eq!(fr.errors[0].long_message, fr.errors[0].message);
+        // Every error of an answer, each from its own code and field.
+        let both = [(Field::Identifier, true), (Field::Password, true)];
+        let de = errors(Lang::De, ApiErrors::from(Fault::Missing(Field::Identifier)).and_missing(&both));
+        let messages: Vec<&str> = de.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages, ["Geben Sie Ihre E-Mail-Adresse ein.", "Geben Sie Ihr Passwort ein."]);
     }
 
     #[test]

@@ -20,7 +20,7 @@ use axum::{
 };
 use domain::service::{Native, Service};
 use domain::{request::Jar, secrets};
-use proto::{clerk, ApiErrors, Fault, Field, Strategy};
+use proto::{clerk, ApiErrors, Fault, Field, Lang, Strategy};
 use serde::{de::DeserializeOwned, Serialize};
 use std::sync::Arc;
 use web::{guard::refuse, Carrier, Edge};
@@ -261,16 +261,19 @@ where
 
 /// A fault as `/v1` answers it: its status, its errors, its `Retry-After`.
 pub fn fault(f: Fault) -> Response {
-    fault_naming(f, &[])
+    fault_naming(f, &[], Lang::En)
 }
 
-/// `fault`, with an error for each field in `empty` that is empty.
-fn fault_naming(f: Fault, empty: &[(Field, bool)]) -> Response {
+/// `fault`, with an error for each field in `empty` that is empty, worded
+/// in `lang` (the messages; the codes and meta are the same in any).
+fn fault_naming(f: Fault, empty: &[(Field, bool)], lang: Lang) -> Response {
     let (status, retry_after) = web::fault_status(&f);
-    let mut res = (status, Json(ApiErrors::from(f).and_missing(empty))).into_response();
+    let errors = words::errors(lang, ApiErrors::from(f).and_missing(empty));
+    let mut res = (status, Json(errors)).into_response();
     if let Some(v) = retry_after {
         res.headers_mut().insert(header::RETRY_AFTER, v);
     }
+    res.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.tag()));
     res
 }
 
@@ -286,7 +289,7 @@ impl Call {
         let mut res = match r {
             Ok(v) if self.dialect == Dialect::Clerk => self.clerk(v).await,
             Ok(v) => Json(v).into_response(),
-            Err(f) => fault_naming(f, &self.empty),
+            Err(f) => fault_naming(f, &self.empty, self.req.lang),
         };
         self.edge.answer(&self.req, self.carrier, res.headers_mut());
         if let Some(native) = self.native.take() {
@@ -298,7 +301,7 @@ impl Call {
                 }
                 Ok(None) => {}
                 // What the step did is done, but this client would not know it.
-                Err(f) => return fault(f),
+                Err(f) => return fault_naming(f, &[], self.req.lang),
             }
         }
         res

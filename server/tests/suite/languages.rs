@@ -111,3 +111,34 @@ async fn notices_are_written_in_the_accounts_language_codes_in_the_browsers() {
     let notice = message_with(&s, "konto@example.com", "Subject: Ihr Passwort wurde geändert").await;
     assert!(notice.contains("ein neues Passwort wurde festgelegt"), "{notice}");
 }
+
+/// `/v1` words its errors in the client's language: the codes, fields and
+/// numbers are the same in any, and `Content-Language` says which.
+#[tokio::test]
+async fn v1_errors_are_worded_in_the_clients_language() {
+    let s = start(Opts::default());
+    let mut n = Native::new(&s);
+    n.headers.push(("accept-language", "de-AT, de;q=0.9".into()));
+    let r = n.post("/client/sign_ins", serde_json::json!({ "identifier": "", "password": "" })).await;
+    assert_eq!((r.status, r.codes()), (422, vec!["form_param_missing"; 2]), "{}", r.text);
+    let messages: Vec<&str> =
+        r.body["errors"].as_array().unwrap().iter().map(|e| e["message"].as_str().unwrap()).collect();
+    assert_eq!(messages, ["Geben Sie Ihre E-Mail-Adresse ein.", "Geben Sie Ihr Passwort ein."], "{}", r.text);
+    assert_eq!(r.body["errors"][0]["long_message"], messages[0]);
+    assert_eq!(r.headers["content-language"], "de");
+
+    // A sign-up's password too short: its bound in the meta and the words.
+    let mut ar = Native::new(&s);
+    ar.headers.push(("accept-language", "ar".into()));
+    let r =
+        ar.post("/client/sign_ups", serde_json::json!({ "email_address": "a@example.com", "password": "short" })).await;
+    assert_eq!((r.status, r.code()), (422, "form_password_length_too_short"), "{}", r.text);
+    assert_eq!(r.body["errors"][0]["meta"]["min_length"], 15);
+    assert_eq!(r.body["errors"][0]["message"], "يجب أن تتكون كلمة المرور من 15 حرفًا على الأقل.", "{}", r.text);
+    assert_eq!(r.headers["content-language"], "ar");
+
+    // No language asked for: English, as Clerk answers.
+    let mut en = Native::new(&s);
+    let r = en.post("/client/sign_ins", serde_json::json!({ "identifier": "", "password": "x" })).await;
+    assert_eq!(r.body["errors"][0]["message"], "Enter your email address.", "{}", r.text);
+}
