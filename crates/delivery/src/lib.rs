@@ -4,12 +4,12 @@
 //! `mfa-signin outbox`). Message bodies are never logged: they hold codes.
 
 mod webhooks;
-mod words;
+mod wording;
 pub use webhooks::Webhooks;
-pub use words::Mail;
 
 use async_trait::async_trait;
 use domain::mail::{Message, Sender};
+use wording::Mail;
 use domain::settings::{Branding, Settings, Tls};
 use domain::store::Store;
 use lettre::{
@@ -130,10 +130,10 @@ fn counted(channel: &'static str, outbox: bool, r: Result<(), String>) -> Result
 impl Sender for Delivery {
     async fn send(&self, to: &str, lang: Lang, msg: &Message, now: i64) -> Result<(), String> {
         if msg.is_sms() {
-            let body = words::sms(&self.brand, lang, msg);
+            let body = wording::sms(&self.brand, lang, msg);
             counted("sms", matches!(self.sms, SmsVia::Outbox), self.sms(to, &body, now).await)
         } else {
-            let mail = words::email(&self.brand, lang, msg);
+            let mail = wording::email(&self.brand, lang, msg);
             counted("email", matches!(self.email, EmailVia::Outbox), self.email(to, &mail, now).await)
         }
     }
@@ -145,7 +145,7 @@ impl Sender for Delivery {
                 Some(to) => self.send(&to, lang, &msg, now).await,
                 // Worded all the same: the work must not tell.
                 None => {
-                    std::hint::black_box(words::email(&self.brand, lang, &msg));
+                    std::hint::black_box(wording::email(&self.brand, lang, &msg));
                     Ok(())
                 }
             };
