@@ -9,7 +9,6 @@ pub use webhooks::Webhooks;
 
 use async_trait::async_trait;
 use domain::mail::{Message, Sender};
-use wording::Mail;
 use domain::settings::{Branding, Settings, Tls};
 use domain::store::Store;
 use lettre::{
@@ -22,6 +21,7 @@ use lettre::{
 };
 use proto::Lang;
 use std::{sync::Arc, time::Duration};
+use wording::Mail;
 
 enum EmailVia {
     Outbox,
