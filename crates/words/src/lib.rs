@@ -22,11 +22,12 @@ fn sources(lang: Lang) -> &'static [&'static str] {
 
 type Bundle = FluentBundle<FluentResource>;
 
+/// `lang`'s bundle, parsed when it is first used: a language nobody asks
+/// for costs no memory.
 fn bundle(lang: Lang) -> &'static Bundle {
-    static BUNDLES: OnceLock<Vec<Bundle>> = OnceLock::new();
-    let all = BUNDLES.get_or_init(|| Lang::ALL.into_iter().map(make).collect());
+    static BUNDLES: [OnceLock<Bundle>; Lang::ALL.len()] = [const { OnceLock::new() }; Lang::ALL.len()];
     let i = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
-    &all[i]
+    BUNDLES[i].get_or_init(|| make(lang))
 }
 
 fn make(lang: Lang) -> Bundle {
