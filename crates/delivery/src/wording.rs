@@ -97,7 +97,7 @@ fn what(c: Change) -> &'static str {
 /// should it ever be sent to an address.)
 pub fn email(brand: &Branding, lang: Lang, msg: &Message) -> Mail {
     let app = brand.name.trim();
-    let t = |id: &str, args: &[(&str, words::Value)]| words::text(lang, id, args);
+    let t = text(lang);
     match msg {
         Message::EmailCode { code, purpose: p, minutes } => code_mail(brand, lang, code, *p, *minutes),
         Message::SmsCode { code, minutes, .. } => code_mail(brand, lang, code, CodeFor::SignIn, *minutes),
@@ -128,8 +128,13 @@ pub fn email(brand: &Branding, lang: Lang, msg: &Message) -> Mail {
     }
 }
 
+/// `words::text` in `lang`.
+fn text(lang: Lang) -> impl Fn(&str, &[(&str, words::Value)]) -> String {
+    move |id, args| words::text(lang, id, args)
+}
+
 fn code_mail(brand: &Branding, lang: Lang, code: &str, p: CodeFor, minutes: i64) -> Mail {
-    let t = |id: &str, args: &[(&str, words::Value)]| words::text(lang, id, args);
+    let t = text(lang);
     let vars = context! {
         code,
         first => t("code-first", &[("app", brand.name.trim().into()), ("code", code.into())]),

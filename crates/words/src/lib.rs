@@ -72,7 +72,6 @@ pub fn text(lang: Lang, id: &str, args: &[(&str, Value)]) -> String {
 
 /// A fault's message and its values.
 fn fault_message(f: Fault) -> (&'static str, Vec<(&'static str, Value)>) {
-    let none = vec![];
     let id = match f {
         Fault::Missing(Field::Identifier | Field::EmailAddress) => "error-missing-email",
         Fault::Missing(Field::Password) => "error-missing-password",
@@ -122,7 +121,7 @@ fn fault_message(f: Fault) -> (&'static str, Vec<(&'static str, Value)>) {
         Fault::BadRequest => "error-bad-request",
         Fault::Unavailable => "error-unavailable",
     };
-    (id, none)
+    (id, vec![])
 }
 
 /// A fault's message in `lang`, with the tries left when it tells them.
@@ -170,27 +169,27 @@ impl From<i64> for Value {
     }
 }
 
-/// Every message id of `lang`, sorted (for the tests).
-pub fn ids(lang: Lang) -> Vec<String> {
-    let mut ids: Vec<String> = sources(lang)
-        .iter()
-        .filter_map(|src| FluentResource::try_new(src.to_string()).ok())
-        .flat_map(|r| {
-            r.entries()
-                .filter_map(|e| match e {
-                    fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
-                    _ => None,
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    ids.sort();
-    ids
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every message id of `lang`, sorted (for the tests).
+    fn ids(lang: Lang) -> Vec<String> {
+        let mut ids: Vec<String> = sources(lang)
+            .iter()
+            .filter_map(|src| FluentResource::try_new(src.to_string()).ok())
+            .flat_map(|r| {
+                r.entries()
+                    .filter_map(|e| match e {
+                        fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        ids.sort();
+        ids
+    }
 
     #[test]
     fn every_language_parses_and_has_every_message() {
