@@ -28,7 +28,7 @@ tier proto 'axum|hyper|tokio|sqlx|lettre|reqwest|domain'
 tier words 'axum|hyper|tokio|sqlx|lettre|reqwest|domain|leptos'
 tier verify 'domain|store|delivery|web|server|app|sqlx|axum|leptos'
 tier client 'domain|store|delivery|web|server|app|sqlx|axum|leptos'
-tier frontend 'domain|store|delivery|web|server|sqlx|axum|hyper|tokio|lettre|reqwest' --target wasm32-unknown-unknown
+tier frontend 'domain|store|delivery|web|server|sqlx|axum|hyper|tokio|lettre|reqwest|words|fluent-bundle' --target wasm32-unknown-unknown
 
 phase "unit and integration tests (SQLite)"
 cargo test --workspace --exclude frontend

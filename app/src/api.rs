@@ -613,7 +613,7 @@ mod glue {
         /// Applies cookies and the HTTP status, and maps the fault to the wire.
         pub fn finish<T>(self, r: Result<T, Fault>) -> Result<T, ApiErrors> {
             let Some(res) = use_context::<ResponseOptions>() else {
-                return r.map_err(ApiErrors::from);
+                return self.worded(r);
             };
             for c in self.req.changes() {
                 if let Some(v) = self.api.edge.set_cookie(c) {
@@ -629,7 +629,12 @@ mod glue {
                     res.insert_header(header::RETRY_AFTER, v);
                 }
             }
-            r.map_err(ApiErrors::from)
+            self.worded(r)
+        }
+
+        /// The fault on the wire, worded in the language of the page that asked.
+        fn worded<T>(&self, r: Result<T, Fault>) -> Result<T, ApiErrors> {
+            r.map_err(|f| words::errors(self.req.lang, ApiErrors::from(f)))
         }
     }
 

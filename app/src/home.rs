@@ -2,6 +2,7 @@
 
 use crate::api::*;
 use crate::ui::*;
+use crate::words::{t, t_with};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -10,7 +11,7 @@ use proto::*;
 #[component]
 pub fn HomePage() -> impl IntoView {
     view! {
-        <Title text="Home"/>
+        <Title text=t("home")/>
         <section class="card">
             <crate::Logo/>
             <Suspense fallback=loading>
@@ -32,34 +33,30 @@ pub fn HomePage() -> impl IntoView {
 
 #[component]
 fn SignedIn(user: UserView) -> impl IntoView {
-    let mut labels: Vec<&str> = user.factors.iter().map(|f| strategy_label(f.strategy)).collect();
+    let mut labels: Vec<String> = user.factors.iter().map(|f| strategy_label(f.strategy)).collect();
     if !user.passkeys.is_empty() {
         labels.push(strategy_label(Strategy::Passkey));
     }
     if user.backup_codes_remaining > 0 {
         labels.push(strategy_label(Strategy::BackupCode));
     }
-    let factors = labels.join(", ");
+    let factors = labels.join(&t("list-separator"));
     let no_codes = user.wants_backup_codes();
     view! {
-        <h1>"Welcome"</h1>
-        <p>"Signed in as " <strong data-testid="signed-in-email">{user.email}</strong></p>
+        <h1>{t("welcome")}</h1>
+        <p>{t("signed-in-as")}" " <strong data-testid="signed-in-email">{user.email}</strong></p>
         {no_codes.then(|| view! {
             <p class="notice" data-testid="no-backup-codes">
-                "You have no backup codes: if you lose your second factor, they are how you get back in. "
-                <a href="/account/security">"Make backup codes"</a>
+                {t("home-no-codes")}" "
+                <a href="/account/security">{t("make-backup-codes")}</a>
             </p>
         })}
         <p class="muted">
-            {if factors.is_empty() {
-                "No second factor set up.".to_string()
-            } else {
-                format!("Second factors: {factors}.")
-            }}
+            {if factors.is_empty() { t("no-second-factor") } else { t_with("second-factors", &[("factors", &factors)]) }}
         </p>
         <nav class="links">
-            <a href="/account/security">"Security settings"</a>
-            <a href="/account/sessions">"Active sessions"</a>
+            <a href="/account/security">{t("security-settings")}</a>
+            <a href="/account/sessions">{t("active-sessions")}</a>
         </nav>
         <SignOutButton/>
     }
@@ -72,10 +69,10 @@ pub fn NotFound() -> impl IntoView {
         res.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Page not found"/>
+        <Title text=t("not-found")/>
         <section class="card">
-            <h1>"Page not found"</h1>
-            <p><a href="/sign-in">"Go to sign in"</a></p>
+            <h1>{t("not-found")}</h1>
+            <p><a href="/sign-in">{t("go-to-sign-in")}</a></p>
         </section>
     }
 }

@@ -15,6 +15,7 @@ mod sign_in;
 mod sign_up;
 mod ui;
 pub mod webauthn;
+pub mod words;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Stylesheet};
@@ -95,9 +96,10 @@ pub fn mark_live(attr: &str) {
 
 /// The HTML document around the app (server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = words::lang();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang.tag() dir=lang.dir()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -106,12 +108,24 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // Named by its content when the build hashes files: cached for good.
                 <HashedStylesheet options id="leptos"/>
                 <MetaTags/>
+                <PageWords lang/>
             </head>
             <body>
                 <App/>
             </body>
         </html>
     }
+}
+
+/// The page's language's messages, for its islands (`words.rs`): data,
+/// never run.
+#[component]
+fn PageWords(lang: proto::Lang) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let json = ::words::page_words(lang);
+    #[cfg(not(feature = "ssr"))]
+    let json = (lang, "{}").1;
+    view! { <script type="application/json" id="words" nonce=leptos::nonce::use_nonce() inner_html=json></script> }
 }
 
 #[component]

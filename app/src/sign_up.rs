@@ -5,6 +5,7 @@ use crate::hook::*;
 // Named, so that it wins over the prelude's `Errors` (error boundaries).
 use crate::hook::Errors;
 use crate::ui::*;
+use crate::words::{t, t_with};
 use crate::PageInfo;
 use leptos::{either::EitherOf3, ev::SubmitEvent, html, prelude::*, server_fn::ServerFn, task::spawn_local};
 use proto::*;
@@ -12,7 +13,7 @@ use proto::*;
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let kept = kept_identifier();
-    signed_out_page("Sign up", errors_from_form_post(&sign_up_paths()), move |errors| {
+    signed_out_page(t("sign-up"), errors_from_form_post(&sign_up_paths()), move |errors| {
         let kept = kept.clone();
         async move {
             let mut state = get_sign_up().await.unwrap_or_default();
@@ -65,24 +66,24 @@ fn SignUpForm() -> impl IntoView {
     let pw_err = Signal::derive(move || errs.with(|e| e.fields.password.clone()));
     let typed = sign_up.view_untracked().email_address.unwrap_or_default();
     view! {
-        <StepHeading text="Create your account"/>
-        <p class="hint">"Welcome! Please fill in the details to get started."</p>
+        <StepHeading text=t("sign-up-title")/>
+        <p class="hint">{t("sign-up-welcome")}</p>
         <form method="post" action=SignUpPassword::PATH on:submit=on_submit novalidate
             aria-busy=move || pending.get().to_string()>
             <div class="field">
-                <label for="email">"Email address"</label>
+                <label for="email">{t("email-address")}</label>
                 <input id="email" name="email_address" type="email" autocomplete="email"
                     value=typed node_ref=email
                     aria-invalid=move || email_err.with(Option::is_some).to_string()
                     aria-describedby="email-error"/>
                 <FieldError id="email-error" err=email_err/>
             </div>
-            <NewPasswordField ids=["password", "password-hint", "password-error"] label="Password" password
+            <NewPasswordField ids=["password", "password-hint", "password-error"] label=t("password") password
                 err=pw_err/>
-            <SubmitButton label="Continue" working="Creating your account…" pending busy=Signal::derive(move || sign_up.is_fetching())/>
+            <SubmitButton label="continue" working="creating-account" pending busy=Signal::derive(move || sign_up.is_fetching())/>
         </form>
         <GlobalErrors errors=sign_up.errors/>
-        <p class="switch">"Have an account? " <a href="/sign-in">"Sign in"</a></p>
+        <p class="switch">{t("have-account")}" " <a href="/sign-in">{t("sign-in")}</a></p>
     }
 }
 
@@ -97,8 +98,8 @@ fn EmailCodeForm() -> impl IntoView {
     };
     let to = sign_up.view_untracked().email_address.unwrap_or_default();
     view! {
-        <CodeStep title="Check your email" errors=sign_up.errors
-            hint=view! { "Enter the 6-digit code we sent to " <strong>{to}</strong> "." }
+        <CodeStep title=t("check-email") errors=sign_up.errors
+            hint=t_with("sign-up-code-hint", &[("to", &to)])
             busy=Signal::derive(move || sign_up.is_fetching())
             verify_action=SignUpVerifyEmailCode::PATH send_action=SignUpSendEmailCode::PATH
             verify=move |code| async move {
@@ -112,7 +113,7 @@ fn EmailCodeForm() -> impl IntoView {
             sent_at=Signal::derive(move || sign_up.view().email_code_sent_at)
             answered=Signal::derive(move || sign_up.answered_at())/>
         <form class="secondary" method="post" action=SignUpReset::PATH on:submit=on_reset>
-            <button type="submit" class="link" disabled=move || sign_up.is_fetching()>"Use another email"</button>
+            <button type="submit" class="link" disabled=move || sign_up.is_fetching()>{t("use-another-email")}</button>
         </form>
         <GlobalErrors errors=sign_up.errors/>
     }
@@ -127,9 +128,9 @@ fn FinishSignUp() -> impl IntoView {
         spawn_local(finish_sign_up(sign_up));
     };
     view! {
-        <StepHeading text="Your email is verified"/>
+        <StepHeading text=t("email-verified")/>
         <form method="post" action=SignUpFinalize::PATH on:submit=on_submit>
-            <button type="submit" disabled=move || sign_up.is_fetching()>"Continue"</button>
+            <button type="submit" disabled=move || sign_up.is_fetching()>{t("continue")}</button>
         </form>
         <GlobalErrors errors=sign_up.errors/>
     }

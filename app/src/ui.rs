@@ -6,6 +6,7 @@
 use crate::api::*;
 // Named, so that it wins over the prelude's `Errors` (error boundaries).
 use crate::hook::Errors;
+use crate::words::{t, t_count, t_with};
 use crate::PageInfo;
 use leptos::{ev::SubmitEvent, html, prelude::*, server_fn::ServerFn, task::spawn_local};
 use leptos_meta::Title;
@@ -27,7 +28,7 @@ pub(crate) fn live() -> ReadSignal<bool> {
 }
 
 pub(crate) fn loading() -> impl IntoView {
-    view! { <p class="muted">"Loading…"</p> }
+    view! { <p class="muted">{t("loading")}</p> }
 }
 
 #[component]
@@ -110,7 +111,7 @@ pub(crate) fn CodeField(
     };
     view! {
         <div class="field">
-            <label for="code">"Code"</label>
+            <label for="code">{t("code")}</label>
             // Room for a code grouped with spaces or dashes ("444 579"; the
             // server takes them out).
             <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
@@ -137,7 +138,7 @@ pub(crate) fn ShowPassword(field: NodeRef<html::Input>) -> impl IntoView {
     view! {
         <label class="show-password" hidden=move || !live.get()>
             <input type="checkbox" on:change=show/>
-            "Show password"
+            {t("show-password")}
         </label>
     }
 }
@@ -171,15 +172,17 @@ pub(crate) fn submit(pending: RwSignal<bool>, work: impl std::future::Future<Out
 /// beside a spinner; the form is `aria-busy`), instead of a faded button.
 #[component]
 pub(crate) fn SubmitButton(
+    /// Message ids: the button's label, and what it says while working.
     label: &'static str,
     working: &'static str,
     pending: RwSignal<bool>,
     busy: Signal<bool>,
 ) -> impl IntoView {
+    let (label, working) = (t(label), t(working));
     view! {
         <button type="submit" disabled=move || busy.get() data-pending=move || pending.get().to_string()>
             <span class="spinner" aria-hidden="true" hidden=move || !pending.get()></span>
-            {move || if pending.get() { working } else { label }}
+            {move || if pending.get() { working.clone() } else { label.clone() }}
         </button>
     }
 }
@@ -190,7 +193,7 @@ pub(crate) fn SubmitButton(
 /// calls; `strategy`, when the endpoints need it, goes with both forms.
 #[component]
 pub(crate) fn CodeStep<H, V, VF, S, SF>(
-    title: &'static str,
+    #[prop(into)] title: String,
     hint: H,
     verify_action: &'static str,
     send_action: &'static str,
@@ -231,7 +234,7 @@ where
             aria-busy=move || pending.get().to_string()>
             {strategy_field()}
             <CodeField code err=code_err busy=pending hint="code-hint"/>
-            <SubmitButton label="Verify" working="Verifying…" pending busy/>
+            <SubmitButton label="verify" working="verifying" pending busy/>
         </form>
         <form class="secondary" method="post" action=send_action on:submit=on_send>
             {strategy_field()}
@@ -265,9 +268,13 @@ pub(crate) fn ResendButton(
     answered: Signal<f64>,
     retry: Signal<Option<u32>>,
     busy: Signal<bool>,
-    #[prop(default = "Resend code")] label: &'static str,
-    #[prop(default = "Send code")] first: &'static str,
+    /// Message ids: the button after a code went, and before.
+    #[prop(default = "resend-code")]
+    label: &'static str,
+    #[prop(default = "send-code")] first: &'static str,
 ) -> impl IntoView {
+    let (label, first) = (t(label), t(first));
+    let counting = t_with("resend-code-in", &[("label", &label), ("n", "{$n}")]);
     let wait = page_info().resend_after.max(0) as f64;
     // Unknown until the island is live (server and browser render alike).
     let deadline = RwSignal::new(None::<f64>);
@@ -316,14 +323,14 @@ pub(crate) fn ResendButton(
     });
     let left = move || deadline.get().map_or(0, |d| (d - now.get()).ceil().max(0.0) as u32);
     let text = move || match (sent_at.get().is_some(), left()) {
-        (false, _) => first.to_string(),
-        (true, 0) => label.to_string(),
-        (true, n) => format!("{label} ({n})"),
+        (false, _) => first.clone(),
+        (true, 0) => label.clone(),
+        (true, n) => counting.replace("{$n}", &digits(n)),
     };
     let blocked = move || busy.get() || left() > 0;
     view! {
         <button type="submit" class="link" disabled=blocked>{text}</button>
-        <span class="sent" role="status">{move || confirmed.get().then_some("A new code was sent.")}</span>
+        <span class="sent" role="status">{move || confirmed.get().then(|| t("code-resent"))}</span>
     }
 }
 
@@ -345,6 +352,7 @@ pub(crate) fn GlobalErrors(errors: RwSignal<crate::hook::Errors>) -> impl IntoVi
             });
         }
     });
+    let now_ok = t("try-again-now");
     let counted = move |e: &ApiError| {
         let wait = e.meta.retry_after.filter(|_| e.code == Fault::TooManyRequests(0).code() && since.get() > 0.0)?;
         Some((f64::from(wait) - (now.get() - since.get())).ceil().max(0.0) as u32)
@@ -362,13 +370,8 @@ pub(crate) fn GlobalErrors(errors: RwSignal<crate::hook::Errors>) -> impl IntoVi
                 .map(|e| {
                     let (shown, heard) = match counted(e) {
                         None => (e.message.clone(), String::new()),
-                        Some(0) => ("You can try again now.".to_string(), String::new()),
-                        Some(n) => {
-                            // Always "seconds": a branch for the singular here cost
-                            // 8.5 kB br of wasm (measured).
-                            let shown = ["Too many requests. Try again in ", &digits(n), " seconds."].concat();
-                            (shown, e.message.clone())
-                        }
+                        Some(0) => (now_ok.clone(), String::new()),
+                        Some(n) => (t_count("try-again-in", n), e.message.clone()),
                     };
                     let hidden = (!heard.is_empty()).then_some("true");
                     view! {
@@ -401,7 +404,7 @@ pub(crate) fn digits(mut n: u32) -> String {
 /// fetches the attempt and renders its island, given the errors of a form
 /// post made without JavaScript.
 pub(crate) fn signed_out_page<Fut>(
-    title: &'static str,
+    title: String,
     errors: Errors,
     flow: impl Fn(Errors) -> Fut + Clone + Send + Sync + 'static,
 ) -> impl IntoView
@@ -432,7 +435,7 @@ where
 #[component]
 pub(crate) fn NewPasswordField(
     ids: [&'static str; 3],
-    label: &'static str,
+    #[prop(into)] label: String,
     password: NodeRef<html::Input>,
     err: Signal<Option<ApiError>>,
 ) -> impl IntoView {
@@ -443,7 +446,7 @@ pub(crate) fn NewPasswordField(
             <input id=id name="password" type="password" autocomplete="new-password" node_ref=password
                 aria-invalid=move || err.with(Option::is_some).to_string()
                 aria-describedby=[hint, " ", error].concat()/>
-            <p class="hint" id=hint>"At least 8 characters. Long phrases are best."</p>
+            <p class="hint" id=hint>{t("password-advice")}</p>
             <FieldError id=error err=err/>
             <ShowPassword field=password/>
         </div>
@@ -458,28 +461,42 @@ pub(crate) fn NewPasswordFields(
     err: Signal<Option<ApiError>>,
 ) -> impl IntoView {
     view! {
-        <NewPasswordField ids=["new-password", "new-password-hint", "new-password-error"] label="New password"
+        <NewPasswordField ids=["new-password", "new-password-hint", "new-password-error"] label=t("new-password")
             password err/>
         <div class="check">
             <label>
                 <input type="checkbox" name="sign_out_of_other_sessions" value="true" checked node_ref=others/>
-                "Sign out of all other devices"
+                {t("sign-out-others")}
             </label>
         </div>
     }
 }
 
-pub(crate) fn strategy_label(s: Strategy) -> &'static str {
-    match s {
-        Strategy::Totp => "Authenticator app",
-        Strategy::PhoneCode => "Text message",
-        Strategy::BackupCode => "Backup code",
-        Strategy::EmailCode => "Email code",
-        Strategy::Password => "Password",
-        Strategy::ResetPasswordEmailCode => "Password reset code",
-        Strategy::UnlockEmailCode => "Unlock code",
-        Strategy::Passkey => "Passkey",
-    }
+/// A method's name inside a sentence ("Make default: text message").
+pub(crate) fn strategy_inline(s: Strategy) -> String {
+    t(match s {
+        Strategy::Totp => "inline-totp",
+        Strategy::PhoneCode => "inline-phone",
+        Strategy::BackupCode => "inline-backup-code",
+        Strategy::EmailCode => "inline-email-code",
+        Strategy::Password => "inline-password",
+        Strategy::ResetPasswordEmailCode => "inline-reset-code",
+        Strategy::UnlockEmailCode => "inline-unlock-code",
+        Strategy::Passkey => "inline-passkey",
+    })
+}
+
+pub(crate) fn strategy_label(s: Strategy) -> String {
+    t(match s {
+        Strategy::Totp => "method-totp",
+        Strategy::PhoneCode => "method-phone",
+        Strategy::BackupCode => "method-backup-code",
+        Strategy::EmailCode => "method-email-code",
+        Strategy::Password => "method-password",
+        Strategy::ResetPasswordEmailCode => "method-reset-code",
+        Strategy::UnlockEmailCode => "method-unlock-code",
+        Strategy::Passkey => "method-passkey",
+    })
 }
 
 /// Ends the session. A plain form: the server answers with a redirect to
@@ -488,7 +505,7 @@ pub(crate) fn strategy_label(s: Strategy) -> &'static str {
 pub(crate) fn SignOutButton() -> impl IntoView {
     view! {
         <form method="post" action=SignOut::PATH>
-            <button type="submit" class="secondary-button">"Sign out"</button>
+            <button type="submit" class="secondary-button">{t("sign-out")}</button>
         </form>
     }
 }

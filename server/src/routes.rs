@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
                 provide_context(page_brand.clone());
                 app::api::preset_status();
                 provide_request_nonce();
+                provide_page_lang();
             },
             move || shell(opts.clone()),
         )
@@ -70,6 +71,7 @@ pub fn router(state: AppState) -> Router {
     let not_found = move || {
         provide_context(brand.clone());
         provide_request_nonce();
+        provide_page_lang();
     };
     let files = site_files(&state.leptos_options);
     let not_found = leptos_axum::file_and_error_handler_with_context::<AppState, _>(not_found, shell);
@@ -278,6 +280,17 @@ fn provide_request_nonce() {
     let nonce = use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<CspNonce>().cloned());
     if let Some(CspNonce(n)) = nonce {
         provide_context(leptos::nonce::Nonce::from_value(n));
+    }
+}
+
+/// The page's language, chosen by the request; the answer says so, and
+/// that it depends on the request's `Accept-Language`.
+fn provide_page_lang() {
+    let lang = use_context::<http::request::Parts>().map(|p| web::lang(&p.headers)).unwrap_or_default();
+    provide_context(lang);
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.insert_header(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.tag()));
+        res.append_header(header::VARY, HeaderValue::from_static("Accept-Language"));
     }
 }
 

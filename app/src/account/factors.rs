@@ -4,13 +4,15 @@
 use super::*;
 use crate::api::*;
 use crate::ui::{FieldError, NewPasswordFields};
+use crate::words::{t, t_with};
 use leptos::{either::Either, ev::SubmitEvent, html, prelude::*, server_fn::ServerFn};
 use proto::*;
 
 /// The new-password form of the security page and the `reset-password`
-/// task; a form post without JavaScript.
+/// task; a form post without JavaScript. `label`: its button's message id.
 #[component]
 pub(super) fn PasswordChange(ch: Changes, label: &'static str) -> impl IntoView {
+    let label = t(label);
     let password = NodeRef::<html::Input>::new();
     let others = NodeRef::<html::Input>::new();
     let on_submit = move |ev: SubmitEvent| {
@@ -25,7 +27,7 @@ pub(super) fn PasswordChange(ch: Changes, label: &'static str) -> impl IntoView 
             <button type="submit" disabled=move || ch.user.is_fetching()>{label}</button>
         </form>
         {move || ch.password_changed.get().then(|| view! {
-            <p class="hint" role="status">"Your password was changed."</p>
+            <p class="hint" role="status">{t("password-changed")}</p>
         })}
     }
 }
@@ -54,13 +56,13 @@ pub(super) fn TotpEnrol(ch: Changes) -> impl IntoView {
                 None => Either::Left(view! {
                     <form method="post" action=TotpStart::PATH on:submit=start>
                         <button type="submit" class="secondary-button" disabled=move || user.is_fetching()>
-                            "Add an authenticator app"
+                            {t("add-app")}
                         </button>
                     </form>
                 }),
                 Some(s) => Either::Right(view! {
-                    <h2>"Authenticator app"</h2>
-                    <p class="hint">"Scan this QR code with your app, or enter the secret by hand."</p>
+                    <h2>{t("method-totp")}</h2>
+                    <p class="hint">{t("scan-qr")}</p>
                     <div class="qr" inner_html=s.qr_svg.clone()></div>
                     <p class="secret"><code data-testid="totp-secret">{grouped(&s.secret)}</code></p>
                     <div class="row">
@@ -71,13 +73,13 @@ pub(super) fn TotpEnrol(ch: Changes) -> impl IntoView {
                                 copied.set(true);
                             }
                         }>
-                            {move || if copied.get() { "Copied" } else { "Copy secret" }}
+                            {move || t(if copied.get() { "copied" } else { "copy-secret" })}
                         </button>
                         // On a phone the app is on this device: no code to scan.
-                        <a class="button-link" href=s.uri.clone()>"Open in app"</a>
+                        <a class="button-link" href=s.uri.clone()>{t("open-in-app")}</a>
                     </div>
                     <EnrolCode ch action=TotpVerify::PATH on_submit code err=code_err
-                        ids=["totp-code", "totp-code-error"] label="Code from the app" submit="Enable"/>
+                        ids=["totp-code", "totp-code-error"] label="app-code" submit="enable"/>
                 }),
             }}
         </div>
@@ -85,7 +87,8 @@ pub(super) fn TotpEnrol(ch: Changes) -> impl IntoView {
 }
 
 /// An enrolment's code, posted to `action` (with JavaScript, `on_submit`
-/// sends it); `ids`: the field's and its error's.
+/// sends it); `ids`: the field's and its error's; `label` and `submit`:
+/// message ids.
 #[component]
 fn EnrolCode(
     ch: Changes,
@@ -99,6 +102,7 @@ fn EnrolCode(
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let [id, error] = ids;
+    let (label, submit) = (t(label), t(submit));
     view! {
         <form method="post" action=action on:submit=on_submit novalidate>
             {children.map(|c| c())}
@@ -128,7 +132,7 @@ pub(super) fn Passkeys(ch: Changes) -> impl IntoView {
     let enabled = move || user.user().is_some_and(|u| u.passkeys_enabled);
     let keys = move || user.user().map(|u| u.passkeys).unwrap_or_default();
     let remove = move |id: String, name: String| {
-        if confirmed(&format!("Remove the passkey \"{name}\"? You will no longer be able to sign in with it.")) {
+        if confirmed(&[t_with("remove-passkey-question", &[("name", &name)]), t("remove-hint")].join(" ")) {
             ch.passkey.set(id);
             ch.run(Change::RemovePasskey);
         }
@@ -138,28 +142,28 @@ pub(super) fn Passkeys(ch: Changes) -> impl IntoView {
         move || user.user().is_some_and(|u| !u.require_mfa || u.passkeys.len() > 1 || !u.factors.is_empty());
     let live = ch.live;
     let used = move |p: &PasskeyView| match p.last_used_at {
-        Some(t) => format!("last used {}", moment(t, live)),
-        None => format!("added {}, not used yet", moment(p.created_at, live)),
+        Some(at) => t_with("passkey-used", &[("when", &moment(at, live))]),
+        None => t_with("passkey-unused", &[("when", &moment(p.created_at, live))]),
     };
     view! {
-        <h2>"Passkeys"</h2>
+        <h2>{t("passkeys")}</h2>
         <ul class="factors" data-testid="passkeys">
             <For each=keys key=|p| (p.id.clone(), p.name.clone(), p.last_used_at) let:p>
                 {
                     let (id, name) = (p.id.clone(), p.name.clone());
-                    let label = format!("Remove passkey {}", p.name);
+                    let label = t_with("remove-passkey-named", &[("name", &p.name)]);
                     let asked = p.id.clone();
                     let renamed = (p.id.clone(), p.name.clone());
                     view! {
                         <li>
                             <span>
                                 {p.name.clone()}
-                                {p.synced.then(|| view! { <span class="badge">"synced"</span> })}
+                                {p.synced.then(|| view! { <span class="badge">{t("synced-badge")}</span> })}
                                 <span class="muted">" · " {move || used(&p)}</span>
                             </span>
                             <span class="row">
                                 <PasskeyRenaming ch id=renamed.0 name=renamed.1/>
-                                <AskFirst user field="remove_passkey" value=asked label="Remove".into() aria=label
+                                <AskFirst user field="remove_passkey" value=asked label=t("remove") aria=label
                                     hidden=Signal::derive(move || !removable()) ask=move || remove(id.clone(), name.clone())/>
                             </span>
                         </li>
@@ -167,7 +171,7 @@ pub(super) fn Passkeys(ch: Changes) -> impl IntoView {
                 }
             </For>
         </ul>
-        {move || keys().is_empty().then(|| view! { <p class="muted">"No passkey yet."</p> })}
+        {move || keys().is_empty().then(|| view! { <p class="muted">{t("no-passkey")}</p> })}
         {move || enabled().then(|| view! { <PasskeyAdd ch/> })}
     }
 }
@@ -193,7 +197,9 @@ fn PasskeyRenaming(ch: Changes, id: String, name: String) -> impl IntoView {
                     ch.renaming.set(Some(open.clone()));
                 }>
                     <input type="hidden" name="rename_passkey" value=id/>
-                    <button type="submit" class="link" aria-label=format!("Rename passkey {name}")>"Rename"</button>
+                    <button type="submit" class="link" aria-label=t_with("rename-passkey-named", &[("name", &name)])>
+                        {t("rename")}
+                    </button>
                 </form>
             });
         }
@@ -208,15 +214,15 @@ fn PasskeyRenaming(ch: Changes, id: String, name: String) -> impl IntoView {
             <form class="rename" method="post" action=PasskeyRename::PATH on:submit=on_submit novalidate>
                 <input type="hidden" name="id" value=id/>
                 <div class="field">
-                    <label for="passkey-rename">"New name"</label>
+                    <label for="passkey-rename">{t("new-name")}</label>
                     <input id="passkey-rename" name="name" type="text" maxlength="64" autocomplete="off"
                         value=name node_ref=field autofocus aria-describedby="passkey-rename-error"
                         aria-invalid=move || err.with(Option::is_some).to_string()/>
                     <FieldError id="passkey-rename-error" err/>
                 </div>
                 <p class="row">
-                    <button type="submit" disabled=move || user.is_fetching()>"Save"</button>
-                    <a href="/account/security">"Cancel"</a>
+                    <button type="submit" disabled=move || user.is_fetching()>{t("save")}</button>
+                    <a href="/account/security">{t("cancel")}</a>
                 </p>
             </form>
         })
@@ -236,15 +242,15 @@ pub(super) fn PasskeyAdd(ch: Changes) -> impl IntoView {
     view! {
         // WebAuthn is JavaScript's: until the page is live (or without it) it says so.
         <p class="muted" data-testid="passkey-needs-js" hidden=move || ch.live.get()>
-            "Adding a passkey needs JavaScript. An authenticator app or a phone works without it."
+            {t("passkey-needs-js")}
         </p>
         <form class="enrol passkey-add" on:submit=on_submit hidden=move || !ch.live.get()>
             <div class="field">
-                <label for="passkey-name">"Passkey name (optional)"</label>
+                <label for="passkey-name">{t("passkey-name")}</label>
                 <input id="passkey-name" type="text" maxlength="64" autocomplete="off" node_ref=name
                     prop:value=move || ch.passkey_name.get()/>
             </div>
-            <button type="submit" class="secondary-button" disabled=move || user.is_fetching()>"Add a passkey"</button>
+            <button type="submit" class="secondary-button" disabled=move || user.is_fetching()>{t("add-passkey")}</button>
         </form>
     }
 }
@@ -283,22 +289,22 @@ pub(super) fn PhoneEnrol(ch: Changes) -> impl IntoView {
                             open.set(true);
                         }>
                             <input type="hidden" name="add" value="phone"/>
-                            <button type="submit" class="secondary-button">"Add a phone number"</button>
+                            <button type="submit" class="secondary-button">{t("add-phone")}</button>
                         </form>
                     });
                 }
                 Either::Right(view! {
-                    <h2>"Phone number"</h2>
+                    <h2>{t("phone-number")}</h2>
                     <form method="post" action=PhoneStart::PATH on:submit=on_send novalidate>
                         <div class="field">
-                            <label for="phone">"Phone number (international format)"</label>
+                            <label for="phone">{t("phone-international")}</label>
                             <input id="phone" name="phone_number" type="tel" autocomplete="tel"
                                 placeholder="+15555550123" node_ref=number aria-describedby="phone-error"
                                 aria-invalid=move || phone_err.with(Option::is_some).to_string()/>
                             <FieldError id="phone-error" err=phone_err/>
                         </div>
                         <button type="submit" class="secondary-button" disabled=move || user.is_fetching()>
-                            "Send code"
+                            {t("send-code")}
                         </button>
                     </form>
                     {move || {
@@ -306,8 +312,8 @@ pub(super) fn PhoneEnrol(ch: Changes) -> impl IntoView {
                             .map(|p| {
                                 view! {
                                     <EnrolCode ch action=PhoneVerify::PATH on_submit=on_verify code err=code_err
-                                        ids=["phone-code", "phone-code-error"] label="Code" submit="Verify phone">
-                                        <p class="hint">{format!("Enter the code we sent to {p}.")}</p>
+                                        ids=["phone-code", "phone-code-error"] label="code" submit="verify-phone">
+                                        <p class="hint">{t_with("code-sent-to", &[("to", &p)])}</p>
                                     </EnrolCode>
                                 }
                             })
@@ -334,18 +340,16 @@ pub(super) fn BackupCodes(codes: Vec<String>) -> impl IntoView {
     };
     Some(view! {
         <div class="backup-codes" id="new-backup-codes" tabindex="-1" aria-labelledby="new-backup-codes-heading">
-            <h2 id="new-backup-codes-heading">"Backup codes"</h2>
-            <p class="hint">
-                "Each code works once, if you lose your other factors. Keep them somewhere safe: they are shown only now."
-            </p>
+            <h2 id="new-backup-codes-heading">{t("backup-codes")}</h2>
+            <p class="hint">{t("backup-codes-hint")}</p>
             <ul data-testid="backup-codes">
                 {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
             </ul>
             <div class="row">
                 <button type="button" class="secondary-button" on:click=copy>
-                    {move || if copied.get() { "Copied" } else { "Copy" }}
+                    {move || t(if copied.get() { "copied" } else { "copy" })}
                 </button>
-                <a class="button-link" href=href download="backup-codes.txt">"Download"</a>
+                <a class="button-link" href=href download="backup-codes.txt">{t("download")}</a>
             </div>
         </div>
     })

@@ -25,6 +25,7 @@ use sessions::moment;
 use crate::api::*;
 use crate::hook::{errors_from_form_post, kept_codes, kept_method, kept_notice, Errors, User};
 use crate::ui::{go, live, strategy_label};
+use crate::words::{t, t_with};
 use leptos::{html, prelude::*, task::spawn_local};
 use leptos_router::components::Redirect;
 use proto::*;
@@ -73,14 +74,15 @@ enum Change {
 impl Change {
     /// The confirmation of a change whose result is not on screen already.
     fn done(self) -> Option<String> {
+        let said = |id, s| t_with(id, &[("method", &strategy_label(s))]);
         match self {
-            Change::Default(s) => Some(format!("{} is now your default.", strategy_label(s))),
-            Change::Remove(s) => Some(format!("{} removed.", strategy_label(s))),
-            Change::Added(s) => Some(format!("{} added.", strategy_label(s))),
-            Change::RemovePasskey => Some("Passkey removed.".into()),
-            Change::RenamePasskey => Some(notice_text(Notice::PasskeyRenamed).into()),
-            Change::BackupCodes => Some("New backup codes made: the old ones no longer work.".into()),
-            Change::Posted => Some(notice_text(Notice::Reverified).into()),
+            Change::Default(s) => Some(said("now-default", s)),
+            Change::Remove(s) => Some(said("method-removed", s)),
+            Change::Added(s) => Some(said("method-added", s)),
+            Change::RemovePasskey => Some(notice_text(Notice::PasskeyRemoved)),
+            Change::RenamePasskey => Some(notice_text(Notice::PasskeyRenamed)),
+            Change::BackupCodes => Some(notice_text(Notice::BackupCodesMade)),
+            Change::Posted => Some(notice_text(Notice::Reverified)),
             _ => None,
         }
     }
@@ -88,21 +90,21 @@ impl Change {
 
 /// What a page says of a notice (here, not in the wire types: words are the
 /// app's, per language).
-fn notice_text(n: Notice) -> &'static str {
-    match n {
-        Notice::Unlocked => "Your account is unlocked in this browser. Sign in to continue.",
-        Notice::Reverified => "Thanks: you can make the change now.",
-        Notice::SessionRevoked => "Session revoked.",
-        Notice::OtherSessionsRevoked => "Signed out of every other session.",
-        Notice::DeviceRevoked => "Trusted device revoked: it proves itself by email next time.",
-        Notice::DefaultSet => "Your default is changed.",
-        Notice::FactorRemoved => "Removed.",
-        Notice::PasskeyRemoved => "Passkey removed.",
-        Notice::PasskeyRenamed => "Passkey renamed.",
-        Notice::TotpStarted => "Scan the QR code with your app, then enter the code it shows.",
-        Notice::FactorAdded => "Added.",
-        Notice::BackupCodesMade => "New backup codes made: the old ones no longer work.",
-    }
+fn notice_text(n: Notice) -> String {
+    t(match n {
+        Notice::Unlocked => "unlocked",
+        Notice::Reverified => "notice-reverified",
+        Notice::SessionRevoked => "notice-session-revoked",
+        Notice::OtherSessionsRevoked => "notice-others-revoked",
+        Notice::DeviceRevoked => "notice-device-revoked",
+        Notice::DefaultSet => "notice-default-set",
+        Notice::FactorRemoved => "notice-removed",
+        Notice::PasskeyRemoved => "notice-passkey-removed",
+        Notice::PasskeyRenamed => "notice-passkey-renamed",
+        Notice::TotpStarted => "notice-totp-started",
+        Notice::FactorAdded => "notice-added",
+        Notice::BackupCodesMade => "notice-codes-made",
+    })
 }
 
 /// What the page's last plain form post did: its notice (and the factor it
@@ -183,7 +185,7 @@ impl Posted {
             (Notice::DefaultSet, Some(s)) => Change::Default(s).done(),
             (Notice::FactorRemoved, Some(s)) => Change::Remove(s).done(),
             (Notice::FactorAdded, Some(s)) => Change::Added(s).done(),
-            (n, _) => Some(notice_text(n).into()),
+            (n, _) => Some(notice_text(n)),
         }
     }
 }

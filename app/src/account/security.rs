@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::hook::{provide_user, User};
-use crate::ui::{loading, strategy_label, FieldError, GlobalErrors};
+use crate::ui::{loading, strategy_inline, strategy_label, FieldError, GlobalErrors};
+use crate::words::{t, t_count, t_with};
 use leptos::{ev::SubmitEvent, html, prelude::*, server_fn::ServerFn, task::spawn_local};
 use leptos_meta::Title;
 use proto::*;
@@ -30,7 +31,7 @@ pub fn SecurityPage() -> impl IntoView {
         _ => None,
     });
     view! {
-        <Title text="Security settings"/>
+        <Title text=t("security-settings")/>
         <section class="card wide-ish">
             <crate::Logo/>
             <Suspense fallback=loading>
@@ -47,7 +48,7 @@ pub fn SecurityPage() -> impl IntoView {
                     })
                 }}
             </Suspense>
-            <p class="switch"><a href="/">"Back home"</a></p>
+            <p class="switch"><a href="/">{t("back-home")}</a></p>
         </section>
     }
 }
@@ -83,17 +84,16 @@ pub fn Security(
         })
     };
     let remove = move |s: Strategy| {
-        let what = strategy_label(s).to_ascii_lowercase();
-        if confirmed(&format!("Remove your {what}? You will no longer be able to sign in with it.")) {
+        let question = t_with("remove-your", &[("method", &strategy_inline(s))]);
+        if confirmed(&[question, t("remove-hint")].join(" ")) {
             run(Change::Remove(s));
         }
     };
     // Without JavaScript the question is a form of its own.
     let confirm_removal = move || {
         removing.get().filter(|&s| has(s) && removable(s)).map(|s| {
-            let what = strategy_label(s).to_ascii_lowercase();
             view! {
-                <ConfirmRemoval question=format!("Remove your {what}?") action=RemoveFactor::PATH
+                <ConfirmRemoval question=t_with("remove-your", &[("method", &strategy_inline(s))]) action=RemoveFactor::PATH
                     field="strategy" value=s.as_str().to_string() then=move || {
                         removing.set(None);
                         run(Change::Remove(s));
@@ -105,7 +105,7 @@ pub fn Security(
         let id = removing_passkey.get()?;
         let name = user.user()?.passkeys.into_iter().find(|p| p.id == id)?.name;
         Some(view! {
-            <ConfirmRemoval question=format!("Remove the passkey \"{name}\"?") action=PasskeyRemove::PATH
+            <ConfirmRemoval question=t_with("remove-passkey-question", &[("name", &name)]) action=PasskeyRemove::PATH
                 field="id" value=id.clone() then=move || {
                     removing_passkey.set(None);
                     ch.passkey.set(id.clone());
@@ -122,7 +122,7 @@ pub fn Security(
     };
     let delete_account = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if confirmed(DELETE_QUESTION) {
+        if confirmed(&t("delete-confirm")) {
             run(Change::DeleteAccount);
         }
     };
@@ -131,19 +131,19 @@ pub fn Security(
         asking.get().map(|q| {
             let (question, hint, action, yes, no, change) = match q {
                 Question::NewCodes => (
-                    "Make new backup codes?".to_string(),
-                    format!("Your {} unused codes will stop working.", remaining()),
+                    t("new-codes-question"),
+                    t_count("codes-will-stop", remaining()),
                     RegenerateBackupCodes::PATH,
-                    "Make new codes",
-                    "Keep my codes",
+                    t("make-new-codes"),
+                    t("keep-codes"),
                     Change::BackupCodes,
                 ),
                 Question::Delete => (
-                    "Delete your account?".to_string(),
-                    "Everything in it goes with it. This cannot be undone.".to_string(),
+                    t("delete-question"),
+                    t("delete-hint"),
                     DeleteAccount::PATH,
-                    "Delete it",
-                    "Keep my account",
+                    t("delete-it"),
+                    t("keep-account"),
                     Change::DeleteAccount,
                 ),
             };
@@ -156,13 +156,13 @@ pub fn Security(
         })
     };
     view! {
-        <h1>"Security settings"</h1>
+        <h1>{t("security-settings")}</h1>
         {ch.reverify_view()}
         {confirm_removal}
         {confirm_passkey_removal}
         {ask}
         <p class="sent" role="status" id="change-done" tabindex="-1" data-live=move || live.get().then_some("")>{move || ch.done.get()}</p>
-        <h2>"Second factors"</h2>
+        <h2>{t("second-factors-title")}</h2>
         <ul class="factors" data-testid="factors">
             <For each=factors key=|f| (f.strategy, f.default) let:f>
                 {
@@ -172,7 +172,7 @@ pub fn Security(
                             <span>
                                 {strategy_label(s)}
                                 {f.safe_identifier.clone().map(|p| format!(" ({p})"))}
-                                {f.default.then(|| view! { <span class="badge">"default"</span> })}
+                                {f.default.then(|| view! { <span class="badge">{t("default-badge")}</span> })}
                             </span>
                             <span class="row">
                                 {(!f.default).then(|| view! {
@@ -184,13 +184,13 @@ pub fn Security(
                                         <input type="hidden" name="strategy" value=s.as_str()/>
                                         // Named apart, as "Remove …" is (WCAG 2.4.6).
                                         <button type="submit" class="link" disabled=move || user.is_fetching()
-                                            aria-label=format!("Make default: {}", strategy_label(s).to_ascii_lowercase())>
-                                            "Make default"
+                                            aria-label=t_with("make-default-named", &[("method", &strategy_inline(s))])>
+                                            {t("make-default")}
                                         </button>
                                     </form>
                                 })}
                                 <AskFirst user field="remove" value=s.as_str().to_string()
-                                    label=format!("Remove {}", strategy_label(s).to_ascii_lowercase())
+                                    label=t_with("remove-named", &[("method", &strategy_inline(s))])
                                     hidden=Signal::derive(move || !removable(s)) ask=move || remove(s)/>
                             </span>
                         </li>
@@ -198,12 +198,12 @@ pub fn Security(
                 }
             </For>
         </ul>
-        {move || factors().is_empty().then(|| view! { <p class="muted">"No second factor yet."</p> })}
+        {move || factors().is_empty().then(|| view! { <p class="muted">{t("no-factor-yet")}</p> })}
         {move || (!has(Strategy::Totp)).then(|| view! { <TotpEnrol ch/> })}
         {move || (!has(Strategy::PhoneCode)).then(|| view! { <PhoneEnrol ch/> })}
         <Passkeys ch/>
-        <h2>"Backup codes"</h2>
-        <p class="muted" data-testid="backup-remaining">{move || format!("{} unused.", remaining())}</p>
+        <h2>{t("backup-codes")}</h2>
+        <p class="muted" data-testid="backup-remaining">{move || t_count("backup-unused", remaining())}</p>
         // Without JavaScript: straight to the post, or the page asking first.
         <form method=move || if remaining() == 0 { "post" } else { "get" }
             action=move || if remaining() == 0 { RegenerateBackupCodes::PATH } else { "/account/security" }
@@ -211,21 +211,21 @@ pub fn Security(
             <input type="hidden" name="new_codes" value="1" disabled=move || remaining() == 0/>
             <button type="submit" class="secondary-button"
                 disabled=move || user.is_fetching() || (factors().is_empty() && !has_passkeys())>
-                "Generate new codes"
+                {t("new-codes")}
             </button>
         </form>
         {move || view! { <BackupCodes codes=codes.get()/> }}
-        <h2>"Password"</h2>
-        <PasswordChange ch label="Change password"/>
-        <h2>"Your account"</h2>
+        <h2>{t("password")}</h2>
+        <PasswordChange ch label="change-password"/>
+        <h2>{t("your-account")}</h2>
         <p>
-            <a href="/v1/me/data" download="my-data.json">"Download my data"</a>
-            <span class="muted">" (your profile, factors, sessions and account history, as JSON)"</span>
+            <a href="/v1/me/data" download="my-data.json">{t("download-data")}</a>
+            " " <span class="muted">{t("download-data-hint")}</span>
         </p>
         <form method="get" action="/account/security" on:submit=delete_account>
             <input type="hidden" name="delete" value="1"/>
             <button type="submit" class="secondary-button" disabled=move || user.is_fetching()>
-                "Delete my account"
+                {t("delete-account")}
             </button>
         </form>
         <GlobalErrors errors=user.errors/>
@@ -266,10 +266,8 @@ pub enum Question {
 }
 
 fn new_codes_question(n: u32) -> String {
-    format!("Make new backup codes? Your {n} unused codes will stop working.")
+    [t("new-codes-question"), t_count("codes-will-stop", n)].join(" ")
 }
-
-const DELETE_QUESTION: &str = "Delete your account and everything in it? This cannot be undone.";
 
 /// A removal's question as a form of its own, for a page without
 /// JavaScript: "Remove" posts `field=value` to `action` (with JavaScript,
@@ -283,7 +281,7 @@ fn ConfirmRemoval(
     then: impl Fn() + 'static,
 ) -> impl IntoView {
     view! {
-        <Confirm question hint="You will no longer be able to sign in with it.".into() action yes="Remove" then>
+        <Confirm question hint=t("remove-hint") action yes=t("remove") then>
             <input type="hidden" name=field value=value/>
         </Confirm>
     }
@@ -296,8 +294,8 @@ fn Confirm(
     question: String,
     hint: String,
     action: &'static str,
-    yes: &'static str,
-    #[prop(default = "Keep it")] no: &'static str,
+    yes: String,
+    #[prop(optional)] no: Option<String>,
     then: impl Fn() + 'static,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
@@ -312,7 +310,7 @@ fn Confirm(
             {children.map(|c| c())}
             <p class="row">
                 <button type="submit">{yes}</button>
-                <a href="/account/security">{no}</a>
+                <a href="/account/security">{no.unwrap_or_else(|| t("keep-it"))}</a>
             </p>
         </form>
     }
@@ -366,20 +364,14 @@ pub(super) fn Reverify(
     });
     let err = Signal::from(err);
     let can_app = move || user.user().is_some_and(|u| u.has(Strategy::Totp));
-    let window = move || {
-        let minutes = match user.user().map_or(0, |u| u.reverification_minutes) {
-            1 => "minute".to_string(),
-            n => format!("{n} minutes"),
-        };
-        format!("This change needs your password (or an authenticator code) from the last {minutes}.")
-    };
+    let window = move || t_count("reverify-window", user.user().map_or(0, |u| u.reverification_minutes));
     view! {
         <form class="reverify" method="post" action=crate::api::Reverify::PATH on:submit=on_submit novalidate>
-            <h2>"Confirm it's you"</h2>
+            <h2>{t("confirm-title")}</h2>
             <p class="hint">{window}</p>
             <input type="hidden" name="strategy" value=move || if with_app.get() { "totp" } else { "password" }/>
             <div class="field">
-                <label for="reverify">{move || if with_app.get() { "Authenticator code" } else { "Password" }}</label>
+                <label for="reverify">{move || t(if with_app.get() { "authenticator-code" } else { "password" })}</label>
                 <input id="reverify" name=move || if with_app.get() { "code" } else { "password" }
                     type=move || if with_app.get() { "text" } else { "password" }
                     autocomplete=move || if with_app.get() { "one-time-code" } else { "current-password" }
@@ -387,10 +379,10 @@ pub(super) fn Reverify(
                     aria-invalid=move || err.with(Option::is_some).to_string()/>
                 <FieldError id="reverify-error" err=err/>
             </div>
-            <button type="submit" disabled=move || user.is_fetching()>"Confirm"</button>
+            <button type="submit" disabled=move || user.is_fetching()>{t("confirm")}</button>
             {move || can_app().then(|| view! {
                 <button type="button" class="link" on:click=move |_| with_app.update(|v| *v = !*v)>
-                    {move || if with_app.get() { "Use your password" } else { "Use your authenticator app" }}
+                    {move || t(if with_app.get() { "use-password" } else { "use-app" })}
                 </button>
             })}
         </form>

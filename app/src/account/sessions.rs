@@ -7,6 +7,7 @@ use super::*;
 use crate::api::*;
 use crate::hook::{provide_user, Errors};
 use crate::ui::{go, loading, GlobalErrors};
+use crate::words::{t, t_with};
 use leptos::{ev::SubmitEvent, prelude::*, server_fn::ServerFn, task::spawn_local};
 use leptos_meta::Title;
 use proto::*;
@@ -17,7 +18,7 @@ pub fn SessionsPage() -> impl IntoView {
     // What a plain form post did, or why it failed.
     let posted = Posted::read(&[RevokeSession::PATH, RevokeOtherSessions::PATH, RevokeTrustedDevice::PATH]);
     view! {
-        <Title text="Active sessions"/>
+        <Title text=t("active-sessions")/>
         <section class="card wide-ish">
             <crate::Logo/>
             <Suspense fallback=loading>
@@ -37,7 +38,7 @@ pub fn SessionsPage() -> impl IntoView {
                     })
                 }}
             </Suspense>
-            <p class="switch"><a href="/">"Back home"</a></p>
+            <p class="switch"><a href="/">{t("back-home")}</a></p>
         </section>
     }
 }
@@ -70,8 +71,8 @@ pub fn Sessions(
     }
     // What the last action did, said (and focused: its button is gone).
     let done = RwSignal::new(posted.said());
-    let said = move |what: &'static str| {
-        done.set(Some(what.into()));
+    let said = move |what: String| {
+        done.set(Some(what));
         focus_on("sessions-done");
     };
     let act = move |target: Option<String>| {
@@ -111,7 +112,7 @@ pub fn Sessions(
         })
     };
     view! {
-        <h1>"Active sessions"</h1>
+        <h1>{t("active-sessions")}</h1>
         {reverify}
         <p class="sent" role="status" id="sessions-done" tabindex="-1" data-live=move || live.get().then_some("")>{move || done.get()}</p>
         <ul class="sessions" data-testid="sessions">
@@ -119,12 +120,13 @@ pub fn Sessions(
                 {
                     let id = s.id.clone();
                     let current = s.current;
-                    let ip = s.ip.clone().unwrap_or_else(|| "unknown IP".into());
+                    let ip = s.ip.clone().unwrap_or_else(|| t("unknown-ip"));
                     let (signed_in, active) = (s.created_at, s.last_active_at);
                     let detail = Signal::derive(move || {
-                        format!("{ip} · signed in {} · last active {}", moment(signed_in, live), moment(active, live))
+                        let (created, active) = (moment(signed_in, live), moment(active, live));
+                        t_with("session-detail", &[("ip", &ip), ("created", &created), ("active", &active)])
                     });
-                    let (label, action) = if current { ("Sign out", SignOut::PATH) } else { ("Revoke", RevokeSession::PATH) };
+                    let (label, action) = if current { ("sign-out", SignOut::PATH) } else { ("revoke", RevokeSession::PATH) };
                     view! {
                         <DeviceRow key=format!("session-{}", s.id) id=s.id.clone() device=device_name(&s.device) current
                             detail label action idle
@@ -148,25 +150,24 @@ pub fn Sessions(
             act(None);
         }>
             <button type="submit" class="secondary-button" disabled=move || !idle.get() || list.with(|l| l.len() < 2)>
-                "Sign out everywhere else"
+                {t("sign-out-elsewhere")}
             </button>
         </form>
-        <h2>"Trusted devices"</h2>
-        <p class="hint">
-            "Browsers you signed in on skip the emailed code. Revoke one and it must prove itself again."
-        </p>
+        <h2>{t("trusted-devices")}</h2>
+        <p class="hint">{t("trusted-hint")}</p>
         <ul class="sessions" data-testid="trusted-devices">
             <For each=move || devices.get() key=|d| d.id.clone() let:d>
                 {
                     let id = d.id.clone();
-                    let ip = d.ip.clone().unwrap_or_else(|| "unknown IP".into());
+                    let ip = d.ip.clone().unwrap_or_else(|| t("unknown-ip"));
                     let (trusted, used) = (d.trusted_at, d.last_used_at);
                     let detail = Signal::derive(move || {
-                        format!("{ip} · trusted {} · last used {}", moment(trusted, live), moment(used, live))
+                        let (trusted, used) = (moment(trusted, live), moment(used, live));
+                        t_with("device-detail", &[("ip", &ip), ("trusted", &trusted), ("used", &used)])
                     });
                     view! {
                         <DeviceRow key=format!("device-{}", d.id) id=d.id.clone() device=device_name(&d.device)
-                            current=d.current detail label="Revoke" action=RevokeTrustedDevice::PATH idle
+                            current=d.current detail label="revoke" action=RevokeTrustedDevice::PATH idle
                             act=move || {
                                 let id = id.clone();
                                 busy.set(true);
@@ -197,13 +198,13 @@ fn device_name(d: &Device) -> String {
         return m.clone();
     }
     match (d.native, d.browser, d.os) {
-        (Some(Native::Android), ..) => "Android app".into(),
-        (Some(Native::Ios), ..) => "iOS app".into(),
-        (Some(Native::Other), ..) => "Native app".into(),
-        (None, Some(b), Some(o)) => format!("{} on {}", b.name(), o.name()),
+        (Some(Native::Android), ..) => t("android-app"),
+        (Some(Native::Ios), ..) => t("ios-app"),
+        (Some(Native::Other), ..) => t("native-app"),
+        (None, Some(b), Some(o)) => t_with("device-on", &[("browser", b.name()), ("os", o.name())]),
         (None, Some(b), None) => b.name().into(),
         (None, None, Some(o)) => o.name().into(),
-        (None, None, None) => "Unknown device".into(),
+        (None, None, None) => t("unknown-device"),
     }
 }
 
@@ -218,6 +219,7 @@ fn DeviceRow(
     device: String,
     current: bool,
     detail: Signal<String>,
+    /// Its button's message id ("revoke", "sign-out").
     label: &'static str,
     action: &'static str,
     idle: Signal<bool>,
@@ -225,7 +227,9 @@ fn DeviceRow(
 ) -> impl IntoView {
     // "Revoke Chrome on Linux", then when and where: no two buttons say
     // only "Revoke" to a screen reader.
-    let name = format!("{label} {device}");
+    let named = if label == "sign-out" { "sign-out-named" } else { "revoke-named" };
+    let name = t_with(named, &[("device", &device)]);
+    let label = t(label);
     let detail_id = format!("{key}-detail");
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -235,7 +239,7 @@ fn DeviceRow(
         <li data-current=current.to_string()>
             <div>
                 <strong>{device}</strong>
-                {current.then(|| view! { <span class="badge">"this device"</span> })}
+                {current.then(|| view! { <span class="badge">{t("this-device")}</span> })}
                 <p class="muted" id=detail_id.clone()>{detail}</p>
             </div>
             <form method="post" action=action on:submit=on_submit>
@@ -249,15 +253,43 @@ fn DeviceRow(
     }
 }
 
-/// A moment for people: in UTC as the server renders it (so hydration
-/// agrees), then, once the island is live, in the browser's time zone and
-/// relative to its clock ("5 minutes ago", "yesterday at 17:25").
+/// A moment for people: in UTC, said so, as the server renders it (so
+/// hydration agrees, and a page without JavaScript is right), then, once the
+/// island is live, in the browser's time zone and relative to its clock
+/// ("5 minutes ago", "yesterday at 17:25"), worded by the browser's own
+/// `Intl` in the page's language.
 pub(super) fn moment(ts: i64, live: ReadSignal<bool>) -> String {
+    use js_sys::{Date, Intl::RelativeTimeFormat};
+    use wasm_bindgen::JsValue;
     if !live.get() {
         return utc(ts);
     }
-    let now = (js_sys::Date::now() / 1000.0) as i64;
+    let now = (Date::now() / 1000.0) as i64;
+    let date = Date::new(&JsValue::from_f64(ts as f64 * 1000.0));
     // Minutes behind UTC at that moment (its own daylight saving time).
-    let behind = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ts as f64 * 1000.0)).get_timezone_offset();
-    when(ts, now, (-behind * 60.0) as i32)
+    let offset = (-date.get_timezone_offset() * 60.0) as i32;
+    let tag = crate::words::lang().tag();
+    let relative = |n: i64, unit: &str| {
+        let options = intl_options(&[("numeric", "auto")]);
+        String::from(RelativeTimeFormat::new(&js_sys::Array::of1(&tag.into()), &options).format(-(n as f64), unit))
+    };
+    let local = |parts: &[(&str, &str)]| String::from(date.to_locale_string(tag, &intl_options(parts)));
+    let (day, month, year, hour, minute) =
+        (("day", "numeric"), ("month", "short"), ("year", "numeric"), ("hour", "2-digit"), ("minute", "2-digit"));
+    match ago(ts, now, offset) {
+        Ago::Now => t("just-now"),
+        Ago::Minutes(m) => relative(m, "minute"),
+        Ago::Days(d) => t_with("day-at", &[("day", &relative(d, "day")), ("time", &local(&[hour, minute]))]),
+        Ago::ThisYear => local(&[day, month, hour, minute]),
+        Ago::Before => local(&[day, month, year, hour, minute]),
+    }
+}
+
+/// An options object for an `Intl` formatter.
+fn intl_options(parts: &[(&str, &str)]) -> js_sys::Object {
+    let o = js_sys::Object::new();
+    for (k, v) in parts {
+        let _ = js_sys::Reflect::set(&o, &(*k).into(), &(*v).into());
+    }
+    o
 }

@@ -3,6 +3,7 @@
 use super::*;
 use crate::hook::provide_user;
 use crate::ui::{loading, GlobalErrors, SignOutButton};
+use crate::words::t;
 use leptos::server_fn::ServerFn;
 use leptos::{either::Either, prelude::*, task::spawn_local};
 use leptos_meta::Title;
@@ -13,13 +14,13 @@ use proto::*;
 /// post, and the page after the last shows the codes.
 #[component]
 pub fn SetupMfaPage() -> impl IntoView {
-    task_page("Set up two-step verification", TASK_SETUP_MFA, Posted::read(&[]), |user, posted| {
+    task_page("setup-mfa-title", TASK_SETUP_MFA, Posted::read(&[]), |user, posted| {
         view! { <SetupMfa user posted/> }.into_any()
     })
 }
 
-/// A task's page: its island for a session on that task (or just done
-/// here), given what the page's last post left.
+/// A task's page (`title`: a message id): its island for a session on that
+/// task (or just done here), given what the page's last post left.
 fn task_page(
     title: &'static str,
     task: &'static str,
@@ -27,7 +28,7 @@ fn task_page(
     island: fn(UserView, Posted) -> AnyView,
 ) -> impl IntoView {
     view! {
-        <Title text=title/>
+        <Title text=t(title)/>
         <section class="card">
             <crate::Logo/>
             <Suspense fallback=loading>
@@ -59,34 +60,34 @@ pub fn SetupMfa(user: UserView, posted: Posted) -> impl IntoView {
             spawn_local(async move { passkey_first.set(crate::webauthn::platform_available().await) });
         }
     });
-    let advice = |what: &'static str| view! { <p class="hint">{what}</p> };
+    let advice = |id: &'static str| view! { <p class="hint">{t(id)}</p> };
     move || {
         if ch.enrolled.get() {
             return Either::Left(view! {
-                <h1>"You're all set"</h1>
+                <h1>{t("all-set")}</h1>
                 <BackupCodes codes=ch.codes.get()/>
-                <a class="button" href="/">"Continue"</a>
+                <a class="button" href="/">{t("continue")}</a>
             });
         }
         Either::Right(view! {
-            <h1 data-live=move || ch.live.get().then_some("")>"Set up two-step verification"</h1>
-            <p class="hint">"Your account needs a second factor before you can go on."</p>
+            <h1 data-live=move || ch.live.get().then_some("")>{t("setup-mfa-title")}</h1>
+            <p class="hint">{t("needs-factor")}</p>
             {ch.reverify_view()}
             <section class="recommended" data-testid="recommended" aria-labelledby="recommended-title">
-                <h2 id="recommended-title">"Recommended"</h2>
+                <h2 id="recommended-title">{t("recommended")}</h2>
                 {move || if passkey_first.get() {
                     Either::Left(view! { {advice(PASSKEY_ADVICE)} <PasskeyAdd ch/> })
                 } else {
                     Either::Right(view! { {advice(APP_ADVICE)} <TotpEnrol ch/> })
                 }}
             </section>
-            <h2>"Other ways"</h2>
+            <h2>{t("other-ways")}</h2>
             {move || if passkey_first.get() {
                 Either::Left(view! { {advice(APP_ADVICE)} <TotpEnrol ch/> })
             } else {
                 Either::Right(passkeys.then(|| view! { {advice(PASSKEY_ADVICE)} <PasskeyAdd ch/> }))
             }}
-            {advice("Text messages are the easiest to set up, and the least safe: a phone number can be taken over.")}
+            {advice("advice-phone")}
             <PhoneEnrol ch/>
             <GlobalErrors errors=user.errors/>
             <SignOutButton/>
@@ -94,16 +95,14 @@ pub fn SetupMfa(user: UserView, posted: Posted) -> impl IntoView {
     }
 }
 
-const PASSKEY_ADVICE: &str =
-    "A passkey: your fingerprint, face or screen lock signs you in. Nothing to type, and it cannot be phished.";
-const APP_ADVICE: &str =
-    "An authenticator app (Google Authenticator, 1Password, Authy…) shows a new code every 30 seconds, even offline.";
+const PASSKEY_ADVICE: &str = "advice-passkey";
+const APP_ADVICE: &str = "advice-app";
 
 /// The `reset-password` task: the password is marked compromised (by an
 /// operator, or found on the breached list at sign-in); a new one first.
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
-    task_page("Choose a new password", TASK_RESET_PASSWORD, Posted::read(&[ChangePassword::PATH]), |user, posted| {
+    task_page("choose-password", TASK_RESET_PASSWORD, Posted::read(&[ChangePassword::PATH]), |user, posted| {
         view! { <ResetPassword user posted/> }.into_any()
     })
 }
@@ -113,13 +112,10 @@ pub fn ResetPassword(user: UserView, posted: Posted) -> impl IntoView {
     let user = provide_user(Some(user));
     let ch = Changes::new(user).posted(posted);
     view! {
-        <h1 data-live=move || ch.live.get().then_some("")>"Choose a new password"</h1>
-        <p class="hint">
-            "Your password is known to be compromised: it may be on a list of breached passwords. \
-             Choose a new one to go on."
-        </p>
+        <h1 data-live=move || ch.live.get().then_some("")>{t("choose-password")}</h1>
+        <p class="hint">{t("compromised")}</p>
         {ch.reverify_view()}
-        <PasswordChange ch label="Set password"/>
+        <PasswordChange ch label="set-password"/>
         <GlobalErrors errors=user.errors/>
         <SignOutButton/>
     }

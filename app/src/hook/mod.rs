@@ -55,8 +55,20 @@ pub struct Errors {
 
 impl From<&ApiErrors> for Errors {
     fn from(e: &ApiErrors) -> Self {
-        Errors::from(e.errors.clone())
+        Errors::from(e.errors.iter().map(local).collect::<Vec<_>>())
     }
+}
+
+/// An error the browser made itself (no answer came, a passkey ceremony
+/// failed) in the page's language; the server's are worded already.
+fn local(e: &ApiError) -> ApiError {
+    let id = match e.code.as_str() {
+        "network_error" => "error-network",
+        "passkey_invalid" => "error-passkey-invalid",
+        _ => return e.clone(),
+    };
+    let message = crate::words::t(id);
+    ApiError { long_message: message.clone(), message, ..e.clone() }
 }
 
 impl From<Errors> for Vec<ApiError> {

@@ -4,6 +4,7 @@ use super::{after_step, ResetForm};
 use crate::api::*;
 use crate::hook::*;
 use crate::ui::*;
+use crate::words::{t, t_with};
 use leptos::{prelude::*, server_fn::ServerFn};
 use proto::*;
 
@@ -23,18 +24,16 @@ pub(super) fn FirstFactorForm() -> impl IntoView {
         Strategy::UnlockEmailCode => sign_in.unlock_email_code,
         _ => sign_in.reset_password_email_code,
     };
-    let title = match strategy {
-        Strategy::ResetPasswordEmailCode => "Reset your password",
-        Strategy::UnlockEmailCode => "Unlock your account",
-        _ => "Check your email",
-    };
-    let to = sent.map(|c| c.safe_identifier).unwrap_or_else(|| "your email".into());
+    let title = t(match strategy {
+        Strategy::ResetPasswordEmailCode => "reset-title",
+        Strategy::UnlockEmailCode => "unlock-title",
+        _ => "check-email",
+    });
+    let to = sent.map(|c| c.safe_identifier).unwrap_or_else(|| t("your-email"));
     let sent_yet = move || sign_in.view().email_code.is_some();
     let busy = Signal::derive(move || sign_in.is_fetching());
-    let hint = view! {
-        {move || if sent_yet() { "Enter the code we sent to " } else { "We will send a code to " }}
-        {to} "."
-    };
+    let (sent_hint, send_hint) = (t_with("code-sent-to", &[("to", &to)]), t_with("code-will-go-to", &[("to", &to)]));
+    let hint = move || if sent_yet() { sent_hint.clone() } else { send_hint.clone() };
     view! {
         <CodeStep title hint busy errors=sign_in.errors
             verify_action=AttemptFirstFactor::PATH send_action=PrepareFirstFactor::PATH

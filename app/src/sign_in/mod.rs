@@ -23,6 +23,7 @@ use crate::hook::*;
 // Named, so that it wins over the prelude's `Errors` (error boundaries).
 use crate::hook::Errors;
 use crate::ui::*;
+use crate::words::t;
 use crate::PageInfo;
 use leptos::{
     either::{Either, EitherOf6},
@@ -63,7 +64,7 @@ pub fn SignInPage() -> impl IntoView {
     let kept = kept_identifier();
     let method = kept_method();
     let notice = kept_notice();
-    signed_out_page("Sign in", errors_from_form_post(&sign_in_paths()), move |errors| {
+    signed_out_page(t("sign-in"), errors_from_form_post(&sign_in_paths()), move |errors| {
         let kept = kept.clone();
         async move {
             let mut state = get_sign_in().await.unwrap_or_default();
@@ -135,7 +136,7 @@ pub fn SignInFlow(state: SignInView, errors: Errors, page: PageInfo) -> impl Int
     };
     view! {
         <p class="muted" role="status" data-testid="next-step-loading" hidden=move || first.get() || arrived.get()>
-            <span class="spinner" aria-hidden="true"></span>"Loading the next step…"
+            <span class="spinner" aria-hidden="true"></span>{t("next-step-loading")}
         </p>
         {flow}
     }
@@ -197,14 +198,14 @@ fn ResetForm() -> impl IntoView {
     view! {
         <form class="secondary" method="post" action=ResetSignIn::PATH on:submit=on_submit>
             <button type="submit" class="link" disabled=move || sign_in.is_fetching()>
-                "Use another account"
+                {t("use-another-account")}
             </button>
         </form>
         // A lock on any later step offers the way out (shown by the
         // stylesheet beside a `user_locked` error, as on the password step).
         <p class="switch unlock">
-            <a href="/sign-in/unlock">"Unlock this browser with an email code"</a>
-            " · " <a href="/sign-in/forgot-password">"Forgot password?"</a>
+            <a href="/sign-in/unlock">{t("unlock-link")}</a>
+            " · " <a href="/sign-in/forgot-password">{t("forgot-password")}</a>
         </p>
     }
 }
@@ -218,9 +219,9 @@ fn FinishForm() -> impl IntoView {
         spawn_local(after_step(sign_in));
     };
     view! {
-        <StepHeading text="You're verified"/>
+        <StepHeading text=t("verified")/>
         <form method="post" action=FinalizeSignIn::PATH on:submit=on_submit>
-            <button type="submit" disabled=move || sign_in.is_fetching()>"Continue"</button>
+            <button type="submit" disabled=move || sign_in.is_fetching()>{t("continue")}</button>
         </form>
         <GlobalErrors errors=sign_in.errors/>
     }

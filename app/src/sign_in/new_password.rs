@@ -4,6 +4,7 @@ use super::{after_step, ResetForm};
 use crate::api::*;
 use crate::hook::*;
 use crate::ui::*;
+use crate::words::t;
 use leptos::{ev::SubmitEvent, html, prelude::*, server_fn::ServerFn};
 
 /// `needs_new_password`: the reset code checked out; a new password, then
@@ -27,11 +28,11 @@ pub(super) fn NewPasswordForm() -> impl IntoView {
     let errs = sign_in.errors;
     let pw_err = Signal::derive(move || errs.with(|e| e.fields.password.clone()));
     view! {
-        <StepHeading text="Choose a new password"/>
+        <StepHeading text=t("choose-password")/>
         <form method="post" action=SignInResetPassword::PATH on:submit=on_submit novalidate
             aria-busy=move || pending.get().to_string()>
             <NewPasswordFields password others err=pw_err/>
-            <SubmitButton label="Set password" working="Saving…" pending busy=Signal::derive(move || sign_in.is_fetching())/>
+            <SubmitButton label="set-password" working="saving" pending busy=Signal::derive(move || sign_in.is_fetching())/>
         </form>
         <ResetForm/>
         <GlobalErrors errors=sign_in.errors/>

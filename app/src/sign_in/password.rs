@@ -4,6 +4,7 @@ use super::after_step;
 use crate::api::*;
 use crate::hook::*;
 use crate::ui::*;
+use crate::words::{t, t_with};
 use leptos::{ev::SubmitEvent, html, prelude::*, server_fn::ServerFn, task::spawn_local};
 use proto::*;
 
@@ -78,15 +79,15 @@ pub(super) fn PasswordForm() -> impl IntoView {
     let by_code = first.supported_first_factors.iter().any(|f| f.strategy == Strategy::EmailCode);
     let app = page_info().app;
     view! {
-        <StepHeading text=format!("Sign in to {app}")/>
-        <p class="hint">"Welcome back! Please sign in to continue."</p>
+        <StepHeading text=t_with("sign-in-to", &[("app", &app)])/>
+        <p class="hint">{t("sign-in-welcome")}</p>
         <p class="notice" role="status" data-testid="unlocked" hidden=!unlocked>
-            "Your account is unlocked in this browser. Sign in to continue."
+            {t("unlocked")}
         </p>
         <form method="post" action=SignInPassword::PATH on:submit=on_submit novalidate
             aria-busy=move || pending.get().to_string()>
             <div class="field">
-                <label for="email">"Enter email address"</label>
+                <label for="email">{t("enter-email")}</label>
                 <input id="email" name="identifier" type="email"
                     autocomplete=if by_passkey { "username webauthn" } else { "username" }
                     value=identifier node_ref=email
@@ -95,7 +96,7 @@ pub(super) fn PasswordForm() -> impl IntoView {
                 <FieldError id="identifier-error" err=id_err/>
             </div>
             <div class="field">
-                <label for="password">"Enter password"</label>
+                <label for="password">{t("enter-password")}</label>
                 <input id="password" name="password" type="password" autofocus=unlocked
                     autocomplete="current-password" node_ref=password
                     aria-invalid=move || pw_err.with(Option::is_some).to_string()
@@ -103,14 +104,14 @@ pub(super) fn PasswordForm() -> impl IntoView {
                 <FieldError id="password-error" err=pw_err/>
                 <ShowPassword field=password/>
             </div>
-            <SubmitButton label="Continue" working="Signing in…" pending busy=Signal::derive(move || sign_in.is_fetching())/>
+            <SubmitButton label="continue" working="signing-in" pending busy=Signal::derive(move || sign_in.is_fetching())/>
         </form>
         // WebAuthn needs JavaScript: shown once the island is live.
         {by_passkey.then(|| view! {
             <p class="passkey" hidden=move || !live.get()>
                 <button type="button" class="secondary-button" on:click=with_passkey
                     disabled=move || sign_in.is_fetching()>
-                    "Sign in with a passkey"
+                    {t("sign-in-passkey")}
                 </button>
             </p>
         })}
@@ -118,12 +119,12 @@ pub(super) fn PasswordForm() -> impl IntoView {
         // Shown by the stylesheet while a `user_locked` error is (`:has`):
         // a reactive view here costs the first wasm over a kilobyte.
         <p class="switch unlock">
-            <a href="/sign-in/unlock">"Unlock this browser with an email code"</a>
+            <a href="/sign-in/unlock">{t("unlock-link")}</a>
         </p>
         <p class="switch">
-            <a href="/sign-in/forgot-password">"Forgot password?"</a>
-            <span hidden=!by_code>" · " <a href="/sign-in/email-code">"Email me a sign-in code"</a></span>
+            <a href="/sign-in/forgot-password">{t("forgot-password")}</a>
+            <span hidden=!by_code>" · " <a href="/sign-in/email-code">{t("email-me-code")}</a></span>
         </p>
-        <p class="switch">"No account? " <a href="/sign-up">"Sign up"</a></p>
+        <p class="switch">{t("no-account")}" " <a href="/sign-up">{t("sign-up")}</a></p>
     }
 }

@@ -3,6 +3,7 @@
 use crate::api::*;
 use crate::hook::*;
 use crate::ui::*;
+use crate::words::t;
 use leptos::{prelude::*, server_fn::ServerFn};
 use proto::*;
 
@@ -12,17 +13,14 @@ use proto::*;
 #[component]
 pub fn CodeStartPage(strategy: Strategy) -> impl IntoView {
     let (title, hint) = match strategy {
-        Strategy::ResetPasswordEmailCode => ("Reset your password", "We will email you a code to set a new password."),
-        Strategy::UnlockEmailCode => (
-            "Unlock your account",
-            "Too many failed tries locked your account. We will email you a code that lets this browser try again.",
-        ),
-        _ => ("Sign in with an email code", "We will email you a code to sign in with instead of your password."),
+        Strategy::ResetPasswordEmailCode => (t("reset-title"), t("reset-hint")),
+        Strategy::UnlockEmailCode => (t("unlock-title"), t("unlock-hint")),
+        _ => (t("email-code-title"), t("email-code-hint")),
     };
     let errors = errors_from_form_post(&[SignInCreate::PATH]);
     let kept = kept_identifier();
-    signed_out_page(title, errors, move |errors| {
-        let kept = kept.clone();
+    signed_out_page(title.clone(), errors, move |errors| {
+        let (kept, title, hint) = (kept.clone(), title.clone(), hint.clone());
         async move {
             let id_err = errors.fields.identifier.clone();
             let global: Vec<ApiError> = errors.global.clone();
@@ -32,17 +30,17 @@ pub fn CodeStartPage(strategy: Strategy) -> impl IntoView {
                 <form method="post" action=SignInCreate::PATH novalidate>
                     <input type="hidden" name="strategy" value=strategy.as_str()/>
                     <div class="field">
-                        <label for="email">"Email address"</label>
+                        <label for="email">{t("email-address")}</label>
                         <input id="email" name="identifier" type="email" autocomplete="username" value=kept
                             aria-invalid=id_err.is_some().to_string() aria-describedby="identifier-error"/>
                         <p class="field-error" id="identifier-error" aria-live="polite">{id_err.map(|e| e.message)}</p>
                     </div>
-                    <button type="submit">"Send code"</button>
+                    <button type="submit">{t("send-code")}</button>
                 </form>
                 <div class="global-error" role="alert">
                     {global.into_iter().map(|e| view! { <p data-code=e.code.clone()>{e.message}</p> }).collect_view()}
                 </div>
-                <p class="switch"><a href="/sign-in">"Back to sign in"</a></p>
+                <p class="switch"><a href="/sign-in">{t("back-to-sign-in")}</a></p>
             }
             .into_any()
         }

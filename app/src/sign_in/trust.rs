@@ -4,16 +4,17 @@ use super::{after_step, ResetForm};
 use crate::api::*;
 use crate::hook::*;
 use crate::ui::*;
+use crate::words::{t, t_with};
 use leptos::{prelude::*, server_fn::ServerFn};
 
 /// `needs_client_trust`: a new browser proves itself with an emailed code.
 #[component]
 pub(super) fn TrustForm() -> impl IntoView {
     let sign_in = use_sign_in();
-    let to = sign_in.view_untracked().email_code.map(|c| c.safe_identifier).unwrap_or_else(|| "your email".into());
+    let to = sign_in.view_untracked().email_code.map(|c| c.safe_identifier).unwrap_or_else(|| t("your-email"));
     view! {
-        <CodeStep title="Verify this device" errors=sign_in.errors
-            hint=("This browser is new to your account. Enter the code we sent to ", to, ".")
+        <CodeStep title=t("verify-device") errors=sign_in.errors
+            hint=t_with("new-browser", &[("to", &to)])
             busy=Signal::derive(move || sign_in.is_fetching())
             verify_action=AttemptSecondFactor::PATH send_action=PrepareSecondFactor::PATH
             strategy="email_code"

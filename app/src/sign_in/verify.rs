@@ -4,6 +4,7 @@ use super::{after_step, ResetForm};
 use crate::api::*;
 use crate::hook::*;
 use crate::ui::*;
+use crate::words::{t, t_with};
 use leptos::{either::Either, ev::SubmitEvent, html, prelude::*, server_fn::ServerFn, task::spawn_local};
 use proto::*;
 
@@ -92,24 +93,25 @@ pub(super) fn VerifyForm() -> impl IntoView {
 
     let errs = sign_in.errors;
     let code_err = Signal::derive(move || errs.with(|e| e.fields.code.clone()));
-    let to = phone.clone().unwrap_or_else(|| "your phone".into());
+    let to = phone.clone().unwrap_or_else(|| t("your-phone"));
+    let (sent_hint, send_hint) = (t_with("sms-sent", &[("to", &to)]), t_with("sms-send", &[("to", &to)]));
     let sms_hint = move || {
         if sign_in.view().phone_code_sent_at.is_some() {
-            format!("Enter the code we sent to {to}.")
+            sent_hint.clone()
         } else {
-            format!("Send a code to {to} by text message, then enter it here.")
+            send_hint.clone()
         }
     };
     let one = methods.len() == 1;
     let only_backup = methods == [Strategy::BackupCode];
     let no_code = methods.is_empty();
     view! {
-        <StepHeading text="Verify your account"/>
+        <StepHeading text=t("verify-account")/>
         {has_passkey.then(|| view! {
             <div class="passkey" hidden=move || !live.get()>
                 <button type="button" class="secondary-button" data-testid="use-passkey"
                     on:click=use_passkey disabled=move || sign_in.is_fetching()>
-                    "Use a passkey"
+                    {t("use-passkey")}
                 </button>
             </div>
         })}
@@ -121,7 +123,7 @@ pub(super) fn VerifyForm() -> impl IntoView {
             } else {
                 Either::Right(view! {
                     <fieldset class="choice">
-                        <legend>"Verify with"</legend>
+                        <legend>{t("verify-with")}</legend>
                         {methods
                             .iter()
                             .map(|&s| {
@@ -141,7 +143,7 @@ pub(super) fn VerifyForm() -> impl IntoView {
             }}
             {(!only_backup).then(|| view! {
                 <div class="digits">
-                    <p class="hint totp-hint" id="totp-hint">"Enter the 6-digit code from your authenticator app."</p>
+                    <p class="hint totp-hint" id="totp-hint">{t("totp-hint")}</p>
                     <p class="hint sms-hint" id="sms-hint" aria-live="polite">{sms_hint}</p>
                     // The chosen method's hint (the other is hidden by the stylesheet).
                     <CodeField code err=code_err busy=pending
@@ -153,17 +155,17 @@ pub(super) fn VerifyForm() -> impl IntoView {
             })}
             {methods.contains(&Strategy::BackupCode).then(|| view! {
                 <div class="field backup">
-                    <label for="backup-code">"Backup code"</label>
+                    <label for="backup-code">{t("method-backup-code")}</label>
                     <input id="backup-code" name="backup_code" type="text" autocomplete="off"
                         autocapitalize="none" spellcheck="false" maxlength="24"
                         readonly=move || pending.get() node_ref=backup
                         aria-invalid=move || code_err.with(Option::is_some).to_string()
                         aria-describedby="backup-code-hint backup-code-error"/>
-                    <p class="hint" id="backup-code-hint">"Enter one of your backup codes."</p>
+                    <p class="hint" id="backup-code-hint">{t("backup-hint")}</p>
                     <FieldError id="backup-code-error" err=code_err/>
                 </div>
             })}
-            <SubmitButton label="Verify" working="Verifying…" pending busy/>
+            <SubmitButton label="verify" working="verifying" pending busy/>
         </form>
         {phone
             .is_some()
@@ -172,7 +174,7 @@ pub(super) fn VerifyForm() -> impl IntoView {
                     <form class="secondary send-sms" method="post" action=PrepareSecondFactor::PATH
                         on:submit=on_send>
                         <input type="hidden" name="strategy" value="phone_code"/>
-                        <ResendButton busy retry=resend_wait(sign_in.errors) first="Send code by text message"
+                        <ResendButton busy retry=resend_wait(sign_in.errors) first="send-sms"
                             sent_at=Signal::derive(move || sign_in.view().phone_code_sent_at)
                             answered=Signal::derive(move || sign_in.answered_at())/>
                     </form>

@@ -190,9 +190,9 @@ impl Request {
         self
     }
 
-    /// The language for an `Accept-Language` value (`Lang::negotiate`).
-    pub fn with_lang(mut self, accept_language: Option<&str>) -> Request {
-        self.lang = proto::Lang::negotiate(accept_language);
+    /// The language the client reads (the edge chooses it).
+    pub fn with_lang(mut self, lang: proto::Lang) -> Request {
+        self.lang = lang;
         self
     }
 
@@ -252,10 +252,8 @@ mod tests {
         assert_eq!(r.token(Jar::SignIn), None);
         assert_eq!(r.changes().len(), 2);
         assert_eq!(Jar::ALL.map(Jar::name), ["client", "sign_in", "sign_up", "session"]);
-        let lang = |v| Request::new(0, ip, None, String::new(), vec![]).with_lang(v).lang;
-        assert_eq!(lang(Some("de-CH,de;q=0.9,en;q=0.8")), proto::Lang::De);
-        assert_eq!(lang(Some("<script>")), proto::Lang::En);
-        assert_eq!(lang(None), proto::Lang::En);
+        let lang = Request::new(0, ip, None, String::new(), vec![]).with_lang(proto::Lang::De).lang;
+        assert_eq!(lang, proto::Lang::De);
     }
 
     #[test]

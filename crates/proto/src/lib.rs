@@ -854,27 +854,37 @@ fn at(ts: i64, offset: i32) -> Option<time::OffsetDateTime> {
     Some(time::OffsetDateTime::from_unix_timestamp(ts).ok()?.to_offset(offset))
 }
 
-/// A moment as a person reads it at `now`, `offset` seconds east of UTC:
-/// "just now", "5 minutes ago", "today at 17:25", "yesterday at 09:02",
-/// "3 Dec at 17:25", "3 Dec 2025 at 17:25".
-pub fn when(ts: i64, now: i64, offset: i32) -> String {
+/// How long ago a moment was, as a page says it; the page words it in its
+/// language and the reader's time zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ago {
+    /// Under a minute (or a clock that runs behind).
+    Now,
+    /// Under an hour: whole minutes.
+    Minutes(i64),
+    /// Today (0) or yesterday (1) in the reader's zone, at its time.
+    Days(i64),
+    /// Earlier this year: its day and time.
+    ThisYear,
+    /// Another year: its date in full.
+    Before,
+}
+
+/// How long before `now` moment `ts` was, for a reader `offset` seconds east
+/// of UTC (whose midnight decides "today" and "yesterday").
+pub fn ago(ts: i64, now: i64, offset: i32) -> Ago {
     let ago = now.saturating_sub(ts);
     if ago < 60 {
-        return "just now".into();
+        return Ago::Now;
     }
     if ago < 3600 {
-        let m = ago / 60;
-        return if m == 1 { "1 minute ago".into() } else { format!("{m} minutes ago") };
+        return Ago::Minutes(ago / 60);
     }
-    let (Some(t), Some(n)) = (at(ts, offset), at(now, offset)) else { return utc(ts) };
-    let clock = format!("{:02}:{:02}", t.hour(), t.minute());
-    let month = t.month().to_string();
-    let month = month.get(..3).unwrap_or(&month);
+    let (Some(t), Some(n)) = (at(ts, offset), at(now, offset)) else { return Ago::Before };
     match (n.date() - t.date()).whole_days() {
-        0 => format!("today at {clock}"),
-        1 => format!("yesterday at {clock}"),
-        _ if t.year() == n.year() => format!("{} {month} at {clock}", t.day()),
-        _ => format!("{} {month} {} at {clock}", t.day(), t.year()),
+        d @ 0..=1 => Ago::Days(d),
+        _ if t.year() == n.year() => Ago::ThisYear,
+        _ => Ago::Before,
     }
 }
 
@@ -1002,20 +1012,26 @@ mod tests {
     }
 
     #[test]
-    fn moments_read_as_people_say_them() {
-        let now = 1_796_000_000; // 2026-11-30 00:53 UTC
-        assert_eq!(when(now - 5, now, 0), "just now");
-        assert_eq!(when(now + 90, now, 0), "just now", "a clock ahead is not the future");
-        assert_eq!(when(now - 60, now, 0), "1 minute ago");
-        assert_eq!(when(now - 59 * 60, now, 0), "59 minutes ago");
-        // 3 h 30 earlier is the day before in UTC, the same day in Tokyo.
-        let then = now - 3 * 3600 - 1800;
-        assert_eq!(when(then, now, 0), "yesterday at 21:23");
-        assert_eq!(when(then, now, 9 * 3600), "today at 06:23");
-        assert_eq!(when(then, now, -5 * 3600), "today at 16:23");
-        assert_eq!(when(now - 3 * 86400, now, 0), "27 Nov at 00:53");
-        assert_eq!(when(now - 365 * 86400, now, 3600), "30 Nov 2025 at 01:53");
-        assert_eq!(when(0, now, 100_000), utc(0), "an impossible offset falls back to UTC");
+    fn moments_read_from_a_fixed_clock_in_the_readers_zone() {
+        // 2026-11-30 00:53 UTC.
+        let now = 1_796_000_000;
+        assert_eq!(ago(now - 59, now, 0), Ago::Now);
+        assert_eq!(ago(now + 300, now, 0), Ago::Now, "a clock ahead");
+        assert_eq!(ago(now - 60, now, 0), Ago::Minutes(1));
+        assert_eq!(ago(now - 3599, now, 0), Ago::Minutes(59));
+        // 23:53 the day before, in UTC: yesterday; in Paris (UTC+1) it is
+        // 00:53 on the 30th, so the same moment was today.
+        assert_eq!(ago(now - 3600, now, 0), Ago::Days(1));
+        assert_eq!(ago(now - 3600, now, 3600), Ago::Days(0));
+        // In New York (UTC-5) now is 19:53 on the 29th: 3 hours before is today.
+        assert_eq!(ago(now - 3 * 3600, now, -5 * 3600), Ago::Days(0));
+        assert_eq!(ago(now - 2 * 86_400, now, 0), Ago::ThisYear);
+        assert_eq!(ago(now - 400 * 86_400, now, 0), Ago::Before);
+        // The first of January, a minute past midnight in Tokyo (UTC+9),
+        // looking back two days: last year there.
+        let new_year = 1_798_729_260;
+        assert_eq!(ago(new_year - 2 * 86_400, new_year, 9 * 3600), Ago::Before);
+        assert_eq!(ago(now - 7200, now, 100_000), Ago::Before, "an impossible offset: the date in full");
     }
 
     #[test]

@@ -207,7 +207,7 @@ impl Edge {
         let xff: Vec<&str> = h.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
         let text = |name: header::HeaderName| h.get(name).and_then(|v| v.to_str().ok());
         Request::new(now, resolve_ip(peer, &xff, &self.trusted_proxies), text(header::USER_AGENT), origin, tokens)
-            .with_lang(text(header::ACCEPT_LANGUAGE))
+            .with_lang(lang(h))
             .with_device(h.get("x-device-model").and_then(|v| v.to_str().ok()))
             .with_party(party)
     }
@@ -227,6 +227,12 @@ impl Edge {
         let (value, max_age) = c.set.as_ref().map(|(v, age)| (v.as_str(), *age)).unwrap_or(("", 0));
         set_cookie_header(self.dev, &self.cookie_name(c.jar), value, max_age)
     }
+}
+
+/// The language a request is answered in: the best of ours that its
+/// `Accept-Language` asks for, else English.
+pub fn lang(h: &http::HeaderMap) -> proto::Lang {
+    proto::Lang::negotiate(h.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
 }
 
 /// A `Set-Cookie` value: HttpOnly, Lax, the whole site, `Secure` unless in

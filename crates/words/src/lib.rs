@@ -10,15 +10,29 @@ use std::sync::OnceLock;
 
 pub use fluent_bundle::FluentArgs as Args;
 
-/// The sources of one language.
-fn sources(lang: Lang) -> &'static [&'static str] {
+macro_rules! files {
+    ($l:literal) => {
+        [
+            include_str!(concat!("../locales/", $l, "/mail.ftl")),
+            include_str!(concat!("../locales/", $l, "/errors.ftl")),
+            include_str!(concat!("../locales/", $l, "/ui.ftl")),
+        ]
+    };
+}
+
+/// The sources of one language: emails and texts, errors, the pages.
+fn sources(lang: Lang) -> &'static [&'static str; 3] {
     match lang {
-        Lang::En => &[include_str!("../locales/en/mail.ftl"), include_str!("../locales/en/errors.ftl")],
-        Lang::Fr => &[include_str!("../locales/fr/mail.ftl"), include_str!("../locales/fr/errors.ftl")],
-        Lang::De => &[include_str!("../locales/de/mail.ftl"), include_str!("../locales/de/errors.ftl")],
-        Lang::Ar => &[include_str!("../locales/ar/mail.ftl"), include_str!("../locales/ar/errors.ftl")],
+        Lang::En => &files!("en"),
+        Lang::Fr => &files!("fr"),
+        Lang::De => &files!("de"),
+        Lang::Ar => &files!("ar"),
     }
 }
+
+/// The errors a page makes itself, in the browser (the server's come
+/// worded): no answer came; a passkey ceremony failed.
+const BROWSER_ERRORS: [&str; 2] = ["error-network", "error-passkey-invalid"];
 
 type Bundle = FluentBundle<FluentResource>;
 
@@ -68,6 +82,86 @@ pub fn text(lang: Lang, id: &str, args: &[(&str, Value)]) -> String {
         tracing::error!(lang = lang.tag(), id, ?errors, "a message did not format");
     }
     out.into_owned()
+}
+
+/// Every page message of `lang`, and the errors a page makes itself
+/// (`BROWSER_ERRORS`), as a JSON object (`id` → text),
+/// for the islands, which word in the browser without Fluent (a page
+/// carries only its own language). Values are left as `{$name}` for the
+/// browser to fill. A message whose words change with its count `$n` also
+/// comes once per plural category of the language (`id[few]` → text), for
+/// the browser to choose with its own `Intl.PluralRules`. Made once per
+/// language; safe inside `<script>`.
+pub fn page_words(lang: Lang) -> &'static str {
+    static JSON: [OnceLock<String>; Lang::ALL.len()] = [const { OnceLock::new() }; Lang::ALL.len()];
+    let i = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+    JSON[i].get_or_init(|| {
+        let mut b = make(lang);
+        // Every number is the count, left for the browser to fill.
+        b.set_formatter(Some(|v, _| matches!(v, FluentValue::Number(_)).then(|| "{$n}".to_string())));
+        let categories = plural_examples(lang);
+        let mut words = std::collections::BTreeMap::new();
+        let [_, _, ui] = sources(lang);
+        for id in message_ids(ui).into_iter().chain(BROWSER_ERRORS.map(String::from)) {
+            let Some(pattern) = b.get_message(&id).and_then(|m| m.value()) else { continue };
+            // Its missing values are the placeholders (Fluent says so in `_missing`).
+            let mut _missing = vec![];
+            let forms: Vec<(&str, String)> = categories
+                .iter()
+                .map(|(cat, n)| {
+                    let mut args = FluentArgs::new();
+                    args.set("n", FluentValue::from(*n));
+                    (*cat, b.format_pattern(pattern, Some(&args), &mut _missing).into_owned())
+                })
+                .collect();
+            if forms.iter().any(|(_, f)| *f != forms[0].1) {
+                for (cat, f) in forms {
+                    words.insert(format!("{id}[{cat}]"), f);
+                }
+            }
+            words.insert(id, b.format_pattern(pattern, None, &mut _missing).into_owned());
+        }
+        serde_json::to_string(&words).unwrap_or_default().replace("</", "<\\/")
+    })
+}
+
+/// Each plural category of `lang` (named as `Intl.PluralRules` names it)
+/// with a count that falls in it.
+fn plural_examples(lang: Lang) -> Vec<(&'static str, i64)> {
+    use intl_pluralrules::{PluralCategory as C, PluralRuleType, PluralRules};
+    let Ok(rules) = PluralRules::create(
+        lang.tag().parse::<unic_langid::LanguageIdentifier>().unwrap_or_default(),
+        PluralRuleType::CARDINAL,
+    ) else {
+        return vec![];
+    };
+    let mut found: Vec<(&'static str, i64)> = vec![];
+    for n in (0..=200).chain([1_000_000]) {
+        let name = match rules.select(n) {
+            Ok(C::ZERO) => "zero",
+            Ok(C::ONE) => "one",
+            Ok(C::TWO) => "two",
+            Ok(C::FEW) => "few",
+            Ok(C::MANY) => "many",
+            Ok(C::OTHER) => "other",
+            Err(_) => continue,
+        };
+        if !found.iter().any(|(c, _)| *c == name) {
+            found.push((name, n));
+        }
+    }
+    found
+}
+
+/// The ids of the messages in one source.
+fn message_ids(src: &str) -> Vec<String> {
+    let res = FluentResource::try_new(src.to_string()).unwrap_or_else(|(res, _)| res);
+    res.entries()
+        .filter_map(|e| match e {
+            fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A fault's message and its values.
@@ -173,20 +267,9 @@ impl From<i64> for Value {
 mod tests {
     use super::*;
 
-    /// Every message id of `lang`, sorted (for the tests).
+    /// Every message id of `lang`, sorted.
     fn ids(lang: Lang) -> Vec<String> {
-        let mut ids: Vec<String> = sources(lang)
-            .iter()
-            .filter_map(|src| FluentResource::try_new(src.to_string()).ok())
-            .flat_map(|r| {
-                r.entries()
-                    .filter_map(|e| match e {
-                        fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
-                        _ => None,
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        let mut ids: Vec<String> = sources(lang).iter().flat_map(|src| message_ids(src)).collect();
         ids.sort();
         ids
     }
@@ -265,6 +348,33 @@ mod tests {
         let de = errors(Lang::De, ApiErrors::from(Fault::Missing(Field::Identifier)).and_missing(&both));
         let messages: Vec<&str> = de.errors.iter().map(|e| e.message.as_str()).collect();
         assert_eq!(messages, ["Geben Sie Ihre E-Mail-Adresse ein.", "Geben Sie Ihr Passwort ein."]);
+    }
+
+    /// The pages' copy: every page and error message, values left for the
+    /// browser, each plural form of a counted message under its category.
+    #[test]
+    fn a_pages_copy_has_its_values_open_and_its_plural_forms() {
+        let words =
+            |lang| -> serde_json::Map<String, serde_json::Value> { serde_json::from_str(page_words(lang)).unwrap() };
+        let en = words(Lang::En);
+        assert_eq!(en["sign-in-to"], "Sign in to {$app}");
+        assert_eq!(en["error-network"], "Could not reach the server. Check your connection.");
+        assert_eq!(en["try-again-in[one]"], "Too many requests. Try again in {$n} second.");
+        assert_eq!(en["try-again-in[other]"], "Too many requests. Try again in {$n} seconds.");
+        assert!(!en.contains_key("try-again-in[few]") && !en.contains_key("sign-in-to[one]"));
+        assert!(!en.keys().any(|k| k.starts_with("code-subject")), "no email in a page");
+        assert!(!en.contains_key("error-password-incorrect"), "the server words its own errors");
+        let ar = words(Lang::Ar);
+        for cat in ["zero", "one", "two", "few", "many", "other"] {
+            assert!(ar.contains_key(&format!("try-again-in[{cat}]")), "{cat}");
+        }
+        assert_eq!(ar["try-again-in[few]"], "طلبات كثيرة جدًا. حاول مجددًا بعد {$n} ثوانٍ.");
+        assert_eq!(words(Lang::Fr)["sign-in-to"], "Connexion à {$app}");
+        let plain = |lang| words(lang).keys().filter(|k| !k.contains('[')).count();
+        for lang in Lang::ALL {
+            assert!(!page_words(lang).contains("</"), "{lang:?}: safe inside <script>");
+            assert_eq!(plain(lang), plain(Lang::En), "{lang:?}");
+        }
     }
 
     #[test]

@@ -142,3 +142,29 @@ async fn v1_errors_are_worded_in_the_clients_language() {
     let r = en.post("/client/sign_ins", serde_json::json!({ "identifier": "", "password": "x" })).await;
     assert_eq!(r.body["errors"][0]["message"], "Enter your email address.", "{}", r.text);
 }
+
+/// The pages are in the browser's language, and say so (`lang`, `dir`,
+/// `Content-Language`, `Vary`); the server functions word their errors in
+/// it; the page's islands get only that language's words.
+#[tokio::test]
+async fn pages_and_their_errors_are_in_the_browsers_language() {
+    let s = start(Opts::default());
+    let mut ar = browser(&s, "ar-EG,ar;q=0.9");
+    let page = ar.get("/sign-in").await;
+    assert_eq!(page.headers["content-language"], "ar");
+    assert!(page.headers["vary"].to_str().unwrap().contains("Accept-Language"), "{:?}", page.headers);
+    assert!(page.text.contains(r#"<html lang="ar" dir="rtl">"#), "{}", page.text);
+    assert!(page.text.contains("<h1>تسجيل الدخول إلى My App</h1>"), "{}", page.text);
+    let words = page.text.split(r#"id="words""#).nth(1).unwrap();
+    assert!(words.contains(r#""verify-account":"تحقّق من حسابك""#) && !words.contains("Verify your account"));
+
+    let r = ar.api("sign_in/password", &[("identifier", "nobody@example.com"), ("password", "wrong")]).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("عنوان البريد الإلكتروني أو كلمة المرور غير صحيحة."), "{}", r.text);
+    assert!(r.text.contains("form_password_incorrect"), "the code stays: {}", r.text);
+
+    // A language we do not speak, or none: English.
+    let page = browser(&s, "es").get("/sign-up").await;
+    assert_eq!(page.headers["content-language"], "en");
+    assert!(page.text.contains(r#"<html lang="en" dir="ltr">"#) && page.text.contains("Create your account"));
+}

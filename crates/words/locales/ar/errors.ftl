@@ -69,3 +69,5 @@ error-address-refused = عنوان واحد لكل مستخدم: أضفه مُت
 error-delivery-failed = تعذّر إرسال الرمز. حاول مجددًا.
 error-bad-request = تعذّرت قراءة الطلب.
 error-unavailable = حدث خطأ من جانبنا. حاول مجددًا.
+# Made in the browser: no answer came from the server.
+error-network = تعذّر الوصول إلى الخادم. تحقّق من اتصالك.

@@ -58,3 +58,5 @@ error-address-refused = Eine Adresse pro Benutzer: Fügen Sie sie bestätigt und
 error-delivery-failed = Der Code konnte nicht gesendet werden. Versuchen Sie es erneut.
 error-bad-request = Die Anfrage konnte nicht gelesen werden.
 error-unavailable = Bei uns ist etwas schiefgelaufen. Versuchen Sie es erneut.
+# Made in the browser: no answer came from the server.
+error-network = Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung.

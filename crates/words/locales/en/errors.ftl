@@ -59,3 +59,5 @@ error-address-refused = One address per user: add it verified and primary, and i
 error-delivery-failed = We could not send the code. Try again.
 error-bad-request = The request could not be read.
 error-unavailable = Something went wrong on our side. Try again.
+# Made in the browser: no answer came from the server.
+error-network = Could not reach the server. Check your connection.

@@ -58,3 +58,5 @@ error-address-refused = Une adresse par utilisateur : ajoutez-la vérifiée et p
 error-delivery-failed = Nous n'avons pas pu envoyer le code. Réessayez.
 error-bad-request = La requête n'a pas pu être lue.
 error-unavailable = Un problème est survenu de notre côté. Réessayez.
+# Made in the browser: no answer came from the server.
+error-network = Impossible de joindre le serveur. Vérifiez votre connexion.
