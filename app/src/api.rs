@@ -196,6 +196,24 @@ pub async fn sign_out() -> Result<(), ApiErrors> {
     c.finish(r)
 }
 
+/// The language chosen in the pages' menu: kept in this browser (a cookie)
+/// and, signed in, on the account, whose notices are then written in it. A
+/// form post goes back to its page, now in that language.
+#[server(prefix = "/api", endpoint = "language", output = JsonStr)]
+pub async fn set_language(#[server(default)] lang: String) -> Result<(), ApiErrors> {
+    let mut c = Call::begin().await?;
+    let Some(chosen) = Lang::from_tag(&lang) else { return c.finish(Err(Fault::BadRequest)) };
+    c.req.lang = chosen;
+    let r = match c.api.service.set_language(&mut c.req, chosen).await {
+        Err(Fault::SignedOut) => Ok(()),
+        r => r,
+    };
+    if r.is_ok() {
+        c.keep_language(chosen);
+    }
+    c.finish(r)
+}
+
 /// The current sign-up (from the sign-up cookie), or `abandoned`.
 #[server(prefix = "/api", endpoint = "sign_up", output = JsonStr)]
 pub async fn get_sign_up() -> Result<SignUpView, ApiErrors> {
@@ -572,6 +590,13 @@ mod glue {
             let cookie = web::flash::set_cookie(self.api.edge.dev, &[], &kept);
             if let (true, Some(c), Some(res)) = (self.is_form_post(), cookie, use_context::<ResponseOptions>()) {
                 res.append_header(header::SET_COOKIE, c);
+            }
+        }
+
+        /// Keeps `lang` in this browser (the menu's cookie).
+        pub fn keep_language(&self, lang: Lang) {
+            if let (Some(v), Some(res)) = (self.api.edge.lang_cookie_header(lang), use_context::<ResponseOptions>()) {
+                res.append_header(header::SET_COOKIE, v);
             }
         }
 

@@ -128,6 +128,24 @@ fn PageWords(lang: proto::Lang) -> impl IntoView {
     view! { <script type="application/json" id="words" nonce=leptos::nonce::use_nonce() inner_html=json></script> }
 }
 
+/// The language menu under every page: a plain form (no wasm), answered
+/// with the same page in the language chosen.
+#[component]
+fn LanguageMenu() -> impl IntoView {
+    use leptos::server_fn::ServerFn;
+    let current = words::lang();
+    let options = proto::Lang::ALL.map(|l| {
+        view! { <option value=l.tag() lang=l.tag() selected=l == current>{l.name()}</option> }
+    });
+    view! {
+        <form class="lang-menu" method="post" action=api::SetLanguage::PATH>
+            <label for="lang">{words::t("language")}</label>
+            <select id="lang" name="lang">{options.collect_view()}</select>
+            <button type="submit" class="secondary-button">{words::t("change-language")}</button>
+        </form>
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -153,6 +171,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/security") view=account::SecurityPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/sessions") view=account::SessionsPage ssr=SsrMode::Async/>
                 </Routes>
+                <LanguageMenu/>
             </main>
         </Router>
     }

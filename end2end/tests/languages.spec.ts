@@ -230,3 +230,30 @@ test.describe("times", () => {
     expect([at(signedIn - 60_000), at(signedIn)].some((t) => said.includes(` à ${t}`)), said).toBe(true);
   });
 });
+
+for (const js of [true, false]) {
+  test.describe(`the language menu ${js ? "with" : "without"} JavaScript`, () => {
+    test.use({ locale: "en-US", javaScriptEnabled: js });
+
+    test("chooses the pages' language over the browser's, and keeps it", async ({ page }) => {
+      await page.goto("/sign-in");
+      if (js) await hydrated(page);
+      await expect(page.getByRole("heading", { name: "Sign in to Acme" })).toBeVisible();
+      await page.getByLabel("Language").selectOption("ar");
+      await page.getByRole("button", { name: "Change" }).click();
+      await expect(page).toHaveURL(/\/sign-in\??$/);
+      await expectLanguage(page, "ar", "rtl");
+      await expect(page.getByRole("heading", { name: words.ar.signIn })).toBeVisible();
+      await expect(page.getByLabel("اللغة")).toHaveValue("ar");
+      // Kept: the next page is in it too.
+      await page.goto("/sign-up");
+      await expectLanguage(page, "ar", "rtl");
+      await expect(page.getByRole("heading", { name: words.ar.signUp })).toBeVisible();
+      if (js) await expectAccessible(page, "sign-up in Arabic, chosen in the menu");
+      await page.getByLabel("اللغة").selectOption("de");
+      await page.getByRole("button", { name: "تغيير" }).click();
+      await expect(page.getByRole("heading", { name: words.de.signUp })).toBeVisible();
+      await expectLanguage(page, "de", "ltr");
+    });
+  });
+}

@@ -44,7 +44,7 @@ pub fn router(state: AppState) -> Router {
                 provide_context(page_brand.clone());
                 app::api::preset_status();
                 provide_request_nonce();
-                provide_page_lang();
+                provide_page_lang(&api.edge);
             },
             move || shell(opts.clone()),
         )
@@ -68,10 +68,11 @@ pub fn router(state: AppState) -> Router {
             [(header::CONTENT_TYPE, "text/css"), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")];
         r = r.route("/brand.css", get(move || async move { (headers, css) }));
     }
+    let edge = state.api.edge.clone();
     let not_found = move || {
         provide_context(brand.clone());
         provide_request_nonce();
-        provide_page_lang();
+        provide_page_lang(&edge);
     };
     let files = site_files(&state.leptos_options);
     let not_found = leptos_axum::file_and_error_handler_with_context::<AppState, _>(not_found, shell);
@@ -283,14 +284,14 @@ fn provide_request_nonce() {
     }
 }
 
-/// The page's language, chosen by the request; the answer says so, and
-/// that it depends on the request's `Accept-Language`.
-fn provide_page_lang() {
-    let lang = use_context::<http::request::Parts>().map(|p| web::lang(&p.headers)).unwrap_or_default();
+/// The page's language, chosen by the request (the menu's cookie, else
+/// `Accept-Language`); the answer says so, and what it depended on.
+fn provide_page_lang(edge: &web::Edge) {
+    let lang = use_context::<http::request::Parts>().map(|p| edge.lang(&p.headers)).unwrap_or_default();
     provide_context(lang);
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
         res.insert_header(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.tag()));
-        res.append_header(header::VARY, HeaderValue::from_static("Accept-Language"));
+        res.append_header(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
     }
 }
 

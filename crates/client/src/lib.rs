@@ -79,7 +79,8 @@ impl Clerk {
 
     /// `clerk.auth.signInWithPassword(identifier:password:)`.
     pub async fn sign_in_with_password(&self, identifier: &str, password: &str) -> Result<SignInView, Error> {
-        let body = SignInCreate { identifier: identifier.into(), password: Some(password.into()), strategy: None };
+        let body =
+            SignInCreate { identifier: identifier.into(), password: Some(password.into()), ..Default::default() };
         self.call(Method::POST, "/client/sign_ins", Some(&body)).await
     }
 

@@ -334,6 +334,8 @@ pub trait UsersWrite: Send + Sync {
     async fn rehash_password(&self, user_id: i64, old: &str, new: &str) -> Result<bool>;
     /// Bans or unbans; false if no such user.
     async fn set_banned(&self, user_id: i64, banned: bool) -> Result<bool>;
+    /// The language the account's notices are written in (a tag).
+    async fn set_lang(&self, user_id: i64, lang: &str) -> Result<()>;
     /// Changes the user's address from `old` to `new`: false if it is no
     /// longer `old`; `Conflict` if another account has `new`.
     async fn set_email(&self, user_id: i64, old: &str, new: &str) -> Result<bool>;

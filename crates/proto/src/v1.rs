@@ -46,6 +46,11 @@ pub struct SignInCreate {
     pub password: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub strategy: Option<Strategy>,
+    /// The client's language (Clerk's SDKs send `navigator.language`): the
+    /// codes and errors of this sign-in are in it, if it is one of ours.
+    #[cfg_attr(feature = "openapi", schema(example = "fr-FR"))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
 }
 
 /// A step that names its strategy (`prepare_first_factor`, `prepare_second_factor`).
@@ -129,6 +134,12 @@ pub struct SignUpCreate {
     #[cfg_attr(feature = "openapi", schema(example = "jane@example.com"))]
     pub email_address: String,
     pub password: String,
+    /// The client's language (Clerk's SDKs send `navigator.language`): the
+    /// code, the errors and the new account's notices are in it, if it is
+    /// one of ours.
+    #[cfg_attr(feature = "openapi", schema(example = "fr-FR"))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
 }
 
 /// `POST /v1/me/phone_numbers`: an E.164 number.

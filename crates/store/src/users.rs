@@ -62,6 +62,7 @@ const SET_PASSWORD: &str =
 const SET_METADATA: &str = "UPDATE users SET public_metadata = $1, private_metadata = $2, unsafe_metadata = $3
      WHERE id = $4 AND public_metadata = $5 AND private_metadata = $6 AND unsafe_metadata = $7";
 const SET_BANNED: &str = "UPDATE users SET banned = $1 WHERE id = $2";
+const SET_LANG: &str = "UPDATE users SET lang = $1 WHERE id = $2";
 const SET_EMAIL: &str = "UPDATE users SET email = $3 WHERE id = $1 AND email = $2";
 const SET_COMPROMISED: &str = "UPDATE users SET password_compromised = TRUE WHERE id = $1";
 const REHASH_PASSWORD: &str =
@@ -269,6 +270,11 @@ macro_rules! writes {
             async fn set_banned(&self, user_id: i64, banned: bool) -> Result<bool> {
                 let r = sqlx::query(SET_BANNED).bind(banned).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
                 Ok(r.rows_affected() == 1)
+            }
+
+            async fn set_lang(&self, user_id: i64, lang: &str) -> Result<()> {
+                sqlx::query(SET_LANG).bind(lang).bind(user_id).execute(&mut *self.conn().await.db()?).await.db()?;
+                Ok(())
             }
 
             async fn set_email(&self, user_id: i64, old: &str, new: &str) -> Result<bool> {

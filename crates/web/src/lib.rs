@@ -207,7 +207,7 @@ impl Edge {
         let xff: Vec<&str> = h.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
         let text = |name: header::HeaderName| h.get(name).and_then(|v| v.to_str().ok());
         Request::new(now, resolve_ip(peer, &xff, &self.trusted_proxies), text(header::USER_AGENT), origin, tokens)
-            .with_lang(lang(h))
+            .with_lang(self.lang(h))
             .with_device(h.get("x-device-model").and_then(|v| v.to_str().ok()))
             .with_party(party)
     }
@@ -222,17 +222,32 @@ impl Edge {
         allowed_redirect(&target, own.as_ref(), &self.redirect_origins).then_some(target)
     }
 
+    /// The language a request is answered in: the one chosen in the pages'
+    /// menu (a cookie), else the best of ours that its `Accept-Language`
+    /// asks for, else English.
+    pub fn lang(&self, h: &HeaderMap) -> proto::Lang {
+        let chosen = cookie(h, &self.lang_cookie()).and_then(proto::Lang::from_tag);
+        chosen.unwrap_or_else(|| proto::Lang::negotiate(h.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())))
+    }
+
+    /// The cookie that keeps the language chosen in this browser (a year).
+    pub fn lang_cookie_header(&self, lang: proto::Lang) -> Option<HeaderValue> {
+        set_cookie_header(self.dev, &self.lang_cookie(), lang.tag(), 365 * 86_400)
+    }
+
+    fn lang_cookie(&self) -> String {
+        if self.dev {
+            "lang".into()
+        } else {
+            "__Host-lang".into()
+        }
+    }
+
     /// A token change as a `Set-Cookie` value: HttpOnly, Lax, the whole site.
     pub fn set_cookie(&self, c: &Change) -> Option<HeaderValue> {
         let (value, max_age) = c.set.as_ref().map(|(v, age)| (v.as_str(), *age)).unwrap_or(("", 0));
         set_cookie_header(self.dev, &self.cookie_name(c.jar), value, max_age)
     }
-}
-
-/// The language a request is answered in: the best of ours that its
-/// `Accept-Language` asks for, else English.
-pub fn lang(h: &http::HeaderMap) -> proto::Lang {
-    proto::Lang::negotiate(h.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
 }
 
 /// A `Set-Cookie` value: HttpOnly, Lax, the whole site, `Secure` unless in

@@ -31,6 +31,7 @@ pub async fn create_sign_in(c: Call, Input(b): Input<SignInCreate>) -> Response 
         None => vec![],
     };
     c.requiring(&empty)
+        .in_locale(b.locale.as_deref())
         .step(async |svc, req| {
             let r = match (b.password, b.strategy) {
                 (Some(p), _) => svc.password(req, b.identifier, p).await,
@@ -101,7 +102,10 @@ pub async fn attempt_second_factor(c: Call, Path(id): Path<String>, Input(b): In
     responses((status = 200, description = "The sign-up, `missing_requirements`: the email code is sent.", body = SignUpView)))]
 pub async fn create_sign_up(c: Call, Input(b): Input<SignUpCreate>) -> Response {
     let empty = [(Field::EmailAddress, b.email_address.trim().is_empty()), (Field::Password, b.password.is_empty())];
-    c.requiring(&empty).step(async |svc, req| svc.sign_up_password(req, b.email_address, b.password).await).await
+    c.requiring(&empty)
+        .in_locale(b.locale.as_deref())
+        .step(async |svc, req| svc.sign_up_password(req, b.email_address, b.password).await)
+        .await
 }
 
 #[utoipa::path(get, path = "/v1/client/sign_ups/{id}", tag = "sign-up", params(("id" = String, Path, description = "The sign-up's id (`sua_…`).")),

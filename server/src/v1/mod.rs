@@ -285,6 +285,15 @@ impl Call {
 
     /// The answer: the view or the fault (its status and `Retry-After`), with
     /// the token changes as cookies or the rotated client token.
+    /// In the language a body names (Clerk's `locale`), if it is one of
+    /// ours; else the request's.
+    pub fn in_locale(mut self, locale: Option<&str>) -> Call {
+        if let Some(lang) = locale.and_then(Lang::from_tag) {
+            self.req.lang = lang;
+        }
+        self
+    }
+
     pub async fn answer<T: Resource>(mut self, r: Result<T, Fault>) -> Response {
         let mut res = match r {
             Ok(v) if self.dialect == Dialect::Clerk => self.clerk(v).await,

@@ -168,3 +168,92 @@ async fn pages_and_their_errors_are_in_the_browsers_language() {
     assert_eq!(page.headers["content-language"], "en");
     assert!(page.text.contains(r#"<html lang="en" dir="ltr">"#) && page.text.contains("Create your account"));
 }
+
+/// The pages' language menu: a plain form post, kept in a cookie that wins
+/// over `Accept-Language`; signed in, kept on the account too, whose
+/// notices follow it.
+#[tokio::test]
+async fn the_menu_chooses_the_language_and_a_signed_in_choice_stays_with_the_account() {
+    let s = start(Opts::default());
+    let mut en = browser(&s, "en-US");
+    let page = format!("{}/sign-up", s.base);
+    // Without JavaScript: the form posts, the same page comes back.
+    let r = en
+        .raw(|h, base| {
+            h.post(format!("{base}/api/language"))
+                .header("accept", "text/html")
+                .header("referer", &page)
+                .form(&[("lang", "fr")])
+        })
+        .await;
+    assert_eq!(r.status, 302, "{}", r.text);
+    assert!(r.headers["location"].to_str().unwrap().starts_with(&page), "{:?}", r.headers);
+    assert!(
+        r.set_cookies().iter().any(|c| c.starts_with("lang=fr;") && c.contains("Max-Age=31536000")),
+        "{:?}",
+        r.set_cookies()
+    );
+    let p = en.get("/sign-up").await;
+    assert_eq!(p.headers["content-language"], "fr");
+    assert!(
+        p.text.contains("Créez votre compte") && p.text.contains(r#"<option value="fr" lang="fr" selected"#),
+        "{}",
+        p.text
+    );
+    // A language we do not speak is refused, in the language chosen.
+    let r = en.api("language", &[("lang", "xx")]).await;
+    assert_eq!((r.status, r.code()), (400, "request_invalid"), "{}", r.text);
+    assert_eq!(r.headers["content-language"], "fr");
+
+    // Signed in: German, on the account. Its owner's notices are then in
+    // German whatever the browser that causes them asks for.
+    user(&s, "menu@example.com", false, false, false).await;
+    let mut c = browser(&s, "en-US");
+    assert_eq!(c.password("menu@example.com", PASSWORD).await.status_field(), "complete");
+    assert_eq!(c.api("sign_in/finalize", &[]).await.status, 200);
+    let r = c.api("language", &[("lang", "de-AT")]).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(c.get("/").await.text.contains("<h1>Willkommen</h1>"));
+    let mut other = browser(&s, "en-GB");
+    let r = other
+        .api("sign_in/create", &[("identifier", "menu@example.com"), ("strategy", "reset_password_email_code")])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let code = six_digits(&message_with(&s, "menu@example.com", "Enter it to reset your password.").await).unwrap();
+    let r =
+        other.api("sign_in/attempt_first_factor", &[("strategy", "reset_password_email_code"), ("code", &code)]).await;
+    assert_eq!(r.status_field(), "needs_new_password", "{}", r.text);
+    assert_eq!(other.api("sign_in/reset_password", &[("password", NEW_PASSWORD)]).await.status, 200);
+    message_with(&s, "menu@example.com", "Subject: Ihr Passwort wurde geändert").await;
+}
+
+/// Clerk's SDKs name the client's language in a sign-in's or sign-up's
+/// `locale`: that attempt's code and errors are in it.
+#[tokio::test]
+async fn v1_takes_the_locale_clerks_sdks_send() {
+    let s = start(Opts::default());
+    let mut n = Native::new(&s);
+    let r = n
+        .post(
+            "/client/sign_ups",
+            serde_json::json!({ "email_address": "loc@example.com", "password": "short", "locale": "fr-FR" }),
+        )
+        .await;
+    assert_eq!(r.code(), "form_password_length_too_short", "{}", r.text);
+    assert_eq!(r.body["errors"][0]["message"], "Le mot de passe doit compter au moins 15 caractères.", "{}", r.text);
+    assert_eq!(r.headers["content-language"], "fr");
+    let r = n
+        .post(
+            "/client/sign_ups",
+            serde_json::json!({ "email_address": "loc@example.com", "password": NEW_PASSWORD, "locale": "fr-FR", "timezone": "Europe/Paris" }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(message_to(&s, "loc@example.com")
+        .await
+        .contains("Saisissez-le pour terminer la création de votre compte."));
+    // Not one of ours: the request's language.
+    let r =
+        n.post("/client/sign_ins", serde_json::json!({ "identifier": "", "password": "x", "locale": "es-ES" })).await;
+    assert_eq!(r.body["errors"][0]["message"], "Enter your email address.", "{}", r.text);
+}

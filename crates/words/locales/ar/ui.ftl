@@ -250,3 +250,7 @@ unknown-device = جهاز غير معروف
 ## اللحظات.
 just-now = الآن
 day-at = { $day } الساعة { $time }
+
+## قائمة اللغات.
+language = اللغة
+change-language = تغيير

@@ -239,3 +239,7 @@ unknown-device = Unbekanntes Gerät
 ## Zeitpunkte.
 just-now = gerade eben
 day-at = { $day } um { $time }
+
+## Das Sprachmenü.
+language = Sprache
+change-language = Ändern

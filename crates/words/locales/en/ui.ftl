@@ -243,3 +243,7 @@ unknown-device = Unknown device
 just-now = just now
 # `$day` is the browser's "today" or "yesterday".
 day-at = { $day } at { $time }
+
+## The language menu.
+language = Language
+change-language = Change

@@ -242,3 +242,7 @@ unknown-device = Appareil inconnu
 ## Moments.
 just-now = à l'instant
 day-at = { $day } à { $time }
+
+## Le menu des langues.
+language = Langue
+change-language = Changer

@@ -369,7 +369,7 @@ impl Client {
 pub const PASSWORD: &str = "a long enough password";
 
 /// Every endpoint of the API (docs/api.md), under /api/.
-pub const API_PATHS: [&str; 40] = [
+pub const API_PATHS: [&str; 41] = [
     "sign_in",
     "sign_in/passkey",
     "sign_in/password",
@@ -384,6 +384,7 @@ pub const API_PATHS: [&str; 40] = [
     "session",
     "session/token",
     "session/sign_out",
+    "language",
     "sign_up",
     "sign_up/password",
     "sign_up/send_email_code",

@@ -89,6 +89,13 @@ impl Service {
         }
     }
 
+    /// The language the user chose (the pages' menu): the account's
+    /// notices are written in it from now on.
+    pub async fn set_language(&self, req: &mut Request, lang: proto::Lang) -> Result<(), Fault> {
+        let c = self.current(req, Open::Any).await?;
+        self.alone(async |u| Ok(u.store.set_lang(c.user.id, lang.tag()).await?)).await
+    }
+
     pub async fn reverify(&self, req: &mut Request, s: Strategy, secret: String) -> Result<UserView, Fault> {
         let now = req.now;
         let c = self.current(req, Open::Any).await?;
