@@ -234,3 +234,43 @@ async fn sms_codes_go_through_the_twilio_api() {
     let r = c.api("sign_in/prepare_second_factor", &[("strategy", "phone_code")]).await;
     assert_eq!(r.status, 200, "retry at once: {}", r.text);
 }
+
+/// The mail as its reader's client shows it: the subject decoded, the text
+/// and HTML parts.
+fn read_mail(raw: &str) -> (String, String, String) {
+    let m = mailparse::parse_mail(raw.as_bytes()).unwrap();
+    let subject = m.headers.iter().find(|h| h.get_key() == "Subject").unwrap().get_value();
+    let part = |kind: &str| {
+        m.subparts.iter().find(|p| p.ctype.mimetype == kind).map(|p| p.get_body().unwrap()).unwrap_or_default()
+    };
+    (subject, part("text/plain"), part("text/html"))
+}
+
+/// Read from the SMTP server: a sign-up's code in the language of the
+/// browser that asked, subject, text and HTML (`lang`, `dir`).
+#[tokio::test]
+async fn codes_go_out_over_smtp_in_the_browsers_language() {
+    let sink = smtp_sink();
+    let s = start(smtp_opts(sink.port, "secret"));
+    for (lang, to, subject, text, html) in [
+        (
+            "fr-FR",
+            "smtp-fr@example.com",
+            " est votre code de vérification",
+            "Saisissez-le pour terminer la création de votre compte.",
+            r#"lang="fr" dir="ltr""#,
+        ),
+        ("ar", "smtp-ar@example.com", " هو رمز التحقق الخاص بك", "رمز التحقق الخاص بك في", r#"lang="ar" dir="rtl""#),
+    ] {
+        let mut c = Client::new(&s);
+        c.headers.push(("accept-language", lang.into()));
+        let r = c.api("sign_up/password", &[("email_address", to), ("password", "a brand new passphrase")]).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let mail = wait_for_mail(&sink, to).await;
+        let (got_subject, got_text, got_html) = read_mail(mail["raw"].as_str().unwrap());
+        let code = six_digits(&got_subject).expect("the code in the subject");
+        assert_eq!(got_subject, format!("{code}{subject}"));
+        assert!(got_text.contains(text) && got_text.contains(&code), "{got_text}");
+        assert!(got_html.contains(html) && got_html.contains(&code), "{got_html}");
+    }
+}
