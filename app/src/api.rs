@@ -313,7 +313,7 @@ pub async fn reverify(
 #[server(prefix = "/api", endpoint = "user/totp", output = JsonStr)]
 pub async fn totp_start() -> Result<TotpSetup, ApiErrors> {
     let mut c = Call::begin().await?;
-    let r = c.api.service.totp_start(&mut c.req).await;
+    let r = c.api.service.totp_start(&mut c.req).await.and_then(web::totp_setup);
     // Without JavaScript the page shows the secret after the post.
     c.flash_done(&r, Notice::TotpStarted);
     c.finish(r)
@@ -625,7 +625,8 @@ mod glue {
                 Some(s) => c.api.service.open_codes(&c.req, s).await,
                 None => vec![],
             };
-            let setup = if totp { c.api.service.totp_pending(&c.req).await.ok().flatten() } else { None };
+            let pending = if totp { c.api.service.totp_pending(&c.req).await.ok().flatten() } else { None };
+            let setup = pending.and_then(|s| web::totp_setup(s).ok());
             (codes, setup)
         }
 

@@ -257,6 +257,14 @@ pub(crate) fn set_cookie_header(dev: bool, name: &str, value: &str, max_age: i64
     HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")).ok()
 }
 
+/// A new authenticator app as a page shows it: its secret, its otpauth URI,
+/// and that URI as a QR code (an SVG document) to scan.
+pub fn totp_setup(s: domain::service::TotpSecret) -> Result<proto::TotpSetup, proto::Fault> {
+    let qr = qrcode::QrCode::new(s.uri.as_bytes()).map_err(|_| proto::Fault::Unavailable)?;
+    let qr_svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();
+    Ok(proto::TotpSetup { secret: s.secret, uri: s.uri, qr_svg })
+}
+
 /// A fault's HTTP status and `Retry-After` (seconds), as every edge
 /// answers an API call with it.
 pub fn fault_status(f: &proto::Fault) -> (http::StatusCode, Option<HeaderValue>) {

@@ -148,7 +148,7 @@ pub async fn reverify(c: Call, Input(b): Input<ReverifyBody>) -> Response {
 #[utoipa::path(post, path = "/v1/me/totp", tag = "user",
     responses((status = 200, description = "A new authenticator-app secret, enabled by its first code.", body = TotpSetup)))]
 pub async fn create_totp(c: Call) -> Response {
-    c.step(async |svc, req| Ok(TotpStarted(svc.totp_start(req).await?))).await
+    c.step(async |svc, req| Ok(TotpStarted(web::totp_setup(svc.totp_start(req).await?)?))).await
 }
 
 #[utoipa::path(post, path = "/v1/me/totp/attempt_verification", tag = "user", request_body = CodeBody,

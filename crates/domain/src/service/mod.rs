@@ -19,7 +19,7 @@ mod webhooks;
 pub use health::Readiness;
 pub use webhooks::Busy;
 
-pub use account::{public_id, sign_in_id, sign_up_id};
+pub use account::{public_id, sign_in_id, sign_up_id, TotpSecret};
 pub(crate) use backend::backend_user;
 pub use backend::{BackendSession, BackendUser, UserQuery, MAX_PAGE};
 pub(crate) use codes::{Dest, Purpose};

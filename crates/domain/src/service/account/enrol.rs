@@ -12,6 +12,14 @@ use crate::users;
 use proto::*;
 use std::ops::Deref;
 
+/// A new authenticator app's secret and its otpauth URI, shown once (the
+/// edge draws the URI as a QR code: `web::totp_setup`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TotpSecret {
+    pub secret: String,
+    pub uri: String,
+}
+
 /// The check-and-change that completes an enrolment.
 enum Confirm<'a> {
     /// The pending secret, still as sealed, becomes the user's; `step` is used.
@@ -38,7 +46,7 @@ impl Confirm<'_> {
 }
 
 impl Service {
-    pub async fn totp_start(&self, req: &mut Request) -> Result<TotpSetup, Fault> {
+    pub async fn totp_start(&self, req: &mut Request) -> Result<TotpSecret, Fault> {
         let now = req.now;
         let c = self.current(req, Open::AndTask(TASK_SETUP_MFA)).await?;
         self.recent(&c)?;
@@ -54,13 +62,11 @@ impl Service {
         self.totp_setup(&c.user.email, secret)
     }
 
-    /// What the page shows of a secret: itself, its otpauth URI and QR code.
-    pub(super) fn totp_setup(&self, email: &str, secret: String) -> Result<TotpSetup, Fault> {
+    /// What the page shows of a secret: itself and its otpauth URI.
+    pub(super) fn totp_setup(&self, email: &str, secret: String) -> Result<TotpSecret, Fault> {
         let uri =
             secrets::totp_uri(&secret, email, &users::issuer(Some(&self.cfg.settings))).ok_or(Fault::Unavailable)?;
-        let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(|_| Fault::Unavailable)?;
-        let qr_svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();
-        Ok(TotpSetup { secret, uri, qr_svg })
+        Ok(TotpSecret { secret, uri })
     }
 
     pub async fn totp_verify(&self, req: &mut Request, code: String) -> Result<Changed, Fault> {

@@ -14,6 +14,7 @@ mod profile;
 mod sessions;
 mod shown;
 
+pub use enrol::TotpSecret;
 pub use sessions::{public_id, sign_in_id, sign_up_id};
 
 use super::{mask_phone, Account, Ledger, Service, Unit, MAX_PASSWORD_BYTES};

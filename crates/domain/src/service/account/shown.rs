@@ -49,7 +49,7 @@ impl Service {
 
     /// The authenticator app being added (after `totp_start`), for the page
     /// that shows it; only while changes are allowed, as starting it is.
-    pub async fn totp_pending(&self, req: &Request) -> Result<Option<TotpSetup>, Fault> {
+    pub async fn totp_pending(&self, req: &Request) -> Result<Option<super::TotpSecret>, Fault> {
         let c = self.current(req, Open::AndTask(TASK_SETUP_MFA)).await?;
         if self.recent(&c).is_err() || !self.cfg.settings.second_factors.totp {
             return Ok(None);
