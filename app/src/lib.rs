@@ -104,11 +104,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
+                // Before the islands' module script, which runs after it.
+                <PageWords lang/>
                 <HydrationScripts options=options.clone() islands=true/>
                 // Named by its content when the build hashes files: cached for good.
                 <HashedStylesheet options id="leptos"/>
                 <MetaTags/>
-                <PageWords lang/>
             </head>
             <body>
                 <App/>
@@ -117,15 +118,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The page's language's messages, for its islands (`words.rs`): data,
-/// never run.
+/// The page's language's messages, for its islands (`words.rs`): a script
+/// named by its content, cached for good; deferred, so it runs before the
+/// islands' module script and blocks nothing.
 #[component]
 fn PageWords(lang: proto::Lang) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    let json = ::words::page_words(lang);
+    let version = ::words::page_script(lang).1;
     #[cfg(not(feature = "ssr"))]
-    let json = (lang, "{}").1;
-    view! { <script type="application/json" id="words" nonce=leptos::nonce::use_nonce() inner_html=json></script> }
+    let version = "";
+    let src = format!("/words/{}.js?v={version}", lang.tag());
+    view! { <script defer src=src nonce=leptos::nonce::use_nonce()></script> }
 }
 
 /// The language menu under every page: a plain form (no wasm), answered

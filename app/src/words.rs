@@ -1,7 +1,8 @@
 //! The page's words, in its language. The server takes them from the
-//! `words` crate (Fluent). In the browser an island reads the page's own
-//! copy of its language's messages (`<script id="words">`, written by the
-//! server), so the wasm carries no i18n library and no other language.
+//! `words` crate (Fluent). In the browser an island reads a copy of its
+//! language's messages that the page's script `/words/<lang>.js` left in
+//! `window.__words`, so the wasm carries no i18n library and no other
+//! language.
 
 use proto::Lang;
 
@@ -43,7 +44,7 @@ pub fn t_count(id: &str, n: u32) -> String {
 /// The page's copy of its messages, read once.
 #[cfg(not(feature = "ssr"))]
 mod browser {
-    use js_sys::{Object, Reflect, JSON};
+    use js_sys::{Object, Reflect};
     use leptos::prelude::document;
     use proto::Lang;
     use wasm_bindgen::{JsCast, JsValue};
@@ -53,10 +54,8 @@ mod browser {
     }
 
     fn load() -> Object {
-        document()
-            .get_element_by_id("words")
-            .and_then(|e| e.text_content())
-            .and_then(|s| JSON::parse(&s).ok())
+        Reflect::get(&js_sys::global(), &JsValue::from_str("__words"))
+            .ok()
             .and_then(|v| v.dyn_into::<Object>().ok())
             .unwrap_or_default()
     }

@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
             },
             move || shell(opts.clone()),
         )
+        .merge(words_scripts())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         // Also at `/v1/jwks`, where Clerk's backend SDK fetches them.
@@ -282,6 +283,22 @@ fn provide_request_nonce() {
     if let Some(CspNonce(n)) = nonce {
         provide_context(leptos::nonce::Nonce::from_value(n));
     }
+}
+
+/// A page's words for its islands (`words::page_script`), in the language
+/// the file names: cached for good (the page's link names the version) and
+/// compressed (nothing secret in it, unlike a page).
+fn words_scripts<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    async fn script(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+        let lang = file.strip_suffix(".js").and_then(|t| proto::Lang::ALL.into_iter().find(|l| l.tag() == t));
+        let Some(lang) = lang else { return StatusCode::NOT_FOUND.into_response() };
+        let headers = [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ];
+        (headers, words::page_script(lang).0).into_response()
+    }
+    Router::new().route("/words/{file}", get(script)).layer(tower_http::compression::CompressionLayer::new())
 }
 
 /// The page's language, chosen by the request (the menu's cookie, else

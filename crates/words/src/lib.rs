@@ -125,6 +125,23 @@ pub fn page_words(lang: Lang) -> &'static str {
     })
 }
 
+/// `page_words` as a script that hands them to the page's islands
+/// (`window.__words`), and its version (a hash of it): served at an address
+/// that names it, cached for good and compressed, so a page carries none of
+/// it and a browser fetches its language once.
+pub fn page_script(lang: Lang) -> (&'static str, &'static str) {
+    static SCRIPTS: [OnceLock<(String, String)>; Lang::ALL.len()] = [const { OnceLock::new() }; Lang::ALL.len()];
+    let i = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+    let (script, version) = SCRIPTS[i].get_or_init(|| {
+        use std::hash::{Hash, Hasher};
+        let script = format!("window.__words={};\n", page_words(lang));
+        let mut h = std::hash::DefaultHasher::new();
+        script.hash(&mut h);
+        (script, format!("{:016x}", h.finish()))
+    });
+    (script, version)
+}
+
 /// Each plural category of `lang` (named as `Intl.PluralRules` names it)
 /// with a count that falls in it.
 fn plural_examples(lang: Lang) -> Vec<(&'static str, i64)> {
@@ -348,6 +365,14 @@ mod tests {
         let de = errors(Lang::De, ApiErrors::from(Fault::Missing(Field::Identifier)).and_missing(&both));
         let messages: Vec<&str> = de.errors.iter().map(|e| e.message.as_str()).collect();
         assert_eq!(messages, ["Geben Sie Ihre E-Mail-Adresse ein.", "Geben Sie Ihr Passwort ein."]);
+    }
+
+    #[test]
+    fn a_pages_script_is_its_copy_under_a_name_that_changes_with_it() {
+        let (fr, v) = page_script(Lang::Fr);
+        assert!(fr.starts_with("window.__words={") && fr.ends_with("};\n") && fr.contains(page_words(Lang::Fr)));
+        assert_eq!(v.len(), 16);
+        assert_ne!(page_script(Lang::De).1, v);
     }
 
     /// The pages' copy: every page and error message, values left for the

@@ -155,8 +155,22 @@ async fn pages_and_their_errors_are_in_the_browsers_language() {
     assert!(page.headers["vary"].to_str().unwrap().contains("Accept-Language"), "{:?}", page.headers);
     assert!(page.text.contains(r#"<html lang="ar" dir="rtl">"#), "{}", page.text);
     assert!(page.text.contains("<h1>تسجيل الدخول إلى My App</h1>"), "{}", page.text);
-    let words = page.text.split(r#"id="words""#).nth(1).unwrap();
-    assert!(words.contains(r#""verify-account":"تحقّق من حسابك""#) && !words.contains("Verify your account"));
+    // The islands' words: a script of this language only, named by its
+    // content, cached for good, compressed; none of it in the page.
+    assert!(!page.text.contains("verify-account"), "{}", page.text);
+    let src = page.text.split(r#"<script defer src=""#).nth(1).unwrap().split('"').next().unwrap().to_string();
+    assert!(src.starts_with("/words/ar.js?v="), "{src}");
+    let script = ar.get(&src).await;
+    assert_eq!(script.status, 200);
+    assert!(script.headers["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert_eq!(script.headers["cache-control"], "public, max-age=31536000, immutable");
+    assert!(script.text.starts_with("window.__words={"), "{}", script.text);
+    assert!(
+        script.text.contains(r#""verify-account":"تحقّق من حسابك""#) && !script.text.contains("Verify your account")
+    );
+    let r = ar.raw(|h, base| h.get(format!("{base}{src}")).header("accept-encoding", "br")).await;
+    assert_eq!(r.headers["content-encoding"], "br");
+    assert_eq!(ar.get("/words/xx.js").await.status, 404);
 
     let r = ar.api("sign_in/password", &[("identifier", "nobody@example.com"), ("password", "wrong")]).await;
     assert_eq!(r.status, 422, "{}", r.text);
