@@ -23,7 +23,7 @@ tier() { # crate, forbidden dependencies (a regex), cargo tree flags
   found=$(cargo tree -p "$crate" -e normal --prefix none "$@" | grep -E "^($forbidden) v" | sort -u || true)
   if [ -n "$found" ]; then echo "$crate depends on: $found"; exit 1; fi
 }
-tier domain 'axum|axum-core|hyper|leptos|leptos_axum|sqlx|sqlx-core|lettre|reqwest|minijinja|qrcode'
+tier domain 'axum|axum-core|hyper|leptos|leptos_axum|sqlx|sqlx-core|lettre|reqwest|minijinja|qrcode|toml'
 tier proto 'axum|hyper|tokio|sqlx|lettre|reqwest|domain'
 tier words 'axum|hyper|tokio|sqlx|lettre|reqwest|domain|leptos'
 tier verify 'domain|store|delivery|web|server|app|sqlx|axum|leptos'

@@ -64,7 +64,7 @@ impl Config {
             Some(p) => (p.clone(), true),
             None => (std::path::PathBuf::from("settings.toml"), false),
         };
-        self.settings = domain::settings::Settings::load(&path, required)?;
+        self.settings = crate::settings_file::load(&path, required)?;
         self.settings_source = if path.exists() {
             format!("instance settings from {} (and MFA_* variables)", path.display())
         } else {

@@ -6,6 +6,7 @@ mod backend;
 mod config;
 mod metrics;
 mod routes;
+mod settings_file;
 mod v1;
 
 use clap::{Parser, Subcommand};
