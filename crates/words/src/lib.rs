@@ -40,8 +40,12 @@ type Bundle = FluentBundle<FluentResource>;
 /// for costs no memory.
 fn bundle(lang: Lang) -> &'static Bundle {
     static BUNDLES: [OnceLock<Bundle>; Lang::ALL.len()] = [const { OnceLock::new() }; Lang::ALL.len()];
-    let i = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
-    BUNDLES[i].get_or_init(|| make(lang))
+    BUNDLES[slot(lang)].get_or_init(|| make(lang))
+}
+
+/// `lang`'s place in a per-language table.
+fn slot(lang: Lang) -> usize {
+    Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0)
 }
 
 fn make(lang: Lang) -> Bundle {
@@ -90,39 +94,35 @@ pub fn text(lang: Lang, id: &str, args: &[(&str, Value)]) -> String {
 /// carries only its own language). Values are left as `{$name}` for the
 /// browser to fill. A message whose words change with its count `$n` also
 /// comes once per plural category of the language (`id[few]` → text), for
-/// the browser to choose with its own `Intl.PluralRules`. Made once per
-/// language; safe inside `<script>`.
-pub fn page_words(lang: Lang) -> &'static str {
-    static JSON: [OnceLock<String>; Lang::ALL.len()] = [const { OnceLock::new() }; Lang::ALL.len()];
-    let i = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
-    JSON[i].get_or_init(|| {
-        let mut b = make(lang);
-        // Every number is the count, left for the browser to fill.
-        b.set_formatter(Some(|v, _| matches!(v, FluentValue::Number(_)).then(|| "{$n}".to_string())));
-        let categories = plural_examples(lang);
-        let mut words = std::collections::BTreeMap::new();
-        let [_, _, ui] = sources(lang);
-        for id in message_ids(ui).into_iter().chain(BROWSER_ERRORS.map(String::from)) {
-            let Some(pattern) = b.get_message(&id).and_then(|m| m.value()) else { continue };
-            // Its missing values are the placeholders (Fluent says so in `_missing`).
-            let mut _missing = vec![];
-            let forms: Vec<(&str, String)> = categories
-                .iter()
-                .map(|(cat, n)| {
-                    let mut args = FluentArgs::new();
-                    args.set("n", FluentValue::from(*n));
-                    (*cat, b.format_pattern(pattern, Some(&args), &mut _missing).into_owned())
-                })
-                .collect();
-            if forms.iter().any(|(_, f)| *f != forms[0].1) {
-                for (cat, f) in forms {
-                    words.insert(format!("{id}[{cat}]"), f);
-                }
+/// the browser to choose with its own `Intl.PluralRules`. Safe inside
+/// `<script>`; made once per language, for `page_script`.
+fn page_words(lang: Lang) -> String {
+    let mut b = make(lang);
+    // Every number is the count, left for the browser to fill.
+    b.set_formatter(Some(|v, _| matches!(v, FluentValue::Number(_)).then(|| "{$n}".to_string())));
+    let categories = plural_examples(lang);
+    let mut words = std::collections::BTreeMap::new();
+    let [_, _, ui] = sources(lang);
+    for id in message_ids(ui).into_iter().chain(BROWSER_ERRORS.map(String::from)) {
+        let Some(pattern) = b.get_message(&id).and_then(|m| m.value()) else { continue };
+        // Its missing values are the placeholders (Fluent says so in `_missing`).
+        let mut _missing = vec![];
+        let forms: Vec<(&str, String)> = categories
+            .iter()
+            .map(|(cat, n)| {
+                let mut args = FluentArgs::new();
+                args.set("n", FluentValue::from(*n));
+                (*cat, b.format_pattern(pattern, Some(&args), &mut _missing).into_owned())
+            })
+            .collect();
+        if forms.iter().any(|(_, f)| *f != forms[0].1) {
+            for (cat, f) in forms {
+                words.insert(format!("{id}[{cat}]"), f);
             }
-            words.insert(id, b.format_pattern(pattern, None, &mut _missing).into_owned());
         }
-        serde_json::to_string(&words).unwrap_or_default().replace("</", "<\\/")
-    })
+        words.insert(id, b.format_pattern(pattern, None, &mut _missing).into_owned());
+    }
+    serde_json::to_string(&words).unwrap_or_default().replace("</", "<\\/")
 }
 
 /// `page_words` as a script that hands them to the page's islands
@@ -131,8 +131,7 @@ pub fn page_words(lang: Lang) -> &'static str {
 /// it and a browser fetches its language once.
 pub fn page_script(lang: Lang) -> (&'static str, &'static str) {
     static SCRIPTS: [OnceLock<(String, String)>; Lang::ALL.len()] = [const { OnceLock::new() }; Lang::ALL.len()];
-    let i = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
-    let (script, version) = SCRIPTS[i].get_or_init(|| {
+    let (script, version) = SCRIPTS[slot(lang)].get_or_init(|| {
         use std::hash::{Hash, Hasher};
         let script = format!("window.__words={};\n", page_words(lang));
         let mut h = std::hash::DefaultHasher::new();
@@ -370,7 +369,7 @@ mod tests {
     #[test]
     fn a_pages_script_is_its_copy_under_a_name_that_changes_with_it() {
         let (fr, v) = page_script(Lang::Fr);
-        assert!(fr.starts_with("window.__words={") && fr.ends_with("};\n") && fr.contains(page_words(Lang::Fr)));
+        assert!(fr.starts_with("window.__words={") && fr.ends_with("};\n") && fr.contains(&page_words(Lang::Fr)));
         assert_eq!(v.len(), 16);
         assert_ne!(page_script(Lang::De).1, v);
     }
@@ -380,7 +379,7 @@ mod tests {
     #[test]
     fn a_pages_copy_has_its_values_open_and_its_plural_forms() {
         let words =
-            |lang| -> serde_json::Map<String, serde_json::Value> { serde_json::from_str(page_words(lang)).unwrap() };
+            |lang| -> serde_json::Map<String, serde_json::Value> { serde_json::from_str(&page_words(lang)).unwrap() };
         let en = words(Lang::En);
         assert_eq!(en["sign-in-to"], "Sign in to {$app}");
         assert_eq!(en["error-network"], "Could not reach the server. Check your connection.");
